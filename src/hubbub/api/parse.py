@@ -1,0 +1,77 @@
+"""Reading a Web API request's arguments: query string, form (urlencoded or multipart) or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.requests import Request
+
+from hubbub.domain.errors import SlackError
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, cap: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
+    yield body
+    yield b""
+
+
+async def read_args(request: Request, cap: int) -> dict[str, Any]:
+    """Query arguments, overlaid by the body's. Raises SlackError for an unreadable body."""
+    args: dict[str, Any] = dict(request.query_params)
+    if request.method != "POST":
+        return args
+    body = await read_body(request, cap)
+    if not body:
+        return args
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise SlackError("invalid_json") from exc
+        if not isinstance(parsed, dict):
+            raise SlackError("invalid_json")
+        args.update(parsed)
+    elif content_type == "multipart/form-data":
+        try:
+            form = await MultiPartParser(request.headers, _replay(body)).parse()
+        except MultiPartException as exc:
+            raise SlackError("invalid_form_data") from exc
+        # Uploaded files stay UploadFile objects for the methods that take them.
+        args.update(form.multi_items())
+    else:
+        try:
+            text = body.decode()
+        except UnicodeDecodeError as exc:
+            raise SlackError("invalid_form_data") from exc
+        args.update(parse_qsl(text, keep_blank_values=True))
+    return args
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None

@@ -1,0 +1,10 @@
+"""All Web API method families, merged into one table."""
+
+from __future__ import annotations
+
+from hubbub.api import chat, conversations, meta
+from hubbub.api.registry import Method, merge
+
+
+def method_table() -> dict[str, Method]:
+    return merge(meta.router, chat.router, conversations.router)

@@ -1,0 +1,84 @@
+"""The `/api/<method>` endpoint: parse, authenticate, rate limit, dispatch, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hubbub.api.call import Call
+from hubbub.api.envelope import error, json_response, ok
+from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
+from hubbub.api.ratelimit import retry_after
+from hubbub.api.registry import Method
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Identity
+from hubbub.limits.port import Limiter
+from hubbub.services.auth import authenticate
+from hubbub.services.hub import Hub
+
+log = structlog.get_logger()
+
+ANONYMOUS = Identity(
+    team_id="",
+    user_id="",
+    token_kind="",
+    token_hash="",
+    is_admin=False,
+    bot_id=None,
+    scopes=frozenset(),
+)
+
+
+class WebApi:
+    def __init__(
+        self,
+        hub: Hub,
+        limiter: Limiter,
+        methods: dict[str, Method],
+        *,
+        rate_limits: bool,
+        max_body: int,
+    ) -> None:
+        self.hub = hub
+        self.limiter = limiter
+        self.methods = methods
+        self.rate_limits = rate_limits
+        self.max_body = max_body
+
+    async def handle(self, request: Request) -> Response:
+        name = request.path_params["method"]
+        method = self.methods.get(name)
+        if method is None:
+            return json_response({"ok": False, "error": "unknown_method", "req_method": name})
+        try:
+            return await self._dispatch(request, method)
+        except SlackError as exc:
+            return error(exc)
+        except BodyTooLarge:
+            return error(SlackError("request_too_large"), 413)
+        except Exception:
+            log.exception("api_call_failed", method=name)
+            return error(SlackError("internal_error"), 500)
+
+    async def _dispatch(self, request: Request, method: Method) -> Response:
+        args = await read_args(request, self.max_body)
+        token = bearer_token(request) or _token_arg(args)
+        who = ANONYMOUS
+        if method.auth or token:
+            who = await authenticate(self.hub, token)
+        if self.rate_limits and method.auth:
+            channel = args.get("channel")
+            wait = await retry_after(
+                self.limiter, method, who, channel if isinstance(channel, str) else None
+            )
+            if wait:
+                return error(SlackError("ratelimited"), 429, **{"Retry-After": str(wait)})
+        return ok(await method.handler(Call(self.hub, who, method.name, args)))
+
+
+def _token_arg(args: dict[str, Any]) -> str | None:
+    token = args.pop("token", None)
+    return token if isinstance(token, str) and token else None

@@ -1,0 +1,63 @@
+"""The composition root: the only place that knows the concrete adapters."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hubbub.api.envelope import json_response
+from hubbub.api.openapi import document
+from hubbub.api.routes import method_table
+from hubbub.api.server import WebApi
+from hubbub.bus.memory import MemoryBus
+from hubbub.config import Settings
+from hubbub.limits.memory import MemoryLimiter
+from hubbub.presence.memory import MemoryPresence
+from hubbub.services.hub import Hub
+from hubbub.store.sqlite import SqliteStore
+
+
+def build_hub(settings: Settings) -> Hub:
+    return Hub(
+        store=SqliteStore(settings.database),
+        bus=MemoryBus(),
+        presence=MemoryPresence(),
+        base_url=settings.base_url,
+    )
+
+
+def build_app(settings: Settings) -> Starlette:
+    hub = build_hub(settings)
+    methods = method_table()
+    api = WebApi(
+        hub,
+        MemoryLimiter(),
+        methods,
+        rate_limits=settings.rate_limits,
+        max_body=settings.max_body_bytes,
+    )
+    spec = document(methods)
+
+    async def openapi(_request: Request) -> Response:
+        return json_response(spec)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await hub.bus.close()
+        await hub.store.close()
+
+    app = Starlette(
+        routes=[
+            Route("/api/openapi.json", openapi, methods=["GET"]),
+            Route("/api/{method:str}", api.handle, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    return app

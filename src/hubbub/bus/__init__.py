@@ -1,0 +1,1 @@
+"""The Bus port and its adapters: how committed events reach the gateways."""

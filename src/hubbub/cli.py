@@ -1,0 +1,149 @@
+"""The `hubbub` command: serve, admin, bench."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import orjson
+import typer
+
+from hubbub.config import Settings
+from hubbub.domain.errors import SlackError
+from hubbub.services.hub import Hub
+
+T = TypeVar("T")
+
+app = typer.Typer(help="hubbub: team messaging that speaks Slack's API.", no_args_is_help=True)
+admin = typer.Typer(help="Administer workspaces, people and bots (also while the server runs).")
+app.add_typer(admin, name="admin")
+
+DataDir = Annotated[
+    Path, typer.Option("--data-dir", envvar="HUBBUB_DATA_DIR", help="Where the data lives.")
+]
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(orjson.dumps(obj).decode() + "\n")
+
+
+def _run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[dict[str, Any]]]) -> None:
+    from hubbub.app import build_hub
+
+    async def main() -> dict[str, Any]:
+        hub = build_hub(Settings(data_dir=data_dir))
+        try:
+            return await work(hub)
+        finally:
+            await hub.store.close()
+
+    try:
+        _emit({"ok": True, **asyncio.run(main())})
+    except SlackError as exc:
+        _emit({"ok": False, "error": exc.code})
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = Path("data"),
+    host: Annotated[str, typer.Option(envvar="HUBBUB_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="HUBBUB_PORT")] = 8080,
+) -> None:
+    """Run the embedded server: Web API and web client on one port, data in one SQLite file."""
+    import uvicorn
+
+    from hubbub.app import build_app
+
+    settings = Settings(data_dir=data_dir, host=host, port=port)
+    typer.echo(f"hubbub on {settings.base_url} (data in {settings.database})", err=True)
+    uvicorn.run(
+        build_app(settings),
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        lifespan="on",
+    )
+
+
+@admin.command("create-workspace")
+def create_workspace(
+    name: Annotated[str, typer.Option()],
+    domain: Annotated[str, typer.Option()],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Create a workspace; prints its team_id."""
+    from hubbub.services import workspaces
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        team = await workspaces.create_workspace(hub, name, domain)
+        return {"team_id": team.id, "name": team.name, "domain": team.domain}
+
+    _run_admin(data_dir, work)
+
+
+@admin.command("create-user")
+def create_user(
+    domain: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    password: Annotated[str | None, typer.Option()] = None,
+    is_admin: Annotated[bool, typer.Option("--admin")] = False,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Create a person in a workspace; prints their user_id and a user token."""
+    from hubbub.services import workspaces
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        account = await workspaces.create_user(
+            hub, domain, email=email, name=name, password=password, admin=is_admin
+        )
+        return {"user_id": account.user.id, "team_id": account.user.team_id, "token": account.token}
+
+    _run_admin(data_dir, work)
+
+
+@admin.command("create-bot")
+def create_bot(
+    domain: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Create a bot user; prints its user_id, bot_id and bot token."""
+    from hubbub.services import workspaces
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        account = await workspaces.create_bot(hub, domain, name=name)
+        return {
+            "user_id": account.user.id,
+            "bot_id": account.user.bot_id,
+            "team_id": account.user.team_id,
+            "token": account.token,
+        }
+
+    _run_admin(data_dir, work)
+
+
+@admin.command("deactivate-user")
+def deactivate_user(
+    domain: Annotated[str, typer.Option()],
+    user_id: Annotated[str, typer.Option("--user")],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Deactivate a person: their tokens stop working at once."""
+    from hubbub.services import workspaces
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        await workspaces.deactivate_user(hub, domain, user_id)
+        return {"user_id": user_id, "deleted": True}
+
+    _run_admin(data_dir, work)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pure types and rules. Nothing here performs I/O."""

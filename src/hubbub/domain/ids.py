@@ -1,0 +1,38 @@
+"""Identifiers in Slack's style: a one-letter kind prefix and uppercase base32 characters."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+def _random_chars(n: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(n))
+
+
+def new_id(prefix: str) -> str:
+    """T=team, U=user, B=bot, C=channel, D=direct message, G=group DM."""
+    return prefix + _random_chars(10)
+
+
+def new_token(kind: str, team_id: str, user_id: str) -> str:
+    """`xoxp`/`xoxb`/`xoxs` token. The team is visible in it so a router can find its shard."""
+    return f"{kind}-{team_id}-{user_id}-{secrets.token_hex(16)}"
+
+
+def token_team(token: str) -> str | None:
+    parts = token.split("-")
+    if len(parts) != 4 or not parts[1].startswith("T"):
+        return None
+    return parts[1]
+
+
+def token_hash(token: str) -> str:
+    """Tokens are random and long, so a fast hash is enough; only hashes are stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def looks_like(kind: str, value: str) -> bool:
+    return len(value) == 11 and value.startswith(kind) and all(c in _ALPHABET for c in value[1:])

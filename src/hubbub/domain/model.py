@@ -1,0 +1,114 @@
+"""The records the system keeps, as plain immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    id: str
+    name: str
+    domain: str
+    created: int
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    team_id: str
+    id: str
+    name: str
+    real_name: str
+    email: str | None
+    is_admin: bool
+    is_owner: bool
+    is_bot: bool
+    bot_id: str | None
+    deleted: bool
+    tz: str
+    manual_away: bool
+    updated: int
+    profile: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who is calling: resolved from a token or a browser session."""
+
+    team_id: str
+    user_id: str
+    token_kind: str  # "xoxp", "xoxb" or "xoxs" (browser session)
+    token_hash: str
+    is_admin: bool
+    bot_id: str | None
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    team_id: str
+    id: str
+    name: str
+    is_private: bool
+    is_im: bool
+    is_mpim: bool
+    creator: str
+    created: int
+    is_archived: bool
+    topic: str
+    topic_creator: str
+    topic_last_set: int
+    purpose: str
+    purpose_creator: str
+    purpose_last_set: int
+    last_seq: int
+    last_ts: str | None
+    im_user: str | None = None  # the other party of a DM, as seen by its creator
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    channel_id: str
+    user_id: str
+    joined: int
+    last_read: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    name: str
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    team_id: str
+    channel_id: str
+    ts: str
+    user_id: str
+    bot_id: str | None
+    subtype: str | None
+    text: str
+    blocks: list[Any] | None
+    attachments: list[Any] | None
+    thread_ts: str | None
+    reply_count: int
+    reply_users: tuple[str, ...]
+    latest_reply: str | None
+    edited_ts: str | None
+    edited_by: str | None
+    client_msg_id: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+    reactions: tuple[Reaction, ...] = ()
+    pinned_to: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEvent:
+    """One entry of a channel's ordered event log (or a team's, for workspace-wide events)."""
+
+    stream: str
+    seq: int
+    type: str
+    payload: bytes

@@ -1,0 +1,165 @@
+"""Slack's JSON shapes for the records, built in one place for the API and the event stream."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from hubbub.domain.model import Channel, Message, Team, User
+
+_COLORS = ("9f69e7", "4bbe2e", "e7392d", "3c989f", "674b1b", "e96699", "e0a729", "684b6c")
+
+
+def team_json(team: Team) -> dict[str, Any]:
+    return {
+        "id": team.id,
+        "name": team.name,
+        "domain": team.domain,
+        "email_domain": "",
+        "icon": {"image_default": True},
+    }
+
+
+def user_json(user: User) -> dict[str, Any]:
+    digest = hashlib.md5(user.id.encode(), usedforsecurity=False).hexdigest()
+    display_name = str(user.profile.get("display_name", ""))
+    profile: dict[str, Any] = {
+        "real_name": user.real_name,
+        "real_name_normalized": user.real_name,
+        "display_name": display_name,
+        "display_name_normalized": display_name,
+        "title": str(user.profile.get("title", "")),
+        "status_text": str(user.profile.get("status_text", "")),
+        "status_emoji": str(user.profile.get("status_emoji", "")),
+        "avatar_hash": digest[:12],
+        "team": user.team_id,
+    }
+    if user.email:
+        profile["email"] = user.email
+    if user.bot_id:
+        profile["bot_id"] = user.bot_id
+    return {
+        "id": user.id,
+        "team_id": user.team_id,
+        "name": user.name,
+        "deleted": user.deleted,
+        "color": _COLORS[int(digest[:2], 16) % len(_COLORS)],
+        "real_name": user.real_name,
+        "tz": user.tz,
+        "tz_label": user.tz,
+        "tz_offset": 0,
+        "profile": profile,
+        "is_admin": user.is_admin,
+        "is_owner": user.is_owner,
+        "is_primary_owner": user.is_owner,
+        "is_restricted": False,
+        "is_ultra_restricted": False,
+        "is_bot": user.is_bot,
+        "is_app_user": False,
+        "updated": user.updated,
+    }
+
+
+def channel_json(
+    channel: Channel,
+    *,
+    viewer: str | None = None,
+    last_read: str | None = None,
+    is_member: bool | None = None,
+    num_members: int | None = None,
+) -> dict[str, Any]:
+    if channel.is_im:
+        out: dict[str, Any] = {
+            "id": channel.id,
+            "created": channel.created,
+            "is_im": True,
+            "is_org_shared": False,
+            "context_team_id": channel.team_id,
+            "user": channel.im_user,
+            "is_user_deleted": False,
+            "priority": 0,
+        }
+    else:
+        is_channel = not channel.is_private and not channel.is_mpim
+        out = {
+            "id": channel.id,
+            "name": channel.name,
+            "is_channel": is_channel,
+            "is_group": channel.is_private and not channel.is_mpim,
+            "is_im": False,
+            "is_mpim": channel.is_mpim,
+            "is_private": channel.is_private,
+            "created": channel.created,
+            "is_archived": channel.is_archived,
+            "is_general": channel.name == "general",
+            "unlinked": 0,
+            "name_normalized": channel.name,
+            "is_shared": False,
+            "is_org_shared": False,
+            "is_ext_shared": False,
+            "is_pending_ext_shared": False,
+            "pending_shared": [],
+            "context_team_id": channel.team_id,
+            "updated": channel.created * 1000,
+            "creator": channel.creator,
+            "topic": {
+                "value": channel.topic,
+                "creator": channel.topic_creator,
+                "last_set": channel.topic_last_set,
+            },
+            "purpose": {
+                "value": channel.purpose,
+                "creator": channel.purpose_creator,
+                "last_set": channel.purpose_last_set,
+            },
+            "previous_names": [],
+        }
+        if is_member is not None:
+            out["is_member"] = is_member
+    if last_read is not None:
+        out["last_read"] = last_read
+    if num_members is not None:
+        out["num_members"] = num_members
+    return out
+
+
+def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "message"}
+    if msg.subtype:
+        out["subtype"] = msg.subtype
+    out["user"] = msg.user_id
+    if msg.bot_id:
+        out["bot_id"] = msg.bot_id
+    out["text"] = msg.text
+    out["ts"] = msg.ts
+    out["team"] = msg.team_id
+    if with_channel:
+        out["channel"] = msg.channel_id
+    if msg.blocks is not None:
+        out["blocks"] = msg.blocks
+    if msg.attachments is not None:
+        out["attachments"] = msg.attachments
+    if msg.client_msg_id:
+        out["client_msg_id"] = msg.client_msg_id
+    if msg.thread_ts:
+        out["thread_ts"] = msg.thread_ts
+        if msg.thread_ts == msg.ts:
+            out["reply_count"] = msg.reply_count
+            out["reply_users_count"] = len(msg.reply_users)
+            out["reply_users"] = list(msg.reply_users)
+            if msg.latest_reply:
+                out["latest_reply"] = msg.latest_reply
+        else:
+            out["parent_user_id"] = msg.extra.get("parent_user_id")
+    if msg.edited_ts:
+        out["edited"] = {"user": msg.edited_by, "ts": msg.edited_ts}
+    if msg.reactions:
+        out["reactions"] = [
+            {"name": r.name, "users": list(r.users), "count": len(r.users)} for r in msg.reactions
+        ]
+    if msg.pinned_to:
+        out["pinned_to"] = list(msg.pinned_to)
+    for key, value in msg.extra.items():
+        if key != "parent_user_id":
+            out.setdefault(key, value)
+    return out

@@ -1,0 +1,47 @@
+"""Validation of message content, with Slack's limits and error codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+
+MAX_TEXT = 40_000
+MAX_BLOCKS = 50
+MAX_ATTACHMENTS = 100
+MAX_TOPIC = 250
+MAX_PURPOSE = 250
+
+
+def check_content(
+    text: str | None, blocks: Any, attachments: Any
+) -> tuple[str, list[Any] | None, list[Any] | None]:
+    """Returns normalised (text, blocks, attachments) or raises the error Slack would."""
+    if blocks is not None:
+        if (
+            not isinstance(blocks, list)
+            or len(blocks) > MAX_BLOCKS
+            or not all(isinstance(b, dict) and isinstance(b.get("type"), str) for b in blocks)
+        ):
+            raise SlackError("invalid_blocks")
+        if not blocks:
+            blocks = None
+    if attachments is not None:
+        if not isinstance(attachments, list) or not all(isinstance(a, dict) for a in attachments):
+            raise SlackError("invalid_attachments")
+        if len(attachments) > MAX_ATTACHMENTS:
+            raise SlackError("too_many_attachments")
+        if not attachments:
+            attachments = None
+    text = text or ""
+    if not text.strip() and blocks is None and attachments is None:
+        raise SlackError("no_text")
+    if len(text) > MAX_TEXT:
+        raise SlackError("msg_too_long")
+    return text, blocks, attachments
+
+
+def check_topic(value: str, limit: int = MAX_TOPIC) -> str:
+    if len(value) > limit:
+        raise SlackError("too_long")
+    return value

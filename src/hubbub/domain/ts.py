@@ -1,0 +1,40 @@
+"""Message timestamps: `"%d.%06d"` strings, strictly increasing within a channel."""
+
+from __future__ import annotations
+
+import re
+
+_TS = re.compile(r"^\d{1,12}\.\d{6}$")
+
+
+def to_micros(ts: str) -> int:
+    seconds, _, micros = ts.partition(".")
+    return int(seconds) * 1_000_000 + int(micros)
+
+
+def from_micros(us: int) -> str:
+    seconds, micros = divmod(us, 1_000_000)
+    return f"{seconds}.{micros:06d}"
+
+
+def is_ts(value: str) -> bool:
+    return bool(_TS.match(value))
+
+
+def next_ts(last_ts: str | None, now_us: int) -> str:
+    """The wall clock, bumped by one microsecond past the channel's last ts where needed."""
+    if last_ts is None:
+        return from_micros(now_us)
+    return from_micros(max(now_us, to_micros(last_ts) + 1))
+
+
+def parse_bound(value: str) -> str | None:
+    """Normalise an `oldest`/`latest` argument ("123", "123.45", "123.000045") to canonical ts."""
+    try:
+        seconds_text, _, frac = value.partition(".")
+        seconds = int(seconds_text)
+        if seconds < 0 or (frac and not frac.isdigit()) or len(frac) > 6:
+            return None
+    except ValueError:
+        return None
+    return f"{seconds}.{int(frac.ljust(6, '0') or '0'):06d}"

@@ -1,0 +1,1 @@
+"""Background jobs: outbox, relay, workers and handlers (DESIGN.md §2)."""

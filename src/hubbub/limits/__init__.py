@@ -1,0 +1,1 @@
+"""The Limiter port and its adapters: token buckets for rate limits."""

@@ -1,0 +1,28 @@
+"""Token buckets in process memory, for the embedded deployment."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+MAX_BUCKETS = 100_000
+
+
+class MemoryLimiter:
+    def __init__(self) -> None:
+        # key -> (tokens, last refill); least recently used first, so memory stays bounded.
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    async def take(self, key: str, rate_per_s: float, burst: int) -> float:
+        now = time.monotonic()
+        tokens, last = self._buckets.pop(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - last) * rate_per_s)
+        wait = 0.0
+        if tokens >= 1.0:
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / rate_per_s
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > MAX_BUCKETS:
+            self._buckets.popitem(last=False)
+        return wait

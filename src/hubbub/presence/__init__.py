@@ -1,0 +1,1 @@
+"""The Presence port and its adapters: who is connected right now (ephemeral)."""

@@ -1,0 +1,1 @@
+"""The WebSocket gateway: RTM and Socket Mode sessions, fan-out, resume."""

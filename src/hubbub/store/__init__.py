@@ -1,0 +1,1 @@
+"""Storage: the Store port, the transaction interface services use, and adapters."""

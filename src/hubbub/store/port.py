@@ -1,0 +1,25 @@
+"""The Store port: run a unit of work in one transaction, for writing or for reading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+from hubbub.store.tx import Tx
+
+T = TypeVar("T")
+
+
+class Store(Protocol):
+    async def write(self, fn: Callable[[Tx], T]) -> T:
+        """Runs fn in a write transaction and returns only after its commit is durable.
+
+        If fn raises, none of its writes are kept and the error reaches the caller.
+        """
+        ...
+
+    async def read(self, fn: Callable[[Tx], T]) -> T:
+        """Runs fn against one consistent snapshot. fn must not write."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,180 @@
+"""The schema. Every workspace-scoped table leads its primary key with team_id (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import BigInteger
+
+metadata = MetaData()
+
+# SQLite only aliases the rowid for a column declared exactly INTEGER.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("domain", String(32), nullable=False, unique=True),
+    Column("created", BigInteger, nullable=False),
+    # The team's own event stream (channel_created, team_join, user_change, ...).
+    Column("last_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("real_name", Text, nullable=False),
+    Column("email", Text),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("is_owner", Boolean, nullable=False, default=False),
+    Column("is_bot", Boolean, nullable=False, default=False),
+    Column("bot_id", String(16)),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("tz", Text, nullable=False, default="UTC"),
+    Column("manual_away", Boolean, nullable=False, default=False),
+    Column("password_hash", Text),
+    Column("profile", Text, nullable=False, default="{}"),
+    Column("created", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    UniqueConstraint("team_id", "email", name="uq_users_email"),
+    UniqueConstraint("team_id", "name", name="uq_users_name"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("team_id", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("scopes", Text, nullable=False, default=""),
+    Column("created", BigInteger, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    Index("ix_tokens_user", "team_id", "user_id"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("is_private", Boolean, nullable=False, default=False),
+    Column("is_im", Boolean, nullable=False, default=False),
+    Column("is_mpim", Boolean, nullable=False, default=False),
+    Column("creator", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("is_archived", Boolean, nullable=False, default=False),
+    Column("topic", Text, nullable=False, default=""),
+    Column("topic_creator", String(16), nullable=False, default=""),
+    Column("topic_last_set", BigInteger, nullable=False, default=0),
+    Column("purpose", Text, nullable=False, default=""),
+    Column("purpose_creator", String(16), nullable=False, default=""),
+    Column("purpose_last_set", BigInteger, nullable=False, default=0),
+    Column("last_seq", BigInteger, nullable=False, default=0),
+    Column("last_ts", String(24)),
+    UniqueConstraint("team_id", "name", name="uq_channels_name"),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    Column("joined", BigInteger, nullable=False),
+    Column("last_read", String(24), nullable=False, default="0000000000.000000"),
+    Index("ix_members_user", "team_id", "user_id", "channel_id"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("ts", String(24), primary_key=True),
+    Column("user_id", String(16), nullable=False),
+    Column("bot_id", String(16)),
+    Column("subtype", String(32)),
+    Column("text", Text, nullable=False),
+    Column("blocks", Text),
+    Column("attachments", Text),
+    Column("extra", Text),
+    Column("thread_ts", String(24)),
+    # A reply that is also shown in the channel (reply_broadcast) sits in both views.
+    Column("in_channel", Boolean, nullable=False),
+    Column("reply_count", Integer, nullable=False, default=0),
+    Column("reply_users", Text, nullable=False, default="[]"),
+    Column("latest_reply", String(24)),
+    Column("edited_ts", String(24)),
+    Column("edited_by", String(16)),
+    Column("client_msg_id", String(64)),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_messages_thread", "team_id", "channel_id", "thread_ts", "ts"),
+    Index(
+        "uq_messages_client_msg_id",
+        "team_id",
+        "user_id",
+        "client_msg_id",
+        unique=True,
+    ),
+)
+
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("ts", String(24), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    Column("created", BigInteger, nullable=False),
+)
+
+pins = Table(
+    "pins",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("ts", String(24), primary_key=True),
+    Column("pinned_by", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+# The ordered log each channel's (and each team's) delivery replays: DESIGN.md §4-5.
+channel_events = Table(
+    "channel_events",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("stream", String(16), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("type", String(40), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+# Written in the same transaction as the event; the relay publishes what a crash left behind.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("team_id", String(16), nullable=False),
+    Column("stream", String(16), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A server with rate limits off, on its own SQLite file."""
+    with threaded_server(tmp_path / "data") as srv:
+        yield srv
+
+
+@pytest.fixture
+def limited_server(tmp_path: Path) -> Iterator[Server]:
+    """A server with Slack's rate limits on."""
+    with threaded_server(tmp_path / "data", rate_limits=True) as srv:
+        yield srv
+
+
+@pytest.fixture
+def workspace(server: Server) -> Workspace:
+    return make_workspace(server.data_dir)

@@ -1,0 +1,184 @@
+"""Real hubbub servers on 127.0.0.1 for tests: in a thread, or as a process that can be killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import uvicorn
+from slack_sdk import WebClient
+
+from hubbub.app import build_app, build_hub
+from hubbub.config import Settings
+from hubbub.services import workspaces
+from hubbub.services.hub import Hub
+
+T = TypeVar("T")
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api/"
+
+    def client(self, token: str | None = None, **kwargs: Any) -> WebClient:
+        return WebClient(token=token, base_url=self.api_url, timeout=30, **kwargs)
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def threaded_server(data_dir: Path, *, rate_limits: bool = False) -> Iterator[Server]:
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    settings = Settings(data_dir=data_dir, port=port, rate_limits=rate_limits)
+    config = uvicorn.Config(build_app(settings), log_level="warning", lifespan="on", loop="asyncio")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("server did not start")
+        time.sleep(0.01)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", data_dir)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
+class ProcessServer:
+    """`hubbub serve` in its own process, so a test can kill -9 it and start it again."""
+
+    def __init__(self, data_dir: Path, port: int, *, rate_limits: bool = False) -> None:
+        self.data_dir, self.port, self.rate_limits = data_dir, port, rate_limits
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def server(self) -> Server:
+        return Server(f"http://127.0.0.1:{self.port}", self.data_dir)
+
+    def start(self) -> None:
+        env = dict(os.environ, HUBBUB_RATE_LIMITS="on" if self.rate_limits else "off")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hubbub",
+                "serve",
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+            ],
+            env=env,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.server.api_url + "api.test", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError("hubbub serve did not start")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def free_port() -> int:
+    with free_socket() as sock:
+        return int(sock.getsockname()[1])
+
+
+def run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[T]]) -> T:
+    """Runs a use case as `hubbub admin` does: its own hub on the same data directory."""
+
+    async def main() -> T:
+        hub = build_hub(Settings(data_dir=data_dir))
+        try:
+            return await work(hub)
+        finally:
+            await hub.store.close()
+
+    return asyncio.run(main())
+
+
+@dataclass
+class Member:
+    user_id: str
+    token: str
+    name: str
+
+
+@dataclass
+class Workspace:
+    team_id: str
+    domain: str
+    alice: Member  # a workspace admin
+    bob: Member
+    carol: Member
+    bot: Member
+    bot_id: str
+
+
+def make_workspace(data_dir: Path, domain: str = "acme") -> Workspace:
+    async def work(hub: Hub) -> Workspace:
+        team = await workspaces.create_workspace(hub, domain.capitalize(), domain)
+        people = []
+        for name, admin in (("alice", True), ("bob", False), ("carol", False)):
+            acct = await workspaces.create_user(
+                hub,
+                domain,
+                email=f"{name}@{domain}.test",
+                name=name,
+                password="pw-" + name,
+                admin=admin,
+            )
+            people.append(Member(acct.user.id, acct.token, name))
+        bot = await workspaces.create_bot(hub, domain, name="robot")
+        assert bot.user.bot_id is not None
+        return Workspace(
+            team.id,
+            domain,
+            people[0],
+            people[1],
+            people[2],
+            Member(bot.user.id, bot.token, "robot"),
+            bot.user.bot_id,
+        )
+
+    return run_admin(data_dir, work)
