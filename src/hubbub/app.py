@@ -16,10 +16,12 @@ from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
 from hubbub.bus.memory import MemoryBus
 from hubbub.config import Settings
+from hubbub.jobs.relay import OutboxRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.presence.memory import MemoryPresence
 from hubbub.services.hub import Hub
 from hubbub.store.sqlite import SqliteStore
+from hubbub.web.routes import web_routes
 
 
 def build_hub(settings: Settings) -> Hub:
@@ -48,7 +50,10 @@ def build_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        relay = OutboxRelay(hub)
+        relay.start()
         yield
+        await relay.stop()
         await hub.bus.close()
         await hub.store.close()
 
@@ -56,6 +61,7 @@ def build_app(settings: Settings) -> Starlette:
         routes=[
             Route("/api/openapi.json", openapi, methods=["GET"]),
             Route("/api/{method:str}", api.handle, methods=["GET", "POST"]),
+            *web_routes(hub),
         ],
         lifespan=lifespan,
     )

@@ -20,6 +20,8 @@ T = TypeVar("T")
 app = typer.Typer(help="hubbub: team messaging that speaks Slack's API.", no_args_is_help=True)
 admin = typer.Typer(help="Administer workspaces, people and bots (also while the server runs).")
 app.add_typer(admin, name="admin")
+bench = typer.Typer(help="Benchmarks on 127.0.0.1; results as JSON in bench/results/.")
+app.add_typer(bench, name="bench")
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", envvar="HUBBUB_DATA_DIR", help="Where the data lives.")
@@ -143,6 +145,33 @@ def deactivate_user(
         return {"user_id": user_id, "deleted": True}
 
     _run_admin(data_dir, work)
+
+
+@bench.command("post")
+def bench_post(
+    duration: Annotated[float, typer.Option(min=1, max=600, help="Seconds measured, each.")] = 10,
+    connections: Annotated[int, typer.Option(min=1, max=1024, help="Keep-alive clients.")] = 32,
+    warmup: Annotated[float, typer.Option(min=0, max=60, help="Seconds before measuring.")] = 1.5,
+    body: Annotated[str, typer.Option(help="json (as slack_sdk sends) or form.")] = "json",
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    profile: Annotated[
+        Path | None, typer.Option(help="py-spy the server into this file (.json, .svg, .txt).")
+    ] = None,
+    quiet_wait: Annotated[
+        float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine, each.")
+    ] = 0,
+) -> None:
+    """chat.postMessage over HTTP: hubbub's rate beside a bare Starlette endpoint's."""
+    from rich.console import Console
+
+    from hubbub.bench.post import Options, run, table
+
+    if body not in ("json", "form"):
+        raise typer.BadParameter("json or form", param_hint="--body")
+    opts = Options(duration, connections, warmup, body, out, profile, quiet_wait)
+    result, path = run(opts)
+    Console(stderr=True).print(table(result))
+    typer.echo(str(path))
 
 
 def main() -> None:

@@ -21,6 +21,12 @@ def document(methods: dict[str, Method]) -> dict[str, Any]:
     for name in sorted(methods):
         method = methods[name]
         props = {arg: {"type": _TYPES[kind]} for arg, kind in method.args.items()}
+        # In a JSON body a structured argument (blocks, attachments, ...) is the value itself,
+        # as slack_sdk sends it, or JSON text as in a form: any JSON value, so no type.
+        json_props = {
+            arg: {} if kind == "json" else {"type": _TYPES[kind]}
+            for arg, kind in method.args.items()
+        }
         answers = {
             "200": {
                 "description": "Slack's envelope: ok, or error with a code",
@@ -44,7 +50,9 @@ def document(methods: dict[str, Method]) -> dict[str, Any]:
                         "application/x-www-form-urlencoded": {
                             "schema": {"type": "object", "properties": props}
                         },
-                        "application/json": {"schema": {"type": "object", "properties": props}},
+                        "application/json": {
+                            "schema": {"type": "object", "properties": json_props}
+                        },
                     },
                 },
                 "responses": answers,

@@ -17,17 +17,27 @@ class BodyTooLarge(Exception):
     pass
 
 
+# urllib (under slack_sdk's WebClient) sends the whole body before it reads the answer: hanging up
+# mid-body resets the connection, and the client sees "connection reset" instead of our 413. So a
+# body over the cap is still read to its end and dropped, up to this much; past it we hang up.
+DRAIN_LIMIT = 32 << 20
+
+
 async def read_body(request: Request, cap: int) -> bytes:
+    drain = max(cap, DRAIN_LIMIT)
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > cap:
+    if declared is not None and declared.isdigit() and int(declared) > drain:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > cap:
+        if size > drain:
             raise BodyTooLarge
-        chunks.append(chunk)
+        if size <= cap:
+            chunks.append(chunk)
+    if size > cap:
+        raise BodyTooLarge
     return b"".join(chunks)
 
 

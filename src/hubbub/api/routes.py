@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from hubbub.api import chat, conversations, meta
+from hubbub.api import chat, conversations, meta, pins, reactions, team, users
 from hubbub.api.registry import Method, merge
 
 
 def method_table() -> dict[str, Method]:
-    return merge(meta.router, chat.router, conversations.router)
+    return merge(
+        meta.router,
+        chat.router,
+        reactions.router,
+        pins.router,
+        conversations.router,
+        users.router,
+        team.router,
+    )

@@ -18,6 +18,7 @@ from hubbub.domain.model import Identity
 from hubbub.limits.port import Limiter
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
+from hubbub.web.session import api_session_token
 
 log = structlog.get_logger()
 
@@ -66,6 +67,10 @@ class WebApi:
     async def _dispatch(self, request: Request, method: Method) -> Response:
         args = await read_args(request, self.max_body)
         token = bearer_token(request) or _token_arg(args)
+        # Browser session: with no token given, the session cookie counts, but only together
+        # with its CSRF token in the X-CSRF-Token header (web/session.py), so no other site's
+        # page can call the API as the signed-in person.
+        token = token or api_session_token(request)
         who = ANONYMOUS
         if method.auth or token:
             who = await authenticate(self.hub, token)

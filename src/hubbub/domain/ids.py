@@ -18,7 +18,7 @@ def new_id(prefix: str) -> str:
 
 
 def new_token(kind: str, team_id: str, user_id: str) -> str:
-    """`xoxp`/`xoxb`/`xoxs` token. The team is visible in it so a router can find its shard."""
+    """`xoxp`/`xoxb`/`xoxc` token. The team is visible in it so a router can find its shard."""
     return f"{kind}-{team_id}-{user_id}-{secrets.token_hex(16)}"
 
 

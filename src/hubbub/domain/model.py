@@ -38,7 +38,7 @@ class Identity:
 
     team_id: str
     user_id: str
-    token_kind: str  # "xoxp", "xoxb" or "xoxs" (browser session)
+    token_kind: str  # "xoxp", "xoxb" or "xoxc" (browser session)
     token_hash: str
     is_admin: bool
     bot_id: str | None

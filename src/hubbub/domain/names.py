@@ -31,9 +31,9 @@ def check_domain(domain: str) -> str:
     return domain
 
 
-def mpim_name(user_names: list[str]) -> str:
-    """Slack names group DMs `mpdm-alice--bob--carol-1`."""
-    return "mpdm-" + "--".join(sorted(user_names)) + "-1"
+def mpim_name(user_names: list[str], index: int = 1) -> str:
+    """Slack names group DMs `mpdm-alice--bob--carol-1`; the index tells apart namesakes."""
+    return "mpdm-" + "--".join(sorted(user_names)) + f"-{index}"
 
 
 def im_key(user_a: str, user_b: str) -> str:

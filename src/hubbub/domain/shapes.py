@@ -23,14 +23,21 @@ def team_json(team: Team) -> dict[str, Any]:
 def user_json(user: User) -> dict[str, Any]:
     digest = hashlib.md5(user.id.encode(), usedforsecurity=False).hexdigest()
     display_name = str(user.profile.get("display_name", ""))
+    # Slack splits the real name when first and last names were never set apart.
+    first, _, last = user.real_name.partition(" ")
     profile: dict[str, Any] = {
         "real_name": user.real_name,
         "real_name_normalized": user.real_name,
         "display_name": display_name,
         "display_name_normalized": display_name,
+        "first_name": str(user.profile.get("first_name", first)),
+        "last_name": str(user.profile.get("last_name", last)),
         "title": str(user.profile.get("title", "")),
+        "phone": str(user.profile.get("phone", "")),
+        "skype": str(user.profile.get("skype", "")),
         "status_text": str(user.profile.get("status_text", "")),
         "status_emoji": str(user.profile.get("status_emoji", "")),
+        "status_expiration": int(user.profile.get("status_expiration", 0)),
         "avatar_hash": digest[:12],
         "team": user.team_id,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hubbub.domain.errors import SlackError
@@ -39,6 +40,22 @@ def check_content(
     if len(text) > MAX_TEXT:
         raise SlackError("msg_too_long")
     return text, blocks, attachments
+
+
+# Emoji names as Slack spells them (`+1`, `white_check_mark`, `thumbsup::skin-tone-2`).
+_EMOJI_NAME = re.compile(r"^[a-z0-9_+\-'.]{1,90}(::skin-tone-[2-6])?$")
+MAX_EMOJI_PER_MESSAGE = 50  # distinct names on one message
+MAX_REACTIONS_PER_USER = 23  # names one person may add to one message
+
+
+def check_reaction_name(name: str) -> str:
+    """The emoji name without its surrounding colons, or invalid_name."""
+    name = name.strip()
+    if name.startswith(":") and name.endswith(":") and len(name) > 2:
+        name = name[1:-1]
+    if not _EMOJI_NAME.match(name):
+        raise SlackError("invalid_name")
+    return name
 
 
 def check_topic(value: str, limit: int = MAX_TOPIC) -> str:

@@ -12,9 +12,15 @@ def to_micros(ts: str) -> int:
     return int(seconds) * 1_000_000 + int(micros)
 
 
+# Stored ts have ten digits of seconds (until the year 2286), so text order is time order.
+SECONDS_DIGITS = 10
+MIN_TS = "0" * SECONDS_DIGITS + ".000000"
+MAX_TS = "9" * SECONDS_DIGITS + ".999999"
+
+
 def from_micros(us: int) -> str:
     seconds, micros = divmod(us, 1_000_000)
-    return f"{seconds}.{micros:06d}"
+    return f"{seconds:0{SECONDS_DIGITS}d}.{micros:06d}"
 
 
 def is_ts(value: str) -> bool:
@@ -29,7 +35,11 @@ def next_ts(last_ts: str | None, now_us: int) -> str:
 
 
 def parse_bound(value: str) -> str | None:
-    """Normalise an `oldest`/`latest` argument ("123", "123.45", "123.000045") to canonical ts."""
+    """An `oldest`/`latest`/`ts` argument ("123", "123.45", "1355517523.000005") in stored form.
+
+    Stored ts compare as text, so the seconds are zero-padded; bounds past the last
+    representable second clamp to MAX_TS.
+    """
     try:
         seconds_text, _, frac = value.partition(".")
         seconds = int(seconds_text)
@@ -37,4 +47,6 @@ def parse_bound(value: str) -> str | None:
             return None
     except ValueError:
         return None
-    return f"{seconds}.{int(frac.ljust(6, '0') or '0'):06d}"
+    if seconds >= 10**SECONDS_DIGITS:
+        return MAX_TS
+    return f"{seconds:0{SECONDS_DIGITS}d}.{int(frac.ljust(6, '0') or '0'):06d}"

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import hashlib
+import hmac
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,6 +16,8 @@ from hubbub.domain.ids import new_token, token_hash
 from hubbub.domain.model import Identity, Team, User
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
+
+SESSION_KIND = "xoxc"
 
 _hasher = PasswordHasher()
 
@@ -25,6 +33,24 @@ def check_password(stored: str | None, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """Checked against when no such person exists, so a wrong email costs as long as a wrong
+    password and the timing does not tell which accounts exist."""
+    return hash_password(secrets.token_hex(16))
+
+
+def session_csrf(session: str) -> str:
+    """The CSRF token of a browser session. Derived from the session token, which only the
+    HttpOnly cookie holds, so it needs no storage and dies with the session; HMAC so the page
+    that shows it gives nothing away about the token."""
+    return hmac.new(session.encode(), b"hubbub-csrf-v1", hashlib.sha256).hexdigest()
+
+
+def csrf_matches(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
 async def authenticate(hub: Hub, token: str | None) -> Identity:
@@ -45,22 +71,45 @@ def issue_token(tx: Tx, team_id: str, user_id: str, kind: str, scopes: str = "")
     return token
 
 
+def _login_target(tx: Tx, domain: str, email: str) -> tuple[str, str, str] | None:
+    """(team_id, user_id, password hash) of a live person who has a password."""
+    team = tx.get_team_by_domain(domain)
+    user = tx.get_user_by_email(team.id, email) if team else None
+    if user is None or user.deleted or user.is_bot:
+        return None
+    stored = tx.get_password_hash(user.team_id, user.id)
+    return (user.team_id, user.id, stored) if stored else None
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    return check_password(stored or _decoy_hash(), password) and stored is not None
+
+
 async def login(hub: Hub, domain: str, email: str, password: str) -> str:
     """A browser session token (`xoxc-`) for a correct email and password."""
+    domain, email = domain.strip().lower(), email.strip().lower()
+    found = await hub.read(lambda tx: _login_target(tx, domain, email))
+    # argon2 takes ~50 ms: verified on a worker thread, outside the write transaction.
+    good = await asyncio.to_thread(_verify, found[2] if found else None, password)
+    if found is None or not good:
+        raise SlackError("invalid_credentials")
 
     def unit(tx: Tx, _log: EventLog) -> str:
-        team = tx.get_team_by_domain(domain)
-        user = tx.get_user_by_email(team.id, email) if team else None
-        stored = tx.get_password_hash(user.team_id, user.id) if user and not user.deleted else None
-        if user is None or not check_password(stored, password):
+        # Deactivated, or the password changed, while we were checking: refuse.
+        if _login_target(tx, domain, email) != found:
             raise SlackError("invalid_credentials")
-        return issue_token(tx, user.team_id, user.id, "xoxc")
+        return issue_token(tx, found[0], found[1], SESSION_KIND)
 
     return await hub.commit(unit)
 
 
 async def logout(hub: Hub, who: Identity) -> None:
     await hub.commit(lambda tx, _log: tx.revoke_token(who.token_hash))
+
+
+async def end_session(hub: Hub, session: str) -> None:
+    """Revokes a browser session, whether or not its person is still active."""
+    await hub.commit(lambda tx, _log: tx.revoke_token(token_hash(session)))
 
 
 async def whoami(hub: Hub, who: Identity) -> tuple[Team, User]:

@@ -17,12 +17,20 @@ from hubbub.store.tx import Tx
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class Published:
+    stream: str
+    seq: int
+    payload: bytes
+    outbox_id: int
+
+
 class EventLog:
     """Allocates positions in channel and team streams and logs events, inside one transaction."""
 
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
-        self.published: list[tuple[str, int, bytes]] = []
+        self.published: list[Published] = []
 
     def message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
         """The next seq of the channel and a ts strictly greater than any before it."""
@@ -37,8 +45,8 @@ class EventLog:
 
     def emit(self, team_id: str, stream: str, seq: int, event: dict[str, Any]) -> None:
         payload = orjson.dumps(event)
-        self.tx.append_event(team_id, stream, seq, event["type"], payload)
-        self.published.append((stream, seq, payload))
+        outbox_id = self.tx.append_event(team_id, stream, seq, event["type"], payload)
+        self.published.append(Published(stream, seq, payload, outbox_id))
 
     def channel_event(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
         seq, _ = self.tx.next_position(team_id, channel_id)
@@ -57,18 +65,20 @@ class Hub:
     bus: Bus
     presence: Presence
     base_url: str = "http://127.0.0.1:8080"
-    settings: dict[str, Any] = field(default_factory=dict)
+    # Outbox rows this process has published; the relay deletes them (jobs/relay.py).
+    published_outbox: list[int] = field(default_factory=list)
 
     async def commit(self, fn: Callable[[Tx, EventLog], T]) -> T:
         """Runs fn in one write transaction; publishes its events only after the commit."""
 
-        def unit(tx: Tx) -> tuple[T, list[tuple[str, int, bytes]]]:
+        def unit(tx: Tx) -> tuple[T, list[Published]]:
             log = EventLog(tx)
             return fn(tx, log), log.published
 
         result, published = await self.store.write(unit)
-        for stream, seq, payload in published:
-            await self.bus.publish(stream, seq, payload)
+        for event in published:
+            await self.bus.publish(event.stream, event.seq, event.payload)
+            self.published_outbox.append(event.outbox_id)
         return result
 
     async def read(self, fn: Callable[[Tx], T]) -> T:

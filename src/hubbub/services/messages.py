@@ -1,20 +1,40 @@
-"""Posting, editing and deleting messages."""
+"""Posting, editing and deleting messages; ephemeral messages; permalinks."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
+import orjson
+
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import message_json
 from hubbub.domain.text import check_content
-from hubbub.domain.ts import is_ts
-from hubbub.services.access import writable_channel
+from hubbub.domain.ts import from_micros, is_ts
+from hubbub.services.access import visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
-MAX_REPLY_USERS = 5
+# What a deleted thread parent becomes while replies remain below it, as in Slack.
+TOMBSTONE = "tombstone"
+TOMBSTONE_TEXT = "This message was deleted."
+TOMBSTONE_USER = "USLACKBOT"
+# Written by the system for membership and channel settings: nobody edits or deletes them.
+# Messages the system writes on a channel's behalf: nobody edits, deletes or threads on them.
+SYSTEM_SUBTYPES = frozenset(
+    {
+        "channel_join",
+        "channel_leave",
+        "channel_topic",
+        "channel_purpose",
+        "channel_name",
+        "channel_archive",
+        "channel_unarchive",
+    }
+)
+# Ephemeral messages are never logged, so they hold no position in any stream.
+EPHEMERAL_SEQ = 0
 
 
 def insert_tx(
@@ -70,6 +90,7 @@ def insert_tx(
 
 
 def _count_reply(tx: Tx, parent: Message, reply: Message) -> None:
+    # Every replier is kept, so reply_users_count stays exact however many join in.
     users = list(parent.reply_users)
     if reply.user_id not in users:
         users.append(reply.user_id)
@@ -79,7 +100,7 @@ def _count_reply(tx: Tx, parent: Message, reply: Message) -> None:
         parent.ts,
         thread_ts=parent.ts,
         reply_count=parent.reply_count + 1,
-        reply_users=users[-MAX_REPLY_USERS:] if len(users) > MAX_REPLY_USERS else users,
+        reply_users=users,
         latest_reply=reply.ts,
     )
 
@@ -99,9 +120,42 @@ def thread_parent(tx: Tx, channel: Channel, thread_ts: str) -> Message:
     parent = tx.get_message(channel.team_id, channel.id, thread_ts)
     if parent is not None and parent.thread_ts not in (None, parent.ts):
         parent = tx.get_message(channel.team_id, channel.id, parent.thread_ts)
-    if parent is None or parent.subtype in {"channel_join", "channel_leave"}:
+    if parent is None or parent.subtype in SYSTEM_SUBTYPES:
         raise SlackError("thread_not_found")
     return parent
+
+
+def existing_message(tx: Tx, channel: Channel, ts: str, *, malformed: str) -> Message:
+    """A live message of the channel; `malformed` is the error for a ts that is no ts at all."""
+    if not is_ts(ts):
+        raise SlackError(malformed)
+    msg = tx.get_message(channel.team_id, channel.id, ts)
+    if msg is None or msg.subtype == TOMBSTONE:
+        raise SlackError("message_not_found")
+    return msg
+
+
+def permalink_for(base_url: str, msg: Message) -> str:
+    link = f"{base_url.rstrip('/')}/archives/{msg.channel_id}/p{msg.ts.replace('.', '')}"
+    if msg.thread_ts and msg.thread_ts != msg.ts:
+        link += f"?thread_ts={msg.thread_ts}&cid={msg.channel_id}"
+    return link
+
+
+def bot_looks(
+    who: Identity, username: str | None, icon_emoji: str | None, icon_url: str | None
+) -> dict[str, Any]:
+    """Slack lets a bot choose the name and icon shown on its message; people keep their own."""
+    if who.bot_id is None:
+        return {}
+    looks: dict[str, Any] = {}
+    if username:
+        looks["username"] = username
+    if icon_emoji:
+        looks["icons"] = {"emoji": icon_emoji}
+    elif icon_url:
+        looks["icons"] = {"image_48": icon_url}
+    return looks
 
 
 async def post(
@@ -116,6 +170,7 @@ async def post(
     reply_broadcast: bool = False,
     client_msg_id: str | None = None,
     subtype: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Message:
     text, blocks, attachments = check_content(text, blocks, attachments)
     if client_msg_id is not None and not 0 < len(client_msg_id) <= 64:
@@ -141,9 +196,67 @@ async def post(
             parent=parent,
             reply_broadcast=reply_broadcast,
             client_msg_id=client_msg_id,
+            extra=extra,
         )
 
     return await hub.commit(unit)
+
+
+def user_stream(user_id: str) -> str:
+    """The bus topic of one person's private deliveries (ephemeral messages).
+
+    User ids (U…) never collide with channel (C, D, G) or team (T) streams.
+    """
+    return user_id
+
+
+async def post_ephemeral(
+    hub: Hub,
+    who: Identity,
+    channel_id: str,
+    user_id: str,
+    *,
+    text: str | None,
+    blocks: Any = None,
+    attachments: Any = None,
+    thread_ts: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Shows a message to one member of a channel only: never stored, never logged.
+
+    It goes on the bus to the person's own stream, best effort, like typing and presence.
+    """
+    text, blocks, attachments = check_content(text, blocks, attachments)
+
+    def unit(tx: Tx) -> tuple[Channel, str]:
+        channel, _ = writable_channel(tx, who, channel_id)
+        if not user_id or tx.membership(who.team_id, channel.id, user_id) is None:
+            raise SlackError("user_not_in_channel")
+        return channel, from_micros(tx.now_us)
+
+    channel, ts = await hub.read(unit)
+    event: dict[str, Any] = {
+        "type": "message",
+        "user": who.user_id,
+        "text": text,
+        "ts": ts,
+        "team": who.team_id,
+        "channel": channel.id,
+        "channel_type": channel_type(channel),
+        "is_ephemeral": True,
+        "event_ts": ts,
+    }
+    if who.bot_id:
+        event["bot_id"] = who.bot_id
+    if blocks is not None:
+        event["blocks"] = blocks
+    if attachments is not None:
+        event["attachments"] = attachments
+    if thread_ts and is_ts(thread_ts):
+        event["thread_ts"] = thread_ts
+    event.update(extra or {})
+    await hub.bus.publish(user_stream(user_id), EPHEMERAL_SEQ, orjson.dumps(event))
+    return ts
 
 
 async def update(
@@ -156,16 +269,17 @@ async def update(
     blocks: Any = None,
     attachments: Any = None,
 ) -> Message:
-    text, blocks, attachments = check_content(text, blocks, attachments)
+    """Blocks or attachments left out keep the message's own; an empty list removes them."""
+    new_text, new_blocks, new_attachments = check_content(text, blocks, attachments)
 
     def unit(tx: Tx, log: EventLog) -> Message:
         channel, _ = writable_channel(tx, who, channel_id)
-        old = _own_message(tx, who, channel, ts, "cant_update_message")
+        [old] = tx.hydrate([_own_message(tx, who, channel, ts, "cant_update_message")])
         new = replace(
             old,
-            text=text,
-            blocks=blocks if blocks is not None else old.blocks,
-            attachments=attachments if attachments is not None else old.attachments,
+            text=new_text,
+            blocks=old.blocks if blocks is None else new_blocks,
+            attachments=old.attachments if attachments is None else new_attachments,
             edited_ts=log.tx_ts(),
             edited_by=who.user_id,
         )
@@ -179,88 +293,134 @@ async def update(
             edited_ts=new.edited_ts,
             edited_by=new.edited_by,
         )
-        [hydrated] = tx.hydrate([new])
-        log.channel_event(
-            channel.team_id,
-            channel.id,
-            {
-                "type": "message",
-                "subtype": "message_changed",
-                "channel": channel.id,
-                "channel_type": channel_type(channel),
-                "hidden": True,
-                "ts": new.edited_ts,
-                "message": message_json(hydrated),
-                "previous_message": message_json(old),
-            },
-        )
-        return hydrated
+        _changed(log, channel, old, new)
+        return new
 
     return await hub.commit(unit)
+
+
+def _changed(log: EventLog, channel: Channel, old: Message, new: Message) -> None:
+    log.channel_event(
+        channel.team_id,
+        channel.id,
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel.id,
+            "channel_type": channel_type(channel),
+            "hidden": True,
+            "ts": log.tx_ts(),
+            "message": message_json(new),
+            "previous_message": message_json(old),
+        },
+    )
 
 
 async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
         channel, _ = writable_channel(tx, who, channel_id)
         old = _own_message(tx, who, channel, ts, "cant_delete_message", admin_may=True)
-        tx.delete_message(channel.team_id, channel.id, ts)
+        if old.thread_ts == old.ts and old.reply_count > 0:
+            _tombstone(tx, log, channel, old)
+            return
+        _remove(tx, log, channel, old)
         if old.thread_ts and old.thread_ts != old.ts:
-            _uncount_reply(tx, channel, old)
-        log.channel_event(
-            channel.team_id,
-            channel.id,
-            {
-                "type": "message",
-                "subtype": "message_deleted",
-                "channel": channel.id,
-                "channel_type": channel_type(channel),
-                "hidden": True,
-                "ts": log.tx_ts(),
-                "deleted_ts": ts,
-                "previous_message": message_json(old),
-            },
-        )
+            _recount(tx, log, channel, old.thread_ts)
 
     await hub.commit(unit)
 
 
-def _uncount_reply(tx: Tx, channel: Channel, reply: Message) -> None:
-    assert reply.thread_ts is not None
-    parent = tx.get_message(channel.team_id, channel.id, reply.thread_ts)
-    if parent is None:
-        return
-    rest = tx.replies(
+def _remove(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
+    tx.delete_message(channel.team_id, channel.id, old.ts)
+    log.channel_event(
         channel.team_id,
         channel.id,
-        parent.ts,
-        oldest=parent.ts,
-        latest=None,
-        inclusive=False,
-        limit=100_000,
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": channel.id,
+            "channel_type": channel_type(channel),
+            "hidden": True,
+            "ts": log.tx_ts(),
+            "deleted_ts": old.ts,
+            "previous_message": message_json(old),
+        },
     )
-    users: list[str] = []
-    for m in rest:
-        if m.user_id in users:
-            users.remove(m.user_id)
-        users.append(m.user_id)
+
+
+def _tombstone(tx: Tx, log: EventLog, channel: Channel, parent: Message) -> None:
+    """A deleted parent stays as a placeholder so its thread can still be read, as in Slack."""
+    [old] = tx.hydrate([parent])
+    tomb = replace(
+        parent,
+        user_id=TOMBSTONE_USER,
+        bot_id=None,
+        subtype=TOMBSTONE,
+        text=TOMBSTONE_TEXT,
+        blocks=None,
+        attachments=None,
+        edited_ts=None,
+        edited_by=None,
+        client_msg_id=None,
+        extra={"hidden": True},
+        reactions=(),
+        pinned_to=(),
+    )
+    tx.delete_marks(channel.team_id, channel.id, parent.ts)
     tx.update_message(
         channel.team_id,
         channel.id,
         parent.ts,
-        reply_count=len(rest),
-        reply_users=users[-MAX_REPLY_USERS:],
-        latest_reply=rest[-1].ts if rest else None,
+        user_id=tomb.user_id,
+        bot_id=None,
+        subtype=tomb.subtype,
+        text=tomb.text,
+        blocks=None,
+        attachments=None,
+        edited_ts=None,
+        edited_by=None,
+        client_msg_id=None,
+        extra=tomb.extra,
+    )
+    _changed(log, channel, old, tomb)
+
+
+def _recount(tx: Tx, log: EventLog, channel: Channel, thread_ts: str) -> None:
+    """Recomputes a parent's counters after a reply went; a tombstone goes with its last reply."""
+    parent = tx.get_message(channel.team_id, channel.id, thread_ts)
+    if parent is None:
+        return
+    count, users, latest = tx.thread_summary(channel.team_id, channel.id, thread_ts)
+    if count == 0 and parent.subtype == TOMBSTONE:
+        _remove(tx, log, channel, parent)
+        return
+    tx.update_message(
+        channel.team_id,
+        channel.id,
+        parent.ts,
+        reply_count=count,
+        reply_users=users,
+        latest_reply=latest,
     )
 
 
 def _own_message(
     tx: Tx, who: Identity, channel: Channel, ts: str, refusal: str, *, admin_may: bool = False
 ) -> Message:
-    msg = tx.get_message(channel.team_id, channel.id, ts) if is_ts(ts) else None
-    if msg is None:
-        raise SlackError("message_not_found")
-    if msg.user_id != who.user_id and not (admin_may and who.is_admin):
+    msg = existing_message(tx, channel, ts, malformed="message_not_found")
+    # An admin acts for the workspace only with a person's token, never a bot's.
+    admin = admin_may and who.is_admin and who.token_kind != "xoxb"
+    if msg.user_id != who.user_id and not admin:
         raise SlackError(refusal)
-    if msg.subtype in {"channel_join", "channel_leave", "channel_topic", "channel_purpose"}:
+    if msg.subtype in SYSTEM_SUBTYPES:
         raise SlackError(refusal)
     return msg
+
+
+async def permalink(hub: Hub, who: Identity, channel_id: str, ts: str) -> str:
+    def unit(tx: Tx) -> str:
+        channel, _ = visible_channel(tx, who, channel_id)
+        msg = existing_message(tx, channel, ts, malformed="message_not_found")
+        return permalink_for(hub.base_url, msg)
+
+    return await hub.read(unit)

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
-from hubbub.domain.model import Team, User
+from hubbub.domain.model import Channel, Identity, Team, User
 from hubbub.domain.names import check_domain
 from hubbub.domain.shapes import user_json
-from hubbub.services.auth import hash_password, issue_token
+from hubbub.services.auth import SESSION_KIND, hash_password, issue_token
 from hubbub.services.channels import join_tx, new_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
 DEFAULT_CHANNELS = ("general", "random")
 BOT_SCOPES = "chat:write,channels:read,channels:history,groups:read,im:read,reactions:write"
+MAX_TEAM_NAME = 100
+MAX_USER_NAME = 80
+MAX_EMAIL = 254
+MIN_PASSWORD = 8
+# argon2 hashes any length, but a megabyte of password is only a way to burn our CPU.
+MAX_PASSWORD = 1024
+HOME_CHANNELS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,19 +32,39 @@ class Account:
     token: str
 
 
+@dataclass(frozen=True, slots=True)
+class Signup:
+    team: Team
+    user: User
+    session: str  # an `xoxc-` browser session token: signing up signs you in
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    team: Team
+    user: User
+    channels: list[Channel]
+
+
+def _check_team_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_TEAM_NAME:
+        raise SlackError("invalid_name")
+    return name
+
+
+def _insert_workspace(tx: Tx, name: str, domain: str) -> Team:
+    team = Team(id=new_id("T"), name=name, domain=domain, created=tx.now)
+    tx.insert_team(team)
+    for channel_name in DEFAULT_CHANNELS:
+        tx.insert_channel(new_channel(team.id, "USLACKBOT", channel_name, tx.now))
+    return team
+
+
 async def create_workspace(hub: Hub, name: str, domain: str) -> Team:
     check_domain(domain)
-    if not name.strip():
-        raise SlackError("invalid_name")
-
-    def unit(tx: Tx, _log: EventLog) -> Team:
-        team = Team(id=new_id("T"), name=name.strip(), domain=domain, created=tx.now)
-        tx.insert_team(team)
-        for channel_name in DEFAULT_CHANNELS:
-            tx.insert_channel(new_channel(team.id, "USLACKBOT", channel_name, tx.now))
-        return team
-
-    return await hub.commit(unit)
+    name = _check_team_name(name)
+    return await hub.commit(lambda tx, _log: _insert_workspace(tx, name, domain))
 
 
 def _team(tx: Tx, domain: str) -> Team:
@@ -46,15 +74,54 @@ def _team(tx: Tx, domain: str) -> Team:
     return team
 
 
-def _add_user(tx: Tx, log: EventLog, user: User, password: str | None) -> None:
+def _person(team_id: str, *, name: str, real_name: str, email: str, admin: bool, now: int) -> User:
+    return User(
+        team_id=team_id,
+        id=new_id("U"),
+        name=name,
+        real_name=real_name,
+        email=email,
+        is_admin=admin,
+        is_owner=admin,
+        is_bot=False,
+        bot_id=None,
+        deleted=False,
+        tz="UTC",
+        manual_away=False,
+        updated=now,
+    )
+
+
+def _add_user(tx: Tx, log: EventLog, user: User, password_hash: str | None) -> None:
     if user.email and tx.get_user_by_email(user.team_id, user.email) is not None:
         raise SlackError("email_taken")
-    tx.insert_user(user, hash_password(password) if password else None)
+    tx.insert_user(user, password_hash)
     log.team_event(user.team_id, {"type": "team_join", "user": user_json(user)})
     for channel_name in DEFAULT_CHANNELS:
         channel = tx.get_channel_by_name(user.team_id, channel_name)
         if channel is not None and not channel.is_archived:
             join_tx(tx, log, channel, user.id)
+
+
+def _check_person(name: str, email: str) -> tuple[str, str]:
+    name = name.strip()
+    email = email.strip().lower()
+    if not name or not email:
+        raise SlackError("invalid_arguments")
+    if len(name) > MAX_USER_NAME:
+        raise SlackError("invalid_name")
+    local, at, host = email.partition("@")
+    if not at or not local or not host or len(email) > MAX_EMAIL or any(c.isspace() for c in email):
+        raise SlackError("invalid_email")
+    return name, email
+
+
+async def _hash(password: str | None) -> str | None:
+    """argon2 costs ~50 ms of CPU: off the event loop, and never inside a unit of work, where
+    it would hold up every other commit of the group."""
+    if not password:
+        return None
+    return await asyncio.to_thread(hash_password, password)
 
 
 async def create_user(
@@ -67,30 +134,41 @@ async def create_user(
     admin: bool = False,
     real_name: str | None = None,
 ) -> Account:
-    name = name.strip()
-    email = email.strip().lower()
-    if not name or not email or "@" not in email:
-        raise SlackError("invalid_arguments")
+    name, email = _check_person(name, email)
+    password_hash = await _hash(password)
 
     def unit(tx: Tx, log: EventLog) -> Account:
         team = _team(tx, domain)
-        user = User(
-            team_id=team.id,
-            id=new_id("U"),
-            name=name,
-            real_name=real_name or name,
-            email=email,
-            is_admin=admin,
-            is_owner=admin,
-            is_bot=False,
-            bot_id=None,
-            deleted=False,
-            tz="UTC",
-            manual_away=False,
-            updated=tx.now,
+        user = _person(
+            team.id, name=name, real_name=real_name or name, email=email, admin=admin, now=tx.now
         )
-        _add_user(tx, log, user, password)
+        _add_user(tx, log, user, password_hash)
         return Account(user, issue_token(tx, team.id, user.id, "xoxp"))
+
+    return await hub.commit(unit)
+
+
+async def signup(
+    hub: Hub, *, team_name: str, domain: str, email: str, name: str, password: str
+) -> Signup:
+    """A new workspace and its first person, an admin, in one transaction: all or nothing."""
+    domain = domain.strip().lower()
+    if not all(v.strip() for v in (team_name, domain, email, name)) or not password:
+        raise SlackError("invalid_arguments")
+    check_domain(domain)
+    team_name = _check_team_name(team_name)
+    name, email = _check_person(name, email)
+    if len(password) < MIN_PASSWORD:
+        raise SlackError("password_too_short")
+    if len(password) > MAX_PASSWORD:
+        raise SlackError("password_too_long")
+    password_hash = await _hash(password)
+
+    def unit(tx: Tx, log: EventLog) -> Signup:
+        team = _insert_workspace(tx, team_name, domain)
+        user = _person(team.id, name=name, real_name=name, email=email, admin=True, now=tx.now)
+        _add_user(tx, log, user, password_hash)
+        return Signup(team, user, issue_token(tx, team.id, user.id, SESSION_KIND))
 
     return await hub.commit(unit)
 
@@ -136,3 +214,39 @@ async def deactivate_user(hub: Hub, domain: str, user_id: str) -> None:
         log.team_event(team.id, {"type": "user_change", "user": user_json(changed)})
 
     await hub.commit(unit)
+
+
+async def team_info(hub: Hub, who: Identity, *, team_id: str | None, domain: str | None) -> Team:
+    """The caller's own workspace; naming any other one is team_not_found, whether it exists
+    or not, so the answer says nothing about workspaces the caller does not belong to."""
+
+    def unit(tx: Tx) -> Team:
+        team = tx.get_team(who.team_id)
+        if team is None or (team_id and team_id != team.id) or (domain and domain != team.domain):
+            raise SlackError("team_not_found")
+        return team
+
+    return await hub.read(unit)
+
+
+async def home(hub: Hub, who: Identity) -> Home:
+    """What the browser's front page shows: the workspace, the caller and their channels."""
+
+    def unit(tx: Tx) -> Home:
+        team = tx.get_team(who.team_id)
+        user = tx.get_user(who.team_id, who.user_id)
+        if team is None or user is None:
+            raise SlackError("invalid_auth")
+        found = tx.visible_channels(
+            who.team_id,
+            who.user_id,
+            kinds=frozenset({"public_channel", "private_channel"}),
+            exclude_archived=True,
+            member_only=True,
+            after="",
+            limit=HOME_CHANNELS,
+        )
+        channels = sorted((c for c, _ in found), key=lambda c: c.name)
+        return Home(team, user, channels)
+
+    return await hub.read(unit)

@@ -11,11 +11,24 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message, Reaction, Team, User
+from hubbub.store.prepared import Prepared, Runner, insert_all
 from hubbub.store.tables import (
     channel_events,
     channels,
@@ -28,6 +41,98 @@ from hubbub.store.tables import (
     tokens,
     users,
 )
+
+
+def _key(table: Any, *names: str) -> Any:
+    return and_(*(table.c[n] == bindparam(n) for n in names))
+
+
+# The statements of the hot paths (post, history, auth), built once: see store/prepared.py.
+_IDENTITY = Prepared(
+    select(
+        tokens.c.team_id,
+        tokens.c.user_id,
+        tokens.c.kind,
+        tokens.c.scopes,
+        users.c.is_admin,
+        users.c.bot_id,
+        users.c.deleted,
+    )
+    .join(users, and_(users.c.team_id == tokens.c.team_id, users.c.user_id == tokens.c.user_id))
+    .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked.is_(False))
+)
+_GET_TEAM = Prepared(select(teams).where(_key(teams, "team_id")))
+_GET_USER = Prepared(select(users).where(_key(users, "team_id", "user_id")))
+_GET_CHANNEL = Prepared(select(channels).where(_key(channels, "team_id", "channel_id")))
+_MEMBERSHIP = Prepared(
+    select(members.c.joined, members.c.last_read).where(
+        _key(members, "team_id", "channel_id", "user_id")
+    )
+)
+_NEXT_POSITION = Prepared(
+    update(channels)
+    .where(_key(channels, "team_id", "channel_id"))
+    .values(last_seq=channels.c.last_seq + 1)
+    .returning(channels.c.last_seq, channels.c.last_ts)
+)
+_SET_LAST_TS = Prepared(
+    update(channels).where(_key(channels, "team_id", "channel_id")).values(last_ts=bindparam("ts"))
+)
+_NEXT_TEAM_SEQ = Prepared(
+    update(teams)
+    .where(_key(teams, "team_id"))
+    .values(last_seq=teams.c.last_seq + 1)
+    .returning(teams.c.last_seq)
+)
+_INSERT_EVENT = insert_all(channel_events)
+_INSERT_OUTBOX = Prepared(
+    insert(outbox)
+    .values({n: bindparam(n) for n in ("team_id", "stream", "seq", "created")})
+    .returning(outbox.c.id)
+)
+_INSERT_MESSAGE = insert_all(messages)
+_GET_MESSAGE = Prepared(select(messages).where(_key(messages, "team_id", "channel_id", "ts")))
+_BY_CLIENT_ID = Prepared(
+    select(messages).where(_key(messages, "team_id", "user_id", "client_msg_id"))
+)
+
+
+def _page(thread: bool, inclusive: bool, bounded: bool) -> Prepared:
+    """History (newest first) or a thread (oldest first) between ts bounds."""
+    c = messages.c
+    query = select(messages).where(
+        _key(messages, "team_id", "channel_id"),
+        c.thread_ts == bindparam("thread_ts") if thread else c.in_channel.is_(True),
+        c.ts >= bindparam("oldest") if inclusive else c.ts > bindparam("oldest"),
+    )
+    if bounded:
+        query = query.where(
+            c.ts <= bindparam("latest") if inclusive else c.ts < bindparam("latest")
+        )
+    order = c.ts if thread else c.ts.desc()
+    return Prepared(query.order_by(order).limit(bindparam("limit")))
+
+
+_PAGES = {
+    (thread, inclusive, bounded): _page(thread, inclusive, bounded)
+    for thread in (False, True)
+    for inclusive in (False, True)
+    for bounded in (False, True)
+}
+_REACTIONS_IN_RANGE = Prepared(
+    select(reactions.c.ts, reactions.c.name, reactions.c.user_id)
+    .where(
+        _key(reactions, "team_id", "channel_id"),
+        reactions.c.ts.between(bindparam("lo"), bindparam("hi")),
+    )
+    .order_by(reactions.c.created, reactions.c.name)
+)
+_PINS_IN_RANGE = Prepared(
+    select(pins.c.ts).where(
+        _key(pins, "team_id", "channel_id"), pins.c.ts.between(bindparam("lo"), bindparam("hi"))
+    )
+)
+_PIN_COUNT = Prepared(select(func.count()).where(_key(pins, "team_id", "channel_id")))
 
 
 def _loads(value: str | None) -> Any:
@@ -111,6 +216,7 @@ class Tx:
     def __init__(self, conn: Connection, now_us: int) -> None:
         self.conn = conn
         self.now_us = now_us
+        self.run = Runner(conn)
 
     @property
     def now(self) -> int:
@@ -130,7 +236,7 @@ class Tx:
             raise SlackError("domain_taken") from exc
 
     def get_team(self, team_id: str) -> Team | None:
-        row = self.conn.execute(select(teams).where(teams.c.team_id == team_id)).first()
+        row = self.run.first(_GET_TEAM, {"team_id": team_id})
         return _team(row) if row else None
 
     def get_team_by_domain(self, domain: str) -> Team | None:
@@ -169,9 +275,7 @@ class Tx:
             raise SlackError("already_exists") from exc
 
     def get_user(self, team_id: str, user_id: str) -> User | None:
-        row = self.conn.execute(
-            select(users).where(users.c.team_id == team_id, users.c.user_id == user_id)
-        ).first()
+        row = self.run.first(_GET_USER, {"team_id": team_id, "user_id": user_id})
         return _user(row) if row else None
 
     def get_user_by_email(self, team_id: str, email: str) -> User | None:
@@ -233,25 +337,7 @@ class Tx:
 
     def identity(self, token_hash: str) -> tuple[Identity, bool] | None:
         """The caller behind a live token, and whether that user is deactivated."""
-        row = self.conn.execute(
-            select(
-                tokens.c.team_id,
-                tokens.c.user_id,
-                tokens.c.kind,
-                tokens.c.scopes,
-                users.c.is_admin,
-                users.c.bot_id,
-                users.c.deleted,
-            )
-            .join(
-                users,
-                and_(users.c.team_id == tokens.c.team_id, users.c.user_id == tokens.c.user_id),
-            )
-            .where(
-                tokens.c.token_hash == token_hash,
-                tokens.c.revoked.is_(False),
-            )
-        ).first()
+        row = self.run.first(_IDENTITY, {"token_hash": token_hash})
         if row is None:
             return None
         identity = Identity(
@@ -300,11 +386,7 @@ class Tx:
             raise SlackError("name_taken") from exc
 
     def get_channel(self, team_id: str, channel_id: str) -> Channel | None:
-        row = self.conn.execute(
-            select(channels).where(
-                channels.c.team_id == team_id, channels.c.channel_id == channel_id
-            )
-        ).first()
+        row = self.run.first(_GET_CHANNEL, {"team_id": team_id, "channel_id": channel_id})
         return _channel(row) if row else None
 
     def get_channel_by_name(self, team_id: str, name: str) -> Channel | None:
@@ -356,7 +438,12 @@ class Tx:
         for kind, cond in (
             (
                 "private_channel",
-                and_(channels.c.is_private.is_(True), channels.c.is_mpim.is_(False)),
+                # DMs are stored as private too; they are listed only under "im".
+                and_(
+                    channels.c.is_private.is_(True),
+                    channels.c.is_im.is_(False),
+                    channels.c.is_mpim.is_(False),
+                ),
             ),
             ("im", channels.c.is_im.is_(True)),
             ("mpim", channels.c.is_mpim.is_(True)),
@@ -383,6 +470,65 @@ class Tx:
             )
             out.append((_channel(row), membership))
         return out
+
+    def member_channels(
+        self,
+        team_id: str,
+        user_id: str,
+        viewer_id: str,
+        *,
+        kinds: frozenset[str],
+        exclude_archived: bool,
+        after: str,
+        limit: int,
+    ) -> list[Channel]:
+        """Channels of the given kinds user_id belongs to and viewer_id may see, by id from `after`.
+
+        Public channels show to any viewer; the other kinds only where the viewer is a member too.
+        """
+        c = channels.c
+        target, viewer = members.alias("target"), members.alias("viewer")
+        public = and_(c.is_private.is_(False), c.is_im.is_(False), c.is_mpim.is_(False))
+        private = and_(c.is_private.is_(True), c.is_im.is_(False), c.is_mpim.is_(False))
+        by_kind = {
+            "public_channel": public,
+            "private_channel": private,
+            "im": c.is_im.is_(True),
+            "mpim": c.is_mpim.is_(True),
+        }
+        wanted = [cond for kind, cond in by_kind.items() if kind in kinds]
+        if not wanted:
+            return []
+        joined = channels.join(
+            target,
+            and_(
+                target.c.team_id == c.team_id,
+                target.c.channel_id == c.channel_id,
+                target.c.user_id == user_id,
+            ),
+        ).outerjoin(
+            viewer,
+            and_(
+                viewer.c.team_id == c.team_id,
+                viewer.c.channel_id == c.channel_id,
+                viewer.c.user_id == viewer_id,
+            ),
+        )
+        query = (
+            select(channels)
+            .select_from(joined)
+            .where(
+                c.team_id == team_id,
+                c.channel_id > after,
+                or_(*wanted),
+                or_(public, viewer.c.user_id.is_not(None)),
+            )
+            .order_by(c.channel_id)
+            .limit(limit)
+        )
+        if exclude_archived:
+            query = query.where(c.is_archived.is_(False))
+        return [_channel(row) for row in self.conn.execute(query)]
 
     # -- membership ------------------------------------------------------------------------
 
@@ -412,13 +558,9 @@ class Tx:
         return bool(result.rowcount)
 
     def membership(self, team_id: str, channel_id: str, user_id: str) -> Membership | None:
-        row = self.conn.execute(
-            select(members.c.joined, members.c.last_read).where(
-                members.c.team_id == team_id,
-                members.c.channel_id == channel_id,
-                members.c.user_id == user_id,
-            )
-        ).first()
+        row = self.run.first(
+            _MEMBERSHIP, {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
+        )
         return Membership(channel_id, user_id, row.joined, row.last_read) if row else None
 
     def set_last_read(self, team_id: str, channel_id: str, user_id: str, ts: str) -> None:
@@ -453,6 +595,18 @@ class Tx:
         ).scalar()
         return int(value or 0)
 
+    def count_members_many(self, team_id: str, channel_ids: Iterable[str]) -> dict[str, int]:
+        """Member counts of a page of channels in one query; channels without members are absent."""
+        ids = list(set(channel_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            select(members.c.channel_id, func.count().label("n"))
+            .where(members.c.team_id == team_id, members.c.channel_id.in_(ids))
+            .group_by(members.c.channel_id)
+        )
+        return {r.channel_id: int(r.n) for r in rows}
+
     def unread_count(self, team_id: str, channel_id: str, after_ts: str) -> int:
         value = self.conn.execute(
             select(func.count()).where(
@@ -468,44 +622,56 @@ class Tx:
 
     def next_position(self, team_id: str, channel_id: str) -> tuple[int, str | None]:
         """Takes the channel's next seq; returns it with the channel's last ts before it."""
-        row = self.conn.execute(
-            update(channels)
-            .where(channels.c.team_id == team_id, channels.c.channel_id == channel_id)
-            .values(last_seq=channels.c.last_seq + 1)
-            .returning(channels.c.last_seq, channels.c.last_ts)
-        ).one()
+        row = self.run.first(_NEXT_POSITION, {"team_id": team_id, "channel_id": channel_id})
         return int(row.last_seq), row.last_ts
 
     def set_last_ts(self, team_id: str, channel_id: str, ts: str) -> None:
-        self.conn.execute(
-            update(channels)
-            .where(channels.c.team_id == team_id, channels.c.channel_id == channel_id)
-            .values(last_ts=ts)
-        )
+        self.run.execute(_SET_LAST_TS, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
 
     def next_team_seq(self, team_id: str) -> int:
-        row = self.conn.execute(
-            update(teams)
-            .where(teams.c.team_id == team_id)
-            .values(last_seq=teams.c.last_seq + 1)
-            .returning(teams.c.last_seq)
-        ).one()
+        row = self.run.first(_NEXT_TEAM_SEQ, {"team_id": team_id})
         return int(row.last_seq)
 
-    def append_event(self, team_id: str, stream: str, seq: int, type_: str, payload: bytes) -> None:
-        self.conn.execute(
-            insert(channel_events).values(
-                team_id=team_id,
-                stream=stream,
-                seq=seq,
-                type=type_,
-                payload=payload,
-                created=self.now_us,
+    def append_event(self, team_id: str, stream: str, seq: int, type_: str, payload: bytes) -> int:
+        """Logs the event and queues it in the outbox; returns the outbox row's id."""
+        self.run.execute(
+            _INSERT_EVENT,
+            {
+                "team_id": team_id,
+                "stream": stream,
+                "seq": seq,
+                "type": type_,
+                "payload": payload,
+                "created": self.now_us,
+            },
+        )
+        row = self.run.first(
+            _INSERT_OUTBOX,
+            {"team_id": team_id, "stream": stream, "seq": seq, "created": self.now_us},
+        )
+        return int(row.id)
+
+    def unpublished(self, created_before_us: int, limit: int) -> list[tuple[int, str, int, bytes]]:
+        """Outbox rows older than the bound: (outbox id, stream, seq, payload), oldest first."""
+        rows = self.conn.execute(
+            select(outbox.c.id, outbox.c.stream, outbox.c.seq, channel_events.c.payload)
+            .join(
+                channel_events,
+                and_(
+                    channel_events.c.team_id == outbox.c.team_id,
+                    channel_events.c.stream == outbox.c.stream,
+                    channel_events.c.seq == outbox.c.seq,
+                ),
             )
+            .where(outbox.c.created < created_before_us)
+            .order_by(outbox.c.id)
+            .limit(limit)
         )
-        self.conn.execute(
-            insert(outbox).values(team_id=team_id, stream=stream, seq=seq, created=self.now_us)
-        )
+        return [(r.id, r.stream, r.seq, r.payload) for r in rows]
+
+    def delete_outbox(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), 500):
+            self.conn.execute(delete(outbox).where(outbox.c.id.in_(ids[start : start + 500])))
 
     def events_after(
         self, team_id: str, stream: str, after_seq: int, limit: int
@@ -525,47 +691,42 @@ class Tx:
     # -- messages --------------------------------------------------------------------------
 
     def insert_message(self, msg: Message, seq: int, in_channel: bool) -> None:
-        self.conn.execute(
-            insert(messages).values(
-                team_id=msg.team_id,
-                channel_id=msg.channel_id,
-                ts=msg.ts,
-                user_id=msg.user_id,
-                bot_id=msg.bot_id,
-                subtype=msg.subtype,
-                text=msg.text,
-                blocks=_dumps(msg.blocks),
-                attachments=_dumps(msg.attachments),
-                extra=_dumps(msg.extra) if msg.extra else None,
-                thread_ts=msg.thread_ts,
-                in_channel=in_channel,
-                reply_count=0,
-                reply_users="[]",
-                client_msg_id=msg.client_msg_id,
-                seq=seq,
-            )
+        self.run.execute(
+            _INSERT_MESSAGE,
+            {
+                "team_id": msg.team_id,
+                "channel_id": msg.channel_id,
+                "ts": msg.ts,
+                "user_id": msg.user_id,
+                "bot_id": msg.bot_id,
+                "subtype": msg.subtype,
+                "text": msg.text,
+                "blocks": _dumps(msg.blocks),
+                "attachments": _dumps(msg.attachments),
+                "extra": _dumps(msg.extra) if msg.extra else None,
+                "thread_ts": msg.thread_ts,
+                "in_channel": in_channel,
+                "reply_count": 0,
+                "reply_users": "[]",
+                "latest_reply": None,
+                "edited_ts": None,
+                "edited_by": None,
+                "client_msg_id": msg.client_msg_id,
+                "seq": seq,
+            },
         )
 
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
-        row = self.conn.execute(
-            select(messages).where(
-                messages.c.team_id == team_id,
-                messages.c.channel_id == channel_id,
-                messages.c.ts == ts,
-            )
-        ).first()
+        row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
         return _message(row) if row else None
 
     def message_by_client_id(
         self, team_id: str, user_id: str, client_msg_id: str
     ) -> Message | None:
-        row = self.conn.execute(
-            select(messages).where(
-                messages.c.team_id == team_id,
-                messages.c.user_id == user_id,
-                messages.c.client_msg_id == client_msg_id,
-            )
-        ).first()
+        row = self.run.first(
+            _BY_CLIENT_ID,
+            {"team_id": team_id, "user_id": user_id, "client_msg_id": client_msg_id},
+        )
         return _message(row) if row else None
 
     def update_message(self, team_id: str, channel_id: str, ts: str, **values: Any) -> None:
@@ -594,6 +755,36 @@ class Tx:
                 )
             )
 
+    def delete_marks(self, team_id: str, channel_id: str, ts: str) -> None:
+        """Drops a message's reactions and pins, as when it becomes a tombstone."""
+        for table in (reactions, pins):
+            self.conn.execute(
+                delete(table).where(
+                    table.c.team_id == team_id,
+                    table.c.channel_id == channel_id,
+                    table.c.ts == ts,
+                )
+            )
+
+    def thread_summary(
+        self, team_id: str, channel_id: str, thread_ts: str
+    ) -> tuple[int, list[str], str | None]:
+        """A thread's reply count, its repliers by first reply, and its latest reply's ts."""
+        c = messages.c
+        rows = self.conn.execute(
+            select(c.user_id, func.count().label("n"), func.max(c.ts).label("last"))
+            .where(
+                c.team_id == team_id,
+                c.channel_id == channel_id,
+                c.thread_ts == thread_ts,
+                c.ts != thread_ts,
+            )
+            .group_by(c.user_id)
+            .order_by(func.min(c.ts))
+        ).all()
+        latest = max((r.last for r in rows), default=None)
+        return sum(int(r.n) for r in rows), [r.user_id for r in rows], latest
+
     def history(
         self,
         team_id: str,
@@ -605,17 +796,15 @@ class Tx:
         limit: int,
     ) -> list[Message]:
         """Channel-level messages between the bounds, newest first."""
-        c = messages.c
-        query = select(messages).where(
-            c.team_id == team_id,
-            c.channel_id == channel_id,
-            c.in_channel.is_(True),
-            c.ts >= oldest if inclusive else c.ts > oldest,
-        )
-        if latest is not None:
-            query = query.where(c.ts <= latest if inclusive else c.ts < latest)
-        rows = self.conn.execute(query.order_by(c.ts.desc()).limit(limit))
-        return self._hydrate([_message(r) for r in rows])
+        query = _PAGES[(False, inclusive, latest is not None)]
+        params = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "oldest": oldest,
+            "latest": latest,
+            "limit": limit,
+        }
+        return self._hydrate([_message(r) for r in self.run.rows(query, params)])
 
     def replies(
         self,
@@ -629,17 +818,16 @@ class Tx:
         limit: int,
     ) -> list[Message]:
         """A thread's parent and replies between the bounds, oldest first."""
-        c = messages.c
-        query = select(messages).where(
-            c.team_id == team_id,
-            c.channel_id == channel_id,
-            c.thread_ts == thread_ts,
-            c.ts >= oldest if inclusive else c.ts > oldest,
-        )
-        if latest is not None:
-            query = query.where(c.ts <= latest if inclusive else c.ts < latest)
-        rows = self.conn.execute(query.order_by(c.ts).limit(limit))
-        return self._hydrate([_message(r) for r in rows])
+        query = _PAGES[(True, inclusive, latest is not None)]
+        params = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "thread_ts": thread_ts,
+            "oldest": oldest,
+            "latest": latest,
+            "limit": limit,
+        }
+        return self._hydrate([_message(r) for r in self.run.rows(query, params)])
 
     def hydrate(self, msgs: Sequence[Message]) -> list[Message]:
         return self._hydrate(list(msgs))
@@ -649,28 +837,17 @@ class Tx:
         if not msgs:
             return msgs
         team_id, channel_id = msgs[0].team_id, msgs[0].channel_id
-        ts_list = [m.ts for m in msgs]
-        found: dict[str, dict[str, list[str]]] = {}
-        for r in self.conn.execute(
-            select(reactions.c.ts, reactions.c.name, reactions.c.user_id)
-            .where(
-                reactions.c.team_id == team_id,
-                reactions.c.channel_id == channel_id,
-                reactions.c.ts.in_(ts_list),
-            )
-            .order_by(reactions.c.created, reactions.c.name)
-        ):
-            found.setdefault(r.ts, {}).setdefault(r.name, []).append(r.user_id)
-        pinned = {
-            r.ts
-            for r in self.conn.execute(
-                select(pins.c.ts).where(
-                    pins.c.team_id == team_id,
-                    pins.c.channel_id == channel_id,
-                    pins.c.ts.in_(ts_list),
-                )
-            )
+        # A page is a ts range of one channel: one range scan instead of a long IN list.
+        params = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "lo": min(m.ts for m in msgs),
+            "hi": max(m.ts for m in msgs),
         }
+        found: dict[str, dict[str, list[str]]] = {}
+        for r in self.run.rows(_REACTIONS_IN_RANGE, params):
+            found.setdefault(r.ts, {}).setdefault(r.name, []).append(r.user_id)
+        pinned = {r.ts for r in self.run.rows(_PINS_IN_RANGE, params)}
         if not found and not pinned:
             return msgs
         out = []
@@ -713,6 +890,31 @@ class Tx:
         )
         return bool(result.rowcount)
 
+    def reaction_names(
+        self, team_id: str, channel_id: str, ts: str, user_id: str | None = None
+    ) -> list[str]:
+        """The distinct reaction names on one message, or only those user_id added."""
+        r = reactions.c
+        query = select(r.name).where(r.team_id == team_id, r.channel_id == channel_id, r.ts == ts)
+        if user_id is not None:
+            query = query.where(r.user_id == user_id)
+        return [row.name for row in self.conn.execute(query.distinct())]
+
+    def user_reactions(
+        self, team_id: str, user_id: str, before: tuple[int, str, str, str] | None, limit: int
+    ) -> list[tuple[int, str, str, str]]:
+        """A user's reactions as (created, channel, ts, name), newest first, below `before`."""
+        r = reactions.c
+        key = tuple_(r.created, r.channel_id, r.ts, r.name)
+        query = select(r.created, r.channel_id, r.ts, r.name).where(
+            r.team_id == team_id, r.user_id == user_id
+        )
+        if before is not None:
+            query = query.where(key < tuple_(*before))
+        newest_first = (r.created.desc(), r.channel_id.desc(), r.ts.desc(), r.name.desc())
+        rows = self.conn.execute(query.order_by(*newest_first).limit(limit))
+        return [(int(x.created), x.channel_id, x.ts, x.name) for x in rows]
+
     def add_pin(self, team_id: str, channel_id: str, ts: str, user_id: str) -> bool:
         try:
             with self.conn.begin_nested():
@@ -728,6 +930,15 @@ class Tx:
         except IntegrityError:
             return False
         return True
+
+    def get_pin(self, team_id: str, channel_id: str, ts: str) -> tuple[str, int] | None:
+        """Who pinned the message and when, if it is pinned."""
+        row = self.conn.execute(
+            select(pins.c.pinned_by, pins.c.created).where(
+                pins.c.team_id == team_id, pins.c.channel_id == channel_id, pins.c.ts == ts
+            )
+        ).first()
+        return (row.pinned_by, int(row.created)) if row else None
 
     def remove_pin(self, team_id: str, channel_id: str, ts: str) -> bool:
         result = self.conn.execute(
@@ -756,7 +967,5 @@ class Tx:
         return [(h, by, at) for h, (_, by, at) in zip(hydrated, out, strict=True)]
 
     def pin_count(self, team_id: str, channel_id: str) -> int:
-        value = self.conn.execute(
-            select(func.count()).where(pins.c.team_id == team_id, pins.c.channel_id == channel_id)
-        ).scalar()
-        return int(value or 0)
+        row = self.run.first(_PIN_COUNT, {"team_id": team_id, "channel_id": channel_id})
+        return int(row[0])

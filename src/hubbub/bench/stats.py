@@ -1,0 +1,73 @@
+"""The pure part of a benchmark: percentiles, one side's summary, the result document."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+TARGET_RATIO = 0.4
+
+
+def percentile(sorted_values: Sequence[float], p: float) -> float:
+    """The nearest-rank percentile of values sorted ascending; 0.0 for no values."""
+    if not 0 <= p <= 100:
+        raise ValueError("p must be within 0..100")
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return float(sorted_values[rank - 1])
+
+
+def summarise(
+    latencies_ms: Sequence[float],
+    *,
+    errors: int,
+    window_s: float,
+    error_samples: Sequence[str] = (),
+) -> dict[str, Any]:
+    """One side of a run: rate of ok answers in the measured window, and their latencies."""
+    ordered = sorted(latencies_ms)
+    count = len(ordered)
+    return {
+        "requests": count,
+        "errors": errors,
+        "window_s": round(window_s, 3),
+        "posts_per_s": round(count / window_s, 1) if window_s > 0 else 0.0,
+        "p50_ms": round(percentile(ordered, 50), 3),
+        "p90_ms": round(percentile(ordered, 90), 3),
+        "p99_ms": round(percentile(ordered, 99), 3),
+        "max_ms": round(ordered[-1], 3) if ordered else 0.0,
+        "mean_ms": round(sum(ordered) / count, 3) if count else 0.0,
+        "error_samples": list(error_samples)[:5],
+    }
+
+
+def post_result(
+    *,
+    ceiling: dict[str, Any],
+    hubbub: dict[str, Any],
+    settings: dict[str, Any],
+    ok_answers: int,
+    stored: int,
+    started_at: str,
+) -> dict[str, Any]:
+    """The JSON document `hubbub bench post` writes."""
+    ceiling_rate = float(ceiling["posts_per_s"])
+    ratio = float(hubbub["posts_per_s"]) / ceiling_rate if ceiling_rate else 0.0
+    return {
+        "scenario": "post",
+        "started_at": started_at,
+        "settings": settings,
+        "ceiling": ceiling,
+        "hubbub": hubbub,
+        "ratio": round(ratio, 4),
+        "target_ratio": TARGET_RATIO,
+        "meets_target": ratio >= TARGET_RATIO,
+        "durable_check": ok_answers == stored,
+        "durability": {
+            "ok_answers": ok_answers,
+            "stored": stored,
+            "method": "kill -9 the server after the last answer, then count the channel's messages",
+        },
+    }

@@ -1,0 +1,74 @@
+"""The outbox relay: publishes what a crash (or another process) left unpublished, and trims.
+
+A unit of work writes its events and their outbox rows in one transaction; the process that
+committed publishes them at once and notes their outbox ids on the hub. The relay deletes those
+rows in batches, and publishes any row older than a grace period that nobody here published: the
+commit of a process that died before publishing, or of `hubbub admin` running beside the server.
+Publishing twice is harmless, because receivers drop a seq they have already seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import structlog
+
+from hubbub.services.hub import Hub
+from hubbub.store.tx import Tx
+
+log = structlog.get_logger()
+
+GRACE_S = 1.0
+INTERVAL_S = 0.25
+BATCH = 1000
+
+
+class OutboxRelay:
+    def __init__(self, hub: Hub, *, grace_s: float = GRACE_S, interval_s: float = INTERVAL_S):
+        self.hub = hub
+        self.grace_us = int(grace_s * 1_000_000)
+        self.interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> int:
+        """One pass; returns how many stale rows it published."""
+        bound = time.time_ns() // 1000 - self.grace_us
+        stale = await self.hub.read(lambda tx: tx.unpublished(bound, BATCH))
+        done = set(self.hub.published_outbox)
+        republished = 0
+        for outbox_id, stream, seq, payload in stale:
+            if outbox_id not in done:
+                await self.hub.bus.publish(stream, seq, payload)
+                republished += 1
+            self.hub.published_outbox.append(outbox_id)
+        ids = list(dict.fromkeys(self.hub.published_outbox))
+        if ids:
+            del self.hub.published_outbox[:]
+
+            def trim(tx: Tx) -> None:
+                tx.delete_outbox(ids)
+
+            await self.hub.store.write(trim)
+        return republished
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                republished = await self.run_once()
+                if republished:
+                    log.info("outbox_republished", count=republished)
+            except Exception:
+                log.exception("outbox_relay_failed")
+            await asyncio.sleep(self.interval_s)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,131 @@
+"""Emoji reactions on messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Channel, Identity, Message
+from hubbub.domain.text import MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_USER, check_reaction_name
+from hubbub.services.access import visible_channel, writable_channel
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import existing_message
+from hubbub.store.tx import Tx
+
+# A key of reactions.list's order: (created, channel, ts, name) of the last reaction seen.
+ListKey = tuple[int, str, str, str]
+
+
+def _target(tx: Tx, who: Identity, channel_id: str, ts: str) -> tuple[Channel, Message]:
+    channel, _ = writable_channel(tx, who, channel_id)
+    return channel, existing_message(tx, channel, ts, malformed="bad_timestamp")
+
+
+def _event(kind: str, who: Identity, msg: Message, name: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "user": who.user_id,
+        "reaction": name,
+        "item_user": msg.user_id,
+        "item": {"type": "message", "channel": msg.channel_id, "ts": msg.ts},
+    }
+
+
+def _check_room(tx: Tx, who: Identity, msg: Message, name: str) -> None:
+    own = tx.reaction_names(msg.team_id, msg.channel_id, msg.ts, who.user_id)
+    if name in own:
+        raise SlackError("already_reacted")
+    if len(own) >= MAX_REACTIONS_PER_USER:
+        raise SlackError("too_many_reactions")
+    names = tx.reaction_names(msg.team_id, msg.channel_id, msg.ts)
+    if name not in names and len(names) >= MAX_EMOJI_PER_MESSAGE:
+        raise SlackError("too_many_emoji")
+
+
+async def add(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
+    name = check_reaction_name(name)
+
+    def unit(tx: Tx, log: EventLog) -> None:
+        channel, msg = _target(tx, who, channel_id, ts)
+        _check_room(tx, who, msg, name)
+        if not tx.add_reaction(who.team_id, channel.id, msg.ts, name, who.user_id):
+            raise SlackError("already_reacted")
+        log.channel_event(who.team_id, channel.id, _event("reaction_added", who, msg, name))
+
+    await hub.commit(unit)
+
+
+async def remove(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
+    name = check_reaction_name(name)
+
+    def unit(tx: Tx, log: EventLog) -> None:
+        channel, msg = _target(tx, who, channel_id, ts)
+        if not tx.remove_reaction(who.team_id, channel.id, msg.ts, name, who.user_id):
+            raise SlackError("no_reaction")
+        log.channel_event(who.team_id, channel.id, _event("reaction_removed", who, msg, name))
+
+    await hub.commit(unit)
+
+
+async def get(hub: Hub, who: Identity, channel_id: str, ts: str) -> Message:
+    """The message with its reactions; any member of the workspace who may read it may ask."""
+
+    def unit(tx: Tx) -> Message:
+        channel, _ = visible_channel(tx, who, channel_id)
+        [msg] = tx.hydrate([existing_message(tx, channel, ts, malformed="bad_timestamp")])
+        return msg
+
+    return await hub.read(unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    messages: list[Message]  # one per reaction, so a message may repeat, as in Slack
+    next_key: ListKey | None
+
+
+async def list_for(
+    hub: Hub, who: Identity, user_id: str | None, after: ListKey | None, limit: int
+) -> Listing:
+    """The messages a person reacted to, newest reaction first, that the caller may read.
+
+    A page may hold fewer than `limit` items while more remain (Slack's rule for cursors).
+    """
+    target = user_id or who.user_id
+
+    def unit(tx: Tx) -> Listing:
+        if target != who.user_id and tx.get_user(who.team_id, target) is None:
+            raise SlackError("user_not_found")
+        rows = tx.user_reactions(who.team_id, target, after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        readable = _readable_channels(tx, who, {channel for _, channel, _, _ in rows})
+        wanted = [(channel, ts) for _, channel, ts, _ in rows if channel in readable]
+        found = _hydrated(tx, who.team_id, wanted)
+        messages = [found[key] for key in wanted if key in found]
+        return Listing(messages, rows[-1] if more and rows else None)
+
+    return await hub.read(unit)
+
+
+def _readable_channels(tx: Tx, who: Identity, channel_ids: set[str]) -> set[str]:
+    readable = set()
+    for channel_id in channel_ids:
+        try:
+            visible_channel(tx, who, channel_id)
+        except SlackError:
+            continue
+        readable.add(channel_id)
+    return readable
+
+
+def _hydrated(
+    tx: Tx, team_id: str, wanted: list[tuple[str, str]]
+) -> dict[tuple[str, str], Message]:
+    by_channel: dict[str, list[Message]] = {}
+    for channel_id, ts in dict.fromkeys(wanted):
+        msg = tx.get_message(team_id, channel_id, ts)
+        if msg is not None:
+            by_channel.setdefault(channel_id, []).append(msg)
+    return {(m.channel_id, m.ts): m for msgs in by_channel.values() for m in tx.hydrate(msgs)}

@@ -1,0 +1,185 @@
+"""The browser's page routes: sign up, sign in, sign out, and the front page."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Identity
+from hubbub.services import auth, workspaces
+from hubbub.services.hub import Hub
+from hubbub.web import pages
+from hubbub.web.session import (
+    CSRF_FIELD,
+    clear_session,
+    form_csrf,
+    form_csrf_ok,
+    keep_form_csrf,
+    session_csrf_ok,
+    session_token,
+    set_session,
+)
+
+MAX_FORM = 16 * 1024
+
+# Pages are never framed, run no script and load nothing from elsewhere.
+_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+SIGNUP_ERRORS = {
+    "domain_taken": "That workspace domain is taken. Please choose another.",
+    "invalid_domain": "A workspace domain is 1 to 21 lowercase letters, digits or inner hyphens.",
+    "invalid_name": "Names must be at most 100 characters (80 for your own).",
+    "invalid_email": "Please enter a valid email address.",
+    "email_taken": "That email address is already in use.",
+    "password_too_short": "Your password needs at least 8 characters.",
+    "password_too_long": "Your password is too long.",
+    "invalid_arguments": "Please fill in every field.",
+}
+LOGIN_ERROR = "Wrong workspace, email or password."
+
+
+class BadForm(Exception):
+    pass
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=_HEADERS)
+
+
+def _redirect(to: str = "/") -> RedirectResponse:
+    return RedirectResponse(to, status_code=303, headers=_HEADERS)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A urlencoded form of bounded size; the first value of each field."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM:
+            raise BadForm
+    if not body:
+        return {}
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise BadForm
+    try:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadForm from exc
+    form: dict[str, str] = {}
+    for key, value in pairs:
+        form.setdefault(key, value)
+    return form
+
+
+class WebPages:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.front, methods=["GET"]),
+            Route("/signup", self.signup_form, methods=["GET"]),
+            Route("/signup", self.signup, methods=["POST"]),
+            Route("/login", self.login_form, methods=["GET"]),
+            Route("/login", self.login, methods=["POST"]),
+            Route("/logout", self.logout, methods=["POST"]),
+        ]
+
+    async def _signed_in(self, request: Request) -> tuple[str, Identity] | None:
+        token = session_token(request)
+        if token is None:
+            return None
+        try:
+            return token, await auth.authenticate(self.hub, token)
+        except SlackError:
+            return None  # revoked, or the person was deactivated
+
+    async def front(self, request: Request) -> Response:
+        found = await self._signed_in(request)
+        if found is None:
+            response = _html(pages.welcome_page())
+            if session_token(request) is not None:
+                clear_session(response, request)
+            return response
+        token, who = found
+        home = await workspaces.home(self.hub, who)
+        return _html(pages.home_page(home, auth.session_csrf(token)))
+
+    async def signup_form(self, request: Request) -> Response:
+        csrf = form_csrf(request)
+        response = _html(pages.signup_page(csrf, {}))
+        keep_form_csrf(response, request, csrf)
+        return response
+
+    async def login_form(self, request: Request) -> Response:
+        csrf = form_csrf(request)
+        response = _html(pages.login_page(csrf, {}))
+        keep_form_csrf(response, request, csrf)
+        return response
+
+    async def _signed_out_post(self, request: Request) -> dict[str, str] | Response:
+        """The form of a signed-out POST, or the response that refuses it."""
+        try:
+            form = await _form(request)
+        except BadForm:
+            return _html(pages.bad_request_page(), 400)
+        if not form_csrf_ok(request, form.get(CSRF_FIELD)):
+            return _html(pages.forbidden_page(), 403)
+        return form
+
+    async def signup(self, request: Request) -> Response:
+        form = await self._signed_out_post(request)
+        if isinstance(form, Response):
+            return form
+        values = {k: form.get(k, "") for k in ("team_name", "domain", "name", "email")}
+        try:
+            done = await workspaces.signup(self.hub, **values, password=form.get("password", ""))
+        except SlackError as exc:
+            message = SIGNUP_ERRORS.get(exc.code, "Sorry, that did not work. Please try again.")
+            return _html(pages.signup_page(form_csrf(request), values, message), 400)
+        response = _redirect()
+        set_session(response, request, done.session)
+        return response
+
+    async def login(self, request: Request) -> Response:
+        form = await self._signed_out_post(request)
+        if isinstance(form, Response):
+            return form
+        values = {k: form.get(k, "") for k in ("domain", "email")}
+        try:
+            token = await auth.login(self.hub, **values, password=form.get("password", ""))
+        except SlackError:
+            return _html(pages.login_page(form_csrf(request), values, LOGIN_ERROR), 400)
+        response = _redirect()
+        set_session(response, request, token)
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        try:
+            form = await _form(request)
+        except BadForm:
+            return _html(pages.bad_request_page(), 400)
+        token = session_token(request)
+        if token is None or not session_csrf_ok(token, form.get(CSRF_FIELD)):
+            return _html(pages.forbidden_page(), 403)
+        await auth.end_session(self.hub, token)
+        response = _redirect()
+        clear_session(response, request)
+        return response
+
+
+def web_routes(hub: Hub) -> list[Route]:
+    return WebPages(hub).routes()
