@@ -24,6 +24,9 @@ from hubbub.store.sqlite import SqliteStore
 from hubbub.web.routes import web_routes
 
 
+HTTP_VERBS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
 def build_hub(settings: Settings) -> Hub:
     return Hub(
         store=SqliteStore(settings.database),
@@ -60,7 +63,8 @@ def build_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/api/openapi.json", openapi, methods=["GET"]),
-            Route("/api/{method:str}", api.handle, methods=["GET", "POST"]),
+            # Any path and verb under /api/ answers in Slack's envelope, never a bare HTML error.
+            Route("/api/{method:path}", api.handle, methods=HTTP_VERBS),
             *web_routes(hub),
         ],
         lifespan=lifespan,

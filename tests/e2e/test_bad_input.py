@@ -350,3 +350,17 @@ def test_cursor_from_another_listing_is_refused(scene: Scene) -> None:
         "conversations.history", bearer=scene.ws.alice.token, channel=scene.channel, cursor=foreign
     )
     assert _error(resp) == "invalid_cursor"
+
+
+def test_every_answer_under_api_is_slack_json(server: Server) -> None:
+    nested = httpx.post(server.api_url + "chat/postMessage")
+    assert nested.status_code == 200
+    assert nested.json() == {
+        "ok": False,
+        "error": "unknown_method",
+        "req_method": "chat/postMessage",
+    }
+    put = httpx.put(server.api_url + "api.test")
+    assert put.status_code == 405
+    assert put.json() == {"ok": False, "error": "method_not_allowed"}
+    assert httpx.get(server.api_url + "api.test").json()["ok"] is True

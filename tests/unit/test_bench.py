@@ -51,6 +51,7 @@ def test_result_document_shape() -> None:
     assert result["ratio"] == 0.45
     assert result["meets_target"] is True
     assert result["durable_check"] is True
+    assert result["noisy"] is False
     assert set(result) >= {"settings", "ceiling", "hubbub", "durability", "target_ratio"}
     for side in ("ceiling", "hubbub"):
         assert {"posts_per_s", "p50_ms", "p99_ms", "max_ms", "errors"} <= set(result[side])
@@ -64,6 +65,15 @@ def test_result_document_shape() -> None:
         started_at="",
     )
     assert lost["durable_check"] is False
+    busy = post_result(
+        ceiling={**ceiling, "cpu_pct": {"other": 80.0}},
+        hubbub=hubbub,
+        settings={},
+        ok_answers=1,
+        stored=1,
+        started_at="",
+    )
+    assert busy["noisy"] is True
 
 
 def test_request_bodies_are_what_slack_sdk_sends() -> None:

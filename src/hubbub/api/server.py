@@ -51,6 +51,10 @@ class WebApi:
 
     async def handle(self, request: Request) -> Response:
         name = request.path_params["method"]
+        if request.method not in ("GET", "POST", "HEAD"):
+            return json_response(
+                {"ok": False, "error": "method_not_allowed"}, 405, Allow="GET, POST"
+            )
         method = self.methods.get(name)
         if method is None:
             return json_response({"ok": False, "error": "unknown_method", "req_method": name})

@@ -269,8 +269,24 @@ def wait_for_quiet(max_wait_s: float, *, idle_below: float = 15.0) -> float | No
 # -- the scenario -------------------------------------------------------------------------------
 
 
+def git_version() -> str | None:
+    """The commit measured (with "-dirty" for uncommitted changes), when run from a checkout."""
+    git = ["git", "--no-optional-locks", "-C", str(Path(__file__).resolve().parents[3])]
+    try:
+        head, changes = (
+            subprocess.run(
+                git + args, capture_output=True, text=True, timeout=10, check=True
+            ).stdout.strip()
+            for args in (["rev-parse", "--short", "HEAD"], ["status", "--porcelain", "-uno"])
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("-dirty" if changes else "") if head else None
+
+
 def settings_of(opts: Options) -> dict[str, Any]:
     return {
+        "git": git_version(),
         "connections": opts.connections,
         "duration_s": opts.duration,
         "warmup_s": opts.warmup,
@@ -372,4 +388,6 @@ def table(result: dict[str, Any]) -> Any:
         f"ratio {result['ratio']:.1%} ({mark} the {TARGET_RATIO:.0%} target); durable "
         f"{result['durable_check']} ({durable['stored']} stored / {durable['ok_answers']} ok)"
     )
+    if result.get("noisy"):
+        out.caption += "\nnoisy: other processes used the CPU during a window; run again"
     return out
