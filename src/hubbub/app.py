@@ -23,7 +23,6 @@ from hubbub.services.hub import Hub
 from hubbub.store.sqlite import SqliteStore
 from hubbub.web.routes import web_routes
 
-
 HTTP_VERBS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
