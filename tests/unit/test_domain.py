@@ -12,7 +12,7 @@ from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.names import check_channel_name, check_domain, im_key, im_other, mpim_name
 from hubbub.domain.text import MAX_BLOCKS, MAX_TEXT, check_content
-from hubbub.domain.ts import from_micros, is_ts, next_ts, parse_bound, to_micros
+from hubbub.domain.ts import from_micros, is_ts, parse_bound, to_micros
 
 # Microseconds from 1970 to the year 2286, where ts keeps ten digits of seconds.
 MICROS = st.integers(0, 10**16 - 1)
@@ -39,35 +39,6 @@ def test_ts_round_trips_and_looks_like_slacks(us: int) -> None:
 def test_ts_text_order_is_time_order(a: int, b: int) -> None:
     # Slack clients (and our queries) compare ts as strings.
     assert (from_micros(a) < from_micros(b)) == (a < b)
-
-
-def test_next_ts_follows_the_clock() -> None:
-    assert next_ts(None, NOW) == from_micros(NOW)
-    assert next_ts(from_micros(NOW - 10), NOW) == from_micros(NOW)
-
-
-@given(st.lists(st.integers(-5_000_000, 5_000_000), min_size=1, max_size=50))
-def test_next_ts_strictly_increases_whatever_the_clock_does(steps: list[int]) -> None:
-    """The clock may stall or go back; each ts still passes the last by at least 1 µs."""
-    last: str | None = None
-    now = NOW
-    for step in steps:
-        now += step
-        ts = next_ts(last, now)
-        if last is not None:
-            assert to_micros(ts) == max(now, to_micros(last) + 1)
-            assert ts > last
-        last = ts
-
-
-def test_next_ts_with_a_frozen_clock_counts_microseconds() -> None:
-    made = [next_ts(None, NOW)]
-    for _ in range(999):
-        made.append(next_ts(made[-1], NOW))
-    assert [to_micros(ts) for ts in made] == list(range(NOW, NOW + 1000))
-    # Across a second boundary the text form carries over correctly.
-    edge = from_micros(1_000_000 * 1_763_900_000 + 999_999)
-    assert next_ts(edge, 0) == "1763900001.000000"
 
 
 @pytest.mark.parametrize(

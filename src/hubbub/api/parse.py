@@ -26,8 +26,13 @@ DRAIN_LIMIT = 32 << 20
 async def read_body(request: Request, cap: int) -> bytes:
     drain = max(cap, DRAIN_LIMIT)
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > drain:
-        raise BodyTooLarge
+    if declared is not None and declared.isdigit():
+        length = int(declared)
+        if length > drain:
+            raise BodyTooLarge
+        if length <= cap:
+            # The common case: a declared length within the cap, read in one go.
+            return await request.body()
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -48,7 +53,7 @@ async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
 
 async def read_args(request: Request, cap: int) -> dict[str, Any]:
     """Query arguments, overlaid by the body's. Raises SlackError for an unreadable body."""
-    args: dict[str, Any] = dict(request.query_params)
+    args: dict[str, Any] = dict(request.query_params) if request.scope["query_string"] else {}
     if request.method != "POST":
         return args
     body = await read_body(request, cap)

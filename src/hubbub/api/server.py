@@ -7,6 +7,7 @@ from typing import Any
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hubbub.api.call import Call
 from hubbub.api.envelope import error, json_response, ok
@@ -91,3 +92,26 @@ class WebApi:
 def _token_arg(args: dict[str, Any]) -> str | None:
     token = args.pop("token", None)
     return token if isinstance(token, str) and token else None
+
+
+class ApiFirst:
+    """An ASGI front that sends `/api/<method>` straight to the Web API.
+
+    The Web API answers every request itself (envelope, errors, status), so the framework's
+    router and middleware would only add cost on the busiest path: profiled at about a sixth of
+    the server's time per post. Everything else goes to the wrapped application.
+    """
+
+    def __init__(self, api: WebApi, app: ASGIApp, *, passthrough: frozenset[str]) -> None:
+        self.api = api
+        self.app = app
+        self.passthrough = passthrough
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api/") and path not in self.passthrough:
+            scope["path_params"] = {"method": path[len("/api/") :]}
+            response = await self.api.handle(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

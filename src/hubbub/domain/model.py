@@ -63,7 +63,7 @@ class Channel:
     purpose_creator: str
     purpose_last_set: int
     last_seq: int
-    last_ts: str | None
+    last_us: int  # the last message's ts, in microseconds (0: none yet)
     im_user: str | None = None  # the other party of a DM, as seen by its creator
 
 

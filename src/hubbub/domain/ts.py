@@ -27,13 +27,6 @@ def is_ts(value: str) -> bool:
     return bool(_TS.match(value))
 
 
-def next_ts(last_ts: str | None, now_us: int) -> str:
-    """The wall clock, bumped by one microsecond past the channel's last ts where needed."""
-    if last_ts is None:
-        return from_micros(now_us)
-    return from_micros(max(now_us, to_micros(last_ts) + 1))
-
-
 def parse_bound(value: str) -> str | None:
     """An `oldest`/`latest`/`ts` argument ("123", "123.45", "1355517523.000005") in stored form.
 

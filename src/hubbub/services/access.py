@@ -14,10 +14,10 @@ def visible_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Me
     """The channel if who may see it; otherwise channel_not_found, whether it exists or not."""
     if not channel_id:
         raise SlackError("channel_not_found")
-    channel = tx.get_channel(who.team_id, channel_id)
-    if channel is None:
+    found = tx.channel_for(who.team_id, channel_id, who.user_id)
+    if found is None:
         raise SlackError("channel_not_found")
-    membership = tx.membership(who.team_id, channel_id, who.user_id)
+    channel, membership = found
     if membership is None and (channel.is_private or channel.is_im or channel.is_mpim):
         raise SlackError("channel_not_found")
     return as_seen_by(channel, who.user_id), membership

@@ -56,7 +56,8 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 async def authenticate(hub: Hub, token: str | None) -> Identity:
     if not token:
         raise SlackError("not_authed")
-    found = await hub.read(lambda tx: tx.identity(token_hash(token)))
+    # One statement: consistent without a snapshot, and auth runs on every call.
+    found = await hub.read(lambda tx: tx.identity(token_hash(token)), snapshot=False)
     if found is None:
         raise SlackError("invalid_auth")
     identity, deleted = found

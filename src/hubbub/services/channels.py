@@ -53,7 +53,7 @@ def new_channel(
         purpose_creator="",
         purpose_last_set=0,
         last_seq=0,
-        last_ts=None,
+        last_us=0,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import orjson
 
 from hubbub.bus.port import Bus
-from hubbub.domain.ts import from_micros, next_ts
+from hubbub.domain.ts import from_micros
 from hubbub.presence.port import Presence
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
@@ -34,10 +34,7 @@ class EventLog:
 
     def message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
         """The next seq of the channel and a ts strictly greater than any before it."""
-        seq, last_ts = self.tx.next_position(team_id, channel_id)
-        ts = next_ts(last_ts, self.tx.now_us)
-        self.tx.set_last_ts(team_id, channel_id, ts)
-        return seq, ts
+        return self.tx.next_message_position(team_id, channel_id)
 
     def tx_ts(self) -> str:
         """The time of this unit of work in ts form, for fields such as `edited.ts`."""
@@ -49,7 +46,7 @@ class EventLog:
         self.published.append(Published(stream, seq, payload, outbox_id))
 
     def channel_event(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
-        seq, _ = self.tx.next_position(team_id, channel_id)
+        seq = self.tx.next_seq(team_id, channel_id)
         event.setdefault("event_ts", from_micros(self.tx.now_us))
         self.emit(team_id, channel_id, seq, event)
 
@@ -81,5 +78,5 @@ class Hub:
             self.published_outbox.append(event.outbox_id)
         return result
 
-    async def read(self, fn: Callable[[Tx], T]) -> T:
-        return await self.store.read(fn)
+    async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
+        return await self.store.read(fn, snapshot=snapshot)

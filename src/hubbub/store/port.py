@@ -18,8 +18,11 @@ class Store(Protocol):
         """
         ...
 
-    async def read(self, fn: Callable[[Tx], T]) -> T:
-        """Runs fn against one consistent snapshot. fn must not write."""
+    async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
+        """Runs fn against one consistent snapshot. fn must not write.
+
+        snapshot=False is for fn that runs a single statement, which is consistent on its own.
+        """
         ...
 
     async def close(self) -> None: ...

@@ -25,7 +25,7 @@ class Prepared:
     def __init__(self, stmt: ClauseElement) -> None:
         self.stmt = stmt
         self._compiled: dict[str, tuple[str, dict[str, Any]]] = {}
-        self._row: dict[tuple[str, ...], Any] = {}
+        self._row: Any = None
 
     def compiled(self, dialect: Dialect) -> tuple[str, dict[str, Any]]:
         """The SQL text, and the values of literals Core turned into parameters (`x + 1`)."""
@@ -43,11 +43,10 @@ class Prepared:
         return found
 
     def row_type(self, description: Any) -> Any:
-        names = tuple(d[0] for d in description)
-        row: Any = self._row.get(names)
-        if row is None:
-            row = self._row[names] = namedtuple("Row", names)
-        return row
+        """The row class, made from the first result's column names (the SQL never changes)."""
+        if self._row is None:
+            self._row = namedtuple("Row", [d[0] for d in description])  # type: ignore[misc]
+        return self._row
 
 
 def insert_all(table: Table) -> Prepared:

@@ -87,7 +87,9 @@ channels = Table(
     Column("purpose_creator", String(16), nullable=False, default=""),
     Column("purpose_last_set", BigInteger, nullable=False, default=0),
     Column("last_seq", BigInteger, nullable=False, default=0),
-    Column("last_ts", String(24)),
+    # The channel's last message ts in microseconds: an integer, so the next one can be taken
+    # in the same UPDATE that takes the next seq.
+    Column("last_us", BigInteger, nullable=False, default=0),
     UniqueConstraint("team_id", "name", name="uq_channels_name"),
 )
 

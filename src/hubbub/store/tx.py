@@ -16,6 +16,7 @@ from sqlalchemy import (
     Row,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message, Reaction, Team, User
+from hubbub.domain.ts import from_micros
 from hubbub.store.prepared import Prepared, Runner, insert_all
 from hubbub.store.tables import (
     channel_events,
@@ -69,14 +71,40 @@ _MEMBERSHIP = Prepared(
         _key(members, "team_id", "channel_id", "user_id")
     )
 )
-_NEXT_POSITION = Prepared(
+_NEXT_SEQ = Prepared(
     update(channels)
     .where(_key(channels, "team_id", "channel_id"))
     .values(last_seq=channels.c.last_seq + 1)
-    .returning(channels.c.last_seq, channels.c.last_ts)
+    .returning(channels.c.last_seq)
 )
-_SET_LAST_TS = Prepared(
-    update(channels).where(_key(channels, "team_id", "channel_id")).values(last_ts=bindparam("ts"))
+# A message's position: the next seq, and a ts that is the wall clock, bumped one microsecond past
+# the channel's last where needed. One statement, so it holds under concurrent writers (the row
+# lock orders them) and costs one round trip.
+_NEXT_MESSAGE_POSITION = Prepared(
+    update(channels)
+    .where(_key(channels, "team_id", "channel_id"))
+    .values(
+        last_seq=channels.c.last_seq + 1,
+        last_us=case(
+            (bindparam("now_us") > channels.c.last_us, bindparam("now_us")),
+            else_=channels.c.last_us + 1,
+        ),
+    )
+    .returning(channels.c.last_seq, channels.c.last_us)
+)
+_CHANNEL_FOR = Prepared(
+    select(channels, members.c.joined, members.c.last_read, members.c.user_id.label("member"))
+    .select_from(
+        channels.outerjoin(
+            members,
+            and_(
+                members.c.team_id == channels.c.team_id,
+                members.c.channel_id == channels.c.channel_id,
+                members.c.user_id == bindparam("user_id"),
+            ),
+        )
+    )
+    .where(_key(channels, "team_id", "channel_id"))
 )
 _NEXT_TEAM_SEQ = Prepared(
     update(teams)
@@ -184,7 +212,7 @@ def _channel(row: Row[Any]) -> Channel:
         purpose_creator=row.purpose_creator,
         purpose_last_set=row.purpose_last_set,
         last_seq=row.last_seq,
-        last_ts=row.last_ts,
+        last_us=row.last_us,
     )
 
 
@@ -213,10 +241,11 @@ def _message(row: Row[Any]) -> Message:
 class Tx:
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
 
-    def __init__(self, conn: Connection, now_us: int) -> None:
+    def __init__(self, conn: Connection, now_us: int, run: Runner | None = None) -> None:
         self.conn = conn
         self.now_us = now_us
-        self.run = Runner(conn)
+        # Adapters pass the runner they keep per connection; building one costs a few lookups.
+        self.run = run or Runner(conn)
 
     @property
     def now(self) -> int:
@@ -379,11 +408,25 @@ class Tx:
                         purpose_creator=channel.purpose_creator,
                         purpose_last_set=channel.purpose_last_set,
                         last_seq=0,
-                        last_ts=None,
+                        last_us=0,
                     )
                 )
         except IntegrityError as exc:
             raise SlackError("name_taken") from exc
+
+    def channel_for(
+        self, team_id: str, channel_id: str, user_id: str
+    ) -> tuple[Channel, Membership | None] | None:
+        """A channel with user_id's membership of it, in one query."""
+        row = self.run.first(
+            _CHANNEL_FOR, {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
+        )
+        if row is None:
+            return None
+        membership = (
+            Membership(channel_id, user_id, row.joined, row.last_read) if row.member else None
+        )
+        return _channel(row), membership
 
     def get_channel(self, team_id: str, channel_id: str) -> Channel | None:
         row = self.run.first(_GET_CHANNEL, {"team_id": team_id, "channel_id": channel_id})
@@ -620,13 +663,18 @@ class Tx:
 
     # -- the event log ---------------------------------------------------------------------
 
-    def next_position(self, team_id: str, channel_id: str) -> tuple[int, str | None]:
-        """Takes the channel's next seq; returns it with the channel's last ts before it."""
-        row = self.run.first(_NEXT_POSITION, {"team_id": team_id, "channel_id": channel_id})
-        return int(row.last_seq), row.last_ts
+    def next_seq(self, team_id: str, channel_id: str) -> int:
+        """Takes the channel's next seq, for an event that is not a message."""
+        row = self.run.first(_NEXT_SEQ, {"team_id": team_id, "channel_id": channel_id})
+        return int(row.last_seq)
 
-    def set_last_ts(self, team_id: str, channel_id: str, ts: str) -> None:
-        self.run.execute(_SET_LAST_TS, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
+    def next_message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
+        """Takes the channel's next seq and a ts strictly greater than any before it."""
+        row = self.run.first(
+            _NEXT_MESSAGE_POSITION,
+            {"team_id": team_id, "channel_id": channel_id, "now_us": self.now_us},
+        )
+        return int(row.last_seq), from_micros(row.last_us)
 
     def next_team_seq(self, team_id: str) -> int:
         row = self.run.first(_NEXT_TEAM_SEQ, {"team_id": team_id})

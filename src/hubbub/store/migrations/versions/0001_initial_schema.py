@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("purpose_creator", sa.String(length=16), nullable=False),
         sa.Column("purpose_last_set", sa.BigInteger(), nullable=False),
         sa.Column("last_seq", sa.BigInteger(), nullable=False),
-        sa.Column("last_ts", sa.String(length=24), nullable=True),
+        sa.Column("last_us", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("team_id", "channel_id"),
         sa.UniqueConstraint("team_id", "name", name="uq_channels_name"),
     )
