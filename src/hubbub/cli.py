@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 import typer
 
-from hubbub.config import Settings
+from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
 
@@ -66,10 +66,7 @@ def serve(
         build_app(settings),
         host=host,
         port=port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        lifespan="on",
+        **UVICORN_OPTIONS,
     )
 
 

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from hubbub.config import UVICORN_OPTIONS
+
 OK = b'{"ok":true}'
 
 
@@ -35,10 +37,7 @@ def main() -> None:
         build_app(),
         host="127.0.0.1",
         port=args.port,
-        loop="uvloop",
-        http="httptools",
-        log_level="warning",
-        lifespan="on",
+        **UVICORN_OPTIONS,
     )
 
 
