@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.expression import Executable
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message, Reaction, Team, User
@@ -247,6 +248,15 @@ class Tx:
         # Adapters pass the runner they keep per connection; building one costs a few lookups.
         self.run = run or Runner(conn)
 
+    def _try(self, stmt: Executable) -> bool:
+        """Runs a write that may break a unique key; False (and nothing written) if it did."""
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(stmt)
+        except IntegrityError:
+            return False
+        return True
+
     @property
     def now(self) -> int:
         return self.now_us // 1_000_000
@@ -254,15 +264,12 @@ class Tx:
     # -- teams -----------------------------------------------------------------------------
 
     def insert_team(self, team: Team) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    insert(teams).values(
-                        team_id=team.id, name=team.name, domain=team.domain, created=team.created
-                    )
-                )
-        except IntegrityError as exc:
-            raise SlackError("domain_taken") from exc
+        if not self._try(
+            insert(teams).values(
+                team_id=team.id, name=team.name, domain=team.domain, created=team.created
+            )
+        ):
+            raise SlackError("domain_taken")
 
     def get_team(self, team_id: str) -> Team | None:
         row = self.run.first(_GET_TEAM, {"team_id": team_id})
@@ -278,30 +285,27 @@ class Tx:
     # -- users -----------------------------------------------------------------------------
 
     def insert_user(self, user: User, password_hash: str | None = None) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    insert(users).values(
-                        team_id=user.team_id,
-                        user_id=user.id,
-                        name=user.name,
-                        real_name=user.real_name,
-                        email=user.email,
-                        is_admin=user.is_admin,
-                        is_owner=user.is_owner,
-                        is_bot=user.is_bot,
-                        bot_id=user.bot_id,
-                        deleted=user.deleted,
-                        tz=user.tz,
-                        manual_away=user.manual_away,
-                        password_hash=password_hash,
-                        profile=orjson.dumps(user.profile).decode(),
-                        created=self.now,
-                        updated=user.updated,
-                    )
-                )
-        except IntegrityError as exc:
-            raise SlackError("already_exists") from exc
+        if not self._try(
+            insert(users).values(
+                team_id=user.team_id,
+                user_id=user.id,
+                name=user.name,
+                real_name=user.real_name,
+                email=user.email,
+                is_admin=user.is_admin,
+                is_owner=user.is_owner,
+                is_bot=user.is_bot,
+                bot_id=user.bot_id,
+                deleted=user.deleted,
+                tz=user.tz,
+                manual_away=user.manual_away,
+                password_hash=password_hash,
+                profile=orjson.dumps(user.profile).decode(),
+                created=self.now,
+                updated=user.updated,
+            )
+        ):
+            raise SlackError("already_exists")
 
     def get_user(self, team_id: str, user_id: str) -> User | None:
         row = self.run.first(_GET_USER, {"team_id": team_id, "user_id": user_id})
@@ -388,31 +392,28 @@ class Tx:
     # -- channels --------------------------------------------------------------------------
 
     def insert_channel(self, channel: Channel) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    insert(channels).values(
-                        team_id=channel.team_id,
-                        channel_id=channel.id,
-                        name=channel.name,
-                        is_private=channel.is_private,
-                        is_im=channel.is_im,
-                        is_mpim=channel.is_mpim,
-                        creator=channel.creator,
-                        created=channel.created,
-                        is_archived=False,
-                        topic=channel.topic,
-                        topic_creator=channel.topic_creator,
-                        topic_last_set=channel.topic_last_set,
-                        purpose=channel.purpose,
-                        purpose_creator=channel.purpose_creator,
-                        purpose_last_set=channel.purpose_last_set,
-                        last_seq=0,
-                        last_us=0,
-                    )
-                )
-        except IntegrityError as exc:
-            raise SlackError("name_taken") from exc
+        if not self._try(
+            insert(channels).values(
+                team_id=channel.team_id,
+                channel_id=channel.id,
+                name=channel.name,
+                is_private=channel.is_private,
+                is_im=channel.is_im,
+                is_mpim=channel.is_mpim,
+                creator=channel.creator,
+                created=channel.created,
+                is_archived=False,
+                topic=channel.topic,
+                topic_creator=channel.topic_creator,
+                topic_last_set=channel.topic_last_set,
+                purpose=channel.purpose,
+                purpose_creator=channel.purpose_creator,
+                purpose_last_set=channel.purpose_last_set,
+                last_seq=0,
+                last_us=0,
+            )
+        ):
+            raise SlackError("name_taken")
 
     def channel_for(
         self, team_id: str, channel_id: str, user_id: str
@@ -439,15 +440,12 @@ class Tx:
         return _channel(row) if row else None
 
     def update_channel(self, team_id: str, channel_id: str, **values: Any) -> None:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    update(channels)
-                    .where(channels.c.team_id == team_id, channels.c.channel_id == channel_id)
-                    .values(**values)
-                )
-        except IntegrityError as exc:
-            raise SlackError("name_taken") from exc
+        if not self._try(
+            update(channels)
+            .where(channels.c.team_id == team_id, channels.c.channel_id == channel_id)
+            .values(**values)
+        ):
+            raise SlackError("name_taken")
 
     def visible_channels(
         self,
@@ -908,21 +906,16 @@ class Tx:
     # -- reactions and pins ----------------------------------------------------------------
 
     def add_reaction(self, team_id: str, channel_id: str, ts: str, name: str, user_id: str) -> bool:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    insert(reactions).values(
-                        team_id=team_id,
-                        channel_id=channel_id,
-                        ts=ts,
-                        name=name,
-                        user_id=user_id,
-                        created=self.now_us,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        return self._try(
+            insert(reactions).values(
+                team_id=team_id,
+                channel_id=channel_id,
+                ts=ts,
+                name=name,
+                user_id=user_id,
+                created=self.now_us,
+            )
+        )
 
     def remove_reaction(
         self, team_id: str, channel_id: str, ts: str, name: str, user_id: str
@@ -964,20 +957,15 @@ class Tx:
         return [(int(x.created), x.channel_id, x.ts, x.name) for x in rows]
 
     def add_pin(self, team_id: str, channel_id: str, ts: str, user_id: str) -> bool:
-        try:
-            with self.conn.begin_nested():
-                self.conn.execute(
-                    insert(pins).values(
-                        team_id=team_id,
-                        channel_id=channel_id,
-                        ts=ts,
-                        pinned_by=user_id,
-                        created=self.now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        return self._try(
+            insert(pins).values(
+                team_id=team_id,
+                channel_id=channel_id,
+                ts=ts,
+                pinned_by=user_id,
+                created=self.now,
+            )
+        )
 
     def get_pin(self, team_id: str, channel_id: str, ts: str) -> tuple[str, int] | None:
         """Who pinned the message and when, if it is pinned."""
