@@ -8,7 +8,7 @@ from pathlib import Path
 from hubbub.app import build_hub
 from hubbub.config import Settings
 from hubbub.jobs.relay import OutboxRelay
-from hubbub.services import channels, workspaces
+from hubbub.services import channels, membership, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
@@ -63,7 +63,7 @@ async def test_relay_does_not_republish_what_this_process_published(tmp_path: Pa
         hub.bus.subscribe(channel_id, lambda _stream, s, _data: received.append(s))
         account = await workspaces.create_user(hub, "acme", email="b@acme.test", name="b")
         who = await authenticate(hub, account.token)
-        await channels.join(hub, who, channel_id)
+        await membership.join(hub, who, channel_id)
         assert received, "the join was published at commit"
         published = list(received)
         await asyncio.sleep(0.1)

@@ -27,7 +27,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import token_hash
 from hubbub.domain.model import Team
 from hubbub.domain.ts import to_micros
-from hubbub.services.channels import new_channel
+from hubbub.services.channel_tx import new_channel
 from hubbub.services.hub import EventLog
 from hubbub.store.sqlite import SqliteStore
 from hubbub.store.tables import teams

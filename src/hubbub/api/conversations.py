@@ -11,7 +11,7 @@ from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.shapes import channel_json, message_json
 from hubbub.domain.ts import MIN_TS, is_ts, parse_bound
-from hubbub.services import channels
+from hubbub.services import channels, direct, membership, reading
 
 router = Router()
 
@@ -57,7 +57,7 @@ def _kinds(call: Call) -> frozenset[str]:
     if call.args.get("types") in (None, ""):
         return frozenset({"public_channel"})
     kinds = frozenset(call.id_list("types", missing="invalid_types"))
-    if not kinds <= channels.KINDS:
+    if not kinds <= reading.KINDS:
         raise SlackError("invalid_types")
     return kinds
 
@@ -88,7 +88,7 @@ async def create(call: Call) -> dict[str, Any]:
 @router.method("conversations.join", tier=TIER_3, args=CHANNEL_ARG)
 async def join(call: Call) -> dict[str, Any]:
     """Joins an existing public channel."""
-    channel, already = await channels.join(call.hub, call.who, _channel(call))
+    channel, already = await membership.join(call.hub, call.who, _channel(call))
     out: dict[str, Any] = {"channel": channel_json(channel, is_member=True)}
     if already:
         out["warning"] = "already_in_channel"
@@ -99,7 +99,7 @@ async def join(call: Call) -> dict[str, Any]:
 @router.method("conversations.leave", tier=TIER_3, args=CHANNEL_ARG)
 async def leave(call: Call) -> dict[str, Any]:
     """Leaves a conversation."""
-    if await channels.leave(call.hub, call.who, _channel(call)):
+    if await membership.leave(call.hub, call.who, _channel(call)):
         return {}
     return {"not_in_channel": True}
 
@@ -113,15 +113,15 @@ async def invite(call: Call) -> dict[str, Any]:
     """Invites users to a channel."""
     channel_id = _channel(call)
     users = call.id_list("users", missing="no_user")
-    channel, membership = await channels.invite(call.hub, call.who, channel_id, users)
-    return {"channel": channel_json(channel, is_member=True, last_read=membership.last_read)}
+    channel, mine = await membership.invite(call.hub, call.who, channel_id, users)
+    return {"channel": channel_json(channel, is_member=True, last_read=mine.last_read)}
 
 
 @router.method("conversations.kick", tier=TIER_3, args={"channel": "string", "user": "string"})
 async def kick(call: Call) -> dict[str, Any]:
     """Removes a user from a conversation."""
     channel_id = _channel(call)
-    await channels.kick(call.hub, call.who, channel_id, call.required("user", "no_user"))
+    await membership.kick(call.hub, call.who, channel_id, call.required("user", "no_user"))
     return {}
 
 
@@ -134,7 +134,7 @@ async def members(call: Call) -> dict[str, Any]:
     """The members of a conversation, in pages."""
     channel_id = _channel(call)
     limit = _limit(call, default=100, maximum=1000)
-    found = await channels.members(
+    found = await membership.members(
         call.hub, call.who, channel_id, after=_after(call, "user"), limit=limit + 1
     )
     page = found[:limit]
@@ -153,7 +153,7 @@ async def open_(call: Call) -> dict[str, Any]:
     """Opens or resumes a direct message or group direct message."""
     channel_id = call.text("channel")
     users = [] if channel_id else call.id_list("users", missing="users_list_not_supplied")
-    opened = await channels.open_conversation(
+    opened = await direct.open_conversation(
         call.hub, call.who, user_ids=users, channel_id=channel_id
     )
     if call.flag("return_im"):
@@ -175,7 +175,7 @@ async def mark(call: Call) -> dict[str, Any]:
     ts = parse_bound(call.required("ts", "invalid_timestamp"))
     if ts is None:
         raise SlackError("invalid_timestamp")
-    await channels.mark(call.hub, call.who, channel_id, ts)
+    await membership.mark(call.hub, call.who, channel_id, ts)
     return {}
 
 
@@ -226,7 +226,7 @@ async def unarchive(call: Call) -> dict[str, Any]:
 # -- listing -----------------------------------------------------------------------------
 
 
-def _listed(item: channels.Listed) -> dict[str, Any]:
+def _listed(item: reading.Listed) -> dict[str, Any]:
     channel = item.channel
     is_member = None if channel.is_im else item.membership is not None
     return channel_json(channel, is_member=is_member, num_members=item.num_members)
@@ -235,7 +235,7 @@ def _listed(item: channels.Listed) -> dict[str, Any]:
 @router.method("conversations.list", tier=TIER_2, args=LIST_ARGS)
 async def list_(call: Call) -> dict[str, Any]:
     """Lists the conversations of the workspace the caller may see."""
-    page = await channels.list_conversations(
+    page = await reading.list_conversations(
         call.hub,
         call.who,
         kinds=_kinds(call),
@@ -252,7 +252,7 @@ async def list_(call: Call) -> dict[str, Any]:
 @router.method("users.conversations", tier=TIER_3, args={**LIST_ARGS, "user": "string"})
 async def user_conversations(call: Call) -> dict[str, Any]:
     """Lists the conversations a user is in, as far as the caller may see them."""
-    page = await channels.user_conversations(
+    page = await reading.user_conversations(
         call.hub,
         call.who,
         call.text("user") or call.who.user_id,
@@ -277,7 +277,7 @@ async def user_conversations(call: Call) -> dict[str, Any]:
 )
 async def info(call: Call) -> dict[str, Any]:
     """Information about a conversation."""
-    channel = await channels.info(
+    channel = await reading.info(
         call.hub, call.who, _channel(call), num_members=call.flag("include_num_members")
     )
     return {"channel": channel}
@@ -301,7 +301,7 @@ def _cursor_ts(token: str) -> str:
     return ts
 
 
-def _messages_page(page: channels.Page) -> dict[str, Any]:
+def _messages_page(page: reading.Page) -> dict[str, Any]:
     out: dict[str, Any] = {
         "messages": [message_json(m) for m in page.messages],
         "has_more": page.has_more,
@@ -323,7 +323,7 @@ async def history(call: Call) -> dict[str, Any]:
     if token:
         # A cursor continues below the last ts of the page before, exclusively.
         latest, inclusive = _cursor_ts(token), False
-    page = await channels.history(
+    page = await reading.history(
         call.hub,
         call.who,
         channel_id,
@@ -358,7 +358,7 @@ async def replies(call: Call) -> dict[str, Any]:
     token = call.text("cursor")
     if token:
         oldest, inclusive = _cursor_ts(token), False
-    page = await channels.replies(
+    page = await reading.replies(
         call.hub,
         call.who,
         channel_id,

@@ -11,7 +11,7 @@ from hubbub.domain.model import Channel, Identity, Team, User
 from hubbub.domain.names import check_domain
 from hubbub.domain.shapes import user_json
 from hubbub.services.auth import SESSION_KIND, hash_password, issue_token
-from hubbub.services.channels import join_tx, new_channel
+from hubbub.services.channel_tx import join_tx, new_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 

@@ -1,0 +1,105 @@
+"""Building blocks of channel units of work: new channels, joins and leaves with their events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import new_id
+from hubbub.domain.model import Channel
+from hubbub.services.hub import EventLog
+from hubbub.services.messages import insert_tx
+from hubbub.store.tx import Tx
+
+GENERAL = "general"
+
+
+def new_channel(
+    team_id: str,
+    creator: str,
+    name: str,
+    now: int,
+    *,
+    is_private: bool = False,
+    is_im: bool = False,
+    is_mpim: bool = False,
+) -> Channel:
+    prefix = "D" if is_im else "G" if is_mpim else "C"
+    return Channel(
+        team_id=team_id,
+        id=new_id(prefix),
+        name=name,
+        is_private=is_private or is_im or is_mpim,
+        is_im=is_im,
+        is_mpim=is_mpim,
+        creator=creator,
+        created=now,
+        is_archived=False,
+        topic="",
+        topic_creator="",
+        topic_last_set=0,
+        purpose="",
+        purpose_creator="",
+        purpose_last_set=0,
+        last_seq=0,
+        last_us=0,
+    )
+
+
+def is_general(channel: Channel) -> bool:
+    return channel.name == GENERAL and not channel.is_private
+
+
+def refuse_dm(channel: Channel) -> None:
+    """Membership and settings of DMs and group DMs are fixed by who is in them."""
+    if channel.is_im or channel.is_mpim:
+        raise SlackError("method_not_supported_for_channel_type")
+
+
+def announce(log: EventLog, channel: Channel, name: str, payload: dict[str, Any]) -> None:
+    """A public channel's change goes to the whole workspace; a private one's to members only.
+
+    Slack names the private variants group_* (group_rename, group_archive, ...).
+    """
+    if channel.is_private:
+        log.channel_event(channel.team_id, channel.id, {"type": "group_" + name, **payload})
+    else:
+        log.team_event(channel.team_id, {"type": "channel_" + name, **payload})
+
+
+def member_event(channel: Channel, kind: str, user_id: str) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "user": user_id,
+        "channel": channel.id,
+        "channel_type": "G" if channel.is_private else "C",
+        "team": channel.team_id,
+    }
+
+
+def join_tx(
+    tx: Tx, log: EventLog, channel: Channel, user_id: str, inviter: str | None = None
+) -> bool:
+    """Adds a member with Slack's join message and event; False if already a member."""
+    if not tx.add_member(channel.team_id, channel.id, user_id):
+        return False
+    if channel.is_im or channel.is_mpim:
+        return True
+    text = f"<@{user_id}> has joined the channel"
+    extra = {"inviter": inviter} if inviter else None
+    insert_tx(tx, log, channel, user_id=user_id, text=text, subtype="channel_join", extra=extra)
+    event = member_event(channel, "member_joined_channel", user_id)
+    if inviter:
+        event["inviter"] = inviter
+    log.channel_event(channel.team_id, channel.id, event)
+    return True
+
+
+def leave_tx(tx: Tx, log: EventLog, channel: Channel, user_id: str) -> None:
+    """Removes a member with Slack's leave message and event; the caller checked the right."""
+    text = f"<@{user_id}> has left the channel"
+    insert_tx(tx, log, channel, user_id=user_id, text=text, subtype="channel_leave")
+    tx.remove_member(channel.team_id, channel.id, user_id)
+    log.channel_event(
+        channel.team_id, channel.id, member_event(channel, "member_left_channel", user_id)
+    )

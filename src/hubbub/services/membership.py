@@ -1,0 +1,145 @@
+"""Who is in a conversation: joining, leaving, inviting, removing, read cursors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Channel, Identity, Membership
+from hubbub.services.access import member_channel, visible_channel
+from hubbub.services.channel_tx import is_general, join_tx, leave_tx, refuse_dm
+from hubbub.services.hub import EventLog, Hub
+from hubbub.store.tx import Tx
+
+MAX_INVITES = 1000
+
+
+async def join(hub: Hub, who: Identity, channel_id: str) -> tuple[Channel, bool]:
+    """Joins a public channel; returns it and whether the caller was a member already."""
+
+    def unit(tx: Tx, log: EventLog) -> tuple[Channel, bool]:
+        channel, membership = visible_channel(tx, who, channel_id)
+        refuse_dm(channel)
+        if channel.is_archived:
+            raise SlackError("is_archived")
+        if membership is not None:
+            return channel, True
+        join_tx(tx, log, channel, who.user_id)
+        return channel, False
+
+    return await hub.commit(unit)
+
+
+async def leave(hub: Hub, who: Identity, channel_id: str) -> bool:
+    """Leaves a channel; False (and nothing written) if the caller was not in it."""
+
+    def unit(tx: Tx, log: EventLog) -> bool:
+        channel, membership = visible_channel(tx, who, channel_id)
+        refuse_dm(channel)
+        if is_general(channel):
+            raise SlackError("cant_leave_general")
+        if channel.is_archived:
+            raise SlackError("is_archived")
+        if membership is None:
+            return False
+        # Nobody could ever find a private channel again once its last member left it.
+        if channel.is_private and tx.count_members(who.team_id, channel.id) <= 1:
+            raise SlackError("last_member")
+        leave_tx(tx, log, channel, who.user_id)
+        return True
+
+    return await hub.commit(unit)
+
+
+def _check_invitees(tx: Tx, who: Identity, channel: Channel, user_ids: list[str]) -> None:
+    """All-or-nothing, as Slack: every refused user is named in `errors`."""
+    found = tx.get_users(who.team_id, user_ids)
+    errors: list[dict[str, Any]] = []
+    for user_id in user_ids:
+        user = found.get(user_id)
+        if user_id == who.user_id:
+            code = "cant_invite_self"
+        elif user is None:
+            code = "user_not_found"
+        elif user.deleted:
+            code = "cant_invite"
+        elif tx.membership(who.team_id, channel.id, user_id) is not None:
+            code = "already_in_channel"
+        else:
+            continue
+        errors.append({"user": user_id, "ok": False, "error": code})
+    if errors:
+        raise SlackError(errors[0]["error"], errors=errors)
+
+
+async def invite(
+    hub: Hub, who: Identity, channel_id: str, user_ids: list[str]
+) -> tuple[Channel, Membership]:
+    user_ids = list(dict.fromkeys(user_ids))
+    if len(user_ids) > MAX_INVITES:
+        raise SlackError("invalid_arguments")
+
+    def unit(tx: Tx, log: EventLog) -> tuple[Channel, Membership]:
+        channel, membership = visible_channel(tx, who, channel_id)
+        refuse_dm(channel)
+        if channel.is_archived:
+            raise SlackError("is_archived")
+        if membership is None:
+            raise SlackError("not_in_channel")
+        _check_invitees(tx, who, channel, user_ids)
+        for user_id in user_ids:
+            join_tx(tx, log, channel, user_id, inviter=who.user_id)
+        return channel, membership
+
+    return await hub.commit(unit)
+
+
+def _may_remove_others(who: Identity, channel: Channel, membership: Membership | None) -> None:
+    """Any member may remove people from a private channel; from a public one, its creator and
+    workspace admins."""
+    if channel.is_private:
+        allowed = membership is not None
+    else:
+        allowed = who.is_admin or channel.creator == who.user_id
+    if not allowed:
+        raise SlackError("restricted_action")
+
+
+async def kick(hub: Hub, who: Identity, channel_id: str, user_id: str) -> None:
+    def unit(tx: Tx, log: EventLog) -> None:
+        channel, membership = visible_channel(tx, who, channel_id)
+        refuse_dm(channel)
+        if user_id == who.user_id:
+            raise SlackError("cant_kick_self")
+        if is_general(channel):
+            raise SlackError("cant_kick_from_general")
+        if channel.is_archived:
+            raise SlackError("is_archived")
+        _may_remove_others(who, channel, membership)
+        if tx.get_user(who.team_id, user_id) is None:
+            raise SlackError("user_not_found")
+        if tx.membership(who.team_id, channel.id, user_id) is None:
+            raise SlackError("not_in_channel")
+        leave_tx(tx, log, channel, user_id)
+
+    await hub.commit(unit)
+
+
+async def members(hub: Hub, who: Identity, channel_id: str, *, after: str, limit: int) -> list[str]:
+    """Up to `limit` member ids in id order after `after`."""
+
+    def unit(tx: Tx) -> list[str]:
+        channel, _ = visible_channel(tx, who, channel_id)
+        return tx.member_ids(who.team_id, channel.id, after, limit)
+
+    return await hub.read(unit)
+
+
+async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
+    """Moves the caller's read cursor; backwards too, which is how "mark unread" works."""
+
+    def unit(tx: Tx, _log: EventLog) -> None:
+        channel, _ = member_channel(tx, who, channel_id)
+        tx.set_last_read(who.team_id, channel.id, who.user_id, ts)
+
+    await hub.commit(unit)

@@ -1,0 +1,186 @@
+"""Reading conversations: listings, history, threads and details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Channel, Identity, Membership, Message
+from hubbub.domain.shapes import channel_json
+from hubbub.services.access import as_seen_by, visible_channel
+from hubbub.services.hub import Hub
+from hubbub.store.tx import Tx
+
+KINDS = frozenset({"public_channel", "private_channel", "mpim", "im"})
+
+
+# -- listing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    channel: Channel
+    membership: Membership | None
+    num_members: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPage:
+    items: list[Listed]
+    next_after: str | None  # the key to continue after; None on the last page
+
+
+def _page(items: list[Listed], limit: int) -> ChannelPage:
+    if len(items) > limit:
+        return ChannelPage(items[:limit], items[limit - 1].channel.id)
+    return ChannelPage(items, None)
+
+
+async def list_conversations(
+    hub: Hub,
+    who: Identity,
+    *,
+    kinds: frozenset[str],
+    exclude_archived: bool,
+    after: str,
+    limit: int,
+) -> ChannelPage:
+    """Every public channel, and the private ones, DMs and group DMs the caller is in."""
+
+    def unit(tx: Tx) -> ChannelPage:
+        rows = tx.visible_channels(
+            who.team_id,
+            who.user_id,
+            kinds=kinds,
+            exclude_archived=exclude_archived,
+            member_only=False,
+            after=after,
+            limit=limit + 1,
+        )
+        counts = tx.count_members_many(who.team_id, [c.id for c, _ in rows if not c.is_im])
+        items = [
+            Listed(as_seen_by(c, who.user_id), m, None if c.is_im else counts.get(c.id, 0))
+            for c, m in rows
+        ]
+        return _page(items, limit)
+
+    return await hub.read(unit)
+
+
+async def user_conversations(
+    hub: Hub,
+    who: Identity,
+    user_id: str,
+    *,
+    kinds: frozenset[str],
+    exclude_archived: bool,
+    after: str,
+    limit: int,
+) -> ChannelPage:
+    """The conversations user_id is in, limited to those the caller may see."""
+
+    def unit(tx: Tx) -> ChannelPage:
+        if user_id != who.user_id and tx.get_user(who.team_id, user_id) is None:
+            raise SlackError("user_not_found")
+        rows = tx.member_channels(
+            who.team_id,
+            user_id,
+            who.user_id,
+            kinds=kinds,
+            exclude_archived=exclude_archived,
+            after=after,
+            limit=limit + 1,
+        )
+        return _page([Listed(as_seen_by(c, who.user_id), None, None) for c in rows], limit)
+
+    return await hub.read(unit)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    messages: list[Message]
+    has_more: bool
+    pin_count: int = 0
+
+
+async def history(
+    hub: Hub,
+    who: Identity,
+    channel_id: str,
+    *,
+    oldest: str,
+    latest: str | None,
+    inclusive: bool,
+    limit: int,
+) -> Page:
+    def unit(tx: Tx) -> Page:
+        channel, _ = visible_channel(tx, who, channel_id)
+        found = tx.history(
+            who.team_id,
+            channel.id,
+            oldest=oldest,
+            latest=latest,
+            inclusive=inclusive,
+            limit=limit + 1,
+        )
+        pin_count = tx.pin_count(who.team_id, channel.id)
+        return Page(found[:limit], len(found) > limit, pin_count)
+
+    return await hub.read(unit)
+
+
+async def replies(
+    hub: Hub,
+    who: Identity,
+    channel_id: str,
+    thread_ts: str,
+    *,
+    oldest: str,
+    latest: str | None,
+    inclusive: bool,
+    limit: int,
+) -> Page:
+    def unit(tx: Tx) -> Page:
+        channel, _ = visible_channel(tx, who, channel_id)
+        parent = tx.get_message(who.team_id, channel.id, thread_ts)
+        if parent is None:
+            raise SlackError("thread_not_found")
+        top = parent.thread_ts or parent.ts
+        found = tx.replies(
+            who.team_id,
+            channel.id,
+            top,
+            oldest=oldest,
+            latest=latest,
+            inclusive=inclusive,
+            limit=limit + 1,
+        )
+        if not found or found[0].ts != top:
+            # Slack always leads a page of replies with the parent.
+            head = tx.hydrate([tx.get_message(who.team_id, channel.id, top) or parent])
+            found = head + found
+            return Page(found[: limit + 1], len(found) > limit + 1)
+        return Page(found[:limit], len(found) > limit)
+
+    return await hub.read(unit)
+
+
+async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -> dict[str, object]:
+    def unit(tx: Tx) -> dict[str, object]:
+        channel, membership = visible_channel(tx, who, channel_id)
+        out = channel_json(
+            channel,
+            viewer=who.user_id,
+            is_member=membership is not None,
+            last_read=membership.last_read if membership else None,
+            num_members=tx.count_members(who.team_id, channel.id) if num_members else None,
+        )
+        if membership is not None:
+            out["unread_count"] = tx.unread_count(who.team_id, channel.id, membership.last_read)
+            out["unread_count_display"] = out["unread_count"]
+        return out
+
+    return await hub.read(unit)
