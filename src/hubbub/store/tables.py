@@ -146,6 +146,8 @@ reactions = Table(
     Column("name", String(100), primary_key=True),
     Column("user_id", String(16), primary_key=True),
     Column("created", BigInteger, nullable=False),
+    # reactions.list: one person's reactions, newest first.
+    Index("ix_reactions_user", "team_id", "user_id", "created"),
 )
 
 pins = Table(

@@ -126,6 +126,8 @@ def upgrade() -> None:
         sa.Column("created", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("team_id", "channel_id", "ts", "name", "user_id"),
     )
+    with op.batch_alter_table("reactions", schema=None) as batch_op:
+        batch_op.create_index("ix_reactions_user", ["team_id", "user_id", "created"], unique=False)
     op.create_table(
         "teams",
         sa.Column("team_id", sa.String(length=16), nullable=False),
@@ -183,6 +185,9 @@ def downgrade() -> None:
 
     op.drop_table("tokens")
     op.drop_table("teams")
+    with op.batch_alter_table("reactions", schema=None) as batch_op:
+        batch_op.drop_index("ix_reactions_user")
+
     op.drop_table("reactions")
     op.drop_table("pins")
     op.drop_table("outbox")
