@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from hubbub.api.envelope import json_response
 from hubbub.api.openapi import document
@@ -20,11 +20,14 @@ from hubbub.config import Settings
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.presence.memory import MemoryPresence
+from hubbub.realtime.gateway import Gateway
 from hubbub.services.hub import Hub
+from hubbub.services.realtime import Tickets
 from hubbub.store.sqlite import SqliteStore
 from hubbub.web.routes import web_routes
 
 OPENAPI_PATH = "/api/openapi.json"
+RTM_PATH = "/rtm"
 
 
 def build_hub(settings: Settings) -> Hub:
@@ -33,6 +36,7 @@ def build_hub(settings: Settings) -> Hub:
         bus=MemoryBus(),
         presence=MemoryPresence(),
         base_url=settings.base_url,
+        tickets=Tickets(settings.rtm_ticket_ttl_s),
     )
 
 
@@ -47,6 +51,12 @@ def build_app(settings: Settings) -> ApiFirst:
         max_body=settings.max_body_bytes,
     )
     spec = document(methods)
+    # The RTM gateway serves its sockets on the same port (docs/realtime.md).
+    gateway = Gateway(
+        hub,
+        send_queue=settings.rtm_send_queue,
+        resume_max_events=settings.rtm_resume_max_events,
+    )
 
     async def openapi(_request: Request) -> Response:
         return json_response(spec)
@@ -60,6 +70,7 @@ def build_app(settings: Settings) -> ApiFirst:
         gc.collect()
         gc.freeze()
         yield
+        await gateway.stop()
         await relay.stop()
         await hub.bus.close()
         await hub.store.close()
@@ -67,6 +78,7 @@ def build_app(settings: Settings) -> ApiFirst:
     app = Starlette(
         routes=[
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
+            WebSocketRoute(RTM_PATH, gateway.endpoint),
             *web_routes(hub),
         ],
         lifespan=lifespan,

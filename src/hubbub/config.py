@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1 << 20
     # The address clients reach us at, for permalinks and auth.test's url; default from host:port.
     public_url: str | None = None
+    # Real-time gateway (docs/realtime.md): how long an rtm.connect URL stays valid, how many
+    # events per stream a resume may replay before the client is told to resync, and how many
+    # frames a socket may have waiting before it is disconnected as too slow.
+    rtm_ticket_ttl_s: float = 30.0
+    rtm_resume_max_events: int = 10_000
+    rtm_send_queue: int = 1000
 
     @property
     def database(self) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubbub.api import chat, conversations, meta, pins, reactions, team, users
+from hubbub.api import chat, conversations, meta, pins, reactions, rtm, team, users
 from hubbub.api.registry import Method, merge
 
 
@@ -15,4 +15,5 @@ def method_table() -> dict[str, Method]:
         conversations.router,
         users.router,
         team.router,
+        rtm.router,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -14,7 +14,16 @@ from hubbub.presence.port import Presence
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
 
+if TYPE_CHECKING:
+    from hubbub.services.realtime import Tickets
+
 T = TypeVar("T")
+
+# Events that make someone a member of a conversation. Each also sends, after the commit, a
+# `hubbub_member_joined` notice on the new member's own stream (seq 0, best effort), so a gateway
+# holding their sockets starts following the conversation live (docs/realtime.md).
+_JOIN_EVENTS = frozenset({"member_joined_channel", "im_created", "mpim_joined"})
+JOIN_NOTICE = "hubbub_member_joined"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,9 @@ class EventLog:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
         self.published: list[Published] = []
+        # Ephemeral notices published after the commit: (stream, payload), never logged.
+        self.notices: list[tuple[str, bytes]] = []
+        self._first_seq: dict[str, int] = {}
 
     def message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
         """The next seq of the channel and a ts strictly greater than any before it."""
@@ -44,6 +56,23 @@ class EventLog:
         payload = orjson.dumps(event)
         outbox_id = self.tx.append_event(team_id, stream, seq, event["type"], payload)
         self.published.append(Published(stream, seq, payload, outbox_id))
+        self._first_seq.setdefault(stream, seq)
+        if event["type"] in _JOIN_EVENTS:
+            self._join_notices(team_id, stream, event)
+
+    def _join_notices(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
+        """The new member follows the channel from its first event of this unit of work."""
+        kind = event["type"]
+        if kind == "member_joined_channel":
+            users = [event["user"]]
+        elif kind == "im_created":
+            users = [event["user"], event["channel"]["user"]]
+        else:
+            users = self.tx.member_ids(team_id, channel_id, "", 1000)
+        after = self._first_seq[channel_id] - 1
+        for user_id in dict.fromkeys(users):
+            notice = {"type": JOIN_NOTICE, "channel": channel_id, "user": user_id, "after": after}
+            self.notices.append((user_id, orjson.dumps(notice)))
 
     def channel_event(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
         seq = self.tx.next_seq(team_id, channel_id)
@@ -64,18 +93,22 @@ class Hub:
     base_url: str = "http://127.0.0.1:8080"
     # Outbox rows this process has published; the relay deletes them (jobs/relay.py).
     published_outbox: list[int] = field(default_factory=list)
+    # Single-use RTM connect tickets of this process (services/realtime.py); made on first use.
+    tickets: Tickets | None = None
 
     async def commit(self, fn: Callable[[Tx, EventLog], T]) -> T:
         """Runs fn in one write transaction; publishes its events only after the commit."""
 
-        def unit(tx: Tx) -> tuple[T, list[Published]]:
+        def unit(tx: Tx) -> tuple[T, list[Published], list[tuple[str, bytes]]]:
             log = EventLog(tx)
-            return fn(tx, log), log.published
+            return fn(tx, log), log.published, log.notices
 
-        result, published = await self.store.write(unit)
+        result, published, notices = await self.store.write(unit)
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
             self.published_outbox.append(event.outbox_id)
+        for stream, payload in notices:
+            await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
         return result
 
     async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:

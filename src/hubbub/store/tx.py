@@ -734,6 +734,46 @@ class Tx:
         )
         return [(r.seq, r.type, r.payload) for r in rows]
 
+    def stream_heads(self, team_id: str, user_id: str) -> dict[str, int]:
+        """The last seq of the team stream and of every conversation user_id is a member of."""
+        heads = {
+            r.channel_id: int(r.last_seq)
+            for r in self.conn.execute(
+                select(channels.c.channel_id, channels.c.last_seq)
+                .join(
+                    members,
+                    and_(
+                        members.c.team_id == channels.c.team_id,
+                        members.c.channel_id == channels.c.channel_id,
+                    ),
+                )
+                .where(members.c.team_id == team_id, members.c.user_id == user_id)
+            )
+        }
+        team = self.conn.execute(select(teams.c.last_seq).where(teams.c.team_id == team_id))
+        heads[team_id] = int(team.scalar() or 0)
+        return heads
+
+    def joined_at(self, team_id: str, channel_id: str, user_id: str) -> int | None:
+        """The seq before the first event logged since user_id joined the channel, if a member."""
+        joined = self.conn.execute(
+            select(members.c.joined).where(
+                members.c.team_id == team_id,
+                members.c.channel_id == channel_id,
+                members.c.user_id == user_id,
+            )
+        ).scalar()
+        if joined is None:
+            return None
+        first = self.conn.execute(
+            select(func.min(channel_events.c.seq)).where(
+                channel_events.c.team_id == team_id,
+                channel_events.c.stream == channel_id,
+                channel_events.c.created >= int(joined) * 1_000_000,
+            )
+        ).scalar()
+        return None if first is None else int(first) - 1
+
     # -- messages --------------------------------------------------------------------------
 
     def insert_message(self, msg: Message, seq: int, in_channel: bool) -> None:

@@ -1,0 +1,42 @@
+"""The frames the gateway writes: spliced event bytes and RTM's own replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+CURSOR_FIELD = "hubbub_cursor"
+# Slack closes a socket whose client sends a frame over 16 KB.
+MAX_CLIENT_FRAME = 16 * 1024
+
+EXPIRED = orjson.dumps({"type": "error", "error": {"code": 1, "msg": "Socket URL has expired"}})
+HELLO = "hello"
+RESYNC = "resync_required"
+
+# Prefixes that pick out the few events the gateway itself acts on without parsing every event:
+# events are serialised from dicts whose first key is "type" (services/).
+MEMBER_LEFT = b'{"type":"member_left_channel"'
+USER_TYPING = b'{"type":"user_typing"'
+JOIN_NOTICE = b'{"type":"hubbub_member_joined"'
+
+
+def splice_position(stream: str, seq: int, payload: bytes) -> bytes:
+    """The event with its position added as its last field: once per gateway, not per socket."""
+    if len(payload) < 3 or not payload.endswith(b"}"):
+        return payload
+    return b'%s,"%s":"%s:%d"}' % (payload[:-1], CURSOR_FIELD.encode(), stream.encode(), seq)
+
+
+def frame(body: dict[str, Any]) -> bytes:
+    return orjson.dumps(body)
+
+
+def error_frame(code: int, msg: str) -> bytes:
+    return orjson.dumps({"type": "error", "error": {"code": code, "msg": msg}})
+
+
+def reply_error(reply_to: Any, code: int, msg: str) -> bytes:
+    if reply_to is None:
+        return error_frame(code, msg)
+    return orjson.dumps({"ok": False, "reply_to": reply_to, "error": {"code": code, "msg": msg}})

@@ -1,0 +1,109 @@
+"""The gateway: one bus subscription per stream any local session follows, fanned out to them.
+
+A `Feed` is the gateway's view of one stream. Logged events (seq > 0) go through its
+`Sequencer`, so each reaches the sessions once and in order however the bus delivers them, and
+get their position spliced in once; ephemeral ones (seq 0: typing, ephemeral messages, join
+notices) pass straight through. Sessions keep their own sequencer per stream too, because a
+session may start behind or ahead of the feed (resume, a join) and catches up from the log.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import structlog
+from starlette.websockets import WebSocket
+
+from hubbub.bus.port import Subscription
+from hubbub.realtime.frames import EXPIRED, splice_position
+from hubbub.realtime.sequencer import PAGE, Sequencer
+from hubbub.services import realtime
+from hubbub.services.hub import Hub
+
+if TYPE_CHECKING:
+    from hubbub.realtime.session import Session
+
+log = structlog.get_logger()
+
+
+class Feed:
+    def __init__(self, gateway: Gateway, team_id: str, stream: str, head: int) -> None:
+        self.gateway, self.team_id, self.stream = gateway, team_id, stream
+        self.sessions: set[Session] = set()
+        self.sequencer = Sequencer(head, self._read, self._fan)
+        self.subscription: Subscription = gateway.hub.bus.subscribe(stream, self._on_bus)
+
+    def _on_bus(self, stream: str, seq: int, data: bytes) -> None:
+        if seq == 0:
+            for session in tuple(self.sessions):
+                session.ephemeral(stream, data)
+        else:
+            self.sequencer.push(seq, data)
+
+    async def _read(self, after: int) -> list[tuple[int, bytes]]:
+        return await self.gateway.read_log(self.team_id, self.stream, after)
+
+    def _fan(self, seq: int, data: bytes) -> None:
+        framed = splice_position(self.stream, seq, data)
+        for session in tuple(self.sessions):
+            session.push(self.stream, seq, framed)
+
+    def close(self) -> None:
+        self.subscription.close()
+        self.sequencer.close()
+
+
+class Gateway:
+    def __init__(self, hub: Hub, *, send_queue: int, resume_max_events: int) -> None:
+        self.hub = hub
+        self.send_queue = send_queue
+        self.resume_max_events = resume_max_events
+        self.feeds: dict[str, Feed] = {}
+        self.sessions: set[Session] = set()
+
+    async def read_log(
+        self, team_id: str, stream: str, after: int, limit: int = PAGE
+    ) -> list[tuple[int, bytes]]:
+        return await realtime.events_after(self.hub, team_id, stream, after, limit)
+
+    def attach(self, session: Session, stream: str, head: int) -> None:
+        feed = self.feeds.get(stream)
+        if feed is None:
+            feed = self.feeds[stream] = Feed(self, session.who.team_id, stream, head)
+        feed.sessions.add(session)
+
+    def detach(self, session: Session, stream: str) -> None:
+        feed = self.feeds.get(stream)
+        if feed is None:
+            return
+        feed.sessions.discard(session)
+        if not feed.sessions:
+            feed.close()
+            del self.feeds[stream]
+
+    async def endpoint(self, websocket: WebSocket) -> None:
+        """The RTM WebSocket: /rtm?ticket=... as rtm.connect handed out."""
+        from hubbub.realtime.session import Session
+
+        await websocket.accept()
+        ticket = realtime.tickets(self.hub).consume(websocket.query_params.get("ticket", ""))
+        if ticket is None:
+            await websocket.send_text(EXPIRED.decode())
+            await websocket.close(1008)
+            return
+        start = await realtime.start(self.hub, ticket.who, ticket.resume, self.resume_max_events)
+        session = Session(self, websocket, ticket.who, start)
+        self.sessions.add(session)
+        await realtime.connected(self.hub, ticket.who)
+        try:
+            await session.run()
+        except Exception:
+            log.exception("rtm_session_failed", user=ticket.who.user_id)
+        finally:
+            session.close()
+            self.sessions.discard(session)
+            await realtime.disconnected(self.hub, ticket.who)
+
+    async def stop(self) -> None:
+        for session in tuple(self.sessions):
+            session.finish()

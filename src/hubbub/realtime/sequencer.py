@@ -1,0 +1,101 @@
+"""Exactly once and in order, from a feed that may repeat, reorder or drop (DESIGN.md §5.3).
+
+A stream's events carry seq 1, 2, 3, ... and the log holds every one of them from the moment it
+is published (publication follows the commit, and a seq is only taken once the one before it
+has committed). So a seq at or below the last one passed on is a duplicate, and a seq beyond the
+next one means the feed missed some: they are read from the log before going on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+log = structlog.get_logger()
+
+# The logged events of the stream after a seq, in order, at most a page: (seq, data).
+Reader = Callable[[int], Awaitable[list[tuple[int, bytes]]]]
+Sink = Callable[[int, bytes], None]
+
+PAGE = 500
+# A gap is usually a reorder between publishers that commit in one group; waiting a moment
+# before reading the log lets the missing event arrive on its own.
+GAP_WAIT_S = 0.005
+EMPTY_READ_WAIT_S = 0.02
+
+
+class Sequencer:
+    def __init__(self, pos: int, read: Reader, sink: Sink, *, page: int = PAGE) -> None:
+        self.pos = pos  # the last seq passed to the sink
+        self.page = page  # how many events read returns at most
+        self._read = read
+        self._sink = sink
+        self._held: dict[int, bytes] = {}
+        self._filling: asyncio.Task[None] | None = None
+        self._closed = False
+        self._again = False  # a catch-up asked for while a fill runs
+
+    def push(self, seq: int, data: bytes) -> None:
+        if seq <= self.pos or self._closed:
+            return
+        if self._filling is None and seq == self.pos + 1:
+            self.pos = seq
+            self._sink(seq, data)
+            return
+        self._held[seq] = data
+        self._start(wait=True)
+
+    def catch_up(self) -> None:
+        """Reads the log from pos until caught up: for a session that starts behind the head."""
+        if self._filling is not None:
+            self._again = True
+        self._start(wait=False, force=True)
+
+    def close(self) -> None:
+        self._closed = True
+        self._held.clear()
+        if self._filling is not None:
+            self._filling.cancel()
+            self._filling = None
+
+    def _start(self, *, wait: bool, force: bool = False) -> None:
+        if self._filling is None and not self._closed:
+            self._filling = asyncio.get_running_loop().create_task(self._fill(wait, force))
+
+    def _release(self) -> None:
+        """Passes on held events that now follow pos; drops held duplicates."""
+        while not self._closed and (data := self._held.pop(self.pos + 1, None)) is not None:
+            self.pos += 1
+            self._sink(self.pos, data)
+        for seq in [s for s in self._held if s <= self.pos]:
+            del self._held[seq]
+
+    async def _fill(self, wait: bool, force: bool) -> None:
+        try:
+            if wait:
+                await asyncio.sleep(GAP_WAIT_S)
+            while not self._closed:
+                self._release()
+                if not self._held and not force and not self._again:
+                    break
+                self._again = False
+                rows = await self._read(self.pos)
+                for seq, data in rows:
+                    if self._closed:
+                        return
+                    if seq == self.pos + 1:
+                        self.pos = seq
+                        self._sink(seq, data)
+                force = len(rows) >= self.page
+                self._release()
+                if not rows and self._held:
+                    await asyncio.sleep(EMPTY_READ_WAIT_S)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sequencer_fill_failed")
+        finally:
+            if self._filling is asyncio.current_task():
+                self._filling = None

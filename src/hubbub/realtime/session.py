@@ -1,0 +1,337 @@
+"""One RTM socket: what it follows, its bounded send queue, and the frames its client sends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Identity
+from hubbub.realtime.frames import (
+    CURSOR_FIELD,
+    HELLO,
+    JOIN_NOTICE,
+    MAX_CLIENT_FRAME,
+    MEMBER_LEFT,
+    RESYNC,
+    USER_TYPING,
+    error_frame,
+    frame,
+    reply_error,
+    splice_position,
+)
+from hubbub.realtime.sequencer import PAGE, Sequencer
+from hubbub.services import realtime
+
+if TYPE_CHECKING:
+    from hubbub.realtime.gateway import Gateway
+
+log = structlog.get_logger()
+
+TYPING_EVERY_S = 3.0
+GOODBYE_TIMEOUT_S = 3.0
+# A queue entry that tells the writer to close the socket with this code once all before it went.
+_CLOSE = -1
+
+# Error codes of RTM replies (Slack's are not documented beyond their messages).
+E_INVALID = 1
+E_REQUEST = 2
+E_UNSUPPORTED = 3
+E_TOO_LARGE = 4
+
+
+class Session:
+    def __init__(
+        self, gateway: Gateway, websocket: WebSocket, who: Identity, start: realtime.Start
+    ) -> None:
+        self.gateway = gateway
+        self.ws = websocket
+        self.who = who
+        self.start = start
+        # (stream, seq or 0 or _CLOSE, frame): everything the writer sends, in order.
+        self.queue: deque[tuple[str, int, bytes]] = deque()
+        self.limit = gateway.send_queue
+        # Replays read the log a page at a time, and only while the queue has room for a page:
+        # a resume far behind must not look like a slow consumer.
+        self.page = max(1, min(PAGE, self.limit // 2))
+        self.room = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.done = asyncio.Event()
+        self.following: dict[str, Sequencer] = {}
+        # The last seq of each stream written to the socket: the resume cursor of a goodbye.
+        self.sent: dict[str, int] = dict(start.positions)
+        self.rejoined: dict[str, int] = {}
+        self.typed: dict[str, float] = {}
+        self.closing = False
+        self.writer: asyncio.Task[None] | None = None
+        self.saying_goodbye = False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        hello = {"type": HELLO, CURSOR_FIELD: realtime.format_cursor(self.start.positions)}
+        self._send(frame(hello))
+        if self.start.resync:
+            self._send(frame({"type": RESYNC, CURSOR_FIELD: hello[CURSOR_FIELD]}))
+        self.writer = asyncio.ensure_future(self._write())
+        tasks = [self.writer, asyncio.ensure_future(self._read())]
+        for task in tasks:
+            task.add_done_callback(self._ended)
+        try:
+            self.gateway.attach(self, realtime_user_stream(self.who), 0)
+            for stream, pos in self.start.positions.items():
+                self.follow(stream, pos, self.start.heads.get(stream))
+            # Events (and join notices) published between the snapshot and the subscriptions
+            # reached nobody here: streams whose head moved read them from the log, and
+            # conversations joined meanwhile are followed from the join.
+            heads = await realtime.heads(self.gateway.hub, self.who)
+            for stream, head in heads.items():
+                sequencer = self.following.get(stream)
+                if sequencer is not None and head > sequencer.pos:
+                    sequencer.catch_up()
+            new = [s for s in heads if s not in self.following and s not in self.start.heads]
+            if new:
+                for stream, pos in (await realtime.joined(self.gateway.hub, self.who, new)).items():
+                    self.follow(stream, pos, None)
+            await self.done.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+
+    def _ended(self, _task: asyncio.Future[None]) -> None:
+        """The reader or writer stopped: the session ends, unless a goodbye is under way."""
+        if not self.saying_goodbye:
+            self.done.set()
+
+    def close(self) -> None:
+        self.closing = True
+        for stream in list(self.following):
+            self.unfollow(stream)
+        self.gateway.detach(self, realtime_user_stream(self.who))
+        self.queue.clear()
+        self.done.set()
+
+    def finish(self) -> None:
+        """Server shutdown: the session ends at once."""
+        self.done.set()
+
+    # -- what the session follows ------------------------------------------------------------
+
+    def follow(self, stream: str, pos: int, head: int | None) -> None:
+        """Starts delivering a stream after seq pos; head is the log's last seq if known."""
+        if stream in self.following or self.closing:
+            return
+        sequencer = Sequencer(
+            pos, partial(self._read_log, stream), partial(self._deliver, stream), page=self.page
+        )
+        self.following[stream] = sequencer
+        self.sent.setdefault(stream, pos)
+        self.gateway.attach(self, stream, pos if head is None else head)
+        if head is None or pos < head:
+            sequencer.catch_up()
+
+    def unfollow(self, stream: str) -> None:
+        sequencer = self.following.pop(stream, None)
+        if sequencer is not None:
+            sequencer.close()
+            self.gateway.detach(self, stream)
+
+    async def _read_log(self, stream: str, after: int) -> list[tuple[int, bytes]]:
+        while len(self.queue) > self.limit - self.page and not self.closing:
+            self.room.clear()
+            await self.room.wait()
+        rows = await self.gateway.read_log(self.who.team_id, stream, after, self.page)
+        return [(seq, splice_position(stream, seq, data)) for seq, data in rows]
+
+    # -- frames in from the gateway ----------------------------------------------------------
+
+    def push(self, stream: str, seq: int, framed: bytes) -> None:
+        """A logged event of a stream, from the feed: in order from the feed's point of view."""
+        sequencer = self.following.get(stream)
+        if sequencer is not None:
+            sequencer.push(seq, framed)
+
+    def _deliver(self, stream: str, seq: int, framed: bytes) -> None:
+        self._enqueue(stream, seq, framed)
+        if framed.startswith(MEMBER_LEFT) and _field(framed, "user") == self.who.user_id:
+            # The person left (or was removed): they see that event, then nothing more of it.
+            self.unfollow(stream)
+            after = self.rejoined.pop(stream, None)
+            if after is not None and after >= seq:
+                self.follow(stream, after, None)
+
+    def ephemeral(self, stream: str, data: bytes) -> None:
+        """Seq 0: never logged, best effort, passed on as it came (DESIGN.md §5.7)."""
+        if data.startswith(JOIN_NOTICE):
+            if stream == realtime_user_stream(self.who):
+                self._joined(orjson.loads(data))
+            return
+        if data.startswith(USER_TYPING) and _field(data, "user") == self.who.user_id:
+            return
+        self._enqueue(stream, 0, data)
+
+    def _joined(self, notice: dict[str, Any]) -> None:
+        channel, after = notice.get("channel"), notice.get("after")
+        if not isinstance(channel, str) or not isinstance(after, int):
+            return
+        current = self.following.get(channel)
+        if current is None:
+            self.follow(channel, after, None)
+        elif current.pos < after:
+            # Joined again before this session saw the person leave: follow again after that.
+            self.rejoined[channel] = after
+
+    # -- the send queue ----------------------------------------------------------------------
+
+    def _enqueue(self, stream: str, seq: int, framed: bytes) -> None:
+        if self.closing:
+            return
+        if len(self.queue) >= self.limit:
+            self._too_slow()
+            return
+        self.queue.append((stream, seq, framed))
+        self.wake.set()
+
+    def _send(self, framed: bytes) -> None:
+        self._enqueue("", 0, framed)
+
+    def _close_after_queue(self, code: int) -> None:
+        self.queue.append(("", _CLOSE, str(code).encode()))
+        self.closing = True
+        self.wake.set()
+
+    async def _write(self) -> None:
+        send = self.ws.send_text
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.queue:
+                stream, seq, framed = self.queue.popleft()
+                if seq == _CLOSE:
+                    await self.ws.close(int(framed))
+                    return
+                await send(framed.decode())
+                if seq > 0:
+                    self.sent[stream] = seq
+                if len(self.queue) <= self.limit - self.page:
+                    self.room.set()
+
+    def _too_slow(self) -> None:
+        """A client that stops reading is let go with where it got to, never slowing others."""
+        self.closing = True
+        self.queue.clear()
+        log.info("rtm_too_slow", user=self.who.user_id, queued=self.limit)
+        asyncio.get_running_loop().create_task(self._goodbye())
+
+    async def _goodbye(self) -> None:
+        self.saying_goodbye = True
+        # The writer stops first, so the cursor names exactly the last frame that went out:
+        # a frame is written whole once the socket is writable, or not at all.
+        if self.writer is not None:
+            self.writer.cancel()
+            with contextlib.suppress(BaseException):
+                await self.writer
+        goodbye = {
+            "type": "goodbye",
+            "reason": "too_slow",
+            CURSOR_FIELD: realtime.format_cursor(self.sent),
+        }
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.send_text(frame(goodbye).decode()), GOODBYE_TIMEOUT_S)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(1008), GOODBYE_TIMEOUT_S)
+        self.done.set()
+
+    # -- frames in from the client -----------------------------------------------------------
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                message = await self.ws.receive()
+            except WebSocketDisconnect:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if raw is None:
+                raw = message.get("bytes") or b""
+            size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
+            if size > MAX_CLIENT_FRAME:
+                self._send(error_frame(E_TOO_LARGE, "message_too_long"))
+                self._close_after_queue(1009)
+                return
+            try:
+                body = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                self._send(error_frame(E_INVALID, "invalid_json"))
+                continue
+            if not isinstance(body, dict):
+                self._send(error_frame(E_INVALID, "invalid_json"))
+                continue
+            await self._handle(body)
+
+    async def _handle(self, body: dict[str, Any]) -> None:
+        kind = body.get("type")
+        reply_to = body.get("id")
+        if reply_to is not None and (
+            isinstance(reply_to, bool) or not isinstance(reply_to, int) or reply_to <= 0
+        ):
+            self._send(error_frame(E_INVALID, "invalid_id"))
+            return
+        if kind == "ping":
+            echoed = {k: v for k, v in body.items() if k not in ("type", "id")}
+            self._send(frame({"type": "pong", "reply_to": reply_to, **echoed}))
+        elif kind == "message":
+            await self._message(reply_to, body)
+        elif kind == "typing":
+            await self._typing(body.get("channel"))
+        elif kind in ("presence_sub", "presence_query", "tickle"):
+            return  # accepted; presence subscriptions are not served yet (docs/realtime.md)
+        else:
+            self._send(reply_error(reply_to, E_UNSUPPORTED, "unsupported_type"))
+
+    async def _message(self, reply_to: Any, body: dict[str, Any]) -> None:
+        if reply_to is None:
+            self._send(error_frame(E_INVALID, "id_required"))
+            return
+        try:
+            msg = await realtime.send_message(
+                self.gateway.hub, self.who, body.get("channel"), body.get("text")
+            )
+        except SlackError as exc:
+            self._send(reply_error(reply_to, E_REQUEST, exc.code))
+            return
+        self._send(frame({"ok": True, "reply_to": reply_to, "ts": msg.ts, "text": msg.text}))
+
+    async def _typing(self, channel: Any) -> None:
+        if not isinstance(channel, str):
+            return
+        now = time.monotonic()
+        if now - self.typed.get(channel, -TYPING_EVERY_S) < TYPING_EVERY_S:
+            return
+        self.typed[channel] = now
+        with contextlib.suppress(SlackError):
+            await realtime.typing(self.gateway.hub, self.who, channel)
+
+
+def realtime_user_stream(who: Identity) -> str:
+    return realtime.user_stream(who.user_id)
+
+
+def _field(data: bytes, name: str) -> Any:
+    try:
+        body = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    return body.get(name) if isinstance(body, dict) else None

@@ -1,0 +1,215 @@
+"""Use cases of the real-time gateway: connect tickets, where a session starts, socket actions.
+
+The gateway (realtime/) holds the sockets; everything it asks of the store goes through here.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Identity, Message, Team, User
+from hubbub.services import messages
+from hubbub.services.access import member_channel
+from hubbub.services.auth import whoami
+from hubbub.services.hub import Hub
+from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
+
+__all__ = ["user_stream"]
+from hubbub.store.tx import Tx
+
+TICKET_TTL_S = 30.0
+# How many events of one stream a resume may replay; beyond it the client must resync.
+RESUME_MAX_EVENTS = 10_000
+MAX_CURSOR_CHARS = 100_000
+
+# -- cursors ---------------------------------------------------------------------------------
+#
+# A position is "<stream>:<seq>": the last event of that stream the client has. Every logged event
+# a socket receives carries its own position in `hubbub_cursor`; a resume cursor is the latest
+# position of each stream joined with commas (hello and the too-slow goodbye carry a whole one).
+
+Positions = dict[str, int]
+
+
+def format_cursor(positions: Positions) -> str:
+    return ",".join(f"{stream}:{seq}" for stream, seq in sorted(positions.items()))
+
+
+def parse_cursor(text: str) -> Positions:
+    """The positions of a resume cursor; invalid_cursor if it is not one."""
+    if len(text) > MAX_CURSOR_CHARS:
+        raise SlackError("invalid_cursor")
+    out: Positions = {}
+    for part in text.split(","):
+        stream, sep, seq = part.strip().partition(":")
+        if not sep or not stream or not stream.isalnum() or not seq.isdigit() or len(seq) > 15:
+            raise SlackError("invalid_cursor")
+        out[stream] = max(out.get(stream, 0), int(seq))
+    return out
+
+
+# -- tickets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    who: Identity
+    resume: Positions | None
+    expires: float
+
+
+@dataclass
+class Tickets:
+    """The single-use connect URLs rtm.connect hands out, kept in this process's memory.
+
+    The gateway that consumes a ticket is the one that issued it (same process and port); a scaled
+    deployment behind a balancer moves these to the shared store with the Presence port.
+    """
+
+    ttl_s: float = TICKET_TTL_S
+    issued: dict[str, Ticket] = field(default_factory=dict)
+
+    def issue(self, who: Identity, resume: Positions | None) -> str:
+        now = time.monotonic()
+        if len(self.issued) > 1000:
+            for key in [k for k, t in self.issued.items() if t.expires < now]:
+                del self.issued[key]
+        key = secrets.token_urlsafe(24)
+        self.issued[key] = Ticket(who, resume, now + self.ttl_s)
+        return key
+
+    def consume(self, key: str) -> Ticket | None:
+        """The ticket, once; None if unknown, used already or expired."""
+        ticket = self.issued.pop(key, None)
+        if ticket is None or ticket.expires < time.monotonic():
+            return None
+        return ticket
+
+
+def tickets(hub: Hub) -> Tickets:
+    if hub.tickets is None:
+        hub.tickets = Tickets()
+    return hub.tickets
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    url: str
+    user: User
+    team: Team
+
+
+async def connect(hub: Hub, who: Identity, resume: str | None) -> Connect:
+    """rtm.connect: a single-use URL for the gateway, carrying the resume cursor if any."""
+    positions = parse_cursor(resume) if resume else None
+    team, user = await whoami(hub, who)
+    key = tickets(hub).issue(who, positions)
+    base = hub.base_url.rstrip("/")
+    scheme, _, rest = base.partition("://")
+    ws_scheme = "wss" if scheme == "https" else "ws"
+    return Connect(f"{ws_scheme}://{rest}/rtm?ticket={key}", user, team)
+
+
+# -- where a session starts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Per stream the session follows: where it starts (last seq it has) and the log's head."""
+
+    positions: Positions
+    heads: Positions
+    resync: bool
+
+
+async def start(
+    hub: Hub, who: Identity, resume: Positions | None, max_events: int = RESUME_MAX_EVENTS
+) -> Start:
+    """The team stream and every conversation who is a member of, from one snapshot.
+
+    Without a resume cursor the session starts at the heads. With one, each stream starts at the
+    cursor's position; a conversation joined since (absent from the cursor) starts where the
+    person joined. A cursor ahead of the log, missing the team stream or further behind than
+    max_events on any stream asks for a resync: the session then starts at the heads.
+    """
+
+    def unit(tx: Tx) -> Start:
+        heads = tx.stream_heads(who.team_id, who.user_id)
+        if resume is None:
+            return Start(dict(heads), heads, False)
+        if who.team_id not in resume:
+            return Start(dict(heads), heads, True)
+        positions: Positions = {}
+        for stream, head in heads.items():
+            pos = resume.get(stream)
+            if stream != who.team_id:
+                # Joined (again) since the cursor: from the join, never through an old leave.
+                joined = tx.joined_at(who.team_id, stream, who.user_id)
+                if pos is None or (joined is not None and joined > pos):
+                    pos = joined
+            if pos is None or pos > head or head - pos > max_events:
+                return Start(dict(heads), heads, True)
+            positions[stream] = pos
+        return Start(positions, heads, False)
+
+    return await hub.read(unit)
+
+
+async def heads(hub: Hub, who: Identity) -> Positions:
+    """The last seq of the team stream and of each conversation who is a member of."""
+    return await hub.read(lambda tx: tx.stream_heads(who.team_id, who.user_id))
+
+
+async def joined(hub: Hub, who: Identity, channel_ids: list[str]) -> Positions:
+    """For each conversation who is a member of: the seq before the first event since joining."""
+
+    def unit(tx: Tx) -> Positions:
+        found = {c: tx.joined_at(who.team_id, c, who.user_id) for c in channel_ids}
+        return {c: pos for c, pos in found.items() if pos is not None}
+
+    return await hub.read(unit)
+
+
+async def events_after(
+    hub: Hub, team_id: str, stream: str, after: int, limit: int
+) -> list[tuple[int, bytes]]:
+    """The logged events of a stream after a seq, in order, for replay and gap filling."""
+    rows = await hub.read(lambda tx: tx.events_after(team_id, stream, after, limit), snapshot=False)
+    return [(seq, payload) for seq, _, payload in rows]
+
+
+# -- what a socket may do --------------------------------------------------------------------
+
+
+async def send_message(hub: Hub, who: Identity, channel_id: Any, text: Any) -> Message:
+    """An RTM `message` frame: posted like chat.postMessage, so it is in history and fans out."""
+    if not isinstance(channel_id, str) or not isinstance(text, str):
+        raise SlackError("invalid_arguments")
+    return await messages.post(hub, who, channel_id, text=text)
+
+
+async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
+    """Tells the channel's other members that who is typing: ephemeral, never logged.
+
+    Published on the channel's own stream with seq 0, which gateways pass through without the
+    seq checks of logged events, so the channel's seq stays gap-free.
+    """
+    if not isinstance(channel_id, str):
+        raise SlackError("channel_not_found")
+    channel, _ = await hub.read(lambda tx: member_channel(tx, who, channel_id))
+    event = {"type": "user_typing", "channel": channel.id, "user": who.user_id}
+    await hub.bus.publish(channel.id, EPHEMERAL_SEQ, orjson.dumps(event))
+
+
+async def connected(hub: Hub, who: Identity) -> None:
+    await hub.presence.connected(who.team_id, who.user_id)
+
+
+async def disconnected(hub: Hub, who: Identity) -> None:
+    await hub.presence.disconnected(who.team_id, who.user_id)

@@ -1,0 +1,403 @@
+"""The RTM gateway over real sockets: slack_sdk's RTMClient and raw WebSocket clients."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.rtm_v2 import RTMClient
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+
+Event = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with threaded_server(tmp_path_factory.mktemp("rtm") / "data") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def workspace(server: Server) -> Workspace:
+    return make_workspace(server.data_dir)
+
+
+class Rtm:
+    """A raw RTM client: keeps every frame, and the resume cursor a client would keep."""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
+        self.frames: list[Event] = []
+        self.positions: dict[str, str] = {}
+
+    def recv(self, timeout: float = 5) -> Event:
+        event: Event = json.loads(self.socket.recv(timeout=timeout))
+        self.frames.append(event)
+        for part in str(event.get("hubbub_cursor", "")).split(","):
+            if part:
+                self.positions[part.partition(":")[0]] = part
+        return event
+
+    def until(self, done: Callable[[Event], bool], timeout: float = 10) -> list[Event]:
+        """Frames up to and including the first that satisfies done."""
+        seen: list[Event] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.recv(max(0.01, deadline - time.monotonic()))
+            seen.append(event)
+            if done(event):
+                return seen
+
+    def quiet(self, wait: float = 0.3) -> list[Event]:
+        """Frames that arrive within wait seconds."""
+        seen: list[Event] = []
+        with contextlib.suppress(TimeoutError):
+            while True:
+                seen.append(self.recv(wait))
+        return seen
+
+    def send(self, body: Event | str) -> None:
+        self.socket.send(body if isinstance(body, str) else json.dumps(body))
+
+    @property
+    def cursor(self) -> str:
+        return ",".join(self.positions.values())
+
+
+@contextlib.contextmanager
+def rtm(server: Server, token: str, resume: str | None = None) -> Iterator[Rtm]:
+    url = server.client(token).rtm_connect(resume=resume)["url"]
+    with connect(url, max_size=None) as socket:
+        client = Rtm(socket)
+        assert client.recv()["type"] == "hello"
+        yield client
+
+
+def new_channel(owner: WebClient, *user_ids: str, private: bool = False) -> str:
+    name = "rtm-" + uuid.uuid4().hex[:10]
+    channel: str = owner.conversations_create(name=name, is_private=private)["channel"]["id"]
+    if user_ids:
+        owner.conversations_invite(channel=channel, users=",".join(user_ids))
+    return channel
+
+
+def text_is(text: str) -> Callable[[Event], bool]:
+    return lambda e: e.get("type") == "message" and e.get("text") == text
+
+
+def history_ts(client: WebClient, channel: str) -> list[str]:
+    """Every top-level message's ts, oldest first, as conversations.history has them."""
+    found: list[str] = []
+    cursor = None
+    while True:
+        page = client.conversations_history(channel=channel, limit=999, cursor=cursor)
+        found.extend(m["ts"] for m in page["messages"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return found[::-1]
+
+
+# -- rtm.connect and the ticket ---------------------------------------------------------------
+
+
+def test_connect_answers_slacks_shape(server: Server, workspace: Workspace) -> None:
+    answer = server.client(workspace.alice.token).rtm_connect()
+    assert answer["url"].startswith(server.url.replace("http://", "ws://") + "/rtm?ticket=")
+    assert answer["self"] == {"id": workspace.alice.user_id, "name": "alice"}
+    assert answer["team"] == {"id": workspace.team_id, "name": "Acme", "domain": "acme"}
+    with pytest.raises(SlackApiError) as err:
+        server.client(workspace.alice.token).rtm_connect(resume="not a cursor")
+    assert err.value.response["error"] == "invalid_cursor"
+
+
+def test_ticket_is_single_use(server: Server, workspace: Workspace) -> None:
+    url = server.client(workspace.bob.token).rtm_connect()["url"]
+    with connect(url) as first:
+        assert json.loads(first.recv(timeout=5))["type"] == "hello"
+        with connect(url) as second:
+            assert json.loads(second.recv(timeout=5)) == {
+                "type": "error",
+                "error": {"code": 1, "msg": "Socket URL has expired"},
+            }
+            with pytest.raises(ConnectionClosed):
+                second.recv(timeout=5)
+    with connect(url.split("?")[0] + "?ticket=made-up") as forged:
+        assert json.loads(forged.recv(timeout=5))["error"]["code"] == 1
+
+
+def test_slack_sdk_rtm_client_gets_hello_and_messages(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bot.user_id)
+    client = RTMClient(token=workspace.bot.token, base_url=server.api_url, ping_interval=30)
+    hello, got = threading.Event(), threading.Event()
+    received: list[Event] = []
+
+    @client.on("hello")
+    def on_hello(_client: RTMClient, _event: Event) -> None:
+        hello.set()
+
+    @client.on("message")
+    def on_message(_client: RTMClient, event: Event) -> None:
+        received.append(event)
+        if event.get("text") == "hello bot":
+            got.set()
+
+    client.connect()  # type: ignore[no-untyped-call]
+    try:
+        assert hello.wait(10)
+        posted = alice.chat_postMessage(channel=channel, text="hello bot")
+        assert got.wait(10)
+    finally:
+        client.close()
+    [event] = [e for e in received if e.get("text") == "hello bot"]
+    assert event["ts"] == posted["ts"]
+    assert event["channel"] == channel
+    assert event["user"] == workspace.alice.user_id
+
+
+# -- delivery: every event once, in the log's order ------------------------------------------
+
+
+def test_two_clients_get_every_message_once_in_history_order(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id, workspace.carol.user_id)
+    posters = [server.client(m.token) for m in (workspace.alice, workspace.bob, workspace.carol)]
+    total = 400
+
+    def post(n: int) -> str:
+        ts: str = posters[n % 3].chat_postMessage(channel=channel, text=f"m{n}")["ts"]
+        return ts
+
+    with rtm(server, workspace.bob.token) as bob, rtm(server, workspace.carol.token) as carol:
+        with ThreadPoolExecutor(4) as pool:
+            posted = set(pool.map(post, range(total)))
+        alice.chat_postMessage(channel=channel, text="the end")
+        streams = []
+        for client in (bob, carol):
+            seen = client.until(text_is("the end"), timeout=30)
+            streams.append([e["ts"] for e in seen if e.get("channel") == channel and "ts" in e])
+    expected = [ts for ts in history_ts(alice, channel) if ts in posted]
+    assert len(expected) == total
+    for got in streams:
+        got = [ts for ts in got if ts in posted]
+        assert got == expected
+
+
+def test_resume_replays_exactly_what_was_missed(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id)
+    with rtm(server, workspace.bob.token) as bob:
+        for n in range(5):
+            alice.chat_postMessage(channel=channel, text=f"before {n}")
+        bob.until(text_is("before 4"))
+        cursor = bob.cursor
+        last = int(bob.positions[channel].partition(":")[2])
+    missed = [alice.chat_postMessage(channel=channel, text=f"missed {n}")["ts"] for n in range(5)]
+    alice.reactions_add(channel=channel, timestamp=missed[0], name="eyes")
+    with rtm(server, workspace.bob.token, resume=cursor) as bob:
+        live = alice.chat_postMessage(channel=channel, text="live")["ts"]
+        seen = [e for e in bob.until(text_is("live")) if e.get("hubbub_cursor")]
+    in_channel = [e for e in seen if e["hubbub_cursor"].startswith(channel + ":")]
+    seqs = [int(e["hubbub_cursor"].partition(":")[2]) for e in in_channel]
+    assert seqs == list(range(last + 1, last + 1 + len(seqs)))
+    assert [e["ts"] for e in in_channel if e["type"] == "message"] == [*missed, live]
+    assert [e["type"] for e in in_channel] == ["message"] * 5 + ["reaction_added", "message"]
+
+
+def test_a_resume_longer_than_the_send_queue_is_paced_not_dropped(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id)
+    with rtm(server, workspace.bob.token) as bob:
+        cursor = bob.cursor
+    total = 1500  # the send queue holds 1,000 frames
+
+    def post(n: int) -> str:
+        ts: str = alice.chat_postMessage(channel=channel, text=f"m{n}")["ts"]
+        return ts
+
+    with ThreadPoolExecutor(4) as pool:
+        posted = set(pool.map(post, range(total)))
+    with rtm(server, workspace.bob.token, resume=cursor) as bob:
+        alice.chat_postMessage(channel=channel, text="live")
+        seen = bob.until(text_is("live"), timeout=30)
+    got = [e["ts"] for e in seen if e.get("ts") in posted]
+    assert got == [ts for ts in history_ts(alice, channel) if ts in posted]
+    assert not [e for e in seen if e.get("type") == "goodbye"]
+
+
+def test_resume_with_a_cursor_ahead_of_the_log_asks_for_resync(
+    server: Server, workspace: Workspace
+) -> None:
+    cursor = f"{workspace.team_id}:999999"
+    url = server.client(workspace.carol.token).rtm_connect(resume=cursor)["url"]
+    with connect(url) as socket:
+        client = Rtm(socket)
+        assert client.recv()["type"] == "hello"
+        resync = client.recv()
+        assert resync["type"] == "resync_required"
+        assert workspace.team_id + ":" in resync["hubbub_cursor"]
+
+
+# -- membership: private channels, joins and leaves ------------------------------------------
+
+
+def test_private_channel_events_never_reach_non_members(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    public = new_channel(alice, workspace.bob.user_id, workspace.carol.user_id)
+    with rtm(server, workspace.carol.token) as carol, rtm(server, workspace.bob.token) as bob:
+        secret = new_channel(alice, workspace.bob.user_id, private=True)
+        alice.chat_postMessage(channel=secret, text="secret 1")
+        alice.conversations_setTopic(channel=secret, topic="hush")
+        bob.until(text_is("secret 1"))
+        alice.conversations_kick(channel=secret, user=workspace.bob.user_id)
+        kicked = bob.until(lambda e: e.get("type") == "member_left_channel")
+        assert kicked[-1]["user"] == workspace.bob.user_id
+        alice.chat_postMessage(channel=secret, text="secret 2")
+        alice.chat_postMessage(channel=public, text="sentinel")
+        after_kick = bob.until(text_is("sentinel"))
+        carol_saw = carol.until(text_is("sentinel"))
+    assert secret not in json.dumps(carol.frames)
+    assert not [e for e in after_kick if e.get("channel") == secret]
+    assert [e for e in carol_saw if e.get("text") == "sentinel"]
+
+
+def test_a_joined_channel_starts_flowing_live(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    bob_web = server.client(workspace.bob.token)
+    channel = new_channel(alice)
+    secret = new_channel(alice, private=True)
+    with rtm(server, workspace.bob.token) as bob:
+        alice.chat_postMessage(channel=channel, text="before join")
+        bob_web.conversations_join(channel=channel)
+        joined = bob.until(lambda e: e.get("type") == "member_joined_channel")
+        assert joined[-1]["channel"] == channel
+        alice.chat_postMessage(channel=channel, text="after join")
+        bob.until(text_is("after join"))
+        alice.conversations_invite(channel=secret, users=workspace.bob.user_id)
+        alice.chat_postMessage(channel=secret, text="welcome")
+        bob.until(text_is("welcome"))
+        bob_web.conversations_leave(channel=channel)
+        bob.until(lambda e: e.get("type") == "member_left_channel")
+        alice.chat_postMessage(channel=channel, text="after leave")
+        alice.chat_postMessage(channel=secret, text="sentinel")
+        tail = bob.until(text_is("sentinel"))
+    texts = [e.get("text") for e in bob.frames]
+    assert "before join" not in texts
+    assert not [e for e in tail if e.get("text") == "after leave"]
+    assert texts.count("after join") == 1
+
+
+# -- frames from the client ------------------------------------------------------------------
+
+
+def test_ping_is_answered_with_pong(server: Server, workspace: Workspace) -> None:
+    with rtm(server, workspace.bob.token) as bob:
+        bob.send({"id": 7, "type": "ping", "time": 1234, "note": "x"})
+        [pong] = bob.until(lambda e: e.get("type") == "pong")[-1:]
+    assert pong == {"type": "pong", "reply_to": 7, "time": 1234, "note": "x"}
+
+
+def test_message_frames_post_and_ack(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id)
+    secret = new_channel(alice, private=True)
+    with rtm(server, workspace.bob.token) as bob, rtm(server, workspace.alice.token) as watcher:
+        bob.send({"id": 1, "type": "message", "channel": channel, "text": "over the socket"})
+        ack = bob.until(lambda e: e.get("reply_to") == 1)[-1]
+        assert ack == {"ok": True, "reply_to": 1, "ts": ack["ts"], "text": "over the socket"}
+        watcher.until(text_is("over the socket"))
+        bob.send({"id": 2, "type": "message", "channel": secret, "text": "sneak"})
+        refused = bob.until(lambda e: e.get("reply_to") == 2)[-1]
+        assert refused == {
+            "ok": False,
+            "reply_to": 2,
+            "error": {"code": 2, "msg": "channel_not_found"},
+        }
+        alice.chat_postMessage(channel=channel, text="sentinel")
+        watcher.until(text_is("sentinel"))
+    assert history_ts(alice, channel).count(ack["ts"]) == 1
+    assert "sneak" not in json.dumps(watcher.frames)
+    assert "sneak" not in json.dumps(alice.conversations_history(channel=secret)["messages"])
+
+
+def test_bad_frames_get_errors(server: Server, workspace: Workspace) -> None:
+    with rtm(server, workspace.bob.token) as bob:
+        bob.send("not json")
+        assert bob.recv()["type"] == "error"
+        bob.send({"id": 3, "type": "no_such_thing"})
+        assert bob.recv() == {
+            "ok": False,
+            "reply_to": 3,
+            "error": {"code": 3, "msg": "unsupported_type"},
+        }
+        bob.send({"id": 4, "type": "ping"})
+        assert bob.recv()["reply_to"] == 4
+
+
+def test_oversize_frame_closes_the_socket(server: Server, workspace: Workspace) -> None:
+    with rtm(server, workspace.bob.token) as bob:
+        bob.send({"id": 1, "type": "ping", "pad": "x" * 17_000})
+        assert bob.recv()["error"]["msg"] == "message_too_long"
+        with pytest.raises(ConnectionClosed):
+            bob.recv()
+
+
+def test_typing_reaches_the_others_once_per_three_seconds(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id)
+    with rtm(server, workspace.bob.token) as bob, rtm(server, workspace.alice.token) as watcher:
+        bob.send({"id": 1, "type": "typing", "channel": channel})
+        bob.send({"id": 2, "type": "typing", "channel": channel})
+        typing = watcher.until(lambda e: e.get("type") == "user_typing")[-1]
+        assert typing == {"type": "user_typing", "channel": channel, "user": workspace.bob.user_id}
+        alice.chat_postMessage(channel=channel, text="sentinel")
+        watcher.until(text_is("sentinel"))
+        bob.until(text_is("sentinel"))
+    assert [e["type"] for e in watcher.frames].count("user_typing") == 1
+    assert not [e for e in bob.frames if e.get("type") == "user_typing"]
+    with rtm(server, workspace.carol.token) as carol:
+        carol.send({"type": "typing", "channel": channel})  # not a member: nothing happens
+        assert not [e for e in carol.quiet(0.2) if e.get("type") == "user_typing"]
+
+
+def test_ephemeral_messages_and_new_dms_reach_only_their_people(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id, workspace.carol.user_id)
+    with rtm(server, workspace.bob.token) as bob, rtm(server, workspace.carol.token) as carol:
+        alice.chat_postEphemeral(channel=channel, user=workspace.bob.user_id, text="psst")
+        dm = alice.conversations_open(users=workspace.bob.user_id)["channel"]["id"]
+        alice.chat_postMessage(channel=dm, text="direct")
+        alice.chat_postMessage(channel=channel, text="sentinel")
+        bob.until(text_is("sentinel"))
+        carol.until(text_is("sentinel"))
+        if not [e for e in bob.frames if e.get("text") == "direct"]:
+            bob.until(text_is("direct"))
+    [psst] = [e for e in bob.frames if e.get("text") == "psst"]
+    assert psst["is_ephemeral"] is True
+    assert "hubbub_cursor" not in psst
+    assert [e["type"] for e in bob.frames if e.get("channel") == dm][-1] == "message"
+    assert "psst" not in json.dumps(carol.frames)
+    assert dm not in json.dumps(carol.frames)
+    assert "hubbub_member_joined" not in json.dumps(bob.frames)
