@@ -171,5 +171,22 @@ def bench_post(
     typer.echo(str(path))
 
 
+@bench.command("fanout")
+def bench_fanout(
+    members: Annotated[int, typer.Option(min=1, max=20000, help="Connected members.")] = 1000,
+    posts: Annotated[int, typer.Option(min=1, max=900, help="Posts per phase.")] = 200,
+    rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+) -> None:
+    """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
+    from rich.console import Console
+
+    from hubbub.bench.fanout import FanOptions, run, table
+
+    result, path = run(FanOptions(members, posts, rate, out))
+    Console(stderr=True).print(table(result))
+    typer.echo(str(path))
+
+
 def main() -> None:
     app()

@@ -308,7 +308,7 @@ def settings_of(opts: Options) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
+def stop_on_sigterm() -> Iterator[None]:
     """SIGTERM unwinds like Ctrl-C, so the children are stopped and the temp dir removed."""
 
     def raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -326,7 +326,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
     settings = settings_of(opts)
     children = Children()
     with (
-        _stop_on_sigterm(),
+        stop_on_sigterm(),
         tempfile.TemporaryDirectory(prefix="hubbub-bench-") as tmp,
     ):
         try:

@@ -75,3 +75,82 @@ def post_result(
             "method": "kill -9 the server after the last answer, then count the channel's messages",
         },
     }
+
+
+# -- fan-out (`hubbub bench fanout`) -----------------------------------------------------------
+
+FANOUT_TARGET_RATIO = 0.6
+FANOUT_TARGET_P99_MS = 100.0
+FANOUT_TARGET_BYTES_PER_CONN = 20 * 1024
+
+
+def delivery_summary(
+    latencies_ms: Sequence[float],
+    *,
+    expected: int,
+    missing: int,
+    duplicates: int,
+    window_s: float,
+) -> dict[str, Any]:
+    """One phase of a fan-out run: deliveries/s from the first post to the last receipt."""
+    ordered = sorted(latencies_ms)
+    count = len(ordered)
+    return {
+        "deliveries": count,
+        "expected": expected,
+        "missing": missing,
+        "duplicates": duplicates,
+        "window_s": round(window_s, 3),
+        "deliveries_per_s": round(count / window_s, 1) if window_s > 0 else 0.0,
+        "p50_ms": round(percentile(ordered, 50), 3),
+        "p90_ms": round(percentile(ordered, 90), 3),
+        "p99_ms": round(percentile(ordered, 99), 3),
+        "max_ms": round(ordered[-1], 3) if ordered else 0.0,
+    }
+
+
+def fanout_result(
+    *,
+    ceiling: dict[str, Any],
+    hubbub: dict[str, Any],
+    settings: dict[str, Any],
+    started_at: str,
+) -> dict[str, Any]:
+    """The JSON document `hubbub bench fanout` writes, with the issue's targets checked."""
+    ceiling_rate = float(ceiling.get("burst", {}).get("deliveries_per_s", 0.0))
+    hubbub_rate = float(hubbub.get("burst", {}).get("deliveries_per_s", 0.0))
+    ratio = hubbub_rate / ceiling_rate if ceiling_rate else 0.0
+    p99 = float(hubbub.get("paced", {}).get("p99_ms", 0.0))
+    per_conn = hubbub.get("bytes_per_idle_connection")
+    lost = sum(
+        int(side.get(phase, {}).get(k, 0))
+        for side in (ceiling, hubbub)
+        for phase in ("paced", "burst")
+        for k in ("missing", "duplicates")
+    )
+    members = int(settings.get("members", 0))
+    others = [
+        float(side.get(phase, {}).get("cpu_pct", {}).get("other", 0.0))
+        for side in (ceiling, hubbub)
+        for phase in ("paced", "burst")
+    ]
+    return {
+        "scenario": "fanout",
+        "started_at": started_at,
+        "settings": settings,
+        "ceiling": ceiling,
+        "hubbub": hubbub,
+        "ratio": round(ratio, 4),
+        # Other processes took CPU during a phase: the ratio is not to be trusted; run again.
+        "noisy": max(others) > NOISY_OTHER_PCT,
+        "targets": {
+            "ratio": FANOUT_TARGET_RATIO,
+            "meets_ratio": ratio >= FANOUT_TARGET_RATIO,
+            "paced_p99_ms": FANOUT_TARGET_P99_MS,
+            "meets_p99": 0 < p99 < FANOUT_TARGET_P99_MS if members <= 1000 else None,
+            "bytes_per_idle_connection": FANOUT_TARGET_BYTES_PER_CONN,
+            "meets_memory": per_conn is not None and per_conn <= FANOUT_TARGET_BYTES_PER_CONN,
+            "all_connected": hubbub.get("connected") == members,
+            "exactly_once": lost == 0,
+        },
+    }
