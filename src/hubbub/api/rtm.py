@@ -23,9 +23,35 @@ router = Router()
 )
 async def rtm_connect(call: Call) -> dict[str, Any]:
     """Starts a Real Time Messaging session; `resume` takes a hubbub resume cursor."""
-    found = await realtime.connect(call.hub, call.who, call.text("resume"))
+    found = await realtime.connect(
+        call.hub,
+        call.who,
+        call.text("resume"),
+        batch_presence=call.flag("batch_presence_aware"),
+    )
     return {
         "url": found.url,
         "self": {"id": found.user.id, "name": found.user.name},
         "team": {"id": found.team.id, "name": found.team.name, "domain": found.team.domain},
     }
+
+
+# Slack retired rtm.start's workspace snapshot: it now answers as rtm.connect does (url, self,
+# team); users and channels come from users.list and conversations.list.
+@router.method(
+    "rtm.start",
+    tier=TIER_3,
+    args={
+        "batch_presence_aware": "boolean",
+        "include_locale": "boolean",
+        "mpim_aware": "boolean",
+        "no_latest": "boolean",
+        "no_unreads": "boolean",
+        "presence_sub": "boolean",
+        "simple_latest": "boolean",
+        "resume": "string",
+    },
+)
+async def rtm_start(call: Call) -> dict[str, Any]:
+    """Starts a Real Time Messaging session: the same answer as rtm.connect."""
+    return await rtm_connect(call)

@@ -19,6 +19,8 @@ RESYNC = "resync_required"
 MEMBER_LEFT = b'{"type":"member_left_channel"'
 USER_TYPING = b'{"type":"user_typing"'
 JOIN_NOTICE = b'{"type":"hubbub_member_joined"'
+PRESENCE_CHANGE = b'{"type":"presence_change"'
+IM_CREATED = b'{"type":"im_created"'
 
 
 def splice_position(stream: str, seq: int, payload: bytes) -> bytes:
@@ -40,3 +42,21 @@ def reply_error(reply_to: Any, code: int, msg: str) -> bytes:
     if reply_to is None:
         return error_frame(code, msg)
     return orjson.dumps({"ok": False, "reply_to": reply_to, "error": {"code": code, "msg": msg}})
+
+
+def presence_frames(states: dict[str, str], *, batch: bool) -> list[bytes]:
+    """presence_change events for people's current presence: one per person, or, for a
+    batch_presence_aware session, one per presence naming everyone in it."""
+    if not batch:
+        return [
+            orjson.dumps({"type": "presence_change", "user": u, "presence": p})
+            for u, p in states.items()
+        ]
+    out = []
+    for presence in ("active", "away"):
+        users = [u for u, p in states.items() if p == presence]
+        if users:
+            out.append(
+                orjson.dumps({"type": "presence_change", "users": users, "presence": presence})
+            )
+    return out

@@ -92,7 +92,7 @@ class Gateway:
             await websocket.close(1008)
             return
         start = await realtime.start(self.hub, ticket.who, ticket.resume, self.resume_max_events)
-        session = Session(self, websocket, ticket.who, start)
+        session = Session(self, websocket, ticket.who, start, batch_presence=ticket.batch_presence)
         self.sessions.add(session)
         await realtime.connected(self.hub, ticket.who)
         try:

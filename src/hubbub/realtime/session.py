@@ -18,13 +18,16 @@ from hubbub.domain.model import Identity
 from hubbub.realtime.frames import (
     CURSOR_FIELD,
     HELLO,
+    IM_CREATED,
     JOIN_NOTICE,
     MAX_CLIENT_FRAME,
     MEMBER_LEFT,
+    PRESENCE_CHANGE,
     RESYNC,
     USER_TYPING,
     error_frame,
     frame,
+    presence_frames,
     reply_error,
     splice_position,
 )
@@ -50,12 +53,21 @@ E_TOO_LARGE = 4
 
 class Session:
     def __init__(
-        self, gateway: Gateway, websocket: WebSocket, who: Identity, start: realtime.Start
+        self,
+        gateway: Gateway,
+        websocket: WebSocket,
+        who: Identity,
+        start: realtime.Start,
+        *,
+        batch_presence: bool = False,
     ) -> None:
         self.gateway = gateway
         self.ws = websocket
         self.who = who
         self.start = start
+        self.batch_presence = batch_presence
+        # The people whose presence streams this session follows (presence_sub).
+        self.presence_subs: set[str] = set()
         # (stream, seq or 0 or _CLOSE, frame): everything the writer sends, in order.
         self.queue: deque[tuple[str, int, bytes]] = deque()
         self.limit = gateway.send_queue
@@ -118,6 +130,9 @@ class Session:
         self.closing = True
         for stream in list(self.following):
             self.unfollow(stream)
+        for user_id in self.presence_subs:
+            self.gateway.detach(self, realtime.presence_stream(user_id))
+        self.presence_subs.clear()
         self.gateway.detach(self, realtime_user_stream(self.who))
         self.queue.clear()
         self.done.set()
@@ -163,6 +178,8 @@ class Session:
             sequencer.push(seq, framed)
 
     def _deliver(self, stream: str, seq: int, framed: bytes) -> None:
+        if framed.startswith(IM_CREATED):
+            framed = _im_as_seen_by(framed, self.who.user_id)
         self._enqueue(stream, seq, framed)
         if framed.startswith(MEMBER_LEFT) and _field(framed, "user") == self.who.user_id:
             # The person left (or was removed): they see that event, then nothing more of it.
@@ -179,6 +196,9 @@ class Session:
             return
         if data.startswith(USER_TYPING) and _field(data, "user") == self.who.user_id:
             return
+        if data.startswith(PRESENCE_CHANGE) and self.batch_presence:
+            body = orjson.loads(data)
+            data = frame({"type": body["type"], "users": [body["user"]], **_rest(body)})
         self._enqueue(stream, 0, data)
 
     def _joined(self, notice: dict[str, Any]) -> None:
@@ -296,8 +316,12 @@ class Session:
             await self._message(reply_to, body)
         elif kind == "typing":
             await self._typing(body.get("channel"))
-        elif kind in ("presence_sub", "presence_query", "tickle"):
-            return  # accepted; presence subscriptions are not served yet (docs/realtime.md)
+        elif kind == "presence_sub":
+            await self._presence_sub(body.get("ids"))
+        elif kind == "presence_query":
+            await self._presence_query(body.get("ids"))
+        elif kind == "tickle":
+            return  # accepted: activity is not tracked beyond open sockets
         else:
             self._send(reply_error(reply_to, E_UNSUPPORTED, "unsupported_type"))
 
@@ -314,6 +338,29 @@ class Session:
             return
         self._send(frame({"ok": True, "reply_to": reply_to, "ts": msg.ts, "text": msg.text}))
 
+    async def _presence_sub(self, ids: Any) -> None:
+        """Follows exactly the presence of these people of the workspace (Slack: each
+        presence_sub names the whole list), and tells the current presence of those added."""
+        hub = self.gateway.hub
+        wanted = set(await realtime.presence_of(hub, self.who, ids))
+        if self.closing:
+            return
+        for user_id in self.presence_subs - wanted:
+            self.gateway.detach(self, realtime.presence_stream(user_id))
+        added = [u for u in (ids if isinstance(ids, list) else []) if u in wanted]
+        added = [u for u in dict.fromkeys(added) if u not in self.presence_subs]
+        for user_id in added:
+            self.gateway.attach(self, realtime.presence_stream(user_id), 0)
+        self.presence_subs = wanted
+        if added:
+            # Read after subscribing: a change in between is both told live and read here.
+            await self._presence_query(added)
+
+    async def _presence_query(self, ids: Any) -> None:
+        states = await realtime.presence_of(self.gateway.hub, self.who, ids)
+        for framed in presence_frames(states, batch=self.batch_presence):
+            self._send(framed)
+
     async def _typing(self, channel: Any) -> None:
         if not isinstance(channel, str):
             return
@@ -327,6 +374,21 @@ class Session:
 
 def realtime_user_stream(who: Identity) -> str:
     return realtime.user_stream(who.user_id)
+
+
+def _im_as_seen_by(framed: bytes, user_id: str) -> bytes:
+    """im_created is logged once on the DM's stream, naming the other party as the opener sees
+    it (`channel.user`); the other party sees the opener there, as conversations.open shows."""
+    body = orjson.loads(framed)
+    channel, opener = body.get("channel"), body.get("user")
+    if not isinstance(channel, dict) or channel.get("user") != user_id or opener == user_id:
+        return framed
+    channel["user"] = opener
+    return frame(body)
+
+
+def _rest(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("type", "user")}
 
 
 def _field(data: bytes, name: str) -> Any:

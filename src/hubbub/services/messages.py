@@ -83,26 +83,38 @@ def insert_tx(
     event = message_json(msg, with_channel=True)
     event["event_ts"] = ts
     event["channel_type"] = channel_type(channel)
-    log.emit(channel.team_id, channel.id, seq, event)
     if parent is not None:
-        _count_reply(tx, parent, msg)
+        counted = _count_reply(tx, parent, msg)
+        if reply_broadcast:
+            # Slack shows a broadcast reply with its thread's parent, counters included.
+            event["root"] = message_json(counted)
+    log.emit(channel.team_id, channel.id, seq, event)
     return msg
 
 
-def _count_reply(tx: Tx, parent: Message, reply: Message) -> None:
+def _count_reply(tx: Tx, parent: Message, reply: Message) -> Message:
+    """Counts the reply on its parent; returns the parent as it now stands."""
     # Every replier is kept, so reply_users_count stays exact however many join in.
     users = list(parent.reply_users)
     if reply.user_id not in users:
         users.append(reply.user_id)
+    counted = replace(
+        parent,
+        thread_ts=parent.ts,
+        reply_count=parent.reply_count + 1,
+        reply_users=tuple(users),
+        latest_reply=reply.ts,
+    )
     tx.update_message(
         parent.team_id,
         parent.channel_id,
         parent.ts,
-        thread_ts=parent.ts,
-        reply_count=parent.reply_count + 1,
+        thread_ts=counted.thread_ts,
+        reply_count=counted.reply_count,
         reply_users=users,
-        latest_reply=reply.ts,
+        latest_reply=counted.latest_reply,
     )
+    return counted
 
 
 def channel_type(channel: Channel) -> str:

@@ -14,7 +14,7 @@ import orjson
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Message, Team, User
-from hubbub.services import messages
+from hubbub.services import messages, users
 from hubbub.services.access import member_channel
 from hubbub.services.auth import whoami
 from hubbub.services.hub import Hub
@@ -62,6 +62,8 @@ class Ticket:
     who: Identity
     resume: Positions | None
     expires: float
+    # rtm.connect's batch_presence_aware: presence_change events name `users`, a list.
+    batch_presence: bool = False
 
 
 @dataclass
@@ -75,13 +77,13 @@ class Tickets:
     ttl_s: float = TICKET_TTL_S
     issued: dict[str, Ticket] = field(default_factory=dict)
 
-    def issue(self, who: Identity, resume: Positions | None) -> str:
+    def issue(self, who: Identity, resume: Positions | None, batch_presence: bool = False) -> str:
         now = time.monotonic()
         if len(self.issued) > 1000:
             for key in [k for k, t in self.issued.items() if t.expires < now]:
                 del self.issued[key]
         key = secrets.token_urlsafe(24)
-        self.issued[key] = Ticket(who, resume, now + self.ttl_s)
+        self.issued[key] = Ticket(who, resume, now + self.ttl_s, batch_presence)
         return key
 
     def consume(self, key: str) -> Ticket | None:
@@ -105,11 +107,13 @@ class Connect:
     team: Team
 
 
-async def connect(hub: Hub, who: Identity, resume: str | None) -> Connect:
+async def connect(
+    hub: Hub, who: Identity, resume: str | None, *, batch_presence: bool = False
+) -> Connect:
     """rtm.connect: a single-use URL for the gateway, carrying the resume cursor if any."""
     positions = parse_cursor(resume) if resume else None
     team, user = await whoami(hub, who)
-    key = tickets(hub).issue(who, positions)
+    key = tickets(hub).issue(who, positions, batch_presence)
     base = hub.base_url.rstrip("/")
     scheme, _, rest = base.partition("://")
     ws_scheme = "wss" if scheme == "https" else "ws"
@@ -208,8 +212,17 @@ async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
 
 
 async def connected(hub: Hub, who: Identity) -> None:
-    await hub.presence.connected(who.team_id, who.user_id)
+    """A socket opened: presence counts it (services/users.py tells subscribers of a change)."""
+    await users.connected(hub, who)
 
 
 async def disconnected(hub: Hub, who: Identity) -> None:
-    await hub.presence.disconnected(who.team_id, who.user_id)
+    await users.disconnected(hub, who)
+
+
+async def presence_of(hub: Hub, who: Identity, user_ids: Any) -> dict[str, str]:
+    """presence_sub and presence_query: the presence of the named people of who's workspace."""
+    return await users.presence_of(hub, who, user_ids)
+
+
+presence_stream = users.presence_stream

@@ -10,6 +10,7 @@ import orjson
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, User
 from hubbub.domain.shapes import user_json
+from hubbub.presence.port import Change
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -81,6 +82,43 @@ async def lookup_by_email(hub: Hub, who: Identity, email: str) -> User:
 
 
 # -- presence --------------------------------------------------------------------------------
+#
+# Effective presence (active while a socket is open and the person has not set away) is worked
+# out by the Presence port, which reports each change once. A change is published on the
+# person's presence stream with seq 0, never logged (DESIGN.md §5.7); sockets that subscribed to
+# the person with `presence_sub` follow that stream.
+
+# How many people one presence_sub or presence_query may name.
+MAX_PRESENCE_IDS = 500
+
+
+def presence_stream(user_id: str) -> str:
+    """The bus topic of one person's presence changes: apart from their private stream."""
+    return "presence:" + user_id
+
+
+def presence_event(user_id: str, presence: str) -> dict[str, Any]:
+    return {"type": "presence_change", "user": user_id, "presence": presence}
+
+
+async def announce(hub: Hub, user_id: str, change: Change) -> None:
+    """Tells the person's subscribers, only when their effective presence changed."""
+    if change.changed:
+        event = presence_event(user_id, change.after)
+        await hub.bus.publish(presence_stream(user_id), EPHEMERAL_SEQ, orjson.dumps(event))
+
+
+async def connected(hub: Hub, who: Identity) -> None:
+    """A socket of the person opened: the first one makes them active unless set away."""
+    user = await hub.read(lambda tx: tx.get_user(who.team_id, who.user_id))
+    manual_away = user is not None and user.manual_away
+    change = await hub.presence.connected(who.team_id, who.user_id, manual_away=manual_away)
+    await announce(hub, who.user_id, change)
+
+
+async def disconnected(hub: Hub, who: Identity) -> None:
+    """A socket of the person closed: the last one makes them away."""
+    await announce(hub, who.user_id, await hub.presence.disconnected(who.team_id, who.user_id))
 
 
 async def get_presence(hub: Hub, who: Identity, user_id: str | None) -> PresenceView:
@@ -101,6 +139,25 @@ async def get_presence(hub: Hub, who: Identity, user_id: str | None) -> Presence
     )
 
 
+async def presence_of(hub: Hub, who: Identity, user_ids: Any) -> dict[str, str]:
+    """The presence of each named person of who's workspace, in the order named.
+
+    Ids that are not people of the workspace are left out, as are ids beyond MAX_PRESENCE_IDS.
+    """
+    if not isinstance(user_ids, list):
+        return {}
+    wanted = [u for u in dict.fromkeys(user_ids) if isinstance(u, str)][:MAX_PRESENCE_IDS]
+    found = await hub.read(lambda tx: tx.get_users(who.team_id, wanted))
+    out: dict[str, str] = {}
+    for user_id in wanted:
+        user = found.get(user_id)
+        if user is None:
+            continue
+        count, _ = await hub.presence.connections(who.team_id, user_id)
+        out[user_id] = "active" if count and not user.manual_away and not user.deleted else "away"
+    return out
+
+
 async def set_presence(hub: Hub, who: Identity, presence: str) -> None:
     if presence not in ("auto", "away"):
         raise SlackError("invalid_presence")
@@ -113,7 +170,10 @@ async def set_presence(hub: Hub, who: Identity, presence: str) -> None:
         tx.update_user(who.team_id, who.user_id, manual_away=away)
         return True
 
-    if await hub.commit(unit):
+    changed = await hub.commit(unit)
+    change = await hub.presence.set_manual_away(who.team_id, who.user_id, away)
+    await announce(hub, who.user_id, change)
+    if changed:
         # Slack tells every connection of the person, so their other clients follow.
         event = {"type": "manual_presence_change", "presence": "away" if away else "active"}
         await hub.bus.publish(who.user_id, EPHEMERAL_SEQ, orjson.dumps(event))
