@@ -176,7 +176,7 @@ def test_two_clients_get_every_message_once_in_history_order(
     alice = server.client(workspace.alice.token)
     channel = new_channel(alice, workspace.bob.user_id, workspace.carol.user_id)
     posters = [server.client(m.token) for m in (workspace.alice, workspace.bob, workspace.carol)]
-    total = 400
+    total = 1000
 
     def post(n: int) -> str:
         ts: str = posters[n % 3].chat_postMessage(channel=channel, text=f"m{n}")["ts"]
