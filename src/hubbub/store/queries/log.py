@@ -1,0 +1,162 @@
+"""The ordered event log of each channel and team, and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
+
+from hubbub.domain.ts import from_micros
+from hubbub.store.prepared import Prepared, insert_all
+from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import key
+from hubbub.store.tables import channel_events, channels, members, outbox, teams
+
+_NEXT_SEQ = Prepared(
+    update(channels)
+    .where(key(channels, "team_id", "channel_id"))
+    .values(last_seq=channels.c.last_seq + 1)
+    .returning(channels.c.last_seq)
+)
+# A message's position: the next seq, and a ts that is the wall clock, bumped one microsecond past
+# the channel's last where needed. One statement, so it holds under concurrent writers (the row
+# lock orders them) and costs one round trip.
+_NEXT_MESSAGE_POSITION = Prepared(
+    update(channels)
+    .where(key(channels, "team_id", "channel_id"))
+    .values(
+        last_seq=channels.c.last_seq + 1,
+        last_us=case(
+            (bindparam("now_us") > channels.c.last_us, bindparam("now_us")),
+            else_=channels.c.last_us + 1,
+        ),
+    )
+    .returning(channels.c.last_seq, channels.c.last_us)
+)
+_NEXT_TEAM_SEQ = Prepared(
+    update(teams)
+    .where(key(teams, "team_id"))
+    .values(last_seq=teams.c.last_seq + 1)
+    .returning(teams.c.last_seq)
+)
+_INSERT_EVENT = insert_all(channel_events)
+_INSERT_OUTBOX = Prepared(
+    insert(outbox)
+    .values({n: bindparam(n) for n in ("team_id", "stream", "seq", "created")})
+    .returning(outbox.c.id)
+)
+
+
+class LogQueries(TxBase):
+    def next_seq(self, team_id: str, channel_id: str) -> int:
+        """Takes the channel's next seq, for an event that is not a message."""
+        row = self.run.first(_NEXT_SEQ, {"team_id": team_id, "channel_id": channel_id})
+        return int(row.last_seq)
+
+    def next_message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
+        """Takes the channel's next seq and a ts strictly greater than any before it."""
+        row = self.run.first(
+            _NEXT_MESSAGE_POSITION,
+            {"team_id": team_id, "channel_id": channel_id, "now_us": self.now_us},
+        )
+        return int(row.last_seq), from_micros(row.last_us)
+
+    def next_team_seq(self, team_id: str) -> int:
+        row = self.run.first(_NEXT_TEAM_SEQ, {"team_id": team_id})
+        return int(row.last_seq)
+
+    def append_event(self, team_id: str, stream: str, seq: int, type_: str, payload: bytes) -> int:
+        """Logs the event and queues it in the outbox; returns the outbox row's id."""
+        self.run.execute(
+            _INSERT_EVENT,
+            {
+                "team_id": team_id,
+                "stream": stream,
+                "seq": seq,
+                "type": type_,
+                "payload": payload,
+                "created": self.now_us,
+            },
+        )
+        row = self.run.first(
+            _INSERT_OUTBOX,
+            {"team_id": team_id, "stream": stream, "seq": seq, "created": self.now_us},
+        )
+        return int(row.id)
+
+    def unpublished(self, created_before_us: int, limit: int) -> list[tuple[int, str, int, bytes]]:
+        """Outbox rows older than the bound: (outbox id, stream, seq, payload), oldest first."""
+        rows = self.conn.execute(
+            select(outbox.c.id, outbox.c.stream, outbox.c.seq, channel_events.c.payload)
+            .join(
+                channel_events,
+                and_(
+                    channel_events.c.team_id == outbox.c.team_id,
+                    channel_events.c.stream == outbox.c.stream,
+                    channel_events.c.seq == outbox.c.seq,
+                ),
+            )
+            .where(outbox.c.created < created_before_us)
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        return [(r.id, r.stream, r.seq, r.payload) for r in rows]
+
+    def delete_outbox(self, ids: Sequence[int]) -> None:
+        for start in range(0, len(ids), 500):
+            self.conn.execute(delete(outbox).where(outbox.c.id.in_(ids[start : start + 500])))
+
+    def events_after(
+        self, team_id: str, stream: str, after_seq: int, limit: int
+    ) -> list[tuple[int, str, bytes]]:
+        rows = self.conn.execute(
+            select(channel_events.c.seq, channel_events.c.type, channel_events.c.payload)
+            .where(
+                channel_events.c.team_id == team_id,
+                channel_events.c.stream == stream,
+                channel_events.c.seq > after_seq,
+            )
+            .order_by(channel_events.c.seq)
+            .limit(limit)
+        )
+        return [(r.seq, r.type, r.payload) for r in rows]
+
+    def stream_heads(self, team_id: str, user_id: str) -> dict[str, int]:
+        """The last seq of the team stream and of every conversation user_id is a member of."""
+        heads = {
+            r.channel_id: int(r.last_seq)
+            for r in self.conn.execute(
+                select(channels.c.channel_id, channels.c.last_seq)
+                .join(
+                    members,
+                    and_(
+                        members.c.team_id == channels.c.team_id,
+                        members.c.channel_id == channels.c.channel_id,
+                    ),
+                )
+                .where(members.c.team_id == team_id, members.c.user_id == user_id)
+            )
+        }
+        team = self.conn.execute(select(teams.c.last_seq).where(teams.c.team_id == team_id))
+        heads[team_id] = int(team.scalar() or 0)
+        return heads
+
+    def joined_at(self, team_id: str, channel_id: str, user_id: str) -> int | None:
+        """The seq before the first event logged since user_id joined the channel, if a member."""
+        joined = self.conn.execute(
+            select(members.c.joined).where(
+                members.c.team_id == team_id,
+                members.c.channel_id == channel_id,
+                members.c.user_id == user_id,
+            )
+        ).scalar()
+        if joined is None:
+            return None
+        first = self.conn.execute(
+            select(func.min(channel_events.c.seq)).where(
+                channel_events.c.team_id == team_id,
+                channel_events.c.stream == channel_id,
+                channel_events.c.created >= int(joined) * 1_000_000,
+            )
+        ).scalar()
+        return None if first is None else int(first) - 1

@@ -1,0 +1,227 @@
+"""Messages, threads and pages of history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, delete, func, select, update
+
+from hubbub.domain.model import Message, Reaction
+from hubbub.store.prepared import Prepared, insert_all
+from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import dumps, key, message_row
+from hubbub.store.tables import messages, pins, reactions
+
+
+def _page(thread: bool, inclusive: bool, bounded: bool) -> Prepared:
+    """History (newest first) or a thread (oldest first) between ts bounds."""
+    c = messages.c
+    query = select(messages).where(
+        key(messages, "team_id", "channel_id"),
+        c.thread_ts == bindparam("thread_ts") if thread else c.in_channel.is_(True),
+        c.ts >= bindparam("oldest") if inclusive else c.ts > bindparam("oldest"),
+    )
+    if bounded:
+        query = query.where(
+            c.ts <= bindparam("latest") if inclusive else c.ts < bindparam("latest")
+        )
+    order = c.ts if thread else c.ts.desc()
+    return Prepared(query.order_by(order).limit(bindparam("limit")))
+
+
+_INSERT_MESSAGE = insert_all(messages)
+_GET_MESSAGE = Prepared(select(messages).where(key(messages, "team_id", "channel_id", "ts")))
+_BY_CLIENT_ID = Prepared(
+    select(messages).where(key(messages, "team_id", "user_id", "client_msg_id"))
+)
+_PAGES = {
+    (thread, inclusive, bounded): _page(thread, inclusive, bounded)
+    for thread in (False, True)
+    for inclusive in (False, True)
+    for bounded in (False, True)
+}
+_REACTIONS_IN_RANGE = Prepared(
+    select(reactions.c.ts, reactions.c.name, reactions.c.user_id)
+    .where(
+        key(reactions, "team_id", "channel_id"),
+        reactions.c.ts.between(bindparam("lo"), bindparam("hi")),
+    )
+    .order_by(reactions.c.created, reactions.c.name)
+)
+_PINS_IN_RANGE = Prepared(
+    select(pins.c.ts).where(
+        key(pins, "team_id", "channel_id"), pins.c.ts.between(bindparam("lo"), bindparam("hi"))
+    )
+)
+
+
+class MessageQueries(TxBase):
+    def insert_message(self, msg: Message, seq: int, in_channel: bool) -> None:
+        self.run.execute(
+            _INSERT_MESSAGE,
+            {
+                "team_id": msg.team_id,
+                "channel_id": msg.channel_id,
+                "ts": msg.ts,
+                "user_id": msg.user_id,
+                "bot_id": msg.bot_id,
+                "subtype": msg.subtype,
+                "text": msg.text,
+                "blocks": dumps(msg.blocks),
+                "attachments": dumps(msg.attachments),
+                "extra": dumps(msg.extra) if msg.extra else None,
+                "thread_ts": msg.thread_ts,
+                "in_channel": in_channel,
+                "reply_count": 0,
+                "reply_users": "[]",
+                "latest_reply": None,
+                "edited_ts": None,
+                "edited_by": None,
+                "client_msg_id": msg.client_msg_id,
+                "seq": seq,
+            },
+        )
+
+    def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
+        row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
+        return message_row(row) if row else None
+
+    def message_by_client_id(
+        self, team_id: str, user_id: str, client_msg_id: str
+    ) -> Message | None:
+        row = self.run.first(
+            _BY_CLIENT_ID,
+            {"team_id": team_id, "user_id": user_id, "client_msg_id": client_msg_id},
+        )
+        return message_row(row) if row else None
+
+    def update_message(self, team_id: str, channel_id: str, ts: str, **values: Any) -> None:
+        for column in ("blocks", "attachments", "extra"):
+            if column in values:
+                values[column] = dumps(values[column])
+        if "reply_users" in values:
+            values["reply_users"] = orjson.dumps(list(values["reply_users"])).decode()
+        self.conn.execute(
+            update(messages)
+            .where(
+                messages.c.team_id == team_id,
+                messages.c.channel_id == channel_id,
+                messages.c.ts == ts,
+            )
+            .values(**values)
+        )
+
+    def delete_message(self, team_id: str, channel_id: str, ts: str) -> None:
+        for table in (reactions, pins, messages):
+            self.conn.execute(
+                delete(table).where(
+                    table.c.team_id == team_id,
+                    table.c.channel_id == channel_id,
+                    table.c.ts == ts,
+                )
+            )
+
+    def delete_marks(self, team_id: str, channel_id: str, ts: str) -> None:
+        """Drops a message's reactions and pins, as when it becomes a tombstone."""
+        for table in (reactions, pins):
+            self.conn.execute(
+                delete(table).where(
+                    table.c.team_id == team_id,
+                    table.c.channel_id == channel_id,
+                    table.c.ts == ts,
+                )
+            )
+
+    def thread_summary(
+        self, team_id: str, channel_id: str, thread_ts: str
+    ) -> tuple[int, list[str], str | None]:
+        """A thread's reply count, its repliers by first reply, and its latest reply's ts."""
+        c = messages.c
+        rows = self.conn.execute(
+            select(c.user_id, func.count().label("n"), func.max(c.ts).label("last"))
+            .where(
+                c.team_id == team_id,
+                c.channel_id == channel_id,
+                c.thread_ts == thread_ts,
+                c.ts != thread_ts,
+            )
+            .group_by(c.user_id)
+            .order_by(func.min(c.ts))
+        ).all()
+        latest = max((r.last for r in rows), default=None)
+        return sum(int(r.n) for r in rows), [r.user_id for r in rows], latest
+
+    def history(
+        self,
+        team_id: str,
+        channel_id: str,
+        *,
+        oldest: str,
+        latest: str | None,
+        inclusive: bool,
+        limit: int,
+    ) -> list[Message]:
+        """Channel-level messages between the bounds, newest first."""
+        query = _PAGES[(False, inclusive, latest is not None)]
+        params = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "oldest": oldest,
+            "latest": latest,
+            "limit": limit,
+        }
+        return self._hydrate([message_row(r) for r in self.run.rows(query, params)])
+
+    def replies(
+        self,
+        team_id: str,
+        channel_id: str,
+        thread_ts: str,
+        *,
+        oldest: str,
+        latest: str | None,
+        inclusive: bool,
+        limit: int,
+    ) -> list[Message]:
+        """A thread's parent and replies between the bounds, oldest first."""
+        query = _PAGES[(True, inclusive, latest is not None)]
+        params = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "thread_ts": thread_ts,
+            "oldest": oldest,
+            "latest": latest,
+            "limit": limit,
+        }
+        return self._hydrate([message_row(r) for r in self.run.rows(query, params)])
+
+    def hydrate(self, msgs: Sequence[Message]) -> list[Message]:
+        return self._hydrate(list(msgs))
+
+    def _hydrate(self, msgs: list[Message]) -> list[Message]:
+        """Attaches reactions and pins to a page of messages of one channel."""
+        if not msgs:
+            return msgs
+        team_id, channel_id = msgs[0].team_id, msgs[0].channel_id
+        # A page is a ts range of one channel: one range scan instead of a long IN list.
+        params = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "lo": min(m.ts for m in msgs),
+            "hi": max(m.ts for m in msgs),
+        }
+        found: dict[str, dict[str, list[str]]] = {}
+        for r in self.run.rows(_REACTIONS_IN_RANGE, params):
+            found.setdefault(r.ts, {}).setdefault(r.name, []).append(r.user_id)
+        pinned = {r.ts for r in self.run.rows(_PINS_IN_RANGE, params)}
+        if not found and not pinned:
+            return msgs
+        out = []
+        for m in msgs:
+            rs = tuple(Reaction(n, tuple(u)) for n, u in found.get(m.ts, {}).items())
+            pin = (channel_id,) if m.ts in pinned else ()
+            out.append(replace(m, reactions=rs, pinned_to=pin))
+        return out

@@ -1,0 +1,163 @@
+"""Teams, people and their tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, bindparam, insert, select, update
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Identity, Team, User
+from hubbub.store.prepared import Prepared
+from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import key, team_row, user_row
+from hubbub.store.tables import teams, tokens, users
+
+# Auth runs on every call: its statement is built once (store/prepared.py).
+_IDENTITY = Prepared(
+    select(
+        tokens.c.team_id,
+        tokens.c.user_id,
+        tokens.c.kind,
+        tokens.c.scopes,
+        users.c.is_admin,
+        users.c.bot_id,
+        users.c.deleted,
+    )
+    .join(users, and_(users.c.team_id == tokens.c.team_id, users.c.user_id == tokens.c.user_id))
+    .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked.is_(False))
+)
+_GET_TEAM = Prepared(select(teams).where(key(teams, "team_id")))
+_GET_USER = Prepared(select(users).where(key(users, "team_id", "user_id")))
+
+
+class PeopleQueries(TxBase):
+    # -- teams --------------------------------------------------------------------------------
+
+    def insert_team(self, team: Team) -> None:
+        if not self._try(
+            insert(teams).values(
+                team_id=team.id, name=team.name, domain=team.domain, created=team.created
+            )
+        ):
+            raise SlackError("domain_taken")
+
+    def get_team(self, team_id: str) -> Team | None:
+        row = self.run.first(_GET_TEAM, {"team_id": team_id})
+        return team_row(row) if row else None
+
+    def get_team_by_domain(self, domain: str) -> Team | None:
+        row = self.conn.execute(select(teams).where(teams.c.domain == domain)).first()
+        return team_row(row) if row else None
+
+    def list_teams(self) -> list[Team]:
+        return [team_row(r) for r in self.conn.execute(select(teams).order_by(teams.c.team_id))]
+
+    # -- users --------------------------------------------------------------------------------
+
+    def insert_user(self, user: User, password_hash: str | None = None) -> None:
+        if not self._try(
+            insert(users).values(
+                team_id=user.team_id,
+                user_id=user.id,
+                name=user.name,
+                real_name=user.real_name,
+                email=user.email,
+                is_admin=user.is_admin,
+                is_owner=user.is_owner,
+                is_bot=user.is_bot,
+                bot_id=user.bot_id,
+                deleted=user.deleted,
+                tz=user.tz,
+                manual_away=user.manual_away,
+                password_hash=password_hash,
+                profile=orjson.dumps(user.profile).decode(),
+                created=self.now,
+                updated=user.updated,
+            )
+        ):
+            raise SlackError("already_exists")
+
+    def get_user(self, team_id: str, user_id: str) -> User | None:
+        row = self.run.first(_GET_USER, {"team_id": team_id, "user_id": user_id})
+        return user_row(row) if row else None
+
+    def get_user_by_email(self, team_id: str, email: str) -> User | None:
+        row = self.conn.execute(
+            select(users).where(users.c.team_id == team_id, users.c.email == email)
+        ).first()
+        return user_row(row) if row else None
+
+    def get_password_hash(self, team_id: str, user_id: str) -> str | None:
+        value: str | None = self.conn.execute(
+            select(users.c.password_hash).where(
+                users.c.team_id == team_id, users.c.user_id == user_id
+            )
+        ).scalar()
+        return value
+
+    def get_users(self, team_id: str, user_ids: Iterable[str]) -> dict[str, User]:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            select(users).where(users.c.team_id == team_id, users.c.user_id.in_(ids))
+        )
+        return {r.user_id: user_row(r) for r in rows}
+
+    def list_users(self, team_id: str, after: str, limit: int) -> list[User]:
+        rows = self.conn.execute(
+            select(users)
+            .where(users.c.team_id == team_id, users.c.user_id > after)
+            .order_by(users.c.user_id)
+            .limit(limit)
+        )
+        return [user_row(r) for r in rows]
+
+    def update_user(self, team_id: str, user_id: str, **values: Any) -> None:
+        if "profile" in values:
+            values["profile"] = orjson.dumps(values["profile"]).decode()
+        self.conn.execute(
+            update(users)
+            .where(users.c.team_id == team_id, users.c.user_id == user_id)
+            .values(updated=self.now, **values)
+        )
+
+    # -- tokens -------------------------------------------------------------------------------
+
+    def insert_token(
+        self, token_hash: str, team_id: str, user_id: str, kind: str, scopes: str = ""
+    ) -> None:
+        self.conn.execute(
+            insert(tokens).values(
+                token_hash=token_hash,
+                team_id=team_id,
+                user_id=user_id,
+                kind=kind,
+                scopes=scopes,
+                created=self.now,
+            )
+        )
+
+    def identity(self, token_hash: str) -> tuple[Identity, bool] | None:
+        """The caller behind a live token, and whether that user is deactivated."""
+        row = self.run.first(_IDENTITY, {"token_hash": token_hash})
+        if row is None:
+            return None
+        identity = Identity(
+            team_id=row.team_id,
+            user_id=row.user_id,
+            token_kind=row.kind,
+            token_hash=token_hash,
+            is_admin=bool(row.is_admin),
+            bot_id=row.bot_id,
+            scopes=frozenset(s for s in row.scopes.split(",") if s),
+        )
+        return identity, bool(row.deleted)
+
+    def revoke_token(self, token_hash: str) -> None:
+        self.conn.execute(
+            update(tokens).where(tokens.c.token_hash == token_hash).values(revoked=True)
+        )
