@@ -23,8 +23,10 @@ async def retry_after(limiter: Limiter, method: Method, who: Identity, channel: 
     """0 if the call may go ahead, else whole seconds to wait (Slack's Retry-After)."""
     checks: list[tuple[str, tuple[float, int]]] = []
     if method.tier == TIER_POST:
-        checks.append((f"post:{who.team_id}:{who.token_hash}:{channel or '-'}", POST_PER_CHANNEL))
+        # The wide bucket first: a refusal there must not use up the caller's channel budget
+        # (the reverse costs the workspace one token of a budget a hundred times larger).
         checks.append((f"post:{who.team_id}", POST_PER_WORKSPACE))
+        checks.append((f"post:{who.team_id}:{who.token_hash}:{channel or '-'}", POST_PER_CHANNEL))
     else:
         checks.append((f"m:{who.team_id}:{who.token_hash}:{method.name}", TIERS[method.tier]))
     for key, (per_minute, burst) in checks:
