@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity
 from hubbub.services.hub import Hub
 
+_INTEGER = re.compile(r"-?[0-9]{1,20}\Z")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -57,12 +59,14 @@ class Call:
         value = self.args.get(name)
         if value is None or value == "":
             return default
-        if isinstance(value, bool):
-            raise SlackError("invalid_arguments")
-        try:
+        # Plain decimal digits only: Python's int() would also take "+5", " 5", "1_0", 2.7 and
+        # other scripts' digits, which no Slack client sends.
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and _INTEGER.match(value):
             number = int(value)
-        except (TypeError, ValueError) as exc:
-            raise SlackError("invalid_arguments") from exc
+        else:
+            raise SlackError("invalid_arguments")
         if not -(2**53) < number < 2**53:
             raise SlackError("invalid_arguments")
         return number
