@@ -258,3 +258,13 @@ def test_invalid_attachments() -> None:
     assert _refused("x", attachments=["a"]) == "invalid_attachments"
     assert _refused("x", attachments=[{}] * 101) == "too_many_attachments"
     assert check_content(None, None, [{"fallback": "f"}])[2] == [{"fallback": "f"}]
+
+
+def test_a_trailing_newline_is_not_part_of_a_valid_value() -> None:
+    # `$` in a pattern also matches before a final newline; every rule must refuse it.
+    with pytest.raises(SlackError):
+        check_channel_name("general\n")
+    with pytest.raises(SlackError):
+        check_domain("acme\n")
+    assert not is_ts("1355517523.000005\n")
+    assert parse_bound("1355517523\n") is None

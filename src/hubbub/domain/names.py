@@ -7,9 +7,9 @@ import re
 from hubbub.domain.errors import SlackError
 
 MAX_CHANNEL_NAME = 80
-_ALLOWED = re.compile(r"^[a-z0-9_\-]+$")
+_ALLOWED = re.compile(r"[a-z0-9_\-]+\Z")
 _HAS_WORD = re.compile(r"[a-z0-9]")
-_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9\-]{0,19}[a-z0-9])?$")
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9\-]{0,19}[a-z0-9])?\Z")
 
 
 def check_channel_name(name: str) -> str:

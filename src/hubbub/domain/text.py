@@ -43,7 +43,7 @@ def check_content(
 
 
 # Emoji names as Slack spells them (`+1`, `white_check_mark`, `thumbsup::skin-tone-2`).
-_EMOJI_NAME = re.compile(r"^[a-z0-9_+\-'.]{1,90}(::skin-tone-[2-6])?$")
+_EMOJI_NAME = re.compile(r"[a-z0-9_+\-'.]{1,90}(::skin-tone-[2-6])?\Z")
 MAX_EMOJI_PER_MESSAGE = 50  # distinct names on one message
 MAX_REACTIONS_PER_USER = 23  # names one person may add to one message
 

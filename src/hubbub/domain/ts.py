@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_TS = re.compile(r"^\d{1,12}\.\d{6}$")
+# Decimal seconds with up to six decimals: nothing looser (no sign, spaces, "_" or other digits).
+_BOUND = re.compile(r"([0-9]{1,30})(?:\.([0-9]{0,6}))?\Z")
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{6}\Z")
 
 
 def to_micros(ts: str) -> int:
@@ -33,13 +35,10 @@ def parse_bound(value: str) -> str | None:
     Stored ts compare as text, so the seconds are zero-padded; bounds past the last
     representable second clamp to MAX_TS.
     """
-    try:
-        seconds_text, _, frac = value.partition(".")
-        seconds = int(seconds_text)
-        if seconds < 0 or (frac and not frac.isdigit()) or len(frac) > 6:
-            return None
-    except ValueError:
+    found = _BOUND.match(value)
+    if found is None:
         return None
+    seconds, frac = int(found[1]), found[2] or ""
     if seconds >= 10**SECONDS_DIGITS:
         return MAX_TS
     return f"{seconds:0{SECONDS_DIGITS}d}.{int(frac.ljust(6, '0') or '0'):06d}"
