@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.rtm_v2 import RTMClient
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import ClientConnection, connect
+from websockets.sync.client import connect
 
+from tests.support.rtm import Event, Rtm, history_ts, new_channel, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
-
-Event = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -32,81 +26,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def workspace(server: Server) -> Workspace:
     return make_workspace(server.data_dir)
-
-
-class Rtm:
-    """A raw RTM client: keeps every frame, and the resume cursor a client would keep."""
-
-    def __init__(self, socket: ClientConnection) -> None:
-        self.socket = socket
-        self.frames: list[Event] = []
-        self.positions: dict[str, str] = {}
-
-    def recv(self, timeout: float = 5) -> Event:
-        event: Event = json.loads(self.socket.recv(timeout=timeout))
-        self.frames.append(event)
-        for part in str(event.get("hubbub_cursor", "")).split(","):
-            if part:
-                self.positions[part.partition(":")[0]] = part
-        return event
-
-    def until(self, done: Callable[[Event], bool], timeout: float = 10) -> list[Event]:
-        """Frames up to and including the first that satisfies done."""
-        seen: list[Event] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            event = self.recv(max(0.01, deadline - time.monotonic()))
-            seen.append(event)
-            if done(event):
-                return seen
-
-    def quiet(self, wait: float = 0.3) -> list[Event]:
-        """Frames that arrive within wait seconds."""
-        seen: list[Event] = []
-        with contextlib.suppress(TimeoutError):
-            while True:
-                seen.append(self.recv(wait))
-        return seen
-
-    def send(self, body: Event | str) -> None:
-        self.socket.send(body if isinstance(body, str) else json.dumps(body))
-
-    @property
-    def cursor(self) -> str:
-        return ",".join(self.positions.values())
-
-
-@contextlib.contextmanager
-def rtm(server: Server, token: str, resume: str | None = None) -> Iterator[Rtm]:
-    url = server.client(token).rtm_connect(resume=resume)["url"]
-    with connect(url, max_size=None) as socket:
-        client = Rtm(socket)
-        assert client.recv()["type"] == "hello"
-        yield client
-
-
-def new_channel(owner: WebClient, *user_ids: str, private: bool = False) -> str:
-    name = "rtm-" + uuid.uuid4().hex[:10]
-    channel: str = owner.conversations_create(name=name, is_private=private)["channel"]["id"]
-    if user_ids:
-        owner.conversations_invite(channel=channel, users=",".join(user_ids))
-    return channel
-
-
-def text_is(text: str) -> Callable[[Event], bool]:
-    return lambda e: e.get("type") == "message" and e.get("text") == text
-
-
-def history_ts(client: WebClient, channel: str) -> list[str]:
-    """Every top-level message's ts, oldest first, as conversations.history has them."""
-    found: list[str] = []
-    cursor = None
-    while True:
-        page = client.conversations_history(channel=channel, limit=999, cursor=cursor)
-        found.extend(m["ts"] for m in page["messages"])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return found[::-1]
 
 
 # -- rtm.connect and the ticket ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.sync.client import connect
 
-from tests.e2e.test_rtm import Rtm, history_ts, new_channel
+from tests.support.rtm import Rtm, history_ts, new_channel
 from tests.support.servers import ProcessServer, free_port, make_workspace
 
 THREADS = 4

@@ -16,7 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.e2e.test_rtm import Rtm, new_channel, rtm, text_is
+from tests.support.rtm import Rtm, new_channel, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 
 TICKET_TTL_S = 0.5

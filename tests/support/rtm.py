@@ -1,4 +1,4 @@
-"""A raw RTM client for tests, and small helpers around it (the same as tests/e2e/test_rtm.py's)."""
+"""A raw RTM client for tests, and small helpers around it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 from websockets.sync.client import ClientConnection, connect
 
+from tests.support.checks import walk_history
 from tests.support.servers import Server
 
 Event = dict[str, Any]
@@ -91,3 +92,8 @@ def text_is(text: str) -> Callable[[Event], bool]:
 
 def of_type(kind: str, **fields: Any) -> Callable[[Event], bool]:
     return lambda e: e.get("type") == kind and all(e.get(k) == v for k, v in fields.items())
+
+
+def history_ts(client: WebClient, channel: str) -> list[str]:
+    """Every top-level message's ts, oldest first, as conversations.history has them."""
+    return [m["ts"] for m in walk_history(client, channel, limit=999)][::-1]
