@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,13 @@ from slack_sdk.errors import SlackApiError
 
 from hubbub.api.routes import method_table
 from hubbub.store.tx import Tx
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+    run_admin,
+)
 
 FAMILIES = ("conversations.", "chat.", "reactions.", "pins.")
 
@@ -65,15 +70,8 @@ EXEMPT = {
 KINDS = ("private_channel", "im", "mpim")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("privacy") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("privacy")
+workspace = module_workspace()
 
 
 @dataclass(frozen=True)

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.checks import error_of, events
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+    run_admin,
+)
 
 # One server and workspace for the module: every test makes its own channels.
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("chat") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("chat")
+workspace = module_workspace()
 
 
 def new_channel(client: WebClient, *others: WebClient) -> str:
@@ -34,23 +30,9 @@ def new_channel(client: WebClient, *others: WebClient) -> str:
     return channel
 
 
-def events(server: Server, team: str, channel: str) -> list[dict[str, Any]]:
-    rows = run_admin(
-        server.data_dir, lambda hub: hub.read(lambda tx: tx.events_after(team, channel, 0, 1000))
-    )
-    return [json.loads(payload) for _, _, payload in rows]
-
-
 def history(client: WebClient, channel: str) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = client.conversations_history(channel=channel)["messages"]
     return messages
-
-
-def error_of(call: Any, **kwargs: Any) -> str:
-    with pytest.raises(SlackApiError) as err:
-        call(**kwargs)
-    code: str = err.value.response["error"]
-    return code
 
 
 # -- chat.postMessage ------------------------------------------------------------------------

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from hubbub.services import auth, messages
 from hubbub.services.hub import Hub
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.checks import error_of
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+    run_admin,
+)
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("ephemeral") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("ephemeral")
+workspace = module_workspace()
 
 
 def new_channel(client: WebClient, *others: WebClient) -> str:
@@ -38,13 +34,6 @@ def log_of(server: Server, team: str, channel: str) -> list[tuple[int, str, byte
     return run_admin(
         server.data_dir, lambda hub: hub.read(lambda tx: tx.events_after(team, channel, 0, 1000))
     )
-
-
-def error_of(call: Any, **kwargs: Any) -> str:
-    with pytest.raises(SlackApiError) as err:
-        call(**kwargs)
-    code: str = err.value.response["error"]
-    return code
 
 
 def test_ephemeral_is_answered_but_not_stored(server: Server, workspace: Workspace) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,28 +14,22 @@ from slack_sdk.errors import SlackApiError
 
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
+from tests.support.checks import error_of, events
 from tests.support.servers import (
     Member,
     Server,
     Workspace,
-    make_workspace,
+    module_server,
+    module_workspace,
     run_admin,
-    threaded_server,
 )
 
 # One server and workspace for the module (setting one up takes seconds): every test makes its
 # own channels, and checks of lists compare pages against a full listing taken at the same time.
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("conversations") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("conversations")
+workspace = module_workspace()
 
 
 @dataclass
@@ -89,20 +83,6 @@ def new_channel(owner: WebClient, *others: WebClient, private: bool = False) -> 
         user_id = other.auth_test()["user_id"]
         owner.conversations_invite(channel=channel, users=user_id)
     return channel
-
-
-def error_of(call: Callable[..., Any], **kwargs: Any) -> str:
-    with pytest.raises(SlackApiError) as err:
-        call(**kwargs)
-    code: str = err.value.response["error"]
-    return code
-
-
-def events(server: Server, team: str, stream: str) -> list[dict[str, Any]]:
-    rows = run_admin(
-        server.data_dir, lambda hub: hub.read(lambda tx: tx.events_after(team, stream, 0, 100_000))
-    )
-    return [json.loads(payload) for _, _, payload in rows]
 
 
 def messages(client: WebClient, channel: str) -> list[dict[str, Any]]:

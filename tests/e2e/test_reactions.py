@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.checks import error_of, events
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+)
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("reactions") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("reactions")
+workspace = module_workspace()
 
 
 def new_channel(client: WebClient, *others: WebClient, private: bool = False) -> str:
@@ -33,25 +27,11 @@ def new_channel(client: WebClient, *others: WebClient, private: bool = False) ->
     return channel
 
 
-def events(server: Server, team: str, channel: str) -> list[dict[str, Any]]:
-    rows = run_admin(
-        server.data_dir, lambda hub: hub.read(lambda tx: tx.events_after(team, channel, 0, 1000))
-    )
-    return [json.loads(payload) for _, _, payload in rows]
-
-
 def shown(client: WebClient, channel: str, ts: str) -> dict[str, Any]:
     found = client.conversations_history(channel=channel, latest=ts, inclusive=True, limit=1)
     message: dict[str, Any] = found["messages"][0]
     assert message["ts"] == ts
     return message
-
-
-def error_of(call: Any, **kwargs: Any) -> str:
-    with pytest.raises(SlackApiError) as err:
-        call(**kwargs)
-    code: str = err.value.response["error"]
-    return code
 
 
 def test_add_shows_on_the_message_and_logs_reaction_added(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,18 +13,15 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.support.rtm import Event, Rtm, history_ts, new_channel, rtm, text_is
-from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+)
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("rtm") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("rtm")
+workspace = module_workspace()
 
 
 # -- rtm.connect and the ticket ---------------------------------------------------------------

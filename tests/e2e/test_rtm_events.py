@@ -12,7 +12,7 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,18 +23,16 @@ from slack_sdk.rtm import RTMClient as RTMClientV1
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
 from tests.support.rtm import Event, Rtm, new_channel, rtm
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+    run_admin,
+)
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("events") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("events")
+workspace = module_workspace()
 
 
 @dataclass

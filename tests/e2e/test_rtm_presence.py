@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from tests.support.rtm import Event, Rtm, rtm
-from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.servers import (
+    Server,
+    Workspace,
+    make_workspace,
+    module_server,
+    module_workspace,
+)
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("presence") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("presence")
+workspace = module_workspace()
 
 
 def presence_events(frames: list[Event]) -> list[Event]:

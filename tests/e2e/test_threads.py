@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.checks import events
+from tests.support.servers import (
+    Server,
+    Workspace,
+    module_server,
+    module_workspace,
+)
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("threads") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("threads")
+workspace = module_workspace()
 
 
 @pytest.fixture
@@ -39,13 +35,6 @@ def new_channel(client: WebClient, *others: WebClient) -> str:
     for other in others:
         other.conversations_join(channel=channel)
     return channel
-
-
-def events(server: Server, team: str, channel: str) -> list[dict[str, Any]]:
-    rows = run_admin(
-        server.data_dir, lambda hub: hub.read(lambda tx: tx.events_after(team, channel, 0, 1000))
-    )
-    return [json.loads(payload) for _, _, payload in rows]
 
 
 def top_level(client: WebClient, channel: str) -> dict[str, dict[str, Any]]:

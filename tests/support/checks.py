@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
-from tests.support.servers import run_admin
+from tests.support.servers import Server, run_admin
 
 
 def walk_history(client: WebClient, channel: str, limit: int = 200) -> list[dict[str, Any]]:
@@ -73,3 +76,16 @@ def message_ts_in_log(events: list[Event]) -> list[str]:
         if e.type == "message"
         and e.body.get("subtype") not in {"message_changed", "message_deleted"}
     ]
+
+
+def events(server: Server, team_id: str, stream: str) -> list[dict[str, Any]]:
+    """The bodies of a stream's whole event log, in seq order."""
+    return [e.body for e in read_log(server.data_dir, team_id, stream)]
+
+
+def error_of(call: Callable[..., Any], **kwargs: Any) -> str:
+    """The Slack error code a Web API call answers; fails the test if the call succeeds."""
+    with pytest.raises(SlackApiError) as err:
+        call(**kwargs)
+    code: str = err.value.response["error"]
+    return code

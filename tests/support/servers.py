@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 import uvicorn
 from slack_sdk import WebClient
 
@@ -184,3 +185,24 @@ def make_workspace(data_dir: Path, domain: str = "acme") -> Workspace:
         )
 
     return run_admin(data_dir, work)
+
+
+def module_server(name: str) -> Any:
+    """A module-scoped `server` fixture: one server (rate limits off) for a whole test module."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+        with threaded_server(tmp_path_factory.mktemp(name) / "data") as srv:
+            yield srv
+
+    return server
+
+
+def module_workspace() -> Any:
+    """A module-scoped `workspace` fixture on the module's server."""
+
+    @pytest.fixture(scope="module")
+    def workspace(server: Server) -> Workspace:
+        return make_workspace(server.data_dir)
+
+    return workspace
