@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
-import uvloop
 
 from hubbub.bench.cpu import cpu_snapshot, cpu_use
 from hubbub.bench.fanceiling import raise_nofile
+from hubbub.bench.load import report
 from hubbub.bench.stats import delivery_summary
 from hubbub.bench.wire import (
     OP_CLOSE,
@@ -371,10 +371,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        result = runner.run(run(args))
-    sys.stdout.write(orjson.dumps(result).decode() + "\n")
+    report(run(parse_args(sys.argv[1:] if argv is None else argv)))
 
 
 if __name__ == "__main__":

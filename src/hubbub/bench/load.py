@@ -15,6 +15,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -159,11 +160,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def report(work: Coroutine[Any, Any, dict[str, Any]]) -> None:
+    """Runs a client process's measurement on uvloop; its result goes to stdout as one JSON line."""
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        result = runner.run(run(args))
+        result = runner.run(work)
     sys.stdout.write(orjson.dumps(result).decode() + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    report(run(parse_args(sys.argv[1:] if argv is None else argv)))
 
 
 if __name__ == "__main__":
