@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from hubbub.api.envelope import json_response
 from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import ApiFirst, WebApi
@@ -59,7 +58,7 @@ def build_app(settings: Settings) -> ApiFirst:
     )
 
     async def openapi(_request: Request) -> Response:
-        return json_response(spec)
+        return JSONResponse(spec)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from hubbub.domain.errors import SlackError
 
@@ -24,26 +24,30 @@ DRAIN_LIMIT = 32 << 20
 
 
 async def read_body(request: Request, cap: int) -> bytes:
+    """The whole body, read straight from the ASGI channel: Starlette's `body()` goes through
+    an async generator per request, a measurable cost on the busiest path."""
     drain = max(cap, DRAIN_LIMIT)
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit():
-        length = int(declared)
-        if length > drain:
-            raise BodyTooLarge
-        if length <= cap:
-            # The common case: a declared length within the cap, read in one go.
-            return await request.body()
+    if declared is not None and declared.isdigit() and int(declared) > drain:
+        raise BodyTooLarge
+    receive = request.receive
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > drain:
             raise BodyTooLarge
         if size <= cap:
             chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     if size > cap:
         raise BodyTooLarge
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:

@@ -6,11 +6,10 @@ from typing import Any
 
 import structlog
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hubbub.api.call import Call
-from hubbub.api.envelope import error, json_response, ok
+from hubbub.api.envelope import Answer, error, ok
 from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
 from hubbub.api.ratelimit import retry_after
 from hubbub.api.registry import Method
@@ -50,15 +49,13 @@ class WebApi:
         self.rate_limits = rate_limits
         self.max_body = max_body
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Answer:
         name = request.path_params["method"]
         if request.method not in ("GET", "POST", "HEAD"):
-            return json_response(
-                {"ok": False, "error": "method_not_allowed"}, 405, Allow="GET, POST"
-            )
+            return error(SlackError("method_not_allowed"), 405, Allow="GET, POST")
         method = self.methods.get(name)
         if method is None:
-            return json_response({"ok": False, "error": "unknown_method", "req_method": name})
+            return error(SlackError("unknown_method", req_method=name))
         try:
             return await self._dispatch(request, method)
         except SlackError as exc:
@@ -69,7 +66,7 @@ class WebApi:
             log.exception("api_call_failed", method=name)
             return error(SlackError("internal_error"), 500)
 
-    async def _dispatch(self, request: Request, method: Method) -> Response:
+    async def _dispatch(self, request: Request, method: Method) -> Answer:
         args = await read_args(request, self.max_body)
         token = bearer_token(request) or _token_arg(args)
         # Browser session: with no token given, the session cookie counts, but only together
@@ -111,7 +108,7 @@ class ApiFirst:
         path = scope.get("path", "")
         if scope["type"] == "http" and path.startswith("/api/") and path not in self.passthrough:
             scope["path_params"] = {"method": path[len("/api/") :]}
-            response = await self.api.handle(Request(scope, receive))
-            await response(scope, receive, send)
+            answer = await self.api.handle(Request(scope, receive))
+            await answer.send(send)
             return
         await self.app(scope, receive, send)

@@ -11,6 +11,7 @@ import orjson
 from hubbub.bus.port import Bus
 from hubbub.domain.ts import from_micros
 from hubbub.presence.port import Presence
+from hubbub.services.identities import IdentityCache
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
 
@@ -95,6 +96,11 @@ class Hub:
     published_outbox: list[int] = field(default_factory=list)
     # Single-use RTM connect tickets of this process (services/realtime.py); made on first use.
     tickets: Tickets | None = None
+    # Who each token names, valid while the store's identity version stays put.
+    identities: IdentityCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.identities = IdentityCache(self.store.identity_version)
 
     async def commit(self, fn: Callable[[Tx, EventLog], T]) -> T:
         """Runs fn in one write transaction; publishes its events only after the commit."""

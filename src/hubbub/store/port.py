@@ -25,4 +25,10 @@ class Store(Protocol):
         """
         ...
 
+    def identity_version(self) -> int:
+        """A number that changes after every commit, by any process, that may change who a
+        token names (a token revoked, a person deactivated or made admin). Cheap enough to
+        check on every request: callers cache identities for as long as it stays put."""
+        ...
+
     async def close(self) -> None: ...

@@ -24,6 +24,7 @@ from sqlalchemy.pool import NullPool
 from hubbub.store.migrate import upgrade
 from hubbub.store.prepared import Runner
 from hubbub.store.tx import Tx
+from hubbub.store.version_file import VersionFile
 
 T = TypeVar("T")
 
@@ -69,6 +70,8 @@ class SqliteStore:
         with self._write_engine.connect() as conn:
             upgrade(conn)
             conn.commit()
+        # Beside the database, so `hubbub admin` in another process bumps the same version.
+        self._identity = VersionFile(path.with_name(path.name + "-identity"))
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._local = threading.local()
         self._readers: list[Connection] = []
@@ -103,9 +106,13 @@ class SqliteStore:
             if raw.in_transaction:
                 raw.execute("COMMIT")
 
+    def identity_version(self) -> int:
+        return self._identity.read()
+
     async def close(self) -> None:
         self._jobs.put(_STOP)
         await asyncio.to_thread(self._thread.join)
+        self._identity.close()
         with self._readers_lock:
             for conn in self._readers:
                 conn.close()
@@ -167,6 +174,7 @@ class SqliteStore:
 
     def _attempt(self, conn: Connection, batch: list[Job], *, isolate: bool) -> list[Outcome]:
         outcomes: list[Outcome] = []
+        identity_changed = False
         with conn.begin():
             # Savepoints straight on the driver: the engine's nested transactions cost more
             # Python time than the unit of work they wrap.
@@ -177,8 +185,9 @@ class SqliteStore:
                     continue
                 if isolate:
                     raw.execute("SAVEPOINT unit")
+                tx = Tx(conn, _now_us(), run)
                 try:
-                    result = fn(Tx(conn, _now_us(), run))
+                    result = fn(tx)
                 except BaseException as exc:  # even an interrupt must not kill the writer
                     if not isolate:
                         raise _UnitFailed from exc
@@ -189,6 +198,11 @@ class SqliteStore:
                     if isolate:
                         raw.execute("RELEASE unit")
                     outcomes.append((fut, result, None))
+                identity_changed = identity_changed or tx.identity_changed
+        # After the commit, before anyone hears of it: a cache that sees the old version can
+        # only hold what was true before this batch, and drops it at its next check.
+        if identity_changed:
+            self._identity.bump()
         return outcomes
 
 

@@ -17,6 +17,9 @@ class TxBase:
         self.now_us = now_us
         # Adapters pass the runner they keep per connection; building one costs a few lookups.
         self.run = run or Runner(conn)
+        # Set by writes that may change who a token names; the adapter then bumps its
+        # identity version after the commit (Store.identity_version).
+        self.identity_changed = False
 
     def _try(self, stmt: Executable) -> bool:
         """Runs a write that may break a unique key; False (and nothing written) if it did."""

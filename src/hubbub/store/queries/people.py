@@ -16,7 +16,7 @@ from hubbub.store.rows import key, team_row, user_row
 from hubbub.store.tables import teams, tokens, users
 
 # Auth runs on every call: its statement is built once (store/prepared.py).
-_IDENTITY = Prepared(
+_IDENTITY_SELECT = (
     select(
         tokens.c.team_id,
         tokens.c.user_id,
@@ -28,6 +28,11 @@ _IDENTITY = Prepared(
     )
     .join(users, and_(users.c.team_id == tokens.c.team_id, users.c.user_id == tokens.c.user_id))
     .where(tokens.c.token_hash == bindparam("token_hash"), tokens.c.revoked.is_(False))
+)
+_IDENTITY = Prepared(_IDENTITY_SELECT)
+# A change to any of these users columns changes what _IDENTITY answers for the person's tokens.
+_IDENTITY_USER_COLUMNS = frozenset(
+    c.name for c in _IDENTITY_SELECT.selected_columns if c.table is users
 )
 _GET_TEAM = Prepared(select(teams).where(key(teams, "team_id")))
 _GET_USER = Prepared(select(users).where(key(users, "team_id", "user_id")))
@@ -119,6 +124,8 @@ class PeopleQueries(TxBase):
     def update_user(self, team_id: str, user_id: str, **values: Any) -> None:
         if "profile" in values:
             values["profile"] = orjson.dumps(values["profile"]).decode()
+        if not _IDENTITY_USER_COLUMNS.isdisjoint(values):
+            self.identity_changed = True
         self.conn.execute(
             update(users)
             .where(users.c.team_id == team_id, users.c.user_id == user_id)
@@ -158,6 +165,7 @@ class PeopleQueries(TxBase):
         return identity, bool(row.deleted)
 
     def revoke_token(self, token_hash: str) -> None:
+        self.identity_changed = True
         self.conn.execute(
             update(tokens).where(tokens.c.token_hash == token_hash).values(revoked=True)
         )
