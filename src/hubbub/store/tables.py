@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import BigInteger
 
@@ -128,12 +129,15 @@ messages = Table(
     Column("client_msg_id", String(64)),
     Column("seq", BigInteger, nullable=False),
     Index("ix_messages_thread", "team_id", "channel_id", "thread_ts", "ts"),
+    # Only messages that carry a client_msg_id: most do not, and every entry costs each insert.
     Index(
         "uq_messages_client_msg_id",
         "team_id",
         "user_id",
         "client_msg_id",
         unique=True,
+        sqlite_where=text("client_msg_id IS NOT NULL"),
+        postgresql_where=text("client_msg_id IS NOT NULL"),
     ),
 )
 
