@@ -56,15 +56,17 @@ def csrf_matches(expected: str, given: str | None) -> bool:
 async def authenticate(hub: Hub, token: str | None) -> Identity:
     if not token:
         raise SlackError("not_authed")
-    found = hub.identities.get(token)
+    # Keyed by the hash, as the store keeps it: no token is held in the clear past its request.
+    hashed = token_hash(token)
+    found = hub.identities.get(hashed)
     if found is None:
         read_at = hub.identities.version()
         # One statement: consistent without a snapshot.
-        found = await hub.read(lambda tx: tx.identity(token_hash(token)), snapshot=False)
+        found = await hub.read(lambda tx: tx.identity(hashed), snapshot=False)
         if found is None:
             # Unknown tokens are not remembered: anyone can send any number of them.
             raise SlackError("invalid_auth")
-        hub.identities.put(token, found, read_at)
+        hub.identities.put(hashed, found, read_at)
     identity, deleted = found
     if deleted:
         raise SlackError("account_inactive")

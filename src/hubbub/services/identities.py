@@ -1,4 +1,4 @@
-"""Who each token names, remembered between requests for as long as nothing could change it.
+"""Who each token names, kept by its hash between requests for as long as nothing changes it.
 
 Authentication runs on every call, and the token's row rarely changes. Every write that could
 change what a token names (revoked, its person deactivated or made admin) bumps the store's
@@ -32,19 +32,19 @@ class IdentityCache:
         """The version to pass to `put` for a read that starts now."""
         return self._version()
 
-    def get(self, token: str) -> Found | None:
+    def get(self, token_hash: str) -> Found | None:
         now = self._version()
         if now != self._seen:
             self._entries.clear()
             self._seen = now
             return None
-        return self._entries.get(token)
+        return self._entries.get(token_hash)
 
-    def put(self, token: str, found: Found, read_at: int) -> None:
+    def put(self, token_hash: str, found: Found, read_at: int) -> None:
         """Remembers what a read begun at version `read_at` found, unless the version moved
         since: that read may have seen the state from before the change."""
         if read_at != self._seen or self._version() != read_at:
             return
         if len(self._entries) >= self._max:
             self._entries.clear()
-        self._entries[token] = found
+        self._entries[token_hash] = found
