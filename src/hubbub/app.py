@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,11 +16,12 @@ from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import ApiFirst, WebApi
 from hubbub.bus.memory import MemoryBus
-from hubbub.config import Settings
+from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.presence.memory import MemoryPresence
 from hubbub.realtime.gateway import Gateway
+from hubbub.realtime.socket import RtmProtocol
 from hubbub.services.hub import Hub
 from hubbub.services.realtime import Tickets
 from hubbub.store.sqlite import SqliteStore
@@ -37,6 +39,10 @@ def build_hub(settings: Settings) -> Hub:
         base_url=settings.base_url,
         tickets=Tickets(settings.rtm_ticket_ttl_s),
     )
+
+
+# How uvicorn serves build_app's application: RTM sockets need hubbub's WebSocket protocol.
+SERVER_OPTIONS: dict[str, Any] = {**UVICORN_OPTIONS, "ws": RtmProtocol}
 
 
 def build_app(settings: Settings) -> ApiFirst:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 import typer
 
-from hubbub.config import UVICORN_OPTIONS, Settings
+from hubbub.config import Settings
 from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
 
@@ -58,7 +58,7 @@ def serve(
     """Run the embedded server: Web API and web client on one port, data in one SQLite file."""
     import uvicorn
 
-    from hubbub.app import build_app
+    from hubbub.app import SERVER_OPTIONS, build_app
 
     settings = Settings(data_dir=data_dir, host=host, port=port)
     typer.echo(f"hubbub on {settings.base_url} (data in {settings.database})", err=True)
@@ -66,7 +66,7 @@ def serve(
         build_app(settings),
         host=host,
         port=port,
-        **UVICORN_OPTIONS,
+        **SERVER_OPTIONS,
     )
 
 

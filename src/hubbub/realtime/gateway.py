@@ -9,6 +9,7 @@ session may start behind or ahead of the feed (resume, a join) and catches up fr
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import structlog
@@ -17,6 +18,7 @@ from starlette.websockets import WebSocket
 from hubbub.bus.port import Subscription
 from hubbub.realtime.frames import EXPIRED, splice_position
 from hubbub.realtime.sequencer import PAGE, Sequencer
+from hubbub.realtime.socket import EXTENSION, RtmProtocol
 from hubbub.services import realtime
 from hubbub.services.hub import Hub
 
@@ -60,6 +62,21 @@ class Gateway:
         self.resume_max_events = resume_max_events
         self.feeds: dict[str, Feed] = {}
         self.sessions: set[Session] = set()
+        # Sessions with frames queued since the last flush: written once per loop turn, so a
+        # socket gets everything that arrived meanwhile in one write.
+        self._due: list[Session] = []
+        # Closing handshakes under way (too slow, shutdown): kept so they are not collected.
+        self.tasks: set[asyncio.Future[None]] = set()
+
+    def flush_soon(self, session: Session) -> None:
+        if not self._due:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._due.append(session)
+
+    def _flush(self) -> None:
+        due, self._due = self._due, []
+        for session in due:
+            session.flush()
 
     async def read_log(
         self, team_id: str, stream: str, after: int, limit: int = PAGE
@@ -85,6 +102,12 @@ class Gateway:
         """The RTM WebSocket: /rtm?ticket=... as rtm.connect handed out."""
         from hubbub.realtime.session import Session
 
+        socket = websocket.scope.get("extensions", {}).get(EXTENSION)
+        if not isinstance(socket, RtmProtocol):
+            # Served without app.SERVER_OPTIONS: there is no way to write frames in batches.
+            log.error("rtm_needs_hubbub_socket_protocol")
+            await websocket.close(1011)
+            return
         await websocket.accept()
         ticket = realtime.tickets(self.hub).consume(websocket.query_params.get("ticket", ""))
         if ticket is None:
@@ -92,7 +115,9 @@ class Gateway:
             await websocket.close(1008)
             return
         start = await realtime.start(self.hub, ticket.who, ticket.resume, self.resume_max_events)
-        session = Session(self, websocket, ticket.who, start, batch_presence=ticket.batch_presence)
+        session = Session(
+            self, websocket, socket, ticket.who, start, batch_presence=ticket.batch_presence
+        )
         self.sessions.add(session)
         await realtime.connected(self.hub, ticket.who)
         try:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
+from collections.abc import Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from hubbub.realtime.frames import (
     splice_position,
 )
 from hubbub.realtime.sequencer import PAGE, Sequencer
+from hubbub.realtime.socket import RtmProtocol
 from hubbub.services import realtime
 
 if TYPE_CHECKING:
@@ -41,8 +43,6 @@ log = structlog.get_logger()
 
 TYPING_EVERY_S = 3.0
 GOODBYE_TIMEOUT_S = 3.0
-# A queue entry that tells the writer to close the socket with this code once all before it went.
-_CLOSE = -1
 
 # Error codes of RTM replies (Slack's are not documented beyond their messages).
 E_INVALID = 1
@@ -56,6 +56,7 @@ class Session:
         self,
         gateway: Gateway,
         websocket: WebSocket,
+        socket: RtmProtocol,
         who: Identity,
         start: realtime.Start,
         *,
@@ -63,68 +64,53 @@ class Session:
     ) -> None:
         self.gateway = gateway
         self.ws = websocket
+        self.socket = socket
         self.who = who
         self.start = start
         self.batch_presence = batch_presence
         # The people whose presence streams this session follows (presence_sub).
         self.presence_subs: set[str] = set()
-        # (stream, seq or 0 or _CLOSE, frame): everything the writer sends, in order.
+        # (stream, seq or 0, frame): what waits for the next flush, in order. It only grows
+        # while the socket's own buffer is over its high-water mark (the client is not reading).
         self.queue: deque[tuple[str, int, bytes]] = deque()
         self.limit = gateway.send_queue
+        self.flush_due = False
         # Replays read the log a page at a time, and only while the queue has room for a page:
-        # a resume far behind must not look like a slow consumer.
+        # a resume far behind must not look like a slow consumer. Made when a replay waits.
         self.page = max(1, min(PAGE, self.limit // 2))
-        self.room = asyncio.Event()
-        self.wake = asyncio.Event()
-        self.done = asyncio.Event()
+        self.room: asyncio.Event | None = None
         self.following: dict[str, Sequencer] = {}
         # The last seq of each stream written to the socket: the resume cursor of a goodbye.
         self.sent: dict[str, int] = dict(start.positions)
         self.rejoined: dict[str, int] = {}
         self.typed: dict[str, float] = {}
         self.closing = False
-        self.writer: asyncio.Task[None] | None = None
-        self.saying_goodbye = False
+        socket.on_writable = self._due
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def run(self) -> None:
+        """Delivers until the socket closes; reads the client's frames meanwhile."""
         hello = {"type": HELLO, CURSOR_FIELD: realtime.format_cursor(self.start.positions)}
         self._send(frame(hello))
         if self.start.resync:
             self._send(frame({"type": RESYNC, CURSOR_FIELD: hello[CURSOR_FIELD]}))
-        self.writer = asyncio.ensure_future(self._write())
-        tasks = [self.writer, asyncio.ensure_future(self._read())]
-        for task in tasks:
-            task.add_done_callback(self._ended)
-        try:
-            self.gateway.attach(self, realtime_user_stream(self.who), 0)
-            for stream, pos in self.start.positions.items():
-                self.follow(stream, pos, self.start.heads.get(stream))
-            # Events (and join notices) published between the snapshot and the subscriptions
-            # reached nobody here: streams whose head moved read them from the log, and
-            # conversations joined meanwhile are followed from the join.
-            heads = await realtime.heads(self.gateway.hub, self.who)
-            for stream, head in heads.items():
-                sequencer = self.following.get(stream)
-                if sequencer is not None and head > sequencer.pos:
-                    sequencer.catch_up()
-            new = [s for s in heads if s not in self.following and s not in self.start.heads]
-            if new:
-                for stream, pos in (await realtime.joined(self.gateway.hub, self.who, new)).items():
-                    self.follow(stream, pos, None)
-            await self.done.wait()
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(BaseException):
-                    await task
-
-    def _ended(self, _task: asyncio.Future[None]) -> None:
-        """The reader or writer stopped: the session ends, unless a goodbye is under way."""
-        if not self.saying_goodbye:
-            self.done.set()
+        self.gateway.attach(self, realtime_user_stream(self.who), 0)
+        for stream, pos in self.start.positions.items():
+            self.follow(stream, pos, self.start.heads.get(stream))
+        # Events (and join notices) published between the snapshot and the subscriptions
+        # reached nobody here: streams whose head moved read them from the log, and
+        # conversations joined meanwhile are followed from the join.
+        heads = await realtime.heads(self.gateway.hub, self.who)
+        for stream, head in heads.items():
+            sequencer = self.following.get(stream)
+            if sequencer is not None and head > sequencer.pos:
+                sequencer.catch_up()
+        new = [s for s in heads if s not in self.following and s not in self.start.heads]
+        if new:
+            for stream, pos in (await realtime.joined(self.gateway.hub, self.who, new)).items():
+                self.follow(stream, pos, None)
+        await self._read()
 
     def close(self) -> None:
         self.closing = True
@@ -135,11 +121,13 @@ class Session:
         self.presence_subs.clear()
         self.gateway.detach(self, realtime_user_stream(self.who))
         self.queue.clear()
-        self.done.set()
+        self.socket.on_writable = None
+        if self.room is not None:
+            self.room.set()
 
     def finish(self) -> None:
-        """Server shutdown: the session ends at once."""
-        self.done.set()
+        """Server shutdown: the socket closes, which ends run()."""
+        self._spawn(self._close(1001))
 
     # -- what the session follows ------------------------------------------------------------
 
@@ -164,6 +152,7 @@ class Session:
 
     async def _read_log(self, stream: str, after: int) -> list[tuple[int, bytes]]:
         while len(self.queue) > self.limit - self.page and not self.closing:
+            self.room = self.room or asyncio.Event()
             self.room.clear()
             await self.room.wait()
         rows = await self.gateway.read_log(self.who.team_id, stream, after, self.page)
@@ -221,57 +210,61 @@ class Session:
             self._too_slow()
             return
         self.queue.append((stream, seq, framed))
-        self.wake.set()
+        self._due()
 
     def _send(self, framed: bytes) -> None:
         self._enqueue("", 0, framed)
 
-    def _close_after_queue(self, code: int) -> None:
-        self.queue.append(("", _CLOSE, str(code).encode()))
-        self.closing = True
-        self.wake.set()
+    def _due(self) -> None:
+        if not self.flush_due:
+            self.flush_due = True
+            self.gateway.flush_soon(self)
 
-    async def _write(self) -> None:
-        send = self.ws.send_text
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            while self.queue:
-                stream, seq, framed = self.queue.popleft()
-                if seq == _CLOSE:
-                    await self.ws.close(int(framed))
-                    return
-                await send(framed.decode())
-                if seq > 0:
-                    self.sent[stream] = seq
-                if len(self.queue) <= self.limit - self.page:
-                    self.room.set()
+    def flush(self) -> None:
+        """Writes everything queued in one write, unless the socket is paused (the gateway
+        calls this once per loop turn for each session that has something queued)."""
+        self.flush_due = False
+        socket = self.socket
+        if self.closing or not self.queue or socket.paused:
+            return
+        sent = self.sent
+        payloads = []
+        for stream, seq, framed in self.queue:
+            payloads.append(framed)
+            if seq > 0:
+                sent[stream] = seq
+        self.queue.clear()
+        socket.write_texts(payloads)
+        if self.room is not None:
+            self.room.set()
 
     def _too_slow(self) -> None:
         """A client that stops reading is let go with where it got to, never slowing others."""
         self.closing = True
         self.queue.clear()
         log.info("rtm_too_slow", user=self.who.user_id, queued=self.limit)
-        asyncio.get_running_loop().create_task(self._goodbye())
-
-    async def _goodbye(self) -> None:
-        self.saying_goodbye = True
-        # The writer stops first, so the cursor names exactly the last frame that went out:
-        # a frame is written whole once the socket is writable, or not at all.
-        if self.writer is not None:
-            self.writer.cancel()
-            with contextlib.suppress(BaseException):
-                await self.writer
         goodbye = {
             "type": "goodbye",
             "reason": "too_slow",
+            # Exactly the last frame that went out: frames are written whole or not at all.
             CURSOR_FIELD: realtime.format_cursor(self.sent),
         }
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.send_text(frame(goodbye).decode()), GOODBYE_TIMEOUT_S)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.ws.close(1008), GOODBYE_TIMEOUT_S)
-        self.done.set()
+        # Past the high-water mark, but one small frame more is the bound's last word.
+        self.socket.write_texts([frame(goodbye)])
+        self._spawn(self._close(1008))
+
+    async def _close(self, code: int) -> None:
+        """Closes the socket, which ends run(). A client that reads nothing cannot take the
+        close frame either: after a while its connection is dropped."""
+        try:
+            await asyncio.wait_for(self.ws.close(code), GOODBYE_TIMEOUT_S)
+        except Exception:
+            self.socket.transport.abort()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self.gateway.tasks.add(task)
+        task.add_done_callback(self.gateway.tasks.discard)
 
     # -- frames in from the client -----------------------------------------------------------
 
@@ -289,7 +282,9 @@ class Session:
             size = len(raw) if isinstance(raw, bytes) else len(raw.encode())
             if size > MAX_CLIENT_FRAME:
                 self._send(error_frame(E_TOO_LARGE, "message_too_long"))
-                self._close_after_queue(1009)
+                self.flush()
+                self.closing = True
+                await self._close(1009)
                 return
             try:
                 body = orjson.loads(raw)
