@@ -21,9 +21,8 @@ import pytest
 import uvicorn
 from slack_sdk import WebClient
 
-from hubbub.app import build_app, build_hub
+from hubbub.app import SERVER_OPTIONS, build_app, build_hub
 from hubbub.config import Settings
-from hubbub.realtime.socket import RtmProtocol
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
 
@@ -57,9 +56,9 @@ def threaded_server(data_dir: Path, *, rate_limits: bool = False) -> Iterator[Se
     sock = free_socket()
     port = sock.getsockname()[1]
     settings = Settings(data_dir=data_dir, port=port, rate_limits=rate_limits)
-    config = uvicorn.Config(
-        build_app(settings), log_level="warning", lifespan="on", loop="asyncio", ws=RtmProtocol
-    )
+    # uvloop would become the event loop policy of the whole test process.
+    options = {**SERVER_OPTIONS, "loop": "asyncio"}
+    config = uvicorn.Config(build_app(settings), **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -6,7 +6,7 @@ from typing import Any
 
 import structlog
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from hubbub.api.call import Call
 from hubbub.api.envelope import Answer, error, ok
@@ -49,6 +49,14 @@ class WebApi:
         self.rate_limits = rate_limits
         self.max_body = max_body
 
+    async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """`/api/<method>` as a plain ASGI application: the Web API answers every request
+        itself (envelope, errors, status), so a framework's router and middleware would only
+        add cost on the busiest path (profiled at about a sixth of a post's time)."""
+        scope["path_params"] = {"method": scope["path"][len("/api/") :]}
+        answer = await self.handle(Request(scope, receive))
+        await answer.send(send)
+
     async def handle(self, request: Request) -> Answer:
         name = request.path_params["method"]
         if request.method not in ("GET", "POST", "HEAD"):
@@ -89,26 +97,3 @@ class WebApi:
 def _token_arg(args: dict[str, Any]) -> str | None:
     token = args.pop("token", None)
     return token if isinstance(token, str) and token else None
-
-
-class ApiFirst:
-    """An ASGI front that sends `/api/<method>` straight to the Web API.
-
-    The Web API answers every request itself (envelope, errors, status), so the framework's
-    router and middleware would only add cost on the busiest path: profiled at about a sixth of
-    the server's time per post. Everything else goes to the wrapped application.
-    """
-
-    def __init__(self, api: WebApi, app: ASGIApp, *, passthrough: frozenset[str]) -> None:
-        self.api = api
-        self.app = app
-        self.passthrough = passthrough
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith("/api/") and path not in self.passthrough:
-            scope["path_params"] = {"method": path[len("/api/") :]}
-            answer = await self.api.handle(Request(scope, receive))
-            await answer.send(send)
-            return
-        await self.app(scope, receive, send)

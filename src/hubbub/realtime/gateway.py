@@ -32,7 +32,7 @@ class Feed:
     def __init__(self, gateway: Gateway, team_id: str, stream: str, head: int) -> None:
         self.gateway, self.team_id, self.stream = gateway, team_id, stream
         self.sessions: set[Session] = set()
-        self.sequencer = Sequencer(head, self._read, self._fan)
+        self.sequencer = Sequencer(stream, head, self._read, self._fan)
         self.subscription: Subscription = gateway.hub.bus.subscribe(stream, self._on_bus)
 
     def _on_bus(self, stream: str, seq: int, data: bytes) -> None:
@@ -42,13 +42,13 @@ class Feed:
         else:
             self.sequencer.push(seq, data)
 
-    async def _read(self, after: int) -> list[tuple[int, bytes]]:
-        return await self.gateway.read_log(self.team_id, self.stream, after)
+    async def _read(self, stream: str, after: int) -> list[tuple[int, bytes]]:
+        return await self.gateway.read_log(self.team_id, stream, after)
 
-    def _fan(self, seq: int, data: bytes) -> None:
-        framed = splice_position(self.stream, seq, data)
+    def _fan(self, stream: str, seq: int, data: bytes) -> None:
+        framed = splice_position(stream, seq, data)
         for session in tuple(self.sessions):
-            session.push(self.stream, seq, framed)
+            session.push(stream, seq, framed)
 
     def close(self) -> None:
         self.subscription.close()
@@ -115,13 +115,11 @@ class Gateway:
             await websocket.close(1008)
             return
         start = await realtime.start(self.hub, ticket.who, ticket.resume, self.resume_max_events)
-        session = Session(
-            self, websocket, socket, ticket.who, start, batch_presence=ticket.batch_presence
-        )
+        session = Session(self, websocket, socket, ticket.who, batch_presence=ticket.batch_presence)
         self.sessions.add(session)
         await realtime.connected(self.hub, ticket.who)
         try:
-            await session.run()
+            await session.run(start)
         except Exception:
             log.exception("rtm_session_failed", user=ticket.who.user_id)
         finally:

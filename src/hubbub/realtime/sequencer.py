@@ -15,9 +15,10 @@ import structlog
 
 log = structlog.get_logger()
 
-# The logged events of the stream after a seq, in order, at most a page: (seq, data).
-Reader = Callable[[int], Awaitable[list[tuple[int, bytes]]]]
-Sink = Callable[[int, bytes], None]
+# The logged events of a stream after a seq, in order, at most a page: (seq, data).
+Reader = Callable[[str, int], Awaitable[list[tuple[int, bytes]]]]
+# Where a stream's events go, in order: (stream, seq, data).
+Sink = Callable[[str, int, bytes], None]
 
 PAGE = 500
 # A gap is usually a reorder between publishers that commit in one group; waiting a moment
@@ -27,7 +28,23 @@ EMPTY_READ_WAIT_S = 0.02
 
 
 class Sequencer:
-    def __init__(self, pos: int, read: Reader, sink: Sink, *, page: int = PAGE) -> None:
+    # Slots: a gateway holds one per stream per socket.
+    __slots__ = (
+        "_again",
+        "_closed",
+        "_filling",
+        "_held",
+        "_read",
+        "_sink",
+        "page",
+        "pos",
+        "stream",
+    )
+
+    def __init__(
+        self, stream: str, pos: int, read: Reader, sink: Sink, *, page: int = PAGE
+    ) -> None:
+        self.stream = stream
         self.pos = pos  # the last seq passed to the sink
         self.page = page  # how many events read returns at most
         self._read = read
@@ -42,7 +59,7 @@ class Sequencer:
             return
         if self._filling is None and seq == self.pos + 1:
             self.pos = seq
-            self._sink(seq, data)
+            self._sink(self.stream, seq, data)
             return
         self._held[seq] = data
         self._start(wait=True)
@@ -68,7 +85,7 @@ class Sequencer:
         """Passes on held events that now follow pos; drops held duplicates."""
         while not self._closed and (data := self._held.pop(self.pos + 1, None)) is not None:
             self.pos += 1
-            self._sink(self.pos, data)
+            self._sink(self.stream, self.pos, data)
         for seq in [s for s in self._held if s <= self.pos]:
             del self._held[seq]
 
@@ -81,13 +98,13 @@ class Sequencer:
                 if not self._held and not force and not self._again:
                     break
                 self._again = False
-                rows = await self._read(self.pos)
+                rows = await self._read(self.stream, self.pos)
                 for seq, data in rows:
                     if self._closed:
                         return
                     if seq == self.pos + 1:
                         self.pos = seq
-                        self._sink(seq, data)
+                        self._sink(self.stream, seq, data)
                 force = len(rows) >= self.page
                 self._release()
                 if not rows and self._held:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import deque
 from collections.abc import Coroutine
-from functools import partial
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -52,13 +51,32 @@ E_TOO_LARGE = 4
 
 
 class Session:
+    # Slots: one per socket, and every byte counts at 10,000 sockets.
+    __slots__ = (
+        "batch_presence",
+        "closing",
+        "flush_due",
+        "following",
+        "gateway",
+        "limit",
+        "page",
+        "presence_subs",
+        "queue",
+        "rejoined",
+        "room",
+        "sent",
+        "socket",
+        "typed",
+        "who",
+        "ws",
+    )
+
     def __init__(
         self,
         gateway: Gateway,
         websocket: WebSocket,
         socket: RtmProtocol,
         who: Identity,
-        start: realtime.Start,
         *,
         batch_presence: bool = False,
     ) -> None:
@@ -66,13 +84,12 @@ class Session:
         self.ws = websocket
         self.socket = socket
         self.who = who
-        self.start = start
         self.batch_presence = batch_presence
         # The people whose presence streams this session follows (presence_sub).
-        self.presence_subs: set[str] = set()
+        self.presence_subs: AbstractSet[str] = frozenset()  # shared empty: most never subscribe
         # (stream, seq or 0, frame): what waits for the next flush, in order. It only grows
         # while the socket's own buffer is over its high-water mark (the client is not reading).
-        self.queue: deque[tuple[str, int, bytes]] = deque()
+        self.queue: list[tuple[str, int, bytes]] = []
         self.limit = gateway.send_queue
         self.flush_due = False
         # Replays read the log a page at a time, and only while the queue has room for a page:
@@ -81,7 +98,7 @@ class Session:
         self.room: asyncio.Event | None = None
         self.following: dict[str, Sequencer] = {}
         # The last seq of each stream written to the socket: the resume cursor of a goodbye.
-        self.sent: dict[str, int] = dict(start.positions)
+        self.sent: dict[str, int] = {}
         self.rejoined: dict[str, int] = {}
         self.typed: dict[str, float] = {}
         self.closing = False
@@ -89,15 +106,17 @@ class Session:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    async def run(self) -> None:
-        """Delivers until the socket closes; reads the client's frames meanwhile."""
-        hello = {"type": HELLO, CURSOR_FIELD: realtime.format_cursor(self.start.positions)}
+    async def run(self, start: realtime.Start) -> None:
+        """Delivers from the start positions until the socket closes; reads the client's
+        frames meanwhile."""
+        self.sent.update(start.positions)
+        hello = {"type": HELLO, CURSOR_FIELD: realtime.format_cursor(start.positions)}
         self._send(frame(hello))
-        if self.start.resync:
+        if start.resync:
             self._send(frame({"type": RESYNC, CURSOR_FIELD: hello[CURSOR_FIELD]}))
         self.gateway.attach(self, realtime_user_stream(self.who), 0)
-        for stream, pos in self.start.positions.items():
-            self.follow(stream, pos, self.start.heads.get(stream))
+        for stream, pos in start.positions.items():
+            self.follow(stream, pos, start.heads.get(stream))
         # Events (and join notices) published between the snapshot and the subscriptions
         # reached nobody here: streams whose head moved read them from the log, and
         # conversations joined meanwhile are followed from the join.
@@ -106,7 +125,7 @@ class Session:
             sequencer = self.following.get(stream)
             if sequencer is not None and head > sequencer.pos:
                 sequencer.catch_up()
-        new = [s for s in heads if s not in self.following and s not in self.start.heads]
+        new = [s for s in heads if s not in self.following and s not in start.heads]
         if new:
             for stream, pos in (await realtime.joined(self.gateway.hub, self.who, new)).items():
                 self.follow(stream, pos, None)
@@ -118,7 +137,7 @@ class Session:
             self.unfollow(stream)
         for user_id in self.presence_subs:
             self.gateway.detach(self, realtime.presence_stream(user_id))
-        self.presence_subs.clear()
+        self.presence_subs = frozenset()
         self.gateway.detach(self, realtime_user_stream(self.who))
         self.queue.clear()
         self.socket.on_writable = None
@@ -135,9 +154,7 @@ class Session:
         """Starts delivering a stream after seq pos; head is the log's last seq if known."""
         if stream in self.following or self.closing:
             return
-        sequencer = Sequencer(
-            pos, partial(self._read_log, stream), partial(self._deliver, stream), page=self.page
-        )
+        sequencer = Sequencer(stream, pos, self._read_log, self._deliver, page=self.page)
         self.following[stream] = sequencer
         self.sent.setdefault(stream, pos)
         self.gateway.attach(self, stream, pos if head is None else head)
