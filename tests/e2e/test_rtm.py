@@ -316,3 +316,34 @@ def test_ephemeral_messages_and_new_dms_reach_only_their_people(
     assert "psst" not in json.dumps(carol.frames)
     assert dm not in json.dumps(carol.frames)
     assert "hubbub_member_joined" not in json.dumps(bob.frames)
+
+
+def test_a_resume_replays_a_conversation_left_meanwhile_up_to_the_leave(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    secret = new_channel(alice, workspace.bob.user_id, private=True)
+    never = new_channel(alice, private=True)  # bob was never in it
+    with rtm(server, workspace.bob.token) as bob:
+        cursor = bob.cursor
+    before = alice.chat_postMessage(channel=secret, text="before the kick")["ts"]
+    alice.conversations_kick(channel=secret, user=workspace.bob.user_id)
+    alice.chat_postMessage(channel=secret, text="after the kick")
+    alice.chat_postMessage(channel=never, text="never for bob")
+    # A forged position for a channel bob never belonged to gains him nothing.
+    forged = f"{cursor},{never}:0"
+    public = new_channel(alice, workspace.bob.user_id)
+    with rtm(server, workspace.bob.token, resume=forged) as bob:
+        alice.chat_postMessage(channel=secret, text="live after the kick")
+        alice.chat_postMessage(channel=public, text="sentinel")
+        seen = bob.until(text_is("sentinel"))
+    in_secret = [e for e in seen if e.get("channel") == secret]
+    # The missed message, the kick's own system message, then bob's leave, and nothing after.
+    assert [(e["type"], e.get("subtype")) for e in in_secret] == [
+        ("message", None),
+        ("message", "channel_leave"),
+        ("member_left_channel", None),
+    ]
+    assert in_secret[0]["ts"] == before
+    assert in_secret[-1]["user"] == workspace.bob.user_id
+    assert never not in json.dumps(seen)

@@ -116,7 +116,10 @@ class Session:
             self._send(frame({"type": RESYNC, CURSOR_FIELD: hello[CURSOR_FIELD]}))
         self.gateway.attach(self, realtime_user_stream(self.who), 0)
         for stream, pos in start.positions.items():
-            self.follow(stream, pos, start.heads.get(stream))
+            if stream in start.left:
+                self.follow(stream, pos, start.left[stream], live=False)
+            else:
+                self.follow(stream, pos, start.heads.get(stream))
         # Events (and join notices) published between the snapshot and the subscriptions
         # reached nobody here: streams whose head moved read them from the log, and
         # conversations joined meanwhile are followed from the join.
@@ -150,14 +153,18 @@ class Session:
 
     # -- what the session follows ------------------------------------------------------------
 
-    def follow(self, stream: str, pos: int, head: int | None) -> None:
-        """Starts delivering a stream after seq pos; head is the log's last seq if known."""
+    def follow(self, stream: str, pos: int, head: int | None, *, live: bool = True) -> None:
+        """Starts delivering a stream after seq pos; head is the log's last seq if known.
+
+        Not live: only what the log holds, until the person's own leave ends it (a stream
+        they left while away)."""
         if stream in self.following or self.closing:
             return
         sequencer = Sequencer(stream, pos, self._read_log, self._deliver, page=self.page)
         self.following[stream] = sequencer
         self.sent.setdefault(stream, pos)
-        self.gateway.attach(self, stream, pos if head is None else head)
+        if live:
+            self.gateway.attach(self, stream, pos if head is None else head)
         if head is None or pos < head:
             sequencer.catch_up()
 

@@ -130,6 +130,9 @@ class Start:
     positions: Positions
     heads: Positions
     resync: bool
+    # Conversations the person left while away: replayed up to and including their own
+    # member_left_channel (stream -> its seq), never followed live.
+    left: Positions = field(default_factory=dict)
 
 
 async def start(
@@ -139,8 +142,9 @@ async def start(
 
     Without a resume cursor the session starts at the heads. With one, each stream starts at the
     cursor's position; a conversation joined since (absent from the cursor) starts where the
-    person joined. A cursor ahead of the log, missing the team stream or further behind than
-    max_events on any stream asks for a resync: the session then starts at the heads.
+    person joined; one left since is replayed up to the person's leaving. A cursor ahead of the
+    log, missing the team stream or further behind than max_events on any stream asks for a
+    resync: the session then starts at the heads.
     """
 
     def unit(tx: Tx) -> Start:
@@ -160,7 +164,17 @@ async def start(
             if pos is None or pos > head or head - pos > max_events:
                 return Start(dict(heads), heads, True)
             positions[stream] = pos
-        return Start(positions, heads, False)
+        left: Positions = {}
+        for stream, pos in resume.items():
+            if stream in heads:
+                continue
+            # Only a conversation whose log shows this person leaving after the cursor: so a
+            # forged cursor naming one they never belonged to gets nothing.
+            seq = tx.left_after(who.team_id, stream, who.user_id, pos, pos + max_events)
+            if seq is not None:
+                positions[stream] = pos
+                left[stream] = seq
+        return Start(positions, heads, False, left)
 
     return await hub.read(unit)
 

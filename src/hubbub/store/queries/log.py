@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import orjson
 from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
 
 from hubbub.domain.ts import from_micros
@@ -140,6 +141,27 @@ class LogQueries(TxBase):
         team = self.conn.execute(select(teams.c.last_seq).where(teams.c.team_id == team_id))
         heads[team_id] = int(team.scalar() or 0)
         return heads
+
+    def left_after(
+        self, team_id: str, channel_id: str, user_id: str, after_seq: int, until_seq: int
+    ) -> int | None:
+        """The seq of user_id's first `member_left_channel` in the channel's log after after_seq
+        (and at most until_seq), if any."""
+        rows = self.conn.execute(
+            select(channel_events.c.seq, channel_events.c.payload)
+            .where(
+                channel_events.c.team_id == team_id,
+                channel_events.c.stream == channel_id,
+                channel_events.c.seq > after_seq,
+                channel_events.c.seq <= until_seq,
+                channel_events.c.type == "member_left_channel",
+            )
+            .order_by(channel_events.c.seq)
+        )
+        for row in rows:
+            if orjson.loads(row.payload).get("user") == user_id:
+                return int(row.seq)
+        return None
 
     def joined_at(self, team_id: str, channel_id: str, user_id: str) -> int | None:
         """The seq before the first event logged since user_id joined the channel, if a member."""
