@@ -117,7 +117,9 @@ class RtmProtocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if message["type"] == "websocket.accept":
             # The handshake's request, response and headers are not needed once it is done,
-            # and would stay for the life of the socket: ~5 KB.
+            # and would stay for the life of the socket: ~5 KB. The request's headers are
+            # emptied in place because websockets' parser keeps the request object itself.
+            self.request.headers.clear()
             self.request = self.response = None  # type: ignore[assignment]
             self.scope["headers"] = []
 
