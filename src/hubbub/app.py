@@ -26,6 +26,8 @@ from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.services.hub import Hub
 from hubbub.services.realtime import Tickets
+from hubbub.store.port import Store
+from hubbub.store.postgres import PostgresStore
 from hubbub.store.sqlite import SqliteStore
 from hubbub.web.routes import web_routes
 
@@ -33,9 +35,15 @@ OPENAPI_PATH = "/api/openapi.json"
 RTM_PATH = "/rtm"
 
 
+def build_store(settings: Settings) -> Store:
+    if settings.database_url:
+        return PostgresStore(settings.database_url)
+    return SqliteStore(settings.database)
+
+
 def build_hub(settings: Settings) -> Hub:
     return Hub(
-        store=SqliteStore(settings.database),
+        store=build_store(settings),
         bus=MemoryBus(),
         presence=MemoryPresence(),
         base_url=settings.base_url,

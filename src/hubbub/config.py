@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HUBBUB_")
 
     data_dir: Path = Path("data")
+    # A PostgreSQL database (`postgresql+psycopg://user@host:port/name`) to store in instead of
+    # data_dir's SQLite file: the store of the scaled deployment (store/postgres.py).
+    database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     # "off" turns Slack's rate limits off (tests and benchmarks that post in bulk).

@@ -132,6 +132,10 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("conversations.create", {"name": "x" * 81}, "invalid_name_maxlength"),
     ("conversations.create", {"name": "general"}, "name_taken"),
     ("conversations.join", {"channel": "CNOSUCHCHAN"}, "channel_not_found"),
+    # NUL fits no text column of PostgreSQL: refused for every argument of every method.
+    ("chat.postMessage", {"channel": "{channel}", "text": "nul \x00 inside"}, "invalid_arguments"),
+    ("conversations.invite", {"channel": "{channel}", "users": "\x00"}, "invalid_arguments"),
+    ("conversations.setTopic", {"channel": "{channel}", "topic": "a\x00b"}, "invalid_arguments"),
 ]
 
 

@@ -10,9 +10,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from hubbub.app import build_hub
-from hubbub.config import Settings
 from hubbub.services import auth, users
-from tests.support.servers import Server, Workspace, make_workspace
+from tests.support.servers import Server, Workspace, make_workspace, settings_for
 
 
 def test_own_presence_in_detail_others_in_brief(server: Server, workspace: Workspace) -> None:
@@ -51,7 +50,7 @@ def test_presence_follows_connections_and_manual_away(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path)
 
     async def main() -> None:
-        hub = build_hub(Settings(data_dir=tmp_path))
+        hub = build_hub(settings_for(tmp_path))
         try:
             bob = await auth.authenticate(hub, workspace.bob.token)
             alice = await auth.authenticate(hub, workspace.alice.token)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -29,6 +30,17 @@ from tests.support.servers import (
 
 THREADS = 8
 PER_THREAD = 500
+
+
+@pytest.fixture(autouse=True, params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test on a SQLite file and on a PostgreSQL database of its own: the server, the
+    admin helpers and a `hubbub serve` child all read HUBBUB_DATABASE_URL."""
+    if request.param == "postgres":
+        monkeypatch.setenv("HUBBUB_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    else:
+        monkeypatch.delenv("HUBBUB_DATABASE_URL", raising=False)
+    return str(request.param)
 
 
 def _run_threads(target: Any, count: int) -> None:

@@ -6,12 +6,12 @@ import asyncio
 from pathlib import Path
 
 from hubbub.app import build_hub
-from hubbub.config import Settings
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.services import channels, membership, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
+from tests.support.servers import settings_for
 
 
 async def _setup(hub: Hub) -> tuple[str, str]:
@@ -27,7 +27,7 @@ def _outbox_size(tx: Tx) -> int:
 
 
 async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None:
-    hub = build_hub(Settings(data_dir=tmp_path))
+    hub = build_hub(settings_for(tmp_path))
     try:
         team_id, channel_id = await _setup(hub)
         relay = OutboxRelay(hub, grace_s=0.05)
@@ -56,7 +56,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
 
 
 async def test_relay_does_not_republish_what_this_process_published(tmp_path: Path) -> None:
-    hub = build_hub(Settings(data_dir=tmp_path))
+    hub = build_hub(settings_for(tmp_path))
     try:
         _team_id, channel_id = await _setup(hub)
         received: list[int] = []

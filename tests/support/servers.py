@@ -28,6 +28,31 @@ from hubbub.services.hub import Hub
 
 T = TypeVar("T")
 
+# Under HUBBUB_TEST_STORE=postgres (tests/support/services.py sets this up) every data directory
+# the tests use is stored in a PostgreSQL database of its own instead of its SQLite file.
+_postgres_for: Callable[[Path], str] | None = None
+
+
+def use_postgres(database_for: Callable[[Path], str] | None) -> None:
+    global _postgres_for
+    _postgres_for = database_for
+
+
+def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `hubbub` child process on this data directory."""
+    env = dict(os.environ, **extra)
+    database_url = settings_for(data_dir).database_url
+    if database_url:
+        env["HUBBUB_DATABASE_URL"] = database_url
+    return env
+
+
+def settings_for(data_dir: Path, **values: Any) -> Settings:
+    """The settings of a server or admin command on this data directory, as tests run them."""
+    if _postgres_for is not None:
+        values["database_url"] = _postgres_for(data_dir)
+    return Settings(data_dir=data_dir, **values)
+
 
 @dataclass
 class Server:
@@ -55,7 +80,7 @@ def free_socket() -> socket.socket:
 def threaded_server(data_dir: Path, *, rate_limits: bool = False) -> Iterator[Server]:
     sock = free_socket()
     port = sock.getsockname()[1]
-    settings = Settings(data_dir=data_dir, port=port, rate_limits=rate_limits)
+    settings = settings_for(data_dir, port=port, rate_limits=rate_limits)
     # uvloop would become the event loop policy of the whole test process.
     options = {**SERVER_OPTIONS, "loop": "asyncio"}
     config = uvicorn.Config(build_app(settings), **options)
@@ -87,7 +112,7 @@ class ProcessServer:
         return Server(f"http://127.0.0.1:{self.port}", self.data_dir)
 
     def start(self) -> None:
-        env = dict(os.environ, HUBBUB_RATE_LIMITS="on" if self.rate_limits else "off")
+        env = env_for(self.data_dir, HUBBUB_RATE_LIMITS="on" if self.rate_limits else "off")
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -133,7 +158,7 @@ def run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[T]]) -> T:
     """Runs a use case as `hubbub admin` does: its own hub on the same data directory."""
 
     async def main() -> T:
-        hub = build_hub(Settings(data_dir=data_dir))
+        hub = build_hub(settings_for(data_dir))
         try:
             return await work(hub)
         finally:

@@ -57,6 +57,15 @@ async def _replay(body: bytes) -> AsyncGenerator[bytes, None]:
 
 async def read_args(request: Request, cap: int) -> dict[str, Any]:
     """Query arguments, overlaid by the body's. Raises SlackError for an unreadable body."""
+    args = await _read_args(request, cap)
+    # No text column of PostgreSQL can hold a NUL, and no Slack argument needs one: refused
+    # here, for every method, rather than failing deep inside a write.
+    if any(isinstance(v, str) and "\x00" in v for v in args.values()):
+        raise SlackError("invalid_arguments")
+    return args
+
+
+async def _read_args(request: Request, cap: int) -> dict[str, Any]:
     args: dict[str, Any] = dict(request.query_params) if request.scope["query_string"] else {}
     if request.method != "POST":
         return args

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubbub.bus.port import Handler
+from hubbub.bus.port import Handler, Resume
 
 
 class _Subscription:
@@ -25,7 +25,11 @@ class MemoryBus:
         for handler in tuple(self.handlers.get(stream, ())):
             handler(stream, seq, data)
 
-    def subscribe(self, stream: str, handler: Handler) -> _Subscription:
+    def subscribe(
+        self, stream: str, handler: Handler, *, on_resume: Resume | None = None
+    ) -> _Subscription:
+        # A publish here calls its handlers before it returns: nothing is ever missed, so
+        # on_resume is never called.
         self.handlers.setdefault(stream, set()).add(handler)
         return _Subscription(self, stream, handler)
 

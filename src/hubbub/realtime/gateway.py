@@ -33,7 +33,10 @@ class Feed:
         self.gateway, self.team_id, self.stream = gateway, team_id, stream
         self.sessions: set[Session] = set()
         self.sequencer = Sequencer(stream, head, self._read, self._fan)
-        self.subscription: Subscription = gateway.hub.bus.subscribe(stream, self._on_bus)
+        # After a bus outage the feed reads what it missed from the log, like after a gap.
+        self.subscription: Subscription = gateway.hub.bus.subscribe(
+            stream, self._on_bus, on_resume=self.sequencer.catch_up
+        )
 
     def _on_bus(self, stream: str, seq: int, data: bytes) -> None:
         if seq == 0:

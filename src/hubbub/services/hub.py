@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
+import structlog
 
-from hubbub.bus.port import Bus
+from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.ts import from_micros
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
@@ -17,6 +18,8 @@ from hubbub.store.tx import Tx
 
 if TYPE_CHECKING:
     from hubbub.services.realtime import Tickets
+
+log = structlog.get_logger()
 
 T = TypeVar("T")
 
@@ -106,16 +109,25 @@ class Hub:
         """Runs fn in one write transaction; publishes its events only after the commit."""
 
         def unit(tx: Tx) -> tuple[T, list[Published], list[tuple[str, bytes]]]:
-            log = EventLog(tx)
-            return fn(tx, log), log.published, log.notices
+            events = EventLog(tx)
+            return fn(tx, events), events.published, events.notices
 
         result, published, notices = await self.store.write(unit)
+        try:
+            await self._publish(published, notices)
+        except BusUnavailable as exc:
+            # The write stands: the relay publishes the events left unmarked after its grace
+            # period; ephemeral notices are lost, as they may be.
+            log.warning("bus_publish_failed", error=str(exc))
+        return result
+
+    async def _publish(self, published: list[Published], notices: list[tuple[str, bytes]]) -> None:
+        """Stops at the first BusUnavailable: the rest would wait on the same dead bus."""
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
             self.published_outbox.append(event.outbox_id)
         for stream, payload in notices:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
-        return result
 
     async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
         return await self.store.read(fn, snapshot=snapshot)

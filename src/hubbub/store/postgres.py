@@ -1,0 +1,162 @@
+"""The PostgreSQL adapter: the store of the scaled deployment (DESIGN.md §2, §6).
+
+PostgreSQL does what the SQLite adapter's writer thread does by hand: concurrent units of work
+run in their own transactions, and row locks order them (a message takes its channel's next seq
+with `UPDATE … RETURNING`, which holds the channel row until the commit, so seq order is commit
+order). The driver is psycopg 3, synchronous, in a small pool of worker threads: the prepared
+statements (store/prepared.py) run straight on its cursors, as on sqlite3.
+
+A unit that loses a deadlock, a serialization conflict or a race for a unique key is run again
+from the start, which is why units are plain functions of their Tx.
+
+Identity version (Store.identity_version): every process LISTENs on one channel; a unit that
+changes who a token names sends NOTIFY in its own transaction, delivered at commit. The
+committing process bumps its own copy before answering, so its next request sees the change;
+other processes see it when the notification arrives, a few milliseconds later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import psycopg
+import structlog
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
+
+from hubbub.store.migrate import upgrade
+from hubbub.store.prepared import Runner
+from hubbub.store.tx import Tx
+
+T = TypeVar("T")
+
+log = structlog.get_logger()
+
+IDENTITY_CHANNEL = "hubbub_identity"
+# Conflicts PostgreSQL resolves by aborting one transaction: run it again. A unique violation
+# that reaches here (units catch the ones they expect, store/queries/base.py `_try`) means the
+# unit decided on reads a concurrent commit made stale, e.g. two posts racing with one
+# client_msg_id: run again, the unit sees the winner's row.
+_RETRY_SQLSTATES = frozenset(
+    {"40001", "40P01", "23505"}  # serialization_failure, deadlock_detected, unique_violation
+)
+_MAX_ATTEMPTS = 5
+_LISTEN_POLL_S = 0.5
+_MIGRATION_LOCK = 726354  # any constant: the advisory lock's key
+
+
+def _now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    """The error's SQLSTATE, raised through SQLAlchemy or straight from the driver (the
+    prepared statements run on psycopg's own cursors)."""
+    found = exc.orig if isinstance(exc, DBAPIError) else exc
+    return getattr(found, "sqlstate", None)
+
+
+class PostgresStore:
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        self.url = url
+        self._engine: Engine = create_engine(
+            url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
+        )
+        with self._engine.connect() as conn:
+            # Two processes starting at once must not both migrate.
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
+            conn.commit()
+            try:
+                upgrade(conn)
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_MIGRATION_LOCK})")
+                conn.commit()
+        self._workers = concurrent.futures.ThreadPoolExecutor(
+            max_workers=pool_size, thread_name_prefix="hubbub-postgres"
+        )
+        self._version = itertools.count(1)
+        self._identity = next(self._version)
+        self._stop = threading.Event()
+        self._listener = threading.Thread(
+            target=self._listen, name="hubbub-postgres-listen", daemon=True
+        )
+        self._listening = threading.Event()
+        self._listener.start()
+        self._listening.wait(10)
+
+    # -- the port --------------------------------------------------------------------------
+
+    async def write(self, fn: Callable[[Tx], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers, self._write_sync, fn)
+
+    async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._workers, self._read_sync, fn, snapshot)
+
+    def identity_version(self) -> int:
+        return self._identity
+
+    async def close(self) -> None:
+        self._stop.set()
+        await asyncio.to_thread(self._listener.join, 5)
+        self._workers.shutdown(wait=True)
+        self._engine.dispose()
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _write_sync(self, fn: Callable[[Tx], T]) -> T:
+        for attempt in itertools.count(1):
+            try:
+                with self._engine.connect() as conn, conn.begin():
+                    tx = Tx(conn, _now_us(), Runner(conn))
+                    result = fn(tx)
+                    if tx.identity_changed:
+                        conn.exec_driver_sql(f"NOTIFY {IDENTITY_CHANNEL}")
+            except (DBAPIError, psycopg.Error) as exc:
+                if _sqlstate(exc) in _RETRY_SQLSTATES and attempt < _MAX_ATTEMPTS:
+                    time.sleep(0.001 * attempt)
+                    continue
+                raise
+            if tx.identity_changed:
+                self._identity = next(self._version)
+            return result
+        raise AssertionError("unreachable")
+
+    def _read_sync(self, fn: Callable[[Tx], T], snapshot: bool) -> T:
+        with self._engine.connect() as conn:
+            if not snapshot:
+                # One statement: consistent on its own, and no transaction to open and close.
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                return fn(Tx(conn, _now_us(), Runner(conn)))
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                return fn(Tx(conn, _now_us(), Runner(conn)))
+
+    def _listen(self) -> None:
+        """Bumps the identity version on every notification; on every (re)connection too,
+        since notifications sent while it was away are lost."""
+        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {IDENTITY_CHANNEL}")
+                    self._identity = next(self._version)
+                    self._listening.set()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=_LISTEN_POLL_S, stop_after=1):
+                            self._identity = next(self._version)
+            except psycopg.Error as exc:
+                self._listening.set()
+                log.warning("postgres_listen_lost", error=str(exc))
+                self._stop.wait(1.0)

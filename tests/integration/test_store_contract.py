@@ -1,0 +1,211 @@
+"""The Store port's promises (store/port.py, DESIGN.md §4), checked on every adapter.
+
+Each test runs on a real SQLite file and on a real PostgreSQL database of its own. What only one
+adapter has (SQLite's group commit, its writer beside the admin CLI) is in test_store.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import token_hash
+from hubbub.domain.model import Team
+from hubbub.domain.ts import to_micros
+from hubbub.services.channel_tx import new_channel
+from hubbub.services.hub import EventLog
+from hubbub.store.port import Store
+from hubbub.store.postgres import PostgresStore
+from hubbub.store.sqlite import SqliteStore
+from hubbub.store.tx import Tx
+
+Opener = Callable[[], Store]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> Opener:
+    """Opens (another) adapter on this test's own database, as another process would."""
+    if request.param == "sqlite":
+        path = tmp_path / "hubbub.sqlite3"
+        return lambda: SqliteStore(path)
+    url: str = request.getfixturevalue("postgres_url")
+    return lambda: PostgresStore(url, pool_size=4)
+
+
+@pytest.fixture
+async def store(open_store: Opener) -> AsyncIterator[Store]:
+    s = open_store()
+    yield s
+    await s.close()
+
+
+def _team(n: int | str) -> Team:
+    return Team(id=f"T{n}", name=f"team {n}", domain=f"d{n}", created=0)
+
+
+def _insert(n: int | str) -> Callable[[Tx], str]:
+    def unit(tx: Tx) -> str:
+        tx.insert_team(_team(n))
+        return f"T{n}"
+
+    return unit
+
+
+async def _team_ids(store: Store) -> set[str]:
+    return await store.read(lambda tx: {t.id for t in tx.list_teams()})
+
+
+class Boom(Exception):
+    pass
+
+
+async def test_a_unit_that_raises_leaves_nothing(store: Store) -> None:
+    def half_then_boom(tx: Tx) -> None:
+        tx.insert_team(_team("half"))
+        raise Boom
+
+    results = await asyncio.gather(
+        store.write(_insert(1)),
+        store.write(half_then_boom),
+        store.write(_insert(2)),
+        return_exceptions=True,
+    )
+    assert results[0] == "T1" and isinstance(results[1], Boom) and results[2] == "T2"
+    # A unique key broken inside a unit: the unit's own error, and none of its writes.
+    with pytest.raises(SlackError, match="domain_taken"):
+        await store.write(lambda tx: (tx.insert_team(_team(3)), tx.insert_team(_team(1))))
+    assert await _team_ids(store) == {"T1", "T2"}
+    assert await store.write(_insert(4)) == "T4"
+
+
+async def test_an_answered_write_is_seen_by_every_other_connection(
+    store: Store, open_store: Opener
+) -> None:
+    other = open_store()
+    try:
+        late: list[str] = []
+
+        async def write_then_look(n: int) -> None:
+            team_id = await store.write(_insert(n))
+            if team_id not in await _team_ids(other):
+                late.append(team_id)
+
+        await asyncio.gather(*(write_then_look(n) for n in range(100)))
+        assert late == []
+        assert await _team_ids(other) == {f"T{n}" for n in range(100)}
+    finally:
+        await other.close()
+
+
+async def test_writes_from_several_event_loops_are_each_answered(store: Store) -> None:
+    def in_thread(k: int) -> list[str]:
+        async def main() -> list[str]:
+            return list(
+                await asyncio.gather(*(store.write(_insert(f"{k}x{i}")) for i in range(30)))
+            )
+
+        return asyncio.run(main())
+
+    answers = await asyncio.gather(*(asyncio.to_thread(in_thread, k) for k in range(4)))
+    assert [sorted(a) for a in answers] == [
+        sorted(f"T{k}x{i}" for i in range(30)) for k in range(4)
+    ]
+    assert len(await _team_ids(store)) == 120
+
+
+async def _channel(store: Store) -> tuple[str, str]:
+    def unit(tx: Tx) -> tuple[str, str]:
+        tx.insert_team(_team("ts"))
+        channel = new_channel("Tts", "U1", "general", 0)
+        tx.insert_channel(channel)
+        return "Tts", channel.id
+
+    return await store.write(unit)
+
+
+def _positions(
+    team_id: str, channel_id: str, now_us: int, count: int
+) -> Callable[[Tx], list[tuple[int, str]]]:
+    def unit(tx: Tx) -> list[tuple[int, str]]:
+        log = EventLog(Tx(tx.conn, now_us))  # this unit's wall clock reads now_us
+        return [log.message_position(team_id, channel_id) for _ in range(count)]
+
+    return unit
+
+
+async def test_seq_and_ts_are_gapless_and_increasing_under_concurrency(
+    store: Store, open_store: Opener
+) -> None:
+    team_id, channel_id = await _channel(store)
+    stalled = 1_700_000_000_000_000
+    other = open_store()  # a second process taking positions in the same channel
+    try:
+        got: list[tuple[int, str]] = []
+        got += await store.write(_positions(team_id, channel_id, stalled, 5))
+        writes = [
+            (store if n % 2 else other).write(_positions(team_id, channel_id, stalled, 2))
+            for n in range(40)
+        ]
+        for batch in await asyncio.gather(*writes):
+            got += batch
+        # The clock goes back: ts still moves forward.
+        got += await other.write(_positions(team_id, channel_id, stalled - 5_000_000, 3))
+    finally:
+        await other.close()
+    got.sort()
+    assert [seq for seq, _ in got] == list(range(1, len(got) + 1))
+    micros = [to_micros(ts) for _, ts in got]
+    assert micros == list(range(stalled, stalled + len(got)))
+    ahead = stalled + 10_000_000
+    [(seq, ts)] = await store.write(_positions(team_id, channel_id, ahead, 1))
+    assert seq == len(got) + 1 and to_micros(ts) == ahead
+
+
+async def test_a_read_sees_one_snapshot(store: Store, open_store: Opener) -> None:
+    await store.write(_insert(1))
+    other = open_store()
+    try:
+
+        def write_elsewhere() -> None:
+            asyncio.run(_write_and_close(other))
+
+        def unit(tx: Tx) -> tuple[int, int]:
+            first = len(tx.list_teams())
+            thread = threading.Thread(target=write_elsewhere)
+            thread.start()
+            thread.join(30)
+            return first, len(tx.list_teams())
+
+        assert await store.read(unit) == (1, 1)
+        assert len(await _team_ids(store)) == 2
+    finally:
+        await other.close()
+
+
+async def _write_and_close(store: Store) -> None:
+    await store.write(_insert(2))
+
+
+async def test_identity_version_moves_after_commits_that_change_who_a_token_names(
+    store: Store, open_store: Opener
+) -> None:
+    other = open_store()
+    try:
+        start, start_other = store.identity_version(), other.identity_version()
+        await store.write(_insert(1))  # nothing about tokens or people
+        assert store.identity_version() == start
+        await store.write(lambda tx: tx.revoke_token(token_hash("xoxp-T1-U1-00")))
+        # At once in the process that committed; as soon as it is told, in any other.
+        assert store.identity_version() != start
+        for _ in range(500):  # up to 5 s
+            if other.identity_version() != start_other:
+                break
+            await asyncio.sleep(0.01)
+        assert other.identity_version() != start_other
+    finally:
+        await other.close()
