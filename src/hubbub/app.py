@@ -7,6 +7,7 @@ import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,17 +19,22 @@ from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
 from hubbub.bus.memory import MemoryBus
+from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.limits.memory import MemoryLimiter
+from hubbub.limits.port import Limiter
+from hubbub.limits.redis import RedisLimiter
 from hubbub.presence.memory import MemoryPresence
+from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.services.hub import Hub
-from hubbub.services.realtime import Tickets
 from hubbub.store.port import Store
 from hubbub.store.postgres import PostgresStore
 from hubbub.store.sqlite import SqliteStore
+from hubbub.tickets.memory import MemoryTickets
+from hubbub.tickets.redis import RedisTickets
 from hubbub.web.routes import web_routes
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -42,13 +48,34 @@ def build_store(settings: Settings) -> Store:
 
 
 def build_hub(settings: Settings) -> Hub:
+    """The ports: in this process (embedded), or shared through Redis when it is configured."""
+    store = build_store(settings)
+    if not settings.redis_url:
+        return Hub(
+            store=store,
+            bus=MemoryBus(),
+            presence=MemoryPresence(),
+            tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
+            base_url=settings.base_url,
+        )
+    client = Redis.from_url(settings.redis_url)
+    prefix = settings.redis_prefix
     return Hub(
-        store=build_store(settings),
-        bus=MemoryBus(),
-        presence=MemoryPresence(),
+        store=store,
+        bus=RedisBus(settings.redis_url, prefix=prefix),
+        presence=RedisPresence(client, prefix=prefix),
+        tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         base_url=settings.base_url,
-        tickets=Tickets(settings.rtm_ticket_ttl_s),
+        on_close=[client.aclose],
     )
+
+
+def build_limiter(settings: Settings, hub: Hub) -> Limiter:
+    if not settings.redis_url:
+        return MemoryLimiter()
+    client = Redis.from_url(settings.redis_url)
+    hub.on_close.append(client.aclose)
+    return RedisLimiter(client, prefix=settings.redis_prefix)
 
 
 # How uvicorn serves build_app's application: RTM sockets need hubbub's WebSocket protocol.
@@ -64,7 +91,7 @@ def build_app(settings: Settings) -> Front:
     methods = method_table()
     api = WebApi(
         hub,
-        MemoryLimiter(),
+        build_limiter(settings, hub),
         methods,
         rate_limits=settings.rate_limits,
         max_body=settings.max_body_bytes,
@@ -91,8 +118,7 @@ def build_app(settings: Settings) -> Front:
         yield
         await gateway.stop()
         await relay.stop()
-        await hub.bus.close()
-        await hub.store.close()
+        await hub.close()
 
     app = Starlette(
         routes=[

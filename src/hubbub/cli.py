@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 import typer
 
-from hubbub.config import Settings
+from hubbub.config import load_settings
 from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
 
@@ -26,6 +26,21 @@ app.add_typer(bench, name="bench")
 DataDir = Annotated[
     Path, typer.Option("--data-dir", envvar="HUBBUB_DATA_DIR", help="Where the data lives.")
 ]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="HUBBUB_CONFIG",
+        help="A TOML file of settings (docs/deploy.md), e.g. database_url and redis_url.",
+    ),
+]
+# `hubbub admin --config FILE <command>`: the settings every admin command runs with.
+_admin_config: list[Path | None] = [None]
+
+
+@admin.callback()
+def admin_options(config: ConfigFile = None) -> None:
+    _admin_config[0] = config
 
 
 def _emit(obj: dict[str, Any]) -> None:
@@ -36,11 +51,11 @@ def _run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[dict[str, Any]]])
     from hubbub.app import build_hub
 
     async def main() -> dict[str, Any]:
-        hub = build_hub(Settings(data_dir=data_dir))
+        hub = build_hub(load_settings(_admin_config[0], data_dir=data_dir))
         try:
             return await work(hub)
         finally:
-            await hub.store.close()
+            await hub.close()
 
     try:
         _emit({"ok": True, **asyncio.run(main())})
@@ -52,20 +67,22 @@ def _run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[dict[str, Any]]])
 @app.command()
 def serve(
     data_dir: DataDir = Path("data"),
-    host: Annotated[str, typer.Option(envvar="HUBBUB_HOST")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(envvar="HUBBUB_PORT")] = 8080,
+    host: Annotated[str | None, typer.Option(envvar="HUBBUB_HOST")] = None,
+    port: Annotated[int | None, typer.Option(envvar="HUBBUB_PORT")] = None,
+    config: ConfigFile = None,
 ) -> None:
     """Run the embedded server: Web API and web client on one port, data in one SQLite file."""
     import uvicorn
 
     from hubbub.app import SERVER_OPTIONS, build_app
 
-    settings = Settings(data_dir=data_dir, host=host, port=port)
-    typer.echo(f"hubbub on {settings.base_url} (data in {settings.database})", err=True)
+    settings = load_settings(config, data_dir=data_dir, host=host, port=port)
+    where = "PostgreSQL" if settings.database_url else settings.database
+    typer.echo(f"hubbub on {settings.base_url} (data in {where})", err=True)
     uvicorn.run(
         build_app(settings),
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         **SERVER_OPTIONS,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ class Settings(BaseSettings):
     # A PostgreSQL database (`postgresql+psycopg://user@host:port/name`) to store in instead of
     # data_dir's SQLite file: the store of the scaled deployment (store/postgres.py).
     database_url: str | None = None
+    # Redis (`redis://host:port/0`) for what the processes of the scaled deployment share: the
+    # bus, rate limits, presence and connect tickets. Unset, they live in this process.
+    redis_url: str | None = None
+    # Keys and channels start with this, so deployments (and tests) can share one Redis.
+    redis_prefix: str = "hubbub:"
     host: str = "127.0.0.1"
     port: int = 8080
     # "off" turns Slack's rate limits off (tests and benchmarks that post in bulk).
@@ -49,3 +55,17 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def load_settings(config: Path | None = None, **given: Any) -> Settings:
+    """Settings from a TOML file of Settings fields (`hubbub serve --config cluster.toml`),
+    overridden by what the command line gave; the environment fills in the rest."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        with config.open("rb") as f:
+            values = tomllib.load(f)
+        unknown = sorted(set(values) - set(Settings.model_fields))
+        if unknown:
+            raise ValueError(f"{config}: unknown settings {', '.join(unknown)}")
+    values.update({k: v for k, v in given.items() if v is not None})
+    return Settings(**values)

@@ -79,6 +79,6 @@ def test_presence_follows_connections_and_manual_away(tmp_path: Path) -> None:
             await hub.presence.disconnected(bob.team_id, bob.user_id)
             assert (await users.get_presence(hub, bob, None)).presence == "away"
         finally:
-            await hub.store.close()
+            await hub.close()
 
     asyncio.run(main())

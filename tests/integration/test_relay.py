@@ -52,7 +52,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
         assert await relay.run_once() == 0
         assert received == [(channel_id, seq)]
     finally:
-        await hub.store.close()
+        await hub.close()
 
 
 async def test_relay_does_not_republish_what_this_process_published(tmp_path: Path) -> None:
@@ -72,4 +72,4 @@ async def test_relay_does_not_republish_what_this_process_published(tmp_path: Pa
         assert received == published
         assert await hub.read(_outbox_size) == 0
     finally:
-        await hub.store.close()
+        await hub.close()

@@ -162,7 +162,7 @@ def run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[T]]) -> T:
         try:
             return await work(hub)
         finally:
-            await hub.store.close()
+            await hub.close()
 
     return asyncio.run(main())
 

@@ -98,7 +98,7 @@ def set_up(data_dir: Path, members: int) -> Members:
             assert general is not None
             return Members(team.id, general.id, tokens)
         finally:
-            await hub.store.close()
+            await hub.close()
 
     return asyncio.run(main())
 

@@ -86,7 +86,7 @@ def set_up(data_dir: Path) -> Target:
             channel = await channels.create(hub, who, "bench", is_private=False)
             return Target(who.team_id, channel.id, account.token)
         finally:
-            await hub.store.close()
+            await hub.close()
 
     return asyncio.run(main())
 
@@ -103,7 +103,7 @@ def count_messages(data_dir: Path, target: Target) -> int:
                 lambda tx: tx.unread_count(target.team_id, target.channel_id, "0")
             )
         finally:
-            await hub.store.close()
+            await hub.close()
 
     return asyncio.run(main())
 

@@ -51,3 +51,6 @@ class MemoryPresence:
         before = self._state(key)
         self._manual[key] = away
         return Change(before, self._state(key))
+
+    async def close(self) -> None:
+        pass  # nothing held outside this object

@@ -112,7 +112,7 @@ class Gateway:
             await websocket.close(1011)
             return
         await websocket.accept()
-        ticket = realtime.tickets(self.hub).consume(websocket.query_params.get("ticket", ""))
+        ticket = await realtime.consume_ticket(self.hub, websocket.query_params.get("ticket", ""))
         if ticket is None:
             await websocket.send_text(EXPIRED.decode())
             await websocket.close(1008)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 import structlog
@@ -15,9 +15,7 @@ from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
-
-if TYPE_CHECKING:
-    from hubbub.services.realtime import Tickets
+from hubbub.tickets.port import Tickets
 
 log = structlog.get_logger()
 
@@ -94,16 +92,27 @@ class Hub:
     store: Store
     bus: Bus
     presence: Presence
+    # Single-use RTM connect tickets (services/realtime.py).
+    tickets: Tickets
     base_url: str = "http://127.0.0.1:8080"
     # Outbox rows this process has published; the relay deletes them (jobs/relay.py).
     published_outbox: list[int] = field(default_factory=list)
-    # Single-use RTM connect tickets of this process (services/realtime.py); made on first use.
-    tickets: Tickets | None = None
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
 
+    # What the composition root opened for the ports (a shared Redis client): closed last.
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         self.identities = IdentityCache(self.store.identity_version)
+
+    async def close(self) -> None:
+        await self.tickets.close()
+        await self.presence.close()
+        await self.bus.close()
+        await self.store.close()
+        for close in self.on_close:
+            await close()
 
     async def commit(self, fn: Callable[[Tx, EventLog], T]) -> T:
         """Runs fn in one write transaction; publishes its events only after the commit."""

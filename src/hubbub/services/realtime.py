@@ -5,8 +5,6 @@ The gateway (realtime/) holds the sockets; everything it asks of the store goes 
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +20,8 @@ from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
 
 __all__ = ["user_stream"]
 from hubbub.store.tx import Tx
+from hubbub.tickets.port import Positions, Ticket
 
-TICKET_TTL_S = 30.0
 # How many events of one stream a resume may replay; beyond it the client must resync.
 RESUME_MAX_EVENTS = 10_000
 MAX_CURSOR_CHARS = 100_000
@@ -33,8 +31,6 @@ MAX_CURSOR_CHARS = 100_000
 # A position is "<stream>:<seq>": the last event of that stream the client has. Every logged event
 # a socket receives carries its own position in `hubbub_cursor`; a resume cursor is the latest
 # position of each stream joined with commas (hello and the too-slow goodbye carry a whole one).
-
-Positions = dict[str, int]
 
 
 def format_cursor(positions: Positions) -> str:
@@ -57,47 +53,9 @@ def parse_cursor(text: str) -> Positions:
 # -- tickets ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Ticket:
-    who: Identity
-    resume: Positions | None
-    expires: float
-    # rtm.connect's batch_presence_aware: presence_change events name `users`, a list.
-    batch_presence: bool = False
-
-
-@dataclass
-class Tickets:
-    """The single-use connect URLs rtm.connect hands out, kept in this process's memory.
-
-    The gateway that consumes a ticket is the one that issued it (same process and port); a scaled
-    deployment behind a balancer moves these to the shared store with the Presence port.
-    """
-
-    ttl_s: float = TICKET_TTL_S
-    issued: dict[str, Ticket] = field(default_factory=dict)
-
-    def issue(self, who: Identity, resume: Positions | None, batch_presence: bool = False) -> str:
-        now = time.monotonic()
-        if len(self.issued) > 1000:
-            for key in [k for k, t in self.issued.items() if t.expires < now]:
-                del self.issued[key]
-        key = secrets.token_urlsafe(24)
-        self.issued[key] = Ticket(who, resume, now + self.ttl_s, batch_presence)
-        return key
-
-    def consume(self, key: str) -> Ticket | None:
-        """The ticket, once; None if unknown, used already or expired."""
-        ticket = self.issued.pop(key, None)
-        if ticket is None or ticket.expires < time.monotonic():
-            return None
-        return ticket
-
-
-def tickets(hub: Hub) -> Tickets:
-    if hub.tickets is None:
-        hub.tickets = Tickets()
-    return hub.tickets
+async def consume_ticket(hub: Hub, key: str) -> Ticket | None:
+    """The ticket behind a socket's `?ticket=`, once; None if unknown, used or expired."""
+    return await hub.tickets.consume(key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +71,7 @@ async def connect(
     """rtm.connect: a single-use URL for the gateway, carrying the resume cursor if any."""
     positions = parse_cursor(resume) if resume else None
     team, user = await whoami(hub, who)
-    key = tickets(hub).issue(who, positions, batch_presence)
+    key = await hub.tickets.issue(Ticket(who, positions, batch_presence))
     base = hub.base_url.rstrip("/")
     scheme, _, rest = base.partition("://")
     ws_scheme = "wss" if scheme == "https" else "ws"

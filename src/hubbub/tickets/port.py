@@ -1,0 +1,36 @@
+"""The Tickets port: the single-use, short-lived URLs `rtm.connect` hands out.
+
+A ticket is issued by whichever process answers `rtm.connect` and consumed by whichever gateway
+the client's socket reaches: the same process in the embedded deployment, any process behind a
+balancer in the scaled one, so there the tickets live in Redis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from hubbub.domain.model import Identity
+
+# stream -> the last seq of it the client has (services/realtime.py)
+Positions = dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    who: Identity
+    resume: Positions | None
+    # rtm.connect's batch_presence_aware: presence_change events name `users`, a list.
+    batch_presence: bool = False
+
+
+class Tickets(Protocol):
+    async def issue(self, ticket: Ticket) -> str:
+        """A new random key for the ticket, valid once, for the port's time to live."""
+        ...
+
+    async def consume(self, key: str) -> Ticket | None:
+        """The ticket, once; None if unknown, used already or expired."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,111 @@
+"""Two `hubbub serve` processes on one PostgreSQL database and one Redis: one cluster.
+
+A person on process A posts; a member whose socket is on process B gets every message once and
+in history order, and the other way round. A connect ticket issued by one process is good at
+the other (a balancer may send the socket anywhere), and only once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.support.rtm import Rtm, history_ts, new_channel, text_is
+from tests.support.servers import ProcessServer, Workspace, free_port, make_workspace
+from tests.support.services import RedisServer
+
+POSTERS = 2
+PER_POSTER = 50
+
+
+@pytest.fixture
+def cluster(
+    tmp_path: Path,
+    postgres_url: str,
+    redis_server: RedisServer,
+    redis_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[ProcessServer, ProcessServer, Workspace]]:
+    # Every process of the test (servers, admin helpers) reads these.
+    monkeypatch.setenv("HUBBUB_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("HUBBUB_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("HUBBUB_REDIS_PREFIX", redis_prefix)
+    ws = make_workspace(tmp_path / "admin")
+    a = ProcessServer(tmp_path / "a", free_port())
+    b = ProcessServer(tmp_path / "b", free_port())
+    a.start()
+    try:
+        b.start()
+        try:
+            yield a, b, ws
+        finally:
+            b.stop()
+    finally:
+        a.stop()
+
+
+def _socket_on(url: str, process: ProcessServer) -> str:
+    """The connect URL one process handed out, pointed at another process."""
+    head, _, rest = url.partition("://")
+    return f"{head}://127.0.0.1:{process.port}/{rest.partition('/')[2]}"
+
+
+def test_a_message_posted_on_one_process_reaches_sockets_on_another_once_in_order(
+    cluster: tuple[ProcessServer, ProcessServer, Workspace],
+) -> None:
+    a, b, ws = cluster
+    alice_a = a.server.client(ws.alice.token)
+    channel = new_channel(alice_a, ws.bob.user_id)
+    # Bob's ticket comes from A; his socket lands on B.
+    url = _socket_on(a.server.client(ws.bob.token).rtm_connect()["url"], b)
+    with connect(url, max_size=None) as sock:
+        bob = Rtm(sock)
+        assert bob.recv()["type"] == "hello"
+        posted: list[str] = []
+        lock = threading.Lock()
+
+        def post(n: int) -> None:
+            client = a.server.client(ws.alice.token)
+            for i in range(PER_POSTER):
+                ts = client.chat_postMessage(channel=channel, text=f"{n}.{i}")["ts"]
+                with lock:
+                    posted.append(ts)
+
+        threads = [threading.Thread(target=post, args=(n,)) for n in range(POSTERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        alice_a.chat_postMessage(channel=channel, text="the end")
+        seen = bob.until(text_is("the end"), timeout=30)
+    got = [e["ts"] for e in seen if e.get("type") == "message" and e.get("ts") in set(posted)]
+    assert got == [ts for ts in history_ts(alice_a, channel) if ts in set(posted)]
+    assert len(got) == POSTERS * PER_POSTER
+
+    # And back: bob posts on B, alice's socket on A hears it.
+    alice_url = a.server.client(ws.alice.token).rtm_connect()["url"]
+    with connect(alice_url, max_size=None) as sock:
+        alice = Rtm(sock)
+        assert alice.recv()["type"] == "hello"
+        b.server.client(ws.bob.token).chat_postMessage(channel=channel, text="from b")
+        [event] = [e for e in alice.until(text_is("from b")) if e.get("text") == "from b"]
+    assert event["user"] == ws.bob.user_id
+
+
+def test_a_connect_ticket_is_good_once_at_any_process(
+    cluster: tuple[ProcessServer, ProcessServer, Workspace],
+) -> None:
+    a, b, ws = cluster
+    url = b.server.client(ws.carol.token).rtm_connect()["url"]
+    with connect(_socket_on(url, a)) as sock:
+        hello = Rtm(sock).recv()
+        assert hello["type"] == "hello"
+    with connect(url) as again:  # the same ticket at the process that issued it
+        assert Rtm(again).recv()["error"]["msg"] == "Socket URL has expired"
+        with pytest.raises(ConnectionClosed):
+            again.recv(timeout=5)
