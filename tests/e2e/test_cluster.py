@@ -7,6 +7,7 @@ the other (a balancer may send the socket anywhere), and only once.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,24 +18,23 @@ from websockets.sync.client import connect
 
 from tests.support.rtm import Rtm, history_ts, new_channel, text_is
 from tests.support.servers import ProcessServer, Workspace, free_port, make_workspace
-from tests.support.services import RedisServer
+from tests.support.services import PrivateRedis, RedisServer
 
 POSTERS = 2
 PER_POSTER = 50
 
 
-@pytest.fixture
-def cluster(
-    tmp_path: Path,
-    postgres_url: str,
-    redis_server: RedisServer,
-    redis_prefix: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[tuple[ProcessServer, ProcessServer, Workspace]]:
+Cluster = tuple[ProcessServer, ProcessServer, Workspace]
+
+
+@contextlib.contextmanager
+def _cluster(
+    tmp_path: Path, postgres_url: str, redis_url: str, redis_prefix: str, env: pytest.MonkeyPatch
+) -> Iterator[Cluster]:
     # Every process of the test (servers, admin helpers) reads these.
-    monkeypatch.setenv("HUBBUB_DATABASE_URL", postgres_url)
-    monkeypatch.setenv("HUBBUB_REDIS_URL", redis_server.url)
-    monkeypatch.setenv("HUBBUB_REDIS_PREFIX", redis_prefix)
+    env.setenv("HUBBUB_DATABASE_URL", postgres_url)
+    env.setenv("HUBBUB_REDIS_URL", redis_url)
+    env.setenv("HUBBUB_REDIS_PREFIX", redis_prefix)
     ws = make_workspace(tmp_path / "admin")
     a = ProcessServer(tmp_path / "a", free_port())
     b = ProcessServer(tmp_path / "b", free_port())
@@ -49,6 +49,18 @@ def cluster(
         a.stop()
 
 
+@pytest.fixture
+def cluster(
+    tmp_path: Path,
+    postgres_url: str,
+    redis_server: RedisServer,
+    redis_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Cluster]:
+    with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, monkeypatch) as c:
+        yield c
+
+
 def _socket_on(url: str, process: ProcessServer) -> str:
     """The connect URL one process handed out, pointed at another process."""
     head, _, rest = url.partition("://")
@@ -56,7 +68,7 @@ def _socket_on(url: str, process: ProcessServer) -> str:
 
 
 def test_a_message_posted_on_one_process_reaches_sockets_on_another_once_in_order(
-    cluster: tuple[ProcessServer, ProcessServer, Workspace],
+    cluster: Cluster,
 ) -> None:
     a, b, ws = cluster
     alice_a = a.server.client(ws.alice.token)
@@ -98,7 +110,7 @@ def test_a_message_posted_on_one_process_reaches_sockets_on_another_once_in_orde
 
 
 def test_a_connect_ticket_is_good_once_at_any_process(
-    cluster: tuple[ProcessServer, ProcessServer, Workspace],
+    cluster: Cluster,
 ) -> None:
     a, b, ws = cluster
     url = b.server.client(ws.carol.token).rtm_connect()["url"]
@@ -109,3 +121,39 @@ def test_a_connect_ticket_is_good_once_at_any_process(
         assert Rtm(again).recv()["error"]["msg"] == "Socket URL has expired"
         with pytest.raises(ConnectionClosed):
             again.recv(timeout=5)
+
+
+def test_a_redis_restart_loses_no_message_and_doubles_none(
+    tmp_path: Path,
+    postgres_url: str,
+    private_redis: PrivateRedis,
+    redis_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with _cluster(tmp_path, postgres_url, private_redis.url, redis_prefix, monkeypatch) as (
+        a,
+        b,
+        ws,
+    ):
+        alice = a.server.client(ws.alice.token)
+        channel = new_channel(alice, ws.bob.user_id)
+        with connect(b.server.client(ws.bob.token).rtm_connect()["url"], max_size=None) as sock:
+            bob = Rtm(sock)
+            assert bob.recv()["type"] == "hello"
+            posted = [
+                alice.chat_postMessage(channel=channel, text=f"up {n}")["ts"] for n in range(5)
+            ]
+            bob.until(text_is("up 4"))
+            private_redis.kill()
+            # Posts still succeed: committed, and published by the relay once Redis is back.
+            posted += [
+                alice.chat_postMessage(channel=channel, text=f"down {n}")["ts"] for n in range(10)
+            ]
+            private_redis.start()
+            # B's bus subscribes again and reads the log; A's relay republishes: once each.
+            bob.until(text_is("down 9"), timeout=30)
+            alice.chat_postMessage(channel=channel, text="after")
+            bob.until(text_is("after"), timeout=30)
+        mine = set(posted)
+        got = [e["ts"] for e in bob.frames if e.get("type") == "message" and e.get("ts") in mine]
+        assert got == posted == [ts for ts in history_ts(alice, channel) if ts in mine]

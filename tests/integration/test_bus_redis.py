@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import socket
-import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ from hubbub.services import channels, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
-from tests.support.services import RedisServer
+from tests.support.services import PrivateRedis, RedisServer
 
 Received = list[tuple[str, int, bytes]]
 
@@ -179,50 +177,6 @@ async def test_a_stream_is_subscribed_while_any_local_handler_wants_it(
         await a.publish("D", 1, b"one")
         await barrier(a, "mark", marks)
         assert closed == []
-
-
-class PrivateRedis:
-    """A redis-server of one test's own, to kill and start again: never the shared one."""
-
-    def __init__(self, port: int, workdir: Path) -> None:
-        self.port, self.workdir = port, workdir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-        self.proc = subprocess.Popen(
-            [binary, *args, "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 5.0
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            assert self.proc.poll() is None, "redis-server exited"
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.01)
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(free_port(), tmp_path)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 async def test_subscriptions_resume_after_a_redis_restart(private_redis: PrivateRedis) -> None:

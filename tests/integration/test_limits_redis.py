@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -104,3 +105,15 @@ async def test_rejects_a_rate_that_never_refills(
 ) -> None:
     with pytest.raises(ValueError):
         await RedisLimiter(clients[0], prefix=redis_prefix).take("k", 0.0, 1)
+
+
+async def test_an_unreachable_redis_lets_calls_through(redis_prefix: str) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]  # nothing listens here once the socket is closed
+    client = redis.Redis.from_url(f"redis://127.0.0.1:{dead}/0")
+    try:
+        limiter = RedisLimiter(client, prefix=redis_prefix)
+        assert [await limiter.take("k", 1.0, 1) for _ in range(3)] == [0.0, 0.0, 0.0]
+    finally:
+        await client.aclose()

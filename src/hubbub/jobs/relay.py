@@ -15,6 +15,7 @@ import time
 
 import structlog
 
+from hubbub.bus.port import BusUnavailable
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -54,11 +55,20 @@ class OutboxRelay:
         return republished
 
     async def _loop(self) -> None:
+        bus_down = False
         while True:
             try:
                 republished = await self.run_once()
                 if republished:
                     log.info("outbox_republished", count=republished)
+                if bus_down:
+                    log.info("outbox_relay_bus_back")
+                bus_down = False
+            except BusUnavailable as exc:
+                # Expected while the bus is down: the rows wait; said once per outage.
+                if not bus_down:
+                    log.warning("outbox_relay_waiting_for_bus", error=str(exc))
+                bus_down = True
             except Exception:
                 log.exception("outbox_relay_failed")
             await asyncio.sleep(self.interval_s)

@@ -15,6 +15,10 @@ from __future__ import annotations
 from typing import Final
 
 import redis.asyncio as redis
+import structlog
+from redis.exceptions import RedisError
+
+log = structlog.get_logger()
 
 # KEYS[1] the bucket; ARGV rate per second, burst. Returns the wait as a string: Lua numbers
 # would come back truncated to integers.
@@ -53,10 +57,22 @@ class RedisLimiter:
     def __init__(self, client: redis.Redis, *, prefix: str = "hubbub:") -> None:
         self._prefix = prefix + "rl:"
         self._take = client.register_script(TAKE)
+        self._failing = False
 
     async def take(self, key: str, rate_per_s: float, burst: int) -> float:
         # A zero rate would never refill: the wait and the expiry would both be infinite.
         if rate_per_s <= 0:
             raise ValueError("rate_per_s must be positive")
-        wait = await self._take(keys=[self._prefix + key], args=[repr(float(rate_per_s)), burst])
+        try:
+            wait = await self._take(
+                keys=[self._prefix + key], args=[repr(float(rate_per_s)), burst]
+            )
+        except (RedisError, OSError) as exc:
+            # Limits protect the service; they must not take it down with Redis. While Redis
+            # is unreachable every call is let through, and said once per outage.
+            if not self._failing:
+                log.warning("rate_limits_unavailable", error=str(exc))
+            self._failing = True
+            return 0.0
+        self._failing = False
         return float(wait)
