@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,64 @@ def test_a_redis_restart_loses_no_message_and_doubles_none(
         mine = set(posted)
         got = [e["ts"] for e in bob.frames if e.get("type") == "message" and e.get("ts") in mine]
         assert got == posted == [ts for ts in history_ts(alice, channel) if ts in mine]
+
+
+def test_kill_9_of_one_process_under_load_loses_no_acknowledged_message(cluster: Cluster) -> None:
+    a, b, ws = cluster
+    alice_b = b.server.client(ws.alice.token)
+    channel = new_channel(alice_b, ws.bob.user_id)
+    threads, per_thread = 4, 60
+    acked: dict[str, str] = {}  # text -> ts, as answered
+    lock = threading.Lock()
+    with connect(b.server.client(ws.bob.token).rtm_connect()["url"], max_size=None) as sock:
+        bob = Rtm(sock)
+        assert bob.recv()["type"] == "hello"
+
+        def post(n: int) -> None:
+            # Through A until it dies, then through B, as a balancer would fail over; a retry
+            # keeps its client_msg_id, so a post A committed before dying is not doubled.
+            clients = [a.server.client(ws.alice.token), b.server.client(ws.alice.token)]
+            for i in range(per_thread):
+                text = f"{n}.{i}"
+                while True:
+                    try:
+                        ts = clients[0].chat_postMessage(
+                            channel=channel, text=text, client_msg_id=f"kill-{text}"
+                        )["ts"]
+                        break
+                    except OSError:
+                        if len(clients) > 1:
+                            clients.pop(0)
+                with lock:
+                    acked[text] = ts
+
+        at_kill: list[int] = []
+
+        def killer() -> None:
+            while len(acked) < threads * per_thread // 3:
+                time.sleep(0.005)
+            a.kill()
+            at_kill.append(len(acked))
+
+        chaos = threading.Thread(target=killer)
+        chaos.start()
+        posters = [threading.Thread(target=post, args=(n,)) for n in range(threads)]
+        for t in posters:
+            t.start()
+        for t in posters:
+            t.join(120)
+        chaos.join(30)
+        assert len(acked) == threads * per_thread
+        assert at_kill and at_kill[0] < threads * per_thread, "A died after the load, not in it"
+        alice_b.chat_postMessage(channel=channel, text="the end")
+        bob.until(text_is("the end"), timeout=30)
+    history = [m for m in history_ts(alice_b, channel)]
+    texts = {e["ts"]: e["text"] for e in bob.frames if e.get("type") == "message"}
+    got = [ts for ts in texts if texts[ts] in acked]
+    # Every acknowledged post is stored once with the ts it was answered with, and reached the
+    # socket on B once, in history order (dicts keep the order frames arrived in).
+    assert sorted(acked.values()) == sorted(ts for ts in history if ts in set(acked.values()))
+    assert got == [ts for ts in history if ts in set(got)]
+    assert set(got) == set(acked.values())
+    received = [e["ts"] for e in bob.frames if e.get("type") == "message"]
+    assert len(received) == len(set(received))
