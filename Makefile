@@ -4,7 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: serve test lint unit clean
+.PHONY: serve test lint unit clean services
+
+# Tests talk to a real PostgreSQL and Redis: the machine's own on 127.0.0.1 if they run, else
+# ones the tests start from Debian's binaries (tests/support/services.py), installed here.
+APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +25,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+services:
+	@command -v redis-server >/dev/null || $(APT) redis-server
+	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+		|| $(APT) postgresql
+
+test: lint services
 	$(BIN)/pytest
 
 clean:

@@ -22,6 +22,8 @@ admin = typer.Typer(help="Administer workspaces, people and bots (also while the
 app.add_typer(admin, name="admin")
 bench = typer.Typer(help="Benchmarks on 127.0.0.1; results as JSON in bench/results/.")
 app.add_typer(bench, name="bench")
+cluster = typer.Typer(help="Many processes on one host over PostgreSQL and Redis.")
+app.add_typer(cluster, name="cluster")
 
 DataDir = Annotated[
     Path, typer.Option("--data-dir", envvar="HUBBUB_DATA_DIR", help="Where the data lives.")
@@ -70,8 +72,13 @@ def serve(
     host: Annotated[str | None, typer.Option(envvar="HUBBUB_HOST")] = None,
     port: Annotated[int | None, typer.Option(envvar="HUBBUB_PORT")] = None,
     config: ConfigFile = None,
+    reuse_port: Annotated[
+        bool, typer.Option(help="Share the port with other processes (hubbub cluster up).")
+    ] = False,
 ) -> None:
     """Run the embedded server: Web API and web client on one port, data in one SQLite file."""
+    import socket
+
     import uvicorn
 
     from hubbub.app import SERVER_OPTIONS, build_app
@@ -79,12 +86,31 @@ def serve(
     settings = load_settings(config, data_dir=data_dir, host=host, port=port)
     where = "PostgreSQL" if settings.database_url else settings.database
     typer.echo(f"hubbub on {settings.base_url} (data in {where})", err=True)
-    uvicorn.run(
-        build_app(settings),
-        host=settings.host,
-        port=settings.port,
-        **SERVER_OPTIONS,
-    )
+    server = uvicorn.Server(uvicorn.Config(build_app(settings), **SERVER_OPTIONS))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((settings.host, settings.port))
+    server.run(sockets=[sock])
+
+
+@cluster.command("up")
+def cluster_up(
+    config: Annotated[Path, typer.Option("--config", envvar="HUBBUB_CONFIG")],
+    processes: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), restarting any that dies."""
+    from hubbub.supervisor import NotShareable, Supervisor, check_shareable, serve_args
+
+    try:
+        check_shareable(load_settings(config))
+    except NotShareable as exc:
+        typer.echo(f"hubbub cluster: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    raise typer.Exit(Supervisor(processes, serve_args(config, host, port)).run())
 
 
 @admin.command("create-workspace")

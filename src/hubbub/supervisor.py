@@ -1,0 +1,89 @@
+"""`hubbub cluster up`: N `hubbub serve` processes on one port, kept running.
+
+Each child binds the port itself with SO_REUSEPORT, so the kernel spreads new connections over
+them: a balancer of the real kind, with nothing to install, for tests and for one big host (a
+fleet of hosts puts an HTTP balancer in front instead: docs/deploy.md). A child that dies is
+started again after a short, growing pause; SIGTERM or Ctrl-C stops them all.
+
+The processes share nothing in memory, so the settings must name a PostgreSQL database and a
+Redis: with SQLite and the in-process bus, a post on one child would never reach a socket on
+another.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from hubbub.config import Settings
+
+RESTART_PAUSE_S = (0.2, 5.0)  # first pause, longest pause
+
+
+class NotShareable(Exception):
+    pass
+
+
+def check_shareable(settings: Settings) -> None:
+    missing = [name for name in ("database_url", "redis_url") if not getattr(settings, name)]
+    if missing:
+        raise NotShareable(
+            f"a cluster needs {' and '.join(missing)} in its settings (--config FILE): "
+            "its processes share nothing else"
+        )
+
+
+class Supervisor:
+    def __init__(self, processes: int, serve_args: list[str]) -> None:
+        self.processes = processes
+        self.command = [sys.executable, "-m", "hubbub", "serve", "--reuse-port", *serve_args]
+        self.children: list[subprocess.Popen[bytes]] = []
+        self._stopping = False
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        self.children = [self._start() for _ in range(self.processes)]
+        pauses = [RESTART_PAUSE_S[0]] * self.processes
+        while not self._stopping:
+            time.sleep(0.1)
+            for n, child in enumerate(self.children):
+                if child.poll() is not None and not self._stopping:
+                    print(
+                        f"hubbub cluster: process {child.pid} exited ({child.returncode})",
+                        file=sys.stderr,
+                    )
+                    time.sleep(pauses[n])
+                    pauses[n] = min(pauses[n] * 2, RESTART_PAUSE_S[1])
+                    self.children[n] = self._start()
+        for child in self.children:
+            if child.poll() is None:
+                child.terminate()
+        for child in self.children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        return 0
+
+    def pids(self) -> list[int]:
+        return [c.pid for c in self.children]
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.command)
+
+    def _stop(self, _signum: int, _frame: FrameType | None) -> None:
+        self._stopping = True
+
+
+def serve_args(config: Path, host: str | None, port: int | None) -> list[str]:
+    args = ["--config", str(config)]
+    if host is not None:
+        args += ["--host", host]
+    if port is not None:
+        args += ["--port", str(port)]
+    return args

@@ -1,0 +1,114 @@
+"""`hubbub cluster up`: N serve processes on one port, kept running, stopped together."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from tests.support.rtm import Rtm, new_channel, text_is
+from tests.support.servers import Server, free_port, make_workspace
+from tests.support.services import RedisServer
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _wait(condition: Callable[[], bool], within_s: float, what: str) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _listeners(port: int) -> set[int]:
+    """The processes listening on the port (iproute2's ss)."""
+    out = subprocess.run(
+        ["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    return {int(pid) for pid in re.findall(r"pid=(\d+)", out)}
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "/api/api.test", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
+    tmp_path: Path,
+    postgres_url: str,
+    redis_server: RedisServer,
+    redis_prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HUBBUB_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("HUBBUB_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("HUBBUB_REDIS_PREFIX", redis_prefix)
+    ws = make_workspace(tmp_path / "admin")
+    port = free_port()
+    config = tmp_path / "cluster.toml"
+    config.write_text(
+        f'database_url = "{postgres_url}"\nredis_url = "{redis_server.url}"\n'
+        f'redis_prefix = "{redis_prefix}"\nrate_limits = false\n'
+    )
+    command = ["cluster", "up", "--config", str(config), "--processes", "2", "--port", str(port)]
+    up = subprocess.Popen([sys.executable, "-m", "hubbub", *command])
+    server = Server(f"http://127.0.0.1:{port}", tmp_path / "admin")
+    try:
+        # Both listen on the one port: the kernel spreads new connections over them.
+        _wait(lambda: len(_listeners(port)) == 2 and _answers(server.url), 30, "cluster up")
+        first = _children(up.pid)
+        assert _listeners(port) == first
+        alice = server.client(ws.alice.token)
+        channel = new_channel(alice, ws.bob.user_id)
+        with connect(server.client(ws.bob.token).rtm_connect()["url"], max_size=None) as sock:
+            bob = Rtm(sock)
+            assert bob.recv()["type"] == "hello"
+            # A new connection each, so both processes take some.
+            for n in range(20):
+                server.client(ws.alice.token).chat_postMessage(channel=channel, text=f"m{n}")
+            got = bob.until(text_is("m19"))
+        assert [e["text"] for e in got if e.get("type") == "message"][-20:] == [
+            f"m{n}" for n in range(20)
+        ]
+
+        victim = min(first)
+        subprocess.run(["kill", "-9", str(victim)], check=True)
+        _wait(lambda: len(_listeners(port) - first) == 1, 30, "the dead process replaced")
+        assert _answers(server.url)
+        assert _listeners(port) == _children(up.pid) and len(_children(up.pid)) == 2
+    finally:
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(30) == 0
+    assert _children(up.pid) == set()
+
+
+def test_cluster_up_refuses_settings_its_processes_cannot_share(tmp_path: Path) -> None:
+    config = tmp_path / "cluster.toml"
+    config.write_text('redis_url = "redis://127.0.0.1:6379/0"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "hubbub", "cluster", "up", "--config", str(config)],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert b"database_url" in done.stderr
