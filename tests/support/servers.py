@@ -77,10 +77,14 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def threaded_server(data_dir: Path, *, rate_limits: bool = False) -> Iterator[Server]:
+def threaded_server(
+    data_dir: Path, *, rate_limits: bool = False, database_url: str | None = None
+) -> Iterator[Server]:
     sock = free_socket()
     port = sock.getsockname()[1]
     settings = settings_for(data_dir, port=port, rate_limits=rate_limits)
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
     # uvloop would become the event loop policy of the whole test process.
     options = {**SERVER_OPTIONS, "loop": "asyncio"}
     config = uvicorn.Config(build_app(settings), **options)
@@ -154,11 +158,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[T]]) -> T:
+def run_admin(
+    data_dir: Path, work: Callable[[Hub], Awaitable[T]], settings: Settings | None = None
+) -> T:
     """Runs a use case as `hubbub admin` does: its own hub on the same data directory."""
 
     async def main() -> T:
-        hub = build_hub(settings_for(data_dir))
+        hub = build_hub(settings or settings_for(data_dir))
         try:
             return await work(hub)
         finally:
@@ -185,7 +191,9 @@ class Workspace:
     bot_id: str
 
 
-def make_workspace(data_dir: Path, domain: str = "acme") -> Workspace:
+def make_workspace(
+    data_dir: Path, domain: str = "acme", settings: Settings | None = None
+) -> Workspace:
     async def work(hub: Hub) -> Workspace:
         team = await workspaces.create_workspace(hub, domain.capitalize(), domain)
         people = []
@@ -211,7 +219,7 @@ def make_workspace(data_dir: Path, domain: str = "acme") -> Workspace:
             bot.user.bot_id,
         )
 
-    return run_admin(data_dir, work)
+    return run_admin(data_dir, work, settings)
 
 
 def module_server(name: str) -> Any:

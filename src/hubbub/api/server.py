@@ -13,7 +13,7 @@ from hubbub.api.envelope import Answer, error, ok
 from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
 from hubbub.api.ratelimit import retry_after
 from hubbub.api.registry import Method
-from hubbub.domain.errors import SlackError
+from hubbub.domain.errors import SlackError, Unavailable
 from hubbub.domain.model import Identity
 from hubbub.limits.port import Limiter
 from hubbub.services.auth import authenticate
@@ -66,6 +66,8 @@ class WebApi:
             return error(SlackError("unknown_method", req_method=name))
         try:
             return await self._dispatch(request, method)
+        except Unavailable as exc:
+            return error(exc, 503, **{"Retry-After": str(Unavailable.RETRY_AFTER_S)})
         except SlackError as exc:
             return error(exc)
         except BodyTooLarge:

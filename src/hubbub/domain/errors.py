@@ -12,3 +12,14 @@ class SlackError(Exception):
         super().__init__(code)
         self.code = code
         self.extra = extra
+
+
+class Unavailable(SlackError):
+    """Something the answer depends on (a database) cannot be reached just now: the caller
+    should try again. The Web API answers HTTP 503 with Retry-After, which slack_sdk's
+    ServerErrorRetryHandler retries."""
+
+    RETRY_AFTER_S = 1
+
+    def __init__(self) -> None:
+        super().__init__("service_unavailable")

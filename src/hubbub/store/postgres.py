@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import psycopg
@@ -30,6 +31,7 @@ import structlog
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
+from hubbub.domain.errors import Unavailable
 from hubbub.store.migrate import upgrade
 from hubbub.store.prepared import Runner
 from hubbub.store.tx import Tx
@@ -49,10 +51,29 @@ _RETRY_SQLSTATES = frozenset(
 _MAX_ATTEMPTS = 5
 _LISTEN_POLL_S = 0.5
 _MIGRATION_LOCK = 726354  # any constant: the advisory lock's key
+# The server is shutting down or starting: admin_shutdown, crash_shutdown, cannot_connect_now.
+_UNREACHABLE = frozenset({"57P01", "57P02", "57P03"})
 
 
 def _now_us() -> int:
     return time.time_ns() // 1000
+
+
+@contextlib.contextmanager
+def _unavailable_when_unreachable() -> Iterator[None]:
+    """A database that cannot be reached (down, restarting, connections cut) is a reason to
+    retry, not a server error. Whether a write cut off mid-commit landed is unknown: clients
+    retry with their client_msg_id."""
+    try:
+        yield
+    except (DBAPIError, psycopg.Error) as exc:
+        driver = exc.orig if isinstance(exc, DBAPIError) else exc
+        state = getattr(driver, "sqlstate", None)
+        if isinstance(driver, psycopg.OperationalError) and (
+            state is None or state.startswith("08") or state in _UNREACHABLE
+        ):
+            raise Unavailable from exc
+        raise
 
 
 def _sqlstate(exc: Exception) -> str | None:
@@ -116,6 +137,10 @@ class PostgresStore:
     # -- internals -------------------------------------------------------------------------
 
     def _write_sync(self, fn: Callable[[Tx], T]) -> T:
+        with _unavailable_when_unreachable():
+            return self._write_attempts(fn)
+
+    def _write_attempts(self, fn: Callable[[Tx], T]) -> T:
         for attempt in itertools.count(1):
             try:
                 with self._engine.connect() as conn, conn.begin():
@@ -134,7 +159,7 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     def _read_sync(self, fn: Callable[[Tx], T], snapshot: bool) -> T:
-        with self._engine.connect() as conn:
+        with _unavailable_when_unreachable(), self._engine.connect() as conn:
             if not snapshot:
                 # One statement: consistent on its own, and no transaction to open and close.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
