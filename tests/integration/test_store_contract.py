@@ -15,14 +15,12 @@ import pytest
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import token_hash
-from hubbub.domain.model import Team
 from hubbub.domain.ts import to_micros
-from hubbub.services.channel_tx import new_channel
-from hubbub.services.hub import EventLog
 from hubbub.store.port import Store
 from hubbub.store.postgres import PostgresStore
 from hubbub.store.sqlite import SqliteStore
 from hubbub.store.tx import Tx
+from tests.support.store_units import insert_team, new_team_channel, positions, team
 
 Opener = Callable[[], Store]
 
@@ -44,18 +42,6 @@ async def store(open_store: Opener) -> AsyncIterator[Store]:
     await s.close()
 
 
-def _team(n: int | str) -> Team:
-    return Team(id=f"T{n}", name=f"team {n}", domain=f"d{n}", created=0)
-
-
-def _insert(n: int | str) -> Callable[[Tx], str]:
-    def unit(tx: Tx) -> str:
-        tx.insert_team(_team(n))
-        return f"T{n}"
-
-    return unit
-
-
 async def _team_ids(store: Store) -> set[str]:
     return await store.read(lambda tx: {t.id for t in tx.list_teams()})
 
@@ -66,21 +52,21 @@ class Boom(Exception):
 
 async def test_a_unit_that_raises_leaves_nothing(store: Store) -> None:
     def half_then_boom(tx: Tx) -> None:
-        tx.insert_team(_team("half"))
+        tx.insert_team(team("half"))
         raise Boom
 
     results = await asyncio.gather(
-        store.write(_insert(1)),
+        store.write(insert_team(1)),
         store.write(half_then_boom),
-        store.write(_insert(2)),
+        store.write(insert_team(2)),
         return_exceptions=True,
     )
     assert results[0] == "T1" and isinstance(results[1], Boom) and results[2] == "T2"
     # A unique key broken inside a unit: the unit's own error, and none of its writes.
     with pytest.raises(SlackError, match="domain_taken"):
-        await store.write(lambda tx: (tx.insert_team(_team(3)), tx.insert_team(_team(1))))
+        await store.write(lambda tx: (tx.insert_team(team(3)), tx.insert_team(team(1))))
     assert await _team_ids(store) == {"T1", "T2"}
-    assert await store.write(_insert(4)) == "T4"
+    assert await store.write(insert_team(4)) == "T4"
 
 
 async def test_an_answered_write_is_seen_by_every_other_connection(
@@ -91,7 +77,7 @@ async def test_an_answered_write_is_seen_by_every_other_connection(
         late: list[str] = []
 
         async def write_then_look(n: int) -> None:
-            team_id = await store.write(_insert(n))
+            team_id = await store.write(insert_team(n))
             if team_id not in await _team_ids(other):
                 late.append(team_id)
 
@@ -106,7 +92,7 @@ async def test_writes_from_several_event_loops_are_each_answered(store: Store) -
     def in_thread(k: int) -> list[str]:
         async def main() -> list[str]:
             return list(
-                await asyncio.gather(*(store.write(_insert(f"{k}x{i}")) for i in range(30)))
+                await asyncio.gather(*(store.write(insert_team(f"{k}x{i}")) for i in range(30)))
             )
 
         return asyncio.run(main())
@@ -118,43 +104,23 @@ async def test_writes_from_several_event_loops_are_each_answered(store: Store) -
     assert len(await _team_ids(store)) == 120
 
 
-async def _channel(store: Store) -> tuple[str, str]:
-    def unit(tx: Tx) -> tuple[str, str]:
-        tx.insert_team(_team("ts"))
-        channel = new_channel("Tts", "U1", "general", 0)
-        tx.insert_channel(channel)
-        return "Tts", channel.id
-
-    return await store.write(unit)
-
-
-def _positions(
-    team_id: str, channel_id: str, now_us: int, count: int
-) -> Callable[[Tx], list[tuple[int, str]]]:
-    def unit(tx: Tx) -> list[tuple[int, str]]:
-        log = EventLog(Tx(tx.conn, now_us))  # this unit's wall clock reads now_us
-        return [log.message_position(team_id, channel_id) for _ in range(count)]
-
-    return unit
-
-
 async def test_seq_and_ts_are_gapless_and_increasing_under_concurrency(
     store: Store, open_store: Opener
 ) -> None:
-    team_id, channel_id = await _channel(store)
+    team_id, channel_id = await store.write(new_team_channel)
     stalled = 1_700_000_000_000_000
     other = open_store()  # a second process taking positions in the same channel
     try:
         got: list[tuple[int, str]] = []
-        got += await store.write(_positions(team_id, channel_id, stalled, 5))
+        got += await store.write(positions(team_id, channel_id, stalled, 5))
         writes = [
-            (store if n % 2 else other).write(_positions(team_id, channel_id, stalled, 2))
+            (store if n % 2 else other).write(positions(team_id, channel_id, stalled, 2))
             for n in range(40)
         ]
         for batch in await asyncio.gather(*writes):
             got += batch
         # The clock goes back: ts still moves forward.
-        got += await other.write(_positions(team_id, channel_id, stalled - 5_000_000, 3))
+        got += await other.write(positions(team_id, channel_id, stalled - 5_000_000, 3))
     finally:
         await other.close()
     got.sort()
@@ -162,12 +128,12 @@ async def test_seq_and_ts_are_gapless_and_increasing_under_concurrency(
     micros = [to_micros(ts) for _, ts in got]
     assert micros == list(range(stalled, stalled + len(got)))
     ahead = stalled + 10_000_000
-    [(seq, ts)] = await store.write(_positions(team_id, channel_id, ahead, 1))
+    [(seq, ts)] = await store.write(positions(team_id, channel_id, ahead, 1))
     assert seq == len(got) + 1 and to_micros(ts) == ahead
 
 
 async def test_a_read_sees_one_snapshot(store: Store, open_store: Opener) -> None:
-    await store.write(_insert(1))
+    await store.write(insert_team(1))
     other = open_store()
     try:
 
@@ -188,7 +154,7 @@ async def test_a_read_sees_one_snapshot(store: Store, open_store: Opener) -> Non
 
 
 async def _write_and_close(store: Store) -> None:
-    await store.write(_insert(2))
+    await store.write(insert_team(2))
 
 
 async def test_identity_version_moves_after_commits_that_change_who_a_token_names(
@@ -197,7 +163,7 @@ async def test_identity_version_moves_after_commits_that_change_who_a_token_name
     other = open_store()
     try:
         start, start_other = store.identity_version(), other.identity_version()
-        await store.write(_insert(1))  # nothing about tokens or people
+        await store.write(insert_team(1))  # nothing about tokens or people
         assert store.identity_version() == start
         await store.write(lambda tx: tx.revoke_token(token_hash("xoxp-T1-U1-00")))
         # At once in the process that committed; as soon as it is told, in any other.
