@@ -17,6 +17,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from hubbub.config import Settings
 from tests.support.rtm import Rtm, history_ts, new_channel, text_is
 from tests.support.servers import ProcessServer, Workspace, free_port, make_workspace
 from tests.support.services import PrivateRedis, RedisServer
@@ -30,15 +31,13 @@ Cluster = tuple[ProcessServer, ProcessServer, Workspace]
 
 @contextlib.contextmanager
 def _cluster(
-    tmp_path: Path, postgres_url: str, redis_url: str, redis_prefix: str, env: pytest.MonkeyPatch
+    tmp_path: Path, postgres_url: str, redis_url: str, redis_prefix: str
 ) -> Iterator[Cluster]:
-    # Every process of the test (servers, admin helpers) reads these.
-    env.setenv("HUBBUB_DATABASE_URL", postgres_url)
-    env.setenv("HUBBUB_REDIS_URL", redis_url)
-    env.setenv("HUBBUB_REDIS_PREFIX", redis_prefix)
-    ws = make_workspace(tmp_path / "admin")
-    a = ProcessServer(tmp_path / "a", free_port())
-    b = ProcessServer(tmp_path / "b", free_port())
+    shared = {"database_url": postgres_url, "redis_url": redis_url, "redis_prefix": redis_prefix}
+    ws = make_workspace(tmp_path / "admin", settings=Settings(**shared))
+    env = {f"HUBBUB_{name.upper()}": value for name, value in shared.items()}
+    a = ProcessServer(tmp_path / "a", free_port(), env=env)
+    b = ProcessServer(tmp_path / "b", free_port(), env=env)
     a.start()
     try:
         b.start()
@@ -56,9 +55,8 @@ def cluster(
     postgres_url: str,
     redis_server: RedisServer,
     redis_prefix: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Cluster]:
-    with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, monkeypatch) as c:
+    with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix) as c:
         yield c
 
 
@@ -129,9 +127,8 @@ def test_a_redis_restart_loses_no_message_and_doubles_none(
     postgres_url: str,
     private_redis: PrivateRedis,
     redis_prefix: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with _cluster(tmp_path, postgres_url, private_redis.url, redis_prefix, monkeypatch) as (
+    with _cluster(tmp_path, postgres_url, private_redis.url, redis_prefix) as (
         a,
         b,
         ws,

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 from websockets.sync.client import connect
 
+from hubbub.config import Settings
 from tests.support.rtm import Rtm, new_channel, text_is
 from tests.support.servers import Server, free_port, make_workspace
 from tests.support.services import RedisServer
@@ -58,12 +58,11 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
     postgres_url: str,
     redis_server: RedisServer,
     redis_prefix: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HUBBUB_DATABASE_URL", postgres_url)
-    monkeypatch.setenv("HUBBUB_REDIS_URL", redis_server.url)
-    monkeypatch.setenv("HUBBUB_REDIS_PREFIX", redis_prefix)
-    ws = make_workspace(tmp_path / "admin")
+    shared = Settings(
+        database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
+    )
+    ws = make_workspace(tmp_path / "admin", settings=shared)
     port = free_port()
     config = tmp_path / "cluster.toml"
     config.write_text(

@@ -107,8 +107,17 @@ def threaded_server(
 class ProcessServer:
     """`hubbub serve` in its own process, so a test can kill -9 it and start it again."""
 
-    def __init__(self, data_dir: Path, port: int, *, rate_limits: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        *,
+        rate_limits: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.data_dir, self.port, self.rate_limits = data_dir, port, rate_limits
+        # Settings of this server's own (HUBBUB_*), over those of the test run.
+        self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -117,6 +126,7 @@ class ProcessServer:
 
     def start(self) -> None:
         env = env_for(self.data_dir, HUBBUB_RATE_LIMITS="on" if self.rate_limits else "off")
+        env.update(self.env)
         self.proc = subprocess.Popen(
             [
                 sys.executable,
