@@ -149,6 +149,15 @@ def test_signup_errors_rerender_and_write_nothing(
     assert SESSION_COOKIE not in web.cookies
 
 
+def test_a_nul_in_a_form_field_is_a_bad_request_and_writes_nothing(
+    server: Server, web: httpx.Client
+) -> None:
+    answer = _signup(web, team_name="a\x00b")
+    assert answer.status_code == 400
+    assert _teams(server) == []
+    assert SESSION_COOKIE not in web.cookies
+
+
 def test_signup_with_a_taken_domain(
     server: Server, workspace: Workspace, web: httpx.Client
 ) -> None:

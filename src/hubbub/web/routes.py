@@ -78,6 +78,9 @@ async def _form(request: Request) -> dict[str, str]:
         pairs = parse_qsl(body.decode(), keep_blank_values=True)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadForm from exc
+    # No text column of PostgreSQL holds a NUL, and no field of ours needs one.
+    if any("\x00" in key or "\x00" in value for key, value in pairs):
+        raise BadForm
     form: dict[str, str] = {}
     for key, value in pairs:
         form.setdefault(key, value)
