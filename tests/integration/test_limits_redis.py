@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +10,7 @@ import redis.asyncio as redis
 
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.limits.redis import RedisLimiter
+from tests.support.servers import free_port
 from tests.support.services import RedisServer
 
 # How far apart the two adapters' waits may be: they read different clocks a moment apart.
@@ -108,9 +108,7 @@ async def test_rejects_a_rate_that_never_refills(
 
 
 async def test_an_unreachable_redis_lets_calls_through(redis_prefix: str) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = sock.getsockname()[1]  # nothing listens here once the socket is closed
+    dead = free_port()  # nothing listens there
     client = redis.Redis.from_url(f"redis://127.0.0.1:{dead}/0")
     try:
         limiter = RedisLimiter(client, prefix=redis_prefix)

@@ -138,7 +138,7 @@ async def test_a_read_sees_one_snapshot(store: Store, open_store: Opener) -> Non
     try:
 
         def write_elsewhere() -> None:
-            asyncio.run(_write_and_close(other))
+            asyncio.run(_insert_second_team(other))
 
         def unit(tx: Tx) -> tuple[int, int]:
             first = len(tx.list_teams())
@@ -153,7 +153,7 @@ async def test_a_read_sees_one_snapshot(store: Store, open_store: Opener) -> Non
         await other.close()
 
 
-async def _write_and_close(store: Store) -> None:
+async def _insert_second_team(store: Store) -> None:
     await store.write(insert_team(2))
 
 

@@ -30,7 +30,7 @@ import pytest
 from pytest_postgresql import factories as pg_factories
 from pytest_redis import factories as redis_factories
 
-from tests.support.servers import use_postgres
+from tests.support.servers import free_port, use_postgres
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -191,10 +191,7 @@ class PrivateRedis:
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
     """A redis-server of this test's own, for tests that stop and restart it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = PrivateRedis(port, tmp_path)
+    server = PrivateRedis(free_port(), tmp_path)
     server.start()
     try:
         yield server

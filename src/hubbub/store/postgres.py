@@ -67,20 +67,22 @@ def _unavailable_when_unreachable() -> Iterator[None]:
     try:
         yield
     except (DBAPIError, psycopg.Error) as exc:
-        driver = exc.orig if isinstance(exc, DBAPIError) else exc
-        state = getattr(driver, "sqlstate", None)
-        if isinstance(driver, psycopg.OperationalError) and (
+        state = _sqlstate(exc)
+        if isinstance(_driver_error(exc), psycopg.OperationalError) and (
             state is None or state.startswith("08") or state in _UNREACHABLE
         ):
             raise Unavailable from exc
         raise
 
 
-def _sqlstate(exc: Exception) -> str | None:
-    """The error's SQLSTATE, raised through SQLAlchemy or straight from the driver (the
+def _driver_error(exc: Exception) -> object:
+    """The driver's own error, raised through SQLAlchemy or straight from psycopg (the
     prepared statements run on psycopg's own cursors)."""
-    found = exc.orig if isinstance(exc, DBAPIError) else exc
-    return getattr(found, "sqlstate", None)
+    return exc.orig if isinstance(exc, DBAPIError) else exc
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(_driver_error(exc), "sqlstate", None)
 
 
 class PostgresStore:
