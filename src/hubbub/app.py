@@ -30,8 +30,11 @@ from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.services.hub import Hub
-from hubbub.store.port import Store
+from hubbub.store.directory import Directory
+from hubbub.store.port import Shards
 from hubbub.store.postgres import PostgresStore
+from hubbub.store.sharded import ShardedStores
+from hubbub.store.single import SingleShard
 from hubbub.store.sqlite import SqliteStore
 from hubbub.tickets.memory import MemoryTickets
 from hubbub.tickets.redis import RedisTickets
@@ -41,18 +44,24 @@ OPENAPI_PATH = "/api/openapi.json"
 RTM_PATH = "/rtm"
 
 
-def build_store(settings: Settings) -> Store:
+def build_shards(settings: Settings) -> Shards:
+    if settings.shards:
+        assert settings.directory_url  # Settings checks it
+        return ShardedStores(
+            Directory(settings.directory_url),
+            {name: PostgresStore(url) for name, url in settings.shards.items()},
+        )
     if settings.database_url:
-        return PostgresStore(settings.database_url)
-    return SqliteStore(settings.database)
+        return SingleShard(PostgresStore(settings.database_url))
+    return SingleShard(SqliteStore(settings.database))
 
 
 def build_hub(settings: Settings) -> Hub:
     """The ports: in this process (embedded), or shared through Redis when it is configured."""
-    store = build_store(settings)
+    shards = build_shards(settings)
     if not settings.redis_url:
         return Hub(
-            store=store,
+            shards=shards,
             bus=MemoryBus(),
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
@@ -61,7 +70,7 @@ def build_hub(settings: Settings) -> Hub:
     client = Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
     return Hub(
-        store=store,
+        shards=shards,
         bus=RedisBus(settings.redis_url, prefix=prefix),
         presence=RedisPresence(client, prefix=prefix),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),

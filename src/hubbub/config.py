@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 # How uvicorn serves us (and the benchmark's bare ceiling, so the two compare like for like).
 # No proxy header rewriting: the embedded server is reached directly; behind a balancer the
@@ -29,6 +33,10 @@ class Settings(BaseSettings):
     # A PostgreSQL database (`postgresql+psycopg://user@host:port/name`) to store in instead of
     # data_dir's SQLite file: the store of the scaled deployment (store/postgres.py).
     database_url: str | None = None
+    # Sharding by workspace (DESIGN.md §6): PostgreSQL databases by shard name, and the
+    # directory database that maps each workspace to one of them. Instead of database_url.
+    shards: dict[str, str] = {}
+    directory_url: str | None = None
     # Redis (`redis://host:port/0`) for what the processes of the scaled deployment share: the
     # bus, rate limits, presence and connect tickets. Unset, they live in this process.
     redis_url: str | None = None
@@ -47,6 +55,17 @@ class Settings(BaseSettings):
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
     rtm_send_queue: int = 1000
+
+    @model_validator(mode="after")
+    def _one_kind_of_store(self) -> Settings:
+        if self.shards and self.database_url:
+            raise ValueError("database_url or shards, not both")
+        if bool(self.shards) != bool(self.directory_url):
+            raise ValueError("shards and directory_url go together")
+        for name in self.shards:
+            if not _SHARD_NAME.fullmatch(name):
+                raise ValueError(f"shard name {name!r}: letters, digits, - and _, up to 32")
+        return self
 
     @property
     def database(self) -> Path:

@@ -133,7 +133,7 @@ def _logs(server: Server, team: str, *streams: str) -> list[list[bytes]]:
     def read(tx: Tx) -> list[list[bytes]]:
         return [[p for _, _, p in tx.events_after(team, s, 0, 100_000)] for s in streams]
 
-    return run_admin(server.data_dir, lambda hub: hub.read(read))
+    return run_admin(server.data_dir, lambda hub: hub.read(team, read))
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -128,7 +128,9 @@ def test_post_to_an_archived_channel_is_refused(server: Server, workspace: Works
     team = workspace.team_id
     run_admin(
         server.data_dir,
-        lambda hub: hub.commit(lambda tx, _log: tx.update_channel(team, channel, is_archived=True)),
+        lambda hub: hub.commit(
+            team, lambda tx, _log: tx.update_channel(team, channel, is_archived=True)
+        ),
     )
     assert error_of(alice.chat_postMessage, channel=channel, text="x") == "is_archived"
     assert error_of(alice.chat_meMessage, channel=channel, text="x") == "is_archived"

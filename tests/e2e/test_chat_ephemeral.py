@@ -32,7 +32,8 @@ def new_channel(client: WebClient, *others: WebClient) -> str:
 
 def log_of(server: Server, team: str, channel: str) -> list[tuple[int, str, bytes]]:
     return run_admin(
-        server.data_dir, lambda hub: hub.read(lambda tx: tx.events_after(team, channel, 0, 1000))
+        server.data_dir,
+        lambda hub: hub.read(team, lambda tx: tx.events_after(team, channel, 0, 1000)),
     )
 
 

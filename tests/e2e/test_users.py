@@ -37,7 +37,7 @@ def _user_changes(server: Server, team_id: str) -> list[dict[str, Any]]:
     """The user_change events of the workspace's own event log."""
 
     async def work(hub: Hub) -> list[tuple[int, str, bytes]]:
-        return await hub.read(lambda tx: tx.events_after(team_id, team_id, 0, 10_000))
+        return await hub.read(team_id, lambda tx: tx.events_after(team_id, team_id, 0, 10_000))
 
     found = [orjson.loads(payload) for _, _, payload in run_admin(server.data_dir, work)]
     return [e for e in found if e["type"] == "user_change"]

@@ -254,10 +254,10 @@ async def test_a_commit_stands_while_redis_is_down_and_the_relay_publishes_it_la
             return log.published[0].seq, log.published[0].outbox_id
 
         with capture_logs() as logs:
-            seq, outbox_id = await hub.commit(join)
+            seq, outbox_id = await hub.commit(team_id, join)
         assert [entry["event"] for entry in logs] == ["bus_publish_failed"]
-        assert outbox_id not in hub.published_outbox
-        assert outbox_id in await hub.read(_unpublished)
+        assert outbox_id not in hub.published_outbox.get("main", [])
+        assert outbox_id in await hub.read(team_id, _unpublished)
 
         # Redis is back: the relay publishes the event once it is older than the grace period.
         await hub.bus.close()
@@ -273,7 +273,7 @@ async def test_a_commit_stands_while_redis_is_down_and_the_relay_publishes_it_la
             assert await relay.run_once() == 1
             await until(lambda: len(received) == 1)
             assert received[0][:2] == (channel_id, seq)
-            assert await hub.read(_unpublished) == []
+            assert await hub.read(team_id, _unpublished) == []
     finally:
         await hub.bus.close()
-        await hub.store.close()
+        await hub.shards.close()

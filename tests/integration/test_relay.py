@@ -32,7 +32,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
         team_id, channel_id = await _setup(hub)
         relay = OutboxRelay(hub, grace_s=0.05)
         await relay.run_once()  # trims what setup published
-        assert await hub.read(_outbox_size) == 0
+        assert await hub.read(team_id, _outbox_size) == 0
 
         # A crash between commit and publish: the event is logged, nobody published it.
         def orphan(tx: Tx) -> int:
@@ -40,7 +40,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
             log.channel_event(team_id, channel_id, {"type": "test_event", "channel": channel_id})
             return log.published[0].seq
 
-        seq = await hub.store.write(orphan)
+        seq, _shard = await hub.shards.write(team_id, orphan)
         received: list[tuple[str, int]] = []
         hub.bus.subscribe(channel_id, lambda stream, s, _data: received.append((stream, s)))
 
@@ -48,7 +48,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
         await asyncio.sleep(0.1)
         assert await relay.run_once() == 1
         assert received == [(channel_id, seq)]
-        assert await hub.read(_outbox_size) == 0
+        assert await hub.read(team_id, _outbox_size) == 0
         assert await relay.run_once() == 0
         assert received == [(channel_id, seq)]
     finally:
@@ -58,7 +58,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
 async def test_relay_does_not_republish_what_this_process_published(tmp_path: Path) -> None:
     hub = build_hub(settings_for(tmp_path))
     try:
-        _team_id, channel_id = await _setup(hub)
+        team_id, channel_id = await _setup(hub)
         received: list[int] = []
         hub.bus.subscribe(channel_id, lambda _stream, s, _data: received.append(s))
         account = await workspaces.create_user(hub, "acme", email="b@acme.test", name="b")
@@ -70,6 +70,6 @@ async def test_relay_does_not_republish_what_this_process_published(tmp_path: Pa
         relay = OutboxRelay(hub, grace_s=0.05)
         assert await relay.run_once() == 0
         assert received == published
-        assert await hub.read(_outbox_size) == 0
+        assert await hub.read(team_id, _outbox_size) == 0
     finally:
         await hub.close()

@@ -52,7 +52,7 @@ def read_log(data_dir: Path, team_id: str, stream: str) -> list[Event]:
             after = page[-1][0]
 
     async def work(hub: Hub) -> list[Event]:
-        return await hub.read(unit)
+        return await hub.read(team_id, unit)
 
     return run_admin(data_dir, work)
 
@@ -61,7 +61,7 @@ def last_seq(data_dir: Path, team_id: str, channel_id: str) -> int:
     """The channel's counter: the seq its last event took."""
 
     async def work(hub: Hub) -> int:
-        channel = await hub.read(lambda tx: tx.get_channel(team_id, channel_id))
+        channel = await hub.read(team_id, lambda tx: tx.get_channel(team_id, channel_id))
         assert channel is not None
         return channel.last_seq
 

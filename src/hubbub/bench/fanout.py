@@ -94,7 +94,7 @@ def set_up(data_dir: Path, members: int) -> Members:
                     (f"m{i}", f"m{i}@bench.test") for i in range(first, min(first + BATCH, members))
                 ]
                 tokens += [a.token for a in await workspaces.create_users(hub, "bench", people)]
-            general = await hub.read(lambda tx: tx.get_channel_by_name(team.id, "general"))
+            general = await hub.read(team.id, lambda tx: tx.get_channel_by_name(team.id, "general"))
             assert general is not None
             return Members(team.id, general.id, tokens)
         finally:

@@ -100,7 +100,8 @@ def count_messages(data_dir: Path, target: Target) -> int:
         hub = build_hub(Settings(data_dir=data_dir))
         try:
             return await hub.read(
-                lambda tx: tx.unread_count(target.team_id, target.channel_id, "0")
+                target.team_id,
+                lambda tx: tx.unread_count(target.team_id, target.channel_id, "0"),
             )
         finally:
             await hub.close()

@@ -17,6 +17,7 @@ import structlog
 
 from hubbub.bus.port import BusUnavailable
 from hubbub.services.hub import Hub
+from hubbub.store.port import Store
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()
@@ -34,24 +35,31 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
-        """One pass; returns how many stale rows it published."""
+        """One pass over every shard; returns how many stale rows it published."""
+        republished = 0
+        for name, store in self.hub.shards.stores().items():
+            republished += await self._relay(name, store)
+        return republished
+
+    async def _relay(self, shard: str, store: Store) -> int:
         bound = time.time_ns() // 1000 - self.grace_us
-        stale = await self.hub.read(lambda tx: tx.unpublished(bound, BATCH))
-        done = set(self.hub.published_outbox)
+        stale = await store.read(lambda tx: tx.unpublished(bound, BATCH))
+        published = self.hub.published_outbox.setdefault(shard, [])
+        done = set(published)
         republished = 0
         for outbox_id, stream, seq, payload in stale:
             if outbox_id not in done:
                 await self.hub.bus.publish(stream, seq, payload)
                 republished += 1
-            self.hub.published_outbox.append(outbox_id)
-        ids = list(dict.fromkeys(self.hub.published_outbox))
+            published.append(outbox_id)
+        ids = list(dict.fromkeys(published))
         if ids:
-            del self.hub.published_outbox[:]
+            del published[:]
 
             def trim(tx: Tx) -> None:
                 tx.delete_outbox(ids)
 
-            await self.hub.store.write(trim)
+            await store.write(trim)
         return republished
 
     async def _loop(self) -> None:

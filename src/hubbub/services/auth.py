@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hubbub.domain.errors import SlackError
-from hubbub.domain.ids import new_token, token_hash
+from hubbub.domain.ids import new_token, token_hash, token_team
 from hubbub.domain.model import Identity, Team, User
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
@@ -60,9 +60,13 @@ async def authenticate(hub: Hub, token: str | None) -> Identity:
     hashed = token_hash(token)
     found = hub.identities.get(hashed)
     if found is None:
+        # Every token names its workspace, and so the shard that knows it.
+        team_id = token_team(token)
+        if team_id is None:
+            raise SlackError("invalid_auth")
         read_at = hub.identities.version()
         # One statement: consistent without a snapshot.
-        found = await hub.read(lambda tx: tx.identity(hashed), snapshot=False)
+        found = await _identity(hub, team_id, hashed)
         if found is None:
             # Unknown tokens are not remembered: anyone can send any number of them.
             raise SlackError("invalid_auth")
@@ -73,16 +77,24 @@ async def authenticate(hub: Hub, token: str | None) -> Identity:
     return identity
 
 
+async def _identity(hub: Hub, team_id: str, hashed: str) -> tuple[Identity, bool] | None:
+    try:
+        return await hub.read(team_id, lambda tx: tx.identity(hashed), snapshot=False)
+    except SlackError as exc:
+        if exc.code == "team_not_found":  # a token made up around a team id nobody has
+            return None
+        raise
+
+
 def issue_token(tx: Tx, team_id: str, user_id: str, kind: str, scopes: str = "") -> str:
     token = new_token(kind, team_id, user_id)
     tx.insert_token(token_hash(token), team_id, user_id, kind, scopes)
     return token
 
 
-def _login_target(tx: Tx, domain: str, email: str) -> tuple[str, str, str] | None:
+def _login_target(tx: Tx, team_id: str, email: str) -> tuple[str, str, str] | None:
     """(team_id, user_id, password hash) of a live person who has a password."""
-    team = tx.get_team_by_domain(domain)
-    user = tx.get_user_by_email(team.id, email) if team else None
+    user = tx.get_user_by_email(team_id, email)
     if user is None or user.deleted or user.is_bot:
         return None
     stored = tx.get_password_hash(user.team_id, user.id)
@@ -96,7 +108,10 @@ def _verify(stored: str | None, password: str) -> bool:
 async def login(hub: Hub, domain: str, email: str, password: str) -> str:
     """A browser session token (`xoxc-`) for a correct email and password."""
     domain, email = domain.strip().lower(), email.strip().lower()
-    found = await hub.read(lambda tx: _login_target(tx, domain, email))
+    team_id = await hub.shards.team_for_domain(domain)
+    found = None
+    if team_id is not None:
+        found = await hub.read(team_id, lambda tx: _login_target(tx, team_id, email))
     # argon2 takes ~50 ms: verified on a worker thread, outside the write transaction.
     good = await asyncio.to_thread(_verify, found[2] if found else None, password)
     if found is None or not good:
@@ -104,20 +119,22 @@ async def login(hub: Hub, domain: str, email: str, password: str) -> str:
 
     def unit(tx: Tx, _log: EventLog) -> str:
         # Deactivated, or the password changed, while we were checking: refuse.
-        if _login_target(tx, domain, email) != found:
+        if _login_target(tx, found[0], email) != found:
             raise SlackError("invalid_credentials")
         return issue_token(tx, found[0], found[1], SESSION_KIND)
 
-    return await hub.commit(unit)
+    return await hub.commit(found[0], unit)
 
 
 async def logout(hub: Hub, who: Identity) -> None:
-    await hub.commit(lambda tx, _log: tx.revoke_token(who.token_hash))
+    await hub.commit(who.team_id, lambda tx, _log: tx.revoke_token(who.token_hash))
 
 
 async def end_session(hub: Hub, session: str) -> None:
     """Revokes a browser session, whether or not its person is still active."""
-    await hub.commit(lambda tx, _log: tx.revoke_token(token_hash(session)))
+    team_id = token_team(session)
+    if team_id is not None:
+        await hub.commit(team_id, lambda tx, _log: tx.revoke_token(token_hash(session)))
 
 
 async def whoami(hub: Hub, who: Identity) -> tuple[Team, User]:
@@ -128,4 +145,4 @@ async def whoami(hub: Hub, who: Identity) -> tuple[Team, User]:
             raise SlackError("invalid_auth")
         return team, user
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)

@@ -38,7 +38,7 @@ async def create(hub: Hub, who: Identity, name: str, *, is_private: bool) -> Cha
             )
         return channel
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 def _current(tx: Tx, who: Identity, channel_id: str) -> Channel:
@@ -78,7 +78,7 @@ async def rename(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel
         announce(log, renamed, "rename", {"channel": summary})
         return renamed
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 def _set_about(
@@ -115,12 +115,12 @@ def _set_about(
 
 async def set_topic(hub: Hub, who: Identity, channel_id: str, topic: str) -> Channel:
     check_topic(topic, MAX_TOPIC)
-    return await hub.commit(_set_about(who, channel_id, "topic", topic))
+    return await hub.commit(who.team_id, _set_about(who, channel_id, "topic", topic))
 
 
 async def set_purpose(hub: Hub, who: Identity, channel_id: str, purpose: str) -> Channel:
     check_topic(purpose, MAX_PURPOSE)
-    return await hub.commit(_set_about(who, channel_id, "purpose", purpose))
+    return await hub.commit(who.team_id, _set_about(who, channel_id, "purpose", purpose))
 
 
 def _may_archive(who: Identity, membership: Membership | None) -> None:
@@ -144,7 +144,7 @@ async def archive(hub: Hub, who: Identity, channel_id: str) -> None:
         tx.update_channel(who.team_id, channel.id, is_archived=True)
         announce(log, channel, "archive", {"channel": channel.id, "user": who.user_id})
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 async def unarchive(hub: Hub, who: Identity, channel_id: str) -> None:
@@ -159,4 +159,4 @@ async def unarchive(hub: Hub, who: Identity, channel_id: str) -> None:
         insert_tx(tx, log, channel, user_id=who.user_id, text=text, subtype="channel_unarchive")
         announce(log, channel, "unarchive", {"channel": channel.id, "user": who.user_id})
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)

@@ -128,4 +128,4 @@ async def open_conversation(
             return _open_im(tx, log, who, others[0] if others else who.user_id)
         return _open_mpim(tx, log, who, people)
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)

@@ -13,7 +13,7 @@ from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.ts import from_micros
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
-from hubbub.store.port import Store
+from hubbub.store.port import Shards
 from hubbub.store.tx import Tx
 from hubbub.tickets.port import Tickets
 
@@ -89,14 +89,14 @@ class EventLog:
 
 @dataclass
 class Hub:
-    store: Store
+    shards: Shards
     bus: Bus
     presence: Presence
     # Single-use RTM connect tickets (services/realtime.py).
     tickets: Tickets
     base_url: str = "http://127.0.0.1:8080"
-    # Outbox rows this process has published; the relay deletes them (jobs/relay.py).
-    published_outbox: list[int] = field(default_factory=list)
+    # Outbox rows this process has published, by shard; the relay deletes them (jobs/relay.py).
+    published_outbox: dict[str, list[int]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
 
@@ -104,39 +104,57 @@ class Hub:
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.identities = IdentityCache(self.store.identity_version)
+        self.identities = IdentityCache(self.shards.identity_version)
 
     async def close(self) -> None:
         await self.tickets.close()
         await self.presence.close()
         await self.bus.close()
-        await self.store.close()
+        await self.shards.close()
         for close in self.on_close:
             await close()
 
-    async def commit(self, fn: Callable[[Tx, EventLog], T]) -> T:
-        """Runs fn in one write transaction; publishes its events only after the commit."""
+    async def commit(self, team_id: str, fn: Callable[[Tx, EventLog], T]) -> T:
+        """Runs fn in one write transaction on the team's shard; publishes its events only
+        after the commit."""
+        return await self._publish_after(self.shards.write(team_id, _logged(fn)))
 
-        def unit(tx: Tx) -> tuple[T, list[Published], list[tuple[str, bytes]]]:
-            events = EventLog(tx)
-            return fn(tx, events), events.published, events.notices
+    async def commit_new(self, team_id: str, domain: str, fn: Callable[[Tx, EventLog], T]) -> T:
+        """hub.commit for the unit that creates workspace team_id: places it on a shard."""
+        return await self._publish_after(self.shards.create(team_id, domain, _logged(fn)))
 
-        result, published, notices = await self.store.write(unit)
+    async def read(self, team_id: str, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
+        return await self.shards.read(team_id, fn, snapshot=snapshot)
+
+    async def _publish_after(self, committing: Awaitable[tuple[_Logged[T], str]]) -> T:
+        (result, published, notices), shard = await committing
         try:
-            await self._publish(published, notices)
+            await self._publish(shard, published, notices)
         except BusUnavailable as exc:
             # The write stands: the relay publishes the events left unmarked after its grace
             # period; ephemeral notices are lost, as they may be.
             log.warning("bus_publish_failed", error=str(exc))
         return result
 
-    async def _publish(self, published: list[Published], notices: list[tuple[str, bytes]]) -> None:
+    async def _publish(
+        self, shard: str, published: list[Published], notices: list[tuple[str, bytes]]
+    ) -> None:
         """Stops at the first BusUnavailable: the rest would wait on the same dead bus."""
+        done = self.published_outbox.setdefault(shard, [])
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
-            self.published_outbox.append(event.outbox_id)
+            done.append(event.outbox_id)
         for stream, payload in notices:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
 
-    async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
-        return await self.store.read(fn, snapshot=snapshot)
+
+# A unit's result with the events it logged and the notices to send after its commit.
+_Logged = tuple[T, list[Published], list[tuple[str, bytes]]]
+
+
+def _logged(fn: Callable[[Tx, EventLog], T]) -> Callable[[Tx], _Logged[T]]:
+    def unit(tx: Tx) -> _Logged[T]:
+        events = EventLog(tx)
+        return fn(tx, events), events.published, events.notices
+
+    return unit

@@ -27,7 +27,7 @@ async def join(hub: Hub, who: Identity, channel_id: str) -> tuple[Channel, bool]
         join_tx(tx, log, channel, who.user_id)
         return channel, False
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 async def leave(hub: Hub, who: Identity, channel_id: str) -> bool:
@@ -48,7 +48,7 @@ async def leave(hub: Hub, who: Identity, channel_id: str) -> bool:
         leave_tx(tx, log, channel, who.user_id)
         return True
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 def _check_invitees(tx: Tx, who: Identity, channel: Channel, user_ids: list[str]) -> None:
@@ -91,7 +91,7 @@ async def invite(
             join_tx(tx, log, channel, user_id, inviter=who.user_id)
         return channel, membership
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 def _may_remove_others(who: Identity, channel: Channel, membership: Membership | None) -> None:
@@ -122,7 +122,7 @@ async def kick(hub: Hub, who: Identity, channel_id: str, user_id: str) -> None:
             raise SlackError("not_in_channel")
         leave_tx(tx, log, channel, user_id)
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 async def members(hub: Hub, who: Identity, channel_id: str, *, after: str, limit: int) -> list[str]:
@@ -132,7 +132,7 @@ async def members(hub: Hub, who: Identity, channel_id: str, *, after: str, limit
         channel, _ = visible_channel(tx, who, channel_id)
         return tx.member_ids(who.team_id, channel.id, after, limit)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
@@ -142,4 +142,4 @@ async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         channel, _ = member_channel(tx, who, channel_id)
         tx.set_last_read(who.team_id, channel.id, who.user_id, ts)
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)

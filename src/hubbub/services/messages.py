@@ -211,7 +211,7 @@ async def post(
             extra=extra,
         )
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 def user_stream(user_id: str) -> str:
@@ -246,7 +246,7 @@ async def post_ephemeral(
             raise SlackError("user_not_in_channel")
         return channel, from_micros(tx.now_us)
 
-    channel, ts = await hub.read(unit)
+    channel, ts = await hub.read(who.team_id, unit)
     event: dict[str, Any] = {
         "type": "message",
         "user": who.user_id,
@@ -308,7 +308,7 @@ async def update(
         _changed(log, channel, old, new)
         return new
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)
 
 
 def _changed(log: EventLog, channel: Channel, old: Message, new: Message) -> None:
@@ -339,7 +339,7 @@ async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         if old.thread_ts and old.thread_ts != old.ts:
             _recount(tx, log, channel, old.thread_ts)
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 def _remove(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
@@ -435,4 +435,4 @@ async def permalink(hub: Hub, who: Identity, channel_id: str, ts: str) -> str:
         msg = existing_message(tx, channel, ts, malformed="message_not_found")
         return permalink_for(hub.base_url, msg)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)

@@ -62,7 +62,7 @@ async def add(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         count = tx.pin_count(who.team_id, channel.id)
         log.channel_event(who.team_id, channel.id, _event("pin_added", who, pin, count))
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 async def remove(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
@@ -78,7 +78,7 @@ async def remove(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         event["has_pins"] = count > 0
         log.channel_event(who.team_id, channel.id, event)
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 async def list_pins(hub: Hub, who: Identity, channel_id: str) -> list[Pin]:
@@ -88,4 +88,4 @@ async def list_pins(hub: Hub, who: Identity, channel_id: str) -> list[Pin]:
         channel, _ = visible_channel(tx, who, channel_id)
         return [Pin(m, at, by) for m, by, at in tx.list_pins(who.team_id, channel.id)]
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)

@@ -53,7 +53,7 @@ async def add(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> N
             raise SlackError("already_reacted")
         log.channel_event(who.team_id, channel.id, _event("reaction_added", who, msg, name))
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 async def remove(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
@@ -65,7 +65,7 @@ async def remove(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -
             raise SlackError("no_reaction")
         log.channel_event(who.team_id, channel.id, _event("reaction_removed", who, msg, name))
 
-    await hub.commit(unit)
+    await hub.commit(who.team_id, unit)
 
 
 async def get(hub: Hub, who: Identity, channel_id: str, ts: str) -> Message:
@@ -76,7 +76,7 @@ async def get(hub: Hub, who: Identity, channel_id: str, ts: str) -> Message:
         [msg] = tx.hydrate([existing_message(tx, channel, ts, malformed="bad_timestamp")])
         return msg
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,7 @@ async def list_for(
         messages = [found[key] for key in wanted if key in found]
         return Listing(messages, rows[-1] if more and rows else None)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 def _readable_channels(tx: Tx, who: Identity, channel_ids: set[str]) -> set[str]:

@@ -64,7 +64,7 @@ async def list_conversations(
         ]
         return _page(items, limit)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def user_conversations(
@@ -93,7 +93,7 @@ async def user_conversations(
         )
         return _page([Listed(as_seen_by(c, who.user_id), None, None) for c in rows], limit)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ async def history(
         pin_count = tx.pin_count(who.team_id, channel.id)
         return Page(found[:limit], len(found) > limit, pin_count)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def replies(
@@ -165,7 +165,7 @@ async def replies(
             return Page(found[: limit + 1], len(found) > limit + 1)
         return Page(found[:limit], len(found) > limit)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -> dict[str, object]:
@@ -183,4 +183,4 @@ async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -
             out["unread_count_display"] = out["unread_count"]
         return out
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)

@@ -134,12 +134,12 @@ async def start(
                 left[stream] = seq
         return Start(positions, heads, False, left)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def heads(hub: Hub, who: Identity) -> Positions:
     """The last seq of the team stream and of each conversation who is a member of."""
-    return await hub.read(lambda tx: tx.stream_heads(who.team_id, who.user_id))
+    return await hub.read(who.team_id, lambda tx: tx.stream_heads(who.team_id, who.user_id))
 
 
 async def joined(hub: Hub, who: Identity, channel_ids: list[str]) -> Positions:
@@ -149,14 +149,16 @@ async def joined(hub: Hub, who: Identity, channel_ids: list[str]) -> Positions:
         found = {c: tx.joined_at(who.team_id, c, who.user_id) for c in channel_ids}
         return {c: pos for c, pos in found.items() if pos is not None}
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def events_after(
     hub: Hub, team_id: str, stream: str, after: int, limit: int
 ) -> list[tuple[int, bytes]]:
     """The logged events of a stream after a seq, in order, for replay and gap filling."""
-    rows = await hub.read(lambda tx: tx.events_after(team_id, stream, after, limit), snapshot=False)
+    rows = await hub.read(
+        team_id, lambda tx: tx.events_after(team_id, stream, after, limit), snapshot=False
+    )
     return [(seq, payload) for seq, _, payload in rows]
 
 
@@ -178,7 +180,7 @@ async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
     """
     if not isinstance(channel_id, str):
         raise SlackError("channel_not_found")
-    channel, _ = await hub.read(lambda tx: member_channel(tx, who, channel_id))
+    channel, _ = await hub.read(who.team_id, lambda tx: member_channel(tx, who, channel_id))
     event = {"type": "user_typing", "channel": channel.id, "user": who.user_id}
     await hub.bus.publish(channel.id, EPHEMERAL_SEQ, orjson.dumps(event))
 

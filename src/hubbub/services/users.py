@@ -66,16 +66,16 @@ async def directory(hub: Hub, who: Identity, *, after: str, limit: int) -> UserP
         found = tx.list_users(who.team_id, after, limit + 1)
         return UserPage(found[:limit], len(found) > limit, tx.now)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def info(hub: Hub, who: Identity, user_id: str) -> User:
-    return await hub.read(lambda tx: _visible_user(tx, who, user_id, "user_not_found"))
+    return await hub.read(who.team_id, lambda tx: _visible_user(tx, who, user_id, "user_not_found"))
 
 
 async def lookup_by_email(hub: Hub, who: Identity, email: str) -> User:
     address = email.strip().lower()
-    user = await hub.read(lambda tx: tx.get_user_by_email(who.team_id, address))
+    user = await hub.read(who.team_id, lambda tx: tx.get_user_by_email(who.team_id, address))
     if user is None or not address:
         raise SlackError("users_not_found")
     return user
@@ -110,7 +110,7 @@ async def announce(hub: Hub, user_id: str, change: Change) -> None:
 
 async def connected(hub: Hub, who: Identity) -> None:
     """A socket of the person opened: the first one makes them active unless set away."""
-    user = await hub.read(lambda tx: tx.get_user(who.team_id, who.user_id))
+    user = await hub.read(who.team_id, lambda tx: tx.get_user(who.team_id, who.user_id))
     manual_away = user is not None and user.manual_away
     change = await hub.presence.connected(who.team_id, who.user_id, manual_away=manual_away)
     await announce(hub, who.user_id, change)
@@ -124,7 +124,7 @@ async def disconnected(hub: Hub, who: Identity) -> None:
 async def get_presence(hub: Hub, who: Identity, user_id: str | None) -> PresenceView:
     """Active while at least one client is connected and the person has not set away."""
     target = user_id or who.user_id
-    user = await hub.read(lambda tx: _visible_user(tx, who, target, "user_not_found"))
+    user = await hub.read(who.team_id, lambda tx: _visible_user(tx, who, target, "user_not_found"))
     count, last = await hub.presence.connections(who.team_id, user.id)
     online = count > 0
     manual_away = user.manual_away and not user.deleted
@@ -147,7 +147,7 @@ async def presence_of(hub: Hub, who: Identity, user_ids: Any) -> dict[str, str]:
     if not isinstance(user_ids, list):
         return {}
     wanted = [u for u in dict.fromkeys(user_ids) if isinstance(u, str)][:MAX_PRESENCE_IDS]
-    found = await hub.read(lambda tx: tx.get_users(who.team_id, wanted))
+    found = await hub.read(who.team_id, lambda tx: tx.get_users(who.team_id, wanted))
     out: dict[str, str] = {}
     for user_id in wanted:
         user = found.get(user_id)
@@ -170,7 +170,7 @@ async def set_presence(hub: Hub, who: Identity, presence: str) -> None:
         tx.update_user(who.team_id, who.user_id, manual_away=away)
         return True
 
-    changed = await hub.commit(unit)
+    changed = await hub.commit(who.team_id, unit)
     change = await hub.presence.set_manual_away(who.team_id, who.user_id, away)
     await announce(hub, who.user_id, change)
     if changed:
@@ -184,7 +184,7 @@ async def set_presence(hub: Hub, who: Identity, presence: str) -> None:
 
 async def get_profile(hub: Hub, who: Identity, user_id: str | None) -> User:
     return await hub.read(
-        lambda tx: _visible_user(tx, who, user_id or who.user_id, "user_not_found")
+        who.team_id, lambda tx: _visible_user(tx, who, user_id or who.user_id, "user_not_found")
     )
 
 
@@ -282,4 +282,4 @@ async def set_profile(
             log.team_event(who.team_id, {"type": "user_change", "user": user_json(changed)})
         return changed
 
-    return await hub.commit(unit)
+    return await hub.commit(who.team_id, unit)

@@ -53,8 +53,8 @@ def _check_team_name(name: str) -> str:
     return name
 
 
-def _insert_workspace(tx: Tx, name: str, domain: str) -> Team:
-    team = Team(id=new_id("T"), name=name, domain=domain, created=tx.now)
+def _insert_workspace(tx: Tx, team_id: str, name: str, domain: str) -> Team:
+    team = Team(id=team_id, name=name, domain=domain, created=tx.now)
     tx.insert_team(team)
     for channel_name in DEFAULT_CHANNELS:
         tx.insert_channel(new_channel(team.id, "USLACKBOT", channel_name, tx.now))
@@ -64,12 +64,22 @@ def _insert_workspace(tx: Tx, name: str, domain: str) -> Team:
 async def create_workspace(hub: Hub, name: str, domain: str) -> Team:
     check_domain(domain)
     name = _check_team_name(name)
-    return await hub.commit(lambda tx, _log: _insert_workspace(tx, name, domain))
+    team_id = new_id("T")
+    return await hub.commit_new(
+        team_id, domain, lambda tx, _log: _insert_workspace(tx, team_id, name, domain)
+    )
 
 
-def _team(tx: Tx, domain: str) -> Team:
-    team = tx.get_team_by_domain(domain)
-    if team is None:
+async def _team_id(hub: Hub, domain: str) -> str:
+    team_id = await hub.shards.team_for_domain(domain)
+    if team_id is None:
+        raise SlackError("team_not_found")
+    return team_id
+
+
+def _team(tx: Tx, team_id: str) -> Team:
+    team = tx.get_team(team_id)
+    if team is None:  # removed since the directory named it
         raise SlackError("team_not_found")
     return team
 
@@ -136,24 +146,26 @@ async def create_user(
 ) -> Account:
     name, email = _check_person(name, email)
     password_hash = await _hash(password)
+    team_id = await _team_id(hub, domain)
 
     def unit(tx: Tx, log: EventLog) -> Account:
-        team = _team(tx, domain)
+        team = _team(tx, team_id)
         user = _person(
             team.id, name=name, real_name=real_name or name, email=email, admin=admin, now=tx.now
         )
         _add_user(tx, log, user, password_hash)
         return Account(user, issue_token(tx, team.id, user.id, "xoxp"))
 
-    return await hub.commit(unit)
+    return await hub.commit(team_id, unit)
 
 
 async def create_users(hub: Hub, domain: str, people: list[tuple[str, str]]) -> list[Account]:
     """Many people without passwords, as (name, email), in one transaction (imports, benches)."""
     checked = [_check_person(name, email) for name, email in people]
+    team_id = await _team_id(hub, domain)
 
     def unit(tx: Tx, log: EventLog) -> list[Account]:
-        team = _team(tx, domain)
+        team = _team(tx, team_id)
         out = []
         for name, email in checked:
             user = _person(team.id, name=name, real_name=name, email=email, admin=False, now=tx.now)
@@ -161,7 +173,7 @@ async def create_users(hub: Hub, domain: str, people: list[tuple[str, str]]) -> 
             out.append(Account(user, issue_token(tx, team.id, user.id, "xoxp")))
         return out
 
-    return await hub.commit(unit)
+    return await hub.commit(team_id, unit)
 
 
 async def signup(
@@ -180,22 +192,25 @@ async def signup(
         raise SlackError("password_too_long")
     password_hash = await _hash(password)
 
+    team_id = new_id("T")
+
     def unit(tx: Tx, log: EventLog) -> Signup:
-        team = _insert_workspace(tx, team_name, domain)
+        team = _insert_workspace(tx, team_id, team_name, domain)
         user = _person(team.id, name=name, real_name=name, email=email, admin=True, now=tx.now)
         _add_user(tx, log, user, password_hash)
         return Signup(team, user, issue_token(tx, team.id, user.id, SESSION_KIND))
 
-    return await hub.commit(unit)
+    return await hub.commit_new(team_id, domain, unit)
 
 
 async def create_bot(hub: Hub, domain: str, *, name: str) -> Account:
     name = name.strip()
     if not name:
         raise SlackError("invalid_arguments")
+    team_id = await _team_id(hub, domain)
 
     def unit(tx: Tx, log: EventLog) -> Account:
-        team = _team(tx, domain)
+        team = _team(tx, team_id)
         user = User(
             team_id=team.id,
             id=new_id("U"),
@@ -215,12 +230,14 @@ async def create_bot(hub: Hub, domain: str, *, name: str) -> Account:
         log.team_event(team.id, {"type": "team_join", "user": user_json(user)})
         return Account(user, issue_token(tx, team.id, user.id, "xoxb", BOT_SCOPES))
 
-    return await hub.commit(unit)
+    return await hub.commit(team_id, unit)
 
 
 async def deactivate_user(hub: Hub, domain: str, user_id: str) -> None:
+    team_id = await _team_id(hub, domain)
+
     def unit(tx: Tx, log: EventLog) -> None:
-        team = _team(tx, domain)
+        team = _team(tx, team_id)
         user = tx.get_user(team.id, user_id)
         if user is None:
             raise SlackError("user_not_found")
@@ -229,7 +246,7 @@ async def deactivate_user(hub: Hub, domain: str, user_id: str) -> None:
         assert changed is not None
         log.team_event(team.id, {"type": "user_change", "user": user_json(changed)})
 
-    await hub.commit(unit)
+    await hub.commit(team_id, unit)
 
 
 async def team_info(hub: Hub, who: Identity, *, team_id: str | None, domain: str | None) -> Team:
@@ -242,7 +259,7 @@ async def team_info(hub: Hub, who: Identity, *, team_id: str | None, domain: str
             raise SlackError("team_not_found")
         return team
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)
 
 
 async def home(hub: Hub, who: Identity) -> Home:
@@ -265,4 +282,4 @@ async def home(hub: Hub, who: Identity) -> Home:
         channels = sorted((c for c, _ in found), key=lambda c: c.name)
         return Home(team, user, channels)
 
-    return await hub.read(unit)
+    return await hub.read(who.team_id, unit)

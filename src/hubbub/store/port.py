@@ -1,4 +1,5 @@
-"""The Store port: run a unit of work in one transaction, for writing or for reading."""
+"""The Store port (run a unit of work in one transaction, for writing or for reading) and the
+Shards port over it (which Store holds a workspace)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,34 @@ class Store(Protocol):
         """A number that changes after every commit, by any process, that may change who a
         token names (a token revoked, a person deactivated or made admin). Cheap enough to
         check on every request: callers cache identities for as long as it stays put."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Shards(Protocol):
+    """Where each workspace's rows live: one Store per shard, and the map from workspace to shard
+    (DESIGN.md §6). Every unit of work names its workspace, and runs on that workspace's shard."""
+
+    async def write(self, team_id: str, fn: Callable[[Tx], T]) -> tuple[T, str]:
+        """Store.write on the team's shard; also returns the shard's name."""
+        ...
+
+    async def read(self, team_id: str, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T: ...
+
+    async def create(self, team_id: str, domain: str, fn: Callable[[Tx], T]) -> tuple[T, str]:
+        """Places a new workspace on a shard and runs its first unit of work there. A domain
+        already taken raises SlackError("domain_taken") and writes nothing."""
+        ...
+
+    async def team_for_domain(self, domain: str) -> str | None: ...
+
+    def stores(self) -> dict[str, Store]:
+        """Every shard by name: for work that covers them all (the outbox relay)."""
+        ...
+
+    def identity_version(self) -> int:
+        """Moves whenever any shard's Store.identity_version moves."""
         ...
 
     async def close(self) -> None: ...

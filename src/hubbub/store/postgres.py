@@ -21,24 +21,21 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import psycopg
-import structlog
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
 from hubbub.domain.errors import Unavailable
+from hubbub.store.listen import Listener, dsn_of
 from hubbub.store.migrate import upgrade
 from hubbub.store.prepared import Runner
 from hubbub.store.tx import Tx
 
 T = TypeVar("T")
-
-log = structlog.get_logger()
 
 IDENTITY_CHANNEL = "hubbub_identity"
 # Conflicts PostgreSQL resolves by aborting one transaction: run it again. A unique violation
@@ -49,7 +46,6 @@ _RETRY_SQLSTATES = frozenset(
     {"40001", "40P01", "23505"}  # serialization_failure, deadlock_detected, unique_violation
 )
 _MAX_ATTEMPTS = 5
-_LISTEN_POLL_S = 0.5
 _MIGRATION_LOCK = 726354  # any constant: the advisory lock's key
 # The server is shutting down or starting: admin_shutdown, crash_shutdown, cannot_connect_now.
 _UNREACHABLE = frozenset({"57P01", "57P02", "57P03"})
@@ -60,7 +56,7 @@ def _now_us() -> int:
 
 
 @contextlib.contextmanager
-def _unavailable_when_unreachable() -> Iterator[None]:
+def unavailable_when_unreachable() -> Iterator[None]:
     """A database that cannot be reached (down, restarting, connections cut) is a reason to
     retry, not a server error. Whether a write cut off mid-commit landed is unknown: clients
     retry with their client_msg_id."""
@@ -109,13 +105,9 @@ class PostgresStore:
         )
         self._version = itertools.count(1)
         self._identity = next(self._version)
-        self._stop = threading.Event()
-        self._listener = threading.Thread(
-            target=self._listen, name="hubbub-postgres-listen", daemon=True
-        )
-        self._listening = threading.Event()
+        # Every notification, and every (re)connection, may mean a token names someone else.
+        self._listener = Listener(dsn_of(self._engine), IDENTITY_CHANNEL, self._bump_identity)
         self._listener.start()
-        self._listening.wait(10)
 
     # -- the port --------------------------------------------------------------------------
 
@@ -131,15 +123,14 @@ class PostgresStore:
         return self._identity
 
     async def close(self) -> None:
-        self._stop.set()
-        await asyncio.to_thread(self._listener.join, 5)
+        await asyncio.to_thread(self._listener.stop)
         self._workers.shutdown(wait=True)
         self._engine.dispose()
 
     # -- internals -------------------------------------------------------------------------
 
     def _write_sync(self, fn: Callable[[Tx], T]) -> T:
-        with _unavailable_when_unreachable():
+        with unavailable_when_unreachable():
             return self._write_attempts(fn)
 
     def _write_attempts(self, fn: Callable[[Tx], T]) -> T:
@@ -161,7 +152,7 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     def _read_sync(self, fn: Callable[[Tx], T], snapshot: bool) -> T:
-        with _unavailable_when_unreachable(), self._engine.connect() as conn:
+        with unavailable_when_unreachable(), self._engine.connect() as conn:
             if not snapshot:
                 # One statement: consistent on its own, and no transaction to open and close.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -170,20 +161,5 @@ class PostgresStore:
             with conn.begin():
                 return fn(Tx(conn, _now_us(), Runner(conn)))
 
-    def _listen(self) -> None:
-        """Bumps the identity version on every notification; on every (re)connection too,
-        since notifications sent while it was away are lost."""
-        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(dsn, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {IDENTITY_CHANNEL}")
-                    self._identity = next(self._version)
-                    self._listening.set()
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=_LISTEN_POLL_S, stop_after=1):
-                            self._identity = next(self._version)
-            except psycopg.Error as exc:
-                self._listening.set()
-                log.warning("postgres_listen_lost", error=str(exc))
-                self._stop.wait(1.0)
+    def _bump_identity(self, _payload: str | None) -> None:
+        self._identity = next(self._version)
