@@ -31,8 +31,10 @@ from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.services.hub import Hub
 from hubbub.store.directory import Directory
+from hubbub.store.move import MoveReport, move_workspace
 from hubbub.store.port import Shards
 from hubbub.store.postgres import PostgresStore
+from hubbub.store.shard_load import measure
 from hubbub.store.sharded import ShardedStores
 from hubbub.store.single import SingleShard
 from hubbub.store.sqlite import SqliteStore
@@ -159,3 +161,32 @@ class Front:
             await self.gateway.endpoint(WebSocket(scope, receive, send))
         else:
             await self.app(scope, receive, send)
+
+
+# -- `hubbub admin shards | move-workspace`: a sharded deployment's directory and shards ----------
+
+
+class NotSharded(Exception):
+    pass
+
+
+def _directory(settings: Settings) -> Directory:
+    if not settings.shards or not settings.directory_url:
+        raise NotSharded("these settings name no shards (shards and directory_url)")
+    return Directory(settings.directory_url)
+
+
+def shard_loads(settings: Settings, interval_s: float) -> list[dict[str, Any]]:
+    directory = _directory(settings)
+    try:
+        return [load.as_json() for load in measure(directory, settings.shards, interval_s)]
+    finally:
+        directory.close()
+
+
+def move(settings: Settings, domain: str, target: str) -> MoveReport:
+    directory = _directory(settings)
+    try:
+        return move_workspace(directory, settings.shards, domain, target)
+    finally:
+        directory.close()

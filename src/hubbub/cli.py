@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import orjson
 import typer
 
-from hubbub.config import load_settings
+from hubbub.config import Settings, load_settings
 from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
 
@@ -185,6 +185,47 @@ def deactivate_user(
         return {"user_id": user_id, "deleted": True}
 
     _run_admin(data_dir, work)
+
+
+@admin.command("shards")
+def shards(
+    interval: Annotated[
+        float, typer.Option(min=0.5, max=60, help="Seconds between the two samples of rates.")
+    ] = 2.0,
+) -> None:
+    """List the shards: workspaces, rows, size, recent write rate; flags the hot ones."""
+    from hubbub.app import shard_loads
+
+    settings = _sharded_settings()
+    loads = shard_loads(settings, interval)
+    _emit({"ok": True, "shards": loads, "hot": [s["name"] for s in loads if s["hot"]]})
+
+
+@admin.command("move-workspace")
+def move_workspace(
+    domain: Annotated[str, typer.Argument(help="The workspace's domain.")],
+    to: Annotated[str, typer.Option("--to", help="The shard to move it to.")],
+) -> None:
+    """Move a workspace to another shard while the cluster runs: its writes wait a moment."""
+    from dataclasses import asdict
+
+    from hubbub.app import move
+
+    settings = _sharded_settings()
+    try:
+        report = move(settings, domain, to)
+    except SlackError as exc:
+        _emit({"ok": False, "error": exc.code, **exc.extra})
+        raise typer.Exit(1) from exc
+    _emit({"ok": True, **asdict(report)})
+
+
+def _sharded_settings() -> Settings:
+    settings = load_settings(_admin_config[0])
+    if not settings.shards:
+        typer.echo("hubbub admin: these settings name no shards (--config FILE)", err=True)
+        raise typer.Exit(2)
+    return settings
 
 
 @bench.command("post")
