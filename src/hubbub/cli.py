@@ -84,7 +84,13 @@ def serve(
     from hubbub.app import SERVER_OPTIONS, build_app
 
     settings = load_settings(config, data_dir=data_dir, host=host, port=port)
-    where = "PostgreSQL" if settings.database_url else settings.database
+    where = (
+        f"{len(settings.shards)} PostgreSQL shards"
+        if settings.shards
+        else "PostgreSQL"
+        if settings.database_url
+        else settings.database
+    )
     typer.echo(f"hubbub on {settings.base_url} (data in {where})", err=True)
     server = uvicorn.Server(uvicorn.Config(build_app(settings), **SERVER_OPTIONS))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

@@ -19,6 +19,7 @@ from hubbub.store.postgres import PostgresStore
 from tests.support.cable import Cable, via
 from tests.support.servers import make_workspace, threaded_server
 from tests.support.services import PostgresServer
+from tests.support.shards import ShardSet
 
 
 async def test_the_store_says_unavailable_while_cut_off_and_recovers(
@@ -73,4 +74,34 @@ def test_the_api_answers_503_while_the_database_is_out_of_reach(
                 "messages"
             ]
         ]
+        assert "back" in texts and "while down" not in texts
+
+
+def test_a_shard_out_of_reach_fails_only_its_own_workspaces(
+    tmp_path: Path, cable: Cable, shard_set: ShardSet
+) -> None:
+    """Shard b is reached through the cable: while it is unplugged, b's workspace answers 503
+    service_unavailable and a's works as ever; plugged in again, b's recovers on its own."""
+    shards = {**shard_set.shard_urls, "b": via(cable, shard_set.server, shard_set.shards["b"])}
+    store = {"shards": shards, "directory_url": shard_set.directory_url}
+    settings = Settings(**store)
+    on_a = make_workspace(tmp_path / "data", "one", settings=settings)
+    on_b = make_workspace(tmp_path / "data", "two", settings=settings)
+    with threaded_server(tmp_path / "data", **store) as server:
+        one, two = server.client(on_a.alice.token), server.client(on_b.alice.token)
+        channels = [c.conversations_create(name="faults")["channel"]["id"] for c in (one, two)]
+        cable.unplug()
+        down = httpx.post(
+            server.api_url + "chat.postMessage",
+            headers={"Authorization": f"Bearer {on_b.alice.token}"},
+            json={"channel": channels[1], "text": "while down"},
+            timeout=30,
+        )
+        assert (down.status_code, down.headers["retry-after"]) == (503, "1")
+        assert down.json() == {"ok": False, "error": "service_unavailable"}
+        assert one.chat_postMessage(channel=channels[0], text="a is fine")["ok"] is True
+        assert one.conversations_history(channel=channels[0])["messages"][0]["text"] == "a is fine"
+        cable.plug()
+        assert two.chat_postMessage(channel=channels[1], text="back")["ok"] is True
+        texts = [m["text"] for m in two.conversations_history(channel=channels[1])["messages"]]
         assert "back" in texts and "while down" not in texts

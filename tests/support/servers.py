@@ -77,14 +77,13 @@ def free_socket() -> socket.socket:
 
 
 @contextmanager
-def threaded_server(
-    data_dir: Path, *, rate_limits: bool = False, database_url: str | None = None
-) -> Iterator[Server]:
+def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) -> Iterator[Server]:
+    """store: Settings fields naming where the data lives instead (database_url, shards, ...)."""
     sock = free_socket()
     port = sock.getsockname()[1]
     settings = settings_for(data_dir, port=port, rate_limits=rate_limits)
-    if database_url is not None:
-        settings = settings.model_copy(update={"database_url": database_url})
+    if store:
+        settings = settings.model_copy(update=store)
     # uvloop would become the event loop policy of the whole test process.
     options = {**SERVER_OPTIONS, "loop": "asyncio"}
     config = uvicorn.Config(build_app(settings), **options)

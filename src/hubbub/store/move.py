@@ -129,10 +129,10 @@ def _copy(source: Engine, dest: Engine, team_id: str) -> dict[str, int]:
     ):
         _delete_workspace(write, team_id)
         for table in TABLES:
-            rows[table.name] = _copy_table(read, write, table, team_id)
+            rows[str(table.name)] = _copy_table(read, write, table, team_id)
             if _digest(read, table, team_id) != _digest(write, table, team_id):
                 raise MoveFailed(f"{table.name}: the copy differs from the original")
-        rows[outbox.name] = _copy_outbox(read, write, team_id)
+        rows[str(outbox.name)] = _copy_outbox(read, write, team_id)
     return rows
 
 
