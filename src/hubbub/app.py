@@ -68,6 +68,7 @@ def build_hub(settings: Settings) -> Hub:
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             base_url=settings.base_url,
+            socket_url=settings.socket_url,
         )
     client = Redis.from_url(settings.redis_url)
     prefix = settings.redis_prefix
@@ -77,6 +78,7 @@ def build_hub(settings: Settings) -> Hub:
         presence=RedisPresence(client, prefix=prefix),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         base_url=settings.base_url,
+        socket_url=settings.socket_url,
         on_close=[client.aclose],
     )
 
@@ -138,7 +140,7 @@ def build_app(settings: Settings) -> Front:
         ],
         lifespan=lifespan,
     )
-    return Front(api, gateway, app)
+    return Front(api, gateway, app, role=settings.role)
 
 
 class Front:
@@ -149,18 +151,34 @@ class Front:
     coroutine frames held for as long as it is open (~5 KB per socket, measured).
     """
 
-    def __init__(self, api: WebApi, gateway: Gateway, app: ASGIApp) -> None:
+    def __init__(self, api: WebApi, gateway: Gateway, app: ASGIApp, *, role: str = "all") -> None:
         self.api, self.gateway, self.app = api, gateway, app
+        self.serves_http, self.serves_sockets = role != "gateway", role != "api"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith("/api/") and path != OPENAPI_PATH:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+        elif scope["type"] == "websocket" and not (self.serves_sockets and path == RTM_PATH):
+            # Refused before the handshake completes: the client sees HTTP 403.
+            await send({"type": "websocket.close", "code": 1008})
+        elif scope["type"] == "http" and not self.serves_http:
+            await _not_here(send)
+        elif scope["type"] == "http" and path.startswith("/api/") and path != OPENAPI_PATH:
             # Any path and verb under /api/ answers in Slack's envelope, never a bare error.
             await self.api.asgi(scope, receive, send)
-        elif scope["type"] == "websocket" and path == RTM_PATH:
+        elif scope["type"] == "websocket":
             await self.gateway.endpoint(WebSocket(scope, receive, send))
         else:
             await self.app(scope, receive, send)
+
+
+async def _not_here(send: Send) -> None:
+    """What a gateway-only process answers to HTTP: its balancer should not have sent it."""
+    body = b'{"ok":false,"error":"not_served_here"}'
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 # -- `hubbub admin shards | move-workspace`: a sharded deployment's directory and shards ----------

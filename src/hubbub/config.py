@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Keys and channels start with this, so deployments (and tests) can share one Redis.
     redis_prefix: str = "hubbub:"
+    # What this process serves (docs/deploy.md): everything; only the Web API and web client
+    # ("api"); or only RTM sockets ("gateway"), at the address rtm_url names to clients.
+    role: Literal["all", "api", "gateway"] = "all"
+    # Where clients open the sockets rtm.connect hands out (ws:// or wss://), when that is not
+    # this process's own address: the gateways' balancer. Default: from public_url.
+    rtm_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
     # "off" turns Slack's rate limits off (tests and benchmarks that post in bulk).
@@ -74,6 +80,14 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def socket_url(self) -> str:
+        """The base of the RTM URLs rtm.connect hands out."""
+        if self.rtm_url:
+            return self.rtm_url.rstrip("/")
+        scheme, _, rest = self.base_url.rstrip("/").partition("://")
+        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
 
 
 def load_settings(config: Path | None = None, **given: Any) -> Settings:

@@ -5,9 +5,9 @@ them: a balancer of the real kind, with nothing to install, for tests and for on
 fleet of hosts puts an HTTP balancer in front instead: docs/deploy.md). A child that dies is
 started again after a short, growing pause; SIGTERM or Ctrl-C stops them all.
 
-The processes share nothing in memory, so the settings must name a PostgreSQL database and a
-Redis: with SQLite and the in-process bus, a post on one child would never reach a socket on
-another.
+The processes share nothing in memory, so the settings must name PostgreSQL (a database, or
+shards) and a Redis: with SQLite and the in-process bus, a post on one child would never reach
+a socket on another.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ class NotShareable(Exception):
 
 
 def check_shareable(settings: Settings) -> None:
-    missing = [name for name in ("database_url", "redis_url") if not getattr(settings, name)]
+    missing = [] if settings.database_url or settings.shards else ["database_url (or shards)"]
+    missing += [] if settings.redis_url else ["redis_url"]
     if missing:
         raise NotShareable(
             f"a cluster needs {' and '.join(missing)} in its settings (--config FILE): "

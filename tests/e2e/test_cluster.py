@@ -13,8 +13,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from hubbub.config import Settings
@@ -216,3 +217,46 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_message(cluster:
     assert set(got) == set(acked.values())
     received = [e["ts"] for e in bob.frames if e.get("type") == "message"]
     assert len(received) == len(set(received))
+
+
+def test_api_and_gateway_roles_split_the_work(
+    tmp_path: Path, postgres_url: str, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    """One process serves only the Web API, one only RTM sockets; rtm.connect on the first
+    hands out the second's address (rtm_url), and a post on one reaches a socket on the other."""
+    shared = {"database_url": postgres_url, "redis_url": redis_server.url}
+    shared["redis_prefix"] = redis_prefix
+    ws = make_workspace(tmp_path / "admin", settings=Settings(**shared))
+    env = {f"HUBBUB_{name.upper()}": value for name, value in shared.items()}
+    gateway_port = free_port()
+    api = ProcessServer(
+        tmp_path / "api",
+        free_port(),
+        env={**env, "HUBBUB_ROLE": "api", "HUBBUB_RTM_URL": f"ws://127.0.0.1:{gateway_port}"},
+    )
+    gateway = ProcessServer(tmp_path / "gw", gateway_port, env={**env, "HUBBUB_ROLE": "gateway"})
+    api.start()
+    try:
+        gateway.start_on(lambda: _answers(gateway, 404))
+        alice = api.server.client(ws.alice.token)
+        channel = new_channel(alice, ws.bob.user_id)
+        url = api.server.client(ws.bob.token).rtm_connect()["url"]
+        assert url.startswith(f"ws://127.0.0.1:{gateway_port}/rtm?ticket=")
+        with connect(url, max_size=None) as sock:
+            bob = Rtm(sock)
+            assert bob.recv()["type"] == "hello"
+            alice.chat_postMessage(channel=channel, text="split")
+            bob.until(text_is("split"))
+        refused = httpx.post(gateway.server.api_url + "chat.postMessage", json={})
+        assert (refused.status_code, refused.json()["error"]) == (404, "not_served_here")
+        api_socket = f"ws://127.0.0.1:{api.port}/rtm?ticket=x"
+        with pytest.raises(InvalidStatus) as err:
+            connect(api_socket)
+        assert err.value.response.status_code == 403
+    finally:
+        gateway.stop()
+        api.stop()
+
+
+def _answers(process: ProcessServer, status: int) -> bool:
+    return httpx.get(process.server.api_url + "api.test", timeout=1).status_code == status

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from websockets.sync.client import connect
 
 from tests.support.rtm import Rtm, history_ts, new_channel, text_is
-from tests.support.servers import ProcessServer, env_for, free_port, make_workspace
+from tests.support.servers import ProcessServer, free_port, make_workspace
 from tests.support.services import RedisServer
 from tests.support.shards import ShardSet
 
@@ -28,7 +28,6 @@ def _admin(config: Path, *args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "hubbub", "admin", "--config", str(config), *args],
         capture_output=True,
-        env=env_for(config.parent),
         timeout=120,
         check=False,
     )

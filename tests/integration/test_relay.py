@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from hubbub.app import build_hub
+from hubbub.config import Settings
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.services import channels, membership, workspaces
 from hubbub.services.auth import authenticate
@@ -26,6 +28,18 @@ def _outbox_size(tx: Tx) -> int:
     return len(tx.unpublished(2**62, 100_000))
 
 
+def _orphans(team_id: str, channel_id: str, count: int) -> Callable[[Tx], list[int]]:
+    """A crash between commit and publish: the events are logged, nobody published them."""
+
+    def unit(tx: Tx) -> list[int]:
+        log = EventLog(tx)
+        for _ in range(count):
+            log.channel_event(team_id, channel_id, {"type": "test_event", "channel": channel_id})
+        return [p.seq for p in log.published]
+
+    return unit
+
+
 async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None:
     hub = build_hub(settings_for(tmp_path))
     try:
@@ -34,13 +48,7 @@ async def test_relay_publishes_a_commit_nobody_published(tmp_path: Path) -> None
         await relay.run_once()  # trims what setup published
         assert await hub.read(team_id, _outbox_size) == 0
 
-        # A crash between commit and publish: the event is logged, nobody published it.
-        def orphan(tx: Tx) -> int:
-            log = EventLog(tx)
-            log.channel_event(team_id, channel_id, {"type": "test_event", "channel": channel_id})
-            return log.published[0].seq
-
-        seq, _shard = await hub.shards.write(team_id, orphan)
+        [seq], _shard = await hub.shards.write(team_id, _orphans(team_id, channel_id, 1))
         received: list[tuple[str, int]] = []
         hub.bus.subscribe(channel_id, lambda stream, s, _data: received.append((stream, s)))
 
@@ -73,3 +81,29 @@ async def test_relay_does_not_republish_what_this_process_published(tmp_path: Pa
         assert await hub.read(team_id, _outbox_size) == 0
     finally:
         await hub.close()
+
+
+async def test_relays_of_many_processes_publish_each_stale_row_once(postgres_url: str) -> None:
+    """Two processes' relays over one PostgreSQL database, at the same moment: each stale row
+    is claimed by one of them (FOR UPDATE SKIP LOCKED), and published by that one alone."""
+    settings = Settings(database_url=postgres_url)
+    hubs = [build_hub(settings), build_hub(settings)]
+    try:
+        team_id, channel_id = await _setup(hubs[0])
+        relays = [OutboxRelay(hub, grace_s=0.05, batch=100) for hub in hubs]
+        await relays[0].run_once()  # trims what setup published
+        heard: list[list[int]] = [[], []]
+        for hub, got in zip(hubs, heard, strict=True):
+            hub.bus.subscribe(channel_id, lambda _stream, seq, _data, got=got: got.append(seq))
+        for _ in range(20):
+            await hubs[0].shards.write(team_id, _orphans(team_id, channel_id, 50))
+        await asyncio.sleep(0.1)
+        while sum(await asyncio.gather(*(r.run_once() for r in relays))):
+            pass
+        assert heard[0] and heard[1], "both relays took a share"
+        assert sorted(heard[0] + heard[1]) == sorted(set(heard[0] + heard[1]))
+        assert len(heard[0] + heard[1]) == 1000
+        assert await hubs[0].read(team_id, _outbox_size) == 0
+    finally:
+        for hub in hubs:
+            await hub.close()

@@ -124,8 +124,16 @@ class ProcessServer:
         return Server(f"http://127.0.0.1:{self.port}", self.data_dir)
 
     def start(self) -> None:
+        self.start_on(
+            lambda: httpx.get(self.server.api_url + "api.test", timeout=1).status_code == 200
+        )
+
+    def start_on(self, ready: Callable[[], bool]) -> None:
+        """Starts it and waits until ready() says it serves (a gateway answers no api.test)."""
         env = env_for(self.data_dir, HUBBUB_RATE_LIMITS="on" if self.rate_limits else "off")
         env.update(self.env)
+        if "HUBBUB_SHARDS" in self.env:  # its own stores, whatever HUBBUB_TEST_STORE says
+            env.pop("HUBBUB_DATABASE_URL", None)
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -142,7 +150,7 @@ class ProcessServer:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.server.api_url + "api.test", timeout=1).status_code == 200:
+                if ready():
                     return
             except httpx.HTTPError:
                 time.sleep(0.05)

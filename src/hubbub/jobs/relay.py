@@ -4,7 +4,9 @@ A unit of work writes its events and their outbox rows in one transaction; the p
 committed publishes them at once and notes their outbox ids on the hub. The relay deletes those
 rows in batches, and publishes any row older than a grace period that nobody here published: the
 commit of a process that died before publishing, or of `hubbub admin` running beside the server.
-Publishing twice is harmless, because receivers drop a seq they have already seen.
+Every process runs a relay over every shard; each stale row is claimed by one of them
+(`claim_unpublished`), and a claim that dies with its process goes stale again and is taken by
+another. Publishing twice is harmless, because receivers drop a seq they have already seen.
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ BATCH = 1000
 
 
 class OutboxRelay:
-    def __init__(self, hub: Hub, *, grace_s: float = GRACE_S, interval_s: float = INTERVAL_S):
-        self.hub = hub
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        grace_s: float = GRACE_S,
+        interval_s: float = INTERVAL_S,
+        batch: int = BATCH,
+    ) -> None:
+        self.hub, self.batch = hub, batch
         self.grace_us = int(grace_s * 1_000_000)
         self.interval_s = interval_s
         self._task: asyncio.Task[None] | None = None
@@ -43,7 +52,7 @@ class OutboxRelay:
 
     async def _relay(self, shard: str, store: Store) -> int:
         bound = time.time_ns() // 1000 - self.grace_us
-        stale = await store.read(lambda tx: tx.unpublished(bound, BATCH))
+        stale = await store.write(lambda tx: tx.claim_unpublished(bound, self.batch))
         published = self.hub.published_outbox.setdefault(shard, [])
         done = set(published)
         republished = 0

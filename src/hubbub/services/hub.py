@@ -95,6 +95,8 @@ class Hub:
     # Single-use RTM connect tickets (services/realtime.py).
     tickets: Tickets
     base_url: str = "http://127.0.0.1:8080"
+    # Where clients open RTM sockets (Settings.socket_url).
+    socket_url: str = "ws://127.0.0.1:8080"
     # Outbox rows this process has published, by shard; the relay deletes them (jobs/relay.py).
     published_outbox: dict[str, list[int]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.

@@ -72,10 +72,7 @@ async def connect(
     positions = parse_cursor(resume) if resume else None
     team, user = await whoami(hub, who)
     key = await hub.tickets.issue(Ticket(who, positions, batch_presence))
-    base = hub.base_url.rstrip("/")
-    scheme, _, rest = base.partition("://")
-    ws_scheme = "wss" if scheme == "https" else "ws"
-    return Connect(f"{ws_scheme}://{rest}/rtm?ticket={key}", user, team)
+    return Connect(f"{hub.socket_url}/rtm?ticket={key}", user, team)
 
 
 # -- where a session starts ------------------------------------------------------------------

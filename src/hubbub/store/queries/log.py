@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import orjson
-from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, func, insert, select, update
 
 from hubbub.domain.ts import from_micros
 from hubbub.store.prepared import Prepared, insert_all
@@ -87,6 +87,34 @@ class LogQueries(TxBase):
 
     def unpublished(self, created_before_us: int, limit: int) -> list[tuple[int, str, int, bytes]]:
         """Outbox rows older than the bound: (outbox id, stream, seq, payload), oldest first."""
+        return self._outbox_rows(outbox.c.created < created_before_us, limit)
+
+    def claim_unpublished(
+        self, created_before_us: int, limit: int
+    ) -> list[tuple[int, str, int, bytes]]:
+        """As unpublished, for the relay of one process among many: the rows it returns are
+        dated now, so no other relay takes them within its grace period; rows another relay is
+        claiming at this moment are skipped, not waited for (FOR UPDATE SKIP LOCKED on
+        PostgreSQL; SQLite's one writer needs neither)."""
+        stale = (
+            select(outbox.c.id)
+            .where(outbox.c.created < created_before_us)
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = self.conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(stale.scalar_subquery()))
+            .values(created=self.now_us)
+            .returning(outbox.c.id)
+        )
+        ids = [row.id for row in claimed]
+        return self._outbox_rows(outbox.c.id.in_(ids), limit) if ids else []
+
+    def _outbox_rows(
+        self, where: ColumnElement[bool], limit: int
+    ) -> list[tuple[int, str, int, bytes]]:
         rows = self.conn.execute(
             select(outbox.c.id, outbox.c.stream, outbox.c.seq, channel_events.c.payload)
             .join(
@@ -97,7 +125,7 @@ class LogQueries(TxBase):
                     channel_events.c.seq == outbox.c.seq,
                 ),
             )
-            .where(outbox.c.created < created_before_us)
+            .where(where)
             .order_by(outbox.c.id)
             .limit(limit)
         )
