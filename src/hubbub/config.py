@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
     rtm_send_queue: int = 1000
+    # Presence across processes (presence/redis.py): a process that stops renewing its lease
+    # for this long is taken for dead, and every process sweeps for the dead this often.
+    presence_lease_s: float = 30.0
+    presence_sweep_s: float = 5.0
 
     @model_validator(mode="after")
     def _one_kind_of_store(self) -> Settings:

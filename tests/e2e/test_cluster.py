@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from hubbub.config import Settings
-from tests.support.rtm import Rtm, history_ts, new_channel, text_is
+from tests.support.rtm import Rtm, history_ts, new_channel, of_type, text_is
 from tests.support.servers import ProcessServer, Workspace, free_port, make_workspace
 from tests.support.services import PrivateRedis, RedisServer
 
@@ -32,9 +32,10 @@ Cluster = tuple[ProcessServer, ProcessServer, Workspace]
 
 @contextlib.contextmanager
 def _cluster(
-    tmp_path: Path, postgres_url: str, redis_url: str, redis_prefix: str
+    tmp_path: Path, postgres_url: str, redis_url: str, redis_prefix: str, **more: str
 ) -> Iterator[Cluster]:
     shared = {"database_url": postgres_url, "redis_url": redis_url, "redis_prefix": redis_prefix}
+    shared.update(more)
     ws = make_workspace(tmp_path / "admin", settings=Settings(**shared))
     env = {f"HUBBUB_{name.upper()}": value for name, value in shared.items()}
     a = ProcessServer(tmp_path / "a", free_port(), env=env)
@@ -260,3 +261,25 @@ def test_api_and_gateway_roles_split_the_work(
 
 def _answers(process: ProcessServer, status: int) -> bool:
     return httpx.get(process.server.api_url + "api.test", timeout=1).status_code == status
+
+
+def test_people_whose_process_died_are_announced_away(
+    tmp_path: Path, postgres_url: str, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    """Bob's only socket is on A; A is killed -9. Alice, on B and subscribed to Bob's presence,
+    is told he is away once A's presence lease runs out: by a sweep, not by anything Bob does."""
+    timing = {"presence_lease_s": "1", "presence_sweep_s": "0.2"}
+    with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, **timing) as (a, b, ws):
+        with (
+            connect(b.server.client(ws.alice.token).rtm_connect()["url"]) as alice_sock,
+            connect(a.server.client(ws.bob.token).rtm_connect()["url"]) as bob_sock,
+        ):
+            alice, bob = Rtm(alice_sock), Rtm(bob_sock)
+            assert alice.recv()["type"] == bob.recv()["type"] == "hello"
+            alice.send({"type": "presence_sub", "ids": [ws.bob.user_id]})
+            alice.until(of_type("presence_change", user=ws.bob.user_id, presence="active"))
+            a.kill()
+            alice.until(of_type("presence_change", user=ws.bob.user_id, presence="away"), 10)
+            assert alice.quiet(1.0) == []  # told once
+        presence = b.server.client(ws.alice.token).users_getPresence(user=ws.bob.user_id)
+        assert presence["presence"] == "away"

@@ -194,3 +194,22 @@ async def test_a_dead_process_stops_counting(process: Made) -> None:
     assert await other.connected(T, U) == Change(ACTIVE, ACTIVE)
     assert (await other.connections(T, U))[0] == 1
     assert await other.disconnected(T, U) == Change(ACTIVE, AWAY)
+
+
+async def test_a_sweep_reports_the_people_of_a_dead_process_once(process: Made) -> None:
+    """Bob had sockets only on the process that died, carol on both: bob goes away, reported by
+    one of the two sweepers only; carol stays active; a live process's people are left alone."""
+    dying, one, two = process(lease_s=0.3), process(), process()
+    for person in ("UBOB", "UCAROL"):
+        await dying.connected(T, person)
+    await one.connected(T, "UCAROL")
+    await one.connected(T, "UDAN")
+    await dying.close()  # no more renewals: as a crash looks to Redis
+    assert await one.sweep() == [] and await two.sweep() == []  # its lease still runs
+    await asyncio.sleep(0.45)
+    swept = await asyncio.gather(one.sweep(), two.sweep())
+    changes = sorted(swept[0] + swept[1])
+    assert changes == [(T, "UBOB", Change(ACTIVE, AWAY)), (T, "UCAROL", Change(ACTIVE, ACTIVE))]
+    assert await one.sweep() == [] and await two.sweep() == []
+    assert (await two.connections(T, "UCAROL"))[0] == 1
+    assert (await two.connections(T, "UDAN"))[0] == 1

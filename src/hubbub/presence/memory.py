@@ -52,5 +52,8 @@ class MemoryPresence:
         self._manual[key] = away
         return Change(before, self._state(key))
 
+    async def sweep(self) -> list[tuple[str, str, Change]]:
+        return []  # one process: its sockets die with it, and so does this
+
     async def close(self) -> None:
         pass  # nothing held outside this object

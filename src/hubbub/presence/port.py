@@ -42,4 +42,9 @@ class Presence(Protocol):
 
     async def set_manual_away(self, team_id: str, user_id: str, away: bool) -> Change: ...
 
+    async def sweep(self) -> list[tuple[str, str, Change]]:
+        """Drops the connections of processes that died: (team, user, change) of each person
+        whose count that touched, each reported by one caller only."""
+        ...
+
     async def close(self) -> None: ...

@@ -20,12 +20,12 @@ first drops the `n:` fields of processes whose lease has run out, and `connectio
 out of the count. A process stalled for longer than its lease (say a blocked event loop) is taken
 for dead the same way; its later disconnects are ignored, so counts never go below zero.
 
-What is left to do: the drop happens at the person's next update, so if the dead process held
-their only sockets, subscribers are told `away` only when something else about the person
-changes (the direct queries, `connections` and thus users.getPresence, are right as soon as the
-lease runs out). Telling them promptly needs a periodic sweep whose changes the composition root
-announces; it belongs with the cluster composition. A disconnect only undoes a connect of the same
-process, which is how sockets behave.
+Telling others: each process keeps, in `<prefix>pr:of:<process id>`, the people it holds
+sockets of, and registers itself in `<prefix>pr:processes`. `sweep`, run every few seconds by
+every process (jobs/presence_sweep.py), finds the registered processes without a live lease and
+pops their people (SPOP: each person goes to one sweeper), updating each so that the dead
+counts are dropped and the change, if any, reported once; the sweeper announces it. A
+disconnect only undoes a connect of the same process, which is how sockets behave.
 
 A person's hash is kept, like MemoryPresence's entries, after their last socket closes: the
 manual-away setting must outlive a reconnect whose read of the stored setting is stale.
@@ -50,15 +50,20 @@ from hubbub.presence.port import Change
 log = structlog.get_logger()
 
 LEASE_S = 30.0
+SWEEP_BATCH = 500
 
-# KEYS: the person's hash, the lease set. ARGV: op (connect, disconnect, away), process id,
-# lease in ms, flag ("1"/"0": manual_away for connect, away for away). Returns {before, after}.
+# KEYS: the person's hash, the lease set, the set of processes, this process's set of people.
+# ARGV: op (connect, disconnect, away, sweep), process id, lease in ms, flag ("1"/"0":
+# manual_away for connect, away for away), the person's "team:user". Returns {before, after}.
+# A sweep changes nothing but what the other ops also do first: drop dead processes' counts.
 UPDATE: Final = """
-local person, leases = KEYS[1], KEYS[2]
-local op, me, lease_ms, flag = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local person, leases, processes, mine_set = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local op, me, lease_ms, flag, who = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
 local t = redis.call('TIME')
 local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', leases, now_ms + lease_ms, me)
+if op ~= 'sweep' then
+  redis.call('ZADD', leases, now_ms + lease_ms, me)
+end
 local mine_field = 'n:' .. me
 local count, mine, manual, before = 0, 0, false, 'away'
 local saved = redis.call('HGETALL', person)
@@ -84,6 +89,8 @@ if op == 'connect' then
     redis.call('HSET', person, 'manual', manual)
   end
   redis.call('HINCRBY', person, mine_field, 1)
+  redis.call('SADD', processes, me)
+  redis.call('SADD', mine_set, who)
   count = count + 1
   redis.call('HSET', person, 'last', t[1])
 elseif op == 'disconnect' then
@@ -92,6 +99,7 @@ elseif op == 'disconnect' then
     redis.call('HINCRBY', person, mine_field, -1)
   elseif mine == 1 then
     redis.call('HDEL', person, mine_field)
+    redis.call('SREM', mine_set, who)
   end
   count = count - math.min(mine, 1)
   redis.call('HSET', person, 'last', t[1])
@@ -123,6 +131,19 @@ end
 return {count, last}
 """
 
+# KEYS: the lease set, the set of processes. Returns the processes whose lease ran out (or
+# that have none): each one's people are swept by whoever asks.
+DEAD: Final = """
+local t = redis.call('TIME')
+local now_ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local dead = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local expires = tonumber(redis.call('ZSCORE', KEYS[1], id))
+  if not expires or expires <= now_ms then table.insert(dead, id) end
+end
+return dead
+"""
+
 # KEYS: the lease set. ARGV: process id, lease in ms. Also forgets leases that ran out: a
 # missing lease reads the same as an expired one.
 RENEW: Final = """
@@ -148,25 +169,49 @@ class RedisPresence:
     ) -> None:
         self._prefix = prefix + "pr:"
         self._leases = self._prefix + "leases"
+        self._processes = self._prefix + "processes"
         self._lease_ms = max(1, int(lease_s * 1000))
         self.process_id = process_id or f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._update = client.register_script(UPDATE)
         self._connections = client.register_script(CONNECTIONS)
         self._renew = client.register_script(RENEW)
+        self._dead = client.register_script(DEAD)
+        self._client = client
         self._renewer: asyncio.Task[None] | None = None
 
     def _key(self, team_id: str, user_id: str) -> str:
         return f"{self._prefix}{team_id}:{user_id}"
 
-    async def _run(self, team_id: str, user_id: str, op: str, flag: bool = False) -> Change:
+    def _people_of(self, process_id: str) -> str:
+        return f"{self._prefix}of:{process_id}"
+
+    async def _run(
+        self, team_id: str, user_id: str, op: str, flag: bool = False, *, process_id: str = ""
+    ) -> Change:
         # Started on first use, so an adapter in use always keeps its lease alive.
-        if self._renewer is None:
+        if self._renewer is None and op != "sweep":
             self._renewer = asyncio.get_running_loop().create_task(self._keep_lease())
+        process_id = process_id or self.process_id
+        keys = [self._key(team_id, user_id), self._leases, self._processes]
         before, after = await self._update(
-            keys=[self._key(team_id, user_id), self._leases],
-            args=[op, self.process_id, self._lease_ms, "1" if flag else "0"],
+            keys=[*keys, self._people_of(process_id)],
+            args=[op, process_id, self._lease_ms, "1" if flag else "0", f"{team_id}:{user_id}"],
         )
         return Change(_text(before), _text(after))
+
+    async def sweep(self) -> list[tuple[str, str, Change]]:
+        """The people whose sockets were on processes that died: each is updated once, by
+        whichever process pops them first, and their changes (to away) returned for telling."""
+        changes = []
+        for dead in map(_text, await self._dead(keys=[self._leases, self._processes])):
+            people = self._people_of(dead)
+            while batch := await self._client.spop(people, SWEEP_BATCH):
+                for who in map(_text, batch):
+                    team_id, _, user_id = who.partition(":")
+                    change = await self._run(team_id, user_id, "sweep", process_id=dead)
+                    changes.append((team_id, user_id, change))
+            await self._client.srem(self._processes, dead)
+        return changes
 
     async def _keep_lease(self) -> None:
         while True:

@@ -121,6 +121,14 @@ async def disconnected(hub: Hub, who: Identity) -> None:
     await announce(hub, who.user_id, await hub.presence.disconnected(who.team_id, who.user_id))
 
 
+async def sweep_presence(hub: Hub) -> int:
+    """Tells subscribers of the people whose sockets died with their process; how many."""
+    changes = await hub.presence.sweep()
+    for _team_id, user_id, change in changes:
+        await announce(hub, user_id, change)
+    return sum(change.changed for _, _, change in changes)
+
+
 async def get_presence(hub: Hub, who: Identity, user_id: str | None) -> PresenceView:
     """Active while at least one client is connected and the person has not set away."""
     target = user_id or who.user_id

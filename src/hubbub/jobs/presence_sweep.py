@@ -1,0 +1,41 @@
+"""Every process sweeps presence now and then: people whose sockets were all on a process that
+died are announced away by someone (presence/redis.py), a lease's length after the death."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+
+from hubbub.services import users
+from hubbub.services.hub import Hub
+
+log = structlog.get_logger()
+
+INTERVAL_S = 5.0
+
+
+class PresenceSweeper:
+    def __init__(self, hub: Hub, *, interval_s: float = INTERVAL_S) -> None:
+        self.hub, self.interval_s = hub, interval_s
+        self._task: asyncio.Task[None] | None = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            try:
+                if told := await users.sweep_presence(self.hub):
+                    log.info("presence_swept", away=told)
+            except Exception as exc:  # Redis away: the next pass tries again
+                log.warning("presence_sweep_failed", error=str(exc))
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
