@@ -4,10 +4,10 @@ died are announced away by someone (presence/redis.py), a lease's length after t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import structlog
 
+from hubbub.jobs.background import Background
 from hubbub.services import users
 from hubbub.services.hub import Hub
 
@@ -16,10 +16,9 @@ log = structlog.get_logger()
 INTERVAL_S = 5.0
 
 
-class PresenceSweeper:
+class PresenceSweeper(Background):
     def __init__(self, hub: Hub, *, interval_s: float = INTERVAL_S) -> None:
         self.hub, self.interval_s = hub, interval_s
-        self._task: asyncio.Task[None] | None = None
 
     async def _loop(self) -> None:
         while True:
@@ -29,13 +28,3 @@ class PresenceSweeper:
                     log.info("presence_swept", away=told)
             except Exception as exc:  # Redis away: the next pass tries again
                 log.warning("presence_sweep_failed", error=str(exc))
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None

@@ -12,12 +12,12 @@ another. Publishing twice is harmless, because receivers drop a seq they have al
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 
 import structlog
 
 from hubbub.bus.port import BusUnavailable
+from hubbub.jobs.background import Background
 from hubbub.services.hub import Hub
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
@@ -29,7 +29,7 @@ INTERVAL_S = 0.25
 BATCH = 1000
 
 
-class OutboxRelay:
+class OutboxRelay(Background):
     def __init__(
         self,
         hub: Hub,
@@ -41,7 +41,6 @@ class OutboxRelay:
         self.hub, self.batch = hub, batch
         self.grace_us = int(grace_s * 1_000_000)
         self.interval_s = interval_s
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """One pass over every shard; returns how many stale rows it published."""
@@ -89,13 +88,3 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox_relay_failed")
             await asyncio.sleep(self.interval_s)
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
