@@ -7,7 +7,6 @@ import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
-from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,6 +29,7 @@ from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
+from hubbub.redis_client import redis_client
 from hubbub.services.hub import Hub
 from hubbub.store.directory import Directory
 from hubbub.store.move import MoveReport, move_workspace
@@ -71,7 +71,7 @@ def build_hub(settings: Settings) -> Hub:
             base_url=settings.base_url,
             socket_url=settings.socket_url,
         )
-    client = Redis.from_url(settings.redis_url)
+    client = redis_client(settings.redis_url)
     prefix = settings.redis_prefix
     return Hub(
         shards=shards,
@@ -87,7 +87,7 @@ def build_hub(settings: Settings) -> Hub:
 def build_limiter(settings: Settings, hub: Hub) -> Limiter:
     if not settings.redis_url:
         return MemoryLimiter()
-    client = Redis.from_url(settings.redis_url)
+    client = redis_client(settings.redis_url)
     hub.on_close.append(client.aclose)
     return RedisLimiter(client, prefix=settings.redis_prefix)
 

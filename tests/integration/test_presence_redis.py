@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
 
+from hubbub.app import build_hub
+from hubbub.config import Settings
 from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.port import ACTIVE, AWAY, Change, Presence
 from hubbub.presence.redis import RedisPresence
@@ -213,3 +216,26 @@ async def test_a_sweep_reports_the_people_of_a_dead_process_once(process: Made) 
     assert await one.sweep() == [] and await two.sweep() == []
     assert (await two.connections(T, "UCAROL"))[0] == 1
     assert (await two.connections(T, "UDAN"))[0] == 1
+
+
+async def test_a_burst_beyond_the_pool_waits_rather_than_fails(
+    tmp_path: Path, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    """1,000 sockets closing at once are 1,000 presence updates in flight in one process,
+    more than its Redis pool holds: each waits for a connection, none fails."""
+    hub = build_hub(
+        Settings(data_dir=tmp_path, redis_url=redis_server.url, redis_prefix=redis_prefix)
+    )
+    people = [f"U{n}" for n in range(1000)]
+    try:
+        opened = await asyncio.gather(*(hub.presence.connected(T, u) for u in people))
+        assert all(change == Change(AWAY, ACTIVE) for change in opened)
+        closed = await asyncio.gather(*(hub.presence.disconnected(T, u) for u in people))
+        assert all(change == Change(ACTIVE, AWAY) for change in closed)
+        await asyncio.gather(*(hub.bus.publish("CBURST", n, b"x") for n in range(1, 1001)))
+    finally:
+        client = redis.Redis.from_url(redis_server.url)
+        async for key in client.scan_iter(match=redis_prefix + "*"):
+            await client.delete(key)
+        await client.aclose()
+        await hub.close()

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -29,6 +28,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from hubbub.bus.port import BusUnavailable, Handler, Resume
+from hubbub.redis_client import redis_client
 
 log = structlog.get_logger()
 
@@ -80,10 +80,10 @@ class RedisBus:
         }
         # One retry: a pooled connection that died with a restarted server is replaced at once,
         # while a server that refuses connections fails the publish without a wait.
-        self._pub = Redis.from_url(url, retry=Retry(NoBackoff(), 1), **timeouts)
+        self._pub = redis_client(url, retry=Retry(NoBackoff(), 1), **timeouts)
         # No retries: redis-py would reconnect and re-subscribe behind our back, and the
         # subscribers would never learn they missed something.
-        self._sub = Redis.from_url(url, retry=Retry(NoBackoff(), 0), **timeouts)
+        self._sub = redis_client(url, retry=Retry(NoBackoff(), 0), **timeouts)
         # Dicts as ordered sets: a stream's handlers run in the order they subscribed.
         self._subs: dict[str, dict[_Subscription, None]] = {}
         self._pubsub: PubSub | None = None  # while connected and subscribed
