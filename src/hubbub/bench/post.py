@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -44,7 +44,7 @@ STOP_TIMEOUT_S = 10.0
 @dataclass(frozen=True)
 class Target:
     team_id: str
-    channel_id: str
+    channel_ids: tuple[str, ...]  # the load generator's connections take turns
     token: str
 
 
@@ -57,6 +57,7 @@ class Options:
     out: Path
     profile: Path | None = None
     quiet_wait: float = 0.0
+    channels: int = 1  # posts spread over this many channels (one row lock each on PostgreSQL)
 
 
 def free_port() -> int:
@@ -68,23 +69,26 @@ def free_port() -> int:
 # -- the data -----------------------------------------------------------------------------------
 
 
-def set_up(data_dir: Path) -> Target:
-    """A workspace, one person and a channel of their own, written through the services."""
+def set_up(data_dir: Path, database_url: str | None = None, *, channels: int = 1) -> Target:
+    """A workspace, one person and channels of their own (one unless told), written through
+    the services (in data_dir's SQLite file, or in the PostgreSQL database at database_url)."""
     from hubbub.app import build_hub
     from hubbub.config import Settings
-    from hubbub.services import channels, workspaces
+    from hubbub.services import workspaces
     from hubbub.services.auth import authenticate
+    from hubbub.services.channels import create
 
     async def main() -> Target:
-        hub = build_hub(Settings(data_dir=data_dir))
+        hub = build_hub(Settings(data_dir=data_dir, database_url=database_url))
         try:
             await workspaces.create_workspace(hub, "Bench", "bench")
             account = await workspaces.create_user(
                 hub, "bench", email="poster@bench.test", name="poster"
             )
             who = await authenticate(hub, account.token)
-            channel = await channels.create(hub, who, "bench", is_private=False)
-            return Target(who.team_id, channel.id, account.token)
+            names = ["bench"] + [f"bench-{n}" for n in range(1, channels)]
+            made = [await create(hub, who, name, is_private=False) for name in names]
+            return Target(who.team_id, tuple(c.id for c in made), account.token)
         finally:
             await hub.close()
 
@@ -92,7 +96,7 @@ def set_up(data_dir: Path) -> Target:
 
 
 def count_messages(data_dir: Path, target: Target) -> int:
-    """Channel-level messages of the bench channel, read through a fresh hub on the data dir."""
+    """Channel-level messages of the bench channels, read through a fresh hub on the data dir."""
     from hubbub.app import build_hub
     from hubbub.config import Settings
 
@@ -100,7 +104,7 @@ def count_messages(data_dir: Path, target: Target) -> int:
         hub = build_hub(Settings(data_dir=data_dir))
         try:
             return await hub.read(
-                lambda tx: tx.unread_count(target.team_id, target.channel_id, "0")
+                lambda tx: sum(tx.unread_count(target.team_id, c, "0") for c in target.channel_ids)
             )
         finally:
             await hub.close()
@@ -195,11 +199,14 @@ def drive(
     url: str,
     target: Target,
     opts: Options,
-    server_pid: int,
+    server_pid: int | Sequence[int],
     *,
     profile: bool = False,
+    watch: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Runs the load generator against url and returns its summary."""
+    """Runs the load generator against url and returns its summary: the CPU use of the server
+    (a process, or a cluster's processes) and of the processes named in watch (e.g. postgres)."""
+    server_pids = [server_pid] if isinstance(server_pid, int) else list(server_pid)
     argv = [
         sys.executable,
         "-m",
@@ -209,7 +216,7 @@ def drive(
         "--token",
         target.token,
         "--channel",
-        target.channel_id,
+        ",".join(target.channel_ids),
         "--connections",
         str(opts.connections),
         "--duration",
@@ -218,13 +225,13 @@ def drive(
         str(opts.warmup),
         "--body",
         opts.body,
-        "--server-pid",
-        str(server_pid),
     ]
+    argv += [arg for pid in server_pids for arg in ("--server-pid", str(pid))]
+    argv += [arg for comm in watch for arg in ("--watch", comm)]
     proc = children.start(argv, capture=True)
     spy = None
     if profile and opts.profile is not None:
-        spy = start_profiler(children, server_pid, opts)
+        spy = start_profiler(children, server_pids[0], opts)
     try:
         out, _ = proc.communicate(timeout=opts.warmup + opts.duration + 60)
     finally:
@@ -294,6 +301,7 @@ def settings_of(opts: Options) -> dict[str, Any]:
         "duration_s": opts.duration,
         "warmup_s": opts.warmup,
         "body": opts.body,
+        "channels": opts.channels,
         "rate_limits": "off",
         "sqlite_synchronous": "FULL",
         "sqlite_version": sqlite3.sqlite_version,
@@ -331,7 +339,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
     ):
         try:
             data_dir = Path(tmp) / "data"
-            target = set_up(data_dir)
+            target = set_up(data_dir, channels=opts.channels)
             before = count_messages(data_dir, target)
 
             ceiling_proc, ceiling_url = start_ceiling(children)
