@@ -255,14 +255,30 @@ def bench_fanout(
     posts: Annotated[int, typer.Option(min=1, max=900, help="Posts per phase.")] = 200,
     rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    cluster: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=16,
+            help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
+        ),
+    ] = 0,
 ) -> None:
     """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
     from rich.console import Console
 
     from hubbub.bench.fanout import FanOptions, run, table
 
-    result, path = run(FanOptions(members, posts, rate, out))
-    Console(stderr=True).print(table(result))
+    opts = FanOptions(members, posts, rate, out)
+    if cluster:
+        from hubbub.bench import fancluster
+
+        with _services_needed():
+            result, path = fancluster.run(opts, cluster)
+        Console(stderr=True).print(fancluster.table(result))
+    else:
+        result, path = run(opts)
+        Console(stderr=True).print(table(result))
     typer.echo(str(path))
 
 

@@ -11,6 +11,7 @@ import pytest
 from hubbub.bench.cluster import Shared, config_text, listeners
 from hubbub.bench.cpu import cpu_each, cpu_use
 from hubbub.bench.stats import (
+    cluster_fanout_result,
     cluster_post_result,
     cluster_post_run,
     process_counts,
@@ -123,3 +124,35 @@ def test_listeners_count_listening_sockets_on_the_port() -> None:
     assert listeners(PROC_NET_TCP, 0x1FBB) == 2  # the established connection is not one
     assert listeners(PROC_NET_TCP, 5432) == 1
     assert listeners(PROC_NET_TCP, 80) == 0
+
+
+def _fan_side(rate: float, missing: int = 0, **extra: object) -> dict[str, object]:
+    phase = {"deliveries_per_s": rate, "missing": missing, "duplicates": 0, "cpu_pct": {}}
+    return {"paced": {**phase, "deliveries_per_s": 100.0}, "burst": phase, **extra}
+
+
+def test_cluster_fanout_document_shape() -> None:
+    runs = [
+        {"processes": n, **_fan_side(rate, connected=10)}
+        for n, rate in ((1, 40_000.0), (2, 60_000.0))
+    ]
+    result = cluster_fanout_result(
+        embedded=_fan_side(100_000.0, connected=10),
+        runs=runs,
+        settings={"members": 10},
+        started_at="2026-12-01T00:00:00Z",
+    )
+    assert result["scenario"] == "fanout-cluster"
+    assert result["speedup"] == {"1": 1.0, "2": 1.5}
+    assert [r["speedup"] for r in result["cluster"]] == [1.0, 1.5]
+    assert result["exactly_once"] is True and result["all_connected"] is True
+    assert result["embedded"]["exactly_once"] is True
+    orjson.dumps(result)
+    lossy = cluster_fanout_result(
+        embedded=_fan_side(1.0, connected=10),
+        runs=[{"processes": 1, **_fan_side(1.0, missing=3, connected=9)}],
+        settings={"members": 10},
+        started_at="",
+    )
+    assert lossy["exactly_once"] is False and lossy["all_connected"] is False
+    assert lossy["cluster"][0]["exactly_once"] is False

@@ -29,6 +29,7 @@ from hubbub.bench.post import START_TIMEOUT_S, Children
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+WATCH = ("postgres", "redis-server")  # processes whose CPU is reported beside the servers'
 TCP_LISTEN = "0A"  # the state column of /proc/net/tcp
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from hubbub.bench.cluster import (
+    WATCH,
     check_services,
     config_text,
     count_rows,
@@ -44,8 +45,6 @@ from hubbub.bench.stats import (
     cluster_post_run,
     process_counts,
 )
-
-WATCH = ("postgres", "redis-server")  # processes whose CPU is reported beside the servers'
 
 
 def run(

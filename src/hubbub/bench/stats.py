@@ -251,3 +251,49 @@ def cluster_post_result(
         # Other processes took CPU during a window: the figures are not to be trusted.
         "noisy": max(others) > NOISY_OTHER_PCT,
     }
+
+
+def _lost(side: dict[str, Any]) -> int:
+    return sum(
+        int(side.get(phase, {}).get(k, 0))
+        for phase in ("paced", "burst")
+        for k in ("missing", "duplicates")
+    )
+
+
+def cluster_fanout_result(
+    *,
+    embedded: dict[str, Any],
+    runs: list[dict[str, Any]],
+    settings: dict[str, Any],
+    started_at: str,
+) -> dict[str, Any]:
+    """The JSON document `hubbub bench fanout --cluster N` writes: the embedded server, then
+    each cluster size (runs: the fan-out client's summary with "processes"); speed-ups are of
+    the burst's deliveries/s over the 1-process cluster's."""
+    rates = {
+        int(r["processes"]): float(r.get("burst", {}).get("deliveries_per_s", 0.0)) for r in runs
+    }
+    speedup = speedups(rates)
+    runs = [
+        {**r, "speedup": speedup[int(r["processes"])], "exactly_once": _lost(r) == 0} for r in runs
+    ]
+    members = int(settings.get("members", 0))
+    sides = [embedded, *runs]
+    others = [
+        float(side.get(phase, {}).get("cpu_pct", {}).get("other", 0.0))
+        for side in sides
+        for phase in ("paced", "burst")
+    ]
+    return {
+        "scenario": "fanout-cluster",
+        "started_at": started_at,
+        "settings": settings,
+        "embedded": {**embedded, "exactly_once": _lost(embedded) == 0},
+        "cluster": runs,
+        "speedup": {str(n): s for n, s in speedup.items()},
+        "exactly_once": all(_lost(side) == 0 for side in sides),
+        "all_connected": all(side.get("connected") == members for side in sides),
+        # Other processes took CPU during a phase: the figures are not to be trusted.
+        "noisy": max(others) > NOISY_OTHER_PCT,
+    }
