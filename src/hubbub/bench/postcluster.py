@@ -37,6 +37,7 @@ from hubbub.bench.post import (
     start_ceiling,
     start_hubbub,
     stop_on_sigterm,
+    wait_for_quiet,
 )
 from hubbub.bench.stats import (
     CLUSTER_TARGET_PROCESSES,
@@ -74,10 +75,12 @@ def run(
             before = count_messages(data_dir, target)
 
             ceiling_proc, ceiling_url = start_ceiling(children)
+            quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
             ceiling = drive(children, ceiling_url, target, opts, ceiling_proc.pid)
             children.stop(ceiling_proc)
 
             server, url = start_hubbub(children, data_dir)
+            quiet += [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
             embedded = drive(children, url, target, opts, server.pid)
             children.stop(server, kill=True)
             embedded_stored = count_messages(data_dir, target) - before
@@ -89,6 +92,7 @@ def run(
                 config.write_text(config_text(shared, port))
                 before = count_rows(shared, pg_target.channel_ids)
                 cluster = start_cluster(children, config, n, port)
+                quiet += [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
                 profile = opts.profile is not None and n == counts[-1]
                 summary = drive(
                     children,
@@ -113,6 +117,7 @@ def run(
         settings=settings,
         started_at=started_at,
     )
+    settings["machine_busy_before_pct"] = quiet
     opts.out.mkdir(parents=True, exist_ok=True)
     path = opts.out / f"post-cluster-{stamp}.json"
     path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
