@@ -181,6 +181,19 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def write_calls(pids: list[int]) -> int | None:
+    """Write system calls made so far by these processes (/proc/PID/io syscw; Linux), None
+    where unknown: a socket write of the gateway is one (uvloop writes with write/writev)."""
+    total = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/io") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("syscw:"))
+    except (OSError, ValueError, StopIteration):
+        return None
+    return total
+
+
 async def open_socket(index: int, tally: Tally, ws_url: str) -> Sock:
     url = urlsplit(ws_url)
     host, port = url.hostname or "", url.port or 80
@@ -288,11 +301,19 @@ async def measure(
     args: argparse.Namespace, tally: Tally, first: int, go: Any, pids: dict[str, int | list[int]]
 ) -> dict[str, Any]:
     before, since = cpu_snapshot(pids), time.perf_counter()
+    writes_before = write_calls(args.server_pid)
     target = tally.received + args.members * args.posts
     errors = await go
     await wait_for(tally, target, since + args.phase_timeout)
     until = time.perf_counter()
+    writes_after = write_calls(args.server_pid)
     summary = tally.phase(first, args.posts)
+    if writes_before is not None and writes_after is not None:
+        # Every write call of the server in the phase, the posts' answers included.
+        summary["server_write_calls"] = writes_after - writes_before
+        if writes_after > writes_before:
+            per_write = summary["deliveries"] / (writes_after - writes_before)
+            summary["deliveries_per_write_call"] = round(per_write, 2)
     after = cpu_snapshot(pids)
     summary["cpu_pct"] = cpu_use(before, after, until - since)
     if len(args.server_pid) > 1:

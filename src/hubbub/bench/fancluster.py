@@ -86,7 +86,8 @@ def table(result: dict[str, Any]) -> Any:
     )
     out = Table(title=title)
     columns = ["", "burst deliv/s", "vs 1 proc", "paced p50 ms", "paced p99 ms", "burst p99 ms"]
-    columns += ["missing", "dup", "server cpu", "postgres cpu", "client cpu", "B/idle conn"]
+    columns += ["missing", "dup", "deliv/write", "server cpu", "postgres cpu", "client cpu"]
+    columns += ["B/idle conn"]
     for column in columns:
         out.add_column(column, justify="left" if not column else "right")
     sides = [("embedded (SQLite)", result["embedded"])]
@@ -104,6 +105,7 @@ def table(result: dict[str, Any]) -> Any:
             f"{burst.get('p99_ms', 0):.1f}",
             str(paced.get("missing", 0) + burst.get("missing", 0)),
             str(paced.get("duplicates", 0) + burst.get("duplicates", 0)),
+            str(burst.get("deliveries_per_write_call", "-")),
             *(f"{cpu[k]:.0f}%" if k in cpu else "-" for k in ("server", "postgres", "client")),
             str(side.get("bytes_per_idle_connection", "-")),
         )
