@@ -230,11 +230,19 @@ def bench_post(
 
         with _services_needed():
             result, path = postcluster.run(opts, cluster, cluster_connections=cluster_connections)
-        Console(stderr=True).print(postcluster.table(result))
+        _wide_console().print(postcluster.table(result))
     else:
         result, path = run(opts)
         Console(stderr=True).print(table(result))
     typer.echo(str(path))
+
+
+def _wide_console() -> Any:
+    """Where stderr is not a terminal (a log file), the cluster tables get room for their
+    columns instead of rich's 80."""
+    from rich.console import Console
+
+    return Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 @contextlib.contextmanager
@@ -275,7 +283,7 @@ def bench_fanout(
 
         with _services_needed():
             result, path = fancluster.run(opts, cluster)
-        Console(stderr=True).print(fancluster.table(result))
+        _wide_console().print(fancluster.table(result))
     else:
         result, path = run(opts)
         Console(stderr=True).print(table(result))
