@@ -4,10 +4,13 @@ result document, the cluster's config and its listening sockets."""
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import orjson
 import pytest
+from typer.testing import CliRunner
 
+from hubbub.bench import cluster, fancluster, postcluster
 from hubbub.bench.cluster import Shared, config_text, listeners
 from hubbub.bench.cpu import cpu_each, cpu_use
 from hubbub.bench.stats import (
@@ -19,6 +22,7 @@ from hubbub.bench.stats import (
     speedups,
     summarise,
 )
+from hubbub.cli import app
 from hubbub.config import Settings
 
 
@@ -156,3 +160,27 @@ def test_cluster_fanout_document_shape() -> None:
     )
     assert lossy["exactly_once"] is False and lossy["all_connected"] is False
     assert lossy["cluster"][0]["exactly_once"] is False
+
+
+def test_unreachable_services_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster, "_reachable", lambda host, port: port != 6379)
+    with pytest.raises(cluster.Unavailable, match=r"Redis at 127\.0\.0\.1:6379") as caught:
+        cluster.check_services()
+    assert "PostgreSQL at" not in str(caught.value)
+
+
+@pytest.mark.parametrize("scenario", ["post", "fanout"])
+def test_cluster_bench_without_services_exits_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scenario: str
+) -> None:
+    def unavailable() -> dict[str, str]:
+        raise cluster.Unavailable("cannot reach PostgreSQL at 127.0.0.1:5432")
+
+    monkeypatch.setattr(postcluster, "check_services", unavailable)
+    monkeypatch.setattr(fancluster, "check_services", unavailable)
+    monkeypatch.setattr(fancluster, "nofile_limits", lambda: {"soft": 1024, "hard": 1024})
+    argv = ["bench", scenario, "--cluster", "2", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2
+    assert "cannot reach PostgreSQL" in result.output
+    assert list(tmp_path.iterdir()) == []
