@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -44,8 +44,14 @@ STOP_TIMEOUT_S = 10.0
 @dataclass(frozen=True)
 class Target:
     team_id: str
-    channel_ids: tuple[str, ...]  # the load generator's connections take turns
+    channel_id: str
     token: str
+    more_channels: tuple[str, ...] = ()  # --channels K: the other K - 1
+
+    @property
+    def channel_ids(self) -> tuple[str, ...]:
+        """Every channel posted to; the load generator's connections take turns."""
+        return (self.channel_id, *self.more_channels)
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ def set_up(data_dir: Path, database_url: str | None = None, *, channels: int = 1
             who = await authenticate(hub, account.token)
             names = ["bench"] + [f"bench-{n}" for n in range(1, channels)]
             made = [await create(hub, who, name, is_private=False) for name in names]
-            return Target(who.team_id, tuple(c.id for c in made), account.token)
+            return Target(who.team_id, made[0].id, account.token, tuple(c.id for c in made[1:]))
         finally:
             await hub.close()
 
@@ -96,7 +102,7 @@ def set_up(data_dir: Path, database_url: str | None = None, *, channels: int = 1
 
 
 def count_messages(data_dir: Path, target: Target) -> int:
-    """Channel-level messages of the bench channels, read through a fresh hub on the data dir."""
+    """Channel-level messages of the bench channel, read through a fresh hub on the data dir."""
     from hubbub.app import build_hub
     from hubbub.config import Settings
 
@@ -104,12 +110,20 @@ def count_messages(data_dir: Path, target: Target) -> int:
         hub = build_hub(Settings(data_dir=data_dir))
         try:
             return await hub.read(
-                lambda tx: sum(tx.unread_count(target.team_id, c, "0") for c in target.channel_ids)
+                lambda tx: tx.unread_count(target.team_id, target.channel_id, "0")
             )
         finally:
             await hub.close()
 
     return asyncio.run(main())
+
+
+def count_all(data_dir: Path, target: Target) -> int:
+    """Channel-level messages of every bench channel (`count_messages` for each)."""
+    return sum(
+        count_messages(data_dir, replace(target, channel_id=channel, more_channels=()))
+        for channel in target.channel_ids
+    )
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -340,7 +354,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
         try:
             data_dir = Path(tmp) / "data"
             target = set_up(data_dir, channels=opts.channels)
-            before = count_messages(data_dir, target)
+            before = count_all(data_dir, target)
 
             ceiling_proc, ceiling_url = start_ceiling(children)
             quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
@@ -352,7 +366,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
             measured = drive(children, url, target, opts, server.pid, profile=True)
             # The durability probe: every answered post must survive a kill -9.
             children.stop(server, kill=True)
-            stored = count_messages(data_dir, target) - before
+            stored = count_all(data_dir, target) - before
         finally:
             children.stop_all()
     result = post_result(

@@ -29,7 +29,7 @@ from hubbub.bench.cluster import (
 from hubbub.bench.post import (
     Children,
     Options,
-    count_messages,
+    count_all,
     drive,
     free_port,
     set_up,
@@ -72,7 +72,7 @@ def run(
         try:
             data_dir = Path(tmp) / "data"
             target = set_up(data_dir, channels=opts.channels)
-            before = count_messages(data_dir, target)
+            before = count_all(data_dir, target)
 
             ceiling_proc, ceiling_url = start_ceiling(children)
             quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
@@ -83,7 +83,7 @@ def run(
             quiet += [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
             embedded = drive(children, url, target, opts, server.pid)
             children.stop(server, kill=True)
-            embedded_stored = count_messages(data_dir, target) - before
+            embedded_stored = count_all(data_dir, target) - before
 
             pg_target = set_up(Path(tmp) / "unused", shared.database_url, channels=opts.channels)
             config = Path(tmp) / "cluster.toml"
