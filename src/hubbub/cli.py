@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -247,6 +248,21 @@ def bench_post(
     quiet_wait: Annotated[
         float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine, each.")
     ] = 0,
+    channels: Annotated[
+        int, typer.Option(min=1, max=1024, help="Spread the posts over this many channels.")
+    ] = 1,
+    cluster: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=16,
+            help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
+        ),
+    ] = 0,
+    cluster_connections: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Keep-alive clients for the clusters (--connections)."),
+    ] = None,
 ) -> None:
     """chat.postMessage over HTTP: hubbub's rate beside a bare Starlette endpoint's."""
     from rich.console import Console
@@ -255,10 +271,37 @@ def bench_post(
 
     if body not in ("json", "form"):
         raise typer.BadParameter("json or form", param_hint="--body")
-    opts = Options(duration, connections, warmup, body, out, profile, quiet_wait)
-    result, path = run(opts)
-    Console(stderr=True).print(table(result))
+    opts = Options(duration, connections, warmup, body, out, profile, quiet_wait, channels)
+    if cluster:
+        from hubbub.bench import postcluster
+
+        with _services_needed():
+            result, path = postcluster.run(opts, cluster, cluster_connections=cluster_connections)
+        _wide_console().print(postcluster.table(result))
+    else:
+        result, path = run(opts)
+        Console(stderr=True).print(table(result))
     typer.echo(str(path))
+
+
+def _wide_console() -> Any:
+    """Where stderr is not a terminal (a log file), the cluster tables get room for their
+    columns instead of rich's 80."""
+    from rich.console import Console
+
+    return Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+@contextlib.contextmanager
+def _services_needed() -> Iterator[None]:
+    """A cluster bench without PostgreSQL or Redis says so and exits with 2."""
+    from hubbub.bench.cluster import Unavailable
+
+    try:
+        yield
+    except Unavailable as exc:
+        typer.echo(f"hubbub bench: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 @bench.command("fanout")
@@ -267,14 +310,30 @@ def bench_fanout(
     posts: Annotated[int, typer.Option(min=1, max=900, help="Posts per phase.")] = 200,
     rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    cluster: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=16,
+            help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
+        ),
+    ] = 0,
 ) -> None:
     """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
     from rich.console import Console
 
     from hubbub.bench.fanout import FanOptions, run, table
 
-    result, path = run(FanOptions(members, posts, rate, out))
-    Console(stderr=True).print(table(result))
+    opts = FanOptions(members, posts, rate, out)
+    if cluster:
+        from hubbub.bench import fancluster
+
+        with _services_needed():
+            result, path = fancluster.run(opts, cluster)
+        _wide_console().print(fancluster.table(result))
+    else:
+        result, path = run(opts)
+        Console(stderr=True).print(table(result))
     typer.echo(str(path))
 
 

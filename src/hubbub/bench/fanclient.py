@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import orjson
 
-from hubbub.bench.cpu import cpu_snapshot, cpu_use
+from hubbub.bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
 from hubbub.bench.fanceiling import raise_nofile
 from hubbub.bench.load import report
 from hubbub.bench.stats import delivery_summary
@@ -181,6 +181,19 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def write_calls(pids: list[int]) -> int | None:
+    """Write system calls made so far by these processes (/proc/PID/io syscw; Linux), None
+    where unknown: a socket write of the gateway is one (uvloop writes with write/writev)."""
+    total = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/io") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("syscw:"))
+    except (OSError, ValueError, StopIteration):
+        return None
+    return total
+
+
 async def open_socket(index: int, tally: Tally, ws_url: str) -> Sock:
     url = urlsplit(ws_url)
     host, port = url.hostname or "", url.port or 80
@@ -285,15 +298,26 @@ async def fire(args: argparse.Namespace, tally: Tally, first: int, size: int) ->
 
 
 async def measure(
-    args: argparse.Namespace, tally: Tally, first: int, go: Any, pids: dict[str, int]
+    args: argparse.Namespace, tally: Tally, first: int, go: Any, pids: dict[str, int | list[int]]
 ) -> dict[str, Any]:
     before, since = cpu_snapshot(pids), time.perf_counter()
+    writes_before = write_calls(args.server_pid)
     target = tally.received + args.members * args.posts
     errors = await go
     await wait_for(tally, target, since + args.phase_timeout)
     until = time.perf_counter()
+    writes_after = write_calls(args.server_pid)
     summary = tally.phase(first, args.posts)
-    summary["cpu_pct"] = cpu_use(before, cpu_snapshot(pids), until - since)
+    if writes_before is not None and writes_after is not None:
+        # Every write call of the server in the phase, the posts' answers included.
+        summary["server_write_calls"] = writes_after - writes_before
+        if writes_after > writes_before:
+            per_write = summary["deliveries"] / (writes_after - writes_before)
+            summary["deliveries_per_write_call"] = round(per_write, 2)
+    after = cpu_snapshot(pids)
+    summary["cpu_pct"] = cpu_use(before, after, until - since)
+    if len(args.server_pid) > 1:
+        summary["cpu_pct_each_server"] = cpu_each(before, after, until - since, "server")
     summary["post_errors"] = len(errors or [])
     summary["error_samples"] = (errors or [])[:5]
     return summary
@@ -304,9 +328,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit("the fan-out client only drives 127.0.0.1")
     nofile = raise_nofile()
     tally = Tally(args.members, 2 * args.posts)
-    pids = {"client": os.getpid()}
-    if args.server_pid:
-        pids["server"] = args.server_pid
+    pids: dict[str, int | list[int]] = {"client": os.getpid()}
+    if len(args.server_pid) == 1:
+        pids["server"] = args.server_pid[0]
+    elif args.server_pid:  # a cluster's processes
+        pids["server"] = list(args.server_pid)
+    for comm in args.watch:
+        pids[comm] = pids_named(comm)
     result: dict[str, Any] = {"mode": args.mode, "client_nofile": nofile}
     connector = aiohttp.TCPConnector(limit=max(args.connect_concurrency, args.burst_concurrency))
     timeout = aiohttp.ClientTimeout(total=60)
@@ -314,13 +342,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.mode == "hubbub":  # one call first, so the idle RSS excludes first-use costs
             await api(http, args.url, args.token_list[0], "auth.test", {})
         await asyncio.sleep(0.5)
-        rss_before = rss_kb(args.server_pid)
+        rss_before = sum(rss_kb(pid) for pid in args.server_pid)
         started = time.perf_counter()
         socks = await connect_all(args, tally, http)
         result["connect_s"] = round(time.perf_counter() - started, 3)
         result["connected"] = len(socks)
         await asyncio.sleep(SETTLE_S)
-        rss_after = rss_kb(args.server_pid)
+        rss_after = sum(rss_kb(pid) for pid in args.server_pid)
         result["server_rss_kb"] = {"before": rss_before, "connected_idle": rss_after}
         if rss_before and rss_after:
             result["bytes_per_idle_connection"] = round(
@@ -362,7 +390,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--connect-concurrency", type=int, default=32)
     parser.add_argument("--frame-bytes", type=int, default=400, help="ceiling frame size")
     parser.add_argument("--phase-timeout", type=float, default=120.0)
-    parser.add_argument("--server-pid", type=int, default=0)
+    parser.add_argument("--server-pid", type=int, action="append", default=[])
+    parser.add_argument("--watch", action="append", default=[], help="a process name (postgres)")
     args = parser.parse_args(argv)
     args.token_list = Path(args.tokens).read_text().split() if args.tokens else []
     if args.mode == "hubbub" and len(args.token_list) < args.members:

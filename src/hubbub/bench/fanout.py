@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,8 +75,9 @@ class Members:
 # -- the data -----------------------------------------------------------------------------------
 
 
-def set_up(data_dir: Path, members: int) -> Members:
-    """A workspace and N people, all members of #general, BATCH people per unit of work.
+def set_up(data_dir: Path, members: int, database_url: str | None = None) -> Members:
+    """A workspace and N people, all members of #general, BATCH people per unit of work (in
+    data_dir's SQLite file, or in the PostgreSQL database at database_url).
 
     Through the same helpers `workspaces.create_user` uses (team_join, the default channels'
     joins, a user token each), without passwords: argon2 per person would take minutes.
@@ -85,7 +87,7 @@ def set_up(data_dir: Path, members: int) -> Members:
     from hubbub.services import workspaces
 
     async def main() -> Members:
-        hub = build_hub(Settings(data_dir=data_dir))
+        hub = build_hub(Settings(data_dir=data_dir, database_url=database_url))
         try:
             team = await workspaces.create_workspace(hub, "Bench", "bench")
             tokens: list[str] = []
@@ -123,13 +125,22 @@ def start_fanceiling(children: Children) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def drive(
-    children: Children, argv_tail: list[str], server_pid: int, opts: FanOptions
+    children: Children,
+    argv_tail: list[str],
+    server_pid: int | Sequence[int],
+    opts: FanOptions,
+    *,
+    watch: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """Runs the fan-out client; server_pid: a process, or a cluster's processes (their RSS and
+    CPU are added up); watch: process names whose CPU is reported too (e.g. postgres)."""
+    pids = [server_pid] if isinstance(server_pid, int) else list(server_pid)
     argv = [sys.executable, "-m", "hubbub.bench.fanclient", *argv_tail]
     argv += ["--members", str(opts.members), "--posts", str(opts.posts), "--rate", str(opts.rate)]
     argv += ["--burst-concurrency", str(opts.burst_concurrency)]
     argv += ["--connect-concurrency", str(opts.connect_concurrency)]
-    argv += ["--server-pid", str(server_pid)]
+    argv += [arg for pid in pids for arg in ("--server-pid", str(pid))]
+    argv += [arg for comm in watch for arg in ("--watch", comm)]
     argv += ["--phase-timeout", str(phase_timeout(opts.members, opts.posts))]
     proc = children.start(argv, capture=True)
     try:

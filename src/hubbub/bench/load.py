@@ -24,7 +24,7 @@ import aiohttp
 import orjson
 import uvloop
 
-from hubbub.bench.cpu import cpu_snapshot, cpu_use
+from hubbub.bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
 from hubbub.bench.stats import summarise
 
 MAX_DURATION_S = 600.0
@@ -72,11 +72,13 @@ async def _worker(
 ) -> None:
     i = 0
     perf = time.perf_counter
+    channels = args.channel.split(",")
+    channel = channels[n % len(channels)]  # with several channels, connections take turns
     while True:
         start = perf()
         if start >= tally.window_end:
             return
-        body, content_type = request_body(args.body, args.channel, f"bench {n}-{i} hello world")
+        body, content_type = request_body(args.body, channel, f"bench {n}-{i} hello world")
         i += 1
         try:
             async with session.post(
@@ -117,10 +119,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.create_task(_worker(n, session, url, headers, args, tally))
             for n in range(args.connections)
         ]
-        pids = {"client": os.getpid()}
-        if args.server_pid:
-            pids["server"] = args.server_pid
         await asyncio.sleep(max(0.0, tally.window_start - time.perf_counter()))
+        pids = watched(args)
         before, since = cpu_snapshot(pids), time.perf_counter()
         await asyncio.sleep(max(0.0, tally.window_end - time.perf_counter()))
         after, until = cpu_snapshot(pids), time.perf_counter()
@@ -136,22 +136,42 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     summary["errors_total"] = tally.error_total
     summary["drain_s"] = round(finished - tally.window_end, 3)
     summary["cpu_pct"] = cpu_use(before, after, until - since)
+    if len(args.server_pid) > 1:
+        summary["cpu_pct_each_server"] = cpu_each(before, after, until - since, "server")
     server_pct = summary["cpu_pct"].get("server")
     if server_pct is not None and summary["posts_per_s"]:
         summary["server_cpu_ms_per_post"] = round(10.0 * server_pct / summary["posts_per_s"], 3)
     return summary
 
 
+def watched(args: argparse.Namespace) -> dict[str, int | list[int]]:
+    """The processes whose CPU use the summary reports: this one, the server (one process, or
+    a group: a cluster's), and every process named by --watch (e.g. postgres), found now."""
+    pids: dict[str, int | list[int]] = {"client": os.getpid()}
+    if len(args.server_pid) == 1:
+        pids["server"] = args.server_pid[0]
+    elif args.server_pid:
+        pids["server"] = list(args.server_pid)
+    for comm in args.watch:
+        pids[comm] = pids_named(comm)
+    return pids
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m hubbub.bench.load", description=__doc__)
     parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT")
     parser.add_argument("--token", required=True)
-    parser.add_argument("--channel", required=True)
+    parser.add_argument("--channel", required=True, help="a channel id, or several: C1,C2,..")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.5)
     parser.add_argument("--body", choices=("json", "form"), default="json")
-    parser.add_argument("--server-pid", type=int, default=0, help="to report its CPU use")
+    parser.add_argument(
+        "--server-pid", type=int, action="append", default=[], help="to report its CPU use"
+    )
+    parser.add_argument(
+        "--watch", action="append", default=[], help="also report processes of this name's CPU"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.connections <= MAX_CONNECTIONS:
         parser.error(f"--connections must be within 1..{MAX_CONNECTIONS}")

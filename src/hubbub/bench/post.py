@@ -23,8 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -46,6 +46,12 @@ class Target:
     team_id: str
     channel_id: str
     token: str
+    more_channels: tuple[str, ...] = ()  # --channels K: the other K - 1
+
+    @property
+    def channel_ids(self) -> tuple[str, ...]:
+        """Every channel posted to; the load generator's connections take turns."""
+        return (self.channel_id, *self.more_channels)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class Options:
     out: Path
     profile: Path | None = None
     quiet_wait: float = 0.0
+    channels: int = 1  # posts spread over this many channels (one row lock each on PostgreSQL)
 
 
 def free_port() -> int:
@@ -68,23 +75,26 @@ def free_port() -> int:
 # -- the data -----------------------------------------------------------------------------------
 
 
-def set_up(data_dir: Path) -> Target:
-    """A workspace, one person and a channel of their own, written through the services."""
+def set_up(data_dir: Path, database_url: str | None = None, *, channels: int = 1) -> Target:
+    """A workspace, one person and channels of their own (one unless told), written through
+    the services (in data_dir's SQLite file, or in the PostgreSQL database at database_url)."""
     from hubbub.app import build_hub
     from hubbub.config import Settings
-    from hubbub.services import channels, workspaces
+    from hubbub.services import workspaces
     from hubbub.services.auth import authenticate
+    from hubbub.services.channels import create
 
     async def main() -> Target:
-        hub = build_hub(Settings(data_dir=data_dir))
+        hub = build_hub(Settings(data_dir=data_dir, database_url=database_url))
         try:
             await workspaces.create_workspace(hub, "Bench", "bench")
             account = await workspaces.create_user(
                 hub, "bench", email="poster@bench.test", name="poster"
             )
             who = await authenticate(hub, account.token)
-            channel = await channels.create(hub, who, "bench", is_private=False)
-            return Target(who.team_id, channel.id, account.token)
+            names = ["bench"] + [f"bench-{n}" for n in range(1, channels)]
+            made = [await create(hub, who, name, is_private=False) for name in names]
+            return Target(who.team_id, made[0].id, account.token, tuple(c.id for c in made[1:]))
         finally:
             await hub.close()
 
@@ -107,6 +117,14 @@ def count_messages(data_dir: Path, target: Target) -> int:
             await hub.close()
 
     return asyncio.run(main())
+
+
+def count_all(data_dir: Path, target: Target) -> int:
+    """Channel-level messages of every bench channel (`count_messages` for each)."""
+    return sum(
+        count_messages(data_dir, replace(target, channel_id=channel, more_channels=()))
+        for channel in target.channel_ids
+    )
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -196,11 +214,14 @@ def drive(
     url: str,
     target: Target,
     opts: Options,
-    server_pid: int,
+    server_pid: int | Sequence[int],
     *,
     profile: bool = False,
+    watch: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Runs the load generator against url and returns its summary."""
+    """Runs the load generator against url and returns its summary: the CPU use of the server
+    (a process, or a cluster's processes) and of the processes named in watch (e.g. postgres)."""
+    server_pids = [server_pid] if isinstance(server_pid, int) else list(server_pid)
     argv = [
         sys.executable,
         "-m",
@@ -210,7 +231,7 @@ def drive(
         "--token",
         target.token,
         "--channel",
-        target.channel_id,
+        ",".join(target.channel_ids),
         "--connections",
         str(opts.connections),
         "--duration",
@@ -219,13 +240,13 @@ def drive(
         str(opts.warmup),
         "--body",
         opts.body,
-        "--server-pid",
-        str(server_pid),
     ]
+    argv += [arg for pid in server_pids for arg in ("--server-pid", str(pid))]
+    argv += [arg for comm in watch for arg in ("--watch", comm)]
     proc = children.start(argv, capture=True)
     spy = None
     if profile and opts.profile is not None:
-        spy = start_profiler(children, server_pid, opts)
+        spy = start_profiler(children, server_pids[0], opts)
     try:
         out, _ = proc.communicate(timeout=opts.warmup + opts.duration + 60)
     finally:
@@ -295,6 +316,7 @@ def settings_of(opts: Options) -> dict[str, Any]:
         "duration_s": opts.duration,
         "warmup_s": opts.warmup,
         "body": opts.body,
+        "channels": opts.channels,
         "rate_limits": "off",
         "sqlite_synchronous": "FULL",
         "sqlite_version": sqlite3.sqlite_version,
@@ -332,8 +354,8 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
     ):
         try:
             data_dir = Path(tmp) / "data"
-            target = set_up(data_dir)
-            before = count_messages(data_dir, target)
+            target = set_up(data_dir, channels=opts.channels)
+            before = count_all(data_dir, target)
 
             ceiling_proc, ceiling_url = start_ceiling(children)
             quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
@@ -345,7 +367,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
             measured = drive(children, url, target, opts, server.pid, profile=True)
             # The durability probe: every answered post must survive a kill -9.
             children.stop(server, kill=True)
-            stored = count_messages(data_dir, target) - before
+            stored = count_all(data_dir, target) - before
         finally:
             children.stop_all()
     result = post_result(

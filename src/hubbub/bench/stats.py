@@ -154,3 +154,146 @@ def fanout_result(
             "exactly_once": lost == 0,
         },
     }
+
+
+# -- clusters (`hubbub bench post --cluster N`, `hubbub bench fanout --cluster N`) -------------
+
+CLUSTER_TARGET_PROCESSES = 4
+CLUSTER_TARGET_SPEEDUP = 1.5  # 4 processes at least 1.5x the posts/s of 1, on 2 cores
+
+
+def process_counts(most: int) -> list[int]:
+    """The cluster sizes measured up to most: the powers of two below it, then most itself
+    (4: 1, 2, 4; 3: 1, 2, 3; 6: 1, 2, 4, 6)."""
+    if most < 1:
+        raise ValueError("a cluster has at least one process")
+    counts = [1]
+    while counts[-1] * 2 < most:
+        counts.append(counts[-1] * 2)
+    return counts if counts[-1] == most else [*counts, most]
+
+
+def speedups(rates: dict[int, float]) -> dict[int, float]:
+    """Each cluster size's rate over the 1-process rate (0.0 where that is 0 or missing)."""
+    one = rates.get(1, 0.0)
+    return {n: round(rate / one, 4) if one else 0.0 for n, rate in rates.items()}
+
+
+def speedup_target(speedup: dict[int, float]) -> dict[str, Any]:
+    """The issue's target: 4 processes at 1.5x of 1 (None when 4 were not measured)."""
+    measured = speedup.get(CLUSTER_TARGET_PROCESSES)
+    return {
+        "processes": CLUSTER_TARGET_PROCESSES,
+        "speedup": CLUSTER_TARGET_SPEEDUP,
+        "measured": measured,
+        "met": None if measured is None else measured >= CLUSTER_TARGET_SPEEDUP,
+    }
+
+
+def cluster_post_run(
+    processes: int, summary: dict[str, Any], *, ok_answers: int, stored: int
+) -> dict[str, Any]:
+    """One cluster size's side of `bench post --cluster`: the load generator's summary, and
+    whether every ok answer is a row in PostgreSQL."""
+    run = {"processes": processes, **summary}
+    rate = float(summary.get("posts_per_s", 0.0))
+    postgres = summary.get("cpu_pct", {}).get("postgres")
+    if postgres is not None and rate:
+        run["postgres_cpu_ms_per_post"] = round(10.0 * float(postgres) / rate, 3)
+    run["durable_check"] = ok_answers == stored
+    run["durability"] = {
+        "ok_answers": ok_answers,
+        "stored": stored,
+        "method": "after the last answer, count the channel's rows in PostgreSQL",
+    }
+    return run
+
+
+def cluster_post_result(
+    *,
+    ceiling: dict[str, Any],
+    embedded: dict[str, Any],
+    embedded_stored: int,
+    runs: list[dict[str, Any]],
+    settings: dict[str, Any],
+    started_at: str,
+) -> dict[str, Any]:
+    """The JSON document `hubbub bench post --cluster N` writes: the bare endpoint, the
+    embedded server (SQLite) and each cluster size (PostgreSQL + Redis), one load generator."""
+    rates = {int(r["processes"]): float(r["posts_per_s"]) for r in runs}
+    speedup = speedups(rates)
+    runs = [{**r, "speedup": speedup[int(r["processes"])]} for r in runs]
+    ceiling_rate = float(ceiling.get("posts_per_s", 0.0))
+    embedded_ok = int(embedded.get("ok_total", 0))
+    sides = [ceiling, embedded, *runs]
+    others = [float(side.get("cpu_pct", {}).get("other", 0.0)) for side in sides]
+    return {
+        "scenario": "post-cluster",
+        "started_at": started_at,
+        "settings": settings,
+        "ceiling": ceiling,
+        "embedded": {
+            **embedded,
+            "ratio_to_ceiling": (
+                round(float(embedded["posts_per_s"]) / ceiling_rate, 4) if ceiling_rate else 0.0
+            ),
+            "durable_check": embedded_ok == embedded_stored,
+            "durability": {
+                "ok_answers": embedded_ok,
+                "stored": embedded_stored,
+                "method": "kill -9 the server after the last answer, then count the messages",
+            },
+        },
+        "cluster": runs,
+        "speedup": {str(n): s for n, s in speedup.items()},
+        "target": speedup_target(speedup),
+        "durable_check": embedded_ok == embedded_stored and all(r["durable_check"] for r in runs),
+        # Other processes took CPU during a window: the figures are not to be trusted.
+        "noisy": max(others) > NOISY_OTHER_PCT,
+    }
+
+
+def _lost(side: dict[str, Any]) -> int:
+    return sum(
+        int(side.get(phase, {}).get(k, 0))
+        for phase in ("paced", "burst")
+        for k in ("missing", "duplicates")
+    )
+
+
+def cluster_fanout_result(
+    *,
+    embedded: dict[str, Any],
+    runs: list[dict[str, Any]],
+    settings: dict[str, Any],
+    started_at: str,
+) -> dict[str, Any]:
+    """The JSON document `hubbub bench fanout --cluster N` writes: the embedded server, then
+    each cluster size (runs: the fan-out client's summary with "processes"); speed-ups are of
+    the burst's deliveries/s over the 1-process cluster's."""
+    rates = {
+        int(r["processes"]): float(r.get("burst", {}).get("deliveries_per_s", 0.0)) for r in runs
+    }
+    speedup = speedups(rates)
+    runs = [
+        {**r, "speedup": speedup[int(r["processes"])], "exactly_once": _lost(r) == 0} for r in runs
+    ]
+    members = int(settings.get("members", 0))
+    sides = [embedded, *runs]
+    others = [
+        float(side.get(phase, {}).get("cpu_pct", {}).get("other", 0.0))
+        for side in sides
+        for phase in ("paced", "burst")
+    ]
+    return {
+        "scenario": "fanout-cluster",
+        "started_at": started_at,
+        "settings": settings,
+        "embedded": {**embedded, "exactly_once": _lost(embedded) == 0},
+        "cluster": runs,
+        "speedup": {str(n): s for n, s in speedup.items()},
+        "exactly_once": all(_lost(side) == 0 for side in sides),
+        "all_connected": all(side.get("connected") == members for side in sides),
+        # Other processes took CPU during a phase: the figures are not to be trusted.
+        "noisy": max(others) > NOISY_OTHER_PCT,
+    }
