@@ -44,6 +44,30 @@ async def test_the_store_says_unavailable_while_cut_off_and_recovers(
         await asyncio.wait_for(store.close(), 30)
 
 
+async def test_connections_cut_while_idle_cost_no_call_an_error(
+    cable: Cable, postgres_server: PostgresServer, postgres_db: str
+) -> None:
+    """The database restarted (or the network blinked) while the pool sat idle: its
+    connections are dead, and the next calls, reads and writes, find out and run again on
+    fresh ones, without an error and without writing twice."""
+    store = PostgresStore(via(cable, postgres_server, postgres_db), pool_size=2)
+    try:
+        await asyncio.gather(*(store.read(lambda tx: tx.list_teams()) for _ in range(4)))
+        cable.unplug()
+        cable.plug()
+        await store.write(lambda tx: tx.insert_team(Team("T1", "one", "one", 0)))
+        cable.unplug()
+        cable.plug()
+        assert [t.id for t in await store.read(lambda tx: tx.list_teams())] == ["T1"]
+        cable.unplug()
+        cable.plug()
+        found = await store.read(lambda tx: tx.get_team("T1"), snapshot=False)
+        assert found is not None and found.domain == "one"
+    finally:
+        cable.unplug()
+        await asyncio.wait_for(store.close(), 30)
+
+
 def test_the_api_answers_503_while_the_database_is_out_of_reach(
     tmp_path: Path,
     cable: Cable,

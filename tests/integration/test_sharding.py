@@ -37,11 +37,16 @@ def _teams_on(shard_set: ShardSet, shard: str) -> dict[str, set[str]]:
 
 async def _posts(hub: Hub, who: Identity, channel_id: str) -> list[Message]:
     """The channel's plain messages (no join notices), oldest first."""
-    page = await reading.history(
-        hub, who, channel_id, oldest="0", latest=None, inclusive=True, limit=999
-    )
-    assert not page.has_more
-    return [m for m in reversed(page.messages) if m.subtype is None]
+    found: list[Message] = []
+    latest = None
+    while True:
+        page = await reading.history(
+            hub, who, channel_id, oldest="0", latest=latest, inclusive=False, limit=999
+        )
+        found += page.messages
+        if not page.has_more:
+            return [m for m in reversed(found) if m.subtype is None]
+        latest = page.messages[-1].ts
 
 
 async def test_workspaces_go_to_the_least_loaded_shard_and_their_rows_stay_there(

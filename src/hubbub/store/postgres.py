@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import psycopg
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
 
 from hubbub.domain.errors import Unavailable
@@ -71,6 +71,27 @@ def unavailable_when_unreachable() -> Iterator[None]:
         raise
 
 
+class _DeadConnection(Exception):
+    """A pooled connection turned out dead before the unit's commit: nothing of it landed."""
+
+
+@contextlib.contextmanager
+def _dead_before_commit(conn: Connection) -> Iterator[None]:
+    """Inside the transaction, around the unit's statements (not its COMMIT, whose failure
+    leaves unknown whether it landed): an error on a connection the server has dropped becomes
+    _DeadConnection, for the unit to run again on a fresh one. Checking each connection before
+    use instead (pool_pre_ping) would cost a round trip per unit of work."""
+    try:
+        yield
+    except _DeadConnection:
+        raise
+    except (DBAPIError, psycopg.Error) as exc:
+        raw = None if conn.closed or conn.invalidated else conn.connection.driver_connection
+        if raw is None or raw.broken or raw.closed:
+            raise _DeadConnection from exc
+        raise
+
+
 def _driver_error(exc: Exception) -> object:
     """The driver's own error, raised through SQLAlchemy or straight from psycopg (the
     prepared statements run on psycopg's own cursors)."""
@@ -84,9 +105,7 @@ def _sqlstate(exc: Exception) -> str | None:
 class PostgresStore:
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         self.url = url
-        self._engine: Engine = create_engine(
-            url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
-        )
+        self._engine: Engine = create_engine(url, pool_size=pool_size, max_overflow=0)
         with self._engine.connect() as conn:
             # Two processes starting at once must not both migrate.
             conn.exec_driver_sql(f"SELECT pg_advisory_lock({_MIGRATION_LOCK})")
@@ -136,11 +155,14 @@ class PostgresStore:
     def _write_attempts(self, fn: Callable[[Tx], T]) -> T:
         for attempt in itertools.count(1):
             try:
-                with self._engine.connect() as conn, conn.begin():
+                with self._engine.connect() as conn, conn.begin(), _dead_before_commit(conn):
                     tx = Tx(conn, _now_us(), Runner(conn))
                     result = fn(tx)
                     if tx.identity_changed:
                         conn.exec_driver_sql(f"NOTIFY {IDENTITY_CHANNEL}")
+            except _DeadConnection as dead:
+                self._drop_pool(dead, attempt)
+                continue
             except (DBAPIError, psycopg.Error) as exc:
                 if _sqlstate(exc) in _RETRY_SQLSTATES and attempt < _MAX_ATTEMPTS:
                     time.sleep(0.001 * attempt)
@@ -152,7 +174,18 @@ class PostgresStore:
         raise AssertionError("unreachable")
 
     def _read_sync(self, fn: Callable[[Tx], T], snapshot: bool) -> T:
-        with unavailable_when_unreachable(), self._engine.connect() as conn:
+        with unavailable_when_unreachable():
+            for attempt in itertools.count(1):
+                try:
+                    return self._read_once(fn, snapshot)
+                except _DeadConnection as dead:
+                    self._drop_pool(dead, attempt)
+        raise AssertionError("unreachable")
+
+    def _read_once(self, fn: Callable[[Tx], T], snapshot: bool) -> T:
+        with self._engine.connect() as conn, _dead_before_commit(conn):
+            # A read commits nothing: an error anywhere in it, the closing COMMIT included,
+            # can be met by running it again.
             if not snapshot:
                 # One statement: consistent on its own, and no transaction to open and close.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -160,6 +193,14 @@ class PostgresStore:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 return fn(Tx(conn, _now_us(), Runner(conn)))
+
+    def _drop_pool(self, dead: _DeadConnection, attempt: int) -> None:
+        """Every pooled connection is as old as the dead one: the server went away since they
+        were made. Fresh ones from here on; the unit runs again unless that keeps failing."""
+        self._engine.dispose(close=False)
+        if attempt >= _MAX_ATTEMPTS:
+            assert dead.__cause__ is not None
+            raise dead.__cause__
 
     def _bump_identity(self, _payload: str | None) -> None:
         self._identity = next(self._version)

@@ -41,10 +41,20 @@ _NEXT_TEAM_SEQ = Prepared(
     .returning(teams.c.last_seq)
 )
 _INSERT_EVENT = insert_all(channel_events)
-_INSERT_OUTBOX = Prepared(
+_OUTBOX_INSERT = (
     insert(outbox)
     .values({n: bindparam(n) for n in ("team_id", "stream", "seq", "created")})
     .returning(outbox.c.id)
+)
+_INSERT_OUTBOX = Prepared(_OUTBOX_INSERT)
+# PostgreSQL takes both inserts in one statement (an INSERT in a WITH): one round trip fewer
+# for every event, inside the transaction that holds the channel's row for its seq.
+_LOG_AND_QUEUE = Prepared(
+    _OUTBOX_INSERT.add_cte(
+        insert(channel_events)
+        .values({c.name: bindparam(c.name) for c in channel_events.columns})
+        .cte("logged")
+    )
 )
 
 
@@ -68,21 +78,12 @@ class LogQueries(TxBase):
 
     def append_event(self, team_id: str, stream: str, seq: int, type_: str, payload: bytes) -> int:
         """Logs the event and queues it in the outbox; returns the outbox row's id."""
-        self.run.execute(
-            _INSERT_EVENT,
-            {
-                "team_id": team_id,
-                "stream": stream,
-                "seq": seq,
-                "type": type_,
-                "payload": payload,
-                "created": self.now_us,
-            },
-        )
-        row = self.run.first(
-            _INSERT_OUTBOX,
-            {"team_id": team_id, "stream": stream, "seq": seq, "created": self.now_us},
-        )
+        event = {"team_id": team_id, "stream": stream, "seq": seq, "created": self.now_us}
+        if self.run.dialect.name == "postgresql":
+            row = self.run.first(_LOG_AND_QUEUE, {**event, "type": type_, "payload": payload})
+        else:
+            self.run.execute(_INSERT_EVENT, {**event, "type": type_, "payload": payload})
+            row = self.run.first(_INSERT_OUTBOX, event)
         return int(row.id)
 
     def unpublished(self, created_before_us: int, limit: int) -> list[tuple[int, str, int, bytes]]:
