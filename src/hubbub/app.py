@@ -190,13 +190,9 @@ async def _not_here(send: Send) -> None:
 # -- `hubbub admin shards | move-workspace`: a sharded deployment's directory and shards ----------
 
 
-class NotSharded(Exception):
-    pass
-
-
 def _directory(settings: Settings) -> Directory:
-    if not settings.shards or not settings.directory_url:
-        raise NotSharded("these settings name no shards (shards and directory_url)")
+    # Callers check that the settings name shards; Settings, that a directory comes with them.
+    assert settings.shards and settings.directory_url
     return Directory(settings.directory_url)
 
 

@@ -24,13 +24,17 @@ from tests.support.shards import ShardSet
 THREADS, PER_THREAD, AFTER_MOVE = 4, 60, 20
 
 
-def _admin(config: Path, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
+def _run_admin(config: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
         [sys.executable, "-m", "hubbub", "admin", "--config", str(config), *args],
         capture_output=True,
         timeout=120,
         check=False,
     )
+
+
+def _admin(config: Path, *args: str) -> dict[str, Any]:
+    done = _run_admin(config, *args)
     assert done.returncode == 0, done.stderr.decode()
     found: dict[str, Any] = orjson.loads(done.stdout)
     return found
@@ -114,3 +118,18 @@ def test_a_workspace_moves_while_both_processes_take_posts(
     finally:
         b.stop()
         a.stop()
+
+
+def test_the_shard_commands_say_what_is_wrong(tmp_path: Path, shard_set: ShardSet) -> None:
+    plain = tmp_path / "plain.toml"
+    plain.write_text('redis_url = "redis://127.0.0.1:6379/0"\n')
+    for args in (["shards"], ["move-workspace", "acme", "--to", "b"]):
+        done = _run_admin(plain, *args)
+        assert done.returncode == 2
+        assert b"name no shards" in done.stderr
+    sharded = shard_set.toml(tmp_path / "cluster.toml")
+    done = _run_admin(sharded, "move-workspace", "nosuch", "--to", "b")
+    assert (done.returncode, orjson.loads(done.stdout)) == (
+        1,
+        {"ok": False, "error": "team_not_found"},
+    )

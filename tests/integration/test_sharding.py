@@ -15,7 +15,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Message
 from hubbub.services import auth, channels, messages, reading, workspaces
 from hubbub.services.hub import Hub
-from hubbub.store.directory import Directory
+from hubbub.store.directory import STALE_RESERVATION_S, Directory
 from hubbub.store.move import TABLES
 from hubbub.store.shard_load import hot_shards
 from tests.support.shards import ShardSet
@@ -182,3 +182,27 @@ def test_a_shard_is_hot_when_it_writes_twice_as_fast_as_the_others() -> None:
     assert hot_shards({"a": 30.0, "b": 1.0}) == set()  # too little to matter
     assert hot_shards({"a": 500.0, "b": 400.0}) == set()
     assert hot_shards({"a": 500.0}) == set()
+
+
+def test_a_reservation_left_by_a_process_that_died_frees_its_domain(shard_set: ShardSet) -> None:
+    """A process claimed a domain and died before the workspace reached its shard: a minute
+    later the domain may be claimed again; a fresh claim, or a live workspace, holds."""
+    directory = Directory(shard_set.directory_url)
+    try:
+        assert directory.reserve("TDEAD", "acme", "a")
+        assert not directory.reserve("TOTHER", "acme", "b")
+        with shard_set.connect_directory() as conn:
+            conn.execute(
+                "UPDATE directory_workspaces SET updated = updated - %s",
+                (STALE_RESERVATION_S + 1,),
+            )
+        assert directory.reserve("TOTHER", "acme", "b")
+        assert [(e.team_id, e.shard, e.state) for e in directory.entries()] == [
+            ("TOTHER", "b", "creating")
+        ]
+        directory.activate("TOTHER")
+        with shard_set.connect_directory() as conn:
+            conn.execute("UPDATE directory_workspaces SET updated = 0")
+        assert not directory.reserve("TTHIRD", "acme", "a")  # active: never taken over
+    finally:
+        directory.close()

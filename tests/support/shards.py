@@ -52,10 +52,16 @@ class ShardSet:
 
     def connect(self, shard: str) -> psycopg.Connection[tuple[Any, ...]]:
         """A plain connection to one shard's database, for looking at its rows."""
-        s = self.server
-        return psycopg.connect(
-            host=s.host, port=s.port, user=s.user, dbname=self.shards[shard], autocommit=True
-        )
+        return _connect(self.server, self.shards[shard])
+
+    def connect_directory(self) -> psycopg.Connection[tuple[Any, ...]]:
+        return _connect(self.server, self.directory)
+
+
+def _connect(server: PostgresServer, dbname: str) -> psycopg.Connection[tuple[Any, ...]]:
+    return psycopg.connect(
+        host=server.host, port=server.port, user=server.user, dbname=dbname, autocommit=True
+    )
 
 
 @pytest.fixture

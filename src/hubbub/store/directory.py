@@ -12,8 +12,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, create_engine, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -52,7 +61,6 @@ class Directory:
     """Synchronous: callers run it on a worker thread."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
         self._engine = create_engine(url, pool_size=2, max_overflow=2, pool_pre_ping=True)
         with self._engine.begin() as conn:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CREATE_LOCK})")
