@@ -27,6 +27,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
+from hubbub.aio import cancel_for_sure
 from hubbub.bus.port import BusUnavailable, Handler, Resume
 from hubbub.redis_client import redis_client
 
@@ -227,10 +228,9 @@ class RedisBus:
 
     async def close(self) -> None:
         self._closed = True
-        tasks = [task for task in (self._reader, self._syncer) if task is not None]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        for task in (self._reader, self._syncer):
+            if task is not None:
+                await cancel_for_sure(task)
         self._reader = self._syncer = None
         self._subs.clear()
         await self._sub.aclose()

@@ -4,7 +4,8 @@ sweep): started in the lifespan, cancelled at shutdown."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
+
+from hubbub.aio import cancel_for_sure
 
 
 class Background:
@@ -18,7 +19,5 @@ class Background:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_for_sure(self._task)
             self._task = None

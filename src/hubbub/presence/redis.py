@@ -37,7 +37,6 @@ replicas), not Redis Cluster. Scripts call TIME before writing, which needs Redi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import uuid
 from typing import Any, Final
@@ -45,6 +44,7 @@ from typing import Any, Final
 import redis.asyncio as redis
 import structlog
 
+from hubbub.aio import cancel_for_sure
 from hubbub.presence.port import Change
 
 log = structlog.get_logger()
@@ -238,7 +238,5 @@ class RedisPresence:
     async def close(self) -> None:
         """Stops renewing the lease: sockets still counted stop counting when it runs out."""
         if self._renewer is not None:
-            self._renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewer
+            await cancel_for_sure(self._renewer)
             self._renewer = None

@@ -1,0 +1,16 @@
+"""asyncio helpers shared by the adapters and the background loops."""
+
+from __future__ import annotations
+
+import asyncio
+
+CANCEL_WAIT_S = 1.0
+
+
+async def cancel_for_sure(task: asyncio.Task[None]) -> None:
+    """Cancels the task until it is done. One cancellation can be swallowed when it lands
+    inside a Redis command (seen in tests: a lease renewer went on renewing, and closing the
+    presence adapter waited for it forever)."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_WAIT_S)
