@@ -37,6 +37,15 @@ ConfigFile = Annotated[
         help="A TOML file of settings (docs/deploy.md), e.g. database_url and redis_url.",
     ),
 ]
+# `hubbub bench ... --cluster N`: the benches' cluster sizes.
+ClusterSizes = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=16,
+        help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
+    ),
+]
 # `hubbub admin --config FILE <command>`: the settings every admin command runs with.
 _admin_config: list[Path | None] = [None]
 
@@ -251,14 +260,7 @@ def bench_post(
     channels: Annotated[
         int, typer.Option(min=1, max=1024, help="Spread the posts over this many channels.")
     ] = 1,
-    cluster: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            max=16,
-            help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
-        ),
-    ] = 0,
+    cluster: ClusterSizes = 0,
     cluster_connections: Annotated[
         int | None,
         typer.Option(min=1, max=1024, help="Keep-alive clients for the clusters (--connections)."),
@@ -310,14 +312,7 @@ def bench_fanout(
     posts: Annotated[int, typer.Option(min=1, max=900, help="Posts per phase.")] = 200,
     rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
-    cluster: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            max=16,
-            help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
-        ),
-    ] = 0,
+    cluster: ClusterSizes = 0,
 ) -> None:
     """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
     from rich.console import Console
