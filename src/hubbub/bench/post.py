@@ -344,6 +344,34 @@ def stop_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@dataclass
+class Sides:
+    """The bare ceiling's and the embedded server's runs, on one workspace set up for both."""
+
+    ceiling: dict[str, Any]
+    embedded: dict[str, Any]
+    stored: int  # the embedded server's posts found on disk after its kill -9
+    quiet: list[float | None]  # how busy the machine was before each (--quiet-wait)
+
+
+def ceiling_then_embedded(children: Children, tmp: Path, opts: Options, *, profile: bool) -> Sides:
+    data_dir = tmp / "data"
+    target = set_up(data_dir, channels=opts.channels)
+    before = count_all(data_dir, target)
+
+    ceiling_proc, ceiling_url = start_ceiling(children)
+    quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
+    ceiling = drive(children, ceiling_url, target, opts, ceiling_proc.pid)
+    children.stop(ceiling_proc)
+
+    server, url = start_hubbub(children, data_dir)
+    quiet += [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
+    embedded = drive(children, url, target, opts, server.pid, profile=profile)
+    # The durability probe: every answered post must survive a kill -9.
+    children.stop(server, kill=True)
+    return Sides(ceiling, embedded, count_all(data_dir, target) - before, quiet)
+
+
 def run(opts: Options) -> tuple[dict[str, Any], Path]:
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     settings = settings_of(opts)
@@ -353,32 +381,18 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
         tempfile.TemporaryDirectory(prefix="hubbub-bench-") as tmp,
     ):
         try:
-            data_dir = Path(tmp) / "data"
-            target = set_up(data_dir, channels=opts.channels)
-            before = count_all(data_dir, target)
-
-            ceiling_proc, ceiling_url = start_ceiling(children)
-            quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
-            ceiling = drive(children, ceiling_url, target, opts, ceiling_proc.pid)
-            children.stop(ceiling_proc)
-
-            server, url = start_hubbub(children, data_dir)
-            quiet += [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
-            measured = drive(children, url, target, opts, server.pid, profile=True)
-            # The durability probe: every answered post must survive a kill -9.
-            children.stop(server, kill=True)
-            stored = count_all(data_dir, target) - before
+            sides = ceiling_then_embedded(children, Path(tmp), opts, profile=True)
         finally:
             children.stop_all()
     result = post_result(
-        ceiling=ceiling,
-        hubbub=measured,
+        ceiling=sides.ceiling,
+        hubbub=sides.embedded,
         settings=settings,
-        ok_answers=int(measured["ok_total"]),
-        stored=stored,
+        ok_answers=int(sides.embedded["ok_total"]),
+        stored=sides.stored,
         started_at=started_at,
     )
-    settings["machine_busy_before_pct"] = quiet
+    settings["machine_busy_before_pct"] = sides.quiet
     opts.out.mkdir(parents=True, exist_ok=True)
     stamp = started_at.replace("-", "").replace(":", "")
     path = opts.out / f"post-{stamp}.json"

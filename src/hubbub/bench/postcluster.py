@@ -29,13 +29,11 @@ from hubbub.bench.cluster import (
 from hubbub.bench.post import (
     Children,
     Options,
-    count_all,
+    ceiling_then_embedded,
     drive,
     free_port,
     set_up,
     settings_of,
-    start_ceiling,
-    start_hubbub,
     stop_on_sigterm,
     wait_for_quiet,
 )
@@ -70,21 +68,8 @@ def run(
         shared_services(stamp) as shared,
     ):
         try:
-            data_dir = Path(tmp) / "data"
-            target = set_up(data_dir, channels=opts.channels)
-            before = count_all(data_dir, target)
-
-            ceiling_proc, ceiling_url = start_ceiling(children)
-            quiet = [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
-            ceiling = drive(children, ceiling_url, target, opts, ceiling_proc.pid)
-            children.stop(ceiling_proc)
-
-            server, url = start_hubbub(children, data_dir)
-            quiet += [wait_for_quiet(opts.quiet_wait)] if opts.quiet_wait else []
-            embedded = drive(children, url, target, opts, server.pid)
-            children.stop(server, kill=True)
-            embedded_stored = count_all(data_dir, target) - before
-
+            sides = ceiling_then_embedded(children, Path(tmp), opts, profile=False)
+            quiet = sides.quiet
             pg_target = set_up(Path(tmp) / "unused", shared.database_url, channels=opts.channels)
             config = Path(tmp) / "cluster.toml"
             for n in counts:
@@ -110,9 +95,9 @@ def run(
         finally:
             children.stop_all()
     result = cluster_post_result(
-        ceiling=ceiling,
-        embedded=embedded,
-        embedded_stored=embedded_stored,
+        ceiling=sides.ceiling,
+        embedded=sides.embedded,
+        embedded_stored=sides.stored,
         runs=runs,
         settings=settings,
         started_at=started_at,
