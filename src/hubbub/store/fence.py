@@ -15,12 +15,17 @@ import zlib
 
 from sqlalchemy import Connection, text
 
+from hubbub.store.prepared import Prepared, Runner
+
 # The first half of the two-key advisory lock: keeps these keys apart from any other use.
 _NAMESPACE = 0x6875  # "hu"
 
-_HOLD = text(
-    "SELECT pg_try_advisory_xact_lock_shared(:ns, :key)"
-    " AND EXISTS (SELECT 1 FROM teams WHERE team_id = :team_id)"
+# Run before every sharded write: prepared once, straight on the driver (store/prepared.py).
+_HOLD = Prepared(
+    text(
+        "SELECT pg_try_advisory_xact_lock_shared(:ns, :key)"
+        " AND EXISTS (SELECT 1 FROM teams WHERE team_id = :team_id) AS here"
+    )
 )
 
 
@@ -33,10 +38,10 @@ def _key(team_id: str) -> int:
     return zlib.crc32(team_id.encode()) - (1 << 31)
 
 
-def hold(conn: Connection, team_id: str) -> None:
+def hold(run: Runner, team_id: str) -> None:
     """Inside a write transaction: go on only while the workspace is here and not moving."""
-    here = conn.execute(_HOLD, {"ns": _NAMESPACE, "key": _key(team_id), "team_id": team_id})
-    if not here.scalar():
+    found = run.first(_HOLD, {"ns": _NAMESPACE, "key": _key(team_id), "team_id": team_id})
+    if not found.here:
         raise WorkspaceElsewhere(team_id)
 
 

@@ -50,7 +50,7 @@ class ShardedStores:
 
     async def write(self, team_id: str, fn: Callable[[Tx], T]) -> tuple[T, str]:
         def fenced(tx: Tx) -> T:
-            fence.hold(tx.conn, team_id)
+            fence.hold(tx.run, team_id)
             return fn(tx)
 
         deadline = time.monotonic() + MOVE_WAIT_S
