@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from typing import Any
 
 from starlette.applications import Starlette
@@ -123,10 +124,8 @@ def build_app(settings: Settings) -> Front:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        relay, sweeper = (
-            OutboxRelay(hub),
-            PresenceSweeper(hub, interval_s=settings.presence_sweep_s),
-        )
+        relay = OutboxRelay(hub)
+        sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
         relay.start()
         sweeper.start()
         # Objects alive after start-up live as long as the server: keeping them out of the
@@ -199,7 +198,7 @@ def _directory(settings: Settings) -> Directory:
 def shard_loads(settings: Settings, interval_s: float) -> list[dict[str, Any]]:
     directory = _directory(settings)
     try:
-        return [load.as_json() for load in measure(directory, settings.shards, interval_s)]
+        return [asdict(load) for load in measure(directory, settings.shards, interval_s)]
     finally:
         directory.close()
 

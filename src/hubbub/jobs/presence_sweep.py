@@ -13,11 +13,9 @@ from hubbub.services.hub import Hub
 
 log = structlog.get_logger()
 
-INTERVAL_S = 5.0
-
 
 class PresenceSweeper(Background):
-    def __init__(self, hub: Hub, *, interval_s: float = INTERVAL_S) -> None:
+    def __init__(self, hub: Hub, *, interval_s: float) -> None:
         self.hub, self.interval_s = hub, interval_s
 
     async def _loop(self) -> None:

@@ -21,16 +21,14 @@ is on finishes the clean-up (it deletes the copies on every other shard).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, insert, select, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, text
 
 from hubbub.domain.errors import SlackError
 from hubbub.store import fence
 from hubbub.store.directory import Directory
+from hubbub.store.postgres import one_off_engine
 from hubbub.store.tables import metadata, outbox
 
 GRACE_S = 1.0
@@ -68,21 +66,21 @@ def move_workspace(
     grace_s: float = GRACE_S,
 ) -> MoveReport:
     started = time.monotonic()
-    team_id = directory.team_for_domain(domain)
-    entry = directory.entry(team_id) if team_id else None
+    found = directory.team_for_domain(domain)
+    entry = directory.entry(found) if found else None
     if entry is None:
         raise SlackError("team_not_found")
     if target not in urls or entry.shard not in urls:
         raise SlackError("shard_not_found")
-    report = MoveReport(entry.team_id, domain, entry.shard, target)
+    team_id = entry.team_id
+    report = MoveReport(team_id, domain, entry.shard, target)
     if entry.shard == target:
         # Already there: what is left to do is the clean-up of an interrupted move, if any.
-        report.cleaned = _clean_up(urls, entry.team_id, target)
+        report.cleaned = _clean_up(urls, team_id, target)
         return report
-    team_id = entry.team_id
     with (
-        _engine(urls[entry.shard]) as source,
-        _engine(urls[target]) as dest,
+        one_off_engine(urls[entry.shard]) as source,
+        one_off_engine(urls[target]) as dest,
         source.connect().execution_options(isolation_level="AUTOCOMMIT") as session,
     ):
         fence.freeze(session, team_id)
@@ -105,19 +103,10 @@ def _clean_up(urls: dict[str, str], team_id: str, home: str) -> list[str]:
     cleaned = []
     for name, url in urls.items():
         if name != home:
-            with _engine(url) as engine, engine.begin() as conn:
+            with one_off_engine(url) as engine, engine.begin() as conn:
                 if _delete_workspace(conn, team_id):
                     cleaned.append(name)
     return cleaned
-
-
-@contextmanager
-def _engine(url: str) -> Iterator[Engine]:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _copy(source: Engine, dest: Engine, team_id: str) -> dict[str, int]:

@@ -28,6 +28,7 @@ from typing import TypeVar
 import psycopg
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from hubbub.domain.errors import Unavailable
 from hubbub.store.listen import Listener, dsn_of
@@ -69,6 +70,16 @@ def unavailable_when_unreachable() -> Iterator[None]:
         ):
             raise Unavailable from exc
         raise
+
+
+@contextlib.contextmanager
+def one_off_engine(url: str) -> Iterator[Engine]:
+    """An engine without a pool, for admin commands that open a connection or two and go."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 class _DeadConnection(Exception):

@@ -3,15 +3,15 @@ the directory and from PostgreSQL's own statistics, with the hot ones flagged.""
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from statistics import fmean
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
 
 from hubbub.store.directory import Directory
+from hubbub.store.postgres import one_off_engine
 from hubbub.store.tables import metadata
 
 # Hot: writing rows at least this many times as fast as the others do on average, and at
@@ -40,29 +40,22 @@ class ShardLoad:
     rows_written_per_s: float
     hot: bool = False
 
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 def hot_shards(rates: dict[str, float]) -> set[str]:
     """The shards writing HOT_FACTOR times faster than the mean of the others."""
     hot = set()
     for name, rate in rates.items():
         others = [r for n, r in rates.items() if n != name]
-        if others and rate >= HOT_MIN_ROWS_PER_S and rate >= HOT_FACTOR * _mean(others):
+        if others and rate >= HOT_MIN_ROWS_PER_S and rate >= HOT_FACTOR * fmean(others):
             hot.add(name)
     return hot
-
-
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
 
 
 def measure(directory: Directory, urls: dict[str, str], interval_s: float = 2.0) -> list[ShardLoad]:
     """Samples every shard twice, interval_s apart, for its rates."""
     tables = [t.name for t in metadata.sorted_tables]
-    engines = {name: create_engine(url, poolclass=NullPool) for name, url in urls.items()}
-    try:
+    with contextlib.ExitStack() as stack:
+        engines = {name: stack.enter_context(one_off_engine(url)) for name, url in urls.items()}
 
         def sample() -> dict[str, tuple[int, int, int, int]]:
             out = {}
@@ -75,9 +68,6 @@ def measure(directory: Directory, urls: dict[str, str], interval_s: float = 2.0)
         first, started = sample(), time.monotonic()
         time.sleep(interval_s)
         second, elapsed = sample(), time.monotonic() - started
-    finally:
-        for engine in engines.values():
-            engine.dispose()
     counts = directory.counts()
     rates = {name: (second[name][3] - first[name][3]) / elapsed for name in urls}
     hot = hot_shards(rates)
