@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 
 import orjson
 import pytest
@@ -132,8 +131,7 @@ async def test_a_workspace_moves_under_a_posting_load_losing_and_doubling_nothin
         tasks = [asyncio.create_task(poster()) for _ in range(4)]
         await asyncio.sleep(0.5)
         before = len(acked)
-        done = threading.Event()
-        report = await asyncio.to_thread(lambda: (move(settings, "acme", "b"), done.set())[0])
+        report = await asyncio.to_thread(move, settings, "acme", "b")
         await asyncio.sleep(0.5)
         stop.set()
         await asyncio.gather(*tasks)
