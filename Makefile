@@ -4,11 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: serve test test-postgres lint unit clean services
+.PHONY: serve test test-postgres lint unit clean services browser
 
 # Tests talk to a real PostgreSQL and Redis: the machine's own on 127.0.0.1 if they run, else
 # ones the tests start from Debian's binaries (tests/support/services.py), installed here.
-APT := $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+APT_UPDATE := $(SUDO) apt-get update -qq
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +32,11 @@ services:
 	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
 		|| $(APT) postgresql
 
-test: lint services
+# The browser tests drive Debian's Chromium: Playwright's own browser download cannot work here.
+browser:
+	@command -v chromium >/dev/null || { $(APT_UPDATE) && $(APT) chromium; }
+
+test: lint services browser
 	$(BIN)/pytest
 
 # The same tests with every test server on a PostgreSQL database of its own (~7 min here).
