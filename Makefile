@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: serve test test-postgres lint unit clean services browser
+.PHONY: serve test test-postgres lint unit clean services browser vendor
 
 # Tests talk to a real PostgreSQL and Redis: the machine's own on 127.0.0.1 if they run, else
 # ones the tests start from Debian's binaries (tests/support/services.py), installed here.
@@ -42,6 +42,26 @@ test: lint services browser
 # The same tests with every test server on a PostgreSQL database of its own (~7 min here).
 test-postgres: lint services
 	HUBBUB_TEST_STORE=postgres $(BIN)/pytest tests/e2e tests/integration
+
+# Third-party files fetched from the npm registry and committed, so neither `make serve` nor
+# `make test` needs the network or Node. Bump a version here and in the vendor READMEs.
+EMOJI_DATASOURCE := 16.0.0
+AXE_CORE := 4.14.1
+WEB_VENDOR := src/hubbub/web/static/vendor
+TEST_VENDOR := tests/browser/vendor
+
+vendor:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" \
+	&& npm pack --silent emoji-datasource@$(EMOJI_DATASOURCE) axe-core@$(AXE_CORE) >/dev/null \
+	&& mkdir emoji axe \
+	&& tar xzf emoji-datasource-$(EMOJI_DATASOURCE).tgz -C emoji --strip-components=1 \
+	&& tar xzf axe-core-$(AXE_CORE).tgz -C axe --strip-components=1 \
+	&& cd "$(CURDIR)" \
+	&& $(PYTHON) tools/vendor_emoji.py "$$tmp/emoji/emoji.json" $(WEB_VENDOR)/emoji.json \
+	&& cp "$$tmp/emoji/LICENSE" $(WEB_VENDOR)/LICENSE-emoji-datasource \
+	&& cp "$$tmp/axe/axe.min.js" $(TEST_VENDOR)/axe.min.js \
+	&& cp "$$tmp/axe/LICENSE" $(TEST_VENDOR)/LICENSE-axe-core \
+	&& cp "$$tmp/axe/LICENSE-3RD-PARTY.txt" $(TEST_VENDOR)/LICENSE-axe-core-3RD-PARTY.txt
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache
