@@ -112,3 +112,16 @@ class ChannelEvent:
     seq: int
     type: str
     payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReadState:
+    """How far a member has read one conversation, and what came after."""
+
+    channel_id: str
+    is_private: bool
+    is_im: bool
+    is_mpim: bool
+    last_read: str
+    latest: str | None  # the ts of the last message shown in the channel; None: none yet
+    unread_count: int  # shown messages after last_read that others wrote

@@ -6,6 +6,7 @@ from typing import Any
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership
+from hubbub.services import unreads
 from hubbub.services.access import member_channel, visible_channel
 from hubbub.services.channel_tx import is_general, join_tx, leave_tx, refuse_dm
 from hubbub.services.hub import EventLog, Hub
@@ -138,8 +139,9 @@ async def members(hub: Hub, who: Identity, channel_id: str, *, after: str, limit
 async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     """Moves the caller's read cursor; backwards too, which is how "mark unread" works."""
 
-    def unit(tx: Tx, _log: EventLog) -> None:
+    def unit(tx: Tx, log: EventLog) -> None:
         channel, _ = member_channel(tx, who, channel_id)
         tx.set_last_read(who.team_id, channel.id, who.user_id, ts)
+        unreads.marked_tx(tx, log, who, channel, ts)
 
     await hub.commit(who.team_id, unit)

@@ -11,7 +11,8 @@ from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
 from hubbub.store.queries.people import PeopleQueries
+from hubbub.store.queries.reads import ReadQueries
 
 
-class Tx(PeopleQueries, ChannelQueries, LogQueries, MarkQueries):
+class Tx(PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
