@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -35,11 +37,20 @@ def test_sign_up_in_the_browser_lands_signed_in(server: Server, page: Page) -> N
     page.get_by_label("Password").fill("tps reports")
     page.get_by_role("button", name="Create workspace").click()
 
-    page.wait_for_url(server.url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Initech")
-    expect(page.get_by_text("Signed in as")).to_contain_text("Peter Gibbons")
+    # The client opens #general, and its address names the workspace and the channel.
+    expect(page.get_by_role("heading", level=1)).to_have_text("#general")
+    assert re.search(r"/client/T\w+/C\w+$", page.url), page.url
+    expect(page.locator(".team-name")).to_have_text("Initech")
+    expect(page.locator("#messages .text").first).to_have_text(
+        "@Peter Gibbons has joined the channel"
+    )
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe.assert_accessible(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("hubbub")
+    page.goto(server.url + "/client")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
 def test_axe_reports_a_violation(server: Server, page: Page) -> None:

@@ -122,20 +122,31 @@ def welcome_page() -> str:
     return _page("Welcome", body)
 
 
-def home_page(home: Home, csrf: str) -> str:
+def app_page(home: Home, csrf: str) -> str:
+    """The browser client's shell: the client (static/app.js) draws everything inside #app from
+    the Web API and the RTM socket. Without script, the page still says who is signed in, lists
+    their channels and can sign out."""
     you = home.user.real_name or home.user.name
     channels = "".join(f"<li>#{_e(c.name)}</li>" for c in home.channels)
     listing = f'<ul class="channels">{channels}</ul>' if channels else "<p>No channels yet.</p>"
-    body = (
-        f"<h1>{_e(home.team.name)}</h1>"
-        f"<p>Signed in as <strong>{_e(you)}</strong></p>"
-        f'<h2 id="channels-heading">Channels</h2><nav aria-labelledby="channels-heading">'
-        f"{listing}</nav>"
-        '<form method="post" action="/logout">'
-        f'<input type="hidden" name="{CSRF_FIELD}" value="{_e(csrf)}">'
-        '<button type="submit">Sign out</button></form>'
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="csrf-token" content="{_e(csrf)}">'
+        f'<meta name="hubbub-team" content="{_e(home.team.id)}">'
+        f'<meta name="hubbub-user" content="{_e(home.user.id)}">'
+        f"<title>{_e(home.team.name)} · hubbub</title>"
+        '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">'
+        '<link rel="modulepreload" href="/static/api.js">'
+        '<script type="module" src="/static/app.js"></script></head>'
+        f'<body><div id="app" data-team-name="{_e(home.team.name)}"></div>'
+        f"<noscript><main><h1>{_e(home.team.name)}</h1>"
+        f"<p>Signed in as <strong>{_e(you)}</strong>. hubbub's client needs JavaScript.</p>"
+        f"<h2>Channels</h2>{listing}</main></noscript>"
+        '<form id="logout" method="post" action="/logout" hidden>'
+        f'<input type="hidden" name="{CSRF_FIELD}" value="{_e(csrf)}"></form>'
+        "</body></html>"
     )
-    return _page(home.team.name, body, csrf_meta=csrf)
 
 
 def forbidden_page() -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity
+from hubbub.domain.ts import is_ts
 from hubbub.services import auth, workspaces
 from hubbub.services.hub import Hub
 from hubbub.web import pages
@@ -36,6 +40,21 @@ _HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _app_headers(hub: Hub) -> dict[str, str]:
+    """The client's page runs only its own scripts, and talks only to us: the Web API, and the
+    RTM socket, which may live at another address (`rtm_url`)."""
+    socket = urlsplit(hub.socket_url)
+    csp = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {socket.scheme}://{socket.netloc}; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    return {**_HEADERS, "Content-Security-Policy": csp}
+
 
 SIGNUP_ERRORS = {
     "domain_taken": "That workspace domain is taken. Please choose another.",
@@ -91,9 +110,15 @@ class WebPages:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[BaseRoute]:
+        # Static files are small text: compressed, they are a third of their size on the wire.
+        static = GZipMiddleware(StaticFiles(directory=STATIC), minimum_size=512)
         return [
             Route("/", self.front, methods=["GET"]),
+            Route("/client", self.client, methods=["GET"]),
+            Route("/client/{rest:path}", self.client, methods=["GET"]),
+            Route("/archives/{channel}/{p}", self.archives, methods=["GET"]),
+            Mount("/static", app=static),
             Route("/signup", self.signup_form, methods=["GET"]),
             Route("/signup", self.signup, methods=["POST"]),
             Route("/login", self.login_form, methods=["GET"]),
@@ -117,9 +142,37 @@ class WebPages:
             if session_token(request) is not None:
                 clear_session(response, request)
             return response
-        token, who = found
+        return await self._app(*found)
+
+    async def _app(self, token: str, who: Identity) -> Response:
         home = await workspaces.home(self.hub, who)
-        return _html(pages.home_page(home, auth.session_csrf(token)))
+        page = pages.app_page(home, auth.session_csrf(token))
+        return HTMLResponse(page, headers=_app_headers(self.hub))
+
+    async def client(self, request: Request) -> Response:
+        """`/client/<team>/<channel>`: the client opens the channel the path names."""
+        found = await self._signed_in(request)
+        if found is None:
+            return _redirect("/login")
+        return await self._app(*found)
+
+    async def archives(self, request: Request) -> Response:
+        """A permalink (`/archives/<channel>/p<ts without its dot>`) opens the message in the
+        client; the client checks the channel and the message like any other read."""
+        found = await self._signed_in(request)
+        if found is None:
+            return _redirect("/login")
+        _token, who = found
+        digits = request.path_params["p"].removeprefix("p")
+        ts = f"{digits[:-6]}.{digits[-6:]}"
+        channel = request.path_params["channel"]
+        if not is_ts(ts) or not channel.isalnum():
+            return _html(pages.bad_request_page(), 400)
+        query = {"ts": ts}
+        thread_ts = request.query_params.get("thread_ts", "")
+        if is_ts(thread_ts):
+            query["thread_ts"] = thread_ts
+        return _redirect(f"/client/{who.team_id}/{channel}?{urlencode(query)}")
 
     async def signup_form(self, request: Request) -> Response:
         csrf = form_csrf(request)
@@ -184,5 +237,5 @@ class WebPages:
         return response
 
 
-def web_routes(hub: Hub) -> list[Route]:
+def web_routes(hub: Hub) -> list[BaseRoute]:
     return WebPages(hub).routes()

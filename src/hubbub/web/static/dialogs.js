@@ -1,0 +1,244 @@
+// The client's dialogs, on the browser's own <dialog>: it traps focus, closes on Escape and
+// gives focus back where it was.
+
+import { call, pages } from "./api.js";
+import { append, clear, h } from "./dom.js";
+import { displayName } from "./format.js";
+import { render } from "./mrkdwn.js";
+
+const PICKER = ["+1", "heart", "joy", "tada", "eyes", "white_check_mark", "pray", "fire", "smile", "thinking_face", "rocket", "100"];
+
+export class Dialogs {
+  constructor(client) {
+    this.client = client;
+  }
+
+  open(title, body, { onclose, wide = false } = {}) {
+    const id = `dialog-${Math.random().toString(36).slice(2)}`;
+    const dialog = h(
+      "dialog",
+      { class: wide ? "wide" : "", "aria-labelledby": id },
+      h("header", {}, h("h2", { id }, title), h("button", { class: "icon", "aria-label": "Close", onclick: () => dialog.close() }, "✕")),
+      body,
+    );
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      onclose?.();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    return dialog;
+  }
+
+  show(title, body) {
+    return this.open(title, h("div", { class: "dialog-body" }, body));
+  }
+
+  confirm(question, yes) {
+    return new Promise((resolve) => {
+      let answer = false;
+      const dialog = this.open("Are you sure?", h(
+        "div",
+        { class: "dialog-body" },
+        h("p", {}, question),
+        h("div", { class: "buttons" },
+          h("button", { onclick: () => dialog.close() }, "Cancel"),
+          h("button", { class: "danger", onclick: () => { answer = true; dialog.close(); } }, yes)),
+      ), { onclose: () => resolve(answer) });
+    });
+  }
+
+  form(title, fields, submit, button) {
+    const error = h("p", { class: "error", role: "alert", hidden: true });
+    const form = h("form", { class: "dialog-body" }, fields, error, h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary" }, button)));
+    const dialog = this.open(title, form);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await submit(new FormData(form));
+        dialog.close();
+      } catch (err) {
+        error.hidden = false;
+        error.textContent = err.error ? `Sorry: ${err.error.replaceAll("_", " ")}.` : String(err);
+      }
+    });
+    return dialog;
+  }
+
+  createChannel() {
+    this.form(
+      "Create a channel",
+      [
+        h("label", { for: "new-channel-name" }, "Name"),
+        h("input", { id: "new-channel-name", name: "name", required: true, maxlength: 80, autocomplete: "off", placeholder: "e.g. plan-budget" }),
+        h("label", { class: "check" }, h("input", { type: "checkbox", name: "private" }), " Make private"),
+      ],
+      async (data) => {
+        const name = String(data.get("name")).trim().toLowerCase().replace(/\s+/g, "-");
+        const made = await call("conversations.create", { name, is_private: data.get("private") ? "true" : "false" });
+        this.client.channels.set(made.channel.id, made.channel);
+        await this.client.open(made.channel.id);
+      },
+      "Create",
+    );
+  }
+
+  async browse() {
+    const list = h("ul", { class: "pick-list" });
+    const search = h("input", { type: "search", "aria-label": "Search channels", placeholder: "Search channels" });
+    this.open("Browse channels", h("div", { class: "dialog-body" }, search, list), { wide: true });
+    const all = [];
+    for await (const page of pages("conversations.list", { types: "public_channel", exclude_archived: true, limit: 500 }, "channels")) all.push(...page);
+    const draw = () => {
+      const q = search.value.trim().toLowerCase();
+      const shown = all.filter((c) => c.name.includes(q)).sort((a, b) => a.name.localeCompare(b.name)).slice(0, 200);
+      append(clear(list), shown.map((c) => {
+        const member = this.client.channels.has(c.id);
+        return h("li", {},
+          h("span", { class: "name" }, `#${c.name}`),
+          h("span", { class: "muted" }, c.purpose?.value ?? ""),
+          h("button", {
+            onclick: async () => {
+              if (!member) {
+                const joined = await call("conversations.join", { channel: c.id });
+                this.client.channels.set(c.id, joined.channel);
+              }
+              document.querySelector("dialog[open]")?.close();
+              await this.client.open(c.id);
+            },
+          }, member ? "Open" : "Join"));
+      }));
+    };
+    search.addEventListener("input", draw);
+    draw();
+  }
+
+  async people(title, button, act) {
+    const list = h("ul", { class: "pick-list" });
+    const search = h("input", { type: "search", "aria-label": "Search people", placeholder: "Search by name" });
+    const dialog = this.open(title, h("div", { class: "dialog-body" }, search, list), { wide: true });
+    search.focus();
+    const everyone = (await this.client.allUsers()).filter((u) => u.id !== this.client.me && !u.is_bot);
+    const draw = () => {
+      const q = search.value.trim().toLowerCase();
+      const shown = everyone.filter((u) => displayName(u).toLowerCase().includes(q) || (u.name ?? "").includes(q)).slice(0, 100);
+      append(clear(list), shown.map((u) => h("li", {},
+        h("span", { class: "name" }, displayName(u)),
+        h("span", { class: "muted" }, u.name ?? ""),
+        h("button", { onclick: async () => { await act(u); dialog.close(); } }, button))));
+    };
+    search.addEventListener("input", draw);
+    draw();
+  }
+
+  newDm() {
+    this.people("New direct message", "Message", async (u) => {
+      const opened = await call("conversations.open", { users: u.id, return_im: true });
+      this.client.channels.set(opened.channel.id, { ...opened.channel, user: opened.channel.user ?? u.id, is_im: true });
+      await this.client.open(opened.channel.id);
+    });
+  }
+
+  invite(channel) {
+    this.people(`Add people to ${this.client.label(this.client.channels.get(channel))}`, "Add", async (u) => {
+      try {
+        await call("conversations.invite", { channel, users: u.id });
+        this.client.toast(`${displayName(u)} was added.`);
+      } catch (err) {
+        this.client.toast(err.error === "already_in_channel" ? `${displayName(u)} is already here.` : `Not added: ${err.error}`);
+      }
+    });
+  }
+
+  async inviteLink() {
+    const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
+    const response = await fetch("/invites", { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
+    const data = await response.json();
+    if (!data.ok) return this.client.toast(`No invite link: ${data.error}`);
+    const box = h("input", { class: "link-box", readonly: true, value: data.url, "aria-label": "Invite link", id: "invite-link" });
+    this.show(`Invite people to ${this.client.teamName}`, [h("p", {}, "Anyone with this link can join for the next 14 days."), box]);
+    box.select();
+  }
+
+  async pins(channel) {
+    const body = h("div", { class: "dialog-body pins-list" }, h("p", {}, "Loading…"));
+    this.open("Pinned messages", body, { wide: true });
+    const { items } = await call("pins.list", { channel });
+    const messages = items.filter((i) => i.message).map((i) => i.message);
+    await this.client.ensureUsers(messages.map((m) => m.user));
+    append(clear(body), messages.length ? messages.map((m) => h("article", { class: "pin" },
+      h("div", { class: "meta" }, h("span", { class: "author" }, this.client.userName(m.user))),
+      h("div", { class: "text" }, render(m.text, this.client.ctx())),
+      h("a", { href: `/client/${this.client.team}/${channel}?ts=${m.ts}`, onclick: (e) => { e.preventDefault(); document.querySelector("dialog[open]")?.close(); this.client.open(channel, { push: false, focus: m.ts }); } }, "Open"))) : h("p", {}, "Nothing is pinned here yet."));
+  }
+
+  reactions(anchor, choose) {
+    const custom = h("input", { "aria-label": "Emoji name", placeholder: "or type a name, e.g. rocket", name: "emoji" });
+    const buttons = PICKER.map((name) => h("button", {
+      class: "pick-emoji",
+      "aria-label": name,
+      title: `:${name}:`,
+      onclick: () => { choose(name); dialog.close(); },
+    }, this.client.emojiMap?.[name] ?? `:${name}:`));
+    const form = h("form", { class: "dialog-body" }, h("div", { class: "emoji-grid" }, buttons), custom);
+    const dialog = this.open("Add a reaction", form);
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const name = custom.value.trim().replace(/^:|:$/g, "");
+      if (name) choose(name);
+      dialog.close();
+    });
+    anchor?.blur();
+  }
+
+  async switcher() {
+    if (document.querySelector("dialog[open]")) return;
+    const input = h("input", { type: "search", "aria-label": "Jump to a conversation", placeholder: "Jump to…", autocomplete: "off", role: "combobox", "aria-controls": "switcher-list", "aria-expanded": "true" });
+    const list = h("ul", { class: "pick-list switcher", id: "switcher-list", role: "listbox", "aria-label": "Conversations" });
+    const dialog = this.open("Jump to a conversation", h("div", { class: "dialog-body" }, input, list));
+    let selected = 0;
+    let shown = [];
+    const items = () => {
+      const convs = [...this.client.channels.values()].map((c) => ({ label: this.client.label(c), go: () => this.client.open(c.id) }));
+      const dms = new Set([...this.client.channels.values()].filter((c) => c.is_im).map((c) => c.user));
+      const people = [...this.client.users.values()]
+        .filter((u) => !dms.has(u.id) && u.id !== this.client.me && !u.deleted && !u.is_bot)
+        .map((u) => ({ label: displayName(u), go: async () => {
+          const opened = await call("conversations.open", { users: u.id, return_im: true });
+          this.client.channels.set(opened.channel.id, { ...opened.channel, user: u.id, is_im: true });
+          await this.client.open(opened.channel.id);
+        } }));
+      return [...convs, ...people];
+    };
+    const draw = () => {
+      const q = input.value.trim().toLowerCase().replace(/^#/, "");
+      shown = items().filter((i) => i.label.toLowerCase().replace(/^#/, "").includes(q)).slice(0, 12);
+      selected = Math.min(selected, Math.max(shown.length - 1, 0));
+      append(clear(list), shown.map((item, i) => h("li", {
+        role: "option",
+        id: `switch-${i}`,
+        "aria-selected": String(i === selected),
+        class: i === selected ? "selected" : "",
+        onclick: () => { dialog.close(); item.go(); },
+      }, item.label)));
+      input.setAttribute("aria-activedescendant", shown.length ? `switch-${selected}` : "");
+    };
+    input.addEventListener("input", () => { selected = 0; draw(); });
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowDown") selected = Math.min(selected + 1, shown.length - 1);
+      else if (e.key === "ArrowUp") selected = Math.max(selected - 1, 0);
+      else if (e.key === "Enter") {
+        e.preventDefault();
+        const item = shown[selected];
+        dialog.close();
+        item?.go();
+        return;
+      } else return;
+      e.preventDefault();
+      draw();
+    });
+    draw();
+    input.focus();
+    this.client.allUsers().then(draw).catch(() => {});
+  }
+}

@@ -1,0 +1,71 @@
+// The messages of one conversation (or one thread) as the client holds them: keyed by ts, so a
+// message that arrives twice (a history page and a live event, or a replay after a reconnect)
+// is held once, and kept in ts order, which is the order every member sees.
+
+export class Timeline {
+  constructor() {
+    this.byTs = new Map();
+    this.sorted = null;
+    this.cursor = ""; // where the next older page starts; "" when there is none
+    this.loaded = false; // the newest page has been read
+  }
+
+  put(message) {
+    const had = this.byTs.get(message.ts);
+    this.byTs.set(message.ts, had ? { ...had, ...message } : message);
+    this.sorted = null;
+    return !had;
+  }
+
+  update(ts, change) {
+    const had = this.byTs.get(ts);
+    if (!had) return false;
+    this.byTs.set(ts, change(had));
+    this.sorted = null;
+    return true;
+  }
+
+  remove(ts) {
+    if (!this.byTs.delete(ts)) return false;
+    this.sorted = null;
+    return true;
+  }
+
+  get(ts) {
+    return this.byTs.get(ts);
+  }
+
+  list() {
+    // A ts is seconds and microseconds with fixed digits after the dot: compare as numbers.
+    this.sorted ??= [...this.byTs.values()].sort((a, b) => Number(a.ts) - Number(b.ts) || (a.ts < b.ts ? -1 : 1));
+    return this.sorted;
+  }
+
+  last() {
+    const all = this.list();
+    return all[all.length - 1];
+  }
+}
+
+// A reply of a thread that is not also shown in the channel.
+export function threadOnly(message) {
+  return Boolean(message.thread_ts && message.thread_ts !== message.ts && message.subtype !== "thread_broadcast");
+}
+
+export function withReaction(message, name, user, added) {
+  const reactions = (message.reactions ?? []).map((r) => ({ ...r, users: [...r.users] }));
+  let found = reactions.find((r) => r.name === name);
+  if (added) {
+    if (!found) reactions.push((found = { name, users: [], count: 0 }));
+    if (!found.users.includes(user)) found.users.push(user);
+  } else if (found) {
+    found.users = found.users.filter((u) => u !== user);
+  }
+  for (const r of reactions) r.count = r.users.length;
+  return { ...message, reactions: reactions.filter((r) => r.count > 0) };
+}
+
+export function mentions(message, me) {
+  const text = message.text ?? "";
+  return text.includes(`<@${me}>`) || text.includes(`<@${me}|`) || /<!(here|channel|everyone)[>|]/.test(text);
+}
