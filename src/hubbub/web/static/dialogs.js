@@ -116,7 +116,8 @@ export class Dialogs {
   async people(title, button, act) {
     const list = h("ul", { class: "pick-list" });
     const search = h("input", { type: "search", "aria-label": "Search people", placeholder: "Search by name" });
-    const dialog = this.open(title, h("div", { class: "dialog-body" }, search, list), { wide: true });
+    let chosen = null;
+    const dialog = this.open(title, h("div", { class: "dialog-body" }, search, list), { wide: true, onclose: () => chosen && act(chosen) });
     search.focus();
     const everyone = (await this.client.allUsers()).filter((u) => u.id !== this.client.me && !u.is_bot);
     const draw = () => {
@@ -125,7 +126,7 @@ export class Dialogs {
       append(clear(list), shown.map((u) => h("li", {},
         h("span", { class: "name" }, displayName(u)),
         h("span", { class: "muted" }, u.name ?? ""),
-        h("button", { onclick: async () => { await act(u); dialog.close(); } }, button))));
+        h("button", { onclick: () => { chosen = u; dialog.close(); } }, button))));
     };
     search.addEventListener("input", draw);
     draw();
@@ -195,7 +196,10 @@ export class Dialogs {
     if (document.querySelector("dialog[open]")) return;
     const input = h("input", { type: "search", "aria-label": "Jump to a conversation", placeholder: "Jump to…", autocomplete: "off", role: "combobox", "aria-controls": "switcher-list", "aria-expanded": "true" });
     const list = h("ul", { class: "pick-list switcher", id: "switcher-list", role: "listbox", "aria-label": "Conversations" });
-    const dialog = this.open("Jump to a conversation", h("div", { class: "dialog-body" }, input, list));
+    // The choice is acted on once the dialog has closed and given focus back, so that the
+    // conversation it opens can take the focus for its composer.
+    let chosen = null;
+    const dialog = this.open("Jump to a conversation", h("div", { class: "dialog-body" }, input, list), { onclose: () => chosen?.go() });
     let selected = 0;
     let shown = [];
     const items = () => {
@@ -219,7 +223,7 @@ export class Dialogs {
         id: `switch-${i}`,
         "aria-selected": String(i === selected),
         class: i === selected ? "selected" : "",
-        onclick: () => { dialog.close(); item.go(); },
+        onclick: () => { chosen = item; dialog.close(); },
       }, item.label)));
       input.setAttribute("aria-activedescendant", shown.length ? `switch-${selected}` : "");
     };
@@ -229,9 +233,8 @@ export class Dialogs {
       else if (e.key === "ArrowUp") selected = Math.max(selected - 1, 0);
       else if (e.key === "Enter") {
         e.preventDefault();
-        const item = shown[selected];
+        chosen = shown[selected];
         dialog.close();
-        item?.go();
         return;
       } else return;
       e.preventDefault();
