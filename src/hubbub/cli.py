@@ -332,5 +332,32 @@ def bench_fanout(
     typer.echo(str(path))
 
 
+@bench.command("web")
+def bench_web(
+    runs: Annotated[int, typer.Option(min=1, max=50, help="Cold loads, and warm ones.")] = 5,
+    timeout: Annotated[
+        float, typer.Option(min=1, max=300, help="Seconds a load may take to show a message.")
+    ] = 15,
+    messages: Annotated[int, typer.Option(min=1, max=100_000, help="In the channel.")] = 10_000,
+    channels: Annotated[int, typer.Option(min=3, max=10_000, help="In the workspace.")] = 1000,
+    people: Annotated[int, typer.Option(min=2, max=50_000, help="In the workspace.")] = 5000,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+) -> None:
+    """The browser client in Chromium: time to the first message of a long channel, and bytes."""
+    from rich.console import Console
+
+    from hubbub.bench.web import WebOptions, run, table
+    from hubbub.bench.webseed import Shape
+
+    authors = min(Shape.authors, people - 1)
+    shape = Shape(people=people, channels=channels, messages=messages, authors=authors)
+    result, path = run(WebOptions(runs, timeout, out, shape))
+    Console(stderr=True).print(table(result))
+    typer.echo(str(path))
+    if result["error"]:
+        typer.echo(f"hubbub bench web: {result['error']}", err=True)
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()

@@ -13,15 +13,13 @@ from hubbub.bench.chromium import launch
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
-# Per module, not per session: Playwright's sync API keeps an event loop running in the test
-# thread while it is started, which would break every later test that calls asyncio.run.
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = launch(playwright)
     yield browser

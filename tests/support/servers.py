@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import socket
@@ -10,8 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,13 +188,18 @@ def run_admin(
         finally:
             await hub.close()
 
+    return run_coroutine(main())
+
+
+def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, also where this thread has a running loop: Playwright's sync API keeps one
+    running while the browser tests' fixtures are alive, and asyncio.run refuses to nest."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(main())
-    # Playwright's sync API keeps an event loop running in the test's own thread.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, main()).result()
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @dataclass
