@@ -12,7 +12,7 @@ import pytest
 from hubbub.app import build_hub, move
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Message
-from hubbub.services import auth, channels, messages, reading, workspaces
+from hubbub.services import auth, channels, invites, messages, reading, workspaces
 from hubbub.services.hub import Hub
 from hubbub.store.directory import STALE_RESERVATION_S, Directory
 from hubbub.store.move import TABLES
@@ -100,6 +100,29 @@ async def test_a_domain_is_taken_across_shards_and_tokens_find_their_shard(
         with pytest.raises(SlackError) as err:
             await auth.authenticate(hub, "xoxp-TNOSUCHTEAM-U1-" + "0" * 32)
         assert err.value.code == "invalid_auth"
+    finally:
+        await hub.close()
+
+
+async def test_invite_links_find_their_workspace_s_shard(shard_set: ShardSet) -> None:
+    hub = build_hub(shard_set.settings())
+    try:
+        await workspaces.create_workspace(hub, "First", "first")  # shard a
+        team = await workspaces.create_workspace(hub, "Second", "second")  # shard b
+        who = await _person(hub, "second", "sue@second.test")
+        url = await invites.create_invite(hub, who)
+        code = url.rsplit("/", 1)[1]
+        assert (await invites.invite_info(hub, code)).name == "Second"
+        session = await invites.join_by_invite(
+            hub, code, name="newcomer", email="new@else.test", password="long enough"
+        )
+        assert (await auth.authenticate(hub, session)).team_id == team.id
+        assert _teams_on(shard_set, "b")["invites"] == {team.id}
+        assert _teams_on(shard_set, "a")["invites"] == set()
+        for made_up in (code.replace(team.id, "TNOSUCHTEAM"), "T" + "A" * 10 + "." + "A" * 32):
+            with pytest.raises(SlackError) as err:
+                await invites.invite_info(hub, made_up)
+            assert err.value.code == "invalid_invite"
     finally:
         await hub.close()
 

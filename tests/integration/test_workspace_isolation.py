@@ -108,6 +108,7 @@ def _use_the_api(server: Server, w: Workspace, x_channel: str) -> None:
         lambda: alice.conversations_replies(channel=channel, ts=posted),
         lambda: alice.conversations_members(channel=channel),
         lambda: alice.conversations_mark(channel=channel, ts=posted),
+        lambda: alice.api_call("client.counts"),
         lambda: alice.conversations_setTopic(channel=channel, topic="t"),
         lambda: alice.conversations_open(users=w.bob.user_id),
         lambda: alice.chat_getPermalink(channel=channel, message_ts=posted),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import invite_team, new_id, new_invite_code
 from hubbub.domain.names import check_channel_name, check_domain, im_key, im_other, mpim_name
 from hubbub.domain.text import MAX_BLOCKS, MAX_TEXT, check_content
 from hubbub.domain.ts import from_micros, is_ts, parse_bound, to_micros
@@ -268,3 +270,32 @@ def test_a_trailing_newline_is_not_part_of_a_valid_value() -> None:
         check_domain("acme\n")
     assert not is_ts("1355517523.000005\n")
     assert parse_bound("1355517523\n") is None
+
+
+# -- invite codes ---------------------------------------------------------------------------
+
+
+def test_an_invite_code_names_its_team() -> None:
+    team = new_id("T")
+    code = new_invite_code(team)
+    assert invite_team(code) == team
+    assert new_invite_code(team) != code
+    assert quote(code, safe="") == code  # sits in a URL path as it is
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        ".",
+        "TAAAAAAAAAA",
+        "TAAAAAAAAAA.",
+        "UAAAAAAAAAA." + "A" * 32,  # not a team
+        "TAAAAAAAAAA." + "A" * 31,
+        "TAAAAAAAAAA." + "A" * 33,
+        "TAAAAAAAAAA." + "A" * 31 + "/",
+        "Taaaaaaaaaa." + "A" * 32,
+    ],
+)
+def test_what_is_no_invite_code(bad: str) -> None:
+    assert invite_team(bad) is None

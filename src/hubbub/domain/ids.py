@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -27,6 +28,23 @@ def token_team(token: str) -> str | None:
     if len(parts) != 4 or not parts[1].startswith("T"):
         return None
     return parts[1]
+
+
+_INVITE_SECRET = re.compile(r"[A-Za-z0-9_\-]{32}\Z")
+
+
+def new_invite_code(team_id: str) -> str:
+    """An invite link's code: `<team_id>.<secret>`, the team visible so a router can find its
+    shard, as in tokens; the secret URL-safe, to sit in a path."""
+    return f"{team_id}.{secrets.token_urlsafe(24)}"
+
+
+def invite_team(code: str) -> str | None:
+    """The team an invite code names, or None if it is no code of ours."""
+    team_id, dot, secret = code.partition(".")
+    if not dot or not looks_like("T", team_id) or not _INVITE_SECRET.match(secret):
+        return None
+    return team_id
 
 
 def token_hash(token: str) -> str:

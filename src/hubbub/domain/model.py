@@ -46,6 +46,16 @@ class Identity:
 
 
 @dataclass(frozen=True, slots=True)
+class Invite:
+    """A link to join a workspace: who made it and until when (seconds) it lets people in."""
+
+    team_id: str
+    created_by: str
+    created: int
+    expires: int
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     team_id: str
     id: str

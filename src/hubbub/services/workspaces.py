@@ -40,6 +40,15 @@ class Signup:
 
 
 @dataclass(frozen=True, slots=True)
+class NewPerson:
+    """Someone signing up, checked and with their password hashed: ready for a unit of work."""
+
+    name: str
+    email: str
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class Home:
     team: Team
     user: User
@@ -176,6 +185,36 @@ async def create_users(hub: Hub, domain: str, people: list[tuple[str, str]]) -> 
     return await hub.commit(team_id, unit)
 
 
+async def new_person(name: str, email: str, password: str) -> NewPerson:
+    """Checks someone signing up (a new workspace's first person, or by an invite link) and
+    hashes their password, before any unit of work."""
+    if not name.strip() or not email.strip() or not password:
+        raise SlackError("invalid_arguments")
+    name, email = _check_person(name, email)
+    if len(password) < MIN_PASSWORD:
+        raise SlackError("password_too_short")
+    if len(password) > MAX_PASSWORD:
+        raise SlackError("password_too_long")
+    return NewPerson(name, email, await asyncio.to_thread(hash_password, password))
+
+
+def add_person_tx(
+    tx: Tx, log: EventLog, team_id: str, person: NewPerson, *, admin: bool
+) -> tuple[User, str]:
+    """Adds someone who signed up, as every new person is added (team_join, the default
+    channels), and signs them in: returns them and their browser session token."""
+    user = _person(
+        team_id,
+        name=person.name,
+        real_name=person.name,
+        email=person.email,
+        admin=admin,
+        now=tx.now,
+    )
+    _add_user(tx, log, user, person.password_hash)
+    return user, issue_token(tx, team_id, user.id, SESSION_KIND)
+
+
 async def signup(
     hub: Hub, *, team_name: str, domain: str, email: str, name: str, password: str
 ) -> Signup:
@@ -185,20 +224,14 @@ async def signup(
         raise SlackError("invalid_arguments")
     check_domain(domain)
     team_name = _check_team_name(team_name)
-    name, email = _check_person(name, email)
-    if len(password) < MIN_PASSWORD:
-        raise SlackError("password_too_short")
-    if len(password) > MAX_PASSWORD:
-        raise SlackError("password_too_long")
-    password_hash = await _hash(password)
+    person = await new_person(name, email, password)
 
     team_id = new_id("T")
 
     def unit(tx: Tx, log: EventLog) -> Signup:
         team = _insert_workspace(tx, team_id, team_name, domain)
-        user = _person(team.id, name=name, real_name=name, email=email, admin=True, now=tx.now)
-        _add_user(tx, log, user, password_hash)
-        return Signup(team, user, issue_token(tx, team.id, user.id, SESSION_KIND))
+        user, session = add_person_tx(tx, log, team.id, person, admin=True)
+        return Signup(team, user, session)
 
     return await hub.commit_new(team_id, domain, unit)
 

@@ -69,6 +69,17 @@ tokens = Table(
     Index("ix_tokens_user", "team_id", "user_id"),
 )
 
+# Links that let anyone who holds one sign up into the workspace: the code only as its hash.
+invites = Table(
+    "invites",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("created_by", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+)
+
 channels = Table(
     "channels",
     metadata,

@@ -8,11 +8,12 @@ The queries live in hubbub.store.queries, one module per area.
 from __future__ import annotations
 
 from hubbub.store.queries.channels import ChannelQueries
+from hubbub.store.queries.invites import InviteQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.reads import ReadQueries
 
 
-class Tx(PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries):
+class Tx(PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries, InviteQueries):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

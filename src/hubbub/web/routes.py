@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -16,30 +16,21 @@ from hubbub.domain.model import Identity
 from hubbub.domain.ts import is_ts
 from hubbub.services import auth, workspaces
 from hubbub.services.hub import Hub
-from hubbub.web import pages
+from hubbub.web import invites, pages
+from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, BadForm, signed_out_form
+from hubbub.web.forms import read_form as _form
+from hubbub.web.responses import HEADERS
+from hubbub.web.responses import html as _html
+from hubbub.web.responses import redirect as _redirect
 from hubbub.web.session import (
     CSRF_FIELD,
     clear_session,
     form_csrf,
-    form_csrf_ok,
     keep_form_csrf,
     session_csrf_ok,
     session_token,
     set_session,
 )
-
-MAX_FORM = 16 * 1024
-
-# Pages are never framed, run no script and load nothing from elsewhere.
-_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 
 STATIC = Path(__file__).parent / "static"
 
@@ -53,57 +44,10 @@ def _app_headers(hub: Hub) -> dict[str, str]:
         f"connect-src 'self' {socket.scheme}://{socket.netloc}; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     )
-    return {**_HEADERS, "Content-Security-Policy": csp}
+    return {**HEADERS, "Content-Security-Policy": csp}
 
 
-SIGNUP_ERRORS = {
-    "domain_taken": "That workspace domain is taken. Please choose another.",
-    "invalid_domain": "A workspace domain is 1 to 21 lowercase letters, digits or inner hyphens.",
-    "invalid_name": "Names must be at most 100 characters (80 for your own).",
-    "invalid_email": "Please enter a valid email address.",
-    "email_taken": "That email address is already in use.",
-    "password_too_short": "Your password needs at least 8 characters.",
-    "password_too_long": "Your password is too long.",
-    "invalid_arguments": "Please fill in every field.",
-}
 LOGIN_ERROR = "Wrong workspace, email or password."
-
-
-class BadForm(Exception):
-    pass
-
-
-def _html(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status, headers=_HEADERS)
-
-
-def _redirect(to: str = "/") -> RedirectResponse:
-    return RedirectResponse(to, status_code=303, headers=_HEADERS)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """A urlencoded form of bounded size; the first value of each field."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM:
-            raise BadForm
-    if not body:
-        return {}
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/x-www-form-urlencoded":
-        raise BadForm
-    try:
-        pairs = parse_qsl(body.decode(), keep_blank_values=True)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BadForm from exc
-    # No text column of PostgreSQL holds a NUL, and no field of ours needs one.
-    if any("\x00" in key or "\x00" in value for key, value in pairs):
-        raise BadForm
-    form: dict[str, str] = {}
-    for key, value in pairs:
-        form.setdefault(key, value)
-    return form
 
 
 class WebPages:
@@ -186,32 +130,22 @@ class WebPages:
         keep_form_csrf(response, request, csrf)
         return response
 
-    async def _signed_out_post(self, request: Request) -> dict[str, str] | Response:
-        """The form of a signed-out POST, or the response that refuses it."""
-        try:
-            form = await _form(request)
-        except BadForm:
-            return _html(pages.bad_request_page(), 400)
-        if not form_csrf_ok(request, form.get(CSRF_FIELD)):
-            return _html(pages.forbidden_page(), 403)
-        return form
-
     async def signup(self, request: Request) -> Response:
-        form = await self._signed_out_post(request)
+        form = await signed_out_form(request)
         if isinstance(form, Response):
             return form
         values = {k: form.get(k, "") for k in ("team_name", "domain", "name", "email")}
         try:
             done = await workspaces.signup(self.hub, **values, password=form.get("password", ""))
         except SlackError as exc:
-            message = SIGNUP_ERRORS.get(exc.code, "Sorry, that did not work. Please try again.")
+            message = SIGNUP_ERRORS.get(exc.code, SIGNUP_FAILED)
             return _html(pages.signup_page(form_csrf(request), values, message), 400)
         response = _redirect()
         set_session(response, request, done.session)
         return response
 
     async def login(self, request: Request) -> Response:
-        form = await self._signed_out_post(request)
+        form = await signed_out_form(request)
         if isinstance(form, Response):
             return form
         values = {k: form.get(k, "") for k in ("domain", "email")}
@@ -238,4 +172,4 @@ class WebPages:
 
 
 def web_routes(hub: Hub) -> list[BaseRoute]:
-    return WebPages(hub).routes()
+    return WebPages(hub).routes() + invites.InvitePages(hub).routes()

@@ -1,0 +1,126 @@
+"""Invite links in the browser: a signed-in member makes one; whoever opens it signs up."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Identity, Team
+from hubbub.services import auth, invites
+from hubbub.services.hub import Hub
+from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, signed_out_form
+from hubbub.web.pages import Field, _e, _error, _form, _page
+from hubbub.web.responses import HEADERS, html, redirect
+from hubbub.web.session import api_session_token, form_csrf, keep_form_csrf, set_session
+
+JOIN_FIELDS = [
+    Field("name", "Your name", autocomplete="name"),
+    Field("email", "Email", kind="email", autocomplete="email"),
+    Field(
+        "password",
+        "Password",
+        kind="password",
+        autocomplete="new-password",
+        hint="At least 8 characters.",
+    ),
+]
+JOIN_ERRORS = {
+    **SIGNUP_ERRORS,
+    # People's names are unique in a workspace (users.name), as Slack's usernames are.
+    "already_exists": "Someone in this workspace already has that name. Please choose another.",
+}
+
+
+def join_page(
+    team: Team, code: str, csrf: str, values: dict[str, str], error: str | None = None
+) -> str:
+    body = (
+        f"<h1>Join {_e(team.name)}</h1>"
+        + _error(error)
+        + _form(f"/join/{quote(code, safe='')}", csrf, JOIN_FIELDS, values, "Join")
+        + '<p>Already a member? <a href="/login">Sign in</a></p>'
+    )
+    return _page(f"Join {team.name}", body)
+
+
+def invalid_invite_page() -> str:
+    return _page(
+        "Invite not found",
+        "<h1>This invite link does not work</h1><p>It may have expired or been mistyped. "
+        'Ask whoever sent it for a new one, or <a href="/">start again</a>.</p>',
+    )
+
+
+def _not_authed() -> Response:
+    return JSONResponse({"ok": False, "error": "not_authed"}, status_code=403, headers=HEADERS)
+
+
+class InvitePages:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/invites", self.create, methods=["POST"]),
+            Route("/join/{code}", self.join_form, methods=["GET"]),
+            Route("/join/{code}", self.join, methods=["POST"]),
+        ]
+
+    async def _caller(self, request: Request) -> Identity | None:
+        """The signed-in person, for a script's call: the session cookie with its CSRF header."""
+        token = api_session_token(request)
+        if token is None:
+            return None
+        try:
+            return await auth.authenticate(self.hub, token)
+        except SlackError:
+            return None  # revoked, or the person was deactivated
+
+    async def create(self, request: Request) -> Response:
+        who = await self._caller(request)
+        if who is None:
+            return _not_authed()
+        url = await invites.create_invite(self.hub, who)
+        return JSONResponse({"ok": True, "url": url}, headers=HEADERS)
+
+    async def _team(self, code: str) -> Team | None:
+        try:
+            return await invites.invite_info(self.hub, code)
+        except SlackError:
+            return None
+
+    async def join_form(self, request: Request) -> Response:
+        code = request.path_params["code"]
+        team = await self._team(code)
+        if team is None:
+            return html(invalid_invite_page(), 404)
+        csrf = form_csrf(request)
+        response = html(join_page(team, code, csrf, {}))
+        keep_form_csrf(response, request, csrf)
+        return response
+
+    async def join(self, request: Request) -> Response:
+        form = await signed_out_form(request)
+        if isinstance(form, Response):
+            return form
+        code = request.path_params["code"]
+        team = await self._team(code)
+        if team is None:
+            return html(invalid_invite_page(), 404)
+        values = {k: form.get(k, "") for k in ("name", "email")}
+        try:
+            session = await invites.join_by_invite(
+                self.hub, code, **values, password=form.get("password", "")
+            )
+        except SlackError as exc:
+            if exc.code == "invalid_invite":  # expired since the page above was read
+                return html(invalid_invite_page(), 404)
+            message = JOIN_ERRORS.get(exc.code, SIGNUP_FAILED)
+            return html(join_page(team, code, form_csrf(request), values, message), 400)
+        response = redirect()
+        set_session(response, request, session)
+        return response
