@@ -41,6 +41,10 @@ class StandIn(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "max-age=600" if self.path == "/app.js" else "no-store")
+        # As strict as the client's: no inline script, no eval.
+        self.send_header(
+            "Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'"
+        )
         self.end_headers()
         self.wfile.write(body)
 
