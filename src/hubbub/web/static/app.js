@@ -201,6 +201,8 @@ class Client {
     }
     this.current = id;
     this.editing = null;
+    this.highlighted = focus; // kept across redraws, so a live event does not drop it
+    if (!focus) this.input.focus();
     const url = `/client/${this.team}/${id}`;
     if (replace) history.replaceState(null, "", url + window.location.search);
     else if (push) history.pushState(null, "", url);
@@ -230,7 +232,6 @@ class Client {
   highlight(ts) {
     const node = this.list.querySelector(`[data-ts="${CSS.escape(ts)}"]`);
     if (!node) return;
-    node.classList.add("highlight");
     node.scrollIntoView({ block: "center" });
     node.focus({ preventScroll: true });
   }
@@ -873,7 +874,7 @@ class Client {
       : h("div", { class: "avatar", style: undefined, "aria-hidden": "true", dataset: { colour: colourFor(m.user ?? name) } }, initials(name));
     const node = h(
       "article",
-      { class: `msg${grouped ? " grouped" : ""}${m.pinned_to?.length ? " pinned" : ""}${m.subtype ? ` ${m.subtype}` : ""}`, dataset: { ts: m.ts, user: m.user ?? "" }, tabindex: "-1", "aria-label": `${name}, ${clock(m.ts)}` },
+      { class: `msg${grouped ? " grouped" : ""}${!inThread && m.ts === this.highlighted ? " highlight" : ""}${m.pinned_to?.length ? " pinned" : ""}${m.subtype ? ` ${m.subtype}` : ""}`, dataset: { ts: m.ts, user: m.user ?? "" }, tabindex: "-1", "aria-label": `${name}, ${clock(m.ts)}` },
       avatar,
       h(
         "div",
