@@ -11,7 +11,6 @@ import { Dialogs } from "./dialogs.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 const PAGE = 50;
-const QUICK_REACTIONS = ["+1", "heart", "joy", "tada", "eyes", "white_check_mark", "pray", "fire"];
 
 class Client {
   constructor(root) {
@@ -871,7 +870,7 @@ class Client {
       : null;
     const avatar = grouped
       ? h("div", { class: "gutter" }, time.cloneNode(true))
-      : h("div", { class: "avatar", style: undefined, "aria-hidden": "true", dataset: { colour: colourFor(m.user ?? name) } }, initials(name));
+      : h("div", { class: "avatar", "aria-hidden": "true", dataset: { colour: colourFor(m.user ?? name) } }, initials(name));
     const node = h(
       "article",
       { class: `msg${grouped ? " grouped" : ""}${!inThread && m.ts === this.highlighted ? " highlight" : ""}${m.pinned_to?.length ? " pinned" : ""}${m.subtype ? ` ${m.subtype}` : ""}`, dataset: { ts: m.ts, user: m.user ?? "" }, tabindex: "-1", "aria-label": `${name}, ${clock(m.ts)}` },

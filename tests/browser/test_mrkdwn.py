@@ -1,0 +1,71 @@
+"""Slack's mrkdwn as the client renders it (static/mrkdwn.js), run in Chromium on the real page:
+each case is Slack-stored text and the HTML it must become. Every character of text is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.client import sign_in_as
+from tests.support.servers import Server, Workspace, module_server, module_workspace
+
+server = module_server("mrkdwn")
+workspace = module_workspace()
+
+CASES = [
+    ("plain", "plain"),
+    ("*bold* _it_ ~gone~", "<strong>bold</strong> <em>it</em> <del>gone</del>"),
+    ("a*b*c snake_case_name", "a*b*c snake_case_name"),
+    ("*bold _and it_*", "<strong>bold <em>and it</em></strong>"),
+    ("`*not bold*` ok", "<code>*not bold*</code> ok"),
+    ("```\nline <1>\n*x*```", '<pre class="code-block">line &lt;1&gt;\n*x*</pre>'),
+    ("&gt; quoted\n&gt; more\nafter", "<blockquote>quoted<br>more</blockquote>after"),
+    ("1 &lt; 2 &amp;&amp; 3 &gt; 2", "1 &lt; 2 &amp;&amp; 3 &gt; 2"),
+    (
+        "<https://example.com/a?b=1&amp;c=2|the site>",
+        '<a href="https://example.com/a?b=1&amp;c=2" target="_blank" '
+        'rel="noopener noreferrer nofollow">the site</a>',
+    ),
+    ("<javascript:alert(1)|click>", "click"),
+    (
+        "<@U123|ann> <!here>",
+        '<span class="mention" data-user="U123">@ann</span> '
+        '<span class="mention broadcast">@here</span>',
+    ),
+    ("<#C123|deals>", '<a class="channel-link" href="/client/T/C123">#deals</a>'),
+    (
+        ":tada: :no_such_emoji:",
+        '<span class="emoji" title=":tada:" aria-label=":tada:">🎉</span> :no_such_emoji:',
+    ),
+    ("<img src=x onerror=alert(1)>", "img src=x onerror=alert(1)"),
+    ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    (
+        "see https://example.com/x.",
+        'see <a href="https://example.com/x" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://example.com/x</a>.',
+    ),
+]
+
+RENDER = """async ([text]) => {
+  const { render } = await import('/static/mrkdwn.js');
+  const emoji = await (await fetch('/static/vendor/emoji.json')).json();
+  const div = document.createElement('div');
+  div.append(...render(text, { emoji: (n) => emoji[n], channelHref: (id) => `/client/T/${id}` }));
+  return div.innerHTML;
+}"""
+
+
+@pytest.fixture(scope="module")
+def client(server: Server, workspace: Workspace, browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in_as(page, server, workspace, "alice")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize(("text", "html"), CASES)
+def test_renders(client: Page, text: str, html: str) -> None:
+    assert client.evaluate(RENDER, [text]) == html
