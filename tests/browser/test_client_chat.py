@@ -51,7 +51,8 @@ def test_create_channel_add_a_person_and_chat_both_ways(pair: tuple[Page, Page])
 
     alice.get_by_role("button", name="Add people").click()
     alice.get_by_label("Search people").fill("bob")
-    alice.get_by_role("dialog").get_by_role("button", name="Add").first.click()
+    alice.get_by_role("dialog").get_by_role("checkbox").first.check()
+    alice.get_by_role("dialog").get_by_role("button", name="Add").click()
     # Bob's sidebar gains the channel live, without a reload.
     expect(conv_link(bob, "deals")).to_be_visible()
     open_conversation(bob, "deals")

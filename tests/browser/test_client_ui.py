@@ -138,11 +138,24 @@ def test_direct_messages_browse_join_and_pins(
 
     page.get_by_role("button", name="New direct message").click()
     page.get_by_label("Search people").fill("car")
-    page.get_by_role("dialog").get_by_role("button", name="Message").first.click()
+    page.get_by_role("dialog").get_by_role("checkbox").first.check()
+    page.get_by_role("dialog").get_by_role("button", name="Message").click()
     expect(page.locator("#channel-title")).to_have_text("carol")
     send(page, "hi carol")
     expect(message(page, "hi carol")).to_be_visible()
     expect(conv_link(page, "carol")).to_be_visible()
+
+    # Several people make a group DM.
+    page.get_by_role("button", name="New direct message").click()
+    dialog = page.get_by_role("dialog")
+    for name in ("alice", "carol"):
+        dialog.get_by_label("Search people").fill(name)
+        dialog.get_by_role("checkbox").first.check()
+    dialog.get_by_role("button", name="Message").click()
+    expect(page.locator("#channel-title")).to_have_text("alice, carol")
+    send(page, "hi both")
+    expect(message(page, "hi both")).to_be_visible()
+    expect(conv_link(page, "alice, carol")).to_be_visible()
 
     page.get_by_role("button", name="Browse channels").click()
     page.get_by_label("Search channels").fill("announce")

@@ -150,7 +150,12 @@ class Client {
   title(c) {
     if (!c) return "";
     if (c.is_im) return this.userName(c.user);
-    if (c.is_mpim) return (c.purpose?.value || c.name).replace(/^Group messaging with: /, "");
+    // Slack names a group DM mpdm-<a>--<b>--<c>-1.
+    if (c.is_mpim) {
+      const mine = this.users.get(this.me)?.name;
+      const names = c.name.replace(/^mpdm-/, "").replace(/-\d+$/, "").split("--");
+      return names.filter((n) => n !== mine).join(", ");
+    }
     return c.name;
   }
 

@@ -113,40 +113,51 @@ export class Dialogs {
     draw();
   }
 
+  // Pick one or more people; act(users) runs once the dialog has closed.
   async people(title, button, act) {
     const list = h("ul", { class: "pick-list" });
     const search = h("input", { type: "search", "aria-label": "Search people", placeholder: "Search by name" });
+    const picked = new Map();
+    const go = h("button", { class: "primary", disabled: true, onclick: () => { chosen = [...picked.values()]; dialog.close(); } }, button);
     let chosen = null;
-    const dialog = this.open(title, h("div", { class: "dialog-body" }, search, list), { wide: true, onclose: () => chosen && act(chosen) });
+    const body = h("div", { class: "dialog-body" }, search, list, h("div", { class: "buttons" }, go));
+    const dialog = this.open(title, body, { wide: true, onclose: () => chosen?.length && act(chosen) });
     search.focus();
     const everyone = (await this.client.allUsers()).filter((u) => u.id !== this.client.me && !u.is_bot);
     const draw = () => {
       const q = search.value.trim().toLowerCase();
       const shown = everyone.filter((u) => displayName(u).toLowerCase().includes(q) || (u.name ?? "").includes(q)).slice(0, 100);
-      append(clear(list), shown.map((u) => h("li", {},
-        h("span", { class: "name" }, displayName(u)),
-        h("span", { class: "muted" }, u.name ?? ""),
-        h("button", { onclick: () => { chosen = u; dialog.close(); } }, button))));
+      append(clear(list), shown.map((u) => {
+        const box = h("input", { type: "checkbox", checked: picked.has(u.id) });
+        box.addEventListener("change", () => {
+          if (box.checked) picked.set(u.id, u);
+          else picked.delete(u.id);
+          go.disabled = picked.size === 0;
+        });
+        return h("li", {}, h("label", { class: "check" }, box, h("span", { class: "name" }, displayName(u)), h("span", { class: "muted" }, u.name ?? "")));
+      }));
     };
     search.addEventListener("input", draw);
     draw();
   }
 
   newDm() {
-    this.people("New direct message", "Message", async (u) => {
-      const opened = await call("conversations.open", { users: u.id, return_im: true });
-      this.client.channels.set(opened.channel.id, { ...opened.channel, user: opened.channel.user ?? u.id, is_im: true });
+    // One person is a DM; several are a group DM (conversations.open takes up to 8).
+    this.people("New direct message", "Message", async (users) => {
+      const opened = await call("conversations.open", { users: users.map((u) => u.id).join(","), return_im: true });
+      const one = users.length === 1 ? { user: opened.channel.user ?? users[0].id, is_im: true } : {};
+      this.client.channels.set(opened.channel.id, { ...opened.channel, ...one });
       await this.client.open(opened.channel.id);
     });
   }
 
   invite(channel) {
-    this.people(`Add people to ${this.client.label(this.client.channels.get(channel))}`, "Add", async (u) => {
+    this.people(`Add people to ${this.client.label(this.client.channels.get(channel))}`, "Add", async (users) => {
       try {
-        await call("conversations.invite", { channel, users: u.id });
-        this.client.toast(`${displayName(u)} was added.`);
+        await call("conversations.invite", { channel, users: users.map((u) => u.id).join(",") });
+        this.client.toast(`Added ${users.map(displayName).join(", ")}.`);
       } catch (err) {
-        this.client.toast(err.error === "already_in_channel" ? `${displayName(u)} is already here.` : `Not added: ${err.error}`);
+        this.client.toast(err.error === "already_in_channel" ? "They are already here." : `Not added: ${err.error}`);
       }
     });
   }
