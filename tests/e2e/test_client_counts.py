@@ -193,3 +193,18 @@ def test_a_member_of_many_conversations_gets_them_all(server: Server, workspace:
 
 def test_tier() -> None:
     assert method_table()["client.counts"].tier == TIER_3
+
+
+def test_a_newcomer_has_read_what_came_before_the_join(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    carol = server.client(workspace.carol.token)
+    channel = alice.conversations_create(name=f"old-{uuid.uuid4().hex[:8]}")["channel"]["id"]
+    for i in range(5):
+        alice.chat_postMessage(channel=channel, text=f"history {i} <!channel>")
+    carol.conversations_join(channel=channel)
+    assert numbers(carol, channel) == (0, 0, False)
+    assert carol.conversations_info(channel=channel)["channel"]["unread_count"] == 0
+    alice.chat_postMessage(channel=channel, text="news")
+    assert numbers(carol, channel) == (1, 0, True)

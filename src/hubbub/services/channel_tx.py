@@ -87,7 +87,11 @@ def join_tx(
         return True
     text = f"<@{user_id}> has joined the channel"
     extra = {"inviter": inviter} if inviter else None
-    insert_tx(tx, log, channel, user_id=user_id, text=text, subtype="channel_join", extra=extra)
+    joined = insert_tx(
+        tx, log, channel, user_id=user_id, text=text, subtype="channel_join", extra=extra
+    )
+    # As in Slack, a newcomer has read what came before: only what follows the join is unread.
+    tx.set_last_read(channel.team_id, channel.id, user_id, joined.ts)
     event = member_event(channel, "member_joined_channel", user_id)
     if inviter:
         event["inviter"] = inviter
