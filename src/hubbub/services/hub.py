@@ -26,6 +26,8 @@ T = TypeVar("T")
 # holding their sockets starts following the conversation live (docs/realtime.md).
 _JOIN_EVENTS = frozenset({"member_joined_channel", "im_created", "mpim_joined"})
 JOIN_NOTICE = "hubbub_member_joined"
+# The job every logged event becomes (jobs/kinds.py): it hands the event to what follows it.
+EVENT_JOB = "event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,9 @@ class EventLog:
         payload = orjson.dumps(event)
         outbox_id = self.tx.append_event(team_id, stream, seq, event["type"], payload)
         self.published.append(Published(stream, seq, payload, outbox_id))
+        # What follows an event (notifications, previews, apps) is a job written in the same
+        # transaction: never lost, and never run for a change that was rolled back.
+        self.job(team_id, EVENT_JOB, {"stream": stream, "seq": seq, "event": event})
         self._first_seq.setdefault(stream, seq)
         if event["type"] in _JOIN_EVENTS:
             self._join_notices(team_id, stream, event)
@@ -75,6 +80,18 @@ class EventLog:
         for user_id in dict.fromkeys(users):
             notice = {"type": JOIN_NOTICE, "channel": channel_id, "user": user_id, "after": after}
             self.notices.append((user_id, orjson.dumps(notice)))
+
+    def job(
+        self,
+        team_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        key: str | None = None,
+        delay_us: int = 0,
+    ) -> bool:
+        """Queues a background job with this unit of work; False if its key is already queued."""
+        return self.tx.enqueue_job(team_id, kind, payload, key=key, delay_us=delay_us)
 
     def channel_event(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
         seq = self.tx.next_seq(team_id, channel_id)

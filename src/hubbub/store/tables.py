@@ -197,3 +197,38 @@ outbox = Table(
     Column("seq", BigInteger, nullable=False),
     Column("created", BigInteger, nullable=False),
 )
+
+
+# Background jobs, written in the transaction of the change that needs them (domain/jobs.py).
+# `key` makes an enqueue idempotent: a second job of the same kind and key is not added.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("team_id", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(160)),
+    Column("payload", LargeBinary, nullable=False),
+    Column("run_at", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("leased_until", BigInteger),
+    Column("last_error", Text),
+    Column("created", BigInteger, nullable=False),
+    Index("jobs_due", "run_at"),
+    Index("jobs_key", "team_id", "kind", "key", unique=True),
+)
+
+# Jobs that failed every try, kept for `hubbub admin jobs` and `hubbub admin jobs retry`.
+dead_jobs = Table(
+    "dead_jobs",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("team_id", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(160)),
+    Column("payload", LargeBinary, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created", BigInteger, nullable=False),
+    Column("died", BigInteger, nullable=False),
+)

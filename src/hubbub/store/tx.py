@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.invites import InviteQueries
+from hubbub.store.queries.jobs import JobQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.reads import ReadQueries
 
 
-class Tx(PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries, InviteQueries):
+class Tx(
+    PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries, InviteQueries, JobQueries
+):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

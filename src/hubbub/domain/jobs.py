@@ -1,0 +1,46 @@
+"""Background jobs, as the domain sees them: what a job is, how long it may take, how often it
+is tried, and when it is tried again. No I/O here."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str  # the job's row id, or its Redis stream entry id
+    team_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempt: int  # 1 on the first run
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """How one kind of job runs."""
+
+    timeout_s: float = 10.0
+    max_attempts: int = 5
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 300.0
+    # Per workspace: at most `rate` jobs of this kind a second, in bursts of `burst`, so that
+    # one workspace's burst waits its turn instead of starving the others.
+    rate: float = 50.0
+    burst: int = 100
+
+
+class PermanentFailure(Exception):
+    """A job that can never succeed (bad payload, a target that refuses it): no more tries."""
+
+
+def backoff_s(spec: JobSpec, attempt: int, rand: random.Random | None = None) -> float:
+    """The wait before try `attempt + 1`: exponential, capped, with full jitter (a random wait
+    between half and all of it), so that jobs failing together do not retry together."""
+    ceiling = min(spec.backoff_cap_s, spec.backoff_base_s * 2 ** max(attempt - 1, 0))
+    return float(ceiling * (0.5 + 0.5 * (rand or random).random()))
+
+
+def gives_up(spec: JobSpec, attempt: int) -> bool:
+    return attempt >= spec.max_attempts

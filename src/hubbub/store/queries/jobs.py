@@ -1,0 +1,175 @@
+"""The jobs table as a queue: enqueue in a unit of work, claim with a lease, finish, retry, bury.
+
+A claimed job is leased until its timeout has passed; a worker that dies mid-job leaves the lease
+to run out, and the job is claimed again (at least once: handlers are idempotent). Claims skip
+rows another worker is claiming at that moment (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's
+one writer needs neither).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+
+from hubbub.domain.jobs import Job
+from hubbub.store.queries.base import TxBase
+from hubbub.store.tables import dead_jobs, jobs
+
+
+def _job(row: Any) -> Job:
+    return Job(str(row.id), row.team_id, row.kind, orjson.loads(row.payload), int(row.attempts))
+
+
+class JobQueries(TxBase):
+    def enqueue_job(
+        self,
+        team_id: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        key: str | None = None,
+        delay_us: int = 0,
+    ) -> bool:
+        """False if a job of this kind and key is already queued (or was dead-lettered)."""
+        if key is not None:
+            for table in (jobs, dead_jobs):
+                found = self.conn.execute(
+                    select(table.c.id).where(
+                        table.c.team_id == team_id, table.c.kind == kind, table.c.key == key
+                    )
+                ).first()
+                if found is not None:
+                    return False
+        self.conn.execute(
+            insert(jobs).values(
+                team_id=team_id,
+                kind=kind,
+                key=key,
+                payload=orjson.dumps(payload),
+                run_at=self.now_us + delay_us,
+                attempts=0,
+                created=self.now_us,
+            )
+        )
+        return True
+
+    def claim_jobs(self, limit: int, lease_us: int, kinds: list[str] | None = None) -> list[Job]:
+        """Due jobs, oldest first, leased to the caller; each claim counts as an attempt."""
+        now = self.now_us
+        due = select(jobs.c.id).where(
+            jobs.c.run_at <= now,
+            or_(jobs.c.leased_until.is_(None), jobs.c.leased_until < now),
+        )
+        if kinds is not None:
+            due = due.where(jobs.c.kind.in_(kinds))
+        due = due.order_by(jobs.c.run_at).limit(limit).with_for_update(skip_locked=True)
+        claimed = self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id.in_(due.scalar_subquery()))
+            .values(leased_until=now + lease_us, attempts=jobs.c.attempts + 1)
+            .returning(jobs.c.id, jobs.c.team_id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
+        )
+        return sorted((_job(row) for row in claimed), key=lambda job: int(job.id))
+
+    def finish_job(self, job_id: str) -> None:
+        self.conn.execute(delete(jobs).where(jobs.c.id == int(job_id)))
+
+    def retry_job(self, job_id: str, delay_us: int, error: str, *, counts: bool = True) -> None:
+        """Runs the job again after the delay. A job put off by its workspace's rate limit was
+        not tried, so its attempt does not count."""
+        values: dict[str, Any] = {
+            "run_at": self.now_us + delay_us,
+            "leased_until": None,
+            "last_error": error[:2000],
+        }
+        if not counts:
+            values["attempts"] = jobs.c.attempts - 1
+        self.conn.execute(update(jobs).where(jobs.c.id == int(job_id)).values(**values))
+
+    def bury_job(self, job_id: str, error: str) -> None:
+        """Moves a job that failed its last try to the dead letters."""
+        row = self.conn.execute(select(jobs).where(jobs.c.id == int(job_id))).first()
+        if row is None:
+            return
+        self.conn.execute(
+            insert(dead_jobs).values(
+                team_id=row.team_id,
+                kind=row.kind,
+                key=row.key,
+                payload=row.payload,
+                attempts=row.attempts,
+                last_error=error[:2000],
+                created=row.created,
+                died=self.now_us,
+            )
+        )
+        self.finish_job(job_id)
+
+    def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(dead_jobs).order_by(dead_jobs.c.id.desc()).limit(limit))
+        return [
+            {
+                "id": row.id,
+                "team_id": row.team_id,
+                "kind": row.kind,
+                "attempts": row.attempts,
+                "error": row.last_error,
+                "died": row.died,
+            }
+            for row in rows
+        ]
+
+    def revive_dead(self, ids: list[int] | None = None) -> int:
+        """Queues dead letters again, with a fresh count of tries."""
+        query = select(dead_jobs)
+        if ids is not None:
+            query = query.where(dead_jobs.c.id.in_(ids))
+        rows = self.conn.execute(query).all()
+        for row in rows:
+            self.conn.execute(
+                insert(jobs).values(
+                    team_id=row.team_id,
+                    kind=row.kind,
+                    key=row.key,
+                    payload=row.payload,
+                    run_at=self.now_us,
+                    attempts=0,
+                    created=row.created,
+                )
+            )
+        if rows:
+            self.conn.execute(delete(dead_jobs).where(dead_jobs.c.id.in_([r.id for r in rows])))
+        return len(rows)
+
+    def job_counts(self) -> dict[str, dict[str, int]]:
+        """Per kind: queued (due), running (leased), delayed (due later), dead."""
+        now = self.now_us
+        running = and_(jobs.c.leased_until.is_not(None), jobs.c.leased_until >= now)
+        out: dict[str, dict[str, int]] = {}
+
+        def add(kind: str, what: str, n: int) -> None:
+            entry = out.setdefault(kind, {"queued": 0, "running": 0, "delayed": 0, "dead": 0})
+            entry[what] += int(n)
+
+        for kind, n in self.conn.execute(
+            select(jobs.c.kind, func.count()).where(running).group_by(jobs.c.kind)
+        ):
+            add(kind, "running", n)
+        idle = or_(jobs.c.leased_until.is_(None), jobs.c.leased_until < now)
+        for kind, n in self.conn.execute(
+            select(jobs.c.kind, func.count())
+            .where(idle, jobs.c.run_at <= now)
+            .group_by(jobs.c.kind)
+        ):
+            add(kind, "queued", n)
+        for kind, n in self.conn.execute(
+            select(jobs.c.kind, func.count()).where(idle, jobs.c.run_at > now).group_by(jobs.c.kind)
+        ):
+            add(kind, "delayed", n)
+        for kind, n in self.conn.execute(
+            select(dead_jobs.c.kind, func.count()).group_by(dead_jobs.c.kind)
+        ):
+            add(kind, "dead", n)
+        return out
