@@ -16,6 +16,7 @@ import pytest
 from redis.asyncio import Redis
 
 from hubbub.app import build_hub
+from hubbub.config import Settings
 from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
 from hubbub.jobs.kinds import Kind
 from hubbub.jobs.queue import JobQueue, SqlQueue
@@ -340,3 +341,36 @@ async def test_a_job_left_by_a_dead_stream_worker_is_run_by_another(
     )
     await _run(runner, lambda: attempts == [2])
     assert (await streams.stats())["pending"] == 0
+
+
+async def test_runners_of_two_processes_on_postgresql_run_each_job_once(postgres_url: str) -> None:
+    """Claims skip the rows another runner is claiming (FOR UPDATE SKIP LOCKED)."""
+    settings = Settings(database_url=postgres_url)
+    hubs = [build_hub(settings), build_hub(settings)]
+    seen: Counter[int] = Counter()
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen[job.payload["n"]] += 1
+        await asyncio.sleep(0.001)
+
+    try:
+        team = await _team(hubs[0])
+        for _ in range(5):
+            await _enqueue(hubs[0], team, "count", 100)
+        runners = [
+            JobRunner(hub, _sql(hub), {"count": Kind(FAST, handler)}, concurrency=8) for hub in hubs
+        ]
+        for r in runners:
+            r.start()
+        try:
+            await _until(lambda: len(seen) == 100 and sum(seen.values()) >= 500)
+            for r in runners:
+                await r.drain()
+        finally:
+            for r in runners:
+                await r.stop()
+        assert sum(seen.values()) == 500 and set(seen.values()) == {5}
+        assert all(r.done > 0 for r in runners)  # both took a share
+    finally:
+        for hub in hubs:
+            await hub.close()
