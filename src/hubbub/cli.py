@@ -117,8 +117,12 @@ def cluster_up(
     processes: Annotated[int, typer.Option(min=1, max=64)] = 2,
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, max=64, help='`hubbub worker` processes (job_queue = "redis").')
+    ] = 0,
 ) -> None:
-    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), restarting any that dies."""
+    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), and any `hubbub worker`s,
+    restarting any that dies."""
     from hubbub.supervisor import NotShareable, Supervisor, check_shareable, serve_args
 
     try:
@@ -126,7 +130,11 @@ def cluster_up(
     except NotShareable as exc:
         typer.echo(f"hubbub cluster: {exc}", err=True)
         raise typer.Exit(2) from exc
-    raise typer.Exit(Supervisor(processes, serve_args(config, host, port)).run())
+    settings = load_settings(config)
+    if workers and settings.job_queue != "redis":
+        typer.echo('hubbub cluster: --workers needs job_queue = "redis"', err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(Supervisor(processes, serve_args(config, host, port), workers=workers).run())
 
 
 @admin.command("create-workspace")
