@@ -88,6 +88,8 @@ def test_kill_9_of_a_worker_mid_load_loses_and_doubles_nothing(
         counts = {int(k): int(v) for k, v in r.hgetall(runs).items()}
         assert sorted(counts) == list(range(JOBS))
         assert any(n > 1 for n in counts.values())
+        # The last jobs finish their run (and are acknowledged) after their effect.
+        _wait(lambda: _stats(redis_server.url, redis_prefix)["pending"] == 0)
         stats = _stats(redis_server.url, redis_prefix)
         assert (stats["stream"], stats["pending"], stats["dead"]) == (0, 0, 0)
         assert stats["totals"]["effect:done"] >= JOBS
