@@ -47,6 +47,7 @@ class EventLog:
         self.published: list[Published] = []
         # Ephemeral notices published after the commit: (stream, payload), never logged.
         self.notices: list[tuple[str, bytes]] = []
+        self.jobs_queued = 0
         self._first_seq: dict[str, int] = {}
 
     def message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
@@ -92,7 +93,9 @@ class EventLog:
         delay_us: int = 0,
     ) -> bool:
         """Queues a background job with this unit of work; False if its key is already queued."""
-        return self.tx.enqueue_job(team_id, kind, payload, key=key, delay_us=delay_us)
+        queued = self.tx.enqueue_job(team_id, kind, payload, key=key, delay_us=delay_us)
+        self.jobs_queued += queued
+        return queued
 
     def channel_event(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
         seq = self.tx.next_seq(team_id, channel_id)
@@ -122,6 +125,10 @@ class Hub:
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
 
+    # Called after a commit that queued jobs, so this process's job runner looks at once
+    # instead of at its next poll (jobs/runner.py).
+    jobs_queued: Callable[[], None] | None = None
+
     # What the composition root opened for the ports (a shared Redis client): closed last.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -149,7 +156,9 @@ class Hub:
         return await self.shards.read(team_id, fn, snapshot=snapshot)
 
     async def _publish_after(self, committing: Awaitable[tuple[_Logged[T], str]]) -> T:
-        (result, published, notices), shard = await committing
+        (result, published, notices, jobs), shard = await committing
+        if jobs and self.jobs_queued is not None:
+            self.jobs_queued()
         try:
             await self._publish(shard, published, notices)
         except BusUnavailable as exc:
@@ -170,13 +179,14 @@ class Hub:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
 
 
-# A unit's result with the events it logged and the notices to send after its commit.
-_Logged = tuple[T, list[Published], list[tuple[str, bytes]]]
+# A unit's result with the events it logged, the notices to send after its commit, and how many
+# jobs it queued.
+_Logged = tuple[T, list[Published], list[tuple[str, bytes]], int]
 
 
 def _logged(fn: Callable[[Tx, EventLog], T]) -> Callable[[Tx], _Logged[T]]:
     def unit(tx: Tx) -> _Logged[T]:
         events = EventLog(tx)
-        return fn(tx, events), events.published, events.notices
+        return fn(tx, events), events.published, events.notices, events.jobs_queued
 
     return unit
