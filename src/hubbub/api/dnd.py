@@ -23,6 +23,13 @@ async def end_snooze(call: Call) -> dict[str, Any]:
     return await notify_settings.end_snooze(call.hub, call.who)
 
 
+@router.method("dnd.endDnd", tier=TIER_2)
+async def end_dnd(call: Call) -> dict[str, Any]:
+    """Ends the caller's Do Not Disturb now (hubbub's are snoozes only)."""
+    await notify_settings.end_dnd(call.hub, call.who)
+    return {}
+
+
 @router.method("dnd.info", tier=TIER_3, args={"user": "string", "team_id": "string"})
 async def info(call: Call) -> dict[str, Any]:
     """A person's Do Not Disturb status; snooze fields for the caller's own only."""

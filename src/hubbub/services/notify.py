@@ -179,10 +179,9 @@ async def notify_job(hub: Hub, job: Job) -> None:
     if offline and hub.mailer is None:
         _no_email_once()
 
-    def unit(tx: Tx, events: EventLog) -> int:
+    def unit(tx: Tx, events: EventLog) -> None:
         notice = _notice(tx, hub, plan.msg, plan.channel, plan.users)
         snoozes = tx.snoozes(team_id, chosen)
-        written = 0
         for user_id, why in sorted(chosen.items()):
             if not tx.add_notification(
                 team_id,
@@ -194,7 +193,6 @@ async def notify_job(hub: Hub, job: Job) -> None:
                 thread_ts=plan.msg.thread_ts,
             ):
                 continue
-            written += 1
             if snoozed(snoozes.get(user_id, 0), tx.now):
                 continue
             event = desktop_notification(notice, events.tx_ts())
@@ -202,10 +200,8 @@ async def notify_job(hub: Hub, job: Job) -> None:
             if user_id in offline and hub.mailer is not None and plan.users[user_id].email:
                 payload = {"user": user_id, "channel": channel_id, "ts": ts}
                 events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
-        return written
 
-    written = await hub.commit(team_id, unit)
-    log.debug("notified", team=team_id, channel=channel_id, ts=ts, people=written)
+    await hub.commit(team_id, unit)
 
 
 _told_no_email = False

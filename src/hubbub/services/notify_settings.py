@@ -88,6 +88,18 @@ async def end_snooze(hub: Hub, who: Identity) -> dict[str, Any]:
     return await hub.commit(who.team_id, unit)
 
 
+async def end_dnd(hub: Hub, who: Identity) -> None:
+    """dnd.endDnd: hubbub has no scheduled sessions, so this ends a snooze if one is on."""
+    _person(who)
+
+    def unit(tx: Tx, events: EventLog) -> None:
+        if tx.snooze_until(who.team_id, who.user_id) > tx.now:
+            tx.set_snooze(who.team_id, who.user_id, 0)
+            _dnd_updated(tx, events, who, 0)
+
+    await hub.commit(who.team_id, unit)
+
+
 async def dnd_info(hub: Hub, who: Identity, user_id: str | None) -> dict[str, Any]:
     """The snooze_* fields only for the caller's own status, as in Slack."""
     target = user_id or who.user_id
