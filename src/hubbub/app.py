@@ -22,7 +22,7 @@ from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.jobs.background import Background
-from hubbub.jobs.kinds import Kind, kinds
+from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
 from hubbub.jobs.queue import SqlQueue
 from hubbub.jobs.relay import OutboxRelay
@@ -147,7 +147,7 @@ def build_app(settings: Settings) -> Front:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        relay = OutboxRelay(hub)
+        relay = OutboxRelay(hub, reactors=REACTORS)
         sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
         jobs = job_loop(hub, settings)
         relay.start()
@@ -189,7 +189,7 @@ def job_loop(hub: Hub, settings: Settings) -> Background:
 def job_lease_s(table: dict[str, Kind]) -> float:
     """How long a claimed job is held: past the longest timeout, so a job running to its
     timeout is not taken by another worker meanwhile."""
-    return max(kind.spec.timeout_s for kind in table.values()) + 5.0
+    return max((kind.spec.timeout_s for kind in table.values()), default=10.0) + 5.0
 
 
 def job_streams(hub: Hub, settings: Settings) -> JobStreams:

@@ -96,14 +96,14 @@ def eventually(probe: Callable[[], T | None], timeout: float = 10.0) -> T:
 
 
 def drained(server: Server, team_id: str) -> None:
-    """Waits until no event or notify job is left to run."""
+    """Waits until no notify job is left to run."""
 
     async def counts(hub: Hub) -> dict[str, dict[str, int]]:
         return await hub.read(team_id, lambda tx: tx.job_counts())
 
     def idle() -> bool:
         found = run_admin(server.data_dir, counts)
-        left = [found.get(k, {}) for k in ("event", notify.NOTIFY_JOB)]
+        left = [found.get(notify.NOTIFY_JOB, {})]
         return not any(c.get("queued") or c.get("running") or c.get("delayed") for c in left)
 
     eventually(idle)
