@@ -11,6 +11,7 @@ import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.ts import from_micros
+from hubbub.mail.port import Mailer
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
 from hubbub.store.port import Shards
@@ -113,6 +114,8 @@ class Hub:
     base_url: str = "http://127.0.0.1:8080"
     # Where clients open RTM sockets (Settings.socket_url).
     socket_url: str = "ws://127.0.0.1:8080"
+    # Email to people notified while offline (services/notify.py); None: no email.
+    mailer: Mailer | None = None
     # Outbox rows this process has published, by shard: the relay hands their events to what
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)
