@@ -26,6 +26,7 @@ from hubbub.jobs.relay import OutboxRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.limits.port import Limiter
 from hubbub.limits.redis import RedisLimiter
+from hubbub.outbound.guarded import GuardedClient
 from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
@@ -63,6 +64,9 @@ def build_shards(settings: Settings) -> Shards:
 def build_hub(settings: Settings) -> Hub:
     """The ports: in this process (embedded), or shared through Redis when it is configured."""
     shards = build_shards(settings)
+    outbound = GuardedClient(
+        allow_private=settings.allow_private_outbound, timeout_s=settings.outbound_timeout_s
+    )
     if not settings.redis_url:
         return Hub(
             shards=shards,
@@ -71,6 +75,8 @@ def build_hub(settings: Settings) -> Hub:
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             base_url=settings.base_url,
             socket_url=settings.socket_url,
+            outbound=outbound,
+            on_close=[outbound.close],
         )
     client = redis_client(settings.redis_url)
     prefix = settings.redis_prefix
@@ -81,7 +87,8 @@ def build_hub(settings: Settings) -> Hub:
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         base_url=settings.base_url,
         socket_url=settings.socket_url,
-        on_close=[client.aclose],
+        outbound=outbound,
+        on_close=[client.aclose, outbound.close],
     )
 
 
