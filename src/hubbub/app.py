@@ -18,6 +18,7 @@ from starlette.websockets import WebSocket
 from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
+from hubbub.api.webhooks import webhook_routes
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
@@ -148,6 +149,7 @@ def build_app(settings: Settings) -> Front:
     app = Starlette(
         routes=[
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
+            *webhook_routes(hub, settings.max_body_bytes),
             *web_routes(hub),
         ],
         lifespan=lifespan,

@@ -13,10 +13,20 @@ from hubbub.store.queries.jobs import JobQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
 from hubbub.store.queries.people import PeopleQueries
+from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.webhooks import WebhookQueries
 
 
 class Tx(
-    PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries, InviteQueries, JobQueries
+    PeopleQueries,
+    ChannelQueries,
+    LogQueries,
+    MarkQueries,
+    ReadQueries,
+    InviteQueries,
+    JobQueries,
+    PreviewQueries,
+    WebhookQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
