@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 CANCEL_WAIT_S = 1.0
 
@@ -14,3 +15,11 @@ async def cancel_for_sure(task: asyncio.Task[None]) -> None:
     while not task.done():
         task.cancel()
         await asyncio.wait({task}, timeout=CANCEL_WAIT_S)
+
+
+async def woken(event: asyncio.Event, timeout_s: float) -> None:
+    """Waits until the event is set or the time is up, whichever is first, and clears it: a
+    loop that polls, and is woken early when there is work."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout_s)
+    event.clear()

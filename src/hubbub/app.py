@@ -22,8 +22,13 @@ from hubbub.api.webhooks import webhook_routes
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
+from hubbub.jobs.background import Background
+from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
+from hubbub.jobs.queue import SqlQueue
 from hubbub.jobs.relay import OutboxRelay
+from hubbub.jobs.runner import JobRunner
+from hubbub.jobs.streams import JobStreams, StreamRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.limits.port import Limiter
 from hubbub.limits.redis import RedisLimiter
@@ -132,16 +137,19 @@ def build_app(settings: Settings) -> Front:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        relay = OutboxRelay(hub)
+        relay = OutboxRelay(hub, reactors=REACTORS)
         sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
+        jobs = job_loop(hub, settings)
         relay.start()
         sweeper.start()
+        jobs.start()
         # Objects alive after start-up live as long as the server: keeping them out of the
         # collector's full passes took the p99 of a post from ~90 to ~40 ms (bench post).
         gc.collect()
         gc.freeze()
         yield
         await gateway.stop()
+        await jobs.stop()
         await sweeper.stop()
         await relay.stop()
         await hub.close()
@@ -155,6 +163,32 @@ def build_app(settings: Settings) -> Front:
         lifespan=lifespan,
     )
     return Front(api, gateway, app, role=settings.role)
+
+
+def job_loop(hub: Hub, settings: Settings) -> Background:
+    """What this process does with background jobs: runs them from the jobs tables, or (with
+    Redis Streams) moves them there for `hubbub worker` processes."""
+    if settings.job_queue == "redis":
+        return StreamRelay(hub, job_streams(hub, settings))
+    table = kinds()
+    queue = SqlQueue(hub, lease_s=job_lease_s(table))
+    runner = JobRunner(hub, queue, table, concurrency=settings.job_concurrency)
+    hub.jobs_queued = runner.wake
+    return runner
+
+
+def job_lease_s(table: dict[str, Kind]) -> float:
+    """How long a claimed job is held: past the longest timeout, so a job running to its
+    timeout is not taken by another worker meanwhile."""
+    return max((kind.spec.timeout_s for kind in table.values()), default=10.0) + 5.0
+
+
+def job_streams(hub: Hub, settings: Settings) -> JobStreams:
+    if not settings.redis_url:
+        raise ValueError("job_queue = redis needs redis_url")
+    client = redis_client(settings.redis_url)
+    hub.on_close.append(client.aclose)
+    return JobStreams(client, prefix=settings.redis_prefix)
 
 
 class Front:

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     allow_private_outbound: bool = False
     # How long one outbound request may take, redirects included, unless its caller says.
     outbound_timeout_s: float = 5.0
+    # Background jobs (docs/jobs.md): "sql" runs them in this process from the jobs tables;
+    # "redis" relays them into Redis Streams for `hubbub worker` processes to run.
+    job_queue: Literal["sql", "redis"] = "sql"
+    job_concurrency: int = Field(default=8, ge=1, le=1024)
 
     @model_validator(mode="after")
     def _one_kind_of_store(self) -> Settings:

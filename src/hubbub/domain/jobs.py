@@ -44,3 +44,21 @@ def backoff_s(spec: JobSpec, attempt: int, rand: random.Random | None = None) ->
 
 def gives_up(spec: JobSpec, attempt: int) -> bool:
     return attempt >= spec.max_attempts
+
+
+class Buckets:
+    """Token buckets per (workspace, kind): the per-workspace rate limit of a job kind. Pure:
+    the caller passes the time."""
+
+    def __init__(self) -> None:
+        self._state: dict[tuple[str, str], tuple[float, float]] = {}  # tokens, at
+
+    def wait_s(self, team_id: str, kind: str, spec: JobSpec, now: float) -> float:
+        """0 and one token taken if the job may run now; else how long until it may."""
+        tokens, at = self._state.get((team_id, kind), (float(spec.burst), now))
+        tokens = min(float(spec.burst), tokens + (now - at) * spec.rate)
+        if tokens >= 1.0:
+            self._state[(team_id, kind)] = (tokens - 1.0, now)
+            return 0.0
+        self._state[(team_id, kind)] = (tokens, now)
+        return (1.0 - tokens) / spec.rate

@@ -1,18 +1,18 @@
-"""Every kind of background job: how it runs (domain/jobs.py JobSpec) and what runs it.
+"""Every kind of background job: how it runs (domain/jobs.py JobSpec) and what runs it, and the
+reactors that follow up every logged event (services/follow_up.py) and queue those jobs.
 
-Features add their reactors (services/follow_up.py) and their own job kinds here.
+Features add their reactors and their job kinds here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 
 from hubbub.domain.jobs import Job, JobSpec
 from hubbub.services import previews
-from hubbub.services.follow_up import Reactor, follow_up
-from hubbub.services.hub import EVENT_JOB, Hub
+from hubbub.services.follow_up import Reactor
+from hubbub.services.hub import Hub
 
 Handler = Callable[[Hub, Job], Awaitable[None]]
 
@@ -28,10 +28,7 @@ REACTORS: list[Reactor] = [previews.react]
 
 
 def kinds(extra: dict[str, Kind] | None = None) -> dict[str, Kind]:
-    table = {
-        EVENT_JOB: Kind(
-            JobSpec(timeout_s=30.0, rate=1000.0, burst=2000), partial(follow_up, reactors=REACTORS)
-        ),
+    table: dict[str, Kind] = {
         previews.UNFURL_JOB: Kind(previews.SPEC, previews.unfurl),
     }
     return {**table, **(extra or {})}

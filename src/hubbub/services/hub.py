@@ -27,8 +27,6 @@ T = TypeVar("T")
 # holding their sockets starts following the conversation live (docs/realtime.md).
 _JOIN_EVENTS = frozenset({"member_joined_channel", "im_created", "mpim_joined"})
 JOIN_NOTICE = "hubbub_member_joined"
-# The job every logged event becomes (jobs/kinds.py): it hands the event to what follows it.
-EVENT_JOB = "event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +35,7 @@ class Published:
     seq: int
     payload: bytes
     outbox_id: int
+    team_id: str
 
 
 class EventLog:
@@ -47,6 +46,7 @@ class EventLog:
         self.published: list[Published] = []
         # Ephemeral notices published after the commit: (stream, payload), never logged.
         self.notices: list[tuple[str, bytes]] = []
+        self.jobs_queued = 0
         self._first_seq: dict[str, int] = {}
 
     def message_position(self, team_id: str, channel_id: str) -> tuple[int, str]:
@@ -60,10 +60,7 @@ class EventLog:
     def emit(self, team_id: str, stream: str, seq: int, event: dict[str, Any]) -> None:
         payload = orjson.dumps(event)
         outbox_id = self.tx.append_event(team_id, stream, seq, event["type"], payload)
-        self.published.append(Published(stream, seq, payload, outbox_id))
-        # What follows an event (notifications, previews, apps) is a job written in the same
-        # transaction: never lost, and never run for a change that was rolled back.
-        self.job(team_id, EVENT_JOB, {"stream": stream, "seq": seq, "event": event})
+        self.published.append(Published(stream, seq, payload, outbox_id, team_id))
         self._first_seq.setdefault(stream, seq)
         if event["type"] in _JOIN_EVENTS:
             self._join_notices(team_id, stream, event)
@@ -92,7 +89,9 @@ class EventLog:
         delay_us: int = 0,
     ) -> bool:
         """Queues a background job with this unit of work; False if its key is already queued."""
-        return self.tx.enqueue_job(team_id, kind, payload, key=key, delay_us=delay_us)
+        queued = self.tx.enqueue_job(team_id, kind, payload, key=key, delay_us=delay_us)
+        self.jobs_queued += queued
+        return queued
 
     def channel_event(self, team_id: str, channel_id: str, event: dict[str, Any]) -> None:
         seq = self.tx.next_seq(team_id, channel_id)
@@ -117,10 +116,17 @@ class Hub:
     socket_url: str = "ws://127.0.0.1:8080"
     # All HTTP to other servers (link previews, apps): outbound/port.py.
     outbound: Outbound = field(default_factory=NoOutbound)
-    # Outbox rows this process has published, by shard; the relay deletes them (jobs/relay.py).
-    published_outbox: dict[str, list[int]] = field(default_factory=dict)
+    # Outbox rows this process has published, by shard: the relay hands their events to what
+    # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
+    published_outbox: dict[str, list[Published]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
+
+    # Called after a commit that queued jobs, so this process's job runner looks at once
+    # instead of at its next poll (jobs/runner.py).
+    jobs_queued: Callable[[], None] | None = None
+    # Called after a commit that logged events, so the relay follows them up soon.
+    events_logged: Callable[[], None] | None = None
 
     # What the composition root opened for the ports (a shared Redis client): closed last.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -149,7 +155,11 @@ class Hub:
         return await self.shards.read(team_id, fn, snapshot=snapshot)
 
     async def _publish_after(self, committing: Awaitable[tuple[_Logged[T], str]]) -> T:
-        (result, published, notices), shard = await committing
+        (result, published, notices, jobs), shard = await committing
+        if jobs and self.jobs_queued is not None:
+            self.jobs_queued()
+        if published and self.events_logged is not None:
+            self.events_logged()
         try:
             await self._publish(shard, published, notices)
         except BusUnavailable as exc:
@@ -165,18 +175,19 @@ class Hub:
         done = self.published_outbox.setdefault(shard, [])
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
-            done.append(event.outbox_id)
+            done.append(event)
         for stream, payload in notices:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
 
 
-# A unit's result with the events it logged and the notices to send after its commit.
-_Logged = tuple[T, list[Published], list[tuple[str, bytes]]]
+# A unit's result with the events it logged, the notices to send after its commit, and how many
+# jobs it queued.
+_Logged = tuple[T, list[Published], list[tuple[str, bytes]], int]
 
 
 def _logged(fn: Callable[[Tx, EventLog], T]) -> Callable[[Tx], _Logged[T]]:
     def unit(tx: Tx) -> _Logged[T]:
         events = EventLog(tx)
-        return fn(tx, events), events.published, events.notices
+        return fn(tx, events), events.published, events.notices, events.jobs_queued
 
     return unit

@@ -1,0 +1,105 @@
+"""Runs background jobs: claims them from a queue, runs each with its kind's timeout, and on a
+failure retries it with backoff and jitter or, after its last try, moves it to the dead letters.
+A workspace over its rate for a kind waits its turn without holding up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import structlog
+
+from hubbub.aio import woken
+from hubbub.domain.errors import Unavailable
+from hubbub.domain.jobs import Buckets, Job, PermanentFailure, backoff_s, gives_up
+from hubbub.jobs.background import Background
+from hubbub.jobs.kinds import Kind
+from hubbub.jobs.queue import JobQueue
+from hubbub.services.hub import Hub
+
+log = structlog.get_logger()
+
+IDLE_POLL_S = 0.25
+
+
+class JobRunner(Background):
+    def __init__(
+        self,
+        hub: Hub,
+        queue: JobQueue,
+        kinds: dict[str, Kind],
+        *,
+        concurrency: int = 8,
+        idle_poll_s: float = IDLE_POLL_S,
+    ) -> None:
+        self.hub, self.queue, self.kinds = hub, queue, kinds
+        self.concurrency, self.idle_poll_s = concurrency, idle_poll_s
+        self.running: set[asyncio.Task[None]] = set()
+        self.buckets = Buckets()
+        self._wake = asyncio.Event()
+        self._claimed_last = 0
+        self.done = 0  # jobs finished (for `hubbub admin jobs` rates and the bench)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            await self.run_once()
+            if len(self.running) >= self.concurrency:
+                await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
+            elif not self._claimed_last:
+                await woken(self._wake, self.idle_poll_s)
+
+    async def run_once(self) -> int:
+        """Claims what there is room for and starts it; how many it started."""
+        free = self.concurrency - len(self.running)
+        try:
+            claimed = await self.queue.claim(free) if free > 0 else []
+        except Unavailable as exc:
+            log.warning("jobs_claim_failed", error=str(exc))
+            claimed = []
+        for job in claimed:
+            task = asyncio.get_running_loop().create_task(self._run(job))
+            self.running.add(task)
+            task.add_done_callback(self.running.discard)
+        self._claimed_last = len(claimed)
+        return len(claimed)
+
+    async def drain(self) -> None:
+        """Waits for the jobs already started (tests, shutdown)."""
+        if self.running:
+            await asyncio.wait(set(self.running))
+
+    async def _run(self, job: Job) -> None:
+        kind = self.kinds.get(job.kind)
+        try:
+            if kind is None:
+                await self.queue.bury(job, f"unknown job kind {job.kind!r}")
+                return
+            wait = self.buckets.wait_s(job.team_id, job.kind, kind.spec, time.monotonic())
+            if wait > 0:
+                await self.queue.retry(job, wait, "rate limited", counts=False)
+                return
+            await self._attempt(job, kind)
+        except Unavailable as exc:
+            # The queue itself is out of reach: the lease runs out and the job is claimed again.
+            log.warning("jobs_queue_unavailable", job=job.id, error=str(exc))
+
+    async def _attempt(self, job: Job, kind: Kind) -> None:
+        try:
+            await asyncio.wait_for(kind.handler(self.hub, job), kind.spec.timeout_s)
+        except PermanentFailure as exc:
+            log.warning("job_failed_for_good", job=job.id, kind=job.kind, error=str(exc))
+            await self.queue.bury(job, f"permanent: {exc}")
+        except Exception as exc:  # any failure of a handler is retried, never lost
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            if gives_up(kind.spec, job.attempt):
+                log.warning("job_dead", job=job.id, kind=job.kind, error=error)
+                await self.queue.bury(job, error)
+            else:
+                await self.queue.retry(job, backoff_s(kind.spec, job.attempt), error)
+        else:
+            await self.queue.done(job)
+            self.done += 1

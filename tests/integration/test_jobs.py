@@ -1,0 +1,376 @@
+"""The job runner over the jobs tables (the embedded queue) and over Redis Streams: every job
+runs, failures are retried with backoff, the last failure is a dead letter that can be revived,
+a slow job times out, one workspace's burst does not starve another, and a rolled-back change
+queues nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from hubbub.app import build_hub
+from hubbub.config import Settings
+from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
+from hubbub.jobs.kinds import Kind
+from hubbub.jobs.queue import JobQueue, SqlQueue
+from hubbub.jobs.relay import OutboxRelay
+from hubbub.jobs.runner import JobRunner
+from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
+from hubbub.services import channels, messages, workspaces
+from hubbub.services.auth import authenticate
+from hubbub.services.hub import Hub
+from hubbub.store.tx import Tx
+from tests.support.servers import settings_for
+
+FAST = JobSpec(timeout_s=2.0, max_attempts=3, backoff_base_s=0.01, backoff_cap_s=0.05)
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
+    hub = build_hub(settings_for(tmp_path / "data"))
+    yield hub
+    await hub.close()
+
+
+async def _team(hub: Hub, domain: str = "acme") -> str:
+    return (await workspaces.create_workspace(hub, domain.capitalize(), domain)).id
+
+
+async def _enqueue(hub: Hub, team_id: str, kind: str, count: int, **payload: Any) -> None:
+    def unit(tx: Tx, log: Any) -> None:
+        for n in range(count):
+            log.job(team_id, kind, {"n": n, **payload})
+
+    await hub.commit(team_id, unit)
+
+
+async def _until(done: Callable[[], bool], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def _sql(hub: Hub) -> SqlQueue:
+    return SqlQueue(hub, lease_s=5.0)
+
+
+async def _run(runner: JobRunner, done: Callable[[], bool]) -> None:
+    runner.start()
+    try:
+        await _until(done)
+        await runner.drain()
+    finally:
+        await runner.stop()
+
+
+async def _dead(hub: Hub, team_id: str) -> list[dict[str, Any]]:
+    return await hub.read(team_id, lambda tx: tx.dead_letters())
+
+
+async def test_every_job_runs_once_and_leaves_the_table(hub: Hub) -> None:
+    team = await _team(hub)
+    seen: Counter[int] = Counter()
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen[job.payload["n"]] += 1
+
+    await _enqueue(hub, team, "count", 200)
+    runner = JobRunner(hub, _sql(hub), {"count": Kind(FAST, handler)}, concurrency=4)
+    await _run(runner, lambda: len(seen) == 200)
+    assert set(seen.values()) == {1}
+    assert await hub.read(team, lambda tx: tx.job_counts()) == {}
+
+
+async def test_failures_retry_with_backoff_then_succeed(hub: Hub) -> None:
+    team = await _team(hub)
+    attempts: list[int] = []
+
+    async def flaky(_hub: Hub, job: Job) -> None:
+        attempts.append(job.attempt)
+        if job.attempt < 3:
+            raise ConnectionError("target down")
+
+    await _enqueue(hub, team, "flaky", 1)
+    runner = JobRunner(hub, _sql(hub), {"flaky": Kind(FAST, flaky)})
+    await _run(runner, lambda: attempts[-1:] == [3])
+    assert attempts == [1, 2, 3]
+    assert await _dead(hub, team) == []
+
+
+async def test_the_last_failure_is_a_dead_letter_that_can_be_revived(hub: Hub) -> None:
+    team = await _team(hub)
+    attempts: list[int] = []
+    healed = False
+
+    async def broken(_hub: Hub, job: Job) -> None:
+        attempts.append(job.attempt)
+        if not healed:
+            raise ValueError("bad payload")
+
+    await _enqueue(hub, team, "broken", 1)
+    runner = JobRunner(hub, _sql(hub), {"broken": Kind(FAST, broken)})
+    await _run(runner, lambda: len(attempts) == 3)
+    await _until(lambda: True)
+    dead = await _dead(hub, team)
+    assert [(d["kind"], d["attempts"], d["error"]) for d in dead] == [
+        ("broken", 3, "ValueError: bad payload")
+    ]
+    counts = await hub.read(team, lambda tx: tx.job_counts())
+    assert counts == {"broken": {"queued": 0, "running": 0, "delayed": 0, "dead": 1}}
+
+    healed = True
+    assert await hub.commit(team, lambda tx, _log: tx.revive_dead()) == 1
+    await _run(runner, lambda: len(attempts) == 4)
+    assert attempts == [1, 2, 3, 1]
+    assert await _dead(hub, team) == []
+
+
+async def test_a_permanent_failure_and_an_unknown_kind_are_not_retried(hub: Hub) -> None:
+    team = await _team(hub)
+    tries = 0
+
+    async def refused(_hub: Hub, _job: Job) -> None:
+        nonlocal tries
+        tries += 1
+        raise PermanentFailure("the app was deleted")
+
+    await _enqueue(hub, team, "refused", 1)
+    await _enqueue(hub, team, "nobody-runs-this", 1)
+    runner = JobRunner(hub, _sql(hub), {"refused": Kind(FAST, refused)})
+    runner.start()
+    try:
+        await _until(lambda: tries == 1)
+        await asyncio.sleep(0.3)
+    finally:
+        await runner.stop()
+    assert tries == 1
+    errors = sorted(d["error"] for d in await _dead(hub, team))
+    assert errors == ["permanent: the app was deleted", "unknown job kind 'nobody-runs-this'"]
+
+
+async def test_a_job_past_its_timeout_is_cancelled_and_retried(hub: Hub) -> None:
+    team = await _team(hub)
+    attempts: list[int] = []
+
+    async def slow(_hub: Hub, job: Job) -> None:
+        attempts.append(job.attempt)
+        if job.attempt == 1:
+            await asyncio.sleep(30)
+
+    spec = JobSpec(timeout_s=0.2, max_attempts=3, backoff_base_s=0.01, backoff_cap_s=0.02)
+    await _enqueue(hub, team, "slow", 1)
+    started = time.monotonic()
+    runner = JobRunner(hub, _sql(hub), {"slow": Kind(spec, slow)})
+    await _run(runner, lambda: attempts == [1, 2])
+    assert time.monotonic() - started < 5
+
+
+async def test_one_workspaces_burst_does_not_starve_another(hub: Hub) -> None:
+    busy, quiet = await _team(hub, "busy"), await _team(hub, "quiet")
+    finished: dict[str, list[float]] = {busy: [], quiet: []}
+
+    async def work(_hub: Hub, job: Job) -> None:
+        finished[job.team_id].append(time.monotonic())
+
+    spec = JobSpec(timeout_s=2.0, rate=50.0, burst=10)
+    await _enqueue(hub, busy, "work", 100)
+    await _enqueue(hub, quiet, "work", 10)
+    started = time.monotonic()
+    runner = JobRunner(hub, _sql(hub), {"work": Kind(spec, work)}, concurrency=8)
+    await _run(runner, lambda: len(finished[busy]) == 100 and len(finished[quiet]) == 10)
+    # The quiet workspace's ten ran within its burst, while the busy one waited on its rate.
+    assert max(finished[quiet]) - started < 1.0
+    assert max(finished[busy]) - started > 1.5
+
+
+async def test_a_rolled_back_change_queues_no_job(hub: Hub) -> None:
+    team = await _team(hub)
+
+    def unit(tx: Tx, log: Any) -> None:
+        log.job(team, "count", {"n": 1})
+        raise RuntimeError("the change fails")
+
+    with pytest.raises(RuntimeError):
+        await hub.commit(team, unit)
+    assert await hub.read(team, lambda tx: tx.job_counts()) == {}
+
+
+async def test_a_keyed_job_is_queued_once(hub: Hub) -> None:
+    team = await _team(hub)
+    first = await hub.commit(team, lambda _tx, log: log.job(team, "k", {}, key="C1/1.2"))
+    again = await hub.commit(team, lambda _tx, log: log.job(team, "k", {}, key="C1/1.2"))
+    assert (first, again) == (True, False)
+
+
+async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) -> None:
+    """The outbox row is the event's job: the relay hands the event to the reactors, then
+    deletes the row. A reactor that fails keeps the row, and the event comes back to it."""
+    await workspaces.create_workspace(hub, "Acme", "acme")
+    account = await workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
+    who = await authenticate(hub, account.token)
+    channel = await channels.create(hub, who, "dev", is_private=False)
+    heard: list[str] = []
+    failing = True
+
+    async def reactor(_hub: Hub, team_id: str, event: dict[str, Any]) -> None:
+        if event["type"] == "message" and team_id == who.team_id:
+            if failing:
+                raise ConnectionError("down for now")
+            heard.append(event["ts"])
+
+    relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor])
+    posted = await messages.post(hub, who, channel.id, text="hello")
+    await relay.run_once()
+    assert heard == []
+    assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) > 0
+
+    failing = False
+    relay.start()
+    try:
+        await _until(lambda: posted.ts in heard)
+        await _until(lambda: True)
+        await asyncio.sleep(0.3)
+    finally:
+        await relay.stop()
+    assert heard.count(posted.ts) == 1
+    assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
+
+
+# -- Redis Streams ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def streams(redis_server: Any, redis_prefix: str) -> AsyncIterator[JobStreams]:
+    client = Redis.from_url(redis_server.url)
+    yield JobStreams(client, prefix=redis_prefix)
+    keys = await client.keys(f"{redis_prefix}*")
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+async def test_relay_and_two_stream_workers_run_every_job_once(
+    hub: Hub, streams: JobStreams
+) -> None:
+    team = await _team(hub)
+    seen: Counter[int] = Counter()
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen[job.payload["n"]] += 1
+
+    await _enqueue(hub, team, "count", 300)
+    relay = StreamRelay(hub, streams)
+    workers = [
+        JobRunner(
+            hub, StreamQueue(streams, lease_s=5, name=f"w{i}"), {"count": Kind(FAST, handler)}
+        )
+        for i in range(2)
+    ]
+    relay.start()
+    for w in workers:
+        w.start()
+    try:
+        await _until(lambda: len(seen) == 300)
+        for w in workers:
+            await w.drain()
+    finally:
+        for w in workers:
+            await w.stop()
+        await relay.stop()
+    assert set(seen.values()) == {1}
+    assert all(w.done > 0 for w in workers)  # both took a share
+    assert await hub.read(team, lambda tx: tx.job_counts()) == {}
+    stats = await streams.stats()
+    assert (stats["stream"], stats["pending"], stats["dead"]) == (0, 0, 0)
+
+
+async def test_stream_retries_dead_letters_and_revival(hub: Hub, streams: JobStreams) -> None:
+    team = await _team(hub)
+    attempts: list[int] = []
+    healed = False
+
+    async def broken(_hub: Hub, job: Job) -> None:
+        attempts.append(job.attempt)
+        if not healed:
+            raise ValueError("nope")
+
+    await _enqueue(hub, team, "broken", 1)
+    await StreamRelay(hub, streams).run_once()
+    queue: JobQueue = StreamQueue(streams, lease_s=5)
+    runner = JobRunner(hub, queue, {"broken": Kind(FAST, broken)})
+    await _run(runner, lambda: len(attempts) == 3)
+    assert attempts == [1, 2, 3]
+    dead = await streams.dead_letters()
+    assert [(d["kind"], d["attempt"], d["error"]) for d in dead] == [
+        ("broken", 3, "ValueError: nope")
+    ]
+    healed = True
+    assert await streams.revive_dead() == 1
+    await _run(runner, lambda: len(attempts) == 4)
+    assert attempts[-1] == 1
+    assert (await streams.stats())["dead"] == 0
+
+
+async def test_a_job_left_by_a_dead_stream_worker_is_run_by_another(
+    hub: Hub, streams: JobStreams
+) -> None:
+    """The worker that read the entry never acks it (it died): once idle past the lease, the
+    entry is claimed by the next worker, as its second try."""
+    team = await _team(hub)
+    await _enqueue(hub, team, "count", 1)
+    await StreamRelay(hub, streams).run_once()
+    dead_worker = StreamQueue(streams, lease_s=0.2, name="dead")
+    taken = await dead_worker.claim(10)
+    assert [j.attempt for j in taken] == [1]
+    attempts: list[int] = []
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        attempts.append(job.attempt)
+
+    await asyncio.sleep(0.3)
+    runner = JobRunner(
+        hub, StreamQueue(streams, lease_s=0.2, name="alive"), {"count": Kind(FAST, handler)}
+    )
+    await _run(runner, lambda: attempts == [2])
+    assert (await streams.stats())["pending"] == 0
+
+
+async def test_runners_of_two_processes_on_postgresql_run_each_job_once(postgres_url: str) -> None:
+    """Claims skip the rows another runner is claiming (FOR UPDATE SKIP LOCKED)."""
+    settings = Settings(database_url=postgres_url)
+    hubs = [build_hub(settings), build_hub(settings)]
+    seen: Counter[int] = Counter()
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen[job.payload["n"]] += 1
+        await asyncio.sleep(0.001)
+
+    try:
+        team = await _team(hubs[0])
+        for _ in range(5):
+            await _enqueue(hubs[0], team, "count", 100)
+        runners = [
+            JobRunner(hub, _sql(hub), {"count": Kind(FAST, handler)}, concurrency=8) for hub in hubs
+        ]
+        for r in runners:
+            r.start()
+        try:
+            await _until(lambda: len(seen) == 100 and sum(seen.values()) >= 500)
+            for r in runners:
+                await r.drain()
+        finally:
+            for r in runners:
+                await r.stop()
+        assert sum(seen.values()) == 500 and set(seen.values()) == {5}
+        assert all(r.done > 0 for r in runners)  # both took a share
+    finally:
+        for hub in hubs:
+            await hub.close()
