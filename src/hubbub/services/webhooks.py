@@ -84,6 +84,8 @@ async def post(hub: Hub, team_id: str, webhook_id: str, secret: str, payload: An
     secret_hash = token_hash(secret) if secret_shape_ok(secret) else None
 
     def unit(tx: Tx, log: EventLog) -> Message:
+        if tx.get_team(team_id) is None:
+            raise SlackError("no_team")
         found = tx.get_webhook(team_id, webhook_id)
         if found is None:
             raise SlackError("no_service")
