@@ -32,6 +32,8 @@ from hubbub.jobs.streams import JobStreams, StreamRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.limits.port import Limiter
 from hubbub.limits.redis import RedisLimiter
+from hubbub.mail.port import Mailer
+from hubbub.mail.smtp import SmtpMailer
 from hubbub.outbound.guarded import GuardedClient
 from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
@@ -67,6 +69,20 @@ def build_shards(settings: Settings) -> Shards:
     return SingleShard(SqliteStore(settings.database))
 
 
+def build_mailer(settings: Settings) -> Mailer | None:
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        security=settings.smtp_security,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        timeout_s=settings.smtp_timeout_s,
+    )
+
+
 def build_hub(settings: Settings) -> Hub:
     """The ports: in this process (embedded), or shared through Redis when it is configured."""
     shards = build_shards(settings)
@@ -81,6 +97,7 @@ def build_hub(settings: Settings) -> Hub:
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             base_url=settings.base_url,
             socket_url=settings.socket_url,
+            mailer=build_mailer(settings),
             outbound=outbound,
             on_close=[outbound.close],
         )
@@ -93,6 +110,7 @@ def build_hub(settings: Settings) -> Hub:
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         base_url=settings.base_url,
         socket_url=settings.socket_url,
+        mailer=build_mailer(settings),
         outbound=outbound,
         on_close=[client.aclose, outbound.close],
     )

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from hubbub.api import chat, client, conversations, meta, pins, reactions, rtm, team, users
+from hubbub.api import (
+    chat,
+    client,
+    conversations,
+    dnd,
+    meta,
+    notifications,
+    pins,
+    reactions,
+    rtm,
+    team,
+    users,
+)
 from hubbub.api.registry import Method, merge
 
 
@@ -17,4 +29,6 @@ def method_table() -> dict[str, Method]:
         team.router,
         rtm.router,
         client.router,
+        dnd.router,
+        notifications.router,
     )

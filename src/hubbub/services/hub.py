@@ -11,6 +11,7 @@ import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.ts import from_micros
+from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
@@ -116,6 +117,8 @@ class Hub:
     socket_url: str = "ws://127.0.0.1:8080"
     # All HTTP to other servers (link previews, apps): outbound/port.py.
     outbound: Outbound = field(default_factory=NoOutbound)
+    # Email to people notified while offline (services/notify.py); None: no email.
+    mailer: Mailer | None = None
     # Outbox rows this process has published, by shard: the relay hands their events to what
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)

@@ -12,6 +12,7 @@ from hubbub.store.queries.invites import InviteQueries
 from hubbub.store.queries.jobs import JobQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
+from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
@@ -28,5 +29,6 @@ class Tx(
     JobQueries,
     PreviewQueries,
     WebhookQueries,
+    NotifyQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

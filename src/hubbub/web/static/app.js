@@ -54,6 +54,9 @@ class Client {
     if (open && threadTs) this.openThread(open, threadTs, this.params().get("ts"));
     this.rtm.start();
     this.refreshCounts();
+    if (window.Notification?.permission === "default") {
+      document.addEventListener("click", () => Notification.requestPermission().catch(() => {}), { once: true });
+    }
     window.addEventListener("popstate", () => {
       const [, id] = this.route();
       if (id && id !== this.current) this.open(id, { push: false });
@@ -319,6 +322,8 @@ class Client {
       case "team_join":
         this.users.set(e.user.id, e.user);
         return this.redraw();
+      case "desktop_notification":
+        return this.onNotification(e);
       case "hubbub_resync":
         this.timelines.clear();
         this.threads.clear();
@@ -326,6 +331,24 @@ class Client {
       default:
         return undefined;
     }
+  }
+
+  // Someone mentioned me, wrote to me or in a thread of mine (docs/integrations.md): the
+  // system's notification while the page is hidden and notifications are allowed, else a
+  // toast; none for the conversation in view. Permission is asked on the first click.
+  onNotification(e) {
+    const visible = document.visibilityState === "visible";
+    if (visible && e.channel === this.current) return;
+    if (!visible && window.Notification?.permission === "granted") {
+      const note = new Notification(`${e.subtitle} (${e.title})`, { body: e.content, tag: `${e.channel}/${e.msg}` });
+      note.onclick = () => {
+        window.focus();
+        this.open(e.channel, { focus: e.msg });
+        note.close();
+      };
+      return;
+    }
+    this.toast(`${e.subtitle}: ${e.content}`);
   }
 
   onMessage(e) {
