@@ -211,6 +211,29 @@ def deactivate_user(
     _run_admin(data_dir, work)
 
 
+@admin.command("create-webhook")
+def create_webhook(
+    domain: Annotated[str, typer.Option()],
+    channel: Annotated[str, typer.Option(help="The channel's name.")],
+    name: Annotated[str, typer.Option(help="The name its messages show.")] = "incoming-webhook",
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Create an incoming webhook for a channel; prints its URL (the secret is shown only now)."""
+    from hubbub.services import webhooks
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        hook, url = await webhooks.create_webhook(hub, domain, channel, name=name)
+        return {
+            "url": url,
+            "webhook_id": hook.id,
+            "team_id": hook.team_id,
+            "channel_id": hook.channel_id,
+            "user_id": hook.user_id,
+        }
+
+    _run_admin(data_dir, work)
+
+
 jobs_cli = typer.Typer(
     help="Background jobs: queue depth, rates, failures, dead letters; `retry` re-runs the dead.",
     invoke_without_command=True,
