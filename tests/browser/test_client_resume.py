@@ -37,7 +37,8 @@ def test_reconnects_after_a_restart_with_no_message_lost_or_doubled(
         # rest live, each once.
         for i in range(20):
             alice.chat_postMessage(channel=general, text=f"after {i}")
-        expect(message(page, "after 19")).to_be_visible()
+        # The client's backoff grows while the server is away (up to 10 s between tries).
+        expect(message(page, "after 19")).to_be_visible(timeout=30_000)
         expect(page.locator(".status")).to_be_hidden()
 
         history = alice.conversations_history(channel=general, limit=100)["messages"]
