@@ -424,3 +424,21 @@ def test_a_mail_server_that_is_down_leaves_the_email_job_to_be_retried(tmp_path:
         counts = eventually(email_counts)
         assert counts == {"queued": 0, "running": 0, "delayed": 1, "dead": 0}
         assert record_of(alice, channel, ts)["emailed"] is False
+
+
+def test_with_redis_for_bus_and_presence_the_same_holds(
+    tmp_path: Any, redis_server: Any, redis_prefix: str, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    store = {"redis_url": redis_server.url, "redis_prefix": redis_prefix}
+    with threaded_server(tmp_path / "data", **store, **smtp_settings(port)) as srv:
+        w = make_workspace(srv.data_dir, "redisco")
+        alice, bob = srv.client(w.alice.token), srv.client(w.bob.token)
+        channel = new_channel(alice, w.bob.user_id, w.carol.user_id)
+        with rtm(srv, w.alice.token) as socket:
+            socket.sync()
+            ts = post(bob, channel, f"<!here> and <@{w.carol.user_id}>, over redis")
+            assert socket.until(of_type("desktop_notification"))[-1]["msg"] == ts
+            eventually(lambda: inbox.to("carol@redisco.test", "over redis"))
+        assert record_of(alice, channel, ts)["reason"] == "here"
+        assert inbox.to("alice@redisco.test", "over redis") == []
