@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0
     presence_sweep_s: float = 5.0
+    # Outbound HTTP (outbound/guarded.py: link previews, apps' URLs) refuses private, loopback
+    # and link-local addresses unless this is on: for tests whose servers are on 127.0.0.1.
+    allow_private_outbound: bool = False
+    # How long one outbound request may take, redirects included, unless its caller says.
+    outbound_timeout_s: float = 5.0
     # Email to people notified while offline (docs/integrations.md, Notifications): the SMTP
     # server, the From address, "none", "starttls" or "tls" (SMTP over TLS from the start), an
     # optional login, and the timeout of each step. No smtp_host: no email.
