@@ -442,3 +442,18 @@ def test_with_redis_for_bus_and_presence_the_same_holds(
             eventually(lambda: inbox.to("carol@redisco.test", "over redis"))
         assert record_of(alice, channel, ts)["reason"] == "here"
         assert inbox.to("alice@redisco.test", "over redis") == []
+
+
+def test_without_smtp_the_record_stands_and_no_email_job_is_left_failing(tmp_path: Any) -> None:
+    with threaded_server(tmp_path / "data") as srv:
+        w = make_workspace(srv.data_dir)
+        alice, bob = srv.client(w.alice.token), srv.client(w.bob.token)
+        channel = new_channel(alice, w.bob.user_id)
+        ts = post(bob, channel, f"<@{w.alice.user_id}> offline, and no mail server")
+        assert record_of(alice, channel, ts)["emailed"] is False
+
+        async def counts(hub: Hub) -> dict[str, dict[str, int]]:
+            return await hub.read(w.team_id, lambda tx: tx.job_counts())
+
+        drained(srv, w.team_id)
+        assert notify.EMAIL_JOB not in run_admin(srv.data_dir, counts)
