@@ -424,3 +424,36 @@ def test_a_mail_server_that_is_down_leaves_the_email_job_to_be_retried(tmp_path:
         counts = eventually(email_counts)
         assert counts == {"queued": 0, "running": 0, "delayed": 1, "dead": 0}
         assert record_of(alice, channel, ts)["emailed"] is False
+
+
+def test_with_redis_for_bus_and_presence_the_same_holds(
+    tmp_path: Any, redis_server: Any, redis_prefix: str, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    store = {"redis_url": redis_server.url, "redis_prefix": redis_prefix}
+    with threaded_server(tmp_path / "data", **store, **smtp_settings(port)) as srv:
+        w = make_workspace(srv.data_dir, "redisco")
+        alice, bob = srv.client(w.alice.token), srv.client(w.bob.token)
+        channel = new_channel(alice, w.bob.user_id, w.carol.user_id)
+        with rtm(srv, w.alice.token) as socket:
+            socket.sync()
+            ts = post(bob, channel, f"<!here> and <@{w.carol.user_id}>, over redis")
+            assert socket.until(of_type("desktop_notification"))[-1]["msg"] == ts
+            eventually(lambda: inbox.to("carol@redisco.test", "over redis"))
+        assert record_of(alice, channel, ts)["reason"] == "here"
+        assert inbox.to("alice@redisco.test", "over redis") == []
+
+
+def test_without_smtp_the_record_stands_and_no_email_job_is_left_failing(tmp_path: Any) -> None:
+    with threaded_server(tmp_path / "data") as srv:
+        w = make_workspace(srv.data_dir)
+        alice, bob = srv.client(w.alice.token), srv.client(w.bob.token)
+        channel = new_channel(alice, w.bob.user_id)
+        ts = post(bob, channel, f"<@{w.alice.user_id}> offline, and no mail server")
+        assert record_of(alice, channel, ts)["emailed"] is False
+
+        async def counts(hub: Hub) -> dict[str, dict[str, int]]:
+            return await hub.read(w.team_id, lambda tx: tx.job_counts())
+
+        drained(srv, w.team_id)
+        assert notify.EMAIL_JOB not in run_admin(srv.data_dir, counts)

@@ -14,6 +14,7 @@ Three steps, each idempotent:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -49,6 +50,8 @@ NOTIFY_JOB = "notify"
 EMAIL_JOB = "email"
 # Members read per query when a message reaches everyone (a DM, <!channel>, <!here>).
 MEMBER_PAGE = 1000
+# How many people's presence one notify job asks for at once.
+PRESENCE_AT_ONCE = 100
 # At most this many people set one conversation to `all` count as listeners.
 MAX_LISTENERS = 10_000
 
@@ -150,8 +153,15 @@ def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
 
 
 async def _online(hub: Hub, team_id: str, user_ids: Iterable[str]) -> dict[str, int]:
-    """Open sockets per person."""
-    return {u: (await hub.presence.connections(team_id, u))[0] for u in user_ids}
+    """Open sockets per person, asked PRESENCE_AT_ONCE at a time (one Redis round trip each
+    in the scaled deployment)."""
+    ids = list(user_ids)
+    out: dict[str, int] = {}
+    for start in range(0, len(ids), PRESENCE_AT_ONCE):
+        chunk = ids[start : start + PRESENCE_AT_ONCE]
+        found = await asyncio.gather(*(hub.presence.connections(team_id, u) for u in chunk))
+        out.update((u, count) for u, (count, _) in zip(chunk, found, strict=True))
+    return out
 
 
 def _active(plan: _Plan, sockets: dict[str, int]) -> frozenset[str]:
