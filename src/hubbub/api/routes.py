@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubbub.api import chat, client, conversations, meta, pins, reactions, rtm, team, users
+from hubbub.api import apps, chat, client, conversations, meta, pins, reactions, rtm, team, users
 from hubbub.api.registry import Method, merge
 
 
@@ -17,4 +17,5 @@ def method_table() -> dict[str, Method]:
         team.router,
         rtm.router,
         client.router,
+        apps.router,
     )

@@ -7,6 +7,7 @@ The queries live in hubbub.store.queries, one module per area.
 
 from __future__ import annotations
 
+from hubbub.store.queries.apps import AppQueries
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.invites import InviteQueries
 from hubbub.store.queries.jobs import JobQueries
@@ -17,6 +18,13 @@ from hubbub.store.queries.reads import ReadQueries
 
 
 class Tx(
-    PeopleQueries, ChannelQueries, LogQueries, MarkQueries, ReadQueries, InviteQueries, JobQueries
+    PeopleQueries,
+    ChannelQueries,
+    LogQueries,
+    MarkQueries,
+    ReadQueries,
+    InviteQueries,
+    JobQueries,
+    AppQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
