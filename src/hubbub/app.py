@@ -23,7 +23,7 @@ from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.jobs.background import Background
-from hubbub.jobs.kinds import Kind, kinds
+from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
 from hubbub.jobs.queue import SqlQueue
 from hubbub.jobs.relay import OutboxRelay
@@ -32,6 +32,8 @@ from hubbub.jobs.streams import JobStreams, StreamRelay
 from hubbub.limits.memory import MemoryLimiter
 from hubbub.limits.port import Limiter
 from hubbub.limits.redis import RedisLimiter
+from hubbub.mail.port import Mailer
+from hubbub.mail.smtp import SmtpMailer
 from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
@@ -68,6 +70,20 @@ def build_shards(settings: Settings) -> Shards:
     return SingleShard(SqliteStore(settings.database))
 
 
+def build_mailer(settings: Settings) -> Mailer | None:
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        security=settings.smtp_security,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        timeout_s=settings.smtp_timeout_s,
+    )
+
+
 def build_hub(settings: Settings) -> Hub:
     """The ports: in this process (embedded), or shared through Redis when it is configured."""
     shards = build_shards(settings)
@@ -80,6 +96,7 @@ def build_hub(settings: Settings) -> Hub:
             base_url=settings.base_url,
             socket_url=settings.socket_url,
             app_timings=settings.app_timings,
+            mailer=build_mailer(settings),
         )
     client = redis_client(settings.redis_url)
     prefix = settings.redis_prefix
@@ -91,6 +108,7 @@ def build_hub(settings: Settings) -> Hub:
         base_url=settings.base_url,
         socket_url=settings.socket_url,
         app_timings=settings.app_timings,
+        mailer=build_mailer(settings),
         on_close=[client.aclose],
     )
 
@@ -135,7 +153,7 @@ def build_app(settings: Settings) -> Front:
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        relay = OutboxRelay(hub)
+        relay = OutboxRelay(hub, reactors=REACTORS)
         sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
         jobs = job_loop(hub, settings)
         relay.start()
@@ -179,7 +197,7 @@ def job_loop(hub: Hub, settings: Settings) -> Background:
 def job_lease_s(table: dict[str, Kind]) -> float:
     """How long a claimed job is held: past the longest timeout, so a job running to its
     timeout is not taken by another worker meanwhile."""
-    return max(kind.spec.timeout_s for kind in table.values()) + 5.0
+    return max((kind.spec.timeout_s for kind in table.values()), default=10.0) + 5.0
 
 
 def job_streams(hub: Hub, settings: Settings) -> JobStreams:

@@ -117,8 +117,12 @@ def cluster_up(
     processes: Annotated[int, typer.Option(min=1, max=64)] = 2,
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, max=64, help='`hubbub worker` processes (job_queue = "redis").')
+    ] = 0,
 ) -> None:
-    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), restarting any that dies."""
+    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), and any `hubbub worker`s,
+    restarting any that dies."""
     from hubbub.supervisor import NotShareable, Supervisor, check_shareable, serve_args
 
     try:
@@ -126,7 +130,11 @@ def cluster_up(
     except NotShareable as exc:
         typer.echo(f"hubbub cluster: {exc}", err=True)
         raise typer.Exit(2) from exc
-    raise typer.Exit(Supervisor(processes, serve_args(config, host, port)).run())
+    settings = load_settings(config)
+    if workers and settings.job_queue != "redis":
+        typer.echo('hubbub cluster: --workers needs job_queue = "redis"', err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(Supervisor(processes, serve_args(config, host, port), workers=workers).run())
 
 
 @admin.command("create-workspace")
@@ -274,6 +282,89 @@ def deactivate_user(
         return {"user_id": user_id, "deleted": True}
 
     _run_admin(data_dir, work)
+
+
+jobs_cli = typer.Typer(
+    help="Background jobs: queue depth, rates, failures, dead letters; `retry` re-runs the dead.",
+    invoke_without_command=True,
+)
+admin.add_typer(jobs_cli, name="jobs")
+
+
+def _run_jobs_admin(data_dir: Path, work: Callable[[Hub, Any], Awaitable[dict[str, Any]]]) -> None:
+    """As _run_admin, with the Redis Streams of the job queue when the settings use them."""
+    from hubbub.app import build_hub, job_streams
+
+    async def main() -> dict[str, Any]:
+        settings = load_settings(_admin_config[0], data_dir=data_dir)
+        hub = build_hub(settings)
+        try:
+            streams = job_streams(hub, settings) if settings.job_queue == "redis" else None
+            return await work(hub, streams)
+        finally:
+            await hub.close()
+
+    _emit({"ok": True, **asyncio.run(main())})
+
+
+@jobs_cli.callback()
+def jobs_report(
+    ctx: typer.Context,
+    data_dir: DataDir = Path("data"),
+    interval: Annotated[
+        float, typer.Option(min=0.1, max=60, help="Seconds between samples.")
+    ] = 1.0,
+) -> None:
+    """What the job queues hold, per kind, and (with Redis Streams) the rates per second."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hubbub.jobs import admin as jobs_admin
+
+    async def work(hub: Hub, streams: Any) -> dict[str, Any]:
+        found = await jobs_admin.report(hub, streams, interval)
+        return {**found, "dead_letters": await jobs_admin.dead_letters(hub, streams)}
+
+    _run_jobs_admin(data_dir, work)
+
+
+@jobs_cli.command("retry")
+def jobs_retry(data_dir: DataDir = Path("data")) -> None:
+    """Queues every dead letter again, with a fresh count of tries."""
+    from hubbub.jobs import admin as jobs_admin
+
+    async def work(hub: Hub, streams: Any) -> dict[str, Any]:
+        return {"revived": await jobs_admin.retry_dead(hub, streams)}
+
+    _run_jobs_admin(data_dir, work)
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = Path("data"),
+    config: ConfigFile = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=1024)] = 16,
+) -> None:
+    """Run background jobs from Redis Streams (job_queue = "redis"), until SIGTERM."""
+    from hubbub.app import build_hub, job_lease_s, job_streams
+    from hubbub.jobs import admin as jobs_admin
+    from hubbub.jobs.kinds import kinds
+
+    settings = load_settings(config, data_dir=data_dir)
+    if settings.job_queue != "redis" or not settings.redis_url:
+        typer.echo('hubbub worker: needs job_queue = "redis" and redis_url', err=True)
+        raise typer.Exit(2)
+
+    async def main() -> None:
+        hub = build_hub(settings)
+        try:
+            streams = job_streams(hub, settings)
+            lease_s = job_lease_s(kinds())
+            await jobs_admin.work(hub, streams, concurrency=concurrency, lease_s=lease_s)
+        finally:
+            await hub.close()
+
+    typer.echo(f"hubbub worker: {concurrency} at a time, from {settings.redis_url}", err=True)
+    asyncio.run(main())
 
 
 @admin.command("shards")

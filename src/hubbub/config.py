@@ -67,6 +67,16 @@ class Settings(BaseSettings):
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0
     presence_sweep_s: float = 5.0
+    # Email to people notified while offline (docs/integrations.md, Notifications): the SMTP
+    # server, the From address, "none", "starttls" or "tls" (SMTP over TLS from the start), an
+    # optional login, and the timeout of each step. No smtp_host: no email.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "hubbub@localhost"
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_s: float = 10.0
     # Background jobs (docs/jobs.md): "sql" runs them in this process from the jobs tables;
     # "redis" relays them into Redis Streams for `hubbub worker` processes to run.
     job_queue: Literal["sql", "redis"] = "sql"

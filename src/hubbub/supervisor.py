@@ -39,16 +39,19 @@ def check_shareable(settings: Settings) -> None:
 
 
 class Supervisor:
-    def __init__(self, processes: int, serve_args: list[str]) -> None:
-        self.processes = processes
-        self.command = [sys.executable, "-m", "hubbub", "serve", "--reuse-port", *serve_args]
+    def __init__(self, processes: int, serve_args: list[str], *, workers: int = 0) -> None:
+        """processes `hubbub serve` on one port, and workers `hubbub worker` for the jobs."""
+        serve = [sys.executable, "-m", "hubbub", "serve", "--reuse-port", *serve_args]
+        worker = [sys.executable, "-m", "hubbub", "worker", *_config_only(serve_args)]
+        self.commands = [serve] * processes + [worker] * workers
+        self.processes = len(self.commands)
         self.children: list[subprocess.Popen[bytes]] = []
         self._stopping = False
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        self.children = [self._start() for _ in range(self.processes)]
+        self.children = [self._start(n) for n in range(self.processes)]
         pauses = [RESTART_PAUSE_S[0]] * self.processes
         while not self._stopping:
             time.sleep(0.1)
@@ -60,7 +63,7 @@ class Supervisor:
                     )
                     time.sleep(pauses[n])
                     pauses[n] = min(pauses[n] * 2, RESTART_PAUSE_S[1])
-                    self.children[n] = self._start()
+                    self.children[n] = self._start(n)
         for child in self.children:
             if child.poll() is None:
                 child.terminate()
@@ -74,8 +77,8 @@ class Supervisor:
     def pids(self) -> list[int]:
         return [c.pid for c in self.children]
 
-    def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(self.command)
+    def _start(self, n: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self.commands[n])
 
     def _stop(self, _signum: int, _frame: FrameType | None) -> None:
         self._stopping = True
@@ -88,3 +91,9 @@ def serve_args(config: Path, host: str | None, port: int | None) -> list[str]:
     if port is not None:
         args += ["--port", str(port)]
     return args
+
+
+def _config_only(serve_args: list[str]) -> list[str]:
+    """A worker takes the servers' settings file, not their address."""
+    at = serve_args.index("--config")
+    return serve_args[at : at + 2]

@@ -111,3 +111,28 @@ def test_cluster_up_refuses_settings_its_processes_cannot_share(tmp_path: Path) 
     )
     assert done.returncode == 2
     assert b"database_url" in done.stderr
+
+
+def test_cluster_up_workers_need_the_redis_job_queue(tmp_path: Path) -> None:
+    config = tmp_path / "cluster.toml"
+    config.write_text(
+        'database_url = "postgresql+psycopg://postgres@127.0.0.1:5432/nowhere"\n'
+        'redis_url = "redis://127.0.0.1:6379/0"\n'
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hubbub",
+            "cluster",
+            "up",
+            "--config",
+            str(config),
+            "--workers",
+            "1",
+        ],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert b'--workers needs job_queue = "redis"' in done.stderr

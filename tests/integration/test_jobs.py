@@ -9,7 +9,6 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,16 @@ import pytest
 from redis.asyncio import Redis
 
 from hubbub.app import build_hub
+from hubbub.config import Settings
 from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
 from hubbub.jobs.kinds import Kind
 from hubbub.jobs.queue import JobQueue, SqlQueue
+from hubbub.jobs.relay import OutboxRelay
 from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
 from hubbub.services import channels, messages, workspaces
 from hubbub.services.auth import authenticate
-from hubbub.services.follow_up import follow_up
-from hubbub.services.hub import EVENT_JOB, Hub
+from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
 
@@ -210,23 +210,38 @@ async def test_a_keyed_job_is_queued_once(hub: Hub) -> None:
     assert (first, again) == (True, False)
 
 
-async def test_a_posted_message_becomes_an_event_job_for_the_reactors(hub: Hub) -> None:
+async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) -> None:
+    """The outbox row is the event's job: the relay hands the event to the reactors, then
+    deletes the row. A reactor that fails keeps the row, and the event comes back to it."""
     await workspaces.create_workspace(hub, "Acme", "acme")
     account = await workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
     who = await authenticate(hub, account.token)
     channel = await channels.create(hub, who, "dev", is_private=False)
-    heard: list[dict[str, Any]] = []
+    heard: list[str] = []
+    failing = True
 
     async def reactor(_hub: Hub, team_id: str, event: dict[str, Any]) -> None:
         if event["type"] == "message" and team_id == who.team_id:
-            heard.append(event)
+            if failing:
+                raise ConnectionError("down for now")
+            heard.append(event["ts"])
 
-    kind = Kind(FAST, partial(follow_up, reactors=[reactor]))
-    runner = JobRunner(hub, _sql(hub), {EVENT_JOB: kind})
-    hub.jobs_queued = runner.wake
+    relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor])
     posted = await messages.post(hub, who, channel.id, text="hello")
-    await _run(runner, lambda: any(e.get("text") == "hello" for e in heard))
-    assert [e["ts"] for e in heard if e.get("text") == "hello"] == [posted.ts]
+    await relay.run_once()
+    assert heard == []
+    assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) > 0
+
+    failing = False
+    relay.start()
+    try:
+        await _until(lambda: posted.ts in heard)
+        await _until(lambda: True)
+        await asyncio.sleep(0.3)
+    finally:
+        await relay.stop()
+    assert heard.count(posted.ts) == 1
+    assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
 
 
 # -- Redis Streams ---------------------------------------------------------------------------
@@ -326,3 +341,36 @@ async def test_a_job_left_by_a_dead_stream_worker_is_run_by_another(
     )
     await _run(runner, lambda: attempts == [2])
     assert (await streams.stats())["pending"] == 0
+
+
+async def test_runners_of_two_processes_on_postgresql_run_each_job_once(postgres_url: str) -> None:
+    """Claims skip the rows another runner is claiming (FOR UPDATE SKIP LOCKED)."""
+    settings = Settings(database_url=postgres_url)
+    hubs = [build_hub(settings), build_hub(settings)]
+    seen: Counter[int] = Counter()
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen[job.payload["n"]] += 1
+        await asyncio.sleep(0.001)
+
+    try:
+        team = await _team(hubs[0])
+        for _ in range(5):
+            await _enqueue(hubs[0], team, "count", 100)
+        runners = [
+            JobRunner(hub, _sql(hub), {"count": Kind(FAST, handler)}, concurrency=8) for hub in hubs
+        ]
+        for r in runners:
+            r.start()
+        try:
+            await _until(lambda: len(seen) == 100 and sum(seen.values()) >= 500)
+            for r in runners:
+                await r.drain()
+        finally:
+            for r in runners:
+                await r.stop()
+        assert sum(seen.values()) == 500 and set(seen.values()) == {5}
+        assert all(r.done > 0 for r in runners)  # both took a share
+    finally:
+        for hub in hubs:
+            await hub.close()

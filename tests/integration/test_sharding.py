@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from typing import Any
 
 import orjson
 import pytest
@@ -227,3 +228,29 @@ def test_a_reservation_left_by_a_process_that_died_frees_its_domain(shard_set: S
         assert not directory.reserve("TTHIRD", "acme", "a")  # active: never taken over
     finally:
         directory.close()
+
+
+async def test_jobs_not_yet_done_move_with_their_workspace(shard_set: ShardSet) -> None:
+    """Queued jobs and dead letters go to the new shard under new ids, and run from there."""
+    settings = shard_set.settings()
+    hub = build_hub(settings)
+    try:
+        team = await workspaces.create_workspace(hub, "Acme", "acme")
+
+        def unit(tx: Any, log: Any) -> None:
+            for n in range(5):
+                log.job(team.id, "later", {"n": n}, key=f"k{n}")
+
+        await hub.commit(team.id, unit)
+        report = await asyncio.to_thread(move, settings, "acme", "b")
+        assert report.rows["jobs"] == 5
+        with shard_set.connect("a") as conn:
+            left = conn.execute("SELECT count(*) FROM jobs WHERE team_id = %s", (team.id,))
+            assert (left.fetchone() or (0,))[0] == 0
+        counts = await hub.read(team.id, lambda tx: tx.job_counts())
+        assert counts == {"later": {"queued": 5, "running": 0, "delayed": 0, "dead": 0}}
+        # The keys moved too: the same job is not queued twice on the new shard.
+        again = await hub.commit(team.id, lambda _tx, log: log.job(team.id, "later", {}, key="k1"))
+        assert again is False
+    finally:
+        await hub.close()

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from hubbub.api import apps, chat, client, conversations, meta, pins, reactions, rtm, team, users
+from hubbub.api import (
+    apps,
+    chat,
+    client,
+    conversations,
+    dnd,
+    meta,
+    notifications,
+    pins,
+    reactions,
+    rtm,
+    team,
+    users,
+)
 from hubbub.api.registry import Method, merge
 
 
@@ -18,4 +31,6 @@ def method_table() -> dict[str, Method]:
         rtm.router,
         client.router,
         apps.router,
+        dnd.router,
+        notifications.router,
     )

@@ -25,6 +25,8 @@ KNOWN_SCOPES = frozenset(
         "channels:read",
         "chat:write",
         "commands",
+        "dnd:read",
+        "dnd:write",
         "groups:history",
         "groups:read",
         "groups:write",

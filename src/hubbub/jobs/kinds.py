@@ -1,18 +1,18 @@
-"""Every kind of background job: how it runs (domain/jobs.py JobSpec) and what runs it.
+"""Every kind of background job: how it runs (domain/jobs.py JobSpec) and what runs it, and the
+reactors that follow up every logged event (services/follow_up.py) and queue those jobs.
 
-Features add their reactors (services/follow_up.py) and their own job kinds here.
+Features add their reactors and their job kinds here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 
 from hubbub.domain.jobs import Job, JobSpec
-from hubbub.services import apps
-from hubbub.services.follow_up import Reactor, follow_up
-from hubbub.services.hub import EVENT_JOB, Hub
+from hubbub.services import apps, notify
+from hubbub.services.follow_up import Reactor
+from hubbub.services.hub import Hub
 
 Handler = Callable[[Hub, Job], Awaitable[None]]
 
@@ -24,13 +24,16 @@ class Kind:
 
 
 # Reactors to every logged event, in order.
-REACTORS: list[Reactor] = [apps.react]
+REACTORS: list[Reactor] = [notify.react, apps.react]
 
 
 def kinds(extra: dict[str, Kind] | None = None) -> dict[str, Kind]:
-    table = {
-        EVENT_JOB: Kind(
-            JobSpec(timeout_s=30.0, rate=1000.0, burst=2000), partial(follow_up, reactors=REACTORS)
+    table: dict[str, Kind] = {
+        notify.NOTIFY_JOB: Kind(JobSpec(timeout_s=30.0, rate=500.0, burst=1000), notify.notify_job),
+        # A mail server that refuses or hangs: tried again after ~1, 2, 4, ... minutes, 8 times.
+        notify.EMAIL_JOB: Kind(
+            JobSpec(timeout_s=60.0, max_attempts=8, backoff_base_s=60.0, backoff_cap_s=3600.0),
+            notify.email_job,
         ),
         # One try of an event for an app (services/apps.py): its own retries follow Slack's
         # schedule, queued as new jobs; the runner's retries are for the unexpected.

@@ -1,8 +1,14 @@
-"""The outbox relay: publishes what a crash (or another process) left unpublished, and trims.
+"""The outbox relay: follows up every logged event, publishes what a crash (or another process)
+left unpublished, and trims.
 
 A unit of work writes its events and their outbox rows in one transaction; the process that
-committed publishes them at once and notes their outbox ids on the hub. The relay deletes those
-rows in batches, and publishes any row older than a grace period that nobody here published: the
+committed publishes them at once and notes them on the hub. The outbox row is also the event's
+job: the relay hands each event to the reactors (services/follow_up.py: notifications, previews,
+apps), which queue jobs of their own for what concerns them, and only then deletes the row. A
+follow-up that fails leaves its rows, which come back as stale and are followed up again
+(reactors queue their jobs with keys, so twice is harmless).
+
+The relay also publishes any row older than a grace period that nobody here published: the
 commit of a process that died before publishing, or of `hubbub admin` running beside the server.
 Every process runs a relay over every shard; each stale row is claimed by one of them
 (`claim_unpublished`), and a claim that dies with its process goes stale again and is taken by
@@ -14,11 +20,14 @@ from __future__ import annotations
 import asyncio
 import time
 
+import orjson
 import structlog
 
+from hubbub.aio import woken
 from hubbub.bus.port import BusUnavailable
 from hubbub.jobs.background import Background
-from hubbub.services.hub import Hub
+from hubbub.services.follow_up import Reactor, follow_up
+from hubbub.services.hub import Hub, Published
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
 
@@ -26,6 +35,9 @@ log = structlog.get_logger()
 
 GRACE_S = 1.0
 INTERVAL_S = 0.25
+# Woken by a commit, the relay still waits this long after a pass, so that under load one pass
+# takes the events of many commits (one delete for all of them).
+MIN_GAP_S = 0.02
 BATCH = 1000
 
 
@@ -37,10 +49,15 @@ class OutboxRelay(Background):
         grace_s: float = GRACE_S,
         interval_s: float = INTERVAL_S,
         batch: int = BATCH,
+        reactors: list[Reactor] | None = None,
     ) -> None:
         self.hub, self.batch = hub, batch
         self.grace_us = int(grace_s * 1_000_000)
         self.interval_s = interval_s
+        self.reactors = reactors if reactors is not None else []
+        self._wake = asyncio.Event()
+        if self.reactors:
+            hub.events_logged = self._wake.set
 
     async def run_once(self) -> int:
         """One pass over every shard; returns how many stale rows it published."""
@@ -53,22 +70,36 @@ class OutboxRelay(Background):
         bound = time.time_ns() // 1000 - self.grace_us
         stale = await store.write(lambda tx: tx.claim_unpublished(bound, self.batch))
         published = self.hub.published_outbox.setdefault(shard, [])
-        done = set(published)
+        todo = {event.outbox_id: event for event in published}
+        del published[:]
         republished = 0
-        for outbox_id, stream, seq, payload in stale:
-            if outbox_id not in done:
+        for outbox_id, stream, seq, payload, team_id in stale:
+            if outbox_id not in todo:
                 await self.hub.bus.publish(stream, seq, payload)
                 republished += 1
-            published.append(outbox_id)
-        ids = list(dict.fromkeys(published))
+                todo[outbox_id] = Published(stream, seq, payload, outbox_id, team_id)
+        ids = await self._follow_up(list(todo.values()))
         if ids:
-            del published[:]
 
             def trim(tx: Tx) -> None:
                 tx.delete_outbox(ids)
 
             await store.write(trim)
         return republished
+
+    async def _follow_up(self, events: list[Published]) -> list[int]:
+        """The outbox ids whose events were followed up: the rows that may go."""
+        done = []
+        for event in events:
+            if self.reactors:
+                try:
+                    decoded = orjson.loads(event.payload)
+                    await follow_up(self.hub, event.team_id, decoded, self.reactors)
+                except Exception:
+                    log.exception("follow_up_failed", stream=event.stream, seq=event.seq)
+                    continue
+            done.append(event.outbox_id)
+        return done
 
     async def _loop(self) -> None:
         bus_down = False
@@ -87,4 +118,5 @@ class OutboxRelay(Background):
                 bus_down = True
             except Exception:
                 log.exception("outbox_relay_failed")
-            await asyncio.sleep(self.interval_s)
+            await asyncio.sleep(MIN_GAP_S)
+            await woken(self._wake, self.interval_s)

@@ -61,6 +61,11 @@ class JobStreams:
     def dead(self) -> str:
         return f"{self.prefix}jobs:dead"
 
+    @property
+    def counters(self) -> str:
+        """A hash of totals since the stream began: `<kind>:done`, `:retried`, `:dead`."""
+        return f"{self.prefix}jobs:counters"
+
     async def ensure_group(self) -> None:
         try:
             await self.redis.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
@@ -76,13 +81,15 @@ class JobStreams:
 
     async def stats(self) -> dict[str, Any]:
         await self.ensure_group()
-        pending = await self.redis.xpending(self.stream, GROUP)
+        pending: Any = await self.redis.xpending(self.stream, GROUP)
+        totals: Any = await self.redis.hgetall(self.counters)
         return {
             "stream": await self.redis.xlen(self.stream),
             "pending": int(pending["pending"]),
             "consumers": len(pending["consumers"] or []),
             "delayed": await self.redis.zcard(self.delayed),
             "dead": await self.redis.xlen(self.dead),
+            "totals": {k.decode(): int(v) for k, v in sorted(totals.items())},
         }
 
     async def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
@@ -183,24 +190,26 @@ class StreamQueue:
                 jobs += [_decode(i, f, redelivered=False) for i, f in entries]
         return jobs
 
-    async def _finish(self, job: Job, *extra: tuple[str, Any]) -> None:
+    async def _finish(self, job: Job, outcome: str, *extra: tuple[str, Any]) -> None:
         s = self.streams
         pipe = s.redis.pipeline(transaction=True)
         for command, args in extra:
             getattr(pipe, command)(*args)
+        pipe.hincrby(s.counters, f"{job.kind}:{outcome}", 1)
         pipe.xack(s.stream, GROUP, job.id)
         pipe.xdel(s.stream, job.id)
         await pipe.execute()
 
     async def done(self, job: Job) -> None:
-        await self._finish(job)
+        await self._finish(job, "done")
 
     async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None:
         attempts = job.attempt if counts else job.attempt - 1
         due_ms = int((time.time() + delay_s) * 1000)
         item = _encode(job, attempts, error=error[:2000])
-        await self._finish(job, ("zadd", (self.streams.delayed, {item: due_ms})))
+        outcome = "retried" if counts else "deferred"
+        await self._finish(job, outcome, ("zadd", (self.streams.delayed, {item: due_ms})))
 
     async def bury(self, job: Job, error: str) -> None:
         item = _encode(job, job.attempt, error=error[:2000], died=time.time())
-        await self._finish(job, ("xadd", (self.streams.dead, {"job": item})))
+        await self._finish(job, "dead", ("xadd", (self.streams.dead, {"job": item})))

@@ -428,8 +428,10 @@ def event_callback(app: App, event: dict[str, Any]) -> dict[str, Any]:
 async def react(hub: Hub, team_id: str, event: dict[str, Any]) -> None:
     """The reactor (jobs/kinds.py): one `deliver` job per app that hears the event, keyed by
     event and app so a rerun of the event job queues none twice."""
-    if event.get("type") == "message" and event.get("is_ephemeral"):
-        return
+    if event.get("is_ephemeral") or (
+        rules.subscription_of(event) is None and event.get("type") != "message"
+    ):
+        return  # no app could hear it: no read
     heard = await hub.read(team_id, lambda tx: _heard(tx, team_id, event))
     if not heard:
         return

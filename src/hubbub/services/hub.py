@@ -12,6 +12,7 @@ import structlog
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.apps import Timings
 from hubbub.domain.ts import from_micros
+from hubbub.mail.port import Mailer
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
 from hubbub.store.port import Shards
@@ -27,8 +28,6 @@ T = TypeVar("T")
 # holding their sockets starts following the conversation live (docs/realtime.md).
 _JOIN_EVENTS = frozenset({"member_joined_channel", "im_created", "mpim_joined"})
 JOIN_NOTICE = "hubbub_member_joined"
-# The job every logged event becomes (jobs/kinds.py): it hands the event to what follows it.
-EVENT_JOB = "event"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +36,7 @@ class Published:
     seq: int
     payload: bytes
     outbox_id: int
+    team_id: str
 
 
 class EventLog:
@@ -61,10 +61,7 @@ class EventLog:
     def emit(self, team_id: str, stream: str, seq: int, event: dict[str, Any]) -> None:
         payload = orjson.dumps(event)
         outbox_id = self.tx.append_event(team_id, stream, seq, event["type"], payload)
-        self.published.append(Published(stream, seq, payload, outbox_id))
-        # What follows an event (notifications, previews, apps) is a job written in the same
-        # transaction: never lost, and never run for a change that was rolled back.
-        self.job(team_id, EVENT_JOB, {"stream": stream, "seq": seq, "event": event})
+        self.published.append(Published(stream, seq, payload, outbox_id, team_id))
         self._first_seq.setdefault(stream, seq)
         if event["type"] in _JOIN_EVENTS:
             self._join_notices(team_id, stream, event)
@@ -118,8 +115,11 @@ class Hub:
     base_url: str = "http://127.0.0.1:8080"
     # Where clients open RTM sockets (Settings.socket_url).
     socket_url: str = "ws://127.0.0.1:8080"
-    # Outbox rows this process has published, by shard; the relay deletes them (jobs/relay.py).
-    published_outbox: dict[str, list[int]] = field(default_factory=dict)
+    # Email to people notified while offline (services/notify.py); None: no email.
+    mailer: Mailer | None = None
+    # Outbox rows this process has published, by shard: the relay hands their events to what
+    # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
+    published_outbox: dict[str, list[Published]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
 
@@ -129,6 +129,8 @@ class Hub:
     # Called after a commit that queued jobs, so this process's job runner looks at once
     # instead of at its next poll (jobs/runner.py).
     jobs_queued: Callable[[], None] | None = None
+    # Called after a commit that logged events, so the relay follows them up soon.
+    events_logged: Callable[[], None] | None = None
 
     # What the composition root opened for the ports (a shared Redis client): closed last.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -160,6 +162,8 @@ class Hub:
         (result, published, notices, jobs), shard = await committing
         if jobs and self.jobs_queued is not None:
             self.jobs_queued()
+        if published and self.events_logged is not None:
+            self.events_logged()
         try:
             await self._publish(shard, published, notices)
         except BusUnavailable as exc:
@@ -175,7 +179,7 @@ class Hub:
         done = self.published_outbox.setdefault(shard, [])
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
-            done.append(event.outbox_id)
+            done.append(event)
         for stream, payload in notices:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
 

@@ -29,12 +29,14 @@ from hubbub.domain.errors import SlackError
 from hubbub.store import fence
 from hubbub.store.directory import Directory
 from hubbub.store.postgres import one_off_engine
-from hubbub.store.tables import metadata, outbox
+from hubbub.store.tables import dead_jobs, jobs, metadata, outbox
 
 GRACE_S = 1.0
 _CHUNK = 5000
-# Every table but the outbox keeps its rows as they are; the outbox's ids belong to each shard.
-TABLES: tuple[Table, ...] = tuple(t for t in metadata.sorted_tables if t is not outbox)
+# Queues: their ids belong to each shard, so their rows move under new ids.
+QUEUES: tuple[Table, ...] = (outbox, jobs, dead_jobs)
+# Every other table keeps its rows as they are.
+TABLES: tuple[Table, ...] = tuple(t for t in metadata.sorted_tables if t not in QUEUES)
 
 
 class MoveFailed(SlackError):
@@ -121,7 +123,8 @@ def _copy(source: Engine, dest: Engine, team_id: str) -> dict[str, int]:
             rows[str(table.name)] = _copy_table(read, write, table, team_id)
             if _digest(read, table, team_id) != _digest(write, table, team_id):
                 raise MoveFailed(f"{table.name}: the copy differs from the original")
-        rows[str(outbox.name)] = _copy_outbox(read, write, team_id)
+        for queue in QUEUES:
+            rows[str(queue.name)] = _copy_queue(read, write, queue, team_id)
     return rows
 
 
@@ -136,13 +139,18 @@ def _copy_table(read: Connection, write: Connection, table: Table, team_id: str)
     return copied
 
 
-def _copy_outbox(read: Connection, write: Connection, team_id: str) -> int:
-    """Rows the shard's relay has not yet published and trimmed: the new shard's relay
-    publishes them after its grace period (a second publish is dropped by receivers)."""
-    columns = [c for c in outbox.c if c.name != "id"]
-    found = read.execute(select(*columns).where(outbox.c.team_id == team_id)).mappings().all()
+def _copy_queue(read: Connection, write: Connection, queue: Table, team_id: str) -> int:
+    """Outbox rows the shard's relay has not yet followed up and trimmed (the new shard's relay
+    publishes them after its grace period; a second publish is dropped by receivers), and jobs
+    not yet done: under new ids, in their order."""
+    columns = [c for c in queue.c if c.name != "id"]
+    found = (
+        read.execute(select(*columns).where(queue.c.team_id == team_id).order_by(queue.c.id))
+        .mappings()
+        .all()
+    )
     if found:
-        write.execute(insert(outbox), [dict(row) for row in found])
+        write.execute(insert(queue), [dict(row) for row in found])
     return len(found)
 
 
@@ -162,6 +170,6 @@ def _digest(conn: Connection, table: Table, team_id: str) -> tuple[int, str | No
 def _delete_workspace(conn: Connection, team_id: str) -> bool:
     """Deletes every row of the workspace here; True if there were any."""
     deleted = 0
-    for table in (*TABLES, outbox):
+    for table in (*TABLES, *QUEUES):
         deleted += conn.execute(delete(table).where(table.c.team_id == team_id)).rowcount
     return deleted > 0

@@ -279,3 +279,47 @@ dead_jobs = Table(
     Column("created", BigInteger, nullable=False),
     Column("died", BigInteger, nullable=False),
 )
+
+# Notifications (services/notify.py): one row per person per message that notified them, so
+# the same (person, channel, ts) is one notification however often its job runs.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("ts", String(24), primary_key=True),
+    Column("author_id", String(16), nullable=False),
+    # Why: mention, here, channel, dm, thread or message (a channel set to `all`).
+    Column("reason", String(16), nullable=False),
+    Column("thread_ts", String(24)),
+    Column("created", BigInteger, nullable=False),
+    # When its email went out (microseconds), so a retried email job does not send it again.
+    Column("emailed", BigInteger),
+    Index("ix_notifications_user", "team_id", "user_id", "created"),
+)
+
+# Per person and conversation: how much of it notifies them. level NULL: the default
+# (mentions for channels, all for DMs).
+notification_prefs = Table(
+    "notification_prefs",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("level", String(16)),
+    Column("muted", Boolean, nullable=False, default=False),
+    Column("updated", BigInteger, nullable=False),
+    # Who in a channel hears every message: the reactor asks it of plain messages.
+    Index("ix_notification_prefs_channel", "team_id", "channel_id", "level"),
+)
+
+# Do not disturb: a snooze until a time (unix seconds); no row, no snooze.
+dnd = Table(
+    "dnd",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    Column("snooze_until", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+)

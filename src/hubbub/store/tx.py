@@ -13,6 +13,7 @@ from hubbub.store.queries.invites import InviteQueries
 from hubbub.store.queries.jobs import JobQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
+from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.reads import ReadQueries
 
@@ -25,6 +26,7 @@ class Tx(
     ReadQueries,
     InviteQueries,
     JobQueries,
+    NotifyQueries,
     AppQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

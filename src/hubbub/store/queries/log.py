@@ -86,13 +86,16 @@ class LogQueries(TxBase):
             row = self.run.first(_INSERT_OUTBOX, event)
         return int(row.id)
 
-    def unpublished(self, created_before_us: int, limit: int) -> list[tuple[int, str, int, bytes]]:
-        """Outbox rows older than the bound: (outbox id, stream, seq, payload), oldest first."""
+    def unpublished(
+        self, created_before_us: int, limit: int
+    ) -> list[tuple[int, str, int, bytes, str]]:
+        """Outbox rows older than the bound: (outbox id, stream, seq, payload, team id), oldest
+        first."""
         return self._outbox_rows(outbox.c.created < created_before_us, limit)
 
     def claim_unpublished(
         self, created_before_us: int, limit: int
-    ) -> list[tuple[int, str, int, bytes]]:
+    ) -> list[tuple[int, str, int, bytes, str]]:
         """As unpublished, for the relay of one process among many: the rows it returns are
         dated now, so no other relay takes them within its grace period; rows another relay is
         claiming at this moment are skipped, not waited for (FOR UPDATE SKIP LOCKED on
@@ -115,9 +118,15 @@ class LogQueries(TxBase):
 
     def _outbox_rows(
         self, where: ColumnElement[bool], limit: int
-    ) -> list[tuple[int, str, int, bytes]]:
+    ) -> list[tuple[int, str, int, bytes, str]]:
         rows = self.conn.execute(
-            select(outbox.c.id, outbox.c.stream, outbox.c.seq, channel_events.c.payload)
+            select(
+                outbox.c.id,
+                outbox.c.stream,
+                outbox.c.seq,
+                channel_events.c.payload,
+                outbox.c.team_id,
+            )
             .join(
                 channel_events,
                 and_(
@@ -130,7 +139,7 @@ class LogQueries(TxBase):
             .order_by(outbox.c.id)
             .limit(limit)
         )
-        return [(r.id, r.stream, r.seq, r.payload) for r in rows]
+        return [(r.id, r.stream, r.seq, r.payload, r.team_id) for r in rows]
 
     def delete_outbox(self, ids: Sequence[int]) -> None:
         for start in range(0, len(ids), 500):

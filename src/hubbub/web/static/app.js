@@ -54,6 +54,9 @@ class Client {
     if (open && threadTs) this.openThread(open, threadTs, this.params().get("ts"));
     this.rtm.start();
     this.refreshCounts();
+    if (window.Notification?.permission === "default") {
+      document.addEventListener("click", () => Notification.requestPermission().catch(() => {}), { once: true });
+    }
     window.addEventListener("popstate", () => {
       const [, id] = this.route();
       if (id && id !== this.current) this.open(id, { push: false });
@@ -319,6 +322,8 @@ class Client {
       case "team_join":
         this.users.set(e.user.id, e.user);
         return this.redraw();
+      case "desktop_notification":
+        return this.onNotification(e);
       case "hubbub_resync":
         this.timelines.clear();
         this.threads.clear();
@@ -326,6 +331,24 @@ class Client {
       default:
         return undefined;
     }
+  }
+
+  // Someone mentioned me, wrote to me or in a thread of mine (docs/integrations.md): the
+  // system's notification while the page is hidden and notifications are allowed, else a
+  // toast; none for the conversation in view. Permission is asked on the first click.
+  onNotification(e) {
+    const visible = document.visibilityState === "visible";
+    if (visible && e.channel === this.current) return;
+    if (!visible && window.Notification?.permission === "granted") {
+      const note = new Notification(`${e.subtitle} (${e.title})`, { body: e.content, tag: `${e.channel}/${e.msg}` });
+      note.onclick = () => {
+        window.focus();
+        this.open(e.channel, { focus: e.msg });
+        note.close();
+      };
+      return;
+    }
+    this.toast(`${e.subtitle}: ${e.content}`);
   }
 
   onMessage(e) {
@@ -533,6 +556,8 @@ class Client {
     const channel = threadTs ? this.thread.channel : this.current;
     input.value = "";
     autosize(input);
+    const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
+    if (slash && !threadTs) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
       const data = await call("chat.postMessage", {
         channel,
@@ -546,6 +571,20 @@ class Client {
     } catch (err) {
       input.value = typed;
       this.toast(`Not sent: ${err.error ?? err}`);
+    }
+  }
+
+  // A slash command goes to its app (chat.command, docs/integrations.md); what the app shows
+  // in the channel comes over the socket, and its answer for the caller alone is a toast.
+  async runCommand(input, typed, channel, command, text) {
+    try {
+      const data = await call("chat.command", { channel, command, text });
+      if (data.response?.text && data.response.response_type !== "in_channel") {
+        this.toast(data.response.text);
+      }
+    } catch (err) {
+      input.value = typed;
+      this.toast(`${command} failed: ${err.error ?? err}`);
     }
   }
 

@@ -1,0 +1,1 @@
+"""Outgoing email: the Mailer port and its SMTP adapter."""

@@ -1,0 +1,299 @@
+"""Notifications: who a new message notifies (domain/notify.py decides), a record of each, a
+`desktop_notification` to the person's own sessions, and an email to those offline.
+
+Three steps, each idempotent:
+- react (to every logged event): a new message that may notify anyone queues one `notify` job,
+  keyed by (channel, ts).
+- the `notify` job writes one row per person notified, keyed by (person, channel, ts); for each
+  row it writes (none on a rerun) it sends the live notice after the commit, unless the person
+  snoozed, and queues an `email` job, keyed like the row, for someone with no open socket.
+- the `email` job sends the mail unless it went already, the person snoozed since, read the
+  conversation past the message, or has no address; a failure to reach the SMTP server raises,
+  and the job is tried again later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+
+import orjson
+import structlog
+
+from hubbub.domain.jobs import Job
+from hubbub.domain.mentions import may_mention, mentioned
+from hubbub.domain.model import Channel, Message, User
+from hubbub.domain.notify import (
+    Notice,
+    Posted,
+    Pref,
+    candidates,
+    desktop_notification,
+    email_body,
+    email_subject,
+    notifies,
+    plain_text,
+    recipients,
+    snoozed,
+)
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import TOMBSTONE, permalink_for, user_stream
+from hubbub.store.tx import Tx
+
+log = structlog.get_logger()
+
+NOTIFY_JOB = "notify"
+EMAIL_JOB = "email"
+# Members read per query when a message reaches everyone (a DM, <!channel>, <!here>).
+MEMBER_PAGE = 1000
+# At most this many people set one conversation to `all` count as listeners.
+MAX_LISTENERS = 10_000
+
+
+# -- react -----------------------------------------------------------------------------------
+
+
+async def react(hub: Hub, team_id: str, event: dict[str, Any]) -> None:
+    """Queues a `notify` job for a new message that may notify someone."""
+    if not notifies(event):
+        return
+    channel_id, ts = event.get("channel"), event["ts"]
+    if not isinstance(channel_id, str):
+        return
+    thread_ts = event.get("thread_ts")
+    strong = (
+        event.get("channel_type") in ("im", "mpim")
+        or (thread_ts is not None and thread_ts != ts)
+        or may_mention(str(event.get("text") or ""))
+    )
+    if not strong:
+        # A plain message in a channel notifies only those who set it to `all`.
+        found = await hub.read(team_id, lambda tx: tx.listeners(team_id, channel_id, 1))
+        if not found:
+            return
+    payload = {"channel": channel_id, "ts": ts}
+    await hub.commit(
+        team_id,
+        lambda tx, events: events.job(team_id, NOTIFY_JOB, payload, key=f"{channel_id}:{ts}"),
+    )
+
+
+# -- the notify job --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    msg: Message
+    channel: Channel
+    posted: Posted
+    members: list[str]
+    users: dict[str, User]
+    prefs: dict[str, Pref]
+    here: bool  # the text holds <!here>: whether each member is active matters
+
+
+def _posted(tx: Tx, msg: Message, channel: Channel) -> Posted:
+    is_reply = msg.thread_ts is not None and msg.thread_ts != msg.ts
+    people: frozenset[str] = frozenset()
+    if is_reply:
+        assert msg.thread_ts is not None
+        parent = tx.get_message(msg.team_id, msg.channel_id, msg.thread_ts)
+        if parent is not None:
+            authors = () if parent.subtype == TOMBSTONE else (parent.user_id,)
+            people = frozenset((*authors, *parent.reply_users))
+    return Posted(
+        author=msg.user_id,
+        text=msg.text,
+        is_dm=channel.is_im or channel.is_mpim,
+        thread_only=is_reply and msg.subtype != "thread_broadcast",
+        thread_people=people,
+    )
+
+
+def _all_members(tx: Tx, team_id: str, channel_id: str) -> list[str]:
+    out: list[str] = []
+    after = ""
+    while True:
+        page = tx.member_ids(team_id, channel_id, after, MEMBER_PAGE)
+        out.extend(page)
+        if len(page) < MEMBER_PAGE:
+            return out
+        after = page[-1]
+
+
+def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
+    msg = tx.get_message(team_id, channel_id, ts)
+    channel = tx.get_channel(team_id, channel_id)
+    if msg is None or channel is None or msg.subtype == TOMBSTONE or channel.is_archived:
+        return None
+    posted = _posted(tx, msg, channel)
+    maybe = candidates(posted, tx.listeners(team_id, channel_id, MAX_LISTENERS))
+    if maybe is None:
+        found = _all_members(tx, team_id, channel_id)
+    else:
+        found = tx.members_among(team_id, channel_id, maybe)
+    named, broadcasts = mentioned(msg.text)
+    users = tx.get_users(team_id, {*found, *named, msg.user_id})
+    people = [u for u in found if u in users and not users[u].deleted]
+    return _Plan(
+        msg=msg,
+        channel=channel,
+        posted=posted,
+        members=people,
+        users=users,
+        prefs=tx.notification_prefs(team_id, channel_id, people),
+        here="here" in broadcasts,
+    )
+
+
+async def _online(hub: Hub, team_id: str, user_ids: Iterable[str]) -> dict[str, int]:
+    """Open sockets per person."""
+    return {u: (await hub.presence.connections(team_id, u))[0] for u in user_ids}
+
+
+def _active(plan: _Plan, sockets: dict[str, int]) -> frozenset[str]:
+    """Who is present, as presence reckons it: a socket open and not set away."""
+    return frozenset(u for u, n in sockets.items() if n and not plan.users[u].manual_away)
+
+
+async def notify_job(hub: Hub, job: Job) -> None:
+    """The `notify` job: records, live notices and email jobs for one new message."""
+    team_id = job.team_id
+    channel_id, ts = str(job.payload["channel"]), str(job.payload["ts"])
+    plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts))
+    if plan is None:
+        return
+    sockets = await _online(hub, team_id, plan.members if plan.here else ())
+    bots = frozenset(u for u in plan.members if plan.users[u].is_bot)
+    chosen = recipients(
+        plan.posted, plan.members, prefs=plan.prefs, active=_active(plan, sockets), bots=bots
+    )
+    if not chosen:
+        return
+    missing = [u for u in chosen if u not in sockets]
+    sockets.update(await _online(hub, team_id, missing))
+    offline = {u for u in chosen if not sockets[u]}
+    if offline and hub.mailer is None:
+        _no_email_once()
+
+    def unit(tx: Tx, events: EventLog) -> None:
+        notice = _notice(tx, hub, plan.msg, plan.channel, plan.users)
+        snoozes = tx.snoozes(team_id, chosen)
+        for user_id, why in sorted(chosen.items()):
+            if not tx.add_notification(
+                team_id,
+                user_id,
+                channel_id,
+                ts,
+                author_id=plan.msg.user_id,
+                reason=why,
+                thread_ts=plan.msg.thread_ts,
+            ):
+                continue
+            if snoozed(snoozes.get(user_id, 0), tx.now):
+                continue
+            event = desktop_notification(notice, events.tx_ts())
+            events.notices.append((user_stream(user_id), orjson.dumps(event)))
+            if user_id in offline and hub.mailer is not None and plan.users[user_id].email:
+                payload = {"user": user_id, "channel": channel_id, "ts": ts}
+                events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
+
+    await hub.commit(team_id, unit)
+
+
+_told_no_email = False
+
+
+def _no_email_once() -> None:
+    global _told_no_email
+    if not _told_no_email:
+        _told_no_email = True
+        log.info("notify_email_off", reason="no smtp_host: offline people get no email")
+
+
+def display_name(user: User | None, fallback: str) -> str:
+    if user is None:
+        return fallback
+    return str(user.profile.get("display_name") or "") or user.real_name or user.name
+
+
+def _notice(tx: Tx, hub: Hub, msg: Message, channel: Channel, users: dict[str, User]) -> Notice:
+    named, _ = mentioned(msg.text)
+    known = dict(users)
+    absent = [u for u in (*named, msg.user_id) if u not in known]
+    known.update(tx.get_users(msg.team_id, absent))
+    names = {u: display_name(user, u) for u, user in known.items()}
+    author = known.get(msg.user_id)
+    author_name = str(msg.extra.get("username") or "") or display_name(author, msg.user_id)
+    team = tx.get_team(msg.team_id)
+    is_dm = channel.is_im or channel.is_mpim
+    avatar = str(author.profile.get("image_48") or "") if author else ""
+    return Notice(
+        team_id=msg.team_id,
+        team_name=team.name if team else msg.team_id,
+        channel_id=channel.id,
+        where=author_name if is_dm else "#" + channel.name,
+        is_dm=is_dm,
+        author_name=author_name,
+        text=plain_text(msg.text, names),
+        ts=msg.ts,
+        permalink=permalink_for(hub.base_url, msg),
+        avatar=avatar,
+    )
+
+
+# -- the email job ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Mail:
+    to: User
+    notice: Notice
+
+
+def _mail(tx: Tx, hub: Hub, team_id: str, user_id: str, channel_id: str, ts: str) -> _Mail | None:
+    """What to send, or None when nothing should be."""
+    row = tx.get_notification(team_id, user_id, channel_id, ts)
+    if row is None or row.emailed is not None:
+        return None
+    if snoozed(tx.snooze_until(team_id, user_id), tx.now):
+        return None
+    to = tx.get_user(team_id, user_id)
+    msg = tx.get_message(team_id, channel_id, ts)
+    channel = tx.get_channel(team_id, channel_id)
+    membership = tx.membership(team_id, channel_id, user_id)
+    if to is None or to.deleted or not to.email or msg is None or channel is None:
+        return None
+    if msg.subtype == TOMBSTONE or membership is None or membership.last_read >= ts:
+        return None  # gone, or they left, or they read it meanwhile
+    return _Mail(to, _notice(tx, hub, msg, channel, {to.id: to}))
+
+
+def email_message(mail: _Mail, sender: str) -> EmailMessage:
+    out = EmailMessage()
+    out["From"] = formataddr(("hubbub", sender))
+    out["To"] = formataddr((display_name(mail.to, mail.to.name), mail.to.email or ""))
+    out["Subject"] = email_subject(mail.notice)
+    out["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    out.set_content(email_body(mail.notice))
+    return out
+
+
+async def email_job(hub: Hub, job: Job) -> None:
+    """The `email` job: one notification's email, at most once it was handed over."""
+    mailer = hub.mailer
+    if mailer is None:
+        _no_email_once()
+        return
+    team_id = job.team_id
+    user_id, channel_id = str(job.payload["user"]), str(job.payload["channel"])
+    ts = str(job.payload["ts"])
+    mail = await hub.read(team_id, lambda tx: _mail(tx, hub, team_id, user_id, channel_id, ts))
+    if mail is None:
+        return
+    await mailer.send(email_message(mail, mailer.sender))
+    await hub.commit(team_id, lambda tx, _events: tx.mark_emailed(team_id, user_id, channel_id, ts))
+    log.info("notify_emailed", team=team_id, user=user_id, channel=channel_id, ts=ts)
