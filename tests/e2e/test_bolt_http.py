@@ -4,6 +4,7 @@ ack() and respond() show up in conversations.history; bad signatures are refused
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import threading
@@ -15,10 +16,13 @@ from urllib.parse import parse_qs
 import httpx
 import orjson
 import pytest
+from aiohttp import web
 from slack_bolt import App
 from slack_bolt.app.app import SlackAppDevelopmentServer
+from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
 
 from hubbub.services import apps
 from tests.support.apps import make_app
@@ -227,3 +231,50 @@ def test_a_response_url_serves_five_times(server: Server, workspace: Workspace) 
         assert httpx.post(url, json={"text": "six"}).json()["error"] == "expired_url"
         texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
         assert [t for t in texts if t.startswith("n")] == ["n4", "n3", "n2", "n1", "n0"]
+
+
+def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
+    """AsyncApp's own aiohttp server, verification on, answering in a thread."""
+    made = make_app(server.data_dir, name="Bolt Aio", scopes=SCOPES)
+    alice = server.client(workspace.alice.token)
+    channel: str = alice.conversations_create(name="bolt-aio")["channel"]["id"]
+    server.client(made.bot_token).conversations_join(channel=channel)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+
+    async def main() -> list[str]:
+        app = AsyncApp(
+            signing_secret=made.app.signing_secret,
+            client=AsyncWebClient(token=made.bot_token, base_url=server.api_url),
+        )
+
+        @app.message("hello")
+        async def hello(message: dict[str, Any], say: Any) -> None:
+            await say(text="hello over aiohttp", thread_ts=message["ts"])
+
+        runner = web.AppRunner(app.web_app(path="/slack/events", port=port))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            await asyncio.to_thread(
+                run_admin,
+                server.data_dir,
+                lambda hub: apps.update_app(
+                    hub, workspace.domain, made.app.id, request_url=url, events=["message.channels"]
+                ),
+                settings_for(server.data_dir, allow_private_outbound=True),
+            )
+            ts = (await asyncio.to_thread(alice.chat_postMessage, channel=channel, text="hello"))[
+                "ts"
+            ]
+            for _ in range(200):
+                found = await asyncio.to_thread(alice.conversations_replies, channel=channel, ts=ts)
+                texts = [m["text"] for m in found["messages"] if m.get("bot_id")]
+                if texts:
+                    return texts
+                await asyncio.sleep(0.05)
+            raise AssertionError("no answer")
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(main()) == ["hello over aiohttp"]
