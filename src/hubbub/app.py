@@ -19,6 +19,7 @@ from hubbub.api.apps import command_routes
 from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
+from hubbub.api.webhooks import webhook_routes
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
@@ -34,6 +35,7 @@ from hubbub.limits.port import Limiter
 from hubbub.limits.redis import RedisLimiter
 from hubbub.mail.port import Mailer
 from hubbub.mail.smtp import SmtpMailer
+from hubbub.outbound.guarded import GuardedClient
 from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
@@ -87,6 +89,9 @@ def build_mailer(settings: Settings) -> Mailer | None:
 def build_hub(settings: Settings) -> Hub:
     """The ports: in this process (embedded), or shared through Redis when it is configured."""
     shards = build_shards(settings)
+    outbound = GuardedClient(
+        allow_private=settings.allow_private_outbound, timeout_s=settings.outbound_timeout_s
+    )
     if not settings.redis_url:
         return Hub(
             shards=shards,
@@ -97,6 +102,8 @@ def build_hub(settings: Settings) -> Hub:
             socket_url=settings.socket_url,
             app_timings=settings.app_timings,
             mailer=build_mailer(settings),
+            outbound=outbound,
+            on_close=[outbound.close],
         )
     client = redis_client(settings.redis_url)
     prefix = settings.redis_prefix
@@ -109,7 +116,8 @@ def build_hub(settings: Settings) -> Hub:
         socket_url=settings.socket_url,
         app_timings=settings.app_timings,
         mailer=build_mailer(settings),
-        on_close=[client.aclose],
+        outbound=outbound,
+        on_close=[client.aclose, outbound.close],
     )
 
 
@@ -174,6 +182,7 @@ def build_app(settings: Settings) -> Front:
     app = Starlette(
         routes=[
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
+            *webhook_routes(hub, settings.max_body_bytes),
             *web_routes(hub),
             *command_routes(hub),
         ],

@@ -284,6 +284,29 @@ def deactivate_user(
     _run_admin(data_dir, work)
 
 
+@admin.command("create-webhook")
+def create_webhook(
+    domain: Annotated[str, typer.Option()],
+    channel: Annotated[str, typer.Option(help="The channel's name.")],
+    name: Annotated[str, typer.Option(help="The name its messages show.")] = "incoming-webhook",
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Create an incoming webhook for a channel; prints its URL (the secret is shown only now)."""
+    from hubbub.services import webhooks
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        hook, url = await webhooks.create_webhook(hub, domain, channel, name=name)
+        return {
+            "url": url,
+            "webhook_id": hook.id,
+            "team_id": hook.team_id,
+            "channel_id": hook.channel_id,
+            "user_id": hook.user_id,
+        }
+
+    _run_admin(data_dir, work)
+
+
 jobs_cli = typer.Typer(
     help="Background jobs: queue depth, rates, failures, dead letters; `retry` re-runs the dead.",
     invoke_without_command=True,
@@ -493,6 +516,45 @@ def bench_fanout(
     else:
         result, path = run(opts)
         Console(stderr=True).print(table(result))
+    typer.echo(str(path))
+
+
+@bench.command("jobs")
+def bench_jobs(
+    duration: Annotated[float, typer.Option(min=1, max=120, help="Seconds measured, each.")] = 8,
+    warmup: Annotated[float, typer.Option(min=0, max=60, help="Seconds before measuring.")] = 1.5,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Queue at most N jobs per scenario.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=1024, help="Jobs at a time: the runner's, each worker's.")
+    ] = 16,
+    producers: Annotated[int, typer.Option(min=1, max=1024, help="Commits in flight.")] = 32,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes on Redis.")] = 2,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    quiet_wait: Annotated[
+        float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine, each.")
+    ] = 0,
+    profile: Annotated[
+        Path | None, typer.Option(help="py-spy the embedded run into this file (.json, .svg).")
+    ] = None,
+) -> None:
+    """Background jobs end to end, embedded and on Redis workers, beside redis-benchmark."""
+    from hubbub.bench.jobs import JobsOptions, run, table
+
+    opts = JobsOptions(
+        duration=duration,
+        warmup=warmup,
+        jobs=jobs,
+        concurrency=concurrency,
+        producers=producers,
+        workers=workers,
+        out=out,
+        quiet_wait=quiet_wait,
+        profile=profile,
+    )
+    result, path = run(opts)
+    _wide_console().print(table(result))
     typer.echo(str(path))
 
 

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0
     presence_sweep_s: float = 5.0
+    # Outbound HTTP (outbound/guarded.py: link previews, apps' URLs) refuses private, loopback
+    # and link-local addresses unless this is on: for tests whose servers are on 127.0.0.1.
+    allow_private_outbound: bool = False
+    # How long one outbound request may take, redirects included, unless its caller says.
+    outbound_timeout_s: float = 5.0
     # Email to people notified while offline (docs/integrations.md, Notifications): the SMTP
     # server, the From address, "none", "starttls" or "tls" (SMTP over TLS from the start), an
     # optional login, and the timeout of each step. No smtp_host: no email.
@@ -89,8 +94,6 @@ class Settings(BaseSettings):
     events_retry_delays_s: list[float] = [0.0, 60.0, 300.0]
     socket_mode_ack_timeout_s: float = 3.0
     socket_mode_lifetime_s: float = 3600.0
-    # Outbound HTTP (apps' request URLs) may reach private and loopback addresses: tests only.
-    allow_private_outbound: bool = False
 
     @model_validator(mode="after")
     def _one_kind_of_store(self) -> Settings:
@@ -111,7 +114,6 @@ class Settings(BaseSettings):
             ack_timeout_s=self.socket_mode_ack_timeout_s,
             socket_lifetime_s=self.socket_mode_lifetime_s,
             socket_warning_s=min(10.0, self.socket_mode_lifetime_s / 2),
-            allow_private=self.allow_private_outbound,
         )
 
     @property

@@ -136,3 +136,42 @@ def test_cluster_up_workers_need_the_redis_job_queue(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert b'--workers needs job_queue = "redis"' in done.stderr
+
+
+def test_cluster_up_with_workers_runs_jobs_from_redis_streams(
+    tmp_path: Path,
+    postgres_url: str,
+    redis_server: RedisServer,
+    redis_prefix: str,
+) -> None:
+    """Servers relay their jobs into Redis Streams; the cluster's worker runs them: a mention
+    becomes bob's notification."""
+    shared = Settings(
+        database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
+    )
+    ws = make_workspace(tmp_path / "admin", settings=shared)
+    port = free_port()
+    config = tmp_path / "cluster.toml"
+    config.write_text(
+        f'database_url = "{postgres_url}"\nredis_url = "{redis_server.url}"\n'
+        f'redis_prefix = "{redis_prefix}"\nrate_limits = false\njob_queue = "redis"\n'
+    )
+    command = ["cluster", "up", "--config", str(config), "--processes", "1", "--workers", "1"]
+    up = subprocess.Popen([sys.executable, "-m", "hubbub", *command, "--port", str(port)])
+    server = Server(f"http://127.0.0.1:{port}", tmp_path / "admin")
+    try:
+        _wait(lambda: _answers(server.url), 30, "cluster up")
+        assert len(_children(up.pid)) == 2  # a server and a worker
+        alice = server.client(ws.alice.token)
+        channel = new_channel(alice, ws.bob.user_id)
+        alice.chat_postMessage(channel=channel, text=f"<@{ws.bob.user_id}> a look, please")
+        bob = server.client(ws.bob.token)
+
+        def notified() -> bool:
+            items = bob.api_call("notifications.list").data
+            return isinstance(items, dict) and bool(items.get("notifications"))
+
+        _wait(notified, 30, "bob notified by the worker")
+    finally:
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(30) == 0

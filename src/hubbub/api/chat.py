@@ -12,7 +12,7 @@ from hubbub.services import messages
 
 router = Router()
 
-# Accepted as Slack documents them; formatting and unfurling choices do not change what we store.
+# Accepted as Slack documents them; formatting choices do not change what we store.
 _LOOKS = {
     "as_user": "boolean",
     "username": "string",
@@ -69,6 +69,7 @@ async def post_message(call: Call) -> dict[str, Any]:
         reply_broadcast=call.flag("reply_broadcast"),
         client_msg_id=call.text("client_msg_id") or None,
         extra=_looks(call),
+        unfurl_links=call.flag("unfurl_links", default=True),
     )
     return {"channel": msg.channel_id, "ts": msg.ts, "message": message_json(msg)}
 

@@ -136,8 +136,6 @@ class Timings:
     socket_warning_s: float = 10.0
     command_response_ttl_s: float = 1800.0
     command_response_uses: int = 5
-    # Outbound HTTP to private addresses (tests on 127.0.0.1): see services/app_http.py.
-    allow_private: bool = False
 
 
 @dataclass(frozen=True, slots=True)

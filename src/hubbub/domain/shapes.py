@@ -7,6 +7,10 @@ from typing import Any
 
 from hubbub.domain.model import Channel, Message, Team, User
 
+# Kept in a message's extra, never shown: `unfurl_links=false` at posting (no link previews).
+NO_UNFURL = "unfurl_links"
+_UNSHOWN_EXTRA = frozenset({"parent_user_id", NO_UNFURL})
+
 _COLORS = ("9f69e7", "4bbe2e", "e7392d", "3c989f", "674b1b", "e96699", "e0a729", "684b6c")
 
 
@@ -167,6 +171,6 @@ def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:
     if msg.pinned_to:
         out["pinned_to"] = list(msg.pinned_to)
     for key, value in msg.extra.items():
-        if key != "parent_user_id":
+        if key not in _UNSHOWN_EXTRA:
             out.setdefault(key, value)
     return out

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from hubbub.domain.jobs import Job, JobSpec
-from hubbub.services import apps, notify
+from hubbub.services import apps, notify, previews
 from hubbub.services.follow_up import Reactor
 from hubbub.services.hub import Hub
 
@@ -24,11 +24,12 @@ class Kind:
 
 
 # Reactors to every logged event, in order.
-REACTORS: list[Reactor] = [notify.react, apps.react]
+REACTORS: list[Reactor] = [notify.react, previews.react, apps.react]
 
 
 def kinds(extra: dict[str, Kind] | None = None) -> dict[str, Kind]:
     table: dict[str, Kind] = {
+        previews.UNFURL_JOB: Kind(previews.SPEC, previews.unfurl),
         notify.NOTIFY_JOB: Kind(JobSpec(timeout_s=30.0, rate=500.0, burst=1000), notify.notify_job),
         # A mail server that refuses or hangs: tried again after ~1, 2, 4, ... minutes, 8 times.
         notify.EMAIL_JOB: Kind(

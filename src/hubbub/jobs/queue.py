@@ -32,6 +32,10 @@ def _claim(tx: Tx, *, limit: int, lease_us: int) -> list[Job]:
     return tx.claim_jobs(limit, lease_us)
 
 
+def _finish(tx: Tx, *, rows: list[str]) -> None:
+    tx.finish_jobs(rows)
+
+
 class SqlQueue:
     """The jobs tables of every shard, claimed in turn. A job's id names its shard and row."""
 
@@ -62,8 +66,17 @@ class SqlQueue:
         return self.hub.shards.stores()[shard], row
 
     async def done(self, job: Job) -> None:
-        store, row = self._row(job)
-        await store.write(lambda tx: tx.finish_job(row))
+        await self.done_many([job])
+
+    async def done_many(self, jobs: list[Job]) -> None:
+        """Deletes finished jobs, one write per shard."""
+        by_shard: dict[str, list[str]] = {}
+        for job in jobs:
+            shard, _, row = job.id.rpartition("/")
+            by_shard.setdefault(shard, []).append(row)
+        stores = self.hub.shards.stores()
+        for shard, rows in by_shard.items():
+            await stores[shard].write(partial(_finish, rows=rows))
 
     async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None:
         store, row = self._row(job)

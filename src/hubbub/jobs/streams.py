@@ -145,8 +145,7 @@ class StreamRelay(Background):
         claimed = await self.sql.claim(RELAY_BATCH)
         # The claim counted a try; the workers count their own.
         await self.streams.add([replace(job, attempt=job.attempt - 1) for job in claimed])
-        for job in claimed:
-            await self.sql.done(job)
+        await self.sql.done_many(claimed)
         return len(claimed)
 
     async def _loop(self) -> None:

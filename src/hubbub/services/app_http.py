@@ -1,19 +1,13 @@
-"""The one place apps' HTTP requests go out (Events API, slash commands, url_verification).
-
-INTERIM: a tiny client on httpx until the shared outbound client (hubbub.outbound, a field of
-the Hub) lands; then `post` below becomes a call to it. Like it, this refuses private, loopback
-and link-local addresses unless Timings.allow_private (Settings.allow_private_outbound) is set,
-but checks only the URL's host as resolved once, not after redirects (none are followed).
-"""
+"""The one place apps' HTTP requests go out (Events API, slash commands, url_verification):
+through the Hub's outbound client (outbound/port.py), which refuses private, loopback and
+link-local addresses unless Settings.allow_private_outbound is set. No redirects are followed,
+as Slack follows none to a request URL."""
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
-from urllib.parse import urlsplit
-
-import httpx
+from hubbub.outbound.port import OutboundError as _Failed
+from hubbub.outbound.port import Refused, TimedOut
+from hubbub.services.hub import Hub
 
 MAX_RESPONSE = 1 << 20
 
@@ -29,38 +23,25 @@ class OutboundError(Exception):
 Answer = tuple[int, dict[str, str], bytes]
 
 
-async def _check_host(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OutboundError("connection_failed", "not an http(s) URL")
-    if allow_private:
-        return
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
-        )
-    except OSError as exc:
-        raise OutboundError("connection_failed", str(exc)) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise OutboundError("connection_failed", "private address refused")
-
-
 async def post(
-    url: str, body: bytes, headers: dict[str, str], *, timeout_s: float, allow_private: bool
+    hub: Hub, url: str, body: bytes, headers: dict[str, str], *, timeout_s: float
 ) -> Answer:
-    """POSTs body; (status, headers, body) of the answer, or OutboundError."""
-    await _check_host(url, allow_private)
+    """POSTs body; (status, headers with lower-case names, body) of the answer, or
+    OutboundError (http_timeout, connection_failed)."""
     try:
-        async with (
-            httpx.AsyncClient(timeout=timeout_s, follow_redirects=False) as client,
-            asyncio.timeout(timeout_s),
-        ):
-            response = await client.post(url, content=body, headers=headers)
-            data = response.content[:MAX_RESPONSE]
-    except (TimeoutError, httpx.TimeoutException) as exc:
+        answer = await hub.outbound.request(
+            "POST",
+            url,
+            headers=headers,
+            content=body,
+            timeout_s=timeout_s,
+            max_bytes=MAX_RESPONSE,
+            max_redirects=0,
+        )
+    except TimedOut as exc:
         raise OutboundError("http_timeout") from exc
-    except httpx.HTTPError as exc:
-        raise OutboundError("connection_failed", str(exc)) from exc
-    return response.status_code, {k.lower(): v for k, v in response.headers.items()}, data
+    except Refused as exc:
+        raise OutboundError("connection_failed", exc.reason) from exc
+    except _Failed as exc:
+        raise OutboundError("connection_failed", exc.reason) from exc
+    return answer.status, dict(answer.headers), answer.body

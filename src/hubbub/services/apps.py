@@ -320,11 +320,7 @@ async def http_send(
     timings = hub.app_timings
     try:
         status, answer_headers, answer = await app_http.post(
-            url,
-            body,
-            headers,
-            timeout_s=timings.http_timeout_s,
-            allow_private=timings.allow_private,
+            hub, url, body, headers, timeout_s=timings.http_timeout_s
         )
     except app_http.OutboundError as exc:
         return Sent(False, exc.reason)

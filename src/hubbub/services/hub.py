@@ -13,6 +13,7 @@ from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.apps import Timings
 from hubbub.domain.ts import from_micros
 from hubbub.mail.port import Mailer
+from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
 from hubbub.store.port import Shards
@@ -115,6 +116,8 @@ class Hub:
     base_url: str = "http://127.0.0.1:8080"
     # Where clients open RTM sockets (Settings.socket_url).
     socket_url: str = "ws://127.0.0.1:8080"
+    # All HTTP to other servers (link previews, apps): outbound/port.py.
+    outbound: Outbound = field(default_factory=NoOutbound)
     # Email to people notified while offline (services/notify.py); None: no email.
     mailer: Mailer | None = None
     # Outbox rows this process has published, by shard: the relay hands their events to what

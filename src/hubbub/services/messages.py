@@ -9,7 +9,7 @@ import orjson
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
-from hubbub.domain.shapes import message_json
+from hubbub.domain.shapes import NO_UNFURL, message_json
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
 from hubbub.services.access import visible_channel, writable_channel
@@ -160,14 +160,19 @@ def bot_looks(
     """Slack lets a bot choose the name and icon shown on its message; people keep their own."""
     if who.bot_id is None:
         return {}
-    looks: dict[str, Any] = {}
+    return looks(username, icon_emoji, icon_url)
+
+
+def looks(username: str | None, icon_emoji: str | None, icon_url: str | None) -> dict[str, Any]:
+    """The name and icon a bot's message is shown with, as message fields."""
+    shown: dict[str, Any] = {}
     if username:
-        looks["username"] = username
+        shown["username"] = username
     if icon_emoji:
-        looks["icons"] = {"emoji": icon_emoji}
+        shown["icons"] = {"emoji": icon_emoji}
     elif icon_url:
-        looks["icons"] = {"image_48": icon_url}
-    return looks
+        shown["icons"] = {"image_48": icon_url}
+    return shown
 
 
 async def post(
@@ -183,10 +188,14 @@ async def post(
     client_msg_id: str | None = None,
     subtype: str | None = None,
     extra: dict[str, Any] | None = None,
+    unfurl_links: bool = True,
 ) -> Message:
+    """unfurl_links=False: no link previews for this message (kept, unshown, in its extra)."""
     text, blocks, attachments = check_content(text, blocks, attachments)
     if client_msg_id is not None and not 0 < len(client_msg_id) <= 64:
         raise SlackError("invalid_arguments")
+    if not unfurl_links:
+        extra = {**(extra or {}), NO_UNFURL: False}
 
     def unit(tx: Tx, log: EventLog) -> Message:
         channel, _ = writable_channel(tx, who, channel_id)
@@ -309,6 +318,18 @@ async def update(
         return new
 
     return await hub.commit(who.team_id, unit)
+
+
+def set_attachments_tx(
+    tx: Tx, log: EventLog, channel: Channel, msg: Message, attachments: list[Any]
+) -> Message:
+    """Replaces a message's attachments on the system's behalf (link previews, as Slack's
+    unfurls): no `edited` mark, and a message_changed event as for an edit."""
+    [old] = tx.hydrate([msg])
+    new = replace(old, attachments=attachments or None)
+    tx.update_message(channel.team_id, channel.id, msg.ts, attachments=new.attachments)
+    _changed(log, channel, old, new)
+    return new
 
 
 def _changed(log: EventLog, channel: Channel, old: Message, new: Message) -> None:

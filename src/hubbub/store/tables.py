@@ -280,6 +280,31 @@ dead_jobs = Table(
     Column("died", BigInteger, nullable=False),
 )
 
+# Link previews already fetched (services/previews.py), by the URL's SHA-256: the page's preview
+# as JSON, or NULL for a page that has none, until `expires` (microseconds).
+link_previews = Table(
+    "link_previews",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("url_hash", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("preview", Text),
+    Column("expires", BigInteger, nullable=False),
+)
+
+# Incoming webhooks: `/services/<team_id>/<webhook_id>/<secret>` posts to channel_id as user_id
+# (a bot). Only the secret's hash is kept.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("webhook_id", String(16), primary_key=True),
+    Column("channel_id", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
 # Notifications (services/notify.py): one row per person per message that notified them, so
 # the same (person, channel, ts) is one notification however often its job runs.
 notifications = Table(

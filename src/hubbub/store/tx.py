@@ -15,7 +15,9 @@ from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
 from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
+from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.webhooks import WebhookQueries
 
 
 class Tx(
@@ -26,6 +28,8 @@ class Tx(
     ReadQueries,
     InviteQueries,
     JobQueries,
+    PreviewQueries,
+    WebhookQueries,
     NotifyQueries,
     AppQueries,
 ):

@@ -74,7 +74,10 @@ class JobQueries(TxBase):
         return sorted((_job(row) for row in claimed), key=lambda job: int(job.id))
 
     def finish_job(self, job_id: str) -> None:
-        self.conn.execute(delete(jobs).where(jobs.c.id == int(job_id)))
+        self.finish_jobs([job_id])
+
+    def finish_jobs(self, job_ids: list[str]) -> None:
+        self.conn.execute(delete(jobs).where(jobs.c.id.in_([int(i) for i in job_ids])))
 
     def retry_job(self, job_id: str, delay_us: int, error: str, *, counts: bool = True) -> None:
         """Runs the job again after the delay. A job put off by its workspace's rate limit was
