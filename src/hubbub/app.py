@@ -15,6 +15,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from hubbub.api.apps import command_routes
 from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
@@ -39,7 +40,9 @@ from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
 from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
+from hubbub.realtime.socket_mode import SocketModeGateway
 from hubbub.redis_client import redis_client
+from hubbub.services.apps import SOCKET_MODE_PATH
 from hubbub.services.hub import Hub
 from hubbub.store.directory import Directory
 from hubbub.store.move import MoveReport, move_workspace
@@ -97,6 +100,7 @@ def build_hub(settings: Settings) -> Hub:
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             base_url=settings.base_url,
             socket_url=settings.socket_url,
+            app_timings=settings.app_timings,
             mailer=build_mailer(settings),
             outbound=outbound,
             on_close=[outbound.close],
@@ -110,6 +114,7 @@ def build_hub(settings: Settings) -> Hub:
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         base_url=settings.base_url,
         socket_url=settings.socket_url,
+        app_timings=settings.app_timings,
         mailer=build_mailer(settings),
         outbound=outbound,
         on_close=[client.aclose, outbound.close],
@@ -143,6 +148,7 @@ def build_app(settings: Settings) -> Front:
         max_body=settings.max_body_bytes,
     )
     spec = document(methods)
+    socket_mode = SocketModeGateway(hub)
     # The RTM gateway serves its sockets on the same port (docs/realtime.md).
     gateway = Gateway(
         hub,
@@ -166,6 +172,7 @@ def build_app(settings: Settings) -> Front:
         gc.collect()
         gc.freeze()
         yield
+        await socket_mode.stop()
         await gateway.stop()
         await jobs.stop()
         await sweeper.stop()
@@ -177,10 +184,11 @@ def build_app(settings: Settings) -> Front:
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
             *webhook_routes(hub, settings.max_body_bytes),
             *web_routes(hub),
+            *command_routes(hub),
         ],
         lifespan=lifespan,
     )
-    return Front(api, gateway, app, role=settings.role)
+    return Front(api, gateway, app, role=settings.role, socket_mode=socket_mode)
 
 
 def job_loop(hub: Hub, settings: Settings) -> Background:
@@ -217,14 +225,29 @@ class Front:
     coroutine frames held for as long as it is open (~5 KB per socket, measured).
     """
 
-    def __init__(self, api: WebApi, gateway: Gateway, app: ASGIApp, *, role: str = "all") -> None:
+    def __init__(
+        self,
+        api: WebApi,
+        gateway: Gateway,
+        app: ASGIApp,
+        *,
+        role: str = "all",
+        socket_mode: SocketModeGateway | None = None,
+    ) -> None:
         self.api, self.gateway, self.app = api, gateway, app
+        self.socket_mode = socket_mode
         self.serves_http, self.serves_sockets = role != "gateway", role != "api"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
+        elif scope["type"] == "websocket" and path == SOCKET_MODE_PATH and self.socket_mode:
+            # Socket Mode: apps' sockets, served by every process that serves sockets.
+            if not self.serves_sockets:
+                await send({"type": "websocket.close", "code": 1008})
+            else:
+                await self.socket_mode.endpoint(WebSocket(scope, receive, send))
         elif scope["type"] == "websocket" and not (self.serves_sockets and path == RTM_PATH):
             # Refused before the handshake completes: the client sees HTTP 403.
             await send({"type": "websocket.close", "code": 1008})

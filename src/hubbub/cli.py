@@ -72,7 +72,7 @@ def _run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[dict[str, Any]]])
     try:
         _emit({"ok": True, **asyncio.run(main())})
     except SlackError as exc:
-        _emit({"ok": False, "error": exc.code})
+        _emit({"ok": False, "error": exc.code, **exc.extra})
         raise typer.Exit(1) from exc
 
 
@@ -191,6 +191,79 @@ def create_bot(
             "team_id": account.user.team_id,
             "token": account.token,
         }
+
+    _run_admin(data_dir, work)
+
+
+@admin.command("create-app")
+def create_app(
+    domain: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    events: Annotated[
+        str, typer.Option(help="Event subscriptions: message.channels,app_mention,...")
+    ] = "",
+    scopes: Annotated[
+        str | None,
+        typer.Option(help="Bot token scopes (default chat:write,users:read; events add theirs)."),
+    ] = None,
+    request_url: Annotated[
+        str | None, typer.Option(help="Events API: where events are POSTed (verified first).")
+    ] = None,
+    socket_mode: Annotated[
+        bool, typer.Option("--socket-mode", help="Deliver over Socket Mode.")
+    ] = False,
+    command: Annotated[
+        list[str] | None, typer.Option("--command", help="A slash command, e.g. /weather.")
+    ] = None,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Create an app: a bot user, its bot token, an app-level token and a signing secret."""
+    from hubbub.domain.apps import parse_list
+    from hubbub.services import apps
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        made = await apps.create_app(
+            hub,
+            domain,
+            name=name,
+            events=parse_list(events),
+            scopes=None if scopes is None else parse_list(scopes),
+            request_url=request_url,
+            socket_mode=socket_mode,
+            commands=command or [],
+        )
+        return {**apps.app_json(made.app), "bot_token": made.bot_token, "app_token": made.app_token}
+
+    _run_admin(data_dir, work)
+
+
+@admin.command("update-app")
+def update_app(
+    domain: Annotated[str, typer.Option()],
+    app_id: Annotated[str, typer.Option("--app")],
+    events: Annotated[
+        str | None, typer.Option(help="The event subscriptions, all of them.")
+    ] = None,
+    request_url: Annotated[str | None, typer.Option(help="A new request URL (verified).")] = None,
+    socket_mode: Annotated[bool | None, typer.Option("--socket-mode/--no-socket-mode")] = None,
+    command: Annotated[list[str] | None, typer.Option("--command")] = None,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Change an app's request URL, event subscriptions, Socket Mode or slash commands."""
+    from hubbub.domain.apps import parse_list
+    from hubbub.services import apps
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        app = await apps.update_app(
+            hub,
+            domain,
+            app_id,
+            request_url=request_url,
+            events=None if events is None else parse_list(events),
+            socket_mode=socket_mode,
+            commands=command,
+        )
+        return apps.app_json(app)
 
     _run_admin(data_dir, work)
 

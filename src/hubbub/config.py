@@ -10,6 +10,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hubbub.domain.apps import Timings
+
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 # How uvicorn serves us (and the benchmark's bare ceiling, so the two compare like for like).
@@ -84,6 +86,14 @@ class Settings(BaseSettings):
     # "redis" relays them into Redis Streams for `hubbub worker` processes to run.
     job_queue: Literal["sql", "redis"] = "sql"
     job_concurrency: int = Field(default=8, ge=1, le=1024)
+    # Apps (docs/integrations.md). Events API: a 2xx within events_timeout_s is success, then
+    # retries after these delays (Slack: at once, 1 min, 5 min). Socket Mode: an envelope not
+    # acked in socket_mode_ack_timeout_s is sent again; a connection is refreshed (a
+    # `disconnect` of reason `warning`, then `refresh_requested`) after socket_mode_lifetime_s.
+    events_timeout_s: float = 3.0
+    events_retry_delays_s: list[float] = [0.0, 60.0, 300.0]
+    socket_mode_ack_timeout_s: float = 3.0
+    socket_mode_lifetime_s: float = 3600.0
 
     @model_validator(mode="after")
     def _one_kind_of_store(self) -> Settings:
@@ -95,6 +105,16 @@ class Settings(BaseSettings):
             if not _SHARD_NAME.fullmatch(name):
                 raise ValueError(f"shard name {name!r}: letters, digits, - and _, up to 32")
         return self
+
+    @property
+    def app_timings(self) -> Timings:
+        return Timings(
+            http_timeout_s=self.events_timeout_s,
+            retry_delays_s=tuple(self.events_retry_delays_s),
+            ack_timeout_s=self.socket_mode_ack_timeout_s,
+            socket_lifetime_s=self.socket_mode_lifetime_s,
+            socket_warning_s=min(10.0, self.socket_mode_lifetime_s / 2),
+        )
 
     @property
     def database(self) -> Path:

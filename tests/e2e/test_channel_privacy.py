@@ -48,6 +48,7 @@ METHODS: dict[str, dict[str, str]] = {
     "conversations.setPurpose": {"purpose": "stolen"},
     "conversations.setTopic": {"topic": "stolen"},
     "conversations.unarchive": {},
+    "chat.command": {"command": "/nosuch", "text": "hello"},
     "chat.delete": {"ts": "{ts}"},
     "chat.getPermalink": {"message_ts": "{ts}"},
     "chat.meMessage": {"text": "hello"},

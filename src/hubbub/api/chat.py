@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub.api.call import Call
-from hubbub.api.registry import TIER_3, TIER_4, TIER_POST, Router
+from hubbub.api.registry import NO_SCOPE, TIER_3, TIER_4, TIER_POST, Router
 from hubbub.domain.errors import SlackError
 from hubbub.domain.shapes import message_json
 from hubbub.services import messages
@@ -55,7 +55,7 @@ def _looks(call: Call) -> dict[str, Any]:
     )
 
 
-@router.method("chat.postMessage", tier=TIER_POST, args=POST_ARGS)
+@router.method("chat.postMessage", scopes="chat:write", tier=TIER_POST, args=POST_ARGS)
 async def post_message(call: Call) -> dict[str, Any]:
     """Sends a message to a channel."""
     msg = await messages.post(
@@ -76,6 +76,7 @@ async def post_message(call: Call) -> dict[str, Any]:
 
 @router.method(
     "chat.postEphemeral",
+    scopes="chat:write",
     tier=TIER_POST,
     args={
         "channel": "string",
@@ -104,7 +105,12 @@ async def post_ephemeral(call: Call) -> dict[str, Any]:
     return {"message_ts": ts}
 
 
-@router.method("chat.meMessage", tier=TIER_POST, args={"channel": "string", "text": "string"})
+@router.method(
+    "chat.meMessage",
+    scopes="chat:write",
+    tier=TIER_POST,
+    args={"channel": "string", "text": "string"},
+)
 async def me_message(call: Call) -> dict[str, Any]:
     """Shares a /me message (an action in the third person) in a channel."""
     msg = await messages.post(
@@ -119,6 +125,7 @@ async def me_message(call: Call) -> dict[str, Any]:
 
 @router.method(
     "chat.update",
+    scopes="chat:write",
     tier=TIER_3,
     args={
         "channel": "string",
@@ -155,7 +162,10 @@ async def update(call: Call) -> dict[str, Any]:
 
 
 @router.method(
-    "chat.delete", tier=TIER_3, args={"channel": "string", "ts": "string", "as_user": "boolean"}
+    "chat.delete",
+    scopes="chat:write",
+    tier=TIER_3,
+    args={"channel": "string", "ts": "string", "as_user": "boolean"},
 )
 async def delete(call: Call) -> dict[str, Any]:
     """Deletes a message: the author's own, or any with a workspace admin's user token."""
@@ -165,7 +175,12 @@ async def delete(call: Call) -> dict[str, Any]:
     return {"channel": channel, "ts": ts}
 
 
-@router.method("chat.getPermalink", tier=TIER_4, args={"channel": "string", "message_ts": "string"})
+@router.method(
+    "chat.getPermalink",
+    scopes=NO_SCOPE,
+    tier=TIER_4,
+    args={"channel": "string", "message_ts": "string"},
+)
 async def get_permalink(call: Call) -> dict[str, Any]:
     """A link to a message in the browser client."""
     channel = call.required("channel", "channel_not_found")

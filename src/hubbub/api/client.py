@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub.api.call import Call
-from hubbub.api.registry import TIER_3, Router
+from hubbub.api.registry import TIER_3, Router, by_channel
 from hubbub.domain.ts import MIN_TS
 from hubbub.services import unreads
 
@@ -28,7 +28,7 @@ def _entry(unread: unreads.Unread) -> dict[str, Any]:
 
 
 # Tier 3: a client calls it once per (re)connect and on focus, as Slack's does.
-@router.method("client.counts", tier=TIER_3)
+@router.method("client.counts", scopes=by_channel("read"), tier=TIER_3)
 async def counts(call: Call) -> dict[str, Any]:
     """Unread and mention counts of each conversation the caller is in (undocumented in Slack)."""
     out: dict[str, list[dict[str, Any]]] = {"channels": [], "mpims": [], "ims": []}

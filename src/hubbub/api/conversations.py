@@ -6,7 +6,7 @@ from typing import Any
 
 from hubbub.api.call import Call
 from hubbub.api.envelope import next_cursor
-from hubbub.api.registry import TIER_2, TIER_3, TIER_4, Router
+from hubbub.api.registry import TIER_2, TIER_3, TIER_4, WRITE_SCOPES, Router, by_channel
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.shapes import channel_json, message_json
@@ -71,6 +71,7 @@ def _page_cursor(kind: str, after: str | None) -> dict[str, Any]:
 
 @router.method(
     "conversations.create",
+    scopes=("channels:manage", "groups:write"),
     tier=TIER_2,
     args={"name": "string", "is_private": "boolean", "team_id": "string"},
 )
@@ -85,7 +86,7 @@ async def create(call: Call) -> dict[str, Any]:
     return {"channel": channel_json(channel, is_member=True, last_read=MIN_TS)}
 
 
-@router.method("conversations.join", tier=TIER_3, args=CHANNEL_ARG)
+@router.method("conversations.join", scopes="channels:join", tier=TIER_3, args=CHANNEL_ARG)
 async def join(call: Call) -> dict[str, Any]:
     """Joins an existing public channel."""
     channel, already = await membership.join(call.hub, call.who, _channel(call))
@@ -96,7 +97,7 @@ async def join(call: Call) -> dict[str, Any]:
     return out
 
 
-@router.method("conversations.leave", tier=TIER_3, args=CHANNEL_ARG)
+@router.method("conversations.leave", scopes=WRITE_SCOPES, tier=TIER_3, args=CHANNEL_ARG)
 async def leave(call: Call) -> dict[str, Any]:
     """Leaves a conversation."""
     if await membership.leave(call.hub, call.who, _channel(call)):
@@ -106,6 +107,7 @@ async def leave(call: Call) -> dict[str, Any]:
 
 @router.method(
     "conversations.invite",
+    scopes=WRITE_SCOPES,
     tier=TIER_3,
     args={"channel": "string", "users": "string", "force": "boolean"},
 )
@@ -117,7 +119,12 @@ async def invite(call: Call) -> dict[str, Any]:
     return {"channel": channel_json(channel, is_member=True, last_read=mine.last_read)}
 
 
-@router.method("conversations.kick", tier=TIER_3, args={"channel": "string", "user": "string"})
+@router.method(
+    "conversations.kick",
+    scopes=WRITE_SCOPES,
+    tier=TIER_3,
+    args={"channel": "string", "user": "string"},
+)
 async def kick(call: Call) -> dict[str, Any]:
     """Removes a user from a conversation."""
     channel_id = _channel(call)
@@ -127,6 +134,7 @@ async def kick(call: Call) -> dict[str, Any]:
 
 @router.method(
     "conversations.members",
+    scopes=by_channel("read"),
     tier=TIER_4,
     args={"channel": "string", "cursor": "string", "limit": "integer"},
 )
@@ -146,6 +154,7 @@ async def members(call: Call) -> dict[str, Any]:
 
 @router.method(
     "conversations.open",
+    scopes=WRITE_SCOPES,
     tier=TIER_3,
     args={"channel": "string", "users": "string", "return_im": "boolean"},
 )
@@ -168,7 +177,12 @@ async def open_(call: Call) -> dict[str, Any]:
     return out
 
 
-@router.method("conversations.mark", tier=TIER_3, args={"channel": "string", "ts": "string"})
+@router.method(
+    "conversations.mark",
+    scopes=WRITE_SCOPES,
+    tier=TIER_3,
+    args={"channel": "string", "ts": "string"},
+)
 async def mark(call: Call) -> dict[str, Any]:
     """Sets the caller's read cursor in a conversation."""
     channel_id = _channel(call)
@@ -182,7 +196,12 @@ async def mark(call: Call) -> dict[str, Any]:
 # -- settings ----------------------------------------------------------------------------
 
 
-@router.method("conversations.rename", tier=TIER_2, args={"channel": "string", "name": "string"})
+@router.method(
+    "conversations.rename",
+    scopes=WRITE_SCOPES,
+    tier=TIER_2,
+    args={"channel": "string", "name": "string"},
+)
 async def rename(call: Call) -> dict[str, Any]:
     """Renames a channel."""
     channel_id = _channel(call)
@@ -190,7 +209,12 @@ async def rename(call: Call) -> dict[str, Any]:
     return {"channel": channel_json(channel, is_member=True)}
 
 
-@router.method("conversations.setTopic", tier=TIER_2, args={"channel": "string", "topic": "string"})
+@router.method(
+    "conversations.setTopic",
+    scopes=WRITE_SCOPES,
+    tier=TIER_2,
+    args={"channel": "string", "topic": "string"},
+)
 async def set_topic(call: Call) -> dict[str, Any]:
     """Sets the topic of a conversation."""
     channel_id = _channel(call)
@@ -199,7 +223,10 @@ async def set_topic(call: Call) -> dict[str, Any]:
 
 
 @router.method(
-    "conversations.setPurpose", tier=TIER_2, args={"channel": "string", "purpose": "string"}
+    "conversations.setPurpose",
+    scopes=WRITE_SCOPES,
+    tier=TIER_2,
+    args={"channel": "string", "purpose": "string"},
 )
 async def set_purpose(call: Call) -> dict[str, Any]:
     """Sets the purpose of a conversation."""
@@ -209,14 +236,14 @@ async def set_purpose(call: Call) -> dict[str, Any]:
     return {"channel": channel_json(channel, is_member=True), "purpose": channel.purpose}
 
 
-@router.method("conversations.archive", tier=TIER_2, args=CHANNEL_ARG)
+@router.method("conversations.archive", scopes=WRITE_SCOPES, tier=TIER_2, args=CHANNEL_ARG)
 async def archive(call: Call) -> dict[str, Any]:
     """Archives a channel."""
     await channels.archive(call.hub, call.who, _channel(call))
     return {}
 
 
-@router.method("conversations.unarchive", tier=TIER_2, args=CHANNEL_ARG)
+@router.method("conversations.unarchive", scopes=WRITE_SCOPES, tier=TIER_2, args=CHANNEL_ARG)
 async def unarchive(call: Call) -> dict[str, Any]:
     """Reverses the archiving of a channel."""
     await channels.unarchive(call.hub, call.who, _channel(call))
@@ -232,7 +259,7 @@ def _listed(item: reading.Listed) -> dict[str, Any]:
     return channel_json(channel, is_member=is_member, num_members=item.num_members)
 
 
-@router.method("conversations.list", tier=TIER_2, args=LIST_ARGS)
+@router.method("conversations.list", scopes=by_channel("read"), tier=TIER_2, args=LIST_ARGS)
 async def list_(call: Call) -> dict[str, Any]:
     """Lists the conversations of the workspace the caller may see."""
     page = await reading.list_conversations(
@@ -249,7 +276,12 @@ async def list_(call: Call) -> dict[str, Any]:
     }
 
 
-@router.method("users.conversations", tier=TIER_3, args={**LIST_ARGS, "user": "string"})
+@router.method(
+    "users.conversations",
+    scopes=by_channel("read"),
+    tier=TIER_3,
+    args={**LIST_ARGS, "user": "string"},
+)
 async def user_conversations(call: Call) -> dict[str, Any]:
     """Lists the conversations a user is in, as far as the caller may see them."""
     page = await reading.user_conversations(
@@ -272,6 +304,7 @@ async def user_conversations(call: Call) -> dict[str, Any]:
 
 @router.method(
     "conversations.info",
+    scopes=by_channel("read"),
     tier=TIER_3,
     args={"channel": "string", "include_num_members": "boolean", "include_locale": "boolean"},
 )
@@ -311,7 +344,9 @@ def _messages_page(page: reading.Page) -> dict[str, Any]:
     return out
 
 
-@router.method("conversations.history", tier=TIER_3, args=HISTORY_ARGS)
+@router.method(
+    "conversations.history", scopes=by_channel("history"), tier=TIER_3, args=HISTORY_ARGS
+)
 async def history(call: Call) -> dict[str, Any]:
     """A conversation's messages, newest first."""
     channel_id = _channel(call)
@@ -340,7 +375,12 @@ async def history(call: Call) -> dict[str, Any]:
     }
 
 
-@router.method("conversations.replies", tier=TIER_3, args={**HISTORY_ARGS, "ts": "string"})
+@router.method(
+    "conversations.replies",
+    scopes=by_channel("history"),
+    tier=TIER_3,
+    args={**HISTORY_ARGS, "ts": "string"},
+)
 async def replies(call: Call) -> dict[str, Any]:
     """A thread: its parent message and the replies, oldest first."""
     channel_id = _channel(call)

@@ -19,6 +19,7 @@ router = Router()
 
 @router.method(
     "users.prefs.setChannelNotifications",
+    scopes="users:write",
     tier=TIER_3,
     args={"channel": "string", "level": "string", "muted": "boolean"},
 )
@@ -34,7 +35,12 @@ async def set_channel(call: Call) -> dict[str, Any]:
     return {"prefs": pref}
 
 
-@router.method("users.prefs.getChannelNotifications", tier=TIER_3, args={"channel": "string"})
+@router.method(
+    "users.prefs.getChannelNotifications",
+    scopes="users:read",
+    tier=TIER_3,
+    args={"channel": "string"},
+)
 async def get_channel(call: Call) -> dict[str, Any]:
     """hubbub: the caller's setting for one conversation, or every one they changed."""
     prefs = await notify_settings.channel_prefs(call.hub, call.who, call.text("channel"))
@@ -63,7 +69,12 @@ def _before(token: str) -> tuple[int, str, str]:
     return int(created), channel, ts
 
 
-@router.method("notifications.list", tier=TIER_2, args={"cursor": "string", "limit": "integer"})
+@router.method(
+    "notifications.list",
+    scopes="users:read",
+    tier=TIER_2,
+    args={"cursor": "string", "limit": "integer"},
+)
 async def list_(call: Call) -> dict[str, Any]:
     """hubbub: the caller's notifications, newest first."""
     limit = cursor.clamp_limit(call.integer("limit"), default=100, maximum=1000)

@@ -23,21 +23,21 @@ def _item(call: Call) -> tuple[str, str]:
     return channel, ts
 
 
-@router.method("pins.add", tier=TIER_3, args=ITEM_ARGS)
+@router.method("pins.add", scopes="pins:write", tier=TIER_3, args=ITEM_ARGS)
 async def add(call: Call) -> dict[str, Any]:
     """Pins a message to its channel."""
     await pins.add(call.hub, call.who, *_item(call))
     return {}
 
 
-@router.method("pins.remove", tier=TIER_3, args=ITEM_ARGS)
+@router.method("pins.remove", scopes="pins:write", tier=TIER_3, args=ITEM_ARGS)
 async def remove(call: Call) -> dict[str, Any]:
     """Un-pins a message from its channel."""
     await pins.remove(call.hub, call.who, *_item(call))
     return {}
 
 
-@router.method("pins.list", tier=TIER_2, args={"channel": "string"})
+@router.method("pins.list", scopes="pins:read", tier=TIER_2, args={"channel": "string"})
 async def list_(call: Call) -> dict[str, Any]:
     """Lists the messages pinned to a channel, newest pin first."""
     found = await pins.list_pins(call.hub, call.who, call.required("channel", "channel_not_found"))

@@ -28,7 +28,9 @@ def _item(call: Call) -> tuple[str, str]:
     return channel, ts
 
 
-@router.method("reactions.add", tier=TIER_3, args={**ITEM_ARGS, "name": "string"})
+@router.method(
+    "reactions.add", scopes="reactions:write", tier=TIER_3, args={**ITEM_ARGS, "name": "string"}
+)
 async def add(call: Call) -> dict[str, Any]:
     """Adds a reaction to a message."""
     channel, ts = _item(call)
@@ -36,7 +38,9 @@ async def add(call: Call) -> dict[str, Any]:
     return {}
 
 
-@router.method("reactions.remove", tier=TIER_3, args={**ITEM_ARGS, "name": "string"})
+@router.method(
+    "reactions.remove", scopes="reactions:write", tier=TIER_3, args={**ITEM_ARGS, "name": "string"}
+)
 async def remove(call: Call) -> dict[str, Any]:
     """Removes the caller's reaction from a message."""
     channel, ts = _item(call)
@@ -44,7 +48,9 @@ async def remove(call: Call) -> dict[str, Any]:
     return {}
 
 
-@router.method("reactions.get", tier=TIER_3, args={**ITEM_ARGS, "full": "boolean"})
+@router.method(
+    "reactions.get", scopes="reactions:read", tier=TIER_3, args={**ITEM_ARGS, "full": "boolean"}
+)
 async def get(call: Call) -> dict[str, Any]:
     """Gets the reactions of a message."""
     channel, ts = _item(call)
@@ -70,6 +76,7 @@ def _list_key(token: str) -> reactions.ListKey:
 
 @router.method(
     "reactions.list",
+    scopes="reactions:read",
     tier=TIER_2,
     args={
         "user": "string",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hubbub.api.call import Call
+from hubbub.domain.apps import ScopeNeed
 
 Handler = Callable[[Call], Awaitable[dict[str, Any]]]
 
@@ -24,6 +25,32 @@ class Method:
     args: dict[str, str]
     auth: bool = True
     description: str = ""
+    # What an app's bot token needs to call it (None: undeclared, which a test refuses).
+    scopes: ScopeNeed | None = None
+    # Called with an app-level (`xapp-`) token, and with no other kind.
+    app_token: bool = False
+
+
+# A method's scopes: one scope, any of several, or the family of the `channel` argument's kind.
+Scopes = str | tuple[str, ...] | ScopeNeed
+
+
+def scope_need(scopes: Scopes) -> ScopeNeed:
+    if isinstance(scopes, ScopeNeed):
+        return scopes
+    return ScopeNeed((scopes,) if scopes else ()) if isinstance(scopes, str) else ScopeNeed(scopes)
+
+
+# The scope family of conversations by kind: by_channel("history") is channels:history for a
+# public channel, groups:history for a private one, im:history, mpim:history.
+def by_channel(word: str) -> ScopeNeed:
+    return ScopeNeed(by_channel=word)
+
+
+NO_SCOPE = ScopeNeed()
+# Changing a conversation: channels:manage for a public channel, groups:write for a private one,
+# im:write, mpim:write; any one of them lets the call through to the service's own checks.
+WRITE_SCOPES = ScopeNeed(("channels:manage", "groups:write", "im:write", "mpim:write"))
 
 
 @dataclass
@@ -37,15 +64,25 @@ class Router:
         tier: int,
         args: dict[str, str] | None = None,
         auth: bool = True,
+        scopes: Scopes | None = None,
+        app_token: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """args maps each argument to its type (string, integer, boolean, json) for the docs."""
+        """args maps each argument to its type (string, integer, boolean, json) for the docs;
+        scopes, what an app's bot token needs (Slack's method pages)."""
 
         def register(handler: Handler) -> Handler:
             if name in self.methods:
                 raise ValueError(f"{name} registered twice")
             doc = (handler.__doc__ or "").strip().splitlines()
             self.methods[name] = Method(
-                name, handler, tier, dict(args or {}), auth, doc[0] if doc else ""
+                name,
+                handler,
+                tier,
+                dict(args or {}),
+                auth,
+                doc[0] if doc else "",
+                None if scopes is None else scope_need(scopes),
+                app_token,
             )
             return handler
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hubbub.api import (
+    apps,
     chat,
     client,
     conversations,
@@ -29,6 +30,7 @@ def method_table() -> dict[str, Method]:
         team.router,
         rtm.router,
         client.router,
+        apps.router,
         dnd.router,
         notifications.router,
     )

@@ -14,6 +14,7 @@ router = Router()
 # Slack puts rtm.connect in Tier 1; Tier 3 lets clients (and tests) reconnect freely.
 @router.method(
     "rtm.connect",
+    scopes="rtm:stream",
     tier=TIER_3,
     args={
         "batch_presence_aware": "boolean",
@@ -40,6 +41,7 @@ async def rtm_connect(call: Call) -> dict[str, Any]:
 # team); users and channels come from users.list and conversations.list.
 @router.method(
     "rtm.start",
+    scopes="rtm:stream",
     tier=TIER_3,
     args={
         "batch_presence_aware": "boolean",

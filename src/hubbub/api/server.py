@@ -13,9 +13,11 @@ from hubbub.api.envelope import Answer, error, ok
 from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
 from hubbub.api.ratelimit import retry_after
 from hubbub.api.registry import Method
+from hubbub.domain.apps import APP_TOKEN_KIND, missing_scope, needed_scopes
 from hubbub.domain.errors import SlackError, Unavailable
 from hubbub.domain.model import Identity
 from hubbub.limits.port import Limiter
+from hubbub.services import apps
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
 from hubbub.web.session import api_session_token
@@ -93,7 +95,28 @@ class WebApi:
             )
             if wait:
                 return error(SlackError("ratelimited"), 429, **{"Retry-After": str(wait)})
+        if who.app_id is not None:
+            return await self._as_app(method, who, args)
+        if method.app_token:
+            raise SlackError("not_allowed_token_type")
         return ok(await method.handler(Call(self.hub, who, method.name, args)))
+
+    async def _as_app(self, method: Method, who: Identity, args: dict[str, Any]) -> Answer:
+        """An app's token: an app-level one calls only its own methods; a bot token needs the
+        method's scopes (docs/integrations.md). People's and legacy bots' tokens have all."""
+        if (who.token_kind == APP_TOKEN_KIND) != method.app_token:
+            raise SlackError("not_allowed_token_type")
+        need = method.scopes
+        if need is not None and (need.any_of or need.by_channel):
+            kind = None
+            if need.by_channel is not None:
+                kind = await apps.channel_kind(self.hub, who, args.get("channel"))
+            refused = missing_scope(who.scopes, needed_scopes(need, kind))
+            if refused is not None:
+                raise refused
+        answer = ok(await method.handler(Call(self.hub, who, method.name, args)))
+        scopes = ",".join(sorted(who.scopes))
+        return Answer(answer.body, answer.status, (("X-OAuth-Scopes", scopes),))
 
 
 def _token_arg(args: dict[str, Any]) -> str | None:

@@ -12,7 +12,9 @@ from hubbub.services import workspaces
 router = Router()
 
 
-@router.method("team.info", tier=TIER_3, args={"team": "string", "domain": "string"})
+@router.method(
+    "team.info", scopes="team:read", tier=TIER_3, args={"team": "string", "domain": "string"}
+)
 async def info(call: Call) -> dict[str, Any]:
     """Information about the caller's workspace."""
     team = await workspaces.team_info(

@@ -29,6 +29,7 @@ def _user(user: User, include_locale: bool) -> dict[str, Any]:
 
 @router.method(
     "users.list",
+    scopes="users:read",
     tier=TIER_2,
     args={"cursor": "string", "limit": "integer", "include_locale": "boolean", "team_id": "string"},
 )
@@ -50,14 +51,21 @@ async def list_users(call: Call) -> dict[str, Any]:
     }
 
 
-@router.method("users.info", tier=TIER_4, args={"user": "string", "include_locale": "boolean"})
+@router.method(
+    "users.info",
+    scopes="users:read",
+    tier=TIER_4,
+    args={"user": "string", "include_locale": "boolean"},
+)
 async def info(call: Call) -> dict[str, Any]:
     """Information about one person or bot."""
     user = await users.info(call.hub, call.who, call.required("user", "user_not_found"))
     return {"user": _user(user, call.flag("include_locale"))}
 
 
-@router.method("users.lookupByEmail", tier=TIER_3, args={"email": "string"})
+@router.method(
+    "users.lookupByEmail", scopes="users:read.email", tier=TIER_3, args={"email": "string"}
+)
 async def lookup_by_email(call: Call) -> dict[str, Any]:
     """Finds a person by email address."""
     user = await users.lookup_by_email(
@@ -66,14 +74,14 @@ async def lookup_by_email(call: Call) -> dict[str, Any]:
     return {"user": user_json(user)}
 
 
-@router.method("users.setPresence", tier=TIER_2, args={"presence": "string"})
+@router.method("users.setPresence", scopes="users:write", tier=TIER_2, args={"presence": "string"})
 async def set_presence(call: Call) -> dict[str, Any]:
     """Sets the caller's manual presence: auto or away."""
     await users.set_presence(call.hub, call.who, call.required("presence", "invalid_presence"))
     return {}
 
 
-@router.method("users.getPresence", tier=TIER_3, args={"user": "string"})
+@router.method("users.getPresence", scopes="users:read", tier=TIER_3, args={"user": "string"})
 async def get_presence(call: Call) -> dict[str, Any]:
     """A person's presence; the caller's own comes with how it was worked out."""
     user_id = call.text("user") or call.who.user_id
@@ -94,7 +102,10 @@ async def get_presence(call: Call) -> dict[str, Any]:
 
 
 @router.method(
-    "users.profile.get", tier=TIER_4, args={"user": "string", "include_labels": "boolean"}
+    "users.profile.get",
+    scopes="users.profile:read",
+    tier=TIER_4,
+    args={"user": "string", "include_labels": "boolean"},
 )
 async def profile_get(call: Call) -> dict[str, Any]:
     """A person's profile."""
@@ -105,6 +116,7 @@ async def profile_get(call: Call) -> dict[str, Any]:
 
 @router.method(
     "users.profile.set",
+    scopes="users.profile:write",
     tier=TIER_3,
     args={"profile": "json", "name": "string", "value": "string", "user": "string"},
 )

@@ -23,8 +23,15 @@ def new_token(kind: str, team_id: str, user_id: str) -> str:
     return f"{kind}-{team_id}-{user_id}-{secrets.token_hex(16)}"
 
 
+def new_app_token(team_id: str, app_id: str) -> str:
+    """An app-level token as Slack writes them, `xapp-1-<app>-<team>-<secret>`."""
+    return f"xapp-1-{app_id}-{team_id}-{secrets.token_hex(32)}"
+
+
 def token_team(token: str) -> str | None:
     parts = token.split("-")
+    if len(parts) == 5 and parts[0] == "xapp" and parts[3].startswith("T"):
+        return parts[3]
     if len(parts) != 4 or not parts[1].startswith("T"):
         return None
     return parts[1]

@@ -38,11 +38,13 @@ class Identity:
 
     team_id: str
     user_id: str
-    token_kind: str  # "xoxp", "xoxb" or "xoxc" (browser session)
+    token_kind: str  # "xoxp", "xoxb", "xapp" (an app-level token) or "xoxc" (browser session)
     token_hash: str
     is_admin: bool
     bot_id: str | None
     scopes: frozenset[str]
+    # The app of a bot token or app-level token: only then are scopes enforced (api/server.py).
+    app_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from hubbub.domain.jobs import Job, JobSpec
-from hubbub.services import notify, previews
+from hubbub.services import apps, notify, previews
 from hubbub.services.follow_up import Reactor
 from hubbub.services.hub import Hub
 
@@ -24,7 +24,7 @@ class Kind:
 
 
 # Reactors to every logged event, in order.
-REACTORS: list[Reactor] = [notify.react, previews.react]
+REACTORS: list[Reactor] = [notify.react, previews.react, apps.react]
 
 
 def kinds(extra: dict[str, Kind] | None = None) -> dict[str, Kind]:
@@ -36,5 +36,8 @@ def kinds(extra: dict[str, Kind] | None = None) -> dict[str, Kind]:
             JobSpec(timeout_s=60.0, max_attempts=8, backoff_base_s=60.0, backoff_cap_s=3600.0),
             notify.email_job,
         ),
+        # One try of an event for an app (services/apps.py): its own retries follow Slack's
+        # schedule, queued as new jobs; the runner's retries are for the unexpected.
+        apps.DELIVER_JOB: Kind(JobSpec(timeout_s=30.0, rate=100.0, burst=500), apps.deliver),
     }
     return {**table, **(extra or {})}

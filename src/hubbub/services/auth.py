@@ -86,9 +86,11 @@ async def _identity(hub: Hub, team_id: str, hashed: str) -> tuple[Identity, bool
         raise
 
 
-def issue_token(tx: Tx, team_id: str, user_id: str, kind: str, scopes: str = "") -> str:
+def issue_token(
+    tx: Tx, team_id: str, user_id: str, kind: str, scopes: str = "", app_id: str | None = None
+) -> str:
     token = new_token(kind, team_id, user_id)
-    tx.insert_token(token_hash(token), team_id, user_id, kind, scopes)
+    tx.insert_token(token_hash(token), team_id, user_id, kind, scopes, app_id)
     return token
 
 

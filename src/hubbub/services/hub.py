@@ -10,6 +10,7 @@ import orjson
 import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
+from hubbub.domain.apps import Timings
 from hubbub.domain.ts import from_micros
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
@@ -124,6 +125,9 @@ class Hub:
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
+
+    # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
+    app_timings: Timings = field(default_factory=Timings)
 
     # Called after a commit that queued jobs, so this process's job runner looks at once
     # instead of at its next poll (jobs/runner.py).

@@ -79,6 +79,10 @@ async def create_workspace(hub: Hub, name: str, domain: str) -> Team:
     )
 
 
+async def team_id_of(hub: Hub, domain: str) -> str:
+    return await _team_id(hub, domain)
+
+
 async def _team_id(hub: Hub, domain: str) -> str:
     team_id = await hub.shards.team_for_domain(domain)
     if team_id is None:
@@ -244,26 +248,32 @@ async def create_bot(hub: Hub, domain: str, *, name: str) -> Account:
 
     def unit(tx: Tx, log: EventLog) -> Account:
         team = _team(tx, team_id)
-        user = User(
-            team_id=team.id,
-            id=new_id("U"),
-            name=name,
-            real_name=name,
-            email=None,
-            is_admin=False,
-            is_owner=False,
-            is_bot=True,
-            bot_id=new_id("B"),
-            deleted=False,
-            tz="UTC",
-            manual_away=False,
-            updated=tx.now,
-        )
-        tx.insert_user(user)
-        log.team_event(team.id, {"type": "team_join", "user": user_json(user)})
+        user = add_bot_tx(tx, log, team.id, name, name)
         return Account(user, issue_token(tx, team.id, user.id, "xoxb", BOT_SCOPES))
 
     return await hub.commit(team_id, unit)
+
+
+def add_bot_tx(tx: Tx, log: EventLog, team_id: str, name: str, real_name: str) -> User:
+    """A bot user, announced with team_join: a legacy bot's (create-bot) or an app's."""
+    user = User(
+        team_id=team_id,
+        id=new_id("U"),
+        name=name,
+        real_name=real_name,
+        email=None,
+        is_admin=False,
+        is_owner=False,
+        is_bot=True,
+        bot_id=new_id("B"),
+        deleted=False,
+        tz="UTC",
+        manual_away=False,
+        updated=tx.now,
+    )
+    tx.insert_user(user)
+    log.team_event(team_id, {"type": "team_join", "user": user_json(user)})
+    return user
 
 
 async def deactivate_user(hub: Hub, domain: str, user_id: str) -> None:

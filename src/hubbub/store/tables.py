@@ -66,7 +66,54 @@ tokens = Table(
     Column("scopes", Text, nullable=False, default=""),
     Column("created", BigInteger, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    # The app a bot token or app-level token belongs to: its scopes are enforced.
+    Column("app_id", String(16)),
     Index("ix_tokens_user", "team_id", "user_id"),
+)
+
+# Apps (docs/integrations.md): a bot user, scopes, how events reach it. The signing secret is
+# kept as it is: every request to the app is signed with it.
+apps = Table(
+    "apps",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("app_id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("bot_user_id", String(16), nullable=False),
+    Column("bot_id", String(16), nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("signing_secret", String(64), nullable=False),
+    Column("verification_token", String(64), nullable=False),
+    Column("events", Text, nullable=False),
+    Column("request_url", Text),
+    Column("socket_mode", Boolean, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+# Slash commands: each names its app, and the URL it is sent to (none: over Socket Mode).
+app_commands = Table(
+    "app_commands",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("command", String(40), primary_key=True),
+    Column("app_id", String(16), nullable=False),
+    Column("url", Text),
+    Column("description", Text, nullable=False),
+)
+
+# The response_url of one slash command: its code only as a hash, good for a while, a few times.
+command_responses = Table(
+    "command_responses",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("app_id", String(16), nullable=False),
+    Column("channel_id", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("uses_left", Integer, nullable=False),
+    # The message it last posted in the channel, for replace_original and delete_original.
+    Column("last_ts", String(24)),
 )
 
 # Links that let anyone who holds one sign up into the workspace: the code only as its hash.

@@ -7,6 +7,7 @@ The queries live in hubbub.store.queries, one module per area.
 
 from __future__ import annotations
 
+from hubbub.store.queries.apps import AppQueries
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.invites import InviteQueries
 from hubbub.store.queries.jobs import JobQueries
@@ -30,5 +31,6 @@ class Tx(
     PreviewQueries,
     WebhookQueries,
     NotifyQueries,
+    AppQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

@@ -28,6 +28,7 @@ def _dump(ticket: Ticket) -> bytes:
                 "is_admin": who.is_admin,
                 "bot_id": who.bot_id,
                 "scopes": sorted(who.scopes),
+                "app_id": who.app_id,
             },
             "resume": ticket.resume,
             "batch_presence": ticket.batch_presence,

@@ -22,6 +22,7 @@ _IDENTITY_SELECT = (
         tokens.c.user_id,
         tokens.c.kind,
         tokens.c.scopes,
+        tokens.c.app_id,
         users.c.is_admin,
         users.c.bot_id,
         users.c.deleted,
@@ -135,7 +136,13 @@ class PeopleQueries(TxBase):
     # -- tokens -------------------------------------------------------------------------------
 
     def insert_token(
-        self, token_hash: str, team_id: str, user_id: str, kind: str, scopes: str = ""
+        self,
+        token_hash: str,
+        team_id: str,
+        user_id: str,
+        kind: str,
+        scopes: str = "",
+        app_id: str | None = None,
     ) -> None:
         self.conn.execute(
             insert(tokens).values(
@@ -144,6 +151,7 @@ class PeopleQueries(TxBase):
                 user_id=user_id,
                 kind=kind,
                 scopes=scopes,
+                app_id=app_id,
                 created=self.now,
             )
         )
@@ -161,8 +169,25 @@ class PeopleQueries(TxBase):
             is_admin=bool(row.is_admin),
             bot_id=row.bot_id,
             scopes=frozenset(s for s in row.scopes.split(",") if s),
+            app_id=row.app_id,
         )
         return identity, bool(row.deleted)
+
+    def update_token_scopes(self, team_id: str, app_id: str, kind: str, scopes: str) -> None:
+        self.identity_changed = True
+        self.conn.execute(
+            update(tokens)
+            .where(tokens.c.team_id == team_id, tokens.c.app_id == app_id, tokens.c.kind == kind)
+            .values(scopes=scopes)
+        )
+
+    def revoke_app_tokens(self, team_id: str, app_id: str, kind: str) -> None:
+        self.identity_changed = True
+        self.conn.execute(
+            update(tokens)
+            .where(tokens.c.team_id == team_id, tokens.c.app_id == app_id, tokens.c.kind == kind)
+            .values(revoked=True)
+        )
 
     def revoke_token(self, token_hash: str) -> None:
         self.identity_changed = True

@@ -556,6 +556,8 @@ class Client {
     const channel = threadTs ? this.thread.channel : this.current;
     input.value = "";
     autosize(input);
+    const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
+    if (slash && !threadTs) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
       const data = await call("chat.postMessage", {
         channel,
@@ -569,6 +571,20 @@ class Client {
     } catch (err) {
       input.value = typed;
       this.toast(`Not sent: ${err.error ?? err}`);
+    }
+  }
+
+  // A slash command goes to its app (chat.command, docs/integrations.md); what the app shows
+  // in the channel comes over the socket, and its answer for the caller alone is a toast.
+  async runCommand(input, typed, channel, command, text) {
+    try {
+      const data = await call("chat.command", { channel, command, text });
+      if (data.response?.text && data.response.response_type !== "in_channel") {
+        this.toast(data.response.text);
+      }
+    } catch (err) {
+      input.value = typed;
+      this.toast(`${command} failed: ${err.error ?? err}`);
     }
   }
 

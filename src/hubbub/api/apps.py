@@ -1,0 +1,64 @@
+"""apps.connections.open (Socket Mode), chat.command and slash commands' response URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hubbub.api.call import Call
+from hubbub.api.registry import TIER_2, TIER_POST, Router
+from hubbub.domain.errors import SlackError
+from hubbub.services import apps, commands
+from hubbub.services.hub import Hub
+
+router = Router()
+
+
+# Slack puts it in Tier 1; Tier 2 lets an app open its ten connections and reconnect.
+@router.method("apps.connections.open", scopes="connections:write", tier=TIER_2, app_token=True)
+async def connections_open(call: Call) -> dict[str, Any]:
+    """A WebSocket URL for a Socket Mode connection; takes the app-level (`xapp-`) token."""
+    return {"url": await apps.connections_open(call.hub, call.who)}
+
+
+@router.method(
+    "chat.command",
+    scopes="chat:write",
+    tier=TIER_POST,
+    args={"channel": "string", "command": "string", "text": "string"},
+)
+async def chat_command(call: Call) -> dict[str, Any]:
+    """Runs a slash command in a channel (hubbub's own: Slack's clients use an internal API)."""
+    answer = await commands.run(
+        call.hub,
+        call.who,
+        call.required("channel", "channel_not_found"),
+        call.required("command", "invalid_command"),
+        call.text("text") or "",
+    )
+    return {"response": answer}
+
+
+async def response_url(hub: Hub, request: Request) -> Response:
+    """POST /commands/<code>: an app's later answer to a slash command (response_url)."""
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return JSONResponse({"ok": False, "error": "invalid_payload"}, 400)
+    try:
+        await commands.respond(hub, request.path_params["code"], body)
+    except SlackError as exc:
+        status = 404 if exc.code in ("invalid_url", "expired_url") else 400
+        return JSONResponse({"ok": False, "error": exc.code}, status)
+    return JSONResponse({"ok": True})
+
+
+def command_routes(hub: Hub) -> list[Route]:
+    async def endpoint(request: Request) -> Response:
+        return await response_url(hub, request)
+
+    return [Route(commands.RESPONSE_PATH + "{code}", endpoint, methods=["POST"])]

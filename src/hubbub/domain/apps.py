@@ -1,0 +1,236 @@
+"""Apps as the domain sees them: what an app is, its scopes, which events it hears, how what it
+is sent is signed. No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+
+APP_TOKEN_KIND = "xapp"
+APP_TOKEN_SCOPES = "connections:write"
+MAX_COMMANDS = 50
+
+# Bot token scopes an app may ask for (Slack's granular bot scopes that hubbub's methods use).
+KNOWN_SCOPES = frozenset(
+    {
+        "app_mentions:read",
+        "channels:history",
+        "channels:join",
+        "channels:manage",
+        "channels:read",
+        "chat:write",
+        "commands",
+        "dnd:read",
+        "dnd:write",
+        "groups:history",
+        "groups:read",
+        "groups:write",
+        "im:history",
+        "im:read",
+        "im:write",
+        "mpim:history",
+        "mpim:read",
+        "mpim:write",
+        "pins:read",
+        "pins:write",
+        "reactions:read",
+        "reactions:write",
+        "team:read",
+        "users.profile:read",
+        "users:read",
+        "users:read.email",
+        "users:write",
+    }
+)
+
+# The events an app may subscribe to, and the bot scope each needs (Slack's event pages).
+EVENT_SCOPES: dict[str, str] = {
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
+    "message.im": "im:history",
+    "message.mpim": "mpim:history",
+    "app_mention": "app_mentions:read",
+    "reaction_added": "reactions:read",
+    "reaction_removed": "reactions:read",
+    "member_joined_channel": "channels:read",
+    "member_left_channel": "channels:read",
+    "channel_created": "channels:read",
+    "channel_rename": "channels:read",
+    "channel_archive": "channels:read",
+    "channel_unarchive": "channels:read",
+    "pin_added": "pins:read",
+    "pin_removed": "pins:read",
+    "team_join": "users:read",
+    "user_change": "users:read",
+}
+
+# A message event's subscription by its channel_type.
+MESSAGE_SUBSCRIPTION = {
+    "channel": "message.channels",
+    "group": "message.groups",
+    "im": "message.im",
+    "mpim": "message.mpim",
+}
+
+# Events that concern one conversation: an app hears them only where its bot is a member.
+CHANNEL_EVENTS = frozenset(
+    {
+        "message",
+        "app_mention",
+        "reaction_added",
+        "reaction_removed",
+        "member_joined_channel",
+        "member_left_channel",
+        "channel_rename",
+        "channel_archive",
+        "channel_unarchive",
+        "pin_added",
+        "pin_removed",
+    }
+)
+
+# Per channel kind, the word of the scopes that name it: channels:history, groups:read, ...
+CHANNEL_SCOPE_WORD = {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    command: str  # "/weather"
+    url: str | None  # None: delivered over Socket Mode
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    team_id: str
+    id: str
+    name: str
+    bot_user_id: str
+    bot_id: str
+    scopes: frozenset[str]
+    signing_secret: str
+    verification_token: str
+    events: frozenset[str]
+    request_url: str | None
+    socket_mode: bool
+    created: int
+    commands: tuple[Command, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """How apps are delivered to (Settings: events_timeout_s, events_retry_delays_s, ...)."""
+
+    # Slack's: a 2xx within 3 s is success; then retries at once, after 1 and after 5 minutes.
+    http_timeout_s: float = 3.0
+    retry_delays_s: tuple[float, ...] = (0.0, 60.0, 300.0)
+    # Socket Mode: an envelope not acked in this time is sent again, retry_attempt counted.
+    ack_timeout_s: float = 3.0
+    # A Socket Mode connection is refreshed after this long; `warning` comes before it.
+    socket_lifetime_s: float = 3600.0
+    socket_warning_s: float = 10.0
+    command_response_ttl_s: float = 1800.0
+    command_response_uses: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeNeed:
+    """What a Web API method needs of an app's bot token.
+
+    `any_of`: one of these scopes; `by_channel`: the one for the kind of the `channel`
+    argument, of the family `<kind word>:<by_channel>` (channels:history, im:history, ...).
+    """
+
+    any_of: tuple[str, ...] = ()
+    by_channel: str | None = None
+
+
+def parse_list(value: str | Iterable[str] | None) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return [v.strip() for v in items if v and v.strip()]
+
+
+def check_scopes(scopes: Iterable[str]) -> frozenset[str]:
+    found = frozenset(scopes)
+    unknown = sorted(found - KNOWN_SCOPES)
+    if unknown:
+        raise SlackError("invalid_scope", scopes=unknown)
+    return found
+
+
+def check_events(events: Iterable[str]) -> frozenset[str]:
+    found = frozenset(events)
+    unknown = sorted(found - set(EVENT_SCOPES))
+    if unknown:
+        raise SlackError("invalid_event", events=unknown)
+    return found
+
+
+def event_scopes(events: Iterable[str]) -> set[str]:
+    """The scopes subscribing to these events takes, granted with them as Slack asks."""
+    return {EVENT_SCOPES[e] for e in events}
+
+
+def check_command(command: str) -> str:
+    command = command.strip().lower()
+    if (
+        not command.startswith("/")
+        or not 2 <= len(command) <= 32
+        or not all(c.isalnum() or c in "-_" for c in command[1:])
+    ):
+        raise SlackError("invalid_command")
+    return command
+
+
+def needed_scopes(need: ScopeNeed, channel_kind: str | None) -> tuple[str, ...]:
+    """The scopes of which one is needed, for a channel of this kind when it matters."""
+    if need.by_channel is None:
+        return need.any_of
+    if channel_kind is None:
+        return tuple(f"{w}:{need.by_channel}" for w in CHANNEL_SCOPE_WORD.values())
+    return (f"{CHANNEL_SCOPE_WORD[channel_kind]}:{need.by_channel}",)
+
+
+def missing_scope(granted: frozenset[str], needed: tuple[str, ...]) -> SlackError | None:
+    if not needed or not granted.isdisjoint(needed):
+        return None
+    return SlackError("missing_scope", needed=",".join(needed), provided=",".join(sorted(granted)))
+
+
+def subscription_of(event: dict[str, Any]) -> str | None:
+    """The event subscription an event is heard under (message.channels, reaction_added)."""
+    kind = event.get("type")
+    if kind == "message":
+        return MESSAGE_SUBSCRIPTION.get(str(event.get("channel_type")))
+    return kind if isinstance(kind, str) and kind in EVENT_SCOPES else None
+
+
+def event_channel(event: dict[str, Any]) -> str | None:
+    """The conversation an event happens in, if it is about one."""
+    if event.get("type") not in CHANNEL_EVENTS:
+        return None
+    item = event.get("item")
+    if isinstance(item, dict) and isinstance(item.get("channel"), str):
+        return str(item["channel"])
+    channel = event.get("channel") or event.get("channel_id")
+    if isinstance(channel, dict):
+        channel = channel.get("id")
+    return channel if isinstance(channel, str) else None
+
+
+def event_id(event_bytes: bytes) -> str:
+    """A stable id for a logged event (from its bytes), so a rerun names it the same: `Ev…`."""
+    return "Ev" + hashlib.sha256(event_bytes).hexdigest()[:16].upper()
+
+
+def signature(signing_secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's request signature: v0=hex(HMAC-SHA256(secret, "v0:{timestamp}:{body}"))."""
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(signing_secret.encode(), base, hashlib.sha256).hexdigest()

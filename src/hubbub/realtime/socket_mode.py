@@ -1,0 +1,194 @@
+"""Socket Mode: apps' own WebSockets (`apps.connections.open`), and the envelopes sent on them.
+
+An app may hold several connections; this process subscribes to the app's bus topic while it
+holds any of them, and gives each envelope published there to one of them, in turn. The app's
+ack (`{"envelope_id": …, "payload": …}`) goes back on the envelope's reply topic to whoever
+waits for it (services/apps.py socket_send), in this process or another. A connection lives for
+`socket_lifetime_s`: a `disconnect` of reason `warning` comes `socket_warning_s` before its end,
+then `refresh_requested`, and the client opens a new one, as Slack's do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import orjson
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from hubbub.bus.port import Subscription
+from hubbub.domain.model import Identity
+from hubbub.realtime.frames import EXPIRED, MAX_CLIENT_FRAME
+from hubbub.services import apps
+from hubbub.services.hub import Hub
+
+log = structlog.get_logger()
+
+MAX_CONNECTIONS = 10
+# Envelopes not acked after this long are forgotten here: the sender has given up on them.
+PENDING_S = 120.0
+DEBUG_HOST = "hubbub"
+
+
+class Connection:
+    __slots__ = ("app_id", "closed", "opened", "ws")
+
+    def __init__(self, ws: WebSocket, app_id: str) -> None:
+        self.ws, self.app_id = ws, app_id
+        self.opened = time.monotonic()
+        self.closed = False
+
+    async def send(self, body: dict[str, Any]) -> None:
+        if self.closed:
+            return
+        try:
+            await self.ws.send_text(orjson.dumps(body).decode())
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.closed = True
+
+
+class SocketModeGateway:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.connections: dict[str, list[Connection]] = {}
+        self.subscriptions: dict[str, Subscription] = {}
+        self.turn: dict[str, int] = {}
+        # envelope_id -> (the reply topic, when it was sent)
+        self.pending: dict[str, tuple[str, float]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    # -- sockets ------------------------------------------------------------------------------
+
+    async def endpoint(self, websocket: WebSocket) -> None:
+        """/link/?ticket=…, as apps.connections.open handed out."""
+        await websocket.accept()
+        who = await apps.consume_socket_ticket(self.hub, websocket.query_params.get("ticket", ""))
+        if who is None or who.app_id is None:
+            await websocket.send_text(EXPIRED.decode())
+            await websocket.close(1008)
+            return
+        held = self.connections.get(who.app_id, [])
+        if len(held) >= MAX_CONNECTIONS:
+            await websocket.send_text(
+                orjson.dumps({"type": "disconnect", "reason": "too_many_websockets"}).decode()
+            )
+            await websocket.close(1008)
+            return
+        connection = self._add(websocket, who)
+        timings = self.hub.app_timings
+        await connection.send(
+            {
+                "type": "hello",
+                "num_connections": len(self.connections[who.app_id]),
+                "debug_info": {
+                    "host": DEBUG_HOST,
+                    "build_number": 1,
+                    "approximate_connection_time": int(timings.socket_lifetime_s),
+                },
+                "connection_info": {"app_id": who.app_id},
+            }
+        )
+        refresh = asyncio.get_running_loop().create_task(self._refresh(connection))
+        try:
+            await self._read(connection)
+        except Exception:
+            log.exception("socket_mode_failed", app=who.app_id)
+        finally:
+            refresh.cancel()
+            self._drop(connection)
+
+    def _add(self, websocket: WebSocket, who: Identity) -> Connection:
+        assert who.app_id is not None
+        connection = Connection(websocket, who.app_id)
+        held = self.connections.setdefault(who.app_id, [])
+        held.append(connection)
+        if who.app_id not in self.subscriptions:
+            self.subscriptions[who.app_id] = self.hub.bus.subscribe(
+                apps.app_stream(who.app_id), self._on_bus
+            )
+        return connection
+
+    def _drop(self, connection: Connection) -> None:
+        connection.closed = True
+        held = self.connections.get(connection.app_id, [])
+        if connection in held:
+            held.remove(connection)
+        if not held:
+            self.connections.pop(connection.app_id, None)
+            subscription = self.subscriptions.pop(connection.app_id, None)
+            if subscription is not None:
+                subscription.close()
+
+    async def _read(self, connection: Connection) -> None:
+        while True:
+            message = await connection.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None and message.get("bytes") is not None:
+                text = message["bytes"].decode(errors="replace")
+            if not text or len(text) > MAX_CLIENT_FRAME * 4:
+                continue
+            try:
+                body = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(body, dict) and isinstance(body.get("envelope_id"), str):
+                await self._acked(body["envelope_id"], body.get("payload"))
+
+    async def _acked(self, envelope_id: str, payload: Any) -> None:
+        found = self.pending.pop(envelope_id, None)
+        if found is not None:
+            await apps.socket_ack(self.hub, found[0], payload)
+
+    async def _refresh(self, connection: Connection) -> None:
+        """Slack refreshes its connections now and then; clients reconnect when told to."""
+        timings = self.hub.app_timings
+        await asyncio.sleep(max(0.0, timings.socket_lifetime_s - timings.socket_warning_s))
+        await connection.send(self._disconnect("warning"))
+        await asyncio.sleep(timings.socket_warning_s)
+        await self._close(connection, "refresh_requested")
+
+    def _disconnect(self, reason: str) -> dict[str, Any]:
+        return {
+            "type": "disconnect",
+            "reason": reason,
+            "debug_info": {"host": DEBUG_HOST},
+        }
+
+    async def _close(self, connection: Connection, reason: str) -> None:
+        await connection.send(self._disconnect(reason))
+        connection.closed = True
+        self._drop(connection)
+        with contextlib.suppress(Exception):
+            await connection.ws.close(1000)
+
+    # -- envelopes ----------------------------------------------------------------------------
+
+    def _on_bus(self, stream: str, _seq: int, data: bytes) -> None:
+        try:
+            body = orjson.loads(data)
+            envelope, reply = body["envelope"], body["reply"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return
+        held = [c for c in self.connections.get(stream, []) if not c.closed]
+        if not held:
+            return  # no ack: the sender tries again later
+        turn = self.turn.get(stream, 0)
+        self.turn[stream] = turn + 1
+        connection = held[turn % len(held)]
+        now = time.monotonic()
+        if len(self.pending) > 1000:
+            self.pending = {k: v for k, v in self.pending.items() if now - v[1] < PENDING_S}
+        self.pending[envelope["envelope_id"]] = (reply, now)
+        task = asyncio.get_running_loop().create_task(connection.send(envelope))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def stop(self) -> None:
+        for held in list(self.connections.values()):
+            for connection in list(held):
+                await self._close(connection, "refresh_requested")

@@ -1,0 +1,305 @@
+"""Slash commands: `/weather Paris` sent to the app that owns the command, over HTTP (a signed,
+form-encoded POST) or Socket Mode (a `slash_commands` envelope); what the app answers at once,
+and what it later POSTs to the command's response_url, shown ephemeral or in the channel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from hubbub.domain import apps as rules
+from hubbub.domain.apps import App, Command
+from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import invite_team, new_id, new_invite_code, token_hash
+from hubbub.domain.model import Channel, Identity, Team, User
+from hubbub.domain.text import check_content
+from hubbub.domain.ts import from_micros, is_ts
+from hubbub.services import apps
+from hubbub.services.access import visible_channel, writable_channel
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import (
+    EPHEMERAL_SEQ,
+    channel_type,
+    insert_tx,
+    thread_parent,
+    user_stream,
+)
+from hubbub.store.tx import Tx
+
+RESPONSE_PATH = "/commands/"
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    team: Team
+    user: User
+    channel: Channel
+    app: App
+    command: Command
+
+
+def response_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}{RESPONSE_PATH}{code}"
+
+
+def _found(tx: Tx, who: Identity, channel_id: str, command: str) -> Invocation:
+    channel, _ = writable_channel(tx, who, channel_id)
+    found = tx.command_app(who.team_id, command)
+    team, user = tx.get_team(who.team_id), tx.get_user(who.team_id, who.user_id)
+    if found is None:
+        raise SlackError("invalid_command", command=command)
+    assert team is not None and user is not None
+    return Invocation(team, user, channel, found[0], found[1])
+
+
+async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str) -> dict[str, Any]:
+    """chat.command: sends the command to its app; the app's immediate answer, shown as the
+    app asked (ephemeral by default) and returned."""
+    if who.bot_id is not None:
+        raise SlackError("not_allowed_token_type")  # people run commands, as in Slack
+    command = rules.check_command(command)
+    if len(text) > MAX_TEXT:
+        raise SlackError("msg_too_long")
+    found = await hub.read(who.team_id, lambda tx: _found(tx, who, channel_id, command))
+    code = new_invite_code(who.team_id)
+    timings = hub.app_timings
+
+    def unit(tx: Tx, _log: EventLog) -> None:
+        tx.insert_command_response(
+            who.team_id,
+            token_hash(code),
+            app_id=found.app.id,
+            channel_id=found.channel.id,
+            user_id=who.user_id,
+            expires=tx.now + int(timings.command_response_ttl_s),
+            uses=timings.command_response_uses,
+        )
+
+    await hub.commit(who.team_id, unit)
+    payload = {
+        "token": found.app.verification_token,
+        "team_id": found.team.id,
+        "team_domain": found.team.domain,
+        "channel_id": found.channel.id,
+        "channel_name": _channel_name(found.channel),
+        "user_id": found.user.id,
+        "user_name": found.user.name,
+        "command": command,
+        "text": text,
+        "api_app_id": found.app.id,
+        "is_enterprise_install": "false",
+        "response_url": response_url(hub.base_url, code),
+        "trigger_id": f"{new_id('')}.{found.team.id}",
+    }
+    answer = await _send(hub, found, payload)
+    if answer:
+        await show(hub, found.app, found.channel.id, who.user_id, answer, code=None)
+    return answer
+
+
+def _channel_name(channel: Channel) -> str:
+    if channel.is_im:
+        return "directmessage"
+    if channel.is_mpim:
+        return "privategroup"
+    return channel.name
+
+
+async def _send(hub: Hub, found: Invocation, payload: dict[str, str]) -> dict[str, Any]:
+    timeout = hub.app_timings.http_timeout_s
+    if found.command.url is None:
+        acked = await apps.socket_send(
+            hub,
+            found.app.id,
+            "slash_commands",
+            payload,
+            accepts_response_payload=True,
+            timeout_s=timeout,
+        )
+        if acked is None:
+            raise SlackError("operation_timeout")
+        answer = acked.get("payload")
+        return answer if isinstance(answer, dict) else {}
+    body = urlencode(payload).encode()
+    sent = await apps.http_send(
+        hub, found.app, found.command.url, body, "application/x-www-form-urlencoded"
+    )
+    if not sent.ok:
+        raise SlackError(
+            "operation_timeout" if sent.reason == "http_timeout" else "dispatch_failed"
+        )
+    if not sent.body.strip():
+        return {}
+    if "json" in sent.content_type:
+        try:
+            answer = orjson.loads(sent.body)
+        except orjson.JSONDecodeError as exc:
+            raise SlackError("dispatch_failed") from exc
+        return answer if isinstance(answer, dict) else {}
+    return {"text": sent.body.decode(errors="replace")}
+
+
+def _bot(app: App) -> Identity:
+    return Identity(
+        team_id=app.team_id,
+        user_id=app.bot_user_id,
+        token_kind="xoxb",
+        token_hash="",
+        is_admin=False,
+        bot_id=app.bot_id,
+        scopes=app.scopes,
+        app_id=app.id,
+    )
+
+
+async def show(
+    hub: Hub,
+    app: App,
+    channel_id: str,
+    user_id: str,
+    response: dict[str, Any],
+    *,
+    code: str | None,
+) -> None:
+    """An app's answer to a command: in the channel as a message from its bot, or to the
+    person alone (ephemeral, the default); replace_original and delete_original act on what
+    this response URL last posted in the channel."""
+    has_content = any(response.get(k) for k in ("text", "blocks", "attachments"))
+    in_channel = response.get("response_type") == "in_channel"
+    replace = bool(response.get("replace_original")) and code is not None
+    delete = bool(response.get("delete_original")) and code is not None
+    if not has_content and not delete:
+        return
+    if in_channel or replace or delete:
+        await _in_channel(hub, app, channel_id, user_id, response, code, replace, delete)
+    else:
+        await _ephemeral(hub, app, channel_id, user_id, response)
+
+
+async def _in_channel(
+    hub: Hub,
+    app: App,
+    channel_id: str,
+    user_id: str,
+    response: dict[str, Any],
+    code: str | None,
+    replace: bool,
+    delete: bool,
+) -> None:
+    team_id = app.team_id
+    person = Identity(team_id, user_id, "xoxp", "", False, None, frozenset())
+    content = (
+        None
+        if delete
+        else check_content(
+            response.get("text"), response.get("blocks"), response.get("attachments")
+        )
+    )
+    thread_ts = response.get("thread_ts")
+
+    def unit(tx: Tx, log: EventLog) -> None:
+        # Where the person ran the command: the app answers there, member or not.
+        channel, _ = visible_channel(tx, person, channel_id)
+        last = tx.command_response_ts(team_id, token_hash(code)) if code else None
+        if (replace or delete) and last is not None:
+            tx.delete_message(team_id, channel.id, last)
+            log.channel_event(
+                team_id,
+                channel.id,
+                {
+                    "type": "message",
+                    "subtype": "message_deleted",
+                    "channel": channel.id,
+                    "channel_type": channel_type(channel),
+                    "hidden": True,
+                    "ts": log.tx_ts(),
+                    "deleted_ts": last,
+                },
+            )
+            tx.set_command_response_ts(team_id, token_hash(code or ""), None)
+        if content is None:
+            return
+        text, blocks, attachments = content
+        parent = None
+        if isinstance(thread_ts, str) and is_ts(thread_ts):
+            parent = thread_parent(tx, channel, thread_ts)
+        msg = insert_tx(
+            tx,
+            log,
+            channel,
+            user_id=app.bot_user_id,
+            bot_id=app.bot_id,
+            text=text,
+            blocks=blocks,
+            attachments=attachments,
+            parent=parent,
+        )
+        if code is not None:
+            tx.set_command_response_ts(team_id, token_hash(code), msg.ts)
+
+    await hub.commit(team_id, unit)
+
+
+async def _ephemeral(
+    hub: Hub, app: App, channel_id: str, user_id: str, response: dict[str, Any]
+) -> None:
+    text, blocks, attachments = check_content(
+        response.get("text"), response.get("blocks"), response.get("attachments")
+    )
+    person = Identity(app.team_id, user_id, "xoxp", "", False, None, frozenset())
+
+    def unit(tx: Tx) -> tuple[Channel, str]:
+        channel, _ = visible_channel(tx, person, channel_id)
+        return channel, from_micros(tx.now_us)
+
+    channel, ts = await hub.read(app.team_id, unit)
+    event: dict[str, Any] = {
+        "type": "message",
+        "user": app.bot_user_id,
+        "bot_id": app.bot_id,
+        "text": text,
+        "ts": ts,
+        "team": app.team_id,
+        "channel": channel.id,
+        "channel_type": channel_type(channel),
+        "is_ephemeral": True,
+        "event_ts": ts,
+    }
+    if blocks is not None:
+        event["blocks"] = blocks
+    if attachments is not None:
+        event["attachments"] = attachments
+    await hub.bus.publish(user_stream(user_id), EPHEMERAL_SEQ, orjson.dumps(event))
+
+
+async def respond(hub: Hub, code: str, response: Any) -> None:
+    """A POST to a response_url: shown as `show` shows it; expired_url once it is 30 minutes
+    old or used 5 times, invalid_url for a code of nobody's."""
+    team_id = invite_team(code)
+    if team_id is None:
+        raise SlackError("invalid_url")
+    if not isinstance(response, dict):
+        raise SlackError("invalid_payload")
+
+    def unit(tx: Tx, _log: EventLog) -> tuple[App, dict[str, Any]] | None:
+        target = tx.use_command_response(team_id, token_hash(code))
+        if target is None:
+            return None
+        app = tx.get_app(team_id, target["app_id"])
+        return None if app is None else (app, target)
+
+    try:
+        found = await hub.commit(team_id, unit)
+    except SlackError as exc:
+        if exc.code == "team_not_found":
+            raise SlackError("invalid_url") from exc
+        raise
+    if found is None:
+        raise SlackError("expired_url")
+    app, target = found
+    await show(hub, app, target["channel_id"], target["user_id"], response, code=code)

@@ -1,0 +1,62 @@
+"""A slack_bolt app in Socket Mode seen from the browser: its say() replies arrive live, and a
+slash command typed in the composer runs it, its answer shown to the caller, its in-channel
+response to everyone."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from playwright.sync_api import Page, expect
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+
+from tests.browser.client import message, open_conversation, send, sign_in_as
+from tests.support.apps import make_app
+from tests.support.servers import Server, Workspace
+
+
+def test_a_bolt_app_answers_and_a_slash_command_runs_from_the_composer(
+    page: Page, server: Server, workspace: Workspace
+) -> None:
+    made = make_app(
+        server.data_dir,
+        name="Helper",
+        socket_mode=True,
+        scopes=["chat:write", "channels:join", "channels:history"],
+        commands=["/weather"],
+    )
+    bot = WebClient(token=made.bot_token, base_url=server.api_url)
+    alice = server.client(workspace.alice.token)
+    general = next(
+        c["id"] for c in alice.conversations_list()["channels"] if c["name"] == "general"
+    )
+    bot.conversations_join(channel=general)
+    app = App(client=bot)
+
+    @app.message("hello")
+    def hello(say: Any) -> None:
+        say(text="hello from the app")
+
+    @app.command("/weather")
+    def weather(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        ack(text=f"looking up {command['text']}")
+        respond(response_type="in_channel", text=f"sunny in {command['text']}")
+
+    handler = SocketModeHandler(app, made.app_token)
+    handler.connect()
+    try:
+        deadline = time.monotonic() + 10
+        while not handler.client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sign_in_as(page, server, workspace, "alice")
+        open_conversation(page, "general")
+        send(page, "hello app")
+        expect(message(page, "hello from the app")).to_be_visible()
+        send(page, "/weather Paris")
+        expect(page.locator(".toast", has_text="looking up Paris")).to_be_visible()
+        expect(message(page, "sunny in Paris")).to_be_visible()
+        expect(message(page, "/weather Paris")).to_have_count(0)
+    finally:
+        handler.close()

@@ -1,0 +1,280 @@
+"""A slack_bolt App served over HTTP (bolt's own development server) with signature
+verification on: hubbub's url_verification, events and slash commands reach it, its say(),
+ack() and respond() show up in conversations.history; bad signatures are refused by bolt."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import orjson
+import pytest
+from aiohttp import web
+from slack_bolt import App
+from slack_bolt.app.app import SlackAppDevelopmentServer
+from slack_bolt.async_app import AsyncApp
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from hubbub.services import apps
+from tests.support.apps import make_app
+from tests.support.receiver import receiver
+from tests.support.servers import (
+    Server,
+    Workspace,
+    free_port,
+    make_workspace,
+    run_admin,
+    settings_for,
+    threaded_server,
+)
+
+FAST = {"events_timeout_s": 3.0, "events_retry_delays_s": [0.0, 0.3, 0.3]}
+SCOPES = ["chat:write", "channels:join", "channels:history", "users:read"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("bolt-http") / "data"
+    with threaded_server(data, allow_private_outbound=True, **FAST) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def workspace(server: Server) -> Workspace:
+    return make_workspace(server.data_dir)
+
+
+def wait_for(check: Any, timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def serve(app: App) -> tuple[str, SlackAppDevelopmentServer, threading.Thread]:
+    port = free_port()
+    dev = SlackAppDevelopmentServer(port=port, path="/slack/events", app=app)
+    thread = threading.Thread(target=dev.start, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    wait_for(lambda: _up(url))
+    return url, dev, thread
+
+
+def _up(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=1)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def sign(secret: str, stamp: int, body: bytes) -> str:
+    base = f"v0:{stamp}:".encode() + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def test_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
+    made = make_app(server.data_dir, name="Bolt Http", scopes=SCOPES)
+    app = App(
+        signing_secret=made.app.signing_secret,
+        client=WebClient(token=made.bot_token, base_url=server.api_url),
+    )
+    heard: list[str] = []
+
+    @app.message("hello")
+    def hello(message: dict[str, Any], say: Any) -> None:
+        heard.append(message["text"])
+        say(text="hello over http", thread_ts=message["ts"])
+
+    @app.event("app_mention")
+    def mention(event: dict[str, Any], say: Any) -> None:
+        say(text="mentioned over http", thread_ts=event["ts"])
+
+    @app.command("/forecast")
+    def forecast(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        ack(text=f"checking {command['text']}")
+        respond(response_type="in_channel", text=f"rain in {command['text']}")
+        respond(text="only for you")  # ephemeral: never in history
+
+    url, dev, thread = serve(app)
+    try:
+        # The request URL is verified by bolt itself, verification on: hubbub signs right.
+        run_admin(
+            server.data_dir,
+            lambda hub: apps.update_app(
+                hub,
+                workspace.domain,
+                made.app.id,
+                request_url=url,
+                events=["message.channels", "app_mention"],
+                commands=["/forecast"],
+            ),
+            settings_for(server.data_dir, allow_private_outbound=True),
+        )
+        alice = server.client(workspace.alice.token)
+        channel: str = alice.conversations_create(name="bolt-http")["channel"]["id"]
+        server.client(made.bot_token).conversations_join(channel=channel)
+        asked = alice.chat_postMessage(channel=channel, text="hello bolt")["ts"]
+        called = alice.chat_postMessage(channel=channel, text=f"<@{made.app.bot_user_id}> hi")
+
+        def bot_replies(ts: str) -> list[str]:
+            found = alice.conversations_replies(channel=channel, ts=ts)["messages"]
+            return [m["text"] for m in found if m.get("bot_id") == made.app.bot_id]
+
+        assert wait_for(lambda: bot_replies(asked)) == ["hello over http"]
+        assert wait_for(lambda: bot_replies(called["ts"])) == ["mentioned over http"]
+        assert heard == ["hello bolt"], "each event once: nothing retried after bolt's 200"
+
+        answer = alice.api_call(
+            "chat.command", json={"channel": channel, "command": "/forecast", "text": "Oslo"}
+        )
+        assert answer["response"]["text"] == "checking Oslo"
+
+        def in_history() -> list[dict[str, Any]]:
+            found = alice.conversations_history(channel=channel)["messages"]
+            return [m for m in found if m["text"].startswith("rain in")]
+
+        [shown] = wait_for(in_history)
+        assert shown["text"] == "rain in Oslo" and shown["bot_id"] == made.app.bot_id
+        texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
+        assert "only for you" not in texts and "checking Oslo" not in texts
+
+        # Bolt refuses what is not signed with the app's secret, or signed long ago.
+        body = orjson.dumps({"type": "event_callback", "event": {"type": "message"}})
+        now = int(time.time())
+        for stamp, secret in ((now, "not-the-secret"), (now - 600, made.app.signing_secret)):
+            refused = httpx.post(
+                url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Slack-Request-Timestamp": str(stamp),
+                    "X-Slack-Signature": sign(secret, stamp, body),
+                },
+            )
+            assert refused.status_code == 401
+    finally:
+        dev._server.shutdown()
+        thread.join(5)
+
+
+def test_unknown_command_and_a_command_nobody_answers(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    channel: str = alice.conversations_create(name="commands-bad")["channel"]["id"]
+    unknown = httpx.post(
+        server.api_url + "chat.command",
+        headers={"Authorization": f"Bearer {workspace.alice.token}"},
+        data={"channel": channel, "command": "/nosuch"},
+    ).json()
+    assert unknown == {"ok": False, "error": "invalid_command", "command": "/nosuch"}
+    made = make_app(server.data_dir, name="Away", socket_mode=True, commands=["/away"])
+    assert made.app.commands[0].url is None
+    timed_out = httpx.post(
+        server.api_url + "chat.command",
+        headers={"Authorization": f"Bearer {workspace.alice.token}"},
+        data={"channel": channel, "command": "/away", "text": "x"},
+        timeout=30,
+    ).json()
+    assert timed_out == {"ok": False, "error": "operation_timeout"}
+    # A response URL of nobody's.
+    bad = httpx.post(server.url + "/commands/Tnope.x", json={"text": "x"})
+    assert bad.status_code == 404
+
+
+def test_a_response_url_serves_five_times(server: Server, workspace: Workspace) -> None:
+    with receiver() as rx:
+        made = make_app(
+            server.data_dir, name="Five", request_url=rx.url, scopes=SCOPES, commands=["/five"]
+        )
+        alice = server.client(workspace.alice.token)
+        channel: str = alice.conversations_create(name="five-uses")["channel"]["id"]
+        answer = alice.api_call(
+            "chat.command", json={"channel": channel, "command": "/five", "text": "go"}
+        )
+        assert answer["response"] == {}
+        form = parse_qs(rx.seen[-1].body.decode())
+        assert rx.seen[-1].headers["Content-Type"] == "application/x-www-form-urlencoded"
+        assert SignatureVerifier(made.app.signing_secret).is_valid_request(
+            rx.seen[-1].body, rx.seen[-1].headers
+        )
+        assert {k: v[0] for k, v in form.items() if k not in ("response_url", "trigger_id")} == {
+            "token": made.app.verification_token,
+            "team_id": workspace.team_id,
+            "team_domain": workspace.domain,
+            "channel_id": channel,
+            "channel_name": "five-uses",
+            "user_id": workspace.alice.user_id,
+            "user_name": "alice",
+            "command": "/five",
+            "text": "go",
+            "api_app_id": made.app.id,
+            "is_enterprise_install": "false",
+        }
+        url = form["response_url"][0]
+        assert url.startswith(server.url + "/commands/")
+        for i in range(5):
+            posted = httpx.post(url, json={"response_type": "in_channel", "text": f"n{i}"})
+            assert posted.status_code == 200, posted.text
+        assert httpx.post(url, json={"text": "six"}).json()["error"] == "expired_url"
+        texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
+        assert [t for t in texts if t.startswith("n")] == ["n4", "n3", "n2", "n1", "n0"]
+
+
+def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
+    """AsyncApp's own aiohttp server, verification on, answering in a thread."""
+    made = make_app(server.data_dir, name="Bolt Aio", scopes=SCOPES)
+    alice = server.client(workspace.alice.token)
+    channel: str = alice.conversations_create(name="bolt-aio")["channel"]["id"]
+    server.client(made.bot_token).conversations_join(channel=channel)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+
+    async def main() -> list[str]:
+        app = AsyncApp(
+            signing_secret=made.app.signing_secret,
+            client=AsyncWebClient(token=made.bot_token, base_url=server.api_url),
+        )
+
+        @app.message("hello")
+        async def hello(message: dict[str, Any], say: Any) -> None:
+            await say(text="hello over aiohttp", thread_ts=message["ts"])
+
+        runner = web.AppRunner(app.web_app(path="/slack/events", port=port))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            await asyncio.to_thread(
+                run_admin,
+                server.data_dir,
+                lambda hub: apps.update_app(
+                    hub, workspace.domain, made.app.id, request_url=url, events=["message.channels"]
+                ),
+                settings_for(server.data_dir, allow_private_outbound=True),
+            )
+            ts = (await asyncio.to_thread(alice.chat_postMessage, channel=channel, text="hello"))[
+                "ts"
+            ]
+            for _ in range(200):
+                found = await asyncio.to_thread(alice.conversations_replies, channel=channel, ts=ts)
+                texts = [m["text"] for m in found["messages"] if m.get("bot_id")]
+                if texts:
+                    return texts
+                await asyncio.sleep(0.05)
+            raise AssertionError("no answer")
+        finally:
+            await runner.cleanup()
+
+    assert asyncio.run(main()) == ["hello over aiohttp"]

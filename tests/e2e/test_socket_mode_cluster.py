@@ -1,0 +1,86 @@
+"""Socket Mode across processes (PostgreSQL and Redis): an app's socket held by process B gets
+the envelopes of events posted on A and of slash commands run on A, and its acks reach whichever
+process waits for them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from websockets.sync.client import ClientConnection, connect
+
+from hubbub.config import Settings
+from hubbub.services import apps
+from tests.e2e.test_cluster import _cluster, _socket_on
+from tests.support.servers import run_admin
+from tests.support.services import RedisServer
+
+
+def _next(ws: ClientConnection, kind: str, timeout: float = 10.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        body: dict[str, Any] = orjson.loads(ws.recv(timeout=max(0.01, deadline - time.monotonic())))
+        if body.get("type") == kind:
+            return body
+
+
+def test_a_socket_on_one_process_serves_events_and_commands_of_another(
+    tmp_path: Path, postgres_url: str, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    more = {"socket_mode_ack_timeout_s": "2"}
+    with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, **more) as (a, b, ws):
+        settings = Settings(
+            database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
+        )
+        made = run_admin(
+            tmp_path / "admin",
+            lambda hub: apps.create_app(
+                hub,
+                ws.domain,
+                name="Clustered",
+                events=["message.channels"],
+                scopes=["chat:write", "channels:join"],
+                socket_mode=True,
+                commands=["/where"],
+            ),
+            settings,
+        )
+        alice = a.server.client(ws.alice.token)
+        channel: str = alice.conversations_create(name="cluster-socket")["channel"]["id"]
+        a.server.client(made.bot_token).conversations_join(channel=channel)
+        url = a.server.client().apps_connections_open(app_token=made.app_token)["url"]
+        with connect(_socket_on(url, b)) as sock:
+            assert _next(sock, "hello")["connection_info"] == {"app_id": made.app.id}
+            alice.chat_postMessage(channel=channel, text="from a")
+            while True:
+                envelope = _next(sock, "events_api")
+                sock.send(orjson.dumps({"envelope_id": envelope["envelope_id"]}).decode())
+                if envelope["payload"]["event"].get("text") == "from a":
+                    break
+            assert envelope["retry_attempt"] == 0
+
+            def ack_command() -> None:
+                command = _next(sock, "slash_commands")
+                assert command["accepts_response_payload"] is True
+                assert command["payload"]["command"] == "/where"
+                ack = {"envelope_id": command["envelope_id"], "payload": {"text": "on b"}}
+                sock.send(orjson.dumps(ack).decode())
+
+            acker = threading.Thread(target=ack_command)
+            acker.start()
+            answer = alice.api_call(
+                "chat.command", json={"channel": channel, "command": "/where", "text": ""}
+            )
+            acker.join(10)
+            assert answer["response"] == {"text": "on b"}
+            # Acked once: not sent again.
+            time.sleep(2.5)
+            sock.send(b"{}".decode())
+            try:
+                extra = orjson.loads(sock.recv(timeout=0.5))
+            except TimeoutError:
+                extra = None
+            assert extra is None or extra["payload"]["event"].get("text") != "from a"
