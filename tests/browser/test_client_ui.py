@@ -192,3 +192,36 @@ def test_presence_dots_follow_people_live(
     expect(dot).not_to_have_class(re.compile(r"\bactive\b"), timeout=15_000)
     open_conversation(page, "alice")
     expect(message(page, "ping")).to_be_visible()
+
+
+def test_attachments_show_as_text_with_a_safe_link(
+    server: Server, workspace: Workspace, page: Page
+) -> None:
+    """Link previews and bots' attachments: service, linked title and text; a script URL is
+    not made a link, and markup in them stays text."""
+    bob = server.client(workspace.bob.token)
+    sign_in_as(page, server, workspace, "alice")
+    general = _general(page)
+    bob.chat_postMessage(
+        channel=general,
+        text="see this",
+        attachments=[
+            {
+                "service_name": "Example",
+                "title": "A <b>page</b>",
+                "title_link": "https://example.com/page",
+                "text": "What it is about",
+            },
+            {"title": "Not a link", "title_link": "javascript:alert(1)", "fallback": "fb"},
+        ],
+    )
+    shown = message(page, "see this")
+    expect(shown.locator(".attachment")).to_have_count(2)
+    first, second = shown.locator(".attachment").all()
+    expect(first.locator(".service")).to_have_text("Example")
+    expect(first.locator(".title a")).to_have_text("A <b>page</b>")
+    assert first.locator(".title a").get_attribute("href") == "https://example.com/page"
+    expect(first.locator(".summary")).to_have_text("What it is about")
+    expect(second.locator(".title")).to_have_text("Not a link")
+    assert second.locator("a").count() == 0
+    assert shown.locator("b").count() == 0

@@ -926,6 +926,7 @@ class Client {
         m.pinned_to?.length ? h("div", { class: "pinned-note" }, "Pinned") : null,
         text,
         m.edited && !editing ? h("span", { class: "edited" }, "(edited)") : null,
+        attachmentNodes(m.attachments),
         reactions.length ? h("div", { class: "reactions" }, reactions) : null,
         replies,
       ),
@@ -965,6 +966,24 @@ class Client {
         h("button", { class: "primary", onclick: () => this.saveEdit(channel, m.ts, box.value) }, "Save")),
     );
   }
+}
+
+// Slack attachments, as link previews and bots send them: the service, a linked title and the
+// text, all as text. Images are left out: the page loads nothing from other hosts.
+function attachmentNodes(attachments) {
+  if (!Array.isArray(attachments) || !attachments.length) return null;
+  const safe = (url) => (typeof url === "string" && /^https?:\/\//i.test(url) ? url : null);
+  return attachments.filter((a) => a && typeof a === "object").map((a) => {
+    const link = safe(a.title_link ?? a.from_url);
+    const title = a.title ? (link ? h("a", { href: link, target: "_blank", rel: "noopener noreferrer nofollow" }, String(a.title)) : String(a.title)) : null;
+    return h(
+      "div",
+      { class: "attachment" },
+      a.service_name ? h("div", { class: "service" }, String(a.service_name)) : null,
+      title ? h("div", { class: "title" }, title) : null,
+      a.text || a.fallback ? h("div", { class: "summary" }, String(a.text || a.fallback)) : null,
+    );
+  });
 }
 
 function autosize(input) {
