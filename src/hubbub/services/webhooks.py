@@ -9,13 +9,13 @@ from typing import Any
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id, token_hash
-from hubbub.domain.model import Message, User
-from hubbub.domain.shapes import user_json
+from hubbub.domain.model import Message
 from hubbub.domain.text import check_content
 from hubbub.domain.webhooks import Webhook, new_secret, secret_shape_ok, webhook_url
 from hubbub.services.channel_tx import join_tx
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import insert_tx, looks, thread_parent
+from hubbub.services.workspaces import add_bot_tx
 from hubbub.store.tx import Tx
 
 DEFAULT_NAME = "incoming-webhook"
@@ -42,7 +42,9 @@ async def create_webhook(
         if channel.is_archived:
             raise SlackError("is_archived")
         hook_id = new_id("B")
-        bot = _bot_tx(tx, log, team_id, name, hook_id)
+        # Its name is made unique by the webhook's id; it is shown as the name given.
+        unique = f"{name}-{hook_id[1:].lower()}"
+        bot = add_bot_tx(tx, log, team_id, unique, name, bot_id=hook_id)
         join_tx(tx, log, channel, bot.id)
         hook = Webhook(team_id, hook_id, channel.id, bot.id, tx.now)
         tx.insert_webhook(hook, token_hash(secret))
@@ -50,28 +52,6 @@ async def create_webhook(
 
     hook = await hub.commit(team_id, unit)
     return hook, webhook_url(hub.base_url, hook, secret)
-
-
-def _bot_tx(tx: Tx, log: EventLog, team_id: str, name: str, hook_id: str) -> User:
-    """The webhook's own bot user: its name made unique by the webhook's id, shown as name."""
-    user = User(
-        team_id=team_id,
-        id=new_id("U"),
-        name=f"{name}-{hook_id[1:].lower()}",
-        real_name=name,
-        email=None,
-        is_admin=False,
-        is_owner=False,
-        is_bot=True,
-        bot_id=hook_id,  # its messages' bot_id is the B… of the URL, as in Slack
-        deleted=False,
-        tz="UTC",
-        manual_away=False,
-        updated=tx.now,
-    )
-    tx.insert_user(user)
-    log.team_event(team_id, {"type": "team_join", "user": user_json(user)})
-    return user
 
 
 async def post(hub: Hub, team_id: str, webhook_id: str, secret: str, payload: Any) -> Message:

@@ -254,8 +254,11 @@ async def create_bot(hub: Hub, domain: str, *, name: str) -> Account:
     return await hub.commit(team_id, unit)
 
 
-def add_bot_tx(tx: Tx, log: EventLog, team_id: str, name: str, real_name: str) -> User:
-    """A bot user, announced with team_join: a legacy bot's (create-bot) or an app's."""
+def add_bot_tx(
+    tx: Tx, log: EventLog, team_id: str, name: str, real_name: str, *, bot_id: str | None = None
+) -> User:
+    """A bot user, announced with team_join: a legacy bot's (create-bot), an app's, or an
+    incoming webhook's (whose bot_id is the B… of its URL)."""
     user = User(
         team_id=team_id,
         id=new_id("U"),
@@ -265,7 +268,7 @@ def add_bot_tx(tx: Tx, log: EventLog, team_id: str, name: str, real_name: str) -
         is_admin=False,
         is_owner=False,
         is_bot=True,
-        bot_id=new_id("B"),
+        bot_id=bot_id or new_id("B"),
         deleted=False,
         tz="UTC",
         manual_away=False,
