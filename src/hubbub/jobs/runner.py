@@ -38,7 +38,6 @@ class JobRunner(Background):
         self.running: set[asyncio.Task[None]] = set()
         self.buckets = Buckets()
         self._wake = asyncio.Event()
-        self._claimed_last = 0
         self.done = 0  # jobs finished (for `hubbub admin jobs` rates and the bench)
 
     def wake(self) -> None:
@@ -46,10 +45,10 @@ class JobRunner(Background):
 
     async def _loop(self) -> None:
         while True:
-            await self.run_once()
+            started = await self.run_once()
             if len(self.running) >= self.concurrency:
                 await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
-            elif not self._claimed_last:
+            elif not started:
                 await woken(self._wake, self.idle_poll_s)
 
     async def run_once(self) -> int:
@@ -64,7 +63,6 @@ class JobRunner(Background):
             task = asyncio.get_running_loop().create_task(self._run(job))
             self.running.add(task)
             task.add_done_callback(self.running.discard)
-        self._claimed_last = len(claimed)
         return len(claimed)
 
     async def drain(self) -> None:
