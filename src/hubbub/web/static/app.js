@@ -914,7 +914,9 @@ class Client {
       : null;
     const avatar = grouped
       ? h("div", { class: "gutter" }, time.cloneNode(true))
-      : h("div", { class: "avatar", "aria-hidden": "true", dataset: { colour: colourFor(m.user ?? name) } }, initials(name));
+      : h("div", { class: "avatar", "aria-hidden": "true" }, initials(name));
+    // Coloured by style property, not an inline style attribute: the CSP allows no inline styles.
+    if (!grouped) avatar.style.backgroundColor = colourFor(m.user ?? name);
     const node = h(
       "article",
       { class: `msg${grouped ? " grouped" : ""}${!inThread && m.ts === this.highlighted ? " highlight" : ""}${m.pinned_to?.length ? " pinned" : ""}${m.subtype ? ` ${m.subtype}` : ""}`, dataset: { ts: m.ts, user: m.user ?? "" }, tabindex: "-1", "aria-label": `${name}, ${clock(m.ts)}` },
@@ -932,9 +934,6 @@ class Client {
       ),
       editing ? null : actions,
     );
-    // Colour by style property, not an inline style attribute: the CSP allows no inline styles.
-    const av = node.querySelector(".avatar");
-    if (av) av.style.backgroundColor = av.dataset.colour;
     return node;
   }
 
