@@ -368,6 +368,8 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, max=1024)] = 16,
 ) -> None:
     """Run background jobs from Redis Streams (job_queue = "redis"), until SIGTERM."""
+    import uvloop
+
     from hubbub.app import build_hub, job_lease_s, job_streams
     from hubbub.jobs import admin as jobs_admin
     from hubbub.jobs.kinds import kinds
@@ -387,7 +389,7 @@ def worker(
             await hub.close()
 
     typer.echo(f"hubbub worker: {concurrency} at a time, from {settings.redis_url}", err=True)
-    asyncio.run(main())
+    uvloop.run(main())  # the loop hubbub serve runs on
 
 
 @admin.command("shards")

@@ -282,7 +282,9 @@ async def embedded_run(opts: JobsOptions, data_dir: Path, children: Children) ->
         async def done() -> int:
             return runner.done
 
-        profile = (lambda: _profile(children, opts)) if opts.profile else None
+        profile = (
+            (lambda: _profile(children, opts, os.getpid(), "embedded")) if opts.profile else None
+        )
         window = await measure(opts, done, producers, {"bench": os.getpid()}, on_start=profile)
         await producers.stop()
         await runner.stop()
@@ -291,17 +293,19 @@ async def embedded_run(opts: JobsOptions, data_dir: Path, children: Children) ->
         await hub.close()
 
 
-def _profile(children: Children, opts: JobsOptions) -> None:
-    """py-spy on this process for the window (an optional tool, not a dependency)."""
+def _profile(children: Children, opts: JobsOptions, pid: int, name: str) -> None:
+    """py-spy on a process for the window (an optional tool, not a dependency), into the
+    --profile path with the scenario's part in its name."""
     assert opts.profile is not None
+    out = opts.profile.with_name(f"{opts.profile.stem}-{name}{opts.profile.suffix}")
     exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(exe).exists():
         print("py-spy not found; no profile taken", file=sys.stderr)
         return
     fmt = {".json": "speedscope", ".svg": "flamegraph"}.get(opts.profile.suffix, "raw")
-    argv = [exe, "record", "--pid", str(os.getpid()), "--duration", str(int(opts.duration))]
+    argv = [exe, "record", "--pid", str(pid), "--duration", str(int(opts.duration))]
     argv += ["--rate", "250", "--threads", "--nonblocking", "--format", fmt]
-    children.start([*argv, "--output", str(opts.profile)])
+    children.start([*argv, "--output", str(out)])
 
 
 # -- 3. workers on Redis Streams ----------------------------------------------------------------
@@ -359,7 +363,14 @@ async def redis_run(
             "workers": [p.pid for p in procs],
             "redis-server": pids_named("redis-server"),
         }
-        window = await measure(opts, done, producers, pids)
+
+        def profile() -> None:
+            _profile(children, opts, os.getpid(), "redis-producer")
+            _profile(children, opts, procs[0].pid, "redis-worker")
+
+        window = await measure(
+            opts, done, producers, pids, on_start=profile if opts.profile else None
+        )
         await producers.stop()
         finished = await done()
         for proc in procs:
@@ -402,7 +413,7 @@ def settings_of(opts: JobsOptions) -> dict[str, Any]:
         "handler": "notes start time and latency in memory (workers: flushed to Redis every 0.2 s)",
         "job_spec": "timeout 5 s, no per-workspace rate limit (one workspace)",
         "embedded_loop": "uvloop (as hubbub serve)",
-        "worker_loop": "asyncio (as hubbub worker)",
+        "worker_loop": "uvloop (as hubbub worker)",
         "sqlite_synchronous": "FULL",
         "sqlite_version": sqlite3.sqlite_version,
         "python": platform.python_version(),

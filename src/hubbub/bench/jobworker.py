@@ -15,6 +15,7 @@ import contextlib
 import sys
 import time
 
+import uvloop
 from redis.asyncio import Redis
 
 from hubbub.app import build_hub, job_lease_s, job_streams
@@ -89,4 +90,4 @@ async def main(data_dir: str, concurrency: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 16))
+    uvloop.run(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 16))

@@ -6,7 +6,7 @@ Redis Streams queue (jobs/streams.py) is the scaled one, fed from the same table
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
 
@@ -17,66 +17,58 @@ from hubbub.store.tx import Tx
 
 
 class JobQueue(Protocol):
-    async def claim(self, limit: int) -> list[Job]:
-        """Up to limit due jobs, each leased to the caller until its kind's timeout has passed."""
+    async def claim(self, limit: int, *, finished: Sequence[Job] = ()) -> list[Job]:
+        """Marks the finished jobs done, then takes up to limit due jobs, each leased to the
+        caller until its kind's timeout has passed: in as few round trips as the queue can."""
         ...
-
-    async def done(self, job: Job) -> None: ...
 
     async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None: ...
 
     async def bury(self, job: Job, error: str) -> None: ...
 
 
-def _claim(tx: Tx, *, limit: int, lease_us: int) -> list[Job]:
-    return tx.claim_jobs(limit, lease_us)
-
-
-def _finish(tx: Tx, *, rows: list[str]) -> None:
-    tx.finish_jobs(rows)
+def _finish_and_claim(tx: Tx, *, rows: list[str], limit: int, lease_us: int) -> list[Job]:
+    if rows:
+        tx.finish_jobs(rows)
+    return tx.claim_jobs(limit, lease_us) if limit > 0 else []
 
 
 class SqlQueue:
-    """The jobs tables of every shard, claimed in turn. A job's id names its shard and row."""
+    """The jobs tables of every shard, claimed in turn. A job's id names its shard and row.
+
+    Finished jobs are deleted in the same write that claims the next ones from their shard: one
+    commit, not two, for each batch.
+    """
 
     def __init__(self, hub: Hub, *, lease_s: float) -> None:
         self.hub = hub
         self.lease_us = int(lease_s * 1_000_000)
         self._turn = 0
 
-    def _stores(self) -> list[tuple[str, Store]]:
-        return sorted(self.hub.shards.stores().items())
-
-    async def claim(self, limit: int) -> list[Job]:
-        stores = self._stores()
+    async def claim(self, limit: int, *, finished: Sequence[Job] = ()) -> list[Job]:
+        rows: dict[str, list[str]] = {}
+        for job in finished:
+            shard, _, row = job.id.rpartition("/")
+            rows.setdefault(shard, []).append(row)
+        stores = sorted(self.hub.shards.stores().items())
         claimed: list[Job] = []
         for i in range(len(stores)):
             name, store = stores[(self._turn + i) % len(stores)]
-            rows = await store.write(
-                partial(_claim, limit=limit - len(claimed), lease_us=self.lease_us)
+            done, want = rows.get(name, []), limit - len(claimed)
+            if not done and want <= 0:
+                continue
+            taken = await store.write(
+                partial(_finish_and_claim, rows=done, limit=want, lease_us=self.lease_us)
             )
-            claimed += [replace(job, id=f"{name}/{job.id}") for job in rows]
-            if len(claimed) >= limit:
-                break
+            claimed += [
+                Job(f"{name}/{j.id}", j.team_id, j.kind, j.payload, j.attempt) for j in taken
+            ]
         self._turn += 1
         return claimed
 
     def _row(self, job: Job) -> tuple[Store, str]:
         shard, _, row = job.id.rpartition("/")
         return self.hub.shards.stores()[shard], row
-
-    async def done(self, job: Job) -> None:
-        await self.done_many([job])
-
-    async def done_many(self, jobs: list[Job]) -> None:
-        """Deletes finished jobs, one write per shard."""
-        by_shard: dict[str, list[str]] = {}
-        for job in jobs:
-            shard, _, row = job.id.rpartition("/")
-            by_shard.setdefault(shard, []).append(row)
-        stores = self.hub.shards.stores()
-        for shard, rows in by_shard.items():
-            await stores[shard].write(partial(_finish, rows=rows))
 
     async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None:
         store, row = self._row(job)

@@ -1,6 +1,11 @@
 """Runs background jobs: claims them from a queue, runs each with its kind's timeout, and on a
 failure retries it with backoff and jitter or, after its last try, moves it to the dead letters.
 A workspace over its rate for a kind waits its turn without holding up the others.
+
+Finished jobs are marked done in batches, with the loop's next claim: one write (or one Redis
+pipeline) for all the jobs that finished meanwhile, instead of one per job. A crash before that
+leaves them leased, and they run again: at least once, as every job may (handlers are
+idempotent).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ class JobRunner(Background):
         self.running: set[asyncio.Task[None]] = set()
         self.buckets = Buckets()
         self._wake = asyncio.Event()
+        self._finished: list[Job] = []  # done, not yet marked done in the queue
+        # One claim at a time: drain waits for the loop's, whose finished jobs it carries.
+        self._claiming = asyncio.Lock()
         self.done = 0  # jobs finished (for `hubbub admin jobs` rates and the bench)
 
     def wake(self) -> None:
@@ -48,27 +56,42 @@ class JobRunner(Background):
             started = await self.run_once()
             if len(self.running) >= self.concurrency:
                 await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
-            elif not started:
+            elif not started and not self._finished:
                 await woken(self._wake, self.idle_poll_s)
 
     async def run_once(self) -> int:
-        """Claims what there is room for and starts it; how many it started."""
+        """Marks what finished as done and claims what there is room for, and starts it; how
+        many it started."""
         free = self.concurrency - len(self.running)
-        try:
-            claimed = await self.queue.claim(free) if free > 0 else []
-        except Unavailable as exc:
-            log.warning("jobs_claim_failed", error=str(exc))
-            claimed = []
+        claimed = await self._claim(free)
         for job in claimed:
             task = asyncio.get_running_loop().create_task(self._run(job))
             self.running.add(task)
             task.add_done_callback(self.running.discard)
         return len(claimed)
 
+    async def _claim(self, limit: int) -> list[Job]:
+        async with self._claiming:
+            return await self._claim_now(limit)
+
+    async def _claim_now(self, limit: int) -> list[Job]:
+        finished, self._finished = self._finished, []
+        if limit <= 0 and not finished:
+            return []
+        try:
+            claimed = await self.queue.claim(max(limit, 0), finished=finished)
+        except Unavailable as exc:
+            log.warning("jobs_claim_failed", error=str(exc))
+            self._finished = finished + self._finished  # marked done with the next claim
+            return []
+        self.done += len(finished)
+        return claimed
+
     async def drain(self) -> None:
-        """Waits for the jobs already started (tests, shutdown)."""
+        """Waits for the jobs already started, and marks them done (tests, shutdown)."""
         if self.running:
             await asyncio.wait(set(self.running))
+        await self._claim(0)
 
     async def _run(self, job: Job) -> None:
         kind = self.kinds.get(job.kind)
@@ -87,7 +110,9 @@ class JobRunner(Background):
 
     async def _attempt(self, job: Job, kind: Kind) -> None:
         try:
-            await asyncio.wait_for(kind.handler(self.hub, job), kind.spec.timeout_s)
+            # asyncio.timeout, not wait_for: no second task per job.
+            async with asyncio.timeout(kind.spec.timeout_s):
+                await kind.handler(self.hub, job)
         except PermanentFailure as exc:
             log.warning("job_failed_for_good", job=job.id, kind=job.kind, error=str(exc))
             await self.queue.bury(job, f"permanent: {exc}")
@@ -99,5 +124,5 @@ class JobRunner(Background):
             else:
                 await self.queue.retry(job, backoff_s(kind.spec, job.attempt), error)
         else:
-            await self.queue.done(job)
-            self.done += 1
+            self._finished.append(job)
+            self._wake.set()

@@ -12,10 +12,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
@@ -33,6 +36,15 @@ log = structlog.get_logger()
 
 GROUP: Final = "workers"
 RELAY_BATCH: Final = 500
+SWEEP_S: Final = 0.5
+# One command for a batch: packing and parsing an XADD each in redis-py cost the relay more
+# than Redis spends on them.
+_ADD: Final = """
+for _, job in ipairs(ARGV) do
+  redis.call('XADD', KEYS[1], '*', 'job', job)
+end
+return #ARGV
+"""
 # Moves due retries back to the stream, atomically, so two workers cannot both move one.
 _DUE: Final = """
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
@@ -73,11 +85,12 @@ class JobStreams:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def add(self, jobs: list[Job]) -> None:
-        pipe = self.redis.pipeline(transaction=False)
-        for job in jobs:
-            pipe.xadd(self.stream, {"job": _encode(job, job.attempt)})
-        await pipe.execute()
+    async def add(self, claimed: list[Job]) -> None:
+        """Adds jobs claimed from the tables. The claim counted a try; the workers count their
+        own."""
+        if claimed:
+            items = [_encode(job, job.attempt - 1) for job in claimed]
+            await self.redis.eval(_ADD, 1, self.stream, *items)
 
     async def stats(self) -> dict[str, Any]:
         await self.ensure_group()
@@ -138,14 +151,20 @@ class StreamRelay(Background):
         self.hub, self.streams, self.idle_poll_s = hub, streams, idle_poll_s
         # Leased long enough for a slow Redis; past that, a crash mid-move is retried.
         self.sql = SqlQueue(hub, lease_s=30.0)
+        self._moved: list[Job] = []  # in the stream, their rows not yet deleted
         self._wake = asyncio.Event()
         hub.jobs_queued = self._wake.set
 
     async def run_once(self) -> int:
-        claimed = await self.sql.claim(RELAY_BATCH)
-        # The claim counted a try; the workers count their own.
-        await self.streams.add([replace(job, attempt=job.attempt - 1) for job in claimed])
-        await self.sql.done_many(claimed)
+        # The rows moved last time are deleted in the write that claims the next ones.
+        moved, self._moved = self._moved, []
+        try:
+            claimed = await self.sql.claim(RELAY_BATCH, finished=moved)
+        except Exception:
+            self._moved = moved
+            raise
+        await self.streams.add(claimed)
+        self._moved = claimed
         return len(claimed)
 
     async def _loop(self) -> None:
@@ -156,8 +175,16 @@ class StreamRelay(Background):
             except Exception as exc:  # Redis or a shard away: the rows wait, nothing is lost
                 log.warning("job_relay_failed", error=str(exc))
                 moved = 0
-            if moved < RELAY_BATCH:
+            if moved < RELAY_BATCH and not self._moved:
                 await woken(self._wake, self.idle_poll_s)
+
+    async def stop(self) -> None:
+        """Deletes the rows already moved, so they are not moved again after their lease."""
+        await super().stop()
+        if self._moved:
+            with contextlib.suppress(Exception):  # they are moved again: a duplicate, no loss
+                await self.sql.claim(0, finished=self._moved)
+            self._moved = []
 
 
 class StreamQueue:
@@ -170,17 +197,17 @@ class StreamQueue:
         self.lease_ms = int(lease_s * 1000)
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self._ready = False
+        self._next_sweep = 0.0
 
-    async def claim(self, limit: int) -> list[Job]:
+    async def claim(self, limit: int, *, finished: Sequence[Job] = ()) -> list[Job]:
         s = self.streams
+        await self._done(finished)
+        if limit <= 0:
+            return []
         if not self._ready:
             await s.ensure_group()
             self._ready = True
-        await s.redis.eval(_DUE, 2, s.delayed, s.stream, int(time.time() * 1000), 100)
-        claimed: Any = await s.redis.xautoclaim(
-            s.stream, GROUP, self.name, self.lease_ms, "0-0", count=limit
-        )
-        jobs = [_decode(i, f, redelivered=True) for i, f in claimed[1] if f]
+        jobs = await self._sweep(limit) if time.monotonic() >= self._next_sweep else []
         if len(jobs) < limit:
             read: Any = await s.redis.xreadgroup(
                 GROUP, self.name, {s.stream: ">"}, count=limit - len(jobs), block=self.block_ms
@@ -188,6 +215,20 @@ class StreamQueue:
             for _stream, entries in read or []:
                 jobs += [_decode(i, f, redelivered=False) for i, f in entries]
         return jobs
+
+    async def _sweep(self, limit: int) -> list[Job]:
+        """Moves due retries to the stream, and takes over entries a dead worker left.
+
+        Both wait seconds anyway (backoff, the lease), so a worker looks at most every SWEEP_S,
+        not before each read: two round trips fewer per claim.
+        """
+        s = self.streams
+        self._next_sweep = time.monotonic() + SWEEP_S
+        await s.redis.eval(_DUE, 2, s.delayed, s.stream, int(time.time() * 1000), 100)
+        claimed: Any = await s.redis.xautoclaim(
+            s.stream, GROUP, self.name, self.lease_ms, "0-0", count=limit
+        )
+        return [_decode(i, f, redelivered=True) for i, f in claimed[1] if f]
 
     async def _finish(self, job: Job, outcome: str, *extra: tuple[str, Any]) -> None:
         s = self.streams
@@ -199,8 +240,19 @@ class StreamQueue:
         pipe.xdel(s.stream, job.id)
         await pipe.execute()
 
-    async def done(self, job: Job) -> None:
-        await self._finish(job, "done")
+    async def _done(self, jobs: Sequence[Job]) -> None:
+        """One pipeline for the lot: the counts per kind, one XACK and one XDEL."""
+        if not jobs:
+            return
+        s = self.streams
+        kinds = Counter(job.kind for job in jobs)
+        ids = [job.id for job in jobs]
+        pipe = s.redis.pipeline(transaction=True)
+        for kind, n in kinds.items():
+            pipe.hincrby(s.counters, f"{kind}:done", n)
+        pipe.xack(s.stream, GROUP, *ids)
+        pipe.xdel(s.stream, *ids)
+        await pipe.execute()
 
     async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None:
         attempts = job.attempt if counts else job.attempt - 1

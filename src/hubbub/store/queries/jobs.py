@@ -11,11 +11,44 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, update
 
 from hubbub.domain.jobs import Job
+from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import key as key_of
 from hubbub.store.tables import dead_jobs, jobs
+
+# Queueing a job is on the write path of whatever queues it (a message's follow-up, a producer
+# of many jobs): built once, run on the driver (store/prepared.py).
+_ENQUEUE = Prepared(
+    insert(jobs).values(
+        {n: bindparam(n) for n in ("team_id", "kind", "key", "payload", "run_at", "created")}
+        | {"attempts": 0}
+    )
+)
+_DUE = (
+    select(jobs.c.id)
+    .where(
+        jobs.c.run_at <= bindparam("now"),
+        or_(jobs.c.leased_until.is_(None), jobs.c.leased_until < bindparam("now")),
+    )
+    .order_by(jobs.c.run_at)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_CLAIM = Prepared(
+    update(jobs)
+    .where(jobs.c.id.in_(_DUE.scalar_subquery()))
+    .values(leased_until=bindparam("leased_until"), attempts=jobs.c.attempts + 1)
+    .returning(jobs.c.id, jobs.c.team_id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
+)
+_KEY_TAKEN = Prepared(
+    select(literal(1))
+    .where(key_of(jobs, "team_id", "kind", "key"))
+    .union_all(select(literal(1)).where(key_of(dead_jobs, "team_id", "kind", "key")))
+    .limit(1)
+)
 
 
 def _job(row: Any) -> Job:
@@ -33,43 +66,21 @@ class JobQueries(TxBase):
         delay_us: int = 0,
     ) -> bool:
         """False if a job of this kind and key is already queued (or was dead-lettered)."""
-        if key is not None:
-            for table in (jobs, dead_jobs):
-                found = self.conn.execute(
-                    select(table.c.id).where(
-                        table.c.team_id == team_id, table.c.kind == kind, table.c.key == key
-                    )
-                ).first()
-                if found is not None:
-                    return False
-        self.conn.execute(
-            insert(jobs).values(
-                team_id=team_id,
-                kind=kind,
-                key=key,
-                payload=orjson.dumps(payload),
-                run_at=self.now_us + delay_us,
-                attempts=0,
-                created=self.now_us,
-            )
+        named = {"team_id": team_id, "kind": kind, "key": key}
+        if key is not None and self.run.first(_KEY_TAKEN, named) is not None:
+            return False
+        now = self.now_us
+        payload_json = orjson.dumps(payload)
+        self.run.execute(
+            _ENQUEUE, {**named, "payload": payload_json, "run_at": now + delay_us, "created": now}
         )
         return True
 
-    def claim_jobs(self, limit: int, lease_us: int, kinds: list[str] | None = None) -> list[Job]:
+    def claim_jobs(self, limit: int, lease_us: int) -> list[Job]:
         """Due jobs, oldest first, leased to the caller; each claim counts as an attempt."""
         now = self.now_us
-        due = select(jobs.c.id).where(
-            jobs.c.run_at <= now,
-            or_(jobs.c.leased_until.is_(None), jobs.c.leased_until < now),
-        )
-        if kinds is not None:
-            due = due.where(jobs.c.kind.in_(kinds))
-        due = due.order_by(jobs.c.run_at).limit(limit).with_for_update(skip_locked=True)
-        claimed = self.conn.execute(
-            update(jobs)
-            .where(jobs.c.id.in_(due.scalar_subquery()))
-            .values(leased_until=now + lease_us, attempts=jobs.c.attempts + 1)
-            .returning(jobs.c.id, jobs.c.team_id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
+        claimed = self.run.rows(
+            _CLAIM, {"now": now, "limit": limit, "leased_until": now + lease_us}
         )
         return sorted((_job(row) for row in claimed), key=lambda job: int(job.id))
 
