@@ -538,7 +538,10 @@ def bench_jobs(
         float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine, each.")
     ] = 0,
     profile: Annotated[
-        Path | None, typer.Option(help="py-spy the embedded run into this file (.json, .svg).")
+        Path | None,
+        typer.Option(
+            help="py-spy each process measured into PATH-embedded (-redis-producer, ...)."
+        ),
     ] = None,
 ) -> None:
     """Background jobs end to end, embedded and on Redis workers, beside redis-benchmark."""

@@ -68,6 +68,12 @@ class Runner:
         cur.execute(sql, {**literals, **params} if literals else params)
         return cur
 
+    def execute_many(self, q: Prepared, params: list[Mapping[str, Any]]) -> None:
+        """One statement for many rows of parameters, looped over in the driver."""
+        sql, literals = q.compiled(self.dialect)
+        cur = self.raw.cursor()
+        cur.executemany(sql, [{**literals, **p} for p in params] if literals else params)
+
     def rows(self, q: Prepared, params: Mapping[str, Any]) -> list[Any]:
         cur = self.execute(q, params)
         found = cur.fetchall()

@@ -43,6 +43,7 @@ _CLAIM = Prepared(
     .values(leased_until=bindparam("leased_until"), attempts=jobs.c.attempts + 1)
     .returning(jobs.c.id, jobs.c.team_id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
 )
+_FINISH = Prepared(delete(jobs).where(key_of(jobs, "id")))
 _KEY_TAKEN = Prepared(
     select(literal(1))
     .where(key_of(jobs, "team_id", "kind", "key"))
@@ -88,7 +89,7 @@ class JobQueries(TxBase):
         self.finish_jobs([job_id])
 
     def finish_jobs(self, job_ids: list[str]) -> None:
-        self.conn.execute(delete(jobs).where(jobs.c.id.in_([int(i) for i in job_ids])))
+        self.run.execute_many(_FINISH, [{"id": int(i)} for i in job_ids])
 
     def retry_job(self, job_id: str, delay_us: int, error: str, *, counts: bool = True) -> None:
         """Runs the job again after the delay. A job put off by its workspace's rate limit was
