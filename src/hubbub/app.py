@@ -212,6 +212,8 @@ def job_lease_s(table: dict[str, Kind]) -> float:
 def job_streams(hub: Hub, settings: Settings) -> JobStreams:
     if not settings.redis_url:
         raise ValueError("job_queue = redis needs redis_url")
+    # A pool of its own: a worker's blocking XREADGROUP holds a connection for its whole wait,
+    # which must not take one from presence or the tickets.
     client = redis_client(settings.redis_url)
     hub.on_close.append(client.aclose)
     return JobStreams(client, prefix=settings.redis_prefix)
