@@ -20,6 +20,7 @@ from hubbub.domain.model import Identity, Message
 from hubbub.outbound.guarded import GuardedClient
 from hubbub.services import channels, messages, previews, workspaces
 from hubbub.services.auth import authenticate
+from hubbub.services.follow_up import Logged
 from hubbub.services.hub import Hub
 from hubbub.store.tables import jobs
 from hubbub.store.tx import Tx
@@ -80,9 +81,10 @@ async def test_the_reactor_queues_one_job_per_message_however_often_it_runs(
     msg = await messages.post(hub, who, channel, text=f"see <{site.url('/og')}>")
     event = {"type": "message", "channel": channel, "ts": msg.ts, "text": msg.text}
     for _ in range(3):
-        await previews.react(hub, who.team_id, event)
-    await previews.react(hub, who.team_id, {**event, "subtype": "channel_join"})
-    await previews.react(hub, who.team_id, {**event, "ts": "1.000001", "text": "no links"})
+        await previews.react(hub, Logged(who.team_id, channel, 1, event))
+    await previews.react(hub, Logged(who.team_id, channel, 2, {**event, "subtype": "channel_join"}))
+    plain = {**event, "ts": "1.000001", "text": "no links"}
+    await previews.react(hub, Logged(who.team_id, channel, 3, plain))
     assert await _queued(hub, who.team_id) == [
         {"key": f"{channel}/{msg.ts}", "channel": channel, "ts": msg.ts}
     ]
