@@ -25,6 +25,7 @@ from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
 from hubbub.services import channels, messages, workspaces
 from hubbub.services.auth import authenticate
+from hubbub.services.follow_up import Logged
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
@@ -218,13 +219,17 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
     who = await authenticate(hub, account.token)
     channel = await channels.create(hub, who, "dev", is_private=False)
     heard: list[str] = []
+    places: list[tuple[str, int]] = []
     failing = True
 
-    async def reactor(_hub: Hub, team_id: str, event: dict[str, Any]) -> None:
-        if event["type"] == "message" and team_id == who.team_id:
+    async def reactor(_hub: Hub, logged: Logged) -> None:
+        event = logged.event
+        if event["type"] == "message" and logged.team_id == who.team_id:
             if failing:
                 raise ConnectionError("down for now")
             heard.append(event["ts"])
+            if event["ts"] == posted.ts:
+                places.append((logged.stream, logged.seq))
 
     relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor])
     posted = await messages.post(hub, who, channel.id, text="hello")
@@ -241,6 +246,9 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
     finally:
         await relay.stop()
     assert heard.count(posted.ts) == 1
+    now = await hub.read(who.team_id, lambda tx: tx.get_channel(who.team_id, channel.id))
+    assert now is not None
+    assert places == [(channel.id, now.last_seq)], "the message's place in the channel's log"
     assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
 
 
