@@ -15,6 +15,7 @@ class MemoryTickets:
     def __init__(self, ttl_s: float) -> None:
         self.ttl_s = ttl_s
         self._issued: dict[str, tuple[Ticket, float]] = {}
+        self._claimed: dict[str, float] = {}  # key -> when the claim ends
 
     async def issue(self, ticket: Ticket) -> str:
         now = time.monotonic()
@@ -31,5 +32,16 @@ class MemoryTickets:
             return None
         return found[0]
 
+    async def claim(self, key: str, ttl_s: float) -> bool:
+        now = time.monotonic()
+        if len(self._claimed) > SWEEP_AT:
+            self._claimed = {k: ends for k, ends in self._claimed.items() if ends >= now}
+        ends = self._claimed.get(key)
+        if ends is not None and ends >= now:
+            return False
+        self._claimed[key] = now + ttl_s
+        return True
+
     async def close(self) -> None:
         self._issued.clear()
+        self._claimed.clear()
