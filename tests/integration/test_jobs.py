@@ -18,6 +18,8 @@ from redis.asyncio import Redis
 from hubbub.app import build_hub
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
+from hubbub.jobs import admin as jobs_admin
+from hubbub.jobs.counted import CountedQueue
 from hubbub.jobs.kinds import Kind
 from hubbub.jobs.queue import JobQueue, SqlQueue
 from hubbub.jobs.relay import OutboxRelay
@@ -155,6 +157,52 @@ async def test_a_permanent_failure_and_an_unknown_kind_are_not_retried(hub: Hub)
     assert tries == 1
     errors = sorted(d["error"] for d in await _dead(hub, team))
     assert errors == ["permanent: the app was deleted", "unknown job kind 'nobody-runs-this'"]
+
+
+async def test_outcomes_are_counted_in_batches_and_admin_jobs_shows_their_rates(
+    hub: Hub,
+) -> None:
+    """With the SQL queue, `hubbub admin jobs` shows totals and rates per kind and outcome, as
+    it does from Redis's counters; the counts are written by the flush, not by each finish."""
+    teams = [await _team(hub), await _team(hub, "other")]
+    runs: Counter[str] = Counter()
+
+    async def fine(_hub: Hub, _job: Job) -> None:
+        runs["fine"] += 1
+
+    async def flaky(_hub: Hub, job: Job) -> None:
+        runs["flaky"] += 1
+        if job.attempt == 1:
+            raise ConnectionError("once")
+
+    async def refused(_hub: Hub, _job: Job) -> None:
+        runs["refused"] += 1
+        raise PermanentFailure("no")
+
+    table = {"fine": Kind(FAST, fine), "flaky": Kind(FAST, flaky), "refused": Kind(FAST, refused)}
+    counted = CountedQueue(hub, _sql(hub), flush_s=60.0)  # flushed by the test, not the loop
+    for team in teams:
+        await _enqueue(hub, team, "fine", 30)
+        await _enqueue(hub, team, "flaky", 5)
+        await _enqueue(hub, team, "refused", 1)
+    interval = 0.5
+    report = asyncio.get_running_loop().create_task(jobs_admin.report(hub, None, interval))
+    await asyncio.sleep(0.1)  # its first reading is taken: nothing counted yet
+    runner = JobRunner(hub, counted, table, concurrency=8)
+    await _run(runner, lambda: runs == {"fine": 60, "flaky": 20, "refused": 2})
+    assert await hub.read(teams[0], lambda tx: tx.job_totals()) == {}, "nothing written yet"
+    await counted.flush()
+    shown = (await report)["sql"]
+    want = {"fine:done": 60, "flaky:done": 10, "flaky:retried": 10, "refused:dead": 2}
+    assert shown["totals"] == want
+    assert shown["rates_per_s"] == {key: n / interval for key, n in want.items()}
+
+    await _enqueue(hub, teams[1], "fine", 3)
+    await _run(runner, lambda: runs["fine"] == 63)
+    await counted.stop()  # the last flush
+    totals = await jobs_admin.report(hub, None, 0.1)
+    assert totals["sql"]["totals"]["fine:done"] == 63
+    assert totals["sql"]["rates_per_s"]["fine:done"] == 0.0
 
 
 async def test_a_job_past_its_timeout_is_cancelled_and_retried(hub: Hub) -> None:
