@@ -270,11 +270,14 @@ def test_an_answer_in_the_channel_shows_the_command_that_asked(
             ("/loud for all <@U123>", True),
         ]
         assert found[1]["user"] == workspace.alice.user_id
-        # A later answer through the response URL, in the channel too: no second echo.
+        # A later answer through the response URL, in the channel too, replacing the immediate
+        # one: no second echo.
         url = parse_qs(rx.seen[-1].body.decode())["response_url"][0]
-        httpx.post(url, json={"response_type": "in_channel", "text": "and more"})
+        later = {"response_type": "in_channel", "text": "and more", "replace_original": True}
+        assert httpx.post(url, json=later).status_code == 200
         texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
         assert texts[0] == "and more" and texts.count("/loud for all <@U123>") == 1
+        assert "answer to for all <@U123>" not in texts
 
 
 def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
