@@ -33,8 +33,10 @@ log = structlog.get_logger()
 MAX_CONNECTIONS = 10
 # Envelopes not acked after this long are forgotten here: the sender has given up on them.
 PENDING_S = 120.0
-# Claims of envelopes, in the tickets port's keys (each envelope's id is new: no reuse).
+# Claims of envelopes, in the tickets port's keys (each envelope's id is new: no reuse). A
+# claim need only outlast the moments between the processes hearing one publish.
 CLAIM_PREFIX = "envelope:"
+CLAIM_S = 30.0
 DEBUG_HOST = "hubbub"
 
 
@@ -191,7 +193,7 @@ class SocketModeGateway:
     async def _deliver(self, app_id: str, envelope: dict[str, Any], reply: str) -> None:
         envelope_id = envelope["envelope_id"]
         try:
-            if not await self.hub.tickets.claim(CLAIM_PREFIX + envelope_id, PENDING_S):
+            if not await self.hub.tickets.claim(CLAIM_PREFIX + envelope_id, CLAIM_S):
                 return  # another process holding the app's sockets sends it
         except Exception as exc:  # Redis away: no ack comes, and the sender tries again
             log.warning("socket_mode_claim_failed", app=app_id, error=str(exc))
