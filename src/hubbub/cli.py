@@ -338,7 +338,8 @@ def jobs_report(
         float, typer.Option(min=0.1, max=60, help="Seconds between samples.")
     ] = 1.0,
 ) -> None:
-    """What the job queues hold, per kind, and (with Redis Streams) the rates per second."""
+    """What the job queues hold, per kind, and what became of their jobs: totals and rates
+    per second, from Redis Streams or from the SQL runners."""
     if ctx.invoked_subcommand is not None:
         return
     from hubbub.jobs import admin as jobs_admin

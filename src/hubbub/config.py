@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     allow_private_outbound: bool = False
     # How long one outbound request may take, redirects included, unless its caller says.
     outbound_timeout_s: float = 5.0
+    # How often every process deletes expired rows of the link previews' cache.
+    preview_sweep_s: float = 600.0
     # Email to people notified while offline (docs/integrations.md, Notifications): the SMTP
     # server, the From address, "none", "starttls" or "tls" (SMTP over TLS from the start), an
     # optional login, and the timeout of each step. No smtp_host: no email.

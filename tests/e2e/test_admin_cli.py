@@ -7,10 +7,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from tests.support.servers import ProcessServer, env_for, free_port, make_workspace
+from tests.support.servers import (
+    ProcessServer,
+    env_for,
+    free_port,
+    make_workspace,
+    threaded_server,
+)
 
 
 def test_a_deactivation_from_the_cli_stops_a_token_the_server_has_cached(
@@ -61,3 +68,43 @@ def test_a_deactivation_from_the_cli_stops_a_token_the_server_has_cached(
         assert proc.server.client(ws.alice.token).api_call("auth.test")["ok"] is True
     finally:
         proc.stop()
+
+
+def _admin_jobs(data_dir: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hubbub",
+            "admin",
+            "jobs",
+            "--data-dir",
+            str(data_dir),
+            "--interval",
+            "0.2",
+        ],
+        capture_output=True,
+        check=True,
+        timeout=60,
+        env=env_for(data_dir),
+    )
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
+
+
+def test_admin_jobs_shows_what_the_servers_sql_runner_did(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with threaded_server(data) as srv:
+        ws = make_workspace(data)
+        alice = srv.client(ws.alice.token)
+        dm = alice.conversations_open(users=ws.bob.user_id)["channel"]["id"]
+        alice.chat_postMessage(channel=dm, text="a DM notifies: one notify job")
+        deadline = time.monotonic() + 20
+        while True:
+            report = _admin_jobs(data)
+            if report["sql"]["totals"].get("notify:done", 0) >= 1:
+                break
+            assert time.monotonic() < deadline, report
+            time.sleep(0.2)
+    assert report["ok"] is True and "streams" not in report
+    assert set(report["sql"]["rates_per_s"]) == set(report["sql"]["totals"])

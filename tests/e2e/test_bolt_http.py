@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from hubbub.services import apps
 from tests.support.apps import make_app
-from tests.support.receiver import receiver
+from tests.support.receiver import Received, echo_ok, receiver
 from tests.support.servers import (
     Server,
     Workspace,
@@ -229,8 +229,55 @@ def test_a_response_url_serves_five_times(server: Server, workspace: Workspace) 
             posted = httpx.post(url, json={"response_type": "in_channel", "text": f"n{i}"})
             assert posted.status_code == 200, posted.text
         assert httpx.post(url, json={"text": "six"}).json()["error"] == "expired_url"
-        texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
+        found = alice.conversations_history(channel=channel)["messages"]
+        texts = [m["text"] for m in found]
         assert [t for t in texts if t.startswith("n")] == ["n4", "n3", "n2", "n1", "n0"]
+        # The first answer in the channel shows the invocation too; the next ones do not.
+        assert texts[texts.index("n0") + 1] == "/five go"
+        assert texts.count("/five go") == 1
+        assert found[texts.index("/five go")]["user"] == workspace.alice.user_id
+
+
+def test_an_answer_in_the_channel_shows_the_command_that_asked(
+    server: Server, workspace: Workspace
+) -> None:
+    """Slack: with response_type in_channel, both the answer and the person's `/cmd text` are
+    shared in the channel; an ephemeral answer shows neither to the others."""
+    with receiver() as rx:
+        make_app(
+            server.data_dir, name="Loud", request_url=rx.url, scopes=SCOPES, commands=["/loud"]
+        )
+
+        def answer(request: Received) -> tuple[int, dict[str, str], bytes]:
+            if b"command=%2Floud" not in request.body:
+                return echo_ok(request)
+            asked = parse_qs(request.body.decode())["text"][0]
+            kind = "ephemeral" if asked == "quietly" else "in_channel"
+            body = orjson.dumps({"response_type": kind, "text": f"answer to {asked}"})
+            return 200, {"Content-Type": "application/json"}, body
+
+        rx.behaviour = answer
+        alice = server.client(workspace.alice.token)
+        channel: str = alice.conversations_create(name="loud-commands")["channel"]["id"]
+        for text in ("quietly", "for all <@U123>"):
+            alice.api_call(
+                "chat.command", json={"channel": channel, "command": "/loud", "text": text}
+            )
+        found = alice.conversations_history(channel=channel)["messages"]
+        shown = [(m["text"], m.get("bot_id") is None) for m in found if m.get("subtype") is None]
+        assert shown == [
+            ("answer to for all <@U123>", False),
+            ("/loud for all <@U123>", True),
+        ]
+        assert found[1]["user"] == workspace.alice.user_id
+        # A later answer through the response URL, in the channel too, replacing the immediate
+        # one: no second echo.
+        url = parse_qs(rx.seen[-1].body.decode())["response_url"][0]
+        later = {"response_type": "in_channel", "text": "and more", "replace_original": True}
+        assert httpx.post(url, json=later).status_code == 200
+        texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
+        assert texts[0] == "and more" and texts.count("/loud for all <@U123>") == 1
+        assert "answer to for all <@U123>" not in texts
 
 
 def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:

@@ -131,6 +131,37 @@ def test_only_channels_the_bot_is_in_and_mentions(server: Server, workspace: Wor
         assert not about("unheard")(rx.seen)
 
 
+def test_every_app_hearing_an_event_gets_its_id_and_a_retry_keeps_it(
+    server: Server, workspace: Workspace
+) -> None:
+    with receiver() as first, receiver() as second:
+        one = make_app(server.data_dir, name="One", request_url=first.url, scopes=SCOPES)
+        two = make_app(server.data_dir, name="Two", request_url=second.url, scopes=SCOPES)
+        channel = joined_channel(server, workspace, "one-event-id", one.bot_token)
+        server.client(two.bot_token).conversations_join(channel=channel)
+        failed: list[Received] = []
+
+        def fail_once(request: Received) -> tuple[int, dict[str, str], bytes]:
+            if b"same event" in request.body and not failed:
+                failed.append(request)
+                return 500, {}, b""
+            return 200, {}, b""
+
+        second.behaviour = fail_once
+        alice = server.client(workspace.alice.token)
+        alice.chat_postMessage(channel=channel, text="same event")
+        alice.chat_postMessage(channel=channel, text="next event")
+        [heard_one] = first.wait(about("same event"))
+        tries = second.wait(
+            lambda seen: len(about("same event")(seen)) >= 2 and about("same event")(seen)
+        )
+        assert [r.headers.get("X-Slack-Retry-Num") for r in tries] == [None, "1"]
+        ids = {r.json()["event_id"] for r in [heard_one, *tries]}
+        assert len(ids) == 1, "one event, one id, for every app and every try"
+        [next_one] = first.wait(about("next event"))
+        assert next_one.json()["event_id"] not in ids
+
+
 def test_failures_are_retried_with_slacks_headers(server: Server, workspace: Workspace) -> None:
     with receiver() as rx:
         made = make_app(server.data_dir, name="Flaky", request_url=rx.url, scopes=SCOPES)

@@ -4,6 +4,7 @@ of what is not acked, and a slack_bolt app (sync and async) answering over it.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -88,49 +89,48 @@ def envelope_of(ws: ClientConnection, text: str, timeout: float = 5.0) -> dict[s
 def test_hello_envelopes_acks_and_round_robin(server: Server, workspace: Workspace) -> None:
     app = make_app(server.data_dir, name="Raw", socket_mode=True, scopes=SCOPES)
     channel = channel_for(server, workspace, "raw-socket", app.bot_token)
-    first = open_socket(server, app.app_token)
-    hello = orjson.loads(first.recv(timeout=5))
-    assert hello["type"] == "hello" and hello["num_connections"] == 1
-    assert hello["connection_info"] == {"app_id": app.app.id}
-    assert set(hello["debug_info"]) >= {"host", "approximate_connection_time"}
-    second = open_socket(server, app.app_token)
-    assert orjson.loads(second.recv(timeout=5))["num_connections"] == 2
-    # An expired or reused ticket is refused.
-    url = server.client().apps_connections_open(app_token=app.app_token)["url"]
-    with connect(url, open_timeout=5):
-        pass
-    with connect(url, open_timeout=5) as reused:
-        assert orjson.loads(reused.recv(timeout=5))["type"] == "error"
+    with contextlib.ExitStack() as sockets:
+        first = sockets.enter_context(open_socket(server, app.app_token))
+        hello = orjson.loads(first.recv(timeout=5))
+        assert hello["type"] == "hello" and hello["num_connections"] == 1
+        assert hello["connection_info"] == {"app_id": app.app.id}
+        assert set(hello["debug_info"]) >= {"host", "approximate_connection_time"}
+        second = sockets.enter_context(open_socket(server, app.app_token))
+        assert orjson.loads(second.recv(timeout=5))["num_connections"] == 2
+        # An expired or reused ticket is refused.
+        url = server.client().apps_connections_open(app_token=app.app_token)["url"]
+        with connect(url, open_timeout=5):
+            pass
+        with connect(url, open_timeout=5) as reused:
+            assert orjson.loads(reused.recv(timeout=5))["type"] == "error"
 
-    alice = server.client(workspace.alice.token)
-    for i in range(6):
-        alice.chat_postMessage(channel=channel, text=f"m{i}")
-    got: dict[int, list[dict[str, Any]]] = {0: [], 1: []}
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        for n, ws in enumerate((first, second)):
-            try:
-                envelope = orjson.loads(ws.recv(timeout=0.05))
-            except TimeoutError:
-                continue
-            ws.send(orjson.dumps({"envelope_id": envelope["envelope_id"]}).decode())
-            if envelope["payload"]["event"].get("text", "").startswith("m"):
-                got[n].append(envelope)
-    texts = sorted(e["payload"]["event"]["text"] for e in got[0] + got[1])
-    assert texts == [f"m{i}" for i in range(6)], "each envelope to one connection, once"
-    assert len(got[0]) == len(got[1]) == 3, "in turn"
-    envelopes = got[0] + got[1]
-    envelope = envelopes[0]
-    assert envelope["type"] == "events_api"
-    assert envelope["accepts_response_payload"] is False
-    assert envelope["retry_attempt"] == 0
-    body = envelope["payload"]
-    assert body["type"] == "event_callback" and body["api_app_id"] == app.app.id
-    assert body["event"]["type"] == "message" and body["event"]["channel"] == channel
-    assert body["event_id"].startswith("Ev")
-    assert body["authorizations"][0]["user_id"] == app.app.bot_user_id
-    first.close()
-    second.close()
+        alice = server.client(workspace.alice.token)
+        for i in range(6):
+            alice.chat_postMessage(channel=channel, text=f"m{i}")
+        got: dict[int, list[dict[str, Any]]] = {0: [], 1: []}
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            for n, ws in enumerate((first, second)):
+                try:
+                    envelope = orjson.loads(ws.recv(timeout=0.05))
+                except TimeoutError:
+                    continue
+                ws.send(orjson.dumps({"envelope_id": envelope["envelope_id"]}).decode())
+                if envelope["payload"]["event"].get("text", "").startswith("m"):
+                    got[n].append(envelope)
+        texts = sorted(e["payload"]["event"]["text"] for e in got[0] + got[1])
+        assert texts == [f"m{i}" for i in range(6)], "each envelope to one connection, once"
+        assert len(got[0]) == len(got[1]) == 3, "in turn"
+        envelopes = got[0] + got[1]
+        envelope = envelopes[0]
+        assert envelope["type"] == "events_api"
+        assert envelope["accepts_response_payload"] is False
+        assert envelope["retry_attempt"] == 0
+        body = envelope["payload"]
+        assert body["type"] == "event_callback" and body["api_app_id"] == app.app.id
+        assert body["event"]["type"] == "message" and body["event"]["channel"] == channel
+        assert body["event_id"].startswith("Ev")
+        assert body["authorizations"][0]["user_id"] == app.app.bot_user_id
 
 
 def test_an_envelope_not_acked_comes_again(server: Server, workspace: Workspace) -> None:

@@ -1,6 +1,6 @@
 """Socket Mode across processes (PostgreSQL and Redis): an app's socket held by process B gets
 the envelopes of events posted on A and of slash commands run on A, and its acks reach whichever
-process waits for them."""
+process waits for them; with sockets on both, each envelope reaches one of them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from hubbub.config import Settings
@@ -84,3 +85,83 @@ def test_a_socket_on_one_process_serves_events_and_commands_of_another(
             except TimeoutError:
                 extra = None
             assert extra is None or extra["payload"]["event"].get("text") != "from a"
+
+
+class Collector:
+    """Reads one socket in a thread: every envelope it gets, acked at once, except the first
+    try of an event whose text is `unacked`."""
+
+    def __init__(self, sock: ClientConnection) -> None:
+        self.sock, self.got = sock, list[dict[str, Any]]()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                body: dict[str, Any] = orjson.loads(self.sock.recv(timeout=30))
+            except (TimeoutError, ConnectionClosed):
+                return
+            if body.get("type") != "events_api":
+                continue
+            self.got.append(body)
+            first_unacked = body["retry_attempt"] == 0 and _text(body) == "unacked"
+            if not first_unacked:
+                self.sock.send(orjson.dumps({"envelope_id": body["envelope_id"]}).decode())
+
+
+def _text(envelope: dict[str, Any]) -> Any:
+    return envelope["payload"]["event"].get("text")
+
+
+def test_with_sockets_on_two_processes_each_envelope_reaches_one_of_them(
+    tmp_path: Path, postgres_url: str, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    more = {"socket_mode_ack_timeout_s": "1"}
+    with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, **more) as (a, b, ws):
+        settings = Settings(
+            database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
+        )
+        made = run_admin(
+            tmp_path / "admin",
+            lambda hub: apps.create_app(
+                hub,
+                ws.domain,
+                name="Twice held",
+                events=["message.channels"],
+                scopes=["chat:write", "channels:join"],
+                socket_mode=True,
+            ),
+            settings,
+        )
+        alice = a.server.client(ws.alice.token)
+        channel: str = alice.conversations_create(name="two-sockets")["channel"]["id"]
+        a.server.client(made.bot_token).conversations_join(channel=channel)
+        opener = a.server.client()
+        on_a = opener.apps_connections_open(app_token=made.app_token)["url"]
+        on_b = _socket_on(opener.apps_connections_open(app_token=made.app_token)["url"], b)
+        with connect(on_a) as sock_a, connect(on_b) as sock_b:
+            for sock in (sock_a, sock_b):
+                assert _next(sock, "hello")["connection_info"] == {"app_id": made.app.id}
+            readers = [Collector(sock_a), Collector(sock_b)]
+            texts = [f"once {i}" for i in range(12)]
+            for text in [*texts, "unacked"]:
+                alice.chat_postMessage(channel=channel, text=text)
+
+            def envelopes() -> list[dict[str, Any]]:
+                return [e for r in readers for e in r.got]
+
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                tries = [e for e in envelopes() if _text(e) == "unacked"]
+                if len(tries) >= 2 and {_text(e) for e in envelopes()} >= set(texts):
+                    break
+                time.sleep(0.05)
+            time.sleep(1.5)  # past the ack timeout: a duplicate or a third try would be here
+            got = envelopes()
+            counted = sorted(_text(e) for e in got if _text(e) in texts)
+            assert counted == sorted(texts), "each envelope to one socket of the two, once"
+            tries = [e for e in got if _text(e) == "unacked"]
+            assert [e["retry_attempt"] for e in tries] == [0, 1], "unacked: sent again, once"
+            assert tries[0]["envelope_id"] != tries[1]["envelope_id"]
+            assert tries[0]["payload"]["event_id"] == tries[1]["payload"]["event_id"]

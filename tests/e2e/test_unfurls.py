@@ -10,10 +10,12 @@ from typing import Any, TypeVar
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import select
 
 from hubbub.domain.jobs import Job
 from hubbub.services import previews
 from hubbub.services.hub import Hub
+from hubbub.store.tables import link_previews
 from hubbub.store.tx import Tx
 from tests.support.rtm import new_channel, rtm
 from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
@@ -197,3 +199,24 @@ def test_with_the_setting_off_a_private_address_is_refused(tmp_path: Path) -> No
         eventually(lambda: not pending_jobs(srv, ws.team_id))
         assert attachments_of(alice, channel, refused) is None
         assert site.hits["/og"] == 0
+
+
+def test_a_running_server_sweeps_expired_previews_away(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with threaded_server(data, preview_sweep_s=0.1) as srv:
+        team = make_workspace(srv.data_dir).team_id
+
+        async def cache(hub: Hub) -> None:
+            def unit(tx: Tx, _log: Any) -> None:
+                tx.cache_preview(team, "old", "https://old.example/", None, tx.now_us - 1)
+                tx.cache_preview(team, "new", "https://new.example/", None, tx.now_us + 10**9)
+
+            await hub.commit(team, unit)
+
+        async def rows(hub: Hub) -> set[str]:
+            # The table itself: reads of the cache already skip expired rows.
+            query = select(link_previews.c.url_hash).where(link_previews.c.team_id == team)
+            return await hub.read(team, lambda tx: set(tx.conn.execute(query).scalars()))
+
+        run_admin(srv.data_dir, cache)
+        eventually(lambda: run_admin(srv.data_dir, rows) == {"new"})

@@ -98,11 +98,7 @@ def test_create_webhook_prints_a_url_that_posts_as_its_bot(
 ) -> None:
     url = hook["url"]
     assert url.startswith(f"{server.url}/services/{workspace.team_id}/{hook['webhook_id']}/")
-    answer = httpx.post(
-        url,
-        json={"text": "Build *green*", "username": "CI", "icon_emoji": ":rocket:"},
-        timeout=10,
-    )
+    answer = httpx.post(url, json={"text": "Build *green*"}, timeout=10)
     assert (answer.status_code, answer.text) == (200, "ok")
     assert answer.headers["content-type"].startswith("text/plain")
     [posted, joined] = history(server, workspace, hook["channel_id"])[:2]
@@ -110,8 +106,32 @@ def test_create_webhook_prints_a_url_that_posts_as_its_bot(
     assert posted["text"] == "Build *green*"
     assert posted["user"] == hook["user_id"]
     assert posted["bot_id"] == hook["webhook_id"]
-    assert posted["username"] == "CI"
-    assert posted["icons"] == {"emoji": ":rocket:"}
+
+
+def test_the_payload_cannot_move_the_post_or_change_its_author(
+    server: Server, workspace: Workspace, hook: dict[str, Any]
+) -> None:
+    """Slack's app webhooks ignore `channel`, `username` and `icon_*`: what the webhook was
+    made with holds."""
+    alice = server.client(workspace.alice.token)
+    elsewhere = new_channel(alice)
+    name = alice.conversations_info(channel=elsewhere)["channel"]["name"]
+    before = read_log(server.data_dir, workspace.team_id, elsewhere)
+    for channel in (elsewhere, f"#{name}", name):
+        body = {
+            "text": f"to {channel}?",
+            "channel": channel,
+            "username": "Someone Else",
+            "icon_emoji": ":ghost:",
+            "icon_url": "https://example.com/ghost.png",
+        }
+        answer = httpx.post(hook["url"], json=body, timeout=10)
+        assert (answer.status_code, answer.text) == (200, "ok")
+        posted = history(server, workspace, hook["channel_id"])[0]
+        assert posted["text"] == f"to {channel}?"
+        assert (posted["user"], posted["bot_id"]) == (hook["user_id"], hook["webhook_id"])
+        assert "username" not in posted and "icons" not in posted
+    assert read_log(server.data_dir, workspace.team_id, elsewhere) == before
 
 
 def test_slack_sdks_webhook_client_posts_blocks_attachments_and_thread_replies(

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from hubbub.app import build_hub
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
+from hubbub.jobs import admin as jobs_admin
 from hubbub.jobs.kinds import Kind
 from hubbub.jobs.queue import JobQueue, SqlQueue
 from hubbub.jobs.relay import OutboxRelay
@@ -25,6 +26,7 @@ from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
 from hubbub.services import channels, messages, workspaces
 from hubbub.services.auth import authenticate
+from hubbub.services.follow_up import Logged
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
@@ -156,6 +158,49 @@ async def test_a_permanent_failure_and_an_unknown_kind_are_not_retried(hub: Hub)
     assert errors == ["permanent: the app was deleted", "unknown job kind 'nobody-runs-this'"]
 
 
+async def test_outcomes_are_counted_where_they_are_written_and_admin_jobs_shows_their_rates(
+    hub: Hub,
+) -> None:
+    """With the SQL queue, `hubbub admin jobs` shows totals and rates per kind and outcome, as
+    it does from Redis's counters; each count is written with the outcome it counts, so they
+    are exact as soon as the jobs are marked."""
+    teams = [await _team(hub), await _team(hub, "other")]
+    runs: Counter[str] = Counter()
+
+    async def fine(_hub: Hub, _job: Job) -> None:
+        runs["fine"] += 1
+
+    async def flaky(_hub: Hub, job: Job) -> None:
+        runs["flaky"] += 1
+        if job.attempt == 1:
+            raise ConnectionError("once")
+
+    async def refused(_hub: Hub, _job: Job) -> None:
+        runs["refused"] += 1
+        raise PermanentFailure("no")
+
+    table = {"fine": Kind(FAST, fine), "flaky": Kind(FAST, flaky), "refused": Kind(FAST, refused)}
+    for team in teams:
+        await _enqueue(hub, team, "fine", 30)
+        await _enqueue(hub, team, "flaky", 5)
+        await _enqueue(hub, team, "refused", 1)
+    interval = 2.0  # the work fits well inside it, even on a busy machine
+    report = asyncio.get_running_loop().create_task(jobs_admin.report(hub, None, interval))
+    await asyncio.sleep(0.1)  # its first reading is taken: nothing counted yet
+    runner = JobRunner(hub, _sql(hub), table, concurrency=8)
+    await _run(runner, lambda: runs == {"fine": 60, "flaky": 20, "refused": 2})
+    shown = (await report)["sql"]
+    want = {"fine:done": 60, "flaky:done": 10, "flaky:retried": 10, "refused:dead": 2}
+    assert shown["totals"] == want
+    assert shown["rates_per_s"] == {key: n / interval for key, n in want.items()}
+
+    await _enqueue(hub, teams[1], "fine", 3)
+    await _run(runner, lambda: runs["fine"] == 63)
+    totals = await jobs_admin.report(hub, None, 0.1)
+    assert totals["sql"]["totals"]["fine:done"] == 63
+    assert totals["sql"]["rates_per_s"]["fine:done"] == 0.0
+
+
 async def test_a_job_past_its_timeout_is_cancelled_and_retried(hub: Hub) -> None:
     team = await _team(hub)
     attempts: list[int] = []
@@ -218,13 +263,17 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
     who = await authenticate(hub, account.token)
     channel = await channels.create(hub, who, "dev", is_private=False)
     heard: list[str] = []
+    places: list[tuple[str, int]] = []
     failing = True
 
-    async def reactor(_hub: Hub, team_id: str, event: dict[str, Any]) -> None:
-        if event["type"] == "message" and team_id == who.team_id:
+    async def reactor(_hub: Hub, logged: Logged) -> None:
+        event = logged.event
+        if event["type"] == "message" and logged.team_id == who.team_id:
             if failing:
                 raise ConnectionError("down for now")
             heard.append(event["ts"])
+            if event["ts"] == posted.ts:
+                places.append((logged.stream, logged.seq))
 
     relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor])
     posted = await messages.post(hub, who, channel.id, text="hello")
@@ -241,6 +290,9 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
     finally:
         await relay.stop()
     assert heard.count(posted.ts) == 1
+    now = await hub.read(who.team_id, lambda tx: tx.get_channel(who.team_id, channel.id))
+    assert now is not None
+    assert places == [(channel.id, now.last_seq)], "the message's place in the channel's log"
     assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
 
 
@@ -295,6 +347,9 @@ async def test_relay_and_two_stream_workers_run_every_job_once(
     assert await hub.read(team, lambda tx: tx.job_counts()) == {}
     stats = await streams.stats()
     assert (stats["stream"], stats["pending"], stats["dead"]) == (0, 0, 0)
+    # Counted once, by the stream: the relay's moves are not outcomes.
+    assert stats["totals"]["count:done"] == 300
+    assert await hub.read(team, lambda tx: tx.job_totals()) == {}
 
 
 async def test_stream_retries_dead_letters_and_revival(hub: Hub, streams: JobStreams) -> None:

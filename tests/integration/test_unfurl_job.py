@@ -17,11 +17,13 @@ from hubbub.app import build_hub
 from hubbub.domain.addresses import IPAddress, refusal
 from hubbub.domain.jobs import Job
 from hubbub.domain.model import Identity, Message
+from hubbub.jobs.preview_sweep import PreviewSweeper
 from hubbub.outbound.guarded import GuardedClient
 from hubbub.services import channels, messages, previews, workspaces
 from hubbub.services.auth import authenticate
-from hubbub.services.hub import Hub
-from hubbub.store.tables import jobs
+from hubbub.services.follow_up import Logged
+from hubbub.services.hub import EventLog, Hub
+from hubbub.store.tables import jobs, link_previews
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
 from tests.support.web_target import Target
@@ -80,9 +82,10 @@ async def test_the_reactor_queues_one_job_per_message_however_often_it_runs(
     msg = await messages.post(hub, who, channel, text=f"see <{site.url('/og')}>")
     event = {"type": "message", "channel": channel, "ts": msg.ts, "text": msg.text}
     for _ in range(3):
-        await previews.react(hub, who.team_id, event)
-    await previews.react(hub, who.team_id, {**event, "subtype": "channel_join"})
-    await previews.react(hub, who.team_id, {**event, "ts": "1.000001", "text": "no links"})
+        await previews.react(hub, Logged(who.team_id, channel, 1, event))
+    await previews.react(hub, Logged(who.team_id, channel, 2, {**event, "subtype": "channel_join"}))
+    plain = {**event, "ts": "1.000001", "text": "no links"}
+    await previews.react(hub, Logged(who.team_id, channel, 3, plain))
     assert await _queued(hub, who.team_id) == [
         {"key": f"{channel}/{msg.ts}", "channel": channel, "ts": msg.ts}
     ]
@@ -163,3 +166,27 @@ async def test_a_deleted_message_or_a_bad_payload_ends_quietly_or_for_good(hub: 
     await previews.unfurl(hub, _job(msg))
     with pytest.raises(previews.PermanentFailure):
         await previews.unfurl(hub, Job("1", who.team_id, previews.UNFURL_JOB, {}, 1))
+
+
+async def _cached_urls(hub: Hub, team_id: str) -> set[str]:
+    def unit(tx: Tx) -> set[str]:
+        query = select(link_previews.c.url).where(link_previews.c.team_id == team_id)
+        return set(tx.conn.execute(query).scalars())
+
+    return await hub.read(team_id, unit)
+
+
+async def test_the_sweep_deletes_expired_previews_and_keeps_the_rest(hub: Hub) -> None:
+    who, _ = await _author(hub)
+    team = who.team_id
+
+    def cache(tx: Tx, _log: EventLog) -> None:
+        for n in range(5):  # more than one batch of two
+            tx.cache_preview(team, f"old{n}", f"https://old.example/{n}", None, tx.now_us - 1)
+        tx.cache_preview(team, "new", "https://new.example/", None, tx.now_us + 60_000_000)
+
+    await hub.commit(team, cache)
+    sweeper = PreviewSweeper(hub, interval_s=60.0, batch=2)
+    assert await sweeper.run_once() == 5
+    assert await _cached_urls(hub, team) == {"https://new.example/"}
+    assert await sweeper.run_once() == 0

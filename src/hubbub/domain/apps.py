@@ -225,9 +225,13 @@ def event_channel(event: dict[str, Any]) -> str | None:
     return channel if isinstance(channel, str) else None
 
 
-def event_id(event_bytes: bytes) -> str:
-    """A stable id for a logged event (from its bytes), so a rerun names it the same: `Ev…`."""
-    return "Ev" + hashlib.sha256(event_bytes).hexdigest()[:16].upper()
+def event_id(stream: str, seq: int, event_type: str) -> str:
+    """`Ev…`: names an event, not its delivery, as Slack's does: every app that hears it, and
+    every retry, gets the same id. It comes from the event's place in the log (a rerun of its
+    follow-up finds the same place); the type tells apart the app_mention made from a message
+    and the message itself."""
+    name = f"{stream}/{seq}/{event_type}".encode()
+    return "Ev" + hashlib.sha256(name).hexdigest()[:16].upper()
 
 
 def signature(signing_secret: str, timestamp: str, body: bytes) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections import Counter
 from typing import Any
 
 from hubbub.jobs.kinds import Kind, kinds
@@ -16,9 +17,10 @@ DRAIN_S = 30.0
 
 
 async def report(hub: Hub, streams: JobStreams | None, interval_s: float) -> dict[str, Any]:
-    """Per shard, the jobs tables by kind (queued, running, delayed, dead); with Redis Streams,
-    the stream, its pending entries, retries due later, dead letters, and totals per kind with
-    their rate over the interval."""
+    """Per shard, the jobs tables by kind (queued, running, delayed, dead); then totals per
+    kind and outcome (`<kind>:done`, `:retried`, `:deferred`, `:dead`) with their rate over
+    the interval: with Redis Streams, of the stream (with its pending entries, retries due
+    later, dead letters), else of the SQL runners (`sql`)."""
     tables = {
         name: await store.read(lambda tx: tx.job_counts())
         for name, store in sorted(hub.shards.stores().items())
@@ -28,12 +30,26 @@ async def report(hub: Hub, streams: JobStreams | None, interval_s: float) -> dic
         first = await streams.stats()
         await asyncio.sleep(interval_s)
         second = await streams.stats()
-        rates = {
-            key: round((n - first["totals"].get(key, 0)) / interval_s, 1)
-            for key, n in second["totals"].items()
-        }
+        rates = _rates(first["totals"], second["totals"], interval_s)
         out["streams"] = {**second, "rates_per_s": rates}
+    else:
+        before = await _sql_totals(hub)
+        await asyncio.sleep(interval_s)
+        after = await _sql_totals(hub)
+        out["sql"] = {"totals": after, "rates_per_s": _rates(before, after, interval_s)}
     return out
+
+
+def _rates(first: dict[str, int], second: dict[str, int], interval_s: float) -> dict[str, float]:
+    return {key: round((n - first.get(key, 0)) / interval_s, 1) for key, n in second.items()}
+
+
+async def _sql_totals(hub: Hub) -> dict[str, int]:
+    """The job_counts of every shard, added up (the SQL queue writes them, jobs/queue.py)."""
+    totals: Counter[str] = Counter()
+    for store in hub.shards.stores().values():
+        totals.update(await store.read(lambda tx: tx.job_totals()))
+    return dict(sorted(totals.items()))
 
 
 async def dead_letters(hub: Hub, streams: JobStreams | None) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ Redis Streams queue (jobs/streams.py) is the scaled one, fed from the same table
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
@@ -13,6 +14,7 @@ from typing import Protocol
 from hubbub.domain.jobs import Job
 from hubbub.services.hub import Hub
 from hubbub.store.port import Store
+from hubbub.store.queries.job_counts import Counts
 from hubbub.store.tx import Tx
 
 
@@ -27,29 +29,43 @@ class JobQueue(Protocol):
     async def bury(self, job: Job, error: str) -> None: ...
 
 
-def _finish_and_claim(tx: Tx, *, rows: list[str], limit: int, lease_us: int) -> list[Job]:
+def _finish_and_claim(
+    tx: Tx, *, rows: list[str], counts: Counts, limit: int, lease_us: int
+) -> list[Job]:
     if rows:
         tx.finish_jobs(rows)
+    if counts:
+        tx.add_job_counts(counts)
     return tx.claim_jobs(limit, lease_us) if limit > 0 else []
+
+
+def _one(job: Job, outcome: str) -> Counts:
+    return {(job.team_id, job.kind, outcome): 1}
 
 
 class SqlQueue:
     """The jobs tables of every shard, claimed in turn. A job's id names its shard and row.
 
     Finished jobs are deleted in the same write that claims the next ones from their shard: one
-    commit, not two, for each batch.
+    commit, not two, for each batch. What becomes of them (`done`, `retried`, `deferred`,
+    `dead`) is added to job_counts in the write that records it, for `hubbub admin jobs` rates;
+    the stream relay, whose rows are not finished but moved, counts nothing (counted=False).
     """
 
-    def __init__(self, hub: Hub, *, lease_s: float) -> None:
+    def __init__(self, hub: Hub, *, lease_s: float, counted: bool = True) -> None:
         self.hub = hub
         self.lease_us = int(lease_s * 1_000_000)
+        self.counted = counted
         self._turn = 0
 
     async def claim(self, limit: int, *, finished: Sequence[Job] = ()) -> list[Job]:
         rows: dict[str, list[str]] = {}
+        counts: dict[str, Counter[tuple[str, str, str]]] = {}
         for job in finished:
             shard, _, row = job.id.rpartition("/")
             rows.setdefault(shard, []).append(row)
+            if self.counted:
+                counts.setdefault(shard, Counter())[(job.team_id, job.kind, "done")] += 1
         stores = sorted(self.hub.shards.stores().items())
         claimed: list[Job] = []
         for i in range(len(stores)):
@@ -57,9 +73,14 @@ class SqlQueue:
             done, want = rows.get(name, []), limit - len(claimed)
             if not done and want <= 0:
                 continue
-            taken = await store.write(
-                partial(_finish_and_claim, rows=done, limit=want, lease_us=self.lease_us)
+            unit = partial(
+                _finish_and_claim,
+                rows=done,
+                counts=dict(counts.get(name, {})),
+                limit=want,
+                lease_us=self.lease_us,
             )
+            taken = await store.write(unit)
             claimed += [
                 Job(f"{name}/{j.id}", j.team_id, j.kind, j.payload, j.attempt) for j in taken
             ]
@@ -70,11 +91,25 @@ class SqlQueue:
         shard, _, row = job.id.rpartition("/")
         return self.hub.shards.stores()[shard], row
 
+    def _count(self, tx: Tx, job: Job, outcome: str) -> None:
+        if self.counted:
+            tx.add_job_counts(_one(job, outcome))
+
     async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None:
         store, row = self._row(job)
         delay_us = int(delay_s * 1_000_000)
-        await store.write(lambda tx: tx.retry_job(row, delay_us, error, counts=counts))
+
+        def unit(tx: Tx) -> None:
+            tx.retry_job(row, delay_us, error, counts=counts)
+            self._count(tx, job, "retried" if counts else "deferred")
+
+        await store.write(unit)
 
     async def bury(self, job: Job, error: str) -> None:
         store, row = self._row(job)
-        await store.write(lambda tx: tx.bury_job(row, error))
+
+        def unit(tx: Tx) -> None:
+            tx.bury_job(row, error)
+            self._count(tx, job, "dead")
+
+        await store.write(unit)

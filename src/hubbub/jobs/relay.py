@@ -26,7 +26,7 @@ import structlog
 from hubbub.aio import woken
 from hubbub.bus.port import BusUnavailable
 from hubbub.jobs.background import Background
-from hubbub.services.follow_up import Reactor, follow_up
+from hubbub.services.follow_up import Logged, Reactor, follow_up
 from hubbub.services.hub import Hub, Published
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
@@ -94,7 +94,8 @@ class OutboxRelay(Background):
             if self.reactors:
                 try:
                     decoded = orjson.loads(event.payload)
-                    await follow_up(self.hub, event.team_id, decoded, self.reactors)
+                    logged = Logged(event.team_id, event.stream, event.seq, decoded)
+                    await follow_up(self.hub, logged, self.reactors)
                 except Exception:
                     log.exception("follow_up_failed", stream=event.stream, seq=event.seq)
                     continue

@@ -150,7 +150,7 @@ class StreamRelay(Background):
     def __init__(self, hub: Hub, streams: JobStreams, *, idle_poll_s: float = 0.25) -> None:
         self.hub, self.streams, self.idle_poll_s = hub, streams, idle_poll_s
         # Leased long enough for a slow Redis; past that, a crash mid-move is retried.
-        self.sql = SqlQueue(hub, lease_s=30.0)
+        self.sql = SqlQueue(hub, lease_s=30.0, counted=False)
         self._moved: list[Job] = []  # in the stream, their rows not yet deleted
         self._wake = asyncio.Event()
         hub.jobs_queued = self._wake.set

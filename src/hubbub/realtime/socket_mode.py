@@ -1,7 +1,10 @@
 """Socket Mode: apps' own WebSockets (`apps.connections.open`), and the envelopes sent on them.
 
 An app may hold several connections; this process subscribes to the app's bus topic while it
-holds any of them, and gives each envelope published there to one of them, in turn. The app's
+holds any of them, and gives each envelope published there to one of them, in turn. Every process
+holding connections of the app hears the envelope, so each claims it first (the tickets port: in
+memory when embedded, SET NX in Redis when scaled) and only the one whose claim wins sends it:
+the app gets each envelope once, whatever the number of processes. The app's
 ack (`{"envelope_id": …, "payload": …}`) goes back on the envelope's reply topic to whoever
 waits for it (services/apps.py socket_send), in this process or another. A connection lives for
 `socket_lifetime_s`: a `disconnect` of reason `warning` comes `socket_warning_s` before its end,
@@ -30,6 +33,10 @@ log = structlog.get_logger()
 MAX_CONNECTIONS = 10
 # Envelopes not acked after this long are forgotten here: the sender has given up on them.
 PENDING_S = 120.0
+# Claims of envelopes, in the tickets port's keys (each envelope's id is new: no reuse). A
+# claim need only outlast the moments between the processes hearing one publish.
+CLAIM_PREFIX = "envelope:"
+CLAIM_S = 30.0
 DEBUG_HOST = "hubbub"
 
 
@@ -174,19 +181,33 @@ class SocketModeGateway:
             envelope, reply = body["envelope"], body["reply"]
         except (orjson.JSONDecodeError, KeyError, TypeError):
             return
-        held = [c for c in self.connections.get(stream, []) if not c.closed]
-        if not held:
+        if not self._held(stream):
             return  # no ack: the sender tries again later
-        turn = self.turn.get(stream, 0)
-        self.turn[stream] = turn + 1
-        connection = held[turn % len(held)]
+        task = asyncio.get_running_loop().create_task(self._deliver(stream, envelope, reply))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _held(self, app_id: str) -> list[Connection]:
+        return [c for c in self.connections.get(app_id, []) if not c.closed]
+
+    async def _deliver(self, app_id: str, envelope: dict[str, Any], reply: str) -> None:
+        envelope_id = envelope["envelope_id"]
+        try:
+            if not await self.hub.tickets.claim(CLAIM_PREFIX + envelope_id, CLAIM_S):
+                return  # another process holding the app's sockets sends it
+        except Exception as exc:  # Redis away: no ack comes, and the sender tries again
+            log.warning("socket_mode_claim_failed", app=app_id, error=str(exc))
+            return
+        held = self._held(app_id)
+        if not held:
+            return  # closed while claiming: the ack times out and the envelope is sent again
+        turn = self.turn.get(app_id, 0)
+        self.turn[app_id] = turn + 1
         now = time.monotonic()
         if len(self.pending) > 1000:
             self.pending = {k: v for k, v in self.pending.items() if now - v[1] < PENDING_S}
-        self.pending[envelope["envelope_id"]] = (reply, now)
-        task = asyncio.get_running_loop().create_task(connection.send(envelope))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self.pending[envelope_id] = (reply, now)
+        await held[turn % len(held)].send(envelope)
 
     async def stop(self) -> None:
         for held in list(self.connections.values()):

@@ -25,6 +25,7 @@ from hubbub.domain.jobs import Job, PermanentFailure
 from hubbub.domain.model import Identity
 from hubbub.services import app_http, workspaces
 from hubbub.services.auth import issue_token
+from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import channel_type
 from hubbub.store.tx import Tx
@@ -389,14 +390,13 @@ def _app_mention(event: dict[str, Any]) -> dict[str, Any]:
     return mention
 
 
-def event_callback(app: App, event: dict[str, Any]) -> dict[str, Any]:
+def event_callback(app: App, event: dict[str, Any], eid: str) -> dict[str, Any]:
     """Slack's outer envelope of an event, the same for every try of its delivery."""
     event_ts = str(event.get("event_ts") or event.get("ts") or "")
     try:
         event_time = int(float(event_ts))
     except ValueError:
         event_time = int(time.time())
-    eid = rules.event_id(orjson.dumps([app.team_id, app.id, event], option=orjson.OPT_SORT_KEYS))
     return {
         "token": app.verification_token,
         "team_id": app.team_id,
@@ -421,9 +421,10 @@ def event_callback(app: App, event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def react(hub: Hub, team_id: str, event: dict[str, Any]) -> None:
+async def react(hub: Hub, logged: Logged) -> None:
     """The reactor (jobs/kinds.py): one `deliver` job per app that hears the event, keyed by
     event and app so a rerun of the event job queues none twice."""
+    team_id, event = logged.team_id, logged.event
     if event.get("is_ephemeral") or (
         rules.subscription_of(event) is None and event.get("type") != "message"
     ):
@@ -433,7 +434,8 @@ async def react(hub: Hub, team_id: str, event: dict[str, Any]) -> None:
         return
     jobs = []
     for app, what in heard:
-        body = event_callback(app, what)
+        eid = rules.event_id(logged.stream, logged.seq, what["type"])
+        body = event_callback(app, what, eid)
         key = f"{body['event_id']}:{app.id}"
         jobs.append(({"app_id": app.id, "key": key, "body": body, "retry": 0}, key))
 

@@ -78,6 +78,7 @@ async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str)
             user_id=who.user_id,
             expires=tx.now + int(timings.command_response_ttl_s),
             uses=timings.command_response_uses,
+            invocation=f"{command} {text}".rstrip(),
         )
 
     await hub.commit(who.team_id, unit)
@@ -98,7 +99,7 @@ async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str)
     }
     answer = await _send(hub, found, payload)
     if answer:
-        await show(hub, found.app, found.channel.id, who.user_id, answer, code=None)
+        await show(hub, found.app, found.channel.id, who.user_id, answer, code, immediate=True)
     return answer
 
 
@@ -163,16 +164,18 @@ async def show(
     channel_id: str,
     user_id: str,
     response: dict[str, Any],
+    code: str,
     *,
-    code: str | None,
+    immediate: bool = False,
 ) -> None:
-    """An app's answer to a command: in the channel as a message from its bot, or to the
-    person alone (ephemeral, the default); replace_original and delete_original act on what
-    this response URL last posted in the channel."""
+    """An app's answer to a command (its immediate one, or one POSTed to the response URL of
+    `code`): in the channel as a message from its bot, or to the person alone (ephemeral, the
+    default); replace_original and delete_original act on what this command last posted in
+    the channel, and have nothing to act on in the immediate answer."""
     has_content = any(response.get(k) for k in ("text", "blocks", "attachments"))
     in_channel = response.get("response_type") == "in_channel"
-    replace = bool(response.get("replace_original")) and code is not None
-    delete = bool(response.get("delete_original")) and code is not None
+    replace = bool(response.get("replace_original")) and not immediate
+    delete = bool(response.get("delete_original")) and not immediate
     if not has_content and not delete:
         return
     if in_channel or replace or delete:
@@ -187,11 +190,12 @@ async def _in_channel(
     channel_id: str,
     user_id: str,
     response: dict[str, Any],
-    code: str | None,
+    code: str,
     replace: bool,
     delete: bool,
 ) -> None:
     team_id = app.team_id
+    code_hash = token_hash(code)
     person = Identity(team_id, user_id, "xoxp", "", False, None, frozenset())
     content = (
         None
@@ -205,7 +209,7 @@ async def _in_channel(
     def unit(tx: Tx, log: EventLog) -> None:
         # Where the person ran the command: the app answers there, member or not.
         channel, _ = visible_channel(tx, person, channel_id)
-        last = tx.command_response_ts(team_id, token_hash(code)) if code else None
+        last = tx.command_response_ts(team_id, code_hash)
         if (replace or delete) and last is not None:
             tx.delete_message(team_id, channel.id, last)
             log.channel_event(
@@ -221,13 +225,19 @@ async def _in_channel(
                     "deleted_ts": last,
                 },
             )
-            tx.set_command_response_ts(team_id, token_hash(code or ""), None)
+            tx.set_command_response_ts(team_id, code_hash, None)
         if content is None:
             return
         text, blocks, attachments = content
         parent = None
         if isinstance(thread_ts, str) and is_ts(thread_ts):
             parent = thread_parent(tx, channel, thread_ts)
+        # Slack shows the person's `/cmd text` in the channel with the first answer that is
+        # in the channel (immediate or through the response URL), so everyone sees what was
+        # asked; once, however many answers follow.
+        invocation = tx.take_command_invocation(team_id, code_hash)
+        if invocation is not None:
+            insert_tx(tx, log, channel, user_id=user_id, text=invocation)
         msg = insert_tx(
             tx,
             log,
@@ -239,8 +249,7 @@ async def _in_channel(
             attachments=attachments,
             parent=parent,
         )
-        if code is not None:
-            tx.set_command_response_ts(team_id, token_hash(code), msg.ts)
+        tx.set_command_response_ts(team_id, code_hash, msg.ts)
 
     await hub.commit(team_id, unit)
 
@@ -302,4 +311,4 @@ async def respond(hub: Hub, code: str, response: Any) -> None:
     if found is None:
         raise SlackError("expired_url")
     app, target = found
-    await show(hub, app, target["channel_id"], target["user_id"], response, code=code)
+    await show(hub, app, target["channel_id"], target["user_id"], response, code)

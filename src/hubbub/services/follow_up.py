@@ -9,15 +9,26 @@ up twice (after a process died before deleting its outbox row) queues that work 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from hubbub.services.hub import Hub
 
-Reactor = Callable[[Hub, str, dict[str, Any]], Awaitable[None]]  # hub, team id, event
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """An event as the log holds it. Its stream and seq name it for good: every follow-up of
+    it, however often it runs, sees the same place (apps' event_id is made from it)."""
+
+    team_id: str
+    stream: str
+    seq: int
+    event: dict[str, Any]
 
 
-async def follow_up(
-    hub: Hub, team_id: str, event: dict[str, Any], reactors: Sequence[Reactor]
-) -> None:
+Reactor = Callable[[Hub, Logged], Awaitable[None]]
+
+
+async def follow_up(hub: Hub, logged: Logged, reactors: Sequence[Reactor]) -> None:
     for react in reactors:
-        await react(hub, team_id, event)
+        await react(hub, logged)

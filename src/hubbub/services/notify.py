@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from typing import Any
 
 import orjson
 import structlog
@@ -40,6 +39,7 @@ from hubbub.domain.notify import (
     recipients,
     snoozed,
 )
+from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import TOMBSTONE, permalink_for, user_stream
 from hubbub.store.tx import Tx
@@ -59,8 +59,9 @@ MAX_LISTENERS = 10_000
 # -- react -----------------------------------------------------------------------------------
 
 
-async def react(hub: Hub, team_id: str, event: dict[str, Any]) -> None:
+async def react(hub: Hub, logged: Logged) -> None:
     """Queues a `notify` job for a new message that may notify someone."""
+    team_id, event = logged.team_id, logged.event
     if not notifies(event):
         return
     channel_id, ts = event.get("channel"), event["ts"]

@@ -30,6 +30,7 @@ from hubbub.domain.model import Message
 from hubbub.domain.previews import Preview, attachment, decode, parse_preview
 from hubbub.domain.shapes import NO_UNFURL
 from hubbub.outbound.port import OutboundError
+from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import set_attachments_tx
 from hubbub.store.tx import Tx
@@ -55,8 +56,9 @@ PREVIEWED_SUBTYPES = frozenset({None, "thread_broadcast", "me_message", "bot_mes
 # -- the reactor ------------------------------------------------------------------------------
 
 
-async def react(hub: Hub, team_id: str, event: dict[str, Any]) -> None:
+async def react(hub: Hub, logged: Logged) -> None:
     """Queues an unfurl job for a new message with links, or an edit that adds some."""
+    team_id, event = logged.team_id, logged.event
     if event.get("type") != "message":
         return
     channel_id = event.get("channel")

@@ -1,6 +1,11 @@
 """Incoming webhooks: an admin makes one for a channel; whoever holds its URL posts there as
 the webhook's bot, with Slack's payload (`text`, `blocks`, `attachments`, `thread_ts`,
-`username`, `icon_emoji`, `icon_url`, `unfurl_links`)."""
+`unfurl_links`).
+
+As with Slack's app webhooks, the channel and the author are the webhook's, fixed when it was
+made: `channel`, `username`, `icon_emoji` and `icon_url` in a payload are ignored (only legacy
+custom integrations honoured them), so a URL that leaks cannot post elsewhere or as someone
+else."""
 
 from __future__ import annotations
 
@@ -10,11 +15,12 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id, token_hash
 from hubbub.domain.model import Message
+from hubbub.domain.shapes import NO_UNFURL
 from hubbub.domain.text import check_content
 from hubbub.domain.webhooks import Webhook, new_secret, secret_shape_ok, webhook_url
 from hubbub.services.channel_tx import join_tx
 from hubbub.services.hub import EventLog, Hub
-from hubbub.services.messages import insert_tx, looks, thread_parent
+from hubbub.services.messages import insert_tx, thread_parent
 from hubbub.services.workspaces import add_bot_tx
 from hubbub.store.tx import Tx
 
@@ -86,9 +92,7 @@ async def post(hub: Hub, team_id: str, webhook_id: str, secret: str, payload: An
         )
         thread_ts = fields["thread_ts"]
         parent = thread_parent(tx, channel, thread_ts) if thread_ts else None
-        extra = looks(fields["username"], fields["icon_emoji"], fields["icon_url"])
-        if payload.get("unfurl_links") is False:
-            extra["unfurl_links"] = False
+        extra = {NO_UNFURL: False} if payload.get("unfurl_links") is False else {}
         return insert_tx(
             tx,
             log,
@@ -110,7 +114,7 @@ async def post(hub: Hub, team_id: str, webhook_id: str, secret: str, payload: An
         raise
 
 
-_STRINGS = ("text", "thread_ts", "username", "icon_emoji", "icon_url")
+_STRINGS = ("text", "thread_ts")
 
 
 def _fields(payload: Any) -> dict[str, Any]:

@@ -114,6 +114,8 @@ command_responses = Table(
     Column("uses_left", Integer, nullable=False),
     # The message it last posted in the channel, for replace_original and delete_original.
     Column("last_ts", String(24)),
+    # The person's `/cmd text`, until an in_channel answer shows it in the channel (once).
+    Column("invocation", Text),
 )
 
 # Links that let anyone who holds one sign up into the workspace: the code only as its hash.
@@ -280,6 +282,19 @@ dead_jobs = Table(
     Column("died", BigInteger, nullable=False),
 )
 
+# What became of finished jobs, per workspace and kind: outcome `done`, `retried`, `deferred`
+# (over its workspace's rate) or `dead`, totals since the start. Added to in batches by
+# the SQL queue's writes that record them (jobs/queue.py); `hubbub admin jobs` turns two
+# readings into rates.
+job_counts = Table(
+    "job_counts",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("n", BigInteger, nullable=False),
+)
+
 # Link previews already fetched (services/previews.py), by the URL's SHA-256: the page's preview
 # as JSON, or NULL for a page that has none, until `expires` (microseconds).
 link_previews = Table(
@@ -290,6 +305,8 @@ link_previews = Table(
     Column("url", Text, nullable=False),
     Column("preview", Text),
     Column("expires", BigInteger, nullable=False),
+    # The sweep of expired rows (jobs/preview_sweep.py) reads only what it deletes.
+    Index("ix_link_previews_expires", "expires"),
 )
 
 # Incoming webhooks: `/services/<team_id>/<webhook_id>/<secret>` posts to channel_id as user_id

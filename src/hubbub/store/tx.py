@@ -10,6 +10,7 @@ from __future__ import annotations
 from hubbub.store.queries.apps import AppQueries
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.invites import InviteQueries
+from hubbub.store.queries.job_counts import JobCountQueries
 from hubbub.store.queries.jobs import JobQueries
 from hubbub.store.queries.log import LogQueries
 from hubbub.store.queries.marks import MarkQueries
@@ -28,6 +29,7 @@ class Tx(
     ReadQueries,
     InviteQueries,
     JobQueries,
+    JobCountQueries,
     PreviewQueries,
     WebhookQueries,
     NotifyQueries,

@@ -1,8 +1,10 @@
-"""The Tickets port: the single-use, short-lived URLs `rtm.connect` hands out.
+"""The Tickets port: the single-use, short-lived URLs `rtm.connect` hands out, and claims, the
+same idea without a ticket: the first to claim a key has it, whoever asks after is told no.
 
 A ticket is issued by whichever process answers `rtm.connect` and consumed by whichever gateway
 the client's socket reaches: the same process in the embedded deployment, any process behind a
-balancer in the scaled one, so there the tickets live in Redis.
+balancer in the scaled one, so there the tickets live in Redis. Claims decide which of the
+processes holding an app's Socket Mode sockets sends it an envelope (realtime/socket_mode.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ class Tickets(Protocol):
 
     async def consume(self, key: str) -> Ticket | None:
         """The ticket, once; None if unknown, used already or expired."""
+        ...
+
+    async def claim(self, key: str, ttl_s: float) -> bool:
+        """True for the first caller with this key, in any process, for ttl_s; False after."""
         ...
 
     async def close(self) -> None: ...

@@ -1,7 +1,8 @@
 """Tickets in Redis, for a socket that reaches another process than the one that issued it.
 
 One key per ticket with Redis's own expiry, consumed with GETDEL: exactly one consumer can
-have it, whichever process it runs in.
+have it, whichever process it runs in. A claim is a key set with SET NX and an expiry: one
+round trip, and only one of the processes asking at once is answered yes.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class RedisTickets:
             return None
         data = await self._client.getdel(self._prefix + key)
         return None if data is None else _load(data)
+
+    async def claim(self, key: str, ttl_s: float) -> bool:
+        ttl_ms = max(1, int(ttl_s * 1000))
+        return bool(await self._client.set(self._prefix + "claim:" + key, b"1", nx=True, px=ttl_ms))
 
     async def close(self) -> None:
         pass  # the client is the composition root's to close

@@ -130,6 +130,7 @@ class AppQueries(TxBase):
         user_id: str,
         expires: int,
         uses: int,
+        invocation: str,
     ) -> None:
         self.conn.execute(
             insert(command_responses).values(
@@ -140,8 +141,19 @@ class AppQueries(TxBase):
                 user_id=user_id,
                 expires=expires,
                 uses_left=uses,
+                invocation=invocation,
             )
         )
+
+    def take_command_invocation(self, team_id: str, code_hash: str) -> str | None:
+        """The person's `/cmd text`, the first time it is asked for; None after."""
+        row = (command_responses.c.team_id == team_id, command_responses.c.code_hash == code_hash)
+        found: str | None = self.conn.execute(
+            select(command_responses.c.invocation).where(*row)
+        ).scalar()
+        if found is not None:
+            self.conn.execute(update(command_responses).where(*row).values(invocation=None))
+        return found
 
     def use_command_response(self, team_id: str, code_hash: str) -> dict[str, Any] | None:
         """The response URL's target, counting one use; None if unknown, used up or expired."""

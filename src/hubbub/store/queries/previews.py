@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import link_previews
@@ -37,3 +37,13 @@ class PreviewQueries(TxBase):
                 team_id=team_id, url_hash=url_hash, url=url, preview=preview, expires=expires
             )
         )
+
+    def delete_expired_previews(self, limit: int) -> int:
+        """Deletes up to limit rows past their expiry, of every workspace; how many it did."""
+        key = tuple_(link_previews.c.team_id, link_previews.c.url_hash)
+        expired = (
+            select(link_previews.c.team_id, link_previews.c.url_hash)
+            .where(link_previews.c.expires <= self.now_us)
+            .limit(limit)
+        )
+        return int(self.conn.execute(delete(link_previews).where(key.in_(expired))).rowcount)

@@ -1,0 +1,50 @@
+"""Every process sweeps the link previews' cache now and then: a row past its expiry is never
+read again (services/previews.py reads only live ones), so it is deleted rather than left to
+pile up, one row per URL ever previewed.
+
+Several processes sweeping the same shard at once is harmless: a row goes once. Each write
+deletes a bounded batch, so on SQLite the one writer is never held long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from hubbub.jobs.background import Background
+from hubbub.services.hub import Hub
+from hubbub.store.tx import Tx
+
+log = structlog.get_logger()
+
+BATCH = 1000
+
+
+class PreviewSweeper(Background):
+    def __init__(self, hub: Hub, *, interval_s: float, batch: int = BATCH) -> None:
+        self.hub, self.interval_s, self.batch = hub, interval_s, batch
+
+    async def run_once(self) -> int:
+        """One pass over every shard; how many expired rows it deleted."""
+        deleted = 0
+        for store in self.hub.shards.stores().values():
+            while True:
+
+                def sweep(tx: Tx) -> int:
+                    return tx.delete_expired_previews(self.batch)
+
+                n = await store.write(sweep)
+                deleted += n
+                if n < self.batch:
+                    break
+        return deleted
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            try:
+                if deleted := await self.run_once():
+                    log.info("previews_swept", deleted=deleted)
+            except Exception as exc:  # a shard out of reach: the next pass tries again
+                log.warning("preview_sweep_failed", error=str(exc))
