@@ -77,6 +77,15 @@ class Channel:
     last_seq: int
     last_us: int  # the last message's ts, in microseconds (0: none yet)
     im_user: str | None = None  # the other party of a DM, as seen by its creator
+    # Shared with, or offered to, other workspaces (docs/shared-channels.md); team_id is the
+    # host's.
+    has_shares: bool = False
+    # The host and every workspace that accepted, host first; filled where the channel is shown.
+    shared_team_ids: tuple[str, ...] = ()
+    # Workspaces invited that have not answered yet (shown to the host only).
+    pending_team_ids: tuple[str, ...] = ()
+    # The workspace of the person it is shown to, when that is not the host.
+    context_team_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message
 from hubbub.domain.shapes import channel_json
-from hubbub.services.access import as_seen_by, visible_channel
+from hubbub.domain.shares import ACCEPTED
+from hubbub.services.access import as_seen_by, home, visible_channel, with_shares
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -45,9 +46,10 @@ async def list_conversations(
     after: str,
     limit: int,
 ) -> ChannelPage:
-    """Every public channel, and the private ones, DMs and group DMs the caller is in."""
+    """Every public channel, and the private ones, DMs and group DMs the caller is in, with
+    the channels other workspaces share with the caller's."""
 
-    def unit(tx: Tx) -> ChannelPage:
+    def unit(tx: Tx) -> list[Listed]:
         rows = tx.visible_channels(
             who.team_id,
             who.user_id,
@@ -58,13 +60,50 @@ async def list_conversations(
             limit=limit + 1,
         )
         counts = tx.count_members_many(who.team_id, [c.id for c, _ in rows if not c.is_im])
-        items = [
-            Listed(as_seen_by(c, who.user_id), m, None if c.is_im else counts.get(c.id, 0))
-            for c, m in rows
+        return [
+            Listed(_shown(tx, c, who), m, None if c.is_im else counts.get(c.id, 0)) for c, m in rows
         ]
-        return _page(items, limit)
 
-    return await hub.read(who.team_id, unit)
+    own = await hub.read(who.team_id, unit)
+    shared = await _shared_listed(hub, who, kinds, exclude_archived, after)
+    merged = sorted([*own, *shared], key=lambda item: item.channel.id)
+    return _page(merged[: limit + 1], limit)
+
+
+def _shown(tx: Tx, channel: Channel, who: Identity) -> Channel:
+    return as_seen_by(with_shares(tx, channel) if channel.has_shares else channel, who.user_id)
+
+
+async def _shared_listed(
+    hub: Hub, who: Identity, kinds: frozenset[str], exclude_archived: bool, after: str
+) -> list[Listed]:
+    """The channels other workspaces share with who's, as who's workspace shows them, each read
+    from its host's shard through the same check as any other read of it."""
+    if not kinds & {"public_channel", "private_channel"}:
+        return []
+    found = await hub.read(who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED))
+    by_host: dict[str, list[str]] = {}
+    for shared in found:
+        if shared.channel_id > after:
+            by_host.setdefault(shared.host_team_id, []).append(shared.channel_id)
+    out: list[Listed] = []
+    for host, channel_ids in by_host.items():
+
+        def unit(tx: Tx, ids: list[str] = channel_ids) -> list[Listed]:
+            listed = []
+            for channel_id in ids:
+                try:
+                    channel, membership = visible_channel(tx, who, channel_id)
+                except SlackError:
+                    continue  # disconnected since, or private here and who is not in it
+                kind = "private_channel" if channel.is_private else "public_channel"
+                if kind in kinds and not (exclude_archived and channel.is_archived):
+                    count = tx.count_members(channel.team_id, channel.id)
+                    listed.append(Listed(channel, membership, count))
+            return listed
+
+        out += await hub.read(host, unit)
+    return out
 
 
 async def user_conversations(
@@ -119,17 +158,17 @@ async def history(
     def unit(tx: Tx) -> Page:
         channel, _ = visible_channel(tx, who, channel_id)
         found = tx.history(
-            who.team_id,
+            channel.team_id,
             channel.id,
             oldest=oldest,
             latest=latest,
             inclusive=inclusive,
             limit=limit + 1,
         )
-        pin_count = tx.pin_count(who.team_id, channel.id)
+        pin_count = tx.pin_count(channel.team_id, channel.id)
         return Page(found[:limit], len(found) > limit, pin_count)
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
 
 
 async def replies(
@@ -145,12 +184,12 @@ async def replies(
 ) -> Page:
     def unit(tx: Tx) -> Page:
         channel, _ = visible_channel(tx, who, channel_id)
-        parent = tx.get_message(who.team_id, channel.id, thread_ts)
+        parent = tx.get_message(channel.team_id, channel.id, thread_ts)
         if parent is None:
             raise SlackError("thread_not_found")
         top = parent.thread_ts or parent.ts
         found = tx.replies(
-            who.team_id,
+            channel.team_id,
             channel.id,
             top,
             oldest=oldest,
@@ -160,12 +199,12 @@ async def replies(
         )
         if not found or found[0].ts != top:
             # Slack always leads a page of replies with the parent.
-            head = tx.hydrate([tx.get_message(who.team_id, channel.id, top) or parent])
+            head = tx.hydrate([tx.get_message(channel.team_id, channel.id, top) or parent])
             found = head + found
             return Page(found[: limit + 1], len(found) > limit + 1)
         return Page(found[:limit], len(found) > limit)
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
 
 
 async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -> dict[str, object]:
@@ -176,11 +215,11 @@ async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -
             viewer=who.user_id,
             is_member=membership is not None,
             last_read=membership.last_read if membership else None,
-            num_members=tx.count_members(who.team_id, channel.id) if num_members else None,
+            num_members=tx.count_members(channel.team_id, channel.id) if num_members else None,
         )
         if membership is not None:
-            out["unread_count"] = tx.unread_count(who.team_id, channel.id, membership.last_read)
+            out["unread_count"] = tx.unread_count(channel.team_id, channel.id, membership.last_read)
             out["unread_count_display"] = out["unread_count"]
         return out
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
