@@ -10,9 +10,14 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import delete
 
+from hubbub.domain.shares import SharedChannel
+from hubbub.services.hub import EventLog
+from hubbub.store.tables import shared_channels
+from hubbub.store.tx import Tx
 from tests.support.rtm import of_type, rtm, text_is
-from tests.support.servers import Server, Workspace, make_workspace
+from tests.support.servers import Server, Workspace, make_workspace, run_admin
 
 
 def error_of(call: Callable[[], Any]) -> str:
@@ -449,3 +454,94 @@ def test_a_private_channel_on_the_guest_side_hides_from_its_other_people(
     assert carol.conversations_info(channel=channel)["channel"]["is_member"] is True
     # Public on acme's side all along.
     assert a.conversations_info(channel=channel)["channel"]["is_private"] is False
+
+
+# -- a crash between the two workspaces' steps -------------------------------------------------
+#
+# Each test leaves the rows as a crash between the steps of one call would (one workspace's
+# step done, the other's not), then checks that nobody got in whom the host's record does not
+# let in, and that calling again completes the change.
+
+
+def _write(server: Server, team_id: str, change: Callable[[Tx], None]) -> None:
+    def unit(tx: Tx, _log: EventLog) -> None:
+        change(tx)
+        tx.identity_changed = True  # as every change of a share does: routes are re-read
+
+    run_admin(server.data_dir, lambda hub: hub.commit(team_id, unit))
+
+
+def _guest_record(server: Server, team_id: str, channel: str) -> SharedChannel | None:
+    return run_admin(
+        server.data_dir,
+        lambda hub: hub.read(team_id, lambda tx: tx.shared_channel(team_id, channel)),
+    )
+
+
+def test_an_acceptance_cut_short_grants_nothing_and_completes_when_called_again(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    # The guest's step of acceptance went through; the host's did not.
+    _write(
+        server,
+        globex.team_id,
+        lambda tx: tx.set_shared_channel(globex.team_id, channel, state="accepted", name="deals"),
+    )
+    for call in (
+        lambda: b.conversations_info(channel=channel),
+        lambda: b.chat_postMessage(channel=channel, text="too early"),
+        lambda: b.conversations_join(channel=channel),
+    ):
+        assert error_of(call) == "channel_not_found"
+    assert channel not in {c["id"] for c in b.conversations_list()["channels"]}
+
+    b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    assert b.conversations_info(channel=channel)["channel"]["is_member"] is True
+    assert a.conversations_info(channel=channel)["channel"]["shared_team_ids"] == [
+        acme.team_id,
+        globex.team_id,
+    ]
+
+
+def test_a_disconnection_cut_short_lets_nothing_through_and_completes_when_called_again(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    channel = share(server, acme, globex)
+    host, b = server.client(acme.alice.token), server.client(globex.bob.token)
+    host.admin_conversations_disconnectShared(channel_id=channel)
+    # As if the guest's step had never run: its record still says accepted.
+    _write(
+        server,
+        globex.team_id,
+        lambda tx: tx.set_shared_channel(globex.team_id, channel, state="accepted"),
+    )
+    assert error_of(lambda: b.conversations_history(channel=channel)) == "channel_not_found"
+    assert error_of(lambda: b.chat_postMessage(channel=channel, text="x")) == "channel_not_found"
+    assert channel not in {c["id"] for c in b.conversations_list()["channels"]}
+
+    host.admin_conversations_disconnectShared(channel_id=channel, leaving_team_ids=[globex.team_id])
+    found = _guest_record(server, globex.team_id, channel)
+    assert found is not None
+    assert found.state == "disconnected"
+
+
+def test_an_invite_cut_short_is_completed_by_inviting_again(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    # The host's step went through; the guest's record was never written.
+    _write(
+        server,
+        globex.team_id,
+        lambda tx: tx.conn.execute(
+            delete(shared_channels).where(shared_channels.c.team_id == globex.team_id)
+        ),
+    )
+    assert _listed_invites(b) == []
+    assert invite(a, channel, "alice@globex.test") == invite_id
+    assert _listed_invites(b) == [invite_id]
