@@ -116,6 +116,12 @@ def test_both_sides_see_the_channel_as_shared_each_under_its_own_name(
     assert listed[channel]["is_shared"] is True
     assert listed[channel]["num_members"] == 4  # acme's alice and bob, globex's alice and bob
     assert {c["id"]: c["name"] for c in a.conversations_list()["channels"]}[channel] == "deals"
+    # The client's sidebar: the caller's own conversations, each side under its own name.
+    for side, name in ((a, "deals"), (b, "acme-deals")):
+        mine = {c["id"]: c for c in side.users_conversations()["channels"]}
+        assert (mine[channel]["name"], mine[channel]["is_shared"]) == (name, True)
+    carol = server.client(globex.carol.token)
+    assert channel not in {c["id"] for c in carol.users_conversations()["channels"]}
     # Nothing else of acme is listed to globex.
     assert {c["id"] for c in b.conversations_list()["channels"]} - {channel} == {
         c["id"] for c in server.client(globex.carol.token).conversations_list()["channels"]

@@ -116,9 +116,10 @@ async def user_conversations(
     after: str,
     limit: int,
 ) -> ChannelPage:
-    """The conversations user_id is in, limited to those the caller may see."""
+    """The conversations user_id is in, limited to those the caller may see; for the caller's
+    own, with the channels other workspaces share with theirs (the client's sidebar)."""
 
-    def unit(tx: Tx) -> ChannelPage:
+    def unit(tx: Tx) -> list[Listed]:
         if user_id != who.user_id and tx.get_user(who.team_id, user_id) is None:
             raise SlackError("user_not_found")
         rows = tx.member_channels(
@@ -130,9 +131,15 @@ async def user_conversations(
             after=after,
             limit=limit + 1,
         )
-        return _page([Listed(as_seen_by(c, who.user_id), None, None) for c in rows], limit)
+        return [Listed(_shown(tx, c, who), None, None) for c in rows]
 
-    return await hub.read(who.team_id, unit)
+    own = await hub.read(who.team_id, unit)
+    shared: list[Listed] = []
+    if user_id == who.user_id:
+        found = await _shared_listed(hub, who, kinds, exclude_archived, after)
+        shared = [Listed(item.channel, None, None) for item in found if item.membership]
+    merged = sorted([*own, *shared], key=lambda item: item.channel.id)
+    return _page(merged[: limit + 1], limit)
 
 
 # -- reading ---------------------------------------------------------------------------------
