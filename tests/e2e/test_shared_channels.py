@@ -551,3 +551,25 @@ def test_an_invite_cut_short_is_completed_by_inviting_again(
     assert _listed_invites(b) == []
     assert invite(a, channel, "alice@globex.test") == invite_id
     assert _listed_invites(b) == [invite_id]
+
+
+def test_a_guest_s_unread_counts_include_the_shared_channel(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    channel = share(server, acme, globex)
+    b = server.client(globex.bob.token)
+    a = server.client(acme.bob.token)
+    first = a.chat_postMessage(channel=channel, text="one")["ts"]
+    a.chat_postMessage(channel=channel, text=f"two <@{globex.bob.user_id}>")
+    counts = {c["id"]: c for c in b.api_call("client.counts")["channels"]}
+    assert (counts[channel]["unread_count"], counts[channel]["mention_count"]) == (2, 1)
+    with rtm(server, globex.bob.token) as guest:
+        b.conversations_mark(channel=channel, ts=first)
+        marked = guest.until(of_type("channel_marked", channel=channel))[-1]
+        assert (marked["unread_count"], marked["mention_count"]) == (1, 1)
+    counts = {c["id"]: c for c in b.api_call("client.counts")["channels"]}
+    assert counts[channel]["unread_count"] == 1
+    # Nothing of acme beyond the shared channel is counted for globex.
+    assert set(counts) - {channel} == {
+        c["id"] for c in server.client(globex.carol.token).api_call("client.counts")["channels"]
+    }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message
 from hubbub.domain.shapes import channel_json
-from hubbub.domain.shares import ACCEPTED
+from hubbub.services import shares
 from hubbub.services.access import as_seen_by, home, visible_channel, with_shares
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
@@ -81,17 +81,12 @@ async def _shared_listed(
     from its host's shard through the same check as any other read of it."""
     if not kinds & {"public_channel", "private_channel"}:
         return []
-    found = await hub.read(who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED))
-    by_host: dict[str, list[str]] = {}
-    for shared in found:
-        if shared.channel_id > after:
-            by_host.setdefault(shared.host_team_id, []).append(shared.channel_id)
     out: list[Listed] = []
-    for host, channel_ids in by_host.items():
+    for host, channel_ids in (await shares.hosted_elsewhere(hub, who)).items():
 
         def unit(tx: Tx, ids: list[str] = channel_ids) -> list[Listed]:
             listed = []
-            for channel_id in ids:
+            for channel_id in (i for i in ids if i > after):
                 try:
                     channel, membership = visible_channel(tx, who, channel_id)
                 except SlackError:

@@ -466,6 +466,19 @@ async def pending_invites(hub: Hub, who: Identity) -> list[PendingInvite]:
     return sorted(out, key=lambda i: (i.created, i.invite_id))
 
 
+# -- what a guest workspace reaches ------------------------------------------------------------
+
+
+async def hosted_elsewhere(hub: Hub, who: Identity) -> dict[str, list[str]]:
+    """The channels other workspaces share with who's, by host, as who's workspace records
+    them: where to look, not yet a right to see (each host's record decides that)."""
+    found = await hub.read(who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED))
+    by_host: dict[str, list[str]] = {}
+    for shared in found:
+        by_host.setdefault(shared.host_team_id, []).append(shared.channel_id)
+    return by_host
+
+
 # -- people across a share ---------------------------------------------------------------------
 
 
@@ -474,8 +487,7 @@ async def external_person(hub: Hub, who: Identity, user_id: str) -> User | None:
     None for anyone else, so nothing says whether they exist."""
     if not user_id:
         return None
-    found = await hub.read(who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED))
-    hosts = {s.host_team_id for s in found} | {who.team_id}
+    hosts = {*await hosted_elsewhere(hub, who), who.team_id}
     for host in sorted(hosts):
 
         def where(tx: Tx, host: str = host) -> str | None:
@@ -514,12 +526,8 @@ class SharedStream:
 async def shared_streams(hub: Hub, who: Identity) -> dict[str, SharedStream]:
     """The channels other workspaces share with who's that who is a member of, each checked
     against its host's record."""
-    found = await hub.read(who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED))
-    by_host: dict[str, list[str]] = {}
-    for shared in found:
-        by_host.setdefault(shared.host_team_id, []).append(shared.channel_id)
     out: dict[str, SharedStream] = {}
-    for host, channel_ids in by_host.items():
+    for host, channel_ids in (await hosted_elsewhere(hub, who)).items():
 
         def unit(tx: Tx, host: str = host, ids: list[str] = channel_ids) -> dict[str, SharedStream]:
             streams = {}
