@@ -573,3 +573,22 @@ def test_a_guest_s_unread_counts_include_the_shared_channel(
     assert set(counts) - {channel} == {
         c["id"] for c in server.client(globex.carol.token).api_call("client.counts")["channels"]
     }
+
+
+def test_the_invited_workspace_is_found_by_person_id_or_by_domain(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    by_id = a.conversations_create(name="by-id")["channel"]["id"]
+    by_domain = a.conversations_create(name="by-domain")["channel"]["id"]
+    a.api_call(
+        "conversations.inviteShared",
+        json={"channel": by_id, "emails": [" "], "user_ids": [globex.bob.user_id]},
+    )
+    a.api_call("conversations.inviteShared", json={"channel": by_domain, "team_domain": "globex"})
+    received = {
+        i["channel"]["id"]: i["invite"] for i in b.conversations_listConnectInvites()["invites"]
+    }
+    assert received[by_id]["recipient_user_id"] == globex.bob.user_id
+    assert received[by_domain]["recipient_user_id"] is None
+    assert {i["recipient_team_id"] for i in received.values()} == {globex.team_id}

@@ -118,7 +118,10 @@ async def disconnect_shared(call: Call) -> dict[str, Any]:
 
 
 def _list(call: Call, name: str) -> list[str]:
-    return call.id_list(name) if call.args.get(name) else []
+    """An array argument (a JSON list, or comma-separated in a form); blank items name nobody."""
+    value = call.args.get(name)
+    items = value if isinstance(value, list) else str(value or "").split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
 
 
 def _person(user: User | None, viewer_team: str) -> dict[str, Any] | None:

@@ -34,16 +34,18 @@ def _admin(who: Identity, refusal: str = "restricted_action") -> None:
 
 
 async def _invitee(
-    hub: Hub, who: Identity, emails: list[str], user_ids: list[str], team_domain: str | None
+    hub: Hub, emails: list[str], user_ids: list[str], team_domain: str | None
 ) -> tuple[str, str]:
     """(workspace, person) an invite is addressed to: a person named by email or id, as Slack;
     or a workspace named by its domain (hubbub's `team_domain`), which also narrows the search
     for the person. Without it, the person is looked for in every workspace."""
-    named = [e.strip().lower() for e in emails if e.strip()] + [u for u in user_ids if u]
+    addresses = [e.strip().lower() for e in emails if e.strip()]
+    ids = [u.strip() for u in user_ids if u.strip()]
+    named = addresses + ids
     if len(named) > 1 or (not named and not team_domain):
         raise SlackError("invalid_arguments")
-    email = named[0] if emails and named else None
-    user_id = named[0] if user_ids and named else None
+    email = addresses[0] if addresses else None
+    user_id = ids[0] if ids else None
     if team_domain:
         team_id = await hub.shards.team_for_domain(team_domain)
         if team_id is None:
@@ -95,7 +97,7 @@ async def invite(
     id. Inviting a workspace already invited again answers the same invite (and completes it, if
     a crash left the invited side without its record)."""
     _admin(who)
-    guest, invited_user = await _invitee(hub, who, emails, user_ids, team_domain)
+    guest, invited_user = await _invitee(hub, emails, user_ids, team_domain)
     if guest == who.team_id:
         raise SlackError("invalid_arguments")
 
