@@ -16,6 +16,7 @@ from hubbub.domain.shares import SharedChannel
 from hubbub.services.hub import EventLog
 from hubbub.store.tables import shared_channels
 from hubbub.store.tx import Tx
+from tests.e2e.test_notifications import drained
 from tests.support.rtm import of_type, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, run_admin
 
@@ -592,3 +593,33 @@ def test_the_invited_workspace_is_found_by_person_id_or_by_domain(
     assert received[by_id]["recipient_user_id"] == globex.bob.user_id
     assert received[by_domain]["recipient_user_id"] is None
     assert {i["recipient_team_id"] for i in received.values()} == {globex.team_id}
+
+
+def _notified(client: WebClient, channel: str, ts: str) -> bool:
+    found = client.api_call("notifications.list")["notifications"]
+    return any((n["channel"], n["ts"]) == (channel, ts) for n in found)
+
+
+def test_mentions_notify_people_of_both_sides(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    channel = share(server, acme, globex)
+    a, b = server.client(acme.bob.token), server.client(globex.bob.token)
+    with rtm(server, globex.bob.token) as guest, rtm(server, acme.bob.token) as host_side:
+        to_guest = a.chat_postMessage(channel=channel, text=f"hi <@{globex.bob.user_id}>")["ts"]
+        notice = guest.until(of_type("desktop_notification", msg=to_guest))[-1]
+        assert (notice["channel"], notice["subtitle"]) == (channel, "#acme-deals")
+        to_host = b.chat_postMessage(channel=channel, text=f"hi <@{acme.bob.user_id}>")["ts"]
+        notice = host_side.until(of_type("desktop_notification", msg=to_host))[-1]
+        assert notice["subtitle"] == "#deals"
+    assert _notified(b, channel, to_guest)
+    assert _notified(a, channel, to_host)
+    # Each record is in its person's own workspace only.
+    assert not _notified(server.client(globex.alice.token), channel, to_guest)
+
+    server.client(acme.alice.token).admin_conversations_disconnectShared(channel_id=channel)
+    with rtm(server, globex.bob.token) as guest:
+        late = a.chat_postMessage(channel=channel, text=f"gone <@{globex.bob.user_id}>")["ts"]
+        drained(server, acme.team_id)
+        assert not [f for f in guest.sync() if f.get("type") == "desktop_notification"]
+    assert not _notified(b, channel, late)

@@ -149,6 +149,21 @@ class ShareQueries(TxBase):
             )
         ).scalar()
 
+    def member_teams(self, team_id: str, channel_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Of these members, those from other workspaces, with their workspace."""
+        if not user_ids:
+            return {}
+        c = members.c
+        rows = self.conn.execute(
+            select(c.user_id, c.member_team).where(
+                c.team_id == team_id,
+                c.channel_id == channel_id,
+                c.user_id.in_(user_ids),
+                c.member_team.is_not(None),
+            )
+        )
+        return {row.user_id: row.member_team for row in rows}
+
     def team_members(self, team_id: str, channel_id: str, member_team: str) -> list[str]:
         c = members.c
         rows = self.conn.execute(
