@@ -68,6 +68,12 @@ def test_the_shared_channel_lives_on_the_hosts_shard_and_survives_moves(
     assert a.users_info(user=globex.bob.user_id)["user"]["team_id"] == globex.team_id
     assert b.users_info(user=acme.bob.user_id)["user"]["team_id"] == acme.team_id
     assert channel in {c["id"] for c in b.conversations_list()["channels"]}
+    # A guest's settings for the channel are kept on the guest's own shard.
+    b.api_call("users.prefs.setChannelNotifications", json={"channel": channel, "level": "all"})
+    prefs = b.api_call("users.prefs.getChannelNotifications", params={"channel": channel})
+    assert prefs["prefs"][0]["level"] == "all"
+    stored = "SELECT count(*) FROM notification_prefs WHERE team_id = %s AND channel_id = %s"
+    assert _count(shard_set, "b", stored, globex.team_id, channel) == 1
 
     # Every row of the channel, globex's messages and memberships too, is on acme's shard.
     messages = "SELECT count(*) FROM messages WHERE channel_id = %s"
