@@ -255,6 +255,10 @@ def test_an_open_socket_of_the_guest_hears_the_channel_until_disconnection(
         a.chat_postMessage(channel=channel, text="live")
         event = guest.until(text_is("live"))[-1]
         assert (event["channel"], event["user_team"]) == (channel, acme.team_id)
+        with rtm(server, acme.bob.token) as host_side:
+            guest.send({"id": 1, "type": "typing", "channel": channel})
+            typing = host_side.until(of_type("user_typing", channel=channel))[-1]
+            assert typing["user"] == globex.bob.user_id
         server.client(acme.alice.token).admin_conversations_disconnectShared(channel_id=channel)
         mine = of_type("member_left_channel", channel=channel, user=globex.bob.user_id)
         assert guest.until(mine)[-1]["team"] == globex.team_id

@@ -11,7 +11,7 @@ import pytest
 
 from hubbub.app import move
 from tests.e2e.test_shared_channels import error_of, share
-from tests.support.rtm import rtm, text_is
+from tests.support.rtm import of_type, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 from tests.support.shards import ShardSet
 
@@ -58,6 +58,9 @@ def test_the_shared_channel_lives_on_the_hosts_shard_and_survives_moves(
         b.chat_update(channel=channel, ts=posted["ts"], text="from globex, edited")
         guest.until(text_is("from acme"))
         cursor = guest.cursor
+        with rtm(server, acme.bob.token) as host_side:
+            guest.send({"id": 1, "type": "typing", "channel": channel})
+            assert host_side.until(of_type("user_typing"))[-1]["user"] == globex.bob.user_id
     # What the guest missed is replayed from the host's log, on the host's shard.
     a.chat_postMessage(channel=channel, text="missed")
     with rtm(server, globex.bob.token, resume=cursor) as again:
