@@ -463,8 +463,12 @@ def test_a_private_channel_on_the_guest_side_hides_from_its_other_people(
     }
     b.conversations_invite(channel=channel, users=globex.carol.user_id)
     assert carol.conversations_info(channel=channel)["channel"]["is_member"] is True
-    # Public on acme's side all along.
+    # Public on acme's side all along, and so in the events both sides share.
     assert a.conversations_info(channel=channel)["channel"]["is_private"] is False
+    with rtm(server, acme.alice.token) as host_side:
+        b.chat_postMessage(channel=channel, text="from a private corner")
+        event = host_side.until(text_is("from a private corner"))[-1]
+        assert event["channel_type"] == "channel"
 
 
 # -- a crash between the two workspaces' steps -------------------------------------------------

@@ -84,8 +84,16 @@ class Channel:
     shared_team_ids: tuple[str, ...] = ()
     # Workspaces invited that have not answered yet (shown to the host only).
     pending_team_ids: tuple[str, ...] = ()
-    # The workspace of the person it is shown to, when that is not the host.
+    # The workspace of the person it is shown to, when that is not the host, and whether that
+    # workspace made it private there (each side chooses its own; is_private stays the host's,
+    # which the channel's events, shared by both sides, follow).
     context_team_id: str | None = None
+    local_private: bool | None = None
+
+    @property
+    def private_here(self) -> bool:
+        """Private as the person it is shown to sees it."""
+        return self.is_private if self.local_private is None else self.local_private
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,16 +137,16 @@ def channel_json(
             "priority": 0,
         }
     else:
-        is_channel = not channel.is_private and not channel.is_mpim
+        is_channel = not channel.private_here and not channel.is_mpim
         shared = bool(channel.shared_team_ids)
         out = {
             "id": channel.id,
             "name": channel.name,
             "is_channel": is_channel,
-            "is_group": channel.is_private and not channel.is_mpim,
+            "is_group": channel.private_here and not channel.is_mpim,
             "is_im": False,
             "is_mpim": channel.is_mpim,
-            "is_private": channel.is_private,
+            "is_private": channel.private_here,
             "created": channel.created,
             "is_archived": channel.is_archived,
             "is_general": channel.name == "general",

@@ -50,7 +50,7 @@ def visible_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Me
     channel, membership = found
     if share is not None:
         channel = as_guest(channel, share)
-    if membership is None and (channel.is_private or channel.is_im or channel.is_mpim):
+    if membership is None and (channel.private_here or channel.is_im or channel.is_mpim):
         raise SlackError("channel_not_found")
     if channel.has_shares:
         channel = with_shares(tx, channel)
@@ -82,7 +82,7 @@ def as_guest(channel: Channel, share: Share) -> Channel:
     return replace(
         channel,
         name=share.guest_name or channel.name,
-        is_private=share.guest_is_private,
+        local_private=share.guest_is_private,
         context_team_id=share.guest_team_id,
     )
 

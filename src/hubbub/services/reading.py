@@ -91,7 +91,7 @@ async def _shared_listed(
                     channel, membership = visible_channel(tx, who, channel_id)
                 except SlackError:
                     continue  # disconnected since, or private here and who is not in it
-                kind = "private_channel" if channel.is_private else "public_channel"
+                kind = "private_channel" if channel.private_here else "public_channel"
                 if kind in kinds and not (exclude_archived and channel.is_archived):
                     count = tx.count_members(channel.team_id, channel.id)
                     listed.append(Listed(channel, membership, count))
