@@ -503,13 +503,18 @@ def bench_fanout(
     rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
     cluster: ClusterSizes = 0,
+    shared: Annotated[
+        int, typer.Option(min=0, max=100, help="Share the channel with N other workspaces.")
+    ] = 0,
 ) -> None:
     """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
     from rich.console import Console
 
     from hubbub.bench.fanout import FanOptions, run, table
 
-    opts = FanOptions(members, posts, rate, out)
+    if shared and cluster:
+        raise typer.BadParameter("--shared runs on the embedded server only, for now")
+    opts = FanOptions(members, posts, rate, out, shared=shared)
     if cluster:
         from hubbub.bench import fancluster
 

@@ -13,6 +13,7 @@ from hubbub.api import (
     pins,
     reactions,
     rtm,
+    shares,
     team,
     users,
 )
@@ -33,4 +34,5 @@ def method_table() -> dict[str, Method]:
         apps.router,
         dnd.router,
         notifications.router,
+        shares.router,
     )

@@ -10,7 +10,7 @@ from hubbub.api.registry import TIER_2, TIER_3, TIER_4, Router
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import User
-from hubbub.domain.shapes import user_json
+from hubbub.domain.shapes import external_user_json, user_json
 from hubbub.services import users
 
 router = Router()
@@ -20,8 +20,9 @@ LOCALE = "en-US"
 USERS_PAGE = 1000
 
 
-def _user(user: User, include_locale: bool) -> dict[str, Any]:
-    out = user_json(user)
+def _user(user: User, include_locale: bool, viewer_team: str) -> dict[str, Any]:
+    # Someone of another workspace, met in a shared channel: only what Slack shows them.
+    out = user_json(user) if user.team_id == viewer_team else external_user_json(user)
     if include_locale:
         out["locale"] = LOCALE
     return out
@@ -45,7 +46,7 @@ async def list_users(call: Call) -> dict[str, Any]:
     locale = call.flag("include_locale")
     last = page.users[-1].id if page.more and page.users else None
     return {
-        "members": [_user(u, locale) for u in page.users],
+        "members": [_user(u, locale, call.who.team_id) for u in page.users],
         "cache_ts": page.cache_ts,
         **next_cursor(cursor.encode("user", last) if last else None),
     }
@@ -60,7 +61,7 @@ async def list_users(call: Call) -> dict[str, Any]:
 async def info(call: Call) -> dict[str, Any]:
     """Information about one person or bot."""
     user = await users.info(call.hub, call.who, call.required("user", "user_not_found"))
-    return {"user": _user(user, call.flag("include_locale"))}
+    return {"user": _user(user, call.flag("include_locale"), call.who.team_id)}
 
 
 @router.method(

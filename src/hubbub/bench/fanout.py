@@ -63,6 +63,9 @@ class FanOptions:
     out: Path
     burst_concurrency: int = 8
     connect_concurrency: int = 32
+    # Other workspaces the channel is shared with (docs/shared-channels.md); members are
+    # spread evenly over the host and them.
+    shared: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,15 @@ class Members:
 # -- the data -----------------------------------------------------------------------------------
 
 
-def set_up(data_dir: Path, members: int, database_url: str | None = None) -> Members:
+def set_up(
+    data_dir: Path, members: int, database_url: str | None = None, *, shared: int = 0
+) -> Members:
     """A workspace and N people, all members of #general, BATCH people per unit of work (in
     data_dir's SQLite file, or in the PostgreSQL database at database_url).
 
     Through the same helpers `workspaces.create_user` uses (team_join, the default channels'
     joins, a user token each), without passwords: argon2 per person would take minutes.
+    With shared > 0, the channel is one the workspace shares with that many others instead.
     """
     from hubbub.app import build_hub
     from hubbub.config import Settings
@@ -89,6 +95,8 @@ def set_up(data_dir: Path, members: int, database_url: str | None = None) -> Mem
     async def main() -> Members:
         hub = build_hub(Settings(data_dir=data_dir, database_url=database_url))
         try:
+            if shared:
+                return await _shared_set_up(hub, members, shared)
             team = await workspaces.create_workspace(hub, "Bench", "bench")
             tokens: list[str] = []
             for first in range(0, members, BATCH):
@@ -103,6 +111,38 @@ def set_up(data_dir: Path, members: int, database_url: str | None = None) -> Mem
             await hub.close()
 
     return asyncio.run(main())
+
+
+async def _shared_set_up(hub: Any, members: int, shared: int) -> Members:
+    """#fan of `bench`, shared with `guest0`…; member i belongs to side i mod (shared + 1), and
+    each side's admin invites its own people, so member 0 (the poster) is the host's."""
+    from hubbub.services import auth, channels, membership, shares, workspaces
+
+    sides = []
+    for k, domain in enumerate(["bench", *(f"guest{g}" for g in range(shared))]):
+        await workspaces.create_workspace(hub, domain.title(), domain)
+        account = await workspaces.create_user(
+            hub, domain, email=f"admin@{domain}.test", name="admin", admin=True
+        )
+        sides.append((domain, await auth.authenticate(hub, account.token), k))
+    host = sides[0][1]
+    channel = await channels.create(hub, host, "fan", is_private=False)
+    for domain, admin, _ in sides[1:]:
+        invite_id = await shares.invite(
+            hub, host, channel.id, emails=[], user_ids=[], team_domain=domain
+        )
+        await shares.accept(
+            hub, admin, invite_id=invite_id, channel_id="", name="fan", is_private=False
+        )
+    tokens: dict[int, str] = {}
+    for domain, admin, k in sides:
+        mine = list(range(k, members, len(sides)))
+        for first in range(0, len(mine), BATCH):
+            people = [(f"m{i}", f"m{i}@{domain}.test") for i in mine[first : first + BATCH]]
+            made = await workspaces.create_users(hub, domain, people)
+            await membership.invite(hub, admin, channel.id, [a.user.id for a in made])
+            tokens.update(zip(mine[first : first + BATCH], (a.token for a in made), strict=True))
+    return Members(host.team_id, channel.id, [tokens[i] for i in range(members)])
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -164,7 +204,7 @@ def run(opts: FanOptions) -> tuple[dict[str, Any], Path]:
     with stop_on_sigterm(), tempfile.TemporaryDirectory(prefix="hubbub-fanout-") as tmp:
         try:
             data_dir = Path(tmp) / "data"
-            members = set_up(data_dir, opts.members)
+            members = set_up(data_dir, opts.members, shared=opts.shared)
             tokens = Path(tmp) / "tokens.txt"
             tokens.write_text("\n".join(members.tokens) + "\n")
 
@@ -192,6 +232,7 @@ def settings_of_fanout(opts: FanOptions, nofile: dict[str, int]) -> dict[str, An
     return {
         "git": git_version(),
         "members": opts.members,
+        "shared_with": opts.shared,
         "posts": opts.posts,
         "paced_rate_per_s": opts.rate,
         "burst_concurrency": opts.burst_concurrency,

@@ -77,6 +77,23 @@ class Channel:
     last_seq: int
     last_us: int  # the last message's ts, in microseconds (0: none yet)
     im_user: str | None = None  # the other party of a DM, as seen by its creator
+    # Shared with, or offered to, other workspaces (docs/shared-channels.md); team_id is the
+    # host's.
+    has_shares: bool = False
+    # The host and every workspace that accepted, host first; filled where the channel is shown.
+    shared_team_ids: tuple[str, ...] = ()
+    # Workspaces invited that have not answered yet (shown to the host only).
+    pending_team_ids: tuple[str, ...] = ()
+    # The workspace of the person it is shown to, when that is not the host, and whether that
+    # workspace made it private there (each side chooses its own; is_private stays the host's,
+    # which the channel's events, shared by both sides, follow).
+    context_team_id: str | None = None
+    local_private: bool | None = None
+
+    @property
+    def private_here(self) -> bool:
+        """Private as the person it is shown to sees it."""
+        return self.is_private if self.local_private is None else self.local_private
 
 
 @dataclass(frozen=True, slots=True)

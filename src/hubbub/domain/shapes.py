@@ -11,6 +11,10 @@ from hubbub.domain.model import Channel, Message, Team, User
 NO_UNFURL = "unfurl_links"
 _UNSHOWN_EXTRA = frozenset({"parent_user_id", NO_UNFURL})
 
+# Kept in the extra of a message in a shared channel: its author's workspace (Slack's fields).
+USER_TEAM = "user_team"
+SOURCE_TEAM = "source_team"
+
 _COLORS = ("9f69e7", "4bbe2e", "e7392d", "3c989f", "674b1b", "e96699", "e0a729", "684b6c")
 
 
@@ -71,6 +75,48 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
+# What a person's profile shows to people of other workspaces they share a channel with: their
+# name, picture and status, never their email or phone, nor their roles at home.
+_EXTERNAL_PROFILE = (
+    "real_name",
+    "real_name_normalized",
+    "display_name",
+    "display_name_normalized",
+    "first_name",
+    "last_name",
+    "title",
+    "status_text",
+    "status_emoji",
+    "status_expiration",
+    "avatar_hash",
+    "team",
+    "bot_id",
+)
+_EXTERNAL_USER = (
+    "id",
+    "team_id",
+    "name",
+    "deleted",
+    "color",
+    "real_name",
+    "tz",
+    "tz_label",
+    "tz_offset",
+    "is_bot",
+    "is_app_user",
+    "updated",
+)
+
+
+def external_user_json(user: User) -> dict[str, Any]:
+    """A person as Slack shows them to members of another organisation in a shared channel."""
+    full = user_json(user)
+    out = {key: full[key] for key in _EXTERNAL_USER}
+    out["profile"] = {k: full["profile"][k] for k in _EXTERNAL_PROFILE if k in full["profile"]}
+    out["is_stranger"] = False
+    return out
+
+
 def channel_json(
     channel: Channel,
     *,
@@ -91,26 +137,27 @@ def channel_json(
             "priority": 0,
         }
     else:
-        is_channel = not channel.is_private and not channel.is_mpim
+        is_channel = not channel.private_here and not channel.is_mpim
+        shared = bool(channel.shared_team_ids)
         out = {
             "id": channel.id,
             "name": channel.name,
             "is_channel": is_channel,
-            "is_group": channel.is_private and not channel.is_mpim,
+            "is_group": channel.private_here and not channel.is_mpim,
             "is_im": False,
             "is_mpim": channel.is_mpim,
-            "is_private": channel.is_private,
+            "is_private": channel.private_here,
             "created": channel.created,
             "is_archived": channel.is_archived,
             "is_general": channel.name == "general",
             "unlinked": 0,
             "name_normalized": channel.name,
-            "is_shared": False,
+            "is_shared": shared,
             "is_org_shared": False,
-            "is_ext_shared": False,
-            "is_pending_ext_shared": False,
-            "pending_shared": [],
-            "context_team_id": channel.team_id,
+            "is_ext_shared": shared,
+            "is_pending_ext_shared": bool(channel.pending_team_ids) and not shared,
+            "pending_shared": list(channel.pending_team_ids),
+            "context_team_id": channel.context_team_id or channel.team_id,
             "updated": channel.created * 1000,
             "creator": channel.creator,
             "topic": {
@@ -125,6 +172,12 @@ def channel_json(
             },
             "previous_names": [],
         }
+        if shared:
+            out["shared_team_ids"] = list(channel.shared_team_ids)
+            out["conversation_host_id"] = channel.team_id
+            out["internal_team_ids"] = []
+        if channel.pending_team_ids:
+            out["pending_connected_team_ids"] = list(channel.pending_team_ids)
         if is_member is not None:
             out["is_member"] = is_member
     if last_read is not None:
@@ -143,7 +196,8 @@ def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:
         out["bot_id"] = msg.bot_id
     out["text"] = msg.text
     out["ts"] = msg.ts
-    out["team"] = msg.team_id
+    # In a shared channel a message names its author's workspace, which may not be the host.
+    out["team"] = msg.extra.get(USER_TEAM, msg.team_id)
     if with_channel:
         out["channel"] = msg.channel_id
     if msg.blocks is not None:

@@ -89,7 +89,7 @@ class Gateway:
     def attach(self, session: Session, stream: str, head: int) -> None:
         feed = self.feeds.get(stream)
         if feed is None:
-            feed = self.feeds[stream] = Feed(self, session.who.team_id, stream, head)
+            feed = self.feeds[stream] = Feed(self, session.log_team(stream), stream, head)
         feed.sessions.add(session)
 
     def detach(self, session: Session, stream: str) -> None:

@@ -58,6 +58,7 @@ class Session:
         "flush_due",
         "following",
         "gateway",
+        "hosts",
         "limit",
         "page",
         "presence_subs",
@@ -100,6 +101,9 @@ class Session:
         # The last seq of each stream written to the socket: the resume cursor of a goodbye.
         self.sent: dict[str, int] = {}
         self.rejoined: dict[str, int] = {}
+        # Shared channels hosted by another workspace: stream -> the host, whose shard has the
+        # log. Learnt only from the server (where the session starts, join notices).
+        self.hosts: dict[str, str] = {}
         self.typed: dict[str, float] = {}
         self.closing = False
         socket.on_writable = self._due
@@ -110,6 +114,7 @@ class Session:
         """Delivers from the start positions until the socket closes; reads the client's
         frames meanwhile."""
         self.sent.update(start.positions)
+        self.hosts.update(start.hosts)
         hello = {"type": HELLO, CURSOR_FIELD: realtime.format_cursor(start.positions)}
         self._send(frame(hello))
         if start.resync:
@@ -123,7 +128,9 @@ class Session:
         # Events (and join notices) published between the snapshot and the subscriptions
         # reached nobody here: streams whose head moved read them from the log, and
         # conversations joined meanwhile are followed from the join.
-        heads = await realtime.heads(self.gateway.hub, self.who)
+        now = await realtime.heads(self.gateway.hub, self.who)
+        self.hosts.update(now.hosts)
+        heads = now.positions
         for stream, head in heads.items():
             sequencer = self.following.get(stream)
             if sequencer is not None and head > sequencer.pos:
@@ -168,6 +175,10 @@ class Session:
         if head is None or pos < head:
             sequencer.catch_up()
 
+    def log_team(self, stream: str) -> str:
+        """The workspace whose shard holds the stream's log."""
+        return self.hosts.get(stream, self.who.team_id)
+
     def unfollow(self, stream: str) -> None:
         sequencer = self.following.pop(stream, None)
         if sequencer is not None:
@@ -179,7 +190,7 @@ class Session:
             self.room = self.room or asyncio.Event()
             self.room.clear()
             await self.room.wait()
-        rows = await self.gateway.read_log(self.who.team_id, stream, after, self.page)
+        rows = await self.gateway.read_log(self.log_team(stream), stream, after, self.page)
         return [(seq, splice_position(stream, seq, data)) for seq, data in rows]
 
     # -- frames in from the gateway ----------------------------------------------------------
@@ -218,6 +229,9 @@ class Session:
         channel, after = notice.get("channel"), notice.get("after")
         if not isinstance(channel, str) or not isinstance(after, int):
             return
+        team = notice.get("team")
+        if isinstance(team, str) and team != self.who.team_id:
+            self.hosts[channel] = team
         current = self.following.get(channel)
         if current is None:
             self.follow(channel, after, None)

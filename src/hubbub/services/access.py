@@ -7,19 +7,53 @@ from dataclasses import replace
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership
 from hubbub.domain.names import im_other
+from hubbub.domain.shares import ACCEPTED, PENDING, Share
+from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
 
+async def home(hub: Hub, who: Identity, channel_id: str) -> str:
+    """The workspace whose shard holds channel_id for who: who's own, or the host of a channel
+    shared with who's workspace. Every unit of work on a channel named by a caller runs there.
+
+    Read from who's workspace's record of its shares, remembered per process (services/routes.py);
+    only the host's record, read by the unit itself, lets anyone in."""
+    if not channel_id:
+        return who.team_id
+    host = hub.routes.get(who.team_id, channel_id)
+    if host is None:
+        version = hub.routes.version()
+        shared = await hub.read(
+            who.team_id, lambda tx: tx.shared_channel(who.team_id, channel_id), snapshot=False
+        )
+        host = shared.host_team_id if shared is not None and shared.state == ACCEPTED else ""
+        hub.routes.put(who.team_id, channel_id, host, version)
+    return host or who.team_id
+
+
 def visible_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Membership | None]:
-    """The channel if who may see it; otherwise channel_not_found, whether it exists or not."""
+    """The channel if who may see it; otherwise channel_not_found, whether it exists or not.
+
+    A channel another workspace shares with who's workspace is found through the host's record
+    of the share, in this same transaction (the unit runs on the host's shard: services/shares.py
+    `home`), and shown with who's workspace's own name and privacy for it."""
     if not channel_id:
         raise SlackError("channel_not_found")
     found = tx.channel_for(who.team_id, channel_id, who.user_id)
+    share = None
+    if found is None:
+        share = tx.accepted_share(channel_id, who.team_id)
+        if share is not None:
+            found = tx.channel_for(share.host_team_id, channel_id, who.user_id)
     if found is None:
         raise SlackError("channel_not_found")
     channel, membership = found
-    if membership is None and (channel.is_private or channel.is_im or channel.is_mpim):
+    if share is not None:
+        channel = as_guest(channel, share)
+    if membership is None and (channel.private_here or channel.is_im or channel.is_mpim):
         raise SlackError("channel_not_found")
+    if channel.has_shares:
+        channel = with_shares(tx, channel)
     return as_seen_by(channel, who.user_id), membership
 
 
@@ -41,3 +75,32 @@ def as_seen_by(channel: Channel, viewer: str) -> Channel:
     if channel.is_im:
         return replace(channel, im_user=im_other(channel.name, viewer))
     return channel
+
+
+def as_guest(channel: Channel, share: Share) -> Channel:
+    """The host's channel as the guest workspace shows it: its own name and privacy."""
+    return replace(
+        channel,
+        name=share.guest_name or channel.name,
+        local_private=share.guest_is_private,
+        context_team_id=share.guest_team_id,
+    )
+
+
+def with_shares(tx: Tx, channel: Channel) -> Channel:
+    """The workspaces that share the channel, host first; the pending ones for the host only."""
+    shares = tx.shares_of(channel.team_id, channel.id)
+    accepted = tuple(s.guest_team_id for s in shares if s.state == ACCEPTED)
+    pending: tuple[str, ...] = ()
+    if channel.context_team_id is None:
+        pending = tuple(s.guest_team_id for s in shares if s.state == PENDING)
+    return replace(
+        channel,
+        shared_team_ids=(channel.team_id, *accepted) if accepted else (),
+        pending_team_ids=pending,
+    )
+
+
+def is_guest(who: Identity, channel: Channel) -> bool:
+    """Whether who belongs to a workspace the channel is shared with, not to its host."""
+    return channel.team_id != who.team_id

@@ -67,21 +67,32 @@ def announce(log: EventLog, channel: Channel, name: str, payload: dict[str, Any]
         log.team_event(channel.team_id, {"type": "channel_" + name, **payload})
 
 
-def member_event(channel: Channel, kind: str, user_id: str) -> dict[str, Any]:
+def member_event(
+    channel: Channel, kind: str, user_id: str, team: str | None = None
+) -> dict[str, Any]:
+    """team: the member's workspace, when it is not the channel's (a shared channel)."""
     return {
         "type": kind,
         "user": user_id,
         "channel": channel.id,
         "channel_type": "G" if channel.is_private else "C",
-        "team": channel.team_id,
+        "team": team or channel.team_id,
     }
 
 
 def join_tx(
-    tx: Tx, log: EventLog, channel: Channel, user_id: str, inviter: str | None = None
+    tx: Tx,
+    log: EventLog,
+    channel: Channel,
+    user_id: str,
+    inviter: str | None = None,
+    *,
+    member_team: str | None = None,
 ) -> bool:
-    """Adds a member with Slack's join message and event; False if already a member."""
-    if not tx.add_member(channel.team_id, channel.id, user_id):
+    """Adds a member with Slack's join message and event; False if already a member.
+
+    member_team: the workspace of a member from a workspace the channel is shared with."""
+    if not tx.add_member(channel.team_id, channel.id, user_id, member_team):
         return False
     if channel.is_im or channel.is_mpim:
         return True
@@ -92,7 +103,7 @@ def join_tx(
     )
     # As in Slack, a newcomer has read what came before: only what follows the join is unread.
     tx.set_last_read(channel.team_id, channel.id, user_id, joined.ts)
-    event = member_event(channel, "member_joined_channel", user_id)
+    event = member_event(channel, "member_joined_channel", user_id, member_team)
     if inviter:
         event["inviter"] = inviter
     log.channel_event(channel.team_id, channel.id, event)
@@ -103,7 +114,21 @@ def leave_tx(tx: Tx, log: EventLog, channel: Channel, user_id: str) -> None:
     """Removes a member with Slack's leave message and event; the caller checked the right."""
     text = f"<@{user_id}> has left the channel"
     insert_tx(tx, log, channel, user_id=user_id, text=text, subtype="channel_leave")
+    removed_tx(tx, log, channel, user_id)
+
+
+def removed_tx(tx: Tx, log: EventLog, channel: Channel, user_id: str) -> None:
+    """Takes a member out with the event that ends their sessions' delivery of the channel
+    (docs/realtime.md), and no message: a leave's message, or a disconnection's, is the
+    caller's."""
+    team = tx.member_team(channel.team_id, channel.id, user_id) if channel.has_shares else None
     tx.remove_member(channel.team_id, channel.id, user_id)
     log.channel_event(
-        channel.team_id, channel.id, member_event(channel, "member_left_channel", user_id)
+        channel.team_id, channel.id, member_event(channel, "member_left_channel", user_id, team)
     )
+
+
+def guest_team(who_team: str, channel: Channel) -> str | None:
+    """The workspace to record for a new member of the channel from who_team, when that is a
+    workspace the channel is shared with rather than its host."""
+    return who_team if who_team != channel.team_id else None

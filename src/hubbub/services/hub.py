@@ -16,6 +16,7 @@ from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
+from hubbub.services.routes import RouteCache
 from hubbub.store.port import Shards
 from hubbub.store.tx import Tx
 from hubbub.tickets.port import Tickets
@@ -78,7 +79,15 @@ class EventLog:
             users = self.tx.member_ids(team_id, channel_id, "", 1000)
         after = self._first_seq[channel_id] - 1
         for user_id in dict.fromkeys(users):
-            notice = {"type": JOIN_NOTICE, "channel": channel_id, "user": user_id, "after": after}
+            # team: whose shard holds the channel's log, for a member from a workspace the
+            # channel is shared with.
+            notice = {
+                "type": JOIN_NOTICE,
+                "channel": channel_id,
+                "user": user_id,
+                "after": after,
+                "team": team_id,
+            }
             self.notices.append((user_id, orjson.dumps(notice)))
 
     def job(
@@ -125,6 +134,8 @@ class Hub:
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.
     identities: IdentityCache = field(init=False)
+    # Which workspace hosts each channel a workspace's people name (services/shares.py).
+    routes: RouteCache = field(init=False)
 
     # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
     app_timings: Timings = field(default_factory=Timings)
@@ -140,6 +151,7 @@ class Hub:
 
     def __post_init__(self) -> None:
         self.identities = IdentityCache(self.shards.identity_version)
+        self.routes = RouteCache(self.shards.identity_version)
 
     async def close(self) -> None:
         await self.tickets.close()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub.domain.errors import SlackError
-from hubbub.domain.model import Channel, Identity, Membership
+from hubbub.domain.model import Channel, Identity, Membership, User
 from hubbub.services import unreads
-from hubbub.services.access import member_channel, visible_channel
-from hubbub.services.channel_tx import is_general, join_tx, leave_tx, refuse_dm
+from hubbub.services.access import home, is_guest, member_channel, visible_channel
+from hubbub.services.channel_tx import guest_team, is_general, join_tx, leave_tx, refuse_dm
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -25,10 +25,10 @@ async def join(hub: Hub, who: Identity, channel_id: str) -> tuple[Channel, bool]
             raise SlackError("is_archived")
         if membership is not None:
             return channel, True
-        join_tx(tx, log, channel, who.user_id)
+        join_tx(tx, log, channel, who.user_id, member_team=guest_team(who.team_id, channel))
         return channel, False
 
-    return await hub.commit(who.team_id, unit)
+    return await hub.commit(await home(hub, who, channel_id), unit)
 
 
 async def leave(hub: Hub, who: Identity, channel_id: str) -> bool:
@@ -44,17 +44,19 @@ async def leave(hub: Hub, who: Identity, channel_id: str) -> bool:
         if membership is None:
             return False
         # Nobody could ever find a private channel again once its last member left it.
-        if channel.is_private and tx.count_members(who.team_id, channel.id) <= 1:
+        if channel.is_private and tx.count_members(channel.team_id, channel.id) <= 1:
             raise SlackError("last_member")
         leave_tx(tx, log, channel, who.user_id)
         return True
 
-    return await hub.commit(who.team_id, unit)
+    return await hub.commit(await home(hub, who, channel_id), unit)
 
 
-def _check_invitees(tx: Tx, who: Identity, channel: Channel, user_ids: list[str]) -> None:
-    """All-or-nothing, as Slack: every refused user is named in `errors`."""
-    found = tx.get_users(who.team_id, user_ids)
+def _check_invitees(
+    tx: Tx, who: Identity, channel: Channel, user_ids: list[str], found: dict[str, User]
+) -> None:
+    """All-or-nothing, as Slack: every refused user is named in `errors`. found: the invitees
+    who are people of who's workspace."""
     errors: list[dict[str, Any]] = []
     for user_id in user_ids:
         user = found.get(user_id)
@@ -64,7 +66,7 @@ def _check_invitees(tx: Tx, who: Identity, channel: Channel, user_ids: list[str]
             code = "user_not_found"
         elif user.deleted:
             code = "cant_invite"
-        elif tx.membership(who.team_id, channel.id, user_id) is not None:
+        elif tx.membership(channel.team_id, channel.id, user_id) is not None:
             code = "already_in_channel"
         else:
             continue
@@ -80,6 +82,11 @@ async def invite(
     if len(user_ids) > MAX_INVITES:
         raise SlackError("invalid_arguments")
 
+    where = await home(hub, who, channel_id)
+    # Anyone may invite people of their own workspace, read from its own shard: into a shared
+    # channel hosted elsewhere too.
+    found = await hub.read(who.team_id, lambda tx: tx.get_users(who.team_id, user_ids))
+
     def unit(tx: Tx, log: EventLog) -> tuple[Channel, Membership]:
         channel, membership = visible_channel(tx, who, channel_id)
         refuse_dm(channel)
@@ -87,18 +94,21 @@ async def invite(
             raise SlackError("is_archived")
         if membership is None:
             raise SlackError("not_in_channel")
-        _check_invitees(tx, who, channel, user_ids)
+        _check_invitees(tx, who, channel, user_ids, found)
+        team = guest_team(who.team_id, channel)
         for user_id in user_ids:
-            join_tx(tx, log, channel, user_id, inviter=who.user_id)
+            join_tx(tx, log, channel, user_id, inviter=who.user_id, member_team=team)
         return channel, membership
 
-    return await hub.commit(who.team_id, unit)
+    return await hub.commit(where, unit)
 
 
 def _may_remove_others(who: Identity, channel: Channel, membership: Membership | None) -> None:
     """Any member may remove people from a private channel; from a public one, its creator and
-    workspace admins."""
-    if channel.is_private:
+    workspace admins. In a shared channel, only people of the host's workspace may."""
+    if is_guest(who, channel):
+        allowed = False
+    elif channel.is_private:
         allowed = membership is not None
     else:
         allowed = who.is_admin or channel.creator == who.user_id
@@ -117,13 +127,13 @@ async def kick(hub: Hub, who: Identity, channel_id: str, user_id: str) -> None:
         if channel.is_archived:
             raise SlackError("is_archived")
         _may_remove_others(who, channel, membership)
-        if tx.get_user(who.team_id, user_id) is None:
-            raise SlackError("user_not_found")
-        if tx.membership(who.team_id, channel.id, user_id) is None:
-            raise SlackError("not_in_channel")
+        if tx.membership(channel.team_id, channel.id, user_id) is None:
+            # A member from another workspace is known here only by their membership.
+            known = tx.get_user(who.team_id, user_id) is not None
+            raise SlackError("not_in_channel" if known else "user_not_found")
         leave_tx(tx, log, channel, user_id)
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)
 
 
 async def members(hub: Hub, who: Identity, channel_id: str, *, after: str, limit: int) -> list[str]:
@@ -131,9 +141,9 @@ async def members(hub: Hub, who: Identity, channel_id: str, *, after: str, limit
 
     def unit(tx: Tx) -> list[str]:
         channel, _ = visible_channel(tx, who, channel_id)
-        return tx.member_ids(who.team_id, channel.id, after, limit)
+        return tx.member_ids(channel.team_id, channel.id, after, limit)
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
 
 
 async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
@@ -141,7 +151,7 @@ async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
 
     def unit(tx: Tx, log: EventLog) -> None:
         channel, _ = member_channel(tx, who, channel_id)
-        tx.set_last_read(who.team_id, channel.id, who.user_id, ts)
+        tx.set_last_read(channel.team_id, channel.id, who.user_id, ts)
         unreads.marked_tx(tx, log, who, channel, ts)
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)

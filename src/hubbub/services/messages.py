@@ -9,10 +9,10 @@ import orjson
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
-from hubbub.domain.shapes import NO_UNFURL, message_json
+from hubbub.domain.shapes import NO_UNFURL, SOURCE_TEAM, USER_TEAM, message_json
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
-from hubbub.services.access import visible_channel, writable_channel
+from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -56,6 +56,10 @@ def insert_tx(
     """Writes one message and its event; the caller has checked the right to post."""
     seq, ts = log.message_position(channel.team_id, channel.id)
     extra = dict(extra or {})
+    if channel.has_shares:
+        # Both sides read the same message: it names the workspace its author belongs to.
+        team = tx.member_team(channel.team_id, channel.id, user_id) or channel.team_id
+        extra[USER_TEAM] = extra[SOURCE_TEAM] = team
     if parent is not None:
         extra["parent_user_id"] = parent.user_id
         if reply_broadcast:
@@ -200,7 +204,7 @@ async def post(
     def unit(tx: Tx, log: EventLog) -> Message:
         channel, _ = writable_channel(tx, who, channel_id)
         if client_msg_id:
-            earlier = tx.message_by_client_id(who.team_id, who.user_id, client_msg_id)
+            earlier = tx.message_by_client_id(channel.team_id, who.user_id, client_msg_id)
             if earlier is not None:
                 return earlier
         parent = thread_parent(tx, channel, thread_ts) if thread_ts else None
@@ -220,7 +224,7 @@ async def post(
             extra=extra,
         )
 
-    return await hub.commit(who.team_id, unit)
+    return await hub.commit(await home(hub, who, channel_id), unit)
 
 
 def user_stream(user_id: str) -> str:
@@ -251,11 +255,11 @@ async def post_ephemeral(
 
     def unit(tx: Tx) -> tuple[Channel, str]:
         channel, _ = writable_channel(tx, who, channel_id)
-        if not user_id or tx.membership(who.team_id, channel.id, user_id) is None:
+        if not user_id or tx.membership(channel.team_id, channel.id, user_id) is None:
             raise SlackError("user_not_in_channel")
         return channel, from_micros(tx.now_us)
 
-    channel, ts = await hub.read(who.team_id, unit)
+    channel, ts = await hub.read(await home(hub, who, channel_id), unit)
     event: dict[str, Any] = {
         "type": "message",
         "user": who.user_id,
@@ -317,7 +321,7 @@ async def update(
         _changed(log, channel, old, new)
         return new
 
-    return await hub.commit(who.team_id, unit)
+    return await hub.commit(await home(hub, who, channel_id), unit)
 
 
 def set_attachments_tx(
@@ -360,7 +364,7 @@ async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         if old.thread_ts and old.thread_ts != old.ts:
             _recount(tx, log, channel, old.thread_ts)
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)
 
 
 def _remove(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
@@ -441,8 +445,14 @@ def _own_message(
     tx: Tx, who: Identity, channel: Channel, ts: str, refusal: str, *, admin_may: bool = False
 ) -> Message:
     msg = existing_message(tx, channel, ts, malformed="message_not_found")
-    # An admin acts for the workspace only with a person's token, never a bot's.
-    admin = admin_may and who.is_admin and who.token_kind != "xoxb"
+    # An admin acts for the workspace only with a person's token, never a bot's, and only on
+    # the messages of its own people (a shared channel holds other workspaces' too).
+    admin = (
+        admin_may
+        and who.is_admin
+        and who.token_kind != "xoxb"
+        and msg.extra.get(USER_TEAM, msg.team_id) == who.team_id
+    )
     if msg.user_id != who.user_id and not admin:
         raise SlackError(refusal)
     if msg.subtype in SYSTEM_SUBTYPES:
@@ -456,4 +466,4 @@ async def permalink(hub: Hub, who: Identity, channel_id: str, ts: str) -> str:
         msg = existing_message(tx, channel, ts, malformed="message_not_found")
         return permalink_for(hub.base_url, msg)
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -39,6 +39,7 @@ from hubbub.domain.notify import (
     recipients,
     snoozed,
 )
+from hubbub.domain.shares import ACCEPTED
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import TOMBSTONE, permalink_for, user_stream
@@ -97,6 +98,9 @@ class _Plan:
     users: dict[str, User]
     prefs: dict[str, Pref]
     here: bool  # the text holds <!here>: whether each member is active matters
+    # In a shared channel, the members it may notify from other workspaces, by workspace:
+    # their records, settings and sockets are their own workspace's.
+    guests: dict[str, list[str]]
 
 
 def _posted(tx: Tx, msg: Message, channel: Channel) -> Posted:
@@ -142,6 +146,11 @@ def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
     named, broadcasts = mentioned(msg.text)
     users = tx.get_users(team_id, {*found, *named, msg.user_id})
     people = [u for u in found if u in users and not users[u].deleted]
+    guests: dict[str, list[str]] = {}
+    if channel.has_shares:
+        others = [u for u in found if u not in users]
+        for user_id, team in tx.member_teams(team_id, channel_id, others).items():
+            guests.setdefault(team, []).append(user_id)
     return _Plan(
         msg=msg,
         channel=channel,
@@ -150,6 +159,7 @@ def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
         users=users,
         prefs=tx.notification_prefs(team_id, channel_id, people),
         here="here" in broadcasts,
+        guests=guests,
     )
 
 
@@ -177,6 +187,17 @@ async def notify_job(hub: Hub, job: Job) -> None:
     plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts))
     if plan is None:
         return
+    await _notify_hosts_people(hub, team_id, plan)
+    if plan.guests:
+        notice = await hub.read(
+            team_id, lambda tx: _notice(tx, hub, plan.msg, plan.channel, plan.users)
+        )
+        for guest, user_ids in sorted(plan.guests.items()):
+            await _notify_guests(hub, plan, notice, guest, user_ids)
+
+
+async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
+    channel_id, ts = plan.channel.id, plan.msg.ts
     sockets = await _online(hub, team_id, plan.members if plan.here else ())
     bots = frozenset(u for u in plan.members if plan.users[u].is_bot)
     chosen = recipients(
@@ -211,6 +232,54 @@ async def notify_job(hub: Hub, job: Job) -> None:
             if user_id in offline and hub.mailer is not None and plan.users[user_id].email:
                 payload = {"user": user_id, "channel": channel_id, "ts": ts}
                 events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
+
+    await hub.commit(team_id, unit)
+
+
+async def _notify_guests(
+    hub: Hub, plan: _Plan, notice: Notice, team_id: str, user_ids: list[str]
+) -> None:
+    """The members of a shared channel from another workspace: notified as the host's people
+    are, recorded on their own workspace's shard (notifications.list reads it there) and named
+    by their workspace's name for the channel. No email yet (the email job reads the message
+    from the person's own shard): docs/shared-channels.md."""
+    channel_id, ts = plan.channel.id, plan.msg.ts
+
+    def read(tx: Tx) -> tuple[list[str], dict[str, User], dict[str, Pref], str] | None:
+        shared = tx.shared_channel(team_id, channel_id)
+        if shared is None or shared.state != ACCEPTED:
+            return None  # disconnected since the message
+        users = tx.get_users(team_id, user_ids)
+        people = [u for u in user_ids if u in users and not users[u].deleted]
+        return people, users, tx.notification_prefs(team_id, channel_id, people), shared.name
+
+    found = await hub.read(team_id, read)
+    if found is None:
+        return
+    people, users, prefs, name = found
+    sockets = await _online(hub, team_id, people if plan.here else ())
+    active = frozenset(u for u, n in sockets.items() if n and not users[u].manual_away)
+    bots = frozenset(u for u in people if users[u].is_bot)
+    chosen = recipients(plan.posted, people, prefs=prefs, active=active, bots=bots)
+    if not chosen:
+        return
+    shown = replace(notice, where="#" + name)
+
+    def unit(tx: Tx, events: EventLog) -> None:
+        snoozes = tx.snoozes(team_id, chosen)
+        for user_id, why in sorted(chosen.items()):
+            added = tx.add_notification(
+                team_id,
+                user_id,
+                channel_id,
+                ts,
+                author_id=plan.msg.user_id,
+                reason=why,
+                thread_ts=plan.msg.thread_ts,
+            )
+            if added and not snoozed(snoozes.get(user_id, 0), tx.now):
+                event = desktop_notification(shown, events.tx_ts())
+                events.notices.append((user_stream(user_id), orjson.dumps(event)))
 
     await hub.commit(team_id, unit)
 

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from hubbub.domain.errors import SlackError
-from hubbub.domain.model import Identity
+from hubbub.domain.model import Channel, Identity
 from hubbub.domain.notify import (
     LEVELS,
     MAX_SNOOZE_MINUTES,
@@ -17,7 +17,7 @@ from hubbub.domain.notify import (
     dnd_status,
     snooze_fields,
 )
-from hubbub.services.access import visible_channel
+from hubbub.services.access import home, visible_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import user_stream
 from hubbub.store.tx import Tx
@@ -145,9 +145,10 @@ async def set_channel_pref(
     if level is not None and level not in (*LEVELS, "default"):
         raise SlackError("invalid_level")
     _person(who)
+    shared = await _hosted_elsewhere(hub, who, channel_id)
 
     def unit(tx: Tx, _events: EventLog) -> dict[str, Any]:
-        channel, _ = visible_channel(tx, who, channel_id)
+        channel = shared or visible_channel(tx, who, channel_id)[0]
         old = tx.notification_prefs(who.team_id, channel.id, [who.user_id]).get(who.user_id)
         old = old or Pref()
         new = Pref(
@@ -160,12 +161,23 @@ async def set_channel_pref(
     return await hub.commit(who.team_id, unit)
 
 
+async def _hosted_elsewhere(hub: Hub, who: Identity, channel_id: str) -> Channel | None:
+    """A channel another workspace shares with who's, checked on its host's shard; None for
+    any other, checked by the caller's unit. A person's settings stay on their own shard."""
+    where = await home(hub, who, channel_id)
+    if where == who.team_id:
+        return None
+    channel, _ = await hub.read(where, lambda tx: visible_channel(tx, who, channel_id))
+    return channel
+
+
 async def channel_prefs(hub: Hub, who: Identity, channel_id: str | None) -> list[dict[str, Any]]:
     """One conversation's preference (default or not), or every one who set."""
+    shared = await _hosted_elsewhere(hub, who, channel_id) if channel_id else None
 
     def unit(tx: Tx) -> list[dict[str, Any]]:
         if channel_id:
-            channel, _ = visible_channel(tx, who, channel_id)
+            channel = shared or visible_channel(tx, who, channel_id)[0]
             found = tx.notification_prefs(who.team_id, channel.id, [who.user_id])
             pref = found.get(who.user_id, Pref())
             return [pref_json(channel.id, pref, channel.is_im or channel.is_mpim)]

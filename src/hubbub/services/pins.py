@@ -8,7 +8,7 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import message_json
-from hubbub.services.access import visible_channel, writable_channel
+from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
@@ -56,29 +56,29 @@ def _event(kind: str, who: Identity, pin: Pin, pin_count: int) -> dict[str, Any]
 async def add(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
-        if not tx.add_pin(who.team_id, channel.id, msg.ts, who.user_id):
+        if not tx.add_pin(channel.team_id, channel.id, msg.ts, who.user_id):
             raise SlackError("already_pinned")
         pin = Pin(replace(msg, pinned_to=(channel.id,)), tx.now, who.user_id)
-        count = tx.pin_count(who.team_id, channel.id)
-        log.channel_event(who.team_id, channel.id, _event("pin_added", who, pin, count))
+        count = tx.pin_count(channel.team_id, channel.id)
+        log.channel_event(channel.team_id, channel.id, _event("pin_added", who, pin, count))
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)
 
 
 async def remove(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
-        pinned = tx.get_pin(who.team_id, channel.id, msg.ts)
+        pinned = tx.get_pin(channel.team_id, channel.id, msg.ts)
         if pinned is None:
             raise SlackError("no_pin")
-        tx.remove_pin(who.team_id, channel.id, msg.ts)
-        count = tx.pin_count(who.team_id, channel.id)
+        tx.remove_pin(channel.team_id, channel.id, msg.ts)
+        count = tx.pin_count(channel.team_id, channel.id)
         by, at = pinned
         event = _event("pin_removed", who, Pin(replace(msg, pinned_to=()), at, by), count)
         event["has_pins"] = count > 0
-        log.channel_event(who.team_id, channel.id, event)
+        log.channel_event(channel.team_id, channel.id, event)
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)
 
 
 async def list_pins(hub: Hub, who: Identity, channel_id: str) -> list[Pin]:
@@ -86,6 +86,6 @@ async def list_pins(hub: Hub, who: Identity, channel_id: str) -> list[Pin]:
 
     def unit(tx: Tx) -> list[Pin]:
         channel, _ = visible_channel(tx, who, channel_id)
-        return [Pin(m, at, by) for m, by, at in tx.list_pins(who.team_id, channel.id)]
+        return [Pin(m, at, by) for m, by, at in tx.list_pins(channel.team_id, channel.id)]
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)

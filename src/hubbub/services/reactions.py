@@ -8,7 +8,7 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.text import MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_USER, check_reaction_name
-from hubbub.services.access import visible_channel, writable_channel
+from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
@@ -49,11 +49,11 @@ async def add(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> N
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
         _check_room(tx, who, msg, name)
-        if not tx.add_reaction(who.team_id, channel.id, msg.ts, name, who.user_id):
+        if not tx.add_reaction(channel.team_id, channel.id, msg.ts, name, who.user_id):
             raise SlackError("already_reacted")
-        log.channel_event(who.team_id, channel.id, _event("reaction_added", who, msg, name))
+        log.channel_event(channel.team_id, channel.id, _event("reaction_added", who, msg, name))
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)
 
 
 async def remove(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
@@ -61,11 +61,11 @@ async def remove(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -
 
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
-        if not tx.remove_reaction(who.team_id, channel.id, msg.ts, name, who.user_id):
+        if not tx.remove_reaction(channel.team_id, channel.id, msg.ts, name, who.user_id):
             raise SlackError("no_reaction")
-        log.channel_event(who.team_id, channel.id, _event("reaction_removed", who, msg, name))
+        log.channel_event(channel.team_id, channel.id, _event("reaction_removed", who, msg, name))
 
-    await hub.commit(who.team_id, unit)
+    await hub.commit(await home(hub, who, channel_id), unit)
 
 
 async def get(hub: Hub, who: Identity, channel_id: str, ts: str) -> Message:
@@ -76,7 +76,7 @@ async def get(hub: Hub, who: Identity, channel_id: str, ts: str) -> Message:
         [msg] = tx.hydrate([existing_message(tx, channel, ts, malformed="bad_timestamp")])
         return msg
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message
 from hubbub.domain.shapes import channel_json
-from hubbub.services.access import as_seen_by, visible_channel
+from hubbub.services import shares
+from hubbub.services.access import as_seen_by, home, visible_channel, with_shares
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -45,9 +46,10 @@ async def list_conversations(
     after: str,
     limit: int,
 ) -> ChannelPage:
-    """Every public channel, and the private ones, DMs and group DMs the caller is in."""
+    """Every public channel, and the private ones, DMs and group DMs the caller is in, with
+    the channels other workspaces share with the caller's."""
 
-    def unit(tx: Tx) -> ChannelPage:
+    def unit(tx: Tx) -> list[Listed]:
         rows = tx.visible_channels(
             who.team_id,
             who.user_id,
@@ -58,13 +60,45 @@ async def list_conversations(
             limit=limit + 1,
         )
         counts = tx.count_members_many(who.team_id, [c.id for c, _ in rows if not c.is_im])
-        items = [
-            Listed(as_seen_by(c, who.user_id), m, None if c.is_im else counts.get(c.id, 0))
-            for c, m in rows
+        return [
+            Listed(_shown(tx, c, who), m, None if c.is_im else counts.get(c.id, 0)) for c, m in rows
         ]
-        return _page(items, limit)
 
-    return await hub.read(who.team_id, unit)
+    own = await hub.read(who.team_id, unit)
+    shared = await _shared_listed(hub, who, kinds, exclude_archived, after)
+    merged = sorted([*own, *shared], key=lambda item: item.channel.id)
+    return _page(merged[: limit + 1], limit)
+
+
+def _shown(tx: Tx, channel: Channel, who: Identity) -> Channel:
+    return as_seen_by(with_shares(tx, channel) if channel.has_shares else channel, who.user_id)
+
+
+async def _shared_listed(
+    hub: Hub, who: Identity, kinds: frozenset[str], exclude_archived: bool, after: str
+) -> list[Listed]:
+    """The channels other workspaces share with who's, as who's workspace shows them, each read
+    from its host's shard through the same check as any other read of it."""
+    if not kinds & {"public_channel", "private_channel"}:
+        return []
+    out: list[Listed] = []
+    for host, channel_ids in (await shares.hosted_elsewhere(hub, who)).items():
+
+        def unit(tx: Tx, ids: list[str] = channel_ids) -> list[Listed]:
+            listed = []
+            for channel_id in (i for i in ids if i > after):
+                try:
+                    channel, membership = visible_channel(tx, who, channel_id)
+                except SlackError:
+                    continue  # disconnected since, or private here and who is not in it
+                kind = "private_channel" if channel.private_here else "public_channel"
+                if kind in kinds and not (exclude_archived and channel.is_archived):
+                    count = tx.count_members(channel.team_id, channel.id)
+                    listed.append(Listed(channel, membership, count))
+            return listed
+
+        out += await hub.read(host, unit)
+    return out
 
 
 async def user_conversations(
@@ -77,9 +111,10 @@ async def user_conversations(
     after: str,
     limit: int,
 ) -> ChannelPage:
-    """The conversations user_id is in, limited to those the caller may see."""
+    """The conversations user_id is in, limited to those the caller may see; for the caller's
+    own, with the channels other workspaces share with theirs (the client's sidebar)."""
 
-    def unit(tx: Tx) -> ChannelPage:
+    def unit(tx: Tx) -> list[Listed]:
         if user_id != who.user_id and tx.get_user(who.team_id, user_id) is None:
             raise SlackError("user_not_found")
         rows = tx.member_channels(
@@ -91,9 +126,15 @@ async def user_conversations(
             after=after,
             limit=limit + 1,
         )
-        return _page([Listed(as_seen_by(c, who.user_id), None, None) for c in rows], limit)
+        return [Listed(_shown(tx, c, who), None, None) for c in rows]
 
-    return await hub.read(who.team_id, unit)
+    own = await hub.read(who.team_id, unit)
+    shared: list[Listed] = []
+    if user_id == who.user_id:
+        found = await _shared_listed(hub, who, kinds, exclude_archived, after)
+        shared = [Listed(item.channel, None, None) for item in found if item.membership]
+    merged = sorted([*own, *shared], key=lambda item: item.channel.id)
+    return _page(merged[: limit + 1], limit)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -119,17 +160,17 @@ async def history(
     def unit(tx: Tx) -> Page:
         channel, _ = visible_channel(tx, who, channel_id)
         found = tx.history(
-            who.team_id,
+            channel.team_id,
             channel.id,
             oldest=oldest,
             latest=latest,
             inclusive=inclusive,
             limit=limit + 1,
         )
-        pin_count = tx.pin_count(who.team_id, channel.id)
+        pin_count = tx.pin_count(channel.team_id, channel.id)
         return Page(found[:limit], len(found) > limit, pin_count)
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
 
 
 async def replies(
@@ -145,12 +186,12 @@ async def replies(
 ) -> Page:
     def unit(tx: Tx) -> Page:
         channel, _ = visible_channel(tx, who, channel_id)
-        parent = tx.get_message(who.team_id, channel.id, thread_ts)
+        parent = tx.get_message(channel.team_id, channel.id, thread_ts)
         if parent is None:
             raise SlackError("thread_not_found")
         top = parent.thread_ts or parent.ts
         found = tx.replies(
-            who.team_id,
+            channel.team_id,
             channel.id,
             top,
             oldest=oldest,
@@ -160,12 +201,12 @@ async def replies(
         )
         if not found or found[0].ts != top:
             # Slack always leads a page of replies with the parent.
-            head = tx.hydrate([tx.get_message(who.team_id, channel.id, top) or parent])
+            head = tx.hydrate([tx.get_message(channel.team_id, channel.id, top) or parent])
             found = head + found
             return Page(found[: limit + 1], len(found) > limit + 1)
         return Page(found[:limit], len(found) > limit)
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)
 
 
 async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -> dict[str, object]:
@@ -176,11 +217,11 @@ async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -
             viewer=who.user_id,
             is_member=membership is not None,
             last_read=membership.last_read if membership else None,
-            num_members=tx.count_members(who.team_id, channel.id) if num_members else None,
+            num_members=tx.count_members(channel.team_id, channel.id) if num_members else None,
         )
         if membership is not None:
-            out["unread_count"] = tx.unread_count(who.team_id, channel.id, membership.last_read)
+            out["unread_count"] = tx.unread_count(channel.team_id, channel.id, membership.last_read)
             out["unread_count_display"] = out["unread_count"]
         return out
 
-    return await hub.read(who.team_id, unit)
+    return await hub.read(await home(hub, who, channel_id), unit)

@@ -12,8 +12,8 @@ import orjson
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Message, Team, User
-from hubbub.services import messages, users
-from hubbub.services.access import member_channel
+from hubbub.services import messages, shares, users
+from hubbub.services.access import home, member_channel
 from hubbub.services.auth import whoami
 from hubbub.services.hub import Hub
 from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
@@ -88,6 +88,9 @@ class Start:
     # Conversations the person left while away: replayed up to and including their own
     # member_left_channel (stream -> its seq), never followed live.
     left: Positions = field(default_factory=dict)
+    # Channels another workspace shares with the person's: stream -> the host, whose shard
+    # holds its log.
+    hosts: dict[str, str] = field(default_factory=dict)
 
 
 async def start(
@@ -102,22 +105,29 @@ async def start(
     resync: the session then starts at the heads.
     """
 
+    shared = await shares.shared_streams(hub, who)
+    hosts = {stream: s.host_team_id for stream, s in shared.items()}
+
     def unit(tx: Tx) -> Start:
         heads = tx.stream_heads(who.team_id, who.user_id)
+        heads.update({stream: s.head for stream, s in shared.items()})
         if resume is None:
-            return Start(dict(heads), heads, False)
+            return Start(dict(heads), heads, False, hosts=hosts)
         if who.team_id not in resume:
-            return Start(dict(heads), heads, True)
+            return Start(dict(heads), heads, True, hosts=hosts)
         positions: Positions = {}
         for stream, head in heads.items():
             pos = resume.get(stream)
             if stream != who.team_id:
                 # Joined (again) since the cursor: from the join, never through an old leave.
-                joined = tx.joined_at(who.team_id, stream, who.user_id)
+                if stream in shared:
+                    joined = shared[stream].joined
+                else:
+                    joined = tx.joined_at(who.team_id, stream, who.user_id)
                 if pos is None or (joined is not None and joined > pos):
                     pos = joined
             if pos is None or pos > head or head - pos > max_events:
-                return Start(dict(heads), heads, True)
+                return Start(dict(heads), heads, True, hosts=hosts)
             positions[stream] = pos
         left: Positions = {}
         for stream, pos in resume.items():
@@ -129,21 +139,34 @@ async def start(
             if seq is not None:
                 positions[stream] = pos
                 left[stream] = seq
-        return Start(positions, heads, False, left)
+        return Start(positions, heads, False, left, hosts)
 
     return await hub.read(who.team_id, unit)
 
 
-async def heads(hub: Hub, who: Identity) -> Positions:
+@dataclass(frozen=True, slots=True)
+class Heads:
+    positions: Positions
+    hosts: dict[str, str]  # as Start.hosts
+
+
+async def heads(hub: Hub, who: Identity) -> Heads:
     """The last seq of the team stream and of each conversation who is a member of."""
-    return await hub.read(who.team_id, lambda tx: tx.stream_heads(who.team_id, who.user_id))
+    shared = await shares.shared_streams(hub, who)
+    own = await hub.read(who.team_id, lambda tx: tx.stream_heads(who.team_id, who.user_id))
+    own.update({stream: s.head for stream, s in shared.items()})
+    return Heads(own, {stream: s.host_team_id for stream, s in shared.items()})
 
 
 async def joined(hub: Hub, who: Identity, channel_ids: list[str]) -> Positions:
     """For each conversation who is a member of: the seq before the first event since joining."""
+    shared = await shares.shared_streams(hub, who)
 
     def unit(tx: Tx) -> Positions:
-        found = {c: tx.joined_at(who.team_id, c, who.user_id) for c in channel_ids}
+        found = {
+            c: shared[c].joined if c in shared else tx.joined_at(who.team_id, c, who.user_id)
+            for c in channel_ids
+        }
         return {c: pos for c, pos in found.items() if pos is not None}
 
     return await hub.read(who.team_id, unit)
@@ -152,7 +175,10 @@ async def joined(hub: Hub, who: Identity, channel_ids: list[str]) -> Positions:
 async def events_after(
     hub: Hub, team_id: str, stream: str, after: int, limit: int
 ) -> list[tuple[int, bytes]]:
-    """The logged events of a stream after a seq, in order, for replay and gap filling."""
+    """The logged events of a stream after a seq, in order, for replay and gap filling.
+
+    team_id: the workspace whose shard holds the stream's log; for a shared channel, its host
+    (Start.hosts, or the `team` of the join notice)."""
     rows = await hub.read(
         team_id, lambda tx: tx.events_after(team_id, stream, after, limit), snapshot=False
     )
@@ -177,7 +203,8 @@ async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
     """
     if not isinstance(channel_id, str):
         raise SlackError("channel_not_found")
-    channel, _ = await hub.read(who.team_id, lambda tx: member_channel(tx, who, channel_id))
+    where = await home(hub, who, channel_id)
+    channel, _ = await hub.read(where, lambda tx: member_channel(tx, who, channel_id))
     event = {"type": "user_typing", "channel": channel.id, "user": who.user_id}
     await hub.bus.publish(channel.id, EPHEMERAL_SEQ, orjson.dumps(event))
 

@@ -10,6 +10,7 @@ import orjson
 
 from hubbub.domain.mentions import mention_markers, mentions
 from hubbub.domain.model import Channel, Identity, ReadState
+from hubbub.services import shares
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import TOMBSTONE, channel_type, user_stream
 from hubbub.store.tx import Tx
@@ -33,12 +34,16 @@ class Unread:
         return self.state.unread_count > 0
 
 
-def _unreads_tx(tx: Tx, who: Identity, channel_id: str | None = None) -> list[Unread]:
-    """Two queries for all of who's conversations: the counts, then the few unread texts that
-    may mention them, which domain/mentions.py decides on."""
-    states = tx.read_states(who.team_id, who.user_id, tombstone=TOMBSTONE, channel_id=channel_id)
+def _unreads_tx(
+    tx: Tx, who: Identity, channel_id: str | None = None, team_id: str | None = None
+) -> list[Unread]:
+    """Two queries for all of who's conversations (of team_id's, who's own by default: a
+    shared channel's are its host's): the counts, then the few unread texts that may mention
+    them, which domain/mentions.py decides on."""
+    team_id = team_id or who.team_id
+    states = tx.read_states(team_id, who.user_id, tombstone=TOMBSTONE, channel_id=channel_id)
     candidates = tx.unread_texts(
-        who.team_id,
+        team_id,
         who.user_id,
         mention_markers(who.user_id),
         tombstone=TOMBSTONE,
@@ -50,8 +55,20 @@ def _unreads_tx(tx: Tx, who: Identity, channel_id: str | None = None) -> list[Un
 
 
 async def unreads(hub: Hub, who: Identity) -> list[Unread]:
-    """client.counts: every conversation who is a member of, archived ones left out."""
-    return await hub.read(who.team_id, lambda tx: _unreads_tx(tx, who))
+    """client.counts: every conversation who is a member of, archived ones left out; those
+    other workspaces share with who's read from their hosts' shards."""
+    found = await hub.read(who.team_id, lambda tx: _unreads_tx(tx, who))
+    for host, channel_ids in (await shares.hosted_elsewhere(hub, who)).items():
+
+        def unit(tx: Tx, host: str = host, ids: list[str] = channel_ids) -> list[Unread]:
+            return [
+                u
+                for u in _unreads_tx(tx, who, team_id=host)
+                if u.state.channel_id in ids and tx.accepted_share(u.state.channel_id, who.team_id)
+            ]
+
+        found += await hub.read(host, unit)
+    return found
 
 
 def marked_tx(tx: Tx, log: EventLog, who: Identity, channel: Channel, ts: str) -> None:
@@ -62,7 +79,7 @@ def marked_tx(tx: Tx, log: EventLog, who: Identity, channel: Channel, ts: str) -
     client.counts again after every reconnect, and a log of every mark would grow by one row
     for each message anyone reads. The counts are taken in this unit, so they match ts.
     """
-    found = _unreads_tx(tx, who, channel.id)
+    found = _unreads_tx(tx, who, channel.id, channel.team_id)
     # An archived channel has no counts (client.counts leaves it out): nothing is unread there.
     unread, mentions_ = (found[0].state.unread_count, found[0].mention_count) if found else (0, 0)
     event = {

@@ -11,6 +11,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, User
 from hubbub.domain.shapes import user_json
 from hubbub.presence.port import Change
+from hubbub.services import shares
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -70,7 +71,14 @@ async def directory(hub: Hub, who: Identity, *, after: str, limit: int) -> UserP
 
 
 async def info(hub: Hub, who: Identity, user_id: str) -> User:
-    return await hub.read(who.team_id, lambda tx: _visible_user(tx, who, user_id, "user_not_found"))
+    """A person of who's workspace, or of another one they share a channel with (whom the
+    caller must show only as Slack shows external people: domain/shapes.py)."""
+    user = await hub.read(who.team_id, lambda tx: tx.get_user(who.team_id, user_id))
+    if user is None:
+        user = await shares.external_person(hub, who, user_id)
+    if user is None:
+        raise SlackError("user_not_found")
+    return user
 
 
 async def lookup_by_email(hub: Hub, who: Identity, email: str) -> User:

@@ -64,6 +64,7 @@ def channel_row(row: Row[Any]) -> Channel:
         purpose_last_set=row.purpose_last_set,
         last_seq=row.last_seq,
         last_us=row.last_us,
+        has_shares=bool(row.has_shares),
     )
 
 

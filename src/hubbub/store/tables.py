@@ -151,6 +151,9 @@ channels = Table(
     # The channel's last message ts in microseconds: an integer, so the next one can be taken
     # in the same UPDATE that takes the next seq.
     Column("last_us", BigInteger, nullable=False, default=0),
+    # It has been shared, or offered, to another workspace (channel_shares): read with the channel,
+    # so that only those channels pay for looking their shares up.
+    Column("has_shares", Boolean, nullable=False, default=False, server_default="0"),
     UniqueConstraint("team_id", "name", name="uq_channels_name"),
 )
 
@@ -162,6 +165,9 @@ members = Table(
     Column("user_id", String(16), primary_key=True),
     Column("joined", BigInteger, nullable=False),
     Column("last_read", String(24), nullable=False, default="0000000000.000000"),
+    # The workspace of a member from another workspace the channel is shared with; NULL: the
+    # channel's own.
+    Column("member_team", String(16)),
     Index("ix_members_user", "team_id", "user_id", "channel_id"),
 )
 
@@ -364,4 +370,56 @@ dnd = Table(
     Column("user_id", String(16), primary_key=True),
     Column("snooze_until", BigInteger, nullable=False),
     Column("updated", BigInteger, nullable=False),
+)
+
+
+# Channels shared with other workspaces (docs/shared-channels.md), on the host's shard: one row
+# per invited workspace. This row is the authority for the guest's access: its members read and
+# write the channel only while `state` is "accepted" here.
+channel_shares = Table(
+    "channel_shares",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("guest_team_id", String(16), primary_key=True),
+    Column("invite_id", String(16), nullable=False),
+    # pending, accepted, declined or disconnected.
+    Column("state", String(16), nullable=False),
+    Column("invited_by", String(16), nullable=False),
+    # The guest's admin the invite was addressed to.
+    Column("invited_user", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    # How the guest workspace shows the channel, copied here at acceptance so that a unit of work
+    # on the host's shard can show it to the guest's people.
+    Column("guest_name", Text),
+    Column("guest_is_private", Boolean, nullable=False, default=False),
+    Column("accepted_by", String(16)),
+    Column("accepted_at", BigInteger),
+    Column("updated", BigInteger, nullable=False),
+    # A guest's unit of work knows the channel and its own workspace, not the host.
+    Index("ix_channel_shares_guest", "channel_id", "guest_team_id"),
+    Index("ix_channel_shares_invite", "team_id", "invite_id", unique=True),
+)
+
+# The other side: on each invited workspace's shard, its own record of the share, with its own
+# name for the channel. Routing reads it to find the host; it never grants access by itself.
+shared_channels = Table(
+    "shared_channels",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("host_team_id", String(16), nullable=False),
+    Column("invite_id", String(16), nullable=False),
+    # pending, accepted, declined or disconnected.
+    Column("state", String(16), nullable=False),
+    # The host's name while pending; the local name from acceptance on.
+    Column("name", Text, nullable=False),
+    Column("is_private", Boolean, nullable=False, default=False),
+    Column("invited_by", String(16), nullable=False),
+    Column("invited_user", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("accepted_by", String(16)),
+    Column("accepted_at", BigInteger),
+    Column("updated", BigInteger, nullable=False),
+    Index("ix_shared_channels_invite", "team_id", "invite_id", unique=True),
 )

@@ -221,8 +221,11 @@ class ChannelQueries(TxBase):
 
     # -- membership ---------------------------------------------------------------------------
 
-    def add_member(self, team_id: str, channel_id: str, user_id: str) -> bool:
-        """True if the user was added, False if already a member."""
+    def add_member(
+        self, team_id: str, channel_id: str, user_id: str, member_team: str | None = None
+    ) -> bool:
+        """True if the user was added, False if already a member. member_team: the workspace
+        of a member from another workspace the channel is shared with."""
         if self.membership(team_id, channel_id, user_id) is not None:
             return False
         self.conn.execute(
@@ -232,6 +235,7 @@ class ChannelQueries(TxBase):
                 user_id=user_id,
                 joined=self.now,
                 last_read="0000000000.000000",
+                member_team=member_team,
             )
         )
         return True

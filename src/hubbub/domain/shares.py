@@ -1,0 +1,50 @@
+"""Channels shared between workspaces: the records of a share on each side and its states.
+
+The host keeps one `Share` per invited workspace; each invited workspace keeps a `SharedChannel`
+with its own name for the channel. Only the host's record grants access (docs/shared-channels.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PENDING = "pending"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+DISCONNECTED = "disconnected"
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """The host's record of one invited workspace."""
+
+    host_team_id: str
+    channel_id: str
+    guest_team_id: str
+    invite_id: str
+    state: str
+    invited_by: str
+    invited_user: str
+    created: int
+    guest_name: str | None
+    guest_is_private: bool
+    accepted_by: str | None
+    accepted_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SharedChannel:
+    """An invited workspace's record of a channel another workspace hosts."""
+
+    team_id: str
+    channel_id: str
+    host_team_id: str
+    invite_id: str
+    state: str
+    name: str
+    is_private: bool
+    invited_by: str
+    invited_user: str
+    created: int
+    accepted_by: str | None
+    accepted_at: int | None

@@ -1,0 +1,267 @@
+"""Shared channels: the host's channel_shares and each invited workspace's shared_channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+
+from hubbub.domain.shares import ACCEPTED, Share, SharedChannel
+from hubbub.store.queries.base import TxBase
+from hubbub.store.tables import channel_shares, members, shared_channels, users
+
+
+def _share(row: Row[Any]) -> Share:
+    return Share(
+        host_team_id=row.team_id,
+        channel_id=row.channel_id,
+        guest_team_id=row.guest_team_id,
+        invite_id=row.invite_id,
+        state=row.state,
+        invited_by=row.invited_by,
+        invited_user=row.invited_user,
+        created=row.created,
+        guest_name=row.guest_name,
+        guest_is_private=bool(row.guest_is_private),
+        accepted_by=row.accepted_by,
+        accepted_at=row.accepted_at,
+    )
+
+
+def _shared(row: Row[Any]) -> SharedChannel:
+    return SharedChannel(
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        host_team_id=row.host_team_id,
+        invite_id=row.invite_id,
+        state=row.state,
+        name=row.name,
+        is_private=bool(row.is_private),
+        invited_by=row.invited_by,
+        invited_user=row.invited_user,
+        created=row.created,
+        accepted_by=row.accepted_by,
+        accepted_at=row.accepted_at,
+    )
+
+
+class ShareQueries(TxBase):
+    # -- the host's side ----------------------------------------------------------------------
+
+    def put_share(self, share: Share) -> None:
+        """Writes the host's record of an invite, replacing an earlier one for the same guest."""
+        c = channel_shares.c
+        self.conn.execute(
+            delete(channel_shares).where(
+                c.team_id == share.host_team_id,
+                c.channel_id == share.channel_id,
+                c.guest_team_id == share.guest_team_id,
+            )
+        )
+        self.conn.execute(
+            insert(channel_shares).values(
+                team_id=share.host_team_id,
+                channel_id=share.channel_id,
+                guest_team_id=share.guest_team_id,
+                invite_id=share.invite_id,
+                state=share.state,
+                invited_by=share.invited_by,
+                invited_user=share.invited_user,
+                created=share.created,
+                guest_name=share.guest_name,
+                guest_is_private=share.guest_is_private,
+                accepted_by=share.accepted_by,
+                accepted_at=share.accepted_at,
+                updated=self.now,
+            )
+        )
+
+    def set_share(self, host: str, channel_id: str, guest: str, **values: Any) -> None:
+        c = channel_shares.c
+        self.conn.execute(
+            update(channel_shares)
+            .where(c.team_id == host, c.channel_id == channel_id, c.guest_team_id == guest)
+            .values(updated=self.now, **values)
+        )
+
+    def share(self, host: str, channel_id: str, guest: str) -> Share | None:
+        c = channel_shares.c
+        row = self.conn.execute(
+            select(channel_shares).where(
+                c.team_id == host, c.channel_id == channel_id, c.guest_team_id == guest
+            )
+        ).first()
+        return _share(row) if row else None
+
+    def share_by_invite(self, host: str, invite_id: str) -> Share | None:
+        c = channel_shares.c
+        row = self.conn.execute(
+            select(channel_shares).where(c.team_id == host, c.invite_id == invite_id)
+        ).first()
+        return _share(row) if row else None
+
+    def shares_of(self, host: str, channel_id: str) -> list[Share]:
+        c = channel_shares.c
+        rows = self.conn.execute(
+            select(channel_shares)
+            .where(c.team_id == host, c.channel_id == channel_id)
+            .order_by(c.guest_team_id)
+        )
+        return [_share(row) for row in rows]
+
+    def host_shares(self, host: str, state: str) -> list[Share]:
+        c = channel_shares.c
+        rows = self.conn.execute(
+            select(channel_shares)
+            .where(c.team_id == host, c.state == state)
+            .order_by(c.created, c.invite_id)
+        )
+        return [_share(row) for row in rows]
+
+    def accepted_share(self, channel_id: str, guest: str) -> Share | None:
+        """The accepted share of a channel with the guest workspace, whoever hosts it."""
+        c = channel_shares.c
+        row = self.conn.execute(
+            select(channel_shares).where(
+                c.channel_id == channel_id, c.guest_team_id == guest, c.state == ACCEPTED
+            )
+        ).first()
+        return _share(row) if row else None
+
+    def shares_with(self, host: str, guest: str) -> list[Share]:
+        """The host's channels the guest workspace has accepted."""
+        c = channel_shares.c
+        rows = self.conn.execute(
+            select(channel_shares).where(
+                c.team_id == host, c.guest_team_id == guest, c.state == ACCEPTED
+            )
+        )
+        return [_share(row) for row in rows]
+
+    # -- members from other workspaces ------------------------------------------------------
+
+    def member_team(self, team_id: str, channel_id: str, user_id: str) -> str | None:
+        """The workspace of a member from elsewhere; None for the channel's own (or no) member."""
+        c = members.c
+        return self.conn.execute(
+            select(c.member_team).where(
+                c.team_id == team_id, c.channel_id == channel_id, c.user_id == user_id
+            )
+        ).scalar()
+
+    def member_teams(self, team_id: str, channel_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Of these members, those from other workspaces, with their workspace."""
+        if not user_ids:
+            return {}
+        c = members.c
+        rows = self.conn.execute(
+            select(c.user_id, c.member_team).where(
+                c.team_id == team_id,
+                c.channel_id == channel_id,
+                c.user_id.in_(user_ids),
+                c.member_team.is_not(None),
+            )
+        )
+        return {row.user_id: row.member_team for row in rows}
+
+    def team_members(self, team_id: str, channel_id: str, member_team: str) -> list[str]:
+        c = members.c
+        rows = self.conn.execute(
+            select(c.user_id)
+            .where(c.team_id == team_id, c.channel_id == channel_id, c.member_team == member_team)
+            .order_by(c.user_id)
+        )
+        return [row.user_id for row in rows]
+
+    def guest_home(self, team_id: str, user_id: str) -> str | None:
+        """The workspace of a person from elsewhere who is in one of this workspace's channels."""
+        c = members.c
+        return self.conn.execute(
+            select(c.member_team)
+            .where(c.team_id == team_id, c.user_id == user_id, c.member_team.is_not(None))
+            .limit(1)
+        ).scalar()
+
+    # -- the invited workspace's side -------------------------------------------------------
+
+    def put_shared_channel(self, shared: SharedChannel) -> None:
+        c = shared_channels.c
+        self.conn.execute(
+            delete(shared_channels).where(
+                c.team_id == shared.team_id, c.channel_id == shared.channel_id
+            )
+        )
+        self.conn.execute(
+            insert(shared_channels).values(
+                team_id=shared.team_id,
+                channel_id=shared.channel_id,
+                host_team_id=shared.host_team_id,
+                invite_id=shared.invite_id,
+                state=shared.state,
+                name=shared.name,
+                is_private=shared.is_private,
+                invited_by=shared.invited_by,
+                invited_user=shared.invited_user,
+                created=shared.created,
+                accepted_by=shared.accepted_by,
+                accepted_at=shared.accepted_at,
+                updated=self.now,
+            )
+        )
+
+    def set_shared_channel(self, team_id: str, channel_id: str, **values: Any) -> None:
+        c = shared_channels.c
+        self.conn.execute(
+            update(shared_channels)
+            .where(c.team_id == team_id, c.channel_id == channel_id)
+            .values(updated=self.now, **values)
+        )
+
+    def shared_channel(self, team_id: str, channel_id: str) -> SharedChannel | None:
+        c = shared_channels.c
+        row = self.conn.execute(
+            select(shared_channels).where(c.team_id == team_id, c.channel_id == channel_id)
+        ).first()
+        return _shared(row) if row else None
+
+    def shared_by_invite(self, team_id: str, invite_id: str) -> SharedChannel | None:
+        c = shared_channels.c
+        row = self.conn.execute(
+            select(shared_channels).where(c.team_id == team_id, c.invite_id == invite_id)
+        ).first()
+        return _shared(row) if row else None
+
+    def shared_channels_in(self, team_id: str, state: str) -> list[SharedChannel]:
+        c = shared_channels.c
+        rows = self.conn.execute(
+            select(shared_channels)
+            .where(c.team_id == team_id, c.state == state)
+            .order_by(c.channel_id)
+        )
+        return [_shared(row) for row in rows]
+
+    def shared_name_taken(self, team_id: str, name: str, but: str = "") -> bool:
+        """Whether an accepted shared channel of the workspace goes by this name locally."""
+        c = shared_channels.c
+        found = self.conn.execute(
+            select(c.channel_id).where(
+                c.team_id == team_id, c.name == name, c.state == ACCEPTED, c.channel_id != but
+            )
+        ).first()
+        return found is not None
+
+    # -- finding the invited workspace ------------------------------------------------------
+
+    def people_anywhere(
+        self, *, email: str | None = None, user_id: str | None = None
+    ) -> list[tuple[str, str]]:
+        """(team id, user id) of the live people on this shard with this email or id, whatever
+        their workspace: only for addressing a share's invite."""
+        c = users.c
+        query = select(c.team_id, c.user_id).where(c.deleted.is_(False))
+        query = (
+            query.where(c.email == email)
+            if email is not None
+            else query.where(c.user_id == user_id)
+        )
+        return [(row.team_id, row.user_id) for row in self.conn.execute(query.limit(2))]
