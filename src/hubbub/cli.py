@@ -504,7 +504,13 @@ def bench_fanout(
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
     cluster: ClusterSizes = 0,
     shared: Annotated[
-        int, typer.Option(min=0, max=100, help="Share the channel with N other workspaces.")
+        int,
+        typer.Option(
+            min=0,
+            max=100,
+            help="Instead: the channel unshared, then shared with N other workspaces, embedded "
+            "and on a cluster over two PostgreSQL shards (--cluster: its processes, default 2).",
+        ),
     ] = 0,
 ) -> None:
     """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
@@ -512,10 +518,14 @@ def bench_fanout(
 
     from hubbub.bench.fanout import FanOptions, run, table
 
-    if shared and cluster:
-        raise typer.BadParameter("--shared runs on the embedded server only, for now")
     opts = FanOptions(members, posts, rate, out, shared=shared)
-    if cluster:
+    if shared:
+        from hubbub.bench import fanshared
+
+        with _services_needed():
+            result, path = fanshared.run(opts, cluster or 2)
+        _wide_console().print(fanshared.table(result))
+    elif cluster:
         from hubbub.bench import fancluster
 
         with _services_needed():

@@ -10,14 +10,16 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from hubbub.bench import cluster, fancluster, postcluster
-from hubbub.bench.cluster import Shared, config_text, listeners
+from hubbub.bench import cluster, fancluster, fanshared, postcluster
+from hubbub.bench.cluster import Sharded, Shared, config_text, listeners, sharded_config_text
 from hubbub.bench.cpu import cpu_each, cpu_use
 from hubbub.bench.stats import (
     cluster_fanout_result,
     cluster_post_result,
     cluster_post_run,
     process_counts,
+    shared_comparison,
+    shared_fanout_result,
     speedup_target,
     speedups,
     summarise,
@@ -105,6 +107,16 @@ def test_cluster_result_document_shape() -> None:
     assert worse["target"]["met"] is None
 
 
+def test_sharded_config_is_settings_toml() -> None:
+    sharded = Sharded("hubbub_bench_x_dir", {"a": "hubbub_bench_x_a"}, "hubbub-bench-x:")
+    settings = Settings(**tomllib.loads(sharded_config_text(sharded, 8123)))
+    base = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+    assert settings.shards == {"a": base + "hubbub_bench_x_a"}
+    assert settings.directory_url == base + "hubbub_bench_x_dir"
+    assert settings.database_url is None and settings.redis_prefix == "hubbub-bench-x:"
+    assert settings.port == 8123 and settings.rate_limits is False
+
+
 def test_config_is_settings_toml() -> None:
     shared = Shared("hubbub_bench_x", "hubbub-bench-x:")
     values = tomllib.loads(config_text(shared, 8123))
@@ -169,7 +181,9 @@ def test_unreachable_services_are_named(monkeypatch: pytest.MonkeyPatch) -> None
     assert "PostgreSQL at" not in str(caught.value)
 
 
-@pytest.mark.parametrize("scenario", ["post", "fanout"])
+@pytest.mark.parametrize(
+    "scenario", ["post --cluster 2", "fanout --cluster 2", "fanout --shared 10"]
+)
 def test_cluster_bench_without_services_exits_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, scenario: str
 ) -> None:
@@ -178,9 +192,51 @@ def test_cluster_bench_without_services_exits_2(
 
     monkeypatch.setattr(postcluster, "check_services", unavailable)
     monkeypatch.setattr(fancluster, "check_services", unavailable)
+    monkeypatch.setattr(fanshared, "check_services", unavailable)
     monkeypatch.setattr(fancluster, "nofile_limits", lambda: {"soft": 1024, "hard": 1024})
-    argv = ["bench", scenario, "--cluster", "2", "--out", str(tmp_path)]
+    monkeypatch.setattr(fanshared, "nofile_limits", lambda: {"soft": 1024, "hard": 1024})
+    argv = ["bench", *scenario.split(), "--out", str(tmp_path)]
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 2
     assert "cannot reach PostgreSQL" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def _shared_side(
+    posts_s: float, deliveries_s: float, p99: float, **extra: object
+) -> dict[str, object]:
+    burst = {"posts_per_s": posts_s, "deliveries_per_s": deliveries_s, "missing": 0}
+    paced = {"p99_ms": p99, "duplicates": 0, "cpu_pct": {}}
+    return {"paced": paced, "burst": {**burst, "duplicates": 0, "cpu_pct": {}}, **extra}
+
+
+def test_shared_fanout_document_compares_each_deployment_to_its_unshared_run() -> None:
+    result = shared_fanout_result(
+        deployments={
+            "embedded": {
+                "unshared": _shared_side(100.0, 1000.0, 20.0, connected=10),
+                "shared": _shared_side(85.0, 900.0, 23.0, connected=10),
+            },
+            "sharded": {
+                "unshared": _shared_side(100.0, 1000.0, 20.0, connected=10),
+                "shared": _shared_side(79.0, 1000.0, 20.0, connected=10),
+            },
+        },
+        settings={"members": 10},
+        started_at="2026-12-01T00:00:00Z",
+    )
+    assert result["scenario"] == "fanout-shared" and result["target_slowdown"] == 0.2
+    embedded, sharded = result["embedded"], result["sharded"]
+    assert embedded["shared_over_unshared"] == {
+        "burst_posts_per_s": 0.85,
+        "burst_deliveries_per_s": 0.9,
+        "paced_p99_ms": 1.15,
+    }
+    assert embedded["within_target"] is True
+    # 21% fewer posts/s is outside the 20%, whatever the rest.
+    assert sharded["meets_target"]["burst_posts_per_s"] is False
+    assert sharded["within_target"] is False
+    assert result["exactly_once"] is True and result["all_connected"] is True
+    orjson.dumps(result)
+    slower = shared_comparison(_shared_side(1.0, 1.0, 10.0), _shared_side(1.0, 1.0, 12.5))
+    assert slower["meets_target"]["paced_p99_ms"] is False

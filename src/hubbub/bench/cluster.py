@@ -46,11 +46,36 @@ class Shared:
 
     @property
     def database_url(self) -> str:
-        return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{self.dbname}"
+        return _url(self.dbname)
 
     @property
     def redis_url(self) -> str:
         return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+
+
+@dataclass(frozen=True)
+class Sharded:
+    """A sharded deployment's databases for one run: a directory and shards by name."""
+
+    directory: str
+    shards: dict[str, str]  # shard name -> database name
+    redis_prefix: str
+
+    @property
+    def directory_url(self) -> str:
+        return _url(self.directory)
+
+    @property
+    def shard_urls(self) -> dict[str, str]:
+        return {name: _url(db) for name, db in self.shards.items()}
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+
+
+def _url(dbname: str) -> str:
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"
 
 
 @dataclass(frozen=True)
@@ -110,16 +135,36 @@ def shared_services(stamp: str) -> Iterator[Shared]:
     """A fresh database and Redis prefix for one run; both gone afterwards, errors included."""
     suffix = uuid.uuid4().hex[:6]
     shared = Shared(f"hubbub_bench_{stamp.lower()}_{suffix}", f"hubbub-bench-{stamp}-{suffix}:")
-    with _admin() as conn:
-        conn.execute(f'CREATE DATABASE "{shared.dbname}"')
-    try:
+    with _fresh([shared.dbname], shared.redis_prefix):
         yield shared
+
+
+@contextlib.contextmanager
+def sharded_services(stamp: str, names: Sequence[str]) -> Iterator[Sharded]:
+    """Fresh databases for a directory and the shards named, and a Redis prefix, for one run;
+    all gone afterwards, errors included."""
+    base = f"hubbub_bench_{stamp.lower()}_{uuid.uuid4().hex[:6]}"
+    found = Sharded(
+        f"{base}_dir", {name: f"{base}_{name}" for name in names}, f"{base.replace('_', '-')}:"
+    )
+    with _fresh([found.directory, *found.shards.values()], found.redis_prefix):
+        yield found
+
+
+@contextlib.contextmanager
+def _fresh(dbnames: Sequence[str], redis_prefix: str) -> Iterator[None]:
+    try:
+        with _admin() as conn:
+            for dbname in dbnames:
+                conn.execute(f'CREATE DATABASE "{dbname}"')
+        yield
     finally:
         with _admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{shared.dbname}" WITH (FORCE)')
+            for dbname in dbnames:
+                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT)
         try:
-            keys = list(client.scan_iter(match=shared.redis_prefix + "*", count=1000))
+            keys = list(client.scan_iter(match=redis_prefix + "*", count=1000))
             if keys:
                 client.delete(*keys)
         finally:
@@ -146,6 +191,21 @@ def config_text(shared: Shared, port: int) -> str:
     }
     lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]  # JSON strings are TOML's
     return "\n".join([*lines, "rate_limits = false", ""])
+
+
+def sharded_config_text(sharded: Sharded, port: int) -> str:
+    """config_text for a sharded deployment: the directory, then a [shards] table."""
+    values = {
+        "directory_url": sharded.directory_url,
+        "redis_url": sharded.redis_url,
+        "redis_prefix": sharded.redis_prefix,
+        "host": "127.0.0.1",
+        "port": port,
+    }
+    lines = [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    lines += ["rate_limits = false", "[shards]"]
+    lines += [f"{name} = {json.dumps(url)}" for name, url in sharded.shard_urls.items()]
+    return "\n".join([*lines, ""])
 
 
 def listeners(proc_net_tcp: str, port: int) -> int:

@@ -304,6 +304,8 @@ async def measure(
     writes_before = write_calls(args.server_pid)
     target = tally.received + args.members * args.posts
     errors = await go
+    # The posts' own rate: from the first post to the last answer, deliveries aside.
+    posted_s = time.perf_counter() - since
     await wait_for(tally, target, since + args.phase_timeout)
     until = time.perf_counter()
     writes_after = write_calls(args.server_pid)
@@ -318,6 +320,8 @@ async def measure(
     summary["cpu_pct"] = cpu_use(before, after, until - since)
     if len(args.server_pid) > 1:
         summary["cpu_pct_each_server"] = cpu_each(before, after, until - since, "server")
+    summary["posts_answered_s"] = round(posted_s, 3)
+    summary["posts_per_s"] = round(args.posts / posted_s, 1) if posted_s > 0 else 0.0
     summary["post_errors"] = len(errors or [])
     summary["error_samples"] = (errors or [])[:5]
     return summary

@@ -73,16 +73,24 @@ class Members:
     team_id: str
     channel_id: str
     tokens: list[str]  # the first one posts
+    teams: tuple[str, ...] = ()  # the workspaces sharing the channel, the host first
 
 
 # -- the data -----------------------------------------------------------------------------------
 
 
 def set_up(
-    data_dir: Path, members: int, database_url: str | None = None, *, shared: int = 0
+    data_dir: Path,
+    members: int,
+    database_url: str | None = None,
+    *,
+    shared: int = 0,
+    shards: dict[str, str] | None = None,
+    directory_url: str | None = None,
 ) -> Members:
     """A workspace and N people, all members of #general, BATCH people per unit of work (in
-    data_dir's SQLite file, or in the PostgreSQL database at database_url).
+    data_dir's SQLite file, the PostgreSQL database at database_url, or shards and their
+    directory, where new workspaces go to the shard holding the fewest).
 
     Through the same helpers `workspaces.create_user` uses (team_join, the default channels'
     joins, a user token each), without passwords: argon2 per person would take minutes.
@@ -93,7 +101,13 @@ def set_up(
     from hubbub.services import workspaces
 
     async def main() -> Members:
-        hub = build_hub(Settings(data_dir=data_dir, database_url=database_url))
+        settings = Settings(
+            data_dir=data_dir,
+            database_url=database_url,
+            shards=shards or {},
+            directory_url=directory_url,
+        )
+        hub = build_hub(settings)
         try:
             if shared:
                 return await _shared_set_up(hub, members, shared)
@@ -114,12 +128,13 @@ def set_up(
 
 
 async def _shared_set_up(hub: Any, members: int, shared: int) -> Members:
-    """#fan of `bench`, shared with `guest0`…; member i belongs to side i mod (shared + 1), and
-    each side's admin invites its own people, so member 0 (the poster) is the host's."""
+    """#fan of `host`, shared with `guest0`…; member i belongs to side i mod (shared + 1), and
+    each side's admin invites its own people, so member 0 (the poster) is the host's. (Not
+    `bench`, so that a sharded run can hold the unshared workspace beside it.)"""
     from hubbub.services import auth, channels, membership, shares, workspaces
 
     sides = []
-    for k, domain in enumerate(["bench", *(f"guest{g}" for g in range(shared))]):
+    for k, domain in enumerate(["host", *(f"guest{g}" for g in range(shared))]):
         await workspaces.create_workspace(hub, domain.title(), domain)
         account = await workspaces.create_user(
             hub, domain, email=f"admin@{domain}.test", name="admin", admin=True
@@ -142,7 +157,8 @@ async def _shared_set_up(hub: Any, members: int, shared: int) -> Members:
             made = await workspaces.create_users(hub, domain, people)
             await membership.invite(hub, admin, channel.id, [a.user.id for a in made])
             tokens.update(zip(mine[first : first + BATCH], (a.token for a in made), strict=True))
-    return Members(host.team_id, channel.id, [tokens[i] for i in range(members)])
+    teams = tuple(admin.team_id for _, admin, _ in sides)
+    return Members(host.team_id, channel.id, [tokens[i] for i in range(members)], teams)
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -204,7 +220,7 @@ def run(opts: FanOptions) -> tuple[dict[str, Any], Path]:
     with stop_on_sigterm(), tempfile.TemporaryDirectory(prefix="hubbub-fanout-") as tmp:
         try:
             data_dir = Path(tmp) / "data"
-            members = set_up(data_dir, opts.members, shared=opts.shared)
+            members = set_up(data_dir, opts.members)
             tokens = Path(tmp) / "tokens.txt"
             tokens.write_text("\n".join(members.tokens) + "\n")
 

@@ -297,3 +297,71 @@ def cluster_fanout_result(
         # Other processes took CPU during a phase: the figures are not to be trusted.
         "noisy": max(others) > NOISY_OTHER_PCT,
     }
+
+
+# -- shared channels (`hubbub bench fanout --shared N`) -----------------------------------------
+
+# The issue's target: a shared channel within 20% of the same channel unshared.
+SHARED_TARGET_SLOWDOWN = 0.2
+
+
+def shared_comparison(unshared: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """One deployment's unshared and shared runs side by side: the burst's posts/s and
+    deliveries/s as shared/unshared (higher is better), the paced p99 as shared/unshared
+    (lower is better), each checked against SHARED_TARGET_SLOWDOWN."""
+
+    def of(side: dict[str, Any], phase: str, key: str) -> float:
+        return float(side.get(phase, {}).get(key, 0.0))
+
+    def ratio(phase: str, key: str) -> float:
+        base = of(unshared, phase, key)
+        return round(of(shared, phase, key) / base, 4) if base else 0.0
+
+    ratios = {
+        "burst_posts_per_s": ratio("burst", "posts_per_s"),
+        "burst_deliveries_per_s": ratio("burst", "deliveries_per_s"),
+        "paced_p99_ms": ratio("paced", "p99_ms"),
+    }
+    meets = {
+        "burst_posts_per_s": ratios["burst_posts_per_s"] >= 1 - SHARED_TARGET_SLOWDOWN,
+        "burst_deliveries_per_s": ratios["burst_deliveries_per_s"] >= 1 - SHARED_TARGET_SLOWDOWN,
+        "paced_p99_ms": 0 < ratios["paced_p99_ms"] <= 1 + SHARED_TARGET_SLOWDOWN,
+    }
+    return {
+        "unshared": {**unshared, "exactly_once": _lost(unshared) == 0},
+        "shared": {**shared, "exactly_once": _lost(shared) == 0},
+        "shared_over_unshared": ratios,
+        "meets_target": meets,
+        "within_target": all(meets.values()),
+    }
+
+
+def shared_fanout_result(
+    *,
+    deployments: dict[str, dict[str, dict[str, Any]]],
+    settings: dict[str, Any],
+    started_at: str,
+) -> dict[str, Any]:
+    """The JSON document `hubbub bench fanout --shared N` writes: per deployment ("embedded",
+    "sharded"), its "unshared" and "shared" client summaries and their comparison."""
+    compared = {
+        name: shared_comparison(d["unshared"], d["shared"]) for name, d in deployments.items()
+    }
+    sides = [side for d in deployments.values() for side in d.values()]
+    members = int(settings.get("members", 0))
+    others = [
+        float(side.get(phase, {}).get("cpu_pct", {}).get("other", 0.0))
+        for side in sides
+        for phase in ("paced", "burst")
+    ]
+    return {
+        "scenario": "fanout-shared",
+        "started_at": started_at,
+        "settings": settings,
+        **compared,
+        "target_slowdown": SHARED_TARGET_SLOWDOWN,
+        "exactly_once": all(_lost(side) == 0 for side in sides),
+        "all_connected": all(side.get("connected") == members for side in sides),
+        # Other processes took CPU during a phase: the figures are not to be trusted.
+        "noisy": max(others, default=0.0) > NOISY_OTHER_PCT,
+    }
