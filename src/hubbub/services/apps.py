@@ -23,7 +23,9 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_app_token, new_id, token_hash
 from hubbub.domain.jobs import Job, PermanentFailure
 from hubbub.domain.model import Identity
+from hubbub.domain.shares import ACCEPTED
 from hubbub.services import app_http, workspaces
+from hubbub.services.access import home
 from hubbub.services.auth import issue_token
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
@@ -195,7 +197,9 @@ async def channel_kind(hub: Hub, who: Identity, channel_id: Any) -> str | None:
     takes; None if the argument names none, which the method itself then answers."""
     if not isinstance(channel_id, str) or not channel_id:
         return None
-    found = await hub.read(who.team_id, lambda tx: tx.get_channel(who.team_id, channel_id))
+    # A channel shared with the app's workspace is its host's: the kind is the host's.
+    host = await home(hub, who, channel_id)
+    found = await hub.read(host, lambda tx: tx.get_channel(host, channel_id))
     return None if found is None else channel_type(found)
 
 
@@ -357,16 +361,40 @@ def _mentions(text: Any, user_id: str) -> bool:
     return isinstance(text, str) and re.search(rf"<@{user_id}(\|[^>]*)?>", text) is not None
 
 
-def _heard(tx: Tx, team_id: str, event: dict[str, Any]) -> list[tuple[App, dict[str, Any]]]:
+def _listening(tx: Tx, team_id: str, event: dict[str, Any]) -> list[App]:
+    """The apps of team_id subscribed to what the event is, membership aside."""
     subscription = rules.subscription_of(event)
-    channel = rules.event_channel(event)
-    out: list[tuple[App, dict[str, Any]]] = []
+    out = []
     for app in tx.list_apps(team_id):
         if not app.socket_mode and not app.request_url:
             continue
         wants_mention = "app_mention" in app.events and event.get("type") == "message"
-        if subscription not in app.events and not wants_mention:
-            continue
+        if subscription in app.events or wants_mention:
+            out.append(app)
+    return out
+
+
+def _guests(tx: Tx, team_id: str, channel_id: str | None) -> list[str]:
+    """The workspaces a channel of team_id is shared with now (accepted, not disconnected)."""
+    if channel_id is None:
+        return []
+    channel = tx.get_channel(team_id, channel_id)
+    if channel is None or not channel.has_shares:
+        return []
+    return [s.guest_team_id for s in tx.shares_of(team_id, channel_id) if s.state == ACCEPTED]
+
+
+def _heard(
+    tx: Tx, team_id: str, event: dict[str, Any], apps: list[App]
+) -> list[tuple[App, dict[str, Any]]]:
+    """Of these apps, those that hear the event, with what each hears. tx: on the shard of
+    team_id, whose log the event is in (a shared channel's host: the guests' bots are its
+    members too)."""
+    subscription = rules.subscription_of(event)
+    channel = rules.event_channel(event)
+    out: list[tuple[App, dict[str, Any]]] = []
+    for app in apps:
+        wants_mention = "app_mention" in app.events and event.get("type") == "message"
         # Slack sends a conversation's events only to apps whose bot is a member of it.
         if channel is not None and tx.membership(team_id, channel, app.bot_user_id) is None:
             continue
@@ -390,8 +418,12 @@ def _app_mention(event: dict[str, Any]) -> dict[str, Any]:
     return mention
 
 
-def event_callback(app: App, event: dict[str, Any], eid: str) -> dict[str, Any]:
-    """Slack's outer envelope of an event, the same for every try of its delivery."""
+def event_callback(
+    app: App, event: dict[str, Any], eid: str, *, ext_shared: bool = False
+) -> dict[str, Any]:
+    """Slack's outer envelope of an event, the same for every try of its delivery. Each app
+    sees it from its own workspace (`team_id`, `context_team_id`, `authorizations`: its own
+    install), also in a channel shared between workspaces (ext_shared)."""
     event_ts = str(event.get("event_ts") or event.get("ts") or "")
     try:
         event_time = int(float(event_ts))
@@ -416,26 +448,54 @@ def event_callback(app: App, event: dict[str, Any], eid: str) -> dict[str, Any]:
                 "is_enterprise_install": False,
             }
         ],
-        "is_ext_shared_channel": False,
+        "is_ext_shared_channel": ext_shared,
         "event_context": f"4-{eid}",
     }
 
 
 async def react(hub: Hub, logged: Logged) -> None:
     """The reactor (jobs/kinds.py): one `deliver` job per app that hears the event, keyed by
-    event and app so a rerun of the event job queues none twice."""
+    event and app so a rerun of the event job queues none twice.
+
+    An event of a shared channel (logged on its host's shard) is heard by the apps of every
+    workspace in the share whose bot is in the channel, each queued on its own workspace's
+    shard (where `deliver` finds the app); a workspace not in the share is never asked."""
     team_id, event = logged.team_id, logged.event
     if event.get("is_ephemeral") or (
         rules.subscription_of(event) is None and event.get("type") != "message"
     ):
         return  # no app could hear it: no read
-    heard = await hub.read(team_id, lambda tx: _heard(tx, team_id, event))
+    channel = rules.event_channel(event)
+
+    def here(tx: Tx) -> tuple[list[tuple[App, dict[str, Any]]], list[str]]:
+        heard = _heard(tx, team_id, event, _listening(tx, team_id, event))
+        return heard, _guests(tx, team_id, channel)
+
+    heard, guests = await hub.read(team_id, here)
+    ext_shared = bool(guests)
+    await _queue(hub, logged, team_id, heard, ext_shared)
+    for guest in guests:
+        # Each read runs before the loop moves on: the closures see this guest's values.
+        apps = await hub.read(guest, lambda tx: _listening(tx, guest, event))  # noqa: B023
+        if apps:
+            theirs = await hub.read(team_id, lambda tx: _heard(tx, team_id, event, apps))  # noqa: B023
+            await _queue(hub, logged, guest, theirs, ext_shared)
+
+
+async def _queue(
+    hub: Hub,
+    logged: Logged,
+    team_id: str,
+    heard: list[tuple[App, dict[str, Any]]],
+    ext_shared: bool,
+) -> None:
+    """The deliver jobs of team_id's apps that heard the event, on team_id's shard."""
     if not heard:
         return
     jobs = []
     for app, what in heard:
         eid = rules.event_id(logged.stream, logged.seq, what["type"])
-        body = event_callback(app, what, eid)
+        body = event_callback(app, what, eid, ext_shared=ext_shared)
         key = f"{body['event_id']}:{app.id}"
         jobs.append(({"app_id": app.id, "key": key, "body": body, "retry": 0}, key))
 

@@ -19,7 +19,7 @@ from hubbub.domain.model import Channel, Identity, Team, User
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
 from hubbub.services import apps
-from hubbub.services.access import visible_channel, writable_channel
+from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import (
     EPHEMERAL_SEQ,
@@ -47,8 +47,8 @@ def response_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}{RESPONSE_PATH}{code}"
 
 
-def _found(tx: Tx, who: Identity, channel_id: str, command: str) -> Invocation:
-    channel, _ = writable_channel(tx, who, channel_id)
+def _found(tx: Tx, who: Identity, channel: Channel, command: str) -> Invocation:
+    # The caller's own workspace's app, also in a channel shared with it (its own install).
     found = tx.command_app(who.team_id, command)
     team, user = tx.get_team(who.team_id), tx.get_user(who.team_id, who.user_id)
     if found is None:
@@ -65,7 +65,10 @@ async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str)
     command = rules.check_command(command)
     if len(text) > MAX_TEXT:
         raise SlackError("msg_too_long")
-    found = await hub.read(who.team_id, lambda tx: _found(tx, who, channel_id, command))
+    # A shared channel is on its host's shard; the app, its install and the person on theirs.
+    host = await home(hub, who, channel_id)
+    channel, _ = await hub.read(host, lambda tx: writable_channel(tx, who, channel_id))
+    found = await hub.read(who.team_id, lambda tx: _found(tx, who, channel, command))
     code = new_invite_code(who.team_id)
     timings = hub.app_timings
 
@@ -204,16 +207,75 @@ async def _in_channel(
             response.get("text"), response.get("blocks"), response.get("attachments")
         )
     )
-    thread_ts = response.get("thread_ts")
+    answer = _Answer(app, person, channel_id, content, response.get("thread_ts"), replace or delete)
+    host = await home(hub, person, channel_id)
+    if host == team_id:
 
-    def unit(tx: Tx, log: EventLog) -> None:
+        def unit(tx: Tx, log: EventLog) -> None:
+            last = tx.command_response_ts(team_id, code_hash)
+            invocation = None
+            if content is not None:
+                invocation = tx.take_command_invocation(team_id, code_hash)
+            changed, ts = answer.post(tx, log, last, invocation)
+            if changed:
+                tx.set_command_response_ts(team_id, code_hash, ts)
+
+        await hub.commit(team_id, unit)
+        return
+    # A channel shared with the app's workspace: the messages go on the host's shard, the
+    # command's record stays on the app's. Read the record, post, then record what was posted:
+    # a crash before the last step shows the person's `/cmd text` again with a later answer,
+    # never loses the answer.
+    last, invocation = await hub.read(
+        team_id,
+        lambda tx: (
+            tx.command_response_ts(team_id, code_hash),
+            tx.command_invocation(team_id, code_hash) if content is not None else None,
+        ),
+    )
+    changed, ts = await hub.commit(
+        host, lambda tx, log: answer.post(tx, log, last, invocation, team=team_id)
+    )
+
+    def record(tx: Tx, _log: EventLog) -> None:
+        if invocation is not None:
+            tx.take_command_invocation(team_id, code_hash)
+        if changed:
+            tx.set_command_response_ts(team_id, code_hash, ts)
+
+    await hub.commit(team_id, record)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """An app's answer to a command in the channel, as it is written on the channel's shard."""
+
+    app: App
+    person: Identity
+    channel_id: str
+    content: tuple[str, Any, Any] | None  # None: delete only
+    thread_ts: Any
+    acts_on_last: bool  # replace_original or delete_original
+
+    def post(
+        self,
+        tx: Tx,
+        log: EventLog,
+        last: str | None,
+        invocation: str | None,
+        *,
+        team: str | None = None,
+    ) -> tuple[bool, str | None]:
+        """Deletes what the command last posted if asked, posts the invocation (if given) and
+        the answer; returns whether the command's last ts changes, and to what. team: the
+        authors' workspace where it is not the channel's (an app of a guest workspace)."""
         # Where the person ran the command: the app answers there, member or not.
-        channel, _ = visible_channel(tx, person, channel_id)
-        last = tx.command_response_ts(team_id, code_hash)
-        if (replace or delete) and last is not None:
-            tx.delete_message(team_id, channel.id, last)
+        channel, _ = visible_channel(tx, self.person, self.channel_id)
+        changed, ts = False, last
+        if self.acts_on_last and last is not None:
+            tx.delete_message(channel.team_id, channel.id, last)
             log.channel_event(
-                team_id,
+                channel.team_id,
                 channel.id,
                 {
                     "type": "message",
@@ -225,33 +287,31 @@ async def _in_channel(
                     "deleted_ts": last,
                 },
             )
-            tx.set_command_response_ts(team_id, code_hash, None)
-        if content is None:
-            return
-        text, blocks, attachments = content
+            changed, ts = True, None
+        if self.content is None:
+            return changed, ts
+        text, blocks, attachments = self.content
         parent = None
-        if isinstance(thread_ts, str) and is_ts(thread_ts):
-            parent = thread_parent(tx, channel, thread_ts)
+        if isinstance(self.thread_ts, str) and is_ts(self.thread_ts):
+            parent = thread_parent(tx, channel, self.thread_ts)
         # Slack shows the person's `/cmd text` in the channel with the first answer that is
         # in the channel (immediate or through the response URL), so everyone sees what was
         # asked; once, however many answers follow.
-        invocation = tx.take_command_invocation(team_id, code_hash)
         if invocation is not None:
-            insert_tx(tx, log, channel, user_id=user_id, text=invocation)
+            insert_tx(tx, log, channel, user_id=self.person.user_id, text=invocation, team=team)
         msg = insert_tx(
             tx,
             log,
             channel,
-            user_id=app.bot_user_id,
-            bot_id=app.bot_id,
+            user_id=self.app.bot_user_id,
+            bot_id=self.app.bot_id,
             text=text,
             blocks=blocks,
             attachments=attachments,
             parent=parent,
+            team=team,
         )
-        tx.set_command_response_ts(team_id, code_hash, msg.ts)
-
-    await hub.commit(team_id, unit)
+        return True, msg.ts
 
 
 async def _ephemeral(
@@ -266,7 +326,7 @@ async def _ephemeral(
         channel, _ = visible_channel(tx, person, channel_id)
         return channel, from_micros(tx.now_us)
 
-    channel, ts = await hub.read(app.team_id, unit)
+    channel, ts = await hub.read(await home(hub, person, channel_id), unit)
     event: dict[str, Any] = {
         "type": "message",
         "user": app.bot_user_id,

@@ -52,13 +52,16 @@ def insert_tx(
     reply_broadcast: bool = False,
     client_msg_id: str | None = None,
     extra: dict[str, Any] | None = None,
+    team: str | None = None,
 ) -> Message:
-    """Writes one message and its event; the caller has checked the right to post."""
+    """Writes one message and its event; the caller has checked the right to post. team: the
+    author's workspace, for an author who need not be a member (an app answering a command);
+    else it is read from their membership."""
     seq, ts = log.message_position(channel.team_id, channel.id)
     extra = dict(extra or {})
     if channel.has_shares:
         # Both sides read the same message: it names the workspace its author belongs to.
-        team = tx.member_team(channel.team_id, channel.id, user_id) or channel.team_id
+        team = team or tx.member_team(channel.team_id, channel.id, user_id) or channel.team_id
         extra[USER_TEAM] = extra[SOURCE_TEAM] = team
     if parent is not None:
         extra["parent_user_id"] = parent.user_id

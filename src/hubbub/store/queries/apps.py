@@ -145,6 +145,16 @@ class AppQueries(TxBase):
             )
         )
 
+    def command_invocation(self, team_id: str, code_hash: str) -> str | None:
+        """The person's `/cmd text` while no answer in the channel has shown it."""
+        found: str | None = self.conn.execute(
+            select(command_responses.c.invocation).where(
+                command_responses.c.team_id == team_id,
+                command_responses.c.code_hash == code_hash,
+            )
+        ).scalar()
+        return found
+
     def take_command_invocation(self, team_id: str, code_hash: str) -> str | None:
         """The person's `/cmd text`, the first time it is asked for; None after."""
         row = (command_responses.c.team_id == team_id, command_responses.c.code_hash == code_hash)
