@@ -6,6 +6,7 @@ an app of a workspace not in the share, or no longer in it, gets nothing."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,7 @@ class Deployment:
         self.server = server
         self.settings = settings
         self.acme, self.globex, self.initech = workspaces
+        self._made = itertools.count()
 
     def app(self, domain: str, url: str | None, *, commands: tuple[str, ...] = ()) -> NewApp:
         """An app of the workspace: over HTTP to url, or over Socket Mode (url None)."""
@@ -50,7 +52,7 @@ class Deployment:
             lambda hub: apps.create_app(
                 hub,
                 domain,
-                name=f"Helper {domain}",
+                name=f"Helper {next(self._made)}",
                 events=["message.channels"],
                 scopes=SCOPES,
                 request_url=url,
@@ -246,3 +248,31 @@ def test_a_guests_socket_mode_app_hears_the_channel_and_answers_its_command(
     history = d.server.client(d.acme.bob.token).conversations_history(channel=channel)
     [shown] = [m for m in history["messages"] if m["text"] == "over the socket"]
     assert (shown["bot_id"], shown["user_team"]) == (made.app.bot_id, d.globex.team_id)
+
+
+def test_an_app_made_or_changed_while_events_flow_hears_from_the_next_one(
+    deployment: Deployment,
+) -> None:
+    # The reactor remembers each workspace's apps per process (services/apps.py `_apps_of`):
+    # making or changing one must be seen at the next event.
+    d = deployment
+    channel = share(d.server, d.acme, d.globex)
+    poster = d.server.client(d.acme.bob.token)
+    with receiver() as first_rx, receiver() as later_rx:
+        first = d.app("globex", first_rx.url)
+        d.server.client(first.bot_token).conversations_join(channel=channel)
+        poster.chat_postMessage(channel=channel, text="one")
+        first_rx.wait(lambda _s: _events(first_rx, "one"))
+        later = d.app("globex", later_rx.url)
+        d.server.client(later.bot_token).conversations_join(channel=channel)
+        poster.chat_postMessage(channel=channel, text="two")
+        later_rx.wait(lambda _s: _events(later_rx, "two"))
+        run_admin(
+            d.server.data_dir,
+            lambda hub: apps.update_app(hub, "globex", later.app.id, events=["app_mention"]),
+            d.settings,
+        )
+        poster.chat_postMessage(channel=channel, text="three")
+        first_rx.wait(lambda _s: _events(first_rx, "three"))
+        time.sleep(QUIET_S)
+        assert _events(later_rx, "three") == []

@@ -125,6 +125,7 @@ async def create_app(
         await verify_url(hub, app, request_url)
 
     def unit(tx: Tx, log: EventLog) -> NewApp:
+        tx.identity_changed = True  # the reactor's list of apps: _apps_of
         bot = workspaces.add_bot_tx(tx, log, team_id, _bot_name(name), name)
         assert bot.bot_id is not None
         made = replace(app, bot_user_id=bot.id, bot_id=bot.bot_id)
@@ -169,6 +170,7 @@ async def update_app(
         await verify_url(hub, app, request_url)
 
     def unit(tx: Tx, _log: EventLog) -> App:
+        tx.identity_changed = True  # the reactor's list of apps: _apps_of
         scopes = set(app.scopes) | rules.event_scopes(heard) | ({"commands"} if made else set())
         tx.update_app(
             team_id, app_id, events=heard, request_url=url, socket_mode=socket, scopes=scopes
@@ -361,27 +363,46 @@ def _mentions(text: Any, user_id: str) -> bool:
     return isinstance(text, str) and re.search(rf"<@{user_id}(\|[^>]*)?>", text) is not None
 
 
-def _listening(tx: Tx, team_id: str, event: dict[str, Any]) -> list[App]:
-    """The apps of team_id subscribed to what the event is, membership aside."""
-    subscription = rules.subscription_of(event)
-    out = []
-    for app in tx.list_apps(team_id):
-        if not app.socket_mode and not app.request_url:
-            continue
-        wants_mention = "app_mention" in app.events and event.get("type") == "message"
-        if subscription in app.events or wants_mention:
-            out.append(app)
-    return out
+def _listens(app: App, event: dict[str, Any]) -> bool:
+    """Whether the app is subscribed to what the event is, membership aside."""
+    if rules.subscription_of(event) in app.events:
+        return True
+    return "app_mention" in app.events and event.get("type") == "message"
 
 
-def _guests(tx: Tx, team_id: str, channel_id: str | None) -> list[str]:
-    """The workspaces a channel of team_id is shared with now (accepted, not disconnected)."""
-    if channel_id is None:
-        return []
-    channel = tx.get_channel(team_id, channel_id)
-    if channel is None or not channel.has_shares:
-        return []
-    return [s.guest_team_id for s in tx.shares_of(team_id, channel_id) if s.state == ACCEPTED]
+async def _apps_of(hub: Hub, team_id: str) -> tuple[App, ...]:
+    """The workspace's apps that can be delivered to; read once per identity version, which
+    every change of an app moves (create_app, update_app), as the reactor asks per event."""
+    found = hub.app_lists.get(team_id)
+    if found is None:
+        version = hub.app_lists.version()
+        found = await hub.read(
+            team_id,
+            lambda tx: tuple(a for a in tx.list_apps(team_id) if a.socket_mode or a.request_url),
+        )
+        hub.app_lists.put(team_id, found, version)
+    return found
+
+
+async def _guests_of(hub: Hub, team_id: str, channel_id: str) -> tuple[str, ...]:
+    """The workspaces a channel of team_id is shared with now (accepted, not disconnected);
+    remembered like _apps_of (every change of a share moves the version). Stale, it costs
+    nothing: a guest's bot hears only while the host's shard has it as a member, and
+    disconnecting removes the guest's members in the same transaction."""
+    found = hub.channel_guests.get((team_id, channel_id))
+    if found is None:
+        version = hub.channel_guests.version()
+
+        def read(tx: Tx) -> tuple[str, ...]:
+            channel = tx.get_channel(team_id, channel_id)
+            if channel is None or not channel.has_shares:
+                return ()
+            shares = tx.shares_of(team_id, channel_id)
+            return tuple(s.guest_team_id for s in shares if s.state == ACCEPTED)
+
+        found = await hub.read(team_id, read)
+        hub.channel_guests.put((team_id, channel_id), found, version)
+    return found
 
 
 def _heard(
@@ -466,20 +487,13 @@ async def react(hub: Hub, logged: Logged) -> None:
     ):
         return  # no app could hear it: no read
     channel = rules.event_channel(event)
-
-    def here(tx: Tx) -> tuple[list[tuple[App, dict[str, Any]]], list[str]]:
-        heard = _heard(tx, team_id, event, _listening(tx, team_id, event))
-        return heard, _guests(tx, team_id, channel)
-
-    heard, guests = await hub.read(team_id, here)
-    ext_shared = bool(guests)
-    await _queue(hub, logged, team_id, heard, ext_shared)
-    for guest in guests:
-        # Each read runs before the loop moves on: the closures see this guest's values.
-        apps = await hub.read(guest, lambda tx: _listening(tx, guest, event))  # noqa: B023
+    guests = await _guests_of(hub, team_id, channel) if channel is not None else ()
+    for team in (team_id, *guests):
+        apps = [app for app in await _apps_of(hub, team) if _listens(app, event)]
         if apps:
-            theirs = await hub.read(team_id, lambda tx: _heard(tx, team_id, event, apps))  # noqa: B023
-            await _queue(hub, logged, guest, theirs, ext_shared)
+            # Each read runs before the loop moves on: the closure sees this team's apps.
+            heard = await hub.read(team_id, lambda tx: _heard(tx, team_id, event, apps))  # noqa: B023
+            await _queue(hub, logged, team, heard, bool(guests))
 
 
 async def _queue(

@@ -10,13 +10,14 @@ import orjson
 import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
-from hubbub.domain.apps import Timings
+from hubbub.domain.apps import App, Timings
 from hubbub.domain.ts import from_micros
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
 from hubbub.services.identities import IdentityCache
 from hubbub.services.routes import RouteCache
+from hubbub.services.versioned import VersionedCache
 from hubbub.store.port import Shards
 from hubbub.store.tx import Tx
 from hubbub.tickets.port import Tickets
@@ -136,6 +137,10 @@ class Hub:
     identities: IdentityCache = field(init=False)
     # Which workspace hosts each channel a workspace's people name (services/shares.py).
     routes: RouteCache = field(init=False)
+    # For the apps' reactor, per logged event (services/apps.py): a workspace's apps that can
+    # be delivered to, and the workspaces a channel is shared with (accepted).
+    app_lists: VersionedCache[str, tuple[App, ...]] = field(init=False)
+    channel_guests: VersionedCache[tuple[str, str], tuple[str, ...]] = field(init=False)
 
     # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
     app_timings: Timings = field(default_factory=Timings)
@@ -152,6 +157,8 @@ class Hub:
     def __post_init__(self) -> None:
         self.identities = IdentityCache(self.shards.identity_version)
         self.routes = RouteCache(self.shards.identity_version)
+        self.app_lists = VersionedCache(self.shards.identity_version)
+        self.channel_guests = VersionedCache(self.shards.identity_version)
 
     async def close(self) -> None:
         await self.tickets.close()
