@@ -289,6 +289,50 @@ def test_a_guest_socket_resumes_from_the_hosts_log(
         assert [e["text"] for e in got if e.get("type") == "message"] == ["two", "three"]
 
 
+def left_while_away(server: Server, acme: Workspace, globex: Workspace) -> None:
+    """A guest's people whose socket was closed when they left the channel, or when their
+    workspace was disconnected, are replayed up to their own leave on resuming, then nothing."""
+    channel = share(server, acme, globex)
+    a = server.client(acme.bob.token)
+    carol = server.client(globex.carol.token)
+    carol.conversations_join(channel=channel)
+    cursors = {}
+    for person in (globex.bob, globex.carol):
+        with rtm(server, person.token) as socket:
+            a.chat_postMessage(channel=channel, text="seen by " + person.name)
+            socket.until(text_is("seen by " + person.name))
+            cursors[person.name] = socket.cursor
+    a.chat_postMessage(channel=channel, text="missed")
+    carol.conversations_leave(channel=channel)
+    a.chat_postMessage(channel=channel, text="after carol left")
+    server.client(acme.alice.token).admin_conversations_disconnectShared(channel_id=channel)
+    a.chat_postMessage(channel=channel, text="after the share ended")
+    missed = ["seen by carol", "missed"]
+    for person, replayed in (
+        (globex.carol, missed[1:]),
+        (globex.bob, [*missed, "after carol left"]),
+    ):
+        with rtm(server, person.token, resume=cursors[person.name]) as again:
+            mine = of_type("member_left_channel", channel=channel, user=person.user_id)
+            got = again.until(mine)
+            posts = [e["text"] for e in got if e.get("type") == "message" and "subtype" not in e]
+            assert posts == replayed
+            with rtm(server, acme.bob.token) as host_side:
+                a.chat_postMessage(channel=channel, text="later")
+                host_side.until(text_is("later"))
+            assert [f for f in again.sync() if f.get("channel") == channel] == []
+    # A cursor naming the channel for someone of globex who was never in it gets nothing.
+    forged = f"{globex.team_id}:0,{channel}:0"
+    with rtm(server, globex.bot.token, resume=forged) as bot:
+        assert [f for f in bot.sync() if f.get("channel") == channel] == []
+
+
+def test_a_guest_who_left_while_away_is_replayed_up_to_the_leave(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    left_while_away(server, acme, globex)
+
+
 def test_a_guest_who_joins_hears_the_channel_at_once(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hubbub.app import move
-from tests.e2e.test_shared_channels import error_of, share
+from tests.e2e.test_shared_channels import error_of, left_while_away, share
 from tests.support.rtm import of_type, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 from tests.support.shards import ShardSet
@@ -116,3 +116,9 @@ def test_the_shared_channel_lives_on_the_hosts_shard_and_survives_moves(
     assert channel not in {c["id"] for c in b.conversations_list()["channels"]}
     gone = "SELECT count(*) FROM shared_channels WHERE team_id = %s AND state = 'disconnected'"
     assert _count(shard_set, "a", gone, globex.team_id) == 1
+
+
+def test_a_guest_who_left_while_away_is_replayed_up_to_the_leave_from_the_hosts_shard(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    left_while_away(*cluster)
