@@ -515,6 +515,72 @@ def test_a_private_channel_on_the_guest_side_hides_from_its_other_people(
         assert event["channel_type"] == "channel"
 
 
+def _reacted(client: WebClient, **args: Any) -> list[tuple[str, str]]:
+    """(channel, text) of every message in reactions.list, walked one item a page."""
+    out, cursor = [], ""
+    while True:
+        page = client.reactions_list(limit=1, cursor=cursor, **args)
+        out += [(i["channel"], i["message"]["text"]) for i in page["items"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            return out
+
+
+def _member_of(client: WebClient, user: str, among: set[str]) -> set[str]:
+    kinds = "public_channel,private_channel"
+    found = client.users_conversations(user=user, types=kinds, limit=1000)["channels"]
+    return {c["id"] for c in found} & among
+
+
+def guests_listings(server: Server, acme: Workspace, globex: Workspace) -> None:
+    """reactions.list and users.conversations of a guest's people include the shared channels,
+    as far as the caller may see them."""
+    deals = share(server, acme, globex)
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    bob, carol = server.client(globex.bob.token), server.client(globex.carol.token)
+    # A second channel, private on globex's side, where only globex's alice is.
+    secret = a.conversations_create(name="secret")["channel"]["id"]
+    invite_id = invite(a, secret, "alice@globex.test")
+    b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="secret", is_private=True)
+    home = bob.conversations_create(name="lobby")["channel"]["id"]
+    b.conversations_join(channel=home)
+    ours = {deals, secret, home}
+
+    for client, channel, text in (
+        (bob, home, "at home"),
+        (a, deals, "in deals"),
+        (a, secret, "in secret"),
+    ):
+        ts = client.chat_postMessage(channel=channel, text=text)["ts"]
+        for person in (bob, b):
+            if channel != secret or person is b:
+                person.reactions_add(channel=channel, timestamp=ts, name="eyes")
+
+    assert _reacted(bob) == [(deals, "in deals"), (home, "at home")]
+    assert _reacted(carol, user=globex.bob.user_id) == [(deals, "in deals"), (home, "at home")]
+    assert _reacted(b) == [(secret, "in secret"), (deals, "in deals"), (home, "at home")]
+    # Nothing of the channel only globex's alice is in, for anyone else of globex.
+    assert _reacted(carol, user=globex.alice.user_id) == [(deals, "in deals"), (home, "at home")]
+    # The host's people list their own reactions, never a guest's.
+    assert _reacted(a) == []
+    assert error_of(lambda: a.reactions_list(user=globex.bob.user_id)) == "user_not_found"
+
+    assert _member_of(carol, globex.bob.user_id, ours) == {deals, home}
+    assert _member_of(carol, globex.alice.user_id, ours) == {deals, home}
+    assert _member_of(b, globex.alice.user_id, ours) == {deals, home, secret}
+    assert error_of(lambda: _member_of(a, globex.bob.user_id, ours)) == "user_not_found"
+
+    a.admin_conversations_disconnectShared(channel_id=deals)
+    assert _reacted(carol, user=globex.bob.user_id) == [(home, "at home")]
+    assert _member_of(carol, globex.bob.user_id, ours) == {home}
+
+
+def test_a_guest_s_listings_show_the_shared_channels_the_caller_may_see(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    guests_listings(server, acme, globex)
+
+
 # -- a crash between the two workspaces' steps -------------------------------------------------
 #
 # Each test leaves the rows as a crash between the steps of one call would (one workspace's

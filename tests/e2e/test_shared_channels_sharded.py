@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from hubbub.app import move
-from tests.e2e.test_shared_channels import error_of, left_while_away, share
+from tests.e2e.test_shared_channels import (
+    error_of,
+    guests_listings,
+    left_while_away,
+    share,
+)
 from tests.support.rtm import of_type, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 from tests.support.shards import ShardSet
@@ -122,3 +127,9 @@ def test_a_guest_who_left_while_away_is_replayed_up_to_the_leave_from_the_hosts_
     cluster: tuple[Server, Workspace, Workspace],
 ) -> None:
     left_while_away(*cluster)
+
+
+def test_a_guest_s_listings_read_the_hosts_shard_too(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    guests_listings(*cluster)
