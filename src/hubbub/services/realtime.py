@@ -153,7 +153,9 @@ async def _left_elsewhere(
     """Adds the shared channels of other workspaces that the person left while away, or lost
     with their workspace's disconnection: their leave is in the host's log, so only the host's
     shard can show it. A channel counts only if the host's record shows it was shared with the
-    person's workspace and its log shows them leaving after the cursor."""
+    person's workspace and its log shows them leaving after the cursor, having been a member
+    at the cursor (no join of theirs in between): a forged position from before they joined
+    gets nothing of what the host's channel said before them."""
     missing = [s for s in resume if s != who.team_id and s not in begun.positions]
     if not missing:
         return begun
@@ -169,7 +171,10 @@ async def _left_elsewhere(
         def leave(tx: Tx, host: str = host, stream: str = stream, pos: int = pos) -> int | None:
             if tx.share(host, stream, who.team_id) is None:
                 return None
-            return tx.left_after(host, stream, who.user_id, pos, pos + max_events)
+            seq = tx.left_after(host, stream, who.user_id, pos, pos + max_events)
+            if seq is None or tx.joined_after(host, stream, who.user_id, pos, seq) is not None:
+                return None
+            return seq
 
         seq = await hub.read(host, leave)
         if seq is not None:
