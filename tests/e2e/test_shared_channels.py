@@ -4,6 +4,7 @@ and disconnected, after which the guest's people get nothing of it, over an open
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -136,6 +137,72 @@ def test_both_sides_see_the_channel_as_shared_each_under_its_own_name(
     # The local name is taken in globex: none of its channels may take it.
     owner = server.client(globex.alice.token)
     assert error_of(lambda: owner.conversations_create(name="acme-partners")) == "name_taken"
+
+
+RENAMES = ("channel_rename", "group_rename")
+
+
+def of_type_in(kinds: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
+    return lambda e: e.get("type") in kinds
+
+
+def _renames(frames: list[dict[str, Any]], channel: str) -> list[tuple[str, str]]:
+    return [
+        (f["type"], f["channel"]["name"])
+        for f in frames
+        if f.get("type") in RENAMES and f["channel"]["id"] == channel
+    ]
+
+
+def renames_each_side(server: Server, acme: Workspace, globex: Workspace) -> None:
+    """A rename is told to the renaming side only, under its name: group_rename to its members
+    where the channel is private there, channel_rename to its whole workspace where public."""
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    # Private on acme's side, public on globex's; then the other way round.
+    hidden = a.conversations_create(name="plans", is_private=True)["channel"]["id"]
+    a.conversations_invite(channel=hidden, users=acme.bob.user_id)
+    offered = invite(a, hidden, "alice@globex.test")
+    b.conversations_acceptSharedInvite(invite_id=offered, channel_name="acme-plans")
+    server.client(globex.bob.token).conversations_join(channel=hidden)
+    open_ = a.conversations_create(name="offers")["channel"]["id"]
+    a.conversations_invite(channel=open_, users=acme.bob.user_id)
+    offered = invite(a, open_, "alice@globex.test")
+    b.conversations_acceptSharedInvite(
+        invite_id=offered, channel_name="acme-offers", is_private=True
+    )
+    b.conversations_invite(channel=open_, users=globex.bob.user_id)
+
+    people = (acme.bob, acme.carol, globex.bob, globex.carol)
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(rtm(server, p.token)) for p in people]
+        host_bob, host_carol, guest_bob, guest_carol = sockets
+
+        def told(
+            renamer: WebClient, channel: str, name: str, *hearing: Any
+        ) -> list[list[tuple[str, str]]]:
+            renamer.conversations_rename(channel=channel, name=name)
+            # Those who should hear it are waited for, then every socket read to its end.
+            heard = [s.until(of_type_in(RENAMES)) if s in hearing else [] for s in sockets]
+            return [_renames(h + s.sync(), channel) for h, s in zip(heard, sockets, strict=True)]
+
+        got = told(a, hidden, "plans-2026", host_bob)
+        assert got == [[("group_rename", "plans-2026")], [], [], []]
+        got = told(b, hidden, "acme-plans-2026", guest_bob, guest_carol)
+        public = [("channel_rename", "acme-plans-2026")]
+        assert got == [[], [], public, public]
+        got = told(b, open_, "acme-offers-2026", guest_bob)
+        assert got == [[], [], [("group_rename", "acme-offers-2026")], []]
+        got = told(a, open_, "offers-2026", host_bob, host_carol)
+        public = [("channel_rename", "offers-2026")]
+        assert got == [public, public, [], []]
+    assert b.conversations_info(channel=hidden)["channel"]["name"] == "acme-plans-2026"
+    assert a.conversations_info(channel=hidden)["channel"]["name"] == "plans-2026"
+
+
+def test_a_rename_is_told_to_the_renaming_side_only(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    renames_each_side(server, acme, globex)
 
 
 def test_people_of_both_sides_post_thread_react_edit_and_delete(

@@ -14,6 +14,7 @@ from tests.e2e.test_shared_channels import (
     error_of,
     guests_listings,
     left_while_away,
+    renames_each_side,
     share,
 )
 from tests.support.rtm import of_type, rtm, text_is
@@ -133,3 +134,9 @@ def test_a_guest_s_listings_read_the_hosts_shard_too(
     cluster: tuple[Server, Workspace, Workspace],
 ) -> None:
     guests_listings(*cluster)
+
+
+def test_a_rename_is_told_to_the_renaming_side_only_across_shards(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    renames_each_side(*cluster)

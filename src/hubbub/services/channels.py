@@ -74,9 +74,7 @@ async def rename(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel
         renamed = replace(channel, name=name)
         if channel.has_shares:
             # The other workspaces keep their own names: the rename is news to this one only.
-            if not channel.is_private:
-                summary = {"id": channel.id, "name": name, "created": channel.created}
-                log.team_event(who.team_id, {"type": "channel_rename", "channel": summary})
+            shares.tell_renamed(tx, log, renamed, who.team_id, name, channel.is_private)
             return renamed
         text = f'<@{who.user_id}> has renamed the channel from "{channel.name}" to "{name}"'
         insert_tx(

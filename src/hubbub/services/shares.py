@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import orjson
+
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
 from hubbub.domain.model import Channel, Identity, Team, User
@@ -21,6 +23,7 @@ from hubbub.domain.shares import ACCEPTED, DECLINED, DISCONNECTED, PENDING, Shar
 from hubbub.services.access import home, is_guest, member_channel, visible_channel
 from hubbub.services.channel_tx import is_general, join_tx, removed_tx
 from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import user_stream
 from hubbub.store.tx import Tx
 
 
@@ -358,6 +361,40 @@ async def disconnect(hub: Hub, who: Identity, channel_id: str, leaving: list[str
 
 # -- a guest's own name ------------------------------------------------------------------------
 
+# Members read per query when telling one side of a shared channel of its rename.
+MEMBER_PAGE = 1000
+
+
+def tell_renamed(
+    tx: Tx, log: EventLog, channel: Channel, team_id: str, name: str, private: bool
+) -> None:
+    """A shared channel renamed by one workspace is news to that workspace only, under its own
+    name: a public one's channel_rename goes to its team stream; a private one's group_rename
+    to each of its members in the channel, on their own streams (not logged: the channel's
+    stream is every side's, and a client that missed it reads the name from conversations.info).
+    """
+    summary = {"id": channel.id, "name": name, "created": channel.created}
+    if not private:
+        log.team_event(team_id, {"type": "channel_rename", "channel": summary})
+        return
+    event = orjson.dumps({"type": "group_rename", "channel": summary})
+    log.notices += [(user_stream(u), event) for u in _side_members(tx, channel, team_id)]
+
+
+def _side_members(tx: Tx, channel: Channel, team_id: str) -> list[str]:
+    """The channel's members who belong to team_id (its host's own, or a guest's)."""
+    if team_id != channel.team_id:
+        return tx.team_members(channel.team_id, channel.id, team_id)
+    out: list[str] = []
+    after = ""
+    while True:
+        page = tx.member_ids(channel.team_id, channel.id, after, MEMBER_PAGE)
+        guests = tx.member_teams(channel.team_id, channel.id, page)
+        out += [u for u in page if u not in guests]
+        if len(page) < MEMBER_PAGE:
+            return out
+        after = page[-1]
+
 
 async def rename_local(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel:
     """conversations.rename by a guest: only its workspace's name for the channel changes.
@@ -380,14 +417,17 @@ async def rename_local(hub: Hub, who: Identity, channel_id: str, name: str) -> C
             raise SlackError("name_taken")
         tx.set_shared_channel(who.team_id, channel_id, name=name)
         if not shared.is_private:
-            summary = {"id": channel_id, "name": name, "created": channel.created}
-            log.team_event(who.team_id, {"type": "channel_rename", "channel": summary})
+            tell_renamed(tx, log, channel, who.team_id, name, private=False)
 
     await hub.commit(who.team_id, guest_unit)
 
-    def host_unit(tx: Tx, _log: EventLog) -> Channel:
+    def host_unit(tx: Tx, log: EventLog) -> Channel:
+        before, _ = visible_channel(tx, who, channel_id)
         tx.set_share(host, channel_id, who.team_id, guest_name=name)
         renamed, _ = visible_channel(tx, who, channel_id)
+        if before.name != name and renamed.private_here:
+            # Its members' list is on the host's shard: told from here, once the copy moved.
+            tell_renamed(tx, log, renamed, who.team_id, name, private=True)
         return renamed
 
     return await hub.commit(host, host_unit)
