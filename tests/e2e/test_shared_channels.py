@@ -5,6 +5,7 @@ and disconnected, after which the guest's people get nothing of it, over an open
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -808,3 +809,130 @@ def test_mentions_notify_people_of_both_sides(
         drained(server, acme.team_id)
         assert not [f for f in guest.sync() if f.get("type") == "desktop_notification"]
     assert not _notified(b, channel, late)
+
+
+# -- withdrawing, lapsing and listing invites --------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def _not_granted(server: Server, acme: Workspace, globex: Workspace, channel: str) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    assert error_of(lambda: b.conversations_info(channel=channel)) == "channel_not_found"
+    assert channel not in {c["id"] for c in b.conversations_list()["channels"]}
+    seen = a.conversations_info(channel=channel)["channel"]
+    assert (seen["is_shared"], seen.get("pending_connected_team_ids", [])) == (False, [])
+    assert globex.alice.user_id not in a.conversations_members(channel=channel)["members"]
+    assert _listed_invites(a) == [] and _listed_invites(b) == []
+
+
+def test_the_host_withdraws_a_pending_invite(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    not_admin = server.client(acme.bob.token)
+    refused = error_of(lambda: not_admin.conversations_declineSharedInvite(invite_id=invite_id))
+    assert refused == "restricted_action"
+    assert _listed_invites(a) == [invite_id]
+
+    a.conversations_declineSharedInvite(invite_id=invite_id)
+    assert error_of(lambda: a.conversations_declineSharedInvite(invite_id=invite_id)) == (
+        "invite_not_found"
+    )
+    assert error_of(
+        lambda: b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    ) == ("invite_not_found")
+    _not_granted(server, acme, globex, channel)
+    # A new invite is a new one, and works.
+    again = invite(a, channel, "alice@globex.test")
+    assert again != invite_id
+    b.conversations_acceptSharedInvite(invite_id=again, channel_name="deals")
+    assert b.conversations_info(channel=channel)["channel"]["is_member"] is True
+
+
+def test_a_withdrawal_cut_short_is_honoured_by_the_invited_side(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    # The host's step of withdrawing went through; the invited side's did not.
+    _write(
+        server,
+        acme.team_id,
+        lambda tx: tx.set_share(acme.team_id, channel, globex.team_id, state="declined"),
+    )
+    assert _listed_invites(b) == []
+    assert error_of(
+        lambda: b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    ) == ("invite_not_found")
+    record = _guest_record(server, globex.team_id, channel)
+    assert record is not None and record.state == "declined"
+    assert error_of(lambda: b.conversations_info(channel=channel)) == "channel_not_found"
+
+
+def test_an_invite_lapses_after_fourteen_days(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    [listed] = a.conversations_listConnectInvites()["invites"]
+    assert listed["invite"]["date_invalid"] == listed["invite"]["date_created"] + 14 * DAY
+
+    def sent_at(created: int) -> None:
+        _write(
+            server,
+            acme.team_id,
+            lambda tx: tx.set_share(acme.team_id, channel, globex.team_id, created=created),
+        )
+        _write(
+            server,
+            globex.team_id,
+            lambda tx: tx.set_shared_channel(globex.team_id, channel, created=created),
+        )
+
+    now = int(time.time())
+    sent_at(now - 14 * DAY + 60)  # a minute left
+    assert _listed_invites(a) == [invite_id] and _listed_invites(b) == [invite_id]
+    sent_at(now - 14 * DAY)
+    assert error_of(
+        lambda: b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    ) == ("invite_not_found")
+    _not_granted(server, acme, globex, channel)
+    record = _guest_record(server, globex.team_id, channel)
+    assert record is not None and record.state == "pending"  # nothing written
+    # Inviting again sends a new invite, which may be accepted.
+    again = invite(a, channel, "alice@globex.test")
+    assert again != invite_id and _listed_invites(b) == [again]
+    b.conversations_acceptSharedInvite(invite_id=again, channel_name="deals")
+    assert b.conversations_info(channel=channel)["channel"]["is_member"] is True
+
+
+def test_invites_are_listed_count_a_page_with_a_cursor(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    sent = []
+    for name in ("one", "two", "three"):
+        channel = a.conversations_create(name=name)["channel"]["id"]
+        sent.append(invite(a, channel, "alice@globex.test"))
+    theirs = b.conversations_create(name="theirs")["channel"]["id"]
+    back = b.conversations_inviteShared(channel=theirs, emails=["alice@acme.test"])["invite_id"]
+    for client in (a, b):
+        whole = [i["invite"]["id"] for i in client.conversations_listConnectInvites()["invites"]]
+        assert sorted(whole) == sorted([*sent, back])
+        pages, cursor = [], ""
+        while True:
+            page = client.conversations_listConnectInvites(count=2, cursor=cursor)
+            pages.append([i["invite"]["id"] for i in page["invites"]])
+            cursor = page["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert pages == [whole[:2], whole[2:]]
+    for bad in ("nope", "aW52aXRlOng6"):  # not base64 of ours; "invite:x:"
+        assert error_of(lambda c=bad: a.conversations_listConnectInvites(cursor=c)) == (
+            "invalid_cursor"
+        )
