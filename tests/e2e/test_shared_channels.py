@@ -936,3 +936,68 @@ def test_invites_are_listed_count_a_page_with_a_cursor(
         assert error_of(lambda c=bad: a.conversations_listConnectInvites(cursor=c)) == (
             "invalid_cursor"
         )
+
+
+# -- three workspaces --------------------------------------------------------------------------
+
+
+def three_workspaces(
+    server: Server, acme: Workspace, globex: Workspace, initech: Workspace
+) -> None:
+    """A channel of acme's shared with globex and initech: the two guests talk and see each
+    other's people in it as external members, nothing else of each other; disconnecting
+    globex leaves acme and initech working."""
+    a = server.client(acme.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    a.conversations_invite(channel=channel, users=acme.bob.user_id)
+    for guest, local in ((globex, "acme-deals"), (initech, "deals-with-acme")):
+        invite_id = invite(a, channel, f"alice@{guest.domain}.test")
+        admin = server.client(guest.alice.token)
+        admin.conversations_acceptSharedInvite(invite_id=invite_id, channel_name=local)
+        server.client(guest.bob.token).conversations_join(channel=channel)
+    g, i = server.client(globex.bob.token), server.client(initech.bob.token)
+    everyone = {acme.team_id, globex.team_id, initech.team_id}
+    for side, name in ((a, "deals"), (g, "acme-deals"), (i, "deals-with-acme")):
+        seen = side.conversations_info(channel=channel)["channel"]
+        assert (seen["name"], set(seen["shared_team_ids"])) == (name, everyone)
+        assert seen["shared_team_ids"][0] == acme.team_id
+
+    with rtm(server, globex.bob.token) as at_globex, rtm(server, initech.bob.token) as at_initech:
+        i.chat_postMessage(channel=channel, text="from initech")
+        heard = at_globex.until(text_is("from initech"))[-1]
+        assert (heard["user"], heard["user_team"]) == (initech.bob.user_id, initech.team_id)
+        g.chat_postMessage(channel=channel, text="from globex")
+        assert at_initech.until(text_is("from globex"))[-1]["user_team"] == globex.team_id
+    # Each other's people in the channel, as external members; nobody else.
+    for viewer, person, team in ((g, initech.bob, initech), (i, globex.bob, globex)):
+        shown = viewer.users_info(user=person.user_id)["user"]
+        assert (shown["team_id"], shown["name"]) == (team.team_id, "bob")
+        assert "email" not in shown["profile"] and "is_admin" not in shown
+    assert error_of(lambda: g.users_info(user=initech.carol.user_id)) == "user_not_found"
+    assert error_of(lambda: i.users_info(user=globex.carol.user_id)) == "user_not_found"
+    assert not {u["id"] for u in g.users_list()["members"]} & {initech.bob.user_id}
+    assert {c["id"] for c in g.conversations_list()["channels"]} & {
+        c["id"] for c in i.conversations_list()["channels"]
+    } == {channel}
+
+    assert error_of(lambda: a.admin_conversations_disconnectShared(channel_id=channel)) == (
+        "leaving_team_required"
+    )
+    a.admin_conversations_disconnectShared(channel_id=channel, leaving_team_ids=[globex.team_id])
+    with rtm(server, acme.bob.token) as at_acme:
+        i.chat_postMessage(channel=channel, text="still here")
+        assert at_acme.until(text_is("still here"))[-1]["user_team"] == initech.team_id
+    history = [m["text"] for m in i.conversations_history(channel=channel)["messages"]]
+    assert "still here" in history
+    seen = i.conversations_info(channel=channel)["channel"]
+    assert seen["shared_team_ids"] == [acme.team_id, initech.team_id]
+    assert error_of(lambda: g.conversations_history(channel=channel)) == "channel_not_found"
+    assert error_of(lambda: g.users_info(user=initech.bob.user_id)) == "user_not_found"
+    assert error_of(lambda: i.users_info(user=globex.bob.user_id)) == "user_not_found"
+    assert a.users_info(user=initech.bob.user_id)["user"]["team_id"] == initech.team_id
+
+
+def test_three_workspaces_in_one_channel(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    three_workspaces(server, acme, globex, make_workspace(server.data_dir, "initech"))

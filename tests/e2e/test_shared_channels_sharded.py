@@ -16,6 +16,7 @@ from tests.e2e.test_shared_channels import (
     left_while_away,
     renames_each_side,
     share,
+    three_workspaces,
 )
 from tests.support.rtm import of_type, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
@@ -140,3 +141,18 @@ def test_a_rename_is_told_to_the_renaming_side_only_across_shards(
     cluster: tuple[Server, Workspace, Workspace],
 ) -> None:
     renames_each_side(*cluster)
+
+
+def test_three_workspaces_in_one_channel_over_two_shards(
+    tmp_path: Path, shard_set: ShardSet
+) -> None:
+    settings = shard_set.settings()
+    acme = make_workspace(tmp_path / "admin", "acme", settings=settings)
+    globex = make_workspace(tmp_path / "admin", "globex", settings=settings)
+    initech = make_workspace(tmp_path / "admin", "initech", settings=settings)
+    # The host and one guest share shard a; the other guest is alone on b.
+    placed = [_where(shard_set, w.team_id) for w in (acme, globex, initech)]
+    assert placed == ["a", "b", "a"]
+    store = {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
+    with threaded_server(tmp_path / "data", **store) as server:
+        three_workspaces(server, acme, globex, initech)
