@@ -4,15 +4,20 @@ either workspace to the other shard keeps the share working (docs/shared-channel
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from hubbub.app import move
 from tests.e2e.test_shared_channels import (
     error_of,
     guests_listings,
+    invite,
     left_while_away,
     renames_each_side,
     share,
@@ -156,3 +161,41 @@ def test_three_workspaces_in_one_channel_over_two_shards(
     store = {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
     with threaded_server(tmp_path / "data", **store) as server:
         three_workspaces(server, acme, globex, initech)
+
+
+def _at_once(calls: list[Callable[[], object]]) -> list[str]:
+    """Runs the calls together, each in its thread from one barrier: "ok" or the error."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], object]) -> str:
+        barrier.wait()
+        try:
+            call()
+        except SlackApiError as refused:
+            return str(refused.response["error"])
+        return "ok"
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_a_race_for_one_local_name_answers_name_taken(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    """Two acceptances and a new channel of globex claiming one name at once, on PostgreSQL:
+    one wins, the others answer name_taken, and the name is globex's once."""
+    server, acme, globex = cluster
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    for round in range(12):
+        name = f"race-{round}"
+        offers = []
+        for side in ("x", "y"):
+            channel = a.conversations_create(name=f"offer-{round}{side}")["channel"]["id"]
+            offers.append(invite(a, channel, "alice@globex.test"))
+
+        create = partial(b.conversations_create, name=name)
+        accept = partial(b.conversations_acceptSharedInvite, channel_name=name)
+        outcomes = _at_once([create, *(partial(accept, invite_id=i) for i in offers)])
+        assert sorted(outcomes) == ["name_taken", "name_taken", "ok"], (round, outcomes)
+        named = [c for c in b.conversations_list(limit=1000)["channels"] if c["name"] == name]
+        assert len(named) == 1

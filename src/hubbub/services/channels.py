@@ -21,6 +21,7 @@ async def create(hub: Hub, who: Identity, name: str, *, is_private: bool) -> Cha
     check_channel_name(name)
 
     def unit(tx: Tx, log: EventLog) -> Channel:
+        tx.claim_names(who.team_id)
         if tx.shared_name_taken(who.team_id, name):
             raise SlackError("name_taken")
         channel = new_channel(who.team_id, who.user_id, name, tx.now, is_private=is_private)
@@ -68,6 +69,7 @@ async def rename(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel
         # "general" is how #general is known (is_general, cant_leave_general, ...).
         if is_general(channel):
             raise SlackError("not_authorized")
+        tx.claim_names(who.team_id)
         if tx.shared_name_taken(who.team_id, name):
             raise SlackError("name_taken")
         tx.update_channel(channel.team_id, channel.id, name=name)

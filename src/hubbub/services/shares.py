@@ -203,6 +203,7 @@ async def accept(
             return shared  # a second call: only the host's step may be left
         if shared.state != PENDING or expired(shared.created, tx.now):
             raise SlackError("invite_not_found")
+        tx.claim_names(who.team_id)
         taken = tx.get_channel_by_name(who.team_id, name) is not None
         if taken or tx.shared_name_taken(who.team_id, name, but=shared.channel_id):
             raise SlackError("name_taken")
@@ -455,6 +456,7 @@ async def rename_local(hub: Hub, who: Identity, channel_id: str, name: str) -> C
             raise SlackError("channel_not_found")
         if shared.name == name:
             return
+        tx.claim_names(who.team_id)
         taken = tx.get_channel_by_name(who.team_id, name) is not None
         if taken or tx.shared_name_taken(who.team_id, name, but=channel_id):
             raise SlackError("name_taken")
