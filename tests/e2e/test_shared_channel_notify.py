@@ -16,7 +16,7 @@ from hubbub.config import Settings
 from hubbub.domain.jobs import Job
 from hubbub.services import notify
 from hubbub.services.hub import Hub
-from tests.e2e.test_notifications import Inbox, eventually, record_of, smtp_settings
+from tests.e2e.test_notifications import Inbox, eventually, has_record, record_of, smtp_settings
 from tests.e2e.test_shared_channels import share
 from tests.support.rtm import of_type, rtm
 from tests.support.servers import (
@@ -139,3 +139,22 @@ def test_no_email_to_a_guest_once_their_workspace_is_disconnected(
     server.client(acme.alice.token).admin_conversations_disconnectShared(channel_id=channel)
     email(after["ts"])
     assert inbox.to("bob@globex.test", "@bob two") == []
+
+
+def test_a_guest_who_set_the_channel_to_all_hears_plain_messages(
+    deployment: tuple[Server, Workspace, Workspace, Settings], smtp: tuple[Inbox, int]
+) -> None:
+    server, acme, globex, _ = deployment
+    inbox, _ = smtp
+    channel = share(server, acme, globex)
+    guest_bob, guest_carol = server.client(globex.bob.token), server.client(globex.carol.token)
+    guest_carol.conversations_join(channel=channel)
+    # Kept on globex's shard; acme has no listener of its own in the channel.
+    level = {"channel": channel, "level": "all"}
+    guest_bob.api_call("users.prefs.setChannelNotifications", json=level)
+    plain = server.client(acme.bob.token).chat_postMessage(channel=channel, text="plain news")
+    assert record_of(guest_bob, channel, plain["ts"])["reason"] == "message"
+    [mail] = eventually(lambda: inbox.to("bob@globex.test", "plain news"))
+    assert mail["Subject"] == "New message from bob in #acme-deals"
+    assert not has_record(guest_carol, channel, plain["ts"])
+    assert inbox.to("carol@globex.test", "plain news") == []

@@ -78,6 +78,8 @@ async def react(hub: Hub, logged: Logged) -> None:
     if not strong:
         # A plain message in a channel notifies only those who set it to `all`.
         found = await hub.read(team_id, lambda tx: tx.listeners(team_id, channel_id, 1))
+        if not found and USER_TEAM in event:  # a shared channel's message
+            found = await _guest_listeners(hub, team_id, channel_id, 1)
         if not found:
             return
     payload = {"channel": channel_id, "ts": ts}
@@ -85,6 +87,23 @@ async def react(hub: Hub, logged: Logged) -> None:
         team_id,
         lambda tx, events: events.job(team_id, NOTIFY_JOB, payload, key=f"{channel_id}:{ts}"),
     )
+
+
+async def _guest_listeners(hub: Hub, host: str, channel_id: str, limit: int) -> list[str]:
+    """Who set a shared channel to `all` in the other workspaces in it: each keeps its people's
+    settings on its own shard."""
+
+    def guests(tx: Tx) -> list[str]:
+        return [s.guest_team_id for s in tx.shares_of(host, channel_id) if s.state == ACCEPTED]
+
+    out: list[str] = []
+    for guest in await hub.read(host, guests):
+
+        def theirs(tx: Tx, guest: str = guest) -> list[str]:
+            return tx.listeners(guest, channel_id, limit)
+
+        out += await hub.read(guest, theirs)
+    return out
 
 
 # -- the notify job --------------------------------------------------------------------------
@@ -134,13 +153,17 @@ def _all_members(tx: Tx, team_id: str, channel_id: str) -> list[str]:
         after = page[-1]
 
 
-def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
+def _plan(
+    tx: Tx, team_id: str, channel_id: str, ts: str, elsewhere: tuple[str, ...] = ()
+) -> _Plan | None:
+    """elsewhere: the listeners of the other workspaces in a shared channel."""
     msg = tx.get_message(team_id, channel_id, ts)
     channel = tx.get_channel(team_id, channel_id)
     if msg is None or channel is None or msg.subtype == TOMBSTONE or channel.is_archived:
         return None
     posted = _posted(tx, msg, channel)
-    maybe = candidates(posted, tx.listeners(team_id, channel_id, MAX_LISTENERS))
+    listeners = [*tx.listeners(team_id, channel_id, MAX_LISTENERS), *elsewhere]
+    maybe = candidates(posted, listeners)
     if maybe is None:
         found = _all_members(tx, team_id, channel_id)
     else:
@@ -191,6 +214,10 @@ async def notify_job(hub: Hub, job: Job) -> None:
     team_id = job.team_id
     channel_id, ts = str(job.payload["channel"]), str(job.payload["ts"])
     plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts))
+    if plan is not None and plan.shared:
+        elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id, MAX_LISTENERS))
+        if elsewhere:
+            plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts, elsewhere))
     if plan is None:
         return
     plan = replace(plan, users=await _with_author(hub, plan.msg, plan.users))
