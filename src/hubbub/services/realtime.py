@@ -5,7 +5,7 @@ The gateway (realtime/) holds the sockets; everything it asks of the store goes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -141,7 +141,45 @@ async def start(
                 left[stream] = seq
         return Start(positions, heads, False, left, hosts)
 
-    return await hub.read(who.team_id, unit)
+    begun = await hub.read(who.team_id, unit)
+    if resume is None or begun.resync:
+        return begun
+    return await _left_elsewhere(hub, who, resume, begun, max_events)
+
+
+async def _left_elsewhere(
+    hub: Hub, who: Identity, resume: Positions, begun: Start, max_events: int
+) -> Start:
+    """Adds the shared channels of other workspaces that the person left while away, or lost
+    with their workspace's disconnection: their leave is in the host's log, so only the host's
+    shard can show it. A channel counts only if the host's record shows it was shared with the
+    person's workspace and its log shows them leaving after the cursor, having been a member
+    at the cursor (no join of theirs in between): a forged position from before they joined
+    gets nothing of what the host's channel said before them."""
+    missing = [s for s in resume if s != who.team_id and s not in begun.positions]
+    if not missing:
+        return begun
+
+    def recorded(tx: Tx) -> dict[str, str]:
+        found = {s: tx.shared_channel(who.team_id, s) for s in missing}
+        return {s: r.host_team_id for s, r in found.items() if r is not None}
+
+    positions, left, hosts = dict(begun.positions), dict(begun.left), dict(begun.hosts)
+    for stream, host in sorted((await hub.read(who.team_id, recorded)).items()):
+        pos = resume[stream]
+
+        def leave(tx: Tx, host: str = host, stream: str = stream, pos: int = pos) -> int | None:
+            if tx.share(host, stream, who.team_id) is None:
+                return None
+            seq = tx.left_after(host, stream, who.user_id, pos, pos + max_events)
+            if seq is None or tx.joined_after(host, stream, who.user_id, pos, seq) is not None:
+                return None
+            return seq
+
+        seq = await hub.read(host, leave)
+        if seq is not None:
+            positions[stream], left[stream], hosts[stream] = pos, seq, host
+    return replace(begun, positions=positions, left=left, hosts=hosts)
 
 
 @dataclass(frozen=True, slots=True)
