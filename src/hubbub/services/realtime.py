@@ -135,7 +135,7 @@ async def start(
                 continue
             # Only a conversation whose log shows this person leaving after the cursor: so a
             # forged cursor naming one they never belonged to gets nothing.
-            seq = tx.left_after(who.team_id, stream, who.user_id, pos, pos + max_events)
+            seq = _left_since(tx, who.team_id, stream, who.user_id, pos, pos + max_events)
             if seq is not None:
                 positions[stream] = pos
                 left[stream] = seq
@@ -147,6 +147,18 @@ async def start(
     return await _left_elsewhere(hub, who, resume, begun, max_events)
 
 
+def _left_since(
+    tx: Tx, team_id: str, stream: str, user_id: str, pos: int, until: int
+) -> int | None:
+    """The seq of the person's first leave of the conversation after pos, if they were in it
+    at pos (no join of theirs before that leave). A position rewound to before they joined would
+    otherwise replay what the conversation said before them: a private channel's history."""
+    seq = tx.left_after(team_id, stream, user_id, pos, until)
+    if seq is None or tx.joined_after(team_id, stream, user_id, pos, seq) is not None:
+        return None
+    return seq
+
+
 async def _left_elsewhere(
     hub: Hub, who: Identity, resume: Positions, begun: Start, max_events: int
 ) -> Start:
@@ -154,8 +166,7 @@ async def _left_elsewhere(
     with their workspace's disconnection: their leave is in the host's log, so only the host's
     shard can show it. A channel counts only if the host's record shows it was shared with the
     person's workspace and its log shows them leaving after the cursor, having been a member
-    at the cursor (no join of theirs in between): a forged position from before they joined
-    gets nothing of what the host's channel said before them."""
+    at the cursor (_left_since)."""
     missing = [s for s in resume if s != who.team_id and s not in begun.positions]
     if not missing:
         return begun
@@ -171,10 +182,7 @@ async def _left_elsewhere(
         def leave(tx: Tx, host: str = host, stream: str = stream, pos: int = pos) -> int | None:
             if tx.share(host, stream, who.team_id) is None:
                 return None
-            seq = tx.left_after(host, stream, who.user_id, pos, pos + max_events)
-            if seq is None or tx.joined_after(host, stream, who.user_id, pos, seq) is not None:
-                return None
-            return seq
+            return _left_since(tx, host, stream, who.user_id, pos, pos + max_events)
 
         seq = await hub.read(host, leave)
         if seq is not None:
