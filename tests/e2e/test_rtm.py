@@ -347,3 +347,25 @@ def test_a_resume_replays_a_conversation_left_meanwhile_up_to_the_leave(
     assert in_secret[0]["ts"] == before
     assert in_secret[-1]["user"] == workspace.bob.user_id
     assert never not in json.dumps(seen)
+
+
+def test_a_forged_position_from_before_a_left_channel_was_joined_replays_nothing(
+    server: Server, workspace: Workspace
+) -> None:
+    """A resume replays a left conversation only from a position at which the person was in it:
+    a cursor rewound to before their join would show a private channel's earlier history."""
+    alice = server.client(workspace.alice.token)
+    secret = new_channel(alice, private=True)
+    alice.chat_postMessage(channel=secret, text="said before bob joined")
+    alice.conversations_invite(channel=secret, users=workspace.bob.user_id)
+    with rtm(server, workspace.bob.token) as bob:
+        cursor = bob.cursor
+    alice.conversations_kick(channel=secret, user=workspace.bob.user_id)
+    public = new_channel(alice, workspace.bob.user_id)
+    kept = [p for p in cursor.split(",") if not p.startswith(secret + ":")]
+    forged = ",".join([*kept, f"{secret}:0"])
+    with rtm(server, workspace.bob.token, resume=forged) as bob:
+        alice.chat_postMessage(channel=public, text="sentinel")
+        seen = bob.until(text_is("sentinel"))
+    assert "said before bob joined" not in json.dumps(seen)
+    assert not [e for e in seen if e.get("channel") == secret]

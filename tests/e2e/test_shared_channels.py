@@ -4,6 +4,8 @@ and disconnected, after which the guest's people get nothing of it, over an open
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -136,6 +138,72 @@ def test_both_sides_see_the_channel_as_shared_each_under_its_own_name(
     # The local name is taken in globex: none of its channels may take it.
     owner = server.client(globex.alice.token)
     assert error_of(lambda: owner.conversations_create(name="acme-partners")) == "name_taken"
+
+
+RENAMES = ("channel_rename", "group_rename")
+
+
+def of_type_in(kinds: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
+    return lambda e: e.get("type") in kinds
+
+
+def _renames(frames: list[dict[str, Any]], channel: str) -> list[tuple[str, str]]:
+    return [
+        (f["type"], f["channel"]["name"])
+        for f in frames
+        if f.get("type") in RENAMES and f["channel"]["id"] == channel
+    ]
+
+
+def renames_each_side(server: Server, acme: Workspace, globex: Workspace) -> None:
+    """A rename is told to the renaming side only, under its name: group_rename to its members
+    where the channel is private there, channel_rename to its whole workspace where public."""
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    # Private on acme's side, public on globex's; then the other way round.
+    hidden = a.conversations_create(name="plans", is_private=True)["channel"]["id"]
+    a.conversations_invite(channel=hidden, users=acme.bob.user_id)
+    offered = invite(a, hidden, "alice@globex.test")
+    b.conversations_acceptSharedInvite(invite_id=offered, channel_name="acme-plans")
+    server.client(globex.bob.token).conversations_join(channel=hidden)
+    open_ = a.conversations_create(name="offers")["channel"]["id"]
+    a.conversations_invite(channel=open_, users=acme.bob.user_id)
+    offered = invite(a, open_, "alice@globex.test")
+    b.conversations_acceptSharedInvite(
+        invite_id=offered, channel_name="acme-offers", is_private=True
+    )
+    b.conversations_invite(channel=open_, users=globex.bob.user_id)
+
+    people = (acme.bob, acme.carol, globex.bob, globex.carol)
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(rtm(server, p.token)) for p in people]
+        host_bob, host_carol, guest_bob, guest_carol = sockets
+
+        def told(
+            renamer: WebClient, channel: str, name: str, *hearing: Any
+        ) -> list[list[tuple[str, str]]]:
+            renamer.conversations_rename(channel=channel, name=name)
+            # Those who should hear it are waited for, then every socket read to its end.
+            heard = [s.until(of_type_in(RENAMES)) if s in hearing else [] for s in sockets]
+            return [_renames(h + s.sync(), channel) for h, s in zip(heard, sockets, strict=True)]
+
+        got = told(a, hidden, "plans-2026", host_bob)
+        assert got == [[("group_rename", "plans-2026")], [], [], []]
+        got = told(b, hidden, "acme-plans-2026", guest_bob, guest_carol)
+        public = [("channel_rename", "acme-plans-2026")]
+        assert got == [[], [], public, public]
+        got = told(b, open_, "acme-offers-2026", guest_bob)
+        assert got == [[], [], [("group_rename", "acme-offers-2026")], []]
+        got = told(a, open_, "offers-2026", host_bob, host_carol)
+        public = [("channel_rename", "offers-2026")]
+        assert got == [public, public, [], []]
+    assert b.conversations_info(channel=hidden)["channel"]["name"] == "acme-plans-2026"
+    assert a.conversations_info(channel=hidden)["channel"]["name"] == "plans-2026"
+
+
+def test_a_rename_is_told_to_the_renaming_side_only(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    renames_each_side(server, acme, globex)
 
 
 def test_people_of_both_sides_post_thread_react_edit_and_delete(
@@ -287,6 +355,50 @@ def test_a_guest_socket_resumes_from_the_hosts_log(
     with rtm(server, globex.bob.token, resume=cursor) as again:
         got = again.until(text_is("three"))
         assert [e["text"] for e in got if e.get("type") == "message"] == ["two", "three"]
+
+
+def left_while_away(server: Server, acme: Workspace, globex: Workspace) -> None:
+    """A guest's people whose socket was closed when they left the channel, or when their
+    workspace was disconnected, are replayed up to their own leave on resuming, then nothing."""
+    channel = share(server, acme, globex)
+    a = server.client(acme.bob.token)
+    carol = server.client(globex.carol.token)
+    carol.conversations_join(channel=channel)
+    cursors = {}
+    for person in (globex.bob, globex.carol):
+        with rtm(server, person.token) as socket:
+            a.chat_postMessage(channel=channel, text="seen by " + person.name)
+            socket.until(text_is("seen by " + person.name))
+            cursors[person.name] = socket.cursor
+    a.chat_postMessage(channel=channel, text="missed")
+    carol.conversations_leave(channel=channel)
+    a.chat_postMessage(channel=channel, text="after carol left")
+    server.client(acme.alice.token).admin_conversations_disconnectShared(channel_id=channel)
+    a.chat_postMessage(channel=channel, text="after the share ended")
+    missed = ["seen by carol", "missed"]
+    for person, replayed in (
+        (globex.carol, missed[1:]),
+        (globex.bob, [*missed, "after carol left"]),
+    ):
+        with rtm(server, person.token, resume=cursors[person.name]) as again:
+            mine = of_type("member_left_channel", channel=channel, user=person.user_id)
+            got = again.until(mine)
+            posts = [e["text"] for e in got if e.get("type") == "message" and "subtype" not in e]
+            assert posts == replayed
+            with rtm(server, acme.bob.token) as host_side:
+                a.chat_postMessage(channel=channel, text="later")
+                host_side.until(text_is("later"))
+            assert [f for f in again.sync() if f.get("channel") == channel] == []
+    # A cursor naming the channel for someone of globex who was never in it gets nothing.
+    forged = f"{globex.team_id}:0,{channel}:0"
+    with rtm(server, globex.bot.token, resume=forged) as bot:
+        assert [f for f in bot.sync() if f.get("channel") == channel] == []
+
+
+def test_a_guest_who_left_while_away_is_replayed_up_to_the_leave(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    left_while_away(server, acme, globex)
 
 
 def test_a_guest_who_joins_hears_the_channel_at_once(
@@ -471,6 +583,72 @@ def test_a_private_channel_on_the_guest_side_hides_from_its_other_people(
         assert event["channel_type"] == "channel"
 
 
+def _reacted(client: WebClient, **args: Any) -> list[tuple[str, str]]:
+    """(channel, text) of every message in reactions.list, walked one item a page."""
+    out, cursor = [], ""
+    while True:
+        page = client.reactions_list(limit=1, cursor=cursor, **args)
+        out += [(i["channel"], i["message"]["text"]) for i in page["items"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            return out
+
+
+def _member_of(client: WebClient, user: str, among: set[str]) -> set[str]:
+    kinds = "public_channel,private_channel"
+    found = client.users_conversations(user=user, types=kinds, limit=1000)["channels"]
+    return {c["id"] for c in found} & among
+
+
+def guests_listings(server: Server, acme: Workspace, globex: Workspace) -> None:
+    """reactions.list and users.conversations of a guest's people include the shared channels,
+    as far as the caller may see them."""
+    deals = share(server, acme, globex)
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    bob, carol = server.client(globex.bob.token), server.client(globex.carol.token)
+    # A second channel, private on globex's side, where only globex's alice is.
+    secret = a.conversations_create(name="secret")["channel"]["id"]
+    invite_id = invite(a, secret, "alice@globex.test")
+    b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="secret", is_private=True)
+    home = bob.conversations_create(name="lobby")["channel"]["id"]
+    b.conversations_join(channel=home)
+    ours = {deals, secret, home}
+
+    for client, channel, text in (
+        (bob, home, "at home"),
+        (a, deals, "in deals"),
+        (a, secret, "in secret"),
+    ):
+        ts = client.chat_postMessage(channel=channel, text=text)["ts"]
+        for person in (bob, b):
+            if channel != secret or person is b:
+                person.reactions_add(channel=channel, timestamp=ts, name="eyes")
+
+    assert _reacted(bob) == [(deals, "in deals"), (home, "at home")]
+    assert _reacted(carol, user=globex.bob.user_id) == [(deals, "in deals"), (home, "at home")]
+    assert _reacted(b) == [(secret, "in secret"), (deals, "in deals"), (home, "at home")]
+    # Nothing of the channel only globex's alice is in, for anyone else of globex.
+    assert _reacted(carol, user=globex.alice.user_id) == [(deals, "in deals"), (home, "at home")]
+    # The host's people list their own reactions, never a guest's.
+    assert _reacted(a) == []
+    assert error_of(lambda: a.reactions_list(user=globex.bob.user_id)) == "user_not_found"
+
+    assert _member_of(carol, globex.bob.user_id, ours) == {deals, home}
+    assert _member_of(carol, globex.alice.user_id, ours) == {deals, home}
+    assert _member_of(b, globex.alice.user_id, ours) == {deals, home, secret}
+    assert error_of(lambda: _member_of(a, globex.bob.user_id, ours)) == "user_not_found"
+
+    a.admin_conversations_disconnectShared(channel_id=deals)
+    assert _reacted(carol, user=globex.bob.user_id) == [(home, "at home")]
+    assert _member_of(carol, globex.bob.user_id, ours) == {home}
+
+
+def test_a_guest_s_listings_show_the_shared_channels_the_caller_may_see(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    guests_listings(server, acme, globex)
+
+
 # -- a crash between the two workspaces' steps -------------------------------------------------
 #
 # Each test leaves the rows as a crash between the steps of one call would (one workspace's
@@ -631,3 +809,195 @@ def test_mentions_notify_people_of_both_sides(
         drained(server, acme.team_id)
         assert not [f for f in guest.sync() if f.get("type") == "desktop_notification"]
     assert not _notified(b, channel, late)
+
+
+# -- withdrawing, lapsing and listing invites --------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def _not_granted(server: Server, acme: Workspace, globex: Workspace, channel: str) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    assert error_of(lambda: b.conversations_info(channel=channel)) == "channel_not_found"
+    assert channel not in {c["id"] for c in b.conversations_list()["channels"]}
+    seen = a.conversations_info(channel=channel)["channel"]
+    assert (seen["is_shared"], seen.get("pending_connected_team_ids", [])) == (False, [])
+    assert globex.alice.user_id not in a.conversations_members(channel=channel)["members"]
+    assert _listed_invites(a) == [] and _listed_invites(b) == []
+
+
+def test_the_host_withdraws_a_pending_invite(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    not_admin = server.client(acme.bob.token)
+    refused = error_of(lambda: not_admin.conversations_declineSharedInvite(invite_id=invite_id))
+    assert refused == "restricted_action"
+    assert _listed_invites(a) == [invite_id]
+
+    a.conversations_declineSharedInvite(invite_id=invite_id)
+    assert error_of(lambda: a.conversations_declineSharedInvite(invite_id=invite_id)) == (
+        "invite_not_found"
+    )
+    assert error_of(
+        lambda: b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    ) == ("invite_not_found")
+    _not_granted(server, acme, globex, channel)
+    # A new invite is a new one, and works.
+    again = invite(a, channel, "alice@globex.test")
+    assert again != invite_id
+    b.conversations_acceptSharedInvite(invite_id=again, channel_name="deals")
+    assert b.conversations_info(channel=channel)["channel"]["is_member"] is True
+
+
+def test_a_withdrawal_cut_short_is_honoured_by_the_invited_side(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    # The host's step of withdrawing went through; the invited side's did not.
+    _write(
+        server,
+        acme.team_id,
+        lambda tx: tx.set_share(acme.team_id, channel, globex.team_id, state="declined"),
+    )
+    assert _listed_invites(b) == []
+    assert error_of(
+        lambda: b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    ) == ("invite_not_found")
+    record = _guest_record(server, globex.team_id, channel)
+    assert record is not None and record.state == "declined"
+    assert error_of(lambda: b.conversations_info(channel=channel)) == "channel_not_found"
+
+
+def test_an_invite_lapses_after_fourteen_days(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    invite_id = invite(a, channel, "alice@globex.test")
+    [listed] = a.conversations_listConnectInvites()["invites"]
+    assert listed["invite"]["date_invalid"] == listed["invite"]["date_created"] + 14 * DAY
+
+    def sent_at(created: int) -> None:
+        _write(
+            server,
+            acme.team_id,
+            lambda tx: tx.set_share(acme.team_id, channel, globex.team_id, created=created),
+        )
+        _write(
+            server,
+            globex.team_id,
+            lambda tx: tx.set_shared_channel(globex.team_id, channel, created=created),
+        )
+
+    now = int(time.time())
+    sent_at(now - 14 * DAY + 60)  # a minute left
+    assert _listed_invites(a) == [invite_id] and _listed_invites(b) == [invite_id]
+    sent_at(now - 14 * DAY)
+    assert error_of(
+        lambda: b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals")
+    ) == ("invite_not_found")
+    _not_granted(server, acme, globex, channel)
+    record = _guest_record(server, globex.team_id, channel)
+    assert record is not None and record.state == "pending"  # nothing written
+    # Inviting again sends a new invite, which may be accepted.
+    again = invite(a, channel, "alice@globex.test")
+    assert again != invite_id and _listed_invites(b) == [again]
+    b.conversations_acceptSharedInvite(invite_id=again, channel_name="deals")
+    assert b.conversations_info(channel=channel)["channel"]["is_member"] is True
+
+
+def test_invites_are_listed_count_a_page_with_a_cursor(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    sent = []
+    for name in ("one", "two", "three"):
+        channel = a.conversations_create(name=name)["channel"]["id"]
+        sent.append(invite(a, channel, "alice@globex.test"))
+    theirs = b.conversations_create(name="theirs")["channel"]["id"]
+    back = b.conversations_inviteShared(channel=theirs, emails=["alice@acme.test"])["invite_id"]
+    for client in (a, b):
+        whole = [i["invite"]["id"] for i in client.conversations_listConnectInvites()["invites"]]
+        assert sorted(whole) == sorted([*sent, back])
+        pages, cursor = [], ""
+        while True:
+            page = client.conversations_listConnectInvites(count=2, cursor=cursor)
+            pages.append([i["invite"]["id"] for i in page["invites"]])
+            cursor = page["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert pages == [whole[:2], whole[2:]]
+    for bad in ("nope", "aW52aXRlOng6"):  # not base64 of ours; "invite:x:"
+        assert error_of(lambda c=bad: a.conversations_listConnectInvites(cursor=c)) == (
+            "invalid_cursor"
+        )
+
+
+# -- three workspaces --------------------------------------------------------------------------
+
+
+def three_workspaces(
+    server: Server, acme: Workspace, globex: Workspace, initech: Workspace
+) -> None:
+    """A channel of acme's shared with globex and initech: the two guests talk and see each
+    other's people in it as external members, nothing else of each other; disconnecting
+    globex leaves acme and initech working."""
+    a = server.client(acme.alice.token)
+    channel = a.conversations_create(name="deals")["channel"]["id"]
+    a.conversations_invite(channel=channel, users=acme.bob.user_id)
+    for guest, local in ((globex, "acme-deals"), (initech, "deals-with-acme")):
+        invite_id = invite(a, channel, f"alice@{guest.domain}.test")
+        admin = server.client(guest.alice.token)
+        admin.conversations_acceptSharedInvite(invite_id=invite_id, channel_name=local)
+        server.client(guest.bob.token).conversations_join(channel=channel)
+    g, i = server.client(globex.bob.token), server.client(initech.bob.token)
+    everyone = {acme.team_id, globex.team_id, initech.team_id}
+    for side, name in ((a, "deals"), (g, "acme-deals"), (i, "deals-with-acme")):
+        seen = side.conversations_info(channel=channel)["channel"]
+        assert (seen["name"], set(seen["shared_team_ids"])) == (name, everyone)
+        assert seen["shared_team_ids"][0] == acme.team_id
+
+    with rtm(server, globex.bob.token) as at_globex, rtm(server, initech.bob.token) as at_initech:
+        i.chat_postMessage(channel=channel, text="from initech")
+        heard = at_globex.until(text_is("from initech"))[-1]
+        assert (heard["user"], heard["user_team"]) == (initech.bob.user_id, initech.team_id)
+        g.chat_postMessage(channel=channel, text="from globex")
+        assert at_initech.until(text_is("from globex"))[-1]["user_team"] == globex.team_id
+    # Each other's people in the channel, as external members; nobody else.
+    for viewer, person, team in ((g, initech.bob, initech), (i, globex.bob, globex)):
+        shown = viewer.users_info(user=person.user_id)["user"]
+        assert (shown["team_id"], shown["name"]) == (team.team_id, "bob")
+        assert "email" not in shown["profile"] and "is_admin" not in shown
+    assert error_of(lambda: g.users_info(user=initech.carol.user_id)) == "user_not_found"
+    assert error_of(lambda: i.users_info(user=globex.carol.user_id)) == "user_not_found"
+    assert not {u["id"] for u in g.users_list()["members"]} & {initech.bob.user_id}
+    assert {c["id"] for c in g.conversations_list()["channels"]} & {
+        c["id"] for c in i.conversations_list()["channels"]
+    } == {channel}
+
+    assert error_of(lambda: a.admin_conversations_disconnectShared(channel_id=channel)) == (
+        "leaving_team_required"
+    )
+    a.admin_conversations_disconnectShared(channel_id=channel, leaving_team_ids=[globex.team_id])
+    with rtm(server, acme.bob.token) as at_acme:
+        i.chat_postMessage(channel=channel, text="still here")
+        assert at_acme.until(text_is("still here"))[-1]["user_team"] == initech.team_id
+    history = [m["text"] for m in i.conversations_history(channel=channel)["messages"]]
+    assert "still here" in history
+    seen = i.conversations_info(channel=channel)["channel"]
+    assert seen["shared_team_ids"] == [acme.team_id, initech.team_id]
+    assert error_of(lambda: g.conversations_history(channel=channel)) == "channel_not_found"
+    assert error_of(lambda: g.users_info(user=initech.bob.user_id)) == "user_not_found"
+    assert error_of(lambda: i.users_info(user=globex.bob.user_id)) == "user_not_found"
+    assert a.users_info(user=initech.bob.user_id)["user"]["team_id"] == initech.team_id
+
+
+def test_three_workspaces_in_one_channel(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    three_workspaces(server, acme, globex, make_workspace(server.data_dir, "initech"))

@@ -4,13 +4,25 @@ either workspace to the other shard keeps the share working (docs/shared-channel
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from hubbub.app import move
-from tests.e2e.test_shared_channels import error_of, share
+from tests.e2e.test_shared_channels import (
+    error_of,
+    guests_listings,
+    invite,
+    left_while_away,
+    renames_each_side,
+    share,
+    three_workspaces,
+)
 from tests.support.rtm import of_type, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 from tests.support.shards import ShardSet
@@ -116,3 +128,74 @@ def test_the_shared_channel_lives_on_the_hosts_shard_and_survives_moves(
     assert channel not in {c["id"] for c in b.conversations_list()["channels"]}
     gone = "SELECT count(*) FROM shared_channels WHERE team_id = %s AND state = 'disconnected'"
     assert _count(shard_set, "a", gone, globex.team_id) == 1
+
+
+def test_a_guest_who_left_while_away_is_replayed_up_to_the_leave_from_the_hosts_shard(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    left_while_away(*cluster)
+
+
+def test_a_guest_s_listings_read_the_hosts_shard_too(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    guests_listings(*cluster)
+
+
+def test_a_rename_is_told_to_the_renaming_side_only_across_shards(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    renames_each_side(*cluster)
+
+
+def test_three_workspaces_in_one_channel_over_two_shards(
+    tmp_path: Path, shard_set: ShardSet
+) -> None:
+    settings = shard_set.settings()
+    acme = make_workspace(tmp_path / "admin", "acme", settings=settings)
+    globex = make_workspace(tmp_path / "admin", "globex", settings=settings)
+    initech = make_workspace(tmp_path / "admin", "initech", settings=settings)
+    # The host and one guest share shard a; the other guest is alone on b.
+    placed = [_where(shard_set, w.team_id) for w in (acme, globex, initech)]
+    assert placed == ["a", "b", "a"]
+    store = {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
+    with threaded_server(tmp_path / "data", **store) as server:
+        three_workspaces(server, acme, globex, initech)
+
+
+def _at_once(calls: list[Callable[[], object]]) -> list[str]:
+    """Runs the calls together, each in its thread from one barrier: "ok" or the error."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call: Callable[[], object]) -> str:
+        barrier.wait()
+        try:
+            call()
+        except SlackApiError as refused:
+            return str(refused.response["error"])
+        return "ok"
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_a_race_for_one_local_name_answers_name_taken(
+    cluster: tuple[Server, Workspace, Workspace],
+) -> None:
+    """Two acceptances and a new channel of globex claiming one name at once, on PostgreSQL:
+    one wins, the others answer name_taken, and the name is globex's once."""
+    server, acme, globex = cluster
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    for round in range(12):
+        name = f"race-{round}"
+        offers = []
+        for side in ("x", "y"):
+            channel = a.conversations_create(name=f"offer-{round}{side}")["channel"]["id"]
+            offers.append(invite(a, channel, "alice@globex.test"))
+
+        create = partial(b.conversations_create, name=name)
+        accept = partial(b.conversations_acceptSharedInvite, channel_name=name)
+        outcomes = _at_once([create, *(partial(accept, invite_id=i) for i in offers)])
+        assert sorted(outcomes) == ["name_taken", "name_taken", "ok"], (round, outcomes)
+        named = [c for c in b.conversations_list(limit=1000)["channels"] if c["name"] == name]
+        assert len(named) == 1

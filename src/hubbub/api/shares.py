@@ -7,14 +7,14 @@ from typing import Any
 from hubbub.api.call import Call
 from hubbub.api.envelope import next_cursor
 from hubbub.api.registry import TIER_2, Router
+from hubbub.domain import cursor
+from hubbub.domain.errors import SlackError
 from hubbub.domain.model import User
 from hubbub.domain.shapes import external_user_json, team_json, user_json
+from hubbub.domain.shares import INVITE_VALID_S
 from hubbub.services import shares
 
 router = Router()
-
-# hubbub's invites do not expire; date_invalid says when one of Slack's would.
-INVITE_VALID_S = 14 * 24 * 3600
 
 
 @router.method(
@@ -93,11 +93,26 @@ async def decline_shared_invite(call: Call) -> dict[str, Any]:
     args={"count": "integer", "cursor": "string", "team_id": "string"},
 )
 async def list_connect_invites(call: Call) -> dict[str, Any]:
-    """The invites the workspace sent or received that are still waiting for an answer, all
-    in one page."""
-    found = await shares.pending_invites(call.hub, call.who)
+    """The invites the workspace sent or received that are still waiting for an answer, `count`
+    (Slack's default 100) a page."""
+    limit = cursor.clamp_limit(call.integer("count"), default=100)
+    token = call.text("cursor")
+    page = await shares.pending_invites(
+        call.hub, call.who, _invite_key(token) if token else None, limit
+    )
     team = call.who.team_id
-    return {"invites": [_invite_json(i, team) for i in found], **next_cursor(None)}
+    key = page.next_key
+    return {
+        "invites": [_invite_json(i, team) for i in page.invites],
+        **next_cursor(cursor.encode("invite", f"{key[0]}:{key[1]}") if key else None),
+    }
+
+
+def _invite_key(token: str) -> shares.InviteKey:
+    created, _, invite_id = cursor.decode("invite", token).partition(":")
+    if not created.isdigit() or not invite_id:
+        raise SlackError("invalid_cursor")
+    return int(created), invite_id
 
 
 @router.method(

@@ -205,6 +205,7 @@ class Notice:
     ts: str
     permalink: str
     avatar: str = ""
+    is_shared: bool = False  # the channel is shared with another workspace
 
 
 def desktop_notification(notice: Notice, event_ts: str) -> dict[str, Any]:
@@ -220,7 +221,7 @@ def desktop_notification(notice: Notice, event_ts: str) -> dict[str, Any]:
         "avatarImage": notice.avatar,
         "ssbFilename": "knock_brush.mp3",
         "imageUri": None,
-        "is_shared": False,
+        "is_shared": notice.is_shared,
         "event_ts": event_ts,
     }
 

@@ -13,6 +13,14 @@ ACCEPTED = "accepted"
 DECLINED = "declined"
 DISCONNECTED = "disconnected"
 
+# An invite nobody answered lapses this long after it was sent, as Slack's do (14 days).
+INVITE_VALID_S = 14 * 24 * 3600
+
+
+def expired(created: int, now: int) -> bool:
+    """Whether an invite sent at `created` has lapsed by `now` (seconds)."""
+    return now >= created + INVITE_VALID_S
+
 
 @dataclass(frozen=True, slots=True)
 class Share:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership
 from hubbub.domain.names import im_other
-from hubbub.domain.shares import ACCEPTED, PENDING, Share
+from hubbub.domain.shares import ACCEPTED, PENDING, Share, expired
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -93,7 +93,9 @@ def with_shares(tx: Tx, channel: Channel) -> Channel:
     accepted = tuple(s.guest_team_id for s in shares if s.state == ACCEPTED)
     pending: tuple[str, ...] = ()
     if channel.context_team_id is None:
-        pending = tuple(s.guest_team_id for s in shares if s.state == PENDING)
+        pending = tuple(
+            s.guest_team_id for s in shares if s.state == PENDING and not expired(s.created, tx.now)
+        )
     return replace(
         channel,
         shared_team_ids=(channel.team_id, *accepted) if accepted else (),

@@ -21,6 +21,7 @@ async def create(hub: Hub, who: Identity, name: str, *, is_private: bool) -> Cha
     check_channel_name(name)
 
     def unit(tx: Tx, log: EventLog) -> Channel:
+        tx.claim_names(who.team_id)
         if tx.shared_name_taken(who.team_id, name):
             raise SlackError("name_taken")
         channel = new_channel(who.team_id, who.user_id, name, tx.now, is_private=is_private)
@@ -68,15 +69,14 @@ async def rename(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel
         # "general" is how #general is known (is_general, cant_leave_general, ...).
         if is_general(channel):
             raise SlackError("not_authorized")
+        tx.claim_names(who.team_id)
         if tx.shared_name_taken(who.team_id, name):
             raise SlackError("name_taken")
         tx.update_channel(channel.team_id, channel.id, name=name)
         renamed = replace(channel, name=name)
         if channel.has_shares:
             # The other workspaces keep their own names: the rename is news to this one only.
-            if not channel.is_private:
-                summary = {"id": channel.id, "name": name, "created": channel.created}
-                log.team_event(who.team_id, {"type": "channel_rename", "channel": summary})
+            shares.tell_renamed(tx, log, renamed, who.team_id, name, channel.is_private)
             return renamed
         text = f'<@{who.user_id}> has renamed the channel from "{channel.name}" to "{name}"'
         insert_tx(

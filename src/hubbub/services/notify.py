@@ -39,6 +39,7 @@ from hubbub.domain.notify import (
     recipients,
     snoozed,
 )
+from hubbub.domain.shapes import USER_TEAM
 from hubbub.domain.shares import ACCEPTED
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
@@ -77,6 +78,8 @@ async def react(hub: Hub, logged: Logged) -> None:
     if not strong:
         # A plain message in a channel notifies only those who set it to `all`.
         found = await hub.read(team_id, lambda tx: tx.listeners(team_id, channel_id, 1))
+        if not found and USER_TEAM in event:  # a shared channel's message
+            found = await _guest_listeners(hub, team_id, channel_id, 1)
         if not found:
             return
     payload = {"channel": channel_id, "ts": ts}
@@ -84,6 +87,23 @@ async def react(hub: Hub, logged: Logged) -> None:
         team_id,
         lambda tx, events: events.job(team_id, NOTIFY_JOB, payload, key=f"{channel_id}:{ts}"),
     )
+
+
+async def _guest_listeners(hub: Hub, host: str, channel_id: str, limit: int) -> list[str]:
+    """Who set a shared channel to `all` in the other workspaces in it: each keeps its people's
+    settings on its own shard."""
+
+    def guests(tx: Tx) -> list[str]:
+        return [s.guest_team_id for s in tx.shares_of(host, channel_id) if s.state == ACCEPTED]
+
+    out: list[str] = []
+    for guest in await hub.read(host, guests):
+
+        def theirs(tx: Tx, guest: str = guest) -> list[str]:
+            return tx.listeners(guest, channel_id, limit)
+
+        out += await hub.read(guest, theirs)
+    return out
 
 
 # -- the notify job --------------------------------------------------------------------------
@@ -98,6 +118,7 @@ class _Plan:
     users: dict[str, User]
     prefs: dict[str, Pref]
     here: bool  # the text holds <!here>: whether each member is active matters
+    shared: bool  # another workspace is in the channel
     # In a shared channel, the members it may notify from other workspaces, by workspace:
     # their records, settings and sockets are their own workspace's.
     guests: dict[str, list[str]]
@@ -132,13 +153,17 @@ def _all_members(tx: Tx, team_id: str, channel_id: str) -> list[str]:
         after = page[-1]
 
 
-def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
+def _plan(
+    tx: Tx, team_id: str, channel_id: str, ts: str, elsewhere: tuple[str, ...] = ()
+) -> _Plan | None:
+    """elsewhere: the listeners of the other workspaces in a shared channel."""
     msg = tx.get_message(team_id, channel_id, ts)
     channel = tx.get_channel(team_id, channel_id)
     if msg is None or channel is None or msg.subtype == TOMBSTONE or channel.is_archived:
         return None
     posted = _posted(tx, msg, channel)
-    maybe = candidates(posted, tx.listeners(team_id, channel_id, MAX_LISTENERS))
+    listeners = [*tx.listeners(team_id, channel_id, MAX_LISTENERS), *elsewhere]
+    maybe = candidates(posted, listeners)
     if maybe is None:
         found = _all_members(tx, team_id, channel_id)
     else:
@@ -147,7 +172,10 @@ def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
     users = tx.get_users(team_id, {*found, *named, msg.user_id})
     people = [u for u in found if u in users and not users[u].deleted]
     guests: dict[str, list[str]] = {}
-    if channel.has_shares:
+    shared = channel.has_shares and any(
+        s.state == ACCEPTED for s in tx.shares_of(team_id, channel_id)
+    )
+    if shared:
         others = [u for u in found if u not in users]
         for user_id, team in tx.member_teams(team_id, channel_id, others).items():
             guests.setdefault(team, []).append(user_id)
@@ -159,6 +187,7 @@ def _plan(tx: Tx, team_id: str, channel_id: str, ts: str) -> _Plan | None:
         users=users,
         prefs=tx.notification_prefs(team_id, channel_id, people),
         here="here" in broadcasts,
+        shared=shared,
         guests=guests,
     )
 
@@ -185,12 +214,17 @@ async def notify_job(hub: Hub, job: Job) -> None:
     team_id = job.team_id
     channel_id, ts = str(job.payload["channel"]), str(job.payload["ts"])
     plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts))
+    if plan is not None and plan.shared:
+        elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id, MAX_LISTENERS))
+        if elsewhere:
+            plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts, elsewhere))
     if plan is None:
         return
+    plan = replace(plan, users=await _with_author(hub, plan.msg, plan.users))
     await _notify_hosts_people(hub, team_id, plan)
     if plan.guests:
         notice = await hub.read(
-            team_id, lambda tx: _notice(tx, hub, plan.msg, plan.channel, plan.users)
+            team_id, lambda tx: _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
         )
         for guest, user_ids in sorted(plan.guests.items()):
             await _notify_guests(hub, plan, notice, guest, user_ids)
@@ -212,7 +246,7 @@ async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
         _no_email_once()
 
     def unit(tx: Tx, events: EventLog) -> None:
-        notice = _notice(tx, hub, plan.msg, plan.channel, plan.users)
+        notice = _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
         snoozes = tx.snoozes(team_id, chosen)
         for user_id, why in sorted(chosen.items()):
             if not tx.add_notification(
@@ -230,7 +264,7 @@ async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
             event = desktop_notification(notice, events.tx_ts())
             events.notices.append((user_stream(user_id), orjson.dumps(event)))
             if user_id in offline and hub.mailer is not None and plan.users[user_id].email:
-                payload = {"user": user_id, "channel": channel_id, "ts": ts}
+                payload = {"user": user_id, "channel": channel_id, "ts": ts, **_by(plan.msg)}
                 events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
 
     await hub.commit(team_id, unit)
@@ -241,9 +275,8 @@ async def _notify_guests(
 ) -> None:
     """The members of a shared channel from another workspace: notified as the host's people
     are, recorded on their own workspace's shard (notifications.list reads it there) and named
-    by their workspace's name for the channel. No email yet (the email job reads the message
-    from the person's own shard): docs/shared-channels.md."""
-    channel_id, ts = plan.channel.id, plan.msg.ts
+    by their workspace's name for the channel; emailed while offline like the host's people."""
+    channel_id, ts, host = plan.channel.id, plan.msg.ts, plan.channel.team_id
 
     def read(tx: Tx) -> tuple[list[str], dict[str, User], dict[str, Pref], str] | None:
         shared = tx.shared_channel(team_id, channel_id)
@@ -264,6 +297,11 @@ async def _notify_guests(
     if not chosen:
         return
     shown = replace(notice, where="#" + name)
+    missing = [u for u in chosen if u not in sockets]
+    sockets.update(await _online(hub, team_id, missing))
+    offline = {u for u in chosen if not sockets[u]}
+    if offline and hub.mailer is None:
+        _no_email_once()
 
     def unit(tx: Tx, events: EventLog) -> None:
         snoozes = tx.snoozes(team_id, chosen)
@@ -277,9 +315,16 @@ async def _notify_guests(
                 reason=why,
                 thread_ts=plan.msg.thread_ts,
             )
-            if added and not snoozed(snoozes.get(user_id, 0), tx.now):
-                event = desktop_notification(shown, events.tx_ts())
-                events.notices.append((user_stream(user_id), orjson.dumps(event)))
+            if not added or snoozed(snoozes.get(user_id, 0), tx.now):
+                continue
+            event = desktop_notification(shown, events.tx_ts())
+            events.notices.append((user_stream(user_id), orjson.dumps(event)))
+            if user_id in offline and hub.mailer is not None and users[user_id].email:
+                # Queued on their own shard beside the record it checks; the job reads the
+                # message from the host's.
+                payload = {"user": user_id, "channel": channel_id, "ts": ts, "host": host}
+                payload.update(_by(plan.msg))
+                events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
 
     await hub.commit(team_id, unit)
 
@@ -300,7 +345,39 @@ def display_name(user: User | None, fallback: str) -> str:
     return str(user.profile.get("display_name") or "") or user.real_name or user.name
 
 
-def _notice(tx: Tx, hub: Hub, msg: Message, channel: Channel, users: dict[str, User]) -> Notice:
+def _author_team(msg: Message) -> str | None:
+    """The workspace of an author from another one than the channel's (a shared channel)."""
+    team = msg.extra.get(USER_TEAM)
+    return str(team) if team and team != msg.team_id else None
+
+
+def _by(msg: Message) -> dict[str, str]:
+    """What an email job needs to name an author of another workspace."""
+    team = _author_team(msg)
+    return {"author_team": team, "author": msg.user_id} if team else {}
+
+
+async def _with_author(hub: Hub, msg: Message, users: dict[str, User]) -> dict[str, User]:
+    """users, with the author when their profile is on their own workspace's shard."""
+    team = _author_team(msg)
+    return await _with_person(hub, team, msg.user_id, users) if team else users
+
+
+async def _with_person(
+    hub: Hub, team_id: str, user_id: str, users: dict[str, User]
+) -> dict[str, User]:
+    person = await hub.read(team_id, lambda tx: tx.get_user(team_id, user_id))
+    return users if person is None else {**users, user_id: person}
+
+
+def _notice(
+    tx: Tx,
+    hub: Hub,
+    msg: Message,
+    channel: Channel,
+    users: dict[str, User],
+    shared: bool = False,
+) -> Notice:
     named, _ = mentioned(msg.text)
     known = dict(users)
     absent = [u for u in (*named, msg.user_id) if u not in known]
@@ -322,6 +399,7 @@ def _notice(tx: Tx, hub: Hub, msg: Message, channel: Channel, users: dict[str, U
         ts=msg.ts,
         permalink=permalink_for(hub.base_url, msg),
         avatar=avatar,
+        is_shared=shared,
     )
 
 
@@ -334,22 +412,75 @@ class _Mail:
     notice: Notice
 
 
-def _mail(tx: Tx, hub: Hub, team_id: str, user_id: str, channel_id: str, ts: str) -> _Mail | None:
-    """What to send, or None when nothing should be."""
+def _addressee(tx: Tx, team_id: str, user_id: str, channel_id: str, ts: str) -> User | None:
+    """Who an email is due to, read on their own shard; None when none is."""
     row = tx.get_notification(team_id, user_id, channel_id, ts)
     if row is None or row.emailed is not None:
         return None
     if snoozed(tx.snooze_until(team_id, user_id), tx.now):
         return None
     to = tx.get_user(team_id, user_id)
-    msg = tx.get_message(team_id, channel_id, ts)
-    channel = tx.get_channel(team_id, channel_id)
-    membership = tx.membership(team_id, channel_id, user_id)
-    if to is None or to.deleted or not to.email or msg is None or channel is None:
+    if to is None or to.deleted or not to.email:
         return None
-    if msg.subtype == TOMBSTONE or membership is None or membership.last_read >= ts:
-        return None  # gone, or they left, or they read it meanwhile
-    return _Mail(to, _notice(tx, hub, msg, channel, {to.id: to}))
+    return to
+
+
+def _about(
+    tx: Tx, hub: Hub, known: dict[str, User], to: User, host: str, channel_id: str, ts: str
+) -> _Mail | None:
+    """The mail about a message, read on the shard of the channel's host; None when the
+    message is gone, or the addressee left the channel or read it meanwhile."""
+    msg = tx.get_message(host, channel_id, ts)
+    channel = tx.get_channel(host, channel_id)
+    membership = tx.membership(host, channel_id, to.id)
+    if msg is None or channel is None or msg.subtype == TOMBSTONE or membership is None:
+        return None
+    if membership.last_read >= ts:
+        return None
+    return _Mail(to, _notice(tx, hub, msg, channel, {**known, to.id: to}))
+
+
+def _mail(
+    tx: Tx, hub: Hub, known: dict[str, User], team_id: str, user_id: str, channel_id: str, ts: str
+) -> _Mail | None:
+    """What to send to a person of the channel's own workspace, or None."""
+    to = _addressee(tx, team_id, user_id, channel_id, ts)
+    return None if to is None else _about(tx, hub, known, to, team_id, channel_id, ts)
+
+
+async def _guest_mail(
+    hub: Hub,
+    known: dict[str, User],
+    team_id: str,
+    host: str,
+    user_id: str,
+    channel_id: str,
+    ts: str,
+) -> _Mail | None:
+    """What to send to a person of a workspace the channel is shared with: their record and
+    the channel's name from their shard, the message from the host's, and only while the
+    host's record still lets their workspace in."""
+
+    def mine(tx: Tx) -> tuple[User, str] | None:
+        shared = tx.shared_channel(team_id, channel_id)
+        if shared is None or shared.state != ACCEPTED or shared.host_team_id != host:
+            return None
+        to = _addressee(tx, team_id, user_id, channel_id, ts)
+        return None if to is None else (to, shared.name)
+
+    found = await hub.read(team_id, mine)
+    if found is None:
+        return None
+    to, name = found
+
+    def theirs(tx: Tx) -> _Mail | None:
+        share = tx.accepted_share(channel_id, team_id)
+        if share is None or share.host_team_id != host:
+            return None
+        mail = _about(tx, hub, known, to, host, channel_id, ts)
+        return None if mail is None else _Mail(to, replace(mail.notice, where="#" + name))
+
+    return await hub.read(host, theirs)
 
 
 def email_message(mail: _Mail, sender: str) -> EmailMessage:
@@ -371,7 +502,19 @@ async def email_job(hub: Hub, job: Job) -> None:
     team_id = job.team_id
     user_id, channel_id = str(job.payload["user"]), str(job.payload["channel"])
     ts = str(job.payload["ts"])
-    mail = await hub.read(team_id, lambda tx: _mail(tx, hub, team_id, user_id, channel_id, ts))
+    host = str(job.payload.get("host") or team_id)
+    author_team = job.payload.get("author_team")
+    known: dict[str, User] = {}
+    if author_team and author_team != team_id:
+        # Named as its own workspace shows them; the message names only their id.
+        author = job.payload.get("author")
+        known = await _with_person(hub, str(author_team), str(author or ""), known)
+    if host == team_id:
+        mail = await hub.read(
+            team_id, lambda tx: _mail(tx, hub, known, team_id, user_id, channel_id, ts)
+        )
+    else:
+        mail = await _guest_mail(hub, known, team_id, host, user_id, channel_id, ts)
     if mail is None:
         return
     await mailer.send(email_message(mail, mailer.sender))

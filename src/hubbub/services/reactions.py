@@ -8,6 +8,7 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.text import MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_USER, check_reaction_name
+from hubbub.services import shares
 from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
@@ -90,23 +91,49 @@ async def list_for(
 ) -> Listing:
     """The messages a person reacted to, newest reaction first, that the caller may read.
 
-    A page may hold fewer than `limit` items while more remain (Slack's rule for cursors).
+    Reactions in a channel another workspace shares with the person's are on its host's shard:
+    each host is asked too, and the pages merged in the one order of keys (channel ids are
+    unique across workspaces). A page may hold fewer than `limit` items while more remain
+    (Slack's rule for cursors).
     """
     target = user_id or who.user_id
-
-    def unit(tx: Tx) -> Listing:
-        if target != who.user_id and tx.get_user(who.team_id, target) is None:
+    if target != who.user_id:
+        person = await hub.read(who.team_id, lambda tx: tx.get_user(who.team_id, target))
+        if person is None:
             raise SlackError("user_not_found")
-        rows = tx.user_reactions(who.team_id, target, after, limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        readable = _readable_channels(tx, who, {channel for _, channel, _, _ in rows})
-        wanted = [(channel, ts) for _, channel, ts, _ in rows if channel in readable]
-        found = _hydrated(tx, who.team_id, wanted)
-        messages = [found[key] for key in wanted if key in found]
-        return Listing(messages, rows[-1] if more and rows else None)
+    sources = [who.team_id, *sorted(await shares.hosted_elsewhere(hub, who))]
+    rows: list[tuple[ListKey, str]] = []
+    for team in sources:
 
-    return await hub.read(who.team_id, unit)
+        def page(tx: Tx, team: str = team) -> list[ListKey]:
+            return tx.user_reactions(team, target, after, limit + 1)
+
+        rows += [(key, team) for key in await hub.read(team, page)]
+    rows.sort(reverse=True)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    found: dict[tuple[str, str], Message] = {}
+    for team in sources:
+        wanted = [(channel, ts) for (_, channel, ts, _), t in rows if t == team]
+        if not wanted:
+            continue
+
+        def readable(
+            tx: Tx, team: str = team, wanted: list[tuple[str, str]] = wanted
+        ) -> dict[tuple[str, str], Message]:
+            return _readable(tx, who, team, wanted)
+
+        found.update(await hub.read(team, readable))
+    messages = [found[(c, ts)] for (_, c, ts, _), _ in rows if (c, ts) in found]
+    return Listing(messages, rows[-1][0] if more and rows else None)
+
+
+def _readable(
+    tx: Tx, who: Identity, team_id: str, wanted: list[tuple[str, str]]
+) -> dict[tuple[str, str], Message]:
+    """Of these messages of team_id's channels, those the caller may read."""
+    readable = _readable_channels(tx, who, {channel for channel, _ in wanted})
+    return _hydrated(tx, team_id, [key for key in wanted if key[0] in readable])
 
 
 def _readable_channels(tx: Tx, who: Identity, channel_ids: set[str]) -> set[str]:

@@ -75,10 +75,16 @@ def _shown(tx: Tx, channel: Channel, who: Identity) -> Channel:
 
 
 async def _shared_listed(
-    hub: Hub, who: Identity, kinds: frozenset[str], exclude_archived: bool, after: str
+    hub: Hub,
+    who: Identity,
+    kinds: frozenset[str],
+    exclude_archived: bool,
+    after: str,
+    member: str | None = None,
 ) -> list[Listed]:
     """The channels other workspaces share with who's, as who's workspace shows them, each read
-    from its host's shard through the same check as any other read of it."""
+    from its host's shard through the same check as any other read of it; with `member`, only
+    those that person of who's workspace is in."""
     if not kinds & {"public_channel", "private_channel"}:
         return []
     out: list[Listed] = []
@@ -91,6 +97,11 @@ async def _shared_listed(
                     channel, membership = visible_channel(tx, who, channel_id)
                 except SlackError:
                     continue  # disconnected since, or private here and who is not in it
+                if (
+                    member is not None
+                    and tx.membership(channel.team_id, channel.id, member) is None
+                ):
+                    continue
                 kind = "private_channel" if channel.private_here else "public_channel"
                 if kind in kinds and not (exclude_archived and channel.is_archived):
                     count = tx.count_members(channel.team_id, channel.id)
@@ -111,8 +122,8 @@ async def user_conversations(
     after: str,
     limit: int,
 ) -> ChannelPage:
-    """The conversations user_id is in, limited to those the caller may see; for the caller's
-    own, with the channels other workspaces share with theirs (the client's sidebar)."""
+    """The conversations user_id is in, limited to those the caller may see, with the channels
+    other workspaces share with theirs (the caller's own: the client's sidebar)."""
 
     def unit(tx: Tx) -> list[Listed]:
         if user_id != who.user_id and tx.get_user(who.team_id, user_id) is None:
@@ -129,10 +140,8 @@ async def user_conversations(
         return [Listed(_shown(tx, c, who), None, None) for c in rows]
 
     own = await hub.read(who.team_id, unit)
-    shared: list[Listed] = []
-    if user_id == who.user_id:
-        found = await _shared_listed(hub, who, kinds, exclude_archived, after)
-        shared = [Listed(item.channel, None, None) for item in found if item.membership]
+    found = await _shared_listed(hub, who, kinds, exclude_archived, after, member=user_id)
+    shared = [Listed(item.channel, None, None) for item in found]
     merged = sorted([*own, *shared], key=lambda item: item.channel.id)
     return _page(merged[: limit + 1], limit)
 

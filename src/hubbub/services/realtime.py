@@ -5,7 +5,7 @@ The gateway (realtime/) holds the sockets; everything it asks of the store goes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -135,13 +135,59 @@ async def start(
                 continue
             # Only a conversation whose log shows this person leaving after the cursor: so a
             # forged cursor naming one they never belonged to gets nothing.
-            seq = tx.left_after(who.team_id, stream, who.user_id, pos, pos + max_events)
+            seq = _left_since(tx, who.team_id, stream, who.user_id, pos, pos + max_events)
             if seq is not None:
                 positions[stream] = pos
                 left[stream] = seq
         return Start(positions, heads, False, left, hosts)
 
-    return await hub.read(who.team_id, unit)
+    begun = await hub.read(who.team_id, unit)
+    if resume is None or begun.resync:
+        return begun
+    return await _left_elsewhere(hub, who, resume, begun, max_events)
+
+
+def _left_since(
+    tx: Tx, team_id: str, stream: str, user_id: str, pos: int, until: int
+) -> int | None:
+    """The seq of the person's first leave of the conversation after pos, if they were in it
+    at pos (no join of theirs before that leave). A position rewound to before they joined would
+    otherwise replay what the conversation said before them: a private channel's history."""
+    seq = tx.left_after(team_id, stream, user_id, pos, until)
+    if seq is None or tx.joined_after(team_id, stream, user_id, pos, seq) is not None:
+        return None
+    return seq
+
+
+async def _left_elsewhere(
+    hub: Hub, who: Identity, resume: Positions, begun: Start, max_events: int
+) -> Start:
+    """Adds the shared channels of other workspaces that the person left while away, or lost
+    with their workspace's disconnection: their leave is in the host's log, so only the host's
+    shard can show it. A channel counts only if the host's record shows it was shared with the
+    person's workspace and its log shows them leaving after the cursor, having been a member
+    at the cursor (_left_since)."""
+    missing = [s for s in resume if s != who.team_id and s not in begun.positions]
+    if not missing:
+        return begun
+
+    def recorded(tx: Tx) -> dict[str, str]:
+        found = {s: tx.shared_channel(who.team_id, s) for s in missing}
+        return {s: r.host_team_id for s, r in found.items() if r is not None}
+
+    positions, left, hosts = dict(begun.positions), dict(begun.left), dict(begun.hosts)
+    for stream, host in sorted((await hub.read(who.team_id, recorded)).items()):
+        pos = resume[stream]
+
+        def leave(tx: Tx, host: str = host, stream: str = stream, pos: int = pos) -> int | None:
+            if tx.share(host, stream, who.team_id) is None:
+                return None
+            return _left_since(tx, host, stream, who.user_id, pos, pos + max_events)
+
+        seq = await hub.read(host, leave)
+        if seq is not None:
+            positions[stream], left[stream], hosts[stream] = pos, seq, host
+    return replace(begun, positions=positions, left=left, hosts=hosts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import orjson
+
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
 from hubbub.domain.model import Channel, Identity, Team, User
 from hubbub.domain.names import check_channel_name
-from hubbub.domain.shares import ACCEPTED, DECLINED, DISCONNECTED, PENDING, Share, SharedChannel
+from hubbub.domain.shares import (
+    ACCEPTED,
+    DECLINED,
+    DISCONNECTED,
+    PENDING,
+    Share,
+    SharedChannel,
+    expired,
+)
 from hubbub.services.access import home, is_guest, member_channel, visible_channel
 from hubbub.services.channel_tx import is_general, join_tx, removed_tx
 from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import user_stream
 from hubbub.store.tx import Tx
 
 
@@ -107,7 +118,11 @@ async def invite(
         earlier = tx.share(who.team_id, channel.id, guest)
         if earlier is not None and earlier.state == ACCEPTED:
             raise SlackError("already_in_channel")
-        if earlier is not None and earlier.state == PENDING:
+        if (
+            earlier is not None
+            and earlier.state == PENDING
+            and not expired(earlier.created, tx.now)
+        ):
             return earlier, channel
         share = Share(
             host_team_id=who.team_id,
@@ -186,8 +201,9 @@ async def accept(
         shared = _find_invite(tx, who.team_id, invite_id, channel_id)
         if shared.state == ACCEPTED:
             return shared  # a second call: only the host's step may be left
-        if shared.state != PENDING:
+        if shared.state != PENDING or expired(shared.created, tx.now):
             raise SlackError("invite_not_found")
+        tx.claim_names(who.team_id)
         taken = tx.get_channel_by_name(who.team_id, name) is not None
         if taken or tx.shared_name_taken(who.team_id, name, but=shared.channel_id):
             raise SlackError("name_taken")
@@ -220,6 +236,8 @@ async def accept(
             return DECLINED
         if share.state not in (PENDING, ACCEPTED):
             return share.state
+        if share.state == PENDING and expired(share.created, tx.now):
+            return PENDING  # lapsed meanwhile: this side's record is an unanswered invite again
         channel = tx.get_channel(shared.host_team_id, shared.channel_id)
         if channel is None:
             return DECLINED
@@ -256,16 +274,25 @@ async def accept(
 
 
 async def decline(hub: Hub, who: Identity, invite_id: str) -> None:
-    """conversations.declineSharedInvite: the host's record first, so that it stops listing
-    the invite; then this side's."""
+    """conversations.declineSharedInvite: by the invited side's admin, the invite is refused;
+    by the host's, its own invite is withdrawn (Slack lets either side decline). The host's
+    record first either way, so that from its commit nobody may accept it; then the other's."""
     _admin(who)
     if not invite_id:
         raise SlackError("invalid_arguments")
-    shared = await hub.read(
-        who.team_id, lambda tx: _find_invite(tx, who.team_id, invite_id, ""), snapshot=False
-    )
-    if shared.state != PENDING:
+
+    def find(tx: Tx) -> tuple[SharedChannel | None, Share | None]:
+        return tx.shared_by_invite(who.team_id, invite_id), tx.share_by_invite(
+            who.team_id, invite_id
+        )
+
+    received, sent = await hub.read(who.team_id, find, snapshot=False)
+    if sent is not None:
+        await _withdraw(hub, who, sent)
+        return
+    if received is None or received.state != PENDING:
         raise SlackError("invite_not_found")
+    shared = received
 
     def host_unit(tx: Tx, _log: EventLog) -> None:
         share = tx.share(shared.host_team_id, shared.channel_id, who.team_id)
@@ -280,6 +307,26 @@ async def decline(hub: Hub, who: Identity, invite_id: str) -> None:
         tx.set_shared_channel(who.team_id, shared.channel_id, state=DECLINED)
 
     await hub.commit(who.team_id, guest_unit)
+
+
+async def _withdraw(hub: Hub, who: Identity, sent: Share) -> None:
+    """The host's admin takes back an invite nobody accepted yet."""
+
+    def host_unit(tx: Tx, _log: EventLog) -> None:
+        share = tx.share_by_invite(who.team_id, sent.invite_id)
+        if share is None or share.state != PENDING:
+            raise SlackError("invite_not_found")
+        tx.set_share(who.team_id, share.channel_id, share.guest_team_id, state=DECLINED)
+        _forget_if_unshared(tx, who.team_id, share.channel_id)
+
+    await hub.commit(who.team_id, host_unit)
+
+    def guest_unit(tx: Tx, _log: EventLog) -> None:
+        shared = tx.shared_channel(sent.guest_team_id, sent.channel_id)
+        if shared is not None and shared.invite_id == sent.invite_id and shared.state == PENDING:
+            tx.set_shared_channel(sent.guest_team_id, sent.channel_id, state=DECLINED)
+
+    await hub.commit(sent.guest_team_id, guest_unit)
 
 
 def _forget_if_unshared(tx: Tx, host: str, channel_id: str) -> None:
@@ -358,6 +405,40 @@ async def disconnect(hub: Hub, who: Identity, channel_id: str, leaving: list[str
 
 # -- a guest's own name ------------------------------------------------------------------------
 
+# Members read per query when telling one side of a shared channel of its rename.
+MEMBER_PAGE = 1000
+
+
+def tell_renamed(
+    tx: Tx, log: EventLog, channel: Channel, team_id: str, name: str, private: bool
+) -> None:
+    """A shared channel renamed by one workspace is news to that workspace only, under its own
+    name: a public one's channel_rename goes to its team stream; a private one's group_rename
+    to each of its members in the channel, on their own streams (not logged: the channel's
+    stream is every side's, and a client that missed it reads the name from conversations.info).
+    """
+    summary = {"id": channel.id, "name": name, "created": channel.created}
+    if not private:
+        log.team_event(team_id, {"type": "channel_rename", "channel": summary})
+        return
+    event = orjson.dumps({"type": "group_rename", "channel": summary})
+    log.notices += [(user_stream(u), event) for u in _side_members(tx, channel, team_id)]
+
+
+def _side_members(tx: Tx, channel: Channel, team_id: str) -> list[str]:
+    """The channel's members who belong to team_id (its host's own, or a guest's)."""
+    if team_id != channel.team_id:
+        return tx.team_members(channel.team_id, channel.id, team_id)
+    out: list[str] = []
+    after = ""
+    while True:
+        page = tx.member_ids(channel.team_id, channel.id, after, MEMBER_PAGE)
+        guests = tx.member_teams(channel.team_id, channel.id, page)
+        out += [u for u in page if u not in guests]
+        if len(page) < MEMBER_PAGE:
+            return out
+        after = page[-1]
+
 
 async def rename_local(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel:
     """conversations.rename by a guest: only its workspace's name for the channel changes.
@@ -375,19 +456,23 @@ async def rename_local(hub: Hub, who: Identity, channel_id: str, name: str) -> C
             raise SlackError("channel_not_found")
         if shared.name == name:
             return
+        tx.claim_names(who.team_id)
         taken = tx.get_channel_by_name(who.team_id, name) is not None
         if taken or tx.shared_name_taken(who.team_id, name, but=channel_id):
             raise SlackError("name_taken")
         tx.set_shared_channel(who.team_id, channel_id, name=name)
         if not shared.is_private:
-            summary = {"id": channel_id, "name": name, "created": channel.created}
-            log.team_event(who.team_id, {"type": "channel_rename", "channel": summary})
+            tell_renamed(tx, log, channel, who.team_id, name, private=False)
 
     await hub.commit(who.team_id, guest_unit)
 
-    def host_unit(tx: Tx, _log: EventLog) -> Channel:
+    def host_unit(tx: Tx, log: EventLog) -> Channel:
+        before, _ = visible_channel(tx, who, channel_id)
         tx.set_share(host, channel_id, who.team_id, guest_name=name)
         renamed, _ = visible_channel(tx, who, channel_id)
+        if before.name != name and renamed.private_here:
+            # Its members' list is on the host's shard: told from here, once the copy moved.
+            tell_renamed(tx, log, renamed, who.team_id, name, private=True)
         return renamed
 
     return await hub.commit(host, host_unit)
@@ -412,15 +497,40 @@ class PendingInvite:
     invited_user: str
 
 
-async def pending_invites(hub: Hub, who: Identity) -> list[PendingInvite]:
+# The position of an invite in listConnectInvites' order: (date_created, invite id).
+InviteKey = tuple[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class InvitePage:
+    invites: list[PendingInvite]
+    next_key: InviteKey | None  # the last invite of this page, when more follow
+
+
+async def pending_invites(
+    hub: Hub, who: Identity, after: InviteKey | None, limit: int
+) -> InvitePage:
     """conversations.listConnectInvites: the invites who's workspace sent and received that
-    nobody has answered yet, oldest first."""
+    nobody has answered yet and have not lapsed, oldest first, `limit` after `after`. A
+    received invite is listed only while the host's record still offers it."""
     _admin(who)
 
     def mine(tx: Tx) -> tuple[list[Share], list[SharedChannel], dict[str, Channel], Team | None]:
-        sent = tx.host_shares(who.team_id, PENDING)
+        sent = [
+            share
+            for share in tx.host_shares(who.team_id, PENDING)
+            if not expired(share.created, tx.now) and later((share.created, share.invite_id))
+        ]
+        received = [
+            shared
+            for shared in tx.shared_channels_in(who.team_id, PENDING)
+            if not expired(shared.created, tx.now) and later((shared.created, shared.invite_id))
+        ]
         channels = {c.id: c for s in sent if (c := tx.get_channel(who.team_id, s.channel_id))}
-        return sent, tx.shared_channels_in(who.team_id, PENDING), channels, tx.get_team(who.team_id)
+        return sent, received, channels, tx.get_team(who.team_id)
+
+    def later(key: InviteKey) -> bool:
+        return after is None or key > after
 
     sent, received, channels, team = await hub.read(who.team_id, mine)
     if team is None:
@@ -447,6 +557,9 @@ async def pending_invites(hub: Hub, who: Identity) -> list[PendingInvite]:
     for shared in received:
 
         def host_side(tx: Tx, s: SharedChannel = shared) -> tuple[Team | None, User | None]:
+            offer = tx.share_by_invite(s.host_team_id, s.invite_id)
+            if offer is None or offer.state != PENDING:
+                return None, None  # withdrawn, and this side's record not told yet
             return tx.get_team(s.host_team_id), tx.get_user(s.host_team_id, s.invited_by)
 
         host, inviter = await hub.read(shared.host_team_id, host_side)
@@ -465,7 +578,10 @@ async def pending_invites(hub: Hub, who: Identity) -> list[PendingInvite]:
                     shared.invited_user,
                 )
             )
-    return sorted(out, key=lambda i: (i.created, i.invite_id))
+    out.sort(key=lambda i: (i.created, i.invite_id))
+    more = len(out) > limit
+    page = out[:limit]
+    return InvitePage(page, (page[-1].created, page[-1].invite_id) if more else None)
 
 
 # -- what a guest workspace reaches ------------------------------------------------------------

@@ -185,14 +185,29 @@ class LogQueries(TxBase):
     ) -> int | None:
         """The seq of user_id's first `member_left_channel` in the channel's log after after_seq
         (and at most until_seq), if any."""
+        return self._first_of(
+            "member_left_channel", team_id, channel_id, user_id, after_seq, until_seq
+        )
+
+    def joined_after(
+        self, team_id: str, channel_id: str, user_id: str, after_seq: int, until_seq: int
+    ) -> int | None:
+        """The seq of user_id's first `member_joined_channel` in that range of the log, if any."""
+        return self._first_of(
+            "member_joined_channel", team_id, channel_id, user_id, after_seq, until_seq
+        )
+
+    def _first_of(
+        self, kind: str, team_id: str, channel_id: str, user_id: str, after_seq: int, until: int
+    ) -> int | None:
         rows = self.conn.execute(
             select(channel_events.c.seq, channel_events.c.payload)
             .where(
                 channel_events.c.team_id == team_id,
                 channel_events.c.stream == channel_id,
                 channel_events.c.seq > after_seq,
-                channel_events.c.seq <= until_seq,
-                channel_events.c.type == "member_left_channel",
+                channel_events.c.seq <= until,
+                channel_events.c.type == kind,
             )
             .order_by(channel_events.c.seq)
         )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, insert, select, text, update
 
 from hubbub.domain.shares import ACCEPTED, Share, SharedChannel
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import channel_shares, members, shared_channels, users
+
+# The advisory lock space of channel names (pg_advisory_xact_lock's first key; any constant).
+_NAMES_LOCK = 726355
 
 
 def _share(row: Row[Any]) -> Share:
@@ -239,6 +242,17 @@ class ShareQueries(TxBase):
             .order_by(c.channel_id)
         )
         return [_shared(row) for row in rows]
+
+    def claim_names(self, team_id: str) -> None:
+        """Orders the units of work that name one workspace's channels: a channel's name and a
+        shared channel's local name are in two tables, which no unique index spans. On
+        PostgreSQL the later unit waits here for the earlier's commit, and its checks after
+        this see that name; SQLite's one writer orders them already."""
+        if self.run.dialect.name == "postgresql":
+            self.conn.execute(
+                text("SELECT pg_advisory_xact_lock(:space, hashtext(:team_id))"),
+                {"space": _NAMES_LOCK, "team_id": team_id},
+            )
 
     def shared_name_taken(self, team_id: str, name: str, but: str = "") -> bool:
         """Whether an accepted shared channel of the workspace goes by this name locally."""
