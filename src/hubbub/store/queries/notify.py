@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, tuple_, update
 
 from hubbub.domain.notify import ALL, Notification, Pref
+from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import key
 from hubbub.store.tables import dnd, members, notification_prefs, notifications
+
+# Asked for every message of a channel (and, shared, of each other workspace in it) by the
+# notify reactor: prepared once (store/prepared.py).
+_LISTENERS = Prepared(
+    select(notification_prefs.c.user_id)
+    .where(key(notification_prefs, "team_id", "channel_id"), notification_prefs.c.level == ALL)
+    .limit(bindparam("limit"))
+)
 
 
 class NotifyQueries(TxBase):
@@ -135,11 +145,8 @@ class NotifyQueries(TxBase):
 
     def listeners(self, team_id: str, channel_id: str, limit: int) -> list[str]:
         """Who set a conversation to `all` (muted or not: the rules decide)."""
-        p = notification_prefs.c
-        rows = self.conn.execute(
-            select(p.user_id)
-            .where(p.team_id == team_id, p.channel_id == channel_id, p.level == ALL)
-            .limit(limit)
+        rows = self.run.rows(
+            _LISTENERS, {"team_id": team_id, "channel_id": channel_id, "limit": limit}
         )
         return [r.user_id for r in rows]
 

@@ -7,11 +7,19 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, text, update
 
 from hubbub.domain.shares import ACCEPTED, Share, SharedChannel
+from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import key
 from hubbub.store.tables import channel_shares, members, shared_channels, users
 
 # The advisory lock space of channel names (pg_advisory_xact_lock's first key; any constant).
 _NAMES_LOCK = 726355
+# Read for every message of a shared channel (the notify and apps reactors): prepared once.
+_SHARES_OF = Prepared(
+    select(channel_shares)
+    .where(key(channel_shares, "team_id", "channel_id"))
+    .order_by(channel_shares.c.guest_team_id)
+)
 
 
 def _share(row: Row[Any]) -> Share:
@@ -104,12 +112,7 @@ class ShareQueries(TxBase):
         return _share(row) if row else None
 
     def shares_of(self, host: str, channel_id: str) -> list[Share]:
-        c = channel_shares.c
-        rows = self.conn.execute(
-            select(channel_shares)
-            .where(c.team_id == host, c.channel_id == channel_id)
-            .order_by(c.guest_team_id)
-        )
+        rows = self.run.rows(_SHARES_OF, {"team_id": host, "channel_id": channel_id})
         return [_share(row) for row in rows]
 
     def host_shares(self, host: str, state: str) -> list[Share]:
