@@ -159,8 +159,12 @@ def test_with_sockets_on_two_processes_each_envelope_reaches_one_of_them(
                 time.sleep(0.05)
             time.sleep(1.5)  # past the ack timeout: a duplicate or a third try would be here
             got = envelopes()
-            counted = sorted(_text(e) for e in got if _text(e) in texts)
-            assert counted == sorted(texts), "each envelope to one socket of the two, once"
+            # Both processes hear every envelope; only the one whose claim wins sends it. An
+            # ack later than the timeout (a busy machine) makes a retry, a new envelope: legal.
+            ids = [e["envelope_id"] for e in got]
+            assert len(ids) == len(set(ids)), "each envelope to one socket of the two, once"
+            first = sorted(_text(e) for e in got if _text(e) in texts and e["retry_attempt"] == 0)
+            assert first == sorted(texts), "every event's first try reached one socket"
             tries = [e for e in got if _text(e) == "unacked"]
             # Sorted: envelopes() lists socket A's before B's, and either may get either try.
             attempts = sorted(e["retry_attempt"] for e in tries)
