@@ -149,12 +149,24 @@ def test_a_guest_who_set_the_channel_to_all_hears_plain_messages(
     channel = share(server, acme, globex)
     guest_bob, guest_carol = server.client(globex.bob.token), server.client(globex.carol.token)
     guest_carol.conversations_join(channel=channel)
+    host_bob = server.client(acme.bob.token)
+    # Its notify job leaves the host's process remembering that globex has no listener.
+    before = host_bob.chat_postMessage(channel=channel, text=f"<@{globex.carol.user_id}> old")
+    assert record_of(guest_carol, channel, before["ts"])["reason"] == "mention"
     # Kept on globex's shard; acme has no listener of its own in the channel.
     level = {"channel": channel, "level": "all"}
     guest_bob.api_call("users.prefs.setChannelNotifications", json=level)
-    plain = server.client(acme.bob.token).chat_postMessage(channel=channel, text="plain news")
+    plain = host_bob.chat_postMessage(channel=channel, text="plain news")
     assert record_of(guest_bob, channel, plain["ts"])["reason"] == "message"
     [mail] = eventually(lambda: inbox.to("bob@globex.test", "plain news"))
     assert mail["Subject"] == "New message from bob in #acme-deals"
     assert not has_record(guest_carol, channel, plain["ts"])
     assert inbox.to("carol@globex.test", "plain news") == []
+    assert not has_record(guest_bob, channel, before["ts"])
+    # Back to the default: the next plain message is not a notification for bob.
+    level = {"channel": channel, "level": "default"}
+    guest_bob.api_call("users.prefs.setChannelNotifications", json=level)
+    later = host_bob.chat_postMessage(channel=channel, text="later news")
+    mention = host_bob.chat_postMessage(channel=channel, text=f"<@{globex.carol.user_id}> ping")
+    assert record_of(guest_carol, channel, mention["ts"])["reason"] == "mention"
+    assert not has_record(guest_bob, channel, later["ts"])

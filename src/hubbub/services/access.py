@@ -16,19 +16,40 @@ async def home(hub: Hub, who: Identity, channel_id: str) -> str:
     """The workspace whose shard holds channel_id for who: who's own, or the host of a channel
     shared with who's workspace. Every unit of work on a channel named by a caller runs there.
 
-    Read from who's workspace's record of its shares, remembered per process (services/routes.py);
-    only the host's record, read by the unit itself, lets anyone in."""
+    Read from who's workspace's record of its shares, remembered per process
+    (services/versioned.py); only the host's record, read by the unit itself, lets anyone in."""
     if not channel_id:
         return who.team_id
-    host = hub.routes.get(who.team_id, channel_id)
+    host = hub.routes.get((who.team_id, channel_id))
     if host is None:
         version = hub.routes.version()
         shared = await hub.read(
             who.team_id, lambda tx: tx.shared_channel(who.team_id, channel_id), snapshot=False
         )
         host = shared.host_team_id if shared is not None and shared.state == ACCEPTED else ""
-        hub.routes.put(who.team_id, channel_id, host, version)
+        hub.routes.put((who.team_id, channel_id), host, version)
     return host or who.team_id
+
+
+async def guests_of(hub: Hub, team_id: str, channel_id: str) -> tuple[str, ...]:
+    """The workspaces a channel of team_id is shared with now (accepted, not disconnected),
+    remembered per process until the identity version moves (every change of a share moves it).
+    For follow-ups of the host's events (apps, notifications), never for access: stale, it costs
+    nothing, since disconnecting removes the guest's members in its own transaction."""
+    found = hub.channel_guests.get((team_id, channel_id))
+    if found is None:
+        version = hub.channel_guests.version()
+
+        def read(tx: Tx) -> tuple[str, ...]:
+            channel = tx.get_channel(team_id, channel_id)
+            if channel is None or not channel.has_shares:
+                return ()
+            shares = tx.shares_of(team_id, channel_id)
+            return tuple(s.guest_team_id for s in shares if s.state == ACCEPTED)
+
+        found = await hub.read(team_id, read)
+        hub.channel_guests.put((team_id, channel_id), found, version)
+    return found
 
 
 def visible_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Membership | None]:

@@ -23,9 +23,8 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_app_token, new_id, token_hash
 from hubbub.domain.jobs import Job, PermanentFailure
 from hubbub.domain.model import Identity
-from hubbub.domain.shares import ACCEPTED
 from hubbub.services import app_http, workspaces
-from hubbub.services.access import home
+from hubbub.services.access import guests_of, home
 from hubbub.services.auth import issue_token
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
@@ -384,27 +383,6 @@ async def _apps_of(hub: Hub, team_id: str) -> tuple[App, ...]:
     return found
 
 
-async def _guests_of(hub: Hub, team_id: str, channel_id: str) -> tuple[str, ...]:
-    """The workspaces a channel of team_id is shared with now (accepted, not disconnected);
-    remembered like _apps_of (every change of a share moves the version). Stale, it costs
-    nothing: a guest's bot hears only while the host's shard has it as a member, and
-    disconnecting removes the guest's members in the same transaction."""
-    found = hub.channel_guests.get((team_id, channel_id))
-    if found is None:
-        version = hub.channel_guests.version()
-
-        def read(tx: Tx) -> tuple[str, ...]:
-            channel = tx.get_channel(team_id, channel_id)
-            if channel is None or not channel.has_shares:
-                return ()
-            shares = tx.shares_of(team_id, channel_id)
-            return tuple(s.guest_team_id for s in shares if s.state == ACCEPTED)
-
-        found = await hub.read(team_id, read)
-        hub.channel_guests.put((team_id, channel_id), found, version)
-    return found
-
-
 def _heard(
     tx: Tx, team_id: str, event: dict[str, Any], apps: list[App]
 ) -> list[tuple[App, dict[str, Any]]]:
@@ -487,7 +465,7 @@ async def react(hub: Hub, logged: Logged) -> None:
     ):
         return  # no app could hear it: no read
     channel = rules.event_channel(event)
-    guests = await _guests_of(hub, team_id, channel) if channel is not None else ()
+    guests = await guests_of(hub, team_id, channel) if channel is not None else ()
     for team in (team_id, *guests):
         apps = [app for app in await _apps_of(hub, team) if _listens(app, event)]
         if apps:

@@ -11,12 +11,11 @@ import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.apps import App, Timings
+from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
-from hubbub.services.identities import IdentityCache
-from hubbub.services.routes import RouteCache
 from hubbub.services.versioned import VersionedCache
 from hubbub.store.port import Shards
 from hubbub.store.tx import Tx
@@ -134,13 +133,17 @@ class Hub:
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)
     # Who each token names, valid while the store's identity version stays put.
-    identities: IdentityCache = field(init=False)
+    # (identity, deactivated): a deactivated person's is remembered to answer account_inactive.
+    identities: VersionedCache[str, tuple[Identity, bool]] = field(init=False)
     # Which workspace hosts each channel a workspace's people name (services/shares.py).
-    routes: RouteCache = field(init=False)
-    # For the apps' reactor, per logged event (services/apps.py): a workspace's apps that can
-    # be delivered to, and the workspaces a channel is shared with (accepted).
+    # (team, channel) -> the host's team id, or "" for a channel of the team's own.
+    routes: VersionedCache[tuple[str, str], str] = field(init=False)
+    # For the reactors, per logged event: a workspace's apps that can be delivered to
+    # (services/apps.py), the workspaces a channel is shared with (accepted; access.guests_of),
+    # and who in such a guest workspace set the channel to `all` (services/notify.py).
     app_lists: VersionedCache[str, tuple[App, ...]] = field(init=False)
     channel_guests: VersionedCache[tuple[str, str], tuple[str, ...]] = field(init=False)
+    guest_listeners: VersionedCache[tuple[str, str], tuple[str, ...]] = field(init=False)
 
     # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
     app_timings: Timings = field(default_factory=Timings)
@@ -155,10 +158,11 @@ class Hub:
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.identities = IdentityCache(self.shards.identity_version)
-        self.routes = RouteCache(self.shards.identity_version)
+        self.identities = VersionedCache(self.shards.identity_version, max_entries=50_000)
+        self.routes = VersionedCache(self.shards.identity_version)
         self.app_lists = VersionedCache(self.shards.identity_version)
         self.channel_guests = VersionedCache(self.shards.identity_version)
+        self.guest_listeners = VersionedCache(self.shards.identity_version)
 
     async def close(self) -> None:
         await self.tickets.close()

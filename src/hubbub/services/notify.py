@@ -41,6 +41,7 @@ from hubbub.domain.notify import (
 )
 from hubbub.domain.shapes import USER_TEAM
 from hubbub.domain.shares import ACCEPTED
+from hubbub.services.access import guests_of
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import TOMBSTONE, permalink_for, user_stream
@@ -79,7 +80,7 @@ async def react(hub: Hub, logged: Logged) -> None:
         # A plain message in a channel notifies only those who set it to `all`.
         found = await hub.read(team_id, lambda tx: tx.listeners(team_id, channel_id, 1))
         if not found and USER_TEAM in event:  # a shared channel's message
-            found = await _guest_listeners(hub, team_id, channel_id, 1)
+            found = await _guest_listeners(hub, team_id, channel_id)
         if not found:
             return
     payload = {"channel": channel_id, "ts": ts}
@@ -89,20 +90,23 @@ async def react(hub: Hub, logged: Logged) -> None:
     )
 
 
-async def _guest_listeners(hub: Hub, host: str, channel_id: str, limit: int) -> list[str]:
+async def _guest_listeners(hub: Hub, host: str, channel_id: str) -> list[str]:
     """Who set a shared channel to `all` in the other workspaces in it: each keeps its people's
-    settings on its own shard."""
-
-    def guests(tx: Tx) -> list[str]:
-        return [s.guest_team_id for s in tx.shares_of(host, channel_id) if s.state == ACCEPTED]
-
+    settings on its own shard. Remembered per process until the identity version moves, which a
+    guest's change to or from `all` does (services/notify_settings.py): otherwise every message
+    of the channel would read every guest workspace's shard."""
     out: list[str] = []
-    for guest in await hub.read(host, guests):
+    for guest in await guests_of(hub, host, channel_id):
+        found = hub.guest_listeners.get((guest, channel_id))
+        if found is None:
+            version = hub.guest_listeners.version()
 
-        def theirs(tx: Tx, guest: str = guest) -> list[str]:
-            return tx.listeners(guest, channel_id, limit)
+            def theirs(tx: Tx, guest: str = guest) -> tuple[str, ...]:
+                return tuple(tx.listeners(guest, channel_id, MAX_LISTENERS))
 
-        out += await hub.read(guest, theirs)
+            found = await hub.read(guest, theirs)
+            hub.guest_listeners.put((guest, channel_id), found, version)
+        out += found
     return out
 
 
@@ -215,7 +219,7 @@ async def notify_job(hub: Hub, job: Job) -> None:
     channel_id, ts = str(job.payload["channel"]), str(job.payload["ts"])
     plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts))
     if plan is not None and plan.shared:
-        elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id, MAX_LISTENERS))
+        elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id))
         if elsewhere:
             plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts, elsewhere))
     if plan is None:

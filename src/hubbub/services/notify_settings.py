@@ -156,6 +156,8 @@ async def set_channel_pref(
             old.muted if muted is None else muted,
         )
         tx.set_notification_pref(who.team_id, who.user_id, channel.id, new)
+        if shared is not None and (old.level == "all") != (new.level == "all"):
+            tx.identity_changed = True  # the host's processes remember guests' listeners
         return pref_json(channel.id, new, channel.is_im or channel.is_mpim)
 
     return await hub.commit(who.team_id, unit)

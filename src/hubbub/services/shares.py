@@ -224,7 +224,7 @@ async def accept(
             accepted_by=who.user_id,
             accepted_at=tx.now,
         )
-        tx.identity_changed = True  # routes: services/routes.py
+        tx.identity_changed = True  # routes: services/versioned.py
         return accepted
 
     shared = await hub.commit(who.team_id, guest_unit)

@@ -1,9 +1,9 @@
-"""The identity cache: remembered only while the store's identity version stays put."""
+"""The versioned caches: remembered only while the store's identity version stays put."""
 
 from __future__ import annotations
 
 from hubbub.domain.model import Identity
-from hubbub.services.identities import IdentityCache
+from hubbub.services.versioned import VersionedCache
 
 
 def _found(user_id: str) -> tuple[Identity, bool]:
@@ -29,7 +29,7 @@ class Version:
 
 def test_a_remembered_identity_lasts_until_the_version_moves() -> None:
     version = Version()
-    cache = IdentityCache(version)
+    cache: VersionedCache[str, tuple[Identity, bool]] = VersionedCache(version)
     cache.put("xoxp-a", _found("U1"), cache.version())
     assert cache.get("xoxp-a") == _found("U1")
     version.value = 2
@@ -40,7 +40,7 @@ def test_a_remembered_identity_lasts_until_the_version_moves() -> None:
 
 def test_a_read_that_overlapped_a_change_is_not_remembered() -> None:
     version = Version()
-    cache = IdentityCache(version)
+    cache: VersionedCache[str, tuple[Identity, bool]] = VersionedCache(version)
     read_at = cache.version()
     version.value = 2  # a revocation committed while the read ran
     cache.put("xoxp-a", _found("U1"), read_at)
@@ -51,7 +51,7 @@ def test_a_read_that_overlapped_a_change_is_not_remembered() -> None:
 
 
 def test_the_cache_stays_within_its_bound() -> None:
-    cache = IdentityCache(Version(), max_entries=3)
+    cache: VersionedCache[str, tuple[Identity, bool]] = VersionedCache(Version(), max_entries=3)
     for n in range(10):
         cache.put(f"xoxp-{n}", _found(f"U{n}"), cache.version())
     held = [n for n in range(10) if cache.get(f"xoxp-{n}") is not None]
