@@ -496,10 +496,23 @@ def _services_needed() -> Iterator[None]:
         raise typer.Exit(2) from exc
 
 
+FAN_POSTS = 200
+SHARED_FAN_POSTS = 600
+
+
 @bench.command("fanout")
 def bench_fanout(
     members: Annotated[int, typer.Option(min=1, max=20000, help="Connected members.")] = 1000,
-    posts: Annotated[int, typer.Option(min=1, max=900, help="Posts per phase.")] = 200,
+    posts: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=900,
+            help=f"Posts per phase (default {FAN_POSTS}; {SHARED_FAN_POSTS} with --shared, whose "
+            "ratios of two bursts of 200, under a second each, swung by a third between runs).",
+            show_default=False,
+        ),
+    ] = None,
     rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
     cluster: ClusterSizes = 0,
@@ -518,6 +531,8 @@ def bench_fanout(
 
     from hubbub.bench.fanout import FanOptions, run, table
 
+    if posts is None:
+        posts = SHARED_FAN_POSTS if shared else FAN_POSTS
     opts = FanOptions(members, posts, rate, out, shared=shared)
     if shared:
         from hubbub.bench import fanshared

@@ -102,6 +102,8 @@ class Membership:
     user_id: str
     joined: int
     last_read: str
+    # The member's own workspace where it is not the channel's (a shared channel's guest).
+    member_team: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,12 +52,17 @@ async def guests_of(hub: Hub, team_id: str, channel_id: str) -> tuple[str, ...]:
     return found
 
 
-def visible_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Membership | None]:
+def visible_channel(
+    tx: Tx, who: Identity, channel_id: str, *, shown: bool = True
+) -> tuple[Channel, Membership | None]:
     """The channel if who may see it; otherwise channel_not_found, whether it exists or not.
 
     A channel another workspace shares with who's workspace is found through the host's record
     of the share, in this same transaction (the unit runs on the host's shard: services/shares.py
-    `home`), and shown with who's workspace's own name and privacy for it."""
+    `home`), and shown with who's workspace's own name and privacy for it.
+
+    shown=False: the caller does not show the channel itself (a message write), so the list of
+    the workspaces sharing it is not read. Access never depends on that list."""
     if not channel_id:
         raise SlackError("channel_not_found")
     found = tx.channel_for(who.team_id, channel_id, who.user_id)
@@ -73,20 +78,24 @@ def visible_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Me
         channel = as_guest(channel, share)
     if membership is None and (channel.private_here or channel.is_im or channel.is_mpim):
         raise SlackError("channel_not_found")
-    if channel.has_shares:
+    if channel.has_shares and shown:
         channel = with_shares(tx, channel)
     return as_seen_by(channel, who.user_id), membership
 
 
-def member_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Membership]:
-    channel, membership = visible_channel(tx, who, channel_id)
+def member_channel(
+    tx: Tx, who: Identity, channel_id: str, *, shown: bool = True
+) -> tuple[Channel, Membership]:
+    channel, membership = visible_channel(tx, who, channel_id, shown=shown)
     if membership is None:
         raise SlackError("not_in_channel")
     return channel, membership
 
 
-def writable_channel(tx: Tx, who: Identity, channel_id: str) -> tuple[Channel, Membership]:
-    channel, membership = member_channel(tx, who, channel_id)
+def writable_channel(
+    tx: Tx, who: Identity, channel_id: str, *, shown: bool = True
+) -> tuple[Channel, Membership]:
+    channel, membership = member_channel(tx, who, channel_id, shown=shown)
     if channel.is_archived:
         raise SlackError("is_archived")
     return channel, membership

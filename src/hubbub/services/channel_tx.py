@@ -8,7 +8,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
 from hubbub.domain.model import Channel
 from hubbub.services.hub import EventLog
-from hubbub.services.messages import insert_tx
+from hubbub.services.messages import insert_tx, member_team
 from hubbub.store.tx import Tx
 
 GENERAL = "general"
@@ -121,7 +121,7 @@ def removed_tx(tx: Tx, log: EventLog, channel: Channel, user_id: str) -> None:
     """Takes a member out with the event that ends their sessions' delivery of the channel
     (docs/realtime.md), and no message: a leave's message, or a disconnection's, is the
     caller's."""
-    team = tx.member_team(channel.team_id, channel.id, user_id) if channel.has_shares else None
+    team = member_team(tx, channel, user_id) if channel.has_shares else None
     tx.remove_member(channel.team_id, channel.id, user_id)
     log.channel_event(
         channel.team_id, channel.id, member_event(channel, "member_left_channel", user_id, team)

@@ -37,6 +37,12 @@ SYSTEM_SUBTYPES = frozenset(
 EPHEMERAL_SEQ = 0
 
 
+def member_team(tx: Tx, channel: Channel, user_id: str) -> str | None:
+    """The workspace of a member from another one than the channel's; else None."""
+    membership = tx.membership(channel.team_id, channel.id, user_id)
+    return membership.member_team if membership is not None else None
+
+
 def insert_tx(
     tx: Tx,
     log: EventLog,
@@ -55,13 +61,13 @@ def insert_tx(
     team: str | None = None,
 ) -> Message:
     """Writes one message and its event; the caller has checked the right to post. team: the
-    author's workspace, for an author who need not be a member (an app answering a command);
-    else it is read from their membership."""
+    author's workspace, for an author who need not be a member (an app answering a command) or
+    whose membership the caller has; else it is read from their membership."""
     seq, ts = log.message_position(channel.team_id, channel.id)
     extra = dict(extra or {})
     if channel.has_shares:
         # Both sides read the same message: it names the workspace its author belongs to.
-        team = team or tx.member_team(channel.team_id, channel.id, user_id) or channel.team_id
+        team = team or member_team(tx, channel, user_id) or channel.team_id
         extra[USER_TEAM] = extra[SOURCE_TEAM] = team
     if parent is not None:
         extra["parent_user_id"] = parent.user_id
@@ -205,7 +211,7 @@ async def post(
         extra = {**(extra or {}), NO_UNFURL: False}
 
     def unit(tx: Tx, log: EventLog) -> Message:
-        channel, _ = writable_channel(tx, who, channel_id)
+        channel, mine = writable_channel(tx, who, channel_id, shown=False)
         if client_msg_id:
             earlier = tx.message_by_client_id(channel.team_id, who.user_id, client_msg_id)
             if earlier is not None:
@@ -225,6 +231,7 @@ async def post(
             reply_broadcast=reply_broadcast,
             client_msg_id=client_msg_id,
             extra=extra,
+            team=mine.member_team or channel.team_id,
         )
 
     return await hub.commit(await home(hub, who, channel_id), unit)
@@ -257,7 +264,7 @@ async def post_ephemeral(
     text, blocks, attachments = check_content(text, blocks, attachments)
 
     def unit(tx: Tx) -> tuple[Channel, str]:
-        channel, _ = writable_channel(tx, who, channel_id)
+        channel, _ = writable_channel(tx, who, channel_id, shown=False)
         if not user_id or tx.membership(channel.team_id, channel.id, user_id) is None:
             raise SlackError("user_not_in_channel")
         return channel, from_micros(tx.now_us)
@@ -301,7 +308,7 @@ async def update(
     new_text, new_blocks, new_attachments = check_content(text, blocks, attachments)
 
     def unit(tx: Tx, log: EventLog) -> Message:
-        channel, _ = writable_channel(tx, who, channel_id)
+        channel, _ = writable_channel(tx, who, channel_id, shown=False)
         [old] = tx.hydrate([_own_message(tx, who, channel, ts, "cant_update_message")])
         new = replace(
             old,
@@ -358,7 +365,7 @@ def _changed(log: EventLog, channel: Channel, old: Message, new: Message) -> Non
 
 async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
-        channel, _ = writable_channel(tx, who, channel_id)
+        channel, _ = writable_channel(tx, who, channel_id, shown=False)
         old = _own_message(tx, who, channel, ts, "cant_delete_message", admin_may=True)
         if old.thread_ts == old.ts and old.reply_count > 0:
             _tombstone(tx, log, channel, old)

@@ -615,8 +615,9 @@ async def external_person(hub: Hub, who: Identity, user_id: str) -> User | None:
             else:
                 channel_ids = {s.channel_id for s in tx.shares_with(host, who.team_id)}
             for channel_id in sorted(channel_ids):
-                if tx.membership(host, channel_id, user_id) is not None:
-                    return tx.member_team(host, channel_id, user_id) or host
+                membership = tx.membership(host, channel_id, user_id)
+                if membership is not None:
+                    return membership.member_team or host
             return None
 
         team = await hub.read(host, where)

@@ -16,12 +16,18 @@ from hubbub.store.tables import channels, members, messages
 
 _GET_CHANNEL = Prepared(select(channels).where(key(channels, "team_id", "channel_id")))
 _MEMBERSHIP = Prepared(
-    select(members.c.joined, members.c.last_read).where(
+    select(members.c.joined, members.c.last_read, members.c.member_team).where(
         key(members, "team_id", "channel_id", "user_id")
     )
 )
 _CHANNEL_FOR = Prepared(
-    select(channels, members.c.joined, members.c.last_read, members.c.user_id.label("member"))
+    select(
+        channels,
+        members.c.joined,
+        members.c.last_read,
+        members.c.member_team,
+        members.c.user_id.label("member"),
+    )
     .select_from(
         channels.outerjoin(
             members,
@@ -73,7 +79,9 @@ class ChannelQueries(TxBase):
         if row is None:
             return None
         membership = (
-            Membership(channel_id, user_id, row.joined, row.last_read) if row.member else None
+            Membership(channel_id, user_id, row.joined, row.last_read, row.member_team)
+            if row.member
+            else None
         )
         return channel_row(row), membership
 
@@ -142,7 +150,13 @@ class ChannelQueries(TxBase):
         if not kind_filters:
             return []
         query = (
-            select(channels, m.c.joined, m.c.last_read, m.c.user_id.label("member_user"))
+            select(
+                channels,
+                m.c.joined,
+                m.c.last_read,
+                m.c.member_team,
+                m.c.user_id.label("member_user"),
+            )
             .select_from(channels.outerjoin(m, joined))
             .where(channels.c.team_id == team_id, channels.c.channel_id > after, or_(*kind_filters))
             .order_by(channels.c.channel_id)
@@ -153,7 +167,7 @@ class ChannelQueries(TxBase):
         out: list[tuple[Channel, Membership | None]] = []
         for row in self.conn.execute(query):
             membership = (
-                Membership(row.channel_id, user_id, row.joined, row.last_read)
+                Membership(row.channel_id, user_id, row.joined, row.last_read, row.member_team)
                 if row.member_user is not None
                 else None
             )
@@ -254,7 +268,9 @@ class ChannelQueries(TxBase):
         row = self.run.first(
             _MEMBERSHIP, {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
         )
-        return Membership(channel_id, user_id, row.joined, row.last_read) if row else None
+        if row is None:
+            return None
+        return Membership(channel_id, user_id, row.joined, row.last_read, row.member_team)
 
     def set_last_read(self, team_id: str, channel_id: str, user_id: str, ts: str) -> None:
         self.conn.execute(

@@ -146,15 +146,6 @@ class ShareQueries(TxBase):
 
     # -- members from other workspaces ------------------------------------------------------
 
-    def member_team(self, team_id: str, channel_id: str, user_id: str) -> str | None:
-        """The workspace of a member from elsewhere; None for the channel's own (or no) member."""
-        c = members.c
-        return self.conn.execute(
-            select(c.member_team).where(
-                c.team_id == team_id, c.channel_id == channel_id, c.user_id == user_id
-            )
-        ).scalar()
-
     def member_teams(self, team_id: str, channel_id: str, user_ids: list[str]) -> dict[str, str]:
         """Of these members, those from other workspaces, with their workspace."""
         if not user_ids:
