@@ -170,3 +170,27 @@ def test_a_guest_who_set_the_channel_to_all_hears_plain_messages(
     mention = host_bob.chat_postMessage(channel=channel, text=f"<@{globex.carol.user_id}> ping")
     assert record_of(guest_carol, channel, mention["ts"])["reason"] == "mention"
     assert not has_record(guest_bob, channel, later["ts"])
+
+
+def test_people_of_the_other_workspace_mentioned_are_named_as_their_workspace_shows_them(
+    deployment: tuple[Server, Workspace, Workspace, Settings], smtp: tuple[Inbox, int]
+) -> None:
+    server, acme, globex, _ = deployment
+    inbox, _ = smtp
+    channel = share(server, acme, globex)  # globex's alice accepted it: she is in it
+    named = globex.alice.user_id
+    server.client(globex.alice.token).users_profile_set(profile={"display_name": "Al of Globex"})
+    outsider = globex.carol.user_id  # of globex, not in the channel: stays an id
+    members = server.client(acme.bob.token).conversations_members(channel=channel)["members"]
+    assert named in members and outsider not in members
+
+    text = f"<@{globex.bob.user_id}> ask <@{named}> and <@{outsider}>"
+    server.client(acme.bob.token).chat_postMessage(channel=channel, text=text)
+    [mail] = eventually(lambda: inbox.to("bob@globex.test", "ask"))
+    assert f"ask @Al of Globex and @{outsider}" in mail.get_content()
+
+    # The other way: a guest's message, mailed to the host's person.
+    text = f"<@{acme.bob.user_id}> meet <@{named}>"
+    server.client(globex.bob.token).chat_postMessage(channel=channel, text=text)
+    [mail] = eventually(lambda: inbox.to("bob@acme.test", "meet"))
+    assert "meet @Al of Globex" in mail.get_content()

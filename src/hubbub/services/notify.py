@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
+from typing import Any
 
 import orjson
 import structlog
@@ -126,6 +127,9 @@ class _Plan:
     # In a shared channel, the members it may notify from other workspaces, by workspace:
     # their records, settings and sockets are their own workspace's.
     guests: dict[str, list[str]]
+    # Members from other workspaces the text mentions, with their workspace: their names are
+    # read there (the host's shard has no profile of them).
+    named_elsewhere: dict[str, str]
 
 
 def _posted(tx: Tx, msg: Message, channel: Channel) -> Posted:
@@ -176,6 +180,7 @@ def _plan(
     users = tx.get_users(team_id, {*found, *named, msg.user_id})
     people = [u for u in found if u in users and not users[u].deleted]
     guests: dict[str, list[str]] = {}
+    named_elsewhere: dict[str, str] = {}
     shared = channel.has_shares and any(
         s.state == ACCEPTED for s in tx.shares_of(team_id, channel_id)
     )
@@ -183,6 +188,8 @@ def _plan(
         others = [u for u in found if u not in users]
         for user_id, team in tx.member_teams(team_id, channel_id, others).items():
             guests.setdefault(team, []).append(user_id)
+        unknown = [u for u in named if u not in users]
+        named_elsewhere = tx.member_teams(team_id, channel_id, unknown)
     return _Plan(
         msg=msg,
         channel=channel,
@@ -193,6 +200,7 @@ def _plan(
         here="here" in broadcasts,
         shared=shared,
         guests=guests,
+        named_elsewhere=named_elsewhere,
     )
 
 
@@ -224,7 +232,8 @@ async def notify_job(hub: Hub, job: Job) -> None:
             plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts, elsewhere))
     if plan is None:
         return
-    plan = replace(plan, users=await _with_author(hub, plan.msg, plan.users))
+    people = {**plan.named_elsewhere, **_author_elsewhere(plan.msg)}
+    plan = replace(plan, users=await _with_people(hub, people, plan.users))
     await _notify_hosts_people(hub, team_id, plan)
     if plan.guests:
         notice = await hub.read(
@@ -268,7 +277,7 @@ async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
             event = desktop_notification(notice, events.tx_ts())
             events.notices.append((user_stream(user_id), orjson.dumps(event)))
             if user_id in offline and hub.mailer is not None and plan.users[user_id].email:
-                payload = {"user": user_id, "channel": channel_id, "ts": ts, **_by(plan.msg)}
+                payload = {"user": user_id, "channel": channel_id, "ts": ts, **_by(plan)}
                 events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
 
     await hub.commit(team_id, unit)
@@ -326,8 +335,8 @@ async def _notify_guests(
             if user_id in offline and hub.mailer is not None and users[user_id].email:
                 # Queued on their own shard beside the record it checks; the job reads the
                 # message from the host's.
-                payload = {"user": user_id, "channel": channel_id, "ts": ts, "host": host}
-                payload.update(_by(plan.msg))
+                payload: dict[str, Any] = {"user": user_id, "channel": channel_id, "ts": ts}
+                payload.update(host=host, **_by(plan))
                 events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
 
     await hub.commit(team_id, unit)
@@ -355,23 +364,33 @@ def _author_team(msg: Message) -> str | None:
     return str(team) if team and team != msg.team_id else None
 
 
-def _by(msg: Message) -> dict[str, str]:
-    """What an email job needs to name an author of another workspace."""
+def _author_elsewhere(msg: Message) -> dict[str, str]:
     team = _author_team(msg)
-    return {"author_team": team, "author": msg.user_id} if team else {}
+    return {msg.user_id: team} if team else {}
 
 
-async def _with_author(hub: Hub, msg: Message, users: dict[str, User]) -> dict[str, User]:
-    """users, with the author when their profile is on their own workspace's shard."""
-    team = _author_team(msg)
-    return await _with_person(hub, team, msg.user_id, users) if team else users
+def _by(plan: _Plan) -> dict[str, Any]:
+    """What an email job needs to name the people of other workspaces in its message."""
+    elsewhere = {**plan.named_elsewhere, **_author_elsewhere(plan.msg)}
+    return {"elsewhere": elsewhere} if elsewhere else {}
 
 
-async def _with_person(
-    hub: Hub, team_id: str, user_id: str, users: dict[str, User]
+async def _with_people(
+    hub: Hub, elsewhere: dict[str, str], users: dict[str, User]
 ) -> dict[str, User]:
-    person = await hub.read(team_id, lambda tx: tx.get_user(team_id, user_id))
-    return users if person is None else {**users, user_id: person}
+    """users, with the people of other workspaces (person -> workspace) as their own
+    workspace's shard has them; one read per workspace."""
+    by_team: dict[str, list[str]] = {}
+    for user_id, team in elsewhere.items():
+        by_team.setdefault(team, []).append(user_id)
+    out = dict(users)
+    for team, user_ids in sorted(by_team.items()):
+
+        def read(tx: Tx, team: str = team, user_ids: list[str] = user_ids) -> dict[str, User]:
+            return tx.get_users(team, user_ids)
+
+        out.update(await hub.read(team, read))
+    return out
 
 
 def _notice(
@@ -507,12 +526,13 @@ async def email_job(hub: Hub, job: Job) -> None:
     user_id, channel_id = str(job.payload["user"]), str(job.payload["channel"])
     ts = str(job.payload["ts"])
     host = str(job.payload.get("host") or team_id)
-    author_team = job.payload.get("author_team")
-    known: dict[str, User] = {}
-    if author_team and author_team != team_id:
-        # Named as its own workspace shows them; the message names only their id.
-        author = job.payload.get("author")
-        known = await _with_person(hub, str(author_team), str(author or ""), known)
+    # People of other workspaces than the host, named as their own workspace shows them (the
+    # message names only their ids); jobs queued before 2026-12-01 name the author alone.
+    elsewhere = job.payload.get("elsewhere")
+    if not isinstance(elsewhere, dict):
+        author_team, author = job.payload.get("author_team"), job.payload.get("author")
+        elsewhere = {str(author): str(author_team)} if author_team and author else {}
+    known = await _with_people(hub, {str(u): str(t) for u, t in elsewhere.items()}, {})
     if host == team_id:
         mail = await hub.read(
             team_id, lambda tx: _mail(tx, hub, known, team_id, user_id, channel_id, ts)
