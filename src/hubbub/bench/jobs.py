@@ -64,8 +64,11 @@ class JobsOptions:
     duration: float = 8.0
     warmup: float = 1.5
     jobs: int | None = None  # at most this many queued per scenario (warm-up included)
-    concurrency: int = 16  # jobs at a time: the runner's, and each worker's
-    producers: int = 32  # units of work in flight
+    # Enough load to find the rate: with 32 units in flight (the default until 2026-12-01) the
+    # producers' group commits, ~20 units per fsync, bound it, and 16 at a time left the
+    # workers a backlog at 256 (docs/benchmarks.md).
+    concurrency: int = 128  # jobs at a time: the runner's, and each worker's
+    producers: int = 256  # units of work in flight
     workers: int = 2
     redis_clients: int = 50  # redis-benchmark -c
     redis_requests: int = 200_000  # redis-benchmark -n

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -15,6 +17,21 @@ class Job:
     kind: str
     payload: dict[str, Any]
     attempt: int  # 1 on the first run
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A job as its table holds it, the payload still its JSON: the relay passes it on to the
+    stream as it is, and the runner decodes it outside the writer (`job`)."""
+
+    id: str
+    team_id: str
+    kind: str
+    payload_json: bytes
+    attempt: int
+
+    def job(self) -> Job:
+        return Job(self.id, self.team_id, self.kind, orjson.loads(self.payload_json), self.attempt)
 
 
 @dataclass(frozen=True, slots=True)

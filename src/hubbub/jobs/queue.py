@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
 
-from hubbub.domain.jobs import Job
+from hubbub.domain.jobs import Claimed, Job
 from hubbub.services.hub import Hub
 from hubbub.store.port import Store
 from hubbub.store.queries.job_counts import Counts
@@ -30,13 +30,13 @@ class JobQueue(Protocol):
 
 
 def _finish_and_claim(
-    tx: Tx, *, rows: list[str], counts: Counts, limit: int, lease_us: int
-) -> list[Job]:
+    tx: Tx, *, rows: list[str], counts: Counts, limit: int, lease_us: int, shard: str
+) -> list[Claimed]:
     if rows:
         tx.finish_jobs(rows)
     if counts:
         tx.add_job_counts(counts)
-    return tx.claim_jobs(limit, lease_us) if limit > 0 else []
+    return tx.claim_jobs(limit, lease_us, shard) if limit > 0 else []
 
 
 def _one(job: Job, outcome: str) -> Counts:
@@ -59,6 +59,12 @@ class SqlQueue:
         self._turn = 0
 
     async def claim(self, limit: int, *, finished: Sequence[Job] = ()) -> list[Job]:
+        return [found.job() for found in await self.claim_stored(limit, finished=finished)]
+
+    async def claim_stored(
+        self, limit: int, *, finished: Sequence[Job | Claimed] = ()
+    ) -> list[Claimed]:
+        """As claim, with the payloads as stored: for the stream relay, which passes them on."""
         rows: dict[str, list[str]] = {}
         counts: dict[str, Counter[tuple[str, str, str]]] = {}
         for job in finished:
@@ -67,7 +73,7 @@ class SqlQueue:
             if self.counted:
                 counts.setdefault(shard, Counter())[(job.team_id, job.kind, "done")] += 1
         stores = sorted(self.hub.shards.stores().items())
-        claimed: list[Job] = []
+        claimed: list[Claimed] = []
         for i in range(len(stores)):
             name, store = stores[(self._turn + i) % len(stores)]
             done, want = rows.get(name, []), limit - len(claimed)
@@ -79,11 +85,9 @@ class SqlQueue:
                 counts=dict(counts.get(name, {})),
                 limit=want,
                 lease_us=self.lease_us,
+                shard=name,
             )
-            taken = await store.write(unit)
-            claimed += [
-                Job(f"{name}/{j.id}", j.team_id, j.kind, j.payload, j.attempt) for j in taken
-            ]
+            claimed += await store.write(unit)
         self._turn += 1
         return claimed
 

@@ -27,7 +27,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from hubbub.aio import woken
-from hubbub.domain.jobs import Job
+from hubbub.domain.jobs import Claimed, Job
 from hubbub.jobs.background import Background
 from hubbub.jobs.queue import SqlQueue
 from hubbub.services.hub import Hub
@@ -85,11 +85,14 @@ class JobStreams:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def add(self, claimed: list[Job]) -> None:
-        """Adds jobs claimed from the tables. The claim counted a try; the workers count their
-        own."""
+    async def add(self, claimed: list[Claimed]) -> None:
+        """Adds jobs claimed from the tables, their payloads passed on as stored. The claim
+        counted a try; the workers count their own."""
         if claimed:
-            items = [_encode(job, job.attempt - 1) for job in claimed]
+            items = [
+                _entry(c.team_id, c.kind, orjson.Fragment(c.payload_json), c.attempt - 1)
+                for c in claimed
+            ]
             await self.redis.eval(_ADD, 1, self.stream, *items)
 
     async def stats(self) -> dict[str, Any]:
@@ -131,9 +134,12 @@ class JobStreams:
 
 
 def _encode(job: Job, attempts: int, **extra: Any) -> bytes:
+    return _entry(job.team_id, job.kind, job.payload, attempts, **extra)
+
+
+def _entry(team_id: str, kind: str, payload: Any, attempts: int, **extra: Any) -> bytes:
     return orjson.dumps(
-        {"team_id": job.team_id, "kind": job.kind, "payload": job.payload, "attempt": attempts}
-        | extra
+        {"team_id": team_id, "kind": kind, "payload": payload, "attempt": attempts} | extra
     )
 
 
@@ -151,7 +157,7 @@ class StreamRelay(Background):
         self.hub, self.streams, self.idle_poll_s = hub, streams, idle_poll_s
         # Leased long enough for a slow Redis; past that, a crash mid-move is retried.
         self.sql = SqlQueue(hub, lease_s=30.0, counted=False)
-        self._moved: list[Job] = []  # in the stream, their rows not yet deleted
+        self._moved: list[Claimed] = []  # in the stream, their rows not yet deleted
         self._wake = asyncio.Event()
         hub.jobs_queued = self._wake.set
 
@@ -159,7 +165,7 @@ class StreamRelay(Background):
         # The rows moved last time are deleted in the write that claims the next ones.
         moved, self._moved = self._moved, []
         try:
-            claimed = await self.sql.claim(RELAY_BATCH, finished=moved)
+            claimed = await self.sql.claim_stored(RELAY_BATCH, finished=moved)
         except Exception:
             self._moved = moved
             raise
@@ -183,7 +189,7 @@ class StreamRelay(Background):
         await super().stop()
         if self._moved:
             with contextlib.suppress(Exception):  # they are moved again: a duplicate, no loss
-                await self.sql.claim(0, finished=self._moved)
+                await self.sql.claim_stored(0, finished=self._moved)
             self._moved = []
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, update
 
-from hubbub.domain.jobs import Job
+from hubbub.domain.jobs import Claimed
 from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key as key_of
@@ -52,10 +52,6 @@ _KEY_TAKEN = Prepared(
 )
 
 
-def _job(row: Any) -> Job:
-    return Job(str(row.id), row.team_id, row.kind, orjson.loads(row.payload), int(row.attempts))
-
-
 class JobQueries(TxBase):
     def enqueue_job(
         self,
@@ -77,13 +73,16 @@ class JobQueries(TxBase):
         )
         return True
 
-    def claim_jobs(self, limit: int, lease_us: int) -> list[Job]:
-        """Due jobs, oldest first, leased to the caller; each claim counts as an attempt."""
+    def claim_jobs(self, limit: int, lease_us: int, shard: str) -> list[Claimed]:
+        """Due jobs, oldest first, leased to the caller; each claim counts as an attempt. Their
+        ids name the shard and the row; their payloads are left as they are stored: this runs
+        in the writer, which every unit of work waits for."""
         now = self.now_us
-        claimed = self.run.rows(
-            _CLAIM, {"now": now, "limit": limit, "leased_until": now + lease_us}
-        )
-        return sorted((_job(row) for row in claimed), key=lambda job: int(job.id))
+        cur = self.run.execute(_CLAIM, {"now": now, "limit": limit, "leased_until": now + lease_us})
+        return [
+            Claimed(f"{shard}/{row_id}", team_id, kind, payload, attempts)
+            for row_id, team_id, kind, payload, attempts in sorted(cur.fetchall())
+        ]
 
     def finish_job(self, job_id: str) -> None:
         self.finish_jobs([job_id])
