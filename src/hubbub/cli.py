@@ -561,7 +561,7 @@ def bench_jobs(
     ] = None,
     concurrency: Annotated[
         int, typer.Option(min=1, max=1024, help="Jobs at a time: the runner's, each worker's.")
-    ] = 128,
+    ] = 512,
     producers: Annotated[int, typer.Option(min=1, max=1024, help="Commits in flight.")] = 256,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes on Redis.")] = 2,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),

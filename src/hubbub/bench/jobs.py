@@ -65,9 +65,10 @@ class JobsOptions:
     warmup: float = 1.5
     jobs: int | None = None  # at most this many queued per scenario (warm-up included)
     # Enough load to find the rate: with 32 units in flight (the default until 2026-12-01) the
-    # producers' group commits, ~20 units per fsync, bound it, and 16 at a time left the
-    # workers a backlog at 256 (docs/benchmarks.md).
-    concurrency: int = 128  # jobs at a time: the runner's, and each worker's
+    # producers' group commits, ~20 units per fsync, bound it. A runner claims `concurrency`
+    # jobs per write, so at 128 the embedded one fell behind the producers (a backlog of
+    # seconds), and at 16 the workers did (docs/benchmarks.md).
+    concurrency: int = 512  # jobs at a time: the runner's, and each worker's
     producers: int = 256  # units of work in flight
     workers: int = 2
     redis_clients: int = 50  # redis-benchmark -c
