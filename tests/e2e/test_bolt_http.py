@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from hubbub.services import apps
 from tests.support.apps import make_app
 from tests.support.receiver import Received, echo_ok, receiver
+from tests.support.rtm import of_type, rtm
 from tests.support.servers import (
     Server,
     Workspace,
@@ -274,7 +275,13 @@ def test_an_answer_in_the_channel_shows_the_command_that_asked(
         # one: no second echo.
         url = parse_qs(rx.seen[-1].body.decode())["response_url"][0]
         later = {"response_type": "in_channel", "text": "and more", "replace_original": True}
-        assert httpx.post(url, json=later).status_code == 200
+        with rtm(server, workspace.alice.token) as socket:
+            socket.sync()
+            assert httpx.post(url, json=later).status_code == 200
+            # The replaced answer is deleted as any message is, naming what it was.
+            gone = socket.until(of_type("message", subtype="message_deleted"))[-1]
+            assert gone["deleted_ts"] == found[0]["ts"]
+            assert gone["previous_message"]["text"] == "answer to for all <@U123>"
         texts = [m["text"] for m in alice.conversations_history(channel=channel)["messages"]]
         assert texts[0] == "and more" and texts.count("/loud for all <@U123>") == 1
         assert "answer to for all <@U123>" not in texts

@@ -25,6 +25,7 @@ from hubbub.services.messages import (
     EPHEMERAL_SEQ,
     channel_type,
     insert_tx,
+    remove_tx,
     thread_parent,
     user_stream,
 )
@@ -273,20 +274,9 @@ class _Answer:
         channel, _ = visible_channel(tx, self.person, self.channel_id)
         changed, ts = False, last
         if self.acts_on_last and last is not None:
-            tx.delete_message(channel.team_id, channel.id, last)
-            log.channel_event(
-                channel.team_id,
-                channel.id,
-                {
-                    "type": "message",
-                    "subtype": "message_deleted",
-                    "channel": channel.id,
-                    "channel_type": channel_type(channel),
-                    "hidden": True,
-                    "ts": log.tx_ts(),
-                    "deleted_ts": last,
-                },
-            )
+            old = tx.get_message(channel.team_id, channel.id, last)
+            if old is not None:
+                remove_tx(tx, log, channel, old)
             changed, ts = True, None
         if self.content is None:
             return changed, ts

@@ -370,14 +370,15 @@ async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         if old.thread_ts == old.ts and old.reply_count > 0:
             _tombstone(tx, log, channel, old)
             return
-        _remove(tx, log, channel, old)
+        remove_tx(tx, log, channel, old)
         if old.thread_ts and old.thread_ts != old.ts:
             _recount(tx, log, channel, old.thread_ts)
 
     await hub.commit(await home(hub, who, channel_id), unit)
 
 
-def _remove(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
+def remove_tx(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
+    """Deletes a message with the event that says so, naming what it was."""
     tx.delete_message(channel.team_id, channel.id, old.ts)
     log.channel_event(
         channel.team_id,
@@ -439,7 +440,7 @@ def _recount(tx: Tx, log: EventLog, channel: Channel, thread_ts: str) -> None:
         return
     count, users, latest = tx.thread_summary(channel.team_id, channel.id, thread_ts)
     if count == 0 and parent.subtype == TOMBSTONE:
-        _remove(tx, log, channel, parent)
+        remove_tx(tx, log, channel, parent)
         return
     tx.update_message(
         channel.team_id,
