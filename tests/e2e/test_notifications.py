@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any, TypeVar
 
 import pytest
-from aiosmtpd.controller import Controller
 from slack_sdk import WebClient
 
 from hubbub.domain.jobs import Job
@@ -29,44 +25,15 @@ from tests.support.servers import (
     settings_for,
     threaded_server,
 )
+from tests.support.smtp import Inbox, smtp_server, smtp_settings
 
 T = TypeVar("T")
 
 
-# -- an SMTP server ---------------------------------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message)."""
-
-    mails: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.mails.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-    def to(self, address: str, about: str = "") -> list[EmailMessage]:
-        """Mails to address whose body holds `about`."""
-        return [m for rcpt, m in self.mails if address in rcpt and about in m.get_content()]
-
-
 @pytest.fixture(scope="module")
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-def smtp_settings(port: int) -> dict[str, Any]:
-    return {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_from": "hub@acme.test"}
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

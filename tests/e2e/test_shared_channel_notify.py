@@ -10,37 +10,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job
 from hubbub.services import notify
 from hubbub.services.hub import Hub
-from tests.e2e.test_notifications import Inbox, eventually, has_record, record_of, smtp_settings
+from tests.e2e.test_notifications import eventually, has_record, record_of
 from tests.e2e.test_shared_channels import share
 from tests.support.rtm import of_type, rtm
 from tests.support.servers import (
     Server,
     Workspace,
-    free_port,
     make_workspace,
     run_admin,
     settings_for,
     threaded_server,
 )
 from tests.support.shards import ShardSet
+from tests.support.smtp import Inbox, smtp_server, smtp_settings
 
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture
