@@ -16,7 +16,7 @@ from websockets.sync.client import ClientConnection, connect
 from hubbub.config import Settings
 from hubbub.services import apps
 from tests.e2e.test_cluster import _cluster, _socket_on
-from tests.support.servers import run_admin
+from tests.support.servers import Workspace, run_admin
 from tests.support.services import RedisServer
 
 
@@ -28,27 +28,40 @@ def _next(ws: ClientConnection, kind: str, timeout: float = 10.0) -> dict[str, A
             return body
 
 
+def _socket_app(
+    tmp_path: Path,
+    ws: Workspace,
+    postgres_url: str,
+    redis_server: RedisServer,
+    redis_prefix: str,
+    name: str,
+) -> apps.NewApp:
+    """A Socket Mode app hearing messages in channels, with a /where command, made through
+    `hubbub admin` on the cluster's database and Redis."""
+    settings = Settings(
+        database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
+    )
+    return run_admin(
+        tmp_path / "admin",
+        lambda hub: apps.create_app(
+            hub,
+            ws.domain,
+            name=name,
+            events=["message.channels"],
+            scopes=["chat:write", "channels:join"],
+            socket_mode=True,
+            commands=["/where"],
+        ),
+        settings,
+    )
+
+
 def test_a_socket_on_one_process_serves_events_and_commands_of_another(
     tmp_path: Path, postgres_url: str, redis_server: RedisServer, redis_prefix: str
 ) -> None:
     more = {"socket_mode_ack_timeout_s": "2"}
     with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, **more) as (a, b, ws):
-        settings = Settings(
-            database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
-        )
-        made = run_admin(
-            tmp_path / "admin",
-            lambda hub: apps.create_app(
-                hub,
-                ws.domain,
-                name="Clustered",
-                events=["message.channels"],
-                scopes=["chat:write", "channels:join"],
-                socket_mode=True,
-                commands=["/where"],
-            ),
-            settings,
-        )
+        made = _socket_app(tmp_path, ws, postgres_url, redis_server, redis_prefix, "Clustered")
         alice = a.server.client(ws.alice.token)
         channel: str = alice.conversations_create(name="cluster-socket")["channel"]["id"]
         a.server.client(made.bot_token).conversations_join(channel=channel)
@@ -119,21 +132,7 @@ def test_with_sockets_on_two_processes_each_envelope_reaches_one_of_them(
 ) -> None:
     more = {"socket_mode_ack_timeout_s": "1"}
     with _cluster(tmp_path, postgres_url, redis_server.url, redis_prefix, **more) as (a, b, ws):
-        settings = Settings(
-            database_url=postgres_url, redis_url=redis_server.url, redis_prefix=redis_prefix
-        )
-        made = run_admin(
-            tmp_path / "admin",
-            lambda hub: apps.create_app(
-                hub,
-                ws.domain,
-                name="Twice held",
-                events=["message.channels"],
-                scopes=["chat:write", "channels:join"],
-                socket_mode=True,
-            ),
-            settings,
-        )
+        made = _socket_app(tmp_path, ws, postgres_url, redis_server, redis_prefix, "Twice held")
         alice = a.server.client(ws.alice.token)
         channel: str = alice.conversations_create(name="two-sockets")["channel"]["id"]
         a.server.client(made.bot_token).conversations_join(channel=channel)
