@@ -15,7 +15,7 @@ Three steps, each idempotent:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -216,11 +216,6 @@ async def _online(hub: Hub, team_id: str, user_ids: Iterable[str]) -> dict[str, 
     return out
 
 
-def _active(plan: _Plan, sockets: dict[str, int]) -> frozenset[str]:
-    """Who is present, as presence reckons it: a socket open and not set away."""
-    return frozenset(u for u, n in sockets.items() if n and not plan.users[u].manual_away)
-
-
 async def notify_job(hub: Hub, job: Job) -> None:
     """The `notify` job: records, live notices and email jobs for one new message."""
     team_id = job.team_id
@@ -244,43 +239,10 @@ async def notify_job(hub: Hub, job: Job) -> None:
 
 
 async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
-    channel_id, ts = plan.channel.id, plan.msg.ts
-    sockets = await _online(hub, team_id, plan.members if plan.here else ())
-    bots = frozenset(u for u in plan.members if plan.users[u].is_bot)
-    chosen = recipients(
-        plan.posted, plan.members, prefs=plan.prefs, active=_active(plan, sockets), bots=bots
-    )
-    if not chosen:
-        return
-    missing = [u for u in chosen if u not in sockets]
-    sockets.update(await _online(hub, team_id, missing))
-    offline = {u for u in chosen if not sockets[u]}
-    if offline and hub.mailer is None:
-        _no_email_once()
+    def notice(tx: Tx) -> Notice:
+        return _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
 
-    def unit(tx: Tx, events: EventLog) -> None:
-        notice = _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
-        snoozes = tx.snoozes(team_id, chosen)
-        for user_id, why in sorted(chosen.items()):
-            if not tx.add_notification(
-                team_id,
-                user_id,
-                channel_id,
-                ts,
-                author_id=plan.msg.user_id,
-                reason=why,
-                thread_ts=plan.msg.thread_ts,
-            ):
-                continue
-            if snoozed(snoozes.get(user_id, 0), tx.now):
-                continue
-            event = desktop_notification(notice, events.tx_ts())
-            events.notices.append((user_stream(user_id), orjson.dumps(event)))
-            if user_id in offline and hub.mailer is not None and plan.users[user_id].email:
-                payload = {"user": user_id, "channel": channel_id, "ts": ts, **_by(plan)}
-                events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
-
-    await hub.commit(team_id, unit)
+    await _notify_people(hub, plan, team_id, plan.members, plan.users, plan.prefs, notice, {})
 
 
 async def _notify_guests(
@@ -288,8 +250,10 @@ async def _notify_guests(
 ) -> None:
     """The members of a shared channel from another workspace: notified as the host's people
     are, recorded on their own workspace's shard (notifications.list reads it there) and named
-    by their workspace's name for the channel; emailed while offline like the host's people."""
-    channel_id, ts, host = plan.channel.id, plan.msg.ts, plan.channel.team_id
+    by their workspace's name for the channel; emailed while offline like the host's people,
+    by a job queued on their own shard beside the record it checks, which reads the message
+    from the host's."""
+    channel_id = plan.channel.id
 
     def read(tx: Tx) -> tuple[list[str], dict[str, User], dict[str, Pref], str] | None:
         shared = tx.shared_channel(team_id, channel_id)
@@ -303,13 +267,31 @@ async def _notify_guests(
     if found is None:
         return
     people, users, prefs, name = found
+    shown = replace(notice, where="#" + name)
+    host = {"host": plan.channel.team_id}
+    await _notify_people(hub, plan, team_id, people, users, prefs, lambda _tx: shown, host)
+
+
+async def _notify_people(
+    hub: Hub,
+    plan: _Plan,
+    team_id: str,
+    people: list[str],
+    users: dict[str, User],
+    prefs: dict[str, Pref],
+    notice_of: Callable[[Tx], Notice],
+    email_extra: dict[str, Any],
+) -> None:
+    """Records, live notices and email jobs for the people of one workspace (team_id) that
+    the message notifies, on that workspace's shard."""
+    channel_id, ts = plan.channel.id, plan.msg.ts
     sockets = await _online(hub, team_id, people if plan.here else ())
+    # Present as presence reckons it: a socket open and not set away.
     active = frozenset(u for u, n in sockets.items() if n and not users[u].manual_away)
     bots = frozenset(u for u in people if users[u].is_bot)
     chosen = recipients(plan.posted, people, prefs=prefs, active=active, bots=bots)
     if not chosen:
         return
-    shown = replace(notice, where="#" + name)
     missing = [u for u in chosen if u not in sockets]
     sockets.update(await _online(hub, team_id, missing))
     offline = {u for u in chosen if not sockets[u]}
@@ -317,6 +299,7 @@ async def _notify_guests(
         _no_email_once()
 
     def unit(tx: Tx, events: EventLog) -> None:
+        notice = notice_of(tx)
         snoozes = tx.snoozes(team_id, chosen)
         for user_id, why in sorted(chosen.items()):
             added = tx.add_notification(
@@ -330,13 +313,11 @@ async def _notify_guests(
             )
             if not added or snoozed(snoozes.get(user_id, 0), tx.now):
                 continue
-            event = desktop_notification(shown, events.tx_ts())
+            event = desktop_notification(notice, events.tx_ts())
             events.notices.append((user_stream(user_id), orjson.dumps(event)))
             if user_id in offline and hub.mailer is not None and users[user_id].email:
-                # Queued on their own shard beside the record it checks; the job reads the
-                # message from the host's.
-                payload: dict[str, Any] = {"user": user_id, "channel": channel_id, "ts": ts}
-                payload.update(host=host, **_by(plan))
+                payload = {"user": user_id, "channel": channel_id, "ts": ts, **email_extra}
+                payload.update(_by(plan))
                 events.job(team_id, EMAIL_JOB, payload, key=f"{user_id}:{channel_id}:{ts}")
 
     await hub.commit(team_id, unit)
