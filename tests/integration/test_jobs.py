@@ -91,6 +91,27 @@ async def test_every_job_runs_once_and_leaves_the_table(hub: Hub) -> None:
     assert await hub.read(team, lambda tx: tx.job_counts()) == {}
 
 
+async def test_stopping_lets_running_jobs_finish_and_marks_them_done(hub: Hub) -> None:
+    team = await _team(hub)
+    gate = asyncio.Event()
+    started: list[int] = []
+    finished: list[int] = []
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        started.append(job.payload["n"])
+        await gate.wait()
+        finished.append(job.payload["n"])
+
+    await _enqueue(hub, team, "slow", 4)
+    runner = JobRunner(hub, _sql(hub), {"slow": Kind(FAST, handler)}, concurrency=4)
+    runner.start()
+    await _until(lambda: len(started) == 4)
+    gate.set()  # they finish while the runner stops: none is left leased, to run again
+    await runner.stop()
+    assert sorted(finished) == [0, 1, 2, 3]
+    assert await hub.read(team, lambda tx: tx.job_counts()) == {}
+
+
 async def test_failures_retry_with_backoff_then_succeed(hub: Hub) -> None:
     team = await _team(hub)
     attempts: list[int] = []

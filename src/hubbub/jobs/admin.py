@@ -13,8 +13,6 @@ from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue
 from hubbub.services.hub import Hub
 
-DRAIN_S = 30.0
-
 
 async def report(hub: Hub, streams: JobStreams | None, interval_s: float) -> dict[str, Any]:
     """Per shard, the jobs tables by kind (queued, running, delayed, dead); then totals per
@@ -78,8 +76,9 @@ async def work(
     lease_s: float,
     table: dict[str, Kind] | None = None,
 ) -> None:
-    """Runs jobs until SIGTERM or SIGINT, then lets the running ones finish (up to DRAIN_S);
-    what it could not finish is left to the lease, and another worker takes it."""
+    """Runs jobs until SIGTERM or SIGINT, then lets the running ones finish and marks them
+    done (JobRunner.stop); what it could not finish is left to the lease, and another worker
+    takes it."""
     queue = StreamQueue(streams, lease_s=lease_s)
     runner = JobRunner(hub, queue, table or kinds(), concurrency=concurrency)
     stop = asyncio.Event()
@@ -91,5 +90,3 @@ async def work(
         await stop.wait()
     finally:
         await runner.stop()
-        if runner.running:
-            await asyncio.wait(set(runner.running), timeout=DRAIN_S)

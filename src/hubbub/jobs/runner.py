@@ -26,6 +26,8 @@ from hubbub.services.hub import Hub
 log = structlog.get_logger()
 
 IDLE_POLL_S = 0.25
+# How long stopping waits for the running jobs (each is bounded by its kind's timeout anyway).
+DRAIN_S = 30.0
 
 
 class JobRunner(Background):
@@ -87,11 +89,18 @@ class JobRunner(Background):
         self.done += len(finished)
         return claimed
 
-    async def drain(self) -> None:
-        """Waits for the jobs already started, and marks them done (tests, shutdown)."""
+    async def drain(self, timeout_s: float | None = None) -> None:
+        """Waits for the jobs already started (up to timeout_s), and marks the finished ones
+        done; one still running after that is left to its lease, and runs again elsewhere."""
         if self.running:
-            await asyncio.wait(set(self.running))
+            await asyncio.wait(set(self.running), timeout=timeout_s)
         await self._claim(0)
+
+    async def stop(self, *, drain_s: float = DRAIN_S) -> None:
+        """Claims no more, then drains: without it, the jobs finished since the last claim
+        would stay leased and run again once their lease ran out."""
+        await super().stop()
+        await self.drain(drain_s)
 
     async def _run(self, job: Job) -> None:
         kind = self.kinds.get(job.kind)
