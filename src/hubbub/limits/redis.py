@@ -12,6 +12,7 @@ writing, which needs Redis 5 or later (effects replication).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import redis.asyncio as redis
@@ -20,14 +21,18 @@ from redis.exceptions import RedisError
 
 log = structlog.get_logger()
 
-# KEYS[1] the bucket; ARGV rate per second, burst. Returns the wait as a string: Lua numbers
-# would come back truncated to integers.
+# KEYS[1] the bucket; ARGV rate per second, burst, and the time in µs where the caller keeps
+# its own clock (tests), else Redis's TIME. Returns the wait as a string: Lua numbers would come
+# back truncated to integers.
 TAKE: Final = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local t = redis.call('TIME')
--- Microseconds since the epoch stay below 2^53, so the double holds them exactly.
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = tonumber(ARGV[3])
+if not now then
+  local t = redis.call('TIME')
+  -- Microseconds since the epoch stay below 2^53, so the double holds them exactly.
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
 local tokens, last = burst, now
 local saved = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 if saved[1] then
@@ -54,8 +59,16 @@ return string.format('%.17g', wait)
 
 
 class RedisLimiter:
-    def __init__(self, client: redis.Redis, *, prefix: str = "hubbub:") -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        prefix: str = "hubbub:",
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        """clock: seconds, for tests that step time themselves; None is Redis's own."""
         self._prefix = prefix + "rl:"
+        self._clock = clock
         self._take = client.register_script(TAKE)
         self._failing = False
 
@@ -64,9 +77,10 @@ class RedisLimiter:
         if rate_per_s <= 0:
             raise ValueError("rate_per_s must be positive")
         try:
-            wait = await self._take(
-                keys=[self._prefix + key], args=[repr(float(rate_per_s)), burst]
-            )
+            args: list[str | int] = [repr(float(rate_per_s)), burst]
+            if self._clock is not None:
+                args.append(int(self._clock() * 1_000_000))
+            wait = await self._take(keys=[self._prefix + key], args=args)
         except (RedisError, OSError) as exc:
             # Limits protect the service; they must not take it down with Redis. While Redis
             # is unreachable every call is let through, and said once per outage.
