@@ -43,7 +43,8 @@ TEST_JOBS ?= 2
 test: lint services browser
 	$(BIN)/pytest -n $(TEST_JOBS)
 
-# The same tests with every test server on a PostgreSQL database of its own (~7 min here).
+# The same tests with every test server on a PostgreSQL database of its own (~7 min here in
+# one process, before make test ran two).
 test-postgres: lint services
 	HUBBUB_TEST_STORE=postgres $(BIN)/pytest -n $(TEST_JOBS) tests/e2e tests/integration
 
