@@ -47,6 +47,24 @@ _OUTBOX_INSERT = (
     .returning(outbox.c.id)
 )
 _INSERT_OUTBOX = Prepared(_OUTBOX_INSERT)
+# A member's joining, and the first event logged since (a guest's socket connecting reads it
+# for each shared channel): one statement.
+_FIRST_SINCE_JOINED = Prepared(
+    select(
+        select(func.min(channel_events.c.seq))
+        .where(
+            channel_events.c.team_id == members.c.team_id,
+            channel_events.c.stream == members.c.channel_id,
+            channel_events.c.created >= members.c.joined * 1_000_000,
+        )
+        .scalar_subquery()
+        .label("first_seq")
+    ).where(
+        members.c.team_id == bindparam("team_id"),
+        members.c.channel_id == bindparam("channel_id"),
+        members.c.user_id == bindparam("user_id"),
+    )
+)
 # PostgreSQL takes both inserts in one statement (an INSERT in a WITH): one round trip fewer
 # for every event, inside the transaction that holds the channel's row for its seq.
 _LOG_AND_QUEUE = Prepared(
@@ -218,20 +236,7 @@ class LogQueries(TxBase):
 
     def joined_at(self, team_id: str, channel_id: str, user_id: str) -> int | None:
         """The seq before the first event logged since user_id joined the channel, if a member."""
-        joined = self.conn.execute(
-            select(members.c.joined).where(
-                members.c.team_id == team_id,
-                members.c.channel_id == channel_id,
-                members.c.user_id == user_id,
-            )
-        ).scalar()
-        if joined is None:
-            return None
-        first = self.conn.execute(
-            select(func.min(channel_events.c.seq)).where(
-                channel_events.c.team_id == team_id,
-                channel_events.c.stream == channel_id,
-                channel_events.c.created >= int(joined) * 1_000_000,
-            )
-        ).scalar()
-        return None if first is None else int(first) - 1
+        row = self.run.first(
+            _FIRST_SINCE_JOINED, {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
+        )
+        return None if row is None or row.first_seq is None else int(row.first_seq) - 1

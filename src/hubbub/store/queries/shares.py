@@ -22,6 +22,23 @@ _SHARES_OF = Prepared(
 )
 
 
+# Read by every call of a guest's person on a shared channel (access.visible_channel), and by
+# their sockets' connect (shares.shared_streams): prepared once.
+_ACCEPTED_SHARE = Prepared(
+    select(channel_shares).where(
+        key(channel_shares, "channel_id", "guest_team_id"), channel_shares.c.state == ACCEPTED
+    )
+)
+_SHARED_CHANNEL = Prepared(
+    select(shared_channels).where(key(shared_channels, "team_id", "channel_id"))
+)
+_SHARED_CHANNELS_IN = Prepared(
+    select(shared_channels)
+    .where(key(shared_channels, "team_id", "state"))
+    .order_by(shared_channels.c.channel_id)
+)
+
+
 def _share(row: Row[Any]) -> Share:
     return Share(
         host_team_id=row.team_id,
@@ -126,12 +143,7 @@ class ShareQueries(TxBase):
 
     def accepted_share(self, channel_id: str, guest: str) -> Share | None:
         """The accepted share of a channel with the guest workspace, whoever hosts it."""
-        c = channel_shares.c
-        row = self.conn.execute(
-            select(channel_shares).where(
-                c.channel_id == channel_id, c.guest_team_id == guest, c.state == ACCEPTED
-            )
-        ).first()
+        row = self.run.first(_ACCEPTED_SHARE, {"channel_id": channel_id, "guest_team_id": guest})
         return _share(row) if row else None
 
     def shares_with(self, host: str, guest: str) -> list[Share]:
@@ -215,10 +227,7 @@ class ShareQueries(TxBase):
         )
 
     def shared_channel(self, team_id: str, channel_id: str) -> SharedChannel | None:
-        c = shared_channels.c
-        row = self.conn.execute(
-            select(shared_channels).where(c.team_id == team_id, c.channel_id == channel_id)
-        ).first()
+        row = self.run.first(_SHARED_CHANNEL, {"team_id": team_id, "channel_id": channel_id})
         return _shared(row) if row else None
 
     def shared_by_invite(self, team_id: str, invite_id: str) -> SharedChannel | None:
@@ -229,12 +238,7 @@ class ShareQueries(TxBase):
         return _shared(row) if row else None
 
     def shared_channels_in(self, team_id: str, state: str) -> list[SharedChannel]:
-        c = shared_channels.c
-        rows = self.conn.execute(
-            select(shared_channels)
-            .where(c.team_id == team_id, c.state == state)
-            .order_by(c.channel_id)
-        )
+        rows = self.run.rows(_SHARED_CHANNELS_IN, {"team_id": team_id, "state": state})
         return [_shared(row) for row in rows]
 
     def claim_names(self, team_id: str) -> None:
