@@ -132,11 +132,12 @@ class Hub:
     # Outbox rows this process has published, by shard: the relay hands their events to what
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)
-    # Who each token names, valid while the store's identity version stays put.
-    # (identity, deactivated): a deactivated person's is remembered to answer account_inactive.
+    # Caches valid while the store's identity version stays put (services/versioned.py).
+    # Who each token names (by its hash), and whether that person is deactivated: a deactivated
+    # person's token is remembered too, to answer account_inactive.
     identities: VersionedCache[str, tuple[Identity, bool]] = field(init=False)
-    # Which workspace hosts each channel a workspace's people name (services/shares.py).
-    # (team, channel) -> the host's team id, or "" for a channel of the team's own.
+    # Which workspace hosts each channel a workspace's people name (access.home): (team,
+    # channel) -> the host's team id, or "" for a channel of the team's own.
     routes: VersionedCache[tuple[str, str], str] = field(init=False)
     # For the reactors, per logged event: a workspace's apps that can be delivered to
     # (services/apps.py), the workspaces a channel is shared with (accepted; access.guests_of),
