@@ -357,6 +357,19 @@ def test_a_guest_socket_resumes_from_the_hosts_log(
         assert [e["text"] for e in got if e.get("type") == "message"] == ["two", "three"]
 
 
+def test_a_socket_opened_before_the_share_follows_it_from_the_next_connect(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    # The server remembers what globex has been shared (nothing yet) from this connect on.
+    with rtm(server, globex.bob.token) as before:
+        before.sync()
+    channel = share(server, acme, globex)
+    with rtm(server, globex.bob.token) as after:
+        after.sync()
+        server.client(acme.bob.token).chat_postMessage(channel=channel, text="now shared")
+        after.until(text_is("now shared"))
+
+
 def left_while_away(server: Server, acme: Workspace, globex: Workspace) -> None:
     """A guest's people whose socket was closed when they left the channel, or when their
     workspace was disconnected, are replayed up to their own leave on resuming, then nothing."""

@@ -139,6 +139,9 @@ class Hub:
     # Which workspace hosts each channel a workspace's people name (access.home): (team,
     # channel) -> the host's team id, or "" for a channel of the team's own.
     routes: VersionedCache[tuple[str, str], str] = field(init=False)
+    # The channels other workspaces share with a workspace: (host, channel) pairs, as its own
+    # shard records them (shares.hosted_elsewhere).
+    shared_in: VersionedCache[str, tuple[tuple[str, str], ...]] = field(init=False)
     # For the reactors, per logged event: a workspace's apps that can be delivered to
     # (services/apps.py), the workspaces a channel is shared with (accepted; access.guests_of),
     # and who in such a guest workspace set the channel to `all` (services/notify.py).
@@ -161,6 +164,7 @@ class Hub:
     def __post_init__(self) -> None:
         self.identities = VersionedCache(self.shards.identity_version, max_entries=50_000)
         self.routes = VersionedCache(self.shards.identity_version)
+        self.shared_in = VersionedCache(self.shards.identity_version)
         self.app_lists = VersionedCache(self.shards.identity_version)
         self.channel_guests = VersionedCache(self.shards.identity_version)
         self.guest_listeners = VersionedCache(self.shards.identity_version)

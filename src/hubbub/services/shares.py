@@ -589,11 +589,20 @@ async def pending_invites(
 
 async def hosted_elsewhere(hub: Hub, who: Identity) -> dict[str, list[str]]:
     """The channels other workspaces share with who's, by host, as who's workspace records
-    them: where to look, not yet a right to see (each host's record decides that)."""
-    found = await hub.read(who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED))
+    them: where to look, not yet a right to see (each host's record decides that). Asked at
+    every socket's connect, also in a workspace that shares nothing, so remembered per process
+    until the identity version moves, which every change of a share does."""
+    found = hub.shared_in.get(who.team_id)
+    if found is None:
+        version = hub.shared_in.version()
+        shared = await hub.read(
+            who.team_id, lambda tx: tx.shared_channels_in(who.team_id, ACCEPTED)
+        )
+        found = tuple((s.host_team_id, s.channel_id) for s in shared)
+        hub.shared_in.put(who.team_id, found, version)
     by_host: dict[str, list[str]] = {}
-    for shared in found:
-        by_host.setdefault(shared.host_team_id, []).append(shared.channel_id)
+    for host, channel_id in found:
+        by_host.setdefault(host, []).append(channel_id)
     return by_host
 
 
