@@ -162,9 +162,10 @@ def _all_members(tx: Tx, team_id: str, channel_id: str) -> list[str]:
 
 
 def _plan(
-    tx: Tx, team_id: str, channel_id: str, ts: str, elsewhere: tuple[str, ...] = ()
+    tx: Tx, team_id: str, channel_id: str, ts: str, *, shared: bool, elsewhere: tuple[str, ...]
 ) -> _Plan | None:
-    """elsewhere: the listeners of the other workspaces in a shared channel."""
+    """shared: other workspaces are in the channel (access.guests_of); elsewhere: those of
+    their people who set it to `all`."""
     msg = tx.get_message(team_id, channel_id, ts)
     channel = tx.get_channel(team_id, channel_id)
     if msg is None or channel is None or msg.subtype == TOMBSTONE or channel.is_archived:
@@ -181,9 +182,6 @@ def _plan(
     people = [u for u in found if u in users and not users[u].deleted]
     guests: dict[str, list[str]] = {}
     named_elsewhere: dict[str, str] = {}
-    shared = channel.has_shares and any(
-        s.state == ACCEPTED for s in tx.shares_of(team_id, channel_id)
-    )
     if shared:
         others = [u for u in found if u not in users]
         for user_id, team in tx.member_teams(team_id, channel_id, others).items():
@@ -220,11 +218,12 @@ async def notify_job(hub: Hub, job: Job) -> None:
     """The `notify` job: records, live notices and email jobs for one new message."""
     team_id = job.team_id
     channel_id, ts = str(job.payload["channel"]), str(job.payload["ts"])
-    plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts))
-    if plan is not None and plan.shared:
-        elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id))
-        if elsewhere:
-            plan = await hub.read(team_id, lambda tx: _plan(tx, team_id, channel_id, ts, elsewhere))
+    shared = bool(await guests_of(hub, team_id, channel_id))
+    elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id)) if shared else ()
+    plan = await hub.read(
+        team_id,
+        lambda tx: _plan(tx, team_id, channel_id, ts, shared=shared, elsewhere=elsewhere),
+    )
     if plan is None:
         return
     people = {**plan.named_elsewhere, **_author_elsewhere(plan.msg)}

@@ -13,8 +13,8 @@ from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
 from hubbub.store.tables import dnd, members, notification_prefs, notifications
 
-# Asked for every message of a channel (and, shared, of each other workspace in it) by the
-# notify reactor: prepared once (store/prepared.py).
+# Asked for every message of a channel by the notify reactor (a shared channel's other
+# workspaces' are remembered: services/notify.py): prepared once (store/prepared.py).
 _LISTENERS = Prepared(
     select(notification_prefs.c.user_id)
     .where(key(notification_prefs, "team_id", "channel_id"), notification_prefs.c.level == ALL)
