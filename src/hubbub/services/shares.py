@@ -405,9 +405,6 @@ async def disconnect(hub: Hub, who: Identity, channel_id: str, leaving: list[str
 
 # -- a guest's own name ------------------------------------------------------------------------
 
-# Members read per query when telling one side of a shared channel of its rename.
-MEMBER_PAGE = 1000
-
 
 def tell_renamed(
     tx: Tx, log: EventLog, channel: Channel, team_id: str, name: str, private: bool
@@ -422,22 +419,8 @@ def tell_renamed(
         log.team_event(team_id, {"type": "channel_rename", "channel": summary})
         return
     event = orjson.dumps({"type": "group_rename", "channel": summary})
-    log.notices += [(user_stream(u), event) for u in _side_members(tx, channel, team_id)]
-
-
-def _side_members(tx: Tx, channel: Channel, team_id: str) -> list[str]:
-    """The channel's members who belong to team_id (its host's own, or a guest's)."""
-    if team_id != channel.team_id:
-        return tx.team_members(channel.team_id, channel.id, team_id)
-    out: list[str] = []
-    after = ""
-    while True:
-        page = tx.member_ids(channel.team_id, channel.id, after, MEMBER_PAGE)
-        guests = tx.member_teams(channel.team_id, channel.id, page)
-        out += [u for u in page if u not in guests]
-        if len(page) < MEMBER_PAGE:
-            return out
-        after = page[-1]
+    side = tx.team_members(channel.team_id, channel.id, team_id)
+    log.notices += [(user_stream(u), event) for u in side]
 
 
 async def rename_local(hub: Hub, who: Identity, channel_id: str, name: str) -> Channel:

@@ -14,7 +14,7 @@ from hubbub.store.tables import channel_shares, members, shared_channels, users
 
 # The advisory lock space of channel names (pg_advisory_xact_lock's first key; any constant).
 _NAMES_LOCK = 726355
-# Read for every message of a shared channel (the notify and apps reactors): prepared once.
+# Read by every view of a shared channel (access.with_shares): prepared once.
 _SHARES_OF = Prepared(
     select(channel_shares)
     .where(key(channel_shares, "team_id", "channel_id"))
@@ -174,10 +174,13 @@ class ShareQueries(TxBase):
         return {row.user_id: row.member_team for row in rows}
 
     def team_members(self, team_id: str, channel_id: str, member_team: str) -> list[str]:
+        """The channel's members who belong to member_team: a guest workspace, or the
+        channel's own (whose members have no member_team)."""
         c = members.c
+        belong = c.member_team.is_(None) if member_team == team_id else c.member_team == member_team
         rows = self.conn.execute(
             select(c.user_id)
-            .where(c.team_id == team_id, c.channel_id == channel_id, c.member_team == member_team)
+            .where(c.team_id == team_id, c.channel_id == channel_id, belong)
             .order_by(c.user_id)
         )
         return [row.user_id for row in rows]
