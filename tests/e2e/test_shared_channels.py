@@ -44,6 +44,16 @@ def invite(host: WebClient, channel: str, email: str) -> str:
     return found
 
 
+def invited(
+    server: Server, acme: Workspace, globex: Workspace
+) -> tuple[WebClient, WebClient, str, str]:
+    """#deals of acme, with an invite to globex's alice not answered yet: acme's alice's
+    client, globex's alice's, the channel and the invite."""
+    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
+    channel: str = a.conversations_create(name="deals")["channel"]["id"]
+    return a, b, channel, invite(a, channel, "alice@globex.test")
+
+
 def share(server: Server, acme: Workspace, globex: Workspace, *, local: str = "acme-deals") -> str:
     """#deals of acme, accepted by globex as `local`; acme's bob and globex's bob are in it."""
     a, b = server.client(acme.alice.token), server.client(globex.alice.token)
@@ -59,9 +69,7 @@ def share(server: Server, acme: Workspace, globex: Workspace, *, local: str = "a
 def test_an_invite_is_listed_on_both_sides_until_it_is_accepted(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    a, b, channel, invite_id = invited(server, acme, globex)
     assert invite_id.startswith("I")
     # Asking again answers the same invite.
     assert invite(a, channel, "alice@globex.test") == invite_id
@@ -574,9 +582,7 @@ def test_what_a_guest_may_not_do(server: Server, acme: Workspace, globex: Worksp
 def test_a_private_channel_on_the_guest_side_hides_from_its_other_people(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    a, b, channel, invite_id = invited(server, acme, globex)
     b.conversations_acceptSharedInvite(invite_id=invite_id, channel_name="deals", is_private=True)
     seen = b.conversations_info(channel=channel)["channel"]
     assert (seen["is_private"], seen["is_group"]) == (True, True)
@@ -687,9 +693,7 @@ def _guest_record(server: Server, team_id: str, channel: str) -> SharedChannel |
 def test_an_acceptance_cut_short_grants_nothing_and_completes_when_called_again(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    a, b, channel, invite_id = invited(server, acme, globex)
     # The guest's step of acceptance went through; the host's did not.
     _write(
         server,
@@ -737,9 +741,7 @@ def test_a_disconnection_cut_short_lets_nothing_through_and_completes_when_calle
 def test_an_invite_cut_short_is_completed_by_inviting_again(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    a, b, channel, invite_id = invited(server, acme, globex)
     # The host's step went through; the guest's record was never written.
     _write(
         server,
@@ -842,9 +844,7 @@ def _not_granted(server: Server, acme: Workspace, globex: Workspace, channel: st
 def test_the_host_withdraws_a_pending_invite(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    a, b, channel, invite_id = invited(server, acme, globex)
     not_admin = server.client(acme.bob.token)
     refused = error_of(lambda: not_admin.conversations_declineSharedInvite(invite_id=invite_id))
     assert refused == "restricted_action"
@@ -868,9 +868,7 @@ def test_the_host_withdraws_a_pending_invite(
 def test_a_withdrawal_cut_short_is_honoured_by_the_invited_side(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    _, b, channel, invite_id = invited(server, acme, globex)
     # The host's step of withdrawing went through; the invited side's did not.
     _write(
         server,
@@ -889,9 +887,7 @@ def test_a_withdrawal_cut_short_is_honoured_by_the_invited_side(
 def test_an_invite_lapses_after_fourteen_days(
     server: Server, acme: Workspace, globex: Workspace
 ) -> None:
-    a, b = server.client(acme.alice.token), server.client(globex.alice.token)
-    channel = a.conversations_create(name="deals")["channel"]["id"]
-    invite_id = invite(a, channel, "alice@globex.test")
+    a, b, channel, invite_id = invited(server, acme, globex)
     [listed] = a.conversations_listConnectInvites()["invites"]
     assert listed["invite"]["date_invalid"] == listed["invite"]["date_created"] + 14 * DAY
 
