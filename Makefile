@@ -1,27 +1,55 @@
-# Two commands: `make serve` and `make test`. Everything they need is installed here.
+# Two commands: `make serve` and `make test`. Everything they need is installed here, at the exact
+# versions and hashes of uv.lock (`make lock` moves them; README, "Dependencies").
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+# uv itself, from hashes in tools/uv-requirements.txt, in a folder of its own: `uv sync` keeps the
+# venv to exactly the lock, so uv must not live in it.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# uv installs into $(VENV) with the machine's Python, never one it would download.
+UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PYTHON) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: serve test test-postgres lint unit clean services browser vendor
+.PHONY: serve test test-postgres lint unit clean services browser vendor locked runtime dev lock upgrade
 
-# Tests talk to a real PostgreSQL and Redis: the machine's own on 127.0.0.1 if they run, else
-# ones the tests start from Debian's binaries (tests/support/services.py), installed here.
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
-APT_UPDATE := $(SUDO) apt-get update -qq
+$(UV): tools/uv-requirements.txt
+	test -x $(TOOLS)/bin/pip || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt
+	touch $(UV)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# A dependency added to pyproject.toml (here or in bench/) without `make lock` stops every
+# install here, with this message, rather than installing something no lock has seen.
+locked: $(UV)
+	@$(UV) lock --check --quiet || { echo >&2; \
+		echo "pyproject.toml and uv.lock disagree: run 'make lock' and commit uv.lock." >&2; \
+		exit 1; }
 
-serve: $(STAMP)
+# The server's packages only: no test, lint or benchmark tools. --inexact leaves those alone
+# where `make test` installed them before.
+runtime: locked
+	$(UV_ENV) $(UV) sync --locked --no-dev --inexact --quiet
+
+# Everything `make test` and `hubbub bench` need: the runtime plus the dev group, exactly the lock.
+dev: locked
+	$(UV_ENV) $(UV) sync --locked --quiet
+
+# Re-resolve after changing a dependency in pyproject.toml: what the change needs moves, the rest
+# of uv.lock stays where it is.
+lock: $(UV)
+	$(UV) lock
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+		tools/uv-requirements.in -o tools/uv-requirements.txt
+
+# Every dependency to its newest release inside pyproject.toml's ranges; then `make test`.
+upgrade: $(UV)
+	$(UV) lock --upgrade
+	$(UV) pip compile --quiet --universal --generate-hashes --python-version 3.11 --upgrade \
+		tools/uv-requirements.in -o tools/uv-requirements.txt
+
+serve: runtime
 	$(BIN)/hubbub serve
 
-lint: $(STAMP)
+lint: dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
@@ -69,4 +97,4 @@ vendor:
 	&& cp "$$tmp/axe/LICENSE-3RD-PARTY.txt" $(TEST_VENDOR)/LICENSE-axe-core-3RD-PARTY.txt
 
 clean:
-	rm -rf $(VENV) data .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) data .mypy_cache .ruff_cache

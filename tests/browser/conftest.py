@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from hubbub.bench.chromium import launch
+from hubbub_bench.chromium import launch
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 

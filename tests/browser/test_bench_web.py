@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser
 
-from hubbub.bench import webload
+from hubbub_bench import webload
 
 HISTORY = b'{"messages": "' + b"x" * 50_000 + b'"}'
 LATE = b"y" * 100_000

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hubbub.bench.fanout import set_up
 from hubbub.services import auth, membership, realtime
 from hubbub.services.hub import Hub
+from hubbub_bench.fanout import set_up
 from tests.support.servers import run_admin
 from tests.support.shards import ShardSet
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hubbub.bench.webseed import Shape, seed_dir
 from hubbub.services.hub import Hub
+from hubbub_bench.webseed import Shape, seed_dir
 from tests.support.servers import run_admin
 
 

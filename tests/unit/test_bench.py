@@ -7,9 +7,9 @@ from urllib.parse import parse_qs
 import orjson
 import pytest
 
-from hubbub.bench.cpu import cpu_use
-from hubbub.bench.load import request_body
-from hubbub.bench.stats import percentile, post_result, summarise
+from hubbub_bench.cpu import cpu_use
+from hubbub_bench.load import request_body
+from hubbub_bench.stats import percentile, post_result, summarise
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -10,10 +10,12 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from hubbub.bench import cluster, fancluster, fanshared, postcluster
-from hubbub.bench.cluster import Sharded, Shared, config_text, listeners, sharded_config_text
-from hubbub.bench.cpu import cpu_each, cpu_use
-from hubbub.bench.stats import (
+from hubbub.cli import app
+from hubbub.config import Settings
+from hubbub_bench import cluster, fancluster, fanshared, postcluster
+from hubbub_bench.cluster import Sharded, Shared, config_text, listeners, sharded_config_text
+from hubbub_bench.cpu import cpu_each, cpu_use
+from hubbub_bench.stats import (
     cluster_fanout_result,
     cluster_post_result,
     cluster_post_run,
@@ -24,8 +26,6 @@ from hubbub.bench.stats import (
     speedups,
     summarise,
 )
-from hubbub.cli import app
-from hubbub.config import Settings
 
 
 def test_process_counts_are_powers_of_two_then_the_most() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hubbub.bench.fanceiling import message_frame
-from hubbub.bench.stats import delivery_summary, fanout_result
-from hubbub.bench.wire import (
+from hubbub_bench.fanceiling import message_frame
+from hubbub_bench.stats import delivery_summary, fanout_result
+from hubbub_bench.wire import (
     OP_PING,
     OP_PONG,
     OP_TEXT,

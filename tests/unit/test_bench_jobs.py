@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hubbub.bench.jobs import _notes
-from hubbub.bench.jobstats import (
+from hubbub_bench.jobs import _notes
+from hubbub_bench.jobstats import (
     JOBS_TARGET_RATIO,
     ceiling_of,
     in_window,

@@ -6,8 +6,8 @@ import itertools
 import random
 from typing import Any
 
-from hubbub.bench.webseed import authors_in_turn, message_text
-from hubbub.bench.webstats import Transfer, kind_of, timing_summary, web_result, wire_summary
+from hubbub_bench.webseed import authors_in_turn, message_text
+from hubbub_bench.webstats import Transfer, kind_of, timing_summary, web_result, wire_summary
 
 BASE = "http://127.0.0.1:9"
 

@@ -110,8 +110,8 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
     def __init__(self, backend: GuardedBackend, limits: httpx.Limits) -> None:
         super().__init__(trust_env=False, limits=limits)
         # httpx offers no way to hand its pool a network backend: this is the pool it builds,
-        # connecting through the guard (AsyncHTTPTransport._pool, httpx 0.27 and 0.28). The
-        # tests that fetch from 127.0.0.1 with the policy on fail if this stops taking effect.
+        # connecting through the guard (AsyncHTTPTransport._pool, httpx 0.27 to 0.29).
+        # tests/integration/test_third_party_internals.py fails if this stops taking effect.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,

@@ -1,6 +1,6 @@
 """The fan-out client: N WebSocket members of one channel, a poster, and what each socket got.
 
-Runs as its own process (`python -m hubbub.bench.fanclient ...`), on uvloop, with a minimal
+Runs as its own process (`python -m hubbub_bench.fanclient ...`), on uvloop, with a minimal
 WebSocket client of its own (`wire`), so thousands of sockets cost it little. Two modes:
 
 - `hubbub`: per member `rtm.connect` over HTTP then the socket (paced), wait for every `hello`,
@@ -28,11 +28,11 @@ from urllib.parse import urlsplit
 import aiohttp
 import orjson
 
-from hubbub.bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
-from hubbub.bench.fanceiling import raise_nofile
-from hubbub.bench.load import report
-from hubbub.bench.stats import delivery_summary
-from hubbub.bench.wire import (
+from hubbub_bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
+from hubbub_bench.fanceiling import raise_nofile
+from hubbub_bench.load import report
+from hubbub_bench.stats import delivery_summary
+from hubbub_bench.wire import (
     OP_CLOSE,
     OP_PING,
     OP_PONG,
@@ -382,7 +382,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m hubbub.bench.fanclient", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m hubbub_bench.fanclient", description=__doc__)
     parser.add_argument("--mode", choices=("hubbub", "ceiling"), required=True)
     parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT")
     parser.add_argument("--tokens", default="", help="a file of member tokens; the first posts")

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 import hubbub
-from hubbub.bench import webload
-from hubbub.bench.post import Children, git_version, start_hubbub, stop_on_sigterm
-from hubbub.bench.webseed import DOMAIN, EMAIL, PASSWORD, Seeded, Shape, seed_dir
-from hubbub.bench.webstats import TARGET_FIRST_PAGE_BYTES, TARGET_SHOWN_MS, web_result
+from hubbub_bench import webload
+from hubbub_bench.post import Children, git_version, start_hubbub, stop_on_sigterm
+from hubbub_bench.webseed import DOMAIN, EMAIL, PASSWORD, Seeded, Shape, seed_dir
+from hubbub_bench.webstats import TARGET_FIRST_PAGE_BYTES, TARGET_SHOWN_MS, web_result
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, StorageState, ViewportSize
@@ -120,7 +120,7 @@ def settings_of(opts: WebOptions, browser_version: str) -> dict[str, Any]:
 def run(opts: WebOptions) -> tuple[dict[str, Any], Path]:
     from playwright.sync_api import sync_playwright
 
-    from hubbub.bench.chromium import launch
+    from hubbub_bench.chromium import launch
 
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     children = Children()

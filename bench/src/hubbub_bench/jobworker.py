@@ -1,4 +1,4 @@
-"""A `hubbub worker` for `hubbub bench jobs`: `python -m hubbub.bench.jobworker DATA_DIR
+"""A `hubbub worker` for `hubbub bench jobs`: `python -m hubbub_bench.jobworker DATA_DIR
 [CONCURRENCY]`, with the settings (job_queue, redis_url, redis_prefix) in HUBBUB_* variables.
 
 It runs `jobs.admin.work` with one more kind, `bench`, whose handler notes when it started and

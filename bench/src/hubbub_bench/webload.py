@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hubbub.bench.webstats import Transfer, wire_summary
+from hubbub_bench.webstats import Transfer, wire_summary
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, CDPSession, Page

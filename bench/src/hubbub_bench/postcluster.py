@@ -1,6 +1,6 @@
 """`hubbub bench post --cluster N`: the bare endpoint, the embedded server, then clusters.
 
-One invocation, one load generator (`python -m hubbub.bench.load`), the same duration each:
+One invocation, one load generator (`python -m hubbub_bench.load`), the same duration each:
 the ceiling (bare Starlette), `hubbub serve` on SQLite (kill -9, then count: as `bench post`),
 then `hubbub cluster up` with 1, 2, 4, ... processes (`stats.process_counts`) on one fresh
 PostgreSQL database and Redis prefix (`cluster.shared_services`). After each cluster size every
@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from hubbub.bench.cluster import (
+from hubbub_bench.cluster import (
     WATCH,
     check_services,
     config_text,
@@ -26,7 +26,7 @@ from hubbub.bench.cluster import (
     shared_services,
     start_cluster,
 )
-from hubbub.bench.post import (
+from hubbub_bench.post import (
     Children,
     Options,
     ceiling_then_embedded,
@@ -37,7 +37,7 @@ from hubbub.bench.post import (
     stop_on_sigterm,
     wait_for_quiet,
 )
-from hubbub.bench.stats import (
+from hubbub_bench.stats import (
     CLUSTER_TARGET_PROCESSES,
     CLUSTER_TARGET_SPEEDUP,
     cluster_post_result,

@@ -1,6 +1,6 @@
 """`hubbub bench fanout --cluster N`: the embedded server, then clusters of 1, 2, 4 .. N.
 
-One invocation, one fan-out client (`python -m hubbub.bench.fanclient`), the same members,
+One invocation, one fan-out client (`python -m hubbub_bench.fanclient`), the same members,
 posts and rate each: `hubbub serve` on SQLite, then `hubbub cluster up` on one fresh PostgreSQL
 database and Redis prefix (`cluster.shared_services`). The members' `rtm.connect` calls and
 sockets land on whichever process the kernel picks (SO_REUSEPORT; the connect tickets are in
@@ -18,16 +18,16 @@ from typing import Any
 
 import orjson
 
-from hubbub.bench.cluster import (
+from hubbub_bench.cluster import (
     WATCH,
     check_services,
     config_text,
     shared_services,
     start_cluster,
 )
-from hubbub.bench.fanout import FanOptions, drive, nofile_limits, set_up, settings_of_fanout
-from hubbub.bench.post import Children, free_port, start_hubbub, stop_on_sigterm
-from hubbub.bench.stats import cluster_fanout_result, process_counts
+from hubbub_bench.fanout import FanOptions, drive, nofile_limits, set_up, settings_of_fanout
+from hubbub_bench.post import Children, free_port, start_hubbub, stop_on_sigterm
+from hubbub_bench.stats import cluster_fanout_result, process_counts
 
 
 def run(opts: FanOptions, most: int) -> tuple[dict[str, Any], Path]:

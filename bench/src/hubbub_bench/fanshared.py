@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from hubbub.bench.cluster import (
+from hubbub_bench.cluster import (
     WATCH,
     Sharded,
     check_services,
@@ -31,7 +31,7 @@ from hubbub.bench.cluster import (
     sharded_services,
     start_cluster,
 )
-from hubbub.bench.fanout import (
+from hubbub_bench.fanout import (
     FanOptions,
     Members,
     drive,
@@ -39,8 +39,8 @@ from hubbub.bench.fanout import (
     set_up,
     settings_of_fanout,
 )
-from hubbub.bench.post import Children, free_port, start_hubbub, stop_on_sigterm
-from hubbub.bench.stats import SHARED_TARGET_SLOWDOWN, shared_fanout_result
+from hubbub_bench.post import Children, free_port, start_hubbub, stop_on_sigterm
+from hubbub_bench.stats import SHARED_TARGET_SLOWDOWN, shared_fanout_result
 
 SHARDS = ("a", "b")
 SIDES = ("unshared", "shared")

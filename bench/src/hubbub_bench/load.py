@@ -1,6 +1,6 @@
 """The load generator: N keep-alive connections posting chat.postMessage for a bounded time.
 
-Runs as its own process (`python -m hubbub.bench.load ...`), so it never shares a core's
+Runs as its own process (`python -m hubbub_bench.load ...`), so it never shares a core's
 interpreter with the server it measures. It sends what slack_sdk's `WebClient.chat_postMessage`
 sends (a JSON body with a bearer token; or a urlencoded form with `--body form`), warms up, then
 measures every request that completes in the window. It prints one JSON object on stdout.
@@ -24,8 +24,8 @@ import aiohttp
 import orjson
 import uvloop
 
-from hubbub.bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
-from hubbub.bench.stats import summarise
+from hubbub_bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
+from hubbub_bench.stats import summarise
 
 MAX_DURATION_S = 600.0
 MAX_CONNECTIONS = 1024
@@ -158,7 +158,7 @@ def watched(args: argparse.Namespace) -> dict[str, int | list[int]]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m hubbub.bench.load", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m hubbub_bench.load", description=__doc__)
     parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT")
     parser.add_argument("--token", required=True)
     parser.add_argument("--channel", required=True, help="a channel id, or several: C1,C2,..")

@@ -11,7 +11,7 @@ One invocation measures, in turn:
    tables (SqlQueue), producers committing units of work that each queue one `bench` job, as
    `hubbub serve` would (uvloop).
 3. **redis**: the same producers on `job_queue = "redis"` with a StreamRelay in this process,
-   and N `python -m hubbub.bench.jobworker` processes (`jobs.admin.work`, as `hubbub worker`).
+   and N `python -m hubbub_bench.jobworker` processes (`jobs.admin.work`, as `hubbub worker`).
 
 Each scenario: a warm-up, then a window of `duration` seconds; jobs/s is the jobs finished in the
 window over its length, the latencies those of the jobs whose handler started in it (start time
@@ -42,8 +42,8 @@ from typing import Any
 import orjson
 
 import hubbub
-from hubbub.bench.cpu import cpu_snapshot, cpu_use, pids_named
-from hubbub.bench.jobstats import (
+from hubbub_bench.cpu import cpu_snapshot, cpu_use, pids_named
+from hubbub_bench.jobstats import (
     JOBS_TARGET_RATIO,
     ceiling_of,
     in_window,
@@ -51,8 +51,8 @@ from hubbub.bench.jobstats import (
     parse_redis_benchmark,
     scenario_summary,
 )
-from hubbub.bench.jobworker import KIND, bench_kind, ready_key, samples_key
-from hubbub.bench.post import Children, git_version, stop_on_sigterm, wait_for_quiet
+from hubbub_bench.jobworker import KIND, bench_kind, ready_key, samples_key
+from hubbub_bench.post import Children, git_version, stop_on_sigterm, wait_for_quiet
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 READY_TIMEOUT_S = 30.0
@@ -352,7 +352,7 @@ async def redis_run(
             HUBBUB_REDIS_URL=REDIS_URL,
             HUBBUB_REDIS_PREFIX=prefix,
         )
-        argv = [sys.executable, "-m", "hubbub.bench.jobworker", str(data_dir)]
+        argv = [sys.executable, "-m", "hubbub_bench.jobworker", str(data_dir)]
         procs = [children.start([*argv, str(opts.concurrency)], env) for _ in range(opts.workers)]
         await _wait_ready(redis, ready_key(prefix), procs)  # start-up is not measured
 

@@ -25,7 +25,7 @@ import httpx
 import psycopg
 import redis
 
-from hubbub.bench.post import START_TIMEOUT_S, Children
+from hubbub_bench.post import START_TIMEOUT_S, Children
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379

@@ -2,7 +2,7 @@
 
 Served by uvicorn exactly as `hubbub serve` serves hubbub (uvloop, httptools, one process), so the
 same client's rate against it is the most any Starlette server could answer on this machine.
-Run as `python -m hubbub.bench.ceiling --port PORT`; it listens on 127.0.0.1 only.
+Run as `python -m hubbub_bench.ceiling --port PORT`; it listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def build_app() -> Starlette:
 def main() -> None:
     import uvicorn
 
-    parser = argparse.ArgumentParser(prog="python -m hubbub.bench.ceiling")
+    parser = argparse.ArgumentParser(prog="python -m hubbub_bench.ceiling")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     uvicorn.run(

@@ -5,7 +5,7 @@ message one `transport.write` of one prebuilt frame per socket, one loop turn pe
 write per message per socket, as a gateway that does not join frames would do). What the same
 client measures against it is the most deliveries/s this machine gives a Python server.
 
-Run as `python -m hubbub.bench.fanceiling --port PORT`; it listens on 127.0.0.1 only.
+Run as `python -m hubbub_bench.fanceiling --port PORT`; it listens on 127.0.0.1 only.
 `GET /ws` upgrades (and gets `{"type":"hello"}`); `GET /fire?first=I&count=P&size=S` broadcasts
 P messages with ids I.. padded to S bytes, then answers 200.
 """
@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import uvloop
 
-from hubbub.bench.wire import header_value, server_frame, upgrade_response
+from hubbub_bench.wire import header_value, server_frame, upgrade_response
 
 HELLO = server_frame(b'{"type":"hello"}')
 MAX_HEAD = 8192
@@ -112,7 +112,7 @@ def raise_nofile() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m hubbub.bench.fanceiling")
+    parser = argparse.ArgumentParser(prog="python -m hubbub_bench.fanceiling")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     raise_nofile()

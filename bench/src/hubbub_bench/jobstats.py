@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from hubbub.bench.stats import NOISY_OTHER_PCT, percentile
+from hubbub_bench.stats import NOISY_OTHER_PCT, percentile
 
 JOBS_TARGET_RATIO = 0.3
 

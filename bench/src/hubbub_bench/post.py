@@ -2,7 +2,7 @@
 
 Three kinds of process: this one (set-up, orchestration, the durability check), the servers
 (`hubbub serve` on a fresh data directory, and the bare Starlette ceiling), and the load generator
-(`python -m hubbub.bench.load`), run once against each server. Everything listens on 127.0.0.1;
+(`python -m hubbub_bench.load`), run once against each server. Everything listens on 127.0.0.1;
 every child is stopped on the way out, Ctrl-C and errors included.
 """
 
@@ -33,8 +33,8 @@ import httpx
 import orjson
 
 import hubbub
-from hubbub.bench.cpu import cpu_snapshot, cpu_use
-from hubbub.bench.stats import TARGET_RATIO, post_result
+from hubbub_bench.cpu import cpu_snapshot, cpu_use
+from hubbub_bench.stats import TARGET_RATIO, post_result
 
 START_TIMEOUT_S = 30.0
 PR_SET_PDEATHSIG = 1
@@ -203,7 +203,7 @@ def start_hubbub(children: Children, data_dir: Path) -> tuple[subprocess.Popen[b
 
 def start_ceiling(children: Children) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = children.start([sys.executable, "-m", "hubbub.bench.ceiling", "--port", str(port)])
+    proc = children.start([sys.executable, "-m", "hubbub_bench.ceiling", "--port", str(port)])
     url = f"http://127.0.0.1:{port}"
     wait_ready(proc, url + "/api/chat.postMessage", "the ceiling endpoint")
     return proc, url
@@ -225,7 +225,7 @@ def drive(
     argv = [
         sys.executable,
         "-m",
-        "hubbub.bench.load",
+        "hubbub_bench.load",
         "--url",
         url,
         "--token",

@@ -1,7 +1,7 @@
 """`hubbub bench fanout`: one channel of N connected members, a burst of posts, beside a ceiling.
 
 Processes: this one (set-up, orchestration, the result), the servers (`hubbub serve` on a fresh
-data directory, then the bare `fanceiling`), and the client (`python -m hubbub.bench.fanclient`),
+data directory, then the bare `fanceiling`), and the client (`python -m hubbub_bench.fanclient`),
 run once against each. The client holds the N sockets and the poster, and reads the server's RSS
 before and after connecting. Everything listens on 127.0.0.1; every child is stopped on the way
 out (`post.Children`), and each client run has a hard timeout.
@@ -25,8 +25,8 @@ from typing import Any
 import orjson
 
 import hubbub
-from hubbub.bench.fanceiling import raise_nofile
-from hubbub.bench.post import (
+from hubbub_bench.fanceiling import raise_nofile
+from hubbub_bench.post import (
     Children,
     free_port,
     git_version,
@@ -34,7 +34,7 @@ from hubbub.bench.post import (
     stop_on_sigterm,
     wait_ready,
 )
-from hubbub.bench.stats import (
+from hubbub_bench.stats import (
     FANOUT_TARGET_BYTES_PER_CONN,
     FANOUT_TARGET_P99_MS,
     FANOUT_TARGET_RATIO,
@@ -173,7 +173,7 @@ def nofile_limits() -> dict[str, int]:
 
 def start_fanceiling(children: Children) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    argv = [sys.executable, "-m", "hubbub.bench.fanceiling", "--port", str(port)]
+    argv = [sys.executable, "-m", "hubbub_bench.fanceiling", "--port", str(port)]
     proc = children.start(argv)
     url = f"http://127.0.0.1:{port}"
     wait_ready(proc, url + "/ping", "the fan-out ceiling")
@@ -191,7 +191,7 @@ def drive(
     """Runs the fan-out client; server_pid: a process, or a cluster's processes (their RSS and
     CPU are added up); watch: process names whose CPU is reported too (e.g. postgres)."""
     pids = [server_pid] if isinstance(server_pid, int) else list(server_pid)
-    argv = [sys.executable, "-m", "hubbub.bench.fanclient", *argv_tail]
+    argv = [sys.executable, "-m", "hubbub_bench.fanclient", *argv_tail]
     argv += ["--members", str(opts.members), "--posts", str(opts.posts), "--rate", str(opts.rate)]
     argv += ["--burst-concurrency", str(opts.burst_concurrency)]
     argv += ["--connect-concurrency", str(opts.connect_concurrency)]
@@ -254,8 +254,8 @@ def settings_of_fanout(opts: FanOptions, nofile: dict[str, int]) -> dict[str, An
         "burst_concurrency": opts.burst_concurrency,
         "connect_concurrency": opts.connect_concurrency,
         "nofile": nofile,
-        "client": "hubbub.bench.fanclient (uvloop; wire: RFC 6455 by hand, no compression offered)",
-        "ceiling": "hubbub.bench.fanceiling (uvloop, one write per message per socket)",
+        "client": "hubbub_bench.fanclient (uvloop; wire: RFC 6455 by hand, no compression offered)",
+        "ceiling": "hubbub_bench.fanceiling (uvloop, one write per message per socket)",
         "rate_limits": "off",
         "python": platform.python_version(),
         "platform": platform.platform(),

@@ -1,0 +1,211 @@
+"""`hubbub bench`: the benchmark scenarios' commands, added to the `hubbub` command by the
+`hubbub.commands` entry point of this package (not shipped with the server)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+bench = typer.Typer(help="Benchmarks on 127.0.0.1; results as JSON in bench/results/.")
+
+# `hubbub bench ... --cluster N`: the benches' cluster sizes.
+ClusterSizes = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=16,
+        help="Also `hubbub cluster up` with 1, 2, 4 .. N processes on PostgreSQL + Redis.",
+    ),
+]
+
+
+@bench.command("post")
+def bench_post(
+    duration: Annotated[float, typer.Option(min=1, max=600, help="Seconds measured, each.")] = 10,
+    connections: Annotated[int, typer.Option(min=1, max=1024, help="Keep-alive clients.")] = 32,
+    warmup: Annotated[float, typer.Option(min=0, max=60, help="Seconds before measuring.")] = 1.5,
+    body: Annotated[str, typer.Option(help="json (as slack_sdk sends) or form.")] = "json",
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    profile: Annotated[
+        Path | None, typer.Option(help="py-spy the server into this file (.json, .svg, .txt).")
+    ] = None,
+    quiet_wait: Annotated[
+        float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine, each.")
+    ] = 0,
+    channels: Annotated[
+        int, typer.Option(min=1, max=1024, help="Spread the posts over this many channels.")
+    ] = 1,
+    cluster: ClusterSizes = 0,
+    cluster_connections: Annotated[
+        int | None,
+        typer.Option(min=1, max=1024, help="Keep-alive clients for the clusters (--connections)."),
+    ] = None,
+) -> None:
+    """chat.postMessage over HTTP: hubbub's rate beside a bare Starlette endpoint's."""
+    from rich.console import Console
+
+    from hubbub_bench.post import Options, run, table
+
+    if body not in ("json", "form"):
+        raise typer.BadParameter("json or form", param_hint="--body")
+    opts = Options(duration, connections, warmup, body, out, profile, quiet_wait, channels)
+    if cluster:
+        from hubbub_bench import postcluster
+
+        with _services_needed():
+            result, path = postcluster.run(opts, cluster, cluster_connections=cluster_connections)
+        _wide_console().print(postcluster.table(result))
+    else:
+        result, path = run(opts)
+        Console(stderr=True).print(table(result))
+    typer.echo(str(path))
+
+
+def _wide_console() -> Any:
+    """Where stderr is not a terminal (a log file), the cluster tables get room for their
+    columns instead of rich's 80."""
+    from rich.console import Console
+
+    return Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+@contextlib.contextmanager
+def _services_needed() -> Iterator[None]:
+    """A cluster bench without PostgreSQL or Redis says so and exits with 2."""
+    from hubbub_bench.cluster import Unavailable
+
+    try:
+        yield
+    except Unavailable as exc:
+        typer.echo(f"hubbub bench: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+FAN_POSTS = 200
+SHARED_FAN_POSTS = 600
+
+
+@bench.command("fanout")
+def bench_fanout(
+    members: Annotated[int, typer.Option(min=1, max=20000, help="Connected members.")] = 1000,
+    posts: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=900,
+            help=f"Posts per phase (default {FAN_POSTS}; {SHARED_FAN_POSTS} with --shared, whose "
+            "ratios of two bursts of 200, under a second each, swung by a third between runs).",
+            show_default=False,
+        ),
+    ] = None,
+    rate: Annotated[float, typer.Option(min=1, max=1000, help="Posts/s, paced phase.")] = 20,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    cluster: ClusterSizes = 0,
+    shared: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=100,
+            help="Instead: the channel unshared, then shared with N other workspaces, embedded "
+            "and on a cluster over two PostgreSQL shards (--cluster: its processes, default 2).",
+        ),
+    ] = 0,
+) -> None:
+    """RTM fan-out: N sockets in one channel, hubbub's deliveries/s beside a bare uvloop server."""
+    from rich.console import Console
+
+    from hubbub_bench.fanout import FanOptions, run, table
+
+    if posts is None:
+        posts = SHARED_FAN_POSTS if shared else FAN_POSTS
+    opts = FanOptions(members, posts, rate, out, shared=shared)
+    if shared:
+        from hubbub_bench import fanshared
+
+        with _services_needed():
+            result, path = fanshared.run(opts, cluster or 2)
+        _wide_console().print(fanshared.table(result))
+    elif cluster:
+        from hubbub_bench import fancluster
+
+        with _services_needed():
+            result, path = fancluster.run(opts, cluster)
+        _wide_console().print(fancluster.table(result))
+    else:
+        result, path = run(opts)
+        Console(stderr=True).print(table(result))
+    typer.echo(str(path))
+
+
+@bench.command("jobs")
+def bench_jobs(
+    duration: Annotated[float, typer.Option(min=1, max=120, help="Seconds measured, each.")] = 8,
+    warmup: Annotated[float, typer.Option(min=0, max=60, help="Seconds before measuring.")] = 1.5,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Queue at most N jobs per scenario.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=1024, help="Jobs at a time: the runner's, each worker's.")
+    ] = 512,
+    producers: Annotated[int, typer.Option(min=1, max=1024, help="Commits in flight.")] = 256,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Worker processes on Redis.")] = 2,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    quiet_wait: Annotated[
+        float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine, each.")
+    ] = 0,
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="py-spy each process measured into PATH-embedded (-redis-producer, ...)."
+        ),
+    ] = None,
+) -> None:
+    """Background jobs end to end, embedded and on Redis workers, beside redis-benchmark."""
+    from hubbub_bench.jobs import JobsOptions, run, table
+
+    opts = JobsOptions(
+        duration=duration,
+        warmup=warmup,
+        jobs=jobs,
+        concurrency=concurrency,
+        producers=producers,
+        workers=workers,
+        out=out,
+        quiet_wait=quiet_wait,
+        profile=profile,
+    )
+    result, path = run(opts)
+    _wide_console().print(table(result))
+    typer.echo(str(path))
+
+
+@bench.command("web")
+def bench_web(
+    runs: Annotated[int, typer.Option(min=1, max=50, help="Cold loads, and warm ones.")] = 5,
+    timeout: Annotated[
+        float, typer.Option(min=1, max=300, help="Seconds a load may take to show a message.")
+    ] = 15,
+    messages: Annotated[int, typer.Option(min=1, max=100_000, help="In the channel.")] = 10_000,
+    channels: Annotated[int, typer.Option(min=3, max=10_000, help="In the workspace.")] = 1000,
+    people: Annotated[int, typer.Option(min=2, max=50_000, help="In the workspace.")] = 5000,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+) -> None:
+    """The browser client in Chromium: time to the first message of a long channel, and bytes."""
+    from rich.console import Console
+
+    from hubbub_bench.web import WebOptions, run, table
+    from hubbub_bench.webseed import Shape
+
+    authors = min(Shape.authors, people - 1)
+    shape = Shape(people=people, channels=channels, messages=messages, authors=authors)
+    result, path = run(WebOptions(runs, timeout, out, shape))
+    Console(stderr=True).print(table(result))
+    typer.echo(str(path))
+    if result["error"]:
+        typer.echo(f"hubbub bench web: {result['error']}", err=True)
+        raise typer.Exit(1)
