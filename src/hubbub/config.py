@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # A PostgreSQL database (`postgresql+psycopg://user@host:port/name`) to store in instead of
     # data_dir's SQLite file: the store of the scaled deployment (store/postgres.py).
     database_url: str | None = None
-    # Sharding by workspace (DESIGN.md §6): PostgreSQL databases by shard name, and the
+    # Sharding by workspace (docs/architecture.md §2): PostgreSQL databases by shard name, and the
     # directory database that maps each workspace to one of them. Instead of database_url.
     shards: dict[str, str] = {}
     directory_url: str | None = None

@@ -1,7 +1,8 @@
 """Every acknowledged post is stored exactly once, in commit order, and survives kill -9.
 
-DESIGN.md §4: a channel's events take consecutive seqs and strictly increasing ts in the same
-transaction, a caller is answered only after the commit, and client_msg_id makes retries idempotent.
+docs/architecture.md §3: a channel's events take consecutive seqs and strictly increasing ts in the
+same transaction, a caller is answered only after the commit, and client_msg_id makes retries
+idempotent.
 """
 
 from __future__ import annotations

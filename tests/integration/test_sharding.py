@@ -1,5 +1,5 @@
-"""Workspaces spread over two PostgreSQL shards by a directory (DESIGN.md §6), in one process:
-placement, routing, and a move under a running posting load."""
+"""Workspaces spread over two PostgreSQL shards by a directory (docs/architecture.md §2), in one
+process: placement, routing, and a move under a running posting load."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The SQLite adapter's promises (store/port.py, DESIGN.md §4), checked on real files.
+"""The SQLite adapter's promises (store/port.py, docs/architecture.md §3), checked on real files.
 
 - A unit of work that raises leaves nothing behind; the other units of its batch still commit.
 - Another process (the admin CLI beside the server) writes the same file without lock errors.

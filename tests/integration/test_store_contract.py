@@ -1,4 +1,4 @@
-"""The Store port's promises (store/port.py, DESIGN.md §4), checked on every adapter.
+"""The Store port's promises (store/port.py, docs/architecture.md §3), checked on every adapter.
 
 Each test runs on a real SQLite file and on a real PostgreSQL database of its own. What only one
 adapter has (SQLite's group commit, its writer beside the admin CLI) is in test_store.py.

@@ -1,4 +1,6 @@
-"""No statement run for workspace W's calls touches another workspace's rows (DESIGN.md §6).
+"""No statement run for workspace W's calls touches another workspace's rows.
+
+docs/architecture.md §2: every workspace table leads its key with team_id.
 
 Every SQL statement the server runs while W's people use the Web API is recorded, from both
 ways statements reach the driver (SQLAlchemy's engine and the prepared-statement runner). Each

@@ -1,8 +1,8 @@
 """The Bus port: publish a committed event of a stream; subscribers get (stream, seq, bytes).
 
-Delivery is at least once and in publish order per publisher, but a bus that crosses processes
-can lose messages while its connection is down. What makes delivery exactly once and never lost
-is the log (DESIGN.md §5): receivers drop a seq they have seen and read gaps from the log, the
+Delivery is at least once and in publish order per publisher, but a bus that crosses processes can
+lose messages while its connection is down. What makes delivery exactly once and never lost is the
+log (docs/architecture.md §3): receivers drop a seq they have seen and read gaps from the log, the
 outbox relay republishes what a publisher could not, and `on_resume` tells a subscriber when to
 re-read the log because the bus itself may have dropped something.
 """

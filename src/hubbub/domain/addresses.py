@@ -1,4 +1,4 @@
-"""Which addresses hubbub's outbound HTTP may connect to (DESIGN.md §7).
+"""Which addresses hubbub's outbound HTTP may connect to (docs/architecture.md §2).
 
 A fetch on someone's behalf (a link preview, an app's Request URL) must not reach the machine
 itself, the private network it sits in, or the cloud's metadata service. The rule is judged on

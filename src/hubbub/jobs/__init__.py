@@ -1,1 +1,1 @@
-"""Background jobs: outbox, relay, workers and handlers (DESIGN.md §2)."""
+"""Background jobs: outbox, relay, workers and handlers (docs/architecture.md §1)."""

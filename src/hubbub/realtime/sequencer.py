@@ -1,4 +1,6 @@
-"""Exactly once and in order, from a feed that may repeat, reorder or drop (DESIGN.md §5.3).
+"""Exactly once and in order, from a feed that may repeat, reorder or drop.
+
+docs/architecture.md §3 ("Gaps, duplicates") has where this sits in the life of a message.
 
 A stream's events carry seq 1, 2, 3, ... and the log holds every one of them from the moment it
 is published (publication follows the commit, and a seq is only taken once the one before it

@@ -213,7 +213,7 @@ class Session:
                 self.follow(stream, after, None)
 
     def ephemeral(self, stream: str, data: bytes) -> None:
-        """Seq 0: never logged, best effort, passed on as it came (DESIGN.md §5.7)."""
+        """Seq 0: never logged, best effort, passed on as it came (docs/architecture.md §3)."""
         if data.startswith(JOIN_NOTICE):
             if stream == realtime_user_stream(self.who):
                 self._joined(orjson.loads(data))

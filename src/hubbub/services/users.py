@@ -30,8 +30,9 @@ MAX_REAL_NAME = 250
 MAX_EMAIL = 254
 MAX_PROFILE_FIELDS = 50
 
-# An event outside every log (DESIGN.md §5.7: presence is ephemeral, never logged) is published
-# with seq 0, on the stream named by the user it is for. Gateways pass it on without gap checks.
+# An event outside every log (presence is ephemeral, never logged: docs/architecture.md §3) is
+# published with seq 0, on the stream named by the user it is for. Gateways pass it on without gap
+# checks.
 EPHEMERAL_SEQ = 0
 
 
@@ -93,8 +94,8 @@ async def lookup_by_email(hub: Hub, who: Identity, email: str) -> User:
 #
 # Effective presence (active while a socket is open and the person has not set away) is worked
 # out by the Presence port, which reports each change once. A change is published on the
-# person's presence stream with seq 0, never logged (DESIGN.md §5.7); sockets that subscribed to
-# the person with `presence_sub` follow that stream.
+# person's presence stream with seq 0, never logged (docs/architecture.md §3); sockets that
+# subscribed to the person with `presence_sub` follow that stream.
 
 # How many people one presence_sub or presence_query may name.
 MAX_PRESENCE_IDS = 500

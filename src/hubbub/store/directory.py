@@ -1,7 +1,7 @@
-"""The directory: which shard holds each workspace (DESIGN.md §6). A PostgreSQL database of its
-own, small and rarely written (a workspace created, a workspace moved), read through each
-process's cache (store/sharded.py). Its one table is created on first use, not by Alembic: it
-shares no schema with the shards.
+"""The directory: which shard holds each workspace (docs/architecture.md §2). A PostgreSQL database
+of its own, small and rarely written (a workspace created, a workspace moved), read through each
+process's cache (store/sharded.py). Its one table is created on first use, not by Alembic: it shares
+no schema with the shards.
 
 Every change to a workspace's row sends NOTIFY with its team id in the same transaction, so
 every process drops its cached entry at the commit.

@@ -37,7 +37,8 @@ class Store(Protocol):
 
 class Shards(Protocol):
     """Where each workspace's rows live: one Store per shard, and the map from workspace to shard
-    (DESIGN.md §6). Every unit of work names its workspace, and runs on that workspace's shard."""
+    (docs/architecture.md §2). Every unit of work names its workspace, and runs on that
+    workspace's shard."""
 
     async def write(self, team_id: str, fn: Callable[[Tx], T]) -> tuple[T, str]:
         """Store.write on the team's shard; also returns the shard's name."""

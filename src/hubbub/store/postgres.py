@@ -1,4 +1,4 @@
-"""The PostgreSQL adapter: the store of the scaled deployment (DESIGN.md §2, §6).
+"""The PostgreSQL adapter: the store of the scaled deployment (docs/architecture.md §1-2).
 
 PostgreSQL does what the SQLite adapter's writer thread does by hand: concurrent units of work
 run in their own transactions, and row locks order them (a message takes its channel's next seq

@@ -1,4 +1,4 @@
-"""Workspaces spread over PostgreSQL shards by a directory (DESIGN.md §6).
+"""Workspaces spread over PostgreSQL shards by a directory (docs/architecture.md §2).
 
 Each process caches the directory's answers: a workspace's shard changes only when it is moved,
 and then the directory's NOTIFY drops the entry everywhere at the flip's commit. A write that

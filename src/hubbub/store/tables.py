@@ -1,4 +1,5 @@
-"""The schema. Every workspace-scoped table leads its primary key with team_id (DESIGN.md §6)."""
+"""The schema. Every workspace-scoped table leads its primary key with team_id
+(docs/architecture.md §2)."""
 
 from __future__ import annotations
 
@@ -230,7 +231,7 @@ pins = Table(
     Column("created", BigInteger, nullable=False),
 )
 
-# The ordered log each channel's (and each team's) delivery replays: DESIGN.md §4-5.
+# The ordered log each channel's (and each team's) delivery replays: docs/architecture.md §3.
 channel_events = Table(
     "channel_events",
     metadata,
