@@ -12,6 +12,12 @@ UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PYTHON) UV_PYTHON_DOWNLOADS
 
 .PHONY: serve test test-postgres lint unit clean services browser vendor locked runtime dev lock upgrade
 
+# Tests talk to a real PostgreSQL and Redis: the machine's own on 127.0.0.1 if they run, else
+# ones the tests start from Debian's binaries (tests/support/services.py), installed here.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
+APT_UPDATE := $(SUDO) apt-get update -qq
+
 $(UV): tools/uv-requirements.txt
 	test -x $(TOOLS)/bin/pip || $(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt
