@@ -177,7 +177,7 @@ class RedisBus:
             finally:
                 self._pubsub = None
                 with contextlib.suppress(*_FAILURES):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
             await asyncio.sleep(backoff(attempt))
 
     async def _read(self, pubsub: PubSub) -> None:
