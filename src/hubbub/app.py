@@ -23,6 +23,7 @@ from hubbub.api.webhooks import webhook_routes
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
+from hubbub.domain.urls import RTM_PATH, SOCKET_MODE_PATH
 from hubbub.jobs.background import Background
 from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
@@ -43,7 +44,6 @@ from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.realtime.socket_mode import SocketModeGateway
 from hubbub.redis_client import redis_client
-from hubbub.services.apps import SOCKET_MODE_PATH
 from hubbub.services.hub import Hub
 from hubbub.store.directory import Directory
 from hubbub.store.move import MoveReport, move_workspace
@@ -58,7 +58,6 @@ from hubbub.tickets.redis import RedisTickets
 from hubbub.web.routes import web_routes
 
 OPENAPI_PATH = "/api/openapi.json"
-RTM_PATH = "/rtm"
 
 
 def build_shards(settings: Settings) -> Shards:
@@ -99,8 +98,7 @@ def build_hub(settings: Settings) -> Hub:
             bus=MemoryBus(),
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
-            base_url=settings.base_url,
-            socket_url=settings.socket_url,
+            urls=settings.urls,
             app_timings=settings.app_timings,
             mailer=build_mailer(settings),
             outbound=outbound,
@@ -113,8 +111,7 @@ def build_hub(settings: Settings) -> Hub:
         bus=RedisBus(settings.redis_url, prefix=prefix),
         presence=RedisPresence(client, prefix=prefix, lease_s=settings.presence_lease_s),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
-        base_url=settings.base_url,
-        socket_url=settings.socket_url,
+        urls=settings.urls,
         app_timings=settings.app_timings,
         mailer=build_mailer(settings),
         outbound=outbound,
