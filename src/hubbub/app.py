@@ -44,6 +44,7 @@ from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.realtime.socket_mode import SocketModeGateway
 from hubbub.redis_client import redis_client
+from hubbub.services import served
 from hubbub.services.hub import Hub
 from hubbub.store.directory import Directory
 from hubbub.store.move import MoveReport, move_workspace
@@ -119,6 +120,21 @@ def build_hub(settings: Settings) -> Hub:
     )
 
 
+async def tool_hub(settings: Settings) -> Hub:
+    """build_hub for the processes that hand out the server's URLs without serving them
+    (`hubbub admin`, `hubbub worker`): unless their settings name a public_url, their URLs are
+    those of the server last started on the same data (services/served.py), so a webhook URL
+    printed names the port the server listens on, not this process's default."""
+    hub = build_hub(settings)
+    if settings.public_url is None:
+        try:
+            await served.use_recorded(hub, settings.rtm_url)
+        except BaseException:
+            await hub.close()
+            raise
+    return hub
+
+
 def build_limiter(settings: Settings, hub: Hub) -> Limiter:
     if not settings.redis_url:
         return MemoryLimiter()
@@ -163,6 +179,10 @@ def build_app(settings: Settings) -> Front:
         sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
         previews = PreviewSweeper(hub, interval_s=settings.preview_sweep_s)
         jobs = job_loop(hub, settings)
+        if settings.role != "gateway":
+            # Admin commands hand out URLs of the Web API and the pages, which a gateway does
+            # not serve: only a process that does says where it is reached.
+            await served.record(hub)
         relay.start()
         sweeper.start()
         previews.start()
