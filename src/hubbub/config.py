@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     rate_limits: bool = True
     max_body_bytes: int = 1 << 20
     # The address clients reach us at (https://chat.example.com): the base of every URL handed
-    # out (domain/urls.py). Unset: the address host and port name.
+    # out (domain/urls.py). Unset: the address `hubbub serve` listens on, which it records for
+    # `hubbub admin` on the same data (services/served.py). A cluster sets it in its config file.
     public_url: str | None = None
     # Real-time gateway (docs/realtime.md): how long an rtm.connect URL stays valid, how many
     # events per stream a resume may replay before the client is told to resync, and how many
@@ -135,7 +136,8 @@ class Settings(BaseSettings):
 
     @property
     def urls(self) -> PublicUrls:
-        """What every URL handed out is built from."""
+        """What every URL handed out is built from (a process that does not serve may take the
+        server's recorded address instead: app.tool_hub)."""
         return PublicUrls.at(self.base_url, self.rtm_url)
 
 
