@@ -23,6 +23,7 @@ from hubbub.api.webhooks import webhook_routes
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
+from hubbub.domain.urls import RTM_PATH, SOCKET_MODE_PATH
 from hubbub.jobs.background import Background
 from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
@@ -43,7 +44,7 @@ from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.realtime.socket_mode import SocketModeGateway
 from hubbub.redis_client import redis_client
-from hubbub.services.apps import SOCKET_MODE_PATH
+from hubbub.services import served
 from hubbub.services.hub import Hub
 from hubbub.store.directory import Directory
 from hubbub.store.move import MoveReport, move_workspace
@@ -58,7 +59,6 @@ from hubbub.tickets.redis import RedisTickets
 from hubbub.web.routes import web_routes
 
 OPENAPI_PATH = "/api/openapi.json"
-RTM_PATH = "/rtm"
 
 
 def build_shards(settings: Settings) -> Shards:
@@ -99,8 +99,7 @@ def build_hub(settings: Settings) -> Hub:
             bus=MemoryBus(),
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
-            base_url=settings.base_url,
-            socket_url=settings.socket_url,
+            urls=settings.urls,
             app_timings=settings.app_timings,
             mailer=build_mailer(settings),
             outbound=outbound,
@@ -113,13 +112,27 @@ def build_hub(settings: Settings) -> Hub:
         bus=RedisBus(settings.redis_url, prefix=prefix),
         presence=RedisPresence(client, prefix=prefix, lease_s=settings.presence_lease_s),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
-        base_url=settings.base_url,
-        socket_url=settings.socket_url,
+        urls=settings.urls,
         app_timings=settings.app_timings,
         mailer=build_mailer(settings),
         outbound=outbound,
         on_close=[client.aclose, outbound.close],
     )
+
+
+async def tool_hub(settings: Settings) -> Hub:
+    """build_hub for the processes that hand out the server's URLs without serving them
+    (`hubbub admin`, `hubbub worker`): unless their settings name a public_url, their URLs are
+    those of the server last started on the same data (services/served.py), so a webhook URL
+    printed names the port the server listens on, not this process's default."""
+    hub = build_hub(settings)
+    if settings.public_url is None:
+        try:
+            await served.use_recorded(hub, settings.rtm_url)
+        except BaseException:
+            await hub.close()
+            raise
+    return hub
 
 
 def build_limiter(settings: Settings, hub: Hub) -> Limiter:
@@ -166,6 +179,10 @@ def build_app(settings: Settings) -> Front:
         sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
         previews = PreviewSweeper(hub, interval_s=settings.preview_sweep_s)
         jobs = job_loop(hub, settings)
+        if settings.role != "gateway":
+            # Admin commands hand out URLs of the Web API and the pages, which a gateway does
+            # not serve: only a process that does says where it is reached.
+            await served.record(hub)
         relay.start()
         sweeper.start()
         previews.start()

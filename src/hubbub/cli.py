@@ -35,13 +35,29 @@ ConfigFile = Annotated[
         help="A TOML file of settings (docs/deploy.md), e.g. database_url and redis_url.",
     ),
 ]
-# `hubbub admin --config FILE <command>`: the settings every admin command runs with.
-_admin_config: list[Path | None] = [None]
+PublicUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--public-url",
+        help="The address clients reach hubbub at (https://chat.example.com), the base of every "
+        "URL handed out; also public_url in --config, or env HUBBUB_PUBLIC_URL.",
+        show_default=False,
+    ),
+]
+# `hubbub admin --config FILE --public-url URL <command>`: what every admin command runs with.
+_admin_options: dict[str, Any] = {"config": None, "public_url": None}
 
 
 @admin.callback()
-def admin_options(config: ConfigFile = None) -> None:
-    _admin_config[0] = config
+def admin_options(config: ConfigFile = None, public_url: PublicUrl = None) -> None:
+    """Without a public_url (--public-url, --config, env), URLs printed start with the address
+    the server last started on the same data recorded."""
+    _admin_options.update(config=config, public_url=public_url)
+
+
+def _admin_settings(data_dir: Path | None = None) -> Settings:
+    options = _admin_options
+    return load_settings(options["config"], data_dir=data_dir, public_url=options["public_url"])
 
 
 def _emit(obj: dict[str, Any]) -> None:
@@ -49,10 +65,10 @@ def _emit(obj: dict[str, Any]) -> None:
 
 
 def _run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[dict[str, Any]]]) -> None:
-    from hubbub.app import build_hub
+    from hubbub.app import tool_hub
 
     async def main() -> dict[str, Any]:
-        hub = build_hub(load_settings(_admin_config[0], data_dir=data_dir))
+        hub = await tool_hub(_admin_settings(data_dir))
         try:
             return await work(hub)
         finally:
@@ -71,6 +87,7 @@ def serve(
     host: Annotated[str | None, typer.Option(envvar="HUBBUB_HOST")] = None,
     port: Annotated[int | None, typer.Option(envvar="HUBBUB_PORT")] = None,
     config: ConfigFile = None,
+    public_url: PublicUrl = None,
     reuse_port: Annotated[
         bool, typer.Option(help="Share the port with other processes (hubbub cluster up).")
     ] = False,
@@ -82,7 +99,20 @@ def serve(
 
     from hubbub.app import SERVER_OPTIONS, build_app
 
-    settings = load_settings(config, data_dir=data_dir, host=host, port=port)
+    settings = load_settings(config, data_dir=data_dir, host=host, port=port, public_url=public_url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((settings.host, settings.port))
+    # The port bound, which --port 0 leaves to the kernel: the URLs handed out name it.
+    settings = settings.model_copy(update={"port": sock.getsockname()[1]})
+    if settings.public_url is None and settings.host in ("0.0.0.0", ""):
+        typer.echo(
+            f"hubbub: URLs handed out will name {settings.base_url}, which clients elsewhere "
+            "cannot reach: set --public-url",
+            err=True,
+        )
     where = (
         f"{len(settings.shards)} PostgreSQL shards"
         if settings.shards
@@ -92,11 +122,6 @@ def serve(
     )
     typer.echo(f"hubbub on {settings.base_url} (data in {where})", err=True)
     server = uvicorn.Server(uvicorn.Config(build_app(settings), **SERVER_OPTIONS))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((settings.host, settings.port))
     server.run(sockets=[sock])
 
 
@@ -305,11 +330,11 @@ admin.add_typer(jobs_cli, name="jobs")
 
 def _run_jobs_admin(data_dir: Path, work: Callable[[Hub, Any], Awaitable[dict[str, Any]]]) -> None:
     """As _run_admin, with the Redis Streams of the job queue when the settings use them."""
-    from hubbub.app import build_hub, job_streams
+    from hubbub.app import job_streams, tool_hub
 
     async def main() -> dict[str, Any]:
-        settings = load_settings(_admin_config[0], data_dir=data_dir)
-        hub = build_hub(settings)
+        settings = _admin_settings(data_dir)
+        hub = await tool_hub(settings)
         try:
             streams = job_streams(hub, settings) if settings.job_queue == "redis" else None
             return await work(hub, streams)
@@ -360,7 +385,7 @@ def worker(
     """Run background jobs from Redis Streams (job_queue = "redis"), until SIGTERM."""
     import uvloop
 
-    from hubbub.app import build_hub, job_lease_s, job_streams
+    from hubbub.app import job_lease_s, job_streams, tool_hub
     from hubbub.jobs import admin as jobs_admin
     from hubbub.jobs.kinds import kinds
 
@@ -370,7 +395,8 @@ def worker(
         raise typer.Exit(2)
 
     async def main() -> None:
-        hub = build_hub(settings)
+        # Its jobs hand out URLs too (permalinks in notification email): the server's.
+        hub = await tool_hub(settings)
         try:
             streams = job_streams(hub, settings)
             lease_s = job_lease_s(kinds())
@@ -416,7 +442,7 @@ def move_workspace(
 
 
 def _sharded_settings() -> Settings:
-    settings = load_settings(_admin_config[0])
+    settings = _admin_settings()
     if not settings.shards:
         typer.echo("hubbub admin: these settings name no shards (--config FILE)", err=True)
         raise typer.Exit(2)

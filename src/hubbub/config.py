@@ -7,10 +7,11 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hubbub.domain.apps import Timings
+from hubbub.domain.urls import PublicUrls, check_public_url, listen_url
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -55,7 +56,9 @@ class Settings(BaseSettings):
     # "off" turns Slack's rate limits off (tests and benchmarks that post in bulk).
     rate_limits: bool = True
     max_body_bytes: int = 1 << 20
-    # The address clients reach us at, for permalinks and auth.test's url; default from host:port.
+    # The address clients reach us at (https://chat.example.com): the base of every URL handed
+    # out (domain/urls.py). Unset: the address `hubbub serve` listens on, which it records for
+    # `hubbub admin` on the same data (services/served.py). A cluster sets it in its config file.
     public_url: str | None = None
     # Real-time gateway (docs/realtime.md): how long an rtm.connect URL stays valid, how many
     # events per stream a resume may replay before the client is told to resync, and how many
@@ -97,6 +100,11 @@ class Settings(BaseSettings):
     socket_mode_ack_timeout_s: float = 3.0
     socket_mode_lifetime_s: float = 3600.0
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str | None) -> str | None:
+        return None if url is None else check_public_url(url)
+
     @model_validator(mode="after")
     def _one_kind_of_store(self) -> Settings:
         if self.shards and self.database_url:
@@ -124,15 +132,13 @@ class Settings(BaseSettings):
 
     @property
     def base_url(self) -> str:
-        return self.public_url or f"http://{self.host}:{self.port}"
+        return self.public_url or listen_url(self.host, self.port)
 
     @property
-    def socket_url(self) -> str:
-        """The base of the RTM URLs rtm.connect hands out."""
-        if self.rtm_url:
-            return self.rtm_url.rstrip("/")
-        scheme, _, rest = self.base_url.rstrip("/").partition("://")
-        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
+    def urls(self) -> PublicUrls:
+        """What every URL handed out is built from (a process that does not serve may take the
+        server's recorded address instead: app.tool_hub)."""
+        return PublicUrls.at(self.base_url, self.rtm_url)
 
 
 def load_settings(config: Path | None = None, **given: Any) -> Settings:

@@ -61,7 +61,7 @@ def create_webhook(server: Server, domain: str, channel: str, *extra: str) -> di
         ],
         capture_output=True,
         timeout=60,
-        env=env_for(server.data_dir, HUBBUB_PUBLIC_URL=server.url),
+        env=env_for(server.data_dir),
     )
     answer: dict[str, Any] = json.loads(done.stdout)
     assert (done.returncode == 0) == answer["ok"], done.stderr

@@ -79,7 +79,8 @@ def free_socket() -> socket.socket:
 
 @contextmanager
 def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) -> Iterator[Server]:
-    """store: Settings fields naming where the data lives instead (database_url, shards, ...)."""
+    """store: other Settings fields, such as where the data lives instead (database_url, shards,
+    ...) or public_url."""
     sock = free_socket()
     port = sock.getsockname()[1]
     settings = settings_for(data_dir, port=port, rate_limits=rate_limits)
@@ -114,10 +115,13 @@ class ProcessServer:
         *,
         rate_limits: bool = False,
         env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.data_dir, self.port, self.rate_limits = data_dir, port, rate_limits
         # Settings of this server's own (HUBBUB_*), over those of the test run.
         self.env = env or {}
+        # More options of `hubbub serve` (--public-url URL).
+        self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -145,6 +149,7 @@ class ProcessServer:
                 str(self.data_dir),
                 "--port",
                 str(self.port),
+                *self.args,
             ],
             env=env,
         )

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, TIER_POST, Router
 from hubbub.domain.errors import SlackError
+from hubbub.domain.urls import COMMAND_RESPONSE_PATH
 from hubbub.services import apps, commands
 from hubbub.services.hub import Hub
 
@@ -61,4 +62,4 @@ def command_routes(hub: Hub) -> list[Route]:
     async def endpoint(request: Request) -> Response:
         return await response_url(hub, request)
 
-    return [Route(commands.RESPONSE_PATH + "{code}", endpoint, methods=["POST"])]
+    return [Route(COMMAND_RESPONSE_PATH + "{code}", endpoint, methods=["POST"])]

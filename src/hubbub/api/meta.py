@@ -27,7 +27,7 @@ async def auth_test(call: Call) -> dict[str, Any]:
     """Checks authentication and tells who the caller is."""
     team, user = await auth.whoami(call.hub, call.who)
     out: dict[str, Any] = {
-        "url": f"{call.hub.base_url}/",
+        "url": call.hub.urls.workspace(),
         "team": team.name,
         "user": user.name,
         "team_id": team.id,

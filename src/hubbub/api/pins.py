@@ -8,7 +8,6 @@ from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, TIER_3, Router
 from hubbub.domain.errors import SlackError
 from hubbub.services import pins
-from hubbub.services.messages import permalink_for
 
 router = Router()
 
@@ -44,6 +43,6 @@ async def list_(call: Call) -> dict[str, Any]:
     items = []
     for pin in found:
         item = pins.item_json(pin)
-        item["message"]["permalink"] = permalink_for(call.hub.base_url, pin.message)
+        item["message"]["permalink"] = call.hub.urls.permalink(pin.message)
         items.append(item)
     return {"items": items}

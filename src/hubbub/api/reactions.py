@@ -13,7 +13,6 @@ from hubbub.domain.model import Message
 from hubbub.domain.shapes import message_json
 from hubbub.domain.ts import is_ts
 from hubbub.services import reactions
-from hubbub.services.messages import permalink_for
 
 router = Router()
 
@@ -61,7 +60,7 @@ async def get(call: Call) -> dict[str, Any]:
 
 def _message(call: Call, msg: Message) -> dict[str, Any]:
     out = message_json(msg)
-    out["permalink"] = permalink_for(call.hub.base_url, msg)
+    out["permalink"] = call.hub.urls.permalink(msg)
     return out
 
 

@@ -20,4 +20,4 @@ async def info(call: Call) -> dict[str, Any]:
     team = await workspaces.team_info(
         call.hub, call.who, team_id=call.text("team"), domain=call.text("domain")
     )
-    return {"team": {**team_json(team), "url": f"{call.hub.base_url}/"}}
+    return {"team": {**team_json(team), "url": call.hub.urls.workspace()}}

@@ -18,7 +18,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hubbub.domain.errors import SlackError, Unavailable
-from hubbub.domain.webhooks import PATH_PREFIX, parse_path
+from hubbub.domain.urls import WEBHOOK_PATH
+from hubbub.domain.webhooks import parse_path
 from hubbub.services import webhooks
 from hubbub.services.hub import Hub
 
@@ -38,7 +39,7 @@ def webhook_routes(hub: Hub, max_body: int) -> list[BaseRoute]:
     async def endpoint(request: Request) -> Response:
         return await receive(hub, request, max_body)
 
-    return [Route(PATH_PREFIX + "{rest:path}", endpoint, methods=["POST"])]
+    return [Route(WEBHOOK_PATH + "{rest:path}", endpoint, methods=["POST"])]
 
 
 async def receive(hub: Hub, request: Request, max_body: int) -> Response:

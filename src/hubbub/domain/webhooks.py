@@ -11,8 +11,8 @@ import secrets
 from dataclasses import dataclass
 
 from hubbub.domain.ids import looks_like
+from hubbub.domain.urls import WEBHOOK_PATH
 
-PATH_PREFIX = "/services/"
 _SECRET = re.compile(r"[A-Za-z0-9]{24}\Z")
 _SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -31,15 +31,11 @@ def new_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(24))
 
 
-def webhook_url(base_url: str, hook: Webhook, secret: str) -> str:
-    return f"{base_url.rstrip('/')}{PATH_PREFIX}{hook.team_id}/{hook.id}/{secret}"
-
-
 def parse_path(path: str) -> tuple[str, str, str] | None:
     """(team_id, webhook_id, secret) of a webhook path, or None if it is no webhook's."""
-    if not path.startswith(PATH_PREFIX):
+    if not path.startswith(WEBHOOK_PATH):
         return None
-    parts = path[len(PATH_PREFIX) :].split("/")
+    parts = path[len(WEBHOOK_PATH) :].split("/")
     if len(parts) != 3:
         return None
     team_id, webhook_id, secret = parts

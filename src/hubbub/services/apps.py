@@ -36,7 +36,6 @@ log = structlog.get_logger()
 
 DELIVER_JOB = "deliver"
 # Where Socket Mode sockets connect (app.Front routes it to realtime/socket_mode.py).
-SOCKET_MODE_PATH = "/link/"
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 # Scopes an app gets when create-app names none: posting, and what its events need.
 DEFAULT_SCOPES = frozenset({"chat:write", "users:read"})
@@ -215,7 +214,7 @@ async def connections_open(hub: Hub, who: Identity) -> str:
     if not app.socket_mode:
         raise SlackError("socket_mode_not_enabled")  # hubbub's: Slack refuses it as well
     key = await hub.tickets.issue(Ticket(who, None))
-    return f"{hub.socket_url}{SOCKET_MODE_PATH}?ticket={key}&app_id={app.id}"
+    return hub.urls.socket_mode(key, app.id)
 
 
 async def consume_socket_ticket(hub: Hub, key: str) -> Identity | None:

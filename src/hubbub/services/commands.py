@@ -31,7 +31,6 @@ from hubbub.services.messages import (
 )
 from hubbub.store.tx import Tx
 
-RESPONSE_PATH = "/commands/"
 MAX_TEXT = 4000
 
 
@@ -42,10 +41,6 @@ class Invocation:
     channel: Channel
     app: App
     command: Command
-
-
-def response_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}{RESPONSE_PATH}{code}"
 
 
 def _found(tx: Tx, who: Identity, channel: Channel, command: str) -> Invocation:
@@ -98,7 +93,7 @@ async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str)
         "text": text,
         "api_app_id": found.app.id,
         "is_enterprise_install": "false",
-        "response_url": response_url(hub.base_url, code),
+        "response_url": hub.urls.command_response(code),
         "trigger_id": f"{new_id('')}.{found.team.id}",
     }
     answer = await _send(hub, found, payload)

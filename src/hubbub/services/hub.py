@@ -13,6 +13,7 @@ from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.apps import App, Timings
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
+from hubbub.domain.urls import PublicUrls
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
@@ -122,9 +123,9 @@ class Hub:
     presence: Presence
     # Single-use RTM connect tickets (services/realtime.py).
     tickets: Tickets
-    base_url: str = "http://127.0.0.1:8080"
-    # Where clients open RTM sockets (Settings.socket_url).
-    socket_url: str = "ws://127.0.0.1:8080"
+    # Every URL handed out (permalinks, invites, webhooks, sockets): from the settings' one
+    # public_url, with no default here that could disagree with it (Settings.urls).
+    urls: PublicUrls
     # All HTTP to other servers (link previews, apps): outbound/port.py.
     outbound: Outbound = field(default_factory=NoOutbound)
     # Email to people notified while offline (services/notify.py); None: no email.

@@ -15,10 +15,6 @@ from hubbub.store.tx import Tx
 INVITE_TTL_S = 14 * 24 * 3600
 
 
-def invite_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/join/{code}"
-
-
 async def create_invite(hub: Hub, who: Identity) -> str:
     """A new link into who's workspace, valid for 14 days, for as many people as use it."""
     code = new_invite_code(who.team_id)
@@ -27,7 +23,7 @@ async def create_invite(hub: Hub, who: Identity) -> str:
         tx.insert_invite(who.team_id, token_hash(code), who.user_id, tx.now + INVITE_TTL_S)
 
     await hub.commit(who.team_id, unit)
-    return invite_url(hub.base_url, code)
+    return hub.urls.invite(code)
 
 
 @contextlib.contextmanager

@@ -160,13 +160,6 @@ def existing_message(tx: Tx, channel: Channel, ts: str, *, malformed: str) -> Me
     return msg
 
 
-def permalink_for(base_url: str, msg: Message) -> str:
-    link = f"{base_url.rstrip('/')}/archives/{msg.channel_id}/p{msg.ts.replace('.', '')}"
-    if msg.thread_ts and msg.thread_ts != msg.ts:
-        link += f"?thread_ts={msg.thread_ts}&cid={msg.channel_id}"
-    return link
-
-
 def bot_looks(
     who: Identity, username: str | None, icon_emoji: str | None, icon_url: str | None
 ) -> dict[str, Any]:
@@ -475,6 +468,6 @@ async def permalink(hub: Hub, who: Identity, channel_id: str, ts: str) -> str:
     def unit(tx: Tx) -> str:
         channel, _ = visible_channel(tx, who, channel_id)
         msg = existing_message(tx, channel, ts, malformed="message_not_found")
-        return permalink_for(hub.base_url, msg)
+        return hub.urls.permalink(msg)
 
     return await hub.read(await home(hub, who, channel_id), unit)

@@ -45,7 +45,7 @@ from hubbub.domain.shares import ACCEPTED
 from hubbub.services.access import guests_of
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
-from hubbub.services.messages import TOMBSTONE, permalink_for, user_stream
+from hubbub.services.messages import TOMBSTONE, user_stream
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()
@@ -400,7 +400,7 @@ def _notice(
         author_name=author_name,
         text=plain_text(msg.text, names),
         ts=msg.ts,
-        permalink=permalink_for(hub.base_url, msg),
+        permalink=hub.urls.permalink(msg),
         avatar=avatar,
         is_shared=shared,
     )

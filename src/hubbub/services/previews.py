@@ -75,7 +75,7 @@ async def react(hub: Hub, logged: Logged) -> None:
     ts = msg.get("ts")
     if not links or not isinstance(channel_id, str) or not isinstance(ts, str):
         return
-    if all(same_site(url, hub.base_url) for url in links):
+    if all(same_site(url, hub.urls.base) for url in links):
         return
     payload = {"channel": channel_id, "ts": ts}
     key = f"{channel_id}/{ts}{suffix}"
@@ -144,7 +144,7 @@ def _wanted(hub: Hub, msg: Message) -> list[str]:
     """The message's first links (not hubbub's own pages) that no attachment shows yet."""
     if msg.subtype not in PREVIEWED_SUBTYPES or msg.extra.get(NO_UNFURL) is False:
         return []
-    links = [u for u in find_links(msg.text) if not same_site(u, hub.base_url)][:MAX_LINKS]
+    links = [u for u in find_links(msg.text) if not same_site(u, hub.urls.base)][:MAX_LINKS]
     shown = _shown(msg)
     return [u for u in links if u not in shown]
 

@@ -72,7 +72,7 @@ async def connect(
     positions = parse_cursor(resume) if resume else None
     team, user = await whoami(hub, who)
     key = await hub.tickets.issue(Ticket(who, positions, batch_presence))
-    return Connect(f"{hub.socket_url}/rtm?ticket={key}", user, team)
+    return Connect(hub.urls.rtm(key), user, team)
 
 
 # -- where a session starts ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from hubbub.domain.ids import new_id, token_hash
 from hubbub.domain.model import Message
 from hubbub.domain.shapes import NO_UNFURL
 from hubbub.domain.text import check_content
-from hubbub.domain.webhooks import Webhook, new_secret, secret_shape_ok, webhook_url
+from hubbub.domain.webhooks import Webhook, new_secret, secret_shape_ok
 from hubbub.services.channel_tx import join_tx
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import insert_tx, thread_parent
@@ -57,7 +57,7 @@ async def create_webhook(
         return hook
 
     hook = await hub.commit(team_id, unit)
-    return hook, webhook_url(hub.base_url, hook, secret)
+    return hook, hub.urls.webhook(hook.team_id, hook.id, secret)
 
 
 async def post(hub: Hub, team_id: str, webhook_id: str, secret: str, payload: Any) -> Message:

@@ -1,6 +1,6 @@
 """The directory: which shard holds each workspace (docs/architecture.md §2). A PostgreSQL database
 of its own, small and rarely written (a workspace created, a workspace moved), read through each
-process's cache (store/sharded.py). Its one table is created on first use, not by Alembic: it shares
+process's cache (store/sharded.py). Its tables are created on first use, not by Alembic: they share
 no schema with the shards.
 
 Every change to a workspace's row sends NOTIFY with its team id in the same transaction, so
@@ -18,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     create_engine,
     func,
     insert,
@@ -46,6 +47,17 @@ workspaces = Table(
     Column("state", String(16), nullable=False),
     Column("updated", BigInteger, nullable=False),
 )
+
+# Where the deployment's servers are reached, as the last to start recorded it (the shards'
+# served_at, kept here since every process opens the directory).
+served_at = Table(
+    "directory_served_at",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+)
+_BASE_URL = "base_url"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,13 @@ class Directory:
             rows = conn.execute(select(workspaces).order_by(workspaces.c.domain)).all()
         return [Entry(*row) for row in rows]
 
+    def recorded_base_url(self) -> str | None:
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                select(served_at.c.url).where(served_at.c.name == _BASE_URL)
+            ).scalar()
+        return None if found is None else str(found)
+
     def counts(self) -> dict[str, int]:
         """Workspaces per shard."""
         with self._engine.connect() as conn:
@@ -128,6 +147,15 @@ class Directory:
                 )
             )
         return True
+
+    def record_base_url(self, url: str) -> None:
+        row = {"name": _BASE_URL, "url": url, "updated": int(time.time())}
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(served_at.delete().where(served_at.c.name == _BASE_URL))
+                conn.execute(insert(served_at).values(**row))
+        except IntegrityError:
+            pass  # another server recorded at the same moment: theirs is as recent
 
     def activate(self, team_id: str) -> None:
         self._set(team_id, state="active")

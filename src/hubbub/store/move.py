@@ -35,8 +35,11 @@ GRACE_S = 1.0
 _CHUNK = 5000
 # Queues: their ids belong to each shard, so their rows move under new ids.
 QUEUES: tuple[Table, ...] = (outbox, jobs, dead_jobs)
-# Every other table keeps its rows as they are.
-TABLES: tuple[Table, ...] = tuple(t for t in metadata.sorted_tables if t not in QUEUES)
+# Every other table of workspaces' rows keeps them as they are; a table without team_id holds
+# none (served_at, about the deployment) and stays.
+TABLES: tuple[Table, ...] = tuple(
+    t for t in metadata.sorted_tables if t not in QUEUES and "team_id" in t.c
+)
 
 
 class MoveFailed(SlackError):

@@ -57,6 +57,13 @@ class Shards(Protocol):
         """Every shard by name: for work that covers them all (the outbox relay)."""
         ...
 
+    async def record_base_url(self, url: str) -> None:
+        """Notes where the server is reached, where every process on the same data reads it:
+        the one store, or the directory of shards (services/served.py)."""
+        ...
+
+    async def recorded_base_url(self) -> str | None: ...
+
     def identity_version(self) -> int:
         """Moves whenever any shard's Store.identity_version moves."""
         ...

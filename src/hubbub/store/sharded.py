@@ -90,6 +90,14 @@ class ShardedStores:
     def stores(self) -> dict[str, Store]:
         return dict(self._stores)
 
+    async def record_base_url(self, url: str) -> None:
+        # The directory, which every process and admin command of the deployment opens; the
+        # shards' own served_at tables stay empty.
+        await self._ask(self.directory.record_base_url, url)
+
+    async def recorded_base_url(self) -> str | None:
+        return await self._ask(self.directory.recorded_base_url)
+
     def identity_version(self) -> int:
         # Each shard's version only ever grows: their sum moves whenever one does.
         return sum(store.identity_version() for store in self._stores.values())

@@ -35,6 +35,12 @@ class SingleShard:
     def stores(self) -> dict[str, Store]:
         return {self.name: self.store}
 
+    async def record_base_url(self, url: str) -> None:
+        await self.store.write(lambda tx: tx.record_base_url(url))
+
+    async def recorded_base_url(self) -> str | None:
+        return await self.store.read(lambda tx: tx.recorded_base_url(), snapshot=False)
+
     def identity_version(self) -> int:
         return self.store.identity_version()
 

@@ -424,3 +424,14 @@ shared_channels = Table(
     Column("updated", BigInteger, nullable=False),
     Index("ix_shared_channels_invite", "team_id", "invite_id", unique=True),
 )
+
+# Where `hubbub serve` said it is reached when it started (services/served.py): `hubbub admin`
+# and `hubbub worker`, other processes on the same data, hand out URLs from it. No workspace's
+# rows: a move leaves it be (store/move.py). The sharded deployment keeps it in its directory.
+served_at = Table(
+    "served_at",
+    metadata,
+    Column("name", String(32), primary_key=True),  # "base_url", the only one so far
+    Column("url", Text, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+)

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Team
+from hubbub.domain.urls import JOIN_PATH
 from hubbub.services import auth, invites
 from hubbub.services.hub import Hub
 from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, signed_out_form
@@ -41,7 +42,7 @@ def join_page(
     body = (
         f"<h1>Join {_e(team.name)}</h1>"
         + _error(error)
-        + _form(f"/join/{quote(code, safe='')}", csrf, JOIN_FIELDS, values, "Join")
+        + _form(JOIN_PATH + quote(code, safe=""), csrf, JOIN_FIELDS, values, "Join")
         + '<p>Already a member? <a href="/login">Sign in</a></p>'
     )
     return _page(f"Join {team.name}", body)
@@ -66,8 +67,8 @@ class InvitePages:
     def routes(self) -> list[Route]:
         return [
             Route("/invites", self.create, methods=["POST"]),
-            Route("/join/{code}", self.join_form, methods=["GET"]),
-            Route("/join/{code}", self.join, methods=["POST"]),
+            Route(JOIN_PATH + "{code}", self.join_form, methods=["GET"]),
+            Route(JOIN_PATH + "{code}", self.join, methods=["POST"]),
         ]
 
     async def _caller(self, request: Request) -> Identity | None:

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import is_ts
+from hubbub.domain.urls import ARCHIVES_PATH
 from hubbub.services import auth, workspaces
 from hubbub.services.hub import Hub
 from hubbub.web import invites, pages
@@ -38,7 +39,7 @@ STATIC = Path(__file__).parent / "static"
 def _app_headers(hub: Hub) -> dict[str, str]:
     """The client's page runs only its own scripts, and talks only to us: the Web API, and the
     RTM socket, which may live at another address (`rtm_url`)."""
-    socket = urlsplit(hub.socket_url)
+    socket = urlsplit(hub.urls.socket)
     csp = (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src 'self' {socket.scheme}://{socket.netloc}; form-action 'self'; "
@@ -61,7 +62,7 @@ class WebPages:
             Route("/", self.front, methods=["GET"]),
             Route("/client", self.client, methods=["GET"]),
             Route("/client/{rest:path}", self.client, methods=["GET"]),
-            Route("/archives/{channel}/{p}", self.archives, methods=["GET"]),
+            Route(ARCHIVES_PATH + "{channel}/{p}", self.archives, methods=["GET"]),
             Mount("/static", app=static),
             Route("/signup", self.signup_form, methods=["GET"]),
             Route("/signup", self.signup, methods=["POST"]),

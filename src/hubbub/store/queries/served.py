@@ -1,0 +1,24 @@
+"""Where the server is reached, as `hubbub serve` recorded it (services/served.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select
+
+from hubbub.store.queries.base import TxBase
+from hubbub.store.tables import served_at
+
+BASE_URL = "base_url"
+
+
+class ServedQueries(TxBase):
+    def record_base_url(self, url: str) -> None:
+        # Delete and insert rather than an upsert, which SQLite and PostgreSQL spell apart; two
+        # servers starting at once on PostgreSQL collide on the key and one is run again.
+        self.conn.execute(delete(served_at).where(served_at.c.name == BASE_URL))
+        self.conn.execute(insert(served_at).values(name=BASE_URL, url=url, updated=self.now))
+
+    def recorded_base_url(self) -> str | None:
+        found = self.conn.execute(
+            select(served_at.c.url).where(served_at.c.name == BASE_URL)
+        ).scalar()
+        return None if found is None else str(found)
