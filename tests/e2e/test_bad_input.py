@@ -356,6 +356,28 @@ def test_cursor_from_another_listing_is_refused(scene: Scene) -> None:
     assert _error(resp) == "invalid_cursor"
 
 
+# Counts inside cursors and resume tokens that str.isdigit() passes but int() refuses, or that
+# overflow every store's integers: each listing, and rtm's resume, answers invalid_cursor.
+BAD_COUNTS = ["²", "1" * 25, "-5", "\u0661"]
+COUNTED_CURSORS = [
+    ("reactions.list", "reaction", "{n}:{channel}:1.000001:wave"),
+    ("notifications.list", "notification", "{n}:{channel}:1.000001"),
+    ("conversations.listConnectInvites", "invite", "{n}:I123"),
+]
+
+
+@pytest.mark.parametrize("count", BAD_COUNTS)
+def test_a_bad_count_in_a_cursor_is_invalid_cursor(scene: Scene, count: str) -> None:
+    for method, kind, key in COUNTED_CURSORS:
+        token = base64.b64encode(f"{kind}:{key}".format(n=count, channel=scene.channel).encode())
+        resp = scene.call(method, bearer=scene.ws.alice.token, cursor=token.decode())
+        assert resp.status_code == 200 and _error(resp) == "invalid_cursor", (method, count)
+    for method in ("rtm.connect", "rtm.start"):
+        resp = scene.call(method, bearer=scene.ws.alice.token, resume=f"{scene.channel}:{count}")
+        assert resp.status_code == 200 and _error(resp) == "invalid_cursor", (method, count)
+    _still_answers(scene)
+
+
 def test_every_answer_under_api_is_slack_json(server: Server) -> None:
     nested = httpx.post(server.api_url + "chat/postMessage")
     assert nested.status_code == 200

@@ -299,3 +299,36 @@ def test_an_invite_code_names_its_team() -> None:
 )
 def test_what_is_no_invite_code(bad: str) -> None:
     assert invite_team(bad) is None
+
+
+@pytest.mark.parametrize("text", ["0", "7", "123456789012345678"])
+def test_a_cursors_count_is_ascii_digits(text: str) -> None:
+    assert cursor.decimal(text) == int(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "²", "١٢", "-1", "+1", " 1", "1_0", "1.5", "1234567890123456789", "9" * 400]
+)
+def test_anything_else_as_a_cursors_count_is_invalid_cursor(text: str) -> None:
+    with pytest.raises(SlackError) as err:
+        cursor.decimal(text)
+    assert _code(err) == "invalid_cursor"
+
+
+@given(st.text())
+def test_any_text_is_a_count_below_2_to_63_or_invalid_cursor(text: str) -> None:
+    try:
+        number = cursor.decimal(text)
+    except SlackError as exc:
+        assert exc.code == "invalid_cursor"
+    else:
+        assert 0 <= number < 2**63
+
+
+def test_a_cursors_fields_keep_colons_in_the_last() -> None:
+    token = cursor.encode("reaction", "12:C1:1.000001:thumbsup::skin-tone-2")
+    assert cursor.fields("reaction", token, 4) == ["12", "C1", "1.000001", "thumbsup::skin-tone-2"]
+    for key in ("12:C1:1.000001", "12::1.000001:x", ":C1:1.000001:x"):
+        with pytest.raises(SlackError) as err:
+            cursor.fields("reaction", cursor.encode("reaction", key), 4)
+        assert _code(err) == "invalid_cursor"

@@ -62,11 +62,10 @@ def _item(n: Notification) -> dict[str, Any]:
 
 
 def _before(token: str) -> tuple[int, str, str]:
-    created, _, rest = cursor.decode("notification", token).partition(":")
-    channel, _, ts = rest.partition(":")
-    if not created.isdigit() or not channel or not is_ts(ts):
+    created, channel, ts = cursor.fields("notification", token, 3)
+    if not is_ts(ts):
         raise SlackError("invalid_cursor")
-    return int(created), channel, ts
+    return cursor.decimal(created), cursor.identifier(channel), ts
 
 
 @router.method(

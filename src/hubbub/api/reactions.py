@@ -65,12 +65,10 @@ def _message(call: Call, msg: Message) -> dict[str, Any]:
 
 
 def _list_key(token: str) -> reactions.ListKey:
-    created, _, rest = cursor.decode("reaction", token).partition(":")
-    channel, _, rest = rest.partition(":")
-    ts, _, name = rest.partition(":")
-    if not created.isdigit() or not channel or not is_ts(ts) or not name:
+    created, channel, ts, name = cursor.fields("reaction", token, 4)
+    if not is_ts(ts):
         raise SlackError("invalid_cursor")
-    return int(created), channel, ts, name
+    return cursor.decimal(created), cursor.identifier(channel), ts, name
 
 
 @router.method(

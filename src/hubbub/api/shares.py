@@ -8,7 +8,6 @@ from hubbub.api.call import Call
 from hubbub.api.envelope import next_cursor
 from hubbub.api.registry import TIER_2, Router
 from hubbub.domain import cursor
-from hubbub.domain.errors import SlackError
 from hubbub.domain.model import User
 from hubbub.domain.shapes import external_user_json, team_json, user_json
 from hubbub.domain.shares import INVITE_VALID_S
@@ -109,10 +108,8 @@ async def list_connect_invites(call: Call) -> dict[str, Any]:
 
 
 def _invite_key(token: str) -> shares.InviteKey:
-    created, _, invite_id = cursor.decode("invite", token).partition(":")
-    if not created.isdigit() or not invite_id:
-        raise SlackError("invalid_cursor")
-    return int(created), invite_id
+    created, invite_id = cursor.fields("invite", token, 2)
+    return cursor.decimal(created), cursor.identifier(invite_id)
 
 
 @router.method(

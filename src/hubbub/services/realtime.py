@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Message, Team, User
 from hubbub.services import messages, shares, users
@@ -44,9 +45,9 @@ def parse_cursor(text: str) -> Positions:
     out: Positions = {}
     for part in text.split(","):
         stream, sep, seq = part.strip().partition(":")
-        if not sep or not stream or not stream.isalnum() or not seq.isdigit() or len(seq) > 15:
+        if not sep:
             raise SlackError("invalid_cursor")
-        out[stream] = max(out.get(stream, 0), int(seq))
+        out[cursor.identifier(stream)] = max(out.get(stream, 0), cursor.decimal(seq))
     return out
 
 
