@@ -48,7 +48,8 @@ async def receive(hub: Hub, request: Request, max_body: int) -> Response:
         return _answer("no_service")
     body = await _body(request, max_body)
     if body is None:
-        return _answer("request_too_large")
+        # Read no further, and close: the rest of the body would be taken for the next request.
+        return _answer("request_too_large", {"Connection": "close"})
     try:
         await webhooks.post(hub, *where, _payload(body, request.headers.get("content-type", "")))
     except Unavailable:
