@@ -125,6 +125,11 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("conversations.history", {"channel": "{channel}", "limit": "ten"}, "invalid_limit"),
     ("conversations.history", {"channel": "{channel}", "limit": "1.5"}, "invalid_limit"),
     ("users.list", {"limit": "ten"}, "invalid_arguments"),
+    ("conversations.history", {"channel": "{channel}", "limit": "-5"}, "invalid_limit"),
+    ("conversations.list", {"limit": "-1"}, "invalid_limit"),
+    ("users.list", {"limit": "-5"}, "invalid_limit"),
+    ("reactions.list", {"limit": "-5"}, "invalid_limit"),
+    ("notifications.list", {"limit": "-5"}, "invalid_limit"),
     ("conversations.history", {"channel": "{channel}", "cursor": "%%%"}, "invalid_cursor"),
     ("conversations.history", {"channel": "{channel}", "cursor": "bm9wZQ=="}, "invalid_cursor"),
     ("conversations.history", {"channel": "{channel}", "oldest": "yesterday"}, "invalid_ts_oldest"),
@@ -189,6 +194,27 @@ def test_malformed_json_is_invalid_json(scene: Scene, body: bytes) -> None:
         },
     )
     assert _error(resp) == "invalid_json"
+    assert scene.state() == before
+    _still_answers(scene)
+
+
+def test_a_body_is_read_by_its_content_type_as_slack_does(scene: Scene) -> None:
+    before = scene.state()
+    auth = {"Authorization": f"Bearer {scene.ws.alice.token}"}
+    # text/plain is one of Slack's valid types, read as a form.
+    plain = scene.http.post(
+        "api.test", content=b"foo=bar", headers={**auth, "Content-Type": "text/plain"}
+    )
+    assert plain.json() == {"ok": True, "args": {"foo": "bar"}}
+    body = f"channel={scene.channel}&text=x".encode()
+    for content_type, expected in [
+        ("application/xml", "invalid_post_type"),
+        ("image/png", "invalid_post_type"),
+        ("", "missing_post_type"),
+    ]:
+        headers = {**auth, "Content-Type": content_type} if content_type else auth
+        resp = scene.http.post("chat.postMessage", content=body, headers=headers)
+        assert _error(resp) == expected, content_type
     assert scene.state() == before
     _still_answers(scene)
 

@@ -139,7 +139,9 @@ def test_any_cursor_decodes_or_is_invalid_cursor(garbage: str) -> None:
 def test_clamp_limit() -> None:
     assert cursor.clamp_limit(None, default=100) == 100
     assert cursor.clamp_limit(0, default=100) == 100
-    assert cursor.clamp_limit(-3, default=100) == 100
+    with pytest.raises(SlackError) as err:
+        cursor.clamp_limit(-3, default=100)
+    assert _code(err) == "invalid_limit"
     assert cursor.clamp_limit(7, default=100) == 7
     assert cursor.clamp_limit(5000, default=100, maximum=1000) == 1000
 
