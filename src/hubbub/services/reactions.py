@@ -8,7 +8,7 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.text import MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_USER, check_reaction_name
-from hubbub.services import shares
+from hubbub.services import emoji, shares
 from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
@@ -46,6 +46,10 @@ def _check_room(tx: Tx, who: Identity, msg: Message, name: str) -> None:
 
 async def add(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
     name = check_reaction_name(name)
+    if name.partition("::")[0] not in emoji.known_names():
+        # Only on adding: a reaction with a name no longer known (one imported, say) can still
+        # be taken away.
+        raise SlackError("invalid_name")
 
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
