@@ -389,7 +389,7 @@ def test_cursor_from_another_listing_is_refused(scene: Scene) -> None:
 # overflow every store's integers: each listing, and rtm's resume, answers invalid_cursor.
 BAD_COUNTS = ["²", "1" * 25, "-5", "\u0661"]
 COUNTED_CURSORS = [
-    ("reactions.list", "reaction", "{n}:{channel}:1.000001:wave"),
+    ("reactions.list", "reaction", "{n}:{channel}:1.000001"),
     ("notifications.list", "notification", "{n}:{channel}:1.000001"),
     ("conversations.listConnectInvites", "invite", "{n}:I123"),
 ]

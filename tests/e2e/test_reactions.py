@@ -182,18 +182,14 @@ def test_list_pages_through_the_callers_reactions(server: Server, workspace: Wor
         cursor = page["response_metadata"]["next_cursor"]
         if not cursor:
             break
-    # Newest reaction first; a message with two of the caller's reactions appears twice.
-    # (Other tests of this module reacted earlier as carol too: those come after.)
-    assert seen[:5] == [
-        (secret, "private"),
-        (channel, "m0"),
-        (channel, "m2"),
-        (channel, "m1"),
-        (channel, "m0"),
-    ]
-    assert pages > 2
+    # Each message once, by the caller's newest reaction on it, newest first (m0 got a second
+    # name last), on every page. (Other tests of this module reacted earlier as carol too:
+    # those come after.)
+    assert seen[:4] == [(secret, "private"), (channel, "m0"), (channel, "m2"), (channel, "m1")]
+    assert len(seen) == len(set(seen))
+    assert pages >= 2
     others_view = bob.reactions_list(user=workspace.carol.user_id)["items"]
-    assert [i["message"]["text"] for i in others_view][:4] == ["m0", "m2", "m1", "m0"]
+    assert [i["message"]["text"] for i in others_view][:3] == ["m0", "m2", "m1"]
     assert secret not in {i["channel"] for i in others_view}
     assert error_of(bob.reactions_list, user="UNOSUCHUSER") == "user_not_found"
     assert error_of(bob.reactions_list, cursor="not-a-cursor") == "invalid_cursor"

@@ -14,8 +14,9 @@ from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
 
-# A key of reactions.list's order: (created, channel, ts, name) of the last reaction seen.
-ListKey = tuple[int, str, str, str]
+# A key of reactions.list's order: (created of the person's newest reaction, channel, ts) of
+# the last message listed.
+ListKey = tuple[int, str, str]
 
 
 def _target(tx: Tx, who: Identity, channel_id: str, ts: str) -> tuple[Channel, Message]:
@@ -110,7 +111,7 @@ async def list_for(
     for team in sources:
 
         def page(tx: Tx, team: str = team) -> list[ListKey]:
-            return tx.user_reactions(team, target, after, limit + 1)
+            return tx.user_reacted(team, target, after, limit + 1)
 
         rows += [(key, team) for key in await hub.read(team, page)]
     rows.sort(reverse=True)
@@ -118,7 +119,7 @@ async def list_for(
     rows = rows[:limit]
     found: dict[tuple[str, str], Message] = {}
     for team in sources:
-        wanted = [(channel, ts) for (_, channel, ts, _), t in rows if t == team]
+        wanted = [(channel, ts) for (_, channel, ts), t in rows if t == team]
         if not wanted:
             continue
 
@@ -128,7 +129,7 @@ async def list_for(
             return _readable(tx, who, team, wanted)
 
         found.update(await hub.read(team, readable))
-    messages = [found[(c, ts)] for (_, c, ts, _), _ in rows if (c, ts) in found]
+    messages = [found[(c, ts)] for (_, c, ts), _ in rows if (c, ts) in found]
     return Listing(messages, rows[-1][0] if more and rows else None)
 
 
