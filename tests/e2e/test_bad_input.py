@@ -115,6 +115,17 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("chat.postMessage", {"channel": "{channel}", "blocks": '{"type": "x"}'}, "invalid_blocks"),
     ("chat.postMessage", {"channel": "{channel}", "blocks": "[1, 2]"}, "invalid_blocks"),
     ("chat.postMessage", {"channel": "{channel}", "blocks": '[{"text": "x"}]'}, "invalid_blocks"),
+    ("chat.postMessage", {"channel": "{channel}", "blocks": '[{"type": "x"}]'}, "invalid_blocks"),
+    (
+        "chat.postMessage",
+        {
+            "channel": "{channel}",
+            "blocks": orjson.dumps(
+                [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+            ).decode(),
+        },
+        "invalid_blocks",
+    ),
     (
         "chat.postMessage",
         {"channel": "{channel}", "blocks": orjson.dumps([{"type": "divider"}] * 51).decode()},

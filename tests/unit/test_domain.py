@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hubbub.domain import cursor
+from hubbub.domain.blocks import MAX_BLOCKS
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import invite_team, new_id, new_invite_code
 from hubbub.domain.names import check_channel_name, check_domain, im_key, im_other, mpim_name
-from hubbub.domain.text import MAX_BLOCKS, MAX_TEXT, check_content
+from hubbub.domain.text import MAX_TEXT, check_content
 from hubbub.domain.ts import from_micros, is_ts, parse_bound, to_micros
 
 # Microseconds from 1970 to the year 2286, where ts keeps ten digits of seconds.
