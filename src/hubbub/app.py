@@ -168,6 +168,7 @@ def build_app(settings: Settings) -> Front:
         hub,
         send_queue=settings.rtm_send_queue,
         resume_max_events=settings.rtm_resume_max_events,
+        held_events=settings.rtm_held_events,
     )
 
     async def openapi(_request: Request) -> Response:

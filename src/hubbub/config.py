@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
     rtm_send_queue: int = 1000
+    # Events a stream's sequencer (one per stream per gateway, and per socket) holds out of
+    # order while it reads a gap from the log; past it they are dropped and read from the log
+    # too, once it answers (realtime/sequencer.py).
+    rtm_held_events: int = Field(default=1000, ge=1)
     # Presence across processes (presence/redis.py): a process that stops renewing its lease
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0

@@ -167,7 +167,14 @@ class Session:
         they left while away)."""
         if stream in self.following or self.closing:
             return
-        sequencer = Sequencer(stream, pos, self._read_log, self._deliver, page=self.page)
+        sequencer = Sequencer(
+            stream,
+            pos,
+            self._read_log,
+            self._deliver,
+            page=self.page,
+            held_max=self.gateway.held_events,
+        )
         self.following[stream] = sequencer
         self.sent.setdefault(stream, pos)
         if live:
