@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     public_url: str | None = None
     # Real-time gateway (docs/realtime.md): how long an rtm.connect URL stays valid, how many
     # events per stream a resume may replay before the client is told to resync, and how many
-    # frames a socket may have waiting before it is disconnected as too slow.
+    # frames a socket may have waiting while its transport is paused (the client not reading)
+    # before it is disconnected as too slow (docs/limits.md).
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
     rtm_send_queue: int = 1000
