@@ -162,7 +162,7 @@ def build_app(settings: Settings) -> Front:
         max_body=settings.max_body_bytes,
     )
     spec = document(methods)
-    socket_mode = SocketModeGateway(hub)
+    socket_mode = SocketModeGateway(hub, in_flight=settings.socket_mode_in_flight)
     # The RTM gateway serves its sockets on the same port (docs/realtime.md).
     gateway = Gateway(
         hub,

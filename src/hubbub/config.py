@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     events_retry_delays_s: list[float] = [0.0, 60.0, 300.0]
     socket_mode_ack_timeout_s: float = 3.0
     socket_mode_lifetime_s: float = 3600.0
+    # Envelopes of one app this process claims and sends at once (realtime/socket_mode.py);
+    # past it an envelope is left to another process or to its delivery's next try.
+    socket_mode_in_flight: int = Field(default=100, ge=1)
 
     @field_validator("public_url")
     @classmethod

@@ -10,45 +10,24 @@ their answers, and the events, all come in one turn), as a busy process does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 
-from hubbub.app import SERVER_OPTIONS, build_app
 from hubbub.config import Settings
 from hubbub.services import channels, messages, realtime
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.sqlite import MAX_BATCH, SqliteStore
 from hubbub.store.tx import Tx
-from tests.support.servers import free_socket, make_workspace
-
-
-@contextlib.asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[tuple[str, Hub]]:
-    sock = free_socket()
-    # The URLs rtm.connect hands out name this port.
-    front = build_app(settings.model_copy(update={"port": sock.getsockname()[1]}))
-    server = uvicorn.Server(uvicorn.Config(front, **{**SERVER_OPTIONS, "loop": "asyncio"}))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            assert not task.done(), "uvicorn did not start"
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", front.api.hub
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 15)
-        sock.close()
+from tests.support.servers import make_workspace, server_in_this_loop
 
 
 async def burst(
@@ -94,7 +73,8 @@ async def test_a_client_that_reads_normally_survives_a_group_commits_burst(
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", rate_limits=False, rtm_send_queue=send_queue)
     workspace = make_workspace(settings.data_dir, settings=settings)
-    async with serving(settings) as (url, hub):
+    async with server_in_this_loop(settings) as (url, front):
+        hub = front.api.hub
         who = await authenticate(hub, workspace.alice.token)
         channel = (await channels.create(hub, who, "burst", is_private=False)).id
         team = workspace.team_id
