@@ -41,6 +41,7 @@ READ_RETRY_CAP_S = 5.0
 
 
 def retry_delay(failures: int) -> float:
+    # float(): int ** int is Any to the type checker (a negative power would be a float).
     return float(min(READ_RETRY_CAP_S, READ_RETRY_S * 2 ** min(failures - 1, 16)))
 
 
