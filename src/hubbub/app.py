@@ -168,12 +168,13 @@ def build_app(settings: Settings) -> Front:
         max_body=settings.max_body_bytes,
     )
     spec = document(methods)
-    socket_mode = SocketModeGateway(hub)
+    socket_mode = SocketModeGateway(hub, in_flight=settings.socket_mode_in_flight)
     # The RTM gateway serves its sockets on the same port (docs/realtime.md).
     gateway = Gateway(
         hub,
         send_queue=settings.rtm_send_queue,
         resume_max_events=settings.rtm_resume_max_events,
+        held_events=settings.rtm_held_events,
     )
 
     async def openapi(_request: Request) -> Response:

@@ -64,10 +64,15 @@ class Settings(BaseSettings):
     public_url: str | None = None
     # Real-time gateway (docs/realtime.md): how long an rtm.connect URL stays valid, how many
     # events per stream a resume may replay before the client is told to resync, and how many
-    # frames a socket may have waiting before it is disconnected as too slow.
+    # frames a socket may have waiting while its transport is paused (the client not reading)
+    # before it is disconnected as too slow (docs/limits.md).
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
     rtm_send_queue: int = 1000
+    # Events a stream's sequencer (one per stream per gateway, and per socket) holds out of
+    # order while it reads a gap from the log; past it they are dropped and read from the log
+    # too, once it answers (realtime/sequencer.py).
+    rtm_held_events: int = Field(default=1000, ge=1)
     # Presence across processes (presence/redis.py): a process that stops renewing its lease
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0
@@ -101,6 +106,9 @@ class Settings(BaseSettings):
     events_retry_delays_s: list[float] = [0.0, 60.0, 300.0]
     socket_mode_ack_timeout_s: float = 3.0
     socket_mode_lifetime_s: float = 3600.0
+    # Envelopes of one app this process claims and sends at once (realtime/socket_mode.py);
+    # past it an envelope is left to another process or to its delivery's next try.
+    socket_mode_in_flight: int = Field(default=100, ge=1)
 
     @field_validator("public_url")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import signal
 import socket
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 import uvicorn
 from slack_sdk import WebClient
 
-from hubbub.app import SERVER_OPTIONS, build_app, build_hub
+from hubbub.app import SERVER_OPTIONS, Front, build_app, build_hub
 from hubbub.config import Settings
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
@@ -102,6 +103,26 @@ def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) 
     finally:
         server.should_exit = True
         thread.join(15)
+        sock.close()
+
+
+@contextlib.asynccontextmanager
+async def server_in_this_loop(settings: Settings) -> AsyncIterator[tuple[str, Front]]:
+    """A server in the test's own event loop: the test reaches its parts (`Front`: the hub, the
+    gateways) and runs code between its loop turns. Yields its URL and the app."""
+    sock = free_socket()
+    # The URLs the server hands out (rtm.connect, apps.connections.open) name this port.
+    front = build_app(settings.model_copy(update={"port": sock.getsockname()[1]}))
+    server = uvicorn.Server(uvicorn.Config(front, **{**SERVER_OPTIONS, "loop": "asyncio"}))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            assert not task.done(), "uvicorn did not start"
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", front
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 15)
         sock.close()
 
 

@@ -17,7 +17,7 @@ from starlette.websockets import WebSocket
 
 from hubbub.bus.port import Subscription
 from hubbub.realtime.frames import EXPIRED, splice_position
-from hubbub.realtime.sequencer import PAGE, Sequencer
+from hubbub.realtime.sequencer import HELD_MAX, PAGE, Sequencer
 from hubbub.realtime.socket import EXTENSION, RtmProtocol
 from hubbub.services import realtime
 from hubbub.services.hub import Hub
@@ -32,7 +32,9 @@ class Feed:
     def __init__(self, gateway: Gateway, team_id: str, stream: str, head: int) -> None:
         self.gateway, self.team_id, self.stream = gateway, team_id, stream
         self.sessions: set[Session] = set()
-        self.sequencer = Sequencer(stream, head, self._read, self._fan)
+        self.sequencer = Sequencer(
+            stream, head, self._read, self._fan, held_max=gateway.held_events
+        )
         # After a bus outage the feed reads what it missed from the log, like after a gap.
         self.subscription: Subscription = gateway.hub.bus.subscribe(
             stream, self._on_bus, on_resume=self.sequencer.catch_up
@@ -59,10 +61,13 @@ class Feed:
 
 
 class Gateway:
-    def __init__(self, hub: Hub, *, send_queue: int, resume_max_events: int) -> None:
+    def __init__(
+        self, hub: Hub, *, send_queue: int, resume_max_events: int, held_events: int = HELD_MAX
+    ) -> None:
         self.hub = hub
         self.send_queue = send_queue
         self.resume_max_events = resume_max_events
+        self.held_events = held_events
         self.feeds: dict[str, Feed] = {}
         self.sessions: set[Session] = set()
         # Sessions with frames queued since the last flush: written once per loop turn, so a

@@ -6,6 +6,11 @@ A stream's events carry seq 1, 2, 3, ... and the log holds every one of them fro
 is published (publication follows the commit, and a seq is only taken once the one before it
 has committed). So a seq at or below the last one passed on is a duplicate, and a seq beyond the
 next one means the feed missed some: they are read from the log before going on.
+
+What waits for the log is bounded: past `held_max` events held out of order (the log slow to
+answer, or failing), they are dropped and the log is read instead up to the newest seq seen,
+from the last one passed on. Nothing is lost (the log has them all) nor doubled (the log is read
+from `pos`). A failed read is tried again, with a growing pause, until it answers.
 """
 
 from __future__ import annotations
@@ -27,6 +32,17 @@ PAGE = 500
 # before reading the log lets the missing event arrive on its own.
 GAP_WAIT_S = 0.005
 EMPTY_READ_WAIT_S = 0.02
+# Events held out of order before they are dropped and read from the log instead (a setting:
+# rtm_held_events, config.py).
+HELD_MAX = 1000
+# After a failed read of the log: the first pause, doubled at each failure up to the cap.
+READ_RETRY_S = 0.05
+READ_RETRY_CAP_S = 5.0
+
+
+def retry_delay(failures: int) -> float:
+    # float(): int ** int is Any to the type checker (a negative power would be a float).
+    return float(min(READ_RETRY_CAP_S, READ_RETRY_S * 2 ** min(failures - 1, 16)))
 
 
 class Sequencer:
@@ -38,23 +54,41 @@ class Sequencer:
         "_held",
         "_read",
         "_sink",
+        "_target",
+        "held_max",
         "page",
         "pos",
         "stream",
     )
 
     def __init__(
-        self, stream: str, pos: int, read: Reader, sink: Sink, *, page: int = PAGE
+        self,
+        stream: str,
+        pos: int,
+        read: Reader,
+        sink: Sink,
+        *,
+        page: int = PAGE,
+        held_max: int = HELD_MAX,
     ) -> None:
         self.stream = stream
         self.pos = pos  # the last seq passed to the sink
         self.page = page  # how many events read returns at most
+        self.held_max = held_max
         self._read = read
         self._sink = sink
         self._held: dict[int, bytes] = {}
         self._filling: asyncio.Task[None] | None = None
         self._closed = False
         self._again = False  # a catch-up asked for while a fill runs
+        # Beyond pos: the newest seq seen whose event was dropped rather than held. The log is
+        # read up to it.
+        self._target = pos
+
+    @property
+    def holding(self) -> int:
+        """How many events wait out of order for the log."""
+        return len(self._held)
 
     def push(self, seq: int, data: bytes) -> None:
         if seq <= self.pos or self._closed:
@@ -63,7 +97,14 @@ class Sequencer:
             self.pos = seq
             self._sink(self.stream, seq, data)
             return
-        self._held[seq] = data
+        if self._target > self.pos:
+            self._target = max(self._target, seq)  # read from the log with the dropped ones
+        else:
+            self._held[seq] = data
+            if len(self._held) > self.held_max:
+                self._target = max(self._held)
+                self._held.clear()
+                log.warning("sequencer_held_dropped", stream=self.stream, pos=self.pos)
         self._start(wait=True)
 
     def catch_up(self) -> None:
@@ -95,12 +136,26 @@ class Sequencer:
         try:
             if wait:
                 await asyncio.sleep(GAP_WAIT_S)
+            failures = 0
             while not self._closed:
                 self._release()
-                if not self._held and not force and not self._again:
+                if not (self._held or force or self._again or self._target > self.pos):
                     break
                 self._again = False
-                rows = await self._read(self.stream, self.pos)
+                try:
+                    rows = await self._read(self.stream, self.pos)
+                except Exception as exc:
+                    failures += 1
+                    log.warning(
+                        "sequencer_read_failed",
+                        stream=self.stream,
+                        failures=failures,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
+                    force = True  # still behind: read again once the log answers
+                    await asyncio.sleep(retry_delay(failures))
+                    continue
+                failures = 0
                 for seq, data in rows:
                     if self._closed:
                         return
@@ -109,7 +164,7 @@ class Sequencer:
                         self._sink(self.stream, seq, data)
                 force = len(rows) >= self.page
                 self._release()
-                if not rows and self._held:
+                if not rows and (self._held or self._target > self.pos):
                     await asyncio.sleep(EMPTY_READ_WAIT_S)
         except asyncio.CancelledError:
             raise

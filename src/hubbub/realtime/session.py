@@ -89,8 +89,9 @@ class Session:
         self.batch_presence = batch_presence
         # The people whose presence streams this session follows (presence_sub).
         self.presence_subs: AbstractSet[str] = frozenset()  # shared empty: most never subscribe
-        # (stream, seq or 0, frame): what waits for the next flush, in order. It only grows
-        # while the socket's own buffer is over its high-water mark (the client is not reading).
+        # (stream, seq or 0, frame): what waits for the next flush, in order. It only outlives
+        # a loop turn while the socket's own buffer is over its high-water mark (the client is
+        # not reading); then more than `limit` frames in it at a flush make the client too slow.
         self.queue: list[tuple[str, int, bytes]] = []
         self.limit = gateway.send_queue
         self.flush_due = False
@@ -168,7 +169,14 @@ class Session:
         they left while away)."""
         if stream in self.following or self.closing:
             return
-        sequencer = Sequencer(stream, pos, self._read_log, self._deliver, page=self.page)
+        sequencer = Sequencer(
+            stream,
+            pos,
+            self._read_log,
+            self._deliver,
+            page=self.page,
+            held_max=self.gateway.held_events,
+        )
         self.following[stream] = sequencer
         self.sent.setdefault(stream, pos)
         if live:
@@ -243,13 +251,12 @@ class Session:
     # -- the send queue ----------------------------------------------------------------------
 
     def _enqueue(self, stream: str, seq: int, framed: bytes) -> None:
-        if self.closing:
-            return
-        if len(self.queue) >= self.limit:
-            self._too_slow()
-            return
-        self.queue.append((stream, seq, framed))
-        self._due()
+        # Never refused here: what one loop turn brings (a group commit answers up to 512
+        # posts at once) reached the queue before the client could read any of it. The bound
+        # is checked at the flush, against what the transport would not take.
+        if not self.closing:
+            self.queue.append((stream, seq, framed))
+            self._due()
 
     def _send(self, framed: bytes) -> None:
         self._enqueue("", 0, framed)
@@ -264,7 +271,13 @@ class Session:
         calls this once per loop turn for each session that has something queued)."""
         self.flush_due = False
         socket = self.socket
-        if self.closing or not self.queue or socket.paused:
+        if self.closing or not self.queue:
+            return
+        if socket.paused:
+            # Frames held back because the client has not read what its buffer holds: past
+            # the bound, it is too slow.
+            if len(self.queue) > self.limit:
+                self._too_slow()
             return
         sent = self.sent
         payloads = []
@@ -280,8 +293,8 @@ class Session:
     def _too_slow(self) -> None:
         """A client that stops reading is let go with where it got to, never slowing others."""
         self.closing = True
+        log.info("rtm_too_slow", user=self.who.user_id, queued=len(self.queue))
         self.queue.clear()
-        log.info("rtm_too_slow", user=self.who.user_id, queued=self.limit)
         goodbye = {
             "type": "goodbye",
             "reason": "too_slow",

@@ -9,6 +9,12 @@ ack (`{"envelope_id": …, "payload": …}`) goes back on the envelope's reply t
 waits for it (services/apps.py socket_send), in this process or another. A connection lives for
 `socket_lifetime_s`: a `disconnect` of reason `warning` comes `socket_warning_s` before its end,
 then `refresh_requested`, and the client opens a new one, as Slack's do.
+
+An app that stops reading its sockets must not cost this process a task per envelope: at most
+`in_flight` envelopes of an app are being claimed or sent here at once, and a send waits for a
+paused socket no longer than the sender waits for the ack. An envelope past the bound is left
+unclaimed: another process holding the app's sockets may send it, else no ack comes and its
+`deliver` job tries again after Slack's delays, as for an app that does not ack.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ PENDING_S = 120.0
 CLAIM_PREFIX = "envelope:"
 CLAIM_S = 30.0
 DEBUG_HOST = "hubbub"
+# Envelopes of one app claimed or sent at once (a setting: socket_mode_in_flight, config.py).
+IN_FLIGHT = 100
 
 
 class Connection:
@@ -58,8 +66,11 @@ class Connection:
 
 
 class SocketModeGateway:
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, *, in_flight: int = IN_FLIGHT) -> None:
         self.hub = hub
+        self.in_flight = in_flight
+        # app_id -> envelopes of the app being claimed or sent now (no entry: none)
+        self.busy: dict[str, int] = {}
         self.connections: dict[str, list[Connection]] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.turn: dict[str, int] = {}
@@ -183,9 +194,22 @@ class SocketModeGateway:
             return
         if not self._held(stream):
             return  # no ack: the sender tries again later
+        busy = self.busy.get(stream, 0)
+        if busy >= self.in_flight:
+            log.warning("socket_mode_busy", app=stream, in_flight=busy)
+            return  # unclaimed: another process sends it, or the sender tries again later
+        self.busy[stream] = busy + 1
         task = asyncio.get_running_loop().create_task(self._deliver(stream, envelope, reply))
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(lambda done: self._done(stream, done))
+
+    def _done(self, app_id: str, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        busy = self.busy[app_id] - 1
+        if busy:
+            self.busy[app_id] = busy
+        else:
+            del self.busy[app_id]
 
     def _held(self, app_id: str) -> list[Connection]:
         return [c for c in self.connections.get(app_id, []) if not c.closed]
@@ -207,7 +231,15 @@ class SocketModeGateway:
         if len(self.pending) > 1000:
             self.pending = {k: v for k, v in self.pending.items() if now - v[1] < PENDING_S}
         self.pending[envelope_id] = (reply, now)
-        await held[turn % len(held)].send(envelope)
+        try:
+            # A socket whose app does not read stays paused: past the ack timeout the sender
+            # has given up, and the envelope (never written) goes again with its retry.
+            await asyncio.wait_for(
+                held[turn % len(held)].send(envelope), self.hub.app_timings.ack_timeout_s
+            )
+        except TimeoutError:
+            self.pending.pop(envelope_id, None)
+            log.warning("socket_mode_send_timeout", app=app_id)
 
     async def stop(self) -> None:
         for held in list(self.connections.values()):

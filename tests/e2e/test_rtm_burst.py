@@ -1,0 +1,129 @@
+"""A burst is no slow consumer: SQLite's group commit answers up to 512 posts at once, and all
+their events reach a socket's send queue in one turn of the event loop, before the client could
+read any of them. A client that reads normally gets them all, never `too_slow`.
+
+The server runs in the test's own event loop, so the test can hold the writer while the posts
+queue up (they then commit together) and keep the loop from running while the commits land (so
+their answers, and the events, all come in one turn), as a busy process does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import connect
+
+from hubbub.config import Settings
+from hubbub.services import channels, messages, realtime
+from hubbub.services.auth import authenticate
+from hubbub.services.hub import EventLog, Hub
+from hubbub.store.sqlite import MAX_BATCH, SqliteStore
+from hubbub.store.tx import Tx
+from tests.support.servers import make_workspace, server_in_this_loop
+
+
+async def burst(
+    hub: Hub,
+    team_id: str,
+    post: Callable[[int], Coroutine[Any, Any, None]],
+    count: int,
+    landed: Callable[[], bool],
+) -> None:
+    """`count` posts committed MAX_BATCH at a time, all answered in one turn of the loop;
+    landed() says when the last is committed."""
+    store = hub.shards.store  # type: ignore[attr-defined]
+    assert isinstance(store, SqliteStore)
+    gate, entered = threading.Event(), asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def hold(_tx: Tx, _log: EventLog) -> None:
+        loop.call_soon_threadsafe(entered.set)
+        gate.wait(30)
+
+    holding = asyncio.create_task(hub.commit(team_id, hold))
+    await entered.wait()
+    posts = [asyncio.create_task(post(n)) for n in range(count)]
+    deadline = time.monotonic() + 30
+    while store._jobs.qsize() < count:  # until every post waits for the writer
+        assert time.monotonic() < deadline, "the posts never reached the writer"
+        await asyncio.sleep(0.001)
+    gate.set()
+    stand_still_until(landed)
+    await holding
+    await asyncio.gather(*posts)
+
+
+@pytest.mark.parametrize(
+    ("send_queue", "posts"),
+    [
+        (1000, 2 * MAX_BATCH),  # the default queue; two group commits answered in one turn
+        (100, MAX_BATCH),  # a queue an operator set smaller than one group commit
+    ],
+)
+async def test_a_client_that_reads_normally_survives_a_group_commits_burst(
+    tmp_path: Path, send_queue: int, posts: int
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", rate_limits=False, rtm_send_queue=send_queue)
+    workspace = make_workspace(settings.data_dir, settings=settings)
+    async with server_in_this_loop(settings) as (url, front):
+        hub = front.api.hub
+        who = await authenticate(hub, workspace.alice.token)
+        channel = (await channels.create(hub, who, "burst", is_private=False)).id
+        team = workspace.team_id
+        head = (await realtime.events_after(hub, team, channel, 0, 1000))[-1][0]
+
+        def landed() -> bool:
+            last = head + posts
+            return bool(
+                hub.shards.store.read_sync(lambda tx: tx.events_after(team, channel, last - 1, 1))
+            )
+
+        async with httpx.AsyncClient(base_url=url) as http:
+            answer = (
+                await http.post(
+                    "/api/rtm.connect", headers={"Authorization": f"Bearer {workspace.alice.token}"}
+                )
+            ).json()
+        frames: list[dict[str, Any]] = []
+        async with connect(answer["url"], max_size=None) as socket:
+
+            async def read() -> None:
+                async for raw in socket:
+                    frames.append(json.loads(raw))
+
+            reader = asyncio.create_task(read())
+
+            async def post(n: int) -> None:
+                await messages.post(hub, who, channel, text=f"burst {n}")
+
+            await burst(hub, team, post, posts, landed)
+            deadline = time.monotonic() + 30
+            while not reader.done() and len(texts(frames, channel)) < posts:
+                assert time.monotonic() < deadline, "timed out"
+                await asyncio.sleep(0.01)
+            goodbyes = [f for f in frames if f.get("type") == "goodbye"]
+            assert goodbyes == []
+            assert texts(frames, channel) == [f"burst {n}" for n in range(posts)]
+            reader.cancel()
+
+
+def stand_still_until(landed: Callable[[], bool]) -> None:
+    """Keeps the loop from running (as while it serves other work) until the last post is
+    committed and answered: the answers of every commit then wake their posts in one turn."""
+    deadline = time.monotonic() + 30
+    while not landed():
+        assert time.monotonic() < deadline, "the posts were never committed"
+        time.sleep(0.001)
+    time.sleep(0.05)  # the writer answers each commit just after it
+
+
+def texts(frames: list[dict[str, Any]], channel: str) -> list[str]:
+    return [f["text"] for f in frames if f.get("type") == "message" and f.get("channel") == channel]
