@@ -97,7 +97,7 @@ def serve(
 
     import uvicorn
 
-    from hubbub.app import SERVER_OPTIONS, build_app
+    from hubbub.app import build_app, server_options
 
     settings = load_settings(config, data_dir=data_dir, host=host, port=port, public_url=public_url)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -121,7 +121,7 @@ def serve(
         else settings.database
     )
     typer.echo(f"hubbub on {settings.base_url} (data in {where})", err=True)
-    server = uvicorn.Server(uvicorn.Config(build_app(settings), **SERVER_OPTIONS))
+    server = uvicorn.Server(uvicorn.Config(build_app(settings), **server_options(settings)))
     server.run(sockets=[sock])
 
 

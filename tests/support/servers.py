@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from slack_sdk import WebClient
 
-from hubbub.app import SERVER_OPTIONS, build_app, build_hub
+from hubbub.app import build_app, build_hub, server_options
 from hubbub.config import Settings
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
@@ -87,7 +87,7 @@ def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) 
     if store:
         settings = settings.model_copy(update=store)
     # uvloop would become the event loop policy of the whole test process.
-    options = {**SERVER_OPTIONS, "loop": "asyncio"}
+    options = {**server_options(settings), "loop": "asyncio"}
     config = uvicorn.Config(build_app(settings), **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -33,6 +33,7 @@ from hubbub.realtime.frames import (
 )
 from hubbub.realtime.sequencer import PAGE, Sequencer
 from hubbub.realtime.socket import RtmProtocol
+from hubbub.realtime.throttle import refusal
 from hubbub.services import realtime
 
 if TYPE_CHECKING:
@@ -341,6 +342,10 @@ class Session:
             isinstance(reply_to, bool) or not isinstance(reply_to, int) or reply_to <= 0
         ):
             self._send(error_frame(E_INVALID, "invalid_id"))
+            return
+        refused = await refusal(self.gateway.hub, self.who, self.ws, kind, reply_to)
+        if refused is not None:
+            self._send(refused)
             return
         if kind == "ping":
             echoed = {k: v for k, v in body.items() if k not in ("type", "id")}
