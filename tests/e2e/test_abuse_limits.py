@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from hubbub.config import Settings
 from hubbub.domain.model import Team
 from hubbub.services import webhooks
 from hubbub.services.hub import Hub
@@ -23,6 +24,7 @@ from hubbub.web.session import SESSION_COOKIE
 from tests.support.checks import walk_history
 from tests.support.rtm import new_channel, rtm
 from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.services import RedisServer
 
 SLOW_DOWN = {"code": -1, "msg": "slow down, too many messages..."}
 
@@ -232,3 +234,28 @@ def test_rtm_typing_is_limited_per_connection(limited: Server, ws: Workspace) ->
         errors = [f for f in client.sync() if f.get("type") == "error"]
         assert errors, "20 typing frames at once were never refused"
         assert all(f["error"] == SLOW_DOWN for f in errors), errors
+
+
+# -- many processes ----------------------------------------------------------------------------
+
+
+def test_a_limit_holds_across_processes_sharing_redis(
+    tmp_path: Path, postgres_url: str, redis_server: RedisServer, redis_prefix: str
+) -> None:
+    shared = {"database_url": postgres_url, "redis_url": redis_server.url}
+    shared["redis_prefix"] = redis_prefix
+    with (
+        threaded_server(tmp_path / "a", rate_limits=True, **shared) as a,
+        threaded_server(tmp_path / "b", rate_limits=True, **shared) as b,
+        httpx.Client(base_url=a.url, follow_redirects=False, timeout=30) as web_a,
+        httpx.Client(base_url=b.url, follow_redirects=False, timeout=30) as web_b,
+    ):
+        ws = make_workspace(a.data_dir, settings=Settings(**shared))
+        until_refused(
+            lambda _n: login(web_a, ws.domain, "alice@acme.test", "wrong"),
+            5,
+            lambda r: r.status_code == 400,
+        )
+        # The other process shares the account's bucket.
+        assert login(web_b, ws.domain, "alice@acme.test", "pw-alice").status_code == 429
+        assert login(web_b, ws.domain, "bob@acme.test", "pw-bob").status_code == 303
