@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Any
 
+import structlog
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,6 +25,7 @@ from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.domain.urls import RTM_PATH, SOCKET_MODE_PATH
+from hubbub.http_protocol import HttpProtocol
 from hubbub.jobs.background import Background
 from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
@@ -59,6 +61,8 @@ from hubbub.tickets.redis import RedisTickets
 from hubbub.web.routes import web_routes
 
 OPENAPI_PATH = "/api/openapi.json"
+
+log = structlog.get_logger()
 
 
 def build_shards(settings: Settings) -> Shards:
@@ -143,9 +147,11 @@ def build_limiter(settings: Settings, hub: Hub) -> Limiter:
     return RedisLimiter(client, prefix=settings.redis_prefix)
 
 
-# How uvicorn serves build_app's application: RTM sockets need hubbub's WebSocket protocol.
+# How uvicorn serves build_app's application: RTM sockets need hubbub's WebSocket protocol, and
+# requests a cap on their heads.
 SERVER_OPTIONS: dict[str, Any] = {
     **UVICORN_OPTIONS,
+    "http": HttpProtocol,
     "ws": RtmProtocol,
     "ws_per_message_deflate": False,
 }
@@ -224,8 +230,16 @@ def build_app(settings: Settings) -> Front:
             *command_routes(hub),
         ],
         lifespan=lifespan,
+        exception_handlers={ClientDisconnect: client_gone},
     )
     return Front(api, gateway, app, role=settings.role, socket_mode=socket_mode)
+
+
+async def client_gone(request: Request, _exc: Exception) -> Response:
+    """A client that hung up before its body was all sent: not an error of ours, and nobody is
+    there to read the answer (the Web API's own path does the same in api/server.py)."""
+    log.info("http_client_gone", path=request.url.path)
+    return Response(status_code=400, headers={"Connection": "close"})
 
 
 def job_loop(hub: Hub, settings: Settings) -> Background:

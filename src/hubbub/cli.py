@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import orjson
+import structlog
 import typer
 
 from hubbub.config import Settings, load_settings
@@ -17,6 +18,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
 
 T = TypeVar("T")
+log = structlog.get_logger()
 
 app = typer.Typer(help="hubbub: team messaging that speaks Slack's API.", no_args_is_help=True)
 admin = typer.Typer(help="Administer workspaces, people and bots (also while the server runs).")
@@ -108,10 +110,11 @@ def serve(
     # The port bound, which --port 0 leaves to the kernel: the URLs handed out name it.
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     if settings.public_url is None and settings.host in ("0.0.0.0", ""):
-        typer.echo(
-            f"hubbub: URLs handed out will name {settings.base_url}, which clients elsewhere "
-            "cannot reach: set --public-url",
-            err=True,
+        log.warning(
+            "public_url_unset",
+            url=settings.base_url,
+            why="URLs handed out name an address that clients elsewhere cannot reach: "
+            "set --public-url",
         )
     where = (
         f"{len(settings.shards)} PostgreSQL shards"
@@ -120,7 +123,7 @@ def serve(
         if settings.database_url
         else settings.database
     )
-    typer.echo(f"hubbub on {settings.base_url} (data in {where})", err=True)
+    log.info("serving", url=settings.base_url, data=str(where), role=settings.role)
     server = uvicorn.Server(uvicorn.Config(build_app(settings), **server_options(settings)))
     server.run(sockets=[sock])
 
@@ -476,4 +479,7 @@ _add_installed_commands()
 
 
 def main() -> None:
+    from hubbub.logs import configure
+
+    configure()
     app()

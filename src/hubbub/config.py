@@ -24,6 +24,8 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "loop": "uvloop",
     "http": "httptools",
     "log_level": "warning",
+    # Its records go to the process's one log stream (logs.py), not to handlers of its own.
+    "log_config": None,
     "access_log": False,
     "proxy_headers": False,
     "server_header": False,

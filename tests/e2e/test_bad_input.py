@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,7 @@ import httpx
 import orjson
 import pytest
 from slack_sdk.errors import SlackApiError
+from structlog.testing import capture_logs
 
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
@@ -112,6 +115,17 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("chat.postMessage", {"channel": "{channel}", "blocks": '{"type": "x"}'}, "invalid_blocks"),
     ("chat.postMessage", {"channel": "{channel}", "blocks": "[1, 2]"}, "invalid_blocks"),
     ("chat.postMessage", {"channel": "{channel}", "blocks": '[{"text": "x"}]'}, "invalid_blocks"),
+    ("chat.postMessage", {"channel": "{channel}", "blocks": '[{"type": "x"}]'}, "invalid_blocks"),
+    (
+        "chat.postMessage",
+        {
+            "channel": "{channel}",
+            "blocks": orjson.dumps(
+                [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+            ).decode(),
+        },
+        "invalid_blocks",
+    ),
     (
         "chat.postMessage",
         {"channel": "{channel}", "blocks": orjson.dumps([{"type": "divider"}] * 51).decode()},
@@ -122,6 +136,11 @@ REFUSED: list[tuple[str, dict[str, Any], str]] = [
     ("conversations.history", {"channel": "{channel}", "limit": "ten"}, "invalid_limit"),
     ("conversations.history", {"channel": "{channel}", "limit": "1.5"}, "invalid_limit"),
     ("users.list", {"limit": "ten"}, "invalid_arguments"),
+    ("conversations.history", {"channel": "{channel}", "limit": "-5"}, "invalid_limit"),
+    ("conversations.list", {"limit": "-1"}, "invalid_limit"),
+    ("users.list", {"limit": "-5"}, "invalid_limit"),
+    ("reactions.list", {"limit": "-5"}, "invalid_limit"),
+    ("notifications.list", {"limit": "-5"}, "invalid_limit"),
     ("conversations.history", {"channel": "{channel}", "cursor": "%%%"}, "invalid_cursor"),
     ("conversations.history", {"channel": "{channel}", "cursor": "bm9wZQ=="}, "invalid_cursor"),
     ("conversations.history", {"channel": "{channel}", "oldest": "yesterday"}, "invalid_ts_oldest"),
@@ -186,6 +205,27 @@ def test_malformed_json_is_invalid_json(scene: Scene, body: bytes) -> None:
         },
     )
     assert _error(resp) == "invalid_json"
+    assert scene.state() == before
+    _still_answers(scene)
+
+
+def test_a_body_is_read_by_its_content_type_as_slack_does(scene: Scene) -> None:
+    before = scene.state()
+    auth = {"Authorization": f"Bearer {scene.ws.alice.token}"}
+    # text/plain is one of Slack's valid types, read as a form.
+    plain = scene.http.post(
+        "api.test", content=b"foo=bar", headers={**auth, "Content-Type": "text/plain"}
+    )
+    assert plain.json() == {"ok": True, "args": {"foo": "bar"}}
+    body = f"channel={scene.channel}&text=x".encode()
+    for content_type, expected in [
+        ("application/xml", "invalid_post_type"),
+        ("image/png", "invalid_post_type"),
+        ("", "missing_post_type"),
+    ]:
+        headers = {**auth, "Content-Type": content_type} if content_type else auth
+        resp = scene.http.post("chat.postMessage", content=body, headers=headers)
+        assert _error(resp) == expected, content_type
     assert scene.state() == before
     _still_answers(scene)
 
@@ -360,7 +400,7 @@ def test_cursor_from_another_listing_is_refused(scene: Scene) -> None:
 # overflow every store's integers: each listing, and rtm's resume, answers invalid_cursor.
 BAD_COUNTS = ["²", "1" * 25, "-5", "\u0661"]
 COUNTED_CURSORS = [
-    ("reactions.list", "reaction", "{n}:{channel}:1.000001:wave"),
+    ("reactions.list", "reaction", "{n}:{channel}:1.000001"),
     ("notifications.list", "notification", "{n}:{channel}:1.000001"),
     ("conversations.listConnectInvites", "invite", "{n}:I123"),
 ]
@@ -390,3 +430,73 @@ def test_every_answer_under_api_is_slack_json(server: Server) -> None:
     assert put.status_code == 405
     assert put.json() == {"ok": False, "error": "method_not_allowed"}
     assert httpx.get(server.api_url + "api.test").json()["ok"] is True
+
+
+# -- the connection itself: heads, bodies cut short, bodies over the cap ----------------------
+
+
+def _raw(server: Server, request: bytes, *, close_after: bool = False) -> bytes:
+    """What the server answers on one connection to request, read until it closes the
+    connection (or, with close_after, nothing: the client hangs up after sending)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        if close_after:
+            return b""
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_a_head_over_64_kb_is_431_and_the_connection_closed(scene: Scene) -> None:
+    big = b"POST /api/api.test HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100_000 + b"\r\n\r\n"
+    answer = _raw(scene.server, big)  # returns only once the server closed the connection
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    long_url = b"GET /api/api.test?x=" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert _raw(scene.server, long_url).startswith(b"HTTP/1.1 431 ")
+    # Many ordinary headers under the cap are fine.
+    headers = {f"X-H{i}": "v" * 1000 for i in range(40)}
+    assert scene.http.post("api.test", headers=headers).json() == {"ok": True, "args": {}}
+    _still_answers(scene)
+
+
+def test_a_body_announced_over_the_cap_gets_413_and_the_connection_closed(scene: Scene) -> None:
+    before = scene.state()
+    head = (
+        f"POST /api/chat.postMessage HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {scene.ws.alice.token}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 100000000\r\n\r\n"
+    ).encode()
+    # The rest of the announced body never comes: the server answers and closes anyway, so
+    # nothing that follows on this connection can be taken for another request.
+    answer = _raw(scene.server, head + f"channel={scene.channel}&text=".encode())
+    status, _, rest = answer.partition(b"\r\n")
+    assert status.startswith(b"HTTP/1.1 413 ")
+    assert b"connection: close" in rest.lower()
+    assert scene.state() == before
+    _still_answers(scene)
+
+
+def test_a_client_hanging_up_mid_body_is_no_server_error(scene: Scene) -> None:
+    before = scene.state()
+    head = (
+        f"POST /api/chat.postMessage HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {scene.ws.alice.token}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 1000\r\n\r\n"
+    ).encode()
+    # A webhook path of the right shape: its body is read before the hook is looked up.
+    path = f"/services/{scene.ws.team_id}/BAAAAAAAAAA/secret"
+    hook = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{{".encode()
+    with capture_logs() as logs:
+        _raw(scene.server, head + b"channel=", close_after=True)
+        _raw(scene.server, hook, close_after=True)
+        _still_answers(scene)
+        deadline = time.monotonic() + 10
+        while len([e for e in logs if "client_gone" in e["event"]]) < 2:
+            assert time.monotonic() < deadline, logs
+            time.sleep(0.05)
+    assert not [e for e in logs if e["log_level"] in ("error", "critical")], logs
+    assert scene.state() == before

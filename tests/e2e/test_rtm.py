@@ -267,6 +267,38 @@ def test_bad_frames_get_errors(server: Server, workspace: Workspace) -> None:
         assert bob.recv()["reply_to"] == 4
 
 
+# Frames whose fields have the wrong types: each gets an error naming the field, and the socket
+# goes on (a presence_sub whose ids held a list once closed it with 1006).
+WRONGLY_TYPED = [
+    ({"id": 10, "type": "presence_sub", "ids": [["U1"]]}, 10, "invalid_ids"),
+    ({"id": 11, "type": "presence_sub", "ids": [{"a": 1}]}, 11, "invalid_ids"),
+    ({"id": 12, "type": "presence_sub", "ids": {"U1": 1}}, 12, "invalid_ids"),
+    ({"id": 13, "type": "presence_query", "ids": [None, 5]}, 13, "invalid_ids"),
+    ({"id": 14, "type": "presence_query", "ids": "U1"}, 14, "invalid_ids"),
+    ({"id": 15, "type": "typing", "channel": ["C1"]}, 15, "invalid_channel"),
+    ({"id": 16, "type": "message", "channel": "C1", "text": {"t": 1}}, 16, "invalid_text"),
+    ({"id": 17, "type": "message", "channel": 7, "text": "x"}, 17, "invalid_channel"),
+    ({"id": "18", "type": "ping"}, None, "invalid_id"),
+    ({"id": True, "type": "ping"}, None, "invalid_id"),
+    ({"id": -1, "type": "ping"}, None, "invalid_id"),
+    ({"id": 2**60, "type": "ping"}, None, "invalid_id"),
+    ({"id": 19, "type": ["ping"]}, None, "invalid_type"),
+]
+
+
+def test_wrongly_typed_frames_get_errors_and_the_socket_stays(
+    server: Server, workspace: Workspace
+) -> None:
+    with rtm(server, workspace.bob.token) as bob:
+        for sent, reply_to, msg in WRONGLY_TYPED:
+            bob.send(sent)
+            answer = bob.recv()
+            assert answer["error"] == {"code": 1, "msg": msg}, sent
+            assert answer.get("reply_to") == reply_to, sent
+        bob.send({"id": 99, "type": "ping"})
+        assert bob.recv() == {"type": "pong", "reply_to": 99}
+
+
 def test_oversize_frame_closes_the_socket(server: Server, workspace: Workspace) -> None:
     with rtm(server, workspace.bob.token) as bob:
         bob.send({"id": 1, "type": "ping", "pad": "x" * 17_000})

@@ -105,7 +105,7 @@ def test_only_people_of_the_same_workspace_may_be_followed(
         watcher.send(
             {
                 "type": "presence_sub",
-                "ids": [elsewhere.alice.user_id, "U0NOSUCH", 42, workspace.bob.user_id],
+                "ids": [elsewhere.alice.user_id, "U0NOSUCH", workspace.bob.user_id],
             }
         )
         assert next_presence(watcher) == change(workspace.bob.user_id, "away")

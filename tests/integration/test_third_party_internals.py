@@ -6,6 +6,8 @@ assumptions, where otherwise delivery or the outbound address guard would misbeh
 - realtime/socket.py subclasses uvicorn's sans-I/O WebSocket protocol, swaps two of its
   attributes for lighter ones, hooks its handshake and flow control, and writes frames to its
   transport directly;
+- http_protocol.py subclasses uvicorn's httptools protocol, counting the head in its parser
+  callbacks and answering 431 through its answer to a parse error;
 - outbound/guarded.py replaces httpx's private connection pool to put the address guard under
   every connection.
 """
@@ -149,6 +151,32 @@ async def test_uvicorn_protocol_carries_rtm_sockets() -> None:
         await client.close()
         await asyncio.wait_for(probe.done.wait(), 5)
         assert not protocol.open, uvicorn_changed("close_sent / disconnected")
+
+
+async def test_uvicorn_http_protocol_caps_a_requests_head() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await Probe()(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async with serving(app) as url:  # type: ignore[arg-type]
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+
+        async def exchange(request: bytes) -> bytes:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request)
+            answer = await asyncio.wait_for(reader.read(1000), 5)
+            writer.close()
+            return answer
+
+        small = await exchange(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 1000 + b"\r\n\r\n")
+        assert small.startswith(b"HTTP/1.1 204 "), uvicorn_changed("HttpToolsProtocol's callbacks")
+        big = await exchange(b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 100_000 + b"\r\n\r\n")
+        assert big.startswith(b"HTTP/1.1 431 "), uvicorn_changed(
+            "HttpToolsProtocol.on_header / send_400_response"
+        )
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hubbub.domain import cursor
+from hubbub.domain.blocks import MAX_BLOCKS
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import invite_team, new_id, new_invite_code
 from hubbub.domain.names import check_channel_name, check_domain, im_key, im_other, mpim_name
-from hubbub.domain.text import MAX_BLOCKS, MAX_TEXT, check_content
+from hubbub.domain.text import MAX_TEXT, check_content
 from hubbub.domain.ts import from_micros, is_ts, parse_bound, to_micros
 
 # Microseconds from 1970 to the year 2286, where ts keeps ten digits of seconds.
@@ -139,7 +140,9 @@ def test_any_cursor_decodes_or_is_invalid_cursor(garbage: str) -> None:
 def test_clamp_limit() -> None:
     assert cursor.clamp_limit(None, default=100) == 100
     assert cursor.clamp_limit(0, default=100) == 100
-    assert cursor.clamp_limit(-3, default=100) == 100
+    with pytest.raises(SlackError) as err:
+        cursor.clamp_limit(-3, default=100)
+    assert _code(err) == "invalid_limit"
     assert cursor.clamp_limit(7, default=100) == 7
     assert cursor.clamp_limit(5000, default=100, maximum=1000) == 1000
 

@@ -12,6 +12,10 @@ from starlette.requests import ClientDisconnect, Request
 
 from hubbub.domain.errors import SlackError
 
+# Bodies Slack reads as a form: its `invalid_post_type` names these (with multipart/form-data)
+# as the valid types besides JSON, text/plain among them.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "text/plain"})
+
 
 class BodyTooLarge(Exception):
     pass
@@ -88,12 +92,16 @@ async def _read_args(request: Request, cap: int) -> dict[str, Any]:
             raise SlackError("invalid_form_data") from exc
         # Uploaded files stay UploadFile objects for the methods that take them.
         args.update(form.multi_items())
-    else:
+    elif content_type in FORM_TYPES:
         try:
             text = body.decode()
         except UnicodeDecodeError as exc:
             raise SlackError("invalid_form_data") from exc
         args.update(parse_qsl(text, keep_blank_values=True))
+    elif not content_type:
+        raise SlackError("missing_post_type")
+    else:
+        raise SlackError("invalid_post_type")
     return args
 
 

@@ -65,10 +65,10 @@ def _message(call: Call, msg: Message) -> dict[str, Any]:
 
 
 def _list_key(token: str) -> reactions.ListKey:
-    created, channel, ts, name = cursor.fields("reaction", token, 4)
+    created, channel, ts = cursor.fields("reaction", token, 3)
     if not is_ts(ts):
         raise SlackError("invalid_cursor")
-    return cursor.decimal(created), cursor.identifier(channel), ts, name
+    return cursor.decimal(created), cursor.identifier(channel), ts
 
 
 @router.method(
@@ -85,7 +85,7 @@ def _list_key(token: str) -> reactions.ListKey:
     },
 )
 async def list_(call: Call) -> dict[str, Any]:
-    """Messages a person reacted to, newest reaction first (one item per reaction)."""
+    """Messages a person reacted to, each once, by their newest reaction on it, newest first."""
     call.flag("full")
     limit = cursor.clamp_limit(call.integer("limit") or call.integer("count"), default=100)
     token = call.text("cursor")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive, Scope, Send
 
 from hubbub.api.call import Call
@@ -75,7 +75,13 @@ class WebApi:
         except SlackError as exc:
             return error(exc)
         except BodyTooLarge:
-            return error(SlackError("request_too_large"), 413)
+            # The rest of the body may still be on its way: the connection is closed after the
+            # answer, or what follows would be read as the next request.
+            return error(SlackError("request_too_large"), 413, Connection="close")
+        except ClientDisconnect:
+            # The client hung up before its body was all sent: nobody is there to answer.
+            log.info("api_client_gone", method=name)
+            return error(SlackError("request_aborted"), 400, Connection="close")
         except Exception:
             log.exception("api_call_failed", method=name)
             return error(SlackError("internal_error"), 500)

@@ -54,7 +54,8 @@ async def receive(hub: Hub, request: Request, max_body: int) -> Response:
         return _answer(exc.code, {"Retry-After": str(exc.retry_after_s)})
     body = await _body(request, max_body)
     if body is None:
-        return _answer("request_too_large")
+        # Read no further, and close: the rest of the body would be taken for the next request.
+        return _answer("request_too_large", {"Connection": "close"})
     try:
         await webhooks.post(hub, *where, _payload(body, request.headers.get("content-type", "")))
     except Unavailable:

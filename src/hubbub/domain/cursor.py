@@ -56,6 +56,10 @@ def fields(kind: str, cursor: str, count: int) -> list[str]:
 
 
 def clamp_limit(limit: int | None, default: int, maximum: int = 1000) -> int:
-    if limit is None or limit <= 0:
+    """A page size as Slack takes it: none or 0 is the method's default, more than the maximum
+    is the maximum, and a negative one is refused (invalid_limit)."""
+    if limit is not None and limit < 0:
+        raise SlackError("invalid_limit")
+    if not limit:
         return default
     return min(limit, maximum)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hubbub.domain.blocks import check_blocks
 from hubbub.domain.errors import SlackError
 
 MAX_TEXT = 40_000
-MAX_BLOCKS = 50
 MAX_ATTACHMENTS = 100
 MAX_TOPIC = 250
 MAX_PURPOSE = 250
@@ -19,14 +19,7 @@ def check_content(
 ) -> tuple[str, list[Any] | None, list[Any] | None]:
     """Returns normalised (text, blocks, attachments) or raises the error Slack would."""
     if blocks is not None:
-        if (
-            not isinstance(blocks, list)
-            or len(blocks) > MAX_BLOCKS
-            or not all(isinstance(b, dict) and isinstance(b.get("type"), str) for b in blocks)
-        ):
-            raise SlackError("invalid_blocks")
-        if not blocks:
-            blocks = None
+        blocks = check_blocks(blocks) or None
     if attachments is not None:
         if not isinstance(attachments, list) or not all(isinstance(a, dict) for a in attachments):
             raise SlackError("invalid_attachments")

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity
+from hubbub.realtime import client_frames
 from hubbub.realtime.frames import (
     CURSOR_FIELD,
     HELLO,
@@ -336,47 +337,43 @@ class Session:
             await self._handle(body)
 
     async def _handle(self, body: dict[str, Any]) -> None:
-        kind = body.get("type")
-        reply_to = body.get("id")
-        if reply_to is not None and (
-            isinstance(reply_to, bool) or not isinstance(reply_to, int) or reply_to <= 0
-        ):
-            self._send(error_frame(E_INVALID, "invalid_id"))
+        try:
+            got = client_frames.parse(body)
+        except client_frames.Refused as exc:
+            code = E_UNSUPPORTED if exc.unsupported else E_INVALID
+            self._send(reply_error(exc.reply_to, code, exc.msg))
             return
-        refused = await refusal(self.gateway.hub, self.who, self.ws, kind, reply_to)
+        refused = await refusal(self.gateway.hub, self.who, self.ws, got.type, got.id)
         if refused is not None:
             self._send(refused)
             return
-        if kind == "ping":
-            echoed = {k: v for k, v in body.items() if k not in ("type", "id")}
-            self._send(frame({"type": "pong", "reply_to": reply_to, **echoed}))
-        elif kind == "message":
-            await self._message(reply_to, body)
-        elif kind == "typing":
-            await self._typing(body.get("channel"))
-        elif kind == "presence_sub":
-            await self._presence_sub(body.get("ids"))
-        elif kind == "presence_query":
-            await self._presence_query(body.get("ids"))
-        elif kind == "tickle":
-            return  # accepted: activity is not tracked beyond open sockets
-        else:
-            self._send(reply_error(reply_to, E_UNSUPPORTED, "unsupported_type"))
+        match got:
+            case client_frames.Ping():
+                echoed = {k: v for k, v in body.items() if k not in ("type", "id")}
+                self._send(frame({"type": "pong", "reply_to": got.id, **echoed}))
+            case client_frames.Message():
+                await self._message(got)
+            case client_frames.Typing():
+                await self._typing(got.channel)
+            case client_frames.PresenceSub():
+                await self._presence_sub(got.ids)
+            case client_frames.PresenceQuery():
+                await self._presence_query(got.ids)
+            case _:
+                return  # tickle: accepted; activity is not tracked beyond open sockets
 
-    async def _message(self, reply_to: Any, body: dict[str, Any]) -> None:
-        if reply_to is None:
+    async def _message(self, got: client_frames.Message) -> None:
+        if got.id is None:
             self._send(error_frame(E_INVALID, "id_required"))
             return
         try:
-            msg = await realtime.send_message(
-                self.gateway.hub, self.who, body.get("channel"), body.get("text")
-            )
+            msg = await realtime.send_message(self.gateway.hub, self.who, got.channel, got.text)
         except SlackError as exc:
-            self._send(reply_error(reply_to, E_REQUEST, exc.code))
+            self._send(reply_error(got.id, E_REQUEST, exc.code))
             return
-        self._send(frame({"ok": True, "reply_to": reply_to, "ts": msg.ts, "text": msg.text}))
+        self._send(frame({"ok": True, "reply_to": got.id, "ts": msg.ts, "text": msg.text}))
 
-    async def _presence_sub(self, ids: Any) -> None:
+    async def _presence_sub(self, ids: list[str]) -> None:
         """Follows exactly the presence of these people of the workspace (Slack: each
         presence_sub names the whole list), and tells the current presence of those added."""
         hub = self.gateway.hub
@@ -385,7 +382,7 @@ class Session:
             return
         for user_id in self.presence_subs - wanted:
             self.gateway.detach(self, realtime.presence_stream(user_id))
-        added = [u for u in (ids if isinstance(ids, list) else []) if u in wanted]
+        added = [u for u in ids if u in wanted]
         added = [u for u in dict.fromkeys(added) if u not in self.presence_subs]
         for user_id in added:
             self.gateway.attach(self, realtime.presence_stream(user_id), 0)
@@ -394,14 +391,12 @@ class Session:
             # Read after subscribing: a change in between is both told live and read here.
             await self._presence_query(added)
 
-    async def _presence_query(self, ids: Any) -> None:
+    async def _presence_query(self, ids: list[str]) -> None:
         states = await realtime.presence_of(self.gateway.hub, self.who, ids)
         for framed in presence_frames(states, batch=self.batch_presence):
             self._send(framed)
 
-    async def _typing(self, channel: Any) -> None:
-        if not isinstance(channel, str):
-            return
+    async def _typing(self, channel: str) -> None:
         now = time.monotonic()
         if now - self.typed.get(channel, -TYPING_EVERY_S) < TYPING_EVERY_S:
             return

@@ -8,14 +8,15 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.text import MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_USER, check_reaction_name
-from hubbub.services import shares
+from hubbub.services import emoji, shares
 from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
 
-# A key of reactions.list's order: (created, channel, ts, name) of the last reaction seen.
-ListKey = tuple[int, str, str, str]
+# A key of reactions.list's order: (created of the person's newest reaction, channel, ts) of
+# the last message listed.
+ListKey = tuple[int, str, str]
 
 
 def _target(tx: Tx, who: Identity, channel_id: str, ts: str) -> tuple[Channel, Message]:
@@ -46,6 +47,10 @@ def _check_room(tx: Tx, who: Identity, msg: Message, name: str) -> None:
 
 async def add(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
     name = check_reaction_name(name)
+    if name.partition("::")[0] not in emoji.known_names():
+        # Only on adding: a reaction with a name no longer known (one imported, say) can still
+        # be taken away.
+        raise SlackError("invalid_name")
 
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
@@ -106,7 +111,7 @@ async def list_for(
     for team in sources:
 
         def page(tx: Tx, team: str = team) -> list[ListKey]:
-            return tx.user_reactions(team, target, after, limit + 1)
+            return tx.user_reacted(team, target, after, limit + 1)
 
         rows += [(key, team) for key in await hub.read(team, page)]
     rows.sort(reverse=True)
@@ -114,7 +119,7 @@ async def list_for(
     rows = rows[:limit]
     found: dict[tuple[str, str], Message] = {}
     for team in sources:
-        wanted = [(channel, ts) for (_, channel, ts, _), t in rows if t == team]
+        wanted = [(channel, ts) for (_, channel, ts), t in rows if t == team]
         if not wanted:
             continue
 
@@ -124,7 +129,7 @@ async def list_for(
             return _readable(tx, who, team, wanted)
 
         found.update(await hub.read(team, readable))
-    messages = [found[(c, ts)] for (_, c, ts, _), _ in rows if (c, ts) in found]
+    messages = [found[(c, ts)] for (_, c, ts), _ in rows if (c, ts) in found]
     return Listing(messages, rows[-1][0] if more and rows else None)
 
 

@@ -50,20 +50,23 @@ class MarkQueries(MessageQueries):
             query = query.where(r.user_id == user_id)
         return [row.name for row in self.conn.execute(query.distinct())]
 
-    def user_reactions(
-        self, team_id: str, user_id: str, before: tuple[int, str, str, str] | None, limit: int
-    ) -> list[tuple[int, str, str, str]]:
-        """A user's reactions as (created, channel, ts, name), newest first, below `before`."""
+    def user_reacted(
+        self, team_id: str, user_id: str, before: tuple[int, str, str] | None, limit: int
+    ) -> list[tuple[int, str, str]]:
+        """The messages a user reacted to as (created of their newest reaction on it, channel,
+        ts), newest first, below `before`: each message once, however many names it got."""
         r = reactions.c
-        key = tuple_(r.created, r.channel_id, r.ts, r.name)
-        query = select(r.created, r.channel_id, r.ts, r.name).where(
-            r.team_id == team_id, r.user_id == user_id
+        newest = func.max(r.created)
+        query = (
+            select(newest.label("created"), r.channel_id, r.ts)
+            .where(r.team_id == team_id, r.user_id == user_id)
+            .group_by(r.channel_id, r.ts)
         )
         if before is not None:
-            query = query.where(key < tuple_(*before))
-        newest_first = (r.created.desc(), r.channel_id.desc(), r.ts.desc(), r.name.desc())
+            query = query.having(tuple_(newest, r.channel_id, r.ts) < tuple_(*before))
+        newest_first = (newest.desc(), r.channel_id.desc(), r.ts.desc())
         rows = self.conn.execute(query.order_by(*newest_first).limit(limit))
-        return [(int(x.created), x.channel_id, x.ts, x.name) for x in rows]
+        return [(int(x.created), x.channel_id, x.ts) for x in rows]
 
     def add_pin(self, team_id: str, channel_id: str, ts: str, user_id: str) -> bool:
         return self._try(
