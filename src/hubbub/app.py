@@ -157,12 +157,28 @@ SERVER_OPTIONS: dict[str, Any] = {
 }
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """SERVER_OPTIONS for these settings: X-Forwarded-For and -Proto are believed only from
+    the trusted proxies (uvicorn's ProxyHeadersMiddleware sets the client address and scheme
+    from them), so a client that sends them itself changes neither."""
+    if not settings.trusted_proxies:
+        return SERVER_OPTIONS
+    return {
+        **SERVER_OPTIONS,
+        "proxy_headers": True,
+        "forwarded_allow_ips": list(settings.trusted_proxies),
+    }
+
+
 def build_app(settings: Settings) -> Front:
     hub = build_hub(settings)
+    limiter = build_limiter(settings, hub)
+    if settings.rate_limits:
+        hub.limiter, hub.limits = limiter, settings.abuse_limits
     methods = method_table()
     api = WebApi(
         hub,
-        build_limiter(settings, hub),
+        limiter,
         methods,
         rate_limits=settings.rate_limits,
         max_body=settings.max_body_bytes,

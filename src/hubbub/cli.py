@@ -99,7 +99,7 @@ def serve(
 
     import uvicorn
 
-    from hubbub.app import SERVER_OPTIONS, build_app
+    from hubbub.app import build_app, server_options
 
     settings = load_settings(config, data_dir=data_dir, host=host, port=port, public_url=public_url)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -124,7 +124,7 @@ def serve(
         else settings.database
     )
     log.info("serving", url=settings.base_url, data=str(where), role=settings.role)
-    server = uvicorn.Server(uvicorn.Config(build_app(settings), **SERVER_OPTIONS))
+    server = uvicorn.Server(uvicorn.Config(build_app(settings), **server_options(settings)))
     server.run(sockets=[sock])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from pathlib import Path
@@ -10,14 +11,15 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hubbub.domain.abuse import AbuseLimits, Rate
 from hubbub.domain.apps import Timings
 from hubbub.domain.urls import PublicUrls, check_public_url, listen_url
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 # How uvicorn serves us (and the benchmark's bare ceiling, so the two compare like for like).
-# No proxy header rewriting: the embedded server is reached directly; behind a balancer the
-# operator turns it on (docs/deploy.md, with the scale-out work). No access log on the hot path.
+# Proxy headers are read only from the addresses `trusted_proxies` names (Settings.server_options).
+# No access log on the hot path.
 UVICORN_OPTIONS: dict[str, Any] = {
     "loop": "uvloop",
     "http": "httptools",
@@ -55,8 +57,25 @@ class Settings(BaseSettings):
     rtm_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8080
-    # "off" turns Slack's rate limits off (tests and benchmarks that post in bulk).
+    # "off" turns every rate limit off, Slack's and the abuse limits below (tests and
+    # benchmarks that post in bulk).
     rate_limits: bool = True
+    # Abuse limits of ours (docs/limits.md, Abuse; Slack's own are fixed in domain/abuse.py):
+    # sign-in attempts per account (workspace domain + email) and per client address a minute,
+    # sign-ups (new workspaces and invite links) per address an hour, posts to webhooks and
+    # response URLs per address a minute, conversations.inviteShared by email per workspace an
+    # hour. Each is also the burst.
+    login_attempts_per_account: int = Field(default=5, ge=1)
+    login_attempts_per_address: int = Field(default=20, ge=1)
+    signups_per_address: int = Field(default=5, ge=1)
+    hook_posts_per_address: int = Field(default=600, ge=1)
+    email_invites_per_workspace: int = Field(default=30, ge=1)
+    # The balancers or proxies in front (docs/deploy.md, Behind a proxy): addresses or networks
+    # ("10.0.0.0/8", "127.0.0.1") whose X-Forwarded-For and X-Forwarded-Proto are believed: the
+    # client address the per-address limits count, and whether the request came over https.
+    # Empty: nobody's; the socket's own address counts. "*" trusts anyone: never on a server
+    # clients reach directly, since they could then pick their address.
+    trusted_proxies: list[str] = []
     max_body_bytes: int = 1 << 20
     # The address clients reach us at (https://chat.example.com): the base of every URL handed
     # out (domain/urls.py). Unset: the address `hubbub serve` listens on, which it records for
@@ -115,6 +134,19 @@ class Settings(BaseSettings):
     def _public_url(cls, url: str | None) -> str | None:
         return None if url is None else check_public_url(url)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            if proxy == "*":
+                continue
+            try:
+                # Strict, as uvicorn reads them: it would take "10.0.0.1/8" for a host name.
+                ipaddress.ip_network(proxy)
+            except ValueError as exc:
+                raise ValueError(f"trusted_proxies: {proxy!r} is no address or network") from exc
+        return proxies
+
     @model_validator(mode="after")
     def _one_kind_of_store(self) -> Settings:
         if self.shards and self.database_url:
@@ -134,6 +166,16 @@ class Settings(BaseSettings):
             ack_timeout_s=self.socket_mode_ack_timeout_s,
             socket_lifetime_s=self.socket_mode_lifetime_s,
             socket_warning_s=min(10.0, self.socket_mode_lifetime_s / 2),
+        )
+
+    @property
+    def abuse_limits(self) -> AbuseLimits:
+        return AbuseLimits(
+            login_per_account=Rate.per_minute(self.login_attempts_per_account),
+            login_per_address=Rate.per_minute(self.login_attempts_per_address),
+            signup_per_address=Rate.per_hour(self.signups_per_address),
+            hooks_per_address=Rate.per_minute(self.hook_posts_per_address),
+            email_invites_per_workspace=Rate.per_hour(self.email_invites_per_workspace),
         )
 
     @property

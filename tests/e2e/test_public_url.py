@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 import httpx
 
 from hubbub.services.auth import session_csrf
-from hubbub.web.session import SESSION_COOKIE
+from hubbub.web.session import FORM_CSRF_COOKIE, SESSION_COOKIE
 from tests.support.apps import make_app
 from tests.support.receiver import receiver
 from tests.support.rtm import new_channel
@@ -99,14 +99,27 @@ def test_serves_public_url_flag_reaches_the_admin_commands(tmp_path: Path) -> No
 def _invite_link(server: Server, email: str, password: str) -> str:
     """An invite link as the web client makes one: signed in, POST /invites."""
     with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as web:
-        page = web.get("/login").text
-        found = re.search(r'name="csrf_token" value="([^"]*)"', page)
-        assert found, page
+        page = web.get("/login")
+        found = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
+        assert found, page.text
+        # The cookies are Secure (public_url is https) and this client talks http, as a
+        # balancer ending TLS does: they go back by hand.
+        form_cookie = f"{FORM_CSRF_COOKIE}={page.cookies[FORM_CSRF_COOKIE]}"
         form = {"domain": "acme", "email": email, "password": password}
-        signed_in = web.post("/login", data={"csrf_token": html.unescape(found[1]), **form})
+        signed_in = web.post(
+            "/login",
+            data={"csrf_token": html.unescape(found[1]), **form},
+            headers={"Cookie": form_cookie},
+        )
         assert signed_in.status_code == 303
-        csrf = session_csrf(web.cookies[SESSION_COOKIE])
-        answer = web.post("/invites", headers={"X-CSRF-Token": csrf})
+        session = signed_in.cookies[SESSION_COOKIE]
+        answer = web.post(
+            "/invites",
+            headers={
+                "X-CSRF-Token": session_csrf(session),
+                "Cookie": f"{SESSION_COOKIE}={session}",
+            },
+        )
         assert answer.status_code == 200, answer.text
         url: str = answer.json()["url"]
         return url

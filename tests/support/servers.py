@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 from slack_sdk import WebClient
 
-from hubbub.app import SERVER_OPTIONS, Front, build_app, build_hub
+from hubbub.app import Front, build_app, build_hub, server_options
 from hubbub.config import Settings
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
@@ -88,7 +88,7 @@ def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) 
     if store:
         settings = settings.model_copy(update=store)
     # uvloop would become the event loop policy of the whole test process.
-    options = {**SERVER_OPTIONS, "loop": "asyncio"}
+    options = {**server_options(settings), "loop": "asyncio"}
     config = uvicorn.Config(build_app(settings), **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -113,7 +113,8 @@ async def server_in_this_loop(settings: Settings) -> AsyncIterator[tuple[str, Fr
     sock = free_socket()
     # The URLs the server hands out (rtm.connect, apps.connections.open) name this port.
     front = build_app(settings.model_copy(update={"port": sock.getsockname()[1]}))
-    server = uvicorn.Server(uvicorn.Config(front, **{**SERVER_OPTIONS, "loop": "asyncio"}))
+    options = {**server_options(settings), "loop": "asyncio"}
+    server = uvicorn.Server(uvicorn.Config(front, **options))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

@@ -11,10 +11,11 @@ from starlette.routing import Route
 
 from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, TIER_POST, Router
-from hubbub.domain.errors import SlackError
+from hubbub.domain.errors import RateLimited, SlackError
 from hubbub.domain.urls import COMMAND_RESPONSE_PATH
-from hubbub.services import apps, commands
+from hubbub.services import abuse, apps, commands
 from hubbub.services.hub import Hub
+from hubbub.web.session import client_address
 
 router = Router()
 
@@ -46,12 +47,18 @@ async def chat_command(call: Call) -> dict[str, Any]:
 
 async def response_url(hub: Hub, request: Request) -> Response:
     """POST /commands/<code>: an app's later answer to a slash command (response_url)."""
+    code = request.path_params["code"]
+    try:
+        await abuse.response_url(hub, client_address(request), code)
+    except RateLimited as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return JSONResponse({"ok": False, "error": exc.code}, 429, headers=headers)
     try:
         body = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
         return JSONResponse({"ok": False, "error": "invalid_payload"}, 400)
     try:
-        await commands.respond(hub, request.path_params["code"], body)
+        await commands.respond(hub, code, body)
     except SlackError as exc:
         status = 404 if exc.code in ("invalid_url", "expired_url") else 400
         return JSONResponse({"ok": False, "error": exc.code}, status)

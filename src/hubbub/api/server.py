@@ -14,7 +14,7 @@ from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
 from hubbub.api.ratelimit import retry_after
 from hubbub.api.registry import Method
 from hubbub.domain.apps import APP_TOKEN_KIND, missing_scope, needed_scopes
-from hubbub.domain.errors import SlackError, Unavailable
+from hubbub.domain.errors import RateLimited, SlackError, Unavailable
 from hubbub.domain.model import Identity
 from hubbub.limits.port import Limiter
 from hubbub.services import apps
@@ -70,6 +70,8 @@ class WebApi:
             return await self._dispatch(request, method)
         except Unavailable as exc:
             return error(exc, 503, **{"Retry-After": str(Unavailable.RETRY_AFTER_S)})
+        except RateLimited as exc:  # an abuse limit a method takes (services/abuse.py)
+            return error(exc, 429, **{"Retry-After": str(exc.retry_after_s)})
         except SlackError as exc:
             return error(exc)
         except BodyTooLarge:

@@ -1,7 +1,7 @@
 """Incoming webhooks' front door: `POST /services/T…/B…/<secret>`, answered as Slack answers
 them: `ok` in plain text, or an error code in plain text with an HTTP status (400 for what the
 body says, 403 for a wrong secret, 404 for a webhook or channel that does not exist, 410 for
-an archived channel).
+an archived channel); over a limit (docs/limits.md, Abuse), 429 `ratelimited` with Retry-After.
 
 The body is Slack's JSON payload, sent as JSON or as a form field `payload=<json>`, up to the
 same size a Web API call may have.
@@ -17,11 +17,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from hubbub.domain.errors import SlackError, Unavailable
+from hubbub.domain.errors import RateLimited, SlackError, Unavailable
 from hubbub.domain.urls import WEBHOOK_PATH
 from hubbub.domain.webhooks import parse_path
-from hubbub.services import webhooks
+from hubbub.services import abuse, webhooks
 from hubbub.services.hub import Hub
+from hubbub.web.session import client_address
 
 _STATUS = {
     "invalid_token": 403,
@@ -31,6 +32,7 @@ _STATUS = {
     "channel_not_found": 404,
     "channel_is_archived": 410,
     "request_too_large": 413,
+    "ratelimited": 429,
     "service_unavailable": 503,
 }
 
@@ -46,6 +48,10 @@ async def receive(hub: Hub, request: Request, max_body: int) -> Response:
     where = parse_path(request.url.path)
     if where is None:
         return _answer("no_service")
+    try:
+        await abuse.webhook(hub, client_address(request), *where)
+    except RateLimited as exc:
+        return _answer(exc.code, {"Retry-After": str(exc.retry_after_s)})
     body = await _body(request, max_body)
     if body is None:
         # Read no further, and close: the rest of the body would be taken for the next request.

@@ -23,3 +23,12 @@ class Unavailable(SlackError):
 
     def __init__(self) -> None:
         super().__init__("service_unavailable")
+
+
+class RateLimited(SlackError):
+    """Over a limit (docs/limits.md): HTTP answers 429 with Retry-After, RTM an error frame.
+    Nothing was done."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("ratelimited")
+        self.retry_after_s = retry_after_s

@@ -34,6 +34,7 @@ from hubbub.realtime.frames import (
 )
 from hubbub.realtime.sequencer import PAGE, Sequencer
 from hubbub.realtime.socket import RtmProtocol
+from hubbub.realtime.throttle import refusal
 from hubbub.services import realtime
 
 if TYPE_CHECKING:
@@ -354,6 +355,10 @@ class Session:
         except client_frames.Refused as exc:
             code = E_UNSUPPORTED if exc.unsupported else E_INVALID
             self._send(reply_error(exc.reply_to, code, exc.msg))
+            return
+        refused = await refusal(self.gateway.hub, self.who, self.ws, got.type, got.id)
+        if refused is not None:
+            self._send(refused)
             return
         match got:
             case client_frames.Ping():

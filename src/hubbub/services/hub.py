@@ -10,10 +10,12 @@ import orjson
 import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
+from hubbub.domain.abuse import AbuseLimits
 from hubbub.domain.apps import App, Timings
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
 from hubbub.domain.urls import PublicUrls
+from hubbub.limits.port import Limiter
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
@@ -130,6 +132,9 @@ class Hub:
     outbound: Outbound = field(default_factory=NoOutbound)
     # Email to people notified while offline (services/notify.py); None: no email.
     mailer: Mailer | None = None
+    # The abuse limits (services/abuse.py) and where their buckets live; None: limits off.
+    limiter: Limiter | None = None
+    limits: AbuseLimits = field(default_factory=AbuseLimits)
     # Outbox rows this process has published, by shard: the relay hands their events to what
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
     published_outbox: dict[str, list[Published]] = field(default_factory=dict)

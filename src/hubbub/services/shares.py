@@ -28,6 +28,7 @@ from hubbub.domain.shares import (
     SharedChannel,
     expired,
 )
+from hubbub.services import abuse
 from hubbub.services.access import home, is_guest, member_channel, visible_channel
 from hubbub.services.channel_tx import is_general, join_tx, removed_tx
 from hubbub.services.hub import EventLog, Hub
@@ -46,10 +47,14 @@ def _admin(who: Identity, refusal: str = "restricted_action") -> None:
 
 async def _invitee(
     hub: Hub, emails: list[str], user_ids: list[str], team_domain: str | None
-) -> tuple[str, str]:
+) -> tuple[str, str] | None:
     """(workspace, person) an invite is addressed to: a person named by email or id, as Slack;
     or a workspace named by its domain (hubbub's `team_domain`), which also narrows the search
-    for the person. Without it, the person is looked for in every workspace."""
+    for the person. Without it, the person is looked for in every workspace.
+
+    None: an email that names nobody we can tell apart (no live person has it, or people of
+    several workspaces do and no team_domain says which). Slack emails the invite to anyone,
+    so its answer says nothing about who has an account; ours says nothing either."""
     addresses = [e.strip().lower() for e in emails if e.strip()]
     ids = [u.strip() for u in user_ids if u.strip()]
     named = addresses + ids
@@ -71,17 +76,24 @@ async def _invitee(
 
         user = await hub.read(team_id, person)
         if user is None or user.deleted:
-            raise SlackError("user_not_found")
+            _nobody(email)
+            return None
         return team_id, user.id
     found: list[tuple[str, str]] = []
+    # One indexed lookup per shard (ix_users_email).
     for store in hub.shards.stores().values():
         found += await store.read(lambda tx: tx.people_anywhere(email=email, user_id=user_id))
-    if not found:
-        raise SlackError("user_not_found")
-    if len(found) > 1:
-        # The same address in two workspaces: only team_domain can say which is meant.
-        raise SlackError("invalid_arguments")
+    if len(found) != 1:
+        _nobody(email)
+        return None
     return found[0]
+
+
+def _nobody(email: str | None) -> None:
+    """An email names nobody: the invite goes nowhere. An unknown user id is an error, as
+    Slack's: ids are not what people are found by."""
+    if email is None:
+        raise SlackError("user_not_found")
 
 
 def _shareable(who: Identity, channel: Channel) -> None:
@@ -108,7 +120,17 @@ async def invite(
     id. Inviting a workspace already invited again answers the same invite (and completes it, if
     a crash left the invited side without its record)."""
     _admin(who)
-    guest, invited_user = await _invitee(hub, emails, user_ids, team_domain)
+    if any(e.strip() for e in emails):
+        await abuse.email_invite(hub, who)
+    invitee = await _invitee(hub, emails, user_ids, team_domain)
+    if invitee is None:
+        # Checked as any invite is, then answered as one that was sent.
+        def check(tx: Tx) -> None:
+            _shareable(who, visible_channel(tx, who, channel_id)[0])
+
+        await hub.read(who.team_id, check)
+        return new_id("I")
+    guest, invited_user = invitee
     if guest == who.team_id:
         raise SlackError("invalid_arguments")
 

@@ -55,6 +55,8 @@ users = Table(
     Column("updated", BigInteger, nullable=False),
     UniqueConstraint("team_id", "email", name="uq_users_email"),
     UniqueConstraint("team_id", "name", name="uq_users_name"),
+    # An address in any workspace of the shard (people_anywhere: inviteShared by email).
+    Index("ix_users_email", "email"),
 )
 
 tokens = Table(

@@ -27,6 +27,12 @@ SIGNUP_ERRORS = {
 SIGNUP_FAILED = "Sorry, that did not work. Please try again."
 
 
+def wait_message(retry_after_s: int) -> str:
+    """What a page says to someone over a limit (services/abuse.py)."""
+    unit = "second" if retry_after_s == 1 else "seconds"
+    return f"Too many attempts. Please wait {retry_after_s} {unit} and try again."
+
+
 class BadForm(Exception):
     pass
 

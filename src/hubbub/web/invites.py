@@ -8,15 +8,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hubbub.domain.errors import SlackError
+from hubbub.domain.errors import RateLimited, SlackError
 from hubbub.domain.model import Identity, Team
 from hubbub.domain.urls import JOIN_PATH
-from hubbub.services import auth, invites
+from hubbub.services import abuse, auth, invites
 from hubbub.services.hub import Hub
-from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, signed_out_form
+from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, signed_out_form, wait_message
 from hubbub.web.pages import Field, _e, _error, _form, _page
-from hubbub.web.responses import HEADERS, html, redirect
-from hubbub.web.session import api_session_token, form_csrf, keep_form_csrf, set_session
+from hubbub.web.responses import HEADERS, html, redirect, too_many
+from hubbub.web.session import (
+    api_session_token,
+    client_address,
+    form_csrf,
+    keep_form_csrf,
+    set_session,
+)
 
 JOIN_FIELDS = [
     Field("name", "Your name", autocomplete="name"),
@@ -101,7 +107,7 @@ class InvitePages:
             return html(invalid_invite_page(), 404)
         csrf = form_csrf(request)
         response = html(join_page(team, code, csrf, {}))
-        keep_form_csrf(response, request, csrf)
+        keep_form_csrf(response, request, self.hub.urls, csrf)
         return response
 
     async def join(self, request: Request) -> Response:
@@ -114,14 +120,20 @@ class InvitePages:
             return html(invalid_invite_page(), 404)
         values = {k: form.get(k, "") for k in ("name", "email")}
         try:
+            await abuse.signup(self.hub, client_address(request))
             session = await invites.join_by_invite(
                 self.hub, code, **values, password=form.get("password", "")
             )
+        except RateLimited as exc:
+            page = join_page(
+                team, code, form_csrf(request), values, wait_message(exc.retry_after_s)
+            )
+            return too_many(page, exc.retry_after_s)
         except SlackError as exc:
             if exc.code == "invalid_invite":  # expired since the page above was read
                 return html(invalid_invite_page(), 404)
             message = JOIN_ERRORS.get(exc.code, SIGNUP_FAILED)
             return html(join_page(team, code, form_csrf(request), values, message), 400)
         response = redirect()
-        set_session(response, request, session)
+        set_session(response, request, self.hub.urls, session)
         return response

@@ -20,5 +20,12 @@ def html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=HEADERS)
 
 
+def too_many(body: str, retry_after_s: int) -> HTMLResponse:
+    """A page answering a request over a limit: 429 with Retry-After, as the Web API's."""
+    return HTMLResponse(
+        body, status_code=429, headers={**HEADERS, "Retry-After": str(retry_after_s)}
+    )
+
+
 def redirect(to: str = "/") -> RedirectResponse:
     return RedirectResponse(to, status_code=303, headers=HEADERS)

@@ -11,21 +11,28 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from hubbub.domain.errors import SlackError
+from hubbub.domain.errors import RateLimited, SlackError
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import is_ts
 from hubbub.domain.urls import ARCHIVES_PATH
-from hubbub.services import auth, workspaces
+from hubbub.services import abuse, auth, workspaces
 from hubbub.services.hub import Hub
 from hubbub.web import invites, pages
-from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, BadForm, signed_out_form
+from hubbub.web.forms import (
+    SIGNUP_ERRORS,
+    SIGNUP_FAILED,
+    BadForm,
+    signed_out_form,
+    wait_message,
+)
 from hubbub.web.forms import read_form as _form
-from hubbub.web.responses import HEADERS
+from hubbub.web.responses import HEADERS, too_many
 from hubbub.web.responses import html as _html
 from hubbub.web.responses import redirect as _redirect
 from hubbub.web.session import (
     CSRF_FIELD,
     clear_session,
+    client_address,
     form_csrf,
     keep_form_csrf,
     session_csrf_ok,
@@ -85,7 +92,7 @@ class WebPages:
         if found is None:
             response = _html(pages.welcome_page())
             if session_token(request) is not None:
-                clear_session(response, request)
+                clear_session(response, request, self.hub.urls)
             return response
         return await self._app(*found)
 
@@ -122,13 +129,13 @@ class WebPages:
     async def signup_form(self, request: Request) -> Response:
         csrf = form_csrf(request)
         response = _html(pages.signup_page(csrf, {}))
-        keep_form_csrf(response, request, csrf)
+        keep_form_csrf(response, request, self.hub.urls, csrf)
         return response
 
     async def login_form(self, request: Request) -> Response:
         csrf = form_csrf(request)
         response = _html(pages.login_page(csrf, {}))
-        keep_form_csrf(response, request, csrf)
+        keep_form_csrf(response, request, self.hub.urls, csrf)
         return response
 
     async def signup(self, request: Request) -> Response:
@@ -137,12 +144,18 @@ class WebPages:
             return form
         values = {k: form.get(k, "") for k in ("team_name", "domain", "name", "email")}
         try:
+            await abuse.signup(self.hub, client_address(request))
             done = await workspaces.signup(self.hub, **values, password=form.get("password", ""))
+        except RateLimited as exc:
+            message = wait_message(exc.retry_after_s)
+            return too_many(
+                pages.signup_page(form_csrf(request), values, message), exc.retry_after_s
+            )
         except SlackError as exc:
             message = SIGNUP_ERRORS.get(exc.code, SIGNUP_FAILED)
             return _html(pages.signup_page(form_csrf(request), values, message), 400)
         response = _redirect()
-        set_session(response, request, done.session)
+        set_session(response, request, self.hub.urls, done.session)
         return response
 
     async def login(self, request: Request) -> Response:
@@ -151,11 +164,17 @@ class WebPages:
             return form
         values = {k: form.get(k, "") for k in ("domain", "email")}
         try:
+            await abuse.login(self.hub, client_address(request), **values)
             token = await auth.login(self.hub, **values, password=form.get("password", ""))
+        except RateLimited as exc:
+            message = wait_message(exc.retry_after_s)
+            return too_many(
+                pages.login_page(form_csrf(request), values, message), exc.retry_after_s
+            )
         except SlackError:
             return _html(pages.login_page(form_csrf(request), values, LOGIN_ERROR), 400)
         response = _redirect()
-        set_session(response, request, token)
+        set_session(response, request, self.hub.urls, token)
         return response
 
     async def logout(self, request: Request) -> Response:
@@ -168,7 +187,7 @@ class WebPages:
             return _html(pages.forbidden_page(), 403)
         await auth.end_session(self.hub, token)
         response = _redirect()
-        clear_session(response, request)
+        clear_session(response, request, self.hub.urls)
         return response
 
 

@@ -14,6 +14,7 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hubbub.domain.urls import PublicUrls
 from hubbub.services.auth import SESSION_KIND, csrf_matches, session_csrf
 
 SESSION_COOKIE = "hubbub_session"
@@ -22,8 +23,11 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
 
-def _https(request: Request) -> bool:
-    return request.url.scheme == "https"
+def _secure(request: Request, urls: PublicUrls) -> bool:
+    """Cookies are Secure whenever clients reach us over https: public_url says so even where
+    TLS ends at a balancer that talks http to us; a request that came over https (directly, or
+    per a trusted proxy's X-Forwarded-Proto) says so too."""
+    return urls.base.startswith("https://") or request.url.scheme == "https"
 
 
 def session_token(request: Request) -> str | None:
@@ -42,16 +46,16 @@ def api_session_token(request: Request) -> str | None:
     return token
 
 
-def set_session(response: Response, request: Request, token: str) -> None:
+def set_session(response: Response, request: Request, urls: PublicUrls, token: str) -> None:
+    secure = _secure(request, urls)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=_https(request), path="/"
+        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/"
     )
 
 
-def clear_session(response: Response, request: Request) -> None:
-    response.delete_cookie(
-        SESSION_COOKIE, httponly=True, samesite="lax", secure=_https(request), path="/"
-    )
+def clear_session(response: Response, request: Request, urls: PublicUrls) -> None:
+    secure = _secure(request, urls)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=secure, path="/")
 
 
 def form_csrf(request: Request) -> str:
@@ -59,11 +63,18 @@ def form_csrf(request: Request) -> str:
     return request.cookies.get(FORM_CSRF_COOKIE) or secrets.token_urlsafe(32)
 
 
-def keep_form_csrf(response: Response, request: Request, token: str) -> None:
+def keep_form_csrf(response: Response, request: Request, urls: PublicUrls, token: str) -> None:
     if request.cookies.get(FORM_CSRF_COOKIE) != token:
+        secure = _secure(request, urls)
         response.set_cookie(
-            FORM_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_https(request), path="/"
+            FORM_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure, path="/"
         )
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the socket's, or, behind a trusted proxy, the one it forwarded
+    (uvicorn's ProxyHeadersMiddleware, app.server_options). What per-address limits count."""
+    return request.client.host if request.client else ""
 
 
 def form_csrf_ok(request: Request, given: str | None) -> bool:
