@@ -101,6 +101,7 @@ def build_hub(settings: Settings) -> Hub:
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             urls=settings.urls,
             app_timings=settings.app_timings,
+            job_limits=settings.job_limits,
             mailer=build_mailer(settings),
             outbound=outbound,
             on_close=[outbound.close],
@@ -114,6 +115,7 @@ def build_hub(settings: Settings) -> Hub:
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         urls=settings.urls,
         app_timings=settings.app_timings,
+        job_limits=settings.job_limits,
         mailer=build_mailer(settings),
         outbound=outbound,
         on_close=[client.aclose, outbound.close],
@@ -217,7 +219,7 @@ def job_loop(hub: Hub, settings: Settings) -> Background:
     Redis Streams) moves them there for `hubbub worker` processes."""
     if settings.job_queue == "redis":
         return StreamRelay(hub, job_streams(hub, settings))
-    table = kinds()
+    table = kinds(limits=hub.job_limits)
     queue = SqlQueue(hub, lease_s=job_lease_s(table))
     runner = JobRunner(hub, queue, table, concurrency=settings.job_concurrency)
     hub.jobs_queued = runner.wake

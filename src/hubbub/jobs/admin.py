@@ -80,7 +80,7 @@ async def work(
     done (JobRunner.stop); what it could not finish is left to the lease, and another worker
     takes it."""
     queue = StreamQueue(streams, lease_s=lease_s)
-    runner = JobRunner(hub, queue, table or kinds(), concurrency=concurrency)
+    runner = JobRunner(hub, queue, table or kinds(limits=hub.job_limits), concurrency=concurrency)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

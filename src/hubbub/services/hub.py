@@ -11,6 +11,7 @@ import structlog
 
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.apps import App, Timings
+from hubbub.domain.jobs import JobLimits
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
 from hubbub.domain.urls import PublicUrls
@@ -152,6 +153,8 @@ class Hub:
 
     # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
     app_timings: Timings = field(default_factory=Timings)
+    # Bounds of background work: notify batches, follow-up tries (Settings.job_limits).
+    job_limits: JobLimits = field(default_factory=JobLimits)
 
     # Called after a commit that queued jobs, so this process's job runner looks at once
     # instead of at its next poll (jobs/runner.py).
