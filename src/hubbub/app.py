@@ -128,6 +128,9 @@ async def tool_hub(settings: Settings) -> Hub:
     those of the server last started on the same data (services/served.py), so a webhook URL
     printed names the port the server listens on, not this process's default."""
     hub = build_hub(settings)
+    # No relay of its own unless it starts one (jobs/admin.py Worker): it keeps no record of
+    # what it publishes, which nothing would empty.
+    hub.published_outbox = None
     if settings.public_url is None:
         try:
             await served.use_recorded(hub, settings.rtm_url)

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from hubbub.app import build_hub
+from hubbub.app import build_hub, job_streams, tool_hub
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
 from hubbub.jobs import admin as jobs_admin
 from hubbub.jobs.kinds import Kind, follow_up_kind
 from hubbub.jobs.queue import JobQueue, SqlQueue
-from hubbub.jobs.relay import OutboxRelay
+from hubbub.jobs.relay import GRACE_S, OutboxRelay
 from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
 from hubbub.services import channels, messages, workspaces
@@ -526,3 +526,70 @@ async def test_runners_of_two_processes_on_postgresql_run_each_job_once(postgres
     finally:
         for hub in hubs:
             await hub.close()
+
+
+async def test_a_workers_events_are_published_once_and_it_keeps_no_growing_record(
+    tmp_path: Path, redis_server: Any, redis_prefix: str
+) -> None:
+    """`hubbub worker` runs jobs that commit events. It publishes each at commit, and its own
+    relay follows them up and deletes their rows: what a gateway's feed hears of each event is
+    one publication (none from a server's relay taking the row for stale), and the worker's
+    record of what it published is emptied as it goes."""
+    settings = settings_for(
+        tmp_path / "data",
+        redis_url=redis_server.url,
+        redis_prefix=redis_prefix,
+        job_queue="redis",
+        public_url="http://hubbub.test",
+    )
+    server = build_hub(settings)  # a `hubbub serve`: its relays, and a gateway's subscription
+    worker_hub = await tool_hub(settings)  # as `hubbub worker` builds it
+    loops: list[Any] = []
+    try:
+        team = await _team(server)
+        owner = await workspaces.create_user(server, "acme", email="a@acme.test", name="a")
+        who = await authenticate(server, owner.token)
+        channel = await channels.create(server, who, "dev", is_private=False)
+        # The relay of a server, with its grace period: a row older than that is stale.
+        server_relay = OutboxRelay(server, interval_s=0.05, reactors=[])
+        await server_relay.run_once()  # trims what setup published
+        heard: Counter[int] = Counter()
+        server.bus.subscribe(channel.id, lambda _stream, seq, _data: heard.update([seq]))
+        await asyncio.sleep(0.2)  # the subscription is confirmed by Redis
+        recorded: list[int] = []
+
+        async def emit(hub: Hub, job: Job) -> None:
+            def unit(_tx: Tx, log: Any) -> None:
+                log.channel_event(team, channel.id, {"type": "test_event", "n": job.payload["n"]})
+
+            await hub.commit(team, unit)
+            outbox = hub.published_outbox or {}
+            recorded.append(sum(len(rows) for rows in outbox.values()))
+
+        jobs = 200
+        await _enqueue(server, team, "emit", jobs)
+        streams = job_streams(worker_hub, settings)
+        worker = jobs_admin.Worker(
+            worker_hub, streams, concurrency=8, lease_s=5.0, table={"emit": Kind(FAST, emit)}
+        )
+        loops = [server_relay, StreamRelay(server, streams), worker]
+        for loop in loops:
+            loop.start()
+        await _until(lambda: sum(heard.values()) >= jobs)
+        await asyncio.sleep(GRACE_S * 1.5)  # past the grace: a stale row is republished now
+        for loop in loops:
+            await loop.stop()
+        loops = []
+        assert await server_relay.run_once() == 0
+        assert len(heard) == jobs and set(heard.values()) == {1}, "each event published once"
+        assert max(recorded) < jobs, "the record is emptied as the worker goes"
+        assert sum(len(rows) for rows in (worker_hub.published_outbox or {}).values()) == 0
+        assert await server.read(team, lambda tx: len(tx.unpublished(2**62, 1000))) == 0
+    finally:
+        for loop in loops:
+            await loop.stop()
+        await worker_hub.close()
+        await server.close()
+        keys = await Redis.from_url(redis_server.url).keys(f"{redis_prefix}*")
+        if keys:
+            await Redis.from_url(redis_server.url).delete(*keys)

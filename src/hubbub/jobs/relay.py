@@ -65,6 +65,8 @@ class OutboxRelay(Background):
         self._wake = asyncio.Event()
         if self.reactors:
             hub.events_logged = self._wake.set
+        if hub.published_outbox is None:  # a tool's hub (app.tool_hub) that now runs a relay
+            hub.published_outbox = {}
 
     async def run_once(self) -> int:
         """One pass over every shard; returns how many stale rows it published."""
@@ -76,6 +78,7 @@ class OutboxRelay(Background):
     async def _relay(self, shard: str, store: Store) -> int:
         bound = time.time_ns() // 1000 - self.grace_us
         stale = await store.write(lambda tx: tx.claim_unpublished(bound, self.batch))
+        assert self.hub.published_outbox is not None  # set in __init__
         published = self.hub.published_outbox.setdefault(shard, [])
         todo = {event.outbox_id: event for event in published}
         del published[:]

@@ -132,8 +132,10 @@ class Hub:
     # Email to people notified while offline (services/notify.py); None: no email.
     mailer: Mailer | None = None
     # Outbox rows this process has published, by shard: the relay hands their events to what
-    # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
-    published_outbox: dict[str, list[Published]] = field(default_factory=dict)
+    # follows them (services/follow_up.py), then deletes them (jobs/relay.py), emptying this.
+    # None in a process that runs no relay (`hubbub admin`, app.tool_hub), where nothing would
+    # ever empty it: its rows are followed up by the relays of the servers.
+    published_outbox: dict[str, list[Published]] | None = field(default_factory=dict)
     # Caches valid while the store's identity version stays put (services/versioned.py).
     # Who each token names (by its hash), and whether that person is deactivated: a deactivated
     # person's token is remembered too, to answer account_inactive.
@@ -211,10 +213,12 @@ class Hub:
         self, shard: str, published: list[Published], notices: list[tuple[str, bytes]]
     ) -> None:
         """Stops at the first BusUnavailable: the rest would wait on the same dead bus."""
-        done = self.published_outbox.setdefault(shard, [])
+        record = self.published_outbox
+        done = None if record is None else record.setdefault(shard, [])
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
-            done.append(event)
+            if done is not None:
+                done.append(event)
         for stream, payload in notices:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
 
