@@ -93,27 +93,27 @@ class OutboxRelay(Background):
             delay_us = self.retry_delay_us
 
             def trim(tx: Tx) -> None:
-                for logged in failed:
-                    payload, key = job_of(logged)
-                    team_id = logged.team_id
+                for event in failed:
+                    payload, key = job_of(event.stream, event.seq)
+                    team_id = event.team_id
                     tx.enqueue_job(team_id, FOLLOW_UP_JOB, payload, key=key, delay_us=delay_us)
                 tx.delete_outbox(list(todo))
 
             await store.write(trim)
         return republished
 
-    async def _follow_up(self, events: list[Published]) -> list[Logged]:
+    async def _follow_up(self, events: list[Published]) -> list[Published]:
         """Follows up each event; returns those whose follow-up failed."""
         failed = []
         for event in events:
             if self.reactors:
-                decoded = orjson.loads(event.payload)
-                logged = Logged(event.team_id, event.stream, event.seq, decoded)
                 try:
+                    decoded = orjson.loads(event.payload)
+                    logged = Logged(event.team_id, event.stream, event.seq, decoded)
                     await follow_up(self.hub, logged, self.reactors)
                 except Exception:
                     log.exception("follow_up_failed", stream=event.stream, seq=event.seq)
-                    failed.append(logged)
+                    failed.append(event)
         return failed
 
     async def _loop(self) -> None:

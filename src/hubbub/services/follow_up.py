@@ -44,9 +44,9 @@ async def follow_up(hub: Hub, logged: Logged, reactors: Sequence[Reactor]) -> No
         await react(hub, logged)
 
 
-def job_of(logged: Logged) -> tuple[dict[str, Any], str]:
-    """The payload and key of the `follow_up` job that follows up this event again."""
-    return {"stream": logged.stream, "seq": logged.seq}, f"{logged.stream}:{logged.seq}"
+def job_of(stream: str, seq: int) -> tuple[dict[str, Any], str]:
+    """The payload and key of the `follow_up` job that follows up an event again."""
+    return {"stream": stream, "seq": seq}, f"{stream}:{seq}"
 
 
 async def follow_up_job(hub: Hub, job: Job, reactors: Sequence[Reactor]) -> None:
