@@ -105,6 +105,7 @@ def build_hub(settings: Settings) -> Hub:
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             urls=settings.urls,
             app_timings=settings.app_timings,
+            job_limits=settings.job_limits,
             mailer=build_mailer(settings),
             outbound=outbound,
             on_close=[outbound.close],
@@ -118,6 +119,7 @@ def build_hub(settings: Settings) -> Hub:
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         urls=settings.urls,
         app_timings=settings.app_timings,
+        job_limits=settings.job_limits,
         mailer=build_mailer(settings),
         outbound=outbound,
         on_close=[client.aclose, outbound.close],
@@ -130,6 +132,9 @@ async def tool_hub(settings: Settings) -> Hub:
     those of the server last started on the same data (services/served.py), so a webhook URL
     printed names the port the server listens on, not this process's default."""
     hub = build_hub(settings)
+    # No relay of its own unless it starts one (jobs/admin.py Worker): it keeps no record of
+    # what it publishes, which nothing would empty.
+    hub.published_outbox = None
     if settings.public_url is None:
         try:
             await served.use_recorded(hub, settings.rtm_url)
@@ -248,7 +253,7 @@ def job_loop(hub: Hub, settings: Settings) -> Background:
     Redis Streams) moves them there for `hubbub worker` processes."""
     if settings.job_queue == "redis":
         return StreamRelay(hub, job_streams(hub, settings))
-    table = kinds()
+    table = kinds(limits=hub.job_limits)
     queue = SqlQueue(hub, lease_s=job_lease_s(table))
     runner = JobRunner(hub, queue, table, concurrency=settings.job_concurrency)
     hub.jobs_queued = runner.wake

@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hubbub.domain.abuse import AbuseLimits, Rate
 from hubbub.domain.apps import Timings
+from hubbub.domain.jobs import JobLimits
 from hubbub.domain.urls import PublicUrls, check_public_url, listen_url
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -117,6 +118,14 @@ class Settings(BaseSettings):
     # "redis" relays them into Redis Streams for `hubbub worker` processes to run.
     job_queue: Literal["sql", "redis"] = "sql"
     job_concurrency: int = Field(default=8, ge=1, le=1024)
+    # People a `notify` job (a DM, <!channel>, <!here>) writes in one commit; a bigger
+    # conversation is notified by a chain of jobs, one batch each (docs/limits.md). At most
+    # 10,000: every batch is bound into single statements, well under PostgreSQL's 65,535.
+    notify_batch: int = Field(default=2000, ge=1, le=10_000)
+    # An event whose follow-up (notifications, previews, apps) fails in the outbox relay becomes
+    # a `follow_up` job, tried this many times with backoff, then a dead letter shown by
+    # `hubbub admin jobs` (docs/jobs.md).
+    follow_up_attempts: int = Field(default=10, ge=1, le=100)
     # Apps (docs/integrations.md). Events API: a 2xx within events_timeout_s is success, then
     # retries after these delays (Slack: at once, 1 min, 5 min). Socket Mode: an envelope not
     # acked in socket_mode_ack_timeout_s is sent again; a connection is refreshed (a
@@ -157,6 +166,10 @@ class Settings(BaseSettings):
             if not _SHARD_NAME.fullmatch(name):
                 raise ValueError(f"shard name {name!r}: letters, digits, - and _, up to 32")
         return self
+
+    @property
+    def job_limits(self) -> JobLimits:
+        return JobLimits(notify_batch=self.notify_batch, follow_up_attempts=self.follow_up_attempts)
 
     @property
     def app_timings(self) -> Timings:

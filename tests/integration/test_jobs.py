@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from hubbub.app import build_hub
+from hubbub.app import build_hub, job_streams, tool_hub
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
 from hubbub.jobs import admin as jobs_admin
-from hubbub.jobs.kinds import Kind
+from hubbub.jobs.kinds import Kind, follow_up_kind
 from hubbub.jobs.queue import JobQueue, SqlQueue
-from hubbub.jobs.relay import OutboxRelay
+from hubbub.jobs.relay import GRACE_S, OutboxRelay
 from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
 from hubbub.services import channels, messages, workspaces
 from hubbub.services.auth import authenticate
-from hubbub.services.follow_up import Logged
+from hubbub.services.follow_up import FOLLOW_UP_JOB, Logged
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
@@ -278,7 +278,8 @@ async def test_a_keyed_job_is_queued_once(hub: Hub) -> None:
 
 async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) -> None:
     """The outbox row is the event's job: the relay hands the event to the reactors, then
-    deletes the row. A reactor that fails keeps the row, and the event comes back to it."""
+    deletes the row. A reactor that fails leaves a `follow_up` job in its place, and the event
+    comes back to it from the job runner."""
     await workspaces.create_workspace(hub, "Acme", "acme")
     account = await workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
     who = await authenticate(hub, account.token)
@@ -289,24 +290,26 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
 
     async def reactor(_hub: Hub, logged: Logged) -> None:
         event = logged.event
-        if event["type"] == "message" and logged.team_id == who.team_id:
+        if event.get("text") == "hello" and logged.team_id == who.team_id:
             if failing:
                 raise ConnectionError("down for now")
             heard.append(event["ts"])
             if event["ts"] == posted.ts:
                 places.append((logged.stream, logged.seq))
 
-    relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor])
+    relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor], retry_delay_s=0)
     posted = await messages.post(hub, who, channel.id, text="hello")
     await relay.run_once()
     assert heard == []
-    assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) > 0
+    assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
+    counts = await hub.read(who.team_id, lambda tx: tx.job_counts())
+    assert counts[FOLLOW_UP_JOB]["queued"] == 1
 
     failing = False
     relay.start()
+    runner = JobRunner(hub, _sql(hub), {FOLLOW_UP_JOB: follow_up_kind([reactor], FAST)})
     try:
-        await _until(lambda: posted.ts in heard)
-        await _until(lambda: True)
+        await _run(runner, lambda: posted.ts in heard)
         await asyncio.sleep(0.3)
     finally:
         await relay.stop()
@@ -314,7 +317,75 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
     now = await hub.read(who.team_id, lambda tx: tx.get_channel(who.team_id, channel.id))
     assert now is not None
     assert places == [(channel.id, now.last_seq)], "the message's place in the channel's log"
+    assert await hub.read(who.team_id, lambda tx: tx.job_counts()) == {}
+
+
+class _Delays(SqlQueue):
+    """The SQL queue, noting the delay of each retry it is asked for."""
+
+    def __init__(self, hub: Hub) -> None:
+        super().__init__(hub, lease_s=5.0)
+        self.delays: list[float] = []
+
+    async def retry(self, job: Job, delay_s: float, error: str, *, counts: bool = True) -> None:
+        self.delays.append(delay_s)
+        await super().retry(job, delay_s, error, counts=counts)
+
+
+async def test_a_follow_up_that_always_fails_backs_off_then_is_a_dead_letter(hub: Hub) -> None:
+    """A poison event: its follow-up raises every time. It is published once, retried as a
+    `follow_up` job with growing delays, then kept as a dead letter that `hubbub admin jobs`
+    shows and `admin jobs retry` runs again; no relay republishes it meanwhile."""
+    await workspaces.create_workspace(hub, "Acme", "acme")
+    account = await workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
+    who = await authenticate(hub, account.token)
+    channel = await channels.create(hub, who, "dev", is_private=False)
+    relay = OutboxRelay(hub, grace_s=0.05, reactors=[])
+    await relay.run_once()  # trims what setup published
+    tries: list[int] = []
+    healed = False
+
+    async def poison(_hub: Hub, logged: Logged) -> None:
+        if logged.event.get("text") == "poison":
+            tries.append(logged.seq)
+            if not healed:
+                raise ValueError("cannot follow this up")
+
+    published: Counter[int] = Counter()
+    hub.bus.subscribe(channel.id, lambda _stream, seq, _data: published.update([seq]))
+    relay = OutboxRelay(hub, grace_s=0.05, reactors=[poison], retry_delay_s=0)
+    await messages.post(hub, who, channel.id, text="poison")
+    await relay.run_once()
+    assert len(tries) == 1
+    spec = JobSpec(timeout_s=2.0, max_attempts=4, backoff_base_s=0.02, backoff_cap_s=1.0)
+    queue = _Delays(hub)
+    runner = JobRunner(hub, queue, {FOLLOW_UP_JOB: follow_up_kind([poison], spec)})
+    runner.start()
+    try:
+        await _until(lambda: len(tries) == 5)
+        await _until(lambda: True)
+        for _ in range(5):  # relays' passes past the grace period republish nothing
+            await asyncio.sleep(0.06)
+            assert await relay.run_once() == 0
+    finally:
+        await runner.stop()
+    assert len(queue.delays) == 3
+    assert queue.delays == sorted(queue.delays) and queue.delays[0] < queue.delays[-1]
+    assert list(published.values()) == [1], "published at commit, never again"
+    dead = await jobs_admin.dead_letters(hub, None)
+    assert [(d["kind"], d["attempts"], d["error"]) for d in dead] == [
+        (FOLLOW_UP_JOB, 4, "ValueError: cannot follow this up")
+    ]
+    shown = (await jobs_admin.report(hub, None, 0.01))["tables"]
+    assert shown["main"][FOLLOW_UP_JOB]["dead"] == 1
     assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
+
+    healed = True
+    assert await jobs_admin.retry_dead(hub, None) == 1
+    await _run(runner, lambda: len(tries) == 6)
+    assert len(set(tries)) == 1, "the one event, followed up six times in all"
+    assert await jobs_admin.dead_letters(hub, None) == []
+    assert await hub.read(who.team_id, lambda tx: tx.job_counts()) == {}
 
 
 # -- Redis Streams ---------------------------------------------------------------------------
@@ -455,3 +526,70 @@ async def test_runners_of_two_processes_on_postgresql_run_each_job_once(postgres
     finally:
         for hub in hubs:
             await hub.close()
+
+
+async def test_a_workers_events_are_published_once_and_it_keeps_no_growing_record(
+    tmp_path: Path, redis_server: Any, redis_prefix: str
+) -> None:
+    """`hubbub worker` runs jobs that commit events. It publishes each at commit, and its own
+    relay follows them up and deletes their rows: what a gateway's feed hears of each event is
+    one publication (none from a server's relay taking the row for stale), and the worker's
+    record of what it published is emptied as it goes."""
+    settings = settings_for(
+        tmp_path / "data",
+        redis_url=redis_server.url,
+        redis_prefix=redis_prefix,
+        job_queue="redis",
+        public_url="http://hubbub.test",
+    )
+    server = build_hub(settings)  # a `hubbub serve`: its relays, and a gateway's subscription
+    worker_hub = await tool_hub(settings)  # as `hubbub worker` builds it
+    loops: list[Any] = []
+    try:
+        team = await _team(server)
+        owner = await workspaces.create_user(server, "acme", email="a@acme.test", name="a")
+        who = await authenticate(server, owner.token)
+        channel = await channels.create(server, who, "dev", is_private=False)
+        # The relay of a server, with its grace period: a row older than that is stale.
+        server_relay = OutboxRelay(server, interval_s=0.05, reactors=[])
+        await server_relay.run_once()  # trims what setup published
+        heard: Counter[int] = Counter()
+        server.bus.subscribe(channel.id, lambda _stream, seq, _data: heard.update([seq]))
+        await asyncio.sleep(0.2)  # the subscription is confirmed by Redis
+        recorded: list[int] = []
+
+        async def emit(hub: Hub, job: Job) -> None:
+            def unit(_tx: Tx, log: Any) -> None:
+                log.channel_event(team, channel.id, {"type": "test_event", "n": job.payload["n"]})
+
+            await hub.commit(team, unit)
+            outbox = hub.published_outbox or {}
+            recorded.append(sum(len(rows) for rows in outbox.values()))
+
+        jobs = 200
+        await _enqueue(server, team, "emit", jobs)
+        streams = job_streams(worker_hub, settings)
+        worker = jobs_admin.Worker(
+            worker_hub, streams, concurrency=8, lease_s=5.0, table={"emit": Kind(FAST, emit)}
+        )
+        loops = [server_relay, StreamRelay(server, streams), worker]
+        for loop in loops:
+            loop.start()
+        await _until(lambda: sum(heard.values()) >= jobs)
+        await asyncio.sleep(GRACE_S * 1.5)  # past the grace: a stale row is republished now
+        for loop in loops:
+            await loop.stop()
+        loops = []
+        assert await server_relay.run_once() == 0
+        assert len(heard) == jobs and set(heard.values()) == {1}, "each event published once"
+        assert max(recorded) < jobs, "the record is emptied as the worker goes"
+        assert sum(len(rows) for rows in (worker_hub.published_outbox or {}).values()) == 0
+        assert await server.read(team, lambda tx: len(tx.unpublished(2**62, 1000))) == 0
+    finally:
+        for loop in loops:
+            await loop.stop()
+        await worker_hub.close()
+        await server.close()
+        keys = await Redis.from_url(redis_server.url).keys(f"{redis_prefix}*")
+        if keys:
+            await Redis.from_url(redis_server.url).delete(*keys)

@@ -48,6 +48,18 @@ class JobSpec:
     burst: int = 100
 
 
+@dataclass(frozen=True, slots=True)
+class JobLimits:
+    """The bounds of background work that settings choose (config.py Settings.job_limits)."""
+
+    # People one `notify` job handles in one commit: a broadcast to more is a chain of jobs,
+    # each resuming after the last person of the one before (services/notify.py).
+    notify_batch: int = 2000
+    # Tries of a `follow_up` job: an event whose follow-up failed in the relay, retried with
+    # backoff, then a dead letter (jobs/relay.py).
+    follow_up_attempts: int = 10
+
+
 class PermanentFailure(Exception):
     """A job that can never succeed (bad payload, a target that refuses it): no more tries."""
 

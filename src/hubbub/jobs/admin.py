@@ -1,5 +1,11 @@
 """`hubbub admin jobs` and `hubbub worker`: what the job queues hold, and a process that runs
-jobs from Redis Streams."""
+jobs from Redis Streams.
+
+A worker's jobs commit events too (an unfurl's `message_changed`, an app's delivery state): it
+publishes them at commit, so it runs an outbox relay as a server does, which follows them up and
+deletes their rows. Without one, its record of what it published would grow with every event
+for as long as it runs, and the servers' relays would take each row as stale and publish it a
+second time."""
 
 from __future__ import annotations
 
@@ -8,10 +14,15 @@ import signal
 from collections import Counter
 from typing import Any
 
-from hubbub.jobs.kinds import Kind, kinds
+import structlog
+
+from hubbub.jobs.kinds import REACTORS, Kind, kinds
+from hubbub.jobs.relay import OutboxRelay
 from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue
 from hubbub.services.hub import Hub
+
+log = structlog.get_logger()
 
 
 async def report(hub: Hub, streams: JobStreams | None, interval_s: float) -> dict[str, Any]:
@@ -68,6 +79,38 @@ async def retry_dead(hub: Hub, streams: JobStreams | None) -> int:
     return revived
 
 
+class Worker:
+    """What `hubbub worker` runs: jobs from the stream, and the relay of its own commits."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        streams: JobStreams,
+        *,
+        concurrency: int,
+        lease_s: float,
+        table: dict[str, Kind] | None = None,
+    ) -> None:
+        queue = StreamQueue(streams, lease_s=lease_s)
+        table = table or kinds(limits=hub.job_limits)
+        self.runner = JobRunner(hub, queue, table, concurrency=concurrency)
+        self.relay = OutboxRelay(hub, reactors=REACTORS)
+
+    def start(self) -> None:
+        self.relay.start()
+        self.runner.start()
+
+    async def stop(self) -> None:
+        """Lets the running jobs finish (JobRunner.stop), then follows up what they committed,
+        so that no server's relay takes it for stale and publishes it again."""
+        await self.runner.stop()
+        await self.relay.stop()
+        try:
+            await self.relay.run_once()
+        except Exception:  # the rows stay, for the servers' relays
+            log.exception("worker_last_relay_failed")
+
+
 async def work(
     hub: Hub,
     streams: JobStreams,
@@ -77,16 +120,15 @@ async def work(
     table: dict[str, Kind] | None = None,
 ) -> None:
     """Runs jobs until SIGTERM or SIGINT, then lets the running ones finish and marks them
-    done (JobRunner.stop); what it could not finish is left to the lease, and another worker
+    done (Worker.stop); what it could not finish is left to the lease, and another worker
     takes it."""
-    queue = StreamQueue(streams, lease_s=lease_s)
-    runner = JobRunner(hub, queue, table or kinds(), concurrency=concurrency)
+    worker = Worker(hub, streams, concurrency=concurrency, lease_s=lease_s, table=table)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner.start()
+    worker.start()
     try:
         await stop.wait()
     finally:
-        await runner.stop()
+        await worker.stop()

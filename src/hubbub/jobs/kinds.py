@@ -6,12 +6,13 @@ Features add their reactors and their job kinds here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from hubbub.domain.jobs import Job, JobSpec
+from hubbub.domain.jobs import Job, JobLimits, JobSpec
 from hubbub.services import apps, notify, previews
-from hubbub.services.follow_up import Reactor
+from hubbub.services.follow_up import FOLLOW_UP_JOB, Reactor, follow_up_job
 from hubbub.services.hub import Hub
 
 Handler = Callable[[Hub, Job], Awaitable[None]]
@@ -27,8 +28,22 @@ class Kind:
 REACTORS: list[Reactor] = [notify.react, previews.react, apps.react]
 
 
-def kinds(extra: dict[str, Kind] | None = None) -> dict[str, Kind]:
+def follow_up_spec(attempts: int) -> JobSpec:
+    """An event the relay failed to follow up: tried again after ~1, 2, 4, ... s (capped at 5
+    minutes), `attempts` times."""
+    return JobSpec(timeout_s=30.0, max_attempts=attempts, backoff_base_s=1.0, backoff_cap_s=300.0)
+
+
+def follow_up_kind(reactors: Sequence[Reactor], spec: JobSpec) -> Kind:
+    return Kind(spec, partial(follow_up_job, reactors=reactors))
+
+
+def kinds(
+    extra: dict[str, Kind] | None = None, *, limits: JobLimits | None = None
+) -> dict[str, Kind]:
+    limits = limits or JobLimits()
     table: dict[str, Kind] = {
+        FOLLOW_UP_JOB: follow_up_kind(REACTORS, follow_up_spec(limits.follow_up_attempts)),
         previews.UNFURL_JOB: Kind(previews.SPEC, previews.unfurl),
         notify.NOTIFY_JOB: Kind(JobSpec(timeout_s=30.0, rate=500.0, burst=1000), notify.notify_job),
         # A mail server that refuses or hangs: tried again after ~1, 2, 4, ... minutes, 8 times.

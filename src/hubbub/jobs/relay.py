@@ -5,8 +5,11 @@ A unit of work writes its events and their outbox rows in one transaction; the p
 committed publishes them at once and notes them on the hub. The outbox row is also the event's
 job: the relay hands each event to the reactors (services/follow_up.py: notifications, previews,
 apps), which queue jobs of their own for what concerns them, and only then deletes the row. A
-follow-up that fails leaves its rows, which come back as stale and are followed up again
-(reactors queue their jobs with keys, so twice is harmless).
+follow-up that fails is handed to the job runner instead: the write that deletes the row queues
+a `follow_up` job keyed by the event's place, due after `retry_delay_s`, which the runner tries
+again with backoff and, after its last try, keeps as a dead letter. A failing event is therefore
+not republished to every gateway each grace period (reactors queue their jobs with keys, so a
+follow-up run twice is harmless).
 
 The relay also publishes any row older than a grace period that nobody here published: the
 commit of a process that died before publishing, or of `hubbub admin` running beside the server.
@@ -26,7 +29,7 @@ import structlog
 from hubbub.aio import woken
 from hubbub.bus.port import BusUnavailable
 from hubbub.jobs.background import Background
-from hubbub.services.follow_up import Logged, Reactor, follow_up
+from hubbub.services.follow_up import FOLLOW_UP_JOB, Logged, Reactor, follow_up, job_of
 from hubbub.services.hub import Hub, Published
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
@@ -39,6 +42,8 @@ INTERVAL_S = 0.25
 # takes the events of many commits (one delete for all of them).
 MIN_GAP_S = 0.02
 BATCH = 1000
+# The wait before a failed follow-up's first retry as a `follow_up` job (then the job's backoff).
+RETRY_DELAY_S = 1.0
 
 
 class OutboxRelay(Background):
@@ -50,14 +55,18 @@ class OutboxRelay(Background):
         interval_s: float = INTERVAL_S,
         batch: int = BATCH,
         reactors: list[Reactor] | None = None,
+        retry_delay_s: float = RETRY_DELAY_S,
     ) -> None:
         self.hub, self.batch = hub, batch
+        self.retry_delay_us = int(retry_delay_s * 1_000_000)
         self.grace_us = int(grace_s * 1_000_000)
         self.interval_s = interval_s
         self.reactors = reactors if reactors is not None else []
         self._wake = asyncio.Event()
         if self.reactors:
             hub.events_logged = self._wake.set
+        if hub.published_outbox is None:  # a tool's hub (app.tool_hub) that now runs a relay
+            hub.published_outbox = {}
 
     async def run_once(self) -> int:
         """One pass over every shard; returns how many stale rows it published."""
@@ -69,6 +78,7 @@ class OutboxRelay(Background):
     async def _relay(self, shard: str, store: Store) -> int:
         bound = time.time_ns() // 1000 - self.grace_us
         stale = await store.write(lambda tx: tx.claim_unpublished(bound, self.batch))
+        assert self.hub.published_outbox is not None  # set in __init__
         published = self.hub.published_outbox.setdefault(shard, [])
         todo = {event.outbox_id: event for event in published}
         del published[:]
@@ -78,18 +88,23 @@ class OutboxRelay(Background):
                 await self.hub.bus.publish(stream, seq, payload)
                 republished += 1
                 todo[outbox_id] = Published(stream, seq, payload, outbox_id, team_id)
-        ids = await self._follow_up(list(todo.values()))
-        if ids:
+        failed = await self._follow_up(list(todo.values()))
+        if todo:
+            delay_us = self.retry_delay_us
 
             def trim(tx: Tx) -> None:
-                tx.delete_outbox(ids)
+                for event in failed:
+                    payload, key = job_of(event.stream, event.seq)
+                    team_id = event.team_id
+                    tx.enqueue_job(team_id, FOLLOW_UP_JOB, payload, key=key, delay_us=delay_us)
+                tx.delete_outbox(list(todo))
 
             await store.write(trim)
         return republished
 
-    async def _follow_up(self, events: list[Published]) -> list[int]:
-        """The outbox ids whose events were followed up: the rows that may go."""
-        done = []
+    async def _follow_up(self, events: list[Published]) -> list[Published]:
+        """Follows up each event; returns those whose follow-up failed."""
+        failed = []
         for event in events:
             if self.reactors:
                 try:
@@ -98,9 +113,8 @@ class OutboxRelay(Background):
                     await follow_up(self.hub, logged, self.reactors)
                 except Exception:
                     log.exception("follow_up_failed", stream=event.stream, seq=event.seq)
-                    continue
-            done.append(event.outbox_id)
-        return done
+                    failed.append(event)
+        return failed
 
     async def _loop(self) -> None:
         bus_down = False

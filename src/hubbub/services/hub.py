@@ -12,6 +12,7 @@ import structlog
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.abuse import AbuseLimits
 from hubbub.domain.apps import App, Timings
+from hubbub.domain.jobs import JobLimits
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
 from hubbub.domain.urls import PublicUrls
@@ -136,8 +137,10 @@ class Hub:
     limiter: Limiter | None = None
     limits: AbuseLimits = field(default_factory=AbuseLimits)
     # Outbox rows this process has published, by shard: the relay hands their events to what
-    # follows them (services/follow_up.py), then deletes them (jobs/relay.py).
-    published_outbox: dict[str, list[Published]] = field(default_factory=dict)
+    # follows them (services/follow_up.py), then deletes them (jobs/relay.py), emptying this.
+    # None in a process that runs no relay (`hubbub admin`, app.tool_hub), where nothing would
+    # ever empty it: its rows are followed up by the relays of the servers.
+    published_outbox: dict[str, list[Published]] | None = field(default_factory=dict)
     # Caches valid while the store's identity version stays put (services/versioned.py).
     # Who each token names (by its hash), and whether that person is deactivated: a deactivated
     # person's token is remembered too, to answer account_inactive.
@@ -157,6 +160,8 @@ class Hub:
 
     # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
     app_timings: Timings = field(default_factory=Timings)
+    # Bounds of background work: notify batches, follow-up tries (Settings.job_limits).
+    job_limits: JobLimits = field(default_factory=JobLimits)
 
     # Called after a commit that queued jobs, so this process's job runner looks at once
     # instead of at its next poll (jobs/runner.py).
@@ -213,10 +218,12 @@ class Hub:
         self, shard: str, published: list[Published], notices: list[tuple[str, bytes]]
     ) -> None:
         """Stops at the first BusUnavailable: the rest would wait on the same dead bus."""
-        done = self.published_outbox.setdefault(shard, [])
+        record = self.published_outbox
+        done = None if record is None else record.setdefault(shard, [])
         for event in published:
             await self.bus.publish(event.stream, event.seq, event.payload)
-            done.append(event)
+            if done is not None:
+                done.append(event)
         for stream, payload in notices:
             await self.bus.publish(stream, 0, payload)  # seq 0: ephemeral, as EPHEMERAL_SEQ
 

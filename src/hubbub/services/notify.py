@@ -6,7 +6,11 @@ Three steps, each idempotent:
   keyed by (channel, ts).
 - the `notify` job writes one row per person notified, keyed by (person, channel, ts); for each
   row it writes (none on a rerun) it sends the live notice after the commit, unless the person
-  snoozed, and queues an `email` job, keyed like the row, for someone with no open socket.
+  snoozed, and queues an `email` job, keyed like the row, for someone with no open socket. It
+  takes the people it may notify a batch at a time (`notify_batch`, in person order): the
+  commit of one batch's rows queues the job of the next, keyed by where it starts, so a
+  broadcast to 100,000 people is a chain of bounded commits, and a job that dies mid-way is run
+  again from the start of its own batch, writing (and notifying, and emailing) nobody twice.
 - the `email` job sends the mail unless it went already, the person snoozed since, read the
   conversation past the message, or has no address; a failure to reach the SMTP server raises,
   and the job is tried again later.
@@ -52,8 +56,6 @@ log = structlog.get_logger()
 
 NOTIFY_JOB = "notify"
 EMAIL_JOB = "email"
-# Members read per query when a message reaches everyone (a DM, <!channel>, <!here>).
-MEMBER_PAGE = 1000
 # How many people's presence one notify job asks for at once.
 PRESENCE_AT_ONCE = 100
 # At most this many people set one conversation to `all` count as listeners.
@@ -130,6 +132,8 @@ class _Plan:
     # Members from other workspaces the text mentions, with their workspace: their names are
     # read there (the host's shard has no profile of them).
     named_elsewhere: dict[str, str]
+    # Where the next batch starts (the last person of this one), None if this is the last.
+    next_after: str | None
 
 
 def _posted(tx: Tx, msg: Message, channel: Channel) -> Posted:
@@ -150,22 +154,20 @@ def _posted(tx: Tx, msg: Message, channel: Channel) -> Posted:
     )
 
 
-def _all_members(tx: Tx, team_id: str, channel_id: str) -> list[str]:
-    out: list[str] = []
-    after = ""
-    while True:
-        page = tx.member_ids(team_id, channel_id, after, MEMBER_PAGE)
-        out.extend(page)
-        if len(page) < MEMBER_PAGE:
-            return out
-        after = page[-1]
-
-
 def _plan(
-    tx: Tx, team_id: str, channel_id: str, ts: str, *, shared: bool, elsewhere: tuple[str, ...]
+    tx: Tx,
+    team_id: str,
+    channel_id: str,
+    ts: str,
+    *,
+    shared: bool,
+    elsewhere: tuple[str, ...],
+    after: str,
+    batch: int,
 ) -> _Plan | None:
-    """shared: other workspaces are in the channel (access.guests_of); elsewhere: those of
-    their people who set it to `all`."""
+    """The batch of up to `batch` people after `after` (in id order) that the message may
+    notify. shared: other workspaces are in the channel (access.guests_of); elsewhere: those
+    of their people who set it to `all`."""
     msg = tx.get_message(team_id, channel_id, ts)
     channel = tx.get_channel(team_id, channel_id)
     if msg is None or channel is None or msg.subtype == TOMBSTONE or channel.is_archived:
@@ -174,9 +176,10 @@ def _plan(
     listeners = [*tx.listeners(team_id, channel_id, MAX_LISTENERS), *elsewhere]
     maybe = candidates(posted, listeners)
     if maybe is None:
-        found = _all_members(tx, team_id, channel_id)
+        page = found = tx.member_ids(team_id, channel_id, after, batch)
     else:
-        found = tx.members_among(team_id, channel_id, maybe)
+        page = sorted(u for u in maybe if u > after)[:batch]
+        found = tx.members_among(team_id, channel_id, page)
     named, broadcasts = mentioned(msg.text)
     users = tx.get_users(team_id, {*found, *named, msg.user_id})
     people = [u for u in found if u in users and not users[u].deleted]
@@ -199,6 +202,7 @@ def _plan(
         shared=shared,
         guests=guests,
         named_elsewhere=named_elsewhere,
+        next_after=page[-1] if len(page) == batch else None,
     )
 
 
@@ -215,33 +219,41 @@ async def _online(hub: Hub, team_id: str, user_ids: Iterable[str]) -> dict[str, 
 
 
 async def notify_job(hub: Hub, job: Job) -> None:
-    """The `notify` job: records, live notices and email jobs for one new message."""
+    """The `notify` job: records, live notices and email jobs for one new message, for one
+    batch of the people it may notify: those after `after` in the payload (the first job has
+    none), up to `notify_batch`."""
     team_id = job.team_id
     channel_id, ts = str(job.payload["channel"]), str(job.payload["ts"])
+    after, batch = str(job.payload.get("after") or ""), hub.job_limits.notify_batch
     shared = bool(await guests_of(hub, team_id, channel_id))
     elsewhere = tuple(await _guest_listeners(hub, team_id, channel_id)) if shared else ()
-    plan = await hub.read(
-        team_id,
-        lambda tx: _plan(tx, team_id, channel_id, ts, shared=shared, elsewhere=elsewhere),
-    )
+
+    def plan_of(tx: Tx) -> _Plan | None:
+        where = (team_id, channel_id, ts)
+        return _plan(tx, *where, shared=shared, elsewhere=elsewhere, after=after, batch=batch)
+
+    plan = await hub.read(team_id, plan_of)
     if plan is None:
         return
     people = {**plan.named_elsewhere, **_author_elsewhere(plan.msg)}
     plan = replace(plan, users=await _with_people(hub, people, plan.users))
-    await _notify_hosts_people(hub, team_id, plan)
     if plan.guests:
         notice = await hub.read(
             team_id, lambda tx: _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
         )
         for guest, user_ids in sorted(plan.guests.items()):
             await _notify_guests(hub, plan, notice, guest, user_ids)
+    # Last: its commit queues the next batch's job, so once that exists this batch is done.
+    await _notify_hosts_people(hub, team_id, plan)
 
 
 async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
     def notice(tx: Tx) -> Notice:
         return _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
 
-    await _notify_people(hub, plan, team_id, plan.members, plan.users, plan.prefs, notice, {})
+    await _notify_people(
+        hub, plan, team_id, plan.members, plan.users, plan.prefs, notice, {}, then=plan.next_after
+    )
 
 
 async def _notify_guests(
@@ -280,16 +292,19 @@ async def _notify_people(
     prefs: dict[str, Pref],
     notice_of: Callable[[Tx], Notice],
     email_extra: dict[str, Any],
+    *,
+    then: str | None = None,
 ) -> None:
     """Records, live notices and email jobs for the people of one workspace (team_id) that
-    the message notifies, on that workspace's shard."""
+    the message notifies, on that workspace's shard; with `then`, the same commit queues the
+    job of the batch after that person."""
     channel_id, ts = plan.channel.id, plan.msg.ts
     sockets = await _online(hub, team_id, people if plan.here else ())
     # Present as presence reckons it: a socket open and not set away.
     active = frozenset(u for u, n in sockets.items() if n and not users[u].manual_away)
     bots = frozenset(u for u in people if users[u].is_bot)
     chosen = recipients(plan.posted, people, prefs=prefs, active=active, bots=bots)
-    if not chosen:
+    if not chosen and then is None:
         return
     missing = [u for u in chosen if u not in sockets]
     sockets.update(await _online(hub, team_id, missing))
@@ -298,22 +313,27 @@ async def _notify_people(
         _no_email_once()
 
     def unit(tx: Tx, events: EventLog) -> None:
-        notice = notice_of(tx)
-        snoozes = tx.snoozes(team_id, chosen)
-        for user_id, why in sorted(chosen.items()):
-            added = tx.add_notification(
-                team_id,
-                user_id,
-                channel_id,
-                ts,
-                author_id=plan.msg.user_id,
-                reason=why,
-                thread_ts=plan.msg.thread_ts,
-            )
-            if not added or snoozed(snoozes.get(user_id, 0), tx.now):
+        if then is not None:
+            following = {"channel": channel_id, "ts": ts, "after": then}
+            events.job(team_id, NOTIFY_JOB, following, key=f"{channel_id}:{ts}:{then}")
+        if not chosen:
+            return
+        added = tx.add_notifications(
+            team_id,
+            channel_id,
+            ts,
+            chosen,
+            author_id=plan.msg.user_id,
+            thread_ts=plan.msg.thread_ts,
+        )
+        if not added:
+            return
+        snoozes = tx.snoozes(team_id, added)
+        shown = orjson.dumps(desktop_notification(notice_of(tx), events.tx_ts()))
+        for user_id in sorted(added):
+            if snoozed(snoozes.get(user_id, 0), tx.now):
                 continue
-            event = desktop_notification(notice, events.tx_ts())
-            events.notices.append((user_stream(user_id), orjson.dumps(event)))
+            events.notices.append((user_stream(user_id), shown))
             if user_id in offline and hub.mailer is not None and users[user_id].email:
                 payload = {"user": user_id, "channel": channel_id, "ts": ts, **email_extra}
                 payload.update(_by(plan))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, text, tuple_, update
 
 from hubbub.domain.notify import ALL, Notification, Pref
-from hubbub.store.prepared import Prepared
+from hubbub.store.prepared import Prepared, insert_all
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
 from hubbub.store.tables import dnd, members, notification_prefs, notifications
@@ -20,36 +20,69 @@ _LISTENERS = Prepared(
     .where(key(notification_prefs, "team_id", "channel_id"), notification_prefs.c.level == ALL)
     .limit(bindparam("limit"))
 )
+_ADD_NOTIFICATION = insert_all(notifications)
+_ADD_NOTIFICATIONS_PG = Prepared(
+    text(
+        "INSERT INTO notifications"
+        " (team_id, user_id, channel_id, ts, author_id, reason, thread_ts, created)"
+        " SELECT CAST(:team_id AS text), u, CAST(:channel_id AS text), CAST(:ts AS text),"
+        " CAST(:author_id AS text), r, CAST(:thread_ts AS text), CAST(:created AS bigint)"
+        " FROM unnest(CAST(:users AS text[]), CAST(:reasons AS text[])) AS batch (u, r)"
+        " ON CONFLICT DO NOTHING RETURNING user_id"
+    )
+)
+# People whose records one statement looks up: far below the values a statement may bind
+# (PostgreSQL 65,535; SQLite 32,766).
+_ROWS_PER_STATEMENT = 1000
 
 
 class NotifyQueries(TxBase):
     # -- notifications ------------------------------------------------------------------------
 
-    def add_notification(
+    def add_notifications(
         self,
         team_id: str,
-        user_id: str,
         channel_id: str,
         ts: str,
+        reasons: Mapping[str, str],
         *,
         author_id: str,
-        reason: str,
         thread_ts: str | None,
-    ) -> bool:
-        """False (and nothing written) if this person has this notification already."""
-        return self._try(
-            insert(notifications).values(
-                team_id=team_id,
-                user_id=user_id,
-                channel_id=channel_id,
-                ts=ts,
-                author_id=author_id,
-                reason=reason,
-                thread_ts=thread_ts,
-                created=self.now_us,
-                emailed=None,
+    ) -> set[str]:
+        """Records each person's notification of one message (person -> reason); returns those
+        written, without those who had it already (a rerun writes nothing twice). In person
+        order, so concurrent writers of the same rows take their locks in one order."""
+        people = sorted(reasons)
+        fixed: dict[str, Any] = {
+            "team_id": team_id,
+            "channel_id": channel_id,
+            "ts": ts,
+            "author_id": author_id,
+            "thread_ts": thread_ts,
+            "created": self.now_us,
+        }
+        if self.run.dialect.name == "postgresql":
+            # The batch as two arrays: one statement, the same text whatever its size.
+            found = self.run.rows(
+                _ADD_NOTIFICATIONS_PG,
+                {**fixed, "users": people, "reasons": [reasons[u] for u in people]},
             )
-        )
+            return {row.user_id for row in found}
+        # SQLite's one writer runs this unit alone: what is not there now is written by it.
+        added: set[str] = set()
+        n = notifications.c
+        for start in range(0, len(people), _ROWS_PER_STATEMENT):
+            chunk = people[start : start + _ROWS_PER_STATEMENT]
+            of_message = (n.team_id == team_id, n.channel_id == channel_id, n.ts == ts)
+            there = self.conn.execute(select(n.user_id).where(*of_message, n.user_id.in_(chunk)))
+            new = sorted(set(chunk) - {row.user_id for row in there})
+            if new:
+                rows: list[Mapping[str, Any]] = [
+                    {**fixed, "user_id": u, "reason": reasons[u], "emailed": None} for u in new
+                ]
+                self.run.execute_many(_ADD_NOTIFICATION, rows)
+            added.update(new)
+        return added
 
     def get_notification(
         self, team_id: str, user_id: str, channel_id: str, ts: str
