@@ -61,9 +61,11 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         app = make_app(data_dir, scopes=["chat:write", "channels:read"])
         alice = server.client(ws.alice.token)
         channel = alice.conversations_create(name="checked")["channel"]["id"]
-        spare = alice.conversations_create(name="spare")["channel"]["id"]
-        archivable = alice.conversations_create(name="archivable")["channel"]["id"]
-        for c in (channel, spare):
+        spare, leavable, archivable = (
+            alice.conversations_create(name=name)["channel"]["id"]
+            for name in ("spare", "leavable", "archivable")
+        )
+        for c in (channel, spare, leavable):
             alice.conversations_invite(channel=c, users=f"{ws.bob.user_id},{ws.bot.user_id}")
         ts = alice.chat_postMessage(channel=channel, text="checked")["ts"]
         alice.reactions_add(channel=channel, timestamp=ts, name="wave")
@@ -90,14 +92,15 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             "include_num_members": True,
             "return_im": True,
         }
-        # Leaving, kicking and renaming act on a spare channel; archiving on one of its own
-        # (all GET calls run before all POST calls, archive before unarchive).
+        # Kicking, renaming, leaving and archiving act on channels of their own (all GET calls
+        # run before all POST calls, archive before unarchive); a message is posted for
+        # chat.delete to delete.
         own = {
             name: {"channel": spare, "user": ws.carol.user_id, "name": "spare"}
-            for name in ("conversations.leave", "conversations.kick", "conversations.rename")
+            for name in ("conversations.kick", "conversations.rename")
         }
+        own["conversations.leave"] = {"channel": leavable}
         own["conversations.archive"] = own["conversations.unarchive"] = {"channel": archivable}
-        own["chat.delete"] = {"channel": spare}  # and a message posted for it
         own["users.profile.set"] = {"name": "title", "value": "checker"}
         own["conversations.open"] = {"channel": None}
         yield Target(
