@@ -161,3 +161,20 @@ def test_refusals_are_what_the_document_says(server: Server, acme: Workspace) ->
     assert (refused["error"], refused["needed"]) == ("missing_scope", "users:read")
     nobody = Caller(server, "xoxp-wrong").refused("auth.test")
     assert nobody["error"] == "invalid_auth"
+
+
+def test_a_rate_limited_answer_is_what_the_document_says(limited_server: Server) -> None:
+    ws = make_workspace(limited_server.data_dir)
+    doc = httpx.get(limited_server.api_url + "openapi.json", timeout=10).json()
+    documented = doc["paths"]["/api/conversations.list"]["post"]["responses"]["429"]
+    a = Caller(limited_server, ws.alice.token)
+    for _ in range(100):  # Tier 2 lets 20 through at once
+        resp = a.http.post("conversations.list")
+        if resp.status_code == 429:
+            break
+    else:
+        raise AssertionError("never rate limited")
+    assert problems(documented["content"]["application/json"]["schema"], resp.json()) == []
+    assert resp.json()["error"] == "ratelimited"
+    assert set(documented["headers"]) == {"Retry-After"}
+    assert resp.headers["Retry-After"].isdigit()
