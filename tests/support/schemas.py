@@ -17,12 +17,9 @@ def _json_schema(schema: Any) -> Any:
         return schema
     out = {key: _json_schema(value) for key, value in schema.items() if key != "nullable"}
     if schema.get("nullable"):
-        if "type" in out:
-            out["type"] = [out["type"], "null"]
-            if "enum" in out:
-                out["enum"] = [*out["enum"], None]
-        else:
-            out = {"anyOf": [out, {"type": "null"}]}
+        out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
     return out
 
 

@@ -30,7 +30,13 @@ def array(items: Schema) -> Schema:
 
 
 def nullable(schema: Schema) -> Schema:
+    """schema or null; OpenAPI 3.0's `nullable` counts only beside a `type`."""
+    assert "type" in schema
     return {**schema, "nullable": True}
+
+
+# null alone, for an anyOf of references (OpenAPI 3.0 has no null type).
+NULL: Schema = {"type": "object", "nullable": True, "enum": [None]}
 
 
 def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
@@ -275,7 +281,7 @@ _INVITE = obj(
                 "date_created": INTEGER,
                 "date_invalid": INTEGER,
                 "inviting_team": ref("Team"),
-                "inviting_user": {**PERSON, "nullable": True},
+                "inviting_user": {"anyOf": [*PERSON["anyOf"], NULL]},
                 "recipient_team_id": STRING,
                 "recipient_user_id": nullable(STRING),
             }
