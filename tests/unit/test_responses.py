@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+import schemathesis
 
 from hubbub.api.openapi import document
 from hubbub.api.responses import COMPONENTS, SUCCESS, success
@@ -172,3 +173,8 @@ def test_a_reply_and_a_thread_parent_are_messages() -> None:
     for msg in (REPLY, PARENT, MESSAGE):
         assert problems(COMPONENTS["Message"], message_json(msg)) == []
     assert problems(COMPONENTS["Message"], {**message_json(MESSAGE), "ts": 1700000000})
+
+
+def test_the_document_is_valid_openapi() -> None:
+    # Against the OpenAPI 3.0 schema: raises on anything the spec does not allow.
+    schemathesis.openapi.from_dict(document(method_table())).validate()
