@@ -104,7 +104,9 @@ REPLY = replace(
 
 
 def test_every_method_has_its_answer_and_nothing_else_does() -> None:
-    assert set(SUCCESS) == set(method_table())
+    table = set(method_table())
+    assert table <= set(SUCCESS), f"add their answers to api/responses.py: {table - set(SUCCESS)}"
+    assert set(SUCCESS) <= table, f"no such methods: {set(SUCCESS) - table}"
 
 
 def test_every_answer_takes_ok_true_and_no_error() -> None:
