@@ -173,10 +173,26 @@ def test_refusals_are_what_the_document_says(server: Server, acme: Workspace) ->
     assert nobody["error"] == "invalid_auth"
 
 
+def _documented(server: Server, method: str, status: int) -> dict[str, Any]:
+    doc = httpx.get(server.api_url + "openapi.json", timeout=10).json()
+    found: dict[str, Any] = doc["paths"][f"/api/{method}"]["post"]["responses"][str(status)]
+    return found
+
+
+def test_a_body_too_large_is_answered_as_the_document_says(server: Server, acme: Workspace) -> None:
+    documented = _documented(server, "chat.postMessage", 413)
+    resp = Caller(server, acme.alice.token).http.post(
+        "chat.postMessage",
+        content=b"text=" + b"x" * (2 << 20),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert resp.status_code == 413
+    assert problems(documented["content"]["application/json"]["schema"], resp.json()) == []
+
+
 def test_a_rate_limited_answer_is_what_the_document_says(limited_server: Server) -> None:
     ws = make_workspace(limited_server.data_dir)
-    doc = httpx.get(limited_server.api_url + "openapi.json", timeout=10).json()
-    documented = doc["paths"]["/api/conversations.list"]["post"]["responses"]["429"]
+    documented = _documented(limited_server, "conversations.list", 429)
     a = Caller(limited_server, ws.alice.token)
     for _ in range(100):  # Tier 2 lets 20 through at once
         resp = a.http.post("conversations.list")
