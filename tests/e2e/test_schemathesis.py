@@ -94,9 +94,10 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             "include_num_members": True,
             "return_im": True,
         }
-        # Kicking, renaming, leaving and archiving act on channels of their own (all GET calls
-        # run before all POST calls, archive before unarchive); a message is posted for
-        # chat.delete to delete.
+        # Kicking, renaming, leaving and archiving act on channels of their own; a message is
+        # posted for chat.delete to delete. In one process all GET calls run before all POST
+        # calls, archive before unarchive; split across xdist's workers, some of these calls are
+        # refused instead, and the refusals are checked the same.
         own = {
             name: {"channel": spare, "user": ws.carol.user_id, "name": "spare"}
             for name in ("conversations.kick", "conversations.rename")
