@@ -4,6 +4,7 @@ Hypothesis draws, for each operation of the document, arguments of each declared
 hostile values and random extra arguments, sent as a query string, a form, a JSON body, multipart
 or a raw body with a mismatched content type; with a valid token, a bad one, or none. Whatever
 arrives, the answer is HTTP 200 with a JSON object that has `ok`, and the server stays up.
+Whether each answer has its method's documented shape: tests/e2e/test_schemathesis.py.
 """
 
 from __future__ import annotations

@@ -6,13 +6,31 @@ from typing import Any
 
 from hubbub import __version__
 from hubbub.api.registry import Method
+from hubbub.api.responses import COMPONENTS, ref, success
 
 _TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "json": "string"}
 
-_ENVELOPE = {
-    "type": "object",
-    "required": ["ok"],
-    "properties": {"ok": {"type": "boolean"}, "error": {"type": "string"}},
+_ERROR = {"application/json": {"schema": ref("Error")}}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "required": True,
+        "schema": {"type": "integer"},
+    }
+}
+# The same for every method: Slack's error envelope, with the HTTP status of what went wrong.
+_FAILURES = {
+    "413": {"description": "request body over the size cap", "content": _ERROR},
+    "429": {
+        "description": "rate limited; Retry-After tells the seconds to wait",
+        "headers": _RETRY_AFTER,
+        "content": _ERROR,
+    },
+    "503": {
+        "description": "a store the answer needs is out of reach; try again after Retry-After",
+        "headers": _RETRY_AFTER,
+        "content": _ERROR,
+    },
 }
 
 
@@ -29,14 +47,12 @@ def document(methods: dict[str, Method]) -> dict[str, Any]:
         }
         answers = {
             "200": {
-                "description": "Slack's envelope: ok, or error with a code",
-                "content": {"application/json": {"schema": _ENVELOPE}},
+                "description": "ok with the method's fields, or Slack's error",
+                "content": {
+                    "application/json": {"schema": {"anyOf": [success(name), ref("Error")]}}
+                },
             },
-            "413": {"description": "request body over the size cap"},
-            "429": {
-                "description": "rate limited; Retry-After tells the seconds to wait",
-                "content": {"application/json": {"schema": _ENVELOPE}},
-            },
+            **_FAILURES,
         }
         security: list[dict[str, list[str]]] = [{"bearer": []}] if method.auth else []
         paths[f"/api/{name}"] = {
@@ -71,6 +87,9 @@ def document(methods: dict[str, Method]) -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "hubbub Web API (Slack compatible)", "version": __version__},
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": COMPONENTS,
+        },
         "paths": paths,
     }

@@ -1,0 +1,206 @@
+"""Real answers against the schemas /api/openapi.json gives for them (api/responses.py).
+
+One workspace sharing a channel with another, so people of another workspace, invites and
+shared channels are among the shapes; each answer that worked is checked against its method's
+success schema, each refusal against the error schema. tests/e2e/test_schemathesis.py does the
+same for generated calls; here every call is one that works, so every success shape is seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from hubbub.api.responses import COMPONENTS, success
+from hubbub.api.routes import method_table
+from tests.support.apps import make_app
+from tests.support.receiver import receiver
+from tests.support.schemas import problems
+from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    # chat.command's app answers from 127.0.0.1.
+    data_dir = tmp_path_factory.mktemp("responses") / "data"
+    with threaded_server(data_dir, allow_private_outbound=True) as srv:
+        yield srv
+
+
+class Caller:
+    seen: set[str] = set()  # every method answered, whoever called
+
+    def __init__(self, server: Server, token: str) -> None:
+        self.http = httpx.Client(
+            base_url=server.api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    def __call__(self, method: str, **args: Any) -> dict[str, Any]:
+        """Calls method; it must work and answer as its schema says."""
+        resp = self.http.post(method, json=args)
+        assert resp.status_code == 200, resp.text
+        assert resp.headers["content-type"].startswith("application/json")
+        body: dict[str, Any] = resp.json()
+        assert body["ok"] is True, (method, body)
+        assert problems(success(method), body) == [], (method, body)
+        self.seen.add(method)
+        return body
+
+    def refused(self, method: str, **args: Any) -> dict[str, Any]:
+        body: dict[str, Any] = self.http.post(method, json=args).json()
+        assert body["ok"] is False
+        assert problems(COMPONENTS["Error"], body) == [], (method, body)
+        return body
+
+
+@pytest.fixture(scope="module")
+def acme(server: Server) -> Workspace:
+    return make_workspace(server.data_dir, "acme")
+
+
+@pytest.fixture(scope="module")
+def globex(server: Server) -> Workspace:
+    return make_workspace(server.data_dir, "globex")
+
+
+def test_answers_that_worked_are_what_the_document_says(
+    server: Server, acme: Workspace, globex: Workspace
+) -> None:
+    a = Caller(server, acme.alice.token)
+    g = Caller(server, globex.alice.token)
+    a("api.test", foo="bar")
+    a("auth.test")
+    Caller(server, acme.bot.token)("auth.test")
+    a("team.info")
+
+    channel = a("conversations.create", name="shapes")["channel"]["id"]
+    a("conversations.invite", channel=channel, users=acme.bob.user_id)
+    a("conversations.setTopic", channel=channel, topic="t")
+    a("conversations.setPurpose", channel=channel, purpose="p")
+    a("conversations.rename", channel=channel, name="shapes-2")
+    ts = a("chat.postMessage", channel=channel, text="hi <@" + acme.bob.user_id + ">")["ts"]
+    a("chat.postMessage", channel=channel, text="reply", thread_ts=ts, reply_broadcast=True)
+    a("chat.postMessage", channel=channel, blocks=[{"type": "divider"}], text="b")
+    a("chat.update", channel=channel, ts=ts, text="edited")
+    a("chat.meMessage", channel=channel, text="waves")
+    a("chat.postEphemeral", channel=channel, user=acme.bob.user_id, text="psst")
+    a("chat.getPermalink", channel=channel, message_ts=ts)
+    a("reactions.add", channel=channel, timestamp=ts, name="wave")
+    a("reactions.get", channel=channel, timestamp=ts)
+    a("reactions.list", limit=1)
+    a("pins.add", channel=channel, timestamp=ts)
+    a("pins.list", channel=channel)
+    a("conversations.history", channel=channel, limit=2)
+    a("conversations.replies", channel=channel, ts=ts)
+    a("conversations.info", channel=channel, include_num_members=True)
+    a("conversations.members", channel=channel, limit=1)
+    a("conversations.mark", channel=channel, ts=ts)
+    a("conversations.list", types="public_channel,private_channel,mpim,im", limit=2)
+    a("users.conversations")
+    im = a("conversations.open", users=acme.bob.user_id, return_im=True)["channel"]["id"]
+    a("conversations.open", users=acme.bob.user_id)
+    a("conversations.info", channel=im)
+    a("conversations.open", users=f"{acme.bob.user_id},{acme.carol.user_id}")
+    a("client.counts")
+    a("users.prefs.setChannelNotifications", channel=channel, level="all")
+    a("users.prefs.getChannelNotifications")
+    Caller(server, acme.bob.token)("notifications.list")
+    a("pins.remove", channel=channel, timestamp=ts)
+    a("reactions.remove", channel=channel, timestamp=ts, name="wave")
+    gone = a("chat.postMessage", channel=channel, text="gone")["ts"]
+    a("chat.delete", channel=channel, ts=gone)
+
+    a("users.list", include_locale=True)
+    a("users.info", user=acme.bot.user_id)
+    a("users.lookupByEmail", email="bob@acme.test")
+    a("users.profile.set", profile={"title": "Lead"})
+    a("users.profile.get")
+    a("users.setPresence", presence="away")
+    a("users.getPresence")
+    a("users.getPresence", user=acme.bob.user_id)
+    a("dnd.setSnooze", num_minutes=10)
+    a("dnd.info")
+    a("dnd.teamInfo", users=acme.bob.user_id)
+    a("dnd.endSnooze")
+    a("dnd.endDnd")
+    a("rtm.connect")
+    a("rtm.start")
+
+    spare = a("conversations.create", name="spare")["channel"]["id"]
+    a("conversations.archive", channel=spare)
+    a("conversations.unarchive", channel=spare)
+    a("conversations.invite", channel=spare, users=acme.carol.user_id)
+    a("conversations.kick", channel=spare, user=acme.carol.user_id)
+    a("conversations.leave", channel=spare)
+    a("conversations.join", channel=channel)
+
+    # Shared with globex: invites on both sides, people of the other workspace.
+    shared = a("conversations.create", name="deals")["channel"]["id"]
+    invite = a("conversations.inviteShared", channel=shared, emails=["alice@globex.test"])
+    a("conversations.listConnectInvites")
+    g("conversations.listConnectInvites")
+    g("conversations.acceptSharedInvite", invite_id=invite["invite_id"], channel_name="deals")
+    g("chat.postMessage", channel=shared, text="hello from globex")
+    a("conversations.history", channel=shared)
+    g("conversations.info", channel=shared)
+    g("users.info", user=acme.alice.user_id)
+    declined = a("conversations.create", name="declined")["channel"]["id"]
+    other = a("conversations.inviteShared", channel=declined, emails=["bob@globex.test"])
+    g("conversations.declineSharedInvite", invite_id=other["invite_id"])
+    a("admin.conversations.disconnectShared", channel_id=shared, leaving_team_ids=[globex.team_id])
+
+    app = make_app(server.data_dir, domain="acme", socket_mode=True)
+    Caller(server, app.app_token)("apps.connections.open")
+    with receiver() as rx:
+        make_app(server.data_dir, domain="acme", name="Cmd", request_url=rx.url, commands=["/do"])
+        a("chat.command", channel=channel, command="/do", text="it")
+    Caller(server, acme.carol.token)("auth.revoke")
+
+    assert Caller.seen == set(method_table())
+
+
+def test_refusals_are_what_the_document_says(server: Server, acme: Workspace) -> None:
+    a = Caller(server, acme.alice.token)
+    assert a.refused("conversations.info", channel="C0NOPE")["error"] == "channel_not_found"
+    assert a.refused("no.such.method")["req_method"] == "no.such.method"
+    app = make_app(server.data_dir, domain="acme", name="Narrow", scopes=["chat:write"])
+    refused = Caller(server, app.bot_token).refused("users.list")
+    assert (refused["error"], refused["needed"]) == ("missing_scope", "users:read")
+    nobody = Caller(server, "xoxp-wrong").refused("auth.test")
+    assert nobody["error"] == "invalid_auth"
+
+
+def _documented(server: Server, method: str, status: int) -> dict[str, Any]:
+    doc = httpx.get(server.api_url + "openapi.json", timeout=10).json()
+    found: dict[str, Any] = doc["paths"][f"/api/{method}"]["post"]["responses"][str(status)]
+    return found
+
+
+def test_a_body_too_large_is_answered_as_the_document_says(server: Server, acme: Workspace) -> None:
+    documented = _documented(server, "chat.postMessage", 413)
+    resp = Caller(server, acme.alice.token).http.post(
+        "chat.postMessage",
+        content=b"text=" + b"x" * (2 << 20),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert resp.status_code == 413
+    assert problems(documented["content"]["application/json"]["schema"], resp.json()) == []
+
+
+def test_a_rate_limited_answer_is_what_the_document_says(limited_server: Server) -> None:
+    ws = make_workspace(limited_server.data_dir)
+    documented = _documented(limited_server, "conversations.list", 429)
+    a = Caller(limited_server, ws.alice.token)
+    for _ in range(100):  # Tier 2 lets 20 through at once
+        resp = a.http.post("conversations.list")
+        if resp.status_code == 429:
+            break
+    else:
+        raise AssertionError("never rate limited")
+    assert problems(documented["content"]["application/json"]["schema"], resp.json()) == []
+    assert resp.json()["error"] == "ratelimited"
+    assert set(documented["headers"]) == {"Retry-After"}
+    assert resp.headers["Retry-After"].isdigit()
