@@ -70,7 +70,7 @@ def build_shards(settings: Settings) -> Shards:
         )
     if settings.database_url:
         return SingleShard(PostgresStore(settings.database_url))
-    return SingleShard(SqliteStore(settings.database))
+    return SingleShard(SqliteStore(settings.database, readers=settings.sqlite_readers))
 
 
 def build_mailer(settings: Settings) -> Mailer | None:

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # "off" turns Slack's rate limits off (tests and benchmarks that post in bulk).
     rate_limits: bool = True
     max_body_bytes: int = 1 << 20
+    # SQLite only: threads (each with its own read-only connection) that run reads off the event
+    # loop, so a long read stalls no socket; more reads than this at once wait their turn.
+    sqlite_readers: int = Field(default=4, ge=1, le=64)
     # The address clients reach us at (https://chat.example.com): the base of every URL handed
     # out (domain/urls.py). Unset: the address `hubbub serve` listens on, which it records for
     # `hubbub admin` on the same data (services/served.py). A cluster sets it in its config file.
