@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from hubbub.store.migrate import upgrade
@@ -176,8 +178,10 @@ class SqliteStore:
         """Commits the batch; each unit's outcome is its result or its exception.
 
         Units rarely fail, so a batch first runs without savepoints (two statements fewer per
-        unit). If a unit fails, that attempt is rolled back whole and the batch runs again with
-        a savepoint around each unit, so the failure takes back only its own writes.
+        unit). Most failures are a check refusing (not_in_channel, is_archived, ...) before the
+        unit wrote anything: there is nothing to take back, and the batch goes on. A unit that
+        fails after writing makes that attempt roll back whole, and the batch runs again with a
+        savepoint around each unit, so the failure takes back only its own writes.
         """
         try:
             return self._attempt(conn, batch, isolate=False)
@@ -205,13 +209,15 @@ class SqliteStore:
                 if isolate:
                     raw.execute("SAVEPOINT unit")
                 tx = Tx(conn, _now_us(), run)
+                changes = raw.total_changes
                 try:
                     result = fn(tx)
                 except BaseException as exc:  # even an interrupt must not kill the writer
-                    if not isolate:
+                    if isolate:
+                        raw.execute("ROLLBACK TO unit")
+                        raw.execute("RELEASE unit")
+                    elif not _wrote_nothing(exc, raw, changes):
                         raise _UnitFailed from exc
-                    raw.execute("ROLLBACK TO unit")
-                    raw.execute("RELEASE unit")
                     outcomes.append((fut, None, exc))
                 else:
                     if isolate:
@@ -227,6 +233,19 @@ class SqliteStore:
 
 class _UnitFailed(Exception):
     pass
+
+
+def _wrote_nothing(exc: BaseException, raw: Any, changes_before: int) -> bool:
+    """Whether a unit that raised left the transaction as it found it: no row inserted,
+    changed or deleted since it began (SQLite's count of changes on this connection), the
+    transaction still open, and the error our own (an error of the database may have left a
+    statement half done, or rolled the transaction back)."""
+    return (
+        isinstance(exc, Exception)
+        and not isinstance(exc, sqlite3.Error | DBAPIError)
+        and raw.in_transaction
+        and raw.total_changes == changes_before
+    )
 
 
 def _answer(outcomes: list[Outcome]) -> None:
