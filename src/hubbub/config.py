@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     # frames a socket may have waiting before it is disconnected as too slow.
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
+    # The event log (docs/limits.md, "The event log"): each stream keeps its newest this many
+    # events, and every process trims the older ones this often. A resume from before what a
+    # stream keeps is told to resync, as one more than rtm_resume_max_events behind is.
+    event_retention_per_stream: int = Field(default=10_000, ge=100)
+    event_sweep_s: float = Field(default=600.0, gt=0)
     rtm_send_queue: int = 1000
     # Presence across processes (presence/redis.py): a process that stops renewing its lease
     # for this long is taken for dead, and every process sweeps for the dead this often.

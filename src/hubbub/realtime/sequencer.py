@@ -21,6 +21,8 @@ log = structlog.get_logger()
 Reader = Callable[[str, int], Awaitable[list[tuple[int, bytes]]]]
 # Where a stream's events go, in order: (stream, seq, data).
 Sink = Callable[[str, int, bytes], None]
+# Told the stream whose log no longer holds the events after pos (trimmed: jobs/event_sweep.py).
+Lost = Callable[[str], None]
 
 PAGE = 500
 # A gap is usually a reorder between publishers that commit in one group; waiting a moment
@@ -36,6 +38,7 @@ class Sequencer:
         "_closed",
         "_filling",
         "_held",
+        "_lost",
         "_read",
         "_sink",
         "page",
@@ -44,13 +47,24 @@ class Sequencer:
     )
 
     def __init__(
-        self, stream: str, pos: int, read: Reader, sink: Sink, *, page: int = PAGE
+        self,
+        stream: str,
+        pos: int,
+        read: Reader,
+        sink: Sink,
+        *,
+        page: int = PAGE,
+        lost: Lost | None = None,
     ) -> None:
+        """lost: what to do when the log no longer holds what follows pos. Without it the
+        sequencer goes on from the oldest event left (a feed: each session's own sequencer
+        then finds the same hole and says so)."""
         self.stream = stream
         self.pos = pos  # the last seq passed to the sink
         self.page = page  # how many events read returns at most
         self._read = read
         self._sink = sink
+        self._lost = lost
         self._held: dict[int, bytes] = {}
         self._filling: asyncio.Task[None] | None = None
         self._closed = False
@@ -101,6 +115,12 @@ class Sequencer:
                     break
                 self._again = False
                 rows = await self._read(self.stream, self.pos)
+                if rows and rows[0][0] > self.pos + 1 and not self._closed:
+                    if self._lost is not None:
+                        self._lost(self.stream)
+                        return
+                    log.warning("sequencer_log_trimmed", stream=self.stream, after=self.pos)
+                    self.pos = rows[0][0] - 1
                 for seq, data in rows:
                     if self._closed:
                         return
