@@ -104,3 +104,26 @@ def test_a_resume_inside_the_window_replays_exactly_what_was_missed(
     texts = [e["text"] for e in seen if e.get("type") == "message" and e.get("channel") == channel]
     assert texts == [*missed, "live"]
     assert not [e for e in seen if e.get("type") == "resync_required"]
+
+
+def test_a_resume_past_a_trimmed_leave_resyncs_and_shows_nothing_of_the_channel(
+    running: Running, workspace: Workspace
+) -> None:
+    server = running.server
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id, private=True)
+    with rtm(server, workspace.bob.token) as bob:
+        cursor = _cursor(bob, "T", channel)
+    alice.conversations_kick(channel=channel, user=workspace.bob.user_id)
+    for n in range(KEEP * 2):
+        alice.chat_postMessage(channel=channel, text=f"after bob {n}")
+    assert _trim(running, workspace.team_id) > 0
+
+    url = server.client(workspace.bob.token).rtm_connect(resume=cursor)["url"]
+    with connect(url) as socket_:
+        bob = Rtm(socket_)
+        assert bob.recv()["type"] == "hello"
+        # His leave was trimmed: he cannot be shown it, so he is told to reload instead.
+        assert bob.recv()["type"] == "resync_required"
+        seen = bob.quiet(0.5)
+    assert not [e for e in seen if e.get("channel") == channel]
