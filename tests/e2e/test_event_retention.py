@@ -14,6 +14,7 @@ from websockets.sync.client import connect
 
 from hubbub.jobs.event_sweep import EventSweeper
 from hubbub.store.tx import Tx
+from tests.e2e.test_shared_channels import share
 from tests.support.rtm import Rtm, new_channel, rtm, text_is
 from tests.support.servers import Running, Workspace, make_workspace, threaded_app
 
@@ -127,3 +128,26 @@ def test_a_resume_past_a_trimmed_leave_resyncs_and_shows_nothing_of_the_channel(
         assert bob.recv()["type"] == "resync_required"
         seen = bob.quiet(0.5)
     assert not [e for e in seen if e.get("channel") == channel]
+
+
+def test_a_guest_resume_from_before_the_hosts_window_resyncs(
+    running: Running, workspace: Workspace
+) -> None:
+    server = running.server
+    globex = make_workspace(server.data_dir, "globex")
+    channel = share(server, workspace, globex)
+    with rtm(server, globex.bob.token) as bob:
+        cursor = _cursor(bob, globex.team_id, channel)
+    alice = server.client(workspace.alice.token)
+    for n in range(KEEP * 2):
+        alice.chat_postMessage(channel=channel, text=f"while away {n}")
+    assert _trim(running, workspace.team_id) > 0
+
+    url = server.client(globex.bob.token).rtm_connect(resume=cursor)["url"]
+    with connect(url) as socket_:
+        bob = Rtm(socket_)
+        assert bob.recv()["type"] == "hello"
+        assert bob.recv()["type"] == "resync_required"
+        alice.chat_postMessage(channel=channel, text="live")
+        seen = bob.until(text_is("live"))
+    assert not [e for e in seen if str(e.get("text", "")).startswith("while away")]
