@@ -238,3 +238,16 @@ async def test_admin_cli_writes_while_the_server_store_is_busy(
     identity, deleted = found
     assert identity.user_id == answers[1]["user_id"] and not deleted
     assert len(_team_ids(store.path)) == ours + 1
+
+
+async def test_reads_run_on_read_only_connections_off_the_event_loop(store: SqliteStore) -> None:
+    loop_thread = threading.current_thread()
+
+    def where(tx: Tx) -> threading.Thread:
+        return threading.current_thread()
+
+    assert await store.read(where) is not loop_thread
+    # A unit handed to read() that writes fails, and writes nothing.
+    with pytest.raises(Exception, match="readonly"):
+        await store.read(lambda tx: tx.insert_team(team(1)))
+    assert _team_ids(store.path) == set()
