@@ -27,6 +27,7 @@ from hubbub.config import UVICORN_OPTIONS, Settings
 from hubbub.domain.urls import RTM_PATH, SOCKET_MODE_PATH
 from hubbub.http_protocol import HttpProtocol
 from hubbub.jobs.background import Background
+from hubbub.jobs.event_sweep import EventSweeper
 from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
 from hubbub.jobs.preview_sweep import PreviewSweeper
@@ -74,7 +75,7 @@ def build_shards(settings: Settings) -> Shards:
         )
     if settings.database_url:
         return SingleShard(PostgresStore(settings.database_url))
-    return SingleShard(SqliteStore(settings.database))
+    return SingleShard(SqliteStore(settings.database, readers=settings.sqlite_readers))
 
 
 def build_mailer(settings: Settings) -> Mailer | None:
@@ -206,6 +207,9 @@ def build_app(settings: Settings) -> Front:
         relay = OutboxRelay(hub, reactors=REACTORS)
         sweeper = PresenceSweeper(hub, interval_s=settings.presence_sweep_s)
         previews = PreviewSweeper(hub, interval_s=settings.preview_sweep_s)
+        events = EventSweeper(
+            hub, keep=settings.event_retention_per_stream, interval_s=settings.event_sweep_s
+        )
         jobs = job_loop(hub, settings)
         if settings.role != "gateway":
             # Admin commands hand out URLs of the Web API and the pages, which a gateway does
@@ -214,6 +218,7 @@ def build_app(settings: Settings) -> Front:
         relay.start()
         sweeper.start()
         previews.start()
+        events.start()
         jobs.start()
         # Objects alive after start-up live as long as the server: keeping them out of the
         # collector's full passes took the p99 of a post from ~90 to ~40 ms (bench post).
@@ -223,6 +228,7 @@ def build_app(settings: Settings) -> Front:
         await socket_mode.stop()
         await gateway.stop()
         await jobs.stop()
+        await events.stop()
         await previews.stop()
         await sweeper.stop()
         await relay.stop()

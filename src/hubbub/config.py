@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # clients reach directly, since they could then pick their address.
     trusted_proxies: list[str] = []
     max_body_bytes: int = 1 << 20
+    # SQLite only: threads (each with its own read-only connection) that run reads off the event
+    # loop, so a long read stalls no socket; more reads than this at once wait their turn.
+    sqlite_readers: int = Field(default=4, ge=1, le=64)
     # The address clients reach us at (https://chat.example.com): the base of every URL handed
     # out (domain/urls.py). Unset: the address `hubbub serve` listens on, which it records for
     # `hubbub admin` on the same data (services/served.py). A cluster sets it in its config file.
@@ -88,6 +91,11 @@ class Settings(BaseSettings):
     # before it is disconnected as too slow (docs/limits.md).
     rtm_ticket_ttl_s: float = 30.0
     rtm_resume_max_events: int = 10_000
+    # The event log (docs/limits.md, "The event log"): each stream keeps its newest this many
+    # events, and every process trims the older ones this often. A resume from before what a
+    # stream keeps is told to resync, as one more than rtm_resume_max_events behind is.
+    event_retention_per_stream: int = Field(default=10_000, ge=100)
+    event_sweep_s: float = Field(default=600.0, gt=0)
     rtm_send_queue: int = 1000
     # Events a stream's sequencer (one per stream per gateway, and per socket) holds out of
     # order while it reads a gap from the log; past it they are dropped and read from the log

@@ -10,7 +10,9 @@ their answers, and the events, all come in one turn), as a busy process does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Coroutine
@@ -81,10 +83,13 @@ async def test_a_client_that_reads_normally_survives_a_group_commits_burst(
         head = (await realtime.events_after(hub, team, channel, 0, 1000))[-1][0]
 
         def landed() -> bool:
-            last = head + posts
-            return bool(
-                hub.shards.store.read_sync(lambda tx: tx.events_after(team, channel, last - 1, 1))
-            )
+            # Read beside the store, on this thread: the loop is held while this waits.
+            with contextlib.closing(sqlite3.connect(settings.database)) as db:
+                found = db.execute(
+                    "SELECT 1 FROM channel_events WHERE team_id = ? AND stream = ? AND seq = ?",
+                    (team, channel, head + posts),
+                ).fetchone()
+            return found is not None
 
         async with httpx.AsyncClient(base_url=url) as http:
             answer = (
@@ -111,7 +116,19 @@ async def test_a_client_that_reads_normally_survives_a_group_commits_burst(
                 await asyncio.sleep(0.01)
             goodbyes = [f for f in frames if f.get("type") == "goodbye"]
             assert goodbyes == []
-            assert texts(frames, channel) == [f"burst {n}" for n in range(posts)]
+            # Every post once, in the channel's one order: the order of its log (commit order,
+            # which need not be the order the posts were started in).
+            with contextlib.closing(sqlite3.connect(settings.database)) as db:
+                logged = [
+                    json.loads(payload)["text"]
+                    for (payload,) in db.execute(
+                        "SELECT payload FROM channel_events WHERE team_id = ? AND stream = ?"
+                        " AND seq > ? AND type = 'message' ORDER BY seq",
+                        (team, channel, head),
+                    )
+                ]
+            assert sorted(logged) == sorted(f"burst {n}" for n in range(posts))
+            assert texts(frames, channel) == logged
             reader.cancel()
 
 

@@ -105,6 +105,46 @@ async def test_a_failing_unit_is_rolled_back_while_its_batch_commits(store: Sqli
     assert _team_ids(store.path) == {"T1", "T2", "T3", "T4"}
 
 
+async def test_a_unit_refused_before_writing_leaves_its_batch_to_commit_once(
+    store: SqliteStore,
+) -> None:
+    """The common failure (a check inside the unit refuses: not_in_channel, is_archived, ...)
+    has written nothing, so there is nothing to take back: the batch is not run again."""
+    entered, release = threading.Event(), threading.Event()
+
+    def gate(tx: Tx) -> None:
+        entered.set()
+        release.wait(10)
+
+    gated = asyncio.ensure_future(store.write(gate))
+    await asyncio.to_thread(entered.wait, 10)
+    runs: list[str] = []
+
+    def good(n: int) -> Callable[[Tx], str]:
+        def unit(tx: Tx) -> str:
+            runs.append(f"T{n}")
+            tx.insert_team(team(n))
+            return f"T{n}"
+
+        return unit
+
+    def refused(tx: Tx) -> None:
+        runs.append("refused")
+        assert tx.get_team("T1") is not None  # it reads what the batch wrote before it
+        raise SlackError("not_in_channel")
+
+    futures = [asyncio.ensure_future(store.write(u)) for u in (good(1), refused, good(2))]
+    await asyncio.sleep(0)  # every write() has queued its unit
+    release.set()
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    await gated
+
+    assert runs == ["T1", "refused", "T2"], "the batch ran again"
+    assert results[0] == "T1" and results[2] == "T2"
+    assert isinstance(results[1], SlackError) and results[1].code == "not_in_channel"
+    assert _team_ids(store.path) == {"T1", "T2"}
+
+
 _OTHER_PROCESS = textwrap.dedent(
     """
     import asyncio, sys
@@ -198,3 +238,16 @@ async def test_admin_cli_writes_while_the_server_store_is_busy(
     identity, deleted = found
     assert identity.user_id == answers[1]["user_id"] and not deleted
     assert len(_team_ids(store.path)) == ours + 1
+
+
+async def test_reads_run_on_read_only_connections_off_the_event_loop(store: SqliteStore) -> None:
+    loop_thread = threading.current_thread()
+
+    def where(tx: Tx) -> threading.Thread:
+        return threading.current_thread()
+
+    assert await store.read(where) is not loop_thread
+    # A unit handed to read() that writes fails, and writes nothing.
+    with pytest.raises(Exception, match="readonly"):
+        await store.read(lambda tx: tx.insert_team(team(1)))
+    assert _team_ids(store.path) == set()

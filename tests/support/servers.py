@@ -82,6 +82,25 @@ def free_socket() -> socket.socket:
 def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) -> Iterator[Server]:
     """store: other Settings fields, such as where the data lives instead (database_url, shards,
     ...) or public_url."""
+    with threaded_app(data_dir, rate_limits=rate_limits, **store) as running:
+        yield running.server
+
+
+@dataclass
+class Running:
+    """A threaded server with its insides, for tests that act on its hub from its own loop."""
+
+    server: Server
+    front: Front
+    loop: asyncio.AbstractEventLoop
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Runs coro on the server's event loop, as one of its requests would."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+
+@contextmanager
+def threaded_app(data_dir: Path, *, rate_limits: bool = False, **store: Any) -> Iterator[Running]:
     sock = free_socket()
     port = sock.getsockname()[1]
     settings = settings_for(data_dir, port=port, rate_limits=rate_limits)
@@ -89,9 +108,15 @@ def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) 
         settings = settings.model_copy(update=store)
     # uvloop would become the event loop policy of the whole test process.
     options = {**server_options(settings), "loop": "asyncio"}
-    config = uvicorn.Config(build_app(settings), **options)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    front = build_app(settings)
+    server = uvicorn.Server(uvicorn.Config(front, **options))
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    async def serve() -> None:
+        loops.append(asyncio.get_running_loop())
+        await server.serve(sockets=[sock])
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
@@ -99,7 +124,7 @@ def threaded_server(data_dir: Path, *, rate_limits: bool = False, **store: Any) 
             raise RuntimeError("server did not start")
         time.sleep(0.01)
     try:
-        yield Server(f"http://127.0.0.1:{port}", data_dir)
+        yield Running(Server(f"http://127.0.0.1:{port}", data_dir), front, loops[0])
     finally:
         server.should_exit = True
         thread.join(15)

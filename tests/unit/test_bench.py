@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from urllib.parse import parse_qs
 
 import orjson
 import pytest
 
 from hubbub_bench.cpu import cpu_use
-from hubbub_bench.load import request_body
+from hubbub_bench.load import is_invalid, request_body
 from hubbub_bench.stats import percentile, post_result, summarise
 
 
@@ -91,3 +92,11 @@ def test_cpu_use_in_per_cent_of_one_core() -> None:
     use = cpu_use(before, after, 2.0)
     assert use == {"machine": 150.0, "server": 50.0, "client": 75.0, "other": 25.0}
     assert cpu_use(None, after, 2.0) == {}
+
+
+def test_invalid_posts_are_the_percent_asked_for_spread_evenly() -> None:
+    marked = [i for i in range(1000) if is_invalid(i, 10)]
+    assert len(marked) == 100
+    assert all(b - a == 10 for a, b in pairwise(marked))
+    assert not any(is_invalid(i, 0) for i in range(100))
+    assert all(is_invalid(i, 100) for i in range(100))

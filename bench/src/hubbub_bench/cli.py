@@ -45,6 +45,12 @@ def bench_post(
         int | None,
         typer.Option(min=1, max=1024, help="Keep-alive clients for the clusters (--connections)."),
     ] = None,
+    invalid: Annotated[
+        int,
+        typer.Option(
+            min=0, max=100, help="Instead: P% of posts refused, beside none, on one server."
+        ),
+    ] = 0,
 ) -> None:
     """chat.postMessage over HTTP: hubbub's rate beside a bare Starlette endpoint's."""
     from rich.console import Console
@@ -53,8 +59,13 @@ def bench_post(
 
     if body not in ("json", "form"):
         raise typer.BadParameter("json or form", param_hint="--body")
-    opts = Options(duration, connections, warmup, body, out, profile, quiet_wait, channels)
-    if cluster:
+    opts = Options(duration, connections, warmup, body, out, profile, quiet_wait, channels, invalid)
+    if invalid:
+        from hubbub_bench import postinvalid
+
+        result, path = postinvalid.run(opts)
+        Console(stderr=True).print(postinvalid.table(result))
+    elif cluster:
         from hubbub_bench import postcluster
 
         with _services_needed():

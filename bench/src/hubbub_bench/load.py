@@ -5,6 +5,10 @@ interpreter with the server it measures. It sends what slack_sdk's `WebClient.ch
 sends (a JSON body with a bearer token; or a urlencoded form with `--body form`), warms up, then
 measures every request that completes in the window. It prints one JSON object on stdout.
 
+With `--invalid-percent P` and `--invalid-channel C`, P of every 100 posts of each connection
+(spread evenly) go to C, a channel the poster is not in: Slack answers those `not_in_channel`,
+which counts as a rejection (expected), not an error.
+
 Only 127.0.0.1 is accepted as a target.
 """
 
@@ -30,6 +34,7 @@ from hubbub_bench.stats import summarise
 MAX_DURATION_S = 600.0
 MAX_CONNECTIONS = 1024
 USER_AGENT = "Python/3 slackclient/3 hubbub-bench/0"
+REJECTION = "not_in_channel"  # the answer expected for a post to --invalid-channel
 
 
 @dataclass
@@ -40,6 +45,7 @@ class Tally:
     window_end: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    rejected: int = 0  # expected refusals (--invalid-percent) answered in the window
     ok_total: int = 0  # every ok answer, warm-up included: the durability check counts these
     error_total: int = 0
     error_samples: list[str] = field(default_factory=list)
@@ -50,6 +56,12 @@ class Tally:
             self.errors += 1
         if len(self.error_samples) < 5:
             self.error_samples.append(what[:200])
+
+
+def is_invalid(i: int, percent: int) -> bool:
+    """Whether a connection's i-th post is one of the invalid ones: percent of every 100,
+    spread evenly rather than in a run."""
+    return (i + 1) * percent // 100 != i * percent // 100
 
 
 def request_body(kind: str, channel: str, text: str) -> tuple[bytes, str]:
@@ -78,7 +90,9 @@ async def _worker(
         start = perf()
         if start >= tally.window_end:
             return
-        body, content_type = request_body(args.body, channel, f"bench {n}-{i} hello world")
+        invalid = bool(args.invalid_percent) and is_invalid(i, args.invalid_percent)
+        to = args.invalid_channel if invalid else channel
+        body, content_type = request_body(args.body, to, f"bench {n}-{i} hello world")
         i += 1
         try:
             async with session.post(
@@ -95,7 +109,11 @@ async def _worker(
             answer = orjson.loads(raw)
         except orjson.JSONDecodeError:
             answer = None
-        if status != 200 or not isinstance(answer, dict) or answer.get("ok") is not True:
+        if invalid and status == 200 and answer == {"ok": False, "error": REJECTION}:
+            if tally.window_start <= start and end <= tally.window_end:
+                tally.rejected += 1
+            continue
+        if invalid or status != 200 or not isinstance(answer, dict) or answer.get("ok") is not True:
             tally.failed(start, end, f"{status} {raw[:120]!r}")
             continue
         tally.ok_total += 1
@@ -132,6 +150,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         window_s=args.duration,
         error_samples=tally.error_samples,
     )
+    summary["rejected"] = tally.rejected
+    # Every post answered as it should be, accepted or refused: the rate with invalid posts.
+    answered = summary["requests"] + tally.rejected
+    summary["answered_per_s"] = round(answered / args.duration, 1)
     summary["ok_total"] = tally.ok_total
     summary["errors_total"] = tally.error_total
     summary["drain_s"] = round(finished - tally.window_end, 3)
@@ -166,6 +188,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.5)
     parser.add_argument("--body", choices=("json", "form"), default="json")
+    parser.add_argument("--invalid-percent", type=int, default=0, help="posts of 100 to refuse")
+    parser.add_argument("--invalid-channel", default="", help="a channel the poster is not in")
     parser.add_argument(
         "--server-pid", type=int, action="append", default=[], help="to report its CPU use"
     )
@@ -175,6 +199,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.connections <= MAX_CONNECTIONS:
         parser.error(f"--connections must be within 1..{MAX_CONNECTIONS}")
+    if not 0 <= args.invalid_percent <= 100 or (args.invalid_percent and not args.invalid_channel):
+        parser.error("--invalid-percent must be within 0..100, with --invalid-channel")
     if not 0 < args.duration <= MAX_DURATION_S or not 0 <= args.warmup <= MAX_DURATION_S:
         parser.error(f"--duration and --warmup must be within 0..{MAX_DURATION_S:g} s")
     return args

@@ -47,6 +47,7 @@ class Target:
     channel_id: str
     token: str
     more_channels: tuple[str, ...] = ()  # --channels K: the other K - 1
+    closed_channel: str = ""  # a public channel of someone else's: posts there are refused
 
     @property
     def channel_ids(self) -> tuple[str, ...]:
@@ -64,6 +65,7 @@ class Options:
     profile: Path | None = None
     quiet_wait: float = 0.0
     channels: int = 1  # posts spread over this many channels (one row lock each on PostgreSQL)
+    invalid: int = 0  # --invalid P: also a run with P% of the posts refused (not_in_channel)
 
 
 def free_port() -> int:
@@ -77,7 +79,8 @@ def free_port() -> int:
 
 def set_up(data_dir: Path, database_url: str | None = None, *, channels: int = 1) -> Target:
     """A workspace, one person and channels of their own (one unless told), written through
-    the services (in data_dir's SQLite file, or in the PostgreSQL database at database_url)."""
+    the services (in data_dir's SQLite file, or in the PostgreSQL database at database_url);
+    and a public channel of another person's, which the poster is not in."""
     from hubbub.app import build_hub
     from hubbub.config import Settings
     from hubbub.services import workspaces
@@ -94,7 +97,14 @@ def set_up(data_dir: Path, database_url: str | None = None, *, channels: int = 1
             who = await authenticate(hub, account.token)
             names = ["bench"] + [f"bench-{n}" for n in range(1, channels)]
             made = [await create(hub, who, name, is_private=False) for name in names]
-            return Target(who.team_id, made[0].id, account.token, tuple(c.id for c in made[1:]))
+            owner = await workspaces.create_user(
+                hub, "bench", email="owner@bench.test", name="owner"
+            )
+            closed = await create(
+                hub, await authenticate(hub, owner.token), "bench-closed", is_private=False
+            )
+            more = tuple(c.id for c in made[1:])
+            return Target(who.team_id, made[0].id, account.token, more, closed.id)
         finally:
             await hub.close()
 
@@ -218,6 +228,7 @@ def drive(
     *,
     profile: bool = False,
     watch: Sequence[str] = (),
+    invalid: int = 0,
 ) -> dict[str, Any]:
     """Runs the load generator against url and returns its summary: the CPU use of the server
     (a process, or a cluster's processes) and of the processes named in watch (e.g. postgres)."""
@@ -241,6 +252,8 @@ def drive(
         "--body",
         opts.body,
     ]
+    if invalid:
+        argv += ["--invalid-percent", str(invalid), "--invalid-channel", target.closed_channel]
     argv += [arg for pid in server_pids for arg in ("--server-pid", str(pid))]
     argv += [arg for comm in watch for arg in ("--watch", comm)]
     proc = children.start(argv, capture=True)

@@ -26,6 +26,8 @@ log = structlog.get_logger()
 Reader = Callable[[str, int], Awaitable[list[tuple[int, bytes]]]]
 # Where a stream's events go, in order: (stream, seq, data).
 Sink = Callable[[str, int, bytes], None]
+# Told the stream whose log no longer holds the events after pos (trimmed: jobs/event_sweep.py).
+Lost = Callable[[str], None]
 
 PAGE = 500
 # A gap is usually a reorder between publishers that commit in one group; waiting a moment
@@ -52,6 +54,7 @@ class Sequencer:
         "_closed",
         "_filling",
         "_held",
+        "_lost",
         "_read",
         "_sink",
         "_target",
@@ -70,13 +73,18 @@ class Sequencer:
         *,
         page: int = PAGE,
         held_max: int = HELD_MAX,
+        lost: Lost | None = None,
     ) -> None:
+        """lost: what to do when the log no longer holds what follows pos. Without it the
+        sequencer goes on from the oldest event left (a feed: each session's own sequencer
+        then finds the same hole and says so)."""
         self.stream = stream
         self.pos = pos  # the last seq passed to the sink
         self.page = page  # how many events read returns at most
         self.held_max = held_max
         self._read = read
         self._sink = sink
+        self._lost = lost
         self._held: dict[int, bytes] = {}
         self._filling: asyncio.Task[None] | None = None
         self._closed = False
@@ -156,6 +164,12 @@ class Sequencer:
                     await asyncio.sleep(retry_delay(failures))
                     continue
                 failures = 0
+                if rows and rows[0][0] > self.pos + 1 and not self._closed:
+                    if self._lost is not None:
+                        self._lost(self.stream)
+                        return
+                    log.warning("sequencer_log_trimmed", stream=self.stream, after=self.pos)
+                    self.pos = rows[0][0] - 1
                 for seq, data in rows:
                     if self._closed:
                         return

@@ -177,6 +177,7 @@ class Session:
             self._deliver,
             page=self.page,
             held_max=self.gateway.held_events,
+            lost=self._trimmed,
         )
         self.following[stream] = sequencer
         self.sent.setdefault(stream, pos)
@@ -293,12 +294,25 @@ class Session:
 
     def _too_slow(self) -> None:
         """A client that stops reading is let go with where it got to, never slowing others."""
-        self.closing = True
         log.info("rtm_too_slow", user=self.who.user_id, queued=len(self.queue))
+        self._goodbye("too_slow")
+
+    def _trimmed(self, stream: str) -> None:
+        """A replay fell behind what the stream's log still holds (the sweep trimmed it while
+        the replay waited): it cannot be made whole. The client is let go with where it got to;
+        resuming from there, it is told to resync."""
+        if self.closing:
+            return
+        log.info("rtm_replay_trimmed", user=self.who.user_id, stream=stream)
+        self.queue.clear()
+        self._goodbye("resync_required")
+
+    def _goodbye(self, reason: str) -> None:
+        self.closing = True
         self.queue.clear()
         goodbye = {
             "type": "goodbye",
-            "reason": "too_slow",
+            "reason": reason,
             # Exactly the last frame that went out: frames are written whole or not at all.
             CURSOR_FIELD: realtime.format_cursor(self.sent),
         }

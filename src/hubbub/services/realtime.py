@@ -102,8 +102,9 @@ async def start(
     Without a resume cursor the session starts at the heads. With one, each stream starts at the
     cursor's position; a conversation joined since (absent from the cursor) starts where the
     person joined; one left since is replayed up to the person's leaving. A cursor ahead of the
-    log, missing the team stream or further behind than max_events on any stream asks for a
-    resync: the session then starts at the heads.
+    log, missing the team stream, further behind than max_events on any stream, or from before
+    what a stream's log still holds (jobs/event_sweep.py trims it) asks for a resync: the
+    session then starts at the heads.
     """
 
     shared = await shares.shared_streams(hub, who)
@@ -114,11 +115,17 @@ async def start(
         heads.update({stream: s.head for stream, s in shared.items()})
         if resume is None:
             return Start(dict(heads), heads, False, hosts=hosts)
+        resync = Start(dict(heads), heads, True, hosts=hosts)
         if who.team_id not in resume:
-            return Start(dict(heads), heads, True, hosts=hosts)
+            return resync
+        floors = tx.log_floors(who.team_id, [s for s in heads if s not in shared])
+        floors.update({stream: s.floor for stream, s in shared.items() if s.floor is not None})
         positions: Positions = {}
         for stream, head in heads.items():
             pos = resume.get(stream)
+            floor = floors.get(stream)
+            if pos is not None and not _kept_after(pos, floor, head):
+                return resync
             if stream != who.team_id:
                 # Joined (again) since the cursor: from the join, never through an old leave.
                 if stream in shared:
@@ -127,13 +134,18 @@ async def start(
                     joined = tx.joined_at(who.team_id, stream, who.user_id)
                 if pos is None or (joined is not None and joined > pos):
                     pos = joined
+                    if pos is not None and not _join_kept(pos, floor):
+                        return resync
             if pos is None or pos > head or head - pos > max_events:
-                return Start(dict(heads), heads, True, hosts=hosts)
+                return resync
             positions[stream] = pos
         left: Positions = {}
         for stream, pos in resume.items():
             if stream in heads:
                 continue
+            if _trimmed_after(pos, tx.log_floors(who.team_id, [stream]).get(stream)):
+                # Their leave may have been in what was trimmed: it cannot be shown.
+                return resync
             # Only a conversation whose log shows this person leaving after the cursor: so a
             # forged cursor naming one they never belonged to gets nothing.
             seq = _left_since(tx, who.team_id, stream, who.user_id, pos, pos + max_events)
@@ -146,6 +158,29 @@ async def start(
     if resume is None or begun.resync:
         return begun
     return await _left_elsewhere(hub, who, resume, begun, max_events)
+
+
+def _kept_after(pos: int, floor: int | None, head: int) -> bool:
+    """Whether a stream's log still holds every event after pos: nothing after it yet, or
+    its oldest event (floor) follows pos at once or earlier."""
+    return pos >= head or (floor is not None and pos >= floor - 1)
+
+
+def _trimmed_after(pos: int, floor: int | None) -> bool:
+    """Whether events after pos were trimmed from a stream whose head is not known here (one
+    the person left): its log holds events, the oldest well after pos."""
+    return floor is not None and pos < floor - 1
+
+
+def _join_kept(joined: int, floor: int | None) -> bool:
+    """Whether a start found from the log (the seq before the first event since joining) is
+    where the person joined, not just where the trimmed log begins: with older events gone, the
+    first one left cannot tell."""
+    return floor is None or floor == 1 or joined >= floor
+
+
+class _Trimmed(Exception):
+    """A host's log no longer holds what a resume needs: the session resyncs."""
 
 
 def _left_since(
@@ -183,9 +218,14 @@ async def _left_elsewhere(
         def leave(tx: Tx, host: str = host, stream: str = stream, pos: int = pos) -> int | None:
             if tx.share(host, stream, who.team_id) is None:
                 return None
+            if _trimmed_after(pos, tx.log_floors(host, [stream]).get(stream)):
+                raise _Trimmed
             return _left_since(tx, host, stream, who.user_id, pos, pos + max_events)
 
-        seq = await hub.read(host, leave)
+        try:
+            seq = await hub.read(host, leave)
+        except _Trimmed:
+            return replace(begun, positions=dict(begun.heads), left={}, resync=True)
         if seq is not None:
             positions[stream], left[stream], hosts[stream] = pos, seq, host
     return replace(begun, positions=positions, left=left, hosts=hosts)

@@ -654,6 +654,7 @@ class SharedStream:
     host_team_id: str
     head: int
     joined: int | None  # the seq before the person's first event since joining
+    floor: int | None = None  # the oldest seq the host's log still holds of it
 
 
 async def shared_streams(hub: Hub, who: Identity) -> dict[str, SharedStream]:
@@ -671,7 +672,8 @@ async def shared_streams(hub: Hub, who: Identity) -> dict[str, SharedStream]:
                 if channel is None or tx.membership(host, channel_id, who.user_id) is None:
                     continue
                 joined = tx.joined_at(host, channel_id, who.user_id)
-                streams[channel_id] = SharedStream(host, channel.last_seq, joined)
+                floor = tx.log_floors(host, [channel_id]).get(channel_id)
+                streams[channel_id] = SharedStream(host, channel.last_seq, joined, floor)
             return streams
 
         out.update(await hub.read(host, unit))

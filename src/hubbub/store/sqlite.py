@@ -3,15 +3,23 @@
 Every fsync costs about half a millisecond here, while a commit of a hundred rows costs little more
 than a commit of one, so the writer gathers whatever units of work are waiting into one transaction
 (each in its own savepoint, so one failure does not spoil the others) and answers each caller only
-after that commit. Reads run on the caller's thread against a WAL snapshot: a point query takes a
-few microseconds, less than a hop to another thread would.
+after that commit.
+
+Reads run on a small pool of reader threads, each with its own read-only connection, against a
+WAL snapshot of their own. A point query takes a few microseconds, less than the hop to another
+thread, but a read that walks many rows on the event loop's thread would stall every socket and
+request of the process for as long as it runs (a 100k-row read held the loop for ~100 ms). WAL
+lets readers run beside the writer and beside each other; the pool bounds how many connections
+and threads reads may take (Settings.sqlite_readers).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from hubbub.store.migrate import upgrade
@@ -29,13 +38,17 @@ from hubbub.store.version_file import VersionFile
 T = TypeVar("T")
 
 MAX_BATCH = 512
+READERS = 4
 Job = tuple[asyncio.Future[Any], Callable[[Tx], Any]]
 Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
 _STOP = object()
 
 
 def _engine(path: Path, *, writer: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    # A reader's connection is used, and finally closed, by different threads of the pool.
+    engine = create_engine(
+        f"sqlite:///{path}", poolclass=NullPool, connect_args={"check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -46,6 +59,9 @@ def _engine(path: Path, *, writer: bool) -> Engine:
         # FULL: an acknowledged commit survives power loss, not only a process crash.
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=10000")
+        if not writer:
+            # A unit handed to read() that writes fails instead of writing outside the writer.
+            cur.execute("PRAGMA query_only=ON")
         cur.close()
 
     if writer:
@@ -62,7 +78,7 @@ def _now_us() -> int:
 
 
 class SqliteStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readers: int = READERS) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._write_engine = _engine(path, writer=True)
@@ -76,6 +92,9 @@ class SqliteStore:
         self._local = threading.local()
         self._readers: list[Connection] = []
         self._readers_lock = threading.Lock()
+        self._read_pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=readers, thread_name_prefix="hubbub-sqlite-reader"
+        )
         self._thread = threading.Thread(
             target=self._writer, name="hubbub-sqlite-writer", daemon=True
         )
@@ -89,9 +108,10 @@ class SqliteStore:
         return await fut
 
     async def read(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
-        return self.read_sync(fn, snapshot=snapshot)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_pool, self._read_sync, fn, snapshot)
 
-    def read_sync(self, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
+    def _read_sync(self, fn: Callable[[Tx], T], snapshot: bool) -> T:
         # The snapshot is opened and closed on the driver: a read is often one point query, and
         # the engine's transaction bookkeeping would cost more than the query. Statements the
         # engine sends run inside it too, as the driver is in autocommit mode otherwise.
@@ -112,6 +132,7 @@ class SqliteStore:
     async def close(self) -> None:
         self._jobs.put(_STOP)
         await asyncio.to_thread(self._thread.join)
+        await asyncio.to_thread(self._read_pool.shutdown, wait=True)
         self._identity.close()
         with self._readers_lock:
             for conn in self._readers:
@@ -123,7 +144,7 @@ class SqliteStore:
     # -- internals -------------------------------------------------------------------------
 
     def _reader(self) -> tuple[Connection, Runner]:
-        """This thread's read connection, opened on first use."""
+        """This reader thread's connection, opened on first use."""
         found: tuple[Connection, Runner] | None = getattr(self._local, "reader", None)
         if found is None:
             conn = self._read_engine.connect()
@@ -157,8 +178,10 @@ class SqliteStore:
         """Commits the batch; each unit's outcome is its result or its exception.
 
         Units rarely fail, so a batch first runs without savepoints (two statements fewer per
-        unit). If a unit fails, that attempt is rolled back whole and the batch runs again with
-        a savepoint around each unit, so the failure takes back only its own writes.
+        unit). Most failures are a check refusing (not_in_channel, is_archived, ...) before the
+        unit wrote anything: there is nothing to take back, and the batch goes on. A unit that
+        fails after writing makes that attempt roll back whole, and the batch runs again with a
+        savepoint around each unit, so the failure takes back only its own writes.
         """
         try:
             return self._attempt(conn, batch, isolate=False)
@@ -186,13 +209,15 @@ class SqliteStore:
                 if isolate:
                     raw.execute("SAVEPOINT unit")
                 tx = Tx(conn, _now_us(), run)
+                changes = raw.total_changes
                 try:
                     result = fn(tx)
                 except BaseException as exc:  # even an interrupt must not kill the writer
-                    if not isolate:
+                    if isolate:
+                        raw.execute("ROLLBACK TO unit")
+                        raw.execute("RELEASE unit")
+                    elif not _wrote_nothing(exc, raw, changes):
                         raise _UnitFailed from exc
-                    raw.execute("ROLLBACK TO unit")
-                    raw.execute("RELEASE unit")
                     outcomes.append((fut, None, exc))
                 else:
                     if isolate:
@@ -208,6 +233,19 @@ class SqliteStore:
 
 class _UnitFailed(Exception):
     pass
+
+
+def _wrote_nothing(exc: BaseException, raw: Any, changes_before: int) -> bool:
+    """Whether a unit that raised left the transaction as it found it: no row inserted,
+    changed or deleted since it began (SQLite's count of changes on this connection), the
+    transaction still open, and the error our own (an error of the database may have left a
+    statement half done, or rolled the transaction back)."""
+    return (
+        isinstance(exc, Exception)
+        and not isinstance(exc, sqlite3.Error | DBAPIError)
+        and raw.in_transaction
+        and raw.total_changes == changes_before
+    )
 
 
 def _answer(outcomes: list[Outcome]) -> None:

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import orjson
-from sqlalchemy import ColumnElement, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 
 from hubbub.domain.ts import from_micros
 from hubbub.store.prepared import Prepared, insert_all
@@ -74,6 +85,10 @@ _LOG_AND_QUEUE = Prepared(
         .cte("logged")
     )
 )
+
+
+# (team id, stream)
+Stream = tuple[str, str]
 
 
 class LogQueries(TxBase):
@@ -177,6 +192,89 @@ class LogQueries(TxBase):
             .limit(limit)
         )
         return [(r.seq, r.type, r.payload) for r in rows]
+
+    def log_floors(self, team_id: str, streams: Sequence[str]) -> dict[str, int]:
+        """The oldest seq each stream's log still holds (jobs/event_sweep.py trims the rest),
+        for the streams that hold any."""
+        found: dict[str, int] = {}
+        for start in range(0, len(streams), 500):
+            rows = self.conn.execute(
+                select(channel_events.c.stream, func.min(channel_events.c.seq).label("floor"))
+                .where(
+                    channel_events.c.team_id == team_id,
+                    channel_events.c.stream.in_(streams[start : start + 500]),
+                )
+                .group_by(channel_events.c.stream)
+            )
+            found.update({r.stream: int(r.floor) for r in rows})
+        return found
+
+    def overfull_streams(self, keep: int, after: tuple[str, str], limit: int) -> list[Stream]:
+        """Streams (channels' and teams') whose log holds events more than keep behind their
+        head, in (team, stream) order after `after`, at most limit: what the sweep trims. A
+        stream's head is its row's last_seq; seqs are gapless, so its log holds head - floor + 1
+        events."""
+        heads = union_all(
+            select(channels.c.team_id, channels.c.channel_id.label("stream"), channels.c.last_seq),
+            select(teams.c.team_id, teams.c.team_id.label("stream"), teams.c.last_seq),
+        ).subquery()
+        floor = (
+            select(func.min(channel_events.c.seq))
+            .where(
+                channel_events.c.team_id == heads.c.team_id,
+                channel_events.c.stream == heads.c.stream,
+            )
+            .scalar_subquery()
+        )
+        rows = self.conn.execute(
+            select(heads.c.team_id, heads.c.stream)
+            .where(
+                heads.c.last_seq > keep,
+                func.coalesce(floor, heads.c.last_seq) <= heads.c.last_seq - keep,
+                (heads.c.team_id > after[0])
+                | ((heads.c.team_id == after[0]) & (heads.c.stream > after[1])),
+            )
+            .order_by(heads.c.team_id, heads.c.stream)
+            .limit(limit)
+        )
+        return [(r.team_id, r.stream) for r in rows]
+
+    def trim_log(self, team_id: str, stream: str, keep: int, batch: int) -> int:
+        """Deletes the stream's oldest events, at most batch, keeping the newest keep and every
+        event the outbox still names (the relay joins its rows to their events); returns how
+        many went."""
+        head = self._head(team_id, stream)
+        floor = self.log_floors(team_id, [stream]).get(stream)
+        if head is None or floor is None:
+            return 0
+        queued = self.conn.execute(
+            select(func.min(outbox.c.seq)).where(
+                outbox.c.team_id == team_id, outbox.c.stream == stream
+            )
+        ).scalar()
+        upto = min(head - keep, floor + batch - 1)
+        if queued is not None:
+            upto = min(upto, int(queued) - 1)
+        if upto < floor:
+            return 0
+        result = self.conn.execute(
+            delete(channel_events).where(
+                channel_events.c.team_id == team_id,
+                channel_events.c.stream == stream,
+                channel_events.c.seq <= upto,
+            )
+        )
+        return int(result.rowcount)
+
+    def _head(self, team_id: str, stream: str) -> int | None:
+        if stream == team_id:
+            found = select(teams.c.last_seq).where(teams.c.team_id == team_id)
+        else:
+            found = select(channels.c.last_seq).where(
+                channels.c.team_id == team_id, channels.c.channel_id == stream
+            )
+        head = self.conn.execute(found).scalar()
+        return None if head is None else int(head)
 
     def stream_heads(self, team_id: str, user_id: str) -> dict[str, int]:
         """The last seq of the team stream and of every conversation user_id is a member of."""
