@@ -13,22 +13,18 @@ bounded page of streams.
 
 from __future__ import annotations
 
-import asyncio
-
-import structlog
-
-from hubbub.jobs.background import Background
+from hubbub.jobs.background import Sweep
 from hubbub.services.hub import Hub
 from hubbub.store.port import Store
 from hubbub.store.tx import Tx
-
-log = structlog.get_logger()
 
 BATCH = 1000  # events deleted per write
 PAGE = 200  # streams listed per read
 
 
-class EventSweeper(Background):
+class EventSweeper(Sweep):
+    name = "event_log"
+
     def __init__(
         self, hub: Hub, *, keep: int, interval_s: float, batch: int = BATCH, page: int = PAGE
     ) -> None:
@@ -63,12 +59,3 @@ class EventSweeper(Background):
             if len(streams) < self.page:
                 return deleted
             after = streams[-1]
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                if deleted := await self.run_once():
-                    log.info("events_trimmed", deleted=deleted)
-            except Exception as exc:  # a shard out of reach: the next pass tries again
-                log.warning("event_sweep_failed", error=str(exc))

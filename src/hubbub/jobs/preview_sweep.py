@@ -8,20 +8,16 @@ deletes a bounded batch, so on SQLite the one writer is never held long.
 
 from __future__ import annotations
 
-import asyncio
-
-import structlog
-
-from hubbub.jobs.background import Background
+from hubbub.jobs.background import Sweep
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
-
-log = structlog.get_logger()
 
 BATCH = 1000
 
 
-class PreviewSweeper(Background):
+class PreviewSweeper(Sweep):
+    name = "preview"
+
     def __init__(self, hub: Hub, *, interval_s: float, batch: int = BATCH) -> None:
         self.hub, self.interval_s, self.batch = hub, interval_s, batch
 
@@ -39,12 +35,3 @@ class PreviewSweeper(Background):
                 if n < self.batch:
                     break
         return deleted
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval_s)
-            try:
-                if deleted := await self.run_once():
-                    log.info("previews_swept", deleted=deleted)
-            except Exception as exc:  # a shard out of reach: the next pass tries again
-                log.warning("preview_sweep_failed", error=str(exc))
