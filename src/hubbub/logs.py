@@ -61,5 +61,8 @@ def configure(level: str = "info", *, json: bool | None = None) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
-    # Alembic tells every plugin it sets up and every migration it checks at each start.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Alembic tells every plugin it sets up and every migration it checks at each start; httpx
+    # and httpcore log every request with its URL, which for apps' response and event URLs
+    # carries their secrets.
+    for chatty in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

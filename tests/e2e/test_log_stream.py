@@ -3,6 +3,7 @@ stderr as JSON lines (stderr is no terminal here), and nothing is on stdout."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
@@ -61,3 +62,16 @@ def test_the_server_and_uvicorn_log_as_one_json_stream(tmp_path: Path) -> None:
     names = [(e["event"], e.get("logger")) for e in events]
     assert ("Invalid HTTP request received.", "uvicorn.error") in names, names
     assert any(e["event"] == "api_client_gone" for e in events), names
+
+
+def test_request_urls_of_outbound_http_are_not_logged() -> None:
+    """httpx logs every request with its URL at info, and apps' response and event URLs carry
+    their secrets: under logs.configure it says only what is wrong."""
+    probe = (
+        "import logging; from hubbub.logs import configure; configure(); "
+        "print(min(logging.getLogger(n).getEffectiveLevel() for n in ('httpx', 'httpcore')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert int(done.stdout) >= logging.WARNING
