@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from websockets.sync.client import connect
 
 from hubbub.jobs.event_sweep import EventSweeper
 from hubbub.store.tx import Tx
@@ -73,10 +72,7 @@ def test_a_resume_from_before_the_window_resyncs_then_goes_live(
     assert _trim(running, workspace.team_id) > 0
     assert _floor(running, workspace.team_id, channel) > int(cursor.rsplit(":", 1)[1]) + 1
 
-    url = server.client(workspace.bob.token).rtm_connect(resume=cursor)["url"]
-    with connect(url) as socket_:
-        bob = Rtm(socket_)
-        assert bob.recv()["type"] == "hello"
+    with rtm(server, workspace.bob.token, resume=cursor) as bob:
         assert bob.recv()["type"] == "resync_required"
         alice.chat_postMessage(channel=channel, text="live")
         seen = bob.until(text_is("live"))
@@ -120,10 +116,7 @@ def test_a_resume_past_a_trimmed_leave_resyncs_and_shows_nothing_of_the_channel(
         alice.chat_postMessage(channel=channel, text=f"after bob {n}")
     assert _trim(running, workspace.team_id) > 0
 
-    url = server.client(workspace.bob.token).rtm_connect(resume=cursor)["url"]
-    with connect(url) as socket_:
-        bob = Rtm(socket_)
-        assert bob.recv()["type"] == "hello"
+    with rtm(server, workspace.bob.token, resume=cursor) as bob:
         # His leave was trimmed: he cannot be shown it, so he is told to reload instead.
         assert bob.recv()["type"] == "resync_required"
         seen = bob.quiet(0.5)
@@ -143,10 +136,7 @@ def test_a_guest_resume_from_before_the_hosts_window_resyncs(
         alice.chat_postMessage(channel=channel, text=f"while away {n}")
     assert _trim(running, workspace.team_id) > 0
 
-    url = server.client(globex.bob.token).rtm_connect(resume=cursor)["url"]
-    with connect(url) as socket_:
-        bob = Rtm(socket_)
-        assert bob.recv()["type"] == "hello"
+    with rtm(server, globex.bob.token, resume=cursor) as bob:
         assert bob.recv()["type"] == "resync_required"
         alice.chat_postMessage(channel=channel, text="live")
         seen = bob.until(text_is("live"))

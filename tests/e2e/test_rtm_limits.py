@@ -16,7 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.support.rtm import Rtm, new_channel, rtm, text_is
+from tests.support.rtm import new_channel, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 
 TICKET_TTL_S = 0.5
@@ -62,10 +62,7 @@ def test_a_resume_beyond_the_window_asks_for_resync_then_goes_live(
         )
     for n in range(RESUME_MAX_EVENTS + 1):
         alice.chat_postMessage(channel=channel, text=f"while away {n}")
-    url = server.client(workspace.bob.token).rtm_connect(resume=cursor)["url"]
-    with connect(url) as socket_:
-        bob = Rtm(socket_)
-        assert bob.recv()["type"] == "hello"
+    with rtm(server, workspace.bob.token, resume=cursor) as bob:
         assert bob.recv()["type"] == "resync_required"
         alice.chat_postMessage(channel=channel, text="live")
         seen = bob.until(text_is("live"))
