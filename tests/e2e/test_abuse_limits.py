@@ -7,8 +7,6 @@ first refusal and checks that the whole burst got through before it."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,6 +20,7 @@ from hubbub.services import webhooks
 from hubbub.services.hub import Hub
 from hubbub.web.session import SESSION_COOKIE
 from tests.support.checks import walk_history
+from tests.support.forms import form_csrf
 from tests.support.rtm import new_channel, rtm
 from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
 from tests.support.services import RedisServer
@@ -46,20 +45,14 @@ def web(limited: Server) -> Iterator[httpx.Client]:
         yield client
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]*)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
-
-
 def login(web: httpx.Client, domain: str, email: str, password: str) -> httpx.Response:
-    csrf = _csrf(web.get("/login").text)
+    csrf = form_csrf(web.get("/login").text)
     form = {"csrf_token": csrf, "domain": domain, "email": email, "password": password}
     return web.post("/login", data=form)
 
 
 def signup(web: httpx.Client, domain: str) -> httpx.Response:
-    csrf = _csrf(web.get("/signup").text)
+    csrf = form_csrf(web.get("/signup").text)
     form = {
         "csrf_token": csrf,
         "team_name": domain.capitalize(),

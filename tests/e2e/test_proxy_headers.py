@@ -4,8 +4,6 @@ an address to dodge them; the session cookie is Secure whenever clients reach us
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +15,7 @@ from pydantic import ValidationError
 
 from hubbub.config import Settings
 from hubbub.web.session import FORM_CSRF_COOKIE, SESSION_COOKIE
+from tests.support.forms import form_csrf
 from tests.support.servers import Server, make_workspace, threaded_server
 
 # Two sign-in attempts a minute per address; accounts limited far above that.
@@ -34,14 +33,12 @@ def web_of(tmp_path: Path, **settings: Any) -> Iterator[tuple[Server, httpx.Clie
 
 def _login(web: httpx.Client, password: str = "wrong", **headers: str) -> httpx.Response:
     page = web.get("/login")
-    found = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
-    assert found
     # Sent back by hand: the client talks http to the server, as a balancer ending TLS does,
     # and a client keeps a Secure cookie to itself over http.
     csrf_cookie = page.cookies.get(FORM_CSRF_COOKIE) or web.cookies[FORM_CSRF_COOKIE]
     headers["Cookie"] = f"{FORM_CSRF_COOKIE}={csrf_cookie}"
     form = {
-        "csrf_token": html.unescape(found.group(1)),
+        "csrf_token": form_csrf(page.text),
         "domain": "acme",
         "email": "bob@acme.test",
         "password": password,

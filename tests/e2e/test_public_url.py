@@ -3,9 +3,7 @@ its own, prints the URLs of the server running on the same data (docs/deploy.md)
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +15,7 @@ import httpx
 from hubbub.services.auth import session_csrf
 from hubbub.web.session import FORM_CSRF_COOKIE, SESSION_COOKIE
 from tests.support.apps import make_app
+from tests.support.forms import form_csrf
 from tests.support.receiver import receiver
 from tests.support.rtm import new_channel
 from tests.support.servers import (
@@ -100,15 +99,13 @@ def _invite_link(server: Server, email: str, password: str) -> str:
     """An invite link as the web client makes one: signed in, POST /invites."""
     with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as web:
         page = web.get("/login")
-        found = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
-        assert found, page.text
         # The cookies are Secure (public_url is https) and this client talks http, as a
         # balancer ending TLS does: they go back by hand.
         form_cookie = f"{FORM_CSRF_COOKIE}={page.cookies[FORM_CSRF_COOKIE]}"
         form = {"domain": "acme", "email": email, "password": password}
         signed_in = web.post(
             "/login",
-            data={"csrf_token": html.unescape(found[1]), **form},
+            data={"csrf_token": form_csrf(page.text), **form},
             headers={"Cookie": form_cookie},
         )
         assert signed_in.status_code == 303

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +19,7 @@ from hubbub.store.tables import invites as invites_table
 from hubbub.store.tx import Tx
 from hubbub.web.session import FORM_CSRF_COOKIE, SESSION_COOKIE
 from tests.support.checks import read_log
+from tests.support.forms import form_csrf
 from tests.support.servers import Server, Workspace, run_admin
 
 NEWCOMER = {"name": "Nia New", "email": "nia@elsewhere.test", "password": "long enough"}
@@ -37,18 +36,12 @@ def web(server: Server) -> Iterator[httpx.Client]:
         yield client
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]*)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
-
-
 @contextmanager
 def _signed_in(
     server: Server, email: str, password: str, domain: str = "acme"
 ) -> Iterator[httpx.Client]:
     with _client(server) as client:
-        csrf = _csrf(client.get("/login").text)
+        csrf = form_csrf(client.get("/login").text)
         form = {"csrf_token": csrf, "domain": domain, "email": email, "password": password}
         assert client.post("/login", data=form).status_code == 303
         yield client
@@ -70,7 +63,7 @@ def _code(url: str) -> str:
 
 def _join(web: httpx.Client, url: str, **fields: str) -> httpx.Response:
     path = httpx.URL(url).path
-    csrf = _csrf(web.get(path).text)
+    csrf = form_csrf(web.get(path).text)
     return web.post(path, data={"csrf_token": csrf, **NEWCOMER, **fields})
 
 
@@ -192,7 +185,7 @@ def test_an_expired_invite_lets_nobody_in(
 ) -> None:
     with _signed_in(server, "alice@acme.test", "pw-alice") as alice:
         live = _make_invite(alice)
-        csrf = _csrf(web.get(httpx.URL(live).path).text)
+        csrf = form_csrf(web.get(httpx.URL(live).path).text)
         # The server runs in this process: its next invite expires as it is made.
         monkeypatch.setattr(invites, "INVITE_TTL_S", 0)
         expired = _make_invite(alice)
@@ -244,7 +237,7 @@ def test_joining_without_the_csrf_pair_is_refused(
     path = httpx.URL(url).path
     before = _people(server, workspace.team_id)
     assert web.post(path, data=NEWCOMER).status_code == 403  # no cookie, no field
-    csrf = _csrf(web.get(path).text)
+    csrf = form_csrf(web.get(path).text)
     assert web.post(path, data=NEWCOMER).status_code == 403  # the cookie, no field
     assert web.post(path, data={**NEWCOMER, "csrf_token": "forged"}).status_code == 403
     with _client(server) as stranger:  # the field, without its cookie

@@ -14,6 +14,7 @@ from hubbub.domain.model import Team
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
 from hubbub.web.session import SESSION_COOKIE
+from tests.support.forms import form_csrf
 from tests.support.servers import Server, Workspace, run_admin
 
 GOOD = {
@@ -31,12 +32,6 @@ def web(server: Server) -> Iterator[httpx.Client]:
         yield client
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]*)"', page)
-    assert found, page
-    return html.unescape(found.group(1))
-
-
 def _meta_csrf(page: str) -> str:
     found = re.search(r'<meta name="csrf-token" content="([^"]*)">', page)
     assert found, page
@@ -44,18 +39,18 @@ def _meta_csrf(page: str) -> str:
 
 
 def _signup(web: httpx.Client, **fields: str) -> httpx.Response:
-    csrf = _csrf(web.get("/signup").text)
+    csrf = form_csrf(web.get("/signup").text)
     return web.post("/signup", data={"csrf_token": csrf, **GOOD, **fields})
 
 
 def _login(web: httpx.Client, domain: str, email: str, password: str) -> httpx.Response:
-    csrf = _csrf(web.get("/login").text)
+    csrf = form_csrf(web.get("/login").text)
     form = {"csrf_token": csrf, "domain": domain, "email": email, "password": password}
     return web.post("/login", data=form)
 
 
 def _logout(web: httpx.Client) -> httpx.Response:
-    return web.post("/logout", data={"csrf_token": _csrf(web.get("/").text)})
+    return web.post("/logout", data={"csrf_token": form_csrf(web.get("/").text)})
 
 
 def _teams(server: Server) -> list[Team]:
@@ -183,7 +178,7 @@ def test_posts_without_the_right_csrf_token_are_refused(server: Server, web: htt
     assert web.post("/signup", data={**GOOD, "csrf_token": "forged"}).status_code == 403
     assert _teams(server) == []
     # Without the cookie even a well-formed token is refused: it is the pair that counts.
-    csrf = _csrf(web.get("/signup").text)
+    csrf = form_csrf(web.get("/signup").text)
     with httpx.Client(base_url=server.url) as stranger:
         assert stranger.post("/signup", data={**GOOD, "csrf_token": csrf}).status_code == 403
     assert _teams(server) == []
