@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from hubbub_bench import results
 from hubbub_bench.cluster import (
     WATCH,
     check_services,
@@ -32,7 +31,7 @@ from hubbub_bench.stats import cluster_fanout_result, process_counts
 
 def run(opts: FanOptions, most: int) -> tuple[dict[str, Any], Path]:
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stamp = started_at.replace("-", "").replace(":", "")
+    stamp = results.stamp(started_at)
     counts = process_counts(most)
     settings = settings_of_fanout(opts, nofile_limits())
     settings.update(check_services())
@@ -70,9 +69,7 @@ def run(opts: FanOptions, most: int) -> tuple[dict[str, Any], Path]:
     result = cluster_fanout_result(
         embedded=embedded, runs=runs, settings=settings, started_at=started_at
     )
-    opts.out.mkdir(parents=True, exist_ok=True)
-    path = opts.out / f"fanout-cluster-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = results.write_result(opts.out, "fanout-cluster", started_at, result)
     return result, path
 
 

@@ -34,6 +34,7 @@ from hubbub_bench.post import (
     stop_on_sigterm,
     wait_ready,
 )
+from hubbub_bench.results import write_result
 from hubbub_bench.stats import (
     FANOUT_TARGET_BYTES_PER_CONN,
     FANOUT_TARGET_P99_MS,
@@ -237,10 +238,7 @@ def run(opts: FanOptions) -> tuple[dict[str, Any], Path]:
         finally:
             children.stop_all()
     result = fanout_result(ceiling=ceiling, hubbub=measured, settings=base, started_at=started_at)
-    opts.out.mkdir(parents=True, exist_ok=True)
-    stamp = started_at.replace("-", "").replace(":", "")
-    path = opts.out / f"fanout-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = write_result(opts.out, "fanout", started_at, result)
     return result, path
 
 

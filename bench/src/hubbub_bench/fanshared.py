@@ -21,8 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from hubbub_bench import results
 from hubbub_bench.cluster import (
     WATCH,
     Sharded,
@@ -48,7 +47,7 @@ SIDES = ("unshared", "shared")
 
 def run(opts: FanOptions, processes: int) -> tuple[dict[str, Any], Path]:
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stamp = started_at.replace("-", "").replace(":", "")
+    stamp = results.stamp(started_at)
     settings = settings_of_fanout(opts, nofile_limits())
     settings.update(check_services())
     settings["cluster_processes"] = processes
@@ -92,9 +91,7 @@ def run(opts: FanOptions, processes: int) -> tuple[dict[str, Any], Path]:
         finally:
             children.stop_all()
     result = shared_fanout_result(deployments=deployments, settings=settings, started_at=started_at)
-    opts.out.mkdir(parents=True, exist_ok=True)
-    path = opts.out / f"fanout-shared-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = results.write_result(opts.out, "fanout-shared", started_at, result)
     return result, path
 
 

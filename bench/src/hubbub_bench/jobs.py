@@ -39,9 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 import hubbub
+from hubbub_bench import results
 from hubbub_bench.cpu import cpu_snapshot, cpu_use, pids_named
 from hubbub_bench.jobstats import (
     JOBS_TARGET_RATIO,
@@ -441,7 +440,7 @@ def _uvloop_run(coro: Awaitable[dict[str, Any]]) -> dict[str, Any]:
 
 def run(opts: JobsOptions) -> tuple[dict[str, Any], Path]:
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stamp = started_at.replace("-", "").replace(":", "")
+    stamp = results.stamp(started_at)
     prefix = f"hubbub-bench-jobs-{stamp}-{secrets.token_hex(3)}:"
     settings = settings_of(opts)
     settings["redis_prefix"] = prefix
@@ -479,9 +478,7 @@ def run(opts: JobsOptions) -> tuple[dict[str, Any], Path]:
         started_at=started_at,
         skipped=skipped,
     )
-    opts.out.mkdir(parents=True, exist_ok=True)
-    path = opts.out / f"jobs-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = results.write_result(opts.out, "jobs", started_at, result)
     return result, path
 
 

@@ -34,6 +34,7 @@ import orjson
 
 import hubbub
 from hubbub_bench.cpu import cpu_snapshot, cpu_use
+from hubbub_bench.results import write_result
 from hubbub_bench.stats import TARGET_RATIO, post_result
 
 START_TIMEOUT_S = 30.0
@@ -406,10 +407,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
         started_at=started_at,
     )
     settings["machine_busy_before_pct"] = sides.quiet
-    opts.out.mkdir(parents=True, exist_ok=True)
-    stamp = started_at.replace("-", "").replace(":", "")
-    path = opts.out / f"post-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = write_result(opts.out, "post", started_at, result)
     return result, path
 
 

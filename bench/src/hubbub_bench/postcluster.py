@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from hubbub_bench import results
 from hubbub_bench.cluster import (
     WATCH,
     check_services,
@@ -50,7 +49,7 @@ def run(
     opts: Options, most: int, *, cluster_connections: int | None = None
 ) -> tuple[dict[str, Any], Path]:
     started_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stamp = started_at.replace("-", "").replace(":", "")
+    stamp = results.stamp(started_at)
     counts = process_counts(most)
     settings = settings_of(opts)
     settings.update(check_services())
@@ -103,9 +102,7 @@ def run(
         started_at=started_at,
     )
     settings["machine_busy_before_pct"] = quiet
-    opts.out.mkdir(parents=True, exist_ok=True)
-    path = opts.out / f"post-cluster-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = results.write_result(opts.out, "post-cluster", started_at, result)
     return result, path
 
 

@@ -15,8 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from hubbub_bench.post import (
     Children,
     Options,
@@ -27,6 +25,7 @@ from hubbub_bench.post import (
     start_hubbub,
     stop_on_sigterm,
 )
+from hubbub_bench.results import write_result
 
 TARGET = 0.9
 ORDER = (False, True, True, False)  # which turns post invalid ones
@@ -89,10 +88,7 @@ def run(opts: Options) -> tuple[dict[str, Any], Path]:
         "durable_check": ok_answers == stored,
         "durability": {"ok_answers": ok_answers, "stored": stored},
     }
-    opts.out.mkdir(parents=True, exist_ok=True)
-    stamp = started_at.replace("-", "").replace(":", "")
-    path = opts.out / f"post-invalid-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = write_result(opts.out, "post-invalid", started_at, result)
     return result, path
 
 

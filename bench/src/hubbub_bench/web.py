@@ -18,11 +18,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 import hubbub
 from hubbub_bench import webload
 from hubbub_bench.post import Children, git_version, start_hubbub, stop_on_sigterm
+from hubbub_bench.results import write_result
 from hubbub_bench.webseed import DOMAIN, EMAIL, PASSWORD, Seeded, Shape, seed_dir
 from hubbub_bench.webstats import TARGET_FIRST_PAGE_BYTES, TARGET_SHOWN_MS, web_result
 
@@ -163,10 +162,7 @@ def run(opts: WebOptions) -> tuple[dict[str, Any], Path]:
         started_at=started_at,
         error=loads.error,
     )
-    opts.out.mkdir(parents=True, exist_ok=True)
-    stamp = started_at.replace("-", "").replace(":", "")
-    path = opts.out / f"web-{stamp}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
+    path = write_result(opts.out, "web", started_at, result)
     return result, path
 
 
