@@ -77,17 +77,23 @@ class Refused(Exception):
 
 def parse(body: dict[str, Any]) -> ClientFrame:
     """The frame body (a decoded JSON object) as its type's schema; Refused if it is not one."""
-    try:
-        header = ClientFrame.model_validate({"type": body.get("type", ""), "id": body.get("id")})
-    except ValidationError as exc:
-        raise Refused(None, _field_error(exc)) from exc
-    kind = KINDS.get(header.type)
-    if kind is None:
+    kind = body.get("type")
+    schema = KINDS.get(kind) if isinstance(kind, str) else None
+    if schema is None:
+        # Not a type a client may send: only its id is read, to reply to.
+        try:
+            header = ClientFrame.model_validate(
+                {"type": body.get("type", ""), "id": body.get("id")}
+            )
+        except ValidationError as exc:
+            raise Refused(None, _field_error(exc)) from exc
         raise Refused(header.id, "unsupported_type", unsupported=True)
     try:
-        return kind.model_validate(body)
+        return schema.model_validate(body)
     except ValidationError as exc:
-        raise Refused(header.id, _field_error(exc)) from exc
+        # The reply names the frame's id unless the id is what was wrong.
+        id_ok = all(error["loc"][:1] != ("id",) for error in exc.errors())
+        raise Refused(body.get("id") if id_ok else None, _field_error(exc)) from exc
 
 
 def _field_error(exc: ValidationError) -> str:
