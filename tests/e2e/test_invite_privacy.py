@@ -76,9 +76,134 @@ def test_a_known_and_an_unknown_address_get_the_same_answer(limited: Server) -> 
             _call(limited, token, "conversations.inviteShared", channel="C0NOSUCH", emails=[email])
         )
         assert bad == (200, {"ok": False, "error": "channel_not_found"})
-    # The invite to nobody reached no workspace.
-    assert _listed(limited, globex.alice.token) != []  # bob's and carol's, to globex
-    assert len(_listed(limited, token)) == 1  # one pending share with globex
+    # The invite to nobody reached no workspace; the host lists all three alike.
+    assert len(_listed(limited, globex.alice.token)) == 1  # one invite of the channel to globex
+    assert len(_listed(limited, token)) == 3
+
+
+def _masked(record: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The record with these (dotted) keys' values replaced by a mark, where present."""
+    out = {k: dict(v) if isinstance(v, dict) else v for k, v in record.items()}
+    for dotted in keys:
+        *parents, last = dotted.split(".")
+        holder = out
+        for parent in parents:
+            holder = holder[parent]
+        if last in holder:
+            holder[last] = "…"
+    return out
+
+
+def test_what_the_host_sees_of_an_invite_is_alike_for_a_known_and_an_unknown_address(
+    limited: Server,
+) -> None:
+    acme = make_workspace(limited.data_dir, "acme")
+    globex = make_workspace(limited.data_dir, "globex")
+    token = acme.alice.token
+    client = limited.client(token)
+    known = client.conversations_create(name="known")["channel"]["id"]
+    unknown = client.conversations_create(name="unknown")["channel"]["id"]
+
+    def invite(channel: str, email: str) -> str:
+        answer = _call(
+            limited, token, "conversations.inviteShared", channel=channel, emails=[email]
+        )
+        return str(answer.json()["invite_id"])
+
+    # Asked twice, each answers its first invite again: a repeat says nothing either.
+    sent = {known: invite(known, "bob@globex.test"), unknown: invite(unknown, "nobody@x.test")}
+    assert invite(known, "Bob@Globex.test ") == sent[known]
+    assert invite(unknown, "nobody@x.test") == sent[unknown]
+
+    listed = {
+        i["channel"]["id"]: i
+        for i in _call(limited, token, "conversations.listConnectInvites").json()["invites"]
+    }
+    assert set(listed) == {known, unknown}
+    varying = (
+        "invite.id",
+        "invite.recipient_email",
+        "invite.date_created",
+        "invite.date_invalid",
+        "date_last_updated",
+        "channel.id",
+        "channel.name",
+    )
+    assert _masked(listed[known], *varying) == _masked(listed[unknown], *varying)
+    assert listed[known]["invite"]["recipient_email"] == "bob@globex.test"
+    assert not {"recipient_team_id", "recipient_user_id"} & set(listed[known]["invite"])
+
+    def info(channel: str) -> dict[str, Any]:
+        shown = _call(limited, token, "conversations.info", channel=channel).json()["channel"]
+        return _masked(shown, "id", "name", "name_normalized", "created", "updated", "last_read")
+
+    assert info(known) == info(unknown)
+    assert info(known)["pending_shared"] == [] and not info(known)["is_pending_ext_shared"]
+
+    # Bob's workspace got its invite; withdrawing is alike for both, and takes it back.
+    assert _listed(limited, globex.alice.token) == [sent[known]]
+    for channel in (known, unknown):
+        withdrawn = _call(
+            limited, token, "conversations.declineSharedInvite", invite_id=sent[channel]
+        )
+        assert withdrawn.json() == {"ok": True}
+        again = _call(limited, token, "conversations.declineSharedInvite", invite_id=sent[channel])
+        assert again.json() == {"ok": False, "error": "invite_not_found"}
+    assert _listed(limited, token) == [] and _listed(limited, globex.alice.token) == []
+
+
+def test_an_invite_by_domain_after_one_by_address_is_a_new_invite(limited: Server) -> None:
+    """Answering the address's invite id to an invite of its workspace would say whose the
+    address is: the workspace gets a new invite, and accepting it settles the address's."""
+    acme = make_workspace(limited.data_dir, "acme")
+    globex = make_workspace(limited.data_dir, "globex")
+    token, theirs = acme.alice.token, globex.alice.token
+    channel = limited.client(token).conversations_create(name="deals")["channel"]["id"]
+    by_address = _call(
+        limited, token, "conversations.inviteShared", channel=channel, emails=["bob@globex.test"]
+    ).json()["invite_id"]
+    by_domain = _call(
+        limited, token, "conversations.inviteShared", channel=channel, team_domain="globex"
+    ).json()["invite_id"]
+    assert by_domain != by_address
+    assert sorted(_listed(limited, token)) == sorted([by_address, by_domain])
+    assert _listed(limited, theirs) == [by_domain]
+    info = _call(limited, token, "conversations.info", channel=channel).json()["channel"]
+    assert info["pending_shared"] == [globex.team_id]  # the workspace was named this time
+
+    # Another address of the same workspace, invited now, is one more invite by address.
+    by_second = _call(
+        limited, token, "conversations.inviteShared", channel=channel, emails=["carol@globex.test"]
+    ).json()["invite_id"]
+    assert by_second not in (by_address, by_domain)
+    assert _listed(limited, theirs) == [by_domain]
+
+    accepted = _call(
+        limited,
+        theirs,
+        "conversations.acceptSharedInvite",
+        invite_id=by_domain,
+        channel_name="acme-deals",
+    )
+    assert accepted.json()["ok"] is True
+    assert _listed(limited, token) == [] and _listed(limited, theirs) == []
+
+
+def test_a_malformed_address_is_refused_and_writes_nothing(limited: Server) -> None:
+    acme = make_workspace(limited.data_dir, "acme")
+    token = acme.alice.token
+    channel = limited.client(token).conversations_create(name="deals")["channel"]["id"]
+    for bad in (
+        "no-at-sign",
+        "@globex.test",
+        "bob@",
+        "b ob@globex.test",
+        "a@b@c",
+        "x" * 251 + "@y.z",  # 255 characters
+    ):
+        answer = _call(limited, token, "conversations.inviteShared", channel=channel, emails=[bad])
+        assert answer.json() == {"ok": False, "error": "invalid_email"}, bad
+    assert _listed(limited, token) == []
 
 
 def test_email_invites_are_limited_per_workspace_and_a_refused_one_writes_nothing(

@@ -132,7 +132,7 @@ async def _shared_set_up(hub: Any, members: int, shared: int) -> Members:
     """#fan of `host`, shared with `guest0`…; member i belongs to side i mod (shared + 1), and
     each side's admin invites its own people, so member 0 (the poster) is the host's. (Not
     `bench`, so that a sharded run can hold the unshared workspace beside it.)"""
-    from hubbub.services import auth, channels, membership, shares, workspaces
+    from hubbub.services import auth, channels, membership, share_answers, share_invites, workspaces
 
     sides = []
     for k, domain in enumerate(["host", *(f"guest{g}" for g in range(shared))]):
@@ -144,10 +144,10 @@ async def _shared_set_up(hub: Any, members: int, shared: int) -> Members:
     host = sides[0][1]
     channel = await channels.create(hub, host, "fan", is_private=False)
     for domain, admin, _ in sides[1:]:
-        invite_id = await shares.invite(
+        invite_id = await share_invites.invite(
             hub, host, channel.id, emails=[], user_ids=[], team_domain=domain
         )
-        await shares.accept(
+        await share_answers.accept(
             hub, admin, invite_id=invite_id, channel_id="", name="fan", is_private=False
         )
     tokens: dict[int, str] = {}

@@ -283,9 +283,12 @@ _INVITE = obj(
                 "date_invalid": INTEGER,
                 "inviting_team": ref("Team"),
                 "inviting_user": {"anyOf": [*PERSON["anyOf"], NULL]},
+            },
+            optional={
+                "recipient_email": STRING,
                 "recipient_team_id": STRING,
-                "recipient_user_id": nullable(STRING),
-            }
+                "recipient_user_id": STRING,
+            },
         ),
         "channel": obj({"id": STRING, "is_private": BOOLEAN, "is_im": BOOLEAN, "name": STRING}),
         "acceptances": array(ANY_OBJECT),

@@ -11,7 +11,7 @@ from hubbub.domain import cursor
 from hubbub.domain.model import User
 from hubbub.domain.shapes import external_user_json, team_json, user_json
 from hubbub.domain.shares import INVITE_VALID_S
-from hubbub.services import shares
+from hubbub.services import share_answers, share_invites, shares
 
 router = Router()
 
@@ -32,7 +32,7 @@ async def invite_shared(call: Call) -> dict[str, Any]:
     """Invites another workspace to a channel: one person of it named by `emails` or
     `user_ids` (Slack's), or the workspace by `team_domain` (hubbub's), which also says where
     to look for the person."""
-    invite_id = await shares.invite(
+    invite_id = await share_invites.invite(
         call.hub,
         call.who,
         call.required("channel", "channel_not_found"),
@@ -58,7 +58,7 @@ async def invite_shared(call: Call) -> dict[str, Any]:
 )
 async def accept_shared_invite(call: Call) -> dict[str, Any]:
     """Accepts an invite to a shared channel, under a name of the caller's workspace's own."""
-    shared = await shares.accept(
+    shared = await share_answers.accept(
         call.hub,
         call.who,
         invite_id=call.text("invite_id") or "",
@@ -81,7 +81,7 @@ async def accept_shared_invite(call: Call) -> dict[str, Any]:
 )
 async def decline_shared_invite(call: Call) -> dict[str, Any]:
     """Declines an invite to a shared channel."""
-    await shares.decline(call.hub, call.who, call.text("invite_id") or "")
+    await share_answers.decline(call.hub, call.who, call.text("invite_id") or "")
     return {}
 
 
@@ -96,7 +96,7 @@ async def list_connect_invites(call: Call) -> dict[str, Any]:
     (Slack's default 100) a page."""
     limit = cursor.clamp_limit(call.integer("count"), default=100)
     token = call.text("cursor")
-    page = await shares.pending_invites(
+    page = await share_invites.pending_invites(
         call.hub, call.who, _invite_key(token) if token else None, limit
     )
     team = call.who.team_id
@@ -107,7 +107,7 @@ async def list_connect_invites(call: Call) -> dict[str, Any]:
     }
 
 
-def _invite_key(token: str) -> shares.InviteKey:
+def _invite_key(token: str) -> share_invites.InviteKey:
     created, invite_id = cursor.fields("invite", token, 2)
     return cursor.decimal(created), cursor.identifier(invite_id)
 
@@ -142,7 +142,7 @@ def _person(user: User | None, viewer_team: str) -> dict[str, Any] | None:
     return user_json(user) if user.team_id == viewer_team else external_user_json(user)
 
 
-def _invite_json(invite: shares.PendingInvite, viewer_team: str) -> dict[str, Any]:
+def _invite_json(invite: share_invites.PendingInvite, viewer_team: str) -> dict[str, Any]:
     return {
         "direction": invite.direction,
         "status": "sent" if invite.direction == "outgoing" else "received",
@@ -154,8 +154,7 @@ def _invite_json(invite: shares.PendingInvite, viewer_team: str) -> dict[str, An
             "date_invalid": invite.created + INVITE_VALID_S,
             "inviting_team": {**team_json(invite.inviting_team), "is_verified": False},
             "inviting_user": _person(invite.inviting_user, viewer_team),
-            "recipient_team_id": invite.invited_team_id,
-            "recipient_user_id": invite.invited_user or None,
+            **_recipient(invite),
         },
         "channel": {
             "id": invite.channel_id,
@@ -165,3 +164,15 @@ def _invite_json(invite: shares.PendingInvite, viewer_team: str) -> dict[str, An
         },
         "acceptances": [],
     }
+
+
+def _recipient(invite: share_invites.PendingInvite) -> dict[str, str]:
+    """Whom the invite was sent to: Slack's recipient_email or recipient_user_id, and hubbub's
+    recipient_team_id where the sender named the workspace (never for an address: which
+    workspace it reached is not the sender's to know until it accepts)."""
+    fields = {
+        "recipient_email": invite.recipient_email,
+        "recipient_team_id": invite.recipient_team_id,
+        "recipient_user_id": invite.recipient_user_id,
+    }
+    return {name: value for name, value in fields.items() if value}

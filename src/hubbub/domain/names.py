@@ -1,4 +1,4 @@
-"""Rules for channel names and workspace domains, with Slack's error codes."""
+"""Rules for channel names, workspace domains and email addresses, with Slack's error codes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from hubbub.domain.errors import SlackError
 
 MAX_CHANNEL_NAME = 80
+MAX_EMAIL = 254  # RFC 5321's longest path
 _ALLOWED = re.compile(r"[a-z0-9_\-]+\Z")
 _HAS_WORD = re.compile(r"[a-z0-9]")
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9\-]{0,19}[a-z0-9])?\Z")
@@ -29,6 +30,18 @@ def check_domain(domain: str) -> str:
     if not _DOMAIN.match(domain):
         raise SlackError("invalid_domain")
     return domain
+
+
+def email_address(text: str) -> str:
+    """An email address as people are found by it: trimmed, lower-cased, one `@` with something
+    either side, no white space, at most MAX_EMAIL characters (Slack's `invalid_email`)."""
+    email = text.strip().lower()
+    local, at, host = email.partition("@")
+    if not at or not local or not host or "@" in host or len(email) > MAX_EMAIL:
+        raise SlackError("invalid_email")
+    if any(c.isspace() for c in email):
+        raise SlackError("invalid_email")
+    return email
 
 
 def mpim_name(user_names: list[str], index: int = 1) -> str:

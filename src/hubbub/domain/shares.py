@@ -2,6 +2,8 @@
 
 The host keeps one `Share` per invited workspace; each invited workspace keeps a `SharedChannel`
 with its own name for the channel. Only the host's record grants access (docs/shared-channels.md).
+An invite sent to an email address is also kept by address (`EmailInvite`), so that what the
+host sees of it is the same whether or not the address belongs to anyone.
 """
 
 from __future__ import annotations
@@ -38,6 +40,27 @@ class Share:
     guest_is_private: bool
     accepted_by: str | None
     accepted_at: int | None
+    # Sent to an address: the host is shown the address (its EmailInvite), not this workspace,
+    # until the workspace accepts.
+    by_email: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EmailInvite:
+    """The host's record of an invite sent to an email address.
+
+    Written alike for an address that names a person of another workspace and for one that
+    names nobody; `guest_team_id`, the workspace it reached, is never shown to the host: it
+    settles the record when that workspace answers."""
+
+    host_team_id: str
+    channel_id: str
+    email: str
+    invite_id: str
+    state: str
+    invited_by: str
+    created: int
+    guest_team_id: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,13 +118,17 @@ def as_guest(channel: Channel, share: Share) -> Channel:
 
 
 def with_shares(tx: Tx, channel: Channel) -> Channel:
-    """The workspaces that share the channel, host first; the pending ones for the host only."""
+    """The workspaces that share the channel, host first; the pending ones for the host only,
+    but for those invited by email address, which are the host's to know only once they accept
+    (services/share_invites.py)."""
     shares = tx.shares_of(channel.team_id, channel.id)
     accepted = tuple(s.guest_team_id for s in shares if s.state == ACCEPTED)
     pending: tuple[str, ...] = ()
     if channel.context_team_id is None:
         pending = tuple(
-            s.guest_team_id for s in shares if s.state == PENDING and not expired(s.created, tx.now)
+            s.guest_team_id
+            for s in shares
+            if s.state == PENDING and not s.by_email and not expired(s.created, tx.now)
         )
     return replace(
         channel,

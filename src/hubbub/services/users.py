@@ -9,6 +9,7 @@ import orjson
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, User
+from hubbub.domain.names import MAX_EMAIL
 from hubbub.domain.shapes import user_json
 from hubbub.presence.port import Change
 from hubbub.services import shares
@@ -27,7 +28,6 @@ PROFILE_TEXT_LIMITS = {
     "status_emoji": 100,
 }
 MAX_REAL_NAME = 250
-MAX_EMAIL = 254
 MAX_PROFILE_FIELDS = 50
 
 # An event outside every log (presence is ephemeral, never logged: docs/architecture.md §3) is

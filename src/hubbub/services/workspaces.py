@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
 from hubbub.domain.model import Channel, Identity, Team, User
-from hubbub.domain.names import check_domain
+from hubbub.domain.names import check_domain, email_address
 from hubbub.domain.shapes import user_json
 from hubbub.services.auth import SESSION_KIND, hash_password, issue_token
 from hubbub.services.channel_tx import join_tx, new_channel
@@ -19,7 +19,6 @@ DEFAULT_CHANNELS = ("general", "random")
 BOT_SCOPES = "chat:write,channels:read,channels:history,groups:read,im:read,reactions:write"
 MAX_TEAM_NAME = 100
 MAX_USER_NAME = 80
-MAX_EMAIL = 254
 MIN_PASSWORD = 8
 # argon2 hashes any length, but a megabyte of password is only a way to burn our CPU.
 MAX_PASSWORD = 1024
@@ -128,15 +127,11 @@ def _add_user(tx: Tx, log: EventLog, user: User, password_hash: str | None) -> N
 
 def _check_person(name: str, email: str) -> tuple[str, str]:
     name = name.strip()
-    email = email.strip().lower()
-    if not name or not email:
+    if not name or not email.strip():
         raise SlackError("invalid_arguments")
     if len(name) > MAX_USER_NAME:
         raise SlackError("invalid_name")
-    local, at, host = email.partition("@")
-    if not at or not local or not host or len(email) > MAX_EMAIL or any(c.isspace() for c in email):
-        raise SlackError("invalid_email")
-    return name, email
+    return name, email_address(email)
 
 
 async def _hash(password: str | None) -> str | None:

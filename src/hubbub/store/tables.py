@@ -399,6 +399,8 @@ channel_shares = Table(
     Column("accepted_by", String(16)),
     Column("accepted_at", BigInteger),
     Column("updated", BigInteger, nullable=False),
+    # Sent to an email address: shown to the host as its email_invites row until accepted.
+    Column("by_email", Boolean, nullable=False, default=False, server_default="0"),
     # A guest's unit of work knows the channel and its own workspace, not the host.
     Index("ix_channel_shares_guest", "channel_id", "guest_team_id"),
     Index("ix_channel_shares_invite", "team_id", "invite_id", unique=True),
@@ -406,6 +408,26 @@ channel_shares = Table(
 
 # The other side: on each invited workspace's shard, its own record of the share, with its own
 # name for the channel. Routing reads it to find the host; it never grants access by itself.
+# The host's invites by email address (domain/shares.py EmailInvite): one per channel and
+# address, written alike whether or not the address names anyone.
+email_invites = Table(
+    "email_invites",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("email", Text, primary_key=True),
+    Column("invite_id", String(16), nullable=False),
+    # pending, accepted or declined.
+    Column("state", String(16), nullable=False),
+    Column("invited_by", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    # The workspace the address reached, if any: never shown to the host.
+    Column("guest_team_id", String(16)),
+    Column("updated", BigInteger, nullable=False),
+    Index("ix_email_invites_invite", "team_id", "invite_id", unique=True),
+    Index("ix_email_invites_state", "team_id", "state"),
+)
+
 shared_channels = Table(
     "shared_channels",
     metadata,

@@ -1,4 +1,5 @@
-"""Shared channels: the host's channel_shares and each invited workspace's shared_channels."""
+"""Shared channels: the host's channel_shares and email_invites, and each invited workspace's
+shared_channels."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, text, update
 
-from hubbub.domain.shares import ACCEPTED, Share, SharedChannel
+from hubbub.domain.shares import ACCEPTED, PENDING, EmailInvite, Share, SharedChannel
 from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
-from hubbub.store.tables import channel_shares, members, shared_channels, users
+from hubbub.store.tables import channel_shares, email_invites, members, shared_channels, users
 
 # The advisory lock space of channel names (pg_advisory_xact_lock's first key; any constant).
 _NAMES_LOCK = 726355
@@ -53,6 +54,20 @@ def _share(row: Row[Any]) -> Share:
         guest_is_private=bool(row.guest_is_private),
         accepted_by=row.accepted_by,
         accepted_at=row.accepted_at,
+        by_email=bool(row.by_email),
+    )
+
+
+def _email_invite(row: Row[Any]) -> EmailInvite:
+    return EmailInvite(
+        host_team_id=row.team_id,
+        channel_id=row.channel_id,
+        email=row.email,
+        invite_id=row.invite_id,
+        state=row.state,
+        invited_by=row.invited_by,
+        created=row.created,
+        guest_team_id=row.guest_team_id,
     )
 
 
@@ -100,6 +115,7 @@ class ShareQueries(TxBase):
                 guest_is_private=share.guest_is_private,
                 accepted_by=share.accepted_by,
                 accepted_at=share.accepted_at,
+                by_email=share.by_email,
                 updated=self.now,
             )
         )
@@ -155,6 +171,79 @@ class ShareQueries(TxBase):
             )
         )
         return [_share(row) for row in rows]
+
+    # -- the host's invites by email address -------------------------------------------------
+
+    def put_email_invite(self, invite: EmailInvite) -> None:
+        """Writes an invite to an address, replacing an earlier one of the channel to it."""
+        c = email_invites.c
+        self.conn.execute(
+            delete(email_invites).where(
+                c.team_id == invite.host_team_id,
+                c.channel_id == invite.channel_id,
+                c.email == invite.email,
+            )
+        )
+        self.conn.execute(
+            insert(email_invites).values(
+                team_id=invite.host_team_id,
+                channel_id=invite.channel_id,
+                email=invite.email,
+                invite_id=invite.invite_id,
+                state=invite.state,
+                invited_by=invite.invited_by,
+                created=invite.created,
+                guest_team_id=invite.guest_team_id,
+                updated=self.now,
+            )
+        )
+
+    def email_invite(self, host: str, channel_id: str, email: str) -> EmailInvite | None:
+        c = email_invites.c
+        row = self.conn.execute(
+            select(email_invites).where(
+                c.team_id == host, c.channel_id == channel_id, c.email == email
+            )
+        ).first()
+        return _email_invite(row) if row else None
+
+    def email_invite_by_id(self, host: str, invite_id: str) -> EmailInvite | None:
+        c = email_invites.c
+        row = self.conn.execute(
+            select(email_invites).where(c.team_id == host, c.invite_id == invite_id)
+        ).first()
+        return _email_invite(row) if row else None
+
+    def pending_email_invites(self, host: str) -> list[EmailInvite]:
+        c = email_invites.c
+        rows = self.conn.execute(
+            select(email_invites)
+            .where(c.team_id == host, c.state == PENDING)
+            .order_by(c.created, c.invite_id)
+        )
+        return [_email_invite(row) for row in rows]
+
+    def set_email_invite(self, host: str, invite_id: str, **values: Any) -> None:
+        c = email_invites.c
+        self.conn.execute(
+            update(email_invites)
+            .where(c.team_id == host, c.invite_id == invite_id)
+            .values(updated=self.now, **values)
+        )
+
+    def settle_email_invites(self, host: str, channel_id: str, guest: str, state: str) -> None:
+        """The guest workspace answered: its pending invites by address to the channel follow."""
+        c = email_invites.c
+        self.conn.execute(
+            update(email_invites)
+            .where(
+                c.team_id == host,
+                c.channel_id == channel_id,
+                c.guest_team_id == guest,
+                c.state == PENDING,
+            )
+            .values(state=state, updated=self.now)
+        )
 
     # -- members from other workspaces ------------------------------------------------------
 
