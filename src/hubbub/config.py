@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hubbub.domain.abuse import AbuseLimits, Rate
 from hubbub.domain.apps import Timings
+from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
 from hubbub.domain.urls import PublicUrls, check_public_url, listen_url
 
@@ -78,6 +79,12 @@ class Settings(BaseSettings):
     # clients reach directly, since they could then pick their address.
     trusted_proxies: list[str] = []
     max_body_bytes: int = 1 << 20
+    # Files (docs/files.md, docs/limits.md): one file's bytes at most (Slack's 1 GB; the upload
+    # routes take this much, past max_body_bytes), a workspace's bytes in files at most (unset:
+    # no quota), and how long an upload URL of files.getUploadURLExternal is good for.
+    file_max_bytes: int = Field(default=1 << 30, ge=1)
+    file_quota_bytes: int | None = Field(default=None, ge=0)
+    file_upload_url_ttl_s: int = Field(default=600, ge=1, le=86_400)
     # SQLite only: threads (each with its own read-only connection) that run reads off the event
     # loop, so a long read stalls no socket; more reads than this at once wait their turn.
     sqlite_readers: int = Field(default=4, ge=1, le=64)
@@ -178,6 +185,14 @@ class Settings(BaseSettings):
     @property
     def job_limits(self) -> JobLimits:
         return JobLimits(notify_batch=self.notify_batch, follow_up_attempts=self.follow_up_attempts)
+
+    @property
+    def file_limits(self) -> FileLimits:
+        return FileLimits(
+            max_bytes=self.file_max_bytes,
+            quota_bytes=self.file_quota_bytes,
+            upload_url_ttl_s=self.file_upload_url_ttl_s,
+        )
 
     @property
     def app_timings(self) -> Timings:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from hubbub.domain.files import DELETED, File, SharedIn, is_snippet, pretty_type
 from hubbub.domain.model import Channel, Message, Team, User
+from hubbub.domain.urls import PublicUrls
 
 # Kept in a message's extra, never shown: `unfurl_links=false` at posting (no link previews).
 NO_UNFURL = "unfurl_links"
-_UNSHOWN_EXTRA = frozenset({"parent_user_id", NO_UNFURL})
+# Kept in the extra of a message that shares files: their (team, id) pairs, never shown as such;
+# readers put the files as they are now in `files` (services/file_views.py).
+FILE_REFS = "file_refs"
+_UNSHOWN_EXTRA = frozenset({"parent_user_id", NO_UNFURL, FILE_REFS})
 
 # Kept in the extra of a message in a shared channel: its author's workspace (Slack's fields).
 USER_TEAM = "user_team"
@@ -227,4 +232,98 @@ def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:
     for key, value in msg.extra.items():
         if key not in _UNSHOWN_EXTRA:
             out.setdefault(key, value)
+    return out
+
+
+# -- files (domain/files.py) -------------------------------------------------------------------
+
+# The edges of the thumbnails Slack makes, each shown as thumb_<edge> with _w and _h.
+THUMB_EDGES = ("64", "80", "160", "360", "480", "720", "800", "960", "1024")
+
+
+def file_tombstone(file_id: str) -> dict[str, Any]:
+    """A deleted file wherever it was shown, as Slack shows it."""
+    return {"id": file_id, "mode": "tombstone"}
+
+
+def file_json(
+    file: File,
+    urls: PublicUrls,
+    shares: list[SharedIn] | None = None,
+) -> dict[str, Any]:
+    """A file object. shares: where the viewer can see it shared (files.info, files.list,
+    files.completeUploadExternal); None inside a message, which Slack shows without them."""
+    if file.state == DELETED:
+        return file_tombstone(file.id)
+    out: dict[str, Any] = {
+        "id": file.id,
+        "created": file.created,
+        "timestamp": file.created,
+        "name": file.name,
+        "title": file.title,
+        "mimetype": file.mimetype,
+        "filetype": file.filetype,
+        "pretty_type": pretty_type(file.filetype),
+        "user": file.user_id,
+        "user_team": file.team_id,
+        "editable": is_snippet(file),
+        "size": file.size,
+        "mode": "snippet" if file.snippet_type else "hosted",
+        "is_external": False,
+        "external_type": "",
+        "is_public": any(s.kind == "channel" for s in shares or ()),
+        "public_url_shared": False,
+        "display_as_bot": False,
+        "username": "",
+        "url_private": urls.file_private(file.team_id, file.id, file.name),
+        "url_private_download": urls.file_download(file.team_id, file.id, file.name),
+        "permalink": urls.file_permalink(file.user_id, file.id, file.name),
+        # No public links: this one, like the permalink, asks its reader to sign in.
+        "permalink_public": urls.file_permalink(file.user_id, file.id, file.name),
+        "has_rich_preview": False,
+        "file_access": "visible",
+        "comments_count": 0,
+    }
+    if file.alt_txt:
+        out["alt_txt"] = file.alt_txt
+    if file.snippet_type:
+        out["snippet_type"] = file.snippet_type
+    if file.original_w is not None and file.original_h is not None:
+        out["original_w"], out["original_h"] = file.original_w, file.original_h
+    for edge in THUMB_EDGES:
+        size = file.thumbs.get(edge)
+        if size is not None:
+            out[f"thumb_{edge}"] = urls.file_thumb(file.team_id, file.id, edge, file.name)
+            out[f"thumb_{edge}_w"], out[f"thumb_{edge}_h"] = size
+    if shares is not None:
+        out.update(_shares_json(shares))
+    return out
+
+
+def _shares_json(shares: list[SharedIn]) -> dict[str, Any]:
+    channels: list[str] = []
+    groups: list[str] = []
+    ims: list[str] = []
+    shown: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for seen in shares:
+        share = seen.share
+        into = {"channel": channels, "group": groups, "mpim": groups}.get(seen.kind, ims)
+        if share.channel_id not in into:
+            into.append(share.channel_id)
+        entry: dict[str, Any] = {
+            "ts": share.ts,
+            "channel_name": seen.channel_name,
+            "team_id": share.channel_team_id,
+            "share_user_id": share.user_id,
+            "reply_users": [],
+            "reply_users_count": 0,
+            "reply_count": 0,
+        }
+        if share.thread_ts:
+            entry["thread_ts"] = share.thread_ts
+        side = "public" if seen.kind == "channel" else "private"
+        shown.setdefault(side, {}).setdefault(share.channel_id, []).append(entry)
+    out: dict[str, Any] = {"channels": channels, "groups": groups, "ims": ims}
+    if shown:
+        out["shares"] = shown
     return out

@@ -9,7 +9,7 @@ route that answers it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from hubbub.domain.model import Message
 
@@ -19,6 +19,13 @@ COMMAND_RESPONSE_PATH = "/commands/"  # + <code>: a slash command's response_url
 WEBHOOK_PATH = "/services/"  # + <team>/<webhook>/<secret>: an incoming webhook
 RTM_PATH = "/rtm"
 SOCKET_MODE_PATH = "/link/"
+# Files (docs/files.md): where an upload URL's bytes go, where a file is downloaded (+
+# <team>-<file>/<name>, or <team>-<file>/download/<name>), its permalink (+ <user>/<file>/<name>)
+# and its thumbnails (+ <team>-<file>/<edge>/<name>, served by the thumbnail work).
+UPLOAD_PATH = "/upload/v1/"
+FILES_PRI_PATH = "/files-pri/"
+FILES_PATH = "/files/"
+FILES_TMB_PATH = "/files-tmb/"
 
 
 def listen_url(host: str, port: int) -> str:
@@ -82,3 +89,23 @@ class PublicUrls:
 
     def socket_mode(self, ticket: str, app_id: str) -> str:
         return f"{self.socket}{SOCKET_MODE_PATH}?ticket={ticket}&app_id={app_id}"
+
+    def upload(self, ticket: str) -> str:
+        return f"{self.base}{UPLOAD_PATH}{ticket}"
+
+    def file_private(self, team_id: str, file_id: str, name: str) -> str:
+        return f"{self.base}{FILES_PRI_PATH}{team_id}-{file_id}/{_segment(name)}"
+
+    def file_download(self, team_id: str, file_id: str, name: str) -> str:
+        return f"{self.base}{FILES_PRI_PATH}{team_id}-{file_id}/download/{_segment(name)}"
+
+    def file_permalink(self, user_id: str, file_id: str, name: str) -> str:
+        return f"{self.base}{FILES_PATH}{user_id}/{file_id}/{_segment(name)}"
+
+    def file_thumb(self, team_id: str, file_id: str, edge: str, name: str) -> str:
+        return f"{self.base}{FILES_TMB_PATH}{team_id}-{file_id}/{edge}/{_segment(name)}"
+
+
+def _segment(name: str) -> str:
+    """A file name as one path segment: every character a URL could read otherwise escaped."""
+    return quote(name, safe="")

@@ -220,7 +220,7 @@ async def connections_open(hub: Hub, who: Identity) -> str:
 async def consume_socket_ticket(hub: Hub, key: str) -> Identity | None:
     """Who a Socket Mode connection is, from its ticket: an app-level token's app, once."""
     ticket = await hub.tickets.consume(key)
-    if ticket is None or ticket.who.token_kind != rules.APP_TOKEN_KIND:
+    if ticket is None or ticket.upload is not None or ticket.who.token_kind != rules.APP_TOKEN_KIND:
         return None
     return ticket.who
 

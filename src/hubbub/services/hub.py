@@ -12,6 +12,7 @@ import structlog
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.abuse import AbuseLimits
 from hubbub.domain.apps import App, Timings
+from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
@@ -162,6 +163,8 @@ class Hub:
     app_timings: Timings = field(default_factory=Timings)
     # Bounds of background work: notify batches, follow-up tries (Settings.job_limits).
     job_limits: JobLimits = field(default_factory=JobLimits)
+    # Files' size limit, quota and upload URLs' lifetime (Settings.file_limits).
+    file_limits: FileLimits = field(default_factory=FileLimits)
 
     # Called after a commit that queued jobs, so this process's job runner looks at once
     # instead of at its next poll (jobs/runner.py).

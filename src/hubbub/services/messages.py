@@ -59,10 +59,13 @@ def insert_tx(
     client_msg_id: str | None = None,
     extra: dict[str, Any] | None = None,
     team: str | None = None,
+    shown: dict[str, Any] | None = None,
 ) -> Message:
     """Writes one message and its event; the caller has checked the right to post. team: the
     author's workspace, for an author who need not be a member (an app answering a command) or
-    whose membership the caller has; else it is read from their membership."""
+    whose membership the caller has; else it is read from their membership. shown: fields the
+    event shows beside the stored message, not stored with it (the files a message shares, as
+    they are at posting: readers show them as they are when read)."""
     seq, ts = log.message_position(channel.team_id, channel.id)
     extra = dict(extra or {})
     if channel.has_shares:
@@ -94,6 +97,7 @@ def insert_tx(
     )
     tx.insert_message(msg, seq, in_channel=parent is None or reply_broadcast)
     event = message_json(msg, with_channel=True)
+    event.update(shown or {})
     event["event_ts"] = ts
     event["channel_type"] = channel_type(channel)
     if parent is not None:

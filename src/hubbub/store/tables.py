@@ -449,6 +449,70 @@ shared_channels = Table(
     Index("ix_shared_channels_invite", "team_id", "invite_id", unique=True),
 )
 
+# Files (docs/files.md), under the uploader's workspace: one row from the moment an upload URL is
+# handed out. The bytes are a blob named by blob_key (content-addressed per workspace, so several
+# rows may name one key); state is pending, uploaded, ready or deleted (domain/files.py).
+files = Table(
+    "files",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("file_id", String(16), primary_key=True),
+    Column("user_id", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("mimetype", Text, nullable=False),
+    Column("filetype", String(32), nullable=False),
+    Column("size", BigInteger, nullable=False, default=0),
+    Column("state", String(16), nullable=False),
+    Column("blob_key", Text),
+    Column("sha256", String(64)),
+    Column("alt_txt", Text),
+    Column("snippet_type", String(40)),
+    # Set by the thumbnail work once it has read the image (not built yet): its size, and
+    # {edge: [w, h]} of each thumbnail made.
+    Column("original_w", Integer),
+    Column("original_h", Integer),
+    Column("thumbs", Text),
+    Column("updated", BigInteger, nullable=False),
+    # files.list: newest first, of the workspace or of one person.
+    Index("ix_files_created", "team_id", "created", "file_id"),
+    Index("ix_files_user", "team_id", "user_id", "created"),
+    # Whether another file still names a blob, before the blob goes with a deleted one.
+    Index("ix_files_blob", "team_id", "blob_key"),
+)
+
+# Upload URLs handed out and not used yet: the length announced, by whom, until when
+# (microseconds). The URL's secret is a ticket (tickets/port.py); this row is what the upload
+# must match, and what the quota counts while the bytes are on their way.
+file_uploads = Table(
+    "file_uploads",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("file_id", String(16), primary_key=True),
+    Column("user_id", String(16), nullable=False),
+    Column("length", BigInteger, nullable=False),
+    Column("expires", BigInteger, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+# Each message that shares a file, under the file's workspace; channel_team_id is the
+# channel's own (a shared channel's host), whose shard holds the message.
+file_shares = Table(
+    "file_shares",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("file_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("ts", String(24), primary_key=True),
+    Column("channel_team_id", String(16), nullable=False),
+    Column("thread_ts", String(24)),
+    Column("user_id", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    # files.list of a channel.
+    Index("ix_file_shares_channel", "channel_team_id", "channel_id", "created"),
+)
+
 # Where `hubbub serve` said it is reached when it started (services/served.py): `hubbub admin`
 # and `hubbub worker`, other processes on the same data, hand out URLs from it. No workspace's
 # rows: a move leaves it be (store/move.py). The sharded deployment keeps it in its directory.

@@ -21,13 +21,13 @@ class MemoryTickets:
         # per claim (an envelope each: this is on Socket Mode's path).
         self._claim_order: deque[tuple[float, str]] = deque()
 
-    async def issue(self, ticket: Ticket) -> str:
+    async def issue(self, ticket: Ticket, *, ttl_s: float | None = None) -> str:
         now = time.monotonic()
         if len(self._issued) > SWEEP_AT:
             for key in [k for k, (_, expires) in self._issued.items() if expires < now]:
                 del self._issued[key]
         key = secrets.token_urlsafe(24)
-        self._issued[key] = (ticket, now + self.ttl_s)
+        self._issued[key] = (ticket, now + (self.ttl_s if ttl_s is None else ttl_s))
         return key
 
     async def consume(self, key: str) -> Ticket | None:

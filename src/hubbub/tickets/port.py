@@ -24,11 +24,15 @@ class Ticket:
     resume: Positions | None
     # rtm.connect's batch_presence_aware: presence_change events name `users`, a list.
     batch_presence: bool = False
+    # An upload URL's (files.getUploadURLExternal): the file it takes the bytes of. Never a
+    # socket's: the gateways refuse a ticket that has one, and uploads one that has none.
+    upload: str | None = None
 
 
 class Tickets(Protocol):
-    async def issue(self, ticket: Ticket) -> str:
-        """A new random key for the ticket, valid once, for the port's time to live."""
+    async def issue(self, ticket: Ticket, *, ttl_s: float | None = None) -> str:
+        """A new random key for the ticket, valid once, for ttl_s (None: the port's own time to
+        live, a socket's)."""
         ...
 
     async def consume(self, key: str) -> Ticket | None:

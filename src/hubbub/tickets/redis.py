@@ -33,6 +33,7 @@ def _dump(ticket: Ticket) -> bytes:
             },
             "resume": ticket.resume,
             "batch_presence": ticket.batch_presence,
+            "upload": ticket.upload,
         }
     )
 
@@ -41,7 +42,7 @@ def _load(data: bytes | str) -> Ticket:
     body: dict[str, Any] = orjson.loads(data)
     who = dict(body["who"])
     who["scopes"] = frozenset(who["scopes"])
-    return Ticket(Identity(**who), body["resume"], bool(body["batch_presence"]))
+    return Ticket(Identity(**who), body["resume"], bool(body["batch_presence"]), body.get("upload"))
 
 
 class RedisTickets:
@@ -50,9 +51,10 @@ class RedisTickets:
         self._prefix = prefix + "tk:"
         self._ttl_ms = max(1, int(ttl_s * 1000))
 
-    async def issue(self, ticket: Ticket) -> str:
+    async def issue(self, ticket: Ticket, *, ttl_s: float | None = None) -> str:
         key = secrets.token_urlsafe(24)
-        await self._client.set(self._prefix + key, _dump(ticket), px=self._ttl_ms)
+        ttl_ms = self._ttl_ms if ttl_s is None else max(1, int(ttl_s * 1000))
+        await self._client.set(self._prefix + key, _dump(ticket), px=ttl_ms)
         return key
 
     async def consume(self, key: str) -> Ticket | None:

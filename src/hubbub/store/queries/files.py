@@ -1,0 +1,226 @@
+"""Files, their pending uploads and their shares (docs/files.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
+
+from hubbub.domain.files import DELETED, UPLOADED, File, FileShare
+from hubbub.store.queries.base import TxBase
+from hubbub.store.tables import file_shares, file_uploads, files
+
+# The states whose bytes count against a workspace's quota (with the lengths of the uploads
+# on their way, file_uploads).
+_HELD = (UPLOADED, "ready")
+
+
+def _file(row: Row[Any]) -> File:
+    thumbs = orjson.loads(row.thumbs) if row.thumbs else {}
+    return File(
+        team_id=row.team_id,
+        id=row.file_id,
+        user_id=row.user_id,
+        created=row.created,
+        name=row.name,
+        title=row.title,
+        mimetype=row.mimetype,
+        filetype=row.filetype,
+        size=row.size,
+        state=row.state,
+        blob_key=row.blob_key,
+        sha256=row.sha256,
+        alt_txt=row.alt_txt,
+        snippet_type=row.snippet_type,
+        original_w=row.original_w,
+        original_h=row.original_h,
+        thumbs={k: (int(v[0]), int(v[1])) for k, v in thumbs.items()},
+    )
+
+
+def _share(row: Row[Any]) -> FileShare:
+    return FileShare(
+        file_id=row.file_id,
+        channel_team_id=row.channel_team_id,
+        channel_id=row.channel_id,
+        ts=row.ts,
+        thread_ts=row.thread_ts,
+        user_id=row.user_id,
+        created=row.created,
+    )
+
+
+class FileQueries(TxBase):
+    def insert_file(self, file: File, *, upload: tuple[int, int] | None = None) -> None:
+        """A new file; upload: (length, expiry in µs) of the upload URL that is to bring its
+        bytes (files.getUploadURLExternal), else the file comes with its bytes (files.upload)."""
+        self.conn.execute(
+            insert(files).values(
+                team_id=file.team_id,
+                file_id=file.id,
+                user_id=file.user_id,
+                created=file.created,
+                name=file.name,
+                title=file.title,
+                mimetype=file.mimetype,
+                filetype=file.filetype,
+                size=file.size,
+                state=file.state,
+                blob_key=file.blob_key,
+                sha256=file.sha256,
+                alt_txt=file.alt_txt,
+                snippet_type=file.snippet_type,
+                updated=self.now_us,
+            )
+        )
+        if upload is None:
+            return
+        length, expires_us = upload
+        self.conn.execute(
+            insert(file_uploads).values(
+                team_id=file.team_id,
+                file_id=file.id,
+                user_id=file.user_id,
+                length=length,
+                expires=expires_us,
+                created=self.now_us,
+            )
+        )
+
+    def get_file(self, team_id: str, file_id: str) -> File | None:
+        row = self.conn.execute(
+            select(files).where(files.c.team_id == team_id, files.c.file_id == file_id)
+        ).first()
+        return _file(row) if row else None
+
+    def files_by_ids(self, refs: list[tuple[str, str]]) -> dict[tuple[str, str], File]:
+        """The files of these (team, id) pairs that exist, in one statement."""
+        if not refs:
+            return {}
+        rows = self.conn.execute(
+            select(files).where(
+                or_(*(and_(files.c.team_id == t, files.c.file_id == f) for t, f in set(refs)))
+            )
+        ).all()
+        return {(r.team_id, r.file_id): _file(r) for r in rows}
+
+    def pending_upload(self, team_id: str, file_id: str) -> tuple[str, int, int] | None:
+        """(uploader, announced length, expiry in µs) of an upload URL not used yet."""
+        row = self.conn.execute(
+            select(file_uploads.c.user_id, file_uploads.c.length, file_uploads.c.expires).where(
+                file_uploads.c.team_id == team_id, file_uploads.c.file_id == file_id
+            )
+        ).first()
+        return (row.user_id, row.length, row.expires) if row else None
+
+    def drop_upload(self, team_id: str, file_id: str) -> bool:
+        """Takes the pending upload away; False if it was not there (used, or never)."""
+        done = self.conn.execute(
+            delete(file_uploads).where(
+                file_uploads.c.team_id == team_id, file_uploads.c.file_id == file_id
+            )
+        )
+        return bool(done.rowcount)
+
+    def set_file(self, team_id: str, file_id: str, **values: Any) -> None:
+        if "thumbs" in values:
+            values["thumbs"] = orjson.dumps(values["thumbs"]).decode()
+        self.conn.execute(
+            update(files)
+            .where(files.c.team_id == team_id, files.c.file_id == file_id)
+            .values(updated=self.now_us, **values)
+        )
+
+    def bytes_held(self, team_id: str) -> int:
+        """What counts against the workspace's quota: stored files not deleted, and the lengths
+        announced for uploads still allowed."""
+        stored = self.conn.execute(
+            select(func.coalesce(func.sum(files.c.size), 0)).where(
+                files.c.team_id == team_id, files.c.state.in_(_HELD)
+            )
+        ).scalar_one()
+        coming = self.conn.execute(
+            select(func.coalesce(func.sum(file_uploads.c.length), 0)).where(
+                file_uploads.c.team_id == team_id, file_uploads.c.expires > self.now_us
+            )
+        ).scalar_one()
+        return int(stored) + int(coming)
+
+    def blob_in_use(self, team_id: str, blob_key: str, *, besides: str) -> bool:
+        """Whether a file other than `besides` still names the blob (keys are per content)."""
+        row = self.conn.execute(
+            select(files.c.file_id)
+            .where(
+                files.c.team_id == team_id,
+                files.c.blob_key == blob_key,
+                files.c.file_id != besides,
+                files.c.state != DELETED,
+            )
+            .limit(1)
+        ).first()
+        return row is not None
+
+    def add_file_share(self, team_id: str, share: FileShare) -> None:
+        self.conn.execute(
+            insert(file_shares).values(
+                team_id=team_id,
+                file_id=share.file_id,
+                channel_id=share.channel_id,
+                ts=share.ts,
+                channel_team_id=share.channel_team_id,
+                thread_ts=share.thread_ts,
+                user_id=share.user_id,
+                created=share.created,
+            )
+        )
+
+    def shares_of_file(self, team_id: str, file_id: str) -> list[FileShare]:
+        rows = self.conn.execute(
+            select(file_shares)
+            .where(file_shares.c.team_id == team_id, file_shares.c.file_id == file_id)
+            .order_by(file_shares.c.created, file_shares.c.ts)
+        ).all()
+        return [_share(r) for r in rows]
+
+    def files_page(
+        self,
+        team_id: str,
+        *,
+        user_id: str | None,
+        channel: tuple[str, str] | None,
+        filetypes: frozenset[str] | None,
+        ts_from: int | None,
+        ts_to: int | None,
+        before: tuple[int, str] | None,
+        limit: int,
+    ) -> list[File]:
+        """Ready files of the workspace, newest first (created, then id, descending), after the
+        position `before`; of one uploader, of those shared in one (team, channel), of these
+        filetypes, created between ts_from and ts_to (seconds, inclusive)."""
+        c = files.c
+        query = select(files).where(c.team_id == team_id, c.state == "ready")
+        if user_id:
+            query = query.where(c.user_id == user_id)
+        if channel is not None:
+            shared = select(file_shares.c.file_id).where(
+                file_shares.c.team_id == team_id,
+                file_shares.c.channel_team_id == channel[0],
+                file_shares.c.channel_id == channel[1],
+            )
+            query = query.where(c.file_id.in_(shared))
+        if filetypes is not None:
+            query = query.where(c.filetype.in_(sorted(filetypes)))
+        if ts_from is not None:
+            query = query.where(c.created >= ts_from)
+        if ts_to is not None:
+            query = query.where(c.created <= ts_to)
+        if before is not None:
+            created, file_id = before
+            query = query.where(
+                or_(c.created < created, and_(c.created == created, c.file_id < file_id))
+            )
+        rows = self.conn.execute(
+            query.order_by(c.created.desc(), c.file_id.desc()).limit(limit)
+        ).all()
+        return [_file(r) for r in rows]
