@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hubbub.app import build_hub
 from hubbub.blobs.filesystem import FileBlobs
 from hubbub.blobs.port import (
     CHUNK_BYTES,
@@ -31,6 +32,7 @@ from hubbub.blobs.port import (
     content_disposition,
 )
 from hubbub.blobs.s3 import PART_BYTES, S3Blobs
+from hubbub.config import Settings
 from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Bucket
 
 MiB = 1024 * 1024
@@ -385,3 +387,33 @@ async def test_s3_uploads_of_dead_processes_are_swept_at_first_use(s3_bucket: S3
         assert s3_bucket.everything() == ["elsewhere/tmp/not-ours"]
     finally:
         await blobs.close()
+
+
+async def test_the_settings_pick_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_bucket: S3Bucket
+) -> None:
+    hub = build_hub(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert isinstance(hub.blobs, FileBlobs) and hub.blobs.root == tmp_path / "data" / "files"
+    finally:
+        await hub.close()
+
+    with pytest.raises(ValueError, match="s3_bucket"):
+        Settings(files_store="s3")
+    for name, value in {
+        "FILES_STORE": "s3",
+        "S3_BUCKET": s3_bucket.name,
+        "S3_ENDPOINT_URL": s3_bucket.endpoint_url,
+        "S3_REGION": REGION,
+        "S3_ACCESS_KEY": ACCESS_KEY,
+        "S3_SECRET_KEY": SECRET_KEY,
+        "S3_PREFIX": "acme/",
+    }.items():
+        monkeypatch.setenv(f"HUBBUB_{name}", value)
+    hub = build_hub(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert isinstance(hub.blobs, S3Blobs)
+        stored = await hub.blobs.put(TEAM, _chunks(b"through the hub"), max_bytes=100)
+    finally:
+        await hub.close()
+    assert s3_bucket.everything() == [f"acme/{stored.key}"]
