@@ -1,8 +1,8 @@
 """S3 for the tests of the S3 adapter: moto's standalone server, on 127.0.0.1.
 
 No S3-compatible server (MinIO, Ceph, ...) installs on these machines, from PyPI or Debian; moto
-does, from the locked dev dependencies. It runs in a process of its own (`python -m
-moto.server`, the same server ThreadedMotoServer runs on a thread) so that it works on the other
+does, from the locked dev dependencies. It runs in a process of its own (`moto.server`'s
+`main`, the server ThreadedMotoServer runs on a thread) so that it works on the other
 core rather than taking turns with the tests for one GIL, and so that what tracemalloc counts in
 the tests is the adapter's memory, not moto's copy of every upload. Each test gets a bucket of
 its own (`s3_bucket`). moto does not check signatures: a presigned URL's shape is tested here,
@@ -30,6 +30,14 @@ REGION = "us-east-1"
 ACCESS_KEY = "hubbub-test"
 SECRET_KEY = "hubbub-test-secret"
 START_TIMEOUT_S = 30.0
+# moto's server, ended by the end of its stdin too: a test process that is killed (a timeout)
+# closes the pipe as it dies, where a terminate() in the fixture would never run.
+_SERVER = """
+import os, sys, threading
+from moto.server import main
+threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+main(sys.argv[1:])
+"""
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ class S3Bucket:
 def moto_endpoint() -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-c", _SERVER, "-H", "127.0.0.1", "-p", str(port)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -80,6 +89,8 @@ def moto_endpoint() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        assert process.stdin is not None
+        process.stdin.close()
 
 
 @pytest.fixture
