@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from hubbub.api.apps import command_routes
+from hubbub.api.file_routes import file_routes
 from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
@@ -261,6 +262,7 @@ def build_app(settings: Settings) -> Front:
             *webhook_routes(hub, settings.max_body_bytes),
             *web_routes(hub),
             *command_routes(hub),
+            *file_routes(hub),
         ],
         lifespan=lifespan,
         exception_handlers={ClientDisconnect: client_gone},

@@ -137,6 +137,18 @@ def test_answers_that_worked_are_what_the_document_says(
     a("conversations.leave", channel=spare)
     a("conversations.join", channel=channel)
 
+    # Files (docs/files.md): both uploads, in a message, listed both ways, deleted.
+    got = a("files.getUploadURLExternal", filename="dot.txt", length=3, alt_txt="a dot")
+    assert httpx.post(got["upload_url"], content=b"dot", timeout=30).status_code == 200
+    done = a("files.completeUploadExternal", files=[{"id": got["file_id"]}], channel_id=channel)
+    a("files.upload", content="legacy", filename="old.txt", channels=channel)
+    a("files.info", file=done["files"][0]["id"])
+    a("files.list", count=1)
+    a("files.list", limit=1, types="snippets")
+    a("conversations.history", channel=channel, limit=3)
+    a("files.delete", file=done["files"][0]["id"])
+    a("conversations.history", channel=channel, limit=3)
+
     # Shared with globex: invites on both sides, people of the other workspace.
     shared = a("conversations.create", name="deals")["channel"]["id"]
     invite = a("conversations.inviteShared", channel=shared, emails=["alice@globex.test"])

@@ -161,6 +161,65 @@ _IM = {
     "priority": INTEGER,
 }
 
+# A file object (domain/shapes.py file_json); where it is shared only outside messages.
+_FILE = {
+    "id": STRING,
+    "created": INTEGER,
+    "timestamp": INTEGER,
+    "name": STRING,
+    "title": STRING,
+    "mimetype": STRING,
+    "filetype": STRING,
+    "pretty_type": STRING,
+    "user": STRING,
+    "user_team": STRING,
+    "editable": BOOLEAN,
+    "size": INTEGER,
+    "mode": {"type": "string", "enum": ["hosted", "snippet"]},
+    "is_external": BOOLEAN,
+    "external_type": STRING,
+    "is_public": BOOLEAN,
+    "public_url_shared": BOOLEAN,
+    "display_as_bot": BOOLEAN,
+    "username": STRING,
+    "url_private": STRING,
+    "url_private_download": STRING,
+    "permalink": STRING,
+    "permalink_public": STRING,
+    "has_rich_preview": BOOLEAN,
+    "file_access": STRING,
+    "comments_count": INTEGER,
+}
+_FILE_SHARE = obj(
+    {
+        "ts": TS,
+        "channel_name": STRING,
+        "team_id": STRING,
+        "share_user_id": STRING,
+        "reply_users": array(STRING),
+        "reply_users_count": INTEGER,
+        "reply_count": INTEGER,
+    },
+    {"thread_ts": TS},
+)
+_SHARES_BY_CHANNEL: Schema = {"type": "object", "additionalProperties": array(_FILE_SHARE)}
+_FILE_OPTIONAL = {
+    "alt_txt": STRING,
+    "snippet_type": STRING,
+    "original_w": INTEGER,
+    "original_h": INTEGER,
+    **{
+        f"thumb_{edge}{part}": INTEGER if part else STRING
+        for edge in ("64", "80", "160", "360", "480", "720", "800", "960", "1024")
+        for part in ("", "_w", "_h")
+    },
+    "channels": array(STRING),
+    "groups": array(STRING),
+    "ims": array(STRING),
+    "shares": obj({}, {"public": _SHARES_BY_CHANNEL, "private": _SHARES_BY_CHANNEL}),
+}
+FILE_OR_TOMBSTONE = {"anyOf": [ref("File"), ref("FileTombstone")]}
+
 # A message is open: what a bot sets at posting (username, icons), an app's metadata and the
 # subtypes' own fields (old_name, ...) come through from its extra as they were given.
 _MESSAGE_REQUIRED = {
@@ -191,6 +250,10 @@ _MESSAGE_OPTIONAL = {
     "source_team": STRING,
     # reactions.* and pins.list add where the message is.
     "permalink": STRING,
+    # A message that shares files (docs/files.md): each as it is now.
+    "files": array(FILE_OR_TOMBSTONE),
+    "upload": BOOLEAN,
+    "display_as_bot": BOOLEAN,
 }
 _MESSAGE: Schema = {
     "type": "object",
@@ -219,6 +282,8 @@ COMPONENTS: dict[str, Schema] = {
     "Channel": obj(_CHANNEL, {**_CHANNEL_SHARED, **_CHANNEL_EXTRAS}),
     "Im": obj(_IM, {"last_read": TS, "num_members": INTEGER, **_CHANNEL_EXTRAS}),
     "Message": _MESSAGE,
+    "File": obj(_FILE, _FILE_OPTIONAL),
+    "FileTombstone": obj({"id": STRING, "mode": {"type": "string", "enum": ["tombstone"]}}),
     "ResponseMetadata": obj({"next_cursor": STRING}),
     "DndStatus": DND_STATUS,
     "Error": {
@@ -247,6 +312,7 @@ PAGE = {"response_metadata": ref("ResponseMetadata")}
 
 EMPTY: Schema = obj({})
 _CHANNEL_TS = obj({"channel": STRING, "ts": STRING})
+_PAGING = obj({"count": INTEGER, "total": INTEGER, "page": INTEGER, "pages": INTEGER})
 _MESSAGE_ITEM = obj({"type": STRING, "channel": STRING, "message": ref("Message")})
 _CHANNELS_PAGE = obj({"channels": array(CONVERSATION), **PAGE})
 _MESSAGES_PAGE = {"messages": array(ref("Message")), "has_more": BOOLEAN, **PAGE}
@@ -388,6 +454,19 @@ SUCCESS: dict[str, Schema] = {
             **PAGE,
         }
     ),
+    "files.getUploadURLExternal": obj({"upload_url": STRING, "file_id": STRING}),
+    "files.completeUploadExternal": obj({"files": array(ref("File"))}),
+    "files.upload": obj({"file": ref("File")}),
+    "files.info": obj(
+        {
+            "file": ref("File"),
+            "comments": array(ANY_OBJECT),
+            "paging": _PAGING,
+            **PAGE,
+        }
+    ),
+    "files.list": obj({"files": array(ref("File")), **PAGE}, {"paging": _PAGING}),
+    "files.delete": EMPTY,
     "pins.add": EMPTY,
     "pins.remove": EMPTY,
     "pins.list": obj(

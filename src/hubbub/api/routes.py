@@ -8,6 +8,7 @@ from hubbub.api import (
     client,
     conversations,
     dnd,
+    files,
     meta,
     notifications,
     pins,
@@ -35,4 +36,5 @@ def method_table() -> dict[str, Method]:
         dnd.router,
         notifications.router,
         shares.router,
+        files.router,
     )

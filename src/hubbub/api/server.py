@@ -13,6 +13,7 @@ from hubbub.api.envelope import Answer, error, ok
 from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
 from hubbub.api.ratelimit import retry_after
 from hubbub.api.registry import Method
+from hubbub.api.upload_body import is_multipart
 from hubbub.domain.apps import APP_TOKEN_KIND, missing_scope, needed_scopes
 from hubbub.domain.errors import RateLimited, SlackError, Unavailable
 from hubbub.domain.model import Identity
@@ -87,7 +88,13 @@ class WebApi:
             return error(SlackError("internal_error"), 500)
 
     async def _dispatch(self, request: Request, method: Method) -> Answer:
-        args = await read_args(request, self.max_body)
+        body = None
+        if method.streams and request.method == "POST" and is_multipart(request):
+            # The handler reads the body as it arrives (api/upload_body.py).
+            args: dict[str, Any] = dict(request.query_params)
+            body = request
+        else:
+            args = await read_args(request, self.max_body)
         token = bearer_token(request) or _token_arg(args)
         # Browser session: with no token given, the session cookie counts, but only together
         # with its CSRF token in the X-CSRF-Token header (web/session.py), so no other site's
@@ -104,12 +111,14 @@ class WebApi:
             if wait:
                 return error(SlackError("ratelimited"), 429, **{"Retry-After": str(wait)})
         if who.app_id is not None:
-            return await self._as_app(method, who, args)
+            return await self._as_app(method, who, args, body)
         if method.app_token:
             raise SlackError("not_allowed_token_type")
-        return ok(await method.handler(Call(self.hub, who, method.name, args)))
+        return ok(await method.handler(Call(self.hub, who, method.name, args, body)))
 
-    async def _as_app(self, method: Method, who: Identity, args: dict[str, Any]) -> Answer:
+    async def _as_app(
+        self, method: Method, who: Identity, args: dict[str, Any], body: Request | None
+    ) -> Answer:
         """An app's token: an app-level one calls only its own methods; a bot token needs the
         method's scopes (docs/integrations.md). People's and legacy bots' tokens have all."""
         if (who.token_kind == APP_TOKEN_KIND) != method.app_token:
@@ -122,7 +131,7 @@ class WebApi:
             refused = missing_scope(who.scopes, needed_scopes(need, kind))
             if refused is not None:
                 raise refused
-        answer = ok(await method.handler(Call(self.hub, who, method.name, args)))
+        answer = ok(await method.handler(Call(self.hub, who, method.name, args, body)))
         scopes = ",".join(sorted(who.scopes))
         return Answer(answer.body, answer.status, (("X-OAuth-Scopes", scopes),))
 

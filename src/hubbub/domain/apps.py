@@ -27,6 +27,8 @@ KNOWN_SCOPES = frozenset(
         "commands",
         "dnd:read",
         "dnd:write",
+        "files:read",
+        "files:write",
         "groups:history",
         "groups:read",
         "groups:write",
@@ -67,6 +69,10 @@ EVENT_SCOPES: dict[str, str] = {
     "pin_removed": "pins:read",
     "team_join": "users:read",
     "user_change": "users:read",
+    "file_created": "files:read",
+    "file_shared": "files:read",
+    "file_change": "files:read",
+    "file_deleted": "files:read",
 }
 
 # A message event's subscription by its channel_type.
@@ -91,6 +97,11 @@ CHANNEL_EVENTS = frozenset(
         "channel_unarchive",
         "pin_added",
         "pin_removed",
+        # Logged in each channel a file is shared in, naming it as channel_id (docs/files.md).
+        "file_created",
+        "file_shared",
+        "file_change",
+        "file_deleted",
     }
 )
 

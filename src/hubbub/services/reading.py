@@ -9,6 +9,7 @@ from hubbub.domain.model import Channel, Identity, Membership, Message
 from hubbub.domain.shapes import channel_json
 from hubbub.services import shares
 from hubbub.services.access import as_seen_by, home, visible_channel, with_shares
+from hubbub.services.file_access import with_files
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -177,7 +178,7 @@ async def history(
             limit=limit + 1,
         )
         pin_count = tx.pin_count(channel.team_id, channel.id)
-        return Page(found[:limit], len(found) > limit, pin_count)
+        return Page(with_files(tx, hub.urls, found[:limit]), len(found) > limit, pin_count)
 
     return await hub.read(await home(hub, who, channel_id), unit)
 
@@ -212,8 +213,8 @@ async def replies(
             # Slack always leads a page of replies with the parent.
             head = tx.hydrate([tx.get_message(channel.team_id, channel.id, top) or parent])
             found = head + found
-            return Page(found[: limit + 1], len(found) > limit + 1)
-        return Page(found[:limit], len(found) > limit)
+            return Page(with_files(tx, hub.urls, found[: limit + 1]), len(found) > limit + 1)
+        return Page(with_files(tx, hub.urls, found[:limit]), len(found) > limit)
 
     return await hub.read(await home(hub, who, channel_id), unit)
 

@@ -1,0 +1,423 @@
+"""Files: upload URLs, the bytes sent to them, completing and sharing, files.upload, deleting
+(docs/files.md). Reading and listing are in file_reading.py, who may see what in
+file_access.py.
+
+The bytes go to the Blobs port (hub.blobs) before any row says they are there, and a row names
+them only once they are whole; a failure on the way deletes what was stored unless another file
+names the same blob (blobs are per content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import structlog
+
+from hubbub.blobs.port import BlobSizeMismatch, BlobTooLarge, StoredBlob
+from hubbub.domain.errors import SlackError
+from hubbub.domain.files import (
+    DELETED,
+    MAX_FILES_PER_COMPLETE,
+    MAX_SHARE_CHANNELS,
+    PENDING,
+    READY,
+    UPLOADED,
+    File,
+    FileShare,
+    check_alt_txt,
+    check_length,
+    check_name,
+    check_snippet_type,
+    check_title,
+    filetype_of,
+    mimetype_of,
+)
+from hubbub.domain.ids import new_id
+from hubbub.domain.model import Identity
+from hubbub.domain.shapes import FILE_REFS, file_json
+from hubbub.domain.text import check_content
+from hubbub.services.access import home, writable_channel
+from hubbub.services.file_access import check_file_id, find_file, full_json
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import insert_tx, thread_parent
+from hubbub.store.tx import Tx
+from hubbub.tickets.port import Ticket
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True, slots=True)
+class UploadUrl:
+    url: str
+    file_id: str
+
+
+class UploadRefused(Exception):
+    """What the upload URL answers instead of 200: a status and a short reason."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def _new_file(
+    who: Identity,
+    now: int,
+    *,
+    name: str,
+    title: str | None,
+    filetype: str | None = None,
+    alt_txt: str | None = None,
+    snippet_type: str | None = None,
+) -> File:
+    kind, _ = filetype_of(name, filetype)
+    return File(
+        team_id=who.team_id,
+        id=new_id("F"),
+        user_id=who.user_id,
+        created=now,
+        name=name,
+        title=check_title(title, name),
+        mimetype=mimetype_of(name, kind),
+        filetype=kind,
+        size=0,
+        state=PENDING,
+        alt_txt=check_alt_txt(alt_txt),
+        snippet_type=check_snippet_type(snippet_type),
+    )
+
+
+def _check_quota(hub: Hub, tx: Tx, team_id: str, more: int) -> None:
+    quota = hub.file_limits.quota_bytes
+    if quota is not None and tx.bytes_held(team_id) + more > quota:
+        raise SlackError("storage_limit_reached")
+
+
+# -- files.getUploadURLExternal and the upload URL ---------------------------------------------
+
+
+async def upload_url(
+    hub: Hub,
+    who: Identity,
+    *,
+    filename: str | None,
+    length: int | None,
+    alt_txt: str | None = None,
+    snippet_type: str | None = None,
+) -> UploadUrl:
+    """A single-use URL for the bytes of one new file, good for upload_url_ttl_s, bound to the
+    length announced and to who; the length counts against the quota from now on."""
+    limits = hub.file_limits
+    size = check_length(length, limits.max_bytes)
+    name = check_name(filename)
+
+    def unit(tx: Tx, _log: EventLog) -> File:
+        _check_quota(hub, tx, who.team_id, size)
+        file = _new_file(
+            who, tx.now, name=name, title=None, alt_txt=alt_txt, snippet_type=snippet_type
+        )
+        tx.insert_file(file, upload=(size, tx.now_us + limits.upload_url_ttl_s * 10**6))
+        return file
+
+    file = await hub.commit(who.team_id, unit)
+    # The ticket outlives the row's expiry by a little: the row's is the one that counts, and
+    # tests move it (the ticket's own is the store's housekeeping).
+    key = await hub.tickets.issue(
+        Ticket(who, None, upload=file.id), ttl_s=limits.upload_url_ttl_s + 60
+    )
+    return UploadUrl(hub.urls.upload(key), file.id)
+
+
+async def receive_upload(hub: Hub, key: str, chunks: AsyncIterator[bytes]) -> int:
+    """The bytes sent to an upload URL: stored whole, and exactly the length announced, or not
+    at all. The URL is used up by this call whatever happens. Raises UploadRefused."""
+    ticket = await hub.tickets.consume(key) if 0 < len(key) <= 64 else None
+    if ticket is None or ticket.upload is None:
+        raise UploadRefused(404, "upload_url_not_found")
+    who, file_id = ticket.who, ticket.upload
+    pending, now_us = await hub.read(
+        who.team_id, lambda tx: (tx.pending_upload(who.team_id, file_id), tx.now_us)
+    )
+    if pending is None or pending[0] != who.user_id:
+        raise UploadRefused(404, "upload_url_not_found")
+    _, length, expires = pending
+    if expires <= now_us:
+        raise UploadRefused(410, "upload_url_expired")
+    try:
+        stored = await hub.blobs.put(who.team_id, chunks, max_bytes=length, expected_size=length)
+    except (BlobTooLarge, BlobSizeMismatch) as exc:
+        raise UploadRefused(400, "length_mismatch") from exc
+
+    def unit(tx: Tx, _log: EventLog) -> None:
+        if not tx.drop_upload(who.team_id, file_id):
+            raise SlackError("upload_url_not_found")
+        tx.set_file(
+            who.team_id,
+            file_id,
+            state=UPLOADED,
+            size=stored.size,
+            blob_key=stored.key,
+            sha256=stored.sha256,
+        )
+
+    try:
+        await hub.commit(who.team_id, unit)
+    except BaseException:
+        await drop_blob(hub, who.team_id, stored.key, besides=file_id)
+        raise
+    return stored.size
+
+
+async def drop_blob(hub: Hub, team_id: str, key: str, *, besides: str) -> None:
+    """Deletes a blob no file but `besides` names (blobs are per content: another file may have
+    the same bytes). Best effort: a blob left behind costs space, never access."""
+    try:
+        used = await hub.read(
+            team_id, lambda tx: tx.blob_in_use(team_id, key, besides=besides), snapshot=False
+        )
+        if not used:
+            await hub.blobs.delete(key)
+    except Exception:
+        log.exception("blob_drop_failed", team=team_id, key=key)
+
+
+async def store_bytes(hub: Hub, who: Identity, chunks: AsyncIterator[bytes]) -> StoredBlob:
+    """files.upload's bytes, stored under who's workspace, up to the size limit; an empty body
+    is no file (no_file_data), and leaves nothing."""
+    try:
+        stored = await hub.blobs.put(who.team_id, chunks, max_bytes=hub.file_limits.max_bytes)
+    except BlobTooLarge as exc:
+        raise SlackError("file_upload_size_restricted") from exc
+    if stored.size == 0:
+        await drop_blob(hub, who.team_id, stored.key, besides="")
+        raise SlackError("no_file_data")
+    return stored
+
+
+# -- files.completeUploadExternal and files.upload ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """Where completed files go: channels (one message each), with a comment, in a thread."""
+
+    channels: tuple[str, ...] = ()
+    text: str | None = None
+    blocks: Any = None
+    thread_ts: str | None = None
+
+
+def check_share(channels: list[str], text: str | None, blocks: Any, thread_ts: str | None) -> Share:
+    if len(channels) > MAX_SHARE_CHANNELS:
+        raise SlackError("invalid_channel")
+    if thread_ts and len(channels) > 1:
+        raise SlackError("invalid_thread_ts")  # Slack: a thread is in one channel
+    # Slack ignores blocks when initial_comment is given; a message with files may have neither.
+    if not text and blocks is not None:
+        text, blocks, _ = check_content(None, blocks, None)
+    elif text:
+        text, _, _ = check_content(text, None, None)
+        blocks = None
+    return Share(tuple(dict.fromkeys(channels)), text or None, blocks, thread_ts or None)
+
+
+async def _share_home(hub: Hub, who: Identity, share: Share) -> str:
+    """The one workspace whose shard runs the completion: the channels' (all of them must be
+    on it, so the messages and the file rows commit together)."""
+    homes = {await home(hub, who, c) for c in share.channels} or {who.team_id}
+    if len(homes) > 1:
+        raise SlackError("invalid_channel")
+    return homes.pop()
+
+
+async def complete(
+    hub: Hub, who: Identity, items: list[tuple[str, str | None]], share: Share
+) -> list[dict[str, Any]]:
+    """Makes uploaded files ready and shares them, all in one unit of work with the messages
+    that share them. A file completed before is answered as it is and shared again nowhere."""
+    if not 0 < len(items) <= MAX_FILES_PER_COMPLETE:
+        raise SlackError("invalid_arguments")
+    for file_id, _ in items:
+        check_file_id(file_id)
+    team = await _share_home(hub, who, share)
+
+    def unit(tx: Tx, log: EventLog) -> list[dict[str, Any]]:
+        found: list[File] = []
+        fresh: list[File] = []
+        for file_id, title in dict(items).items():
+            file = tx.get_file(who.team_id, file_id)
+            if file is None or file.user_id != who.user_id or file.state not in (UPLOADED, READY):
+                raise SlackError("file_not_found")
+            if file.state == UPLOADED:
+                file = replace(file, state=READY, title=check_title(title, file.name))
+                fresh.append(file)
+            found.append(file)
+        _share_tx(hub, tx, log, who, fresh, share)
+        return [full_json(tx, who, hub.urls, f) for f in found]
+
+    return await hub.commit(team, unit)
+
+
+async def upload_legacy(
+    hub: Hub,
+    who: Identity,
+    stored: StoredBlob,
+    *,
+    name: str | None,
+    title: str | None,
+    filetype: str | None,
+    share: Share,
+) -> dict[str, Any]:
+    """files.upload: bytes already stored (stored), made a ready file and shared at once."""
+    try:
+        checked = check_name(name or "-")
+        team = await _share_home(hub, who, share)
+
+        def unit(tx: Tx, log: EventLog) -> dict[str, Any]:
+            _check_quota(hub, tx, who.team_id, stored.size)
+            file = _new_file(who, tx.now, name=checked, title=title, filetype=filetype)
+            file = replace(
+                file, size=stored.size, blob_key=stored.key, sha256=stored.sha256, state=READY
+            )
+            tx.insert_file(file)
+            _share_tx(hub, tx, log, who, [file], share)
+            return full_json(tx, who, hub.urls, file)
+
+        return await hub.commit(team, unit)
+    except BaseException:
+        await drop_blob(hub, who.team_id, stored.key, besides="")
+        raise
+
+
+def _share_tx(
+    hub: Hub, tx: Tx, log: EventLog, who: Identity, fresh: list[File], share: Share
+) -> None:
+    """Marks fresh files ready and, per channel, writes the message that shares them with its
+    share rows and events: file_created (once per file), the message, file_shared."""
+    for file in fresh:
+        became_ready_tx(tx, log, file)
+    if not fresh or not share.channels:
+        return
+    refs = [[f.team_id, f.id] for f in fresh]
+    created = False
+    for channel_id in share.channels:
+        channel, mine = writable_channel(tx, who, channel_id, shown=False)
+        parent = thread_parent(tx, channel, share.thread_ts) if share.thread_ts else None
+        if not created:
+            for file in fresh:
+                log.channel_event(
+                    channel.team_id,
+                    channel.id,
+                    {
+                        "type": "file_created",
+                        "file_id": file.id,
+                        "file": {"id": file.id},
+                        "channel_id": channel.id,  # hubbub's, as in file_deleted
+                    },
+                )
+            created = True
+        msg = insert_tx(
+            tx,
+            log,
+            channel,
+            user_id=who.user_id,
+            bot_id=who.bot_id,
+            text=share.text or "",
+            blocks=share.blocks,
+            parent=parent,
+            extra={FILE_REFS: refs, "upload": True, "display_as_bot": False},
+            team=mine.member_team or channel.team_id,
+            shown={"files": [file_json(f, hub.urls) for f in fresh]},
+        )
+        for file in fresh:
+            tx.add_file_share(
+                file.team_id,
+                FileShare(
+                    file_id=file.id,
+                    channel_team_id=channel.team_id,
+                    channel_id=channel.id,
+                    ts=msg.ts,
+                    thread_ts=parent.ts if parent else None,
+                    user_id=who.user_id,
+                    created=tx.now,
+                ),
+            )
+            log.channel_event(
+                channel.team_id,
+                channel.id,
+                {
+                    "type": "file_shared",
+                    "file_id": file.id,
+                    "user_id": who.user_id,
+                    "channel_id": channel.id,
+                    "file": {"id": file.id},
+                },
+            )
+
+
+def became_ready_tx(tx: Tx, _log: EventLog, file: File) -> None:
+    """Where a file becomes ready: from here on it is shown to whoever may see it.
+
+    The seam for the thumbnail work (not built here): an image (domain/files.py
+    is_inline_image) would queue its `thumbnail` job here, keyed by the file, with
+    `_log.job(file.team_id, "thumbnail", {...}, key=file.id)`; the job then sets original_w/h
+    and thumbs (tx.set_file) and logs a file_change in each channel it is shared in
+    (file_changed_tx)."""
+    tx.set_file(file.team_id, file.id, state=READY, title=file.title)
+
+
+def file_changed_tx(tx: Tx, log: EventLog, file: File) -> None:
+    """A file_change in every channel the file is shared in (thumbnails made, a title edited)."""
+    for share in tx.shares_of_file(file.team_id, file.id):
+        log.channel_event(
+            share.channel_team_id,
+            share.channel_id,
+            {
+                "type": "file_change",
+                "file_id": file.id,
+                "file": {"id": file.id},
+                "channel_id": share.channel_id,  # hubbub's, as in file_deleted
+            },
+        )
+
+
+# -- files.delete ------------------------------------------------------------------------------
+
+
+async def delete(hub: Hub, who: Identity, file_id: str) -> None:
+    """Deletes a file: its uploader, or an admin of its workspace with a person's token. A
+    file_deleted goes to each channel it was shared in, with the row's change; its blob goes
+    after the commit, unless another file has the same bytes."""
+    check_file_id(file_id)
+
+    def unit(tx: Tx, log: EventLog) -> File:
+        file = find_file(tx, who, file_id)
+        if file.state == DELETED:
+            raise SlackError("file_deleted")
+        admin = who.is_admin and who.token_kind != "xoxb" and file.team_id == who.team_id
+        if not (file.team_id == who.team_id and file.user_id == who.user_id) and not admin:
+            raise SlackError("cant_delete_file")
+        tx.set_file(file.team_id, file.id, state=DELETED)
+        shares = tx.shares_of_file(file.team_id, file.id)
+        channels = list(dict.fromkeys((s.channel_team_id, s.channel_id) for s in shares))
+        ids = [c for _, c in channels]
+        for channel_team, channel_id in channels:
+            log.channel_event(
+                channel_team,
+                channel_id,
+                {
+                    "type": "file_deleted",
+                    "file_id": file.id,
+                    "channel_ids": ids,
+                    # hubbub's: which of them this stream's copy is for (apps hear it where
+                    # their bot is a member, as a channel's other events).
+                    "channel_id": channel_id,
+                },
+            )
+        return file
+
+    file = await hub.commit(who.team_id, unit)
+    if file.blob_key:
+        await drop_blob(hub, file.team_id, file.blob_key, besides=file.id)
