@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from tests.e2e.test_abuse_limits import login
+from tests.e2e.test_socket_mode import frames_until, open_socket
+from tests.support.apps import make_app
 from tests.support.rtm import rtm
 from tests.support.servers import Server, Workspace
 
@@ -296,3 +299,34 @@ def test_sockets_hear_the_file_events_with_the_message_once_and_in_order(
     assert shared["file"] == {"id": file["id"]} and shared["user_id"] == workspace.alice.user_id
     message = next(e for e in frames if "files" in e)
     assert message["files"][0]["id"] == file["id"] and message["upload"] is True
+
+
+def test_a_socket_mode_app_hears_file_shared_and_file_deleted(
+    server: Server, workspace: Workspace
+) -> None:
+    app = make_app(
+        server.data_dir,
+        name="Files",
+        socket_mode=True,
+        events=("file_shared", "file_deleted"),
+        scopes=["chat:write", "channels:join", "files:read"],
+    )
+    alice = server.client(workspace.alice.token)
+    channel = general(alice)
+    server.client(app.bot_token).conversations_join(channel=channel)
+    with open_socket(server, app.app_token) as ws:
+        assert orjson.loads(ws.recv(timeout=5))["type"] == "hello"
+        file = alice.files_upload_v2(channel=channel, content="x", filename="x.txt")["file"]
+        alice.files_delete(file=file["id"])
+        heard = []
+        while len(heard) < 2:
+            envelope = frames_until(ws, "events_api")
+            ws.send(orjson.dumps({"envelope_id": envelope["envelope_id"]}).decode())
+            heard.append(envelope["payload"]["event"])
+    # Each once; apps' deliveries are jobs of their own, in no set order between events.
+    assert sorted((e["type"], e["file_id"]) for e in heard) == [
+        ("file_deleted", file["id"]),
+        ("file_shared", file["id"]),
+    ]
+    shared = next(e for e in heard if e["type"] == "file_shared")
+    assert shared["channel_id"] == channel and shared["file"] == {"id": file["id"]}
