@@ -8,7 +8,12 @@ import pytest
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 
 # The real PostgreSQL and Redis (or ones started from Debian's binaries where they are missing).
-pytest_plugins = ["tests.support.services", "tests.support.cable", "tests.support.shards"]
+pytest_plugins = [
+    "tests.support.services",
+    "tests.support.cable",
+    "tests.support.shards",
+    "tests.support.s3",
+]
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 CANCEL_WAIT_S = 1.0
 
@@ -23,3 +27,21 @@ async def woken(event: asyncio.Event, timeout_s: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), timeout_s)
     event.clear()
+
+
+async def to_the_end(work: Awaitable[T]) -> T:
+    """Awaits work to its end even if the caller is cancelled meanwhile, then lets the
+    cancellation through. For what must not be cut short: a write on a worker thread (which
+    runs on regardless, so cleaning up under it would race it), or the cleanup itself."""
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        if not task.cancelled():
+            task.exception()  # retrieved: the cancellation is what the caller hears of
+        raise asyncio.CancelledError
+    return task.result()

@@ -21,6 +21,9 @@ from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
 from hubbub.api.server import WebApi
 from hubbub.api.webhooks import webhook_routes
+from hubbub.blobs.filesystem import FileBlobs
+from hubbub.blobs.port import Blobs
+from hubbub.blobs.s3 import S3Blobs
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
@@ -92,6 +95,20 @@ def build_mailer(settings: Settings) -> Mailer | None:
     )
 
 
+def build_blobs(settings: Settings) -> Blobs:
+    if settings.files_store == "filesystem":
+        return FileBlobs(settings.files_dir)
+    assert settings.s3_bucket  # Settings checks it
+    return S3Blobs(
+        bucket=settings.s3_bucket,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        prefix=settings.s3_prefix,
+    )
+
+
 def build_hub(settings: Settings) -> Hub:
     """The ports: in this process (embedded), or shared through Redis when it is configured."""
     shards = build_shards(settings)
@@ -105,6 +122,7 @@ def build_hub(settings: Settings) -> Hub:
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             urls=settings.urls,
+            blobs=build_blobs(settings),
             app_timings=settings.app_timings,
             job_limits=settings.job_limits,
             mailer=build_mailer(settings),
@@ -119,6 +137,7 @@ def build_hub(settings: Settings) -> Hub:
         presence=RedisPresence(client, prefix=prefix, lease_s=settings.presence_lease_s),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         urls=settings.urls,
+        blobs=build_blobs(settings),
         app_timings=settings.app_timings,
         job_limits=settings.job_limits,
         mailer=build_mailer(settings),

@@ -122,6 +122,18 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_timeout_s: float = 10.0
+    # Uploaded files (docs/files.md, Storage): in a directory under data_dir, `<data_dir>/files`
+    # ("filesystem"), or in an S3-compatible object store ("s3"): the bucket (required), the
+    # endpoint of a server other than AWS's (MinIO, R2, Ceph, ...), its region, the keys (unset:
+    # botocore's own chain, AWS_ACCESS_KEY_ID and the like or an instance role), and a prefix
+    # for every object name (one bucket for several deployments: "hubbub/").
+    files_store: Literal["filesystem", "s3"] = "filesystem"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_prefix: str = ""
     # Background jobs (docs/jobs.md): "sql" runs them in this process from the jobs tables;
     # "redis" relays them into Redis Streams for `hubbub worker` processes to run.
     job_queue: Literal["sql", "redis"] = "sql"
@@ -173,6 +185,8 @@ class Settings(BaseSettings):
         for name in self.shards:
             if not _SHARD_NAME.fullmatch(name):
                 raise ValueError(f"shard name {name!r}: letters, digits, - and _, up to 32")
+        if self.files_store == "s3" and not self.s3_bucket:
+            raise ValueError('files_store = "s3" needs s3_bucket')
         return self
 
     @property
@@ -202,6 +216,11 @@ class Settings(BaseSettings):
     @property
     def database(self) -> Path:
         return self.data_dir / "hubbub.sqlite3"
+
+    @property
+    def files_dir(self) -> Path:
+        """Where files_store = "filesystem" keeps uploaded files."""
+        return self.data_dir / "files"
 
     @property
     def base_url(self) -> str:

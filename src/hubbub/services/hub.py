@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import orjson
 import structlog
 
+from hubbub.blobs.port import Blobs
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.abuse import AbuseLimits
 from hubbub.domain.apps import App, Timings
@@ -129,6 +130,8 @@ class Hub:
     # Every URL handed out (permalinks, invites, webhooks, sockets): from the settings' one
     # public_url, with no default here that could disagree with it (Settings.urls).
     urls: PublicUrls
+    # Where uploaded files' bytes live (blobs/port.py): a directory or S3 (Settings.files_store).
+    blobs: Blobs
     # All HTTP to other servers (link previews, apps): outbound/port.py.
     outbound: Outbound = field(default_factory=NoOutbound)
     # Email to people notified while offline (services/notify.py); None: no email.
@@ -185,6 +188,7 @@ class Hub:
         await self.presence.close()
         await self.bus.close()
         await self.shards.close()
+        await self.blobs.close()
         for close in self.on_close:
             await close()
 
