@@ -6,10 +6,14 @@ events; a resume inside the window is replayed exactly, as if nothing had been t
 
 from __future__ import annotations
 
+import socket
 import time
+import urllib.parse
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 from hubbub.jobs.event_sweep import EventSweeper
 from hubbub.store.tx import Tx
@@ -141,3 +145,57 @@ def test_a_guest_resume_from_before_the_hosts_window_resyncs(
         alice.chat_postMessage(channel=channel, text="live")
         seen = bob.until(text_is("live"))
     assert not [e for e in seen if str(e.get("text", "")).startswith("while away")]
+
+
+def test_a_replay_the_sweep_overtakes_ends_in_goodbye_resync_required(tmp_path: Path) -> None:
+    """A resume replays its streams a page at a time, and only as fast as the client reads. A
+    client that stops reading mid-replay while the sweep trims past where the replay got to
+    cannot be made whole: it is told goodbye with `resync_required` and where it got to, having
+    had every event up to there exactly once and in order; resuming from there resyncs."""
+    with threaded_app(tmp_path / "data", rtm_send_queue=20) as running:  # pages of 10 events
+        server = running.server
+        workspace = make_workspace(server.data_dir)
+        alice = server.client(workspace.alice.token)
+        channel = new_channel(alice, workspace.bob.user_id)
+        with rtm(server, workspace.bob.token) as bob:
+            cursor = _cursor(bob, "T", channel)
+        # More than the kernel buffers between server and client hold (4 MB send buffer at
+        # most here), so the replay must wait for the client.
+        missed = 300
+        for n in range(missed):
+            alice.chat_postMessage(channel=channel, text=f"{n} " + "x" * 30_000)
+
+        url = server.client(workspace.bob.token).rtm_connect(resume=cursor)["url"]
+        host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect((host, port))
+        with connect(url, sock=sock, max_size=None, max_queue=4) as raw:
+            slow = Rtm(raw)
+            assert slow.recv()["type"] == "hello"
+
+            def replay_waits() -> bool:
+                async def look() -> bool:
+                    return any(
+                        s.socket.paused and s.room is not None and not s.room.is_set()
+                        for s in running.front.gateway.sessions
+                    )
+
+                return running.run(look()).result(10)
+
+            deadline = time.monotonic() + 30
+            while not replay_waits():
+                assert time.monotonic() < deadline, "the replay never waited for the client"
+                time.sleep(0.05)
+            assert _trim(running, workspace.team_id) > 0
+
+            seen = slow.until(lambda e: e.get("type") == "goodbye", timeout=30)
+        goodbye = seen[-1]
+        assert goodbye["reason"] == "resync_required"
+        posted = [e for e in seen if e.get("type") == "message" and "subtype" not in e]
+        numbers = [int(e["text"].split()[0]) for e in posted]
+        assert numbers == list(range(len(numbers))) and 0 < len(numbers) < missed
+        assert _floor(running, workspace.team_id, channel) > len(numbers) + 1
+
+        with rtm(server, workspace.bob.token, resume=goodbye["hubbub_cursor"]) as bob:
+            assert bob.recv()["type"] == "resync_required"

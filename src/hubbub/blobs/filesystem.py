@@ -14,8 +14,8 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,8 +41,11 @@ THREADS = 8
 
 @dataclass(slots=True)
 class _Temp:
+    """Named on the loop and filled in on a thread: if a cancellation comes while the file is
+    being made, the cleanup still knows what to remove."""
+
     path: Path
-    file: BinaryIO
+    file: BinaryIO | None = None
 
 
 class FileBlobs:
@@ -50,7 +53,8 @@ class FileBlobs:
         self.root = root
         self.tmp = root / "tmp"
         self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="blobs")
-        # Once, at start, before anything of this process can have a temp file of its own.
+        # Once, at start, before anything of this process can have a temp file of its own (one
+        # directory listed: no need to leave the thread that builds the hub).
         removed = _sweep_stale(self.tmp, stale_after_s)
         if removed:
             log.info("blobs_stale_temp_removed", count=removed, dir=str(self.tmp))
@@ -71,13 +75,14 @@ class FileBlobs:
         check_team(team_id)
         hasher = hashlib.sha256()
         size = 0
-        temp = await self._run(_new_temp, self.tmp)
+        temp = _Temp(self.tmp / f"put-{uuid.uuid4().hex}")
         try:
+            await self._run(_create, temp)
             async for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
                     raise BlobTooLarge(max_bytes)
-                await self._run(_append, temp.file, hasher, chunk)
+                await self._run(_append, temp, hasher, chunk)
             if expected_size is not None and size != expected_size:
                 raise BlobSizeMismatch(expected_size, size)
             key = content_key(team_id, hasher.hexdigest())
@@ -152,18 +157,21 @@ def _check_range(start: int, end: int | None) -> None:
         raise ValueError(f"bad range {start}-{end}")
 
 
-def _new_temp(tmp: Path) -> _Temp:
-    tmp.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=tmp, prefix="put-")
-    return _Temp(Path(name), os.fdopen(fd, "wb"))
+def _create(temp: _Temp) -> None:
+    temp.path.parent.mkdir(parents=True, exist_ok=True)
+    # Readable by this user only, as the blob it becomes: uploads are people's files.
+    fd = os.open(temp.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temp.file = os.fdopen(fd, "wb")
 
 
-def _append(file: BinaryIO, hasher: hashlib._Hash, chunk: bytes) -> None:
+def _append(temp: _Temp, hasher: hashlib._Hash, chunk: bytes) -> None:
+    assert temp.file is not None
     hasher.update(chunk)  # hashlib lets go of the GIL for chunks this big
-    file.write(chunk)
+    temp.file.write(chunk)
 
 
 def _commit(temp: _Temp, target: Path) -> None:
+    assert temp.file is not None
     if target.exists():
         # The same bytes are there already (the name is their hash).
         temp.file.close()
@@ -178,7 +186,8 @@ def _commit(temp: _Temp, target: Path) -> None:
 
 
 def _discard(temp: _Temp) -> None:
-    temp.file.close()
+    if temp.file is not None:
+        temp.file.close()
     temp.path.unlink(missing_ok=True)
 
 

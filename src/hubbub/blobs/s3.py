@@ -305,11 +305,10 @@ class _Upload:
 
     async def part(self, data: bytes) -> None:
         if self.upload_id is None:
-            # Run to its end even if cancelled: an upload begun but not known would stay.
-            started = await to_the_end(
-                self.s3.create_multipart_upload(Bucket=self.bucket, Key=self.name)
-            )
-            self.upload_id = started["UploadId"]
+            # Run to its end even if cancelled, and noted by the task that runs it: an upload
+            # begun but not known would stay.
+            await to_the_end(self._begin())
+        assert self.upload_id is not None
         number = len(self.parts) + 1
         sent = await self.s3.upload_part(
             Bucket=self.bucket,
@@ -320,15 +319,22 @@ class _Upload:
         )
         self.parts.append({"PartNumber": number, "ETag": sent["ETag"]})
 
+    async def _begin(self) -> None:
+        started = await self.s3.create_multipart_upload(Bucket=self.bucket, Key=self.name)
+        self.upload_id = started["UploadId"]
+
     async def complete(self) -> None:
+        """Run to its end even if cancelled, as _begin: the cleanup must know whether there is
+        an upload to abort or an object to delete."""
+        await to_the_end(self._complete())
+
+    async def _complete(self) -> None:
         assert self.upload_id is not None
-        await to_the_end(
-            self.s3.complete_multipart_upload(
-                Bucket=self.bucket,
-                Key=self.name,
-                UploadId=self.upload_id,
-                MultipartUpload={"Parts": self.parts},
-            )
+        await self.s3.complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=self.name,
+            UploadId=self.upload_id,
+            MultipartUpload={"Parts": self.parts},
         )
         self.completed = True
 
