@@ -1,11 +1,13 @@
 """The file routes outside /api: the upload URL (`POST /upload/v1/<ticket>`, no token: the URL
 is the secret) and the downloads (`GET /files-pri/<team>-<file>/<name>` and
-`.../download/<name>`, with a bearer token or the browser's session). docs/files.md."""
+`.../download/<name>`, and the thumbnails at `/files-tmb/<team>-<file>/<edge>/<name>`, with a
+bearer token or the browser's session). docs/files.md."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 
 import structlog
 from starlette.requests import Request
@@ -19,7 +21,7 @@ from hubbub.domain.byte_ranges import ByteRange, Unsatisfiable, parse_range
 from hubbub.domain.errors import SlackError, Unavailable
 from hubbub.domain.files import is_inline_image, served_type
 from hubbub.domain.model import Identity
-from hubbub.domain.urls import FILES_PRI_PATH, UPLOAD_PATH
+from hubbub.domain.urls import FILES_PRI_PATH, FILES_TMB_PATH, UPLOAD_PATH
 from hubbub.services import file_reading, files
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
@@ -48,8 +50,12 @@ def file_routes(hub: Hub) -> list[BaseRoute]:
     async def download(request: Request) -> Response:
         return await _download(hub, request, attachment=True)
 
+    async def thumbnail(request: Request) -> Response:
+        return await _thumbnail(hub, request)
+
     return [
         Route(UPLOAD_PATH + "{ticket}", upload, methods=["POST"]),
+        Route(FILES_TMB_PATH + "{ref}/{edge}/{name}", thumbnail, methods=["GET", "HEAD"]),
         Route(FILES_PRI_PATH + "{ref}/download/{name}", download, methods=["GET", "HEAD"]),
         Route(FILES_PRI_PATH + "{ref}/{name}", private, methods=["GET", "HEAD"]),
     ]
@@ -114,47 +120,84 @@ async def _download(hub: Hub, request: Request, *, attachment: bool) -> Response
         return _not_found()
     assert file.blob_key is not None
     inline = not attachment and is_inline_image(file.mimetype)
-    kind = served_type(file.mimetype)
+    blob = _Blob(file.blob_key, file.size, file.sha256, served_type(file.mimetype), file.name)
+    return await _serve(hub, request, blob, inline=inline, team_id=file.team_id, file_id=file.id)
+
+
+async def _thumbnail(hub: Hub, request: Request) -> Response:
+    """`/files-tmb/<team>-<file>/<edge>/<name>`: to whoever may read the file, 404 to anyone
+    else, as the file's own URLs; always inline (a PNG or JPEG we made)."""
+    who = await _viewer(hub, request)
+    team_id, dash, file_id = request.path_params["ref"].partition("-")
+    if who is None or not dash:
+        return _not_found()
+    edge = request.path_params["edge"]
+    try:
+        thumb = await file_reading.thumbnail(hub, who, team_id, file_id, edge)
+    except SlackError:
+        return _not_found()
+    name = request.path_params["name"]
+    blob = _Blob(
+        thumb.blob_key, thumb.size, thumb.blob_key.rsplit("/", 1)[-1], thumb.mimetype, name
+    )
+    return await _serve(hub, request, blob, inline=True, team_id=team_id, file_id=file_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    """What a download serves: a blob, its length and sha256, its type and its name."""
+
+    key: str
+    size: int
+    sha256: str | None
+    content_type: str
+    name: str
+
+
+async def _serve(
+    hub: Hub, request: Request, blob: _Blob, *, inline: bool, team_id: str, file_id: str
+) -> Response:
+    """The blob's bytes with the safe headers: a redirect to the store's own URL (S3), else
+    streamed from `open`, with ETag, If-None-Match and one byte range."""
     direct = await hub.blobs.download_url(
-        file.blob_key,
-        filename=file.name,
-        content_type=kind,
+        blob.key,
+        filename=blob.name,
+        content_type=blob.content_type,
         inline=inline,
         expires_s=DOWNLOAD_URL_TTL_S,
     )
     if direct is not None:
         return RedirectResponse(direct, 302, headers={"Cache-Control": "no-store", **SAFE_HEADERS})
+    size = blob.size
     headers = {
         **SAFE_HEADERS,
-        "Content-Type": kind,
-        "Content-Disposition": content_disposition(file.name, inline=inline),
+        "Content-Type": blob.content_type,
+        "Content-Disposition": content_disposition(blob.name, inline=inline),
         "Accept-Ranges": "bytes",
         "Cache-Control": "private, max-age=3600",
     }
-    if file.sha256:
-        headers["ETag"] = f'"{file.sha256}"'
+    if blob.sha256:
+        headers["ETag"] = f'"{blob.sha256}"'
         if request.headers.get("if-none-match") == headers["ETag"]:
             return Response(status_code=304, headers=headers)
     try:
-        wanted = parse_range(request.headers.get("range"), file.size)
+        wanted = parse_range(request.headers.get("range"), size)
     except Unsatisfiable:
-        headers["Content-Range"] = f"bytes */{file.size}"
+        headers["Content-Range"] = f"bytes */{size}"
         return Response(status_code=416, headers=headers)
-    span = wanted or ByteRange(0, file.size)
+    span = wanted or ByteRange(0, size)
     headers["Content-Length"] = str(span.end - span.start)
     status = 200
     if wanted is not None:
         status = 206
-        headers["Content-Range"] = wanted.content_range(file.size)
+        headers["Content-Range"] = wanted.content_range(size)
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers)
     stack = AsyncExitStack()
     try:
-        chunks = await stack.enter_async_context(
-            hub.blobs.open(file.blob_key, span.start, span.end)
-        )
+        chunks = await stack.enter_async_context(hub.blobs.open(blob.key, span.start, span.end))
     except BlobNotFound:
-        log.warning("file_blob_missing", team=file.team_id, file=file.id)
+        log.warning("file_blob_missing", team=team_id, file=file_id, key=blob.key)
         await stack.aclose()
         return _not_found()
     return StreamingResponse(_closing(stack, chunks), status_code=status, headers=headers)

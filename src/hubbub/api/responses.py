@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hubbub.domain.thumbnails import SIZED_EDGES, THUMB_EDGES
+
 Schema = dict[str, Any]
 
 STRING: Schema = {"type": "string"}
@@ -210,8 +212,9 @@ _FILE_OPTIONAL = {
     "original_h": INTEGER,
     **{
         f"thumb_{edge}{part}": INTEGER if part else STRING
-        for edge in ("64", "80", "160", "360", "480", "720", "800", "960", "1024")
+        for edge in THUMB_EDGES
         for part in ("", "_w", "_h")
+        if not part or edge in SIZED_EDGES
     },
     "channels": array(STRING),
     "groups": array(STRING),

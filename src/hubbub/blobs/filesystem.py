@@ -126,6 +126,13 @@ class FileBlobs:
         except FileNotFoundError:
             raise BlobNotFound(key) from None
 
+    async def modified(self, key: str) -> float:
+        path = self.root / check_key(key)
+        try:
+            return (await self._run(os.stat, path)).st_mtime
+        except FileNotFoundError:
+            raise BlobNotFound(key) from None
+
     async def delete(self, key: str) -> None:
         # Empty directories stay: removing one could race a put renaming a blob into it.
         await self._run(Path.unlink, self.root / check_key(key), True)
@@ -172,8 +179,14 @@ def _append(temp: _Temp, hasher: hashlib._Hash, chunk: bytes) -> None:
 
 def _commit(temp: _Temp, target: Path) -> None:
     assert temp.file is not None
-    if target.exists():
-        # The same bytes are there already (the name is their hash).
+    try:
+        # The same bytes may be there already (the name is their hash): then they are kept,
+        # and touched, so that the sweep of orphans (which deletes only blobs that no row
+        # names and that are old) leaves them to the row about to name them.
+        os.utime(target)
+    except FileNotFoundError:
+        pass
+    else:
         temp.file.close()
         temp.path.unlink()
         return

@@ -82,7 +82,8 @@ class Blobs(Protocol):
         left behind: no temp file, no partial object, no multipart upload in progress. (A
         cancellation that lands while the finished blob is being moved into place lets the move
         end: the blob is then whole, and maybe another file's already, so it stays for the
-        caller's sweep of orphans.) An empty body is stored like any other."""
+        caller's sweep of orphans.) An empty body is stored like any other. A key already there
+        is kept as it is, and its `modified` time moved to now."""
         ...
 
     def open(
@@ -99,6 +100,12 @@ class Blobs(Protocol):
 
     async def size(self, key: str) -> int:
         """The blob's length in bytes; BlobNotFound if there is none."""
+        ...
+
+    async def modified(self, key: str) -> float:
+        """When the blob was last stored, in seconds since the epoch: its first put, or a later
+        put of the same bytes (which finds the key taken, keeps nothing and moves this time).
+        The sweep of orphans deletes only blobs this old. BlobNotFound if there is none."""
         ...
 
     async def delete(self, key: str) -> None:

@@ -162,20 +162,17 @@ class S3Blobs:
                 if rest:
                     await upload.part(rest)
                 await upload.complete()
-                await self._copy_unless_there(s3, upload.name, name)
+                await self._copy_into_place(s3, upload.name, name)
                 await upload.clean()
         except BaseException:
             await upload.clean()
             raise
         return StoredBlob(key, size, digest)
 
-    async def _copy_unless_there(self, s3: S3Client, source: str, name: str) -> None:
-        try:
-            await s3.head_object(Bucket=self.bucket, Key=name)
-            return  # the same bytes are there already (the name is their hash)
-        except ClientError as exc:
-            if _code(exc) not in _MISSING:
-                raise
+    async def _copy_into_place(self, s3: S3Client, source: str, name: str) -> None:
+        """Copied even when the name is there already (the same bytes: the name is their
+        hash), so that its LastModified moves: the sweep of orphans deletes only blobs that no
+        row names and that are old, and the row about to name this one is on its way."""
         copying = s3.copy_object(
             Bucket=self.bucket, Key=name, CopySource={"Bucket": self.bucket, "Key": source}
         )
@@ -222,6 +219,16 @@ class S3Blobs:
                 raise BlobNotFound(key) from None
             raise
         return head["ContentLength"]
+
+    async def modified(self, key: str) -> float:
+        name = self._name(key)
+        try:
+            head = await (await self._s3()).head_object(Bucket=self.bucket, Key=name)
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                raise BlobNotFound(key) from None
+            raise
+        return head["LastModified"].timestamp()
 
     async def delete(self, key: str) -> None:
         name = self._name(key)

@@ -7,6 +7,7 @@ from typing import Any
 
 from hubbub.domain.files import DELETED, File, SharedIn, is_snippet, pretty_type
 from hubbub.domain.model import Channel, Message, Team, User
+from hubbub.domain.thumbnails import SIZED_EDGES, THUMB_EDGES, thumb_name, thumb_type
 from hubbub.domain.urls import PublicUrls
 
 # Kept in a message's extra, never shown: `unfurl_links=false` at posting (no link previews).
@@ -237,9 +238,6 @@ def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:
 
 # -- files (domain/files.py) -------------------------------------------------------------------
 
-# The edges of the thumbnails Slack makes, each shown as thumb_<edge> with _w and _h.
-THUMB_EDGES = ("64", "80", "160", "360", "480", "720", "800", "960", "1024")
-
 
 def file_tombstone(file_id: str) -> dict[str, Any]:
     """A deleted file wherever it was shown, as Slack shows it."""
@@ -290,11 +288,14 @@ def file_json(
         out["snippet_type"] = file.snippet_type
     if file.original_w is not None and file.original_h is not None:
         out["original_w"], out["original_h"] = file.original_w, file.original_h
+    kind = thumb_type(file.mimetype)
     for edge in THUMB_EDGES:
         size = file.thumbs.get(edge)
         if size is not None:
-            out[f"thumb_{edge}"] = urls.file_thumb(file.team_id, file.id, edge, file.name)
-            out[f"thumb_{edge}_w"], out[f"thumb_{edge}_h"] = size
+            name = thumb_name(file.name, edge, kind)
+            out[f"thumb_{edge}"] = urls.file_thumb(file.team_id, file.id, edge, name)
+            if edge in SIZED_EDGES:
+                out[f"thumb_{edge}_w"], out[f"thumb_{edge}_h"] = size
     if shares is not None:
         out.update(_shares_json(shares))
     return out

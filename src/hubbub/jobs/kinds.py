@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from hubbub.domain.jobs import Job, JobLimits, JobSpec
-from hubbub.services import apps, notify, previews
+from hubbub.services import apps, notify, previews, thumbnails
 from hubbub.services.follow_up import FOLLOW_UP_JOB, Reactor, follow_up_job
 from hubbub.services.hub import Hub
 
@@ -54,5 +54,8 @@ def kinds(
         # One try of an event for an app (services/apps.py): its own retries follow Slack's
         # schedule, queued as new jobs; the runner's retries are for the unexpected.
         apps.DELIVER_JOB: Kind(JobSpec(timeout_s=30.0, rate=100.0, burst=500), apps.deliver),
+        # An image file's size and thumbnails (services/thumbnails.py), queued when it is
+        # completed, not by a reactor.
+        thumbnails.THUMBNAIL_JOB: Kind(thumbnails.SPEC, thumbnails.thumbnail_job),
     }
     return {**table, **(extra or {})}

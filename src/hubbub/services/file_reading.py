@@ -8,6 +8,7 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import File
 from hubbub.domain.model import Identity
+from hubbub.domain.thumbnails import Thumb
 from hubbub.services.access import home, visible_channel
 from hubbub.services.file_access import full_json, live_file, may_see
 from hubbub.services.hub import Hub
@@ -31,6 +32,20 @@ async def for_download(hub: Hub, who: Identity, team_id: str, file_id: str) -> F
     if not file.blob_key:
         raise SlackError("file_not_found")
     return file
+
+
+async def thumbnail(hub: Hub, who: Identity, team_id: str, file_id: str, edge: str) -> Thumb:
+    """A thumbnail of a file, to whoever may read the file itself (for_download's check, in
+    the same read); file_not_found otherwise, and for an edge the file has no thumbnail of."""
+
+    def unit(tx: Tx) -> Thumb:
+        file = live_file(tx, who, file_id, team_id=team_id)
+        for thumb in tx.thumbs_of(file.team_id, file.id):
+            if thumb.edge == edge:
+                return thumb
+        raise SlackError("file_not_found")
+
+    return await hub.read(who.team_id, unit)
 
 
 @dataclass(frozen=True, slots=True)

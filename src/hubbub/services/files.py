@@ -38,6 +38,7 @@ from hubbub.domain.ids import new_id
 from hubbub.domain.model import Identity
 from hubbub.domain.shapes import FILE_REFS, file_json
 from hubbub.domain.text import check_content
+from hubbub.services import file_events, thumbnails
 from hubbub.services.access import home, writable_channel
 from hubbub.services.file_access import check_file_id, find_file, full_json
 from hubbub.services.hub import EventLog, Hub
@@ -357,30 +358,12 @@ def _share_tx(
             )
 
 
-def became_ready_tx(tx: Tx, _log: EventLog, file: File) -> None:
-    """Where a file becomes ready: from here on it is shown to whoever may see it.
-
-    The seam for the thumbnail work (not built here): an image (domain/files.py
-    is_inline_image) would queue its `thumbnail` job here, keyed by the file, with
-    `_log.job(file.team_id, "thumbnail", {...}, key=file.id)`; the job then sets original_w/h
-    and thumbs (tx.set_file) and logs a file_change in each channel it is shared in
-    (file_changed_tx)."""
+def became_ready_tx(tx: Tx, log: EventLog, file: File) -> None:
+    """Where a file becomes ready: from here on it is shown to whoever may see it. An image
+    queues its thumbnail job in the same commit (services/thumbnails.py), which sets its size
+    and thumbnails and logs a file_change where it is shared."""
     tx.set_file(file.team_id, file.id, state=READY, title=file.title)
-
-
-def file_changed_tx(tx: Tx, log: EventLog, file: File) -> None:
-    """A file_change in every channel the file is shared in (thumbnails made, a title edited)."""
-    for share in tx.shares_of_file(file.team_id, file.id):
-        log.channel_event(
-            share.channel_team_id,
-            share.channel_id,
-            {
-                "type": "file_change",
-                "file_id": file.id,
-                "file": {"id": file.id},
-                "channel_id": share.channel_id,  # hubbub's, as in file_deleted
-            },
-        )
+    thumbnails.queue_tx(log, file)
 
 
 # -- files.delete ------------------------------------------------------------------------------
@@ -388,36 +371,24 @@ def file_changed_tx(tx: Tx, log: EventLog, file: File) -> None:
 
 async def delete(hub: Hub, who: Identity, file_id: str) -> None:
     """Deletes a file: its uploader, or an admin of its workspace with a person's token. A
-    file_deleted goes to each channel it was shared in, with the row's change; its blob goes
-    after the commit, unless another file has the same bytes."""
+    file_deleted goes to each channel it was shared in, with the row's change (channels of
+    other workspaces just after: services/file_events.py); its blob and its thumbnails' go
+    after the commit, each unless another file names the same bytes."""
     check_file_id(file_id)
 
-    def unit(tx: Tx, log: EventLog) -> File:
+    def unit(tx: Tx, log: EventLog) -> tuple[File, list[str], file_events.Later]:
         file = find_file(tx, who, file_id)
         if file.state == DELETED:
             raise SlackError("file_deleted")
         admin = who.is_admin and who.token_kind != "xoxb" and file.team_id == who.team_id
         if not (file.team_id == who.team_id and file.user_id == who.user_id) and not admin:
             raise SlackError("cant_delete_file")
-        tx.set_file(file.team_id, file.id, state=DELETED)
-        shares = tx.shares_of_file(file.team_id, file.id)
-        channels = list(dict.fromkeys((s.channel_team_id, s.channel_id) for s in shares))
-        ids = [c for _, c in channels]
-        for channel_team, channel_id in channels:
-            log.channel_event(
-                channel_team,
-                channel_id,
-                {
-                    "type": "file_deleted",
-                    "file_id": file.id,
-                    "channel_ids": ids,
-                    # hubbub's: which of them this stream's copy is for (apps hear it where
-                    # their bot is a member, as a channel's other events).
-                    "channel_id": channel_id,
-                },
-            )
-        return file
+        tx.set_file(file.team_id, file.id, state=DELETED, thumbs={})
+        thumbs = tx.drop_thumbs(file.team_id, file.id)
+        later = file_events.log_tx(tx, log, file, file_events.deleted_event(file))
+        return file, thumbs, later
 
-    file = await hub.commit(who.team_id, unit)
-    if file.blob_key:
-        await drop_blob(hub, file.team_id, file.blob_key, besides=file.id)
+    file, thumbs, later = await hub.commit(who.team_id, unit)
+    await file_events.elsewhere(hub, later)
+    for key in dict.fromkeys([*([file.blob_key] if file.blob_key else []), *thumbs]):
+        await drop_blob(hub, file.team_id, key, besides=file.id)

@@ -469,8 +469,8 @@ files = Table(
     Column("sha256", String(64)),
     Column("alt_txt", Text),
     Column("snippet_type", String(40)),
-    # Set by the thumbnail work once it has read the image (not built yet): its size, and
-    # {edge: [w, h]} of each thumbnail made.
+    # Set by the thumbnail job once it has read the image (services/thumbnails.py): its size
+    # as shown, and {edge: [w, h]} of each thumbnail made (file_thumbs has their blobs).
     Column("original_w", Integer),
     Column("original_h", Integer),
     Column("thumbs", Text),
@@ -511,6 +511,24 @@ file_shares = Table(
     Column("created", BigInteger, nullable=False),
     # files.list of a channel.
     Index("ix_file_shares_channel", "channel_team_id", "channel_id", "created"),
+)
+
+# The thumbnails of a file (services/thumbnails.py): one row per edge, naming the blob of its
+# bytes. Rows go with their file's deletion, in the same commit, so every row here names a blob
+# a live file still uses (a blob goes only when no files or file_thumbs row names it).
+file_thumbs = Table(
+    "file_thumbs",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("file_id", String(16), primary_key=True),
+    Column("edge", String(8), primary_key=True),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("mimetype", String(32), nullable=False),
+    Column("blob_key", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    # Whether another file's thumbnail still names a blob (keys are per content).
+    Index("ix_file_thumbs_blob", "team_id", "blob_key"),
 )
 
 # Where `hubbub serve` said it is reached when it started (services/served.py): `hubbub admin`

@@ -7,9 +7,10 @@ from typing import Any
 import orjson
 from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
 
-from hubbub.domain.files import DELETED, UPLOADED, File, FileShare
+from hubbub.domain.files import DELETED, PENDING, UPLOADED, File, FileShare
+from hubbub.domain.thumbnails import Thumb
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import file_shares, file_uploads, files
+from hubbub.store.tables import file_shares, file_thumbs, file_uploads, files
 
 # The states whose bytes count against a workspace's quota (with the lengths of the uploads
 # on their way, file_uploads).
@@ -148,7 +149,8 @@ class FileQueries(TxBase):
         return int(stored) + int(coming)
 
     def blob_in_use(self, team_id: str, blob_key: str, *, besides: str) -> bool:
-        """Whether a file other than `besides` still names the blob (keys are per content)."""
+        """Whether a file other than `besides` still names the blob, as its bytes or as one of
+        its thumbnails (keys are per content: two files of the same image share both)."""
         row = self.conn.execute(
             select(files.c.file_id)
             .where(
@@ -159,7 +161,108 @@ class FileQueries(TxBase):
             )
             .limit(1)
         ).first()
-        return row is not None
+        if row is not None:
+            return True
+        thumb = self.conn.execute(
+            select(file_thumbs.c.file_id)
+            .where(
+                file_thumbs.c.team_id == team_id,
+                file_thumbs.c.blob_key == blob_key,
+                file_thumbs.c.file_id != besides,
+            )
+            .limit(1)
+        ).first()
+        return thumb is not None
+
+    def named_blobs(self, team_id: str, keys: list[str]) -> set[str]:
+        """Of these keys, those a file not deleted or a thumbnail names (the sweep of orphans
+        deletes the others, once they are old enough)."""
+        if not keys:
+            return set()
+        named = self.conn.execute(
+            select(files.c.blob_key).where(
+                files.c.team_id == team_id, files.c.blob_key.in_(keys), files.c.state != DELETED
+            )
+        ).scalars()
+        thumbs = self.conn.execute(
+            select(file_thumbs.c.blob_key).where(
+                file_thumbs.c.team_id == team_id, file_thumbs.c.blob_key.in_(keys)
+            )
+        ).scalars()
+        return {*named, *thumbs}
+
+    # -- thumbnails (services/thumbnails.py) -------------------------------------------------
+
+    def set_thumbs(
+        self, team_id: str, file_id: str, width: int, height: int, thumbs: list[Thumb]
+    ) -> None:
+        """The image's size as shown and its thumbnails: on the file's row (what a file object
+        shows) and one file_thumbs row each (what a download and the count of a blob's users
+        read)."""
+        self.set_file(
+            team_id,
+            file_id,
+            original_w=width,
+            original_h=height,
+            thumbs={t.edge: [t.width, t.height] for t in thumbs},
+        )
+        if thumbs:
+            self.conn.execute(
+                insert(file_thumbs),
+                [
+                    {
+                        "team_id": team_id,
+                        "file_id": file_id,
+                        "edge": t.edge,
+                        "width": t.width,
+                        "height": t.height,
+                        "mimetype": t.mimetype,
+                        "blob_key": t.blob_key,
+                        "size": t.size,
+                    }
+                    for t in thumbs
+                ],
+            )
+
+    def thumbs_of(self, team_id: str, file_id: str) -> list[Thumb]:
+        rows = self.conn.execute(
+            select(file_thumbs).where(
+                file_thumbs.c.team_id == team_id, file_thumbs.c.file_id == file_id
+            )
+        ).all()
+        return [
+            Thumb(r.edge, r.width, r.height, r.blob_key, r.size, r.mimetype)
+            for r in sorted(rows, key=lambda r: int(r.edge))
+        ]
+
+    def drop_thumbs(self, team_id: str, file_id: str) -> list[str]:
+        """Deletes the file's thumbnails' rows (its deletion); the keys they named."""
+        keys = [t.blob_key for t in self.thumbs_of(team_id, file_id)]
+        self.conn.execute(
+            delete(file_thumbs).where(
+                file_thumbs.c.team_id == team_id, file_thumbs.c.file_id == file_id
+            )
+        )
+        return keys
+
+    # -- the sweep (jobs/file_sweep.py) ----------------------------------------------------
+
+    def drop_abandoned_uploads(self, before: int, limit: int) -> int:
+        """Deletes up to `limit` files of this shard that were never completed and were
+        created before `before` (seconds): pending ones (an upload URL nobody used) and
+        uploaded ones (bytes sent, never completed: shown to nobody, named by no message).
+        Their blobs become orphans, for the sweep. How many it deleted."""
+        found = self.conn.execute(
+            select(files.c.team_id, files.c.file_id)
+            .where(files.c.state.in_((PENDING, UPLOADED)), files.c.created < before)
+            .limit(limit)
+        ).all()
+        for team_id, file_id in found:
+            for table in (file_uploads, files):
+                self.conn.execute(
+                    delete(table).where(table.c.team_id == team_id, table.c.file_id == file_id)
+                )
+        return len(found)
 
     def add_file_share(self, team_id: str, share: FileShare) -> None:
         self.conn.execute(
