@@ -32,6 +32,7 @@ from hubbub.domain.urls import RTM_PATH, SOCKET_MODE_PATH
 from hubbub.http_protocol import HttpProtocol
 from hubbub.jobs.background import Background
 from hubbub.jobs.event_sweep import EventSweeper
+from hubbub.jobs.file_sweep import FileSweeper
 from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
 from hubbub.jobs.preview_sweep import PreviewSweeper
@@ -232,6 +233,9 @@ def build_app(settings: Settings) -> Front:
         events = EventSweeper(
             hub, keep=settings.event_retention_per_stream, interval_s=settings.event_sweep_s
         )
+        orphans = FileSweeper(
+            hub, interval_s=settings.file_sweep_s, grace_s=settings.file_orphan_grace_s
+        )
         jobs = job_loop(hub, settings)
         if settings.role != "gateway":
             # Admin commands hand out URLs of the Web API and the pages, which a gateway does
@@ -241,6 +245,7 @@ def build_app(settings: Settings) -> Front:
         sweeper.start()
         previews.start()
         events.start()
+        orphans.start()
         jobs.start()
         # Objects alive after start-up live as long as the server: keeping them out of the
         # collector's full passes took the p99 of a post from ~90 to ~40 ms (bench post).
@@ -250,6 +255,7 @@ def build_app(settings: Settings) -> Front:
         await socket_mode.stop()
         await gateway.stop()
         await jobs.stop()
+        await orphans.stop()
         await events.stop()
         await previews.stop()
         await sweeper.stop()

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     file_max_bytes: int = Field(default=1 << 30, ge=1)
     file_quota_bytes: int | None = Field(default=None, ge=0)
     file_upload_url_ttl_s: int = Field(default=600, ge=1, le=86_400)
+    # How often every process sweeps what files leave behind (jobs/file_sweep.py), and the
+    # grace period: a blob no row names goes once it is this old, an upload never completed
+    # this long after its URL expired.
+    file_sweep_s: float = Field(default=3600.0, gt=0)
+    file_orphan_grace_s: float = Field(default=3600.0, ge=60)
     # SQLite only: threads (each with its own read-only connection) that run reads off the event
     # loop, so a long read stalls no socket; more reads than this at once wait their turn.
     sqlite_readers: int = Field(default=4, ge=1, le=64)

@@ -135,6 +135,29 @@ async def test_the_same_bytes_are_stored_once_per_workspace(store: Store) -> Non
     assert await _keys(store.blobs, "T0OTHER") == [other.key]
 
 
+@pytest.mark.parametrize("size", [100, PAST_A_PART])
+async def test_a_put_of_bytes_already_there_moves_their_modified_time(
+    store: Store, tmp_path: Path, size: int
+) -> None:
+    """The sweep of orphans deletes only blobs unnamed and old: bytes stored again (a new file
+    of the same content, its row on its way) must not look old."""
+    data = os.urandom(size)
+    first = await store.blobs.put(TEAM, _chunks(*_pieces(data)), max_bytes=size)
+    if store.kind == "filesystem":
+        os.utime(tmp_path / "files" / first.key, (time.time() - 7200, time.time() - 7200))
+    else:
+        await asyncio.sleep(1.1)  # S3 keeps LastModified to the second
+    before = await store.blobs.modified(first.key)
+    assert before < time.time() - 1
+    again = await store.blobs.put(TEAM, _chunks(*_pieces(data)), max_bytes=size)
+    assert again == first
+    assert await store.blobs.modified(first.key) > before
+    assert await _read(store.blobs, first.key) == data
+    await store.blobs.delete(first.key)
+    with pytest.raises(BlobNotFound):
+        await store.blobs.modified(first.key)
+
+
 async def test_ranges(store: Store) -> None:
     data = os.urandom(2 * CHUNK_BYTES + 1000)
     n = len(data)
