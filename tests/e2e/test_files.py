@@ -330,3 +330,41 @@ def test_a_socket_mode_app_hears_file_shared_and_file_deleted(
     ]
     shared = next(e for e in heard if e["type"] == "file_shared")
     assert shared["channel_id"] == channel and shared["file"] == {"id": file["id"]}
+
+
+def test_pins_reactions_and_edits_show_the_files_of_a_message(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    channel = general(alice)
+    file = alice.files_upload_v2(
+        channel=channel, content="pinned", filename="p.txt", initial_comment="look"
+    )["file"]
+    [msg] = [m for m in alice.conversations_history(channel=channel)["messages"] if "files" in m]
+    ts = msg["ts"]
+    alice.pins_add(channel=channel, timestamp=ts)
+    alice.reactions_add(channel=channel, timestamp=ts, name="eyes")
+
+    [item] = alice.pins_list(channel=channel)["items"]
+    assert [f["id"] for f in item["message"]["files"]] == [file["id"]]
+    assert item["message"]["files"][0]["url_private"] == file["url_private"]
+    got = alice.reactions_get(channel=channel, timestamp=ts)["message"]
+    assert [f["id"] for f in got["files"]] == [file["id"]]
+    listed = alice.reactions_list()["items"]
+    assert [f["id"] for f in listed[0]["message"]["files"]] == [file["id"]]
+    with rtm(server, workspace.alice.token) as socket:
+        edited = alice.chat_update(channel=channel, ts=ts, text="look again")
+        changed = socket.until(lambda e: e.get("subtype") == "message_changed")[-1]
+    assert edited["message"]["text"] == "look again"
+    assert [f["id"] for f in edited["message"]["files"]] == [file["id"]]
+    assert [f["id"] for f in changed["message"]["files"]] == [file["id"]]
+    assert "file_refs" not in edited["message"] and "files_elsewhere" not in edited["message"]
+    # The edit kept the message's files: history still shows them.
+    [again] = [m for m in alice.conversations_history(channel=channel)["messages"] if "files" in m]
+    assert again["text"] == "look again" and again["files"][0]["id"] == file["id"]
+
+    alice.files_delete(file=file["id"])
+    [item] = alice.pins_list(channel=channel)["items"]
+    assert item["message"]["files"] == [{"id": file["id"], "mode": "tombstone"}]
+    got = alice.reactions_get(channel=channel, timestamp=ts)["message"]
+    assert got["files"] == [{"id": file["id"], "mode": "tombstone"}]

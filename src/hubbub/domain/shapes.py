@@ -15,7 +15,10 @@ NO_UNFURL = "unfurl_links"
 # Kept in the extra of a message that shares files: their (team, id) pairs, never shown as such;
 # readers put the files as they are now in `files` (services/file_views.py).
 FILE_REFS = "file_refs"
-_UNSHOWN_EXTRA = frozenset({"parent_user_id", NO_UNFURL, FILE_REFS})
+# Set only while a message is read (services/file_shown.py): its files whose rows are on another
+# shard, still to be read there. Never stored, never shown.
+FILES_ELSEWHERE = "files_elsewhere"
+_UNSHOWN_EXTRA = frozenset({"parent_user_id", NO_UNFURL, FILE_REFS, FILES_ELSEWHERE})
 
 # Kept in the extra of a message in a shared channel: its author's workspace (Slack's fields).
 USER_TEAM = "user_team"

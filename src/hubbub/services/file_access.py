@@ -6,13 +6,12 @@ exists or not."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import DELETED, READY, File, SharedIn
-from hubbub.domain.model import Identity, Message
-from hubbub.domain.shapes import FILE_REFS, file_json
+from hubbub.domain.model import Identity
+from hubbub.domain.shapes import file_json
 from hubbub.domain.shares import ACCEPTED
 from hubbub.domain.urls import PublicUrls
 from hubbub.services.access import visible_channel
@@ -83,33 +82,3 @@ def live_file(tx: Tx, who: Identity, file_id: str, *, team_id: str | None = None
 def full_json(tx: Tx, who: Identity, urls: PublicUrls, file: File) -> dict[str, Any]:
     """A file object with where who can see it shared (files.info, files.list, completion)."""
     return file_json(file, urls, shown_shares(tx, who, file))
-
-
-def with_files(tx: Tx, urls: PublicUrls, msgs: list[Message]) -> list[Message]:
-    """Messages that share files, each with its files as they are now (a deleted one as a
-    tombstone): whoever reads the message sees the files it shares, as in Slack."""
-    refs: list[tuple[str, str]] = []
-    for msg in msgs:
-        refs.extend((team, file_id) for team, file_id in msg.extra.get(FILE_REFS, ()))
-    if not refs:
-        return msgs
-    found = tx.files_by_ids(refs)
-    out = []
-    for msg in msgs:
-        pairs = msg.extra.get(FILE_REFS)
-        if not pairs:
-            out.append(msg)
-            continue
-        shown = []
-        for team, file_id in pairs:
-            file = found.get((team, file_id))
-            shown.append(
-                file_json(file, urls) if file is not None else file_json(_gone(team, file_id), urls)
-            )
-        out.append(replace(msg, extra={**msg.extra, "files": shown}))
-    return out
-
-
-def _gone(team_id: str, file_id: str) -> File:
-    """A file whose row is gone altogether (its workspace moved away): shown as deleted."""
-    return File(team_id, file_id, "", 0, "", "", "", "", 0, DELETED)

@@ -13,6 +13,7 @@ from hubbub.domain.shapes import NO_UNFURL, SOURCE_TEAM, USER_TEAM, message_json
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
 from hubbub.services.access import home, visible_channel, writable_channel
+from hubbub.services.file_shown import files_elsewhere, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -307,6 +308,9 @@ async def update(
     def unit(tx: Tx, log: EventLog) -> Message:
         channel, _ = writable_channel(tx, who, channel_id, shown=False)
         [old] = tx.hydrate([_own_message(tx, who, channel, ts, "cant_update_message")])
+        # A message that shares files shows them in the answer and in message_changed, as
+        # Slack does (services/file_shown.py).
+        [old] = with_files(tx, hub.urls, [old])
         new = replace(
             old,
             text=new_text,
@@ -328,7 +332,8 @@ async def update(
         _changed(log, channel, old, new)
         return new
 
-    return await hub.commit(await home(hub, who, channel_id), unit)
+    new = await hub.commit(await home(hub, who, channel_id), unit)
+    return (await files_elsewhere(hub, [new]))[0]
 
 
 def set_attachments_tx(

@@ -8,7 +8,9 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import message_json
+from hubbub.domain.urls import PublicUrls
 from hubbub.services.access import home, visible_channel, writable_channel
+from hubbub.services.file_shown import files_elsewhere, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
@@ -21,9 +23,14 @@ class Pin:
     created_by: str
 
 
-def _target(tx: Tx, who: Identity, channel_id: str, ts: str) -> tuple[Channel, Message]:
+def _target(
+    tx: Tx, who: Identity, urls: PublicUrls, channel_id: str, ts: str
+) -> tuple[Channel, Message]:
+    """The message, with its files as the pin events show it (those of another shard as
+    tombstones: services/file_shown.py)."""
     channel, _ = writable_channel(tx, who, channel_id)
     [msg] = tx.hydrate([existing_message(tx, channel, ts, malformed="bad_timestamp")])
+    [msg] = with_files(tx, urls, [msg])
     return channel, msg
 
 
@@ -55,7 +62,7 @@ def _event(kind: str, who: Identity, pin: Pin, pin_count: int) -> dict[str, Any]
 
 async def add(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
-        channel, msg = _target(tx, who, channel_id, ts)
+        channel, msg = _target(tx, who, hub.urls, channel_id, ts)
         if not tx.add_pin(channel.team_id, channel.id, msg.ts, who.user_id):
             raise SlackError("already_pinned")
         pin = Pin(replace(msg, pinned_to=(channel.id,)), tx.now, who.user_id)
@@ -67,7 +74,7 @@ async def add(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
 
 async def remove(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
-        channel, msg = _target(tx, who, channel_id, ts)
+        channel, msg = _target(tx, who, hub.urls, channel_id, ts)
         pinned = tx.get_pin(channel.team_id, channel.id, msg.ts)
         if pinned is None:
             raise SlackError("no_pin")
@@ -86,6 +93,10 @@ async def list_pins(hub: Hub, who: Identity, channel_id: str) -> list[Pin]:
 
     def unit(tx: Tx) -> list[Pin]:
         channel, _ = visible_channel(tx, who, channel_id)
-        return [Pin(m, at, by) for m, by, at in tx.list_pins(channel.team_id, channel.id)]
+        found = tx.list_pins(channel.team_id, channel.id)
+        shown = with_files(tx, hub.urls, [m for m, _, _ in found])
+        return [Pin(m, at, by) for m, (_, by, at) in zip(shown, found, strict=True)]
 
-    return await hub.read(await home(hub, who, channel_id), unit)
+    pins = await hub.read(await home(hub, who, channel_id), unit)
+    shown = await files_elsewhere(hub, [p.message for p in pins])
+    return [replace(p, message=m) for p, m in zip(pins, shown, strict=True)]

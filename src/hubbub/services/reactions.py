@@ -10,6 +10,7 @@ from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.text import MAX_EMOJI_PER_MESSAGE, MAX_REACTIONS_PER_USER, check_reaction_name
 from hubbub.services import emoji, shares
 from hubbub.services.access import home, visible_channel, writable_channel
+from hubbub.services.file_shown import files_elsewhere, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
@@ -80,9 +81,10 @@ async def get(hub: Hub, who: Identity, channel_id: str, ts: str) -> Message:
     def unit(tx: Tx) -> Message:
         channel, _ = visible_channel(tx, who, channel_id)
         [msg] = tx.hydrate([existing_message(tx, channel, ts, malformed="bad_timestamp")])
-        return msg
+        return with_files(tx, hub.urls, [msg])[0]
 
-    return await hub.read(await home(hub, who, channel_id), unit)
+    msg = await hub.read(await home(hub, who, channel_id), unit)
+    return (await files_elsewhere(hub, [msg]))[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +128,13 @@ async def list_for(
         def readable(
             tx: Tx, team: str = team, wanted: list[tuple[str, str]] = wanted
         ) -> dict[tuple[str, str], Message]:
-            return _readable(tx, who, team, wanted)
+            found = _readable(tx, who, team, wanted)
+            shown = with_files(tx, hub.urls, list(found.values()))
+            return {(m.channel_id, m.ts): m for m in shown}
 
         found.update(await hub.read(team, readable))
     messages = [found[(c, ts)] for (_, c, ts), _ in rows if (c, ts) in found]
+    messages = await files_elsewhere(hub, messages)
     return Listing(messages, rows[-1][0] if more and rows else None)
 
 

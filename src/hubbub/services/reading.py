@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Membership, Message
 from hubbub.domain.shapes import channel_json
 from hubbub.services import shares
 from hubbub.services.access import as_seen_by, home, visible_channel, with_shares
-from hubbub.services.file_access import with_files
+from hubbub.services.file_shown import files_elsewhere, with_files
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -180,7 +180,7 @@ async def history(
         pin_count = tx.pin_count(channel.team_id, channel.id)
         return Page(with_files(tx, hub.urls, found[:limit]), len(found) > limit, pin_count)
 
-    return await hub.read(await home(hub, who, channel_id), unit)
+    return await _with_files_elsewhere(hub, await hub.read(await home(hub, who, channel_id), unit))
 
 
 async def replies(
@@ -216,7 +216,12 @@ async def replies(
             return Page(with_files(tx, hub.urls, found[: limit + 1]), len(found) > limit + 1)
         return Page(with_files(tx, hub.urls, found[:limit]), len(found) > limit)
 
-    return await hub.read(await home(hub, who, channel_id), unit)
+    return await _with_files_elsewhere(hub, await hub.read(await home(hub, who, channel_id), unit))
+
+
+async def _with_files_elsewhere(hub: Hub, page: Page) -> Page:
+    """Files of the page's messages whose rows are on another shard (services/file_shown.py)."""
+    return replace(page, messages=await files_elsewhere(hub, page.messages))
 
 
 async def info(hub: Hub, who: Identity, channel_id: str, *, num_members: bool) -> dict[str, object]:
