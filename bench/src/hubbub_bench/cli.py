@@ -220,3 +220,27 @@ def bench_web(
     if result["error"]:
         typer.echo(f"hubbub bench web: {result['error']}", err=True)
         raise typer.Exit(1)
+
+
+@bench.command("files")
+def bench_files(
+    reps_small: Annotated[int, typer.Option(min=1, max=1000, help="Repetitions at 1 MB.")] = 20,
+    reps_large: Annotated[int, typer.Option(min=1, max=100, help="Repetitions at 100 MB.")] = 3,
+    big_mb: Annotated[
+        int, typer.Option(min=0, max=1024, help="The upload whose server RSS is watched (0: none).")
+    ] = 1000,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    profile: Annotated[
+        Path | None, typer.Option(help="py-spy the server into this file (.json, .svg, .txt).")
+    ] = None,
+    quiet_wait: Annotated[
+        float, typer.Option(min=0, max=600, help="Wait up to S s for an idle machine first.")
+    ] = 0,
+) -> None:
+    """Files: upload and download through hubbub beside raw disk writes and a bare FileResponse."""
+    from hubbub_bench.files import FilesOptions, run, table
+
+    opts = FilesOptions(out, reps_small, reps_large, big_mb, profile, quiet_wait)
+    result, path = run(opts)
+    _wide_console().print(table(result))
+    typer.echo(str(path))

@@ -1,0 +1,46 @@
+"""The pure parts of `hubbub bench files`: rates, ratios, the targets, the payloads."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hubbub_bench.files import (
+    MB,
+    chunks_of,
+    files_result,
+    payload,
+    rate_mb_s,
+    size_result,
+)
+
+
+def test_rates_are_the_median_of_the_repetitions() -> None:
+    assert rate_mb_s(100 * MB, [1.0, 0.5, 2.0]) == 100.0
+    assert rate_mb_s(MB, []) == 0.0
+
+
+def test_ratios_and_targets() -> None:
+    times = {
+        "raw_write": [1.0],
+        "upload": [2.0],
+        "upload_post": [1.5],
+        "download": [1.0],
+        "bare_download": [0.5],
+    }
+    one = size_result(100 * MB, times)
+    assert (one["raw_write_mb_s"], one["upload_mb_s"], one["upload_ratio"]) == (100.0, 50.0, 0.5)
+    assert one["download_ratio"] == 0.5
+    result = files_result([one], {"rss_growth_mb": 12.0}, {})
+    assert result["meets"] == {"upload": True, "download": False, "rss": True}
+    assert result["meets_targets"] is False
+    assert files_result([one], {"rss_growth_mb": 50.0}, {})["meets"]["rss"] is False
+
+
+def test_payloads_differ_by_repetition_and_stream_the_same_bytes() -> None:
+    a, b = payload(3 * MB + 5, 1), payload(3 * MB + 5, 2)
+    assert len(a) == len(b) == 3 * MB + 5 and a != b and a[8:] == b[8:]
+
+    async def gathered() -> bytes:
+        return b"".join([c async for c in chunks_of(3 * MB + 5, 1)])
+
+    assert asyncio.run(gathered()) == a
