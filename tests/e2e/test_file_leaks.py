@@ -1,15 +1,25 @@
 """Who can read a file (files.info and both download URLs), table-driven: its uploader, and
 whoever can see now a conversation it is shared in; another workspace only through a channel
-shared with it; everyone else gets file_not_found and a 404, as for a file that never was."""
+shared with it; everyone else gets file_not_found and a 404, as for a file that never was.
+Embedded, and on two PostgreSQL shards with the two sides of the shared channel on different
+shards (a file's rows stay with its uploader's workspace, the message goes to the host's)."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from slack_sdk.errors import SlackApiError
 
 from tests.e2e.test_shared_channels import share
-from tests.support.servers import Server, Workspace, make_workspace
+from tests.support.images import png
+from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.shards import ShardSet
+
+World = tuple[Server, Workspace, Workspace, Workspace]
 
 
 def reads(server: Server, token: str, file: dict[str, str]) -> bool:
@@ -27,23 +37,35 @@ def reads(server: Server, token: str, file: dict[str, str]) -> bool:
 
 
 @pytest.fixture
-def acme(server: Server) -> Workspace:
-    return make_workspace(server.data_dir, "acme")
+def embedded(server: Server) -> World:
+    acme, globex, initech = (
+        make_workspace(server.data_dir, d) for d in ("acme", "globex", "initech")
+    )
+    return server, acme, globex, initech
 
 
 @pytest.fixture
-def globex(server: Server) -> Workspace:
-    return make_workspace(server.data_dir, "globex")
+def sharded(tmp_path: Path, shard_set: ShardSet) -> Iterator[World]:
+    settings = shard_set.settings()
+    # Each to the least loaded shard: acme on a, globex on b, initech on a or b.
+    made = [make_workspace(tmp_path / "admin", d, settings=settings) for d in ("acme", "globex")]
+    made.append(make_workspace(tmp_path / "admin", "initech", settings=settings))
+    with shard_set.connect_directory() as conn:
+        placed = dict(conn.execute("SELECT domain, shard FROM directory_workspaces").fetchall())
+    assert placed["acme"] != placed["globex"], placed
+    store = {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
+    with threaded_server(tmp_path / "data", **store) as server:
+        yield server, made[0], made[1], made[2]
 
 
-@pytest.fixture
-def initech(server: Server) -> Workspace:
-    return make_workspace(server.data_dir, "initech")
+@pytest.fixture(params=["embedded", "sharded"])
+def world(request: pytest.FixtureRequest) -> World:
+    found: World = request.getfixturevalue(request.param)
+    return found
 
 
-def test_who_reads_a_file_is_who_can_see_where_it_is_shared(
-    server: Server, acme: Workspace, globex: Workspace, initech: Workspace
-) -> None:
+def test_who_reads_a_file_is_who_can_see_where_it_is_shared(world: World) -> None:
+    server, acme, globex, initech = world
     alice = server.client(acme.alice.token)
     public = alice.conversations_create(name="open")["channel"]["id"]
     private = alice.conversations_create(name="closed", is_private=True)["channel"]["id"]
@@ -114,3 +136,49 @@ def test_who_reads_a_file_is_who_can_see_where_it_is_shared(
         acme.team_id, globex.team_id
     )
     assert not reads(server, acme.alice.token, {**moved, "id": "F0NOSUCHFILE"})
+
+
+def test_files_shared_across_shards_show_share_thumbnail_and_delete(world: World) -> None:
+    """A guest's file in a channel its host holds (on the other shard when sharded): the
+    host's people see it in history, pins and files.info, download it and its thumbnails;
+    the guest lists it by the channel; its deletion is a tombstone on the host's side too."""
+    server, acme, globex, _ = world
+    shared = share(server, acme, globex)
+    guest = server.client(globex.bob.token)
+    host = server.client(acme.alice.token)
+    done = guest.files_upload_v2(
+        channel=shared, file=png(400, 300), filename="plan.png", initial_comment="the plan"
+    )["file"]
+    assert done["channels"] == [shared] and done["user_team"] == globex.team_id
+    [msg] = [m for m in host.conversations_history(channel=shared)["messages"] if "files" in m]
+    assert msg["files"][0]["name"] == "plan.png" and msg["text"] == "the plan"
+    assert [f["id"] for f in guest.files_list(channel=shared)["files"]] == [done["id"]]
+    assert host.files_info(file=done["id"])["file"]["channels"] == [shared]
+    # The thumbnail job runs on the guest's shard; its file_change goes to the host's.
+    deadline = time.monotonic() + 30
+    while "thumb_360" not in (shown := host.files_info(file=done["id"])["file"]):
+        assert time.monotonic() < deadline, "no thumbnails"
+        time.sleep(0.05)
+    got = httpx.get(shown["thumb_360"], headers={"Authorization": f"Bearer {acme.bob.token}"})
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    assert reads(server, acme.carol.token, done)
+    # Completing again shares nothing twice.
+    again = guest.files_completeUploadExternal(files=[{"id": done["id"]}], channel_id=shared)
+    assert again["files"][0]["id"] == done["id"]
+    messages = host.conversations_history(channel=shared)["messages"]
+    assert len([m for m in messages if "files" in m]) == 1
+
+    guest.files_delete(file=done["id"])
+    [msg] = [m for m in host.conversations_history(channel=shared)["messages"] if "files" in m]
+    assert msg["files"] == [{"id": done["id"], "mode": "tombstone"}]
+    with pytest.raises(SlackApiError) as caught:
+        host.files_info(file=done["id"])
+    assert caught.value.response["error"] == "file_deleted"
+    bearer = {"Authorization": f"Bearer {acme.alice.token}"}
+    assert httpx.get(done["url_private"], headers=bearer).status_code == 404
+    assert (
+        httpx.get(
+            shown["thumb_360"], headers={"Authorization": f"Bearer {acme.bob.token}"}
+        ).status_code
+        == 404
+    )

@@ -1,4 +1,5 @@
-"""files.info, files.list and what a download needs: files as their viewer may see them."""
+"""files.info, files.list and what a download needs: files as their viewer may see them
+(services/file_access.py decides who sees what, across shards)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import File
 from hubbub.domain.model import Identity
+from hubbub.domain.shapes import file_json
 from hubbub.domain.thumbnails import Thumb
 from hubbub.services.access import home, visible_channel
-from hubbub.services.file_access import full_json, live_file, may_see
+from hubbub.services.file_access import Looked, live, look_at, seen
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
@@ -20,32 +22,28 @@ SCAN_FACTOR = 10
 
 
 async def info(hub: Hub, who: Identity, file_id: str) -> dict[str, Any]:
-    return await hub.read(
-        who.team_id, lambda tx: full_json(tx, who, hub.urls, live_file(tx, who, file_id))
-    )
+    found = await live(hub, who, file_id)
+    return file_json(found.file, hub.urls, found.seen)
 
 
 async def for_download(hub: Hub, who: Identity, team_id: str, file_id: str) -> File:
     """The file a download URL names, if who may read it now; file_not_found otherwise (also
     for one deleted: its URL answers like one that never was)."""
-    file = await hub.read(who.team_id, lambda tx: live_file(tx, who, file_id, team_id=team_id))
+    file = (await live(hub, who, file_id, team_id=team_id)).file
     if not file.blob_key:
         raise SlackError("file_not_found")
     return file
 
 
 async def thumbnail(hub: Hub, who: Identity, team_id: str, file_id: str, edge: str) -> Thumb:
-    """A thumbnail of a file, to whoever may read the file itself (for_download's check, in
-    the same read); file_not_found otherwise, and for an edge the file has no thumbnail of."""
-
-    def unit(tx: Tx) -> Thumb:
-        file = live_file(tx, who, file_id, team_id=team_id)
-        for thumb in tx.thumbs_of(file.team_id, file.id):
-            if thumb.edge == edge:
-                return thumb
-        raise SlackError("file_not_found")
-
-    return await hub.read(who.team_id, unit)
+    """A thumbnail of a file, to whoever may read the file itself (for_download's check);
+    file_not_found otherwise, and for an edge the file has no thumbnail of."""
+    file = (await live(hub, who, file_id, team_id=team_id)).file
+    thumbs = await hub.read(file.team_id, lambda tx: tx.thumbs_of(file.team_id, file.id))
+    for thumb in thumbs:
+        if thumb.edge == edge:
+            return thumb
+    raise SlackError("file_not_found")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +68,16 @@ class FilePage:
 MAX_TOTAL = 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """What one read of the workspace's files found: files who may see by what the read could
+    check, files whose only shares are in other workspaces' channels (to check on their hosts'
+    shards), and where the scan stopped."""
+
+    looked: list[Looked]
+    next: tuple[int, str] | None
+
+
 async def list_files(
     hub: Hub,
     who: Identity,
@@ -81,21 +89,28 @@ async def list_files(
 ) -> FilePage:
     """The files of who's workspace that who may see, newest first; of one channel (a channel
     another workspace hosts included, for files of who's own workspace shared there). Cursor
-    paging from `after`, or page paging: `skip` files, then limit, with the total."""
-    team = who.team_id
-    channel_home = await home(hub, who, query.channel_id) if query.channel_id else team
+    paging from `after`, or page paging: `skip` files, then limit, with the total.
 
-    def unit(tx: Tx) -> FilePage:
-        channel = None
-        if query.channel_id:
-            # Only a channel who can see lists anything; one they cannot is not there.
-            found, _ = visible_channel(tx, who, query.channel_id, shown=False)
-            channel = (found.team_id, found.id)
-        want = MAX_TOTAL if skip is not None else limit
-        seen: list[File] = []
+    The files' rows are on who's workspace's shard; a channel another workspace hosts is
+    looked up on its host's shard first, and files shared only in such channels are checked
+    there after the scan (a page may then hold fewer files than asked for while more remain,
+    as Slack's cursors allow)."""
+    team = who.team_id
+    channel = None
+    if query.channel_id:
+        # Only a channel who can see lists anything; one they cannot is not there.
+        def where(tx: Tx) -> tuple[str, str]:
+            found, _ = visible_channel(tx, who, str(query.channel_id), shown=False)
+            return found.team_id, found.id
+
+        channel = await hub.read(await home(hub, who, query.channel_id), where)
+    want = MAX_TOTAL if skip is not None else limit
+
+    def unit(tx: Tx) -> _Scan:
+        kept: list[Looked] = []
         before = after
         scanned, done = 0, False
-        while len(seen) < want and scanned < want * SCAN_FACTOR:
+        while len(kept) < want and scanned < want * SCAN_FACTOR:
             batch = tx.files_page(
                 team,
                 user_id=query.user_id,
@@ -109,18 +124,24 @@ async def list_files(
             scanned += len(batch)
             for file in batch:
                 before = (file.created, file.id)
-                if may_see(tx, who, file):
-                    seen.append(file)
-                    if len(seen) == want:
+                looked = look_at(tx, who, file)
+                mine = file.user_id == who.user_id
+                if mine or looked.seen or looked.elsewhere:
+                    kept.append(looked)
+                    if len(kept) == want:
                         break
             if len(batch) < min(want, 1000):
                 done = True
                 break
-        if skip is not None:
-            shown = seen[skip : skip + limit]
-            return FilePage([full_json(tx, who, hub.urls, f) for f in shown], None, len(seen))
-        return FilePage([full_json(tx, who, hub.urls, f) for f in seen], None if done else before)
+        return _Scan(kept, None if done else before)
 
-    # A shared channel hosted elsewhere: its files' rows of who's workspace are on the same
-    # shard as its messages (docs/files.md, Shared channels).
-    return await hub.read(channel_home, unit)
+    scan = await hub.read(team, unit)
+    shown: list[dict[str, Any]] = []
+    for looked in scan.looked:
+        assert looked.file is not None
+        where_seen = await seen(hub, who, looked) if looked.elsewhere else looked.seen
+        if looked.file.user_id == who.user_id or where_seen:
+            shown.append(file_json(looked.file, hub.urls, where_seen))
+    if skip is not None:
+        return FilePage(shown[skip : skip + limit], None, len(shown))
+    return FilePage(shown, scan.next)

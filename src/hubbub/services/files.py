@@ -9,6 +9,7 @@ names the same blob (blobs are per content).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -35,12 +36,12 @@ from hubbub.domain.files import (
     mimetype_of,
 )
 from hubbub.domain.ids import new_id
-from hubbub.domain.model import Identity
+from hubbub.domain.model import Identity, Message
 from hubbub.domain.shapes import FILE_REFS, file_json
 from hubbub.domain.text import check_content
 from hubbub.services import file_events, thumbnails
 from hubbub.services.access import home, writable_channel
-from hubbub.services.file_access import check_file_id, find_file, full_json
+from hubbub.services.file_access import check_file_id, find, shown
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import insert_tx, thread_parent
 from hubbub.store.tx import Tx
@@ -225,40 +226,57 @@ def check_share(channels: list[str], text: str | None, blocks: Any, thread_ts: s
 
 
 async def _share_home(hub: Hub, who: Identity, share: Share) -> str:
-    """The one workspace whose shard runs the completion: the channels' (all of them must be
-    on it, so the messages and the file rows commit together)."""
+    """The one workspace whose shard holds the channels (all of them must be on it): who's
+    own, or the host of channels shared with who's workspace."""
     homes = {await home(hub, who, c) for c in share.channels} or {who.team_id}
     if len(homes) > 1:
         raise SlackError("invalid_channel")
     return homes.pop()
 
 
+def _claim_tx(tx: Tx, who: Identity, items: dict[str, str | None]) -> tuple[list[File], list[File]]:
+    """The files to complete (all of them, and those not completed before, made ready with
+    their titles); file_not_found for one that is not who's, or has no bytes yet."""
+    found: list[File] = []
+    fresh: list[File] = []
+    for file_id, title in items.items():
+        file = tx.get_file(who.team_id, file_id)
+        if file is None or file.user_id != who.user_id or file.state not in (UPLOADED, READY):
+            raise SlackError("file_not_found")
+        if file.state == UPLOADED:
+            file = replace(file, state=READY, title=check_title(title, file.name))
+            fresh.append(file)
+        found.append(file)
+    return found, fresh
+
+
 async def complete(
     hub: Hub, who: Identity, items: list[tuple[str, str | None]], share: Share
 ) -> list[dict[str, Any]]:
-    """Makes uploaded files ready and shares them, all in one unit of work with the messages
-    that share them. A file completed before is answered as it is and shared again nowhere."""
+    """Makes uploaded files ready and shares them. Into channels of who's own workspace, in one
+    unit of work with the messages that share them; into channels another workspace hosts,
+    in three steps across the two shards (_share_elsewhere). A file completed before is
+    answered as it is and shared again nowhere."""
     if not 0 < len(items) <= MAX_FILES_PER_COMPLETE:
         raise SlackError("invalid_arguments")
     for file_id, _ in items:
         check_file_id(file_id)
+    wanted = dict(items)
     team = await _share_home(hub, who, share)
+    if team != who.team_id:
+        found, fresh = await hub.read(who.team_id, lambda tx: _claim_tx(tx, who, wanted))
+        await _share_elsewhere(hub, who, fresh, share, team)
+    else:
 
-    def unit(tx: Tx, log: EventLog) -> list[dict[str, Any]]:
-        found: list[File] = []
-        fresh: list[File] = []
-        for file_id, title in dict(items).items():
-            file = tx.get_file(who.team_id, file_id)
-            if file is None or file.user_id != who.user_id or file.state not in (UPLOADED, READY):
-                raise SlackError("file_not_found")
-            if file.state == UPLOADED:
-                file = replace(file, state=READY, title=check_title(title, file.name))
-                fresh.append(file)
-            found.append(file)
-        _share_tx(hub, tx, log, who, fresh, share)
-        return [full_json(tx, who, hub.urls, f) for f in found]
+        def unit(tx: Tx, log: EventLog) -> list[File]:
+            found, fresh = _claim_tx(tx, who, wanted)
+            for file in fresh:
+                became_ready_tx(tx, log, file)
+            _add_shares_tx(tx, fresh, _post_tx(hub, tx, log, who, fresh, share))
+            return found
 
-    return await hub.commit(team, unit)
+        found = await hub.commit(team, unit)
+    return [await shown(hub, who, f) for f in found]
 
 
 async def upload_legacy(
@@ -276,36 +294,77 @@ async def upload_legacy(
         checked = check_name(name or "-")
         team = await _share_home(hub, who, share)
 
-        def unit(tx: Tx, log: EventLog) -> dict[str, Any]:
+        def unit(tx: Tx, log: EventLog) -> File:
             _check_quota(hub, tx, who.team_id, stored.size)
             file = _new_file(who, tx.now, name=checked, title=title, filetype=filetype)
-            file = replace(
-                file, size=stored.size, blob_key=stored.key, sha256=stored.sha256, state=READY
-            )
-            tx.insert_file(file)
-            _share_tx(hub, tx, log, who, [file], share)
-            return full_json(tx, who, hub.urls, file)
+            file = replace(file, size=stored.size, blob_key=stored.key, sha256=stored.sha256)
+            if team != who.team_id:
+                # Its row here, uploaded: the channels are on another shard (_share_elsewhere).
+                tx.insert_file(replace(file, state=UPLOADED))
+                return file
+            file = replace(file, state=READY)
+            tx.insert_file(replace(file, state=UPLOADED))
+            became_ready_tx(tx, log, file)
+            _add_shares_tx(tx, [file], _post_tx(hub, tx, log, who, [file], share))
+            return file
 
-        return await hub.commit(team, unit)
+        file = await hub.commit(who.team_id if team != who.team_id else team, unit)
+        if team != who.team_id:
+            try:
+                await _share_elsewhere(hub, who, [replace(file, state=READY)], share, team)
+            except BaseException:
+                await hub.commit(who.team_id, lambda tx, _log: tx.forget_file(who.team_id, file.id))
+                raise
+        return await shown(hub, who, file)
     except BaseException:
         await drop_blob(hub, who.team_id, stored.key, besides="")
         raise
 
 
-def _share_tx(
-    hub: Hub, tx: Tx, log: EventLog, who: Identity, fresh: list[File], share: Share
+async def _share_elsewhere(
+    hub: Hub, who: Identity, fresh: list[File], share: Share, host: str
 ) -> None:
-    """Marks fresh files ready and, per channel, writes the message that shares them with its
-    share rows and events: file_created (once per file), the message, file_shared."""
-    for file in fresh:
-        became_ready_tx(tx, log, file)
-    if not fresh or not share.channels:
+    """Completion into channels another workspace hosts, whose shard may not be who's: the
+    messages first, on the host's shard (each keyed by a client_msg_id made of its files and
+    channel, so doing it again finds it rather than posting twice); then, on who's shard, the
+    files ready and their share rows. A refusal of the first step (not_in_channel, ...) leaves
+    the files as they were; a crash between the two leaves the messages showing files that are
+    not yet ready, which completing again finishes."""
+    if not fresh:
         return
+    posted = await hub.commit(host, lambda tx, log: _post_tx(hub, tx, log, who, fresh, share))
+
+    def finish(tx: Tx, log: EventLog) -> None:
+        for file in fresh:
+            now = tx.get_file(file.team_id, file.id)
+            if now is not None and now.state == UPLOADED:
+                became_ready_tx(tx, log, file)
+        _add_shares_tx(tx, fresh, posted)
+
+    await hub.commit(who.team_id, finish)
+
+
+def _post_tx(
+    hub: Hub, tx: Tx, log: EventLog, who: Identity, fresh: list[File], share: Share
+) -> list[FileShare]:
+    """Per channel, the message that shares the fresh files, with its events: file_created
+    (once per file), the message, file_shared; the shares it made. A message of the same files
+    in the same channel posted before (an earlier try of a completion across shards) is
+    answered instead of posting again."""
+    if not fresh or not share.channels:
+        return []
     refs = [[f.team_id, f.id] for f in fresh]
+    posted: list[FileShare] = []
     created = False
     for channel_id in share.channels:
         channel, mine = writable_channel(tx, who, channel_id, shown=False)
         parent = thread_parent(tx, channel, share.thread_ts) if share.thread_ts else None
+        key = _client_msg_id(fresh, channel.id)
+        earlier = tx.message_by_client_id(channel.team_id, who.user_id, key)
+        if earlier is not None:
+            posted += _shares_of(fresh, channel.team_id, channel.id, earlier.ts, parent, who, tx)
+            created = True
+            continue
         if not created:
             for file in fresh:
                 log.channel_event(
@@ -328,23 +387,13 @@ def _share_tx(
             text=share.text or "",
             blocks=share.blocks,
             parent=parent,
+            client_msg_id=key,
             extra={FILE_REFS: refs, "upload": True, "display_as_bot": False},
             team=mine.member_team or channel.team_id,
             shown={"files": [file_json(f, hub.urls) for f in fresh]},
         )
+        posted += _shares_of(fresh, channel.team_id, channel.id, msg.ts, parent, who, tx)
         for file in fresh:
-            tx.add_file_share(
-                file.team_id,
-                FileShare(
-                    file_id=file.id,
-                    channel_team_id=channel.team_id,
-                    channel_id=channel.id,
-                    ts=msg.ts,
-                    thread_ts=parent.ts if parent else None,
-                    user_id=who.user_id,
-                    created=tx.now,
-                ),
-            )
             log.channel_event(
                 channel.team_id,
                 channel.id,
@@ -356,6 +405,47 @@ def _share_tx(
                     "file": {"id": file.id},
                 },
             )
+    return posted
+
+
+def _client_msg_id(files: list[File], channel_id: str) -> str:
+    """The key of the message sharing these files in this channel: the same completion tried
+    again finds its message by it (messages.post's idempotency, ≤ 64 characters)."""
+    named = ",".join(sorted(f.id for f in files)) + "/" + channel_id
+    return "files-" + hashlib.sha256(named.encode()).hexdigest()[:40]
+
+
+def _shares_of(
+    files: list[File],
+    channel_team: str,
+    channel_id: str,
+    ts: str,
+    parent: Message | None,
+    who: Identity,
+    tx: Tx,
+) -> list[FileShare]:
+    return [
+        FileShare(
+            file_id=f.id,
+            channel_team_id=channel_team,
+            channel_id=channel_id,
+            ts=ts,
+            thread_ts=parent.ts if parent else None,
+            user_id=who.user_id,
+            created=tx.now,
+        )
+        for f in files
+    ]
+
+
+def _add_shares_tx(tx: Tx, files: list[File], posted: list[FileShare]) -> None:
+    """The share rows, under each file's workspace (on its shard), once each."""
+    team_of = {f.id: f.team_id for f in files}
+    for share in posted:
+        team = team_of[share.file_id]
+        known = {(s.channel_id, s.ts) for s in tx.shares_of_file(team, share.file_id)}
+        if (share.channel_id, share.ts) not in known:
+            tx.add_file_share(team, share)
 
 
 def became_ready_tx(tx: Tx, log: EventLog, file: File) -> None:
@@ -374,21 +464,22 @@ async def delete(hub: Hub, who: Identity, file_id: str) -> None:
     file_deleted goes to each channel it was shared in, with the row's change (channels of
     other workspaces just after: services/file_events.py); its blob and its thumbnails' go
     after the commit, each unless another file names the same bytes."""
-    check_file_id(file_id)
+    file = (await find(hub, who, file_id)).file
+    if file.state == DELETED:
+        raise SlackError("file_deleted")
+    admin = who.is_admin and who.token_kind != "xoxb" and file.team_id == who.team_id
+    if not (file.team_id == who.team_id and file.user_id == who.user_id) and not admin:
+        raise SlackError("cant_delete_file")
 
-    def unit(tx: Tx, log: EventLog) -> tuple[File, list[str], file_events.Later]:
-        file = find_file(tx, who, file_id)
-        if file.state == DELETED:
+    def unit(tx: Tx, log: EventLog) -> tuple[list[str], file_events.Later]:
+        now = tx.get_file(file.team_id, file.id)
+        if now is None or now.state == DELETED:
             raise SlackError("file_deleted")
-        admin = who.is_admin and who.token_kind != "xoxb" and file.team_id == who.team_id
-        if not (file.team_id == who.team_id and file.user_id == who.user_id) and not admin:
-            raise SlackError("cant_delete_file")
         tx.set_file(file.team_id, file.id, state=DELETED, thumbs={})
         thumbs = tx.drop_thumbs(file.team_id, file.id)
-        later = file_events.log_tx(tx, log, file, file_events.deleted_event(file))
-        return file, thumbs, later
+        return thumbs, file_events.log_tx(tx, log, now, file_events.deleted_event(now))
 
-    file, thumbs, later = await hub.commit(who.team_id, unit)
+    thumbs, later = await hub.commit(file.team_id, unit)
     await file_events.elsewhere(hub, later)
     for key in dict.fromkeys([*([file.blob_key] if file.blob_key else []), *thumbs]):
         await drop_blob(hub, file.team_id, key, besides=file.id)

@@ -133,6 +133,14 @@ class FileQueries(TxBase):
             .values(updated=self.now_us, **values)
         )
 
+    def forget_file(self, team_id: str, file_id: str) -> None:
+        """Deletes a file that was never shown to anyone (files.upload refused after its row
+        was written), with whatever else names it."""
+        for table in (file_thumbs, file_shares, file_uploads, files):
+            self.conn.execute(
+                delete(table).where(table.c.team_id == team_id, table.c.file_id == file_id)
+            )
+
     def bytes_held(self, team_id: str) -> int:
         """What counts against the workspace's quota: stored files not deleted, and the lengths
         announced for uploads still allowed."""
