@@ -22,6 +22,7 @@ def test_rates_are_the_median_of_the_repetitions() -> None:
 def test_ratios_and_targets() -> None:
     times = {
         "raw_write": [1.0],
+        "bare_receive": [1.0],
         "upload": [2.0],
         "upload_post": [1.5],
         "download": [1.0],
@@ -30,6 +31,7 @@ def test_ratios_and_targets() -> None:
     one = size_result(100 * MB, times)
     assert (one["raw_write_mb_s"], one["upload_mb_s"], one["upload_ratio"]) == (100.0, 50.0, 0.5)
     assert one["download_ratio"] == 0.5
+    assert one["upload_post_to_bare_receive"] == round(100 / 1.5 / 100, 3)
     result = files_result([one], {"rss_growth_mb": 12.0}, {})
     assert result["meets"] == {"upload": True, "download": False, "rss": True}
     assert result["meets_targets"] is False

@@ -1,8 +1,10 @@
-"""The downloads' ceiling: a bare Starlette `FileResponse` of the files in one directory, served
-by uvicorn as `hubbub serve` serves hubbub (uvloop, httptools, one process), so the same client's
-rate against it is what any Starlette server could send on this machine. No auth, no range, no
-headers of ours. Run as `python -m hubbub_bench.filebare --port PORT --dir DIR`; it listens on
-127.0.0.1 only and serves only names directly in DIR.
+"""The ceilings of files over HTTP: a bare Starlette `FileResponse` of the files in one
+directory (downloads), and `POST /sink`, which reads a body to its end and keeps nothing (what
+any Starlette server could receive, before storing a byte), served by uvicorn as `hubbub serve`
+serves hubbub (uvloop, httptools, one process), so the same client's rates against them are
+what any Starlette server could do on this machine. No auth, no range, no headers of ours.
+Run as `python -m hubbub_bench.filebare --port PORT --dir DIR`; it listens on 127.0.0.1 only
+and serves only names directly in DIR.
 """
 
 from __future__ import annotations
@@ -29,7 +31,19 @@ def build_app(root: Path) -> Starlette:
     async def ready(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    return Starlette(routes=[Route("/f/{name}", serve), Route("/ready", ready, methods=["POST"])])
+    async def sink(request: Request) -> Response:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+        return PlainTextResponse(f"OK - {size}")
+
+    return Starlette(
+        routes=[
+            Route("/f/{name}", serve),
+            Route("/ready", ready, methods=["POST"]),
+            Route("/sink", sink, methods=["POST"]),
+        ]
+    )
 
 
 def main() -> None:

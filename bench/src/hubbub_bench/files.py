@@ -10,6 +10,8 @@ One invocation, in a temp directory:
    (blobs are per content: the same bytes again would be stored for nothing):
    - **raw write**: write(2) of the bytes, from memory, to a new file in the blob directory's
      own file system (`<data>/files/bench/`), then fsync: what the disk takes;
+   - **bare receive** (not a target, a ceiling): the bytes POSTed to the bare server's `/sink`,
+     a Starlette endpoint that reads the body and keeps nothing;
    - **upload**: Slack's flow from memory with aiohttp: `files.getUploadURLExternal`, the bytes
      POSTed to the upload URL, `files.completeUploadExternal` into the channel (the rate is of
      the three; the POST's own is kept too);
@@ -90,16 +92,19 @@ def size_result(size: int, times: dict[str, list[float]]) -> dict[str, Any]:
     ratios the targets are about."""
     rates = {f"{step}_mb_s": rate_mb_s(size, times.get(step, [])) for step in STEPS}
     raw, bare = rates["raw_write_mb_s"], rates["bare_download_mb_s"]
+    sink = rates["bare_receive_mb_s"]
     return {
         "bytes": size,
         "reps": len(times.get("upload", [])),
         **rates,
         "upload_ratio": round(rates["upload_mb_s"] / raw, 3) if raw else 0.0,
+        # Not a target: the POST beside a bare Starlette endpoint that only reads the body.
+        "upload_post_to_bare_receive": round(rates["upload_post_mb_s"] / sink, 3) if sink else 0.0,
         "download_ratio": round(rates["download_mb_s"] / bare, 3) if bare else 0.0,
     }
 
 
-STEPS = ("raw_write", "upload", "upload_post", "download", "bare_download")
+STEPS = ("raw_write", "bare_receive", "upload", "upload_post", "download", "bare_download")
 
 
 def files_result(
@@ -203,6 +208,16 @@ class Hubbub:
         return time.perf_counter() - started, post_s, done["files"][0]
 
 
+async def bare_receive(session: Any, bare_url: str, data: bytes) -> float:
+    """The bytes POSTed to the bare server's sink, which reads them and keeps nothing."""
+    started = time.perf_counter()
+    async with session.post(f"{bare_url}/sink", data=data) as resp:
+        if resp.status != 200:
+            raise RuntimeError(f"bare receive: {resp.status}")
+        await resp.read()
+    return time.perf_counter() - started
+
+
 async def download(session: Any, url: str, size: int, headers: dict[str, str]) -> float:
     started = time.perf_counter()
     got = 0
@@ -227,6 +242,7 @@ async def measure_size(
     for n in range(reps):
         data = payload(size, n + size)
         times["raw_write"].append(raw_write(raw_dir, data))
+        times["bare_receive"].append(await bare_receive(hub.session, bare_url, data))
         total, post, file = await hub.upload(f"bench-{size}-{n}.bin", size, data)
         times["upload"].append(total)
         times["upload_post"].append(post)
@@ -395,13 +411,24 @@ def table(result: dict[str, Any]) -> Any:
     from rich.table import Table
 
     out = Table(title="Files: upload and download through hubbub, MB/s (median)")
-    columns = ("size", "raw write", "upload", "(POST)", "ratio", "bare", "download", "ratio")
+    columns = (
+        "size",
+        "raw write",
+        "bare receive",
+        "upload",
+        "(POST)",
+        "ratio",
+        "bare",
+        "download",
+        "ratio",
+    )
     for column in columns:
         out.add_column(column, justify="right")
     for s in result["sizes"]:
         out.add_row(
             f"{s['bytes'] // MB} MB",
             f"{s['raw_write_mb_s']:,.0f}",
+            f"{s['bare_receive_mb_s']:,.0f}",
             f"{s['upload_mb_s']:,.0f}",
             f"{s['upload_post_mb_s']:,.0f}",
             f"{s['upload_ratio']:.0%}",
