@@ -20,6 +20,7 @@ from hubbub.domain.thumbnails import Thumb
 from hubbub.jobs.file_sweep import FileSweeper
 from hubbub.services import files, workspaces
 from hubbub.services.auth import authenticate
+from hubbub.services.file_sharing import Share
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -67,7 +68,7 @@ async def _age_file(hub: Hub, team_id: str, file_id: str) -> None:
 async def _shared_file(hub: Hub, who: Identity, data: bytes, name: str) -> str:
     stored = await files.store_bytes(hub, who, _one(data))
     shown = await files.upload_legacy(
-        hub, who, stored, name=name, title=None, filetype=None, share=files.Share()
+        hub, who, stored, name=name, title=None, filetype=None, share=Share()
     )
     file_id: str = shown["id"]
     return file_id

@@ -10,7 +10,7 @@ from hubbub.api.upload_body import BodyEndedEarly, UploadBody
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import type_filter
-from hubbub.services import file_reading, files
+from hubbub.services import file_reading, file_sharing, files
 
 router = Router()
 
@@ -34,12 +34,12 @@ async def get_upload_url(call: Call) -> dict[str, Any]:
     return {"upload_url": found.url, "file_id": found.file_id}
 
 
-def _share(call: Call) -> files.Share:
+def _share(call: Call) -> file_sharing.Share:
     channels = [c.strip() for c in (call.text("channels") or "").split(",") if c.strip()]
     single = call.text("channel_id") or call.text("channel")
     if single:
         channels = [single, *channels]
-    return files.check_share(
+    return file_sharing.check_share(
         channels,
         call.text("initial_comment"),
         call.json("blocks", "invalid_blocks"),

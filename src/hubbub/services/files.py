@@ -9,7 +9,6 @@ names the same blob (blobs are per content).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,12 +20,10 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.files import (
     DELETED,
     MAX_FILES_PER_COMPLETE,
-    MAX_SHARE_CHANNELS,
     PENDING,
     READY,
     UPLOADED,
     File,
-    FileShare,
     check_alt_txt,
     check_length,
     check_name,
@@ -36,14 +33,18 @@ from hubbub.domain.files import (
     mimetype_of,
 )
 from hubbub.domain.ids import new_id
-from hubbub.domain.model import Identity, Message
-from hubbub.domain.shapes import FILE_REFS, file_json
-from hubbub.domain.text import check_content
-from hubbub.services import file_events, thumbnails
-from hubbub.services.access import home, writable_channel
+from hubbub.domain.model import Identity
+from hubbub.services import file_events
 from hubbub.services.file_access import check_file_id, find, shown
+from hubbub.services.file_sharing import (
+    Share,
+    add_shares_tx,
+    became_ready_tx,
+    post_tx,
+    share_elsewhere,
+    share_home,
+)
 from hubbub.services.hub import EventLog, Hub
-from hubbub.services.messages import insert_tx, thread_parent
 from hubbub.store.tx import Tx
 from hubbub.tickets.port import Ticket
 
@@ -201,39 +202,6 @@ async def store_bytes(hub: Hub, who: Identity, chunks: AsyncIterator[bytes]) -> 
 # -- files.completeUploadExternal and files.upload ---------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Share:
-    """Where completed files go: channels (one message each), with a comment, in a thread."""
-
-    channels: tuple[str, ...] = ()
-    text: str | None = None
-    blocks: Any = None
-    thread_ts: str | None = None
-
-
-def check_share(channels: list[str], text: str | None, blocks: Any, thread_ts: str | None) -> Share:
-    if len(channels) > MAX_SHARE_CHANNELS:
-        raise SlackError("invalid_channel")
-    if thread_ts and len(channels) > 1:
-        raise SlackError("invalid_thread_ts")  # Slack: a thread is in one channel
-    # Slack ignores blocks when initial_comment is given; a message with files may have neither.
-    if not text and blocks is not None:
-        text, blocks, _ = check_content(None, blocks, None)
-    elif text:
-        text, _, _ = check_content(text, None, None)
-        blocks = None
-    return Share(tuple(dict.fromkeys(channels)), text or None, blocks, thread_ts or None)
-
-
-async def _share_home(hub: Hub, who: Identity, share: Share) -> str:
-    """The one workspace whose shard holds the channels (all of them must be on it): who's
-    own, or the host of channels shared with who's workspace."""
-    homes = {await home(hub, who, c) for c in share.channels} or {who.team_id}
-    if len(homes) > 1:
-        raise SlackError("invalid_channel")
-    return homes.pop()
-
-
 def _claim_tx(tx: Tx, who: Identity, items: dict[str, str | None]) -> tuple[list[File], list[File]]:
     """The files to complete (all of them, and those not completed before, made ready with
     their titles); file_not_found for one that is not who's, or has no bytes yet."""
@@ -262,17 +230,17 @@ async def complete(
     for file_id, _ in items:
         check_file_id(file_id)
     wanted = dict(items)
-    team = await _share_home(hub, who, share)
+    team = await share_home(hub, who, share)
     if team != who.team_id:
         found, fresh = await hub.read(who.team_id, lambda tx: _claim_tx(tx, who, wanted))
-        await _share_elsewhere(hub, who, fresh, share, team)
+        await share_elsewhere(hub, who, fresh, share, team)
     else:
 
         def unit(tx: Tx, log: EventLog) -> list[File]:
             found, fresh = _claim_tx(tx, who, wanted)
             for file in fresh:
                 became_ready_tx(tx, log, file)
-            _add_shares_tx(tx, fresh, _post_tx(hub, tx, log, who, fresh, share))
+            add_shares_tx(tx, fresh, post_tx(hub, tx, log, who, fresh, share))
             return found
 
         found = await hub.commit(team, unit)
@@ -292,7 +260,7 @@ async def upload_legacy(
     """files.upload: bytes already stored (stored), made a ready file and shared at once."""
     try:
         checked = check_name(name or "-")
-        team = await _share_home(hub, who, share)
+        team = await share_home(hub, who, share)
 
         def unit(tx: Tx, log: EventLog) -> File:
             _check_quota(hub, tx, who.team_id, stored.size)
@@ -305,13 +273,13 @@ async def upload_legacy(
             file = replace(file, state=READY)
             tx.insert_file(replace(file, state=UPLOADED))
             became_ready_tx(tx, log, file)
-            _add_shares_tx(tx, [file], _post_tx(hub, tx, log, who, [file], share))
+            add_shares_tx(tx, [file], post_tx(hub, tx, log, who, [file], share))
             return file
 
         file = await hub.commit(who.team_id if team != who.team_id else team, unit)
         if team != who.team_id:
             try:
-                await _share_elsewhere(hub, who, [replace(file, state=READY)], share, team)
+                await share_elsewhere(hub, who, [replace(file, state=READY)], share, team)
             except BaseException:
                 await hub.commit(who.team_id, lambda tx, _log: tx.forget_file(who.team_id, file.id))
                 raise
@@ -319,141 +287,6 @@ async def upload_legacy(
     except BaseException:
         await drop_blob(hub, who.team_id, stored.key, besides="")
         raise
-
-
-async def _share_elsewhere(
-    hub: Hub, who: Identity, fresh: list[File], share: Share, host: str
-) -> None:
-    """Completion into channels another workspace hosts, whose shard may not be who's: the
-    messages first, on the host's shard (each keyed by a client_msg_id made of its files and
-    channel, so doing it again finds it rather than posting twice); then, on who's shard, the
-    files ready and their share rows. A refusal of the first step (not_in_channel, ...) leaves
-    the files as they were; a crash between the two leaves the messages showing files that are
-    not yet ready, which completing again finishes."""
-    if not fresh:
-        return
-    posted = await hub.commit(host, lambda tx, log: _post_tx(hub, tx, log, who, fresh, share))
-
-    def finish(tx: Tx, log: EventLog) -> None:
-        for file in fresh:
-            now = tx.get_file(file.team_id, file.id)
-            if now is not None and now.state == UPLOADED:
-                became_ready_tx(tx, log, file)
-        _add_shares_tx(tx, fresh, posted)
-
-    await hub.commit(who.team_id, finish)
-
-
-def _post_tx(
-    hub: Hub, tx: Tx, log: EventLog, who: Identity, fresh: list[File], share: Share
-) -> list[FileShare]:
-    """Per channel, the message that shares the fresh files, with its events: file_created
-    (once per file), the message, file_shared; the shares it made. A message of the same files
-    in the same channel posted before (an earlier try of a completion across shards) is
-    answered instead of posting again."""
-    if not fresh or not share.channels:
-        return []
-    refs = [[f.team_id, f.id] for f in fresh]
-    posted: list[FileShare] = []
-    created = False
-    for channel_id in share.channels:
-        channel, mine = writable_channel(tx, who, channel_id, shown=False)
-        parent = thread_parent(tx, channel, share.thread_ts) if share.thread_ts else None
-        key = _client_msg_id(fresh, channel.id)
-        earlier = tx.message_by_client_id(channel.team_id, who.user_id, key)
-        if earlier is not None:
-            posted += _shares_of(fresh, channel.team_id, channel.id, earlier.ts, parent, who, tx)
-            created = True
-            continue
-        if not created:
-            for file in fresh:
-                log.channel_event(
-                    channel.team_id,
-                    channel.id,
-                    {
-                        "type": "file_created",
-                        "file_id": file.id,
-                        "file": {"id": file.id},
-                        "channel_id": channel.id,  # hubbub's, as in file_deleted
-                    },
-                )
-            created = True
-        msg = insert_tx(
-            tx,
-            log,
-            channel,
-            user_id=who.user_id,
-            bot_id=who.bot_id,
-            text=share.text or "",
-            blocks=share.blocks,
-            parent=parent,
-            client_msg_id=key,
-            extra={FILE_REFS: refs, "upload": True, "display_as_bot": False},
-            team=mine.member_team or channel.team_id,
-            shown={"files": [file_json(f, hub.urls) for f in fresh]},
-        )
-        posted += _shares_of(fresh, channel.team_id, channel.id, msg.ts, parent, who, tx)
-        for file in fresh:
-            log.channel_event(
-                channel.team_id,
-                channel.id,
-                {
-                    "type": "file_shared",
-                    "file_id": file.id,
-                    "user_id": who.user_id,
-                    "channel_id": channel.id,
-                    "file": {"id": file.id},
-                },
-            )
-    return posted
-
-
-def _client_msg_id(files: list[File], channel_id: str) -> str:
-    """The key of the message sharing these files in this channel: the same completion tried
-    again finds its message by it (messages.post's idempotency, ≤ 64 characters)."""
-    named = ",".join(sorted(f.id for f in files)) + "/" + channel_id
-    return "files-" + hashlib.sha256(named.encode()).hexdigest()[:40]
-
-
-def _shares_of(
-    files: list[File],
-    channel_team: str,
-    channel_id: str,
-    ts: str,
-    parent: Message | None,
-    who: Identity,
-    tx: Tx,
-) -> list[FileShare]:
-    return [
-        FileShare(
-            file_id=f.id,
-            channel_team_id=channel_team,
-            channel_id=channel_id,
-            ts=ts,
-            thread_ts=parent.ts if parent else None,
-            user_id=who.user_id,
-            created=tx.now,
-        )
-        for f in files
-    ]
-
-
-def _add_shares_tx(tx: Tx, files: list[File], posted: list[FileShare]) -> None:
-    """The share rows, under each file's workspace (on its shard), once each."""
-    team_of = {f.id: f.team_id for f in files}
-    for share in posted:
-        team = team_of[share.file_id]
-        known = {(s.channel_id, s.ts) for s in tx.shares_of_file(team, share.file_id)}
-        if (share.channel_id, share.ts) not in known:
-            tx.add_file_share(team, share)
-
-
-def became_ready_tx(tx: Tx, log: EventLog, file: File) -> None:
-    """Where a file becomes ready: from here on it is shown to whoever may see it. An image
-    queues its thumbnail job in the same commit (services/thumbnails.py), which sets its size
-    and thumbnails and logs a file_change where it is shared."""
-    tx.set_file(file.team_id, file.id, state=READY, title=file.title)
-    thumbnails.queue_tx(log, file)
 
 
 # -- files.delete ------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 request (docs/files.md, Thumbnails).
 
 A file that becomes ready and is a PNG, JPEG, GIF or WebP queues the job in the same commit
-(services/files.py `became_ready_tx` calls `queue_tx`), keyed by the file, so it is queued once.
+(services/file_sharing.py `became_ready_tx` calls `queue_tx`), keyed by the file, so it is
+queued once.
 The job reads the file's bytes from the blob store into a temp file, decodes them on a thread of
 its own (images.py, with Pillow), stores each thumbnail as a blob of the file's workspace, and in
 one commit records them (tx.set_thumbs) with a `file_change` in every channel the file is shared
