@@ -281,12 +281,14 @@ async def big_upload(hub: Hubbub, pid: int, size: int) -> dict[str, Any]:
     """The size bytes streamed to the server while its RSS is read every RSS_POLL_S."""
     before = rss_mb(pid)
     peak = before
+    samples = 0
     done = asyncio.Event()
 
     async def watch() -> None:
-        nonlocal peak
+        nonlocal peak, samples
         while not done.is_set():
             peak = max(peak, rss_mb(pid))
+            samples += 1
             await asyncio.sleep(RSS_POLL_S)
 
     watcher = asyncio.create_task(watch())
@@ -302,6 +304,7 @@ async def big_upload(hub: Hubbub, pid: int, size: int) -> dict[str, Any]:
         "rss_before_mb": round(before, 1),
         "rss_peak_mb": round(peak, 1),
         "rss_growth_mb": round(peak - before, 1),
+        "rss_samples": samples,
     }
 
 
