@@ -21,7 +21,8 @@ from hubbub.services.hub import Hub
 from tests.e2e.test_files import error_of, general, get
 from tests.support.images import gif_animated, jpeg_truncated, jpeg_turned, png, png_bomb
 from tests.support.rtm import rtm
-from tests.support.servers import Server, Workspace, run_admin
+from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Bucket
+from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
 
 SIZED = ("360", "480", "720", "800", "960", "1024")
 
@@ -177,3 +178,42 @@ def test_a_thumbnail_url_without_a_session_or_token_is_404(
     assert (
         httpx.get(file["thumb_80"], cookies={"hubbub_session": "x"}, timeout=10).status_code == 404
     )
+
+
+def test_on_s3_thumbnails_are_objects_the_store_hands_out_to_readers_only(
+    tmp_path: Path, s3_bucket: S3Bucket
+) -> None:
+    """files_store = "s3" (moto's server): the job reads the image from the bucket and writes
+    its thumbnails there; a reader's thumbnail URL is a redirect to a presigned GET of it."""
+    settings = {
+        "files_store": "s3",
+        "s3_bucket": s3_bucket.name,
+        "s3_endpoint_url": s3_bucket.endpoint_url,
+        "s3_region": REGION,
+        "s3_access_key": ACCESS_KEY,
+        "s3_secret_key": SECRET_KEY,
+    }
+    with threaded_server(tmp_path / "data", **settings) as server:
+        workspace = make_workspace(server.data_dir)
+        alice = server.client(workspace.alice.token)
+        secret = alice.conversations_create(name="s3-secret", is_private=True)["channel"]["id"]
+        file = alice.files_upload_v2(channel=secret, file=png(800, 200), filename="s3.png")
+        shown = thumbnailed(alice, file["file"]["id"])
+        assert (shown["original_w"], shown["original_h"]) == (800, 200)
+        assert (shown["thumb_720_w"], shown["thumb_720_h"]) == (720, 180)
+        bearer = {"Authorization": f"Bearer {workspace.alice.token}"}
+        moved = httpx.get(shown["thumb_720"], headers=bearer, timeout=30)
+        assert moved.status_code == 302
+        got = httpx.get(moved.headers["location"], timeout=30)
+        assert got.status_code == 200 and Image.open(io.BytesIO(got.content)).size == (720, 180)
+        assert got.headers["content-type"] == "image/png"
+        assert got.headers["content-disposition"].startswith("inline")
+        other = {"Authorization": f"Bearer {workspace.bob.token}"}
+        assert httpx.get(shown["thumb_720"], headers=other, timeout=30).status_code == 404
+        # The original and its seven thumbnails (64 to 800), each an object of the bucket; the
+        # 800 one is the original's own bytes (a PNG Pillow made of the same pixels both times),
+        # so one object: blobs are per content.
+        names = [
+            o["Key"] for o in s3_bucket.client().list_objects_v2(Bucket=s3_bucket.name)["Contents"]
+        ]
+        assert len([n for n in names if "/tmp/" not in n]) == 1 + 6
