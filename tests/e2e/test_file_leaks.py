@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from tests.e2e.test_shared_channels import share
 from tests.support.images import png
+from tests.support.rtm import rtm
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 from tests.support.shards import ShardSet
 
@@ -146,15 +147,20 @@ def test_files_shared_across_shards_show_share_thumbnail_and_delete(world: World
     shared = share(server, acme, globex)
     guest = server.client(globex.bob.token)
     host = server.client(acme.alice.token)
-    done = guest.files_upload_v2(
-        channel=shared, file=png(400, 300), filename="plan.png", initial_comment="the plan"
-    )["file"]
+    with rtm(server, acme.bob.token) as socket:
+        done = guest.files_upload_v2(
+            channel=shared, file=png(400, 300), filename="plan.png", initial_comment="the plan"
+        )["file"]
+        # The thumbnail job runs on the guest's shard; its file_change is logged on the host's.
+        heard = socket.until(lambda e: e.get("type") == "file_change", timeout=30)
+    kinds = [e["type"] for e in heard if e["type"].startswith("file_") or e["type"] == "message"]
+    assert kinds == ["file_created", "message", "file_shared", "file_change"]
+    assert heard[-1]["file_id"] == done["id"] and heard[-1]["channel_id"] == shared
     assert done["channels"] == [shared] and done["user_team"] == globex.team_id
     [msg] = [m for m in host.conversations_history(channel=shared)["messages"] if "files" in m]
     assert msg["files"][0]["name"] == "plan.png" and msg["text"] == "the plan"
     assert [f["id"] for f in guest.files_list(channel=shared)["files"]] == [done["id"]]
     assert host.files_info(file=done["id"])["file"]["channels"] == [shared]
-    # The thumbnail job runs on the guest's shard; its file_change goes to the host's.
     deadline = time.monotonic() + 30
     while "thumb_360" not in (shown := host.files_info(file=done["id"])["file"]):
         assert time.monotonic() < deadline, "no thumbnails"
@@ -168,7 +174,10 @@ def test_files_shared_across_shards_show_share_thumbnail_and_delete(world: World
     messages = host.conversations_history(channel=shared)["messages"]
     assert len([m for m in messages if "files" in m]) == 1
 
-    guest.files_delete(file=done["id"])
+    with rtm(server, acme.bob.token) as socket:
+        guest.files_delete(file=done["id"])
+        gone = socket.until(lambda e: e.get("type") == "file_deleted")[-1]
+    assert gone["file_id"] == done["id"] and gone["channel_ids"] == [shared]
     [msg] = [m for m in host.conversations_history(channel=shared)["messages"] if "files" in m]
     assert msg["files"] == [{"id": done["id"], "mode": "tombstone"}]
     with pytest.raises(SlackApiError) as caught:
