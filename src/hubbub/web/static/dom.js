@@ -27,3 +27,20 @@ export function clear(node) {
   node.replaceChildren();
   return node;
 }
+
+// A textarea as tall as its text, up to 200 px (a style property: the CSP allows no inline
+// style attribute, but the CSSOM is ours).
+export function autosize(input) {
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+}
+
+// Puts the methods of each of `parts` (classes used only as bags of methods) on `target`'s
+// prototype: one class, its code split by concern over several modules.
+export function mixin(target, ...parts) {
+  for (const part of parts) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(part.prototype))) {
+      if (name !== "constructor") Object.defineProperty(target.prototype, name, descriptor);
+    }
+  }
+}
