@@ -15,6 +15,7 @@ import { Dialogs } from "./dialogs.js";
 import { Live } from "./live.js";
 import { Layout } from "./layout.js";
 import { Messages } from "./messages.js";
+import { Files } from "./files.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 const PAGE = 50;
@@ -92,7 +93,7 @@ class Client {
       for (const c of page) this.channels.set(c.id, c);
     }
     const ims = [...this.channels.values()].filter((c) => c.is_im).map((c) => c.user);
-    await this.ensureUsers(ims);
+    await this.ensureUsers([...ims, this.me]); // me: whether I am an admin (files.js)
     this.subscribePresence();
     this.drawSidebar();
   }
@@ -343,16 +344,23 @@ class Client {
 
   async send(input, threadTs) {
     const typed = input.value;
-    if (!typed.trim() || !this.current) return;
+    const files = threadTs ? this.threadFiles : this.channelFiles;
+    const attached = files.attached();
+    if ((!typed.trim() && !attached) || !this.current) return;
     const channel = threadTs ? this.thread.channel : this.current;
     input.value = "";
     autosize(input);
     const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
-    if (slash && !threadTs) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
+    if (slash && !threadTs && !attached) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
+      // Files go with the text as their message's initial_comment (uploads.js); the socket
+      // brings the message. Should none of them go, the text goes alone.
+      const text = typed.trim() ? compose(typed, this.composeCtx()) : "";
+      if (attached && (await files.send(channel, threadTs, text))) return this.markSoon();
+      if (!text) return;
       const data = await call("chat.postMessage", {
         channel,
-        text: compose(typed, this.composeCtx()),
+        text,
         thread_ts: threadTs,
         client_msg_id: crypto.randomUUID(),
       });
@@ -470,7 +478,7 @@ class Client {
   }
 }
 
-mixin(Client, Live, Layout, Messages);
+mixin(Client, Live, Layout, Messages, Files);
 
 const root = document.getElementById("app");
 if (root) {

@@ -3,6 +3,7 @@
 
 import { signOut } from "./api.js";
 import { append, autosize, clear, h } from "./dom.js";
+import { Attachments, attachButton, dropTarget, pasteFiles } from "./uploads.js";
 
 export class Layout {
   build() {
@@ -18,13 +19,16 @@ export class Layout {
     this.input = h("textarea", { id: "composer-input", rows: 1, autocomplete: "off" });
     this.threadList = h("div", { class: "thread-list", role: "log", "aria-label": "Replies" });
     this.threadInput = h("textarea", { id: "thread-input", rows: 1, placeholder: "Reply…" });
+    this.channelFiles = new Attachments(this.input, "Files to send");
+    this.threadFiles = new Attachments(this.threadInput, "Files to send in the thread");
     this.threadPanel = h(
       "aside",
       { class: "thread", "aria-labelledby": "thread-title", hidden: true },
       h("header", { class: "thread-header" }, h("h2", { id: "thread-title" }, "Thread"), h("button", { class: "icon", "aria-label": "Close thread", onclick: () => this.closeThread() }, "✕")),
       this.threadList,
-      this.composer(this.threadInput, "Reply", () => this.thread?.ts, h("label", { for: "thread-input", class: "visually-hidden" }, "Reply in thread")),
+      this.composer(this.threadInput, "Reply", () => this.thread?.ts, h("label", { for: "thread-input", class: "visually-hidden" }, "Reply in thread"), this.threadFiles, "Attach files to the reply"),
     );
+    dropTarget(this.threadPanel, () => "Drop files to send them in this thread", (files) => this.threadFiles.add(files));
     const top = h(
       "header",
       { class: "topbar" },
@@ -41,17 +45,25 @@ export class Layout {
       h("header", { class: "channel-header" }, h("div", {}, this.heading, this.topic), this.headerTools),
       this.list,
       this.typingLine,
-      this.composer(this.input, "Send", () => undefined, this.inputLabel),
+      this.composer(this.input, "Send", () => undefined, this.inputLabel, this.channelFiles, "Attach files"),
     );
+    dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles.add(files));
     append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel), this.toasts]);
     this.root.classList.add("client");
     this.list.addEventListener("scroll", () => {
       if (this.list.scrollTop < 300) this.loadOlder(this.current);
       if (this.atBottom()) this.markSoon();
     });
+    // Whether each list is read to its end, for images that arrive after it was drawn (files.js).
+    for (const list of [this.list, this.threadList]) {
+      list.addEventListener("scroll", () => {
+        list.dataset.stuck = String(list.scrollHeight - list.scrollTop - list.clientHeight < 40);
+      });
+    }
   }
 
-  composer(input, button, threadTs, label) {
+  composer(input, button, threadTs, label, files, attach) {
+    pasteFiles(input, (picked) => files.add(picked));
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
@@ -68,7 +80,9 @@ export class Layout {
     return h(
       "form",
       { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(input, threadTs()); } },
+      files.tray,
       label,
+      attachButton(attach, (picked) => files.add(picked)),
       input,
       h("button", { type: "submit", class: "send" }, button),
     );

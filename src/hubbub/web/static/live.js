@@ -53,6 +53,10 @@ export class Live {
       case "team_join":
         this.users.set(e.user.id, e.user);
         return this.redraw();
+      case "file_deleted":
+        return this.fileGone(e.file_id);
+      case "file_change":
+        return this.onFileChange(e);
       case "desktop_notification":
         return this.onNotification(e);
       case "hubbub_resync":

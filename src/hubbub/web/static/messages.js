@@ -107,6 +107,7 @@ export class Messages {
         m.pinned_to?.length ? h("div", { class: "pinned-note" }, "Pinned") : null,
         text,
         m.edited && !editing ? h("span", { class: "edited" }, "(edited)") : null,
+        this.fileNodes(m.files, inThread ? "thread" : "channel"),
         attachmentNodes(m.attachments),
         reactions.length ? h("div", { class: "reactions" }, reactions) : null,
         replies,
