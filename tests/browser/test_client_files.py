@@ -153,6 +153,7 @@ def test_image_by_paperclip_shows_live_opens_full_size_and_is_deleted_live(
     expect(progress).to_be_visible()
     expect(row.get_by_role("button", name="Cancel upload of sunset.png")).to_be_visible()
     held.wait()
+    screenshot(alice, "files-uploading")
     held.release()
     expect(row.locator(".upload-status")).to_have_text("Ready to send")
     assert progress.evaluate("p => p.value === p.max")
@@ -172,6 +173,7 @@ def test_image_by_paperclip_shows_live_opens_full_size_and_is_deleted_live(
     viewer = bob.get_by_role("dialog", name="sunset.png")
     expect(viewer).to_be_visible()
     loaded(bob, viewer.locator("img.full"))
+    screenshot(bob, "files-viewer")
     download = viewer.get_by_role("link", name="Download")
     got = bob.request.get(download.get_attribute("href") or "")
     assert got.status == 200 and got.body() == image
@@ -193,6 +195,9 @@ def test_image_by_paperclip_shows_live_opens_full_size_and_is_deleted_live(
         expect(gone.locator(".file.tombstone")).to_have_text("This file was deleted.")
         expect(gone.locator("img")).to_have_count(0)
     assert bob.request.get(src).status == 404
+    # History says so too.
+    bob.reload()
+    expect(message(bob, "Sunset from the roof").locator(".file.tombstone")).to_be_visible()
 
 
 def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]) -> None:
@@ -239,13 +244,18 @@ def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]
     expect(file_node(bob, "report.pdf", within="aside.thread")).to_be_visible()
     attach(
         bob,
-        [{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"minutes\n" * 300}],
+        [
+            {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"minutes\n" * 300},
+            {"name": "board.png", "mimeType": "image/png", "buffer": png(64, 64, (20, 140, 90))},
+        ],
         button="Attach files to the reply",
     )
-    expect(upload_row(bob, "notes.txt").locator(".upload-status")).to_have_text("Ready to send")
+    for name in ("notes.txt", "board.png"):
+        expect(upload_row(bob, name).locator(".upload-status")).to_have_text("Ready to send")
     send(bob, "my notes", box="#thread-input")
-    expect(file_node(bob, "notes.txt", within="aside.thread")).to_be_visible()
-    expect(message(bob, "my notes", within="aside.thread")).to_be_visible()
+    reply = message(bob, "my notes", within="aside.thread")
+    expect(reply.locator("[data-file]")).to_have_count(2)
+    loaded(bob, reply.locator("img"))
     # A reply that is only in the thread is not in the channel.
     expect(file_node(bob, "notes.txt")).to_have_count(0)
 
@@ -254,9 +264,19 @@ def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]
     replies.locator(".replies").click()
     notes = file_node(alice, "notes.txt", within="aside.thread")
     expect(notes.locator(".file-meta")).to_have_text("Plain Text · 2.3 KB")
+    loaded(alice, file_node(alice, "board.png", within="aside.thread").locator("img"))
     expect(file_node(alice, "notes.txt")).to_have_count(0)
     screenshot(alice, "files")
     axe.assert_accessible(alice)
+
+    # At a phone's width, cards and images fit the screen.
+    alice.keyboard.press("Escape")
+    alice.set_viewport_size({"width": 360, "height": 740})
+    expect(alice.locator("nav.sidebar")).not_to_be_in_viewport()
+    for name in ("report.pdf", "image.png"):
+        box = file_node(alice, name).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    screenshot(alice, "files-phone")
 
 
 def history(server: Server, workspace: Workspace) -> list[dict[str, Any]]:
@@ -287,6 +307,7 @@ def test_a_file_over_the_limit_is_refused_in_words_and_nothing_is_posted(
         "Not uploaded: huge.bin is larger than this workspace allows."
     )
     expect(row.get_by_role("progressbar")).to_have_count(0)
+    screenshot(alice, "files-refused")
     # Enter sends nothing: the only file failed and there is no text.
     alice.locator("#composer-input").press("Enter")
     send(alice, "after the refusal")
@@ -319,6 +340,19 @@ def test_cancel_stops_an_upload_under_way(
     expect(message(bob, "no file after all")).to_be_visible()
     assert not [m for m in history(server, workspace) if m.get("files")]
     assert not bob.locator("#messages [data-file]").count()
+
+    # Enter while an upload is under way sends the message once the upload has ended.
+    attach(
+        alice, [{"name": "later.bin", "mimeType": "application/octet-stream", "buffer": b"z" * 900}]
+    )
+    held.wait(2)
+    send(alice, "sent while uploading")
+    expect(alice.locator("#composer-input")).to_have_value("")
+    held.release()
+    shown = file_message(bob, "later.bin")
+    expect(shown.locator(".text")).to_have_text("sent while uploading")
+    expect(shown.locator(".file-meta")).to_have_text("Binary · 900 B")
+    expect(upload_row(alice, "later.bin")).to_have_count(0)
 
 
 def test_file_change_redraws_the_file_live(

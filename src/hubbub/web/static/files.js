@@ -105,8 +105,9 @@ export class Files {
       h("div", { class: "file-info" },
         h("span", { class: "file-name" }, name),
         h("span", { class: "file-meta" }, `${file.pretty_type || typeLabel(file)} · ${fileSize(file.size)}`)),
-      download ? h("a", { class: "file-download", href: download, download: file.name || "", "aria-label": `Download ${name}` }, "Download") : null,
-      this.deleteButton(file),
+      h("span", { class: "file-actions" },
+        download ? h("a", { class: "file-download", href: download, download: file.name || "", "aria-label": `Download ${name}` }, "Download") : null,
+        this.deleteButton(file)),
     );
   }
 
