@@ -209,6 +209,14 @@ def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]
     alice.dispatch_event("main.channel", "dragenter", {"dataTransfer": carried})
     expect(zone).to_be_visible()
     expect(zone).to_have_text("Drop files to send them to #general")
+    # One dropped beside the zones is refused (else the browser would leave for the file).
+    refused = alice.locator("nav.sidebar").evaluate(
+        """(nav, dt) => !nav.dispatchEvent(
+              new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }))""",
+        carried,
+    )
+    assert refused
+    expect(alice.locator("main .uploads .upload")).to_have_count(0)
     alice.dispatch_event("main.channel", "drop", {"dataTransfer": carried})
     expect(zone).to_be_hidden()
     expect(upload_row(alice, "report.pdf").locator(".upload-status")).to_have_text("Ready to send")

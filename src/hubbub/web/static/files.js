@@ -73,6 +73,7 @@ export class Files {
     // The same <img> is kept across redraws (every event redraws the list): it is not loaded,
     // decoded and laid out again each time.
     this.fileImages ??= new Map();
+    if (this.fileImages.size > 400) this.fileImages.clear(); // images scrolled past load again
     const key = `${where}|${file.id}|${src}`;
     let img = this.fileImages.get(key);
     if (!img) {

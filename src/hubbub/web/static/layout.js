@@ -3,7 +3,7 @@
 
 import { signOut } from "./api.js";
 import { append, autosize, clear, h } from "./dom.js";
-import { Attachments, attachButton, dropTarget, pasteFiles } from "./uploads.js";
+import { Attachments, attachButton, dropTarget, pasteFiles, refuseStrayDrops } from "./uploads.js";
 
 export class Layout {
   build() {
@@ -47,6 +47,7 @@ export class Layout {
       this.typingLine,
       this.composer(this.input, "Send", () => undefined, this.inputLabel, this.channelFiles, "Attach files"),
     );
+    refuseStrayDrops();
     dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles.add(files));
     append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel), this.toasts]);
     this.root.classList.add("client");

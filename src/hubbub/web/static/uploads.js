@@ -193,6 +193,21 @@ export function pasteFiles(input, attach) {
   });
 }
 
+const carriesFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes("Files");
+
+// Files dropped where no drop zone takes them are left alone: without this, the browser would
+// leave the client to show the file.
+export function refuseStrayDrops() {
+  for (const type of ["dragover", "drop"]) {
+    window.addEventListener(type, (e) => {
+      if (carriesFiles(e) && !e.defaultPrevented) {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = "none";
+      }
+    });
+  }
+}
+
 // Files dropped anywhere on `zone` are attached; while files are dragged over it, a drop zone
 // covers it and says where they will go (label()).
 export function dropTarget(zone, label, attach) {
@@ -200,7 +215,6 @@ export function dropTarget(zone, label, attach) {
   const overlay = h("div", { class: "drop-zone", hidden: true }, text);
   zone.append(overlay);
   let depth = 0;
-  const carriesFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes("Files");
   const hide = () => {
     depth = 0;
     overlay.hidden = true;
