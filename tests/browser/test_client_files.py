@@ -19,7 +19,7 @@ from hubbub.services.files import file_changed_tx
 from hubbub.services.hub import EventLog
 from hubbub.store.tx import Tx
 from tests.browser import axe
-from tests.browser.client import message, send, sign_in_as
+from tests.browser.client import message, open_conversation, send, sign_in_as
 from tests.browser.conftest import screenshot
 from tests.support.servers import Running, Server, Workspace, threaded_app
 
@@ -387,3 +387,21 @@ def test_file_change_redraws_the_file_live(
     expect(img).to_have_attribute("width", "360")
     expect(img).to_have_attribute("height", "45")
     loaded(bob, message(bob, "a wide one").locator("img"))
+
+
+def test_attached_files_stay_with_their_conversation(pair: tuple[Page, Page]) -> None:
+    alice, bob = pair
+    attach(alice, [{"name": "plan.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    expect(upload_row(alice, "plan.pdf").locator(".upload-status")).to_have_text("Ready to send")
+    open_conversation(alice, "random")
+    expect(upload_row(alice, "plan.pdf")).to_have_count(0)
+    send(alice, "nothing attached here")
+    open_conversation(bob, "random")
+    expect(message(bob, "nothing attached here")).to_be_visible()
+    expect(bob.locator("#messages [data-file]")).to_have_count(0)
+
+    open_conversation(alice, "general")
+    expect(upload_row(alice, "plan.pdf").locator(".upload-status")).to_have_text("Ready to send")
+    send(alice, "the plan")
+    open_conversation(bob, "general")
+    expect(file_message(bob, "plan.pdf").locator(".text")).to_have_text("the plan")

@@ -215,6 +215,7 @@ class Client {
       }
     }
     this.current = id;
+    this.channelFiles(); // its own files attached, if any, under its box
     this.editing = null;
     this.highlighted = focus; // kept across redraws, so a live event does not drop it
     if (!focus) this.input.focus();
@@ -293,6 +294,7 @@ class Client {
 
   async openThread(channel, ts, focus) {
     this.thread = { channel, ts };
+    this.threadFiles();
     const key = `${channel}/${ts}`;
     if (!this.threads.has(key)) this.threads.set(key, new Timeline());
     const tl = this.threads.get(key);
@@ -344,7 +346,7 @@ class Client {
 
   async send(input, threadTs) {
     const typed = input.value;
-    const files = threadTs ? this.threadFiles : this.channelFiles;
+    const files = threadTs ? this.threadFiles() : this.channelFiles();
     const attached = files.attached();
     if ((!typed.trim() && !attached) || !this.current) return;
     const channel = threadTs ? this.thread.channel : this.current;

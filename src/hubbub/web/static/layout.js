@@ -19,16 +19,16 @@ export class Layout {
     this.input = h("textarea", { id: "composer-input", rows: 1, autocomplete: "off" });
     this.threadList = h("div", { class: "thread-list", role: "log", "aria-label": "Replies" });
     this.threadInput = h("textarea", { id: "thread-input", rows: 1, placeholder: "Reply…" });
-    this.channelFiles = new Attachments(this.input, "Files to send");
-    this.threadFiles = new Attachments(this.threadInput, "Files to send in the thread");
+    this.channelTray = h("div", { class: "uploads-slot" });
+    this.threadTray = h("div", { class: "uploads-slot" });
     this.threadPanel = h(
       "aside",
       { class: "thread", "aria-labelledby": "thread-title", hidden: true },
       h("header", { class: "thread-header" }, h("h2", { id: "thread-title" }, "Thread"), h("button", { class: "icon", "aria-label": "Close thread", onclick: () => this.closeThread() }, "✕")),
       this.threadList,
-      this.composer(this.threadInput, "Reply", () => this.thread?.ts, h("label", { for: "thread-input", class: "visually-hidden" }, "Reply in thread"), this.threadFiles, "Attach files to the reply"),
+      this.composer(this.threadInput, "Reply", () => this.thread?.ts, h("label", { for: "thread-input", class: "visually-hidden" }, "Reply in thread"), () => this.threadFiles(), this.threadTray, "Attach files to the reply"),
     );
-    dropTarget(this.threadPanel, () => "Drop files to send them in this thread", (files) => this.threadFiles.add(files));
+    dropTarget(this.threadPanel, () => "Drop files to send them in this thread", (files) => this.threadFiles().add(files));
     const top = h(
       "header",
       { class: "topbar" },
@@ -45,10 +45,10 @@ export class Layout {
       h("header", { class: "channel-header" }, h("div", {}, this.heading, this.topic), this.headerTools),
       this.list,
       this.typingLine,
-      this.composer(this.input, "Send", () => undefined, this.inputLabel, this.channelFiles, "Attach files"),
+      this.composer(this.input, "Send", () => undefined, this.inputLabel, () => this.channelFiles(), this.channelTray, "Attach files"),
     );
     refuseStrayDrops();
-    dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles.add(files));
+    dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles().add(files));
     append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel), this.toasts]);
     this.root.classList.add("client");
     this.list.addEventListener("scroll", () => {
@@ -63,8 +63,10 @@ export class Layout {
     }
   }
 
-  composer(input, button, threadTs, label, files, attach) {
-    pasteFiles(input, (picked) => files.add(picked));
+  // files(): the Attachments of the conversation (or thread) the composer writes to; tray: where
+  // their rows go.
+  composer(input, button, threadTs, label, files, tray, attach) {
+    pasteFiles(input, (picked) => files().add(picked));
     input.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
         e.preventDefault();
@@ -81,12 +83,33 @@ export class Layout {
     return h(
       "form",
       { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(input, threadTs()); } },
-      files.tray,
+      tray,
       label,
-      attachButton(attach, (picked) => files.add(picked)),
+      attachButton(attach, (picked) => files().add(picked)),
       input,
       h("button", { type: "submit", class: "send" }, button),
     );
+  }
+
+  // Files attached are kept per conversation and per thread, as a draft is: each composer shows
+  // the rows of the one it writes to, and sends them there.
+  attachments(key, input, label) {
+    this.attached ??= new Map();
+    if (!this.attached.has(key)) this.attached.set(key, new Attachments(input, label));
+    return this.attached.get(key);
+  }
+
+  channelFiles() {
+    const files = this.attachments(this.current, this.input, "Files to send");
+    if (files.tray.parentNode !== this.channelTray) this.channelTray.replaceChildren(files.tray);
+    return files;
+  }
+
+  threadFiles() {
+    const key = this.thread ? `${this.thread.channel}/${this.thread.ts}` : "";
+    const files = this.attachments(key, this.threadInput, "Files to send in the thread");
+    if (files.tray.parentNode !== this.threadTray) this.threadTray.replaceChildren(files.tray);
+    return files;
   }
 
   atBottom() {
