@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, Route, expect
 
-from hubbub.services.files import file_changed_tx
 from hubbub.services.hub import EventLog
 from hubbub.store.tx import Tx
 from tests.browser import axe
@@ -377,11 +376,13 @@ def test_file_change_redraws_the_file_live(
     file_id = message(bob, "a wide one").locator("[data-file]").get_attribute("data-file")
     assert file_id
 
+    channel = bob.url.split("?")[0].rsplit("/", 1)[1]
+
     def unit(tx: Tx, log: EventLog) -> None:
+        # What the thumbnail job does once it has read the image: its size, and the event.
         tx.set_file(workspace.team_id, file_id, original_w=720, original_h=90)
-        changed = tx.get_file(workspace.team_id, file_id)
-        assert changed is not None
-        file_changed_tx(tx, log, changed)
+        change = {"type": "file_change", "file_id": file_id, "file": {"id": file_id}}
+        log.channel_event(workspace.team_id, channel, {**change, "channel_id": channel})
 
     running.run(running.front.api.hub.commit(workspace.team_id, unit)).result(10)
     expect(img).to_have_attribute("width", "360")
