@@ -23,9 +23,10 @@ function ours(url) {
 }
 
 // The picture to show in a message, and the size it is known to have: a thumbnail (the 480
-// on a dense screen, else the 360), or the file itself with its original size when known.
+// on a dense screen, else the 360), or the file itself with its original size when known. An
+// image smaller than 360 has no such thumbnail (only smaller ones): it is shown itself.
 function preview(file) {
-  const edges = window.devicePixelRatio > 1 ? [480, 360, 720, 160] : [360, 480, 720, 160];
+  const edges = window.devicePixelRatio > 1 ? [480, 360, 720] : [360, 480, 720];
   for (const edge of edges) {
     const src = ours(file[`thumb_${edge}`]);
     if (src) return { src, w: file[`thumb_${edge}_w`] ?? file.original_w, h: file[`thumb_${edge}_h`] ?? file.original_h };
