@@ -153,6 +153,7 @@ def test_image_by_paperclip_shows_live_opens_full_size_and_is_deleted_live(
     expect(row.get_by_role("button", name="Cancel upload of sunset.png")).to_be_visible()
     held.wait()
     screenshot(alice, "files-uploading")
+    axe.assert_accessible(alice)
     held.release()
     expect(row.locator(".upload-status")).to_have_text("Ready to send")
     assert progress.evaluate("p => p.value === p.max")
@@ -178,6 +179,10 @@ def test_image_by_paperclip_shows_live_opens_full_size_and_is_deleted_live(
     assert got.status == 200 and got.body() == image
     assert got.headers["content-disposition"].startswith("attachment")
     axe.assert_accessible(bob)
+    # A message that comes in meanwhile redraws the list behind the dialog: the focus still
+    # goes back to the image.
+    send(alice, "nice one")
+    expect(message(bob, "nice one")).to_be_attached()
     bob.keyboard.press("Escape")
     expect(viewer).to_have_count(0)
     expect(thumb).to_be_focused()
