@@ -411,3 +411,23 @@ def test_attached_files_stay_with_their_conversation(pair: tuple[Page, Page]) ->
     send(alice, "the plan")
     open_conversation(bob, "general")
     expect(file_message(bob, "plan.pdf").locator(".text")).to_have_text("the plan")
+
+
+def test_a_refused_share_keeps_the_text_and_the_files(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    alice, _ = pair
+    api = server.client(workspace.alice.token)
+    plans = api.conversations_create(name="plans")["channel"]["id"]
+    alice.goto(f"{server.url}/client/{workspace.team_id}/{plans}")
+    expect(alice.locator("#channel-title")).to_have_text("#plans")
+    attach(alice, [{"name": "budget.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    row = upload_row(alice, "budget.pdf")
+    expect(row.locator(".upload-status")).to_have_text("Ready to send")
+    api.conversations_archive(channel=plans)
+    send(alice, "the budget")
+    expect(alice.locator(".toast")).to_have_text("Not sent: is_archived")
+    expect(alice.locator("#composer-input")).to_have_value("the budget")
+    expect(row.locator(".upload-status")).to_have_text("Ready to send")
+    expect(row.get_by_role("button", name="Remove budget.pdf")).to_be_enabled()
+    assert not [m for m in api.conversations_history(channel=plans)["messages"] if m.get("files")]

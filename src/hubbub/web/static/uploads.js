@@ -141,7 +141,9 @@ export class Attachments {
   // Shares what is attached into the conversation (and thread), with the text as
   // initial_comment, once every upload under way has ended. False when nothing could go.
   async send(channel, threadTs, text) {
-    const items = [...this.items];
+    // Each file goes with one message: a second Enter while the first waits sends none again.
+    const items = this.items.filter((item) => !item.claimed);
+    for (const item of items) item.claimed = true;
     await Promise.all(items.map((item) => item.done));
     const ready = items.filter((item) => item.state === "uploaded" && this.items.includes(item));
     if (!ready.length) return false;
@@ -159,12 +161,15 @@ export class Attachments {
           initial_comment: i === 0 && text ? text : undefined,
         });
       } catch (err) {
-        // Nothing was shared: the files stay uploaded, and may be sent again.
-        for (const item of batch) {
-          this.setState(item, "uploaded", "Ready to send");
+        // Nothing of this batch was shared: its files and the rest stay uploaded, and may be
+        // sent again. Before the first batch went, the caller keeps the text too.
+        for (const item of ready.slice(i)) {
+          this.setState(item, "uploaded", i === 0 ? "Ready to send" : `Not sent (${String(err.error ?? err).replaceAll("_", " ")}): ready to send again`);
           item.button.disabled = false;
+          item.claimed = false;
         }
-        throw err;
+        if (i === 0) throw err;
+        return true;
       }
       for (const item of batch) this.drop(item);
     }
