@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, Route, expect
+from slack_sdk import WebClient
 
 from hubbub.services.hub import EventLog
 from hubbub.store.tx import Tx
@@ -291,12 +292,16 @@ def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]
     screenshot(alice, "files-phone")
 
 
+def _general(client: WebClient) -> str:
+    channels = client.conversations_list()["channels"]
+    return str(next(c["id"] for c in channels if c["name"] == "general"))
+
+
 def history(server: Server, workspace: Workspace) -> list[dict[str, Any]]:
     client = server.client(workspace.alice.token)
-    general = next(
-        c["id"] for c in client.conversations_list()["channels"] if c["name"] == "general"
-    )
-    messages: list[dict[str, Any]] = client.conversations_history(channel=general)["messages"]
+    messages: list[dict[str, Any]] = client.conversations_history(channel=_general(client))[
+        "messages"
+    ]
     return messages
 
 
@@ -431,3 +436,23 @@ def test_a_refused_share_keeps_the_text_and_the_files(
     expect(row.locator(".upload-status")).to_have_text("Ready to send")
     expect(row.get_by_role("button", name="Remove budget.pdf")).to_be_enabled()
     assert not [m for m in api.conversations_history(channel=plans)["messages"] if m.get("files")]
+
+
+def test_files_work_where_the_browser_names_the_server_otherwise(
+    server: Server, workspace: Workspace, two: tuple[BrowserContext, BrowserContext]
+) -> None:
+    """public_url says 127.0.0.1, the browser came by localhost: the upload URL and the file
+    URLs the server hands out are used at the page's own address (its CSP allows only that, and
+    the session cookie is that address's)."""
+    named = Server(server.url.replace("127.0.0.1", "localhost"), server.data_dir)
+    page = two[0].new_page()
+    sign_in_as(page, named, workspace, "alice")
+    image = png(40, 40, (200, 30, 30))
+    attach(page, [{"name": "red.png", "mimeType": "image/png", "buffer": image}])
+    expect(upload_row(page, "red.png").locator(".upload-status")).to_have_text("Ready to send")
+    send(page, "by another name")
+    shown = message(page, "by another name")
+    loaded(page, shown.locator("img"))
+    assert (shown.locator("img").get_attribute("src") or "").startswith(named.url + "/files-pri/")
+    (file,) = next(m for m in history(server, workspace) if m.get("files"))["files"]
+    assert file["url_private"].startswith(server.url)

@@ -44,3 +44,18 @@ export function mixin(target, ...parts) {
     }
   }
 }
+
+// A URL the server handed out (public_url's), at the address this page was loaded from: the
+// same server, reached the way this browser reaches it, so the page's CSP ('self') lets it
+// load and its session cookie goes with it, even when public_url names the server otherwise
+// (a proxy's name, localhost for 127.0.0.1). Anything but http(s) is null.
+export function here(url) {
+  if (typeof url !== "string") return null;
+  try {
+    const parsed = new URL(url, window.location.href);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
+    return window.location.origin + parsed.pathname + parsed.search;
+  } catch {
+    return null;
+  }
+}

@@ -3,11 +3,12 @@
 // files as a card that downloads, deleted ones as Slack's tombstone; the full-size viewer,
 // deleting a file, and the live file events. Methods of Client (app.js).
 //
-// Every URL is the server's own (url_private, url_private_download, thumb_*), read with the
-// session cookie: the page's CSP (img-src 'self') loads images from nowhere else.
+// Every URL is the server's own (url_private, url_private_download, thumb_*), read at this
+// page's address with the session cookie (dom.js here): the page's CSP (img-src 'self') loads
+// images from nowhere else.
 
 import { call } from "./api.js";
-import { h } from "./dom.js";
+import { h, here } from "./dom.js";
 import { fileSize } from "./format.js";
 
 const INLINE = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
@@ -18,20 +19,16 @@ export function isInlineImage(file) {
   return INLINE.has(file?.mimetype);
 }
 
-function ours(url) {
-  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
-}
-
 // The picture to show in a message, and the size it is known to have: a thumbnail (the 480
 // on a dense screen, else the 360), or the file itself with its original size when known. An
 // image smaller than 360 has no such thumbnail (only smaller ones): it is shown itself.
 function preview(file) {
   const edges = window.devicePixelRatio > 1 ? [480, 360, 720] : [360, 480, 720];
   for (const edge of edges) {
-    const src = ours(file[`thumb_${edge}`]);
+    const src = here(file[`thumb_${edge}`]);
     if (src) return { src, w: file[`thumb_${edge}_w`] ?? file.original_w, h: file[`thumb_${edge}_h`] ?? file.original_h };
   }
-  return { src: ours(file.url_private), w: file.original_w, h: file.original_h };
+  return { src: here(file.url_private), w: file.original_w, h: file.original_h };
 }
 
 // Width and height attributes that fit the image in BOX: the browser keeps its place from the
@@ -99,7 +96,7 @@ export class Files {
 
   cardNode(file) {
     const name = file.title || file.name;
-    const download = ours(file.url_private_download);
+    const download = here(file.url_private_download);
     return h(
       "div",
       { class: "file card", dataset: { file: file.id } },
@@ -122,8 +119,8 @@ export class Files {
 
   openImage(file, opener) {
     const name = file.title || file.name;
-    const full = h("img", { class: "full", src: ours(file.url_private), alt: file.alt_txt || name, ...fitted(file.original_w, file.original_h) });
-    const download = ours(file.url_private_download);
+    const full = h("img", { class: "full", src: here(file.url_private), alt: file.alt_txt || name, ...fitted(file.original_w, file.original_h) });
+    const download = here(file.url_private_download);
     const list = opener.closest("[role=log]");
     this.dialogs.open(name, h(
       "div",

@@ -7,7 +7,7 @@
 // initial_comment. A row per file shows its progress, a cancel button, and why it failed.
 
 import { call } from "./api.js";
-import { h } from "./dom.js";
+import { h, here } from "./dom.js";
 import { fileSize } from "./format.js";
 
 // Slack's errors (and the upload URL's) in words: "Not uploaded: <name> <words>."
@@ -108,7 +108,7 @@ export class Attachments {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       item.xhr = xhr;
-      xhr.open("POST", url);
+      xhr.open("POST", here(url));
       xhr.upload.onprogress = (e) => {
         if (!e.lengthComputable) return;
         item.progress.max = Math.max(e.total, 1);
