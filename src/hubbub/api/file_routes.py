@@ -115,13 +115,17 @@ async def _download(hub: Hub, request: Request, *, attachment: bool) -> Response
     assert file.blob_key is not None
     inline = not attachment and is_inline_image(file.mimetype)
     kind = served_type(file.mimetype)
-    direct = await hub.blobs.download_url(
-        file.blob_key,
-        filename=file.name,
-        content_type=kind,
-        inline=inline,
-        expires_s=DOWNLOAD_URL_TTL_S,
-    )
+    # An image shown inline is served from here, never redirected to the store: the browser
+    # client's Content-Security-Policy lets it load images from its own address only.
+    direct = None
+    if not inline:
+        direct = await hub.blobs.download_url(
+            file.blob_key,
+            filename=file.name,
+            content_type=kind,
+            inline=False,
+            expires_s=DOWNLOAD_URL_TTL_S,
+        )
     if direct is not None:
         return RedirectResponse(direct, 302, headers={"Cache-Control": "no-store", **SAFE_HEADERS})
     headers = {
