@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hubbub.domain.links import find_links
+
 # Slack's highlight marks, around each match when `highlight` is asked for.
 HIGHLIGHT_START = "\ue000"
 HIGHLIGHT_END = "\ue001"
@@ -42,8 +44,15 @@ def searchable(subtype: str | None) -> bool:
     return subtype not in UNSEARCHABLE_SUBTYPES
 
 
+def has_link(text: str) -> bool:
+    """Whether the text holds a web link, as `has:link` asks (mentions are no links)."""
+    return "://" in text and bool(find_links(text, 1))
+
+
 def fold(text: str) -> str:
     """The text as the index holds it and as a query's terms are compared with it."""
+    # NUL ends a string in SQLite's C code: FTS5 would read a query holding one as cut short.
+    text = text.replace("\x00", "")
     if text.isascii():
         # Most messages: lower-casing is all of NFKC, case folding and accent removal here,
         # at a hundredth of their cost (the index is written in every post's transaction).

@@ -18,6 +18,7 @@ from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.served import ServedQueries
 from hubbub.store.queries.shares import ShareQueries
 from hubbub.store.queries.webhooks import WebhookQueries
@@ -38,5 +39,6 @@ class Tx(
     AppQueries,
     ShareQueries,
     ServedQueries,
+    SearchQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
