@@ -29,6 +29,9 @@ class Method:
     scopes: ScopeNeed | None = None
     # Called with an app-level (`xapp-`) token, and with no other kind.
     app_token: bool = False
+    # Called with a person's token only: a bot's gets not_allowed_token_type before its scopes
+    # are looked at (search.*, as in Slack).
+    user_token: bool = False
 
 
 # A method's scopes: one scope, any of several, or the family of the `channel` argument's kind.
@@ -66,6 +69,7 @@ class Router:
         auth: bool = True,
         scopes: Scopes | None = None,
         app_token: bool = False,
+        user_token: bool = False,
     ) -> Callable[[Handler], Handler]:
         """args maps each argument to its type (string, integer, boolean, json) for the docs;
         scopes, what an app's bot token needs (Slack's method pages)."""
@@ -83,6 +87,7 @@ class Router:
                 doc[0] if doc else "",
                 None if scopes is None else scope_need(scopes),
                 app_token,
+                user_token,
             )
             return handler
 

@@ -13,6 +13,7 @@ from hubbub.api import (
     pins,
     reactions,
     rtm,
+    search,
     shares,
     team,
     users,
@@ -35,4 +36,5 @@ def method_table() -> dict[str, Method]:
         dnd.router,
         notifications.router,
         shares.router,
+        search.router,
     )
