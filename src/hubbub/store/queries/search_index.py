@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hubbub.domain.search_text import fold, has_link, searchable
 from hubbub.store.prepared import Prepared
@@ -16,20 +18,27 @@ from hubbub.store.rows import key
 from hubbub.store.tables import messages, search_docs
 
 _KEY = key(search_docs, "team_id", "channel_id", "ts")
-_INSERT = Prepared(
-    insert(search_docs).values(
-        {
-            name: bindparam(name)
-            for name in ("team_id", "channel_id", "ts", "user_id", "has_link", "body")
-        }
-    )
-)
+_COLUMNS = ("team_id", "channel_id", "ts", "user_id", "has_link", "body")
+_INSERT = Prepared(insert(search_docs).values({name: bindparam(name) for name in _COLUMNS}))
 _UPDATE = Prepared(
     update(search_docs)
     .where(_KEY)
     .values(body=bindparam("body"), has_link=bindparam("has_link_value"))
 )
 _DELETE = Prepared(delete(search_docs).where(_KEY))
+# A rebuild's page beside posts that index themselves: a message already there is left be.
+_INSERT_NEW = {
+    "sqlite": Prepared(
+        sqlite_insert(search_docs)
+        .values({name: bindparam(name) for name in _COLUMNS})
+        .on_conflict_do_nothing()
+    ),
+    "postgresql": Prepared(
+        postgresql_insert(search_docs)
+        .values({name: bindparam(name) for name in _COLUMNS})
+        .on_conflict_do_nothing()
+    ),
+}
 
 
 def doc(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> dict[str, Any]:
@@ -87,6 +96,12 @@ class SearchIndexQueries(TxBase):
         ).scalar()
         return int(value or 0)
 
+    def count_indexed(self, team_id: str) -> int:
+        value = self.conn.execute(
+            select(func.count()).where(search_docs.c.team_id == team_id)
+        ).scalar()
+        return int(value or 0)
+
     def index_page(
         self, team_id: str, after: tuple[str, str] | None, limit: int
     ) -> tuple[int, tuple[str, str] | None]:
@@ -118,4 +133,4 @@ class SearchIndexQueries(TxBase):
             if searchable(subtype)
         ]
         if docs:
-            self.run.execute_many(_INSERT, docs)
+            self.run.execute_many(_INSERT_NEW[self.conn.dialect.name], docs)
