@@ -168,13 +168,16 @@ def _statement(
         order: Any = d.c.id.desc()
         in_sql = list(query.terms)
         if dialect == "sqlite":
-            # Every term of three characters or more in one FTS5 query, each a quoted string
-            # (a `"` inside is doubled): substrings, whatever characters they hold.
-            params["match"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+            # FTS5 finds the rows holding every trigram of every term (its table keeps no
+            # positions: detail=none, a third of the size and of the cost to post), each a
+            # quoted string (a `"` inside doubled), so whatever characters they hold are text;
+            # instr() then keeps the rows that hold each term itself.
+            params["match"] = " ".join(
+                '"' + gram.replace('"', '""') + '"' for gram in _trigrams(long_terms)
+            )
             source = search_fts.join(d, d.c.id == search_fts.c.rowid)
             where.append(literal_column("search_fts").op("MATCH")(bindparam("match")))
             order = search_fts.c.rowid.desc()
-            in_sql = [t for t in query.terms if len(t) < TRIGRAM]
         where += _text(dialect, d, in_sql, query.excluded, params)
         inner = (
             select(d.c.id, d.c.channel_id, d.c.ts, d.c.body)
@@ -218,6 +221,12 @@ def _statement(
     else:
         ranked = ranked.order_by(literal_column("score").desc(), w.c.ts.desc(), w.c.channel_id)
     return ranked.limit(bindparam("limit")).offset(bindparam("offset")), params
+
+
+def _trigrams(terms: list[str]) -> list[str]:
+    """Each distinct run of three characters of the terms, in order of first appearance."""
+    grams = (term[i : i + TRIGRAM] for term in terms for i in range(len(term) - TRIGRAM + 1))
+    return list(dict.fromkeys(grams))
 
 
 def _text(

@@ -28,7 +28,7 @@ _BATCH = 5000
 # folded already (domain/search_text.py).
 _SQLITE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(body, content='search_docs',"
-    " content_rowid='id', tokenize='trigram case_sensitive 1')",
+    " content_rowid='id', tokenize='trigram case_sensitive 1', detail=none, columnsize=0)",
     "CREATE TRIGGER search_docs_ai AFTER INSERT ON search_docs BEGIN"
     " INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
     "CREATE TRIGGER search_docs_ad AFTER DELETE ON search_docs BEGIN"
