@@ -100,6 +100,7 @@ def test_messages_from_before_the_search_index_are_indexed_by_its_migration(
         conn.commit()
         rows = conn.exec_driver_sql(
             "SELECT d.ts, d.body FROM search_fts f JOIN search_docs d ON d.id = f.rowid"
-            " WHERE search_fts MATCH '\"cafe\"'"
+            # FTS5 keeps no positions (detail=none): a term is asked as its trigrams.
+            ' WHERE search_fts MATCH \'"caf" "afe"\''
         ).all()
     assert [tuple(r) for r in rows] == [("1700000000.000001", "old cafe talk")]

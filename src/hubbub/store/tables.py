@@ -228,7 +228,8 @@ search_docs = Table(
     Column("body", Text, nullable=False),
     # Edits and deletes find the row by the message's key.
     Index("uq_search_docs_message", "team_id", "channel_id", "ts", unique=True),
-    # A search in a few channels (in:#channel) walks them newest first.
+    # A search walks the workspace's rows newest first, or those of a few channels (in:).
+    Index("ix_search_docs_team", "team_id", "id"),
     Index("ix_search_docs_channel", "team_id", "channel_id", "id"),
 )
 

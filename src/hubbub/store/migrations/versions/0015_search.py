@@ -61,6 +61,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "uq_search_docs_message", ["team_id", "channel_id", "ts"], unique=True
         )
+        batch_op.create_index("ix_search_docs_team", ["team_id", "id"], unique=False)
         batch_op.create_index(
             "ix_search_docs_channel", ["team_id", "channel_id", "id"], unique=False
         )
@@ -127,5 +128,6 @@ def downgrade() -> None:
         op.execute("DROP INDEX ix_search_docs_body")
     with op.batch_alter_table("search_docs", schema=None) as batch_op:
         batch_op.drop_index("ix_search_docs_channel")
+        batch_op.drop_index("ix_search_docs_team")
         batch_op.drop_index("uq_search_docs_message")
     op.drop_table("search_docs")
