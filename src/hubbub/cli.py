@@ -411,6 +411,42 @@ def worker(
     uvloop.run(main())  # the loop hubbub serve runs on
 
 
+@admin.command("reindex")
+def reindex(
+    team: Annotated[
+        str | None, typer.Option(help="A workspace's id or domain (default: every workspace).")
+    ] = None,
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Build the search index again from the messages (docs/search.md), with progress on stderr."""
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from hubbub.services import search_index
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        done = []
+        # On stderr: stdout holds the command's one JSON object.
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            for team_id in await search_index.teams(hub, team):
+                task = bar.add_task(f"reindex {team_id}", total=None)
+
+                def step(_team: str, n: int, total: int, task: TaskID = task) -> None:
+                    bar.update(task, completed=n, total=total)
+
+                report = await search_index.reindex(hub, team_id, step)
+                done.append(
+                    {
+                        "team_id": report.team_id,
+                        "messages": report.messages,
+                        "indexed": report.indexed,
+                    }
+                )
+        return {"teams": done}
+
+    _run_admin(data_dir, work)
+
+
 @admin.command("shards")
 def shards(
     interval: Annotated[

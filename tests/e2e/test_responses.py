@@ -162,6 +162,11 @@ def test_answers_that_worked_are_what_the_document_says(
     declined = a("conversations.create", name="declined")["channel"]["id"]
     other = a("conversations.inviteShared", channel=declined, emails=["bob@globex.test"])
     g("conversations.declineSharedInvite", invite_id=other["invite_id"])
+    # Search, over the host's channels and the shared one, from both sides, every option.
+    a("search.messages", query="hello", highlight=True, cursor="*", count=1)
+    a("search.messages", query="edited in:#shapes-2", sort="timestamp", sort_dir="asc", page=2)
+    g("search.messages", query="globex")
+    g("search.all", query="hello")
     a("admin.conversations.disconnectShared", channel_id=shared, leaving_team_ids=[globex.team_id])
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)

@@ -63,6 +63,12 @@ METHODS: dict[str, dict[str, str]] = {
     "conversations.setTopic": {"channel": "{channel}", "topic": "taken"},
     "conversations.unarchive": {"channel": "{channel}"},
     "dnd.endDnd": {},
+    "files.completeUploadExternal": {"files": '[{"id": "{file}"}]', "channel_id": "{channel}"},
+    "files.delete": {"file": "{file}"},
+    "files.getUploadURLExternal": {"filename": "mine.txt", "length": "3"},
+    "files.info": {"file": "{file}"},
+    "files.list": {"channel": "{channel}"},
+    "files.upload": {"channels": "{channel}", "content": "hi", "filename": "mine.txt"},
     "dnd.endSnooze": {},
     "dnd.info": {"user": "{user}"},
     "dnd.setSnooze": {"num_minutes": "5"},
@@ -77,6 +83,9 @@ METHODS: dict[str, dict[str, str]] = {
     "reactions.remove": {"channel": "{channel}", "timestamp": "{ts}", "name": "thumbsup"},
     "rtm.connect": {},
     "rtm.start": {},
+    # Excluding a word nobody wrote: every message the guest may see, and nothing else.
+    "search.all": {"query": "-qqqqqq"},
+    "search.messages": {"query": "-qqqqqq", "count": "100"},
     "team.info": {"team": "{team}"},
     "users.conversations": {"user": "{user}", "types": "public_channel,private_channel"},
     "users.getPresence": {"user": "{user}"},
@@ -103,6 +112,7 @@ class Hidden:
     channel: str
     ts: str
     user: str
+    file: str  # shared in the channel by its member
     secrets: tuple[str, ...]
 
 
@@ -131,6 +141,7 @@ def world(server: Server) -> World:
     # Never shared: a public channel of acme, with acme's carol, who is in no shared channel.
     only = carol.conversations_create(name="acme-only-channel")["channel"]["id"]
     only_ts = _thread(carol, only, "acme only words")
+    only_file = _file(carol, only, "acme-only-file.txt")
 
     # Shared once, then disconnected.
     gone = host.conversations_create(name="was-shared")["channel"]["id"]
@@ -139,6 +150,7 @@ def world(server: Server) -> World:
     guest.conversations_acceptSharedInvite(invite_id=ended, channel_name="acme-was-shared")
     server.client(globex.bob.token).conversations_join(channel=gone)
     gone_ts = _thread(carol, gone, "said before the end")
+    gone_file = _file(carol, gone, "was-shared-file.txt")
     host.admin_conversations_disconnectShared(channel_id=gone)
     _thread(carol, gone, "said after the end")
 
@@ -148,13 +160,23 @@ def world(server: Server) -> World:
             only,
             only_ts,
             acme.carol.user_id,
-            (only, "acme-only-channel", "acme only words", *common),
+            only_file,
+            (only, "acme-only-channel", "acme only words", only_file, "acme-only-file", *common),
         ),
         "disconnected": Hidden(
             gone,
             gone_ts,
             acme.carol.user_id,
-            (gone, "was-shared", "said before the end", "said after the end", *common),
+            gone_file,
+            (
+                gone,
+                "was-shared",
+                "said before the end",
+                "said after the end",
+                gone_file,
+                "was-shared-file",
+                *common,
+            ),
         ),
     }
     return World(acme, globex, shared, hidden)
@@ -168,8 +190,15 @@ def _thread(client: WebClient, channel: str, text: str) -> str:
     return ts
 
 
+def _file(client: WebClient, channel: str, name: str) -> str:
+    """A file shared in the channel: its id, name and words must not reach the guest."""
+    shared = client.files_upload_v2(channel=channel, content="file words " + name, filename=name)
+    return str(shared["file"]["id"])
+
+
 def _args(method: str, hidden: Hidden, world: World) -> dict[str, str]:
     values = {
+        "file": hidden.file,
         "channel": hidden.channel,
         "ts": hidden.ts,
         "user": hidden.user,

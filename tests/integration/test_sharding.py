@@ -254,3 +254,45 @@ async def test_jobs_not_yet_done_move_with_their_workspace(shard_set: ShardSet) 
         assert again is False
     finally:
         await hub.close()
+
+
+async def test_the_search_index_moves_with_its_workspace(shard_set: ShardSet) -> None:
+    """Its rows go to the new shard under that shard's ids: what was found before is found
+    after, and posts after the move are indexed beside them."""
+    from hubbub.services.search import Ask, search_messages
+
+    settings = shard_set.settings()
+    hub = build_hub(settings)
+    try:
+        # Another workspace's rows take ids of the shards too.
+        await workspaces.create_workspace(hub, "Other", "other")
+        other = await _person(hub, "other", "o@other.test")
+        elsewhere = await channels.create(hub, other, "there", is_private=False)
+        await messages.post(hub, other, elsewhere.id, text="unrelated text on b")
+        await workspaces.create_workspace(hub, "Acme", "acme")
+        who = await _person(hub, "acme", "a@acme.test")
+        lobby = await channels.create(hub, who, "lobby", is_private=False)
+        for n in range(30):
+            await messages.post(hub, who, lobby.id, text=f"北京 report {n}")
+
+        async def texts(query: str) -> list[str]:
+            found = await search_messages(hub, who, query, Ask(count=100, by_time=True))
+            return [m.message.text for m in found.matches]
+
+        before = await texts("report")
+        source = Directory(shard_set.directory_url).entry(who.team_id)
+        assert source is not None
+        target = "b" if source.shard == "a" else "a"
+        report = await asyncio.to_thread(move, settings, "acme", target)
+        assert report.rows["search_docs"] == 30
+        assert await texts("report") == before
+        assert len(await texts("北京")) == 30
+        await messages.post(hub, who, lobby.id, text="report after the move")
+        assert (await texts("report"))[0] == "report after the move"
+        with shard_set.connect(source.shard) as conn:
+            left = conn.execute(
+                "SELECT count(*) FROM search_docs WHERE team_id = %s", (who.team_id,)
+            )
+            assert (left.fetchone() or (0,))[0] == 0
+    finally:
+        await hub.close()

@@ -195,6 +195,34 @@ def bench_jobs(
     typer.echo(str(path))
 
 
+@bench.command("search")
+def bench_search(
+    messages: Annotated[
+        int, typer.Option(min=1000, max=10_000_000, help="In the workspace.")
+    ] = 1_000_000,
+    channels: Annotated[int, typer.Option(min=1, max=100_000, help="They are spread over.")] = 1000,
+    per_kind: Annotated[int, typer.Option(min=5, max=1000, help="Queries timed per kind.")] = 40,
+    posts: Annotated[
+        int, typer.Option(min=100, max=100_000, help="Posts per side of the indexing cost.")
+    ] = 3000,
+    store: Annotated[
+        list[str] | None, typer.Option(help="sqlite and/or postgres (default: both).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+) -> None:
+    """Search: query p50/p99 per kind over N messages, the index's cost on posting, its size."""
+
+    from hubbub_bench.searchrun import SearchOptions, run, table
+
+    stores = tuple(store or ("sqlite", "postgres"))
+    if not set(stores) <= {"sqlite", "postgres"}:
+        raise typer.BadParameter("sqlite or postgres", param_hint="--store")
+    opts = SearchOptions(messages, channels, per_kind=per_kind, posts=posts, stores=stores, out=out)
+    result, path = run(opts)
+    _wide_console().print(table(result))
+    typer.echo(str(path))
+
+
 @bench.command("web")
 def bench_web(
     runs: Annotated[int, typer.Option(min=1, max=50, help="Cold loads, and warm ones.")] = 5,

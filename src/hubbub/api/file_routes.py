@@ -158,14 +158,18 @@ async def _serve(
     hub: Hub, request: Request, blob: _Blob, *, inline: bool, team_id: str, file_id: str
 ) -> Response:
     """The blob's bytes with the safe headers: a redirect to the store's own URL (S3), else
-    streamed from `open`, with ETag, If-None-Match and one byte range."""
-    direct = await hub.blobs.download_url(
-        blob.key,
-        filename=blob.name,
-        content_type=blob.content_type,
-        inline=inline,
-        expires_s=DOWNLOAD_URL_TTL_S,
-    )
+    streamed from `open`, with ETag, If-None-Match and one byte range. What is shown inline (an
+    image, a thumbnail) is served from here, never redirected to the store: the browser
+    client's Content-Security-Policy lets it load images from its own address only."""
+    direct = None
+    if not inline:
+        direct = await hub.blobs.download_url(
+            blob.key,
+            filename=blob.name,
+            content_type=blob.content_type,
+            inline=False,
+            expires_s=DOWNLOAD_URL_TTL_S,
+        )
     if direct is not None:
         return RedirectResponse(direct, 302, headers={"Cache-Control": "no-store", **SAFE_HEADERS})
     size = blob.size

@@ -32,6 +32,9 @@ class Method:
     # Reads a multipart body itself, as it arrives, past max_body_bytes (files.upload): the
     # handler gets the request in Call.body, and args from the query string only.
     streams: bool = False
+    # Called with a person's token only: a bot's gets not_allowed_token_type before its scopes
+    # are looked at (search.*, as in Slack).
+    user_token: bool = False
 
 
 # A method's scopes: one scope, any of several, or the family of the `channel` argument's kind.
@@ -70,6 +73,7 @@ class Router:
         scopes: Scopes | None = None,
         app_token: bool = False,
         streams: bool = False,
+        user_token: bool = False,
     ) -> Callable[[Handler], Handler]:
         """args maps each argument to its type (string, integer, boolean, json) for the docs;
         scopes, what an app's bot token needs (Slack's method pages)."""
@@ -88,6 +92,7 @@ class Router:
                 None if scopes is None else scope_need(scopes),
                 app_token,
                 streams,
+                user_token,
             )
             return handler
 

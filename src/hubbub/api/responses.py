@@ -364,6 +364,52 @@ _INVITE = obj(
     }
 )
 
+# search.*: a page of matches, with Slack's two ways of saying where it is.
+_PAGED = {
+    "total": INTEGER,
+    "paging": obj({"count": INTEGER, "total": INTEGER, "page": INTEGER, "pages": INTEGER}),
+    "pagination": obj(
+        {
+            "total_count": INTEGER,
+            "page": INTEGER,
+            "per_page": INTEGER,
+            "page_count": INTEGER,
+            "first": INTEGER,
+            "last": INTEGER,
+        }
+    ),
+}
+_SEARCH_MATCH = obj(
+    {
+        "type": {"type": "string", "enum": ["message"]},
+        "iid": STRING,
+        "channel": obj(
+            {
+                "id": STRING,
+                "name": STRING,
+                "is_channel": BOOLEAN,
+                "is_group": BOOLEAN,
+                "is_im": BOOLEAN,
+                "is_mpim": BOOLEAN,
+                "is_private": BOOLEAN,
+                "is_shared": BOOLEAN,
+                "is_ext_shared": BOOLEAN,
+                "is_org_shared": BOOLEAN,
+            }
+        ),
+        "ts": TS,
+        "text": STRING,
+        "user": STRING,
+        "username": STRING,
+        "team": STRING,
+        "permalink": STRING,
+        "score": {"type": "number"},
+    }
+)
+# With a `cursor` argument, the next one ("" after the last page).
+_SEARCH_MESSAGES = obj({**_PAGED, "matches": array(_SEARCH_MATCH)}, PAGE)
+_SEARCH_ANSWER = {"query": STRING, "messages": _SEARCH_MESSAGES}
+
 SUCCESS: dict[str, Schema] = {
     "api.test": obj({"args": {"type": "object", "additionalProperties": STRING}}),
     "auth.test": obj(
@@ -492,6 +538,15 @@ SUCCESS: dict[str, Schema] = {
     "reactions.get": _MESSAGE_ITEM,
     "reactions.list": obj({"items": array(_MESSAGE_ITEM), **PAGE}),
     "rtm.connect": _RTM,
+    "search.messages": obj(_SEARCH_ANSWER),
+    # hubbub keeps no files or posts yet: their sections are always empty.
+    "search.all": obj(
+        {
+            **_SEARCH_ANSWER,
+            "files": obj({**_PAGED, "matches": array(ANY_OBJECT)}),
+            "posts": obj({"total": INTEGER, "matches": array(ANY_OBJECT)}),
+        }
+    ),
     "rtm.start": _RTM,
     "team.info": obj({"team": ref("Team")}),
     "users.list": obj({"members": array(PERSON), "cache_ts": INTEGER, **PAGE}),

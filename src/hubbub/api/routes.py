@@ -14,6 +14,7 @@ from hubbub.api import (
     pins,
     reactions,
     rtm,
+    search,
     shares,
     team,
     users,
@@ -37,4 +38,5 @@ def method_table() -> dict[str, Method]:
         notifications.router,
         shares.router,
         files.router,
+        search.router,
     )

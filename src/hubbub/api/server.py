@@ -110,6 +110,8 @@ class WebApi:
             )
             if wait:
                 return error(SlackError("ratelimited"), 429, **{"Retry-After": str(wait)})
+        if method.user_token and who.token_kind in ("xoxb", APP_TOKEN_KIND):
+            raise SlackError("not_allowed_token_type")
         if who.app_id is not None:
             return await self._as_app(method, who, args, body)
         if method.app_token:

@@ -5,7 +5,8 @@
    Reads go on, from the old shard.
 2. Copy every row of the workspace, table by table, from one snapshot of the old shard into
    one transaction on the new shard (after removing what an earlier, failed attempt left
-   there), including outbox rows nobody has published yet, under new ids.
+   there), including outbox rows nobody has published yet, jobs and the search index, under
+   new ids.
 3. Verify, before that transaction commits: each table's row count and a digest of its rows in
    key order, computed by each PostgreSQL over its own copy, must match.
 4. Flip: the directory points at the new shard; its NOTIFY drops every process's cached
@@ -29,12 +30,14 @@ from hubbub.domain.errors import SlackError
 from hubbub.store import fence
 from hubbub.store.directory import Directory
 from hubbub.store.postgres import one_off_engine
-from hubbub.store.tables import dead_jobs, jobs, metadata, outbox
+from hubbub.store.tables import dead_jobs, jobs, metadata, outbox, search_docs
 
 GRACE_S = 1.0
 _CHUNK = 5000
-# Queues: their ids belong to each shard, so their rows move under new ids.
-QUEUES: tuple[Table, ...] = (outbox, jobs, dead_jobs)
+# Tables keyed by ids of each shard's own, whose rows move under new ids, in their order: the
+# queues, and the search index (its ids order its rows by when they were indexed; on the new
+# shard they carry on after that shard's own, and its GIN index follows its rows).
+QUEUES: tuple[Table, ...] = (outbox, jobs, dead_jobs, search_docs)
 # Every other table of workspaces' rows keeps them as they are; a table without team_id holds
 # none (served_at, about the deployment) and stays.
 TABLES: tuple[Table, ...] = tuple(
@@ -144,17 +147,18 @@ def _copy_table(read: Connection, write: Connection, table: Table, team_id: str)
 
 def _copy_queue(read: Connection, write: Connection, queue: Table, team_id: str) -> int:
     """Outbox rows the shard's relay has not yet followed up and trimmed (the new shard's relay
-    publishes them after its grace period; a second publish is dropped by receivers), and jobs
-    not yet done: under new ids, in their order."""
+    publishes them after its grace period; a second publish is dropped by receivers), jobs
+    not yet done, and the search index: under new ids, in their order."""
     columns = [c for c in queue.c if c.name != "id"]
-    found = (
-        read.execute(select(*columns).where(queue.c.team_id == team_id).order_by(queue.c.id))
-        .mappings()
-        .all()
+    # In chunks: the search index holds a row per message, too many to hold in memory at once.
+    result = read.execution_options(yield_per=_CHUNK).execute(
+        select(*columns).where(queue.c.team_id == team_id).order_by(queue.c.id)
     )
-    if found:
-        write.execute(insert(queue), [dict(row) for row in found])
-    return len(found)
+    copied = 0
+    for chunk in result.mappings().partitions():
+        write.execute(insert(queue), [dict(row) for row in chunk])
+        copied += len(chunk)
+    return copied
 
 
 def _digest(conn: Connection, table: Table, team_id: str) -> tuple[int, str | None]:

@@ -210,6 +210,29 @@ messages = Table(
     ),
 )
 
+# The search index (docs/search.md): one row per searchable message, its text folded
+# (domain/search_text.py fold), written in the transaction that writes the message
+# (store/queries/messages.py). The id is the shard's own, in the order messages were indexed:
+# a search's candidates are the newest ids that match, and SQLite's FTS5 table (migration
+# 0015, trigram, not declared here as SQLAlchemy cannot) is keyed by it. PostgreSQL indexes
+# `body` with pg_trgm (migration 0015 too). A move renumbers the rows (store/move.py).
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("team_id", String(16), nullable=False),
+    Column("channel_id", String(16), nullable=False),
+    Column("ts", String(24), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("has_link", Boolean, nullable=False),
+    Column("body", Text, nullable=False),
+    # Edits and deletes find the row by the message's key.
+    Index("uq_search_docs_message", "team_id", "channel_id", "ts", unique=True),
+    # A search walks the workspace's rows newest first, or those of a few channels (in:).
+    Index("ix_search_docs_team", "team_id", "id"),
+    Index("ix_search_docs_channel", "team_id", "channel_id", "id"),
+)
+
 reactions = Table(
     "reactions",
     metadata,

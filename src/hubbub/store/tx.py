@@ -19,6 +19,7 @@ from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.served import ServedQueries
 from hubbub.store.queries.shares import ShareQueries
 from hubbub.store.queries.webhooks import WebhookQueries
@@ -40,5 +41,6 @@ class Tx(
     ShareQueries,
     ServedQueries,
     FileQueries,
+    SearchQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

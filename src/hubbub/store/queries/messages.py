@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from hubbub.domain.model import Message, Reaction
 from hubbub.store.prepared import Prepared, insert_all
-from hubbub.store.queries.base import TxBase
+from hubbub.store.queries.search_index import SearchIndexQueries
 from hubbub.store.rows import dumps, key, message_row
 from hubbub.store.tables import messages, pins, reactions
 
@@ -58,7 +58,10 @@ _PINS_IN_RANGE = Prepared(
 )
 
 
-class MessageQueries(TxBase):
+class MessageQueries(SearchIndexQueries):
+    """Every write of a message also writes its row of the search index, in the same
+    transaction (store/queries/search_index.py)."""
+
     def insert_message(self, msg: Message, seq: int, in_channel: bool) -> None:
         self.run.execute(
             _INSERT_MESSAGE,
@@ -84,6 +87,7 @@ class MessageQueries(TxBase):
                 "seq": seq,
             },
         )
+        self.index_message(msg.team_id, msg.channel_id, msg.ts, msg.user_id, msg.subtype, msg.text)
 
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
         row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
@@ -99,6 +103,7 @@ class MessageQueries(TxBase):
         return message_row(row) if row else None
 
     def update_message(self, team_id: str, channel_id: str, ts: str, **values: Any) -> None:
+        self.reindex_message(team_id, channel_id, ts, values)
         for column in ("blocks", "attachments", "extra"):
             if column in values:
                 values[column] = dumps(values[column])
@@ -115,6 +120,7 @@ class MessageQueries(TxBase):
         )
 
     def delete_message(self, team_id: str, channel_id: str, ts: str) -> None:
+        self.unindex_message(team_id, channel_id, ts)
         for table in (reactions, pins, messages):
             self.conn.execute(
                 delete(table).where(

@@ -1,13 +1,21 @@
 // hubbub's browser client. It uses only what any Slack client has: the Web API (api.js) and the
 // RTM socket (rtm.js). It draws into #app; the server sends only the shell (web/pages.py).
+//
+// One Client holds the state; its methods live in modules of one concern each, mixed into it
+// at the end of this file: live events (live.js), the page's frame (layout.js), the messages
+// (messages.js), files (files.js, uploads.js).
 
-import { call, pages, signOut, SlackError } from "./api.js";
-import { append, clear, h } from "./dom.js";
-import { clock, colourFor, dayKey, dayLabel, displayName, initials } from "./format.js";
-import { compose, editable, render } from "./mrkdwn.js";
+import { call, pages, SlackError } from "./api.js";
+import { autosize, clear, h, mixin } from "./dom.js";
+import { displayName } from "./format.js";
+import { compose } from "./mrkdwn.js";
 import { Rtm } from "./rtm.js";
-import { mentions, threadOnly, Timeline, withReaction } from "./timeline.js";
+import { Timeline } from "./timeline.js";
 import { Dialogs } from "./dialogs.js";
+import { Live } from "./live.js";
+import { Layout } from "./layout.js";
+import { Messages } from "./messages.js";
+import { Files } from "./files.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 const PAGE = 50;
@@ -85,7 +93,7 @@ class Client {
       for (const c of page) this.channels.set(c.id, c);
     }
     const ims = [...this.channels.values()].filter((c) => c.is_im).map((c) => c.user);
-    await this.ensureUsers(ims);
+    await this.ensureUsers([...ims, this.me]); // me: whether I am an admin (files.js)
     this.subscribePresence();
     this.drawSidebar();
   }
@@ -207,6 +215,7 @@ class Client {
       }
     }
     this.current = id;
+    this.channelFiles(); // its own files attached, if any, under its box
     this.editing = null;
     this.highlighted = focus; // kept across redraws, so a live event does not drop it
     if (!focus) this.input.focus();
@@ -272,222 +281,6 @@ class Client {
     }
   }
 
-  // -- live events ------------------------------------------------------------------------
-
-  onStatus(status, info) {
-    this.status.textContent = { live: "", connecting: "Connecting…", reconnecting: "Reconnecting…", offline: "Offline: reconnecting…" }[status] ?? status;
-    this.status.hidden = status === "live";
-    if (status !== "live") return;
-    this.subscribePresence();
-    this.refreshCounts();
-    // A fresh session (not resumed) starts from now: what was posted while the page loaded is
-    // read once more from history; a resumed one has had it replayed.
-    if (!info?.resumed && this.current) this.loadNewest(this.current).then(() => this.drawMessages({}));
-  }
-
-  onEvent(e) {
-    switch (e.type) {
-      case "message":
-        return this.onMessage(e);
-      case "reaction_added":
-      case "reaction_removed":
-        return this.onReaction(e);
-      case "pin_added":
-      case "pin_removed":
-        return this.onPin(e);
-      case "user_typing":
-        return this.onTyping(e);
-      case "presence_change":
-        for (const id of e.users ?? [e.user]) this.presence.set(id, e.presence);
-        return this.drawPresence();
-      case "channel_marked":
-      case "group_marked":
-      case "im_marked":
-      case "mpim_marked":
-        return this.onMarked(e);
-      case "member_joined_channel":
-      case "channel_joined":
-      case "group_joined":
-      case "im_created":
-      case "mpim_joined":
-        return this.onJoined(e);
-      case "member_left_channel":
-      case "channel_left":
-      case "group_left":
-        return this.onLeft(e);
-      case "channel_rename":
-      case "group_rename":
-        return this.onRename(e);
-      case "user_change":
-      case "team_join":
-        this.users.set(e.user.id, e.user);
-        return this.redraw();
-      case "desktop_notification":
-        return this.onNotification(e);
-      case "hubbub_resync":
-        this.timelines.clear();
-        this.threads.clear();
-        return this.current && this.open(this.current, { push: false });
-      default:
-        return undefined;
-    }
-  }
-
-  // Someone mentioned me, wrote to me or in a thread of mine (docs/integrations.md): the
-  // system's notification while the page is hidden and notifications are allowed, else a
-  // toast; none for the conversation in view. Permission is asked on the first click.
-  onNotification(e) {
-    const visible = document.visibilityState === "visible";
-    if (visible && e.channel === this.current) return;
-    if (!visible && window.Notification?.permission === "granted") {
-      const note = new Notification(`${e.subtitle} (${e.title})`, { body: e.content, tag: `${e.channel}/${e.msg}` });
-      note.onclick = () => {
-        window.focus();
-        this.open(e.channel, { focus: e.msg });
-        note.close();
-      };
-      return;
-    }
-    this.toast(`${e.subtitle}: ${e.content}`);
-  }
-
-  onMessage(e) {
-    const channel = e.channel;
-    if (e.subtype === "message_changed") {
-      const m = e.message;
-      this.timeline(channel).update(m.ts, (old) => ({ ...old, ...m }));
-      this.threadOf(channel, m.thread_ts)?.update(m.ts, (old) => ({ ...old, ...m }));
-      return this.redraw(channel);
-    }
-    if (e.subtype === "message_deleted") {
-      const gone = this.timeline(channel).get(e.deleted_ts);
-      this.timeline(channel).remove(e.deleted_ts);
-      const thread = e.previous_message?.thread_ts ?? gone?.thread_ts;
-      if (this.threadOf(channel, thread)?.remove(e.deleted_ts) && thread !== e.deleted_ts) {
-        this.timeline(channel).update(thread, (p) => ({ ...p, reply_count: Math.max(0, (p.reply_count ?? 1) - 1) }));
-      }
-      return this.redraw(channel);
-    }
-    const m = { ...e };
-    delete m.hubbub_cursor;
-    const known = this.users.has(m.user);
-    let fresh;
-    if (threadOnly(m)) {
-      const thread = this.threadOf(channel, m.thread_ts);
-      fresh = thread ? thread.put(m) : !this.seenReplies(channel).has(m.ts);
-      this.seenReplies(channel).add(m.ts);
-      if (fresh) {
-        this.timeline(channel).update(m.thread_ts, (p) => ({
-          ...p,
-          reply_count: (p.reply_count ?? 0) + 1,
-          reply_users: [...new Set([...(p.reply_users ?? []), m.user])],
-          latest_reply: m.ts,
-        }));
-      }
-    } else {
-      fresh = this.timeline(channel).put(m);
-      if (m.thread_ts) this.threadOf(channel, m.thread_ts)?.put(m);
-    }
-    this.clearTyping(channel, m.user);
-    if (fresh && m.user !== this.me && !threadOnly(m)) this.countUnread(channel, m);
-    if (!known) this.ensureUsers([m.user]).then(() => this.redraw(channel));
-    this.redraw(channel);
-  }
-
-  seenReplies(channel) {
-    this.replySeen ??= new Map();
-    if (!this.replySeen.has(channel)) this.replySeen.set(channel, new Set());
-    return this.replySeen.get(channel);
-  }
-
-  countUnread(channel, m) {
-    const conv = this.channels.get(channel);
-    const atBottom = this.atBottom();
-    if (channel === this.current && document.visibilityState === "visible" && atBottom) {
-      this.markSoon();
-      return;
-    }
-    const count = this.counts.get(channel) ?? { id: channel, mention_count: 0, unread_count: 0 };
-    count.has_unreads = true;
-    count.unread_count = (count.unread_count ?? 0) + 1;
-    if (conv?.is_im || mentions(m, this.me)) count.mention_count = (count.mention_count ?? 0) + 1;
-    this.counts.set(channel, count);
-    this.drawSidebar();
-  }
-
-  onMarked(e) {
-    const count = this.counts.get(e.channel) ?? { id: e.channel };
-    count.last_read = e.ts;
-    if (e.unread_count_display !== undefined) {
-      count.unread_count = e.unread_count_display;
-      count.mention_count = e.mention_count_display ?? e.mention_count ?? 0;
-      count.has_unreads = count.unread_count > 0;
-      this.counts.set(e.channel, count);
-      this.drawSidebar();
-    } else {
-      this.countsSoon();
-    }
-  }
-
-  onReaction(e) {
-    if (e.item?.type !== "message") return;
-    const change = (m) => withReaction(m, e.reaction, e.user, e.type === "reaction_added");
-    this.timeline(e.item.channel).update(e.item.ts, change);
-    for (const tl of this.threadsOf(e.item.channel)) tl.update(e.item.ts, change);
-    this.redraw(e.item.channel);
-  }
-
-  onPin(e) {
-    const channel = e.channel_id ?? e.item?.channel;
-    const ts = e.item?.message?.ts ?? e.item?.ts;
-    if (!channel || !ts) return;
-    const pinned = e.type === "pin_added";
-    const change = (m) => ({ ...m, pinned_to: pinned ? [channel] : undefined });
-    this.timeline(channel).update(ts, change);
-    for (const tl of this.threadsOf(channel)) tl.update(ts, change);
-    this.redraw(channel);
-  }
-
-  onTyping(e) {
-    if (e.user === this.me) return;
-    if (!this.typing.has(e.channel)) this.typing.set(e.channel, new Map());
-    this.typing.get(e.channel).set(e.user, Date.now() + 6000);
-    this.ensureUsers([e.user]).then(() => this.drawTyping());
-    setTimeout(() => this.drawTyping(), 6100);
-  }
-
-  clearTyping(channel, user) {
-    if (this.typing.get(channel)?.delete(user)) this.drawTyping();
-  }
-
-  async onJoined(e) {
-    const id = e.channel?.id ?? e.channel;
-    if (e.type === "member_joined_channel" && e.user !== this.me) return;
-    if (typeof e.channel === "object" && e.channel.id) this.channels.set(id, { ...e.channel, is_member: true });
-    try {
-      const data = await call("conversations.info", { channel: id });
-      this.channels.set(id, data.channel);
-      if (data.channel.is_im) await this.ensureUsers([data.channel.user]);
-    } catch (err) {
-      console.warn("join", err);
-    }
-    this.drawSidebar();
-  }
-
-  onLeft(e) {
-    if (e.type === "member_left_channel" && e.user !== this.me) return;
-    const id = e.channel?.id ?? e.channel;
-    this.channels.delete(id);
-    this.drawSidebar();
-    if (id === this.current) this.open(this.defaultChannel());
-  }
-
-  onRename(e) {
-    const c = this.channels.get(e.channel.id);
-    if (c) c.name = e.channel.name;
-    this.drawSidebar();
-    if (e.channel.id === this.current) this.drawHeader();
-  }
 
   // -- threads ----------------------------------------------------------------------------
 
@@ -501,6 +294,7 @@ class Client {
 
   async openThread(channel, ts, focus) {
     this.thread = { channel, ts };
+    this.threadFiles();
     const key = `${channel}/${ts}`;
     if (!this.threads.has(key)) this.threads.set(key, new Timeline());
     const tl = this.threads.get(key);
@@ -552,16 +346,23 @@ class Client {
 
   async send(input, threadTs) {
     const typed = input.value;
-    if (!typed.trim() || !this.current) return;
+    const files = threadTs ? this.threadFiles() : this.channelFiles();
+    const attached = files.attached();
+    if ((!typed.trim() && !attached) || !this.current) return;
     const channel = threadTs ? this.thread.channel : this.current;
     input.value = "";
     autosize(input);
     const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
-    if (slash && !threadTs) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
+    if (slash && !threadTs && !attached) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
+      // Files go with the text as their message's initial_comment (uploads.js); the socket
+      // brings the message. Should none of them go, the text goes alone.
+      const text = typed.trim() ? compose(typed, this.composeCtx()) : "";
+      if (attached && (await files.send(channel, threadTs, text))) return this.markSoon();
+      if (!text) return;
       const data = await call("chat.postMessage", {
         channel,
-        text: compose(typed, this.composeCtx()),
+        text,
         thread_ts: threadTs,
         client_msg_id: crypto.randomUUID(),
       });
@@ -677,318 +478,9 @@ class Client {
     this.toasts.append(note);
     setTimeout(() => note.remove(), 4000);
   }
-
-  // -- drawing ----------------------------------------------------------------------------
-
-  build() {
-    this.status = h("p", { class: "status", role: "status", hidden: true });
-    this.toasts = h("div", { class: "toasts", "aria-live": "polite" });
-    this.sidebar = h("div", { class: "sidebar-lists" });
-    this.heading = h("h1", { id: "channel-title" });
-    this.topic = h("p", { class: "topic" });
-    this.headerTools = h("div", { class: "header-tools" });
-    this.list = h("div", { id: "messages", role: "log", "aria-labelledby": "channel-title", tabindex: "0" });
-    this.typingLine = h("p", { class: "typing", "aria-live": "polite" });
-    this.inputLabel = h("label", { for: "composer-input", class: "visually-hidden" }, "Message");
-    this.input = h("textarea", { id: "composer-input", rows: 1, autocomplete: "off" });
-    this.threadList = h("div", { class: "thread-list", role: "log", "aria-label": "Replies" });
-    this.threadInput = h("textarea", { id: "thread-input", rows: 1, placeholder: "Reply…" });
-    this.threadPanel = h(
-      "aside",
-      { class: "thread", "aria-labelledby": "thread-title", hidden: true },
-      h("header", { class: "thread-header" }, h("h2", { id: "thread-title" }, "Thread"), h("button", { class: "icon", "aria-label": "Close thread", onclick: () => this.closeThread() }, "✕")),
-      this.threadList,
-      this.composer(this.threadInput, "Reply", () => this.thread?.ts, h("label", { for: "thread-input", class: "visually-hidden" }, "Reply in thread")),
-    );
-    const top = h(
-      "header",
-      { class: "topbar" },
-      h("button", { class: "icon menu", "aria-label": "Show conversations", onclick: () => this.root.classList.toggle("nav-open") }, "☰"),
-      h("span", { class: "team-name" }, this.teamName),
-      h("button", { class: "switch", onclick: () => this.dialogs.switcher(), "aria-keyshortcuts": "Control+K" }, "Jump to… ", h("kbd", {}, "Ctrl K")),
-      this.status,
-      h("button", { class: "signout", onclick: signOut }, "Sign out"),
-    );
-    const nav = h("nav", { class: "sidebar", "aria-label": "Conversations" }, this.sidebar);
-    const main = h(
-      "main",
-      { class: "channel" },
-      h("header", { class: "channel-header" }, h("div", {}, this.heading, this.topic), this.headerTools),
-      this.list,
-      this.typingLine,
-      this.composer(this.input, "Send", () => undefined, this.inputLabel),
-    );
-    append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel), this.toasts]);
-    this.root.classList.add("client");
-    this.list.addEventListener("scroll", () => {
-      if (this.list.scrollTop < 300) this.loadOlder(this.current);
-      if (this.atBottom()) this.markSoon();
-    });
-  }
-
-  composer(input, button, threadTs, label) {
-    input.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
-        e.preventDefault();
-        this.send(input, threadTs());
-      } else if (e.key === "ArrowUp" && !input.value && !threadTs()) {
-        if (this.editLast()) e.preventDefault();
-      }
-    });
-    input.addEventListener("input", () => {
-      autosize(input);
-      const channel = threadTs() ? this.thread.channel : this.current;
-      if (input.value) this.sendTyping(channel);
-    });
-    return h(
-      "form",
-      { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(input, threadTs()); } },
-      label,
-      input,
-      h("button", { type: "submit", class: "send" }, button),
-    );
-  }
-
-  atBottom() {
-    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
-  }
-
-  redraw(channel) {
-    if (!channel || channel === this.current) this.drawMessages({});
-    if (this.thread && (!channel || channel === this.thread.channel)) this.drawThread();
-  }
-
-  drawHeader() {
-    const c = this.channels.get(this.current);
-    this.heading.textContent = this.label(c);
-    this.topic.textContent = c?.topic?.value ?? "";
-    document.title = `${this.label(c)} · ${this.teamName} · hubbub`;
-    append(clear(this.headerTools), [
-      h("button", { class: "pins", onclick: () => this.dialogs.pins(this.current) }, "Pinned"),
-      c && !c.is_im && !c.is_mpim ? h("button", { onclick: () => this.dialogs.invite(this.current) }, "Add people") : null,
-    ]);
-  }
-
-  drawSidebar() {
-    const all = [...this.channels.values()];
-    const named = all.filter((c) => !c.is_im && !c.is_mpim).sort((a, b) => a.name.localeCompare(b.name));
-    const direct = all.filter((c) => c.is_im || c.is_mpim).sort((a, b) => this.title(a).localeCompare(this.title(b)));
-    const item = (c) => {
-      const count = this.counts.get(c.id);
-      const unread = c.id !== this.current && count?.has_unreads;
-      const badge = c.id !== this.current ? count?.mention_count ?? 0 : 0;
-      const label = [this.label(c), unread ? "unread" : "", badge ? `${badge} mention${badge > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
-      const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? "🔒" : "#");
-      return h(
-        "li",
-        {},
-        h(
-          "a",
-          {
-            href: `/client/${this.team}/${c.id}`,
-            class: `conv${unread ? " unread" : ""}${c.id === this.current ? " active" : ""}`,
-            "aria-current": c.id === this.current ? "page" : undefined,
-            "aria-label": label,
-            dataset: { channel: c.id },
-            onclick: (e) => { e.preventDefault(); this.open(c.id); },
-          },
-          dot,
-          h("span", { class: "name" }, c.is_im || c.is_mpim ? this.title(c) : c.name),
-          badge ? h("span", { class: "badge", "aria-hidden": "true" }, String(badge)) : null,
-        ),
-      );
-    };
-    const section = (title, items, actions) =>
-      h("section", { "aria-label": title }, h("div", { class: "section-head" }, h("h2", {}, title), ...actions), h("ul", {}, items.map(item)));
-    append(clear(this.sidebar), [
-      section("Channels", named, [
-        h("button", { class: "icon", "aria-label": "Browse channels", title: "Browse channels", onclick: () => this.dialogs.browse() }, "☰"),
-        h("button", { class: "icon", "aria-label": "Create a channel", title: "Create a channel", onclick: () => this.dialogs.createChannel() }, "+"),
-      ]),
-      section("Direct messages", direct, [
-        h("button", { class: "icon", "aria-label": "New direct message", title: "New direct message", onclick: () => this.dialogs.newDm() }, "+"),
-      ]),
-      h("button", { class: "invite-people", onclick: () => this.dialogs.inviteLink() }, "Invite people to ", this.teamName),
-    ]);
-    const unread = [...this.counts.values()].reduce((n, c) => n + (c.mention_count ?? 0), 0);
-    const c = this.channels.get(this.current);
-    document.title = `${unread ? `(${unread}) ` : ""}${c ? `${this.label(c)} · ` : ""}${this.teamName} · hubbub`;
-  }
-
-  drawPresence() {
-    for (const dot of this.root.querySelectorAll(".presence[data-user]")) {
-      dot.className = `presence ${this.presence.get(dot.dataset.user) ?? "away"}`;
-    }
-  }
-
-  drawTyping() {
-    const now = Date.now();
-    const who = [...(this.typing.get(this.current) ?? new Map())].filter(([, until]) => until > now).map(([u]) => this.userName(u));
-    this.typingLine.textContent = who.length === 0 ? "" : who.length === 1 ? `${who[0]} is typing…` : `${who.slice(0, -1).join(", ")} and ${who.at(-1)} are typing…`;
-  }
-
-  drawMessages({ toBottom = false, keepBottomOffset = false }) {
-    if (!this.current) return;
-    const list = this.list;
-    const wasAtBottom = this.atBottom();
-    const fromBottom = list.scrollHeight - list.scrollTop;
-    const tl = this.timeline(this.current);
-    const nodes = [];
-    if (tl.cursor) nodes.push(h("p", { class: "loading older" }, "Loading older messages…"));
-    else if (tl.loaded) nodes.push(h("p", { class: "start" }, `This is the very beginning of ${this.label(this.channels.get(this.current))}.`));
-    this.messageNodes(tl.list(), this.current, nodes, false);
-    append(clear(list), nodes);
-    if (toBottom || (wasAtBottom && !keepBottomOffset)) list.scrollTop = list.scrollHeight;
-    else if (keepBottomOffset) list.scrollTop = list.scrollHeight - fromBottom;
-    const input = list.querySelector(".edit-box");
-    if (input) {
-      input.focus();
-      input.setSelectionRange(input.value.length, input.value.length);
-    }
-  }
-
-  drawThread() {
-    if (!this.thread) return;
-    const { channel, ts } = this.thread;
-    const tl = this.threads.get(`${channel}/${ts}`);
-    const nodes = [];
-    this.messageNodes(tl.list(), channel, nodes, true);
-    const count = Math.max(0, tl.list().length - 1);
-    if (tl.loaded) nodes.splice(1, 0, h("p", { class: "reply-count" }, `${count} ${count === 1 ? "reply" : "replies"}`));
-    append(clear(this.threadList), nodes);
-    this.threadList.scrollTop = this.threadList.scrollHeight;
-  }
-
-  messageNodes(messages, channel, nodes, inThread) {
-    let prev = null;
-    for (const m of messages) {
-      if (!prev || dayKey(prev.ts) !== dayKey(m.ts)) {
-        nodes.push(h("div", { class: "day", role: "separator" }, h("span", {}, dayLabel(m.ts))));
-        prev = null;
-      }
-      const grouped = prev && prev.user === m.user && !prev.subtype && !m.subtype && Number(m.ts) - Number(prev.ts) < 300;
-      nodes.push(this.messageNode(m, channel, grouped, inThread));
-      prev = m;
-    }
-  }
-
-  ctx() {
-    return {
-      me: this.me,
-      emoji: (name) => this.emojiMap?.[name],
-      userName: (id) => (this.users.has(id) ? this.userName(id) : undefined),
-      channelName: (id) => this.channels.get(id)?.name,
-      channelHref: (id) => `/client/${this.team}/${id}`,
-    };
-  }
-
-  messageNode(m, channel, grouped, inThread) {
-    const name = m.user ? this.userName(m.user) : m.username ?? "bot";
-    const own = m.user === this.me;
-    const editing = !inThread && this.editing === m.ts;
-    const time = h("time", { datetime: new Date(Number(m.ts) * 1000).toISOString() }, clock(m.ts));
-    const text = editing ? this.editBox(channel, m) : h("div", { class: "text" }, render(m.text, this.ctx()));
-    const reactions = (m.reactions ?? []).map((r) => {
-      const mine = r.users.includes(this.me);
-      const who = r.users.map((u) => this.userName(u)).join(", ");
-      const char = this.emojiMap?.[r.name] ?? `:${r.name}:`;
-      return h(
-        "button",
-        { class: `reaction${mine ? " mine" : ""}`, "aria-pressed": String(mine), "aria-label": `${r.name} reaction, ${r.count}: ${who}`, title: `${who} reacted with :${r.name}:`, dataset: { name: r.name }, onclick: () => this.react(channel, m, r.name) },
-        h("span", { class: "emoji", "aria-hidden": "true" }, char),
-        h("span", { class: "count" }, String(r.count)),
-      );
-    });
-    const actions = h(
-      "div",
-      { class: "actions", role: "toolbar", "aria-label": "Message actions" },
-      h("button", { class: "icon", "aria-label": "Add reaction", title: "Add reaction", onclick: (e) => this.dialogs.reactions(e.currentTarget, (n) => this.react(channel, this.find(channel, m.ts) ?? m, n)) }, "☺"),
-      inThread ? null : h("button", { class: "icon", "aria-label": "Reply in thread", title: "Reply in thread", onclick: () => this.openThread(channel, m.ts) }, "Reply"),
-      h("button", { class: "icon", "aria-label": m.pinned_to?.length ? "Unpin" : "Pin to channel", title: m.pinned_to?.length ? "Unpin" : "Pin", onclick: () => this.pin(channel, m) }, m.pinned_to?.length ? "Unpin" : "Pin"),
-      h("button", { class: "icon", "aria-label": "Copy link", title: "Copy link", onclick: () => this.copyLink(channel, m) }, "Link"),
-      own && !inThread ? h("button", { class: "icon", "aria-label": "Edit message", title: "Edit", onclick: () => { this.editing = m.ts; this.drawMessages({}); } }, "Edit") : null,
-      own ? h("button", { class: "icon", "aria-label": "Delete message", title: "Delete", onclick: () => this.remove(channel, m.ts) }, "Delete") : null,
-    );
-    const replies = !inThread && m.reply_count
-      ? h("button", { class: "replies", onclick: () => this.openThread(channel, m.ts) }, `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`)
-      : null;
-    const avatar = grouped
-      ? h("div", { class: "gutter" }, time.cloneNode(true))
-      : h("div", { class: "avatar", "aria-hidden": "true" }, initials(name));
-    // Coloured by style property, not an inline style attribute: the CSP allows no inline styles.
-    if (!grouped) avatar.style.backgroundColor = colourFor(m.user ?? name);
-    const node = h(
-      "article",
-      { class: `msg${grouped ? " grouped" : ""}${!inThread && m.ts === this.highlighted ? " highlight" : ""}${m.pinned_to?.length ? " pinned" : ""}${m.subtype ? ` ${m.subtype}` : ""}`, dataset: { ts: m.ts, user: m.user ?? "" }, tabindex: "-1", "aria-label": `${name}, ${clock(m.ts)}` },
-      avatar,
-      h(
-        "div",
-        { class: "body" },
-        grouped ? null : h("div", { class: "meta" }, h("span", { class: "author" }, name), m.user ? h("span", { class: `presence ${this.presence.get(m.user) ?? "away"}`, dataset: { user: m.user }, "aria-hidden": "true" }) : null, time),
-        m.pinned_to?.length ? h("div", { class: "pinned-note" }, "Pinned") : null,
-        text,
-        m.edited && !editing ? h("span", { class: "edited" }, "(edited)") : null,
-        attachmentNodes(m.attachments),
-        reactions.length ? h("div", { class: "reactions" }, reactions) : null,
-        replies,
-      ),
-      editing ? null : actions,
-    );
-    return node;
-  }
-
-  find(channel, ts) {
-    return this.timeline(channel).get(ts) ?? this.threadOf(channel, this.thread?.ts)?.get(ts);
-  }
-
-  editBox(channel, m) {
-    const box = h("textarea", { class: "edit-box", "aria-label": "Edit message" });
-    box.value = editable(m.text, this.ctx());
-    box.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && !e.shiftKey) {
-        e.preventDefault();
-        this.saveEdit(channel, m.ts, box.value);
-      } else if (e.key === "Escape") {
-        e.preventDefault();
-        e.stopPropagation();
-        this.editing = null;
-        this.drawMessages({});
-        this.input.focus();
-      }
-    });
-    return h(
-      "div",
-      { class: "editing" },
-      box,
-      h("div", { class: "edit-actions" },
-        h("button", { onclick: () => { this.editing = null; this.drawMessages({}); } }, "Cancel"),
-        h("button", { class: "primary", onclick: () => this.saveEdit(channel, m.ts, box.value) }, "Save")),
-    );
-  }
 }
 
-// Slack attachments, as link previews and bots send them: the service, a linked title and the
-// text, all as text. Images are left out: the page loads nothing from other hosts.
-function attachmentNodes(attachments) {
-  if (!Array.isArray(attachments) || !attachments.length) return null;
-  const safe = (url) => (typeof url === "string" && /^https?:\/\//i.test(url) ? url : null);
-  return attachments.filter((a) => a && typeof a === "object").map((a) => {
-    const link = safe(a.title_link ?? a.from_url);
-    const title = a.title ? (link ? h("a", { href: link, target: "_blank", rel: "noopener noreferrer nofollow" }, String(a.title)) : String(a.title)) : null;
-    return h(
-      "div",
-      { class: "attachment" },
-      a.service_name ? h("div", { class: "service" }, String(a.service_name)) : null,
-      title ? h("div", { class: "title" }, title) : null,
-      a.text || a.fallback ? h("div", { class: "summary" }, String(a.text || a.fallback)) : null,
-    );
-  });
-}
-
-function autosize(input) {
-  input.style.height = "auto";
-  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
-}
+mixin(Client, Live, Layout, Messages, Files);
 
 const root = document.getElementById("app");
 if (root) {

@@ -13,11 +13,11 @@ export class Dialogs {
     this.client = client;
   }
 
-  open(title, body, { onclose, wide = false } = {}) {
+  open(title, body, { onclose, wide = false, className = "" } = {}) {
     const id = `dialog-${Math.random().toString(36).slice(2)}`;
     const dialog = h(
       "dialog",
-      { class: wide ? "wide" : "", "aria-labelledby": id },
+      { class: [wide ? "wide" : "", className].filter(Boolean).join(" "), "aria-labelledby": id },
       h("header", {}, h("h2", { id }, title), h("button", { class: "icon", "aria-label": "Close", onclick: () => dialog.close() }, "✕")),
       body,
     );

@@ -27,3 +27,35 @@ export function clear(node) {
   node.replaceChildren();
   return node;
 }
+
+// A textarea as tall as its text, up to 200 px (a style property: the CSP allows no inline
+// style attribute, but the CSSOM is ours).
+export function autosize(input) {
+  input.style.height = "auto";
+  input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+}
+
+// Puts the methods of each of `parts` (classes used only as bags of methods) on `target`'s
+// prototype: one class, its code split by concern over several modules.
+export function mixin(target, ...parts) {
+  for (const part of parts) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(part.prototype))) {
+      if (name !== "constructor") Object.defineProperty(target.prototype, name, descriptor);
+    }
+  }
+}
+
+// A URL the server handed out (public_url's), at the address this page was loaded from: the
+// same server, reached the way this browser reaches it, so the page's CSP ('self') lets it
+// load and its session cookie goes with it, even when public_url names the server otherwise
+// (a proxy's name, localhost for 127.0.0.1). Anything but http(s) is null.
+export function here(url) {
+  if (typeof url !== "string") return null;
+  try {
+    const parsed = new URL(url, window.location.href);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return null;
+    return window.location.origin + parsed.pathname + parsed.search;
+  } catch {
+    return null;
+  }
+}

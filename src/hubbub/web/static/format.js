@@ -43,3 +43,17 @@ export function colourFor(id) {
   for (const ch of String(id)) sum = (sum * 31 + ch.charCodeAt(0)) >>> 0;
   return COLOURS[sum % COLOURS.length];
 }
+
+// A size in bytes as people read it: 812 B, 12 KB, 3.4 MB, 1.2 GB (powers of 1,024, as Slack).
+export function fileSize(bytes) {
+  const n = Number(bytes) || 0;
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value)} ${units[unit]}`;
+}

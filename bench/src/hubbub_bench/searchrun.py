@@ -1,0 +1,338 @@
+"""`hubbub bench search`: query latency over a large workspace, on SQLite and on PostgreSQL, what
+the index costs a post, and its size per message (docs/search.md, docs/benchmarks.md).
+
+The workspace is written in-process through the store's own message insert
+(Tx.insert_message), which writes each message's index row as every post does, in batches of
+one unit of work each: a commit per message would cost a million fsyncs. Queries go through the
+service a request reaches (services/search.py search_messages: parse, SQL, the access check of
+each result, names), without HTTP. The cost on posting is messages.post, the use case of
+chat.postMessage, run by many callers at once so SQLite commits in groups, with the index and
+with its writes turned off, in turns, in the same process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from hubbub.app import build_hub
+from hubbub.config import Settings
+from hubbub.domain.model import Identity, Message
+from hubbub.services import messages, workspaces
+from hubbub.services.auth import authenticate
+from hubbub.services.channels import create
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.search import Ask, search_messages
+from hubbub.store.queries.search_index import SearchIndexQueries
+from hubbub.store.tx import Tx
+from hubbub_bench.results import stamp, write_result
+from hubbub_bench.searchgen import message, queries, vocabulary
+from hubbub_bench.stats import percentile
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+DOMAIN = "benchsearch"
+BATCH = 2000
+YEAR_US = 365 * 86_400 * 1_000_000
+TARGET_P99_MS = 100.0
+TARGET_POST_RATIO = 0.85
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    messages: int = 1_000_000
+    channels: int = 1000
+    people: int = 50
+    per_kind: int = 40
+    posts: int = 3000
+    stores: tuple[str, ...] = ("sqlite", "postgres")
+    out: Path = Path("bench/results")
+    seed: int = 19
+
+
+def run(opts: SearchOptions) -> tuple[dict[str, Any], Path]:
+    started_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result: dict[str, Any] = {
+        "scenario": "search",
+        "started_at": started_at,
+        "options": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(opts).items()},
+        "targets": {"p99_ms": TARGET_P99_MS, "post_ratio": TARGET_POST_RATIO},
+        "stores": {},
+    }
+    for store in opts.stores:
+        with _settings(store, stamp(started_at)) as settings:
+            result["stores"][store] = asyncio.run(_one(settings, opts))
+    return result, write_result(opts.out, "search", started_at, result)
+
+
+@contextlib.contextmanager
+def _settings(store: str, run_stamp: str) -> Iterator[Settings]:
+    """A fresh SQLite file or PostgreSQL database, gone afterwards."""
+    with tempfile.TemporaryDirectory(prefix="hubbub-bench-search-") as tmp:
+        if store == "sqlite":
+            yield Settings(data_dir=Path(tmp) / "data")
+            return
+        dbname = f"hubbub_bench_search_{run_stamp.lower()}_{uuid.uuid4().hex[:6]}"
+        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{dbname}"')
+        try:
+            url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
+            yield Settings(data_dir=Path(tmp) / "data", database_url=url)
+        finally:
+            with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
+                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+async def _one(settings: Settings, opts: SearchOptions) -> dict[str, Any]:
+    hub = build_hub(settings)
+    try:
+        seeded = await _seed(hub, opts)
+        out: dict[str, Any] = {"seed": seeded["timing"], "size": await _size(hub, seeded)}
+        out["queries"] = await _queries(hub, seeded, opts)
+        out["posting"] = await _posting(hub, seeded["who"], opts.posts)
+        out["meets"] = {
+            "p99": all(q["p99_ms"] <= TARGET_P99_MS for q in out["queries"].values()),
+            "post_ratio": out["posting"]["ratio"] >= TARGET_POST_RATIO,
+        }
+        return out
+    finally:
+        await hub.close()
+
+
+async def _seed(hub: Hub, opts: SearchOptions) -> dict[str, Any]:
+    started = time.perf_counter()
+    team = await workspaces.create_workspace(hub, "Bench Search", DOMAIN)
+    people: list[Identity] = []
+    for n in range(opts.people):
+        account = await workspaces.create_user(
+            hub, DOMAIN, email=f"p{n}@bench.test", name=f"person{n}"
+        )
+        people.append(await authenticate(hub, account.token))
+    who = people[0]
+    names = [f"chan-{n:04d}" for n in range(opts.channels)]
+    channel_ids: list[str] = []
+    for start in range(0, len(names), 64):
+        made = await asyncio.gather(
+            *(create(hub, who, name, is_private=False) for name in names[start : start + 64])
+        )
+        channel_ids += [c.id for c in made]
+    setup_s = time.perf_counter() - started
+    vocab = vocabulary(seed=opts.seed)
+    rng = random.Random(opts.seed)
+    now_us = time.time_ns() // 1000
+    step = max(1, YEAR_US // max(1, opts.messages))
+    first_us = now_us - step * opts.messages
+    seqs = dict.fromkeys(channel_ids, 1_000)  # past the channels' own first events
+    samples: list[str] = []
+    started = time.perf_counter()
+    for start in range(0, opts.messages, BATCH):
+        batch = []
+        for n in range(start, min(start + BATCH, opts.messages)):
+            # Busy channels and quiet ones: the first tenth holds about a third of it all.
+            channel = channel_ids[int(len(channel_ids) * rng.random() ** 2)]
+            seqs[channel] += 1
+            text = message(vocab, rng, n)
+            if n % 997 == 0:
+                samples.append(text)
+            us = first_us + n * step
+            ts = f"{us // 1_000_000:010d}.{us % 1_000_000:06d}"
+            batch.append((channel, seqs[channel], ts, rng.choice(people).user_id, text))
+        await hub.commit(team.id, partial(_insert, team_id=team.id, batch=batch))
+    insert_s = time.perf_counter() - started
+
+    def heads(tx: Tx, _log: EventLog) -> None:
+        for channel, seq in seqs.items():
+            tx.update_channel(team.id, channel, last_seq=seq, last_us=now_us)
+
+    await hub.commit(team.id, heads)
+    return {
+        "team_id": team.id,
+        "who": who,
+        "channels": names,
+        "people": [f"person{n}" for n in range(opts.people)],
+        "samples": samples,
+        "vocab": vocab,
+        "timing": {
+            "messages": opts.messages,
+            "channels": opts.channels,
+            "setup_s": round(setup_s, 1),
+            "insert_s": round(insert_s, 1),
+            "messages_per_s": round(opts.messages / insert_s) if insert_s else 0,
+        },
+    }
+
+
+def _insert(
+    tx: Tx, _log: EventLog, *, team_id: str, batch: list[tuple[str, int, str, str, str]]
+) -> None:
+    for channel, seq, ts, user, text in batch:
+        msg = Message(
+            team_id=team_id,
+            channel_id=channel,
+            ts=ts,
+            user_id=user,
+            bot_id=None,
+            subtype=None,
+            text=text,
+            blocks=None,
+            attachments=None,
+            thread_ts=None,
+            reply_count=0,
+            reply_users=(),
+            latest_reply=None,
+            edited_ts=None,
+            edited_by=None,
+            client_msg_id=None,
+        )
+        tx.insert_message(msg, seq, in_channel=True)
+
+
+async def _size(hub: Hub, seeded: dict[str, Any]) -> dict[str, Any]:
+    team_id = seeded["team_id"]
+
+    def measure(tx: Tx) -> dict[str, Any]:
+        conn = tx.conn
+        docs = int(conn.exec_driver_sql("SELECT count(*) FROM search_docs").scalar() or 0)
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'search%'"
+                " OR name LIKE '%search_docs%' GROUP BY name"
+            ).all()
+            parts = {str(name): int(size) for name, size in rows}
+            messages_bytes = int(
+                conn.exec_driver_sql(
+                    "SELECT sum(pgsize) FROM dbstat WHERE name = 'messages'"
+                ).scalar()
+                or 0
+            )
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c"
+                " WHERE c.relname IN ('search_docs')"
+                " UNION ALL SELECT i.relname, pg_relation_size(i.oid) FROM pg_class i"
+                " WHERE i.relname IN"
+                " ('uq_search_docs_message', 'ix_search_docs_channel', 'ix_search_docs_body')"
+            ).all()
+            parts = {str(name): int(size) for name, size in rows}
+            messages_bytes = int(
+                conn.exec_driver_sql("SELECT pg_total_relation_size('messages')").scalar() or 0
+            )
+        total = (
+            parts.get("search_docs", 0)
+            if conn.dialect.name == "postgresql"
+            else sum(parts.values())
+        )
+        return {
+            "indexed": docs,
+            "index_bytes": total,
+            "bytes_per_message": round(total / docs, 1) if docs else 0,
+            "messages_table_bytes_per_message": round(messages_bytes / docs, 1) if docs else 0,
+            "parts": parts,
+            "team_id": team_id,
+        }
+
+    return await hub.read(team_id, measure)
+
+
+async def _queries(hub: Hub, seeded: dict[str, Any], opts: SearchOptions) -> dict[str, Any]:
+    asked = queries(
+        seeded["vocab"], seeded["samples"], seeded["channels"], seeded["people"], opts.per_kind
+    )
+    who: Identity = seeded["who"]
+    for text in asked.by_kind["word_common"][:5]:  # warm the caches and the pools
+        await search_messages(hub, who, text, Ask())
+    out: dict[str, Any] = {}
+    for kind, texts in asked.by_kind.items():
+        ask = Ask(by_time=kind == "sort_timestamp")
+        timings: list[float] = []
+        totals: list[int] = []
+        for text in texts:
+            started = time.perf_counter()
+            found = await search_messages(hub, who, text, ask)
+            timings.append((time.perf_counter() - started) * 1000)
+            totals.append(found.total)
+        ordered = sorted(timings)
+        out[kind] = {
+            "example": texts[0],
+            "p50_ms": round(percentile(ordered, 50), 2),
+            "p99_ms": round(percentile(ordered, 99), 2),
+            "max_ms": round(ordered[-1], 2),
+            "mean_matches": round(statistics.fmean(totals), 1),
+        }
+    return out
+
+
+async def _posting(hub: Hub, who: Identity, posts: int) -> dict[str, Any]:
+    """posts/s through messages.post with the index and without, in turns, best of two each."""
+    lobby = await create(hub, who, f"posting-{uuid.uuid4().hex[:6]}", is_private=False)
+    vocab = vocabulary()
+    rng = random.Random(3)
+    texts = [message(vocab, rng, n) for n in range(posts)]
+
+    async def rate() -> float:
+        started = time.perf_counter()
+        for start in range(0, posts, 64):
+            await asyncio.gather(
+                *(messages.post(hub, who, lobby.id, text=t) for t in texts[start : start + 64])
+            )
+        return posts / (time.perf_counter() - started)
+
+    original = SearchIndexQueries.index_message
+    rates: dict[str, list[float]] = {"with_index": [], "without_index": []}
+    for _ in range(2):
+        rates["with_index"].append(await rate())
+        SearchIndexQueries.index_message = _no_index  # type: ignore[method-assign]
+        try:
+            rates["without_index"].append(await rate())
+        finally:
+            SearchIndexQueries.index_message = original  # type: ignore[method-assign]
+    best = {side: max(values) for side, values in rates.items()}
+    return {
+        "posts": posts,
+        "with_index_per_s": round(best["with_index"], 1),
+        "without_index_per_s": round(best["without_index"], 1),
+        "runs": {side: [round(v, 1) for v in values] for side, values in rates.items()},
+        "ratio": round(best["with_index"] / best["without_index"], 3),
+    }
+
+
+def _no_index(*_args: Any, **_kwargs: Any) -> None:
+    """index_message turned off: the cost on posting is what it adds."""
+
+
+def table(result: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    out = Table(title=f"hubbub bench search ({result['options']['messages']:,} messages)")
+    out.add_column("query")
+    stores = list(result["stores"])
+    for store in stores:
+        out.add_column(f"{store} p50 ms", justify="right")
+        out.add_column(f"{store} p99 ms", justify="right")
+    kinds = list(next(iter(result["stores"].values()))["queries"]) if stores else []
+    for kind in kinds:
+        row = [kind]
+        for store in stores:
+            q = result["stores"][store]["queries"][kind]
+            row += [f"{q['p50_ms']:.1f}", f"{q['p99_ms']:.1f}"]
+        out.add_row(*row)
+    for store in stores:
+        s = result["stores"][store]
+        out.caption = (out.caption or "") + (
+            f"{store}: post with/without index {s['posting']['ratio']:.0%}, "
+            f"index {s['size']['bytes_per_message']} B/message, "
+            f"seeded at {s['seed']['messages_per_s']:,}/s. "
+        )
+    return out

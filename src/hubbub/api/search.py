@@ -1,0 +1,151 @@
+"""search.* methods: search.messages and search.all, for people's tokens only (docs/search.md)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hubbub.api.call import Call
+from hubbub.api.registry import TIER_2, Router
+from hubbub.domain import cursor
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Channel
+from hubbub.domain.search_text import highlight
+from hubbub.domain.shapes import USER_TEAM
+from hubbub.services.search import MAX_COUNT, MAX_PAGE, Ask, Match, Results, iid, search_messages
+
+router = Router()
+
+ARGS = {
+    "query": "string",
+    "count": "integer",
+    "page": "integer",
+    "cursor": "string",
+    "highlight": "boolean",
+    "sort": "string",
+    "sort_dir": "string",
+    "team_id": "string",
+}
+DEFAULT_COUNT = 20
+# Slack's first cursor: `*` asks for the first page and a cursor for the next.
+FIRST = "*"
+_CURSOR = "search"
+
+
+@router.method("search.messages", scopes="search:read", tier=TIER_2, args=ARGS, user_token=True)
+async def messages(call: Call) -> dict[str, Any]:
+    """Searches for messages matching a query."""
+    text, results, ask, given = await _search(call)
+    return {"query": text, "messages": _section(call, results, ask, given)}
+
+
+@router.method("search.all", scopes="search:read", tier=TIER_2, args=ARGS, user_token=True)
+async def all_(call: Call) -> dict[str, Any]:
+    """Searches for messages and files matching a query (hubbub has no files yet)."""
+    text, results, ask, given = await _search(call)
+    return {
+        "query": text,
+        "messages": _section(call, results, ask, given),
+        "files": {**_paging(0, 0, ask), "matches": []},
+        "posts": {"total": 0, "matches": []},
+    }
+
+
+async def _search(call: Call) -> tuple[str, Results, Ask, bool]:
+    text = call.required("query", "no_query")
+    if not text.strip():
+        raise SlackError("no_query")
+    count = call.integer("count") or DEFAULT_COUNT
+    count = DEFAULT_COUNT if count < 1 else min(count, MAX_COUNT)
+    page = max(1, call.integer("page") or 1)
+    given = call.text("cursor")
+    latest_us = None
+    if given:
+        latest_us, page = _read_cursor(given)
+    ask = Ask(
+        count=count,
+        page=page,
+        by_time=call.text("sort") == "timestamp",
+        ascending=call.text("sort_dir") == "asc",
+        latest_us=latest_us,
+    )
+    return text, await search_messages(call.hub, call.who, text, ask), ask, bool(given)
+
+
+def _read_cursor(given: str) -> tuple[int | None, int]:
+    """`*`: the first page, as of now; else the instant the first page was read and the page
+    to read, so a cursor's pages stay put while more messages come."""
+    if given == FIRST:
+        return None, 1
+    latest, page = cursor.fields(_CURSOR, given, 2)
+    number = cursor.decimal(page)
+    if not 1 <= number <= MAX_PAGE:
+        raise SlackError("invalid_cursor")
+    return cursor.decimal(latest), number
+
+
+def _section(call: Call, results: Results, ask: Ask, given: bool) -> dict[str, Any]:
+    marks = call.flag("highlight")
+    needles = list(results.query.terms)
+    out: dict[str, Any] = {
+        **_paging(results.total, len(results.matches), ask),
+        "matches": [_match(call, m, needles if marks else None) for m in results.matches],
+    }
+    if given:
+        pages = out["paging"]["pages"]
+        more = ask.page < min(pages, MAX_PAGE)
+        following = cursor.encode(_CURSOR, f"{results.latest_us}:{ask.page + 1}") if more else ""
+        out["response_metadata"] = {"next_cursor": following}
+    return out
+
+
+def _paging(total: int, shown: int, ask: Ask) -> dict[str, Any]:
+    pages = math.ceil(total / ask.count)
+    first = (ask.page - 1) * ask.count + 1
+    return {
+        "total": total,
+        "paging": {"count": ask.count, "total": total, "page": ask.page, "pages": pages},
+        "pagination": {
+            "total_count": total,
+            "page": ask.page,
+            "per_page": ask.count,
+            "page_count": pages,
+            "first": first,
+            "last": first + shown - 1,
+        },
+    }
+
+
+def _match(call: Call, match: Match, needles: list[str] | None) -> dict[str, Any]:
+    msg = match.message
+    return {
+        "type": "message",
+        "iid": iid(msg),
+        "channel": _channel(match.channel),
+        "ts": msg.ts,
+        "text": highlight(msg.text, needles) if needles else msg.text,
+        "user": msg.user_id,
+        "username": match.username,
+        "team": msg.extra.get(USER_TEAM, msg.team_id),
+        "permalink": call.hub.urls.permalink(msg),
+        "score": round(match.score, 6),
+    }
+
+
+def _channel(channel: Channel) -> dict[str, Any]:
+    """The channel of a match as Slack's search shows it (the searcher's own view of it)."""
+    shared = bool(channel.shared_team_ids)
+    private = channel.private_here or channel.is_im
+    return {
+        "id": channel.id,
+        # A DM is named by the other person's id, as Slack shows it.
+        "name": (channel.im_user or channel.id) if channel.is_im else channel.name,
+        "is_channel": not private and not channel.is_mpim,
+        "is_group": private and not channel.is_im and not channel.is_mpim,
+        "is_im": channel.is_im,
+        "is_mpim": channel.is_mpim,
+        "is_private": private or channel.is_mpim,
+        "is_shared": shared,
+        "is_ext_shared": shared,
+        "is_org_shared": False,
+    }

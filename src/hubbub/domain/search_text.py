@@ -1,0 +1,108 @@
+"""The text search compares: one folding for what is indexed and what is asked, and the marks
+a highlighted match gets (docs/search.md). No I/O here.
+
+Folding makes `Café`, `CAFE` and `café` one text: NFKC (full-width and compatibility forms to
+their plain letters), case folding, and the removal of the accents that sit on Latin, Greek and
+Cyrillic letters. Only those accents go: a Devanagari vowel sign or a Japanese voicing mark is
+part of the letter, and removing it would make different words one. White space runs become
+one space, so a phrase matches across line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hubbub.domain.links import find_links
+
+# Slack's highlight marks, around each match when `highlight` is asked for.
+HIGHLIGHT_START = "\ue000"
+HIGHLIGHT_END = "\ue001"
+
+# Combining marks that are accents on Latin, Greek and Cyrillic letters (the blocks SQLite's
+# unicode61 tokenizer strips with remove_diacritics), and nothing of other scripts.
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SPACES = re.compile(r"\s+")
+# Subtypes whose text the system wrote (joins, topic changes, ...) or that stand for nothing
+# (a deleted parent's tombstone): never indexed, so never found.
+UNSEARCHABLE_SUBTYPES = frozenset(
+    {
+        "channel_join",
+        "channel_leave",
+        "channel_topic",
+        "channel_purpose",
+        "channel_name",
+        "channel_archive",
+        "channel_unarchive",
+        "tombstone",
+    }
+)
+
+
+def searchable(subtype: str | None) -> bool:
+    """Whether a message of this subtype belongs in the index."""
+    return subtype not in UNSEARCHABLE_SUBTYPES
+
+
+def has_link(text: str) -> bool:
+    """Whether the text holds a web link, as `has:link` asks (mentions are no links)."""
+    return "://" in text and bool(find_links(text, 1))
+
+
+def fold(text: str) -> str:
+    """The text as the index holds it and as a query's terms are compared with it."""
+    # NUL ends a string in SQLite's C code: FTS5 would read a query holding one as cut short.
+    text = text.replace("\x00", "")
+    if text.isascii():
+        # Most messages: lower-casing is all of NFKC, case folding and accent removal here,
+        # at a hundredth of their cost (the index is written in every post's transaction).
+        return _SPACES.sub(" ", text.lower())
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFD", text)
+    text = unicodedata.normalize("NFC", _ACCENTS.sub("", text))
+    return _SPACES.sub(" ", text)
+
+
+def highlight(text: str, needles: list[str]) -> str:
+    """text with every match of a folded needle marked, found by folding text one character at
+    a time (so each match maps back to the characters it came from). Overlapping matches are
+    marked once, as one span; a needle folding that differs across characters (rare
+    compositions) is simply not marked."""
+    needles = [n for n in needles if n]
+    if not needles or not text:
+        return text
+    folded: list[str] = []
+    origin: list[int] = []  # for each folded character, the index of its original one
+    for index, char in enumerate(text):
+        if char.isspace():
+            # A run of white space is one space, as fold() makes it.
+            if not folded or folded[-1] != " ":
+                folded.append(" ")
+                origin.append(index)
+            continue
+        for piece in fold(char):
+            folded.append(piece)
+            origin.append(index)
+    haystack = "".join(folded)
+    marked = [False] * len(text)
+    for needle in needles:
+        start = haystack.find(needle)
+        while start != -1:
+            # From the first original character to the last, white space folded away included.
+            for index in range(origin[start], origin[start + len(needle) - 1] + 1):
+                marked[index] = True
+            start = haystack.find(needle, start + 1)
+    if not any(marked):
+        return text
+    out: list[str] = []
+    inside = False
+    for char, mark in zip(text, marked, strict=True):
+        if mark and not inside:
+            out.append(HIGHLIGHT_START)
+        elif not mark and inside:
+            out.append(HIGHLIGHT_END)
+        inside = mark
+        out.append(char)
+    if inside:
+        out.append(HIGHLIGHT_END)
+    return "".join(out)

@@ -1,0 +1,136 @@
+"""The search index's writes: a message's row in search_docs follows the message in the same
+transaction (docs/search.md). On SQLite the FTS5 table follows search_docs by triggers
+(migration 0015); on PostgreSQL the GIN index is PostgreSQL's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from hubbub.domain.search_text import fold, has_link, searchable
+from hubbub.store.prepared import Prepared
+from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import key
+from hubbub.store.tables import messages, search_docs
+
+_KEY = key(search_docs, "team_id", "channel_id", "ts")
+_COLUMNS = ("team_id", "channel_id", "ts", "user_id", "has_link", "body")
+_INSERT = Prepared(insert(search_docs).values({name: bindparam(name) for name in _COLUMNS}))
+_UPDATE = Prepared(
+    update(search_docs)
+    .where(_KEY)
+    .values(body=bindparam("body"), has_link=bindparam("has_link_value"))
+)
+_DELETE = Prepared(delete(search_docs).where(_KEY))
+# A rebuild's page beside posts that index themselves: a message already there is left be.
+_INSERT_NEW = {
+    "sqlite": Prepared(
+        sqlite_insert(search_docs)
+        .values({name: bindparam(name) for name in _COLUMNS})
+        .on_conflict_do_nothing()
+    ),
+    "postgresql": Prepared(
+        postgresql_insert(search_docs)
+        .values({name: bindparam(name) for name in _COLUMNS})
+        .on_conflict_do_nothing()
+    ),
+}
+
+
+def doc(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> dict[str, Any]:
+    """A message's row of the index."""
+    return {
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "ts": ts,
+        "user_id": user_id,
+        "has_link": has_link(text),
+        "body": fold(text),
+    }
+
+
+class SearchIndexQueries(TxBase):
+    def index_message(
+        self, team_id: str, channel_id: str, ts: str, user_id: str, subtype: str | None, text: str
+    ) -> None:
+        """A new message: indexed unless the system wrote it (domain/search_text.py)."""
+        if searchable(subtype):
+            self.run.execute(_INSERT, doc(team_id, channel_id, ts, user_id, text))
+
+    def reindex_message(
+        self, team_id: str, channel_id: str, ts: str, values: dict[str, Any]
+    ) -> None:
+        """A message changed with these column values: new text replaces the old in the index;
+        a message that became unsearchable (a deleted parent's tombstone) leaves it."""
+        if "subtype" in values and not searchable(values["subtype"]):
+            self.unindex_message(team_id, channel_id, ts)
+        elif "text" in values:
+            self.run.execute(
+                _UPDATE,
+                {
+                    "team_id": team_id,
+                    "channel_id": channel_id,
+                    "ts": ts,
+                    "body": fold(values["text"]),
+                    "has_link_value": has_link(values["text"]),
+                },
+            )
+
+    def unindex_message(self, team_id: str, channel_id: str, ts: str) -> None:
+        self.run.execute(_DELETE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
+
+    # -- rebuilding (hubbub admin reindex) -----------------------------------------------------
+
+    def unindex_team(self, team_id: str) -> int:
+        """Drops a workspace's whole index; how many rows it had."""
+        result = self.conn.execute(delete(search_docs).where(search_docs.c.team_id == team_id))
+        return int(result.rowcount or 0)
+
+    def count_messages(self, team_id: str) -> int:
+        value = self.conn.execute(
+            select(func.count()).where(messages.c.team_id == team_id)
+        ).scalar()
+        return int(value or 0)
+
+    def count_indexed(self, team_id: str) -> int:
+        value = self.conn.execute(
+            select(func.count()).where(search_docs.c.team_id == team_id)
+        ).scalar()
+        return int(value or 0)
+
+    def index_page(
+        self, team_id: str, after: tuple[str, str] | None, limit: int
+    ) -> tuple[int, tuple[str, str] | None]:
+        """Indexes up to `limit` of the workspace's messages after the key (ts, channel), oldest
+        first, so that ids follow time; returns how many it read and the key to go on from
+        (None: done)."""
+        c = messages.c
+        page = (
+            select(c.channel_id, c.ts, c.user_id, c.subtype, c.text)
+            .where(c.team_id == team_id)
+            .order_by(c.ts, c.channel_id)
+            .limit(limit)
+        )
+        if after is not None:
+            page = page.where(tuple_(c.ts, c.channel_id) > tuple_(*after))
+        rows = self.conn.execute(page).fetchall()
+        self.index_rows(team_id, ((r.channel_id, r.ts, r.user_id, r.subtype, r.text) for r in rows))
+        if len(rows) < limit:
+            return len(rows), None
+        return len(rows), (rows[-1].ts, rows[-1].channel_id)
+
+    def index_rows(
+        self, team_id: str, rows: Iterable[tuple[str, str, str, str | None, str]]
+    ) -> None:
+        """Indexes many messages at once: (channel, ts, user, subtype, text) each."""
+        docs: list[Mapping[str, Any]] = [
+            doc(team_id, channel_id, ts, user_id, text)
+            for channel_id, ts, user_id, subtype, text in rows
+            if searchable(subtype)
+        ]
+        if docs:
+            self.run.execute_many(_INSERT_NEW[self.conn.dialect.name], docs)

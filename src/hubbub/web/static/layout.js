@@ -1,0 +1,192 @@
+// The page's frame: the top bar, the sidebar, the channel's header, the composers and the
+// thread panel. Methods of Client (app.js).
+
+import { signOut } from "./api.js";
+import { append, autosize, clear, h } from "./dom.js";
+import { Attachments, attachButton, dropTarget, pasteFiles, refuseStrayDrops } from "./uploads.js";
+
+export class Layout {
+  build() {
+    this.status = h("p", { class: "status", role: "status", hidden: true });
+    this.toasts = h("div", { class: "toasts", "aria-live": "polite" });
+    this.sidebar = h("div", { class: "sidebar-lists" });
+    this.heading = h("h1", { id: "channel-title" });
+    this.topic = h("p", { class: "topic" });
+    this.headerTools = h("div", { class: "header-tools" });
+    this.list = h("div", { id: "messages", role: "log", "aria-labelledby": "channel-title", tabindex: "0" });
+    this.typingLine = h("p", { class: "typing", "aria-live": "polite" });
+    this.inputLabel = h("label", { for: "composer-input", class: "visually-hidden" }, "Message");
+    this.input = h("textarea", { id: "composer-input", rows: 1, autocomplete: "off" });
+    this.threadList = h("div", { class: "thread-list", role: "log", "aria-label": "Replies" });
+    this.threadInput = h("textarea", { id: "thread-input", rows: 1, placeholder: "Reply…" });
+    this.channelTray = h("div", { class: "uploads-slot" });
+    this.threadTray = h("div", { class: "uploads-slot" });
+    this.threadPanel = h(
+      "aside",
+      { class: "thread", "aria-labelledby": "thread-title", hidden: true },
+      h("header", { class: "thread-header" }, h("h2", { id: "thread-title" }, "Thread"), h("button", { class: "icon", "aria-label": "Close thread", onclick: () => this.closeThread() }, "✕")),
+      this.threadList,
+      this.composer(this.threadInput, "Reply", () => this.thread?.ts, h("label", { for: "thread-input", class: "visually-hidden" }, "Reply in thread"), () => this.threadFiles(), this.threadTray, "Attach files to the reply"),
+    );
+    dropTarget(this.threadPanel, () => "Drop files to send them in this thread", (files) => this.threadFiles().add(files));
+    const top = h(
+      "header",
+      { class: "topbar" },
+      h("button", { class: "icon menu", "aria-label": "Show conversations", onclick: () => this.root.classList.toggle("nav-open") }, "☰"),
+      h("span", { class: "team-name" }, this.teamName),
+      h("button", { class: "switch", onclick: () => this.dialogs.switcher(), "aria-keyshortcuts": "Control+K" }, "Jump to… ", h("kbd", {}, "Ctrl K")),
+      this.status,
+      h("button", { class: "signout", onclick: signOut }, "Sign out"),
+    );
+    const nav = h("nav", { class: "sidebar", "aria-label": "Conversations" }, this.sidebar);
+    const main = h(
+      "main",
+      { class: "channel" },
+      h("header", { class: "channel-header" }, h("div", {}, this.heading, this.topic), this.headerTools),
+      this.list,
+      this.typingLine,
+      this.composer(this.input, "Send", () => undefined, this.inputLabel, () => this.channelFiles(), this.channelTray, "Attach files"),
+    );
+    refuseStrayDrops();
+    dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles().add(files));
+    append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel), this.toasts]);
+    this.root.classList.add("client");
+    this.list.addEventListener("scroll", () => {
+      if (this.list.scrollTop < 300) this.loadOlder(this.current);
+      if (this.atBottom()) this.markSoon();
+    });
+    // Whether each list is read to its end, for images that arrive after it was drawn (files.js).
+    for (const list of [this.list, this.threadList]) {
+      list.addEventListener("scroll", () => {
+        list.dataset.stuck = String(list.scrollHeight - list.scrollTop - list.clientHeight < 40);
+      });
+    }
+  }
+
+  // files(): the Attachments of the conversation (or thread) the composer writes to; tray: where
+  // their rows go.
+  composer(input, button, threadTs, label, files, tray, attach) {
+    pasteFiles(input, (picked) => files().add(picked));
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.send(input, threadTs());
+      } else if (e.key === "ArrowUp" && !input.value && !threadTs()) {
+        if (this.editLast()) e.preventDefault();
+      }
+    });
+    input.addEventListener("input", () => {
+      autosize(input);
+      const channel = threadTs() ? this.thread.channel : this.current;
+      if (input.value) this.sendTyping(channel);
+    });
+    return h(
+      "form",
+      { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(input, threadTs()); } },
+      tray,
+      label,
+      attachButton(attach, (picked) => files().add(picked)),
+      input,
+      h("button", { type: "submit", class: "send" }, button),
+    );
+  }
+
+  // Files attached are kept per conversation and per thread, as a draft is: each composer shows
+  // the rows of the one it writes to, and sends them there.
+  attachments(key, input, label) {
+    this.attached ??= new Map();
+    if (!this.attached.has(key)) this.attached.set(key, new Attachments(input, label));
+    return this.attached.get(key);
+  }
+
+  channelFiles() {
+    const files = this.attachments(this.current, this.input, "Files to send");
+    if (files.tray.parentNode !== this.channelTray) this.channelTray.replaceChildren(files.tray);
+    return files;
+  }
+
+  threadFiles() {
+    const key = this.thread ? `${this.thread.channel}/${this.thread.ts}` : "";
+    const files = this.attachments(key, this.threadInput, "Files to send in the thread");
+    if (files.tray.parentNode !== this.threadTray) this.threadTray.replaceChildren(files.tray);
+    return files;
+  }
+
+  atBottom() {
+    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 40;
+  }
+
+  redraw(channel) {
+    if (!channel || channel === this.current) this.drawMessages({});
+    if (this.thread && (!channel || channel === this.thread.channel)) this.drawThread();
+  }
+
+  drawHeader() {
+    const c = this.channels.get(this.current);
+    this.heading.textContent = this.label(c);
+    this.topic.textContent = c?.topic?.value ?? "";
+    document.title = `${this.label(c)} · ${this.teamName} · hubbub`;
+    append(clear(this.headerTools), [
+      h("button", { class: "pins", onclick: () => this.dialogs.pins(this.current) }, "Pinned"),
+      c && !c.is_im && !c.is_mpim ? h("button", { onclick: () => this.dialogs.invite(this.current) }, "Add people") : null,
+    ]);
+  }
+
+  drawSidebar() {
+    const all = [...this.channels.values()];
+    const named = all.filter((c) => !c.is_im && !c.is_mpim).sort((a, b) => a.name.localeCompare(b.name));
+    const direct = all.filter((c) => c.is_im || c.is_mpim).sort((a, b) => this.title(a).localeCompare(this.title(b)));
+    const item = (c) => {
+      const count = this.counts.get(c.id);
+      const unread = c.id !== this.current && count?.has_unreads;
+      const badge = c.id !== this.current ? count?.mention_count ?? 0 : 0;
+      const label = [this.label(c), unread ? "unread" : "", badge ? `${badge} mention${badge > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
+      const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? "🔒" : "#");
+      return h(
+        "li",
+        {},
+        h(
+          "a",
+          {
+            href: `/client/${this.team}/${c.id}`,
+            class: `conv${unread ? " unread" : ""}${c.id === this.current ? " active" : ""}`,
+            "aria-current": c.id === this.current ? "page" : undefined,
+            "aria-label": label,
+            dataset: { channel: c.id },
+            onclick: (e) => { e.preventDefault(); this.open(c.id); },
+          },
+          dot,
+          h("span", { class: "name" }, c.is_im || c.is_mpim ? this.title(c) : c.name),
+          badge ? h("span", { class: "badge", "aria-hidden": "true" }, String(badge)) : null,
+        ),
+      );
+    };
+    const section = (title, items, actions) =>
+      h("section", { "aria-label": title }, h("div", { class: "section-head" }, h("h2", {}, title), ...actions), h("ul", {}, items.map(item)));
+    append(clear(this.sidebar), [
+      section("Channels", named, [
+        h("button", { class: "icon", "aria-label": "Browse channels", title: "Browse channels", onclick: () => this.dialogs.browse() }, "☰"),
+        h("button", { class: "icon", "aria-label": "Create a channel", title: "Create a channel", onclick: () => this.dialogs.createChannel() }, "+"),
+      ]),
+      section("Direct messages", direct, [
+        h("button", { class: "icon", "aria-label": "New direct message", title: "New direct message", onclick: () => this.dialogs.newDm() }, "+"),
+      ]),
+      h("button", { class: "invite-people", onclick: () => this.dialogs.inviteLink() }, "Invite people to ", this.teamName),
+    ]);
+    const unread = [...this.counts.values()].reduce((n, c) => n + (c.mention_count ?? 0), 0);
+    const c = this.channels.get(this.current);
+    document.title = `${unread ? `(${unread}) ` : ""}${c ? `${this.label(c)} · ` : ""}${this.teamName} · hubbub`;
+  }
+
+  drawPresence() {
+    for (const dot of this.root.querySelectorAll(".presence[data-user]")) {
+      dot.className = `presence ${this.presence.get(dot.dataset.user) ?? "away"}`;
+    }
+  }
+
+  drawTyping() {
+    const now = Date.now();
+    const who = [...(this.typing.get(this.current) ?? new Map())].filter(([, until]) => until > now).map(([u]) => this.userName(u));
+    this.typingLine.textContent = who.length === 0 ? "" : who.length === 1 ? `${who[0]} is typing…` : `${who.slice(0, -1).join(", ")} and ${who.at(-1)} are typing…`;
+  }
+}

@@ -1,0 +1,264 @@
+"""Search on both stores (docs/search.md): the index follows every write of a message in its own
+transaction, every language is found by substring, and the query language's modifiers narrow
+what is found. Through the services, on a real SQLite file and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubbub.app import build_hub
+from hubbub.config import Settings
+from hubbub.domain.model import Identity
+from hubbub.services import direct, messages, pins, reactions, workspaces
+from hubbub.services.auth import authenticate
+from hubbub.services.channels import create
+from hubbub.services.hub import Hub
+from hubbub.services.membership import join
+from hubbub.services.search import Ask, search_messages
+
+
+@dataclass
+class World:
+    hub: Hub
+    ada: Identity
+    bob: Identity
+    general: str
+    random: str
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    hub = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
+    await workspaces.create_workspace(hub, "Acme", "acme")
+    people = []
+    for name in ("ada", "bob"):
+        account = await workspaces.create_user(hub, "acme", email=f"{name}@acme.test", name=name)
+        people.append(await authenticate(hub, account.token))
+    ada, bob = people
+    general = await create(hub, ada, "lobby", is_private=False)
+    random = await create(hub, ada, "side", is_private=False)
+    await join(hub, bob, general.id)
+    yield World(hub, ada, bob, general.id, random.id)
+    await hub.close()
+
+
+async def found(w: World, query: str, who: Identity | None = None, **ask: object) -> list[str]:
+    """The texts a search finds, in the order it gives them."""
+    results = await search_messages(w.hub, who or w.ada, query, Ask(**ask))  # type: ignore[arg-type]
+    return [m.message.text for m in results.matches]
+
+
+async def post(w: World, text: str, channel: str | None = None, **more: object) -> str:
+    msg = await messages.post(w.hub, w.ada, channel or w.general, text=text, **more)  # type: ignore[arg-type]
+    return msg.ts
+
+
+async def test_an_edit_replaces_the_old_text_and_a_delete_removes_it(world: World) -> None:
+    w = world
+    ts = await post(w, "the alpha release is out")
+    assert await found(w, "alpha") == ["the alpha release is out"]
+
+    await messages.update(w.hub, w.ada, w.general, ts, text="the bravo release is out")
+    assert await found(w, "alpha") == []
+    assert await found(w, "bravo") == ["the bravo release is out"]
+
+    await messages.delete(w.hub, w.ada, w.general, ts)
+    assert await found(w, "bravo") == []
+    assert await found(w, "release") == []
+
+
+async def test_a_deleted_parent_is_not_found_while_its_replies_are(world: World) -> None:
+    w = world
+    parent = await post(w, "parent words here")
+    await post(w, "reply words here", thread_ts=parent)
+    await messages.delete(w.hub, w.ada, w.general, parent)
+    # The tombstone that stays for the thread's sake is not found either, by its own text.
+    assert await found(w, "words") == ["reply words here"]
+    assert await found(w, "deleted") == []
+
+
+async def test_system_messages_are_not_indexed(world: World) -> None:
+    w = world
+    await join(w.hub, w.bob, w.random)  # writes a channel_join message
+    assert await found(w, "joined") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("我们明天在北京开会", "北京"),  # two characters: below a trigram
+        ("我们明天在北京开会", "明天在北"),
+        ("我们明天在北京开会", "京"),
+        ("東京タワーに行きました", "タワー"),
+        ("東京タワーに行きました", "行き"),
+        ("मैं दिल्ली में रहता हूँ", "दिल्ली"),
+        ("मैं दिल्ली में रहता हूँ", "रहता हूँ"),
+        ("Let us meet at the café", "cafe"),
+        ("Let us meet at the cafe", "café"),
+        ("Let us meet at the CAFÉ", "Café"),
+        ("Straße", "STRASSE"),
+        ("ok", "ok"),
+        ("a b c", "b"),
+    ],
+)
+async def test_every_language_is_found_by_substring(world: World, text: str, query: str) -> None:
+    await post(world, text)
+    await post(world, "something else entirely")
+    assert await found(world, query) == [text]
+
+
+async def test_words_phrases_exclusions_and_prefixes(world: World) -> None:
+    w = world
+    await post(w, "deploy the new build today")
+    await post(w, "the build is new")
+    await post(w, "deployment finished")
+    assert sorted(await found(w, "new build")) == ["deploy the new build today", "the build is new"]
+    assert await found(w, '"new build"') == ["deploy the new build today"]
+    assert await found(w, "build -today") == ["the build is new"]
+    assert sorted(await found(w, "deploy*")) == [
+        "deploy the new build today",
+        "deployment finished",
+    ]
+    assert await found(w, '"new  BUILD" today') == ["deploy the new build today"]
+    # The engines' own syntax is text: found where the text has it, never an error.
+    for query in ("NEAR(new build)", "new OR old", "body:new", "new*build", '"unbalanced', "^new"):
+        assert await found(w, query) == []
+
+
+async def test_modifiers(world: World) -> None:
+    w = world
+    await post(w, "status in general")
+    await post(w, "status in random", w.random)
+    bobs = await messages.post(w.hub, w.bob, w.general, text="status from bob")
+    linked = await post(w, "status with <https://example.com|a link>")
+    pinned = await post(w, "status pinned")
+    await pins.add(w.hub, w.ada, w.general, pinned)
+    liked = await post(w, "status liked")
+    await reactions.add(w.hub, w.bob, w.general, liked, "thumbsup")
+    parent = await post(w, "status thread parent")
+    await post(w, "status thread reply", thread_ts=parent)
+    dm = await direct.open_conversation(w.hub, w.ada, user_ids=[w.bob.user_id], channel_id=None)
+    await messages.post(w.hub, w.ada, dm.channel.id, text="status in the dm")
+
+    assert await found(w, "status in:#side") == ["status in random"]
+    assert await found(w, "status in:side") == ["status in random"]
+    assert await found(w, f"status in:<#{w.random}>") == ["status in random"]
+    assert await found(w, "status in:@bob") == ["status in the dm"]
+    assert await found(w, f"status in:<@{w.bob.user_id}>") == ["status in the dm"]
+    assert await found(w, "status from:@bob") == [bobs.text]
+    assert await found(w, f"status from:<@{w.bob.user_id}>") == [bobs.text]
+    assert await found(w, "status from:me in:#side") == ["status in random"]
+    assert await found(w, "status has:link") == ["status with <https://example.com|a link>"]
+    assert await found(w, "status has:pin") == ["status pinned"]
+    assert await found(w, "status has:reaction") == ["status liked"]
+    assert sorted(await found(w, "status is:thread")) == [
+        "status thread parent",
+        "status thread reply",
+    ]
+    assert len(await found(w, "status on:today")) == 9
+    assert len(await found(w, "status during:year")) == 9
+    assert await found(w, "status before:2001-01-01") == []
+    assert await found(w, "status after:today") == []
+    # A modifier alone is a search too.
+    assert await found(w, "from:@bob") == [bobs.text]
+    # Names and ids of nothing find nothing, without a word about why.
+    for query in ("in:#nowhere", "from:@nobody", "in:@nobody", "in:<#C0NOSUCH>", "on:2026-02-30"):
+        assert await found(w, query) == []
+    assert linked and liked
+
+
+async def test_sorting_and_pages_are_stable(world: World) -> None:
+    w = world
+    for n in range(25):
+        await post(w, f"report number {n:02d}" + " report" * (n % 3))
+    newest = await found(w, "report", by_time=True, count=100)
+    assert newest == sorted(newest, reverse=True)
+    oldest = await found(w, "report", by_time=True, ascending=True, count=100)
+    assert oldest == list(reversed(newest))
+    ranked = await found(w, "report", count=100)
+    # More occurrences rank higher: every message saying it three times comes first.
+    assert all(t.count("report") == 3 for t in ranked[:8])
+    pages = [await found(w, "report", count=10, page=p) for p in (1, 2, 3)]
+    assert [t for page in pages for t in page] == ranked
+    assert await found(w, "report", count=10, page=4) == []
+    results = await search_messages(w.hub, w.ada, "report", Ask(count=10, page=3))
+    assert results.total == 25
+
+
+async def test_a_bot_token_may_not_search(world: World) -> None:
+    from hubbub.domain.errors import SlackError
+
+    bot = await workspaces.create_bot(world.hub, "acme", name="robot")
+    who = await authenticate(world.hub, bot.token)
+    with pytest.raises(SlackError, match="not_allowed_token_type"):
+        await search_messages(world.hub, who, "anything", Ask())
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_any_query_runs_on_the_real_store(
+    store: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Whatever the query holds, the engine never sees syntax of its own: no error, ever."""
+    url = request.getfixturevalue("postgres_url") if store == "postgres" else None
+    loop = asyncio.new_event_loop()
+    hub = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
+    try:
+        loop.run_until_complete(workspaces.create_workspace(hub, "Acme", "acme"))
+        account = loop.run_until_complete(
+            workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
+        )
+        who = loop.run_until_complete(authenticate(hub, account.token))
+        channel = loop.run_until_complete(create(hub, who, "lobby", is_private=False))
+        loop.run_until_complete(
+            messages.post(hub, who, channel.id, text='a "NEAR" (OR) body:x ^y * 100% _ \\ 北京')
+        )
+
+        @settings(max_examples=150, deadline=None)
+        @given(st.text(max_size=200) | st.lists(SYNTAX).map(" ".join))
+        def run(text: str) -> None:
+            loop.run_until_complete(search_messages(hub, who, text, Ask()))
+
+        run()
+    finally:
+        loop.run_until_complete(hub.close())
+        loop.close()
+
+
+SYNTAX = st.sampled_from(
+    [
+        '"',
+        "NEAR(",
+        "OR",
+        "AND",
+        "NOT",
+        "^",
+        "*",
+        "body:",
+        "(",
+        ")",
+        "&",
+        "|",
+        "!",
+        "<->",
+        ":*",
+        "%",
+        "_",
+        "\\",
+        "'",
+        "-",
+        "in:",
+        "from:",
+        "北",
+        "x",
+        "abc",
+        "'; DROP TABLE messages; --",
+    ]
+)

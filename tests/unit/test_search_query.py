@@ -1,0 +1,250 @@
+"""The search query language and text folding (domain/search_query.py, domain/search_text.py):
+every form Slack documents, every bad input, and any string at all without an exception."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hubbub.domain.search_query import (
+    MAX_QUERY,
+    MAX_TERMS,
+    MAX_US,
+    NOTHING,
+    Ref,
+    SearchQuery,
+    parse,
+)
+from hubbub.domain.search_text import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    fold,
+    highlight,
+    searchable,
+)
+
+TODAY = date(2026, 12, 6)  # a Sunday
+DAY_US = 86_400 * 1_000_000
+DEC_6 = 1_796_515_200_000_000  # 2026-12-06T00:00:00Z in µs
+
+
+def q(text: str) -> SearchQuery:
+    return parse(text, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello World", SearchQuery(terms=("hello", "world"))),
+        ("hello hello", SearchQuery(terms=("hello",))),
+        ('"Exact  Phrase" rest', SearchQuery(terms=("exact phrase", "rest"))),
+        ("-nope yes", SearchQuery(terms=("yes",), excluded=("nope",))),
+        ('-"not this" yes', SearchQuery(terms=("yes",), excluded=("not this",))),
+        ("deploy*", SearchQuery(terms=("deploy",))),
+        ("hello, world!", SearchQuery(terms=("hello", "world"))),
+        ("c++ $100", SearchQuery(terms=("c++", "$100"))),
+        # A quote without its partner is text; the word keeps what is not punctuation.
+        ('"unbalanced quote', SearchQuery(terms=("unbalanced", "quote"))),
+        ('say "hi', SearchQuery(terms=("say", "hi"))),
+        ('don"t', SearchQuery(terms=('don"t',))),
+        # Unknown modifiers, and known ones with unknown values, are text.
+        ("color:red", SearchQuery(terms=("color:red",))),
+        ("has:star is:saved", SearchQuery(terms=("has:star", "is:saved"))),
+        ("in:", SearchQuery(terms=("in",))),
+        ("-in:#general", SearchQuery(excluded=("in:#general",))),
+        # Punctuation alone is nothing.
+        ("* - ( ) ! \" '", SearchQuery()),
+        ("", SearchQuery()),
+    ],
+)
+def test_words_phrases_and_exclusions(text: str, expected: SearchQuery) -> None:
+    assert q(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'NEAR(a b) OR c AND NOT d ^e body:f "g" * (h) a & b | !c <-> d:* x\'y',
+        "a OR b",
+        "col:umn",
+        '""',
+        '" "',
+    ],
+)
+def test_the_engines_own_syntax_is_only_text(text: str) -> None:
+    found = q(text)
+    assert not found.impossible
+    # Every term is plain folded text; nothing in it is read as an operator.
+    for term in found.terms + found.excluded:
+        assert term == term.strip() and term
+
+
+def test_engine_operators_are_kept_as_words() -> None:
+    assert q("a OR b NEAR c").terms == ("a", "or", "b", "near", "c")
+    assert q("^start body:x").terms == ("^start", "body:x")
+
+
+@pytest.mark.parametrize(
+    ("text", "channels", "dms"),
+    [
+        ("in:#General", (Ref(name="general"),), ()),
+        ("in:general", (Ref(name="general"),), ()),
+        ("in:<#C0123ABC>", (Ref(id="C0123ABC"),), ()),
+        ("in:<#C0123ABC|general>", (Ref(id="C0123ABC"),), ()),
+        ("in:C0123ABC", (Ref(id="C0123ABC"),), ()),
+        ("in:@Bob", (), (Ref(name="bob"),)),
+        ("in:<@U0123ABC>", (), (Ref(id="U0123ABC"),)),
+        ("in:#a in:#b", (Ref(name="a"), Ref(name="b")), ()),
+        ("in:<#bad", (Ref(name="<#bad"),), ()),
+    ],
+)
+def test_in(text: str, channels: tuple[Ref, ...], dms: tuple[Ref, ...]) -> None:
+    found = q(text)
+    assert (found.channels, found.dms, found.terms) == (channels, dms, ())
+    assert found.scoped
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        ("from:@Ada", (Ref(name="ada"),)),
+        ("from:ada", (Ref(name="ada"),)),
+        ("from:<@U0123ABC>", (Ref(id="U0123ABC"),)),
+        ("from:<@U0123ABC|ada>", (Ref(id="U0123ABC"),)),
+        ("from:U0123ABC", (Ref(id="U0123ABC"),)),
+        ("from:me", (Ref(id="me"),)),
+        ("from:@a from:@b", (Ref(name="a"), Ref(name="b"))),
+    ],
+)
+def test_from(text: str, authors: tuple[Ref, ...]) -> None:
+    assert q(text).authors == authors
+
+
+@pytest.mark.parametrize(
+    ("text", "after", "before"),
+    [
+        ("on:2026-12-06", DEC_6, DEC_6 + DAY_US),
+        ("on:today", DEC_6, DEC_6 + DAY_US),
+        ("on:yesterday", DEC_6 - DAY_US, DEC_6),
+        ("before:2026-12-06", None, DEC_6),
+        ("before:today", None, DEC_6),
+        ("after:2026-12-05", DEC_6, None),
+        ("after:yesterday", DEC_6, None),
+        ("during:today", DEC_6, DEC_6 + DAY_US),
+        ("during:2026-12-06", DEC_6, DEC_6 + DAY_US),
+        ("during:week", DEC_6 - 6 * DAY_US, DEC_6 + DAY_US),
+        ("during:month", DEC_6 - 5 * DAY_US, DEC_6 + 26 * DAY_US),
+        ("during:2026-12", DEC_6 - 5 * DAY_US, DEC_6 + 26 * DAY_US),
+        ("during:2026", DEC_6 - 339 * DAY_US, DEC_6 + 26 * DAY_US),
+        ("during:year", DEC_6 - 339 * DAY_US, DEC_6 + 26 * DAY_US),
+        # Several narrow one another.
+        ("after:2026-01-01 before:2026-12-06 during:2026-12", DEC_6 - 5 * DAY_US, DEC_6),
+        ("before:1900-01-01", None, 0),
+        ("after:9999-12-30", MAX_US, None),
+    ],
+)
+def test_dates_are_days_in_utc(text: str, after: int | None, before: int | None) -> None:
+    found = q(text)
+    assert (found.after_us, found.before_us, found.impossible) == (after, before, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "before:2026-13-01",
+        "on:2026-02-30",
+        "after:tomorrow",
+        "during:decade",
+        "on:26-12-06",
+        "during:0000",
+        "after:9999-12-31",
+        "before:0000-01-01",
+        "x " * (MAX_TERMS + 1),
+        "x" * (MAX_QUERY + 1),
+    ],
+)
+def test_what_does_not_parse_or_is_too_big_matches_nothing(text: str) -> None:
+    assert q(text) == NOTHING
+
+
+def test_the_bounds_themselves_are_fine() -> None:
+    assert not q("x " * MAX_TERMS).impossible
+    assert not q("x" * MAX_QUERY).impossible
+
+
+def test_flags() -> None:
+    found = q("has:link has:pins has:reactions is:thread")
+    assert (found.has_link, found.has_pin, found.has_reaction, found.is_thread) == (
+        True,
+        True,
+        True,
+        True,
+    )
+
+
+@given(st.text(max_size=MAX_QUERY + 50))
+def test_any_string_parses(text: str) -> None:
+    found = q(text)
+    for term in found.terms + found.excluded:
+        assert term and term == term.strip() and term == fold(term)
+    assert len(found.terms) + len(found.excluded) <= MAX_TERMS
+
+
+@given(st.lists(st.sampled_from(['"', "-", " ", "in:", "#", "@", "<", ">", "a", ":", "*"])))
+def test_any_arrangement_of_the_syntax_parses(parts: list[str]) -> None:
+    q("".join(parts))
+
+
+# -- folding and highlights ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Café", "cafe"),
+        ("CAFÉ", "cafe"),
+        ("cafe\u0301", "cafe"),
+        ("Straße", "strasse"),
+        ("\uff26\uff55\uff4c\uff4c", "full"),  # full-width letters
+        ("ﬁne", "fine"),
+        ("a \t\n b", "a b"),
+        ("a\x00b", "ab"),  # hypothesis found FTS5 reading a NUL as the end of its query
+        ("Ωμέγα", "ωμεγα"),
+        ("Йод", "иод"),  # the breve is an accent on a Cyrillic letter
+        # Other scripts keep their marks: they are part of the letter.
+        ("नमस्ते", "नमस्ते"),
+        ("がぎ", "がぎ"),
+        ("北京", "北京"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@given(st.text())
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+def test_highlight_marks_each_match_in_the_original_text() -> None:
+    s, e = HIGHLIGHT_START, HIGHLIGHT_END
+    assert highlight("Le Café, CAFE", ["cafe"]) == f"Le {s}Café{e}, {s}CAFE{e}"
+    assert highlight("東京タワーへ", ["タワー"]) == f"東京{s}タワー{e}へ"
+    assert highlight("a  b\nc", ["a b c"]) == f"{s}a  b\nc{e}"
+    assert highlight("abcabc", ["bca", "ab"]) == f"{s}abcab{e}c"
+    assert highlight("nothing", ["else"]) == "nothing"
+    assert highlight("x", []) == "x"
+
+
+@given(st.text(), st.lists(st.text(min_size=1), max_size=3))
+def test_highlight_only_adds_marks(text: str, needles: list[str]) -> None:
+    marked = highlight(text, [fold(n) for n in needles])
+    assert marked.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "") == text
+
+
+def test_system_messages_are_not_searchable() -> None:
+    assert searchable(None) and searchable("thread_broadcast") and searchable("bot_message")
+    assert not searchable("channel_join") and not searchable("tombstone")
