@@ -9,6 +9,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from hubbub_bench.chromium import launch
+from tests.browser import axe
+from tests.browser.client import sign_in_as
+from tests.support.servers import Server, Workspace
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
@@ -37,6 +40,29 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 def page(context: BrowserContext) -> Page:
     context.set_default_timeout(10_000)
     return context.new_page()
+
+
+@pytest.fixture
+def two(browser: Browser) -> Iterator[tuple[BrowserContext, BrowserContext]]:
+    """Two people's browsers, each with the accessibility checker ready."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(2)]
+    for c in contexts:
+        c.set_default_timeout(10_000)
+        axe.install(c)
+    yield contexts[0], contexts[1]
+    for c in contexts:
+        c.close()
+
+
+@pytest.fixture
+def pair(
+    server: Server, workspace: Workspace, two: tuple[BrowserContext, BrowserContext]
+) -> tuple[Page, Page]:
+    """Alice's and Bob's pages, signed in to the module's server."""
+    alice, bob = two[0].new_page(), two[1].new_page()
+    sign_in_as(alice, server, workspace, "alice")
+    sign_in_as(bob, server, workspace, "bob")
+    return alice, bob
 
 
 def screenshot(page: Page, name: str) -> Path:

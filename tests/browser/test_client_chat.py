@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser import axe
 from tests.browser.client import (
@@ -14,32 +12,10 @@ from tests.browser.client import (
     message,
     open_conversation,
     send,
-    sign_in_as,
     texts,
 )
 from tests.browser.conftest import screenshot
 from tests.support.servers import Server, Workspace
-
-
-@pytest.fixture
-def two(browser: Browser) -> Iterator[tuple[BrowserContext, BrowserContext]]:
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(2)]
-    for c in contexts:
-        c.set_default_timeout(10_000)
-        axe.install(c)
-    yield contexts[0], contexts[1]
-    for c in contexts:
-        c.close()
-
-
-@pytest.fixture
-def pair(
-    server: Server, workspace: Workspace, two: tuple[BrowserContext, BrowserContext]
-) -> tuple[Page, Page]:
-    alice, bob = two[0].new_page(), two[1].new_page()
-    sign_in_as(alice, server, workspace, "alice")
-    sign_in_as(bob, server, workspace, "bob")
-    return alice, bob
 
 
 def test_create_channel_add_a_person_and_chat_both_ways(pair: tuple[Page, Page]) -> None:

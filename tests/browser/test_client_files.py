@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, Route, expect
+from playwright.sync_api import BrowserContext, FilePayload, Locator, Page, Route, expect
 from slack_sdk import WebClient
 
 from hubbub.services.hub import EventLog
@@ -54,27 +54,6 @@ def running(tmp_path: Path) -> Iterator[Running]:
 @pytest.fixture
 def server(running: Running) -> Server:
     return running.server
-
-
-@pytest.fixture
-def two(browser: Browser) -> Iterator[tuple[BrowserContext, BrowserContext]]:
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(2)]
-    for c in contexts:
-        c.set_default_timeout(10_000)
-        axe.install(c)
-    yield contexts[0], contexts[1]
-    for c in contexts:
-        c.close()
-
-
-@pytest.fixture
-def pair(
-    server: Server, workspace: Workspace, two: tuple[BrowserContext, BrowserContext]
-) -> tuple[Page, Page]:
-    alice, bob = two[0].new_page(), two[1].new_page()
-    sign_in_as(alice, server, workspace, "alice")
-    sign_in_as(bob, server, workspace, "bob")
-    return alice, bob
 
 
 class Held:
