@@ -6,9 +6,7 @@ events; a resume inside the window is replayed exactly, as if nothing had been t
 
 from __future__ import annotations
 
-import socket
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from websockets.sync.client import connect
 from hubbub.jobs.event_sweep import EventSweeper
 from hubbub.store.tx import Tx
 from tests.e2e.test_shared_channels import share
-from tests.support.rtm import Rtm, new_channel, rtm, text_is
+from tests.support.rtm import Rtm, narrow_socket, new_channel, rtm, text_is
 from tests.support.servers import Running, Workspace, make_workspace, threaded_app
 
 KEEP = 40
@@ -166,11 +164,7 @@ def test_a_replay_the_sweep_overtakes_ends_in_goodbye_resync_required(tmp_path: 
             alice.chat_postMessage(channel=channel, text=f"{n} " + "x" * 30_000)
 
         url = server.client(workspace.bob.token).rtm_connect(resume=cursor)["url"]
-        host, port = urllib.parse.urlsplit(url).hostname, urllib.parse.urlsplit(url).port
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.connect((host, port))
-        with connect(url, sock=sock, max_size=None, max_queue=4) as raw:
+        with connect(url, sock=narrow_socket(url), max_size=None, max_queue=4) as raw:
             slow = Rtm(raw)
             assert slow.recv()["type"] == "hello"
 

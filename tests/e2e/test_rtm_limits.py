@@ -6,17 +6,15 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlparse
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.support.rtm import new_channel, rtm, text_is
+from tests.support.rtm import narrow_socket, new_channel, rtm, text_is
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 
 TICKET_TTL_S = 0.5
@@ -76,10 +74,7 @@ def test_a_client_that_stops_reading_is_let_go_with_its_cursor(
     channel = new_channel(alice, workspace.bob.user_id, workspace.carol.user_id)
     url = server.client(workspace.bob.token).rtm_connect()["url"]
     # A tiny receive window, so the server's socket buffers fill soon after bob stops reading.
-    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    address = urlparse(url)
-    raw.connect((address.hostname, address.port))
+    raw = narrow_socket(url)
     # Random text: the socket compresses (permessage-deflate), and the kernel's send buffer
     # (4 MB here) must fill before the gateway's queue does.
     text = base64.b64encode(os.urandom(29_000)).decode()

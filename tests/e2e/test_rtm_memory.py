@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tests.support.rtm import history_ts, new_channel, rtm, text_is
+from tests.support.rtm import history_ts, narrow_socket, new_channel, rtm, text_is
 from tests.support.servers import ProcessServer, free_port, make_workspace
 
 STALLED = 60
@@ -26,9 +26,7 @@ def _rss_bytes(pid: int) -> int:
 def _stalled_socket(url: str) -> socket.socket:
     """A WebSocket whose client completes the handshake and then never reads again."""
     address = urlparse(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect((address.hostname, address.port))
+    sock = narrow_socket(url)
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         (

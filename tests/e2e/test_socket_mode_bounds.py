@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
 import orjson
@@ -18,6 +16,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from hubbub.services import apps
 from tests.support.apps import make_app
+from tests.support.rtm import narrow_socket
 from tests.support.servers import make_workspace, server_in_this_loop, settings_for
 
 IN_FLIGHT = 4
@@ -31,10 +30,7 @@ async def open_stalling(url: str, app_token: str) -> ClientConnection:
             "/api/apps.connections.open", headers={"Authorization": f"Bearer {app_token}"}
         )
     link = answer.json()["url"]
-    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    address = urlparse(link)
-    raw.connect((address.hostname, address.port))
+    raw = narrow_socket(link)
     raw.setblocking(False)
     return await connect(link, sock=raw, max_size=None, max_queue=1)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 from slack_sdk import WebClient
 from websockets.sync.client import ClientConnection, connect
@@ -67,6 +69,16 @@ class Rtm:
     @property
     def cursor(self) -> str:
         return ",".join(self.positions.values())
+
+
+def narrow_socket(url: str) -> socket.socket:
+    """A connection to a socket URL's server with a 4 KiB receive window: once its client stops
+    reading, the server's buffers fill soon (the tests of slow consumers)."""
+    address = urlparse(url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((address.hostname, address.port))
+    return sock
 
 
 @contextlib.contextmanager
