@@ -147,6 +147,34 @@ def test_the_legacy_files_upload_takes_a_file_or_content(
     assert get(server, one["url_private"], workspace.alice.token).text == "print('hi')\n"
 
 
+def test_files_upload_takes_its_token_as_a_form_field_before_the_file(
+    server: Server, workspace: Workspace
+) -> None:
+    """curl -F token=… -F channels=… -F file=@…, as Slack's files.upload page shows: the fields
+    before the file are read before the file's bytes, and the token among them counts."""
+    alice = server.client(workspace.alice.token)
+    channel = general(alice)
+
+    def upload(fields: dict[str, str]) -> dict[str, Any]:
+        answer = httpx.post(
+            f"{server.url}/api/files.upload",
+            data=fields,
+            files={"file": ("form.txt", b"from a form\n", "text/plain")},
+            timeout=30,
+        )
+        assert answer.status_code == 200
+        found: dict[str, Any] = answer.json()
+        return found
+
+    done = upload({"token": workspace.alice.token, "channels": channel})
+    assert done["ok"] and done["file"]["name"] == "form.txt"
+    assert done["file"]["channels"] == [channel]
+    assert get(server, done["file"]["url_private"], workspace.alice.token).text == "from a form\n"
+    assert upload({"token": "xoxp-not-a-token", "channels": channel})["error"] == "invalid_auth"
+    assert upload({"channels": channel})["error"] == "not_authed"
+    assert [f["name"] for f in alice.files_list()["files"]] == ["form.txt"]
+
+
 def test_files_list_filters_and_pages_both_ways(server: Server, workspace: Workspace) -> None:
     alice = server.client(workspace.alice.token)
     channel = general(alice)

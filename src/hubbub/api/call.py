@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.requests import Request
 
+from hubbub.api.upload_body import UploadBody
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity
 from hubbub.services.hub import Hub
@@ -24,9 +24,9 @@ class Call:
     who: Identity
     method: str
     args: dict[str, Any]
-    # The request, its body not read yet, for a method that reads it as it arrives (a
-    # multipart files.upload: api/upload_body.py); None when args hold the body's arguments.
-    body: Request | None = None
+    # A multipart body read up to its file, for a method that reads the file as it arrives
+    # (files.upload: api/upload_body.py); None when args hold the body's arguments.
+    body: UploadBody | None = None
 
     def text(self, name: str, *, missing: str | None = None) -> str | None:
         """A string argument; `missing` is the error to raise when it is absent or empty."""

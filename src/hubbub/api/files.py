@@ -6,7 +6,7 @@ from typing import Any
 
 from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, TIER_3, TIER_4, Router
-from hubbub.api.upload_body import BodyEndedEarly, UploadBody
+from hubbub.api.upload_body import BodyEndedEarly
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import type_filter
@@ -101,9 +101,8 @@ async def complete_upload(call: Call) -> dict[str, Any]:
 async def upload(call: Call) -> dict[str, Any]:
     """Uploads a file (multipart `file`) or creates one from `content` (older bots' way)."""
     stored = None
-    if call.body is not None:
-        body = UploadBody(call.body, call.hub.file_limits.max_bytes)
-        await body.start()
+    body = call.body
+    if body is not None:
         if body.has_file:
             try:
                 stored = await files.store_bytes(call.hub, call.who, body.file())

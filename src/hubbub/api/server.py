@@ -13,7 +13,7 @@ from hubbub.api.envelope import Answer, error, ok
 from hubbub.api.parse import BodyTooLarge, bearer_token, read_args
 from hubbub.api.ratelimit import retry_after
 from hubbub.api.registry import Method
-from hubbub.api.upload_body import is_multipart
+from hubbub.api.upload_body import UploadBody, is_multipart
 from hubbub.domain.apps import APP_TOKEN_KIND, missing_scope, needed_scopes
 from hubbub.domain.errors import RateLimited, SlackError, Unavailable
 from hubbub.domain.model import Identity
@@ -90,9 +90,12 @@ class WebApi:
     async def _dispatch(self, request: Request, method: Method) -> Answer:
         body = None
         if method.streams and request.method == "POST" and is_multipart(request):
-            # The handler reads the body as it arrives (api/upload_body.py).
-            args: dict[str, Any] = dict(request.query_params)
-            body = request
+            # The handler reads the file as it arrives (api/upload_body.py). The fields before
+            # it are read now (bounded: FORM_OVERHEAD), as they may hold the token: curl's
+            # `-F token=… -F file=@…`, the way Slack's files.upload docs show.
+            body = UploadBody(request, self.hub.file_limits.max_bytes)
+            await body.start()
+            args: dict[str, Any] = {**body.fields, **request.query_params}
         else:
             args = await read_args(request, self.max_body)
         token = bearer_token(request) or _token_arg(args)
@@ -119,7 +122,7 @@ class WebApi:
         return ok(await method.handler(Call(self.hub, who, method.name, args, body)))
 
     async def _as_app(
-        self, method: Method, who: Identity, args: dict[str, Any], body: Request | None
+        self, method: Method, who: Identity, args: dict[str, Any], body: UploadBody | None
     ) -> Answer:
         """An app's token: an app-level one calls only its own methods; a bot token needs the
         method's scopes (docs/integrations.md). People's and legacy bots' tokens have all."""
