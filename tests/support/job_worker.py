@@ -3,6 +3,8 @@
 The `effect` job adds its number to a Redis set (the effect, idempotent by nature) and counts
 its runs in a hash, then takes a little while to finish, so that a kill -9 catches jobs whose
 effect is done but not yet acknowledged: those run again, and the set shows it had no effect.
+While it takes that while it is counted in `effect:inflight`, so that the test can stop the
+worker at a moment when one is surely caught so (tests/e2e/test_job_workers.py).
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ async def main(data_dir: str) -> None:
         n = job.payload["n"]
         await effects.sadd(f"{prefix}effect:done", n)
         await effects.hincrby(f"{prefix}effect:runs", str(n), 1)
+        await effects.incr(f"{prefix}effect:inflight")
         await asyncio.sleep(0.02)
+        await effects.decr(f"{prefix}effect:inflight")
 
     hub = build_hub(settings)
     try:
