@@ -85,24 +85,25 @@ class FileBlobs:
         hasher = hashlib.sha256()
         size = 0
         temp = _Temp(self.tmp / f"put-{uuid.uuid4().hex}")
-        # Write-behind: while one batch is written (and hashed) on a thread, the next chunks
-        # are received and gathered, then written in one call. Writing each chunk as it came
-        # and waiting for it left the socket unread meanwhile (uvicorn reads ~64 KiB ahead),
-        # and cost a thread hop per chunk: `hubbub bench files` had uploads of 100 MB at ~35%
-        # of the disk's rate (docs/files.md, Benchmark).
+        # Write-behind, a MiB at a time: while one batch is written and hashed on a thread, the
+        # next is received and gathered. Writing each chunk as it came and waiting for it left
+        # the socket unread meanwhile (uvicorn reads ~64 KiB ahead); a thread hop per chunk,
+        # or per the little that came while the disk was busy, cost more than the write of a
+        # small file (docs/benchmarks.md, "Files"). The temp file is made on the first batch's
+        # thread, and the last batch is written, synced and renamed on one hop: a file of up
+        # to a MiB costs one hop.
         writing: Future[None] | None = None
         batch: list[bytes] = []
         held = 0
         try:
-            await self._run(_create, temp)
             async for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
                     raise BlobTooLarge(max_bytes)
                 batch.append(chunk)
                 held += len(chunk)
-                if writing is not None and not writing.done() and held < WRITE_AHEAD_BYTES:
-                    continue  # the disk is busy: gather more meanwhile
+                if held < WRITE_AHEAD_BYTES:
+                    continue
                 if writing is not None:
                     await asyncio.wrap_future(writing)
                 writing = self._pool.submit(_append, temp, hasher, batch)
@@ -110,12 +111,9 @@ class FileBlobs:
             if writing is not None:
                 await asyncio.wrap_future(writing)
                 writing = None
-            if batch:
-                await self._run(_append, temp, hasher, batch)
             if expected_size is not None and size != expected_size:
                 raise BlobSizeMismatch(expected_size, size)
-            key = content_key(team_id, hasher.hexdigest())
-            await self._run(_commit, temp, self.root / key)
+            key = await self._run(_finish, temp, hasher, batch, self.root, team_id)
         except BaseException:
             if writing is not None:
                 # The write in flight runs on regardless: cleaning up under it would race it.
@@ -205,6 +203,8 @@ def _create(temp: _Temp) -> None:
 
 
 def _append(temp: _Temp, hasher: hashlib._Hash, chunks: list[bytes]) -> None:
+    if temp.file is None:
+        _create(temp)
     assert temp.file is not None
     for chunk in chunks:
         hasher.update(chunk)  # hashlib lets go of the GIL for chunks this big
@@ -217,6 +217,16 @@ def _append(temp: _Temp, hasher: hashlib._Hash, chunks: list[bytes]) -> None:
     # Let go of the batch now, not when the pool drops its work item (after the caller has
     # seen the write done, and may be holding two more batches).
     chunks.clear()
+
+
+def _finish(
+    temp: _Temp, hasher: hashlib._Hash, chunks: list[bytes], root: Path, team_id: str
+) -> str:
+    """Writes the last chunks and puts the whole under its content's key, which it returns."""
+    _append(temp, hasher, chunks)
+    key = content_key(team_id, hasher.hexdigest())
+    _commit(temp, root / key)
+    return key
 
 
 def _commit(temp: _Temp, target: Path) -> None:
