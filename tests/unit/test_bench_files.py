@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from hubbub_bench.files import (
     MB,
-    chunks_of,
+    blocks_of,
     files_result,
     payload,
     rate_mb_s,
@@ -42,7 +40,4 @@ def test_payloads_differ_by_repetition_and_stream_the_same_bytes() -> None:
     a, b = payload(3 * MB + 5, 1), payload(3 * MB + 5, 2)
     assert len(a) == len(b) == 3 * MB + 5 and a != b and a[8:] == b[8:]
 
-    async def gathered() -> bytes:
-        return b"".join([c async for c in chunks_of(3 * MB + 5, 1)])
-
-    assert asyncio.run(gathered()) == a
+    assert b"".join(blocks_of(3 * MB + 5, 1)) == a
