@@ -6,6 +6,7 @@ from hubbub_bench.files import (
     MB,
     blocks_of,
     files_result,
+    parallel_result,
     payload,
     rate_mb_s,
     size_result,
@@ -41,3 +42,12 @@ def test_payloads_differ_by_repetition_and_stream_the_same_bytes() -> None:
     assert len(a) == len(b) == 3 * MB + 5 and a != b and a[8:] == b[8:]
 
     assert b"".join(blocks_of(3 * MB + 5, 1)) == a
+
+
+def test_parallel_uploads_are_a_rate_beside_the_raw_write_and_no_target() -> None:
+    par = parallel_result(8, 160, 2.0, 160.0)
+    assert (par["upload_mb_s"], par["upload_ratio"]) == (80.0, 0.5)
+    assert parallel_result(8, 0, 0.0, 0.0)["upload_ratio"] == 0.0
+    one = size_result(MB, {"raw_write": [1.0], "upload": [4.0], "bare_download": [1.0]})
+    result = files_result([one], None, {}, par)
+    assert result["parallel_upload"] == par and result["meets"]["upload"] is False

@@ -257,6 +257,9 @@ def bench_files(
     big_mb: Annotated[
         int, typer.Option(min=0, max=1024, help="The upload whose server RSS is watched (0: none).")
     ] = 1000,
+    uploaders: Annotated[
+        int, typer.Option(min=0, max=64, help="1 MB uploads at once, after the rest (0: none).")
+    ] = 8,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
     profile: Annotated[
         Path | None, typer.Option(help="py-spy the server into this file (.json, .svg, .txt).")
@@ -268,7 +271,15 @@ def bench_files(
     """Files: upload and download through hubbub beside raw disk writes and a bare FileResponse."""
     from hubbub_bench.files import FilesOptions, run, table
 
-    opts = FilesOptions(out, reps_small, reps_large, big_mb, profile, quiet_wait)
+    opts = FilesOptions(
+        out=out,
+        reps_small=reps_small,
+        reps_large=reps_large,
+        big_mb=big_mb,
+        uploaders=uploaders,
+        profile=profile,
+        quiet_wait=quiet_wait,
+    )
     result, path = run(opts)
     _wide_console().print(table(result))
     typer.echo(str(path))
