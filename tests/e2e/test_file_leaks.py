@@ -168,6 +168,17 @@ def test_files_shared_across_shards_show_share_thumbnail_and_delete(world: World
     got = httpx.get(shown["thumb_360"], headers={"Authorization": f"Bearer {acme.bob.token}"})
     assert got.status_code == 200 and got.headers["content-type"] == "image/png"
     assert reads(server, acme.carol.token, done)
+    # Events written on the host's shard show the guest's file as it is, not as a tombstone:
+    # pin_added, and message_changed of the guest's edit (with chat.update's own answer).
+    with rtm(server, acme.bob.token) as socket:
+        host.pins_add(channel=shared, timestamp=msg["ts"])
+        pinned = socket.until(lambda e: e.get("type") == "pin_added")[-1]
+        edited = guest.chat_update(channel=shared, ts=msg["ts"], text="the plan, v2")
+        changed = socket.until(lambda e: e.get("subtype") == "message_changed")[-1]
+    assert [f["name"] for f in pinned["item"]["message"]["files"]] == ["plan.png"]
+    assert [f["name"] for f in changed["message"]["files"]] == ["plan.png"]
+    assert [f["name"] for f in changed["previous_message"]["files"]] == ["plan.png"]
+    assert [f["name"] for f in edited["message"]["files"]] == ["plan.png"]
     # Completing again shares nothing twice.
     again = guest.files_completeUploadExternal(files=[{"id": done["id"]}], channel_id=shared)
     assert again["files"][0]["id"] == done["id"]

@@ -92,6 +92,23 @@ def test_a_page_with_open_graph_tags_becomes_an_attachment_seen_live(
     assert changed["previous_message"].get("attachments") is None
 
 
+def test_the_preview_of_a_link_in_a_file_comment_keeps_the_files_in_message_changed(
+    server: Server, workspace: Workspace, target: Target
+) -> None:
+    """A client that replaces the message with message_changed's must not lose its files."""
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id)
+    url = target.url("/og")
+    with rtm(server, workspace.bob.token) as bob:
+        alice.files_upload_v2(
+            channel=channel, content="notes", filename="notes.txt", initial_comment=f"see {url}"
+        )
+        changed = bob.until(lambda e: e.get("subtype") == "message_changed", timeout=10)[-1]
+    assert [a["title"] for a in changed["message"]["attachments"]] == ["A story worth reading"]
+    assert [f["name"] for f in changed["message"]["files"]] == ["notes.txt"]
+    assert [f["name"] for f in changed["previous_message"]["files"]] == ["notes.txt"]
+
+
 def test_an_edit_that_adds_a_link_gets_its_preview_and_keeps_the_others(
     server: Server, workspace: Workspace, target: Target
 ) -> None:

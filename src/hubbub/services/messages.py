@@ -12,8 +12,9 @@ from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import NO_UNFURL, SOURCE_TEAM, USER_TEAM, message_json
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
+from hubbub.domain.urls import PublicUrls
 from hubbub.services.access import home, visible_channel, writable_channel
-from hubbub.services.file_shown import files_elsewhere, with_files
+from hubbub.services.file_shown import Known, commit_showing_files, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -305,12 +306,12 @@ async def update(
     """Blocks or attachments left out keep the message's own; an empty list removes them."""
     new_text, new_blocks, new_attachments = check_content(text, blocks, attachments)
 
-    def unit(tx: Tx, log: EventLog) -> Message:
+    def unit(tx: Tx, log: EventLog, known: Known) -> Message:
         channel, _ = writable_channel(tx, who, channel_id, shown=False)
         [old] = tx.hydrate([_own_message(tx, who, channel, ts, "cant_update_message")])
         # A message that shares files shows them in the answer and in message_changed, as
         # Slack does (services/file_shown.py).
-        [old] = with_files(tx, hub.urls, [old])
+        [old] = with_files(tx, hub.urls, [old], known=known)
         new = replace(
             old,
             text=new_text,
@@ -332,16 +333,22 @@ async def update(
         _changed(log, channel, old, new)
         return new
 
-    new = await hub.commit(await home(hub, who, channel_id), unit)
-    return (await files_elsewhere(hub, [new]))[0]
+    return await commit_showing_files(hub, await home(hub, who, channel_id), unit)
 
 
 def set_attachments_tx(
-    tx: Tx, log: EventLog, channel: Channel, msg: Message, attachments: list[Any]
+    tx: Tx,
+    log: EventLog,
+    urls: PublicUrls,
+    known: Known,
+    channel: Channel,
+    msg: Message,
+    attachments: list[Any],
 ) -> Message:
     """Replaces a message's attachments on the system's behalf (link previews, as Slack's
-    unfurls): no `edited` mark, and a message_changed event as for an edit."""
-    [old] = tx.hydrate([msg])
+    unfurls): no `edited` mark, and a message_changed event as for an edit, with the message's
+    files (under commit_showing_files)."""
+    [old] = with_files(tx, urls, tx.hydrate([msg]), known=known)
     new = replace(old, attachments=attachments or None)
     tx.update_message(channel.team_id, channel.id, msg.ts, attachments=new.attachments)
     _changed(log, channel, old, new)

@@ -10,7 +10,7 @@ from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import message_json
 from hubbub.domain.urls import PublicUrls
 from hubbub.services.access import home, visible_channel, writable_channel
-from hubbub.services.file_shown import files_elsewhere, with_files
+from hubbub.services.file_shown import Known, commit_showing_files, files_elsewhere, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
@@ -24,13 +24,12 @@ class Pin:
 
 
 def _target(
-    tx: Tx, who: Identity, urls: PublicUrls, channel_id: str, ts: str
+    tx: Tx, who: Identity, urls: PublicUrls, known: Known, channel_id: str, ts: str
 ) -> tuple[Channel, Message]:
-    """The message, with its files as the pin events show it (those of another shard as
-    tombstones: services/file_shown.py)."""
+    """The message, with its files as the pin events show it (under commit_showing_files)."""
     channel, _ = writable_channel(tx, who, channel_id)
     [msg] = tx.hydrate([existing_message(tx, channel, ts, malformed="bad_timestamp")])
-    [msg] = with_files(tx, urls, [msg])
+    [msg] = with_files(tx, urls, [msg], known=known)
     return channel, msg
 
 
@@ -61,20 +60,20 @@ def _event(kind: str, who: Identity, pin: Pin, pin_count: int) -> dict[str, Any]
 
 
 async def add(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
-    def unit(tx: Tx, log: EventLog) -> None:
-        channel, msg = _target(tx, who, hub.urls, channel_id, ts)
+    def unit(tx: Tx, log: EventLog, known: Known) -> None:
+        channel, msg = _target(tx, who, hub.urls, known, channel_id, ts)
         if not tx.add_pin(channel.team_id, channel.id, msg.ts, who.user_id):
             raise SlackError("already_pinned")
         pin = Pin(replace(msg, pinned_to=(channel.id,)), tx.now, who.user_id)
         count = tx.pin_count(channel.team_id, channel.id)
         log.channel_event(channel.team_id, channel.id, _event("pin_added", who, pin, count))
 
-    await hub.commit(await home(hub, who, channel_id), unit)
+    await commit_showing_files(hub, await home(hub, who, channel_id), unit)
 
 
 async def remove(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
-    def unit(tx: Tx, log: EventLog) -> None:
-        channel, msg = _target(tx, who, hub.urls, channel_id, ts)
+    def unit(tx: Tx, log: EventLog, known: Known) -> None:
+        channel, msg = _target(tx, who, hub.urls, known, channel_id, ts)
         pinned = tx.get_pin(channel.team_id, channel.id, msg.ts)
         if pinned is None:
             raise SlackError("no_pin")
@@ -85,7 +84,7 @@ async def remove(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         event["has_pins"] = count > 0
         log.channel_event(channel.team_id, channel.id, event)
 
-    await hub.commit(await home(hub, who, channel_id), unit)
+    await commit_showing_files(hub, await home(hub, who, channel_id), unit)
 
 
 async def list_pins(hub: Hub, who: Identity, channel_id: str) -> list[Pin]:

@@ -30,6 +30,7 @@ from hubbub.domain.model import Message
 from hubbub.domain.previews import Preview, attachment, decode, parse_preview
 from hubbub.domain.shapes import NO_UNFURL
 from hubbub.outbound.port import OutboundError
+from hubbub.services.file_shown import Known, commit_showing_files
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import set_attachments_tx
@@ -120,16 +121,16 @@ async def unfurl(hub: Hub, job: Job) -> None:
     for url, outcome in fetched.items():
         found[url] = outcome.preview
 
-    def unit(tx: Tx, log: EventLog) -> None:
+    def unit(tx: Tx, log: EventLog, known: Known) -> None:
         for url, outcome in fetched.items():
             if outcome.retry is not None and not last_try:
                 continue
             ttl = PREVIEW_TTL_US if outcome.preview else NO_PREVIEW_TTL_US
             body = orjson.dumps(outcome.preview.to_json()).decode() if outcome.preview else None
             tx.cache_preview(team_id, hashes[url], url, body, tx.now_us + ttl)
-        _attach_tx(tx, log, hub, team_id, channel_id, ts, found)
+        _attach_tx(tx, log, hub, known, team_id, channel_id, ts, found)
 
-    await hub.commit(team_id, unit)
+    await commit_showing_files(hub, team_id, unit)
     if failed and not last_try:
         raise LinksFailed(", ".join(f"{url}: {why}" for url, why in failed.items()))
     if failed:
@@ -157,6 +158,7 @@ def _attach_tx(
     tx: Tx,
     log: EventLog,
     hub: Hub,
+    known: Known,
     team_id: str,
     channel_id: str,
     ts: str,
@@ -176,7 +178,7 @@ def _attach_tx(
         if preview is not None:
             added.append(attachment(preview, url, next_id + len(added)))
     if added:
-        set_attachments_tx(tx, log, channel, msg, existing + added)
+        set_attachments_tx(tx, log, hub.urls, known, channel, msg, existing + added)
 
 
 async def fetch_preview(hub: Hub, url: str) -> _Fetched:
