@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from hubbub.domain.jobs import Job, JobLimits, JobSpec
-from hubbub.services import apps, notify, previews, thumbnails
+from hubbub.services import apps, file_sharing, notify, previews, thumbnails
 from hubbub.services.follow_up import FOLLOW_UP_JOB, Reactor, follow_up_job
 from hubbub.services.hub import Hub
 
@@ -57,5 +57,10 @@ def kinds(
         # An image file's size and thumbnails (services/thumbnails.py), queued when it is
         # completed, not by a reactor.
         thumbnails.THUMBNAIL_JOB: Kind(thumbnails.SPEC, thumbnails.thumbnail_job),
+        # A completion into a channel of another shard, if the request died before finishing
+        # it (services/file_sharing.py).
+        file_sharing.FINISH_SHARE_JOB: Kind(
+            file_sharing.FINISH_SHARE_SPEC, file_sharing.finish_share_job
+        ),
     }
     return {**table, **(extra or {})}

@@ -5,11 +5,12 @@ when the channel is hosted by another workspace. Completing and files.upload are
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import MAX_SHARE_CHANNELS, READY, UPLOADED, File, FileShare
+from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
 from hubbub.domain.model import Identity, Message
 from hubbub.domain.shapes import FILE_REFS, file_json
 from hubbub.domain.text import check_content
@@ -53,27 +54,74 @@ async def share_home(hub: Hub, who: Identity, share: Share) -> str:
     return homes.pop()
 
 
+# Queued with the messages of a completion across shards, on the host's shard: it finishes the
+# completion on the uploader's shard if the process died before it did (share_elsewhere). By
+# then the request has done it, as a rule, and the job finds nothing left to do.
+FINISH_SHARE_JOB = "file_share_finish"
+FINISH_SHARE_DELAY_US = 30 * 10**6
+FINISH_SHARE_SPEC = JobSpec(timeout_s=30.0, max_attempts=10, backoff_base_s=5.0)
+
+
 async def share_elsewhere(
     hub: Hub, who: Identity, fresh: list[File], share: Share, host: str
 ) -> None:
     """Completion into channels another workspace hosts, whose shard may not be who's: the
     messages first, on the host's shard (each keyed by a client_msg_id made of its files and
-    channel, so doing it again finds it rather than posting twice); then, on who's shard, the
-    files ready and their share rows. A refusal of the first step (not_in_channel, ...) leaves
-    the files as they were; a crash between the two leaves the messages showing files that are
-    not yet ready, which completing again finishes."""
+    channel, so doing it again finds it rather than posting twice), with a FINISH_SHARE_JOB;
+    then, on who's shard, the files ready and their share rows. A refusal of the first step
+    (not_in_channel, ...) leaves the files as they were; a crash between the two leaves the
+    messages showing files not ready yet, until the job (or completing again) finishes."""
     if not fresh:
         return
-    posted = await hub.commit(host, lambda tx, log: post_tx(hub, tx, log, who, fresh, share))
+    posted = await post_elsewhere(hub, who, fresh, share, host)
+    titles = {f.id: f.title for f in fresh}
+    await hub.commit(who.team_id, lambda tx, log: _finish_tx(tx, log, who.team_id, titles, posted))
 
-    def finish(tx: Tx, log: EventLog) -> None:
-        for file in fresh:
-            now = tx.get_file(file.team_id, file.id)
-            if now is not None and now.state == UPLOADED:
-                became_ready_tx(tx, log, file)
-        add_shares_tx(tx, fresh, posted)
 
-    await hub.commit(who.team_id, finish)
+async def post_elsewhere(
+    hub: Hub, who: Identity, fresh: list[File], share: Share, host: str
+) -> list[FileShare]:
+    """share_elsewhere's first step: the messages on the host's shard, and the job that
+    finishes the second if nothing else does."""
+
+    def unit(tx: Tx, log: EventLog) -> list[FileShare]:
+        posted = post_tx(hub, tx, log, who, fresh, share)
+        payload = {
+            "titles": {f.id: f.title for f in fresh},
+            "shares": [asdict(p) for p in posted],
+        }
+        log.job(who.team_id, FINISH_SHARE_JOB, payload, delay_us=FINISH_SHARE_DELAY_US)
+        return posted
+
+    return await hub.commit(host, unit)
+
+
+async def finish_share_job(hub: Hub, job: Job) -> None:
+    """FINISH_SHARE_JOB: the files of job.team_id ready and shared where the messages are."""
+    team_id = job.team_id
+    try:
+        titles = {str(k): str(v) for k, v in job.payload["titles"].items()}
+        posted = [FileShare(**share) for share in job.payload["shares"]]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise PermanentFailure(f"bad payload: {job.payload!r}") from exc
+    await hub.commit(team_id, lambda tx, log: _finish_tx(tx, log, team_id, titles, posted))
+
+
+def _finish_tx(
+    tx: Tx, log: EventLog, team_id: str, titles: dict[str, str], posted: list[FileShare]
+) -> None:
+    """Idempotent: a file ready already, or deleted, or forgotten, is left as it is."""
+    files = []
+    for file_id, title in titles.items():
+        now = tx.get_file(team_id, file_id)
+        if now is None or now.state not in (UPLOADED, READY):
+            continue
+        if now.state == UPLOADED:
+            now = replace(now, state=READY, title=title)
+            became_ready_tx(tx, log, now)
+        files.append(now)
+    ids = {f.id for f in files}
+    add_shares_tx(tx, files, [p for p in posted if p.file_id in ids])
 
 
 def post_tx(
