@@ -300,6 +300,44 @@ def test_a_browser_session_downloads_without_a_token(server: Server, workspace: 
         assert web.get(file["url_private"]).text == "page"  # a public channel: bob may
 
 
+def test_a_file_permalink_opens_the_message_that_shares_it_or_the_file_or_nothing(
+    server: Server, workspace: Workspace
+) -> None:
+    """`permalink` in the browser: the message in its channel (or its thread) for whoever sees
+    one; the file itself for its uploader when it is shared nowhere; else the same not-found
+    page as for a file that never was."""
+    alice = server.client(workspace.alice.token)
+    channel = general(alice)
+    parent = alice.chat_postMessage(channel=channel, text="files below")["ts"]
+    shared = alice.files_upload_v2(
+        channel=channel, content="in a thread", filename="t.txt", thread_ts=parent
+    )["file"]
+    given = alice.files_getUploadURLExternal(filename="mine.txt", length=4)
+    httpx.post(given["upload_url"], content=b"mine", timeout=30)
+    [own] = alice.files_completeUploadExternal(files=[{"id": given["file_id"]}])["files"]
+    secret = alice.conversations_create(name="secret-files", is_private=True)["channel"]["id"]
+    hidden = alice.files_upload_v2(channel=secret, content="s", filename="s.txt")["file"]
+    [ts] = [s["ts"] for s in shared["shares"]["public"][channel]]
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as web:
+        assert web.get(shared["permalink"]).headers["location"] == "/login"
+        login(web, workspace.domain, "alice@acme.test", "pw-alice")
+        opened = web.get(shared["permalink"])
+        assert opened.status_code == 303
+        assert opened.headers["location"] == (
+            f"/client/{workspace.team_id}/{channel}?ts={ts}&thread_ts={parent}"
+        )
+        assert web.get(own["permalink"]).headers["location"] == own["url_private"]
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as web:
+        login(web, workspace.domain, "bob@acme.test", "pw-bob")
+        assert web.get(shared["permalink"]).status_code == 303  # a public channel: bob may
+        for unseen in (own, hidden):
+            refused = web.get(unseen["permalink"])
+            assert (refused.status_code, "Not found" in refused.text) == (404, True)
+        never = shared["permalink"].replace(shared["id"], "F0NOSUCHFILE")
+        assert web.get(never).status_code == 404
+        assert web.get(shared["permalink"].replace(shared["id"], "../../x")).status_code == 404
+
+
 def test_sockets_hear_the_file_events_with_the_message_once_and_in_order(
     server: Server, workspace: Workspace
 ) -> None:

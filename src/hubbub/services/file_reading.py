@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hubbub.domain.errors import SlackError
-from hubbub.domain.files import File
+from hubbub.domain.files import File, SharedIn
 from hubbub.domain.model import Identity
 from hubbub.domain.shapes import file_json
 from hubbub.domain.thumbnails import Thumb
@@ -24,6 +24,15 @@ SCAN_FACTOR = 10
 async def info(hub: Hub, who: Identity, file_id: str) -> dict[str, Any]:
     found = await live(hub, who, file_id)
     return file_json(found.file, hub.urls, found.seen)
+
+
+async def where_to_open(hub: Hub, who: Identity, file_id: str) -> tuple[File, SharedIn | None]:
+    """What a file's permalink opens for who: the file, and the first message sharing it that
+    who can see (None: who may read it, uploaded it, and sees it shared nowhere);
+    file_not_found or file_deleted otherwise."""
+    found = await live(hub, who, file_id)
+    first = min(found.seen, key=lambda s: s.share.ts, default=None)
+    return found.file, first
 
 
 async def for_download(hub: Hub, who: Identity, team_id: str, file_id: str) -> File:

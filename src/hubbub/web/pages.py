@@ -159,3 +159,10 @@ def forbidden_page() -> str:
 
 def bad_request_page() -> str:
     return _page("Bad request", '<h1>Bad request</h1><p><a href="/">Start again</a>.</p>')
+
+
+def not_found_page() -> str:
+    return _page(
+        "Not found",
+        '<h1>Not found</h1><p>There is nothing here you can see. <a href="/">Start again</a>.</p>',
+    )

@@ -14,8 +14,8 @@ from starlette.staticfiles import StaticFiles
 from hubbub.domain.errors import RateLimited, SlackError
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import is_ts
-from hubbub.domain.urls import ARCHIVES_PATH
-from hubbub.services import abuse, auth, workspaces
+from hubbub.domain.urls import ARCHIVES_PATH, FILES_PATH
+from hubbub.services import abuse, auth, file_reading, workspaces
 from hubbub.services.hub import Hub
 from hubbub.web import invites, pages
 from hubbub.web.forms import (
@@ -70,6 +70,7 @@ class WebPages:
             Route("/client", self.client, methods=["GET"]),
             Route("/client/{rest:path}", self.client, methods=["GET"]),
             Route(ARCHIVES_PATH + "{channel}/{p}", self.archives, methods=["GET"]),
+            Route(FILES_PATH + "{user}/{file}/{name}", self.file_page, methods=["GET"]),
             Mount("/static", app=static),
             Route("/signup", self.signup_form, methods=["GET"]),
             Route("/signup", self.signup, methods=["POST"]),
@@ -125,6 +126,28 @@ class WebPages:
         if is_ts(thread_ts):
             query["thread_ts"] = thread_ts
         return _redirect(f"/client/{who.team_id}/{channel}?{urlencode(query)}")
+
+    async def file_page(self, request: Request) -> Response:
+        """A file's permalink (`/files/<user>/<file>/<name>`): the first message sharing it
+        that its reader can see, in the client; else, for its uploader, the file itself;
+        else not found, as for a file that never was."""
+        found = await self._signed_in(request)
+        if found is None:
+            return _redirect("/login")
+        _token, who = found
+        try:
+            file, shared = await file_reading.where_to_open(
+                self.hub, who, request.path_params["file"]
+            )
+        except SlackError:
+            return _html(pages.not_found_page(), 404)
+        if shared is None:
+            return _redirect(self.hub.urls.file_private(file.team_id, file.id, file.name))
+        share = shared.share
+        query = {"ts": share.ts}
+        if share.thread_ts and share.thread_ts != share.ts:
+            query["thread_ts"] = share.thread_ts
+        return _redirect(f"/client/{who.team_id}/{share.channel_id}?{urlencode(query)}")
 
     async def signup_form(self, request: Request) -> Response:
         csrf = form_csrf(request)
