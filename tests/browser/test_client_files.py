@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, FilePayload, Locator, Page, Route, expect
 from slack_sdk import WebClient
@@ -435,3 +436,33 @@ def test_files_work_where_the_browser_names_the_server_otherwise(
     assert (shown.locator("img").get_attribute("src") or "").startswith(named.url + "/files-pri/")
     (file,) = next(m for m in history(server, workspace) if m.get("files"))["files"]
     assert file["url_private"].startswith(server.url)
+
+
+def test_pinned_messages_show_their_files(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    """The pinned messages' dialog shows a pinned message's image (with its alt text) and its
+    other files' cards, as the channel does."""
+    _, bob = pair
+    api = server.client(workspace.alice.token)
+    channel = bob.url.split("?")[0].rsplit("/", 1)[1]
+    given = api.files_getUploadURLExternal(
+        filename="chart.png", length=len(png(60, 40)), alt_txt="Sales by month"
+    )
+    assert httpx.post(given["upload_url"], content=png(60, 40), timeout=30).status_code == 200
+    image = api.files_completeUploadExternal(
+        files=[{"id": given["file_id"]}], channel_id=channel, initial_comment="the chart"
+    )["files"][0]
+    card = api.files_upload_v2(channel=channel, file=PDF, filename="notes.pdf")["file"]
+    for file in (image, card):
+        shares = api.files_info(file=file["id"])["file"]["shares"]["public"][channel]
+        api.pins_add(channel=channel, timestamp=shares[0]["ts"])
+    expect(file_message(bob, "notes.pdf")).to_be_visible()
+    bob.get_by_role("button", name="Pinned", exact=True).click()
+    dialog = bob.get_by_role("dialog")
+    expect(dialog.locator(".pin")).to_have_count(2)
+    img = dialog.locator("figure.file.image img")
+    loaded(bob, img)
+    expect(img).to_have_attribute("alt", "Sales by month")
+    expect(dialog.locator(".file.card .file-name")).to_have_text("notes.pdf")
+    axe.assert_accessible(bob)

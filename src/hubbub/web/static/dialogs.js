@@ -181,6 +181,7 @@ export class Dialogs {
     append(clear(body), messages.length ? messages.map((m) => h("article", { class: "pin" },
       h("div", { class: "meta" }, h("span", { class: "author" }, this.client.userName(m.user))),
       h("div", { class: "text" }, render(m.text, this.client.ctx())),
+      this.client.fileNodes(m.files, "pins"),
       h("a", { href: `/client/${this.client.team}/${channel}?ts=${m.ts}`, onclick: (e) => { e.preventDefault(); document.querySelector("dialog[open]")?.close(); this.client.open(channel, { push: false, focus: m.ts }); } }, "Open"))) : h("p", {}, "Nothing is pinned here yet."));
   }
 
