@@ -51,3 +51,10 @@ def test_parallel_uploads_are_a_rate_beside_the_raw_write_and_no_target() -> Non
     one = size_result(MB, {"raw_write": [1.0], "upload": [4.0], "bare_download": [1.0]})
     result = files_result([one], None, {}, par)
     assert result["parallel_upload"] == par and result["meets"]["upload"] is False
+
+
+def test_the_ceiling_is_the_raw_write_over_the_flow_of_an_eight_byte_file() -> None:
+    times = {"raw_write": [0.002, 0.003, 0.001], "upload": [0.02]}
+    one = size_result(MB, times, 0.010)
+    assert (one["flow_fixed_ms"], one["upload_ratio_ceiling"]) == (10.0, 0.2)
+    assert size_result(MB, times)["upload_ratio_ceiling"] is None

@@ -6,7 +6,10 @@ One invocation, in a temp directory:
 1. A workspace, a person and a channel (the `post` bench's set-up), then `hubbub serve` on that
    data directory as a child process (uvloop, rate limits off), and `python -m
    hubbub_bench.filebare` (a bare `FileResponse` on uvicorn) beside it.
-2. Per size (1 MB and 100 MB), `reps` times each, with bytes that differ at every repetition
+2. The whole flow for a file of 8 bytes, `reps_small` times: what an upload costs before its
+   bytes. An upload takes at least that plus its bytes' time, so the raw write's time over it
+   bounds the upload ratio any server could reach at each size (`upload_ratio_ceiling`).
+   Per size (1 MB and 100 MB), `reps` times each, with bytes that differ at every repetition
    (blobs are per content: the same bytes again would be stored for nothing):
    - **raw write**: write(2) of the bytes, from memory, to a new file in the blob directory's
      own file system (`<data>/files/bench/`), then fsync: what the disk takes;
@@ -95,12 +98,19 @@ def rate_mb_s(size: int, seconds: list[float]) -> float:
     return round(size / statistics.median(seconds) / MB, 1) if seconds else 0.0
 
 
-def size_result(size: int, times: dict[str, list[float]]) -> dict[str, Any]:
+def size_result(
+    size: int, times: dict[str, list[float]], flow_fixed_s: float | None = None
+) -> dict[str, Any]:
     """One size's rates (raw write, upload, upload POST alone, download, bare download) and the
-    ratios the targets are about."""
+    ratios the targets are about. flow_fixed_s: the whole flow for a file of 8 bytes, what an
+    upload costs before its bytes; the raw write's time over it is the best upload ratio any
+    server could reach at this size with Slack's three requests (`upload_ratio_ceiling`)."""
     rates = {f"{step}_mb_s": rate_mb_s(size, times.get(step, [])) for step in STEPS}
     raw, bare = rates["raw_write_mb_s"], rates["bare_download_mb_s"]
     sink = rates["bare_receive_mb_s"]
+    ceiling = None
+    if flow_fixed_s and times.get("raw_write"):
+        ceiling = round(statistics.median(times["raw_write"]) / flow_fixed_s, 3)
     return {
         "bytes": size,
         "reps": len(times.get("upload", [])),
@@ -109,6 +119,8 @@ def size_result(size: int, times: dict[str, list[float]]) -> dict[str, Any]:
         # Not a target: the POST beside a bare Starlette endpoint that only reads the body.
         "upload_post_to_bare_receive": round(rates["upload_post_mb_s"] / sink, 3) if sink else 0.0,
         "download_ratio": round(rates["download_mb_s"] / bare, 3) if bare else 0.0,
+        "flow_fixed_ms": round(flow_fixed_s * 1000, 2) if flow_fixed_s else None,
+        "upload_ratio_ceiling": ceiling,
     }
 
 
@@ -276,8 +288,23 @@ async def download(session: Any, url: str, size: int, headers: dict[str, str]) -
     return took
 
 
+async def flow_fixed(hub: Hubbub, reps: int) -> float:
+    """The median time of the whole upload flow for a file of 8 bytes."""
+    times = []
+    for n in range(reps):
+        total, _, _ = await hub.upload(f"tiny-{n}.bin", 8, n.to_bytes(8, "big"))
+        times.append(total)
+    return statistics.median(times)
+
+
 async def measure_size(
-    hub: Hubbub, bare_url: str, data_dir: Path, bare_dir: Path, size: int, reps: int
+    hub: Hubbub,
+    bare_url: str,
+    data_dir: Path,
+    bare_dir: Path,
+    size: int,
+    reps: int,
+    fixed_s: float,
 ) -> dict[str, Any]:
     times: dict[str, list[float]] = {step: [] for step in STEPS}
     raw_dir = data_dir / "files" / "bench"
@@ -302,7 +329,7 @@ async def measure_size(
     for _ in range(reps):
         times["download"].append(await download(hub.session, url, size, hub.auth))
         times["bare_download"].append(await download(hub.session, bare, size, {}))
-    return size_result(size, times)
+    return size_result(size, times, fixed_s)
 
 
 async def parallel_upload(hub: Hubbub, uploaders: int, each: int) -> tuple[int, float]:
@@ -425,10 +452,13 @@ async def measure(opts: FilesOptions, on: Started) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=3600)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         hub = Hubbub(on.url, on.token, on.channel, on.team_id, session)
+        fixed_s = await flow_fixed(hub, opts.reps_small)
         sizes = []
         for size in SIZES:
             reps = opts.reps_small if size < 10 * MB else opts.reps_large
-            sizes.append(await measure_size(hub, on.bare_url, on.data_dir, on.bare_dir, size, reps))
+            sizes.append(
+                await measure_size(hub, on.bare_url, on.data_dir, on.bare_dir, size, reps, fixed_s)
+            )
         parallel = None
         if opts.uploaders:
             files, seconds = await parallel_upload(hub, opts.uploaders, opts.reps_small)
@@ -506,6 +536,12 @@ def table(result: dict[str, Any]) -> Any:
         f"targets: upload >= {UPLOAD_TARGET:.0%} of raw, download >= {DOWNLOAD_TARGET:.0%} of "
         f"bare; met: {', '.join(k for k, v in result['meets'].items() if v) or 'none'}"
     ]
+    for s in result["sizes"]:
+        if s.get("upload_ratio_ceiling") is not None:
+            caption.append(
+                f"{s['bytes'] // MB} MB: the flow of an 8-byte file takes {s['flow_fixed_ms']} ms"
+                f", so no upload could pass {s['upload_ratio_ceiling']:.0%} of raw"
+            )
     if parallel:
         caption.append(
             f"{parallel['uploaders']} uploaders at once, {parallel['files']} files of 1 MB: "
