@@ -13,6 +13,7 @@ import orjson
 import structlog
 import typer
 
+from hubbub.cli_import import DataDir, add_import_commands
 from hubbub.config import Settings, load_settings
 from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
@@ -26,9 +27,6 @@ app.add_typer(admin, name="admin")
 cluster = typer.Typer(help="Many processes on one host over PostgreSQL and Redis.")
 app.add_typer(cluster, name="cluster")
 
-DataDir = Annotated[
-    Path, typer.Option("--data-dir", envvar="HUBBUB_DATA_DIR", help="Where the data lives.")
-]
 ConfigFile = Annotated[
     Path | None,
     typer.Option(
@@ -512,6 +510,7 @@ def _add_installed_commands() -> None:
 
 
 _add_installed_commands()
+add_import_commands(admin, _run_admin)
 
 
 def main() -> None:

@@ -61,20 +61,24 @@ def _check_team_name(name: str) -> str:
     return name
 
 
-def _insert_workspace(tx: Tx, team_id: str, name: str, domain: str) -> Team:
+def _insert_workspace(tx: Tx, team_id: str, name: str, domain: str, defaults: bool) -> Team:
     team = Team(id=team_id, name=name, domain=domain, created=tx.now)
     tx.insert_team(team)
-    for channel_name in DEFAULT_CHANNELS:
+    for channel_name in DEFAULT_CHANNELS if defaults else ():
         tx.insert_channel(new_channel(team.id, "USLACKBOT", channel_name, tx.now))
     return team
 
 
-async def create_workspace(hub: Hub, name: str, domain: str) -> Team:
+async def create_workspace(
+    hub: Hub, name: str, domain: str, *, team_id: str | None = None, defaults: bool = True
+) -> Team:
+    """A new workspace, with its default channels unless told (an import brings its own);
+    team_id: the id it keeps (an import's), else a new one."""
     check_domain(domain)
     name = _check_team_name(name)
-    team_id = new_id("T")
+    team_id = team_id or new_id("T")
     return await hub.commit_new(
-        team_id, domain, lambda tx, _log: _insert_workspace(tx, team_id, name, domain)
+        team_id, domain, lambda tx, _log: _insert_workspace(tx, team_id, name, domain, defaults)
     )
 
 
@@ -228,7 +232,7 @@ async def signup(
     team_id = new_id("T")
 
     def unit(tx: Tx, log: EventLog) -> Signup:
-        team = _insert_workspace(tx, team_id, team_name, domain)
+        team = _insert_workspace(tx, team_id, team_name, domain, True)
         user, session = add_person_tx(tx, log, team.id, person, admin=True)
         return Signup(team, user, session)
 

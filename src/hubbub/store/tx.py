@@ -10,6 +10,7 @@ from __future__ import annotations
 from hubbub.store.queries.apps import AppQueries
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.files import FileQueries
+from hubbub.store.queries.imports import ImportQueries
 from hubbub.store.queries.invites import InviteQueries
 from hubbub.store.queries.job_counts import JobCountQueries
 from hubbub.store.queries.jobs import JobQueries
@@ -42,5 +43,6 @@ class Tx(
     ServedQueries,
     FileQueries,
     SearchQueries,
+    ImportQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

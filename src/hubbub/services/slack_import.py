@@ -1,0 +1,440 @@
+"""Importing a Slack export into a workspace (`hubbub admin import-slack`, docs/import.md).
+
+Ids and timestamps are kept, so links, threads and bots keep working; an id another workspace
+holds is replaced by one derived from it (the same on every run), and every reference to it
+rewritten. Each step writes what is not there yet, so running the import again, or after it was
+killed midway, completes it and stores everything once:
+
+1. the workspace (created with the export's team id if it is free, without default channels);
+2. the people, in one commit; 3. the conversations with their members, in one commit;
+4. each day file of each conversation in one commit: its messages not stored yet (with the
+   seqs they take, the search index, thread counters and edits), and their reactions;
+5. the pins, and each member's read mark at the conversation's last message.
+
+No event is logged for history: nobody was connected to see it happen. A channel's last_seq and
+last_us move past what was put in, so what is posted next orders after it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.model import Channel, Message, User
+from hubbub.domain.names import check_domain, im_key
+from hubbub.domain.slack_export import (
+    SLACKBOT,
+    ExportChannel,
+    ExportMessage,
+    ExportUser,
+    Refused,
+    channel_of,
+    message_of,
+    user_of,
+)
+from hubbub.domain.ts import to_micros
+from hubbub.services import workspaces
+from hubbub.services.hub import EventLog, Hub
+from hubbub.slack_archive import ExportArchive
+from hubbub.store.tx import Tx
+
+# The export's files of conversations, each with its kind.
+CONVERSATION_FILES = (
+    ("channels.json", "public"),
+    ("groups.json", "private"),
+    ("dms.json", "im"),
+    ("mpims.json", "mpim"),
+)
+_MENTION = re.compile(r"<([@#])([A-Z][A-Z0-9]{2,15})([|>])")
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Summary:
+    """What the import did, printed as one JSON object by the command."""
+
+    team_id: str = ""
+    counts: Counter[str] = field(default_factory=Counter)  # taken from the export
+    written: Counter[str] = field(default_factory=Counter)  # of those, stored by this run
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] += count
+
+    def as_json(self) -> dict[str, Any]:
+        kinds = ("users", "channels", "messages", "reactions", "pins", "files")
+        return {
+            "team_id": self.team_id,
+            **{k: self.counts.get(k, 0) for k in kinds},
+            "written": {k: self.written.get(k, 0) for k in kinds},
+            "skipped": dict(sorted(self.skipped.items())),
+        }
+
+
+def derived_id(kind: str, *parts: str) -> str:
+    """An id in hubbub's form, the same for the same parts: a run again finds its own."""
+    digest = hashlib.sha256("/".join(parts).encode()).digest()
+    return kind + base64.b32encode(digest).decode()[:10]
+
+
+@dataclass
+class Renames:
+    """Ids of the export that must change (another workspace holds them), and the text that
+    names them rewritten the same way."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, value: str) -> str:
+        return self.ids.get(value, value)
+
+    def text(self, text: str) -> str:
+        if not self.ids or "<" not in text:
+            return text
+        return _MENTION.sub(lambda m: f"<{m[1]}{self(m[2])}{m[3]}", text)
+
+
+async def import_slack(
+    hub: Hub,
+    archive: ExportArchive,
+    *,
+    domain: str,
+    name: str | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    check_domain(domain)
+    now_us = time.time_ns() // 1000
+    summary = Summary()
+    people = _people(archive, summary)
+    conversations = _conversations(archive, now_us, summary)
+    team_id = await _workspace(hub, _export_team(archive), domain, name or domain)
+    summary.team_id = team_id
+    renames = await _renames(hub, team_id, people, conversations)
+    known = {renames(p.id) for p in people} | {SLACKBOT}
+    await hub.commit(team_id, lambda tx, _log: _put_people(tx, team_id, people, renames, summary))
+    summary.written["channels"] = await hub.commit(
+        team_id, lambda tx, _log: _put_conversations(tx, team_id, conversations, renames, known)
+    )
+    summary.counts["channels"] = len(conversations)
+    bots = {p.bot_id: renames(p.id) for p in people if p.bot_id}
+    folders = set(archive.folders())
+    for conv in conversations:
+        found = [f for f in (conv.folder, *conv.other_folders) if f in folders]
+        folders.difference_update(found)
+        for folder in found:
+            for day_name in archive.days(folder):
+                try:
+                    raw = archive.day(folder, day_name)
+                except Refused as exc:
+                    summary.skip(str(exc))
+                    continue
+                day = _messages(raw, now_us, bots, renames, known, summary)
+                put = await hub.commit(team_id, _day_unit(team_id, renames(conv.id), day))
+                summary.counts["messages"] += len(day)
+                summary.counts["reactions"] += sum(len(us) for m in day for _, us in m.reactions)
+                summary.written["messages"] += put[0]
+                summary.written["reactions"] += put[1]
+                if progress is not None:
+                    progress(len(day))
+        pins = await hub.commit(team_id, _finish_unit(team_id, conv, renames, known))
+        summary.counts["pins"] += pins[0]
+        summary.written["pins"] += pins[1]
+    if folders:
+        summary.skip("a folder of day files for no conversation in the export", len(folders))
+    return summary
+
+
+def _export_team(archive: ExportArchive) -> str | None:
+    """The team id the export's people name most (Slack's exports have no file of their own
+    for the workspace)."""
+    raw = archive.json("users.json")
+    teams = Counter(
+        u.get("team_id")
+        for u in raw or []
+        if isinstance(u, dict) and isinstance(u.get("team_id"), str)
+    )
+    for team, _ in teams.most_common(1):
+        if isinstance(team, str) and re.fullmatch(r"T[A-Z0-9]{2,15}", team):
+            return team
+    return None
+
+
+def _people(archive: ExportArchive, summary: Summary) -> list[ExportUser]:
+    raw = archive.json("users.json")
+    if not isinstance(raw, list):
+        raise Refused("the export has no users.json (a list of people)")
+    found: dict[str, ExportUser] = {}
+    for record in raw:
+        try:
+            user = user_of(record)
+        except Refused as exc:
+            summary.skip(f"user: {exc}")
+            continue
+        if user.id in found:
+            summary.skip("user: duplicate id")
+            continue
+        found[user.id] = user
+    return list(found.values())
+
+
+def _conversations(archive: ExportArchive, now_us: int, summary: Summary) -> list[ExportChannel]:
+    found: dict[str, ExportChannel] = {}
+    for file_name, kind in CONVERSATION_FILES:
+        raw = archive.json(file_name)
+        if raw is None:
+            continue
+        if not isinstance(raw, list):
+            raise Refused(f"{file_name} is not a list")
+        for record in raw:
+            try:
+                conv = channel_of(record, kind, now_us)
+            except Refused as exc:
+                summary.skip(f"conversation: {exc}")
+                continue
+            if conv.id in found:
+                summary.skip("conversation: duplicate id")
+                continue
+            found[conv.id] = conv
+    return list(found.values())
+
+
+async def _free_team(hub: Hub, team_id: str) -> bool:
+    for store in hub.shards.stores().values():
+        if await store.read(lambda tx: tx.get_team(team_id)) is not None:
+            return False
+    return True
+
+
+async def _workspace(hub: Hub, export_team: str | None, domain: str, name: str) -> str:
+    """The workspace to import into: the one a run before made for this export and domain, or a
+    new one with the export's team id, or one derived from it if another workspace has it."""
+    team_id = export_team or derived_id("T", "import", domain)
+    holder = await hub.shards.team_for_domain(domain)
+    if holder is not None:
+        if holder in (team_id, derived_id("T", team_id, domain)):
+            return holder
+        raise Refused(f"the domain {domain} belongs to another workspace")
+    if not await _free_team(hub, team_id):
+        team_id = derived_id("T", team_id, domain)
+    try:
+        await workspaces.create_workspace(hub, name, domain, team_id=team_id, defaults=False)
+    except SlackError as exc:
+        raise Refused(f"the workspace cannot be made: {exc}") from exc
+    return team_id
+
+
+async def _renames(
+    hub: Hub, team_id: str, people: list[ExportUser], conversations: list[ExportChannel]
+) -> Renames:
+    user_ids = [p.id for p in people]
+    channel_ids = [c.id for c in conversations]
+    taken: set[str] = set()
+    for store in hub.shards.stores().values():
+        taken |= await store.read(lambda tx: tx.user_ids_elsewhere(team_id, user_ids))
+        taken |= await store.read(lambda tx: tx.channel_ids_elsewhere(team_id, channel_ids))
+    return Renames({old: derived_id(old[0], team_id, old) for old in sorted(taken)})
+
+
+def _put_people(
+    tx: Tx, team_id: str, people: list[ExportUser], renames: Renames, summary: Summary
+) -> None:
+    emails: set[str] = set()
+    for person in people:
+        user_id = renames(person.id)
+        email = person.email if person.email and person.email not in emails else None
+        if email is not None:
+            emails.add(email)
+        summary.counts["users"] += 1
+        if tx.get_user(team_id, user_id) is not None:
+            continue
+        if email and tx.get_user_by_email(team_id, email) is not None:
+            email = None  # someone of the workspace has it already: they are not merged
+        user = User(
+            team_id=team_id,
+            id=user_id,
+            name=person.name,
+            real_name=person.real_name,
+            email=email,
+            is_admin=person.is_admin,
+            is_owner=person.is_owner,
+            is_bot=person.is_bot,
+            bot_id=person.bot_id,
+            deleted=person.deleted,
+            tz=person.tz,
+            manual_away=False,
+            updated=tx.now,
+            profile=person.profile,
+        )
+        tx.insert_user(user)
+        summary.written["users"] += 1
+
+
+def _put_conversations(
+    tx: Tx, team_id: str, conversations: list[ExportChannel], renames: Renames, known: set[str]
+) -> int:
+    """The conversations not there yet, with their members; returns how many were made."""
+    made = 0
+    for conv in conversations:
+        channel_id = renames(conv.id)
+        members = [renames(m) for m in conv.members if renames(m) in known]
+        if tx.get_channel(team_id, channel_id) is None:
+            name = conv.name
+            if conv.kind == "im":
+                pair = (members + members)[:2] if members else [SLACKBOT, SLACKBOT]
+                name = im_key(pair[0], pair[1])
+            creator = renames(conv.creator) if conv.creator else (members or [SLACKBOT])[0]
+            topic, topic_by, topic_at = conv.topic
+            purpose, purpose_by, purpose_at = conv.purpose
+            tx.insert_channel(
+                Channel(
+                    team_id=team_id,
+                    id=channel_id,
+                    name=name,
+                    is_private=conv.kind in ("private", "mpim"),
+                    is_im=conv.kind == "im",
+                    is_mpim=conv.kind == "mpim",
+                    creator=creator,
+                    created=conv.created or tx.now,
+                    is_archived=False,
+                    topic=renames.text(topic),
+                    topic_creator=renames(topic_by),
+                    topic_last_set=topic_at,
+                    purpose=renames.text(purpose),
+                    purpose_creator=renames(purpose_by),
+                    purpose_last_set=purpose_at,
+                    last_seq=0,
+                    last_us=0,
+                )
+            )
+            if conv.is_archived:
+                tx.update_channel(team_id, channel_id, is_archived=True)
+            made += 1
+        for member in members:
+            tx.add_member(team_id, channel_id, member)
+    return made
+
+
+def _messages(
+    raw: list[Any],
+    now_us: int,
+    bots: dict[str, str],
+    renames: Renames,
+    known: set[str],
+    summary: Summary,
+) -> list[ExportMessage]:
+    """A day file's messages, checked, renamed, each ts once, oldest first."""
+    found: dict[str, ExportMessage] = {}
+    for record in raw:
+        try:
+            msg = message_of(record, now_us, bots)
+        except Refused as exc:
+            summary.skip(f"message: {exc}")
+            continue
+        user = renames(msg.user_id)
+        if user not in known:
+            summary.skip("message: from a person not in users.json")
+            continue
+        if msg.ts in found:
+            summary.skip("message: duplicate ts")
+            continue
+        found[msg.ts] = replace(
+            msg,
+            user_id=user,
+            text=renames.text(msg.text),
+            reply_users=tuple(renames(u) for u in msg.reply_users),
+            edited=(msg.edited[0], renames(msg.edited[1])) if msg.edited else None,
+            reactions=tuple((n, tuple(renames(u) for u in us)) for n, us in msg.reactions),
+        )
+    return [found[ts] for ts in sorted(found)]
+
+
+def _day_unit(
+    team_id: str, channel_id: str, day: list[ExportMessage]
+) -> Callable[[Tx, EventLog], tuple[int, int]]:
+    return lambda tx, _log: _put_day(tx, team_id, channel_id, day)
+
+
+def _finish_unit(
+    team_id: str, conv: ExportChannel, renames: Renames, known: set[str]
+) -> Callable[[Tx, EventLog], tuple[int, int]]:
+    return lambda tx, _log: _finish_conversation(tx, team_id, conv, renames, known)
+
+
+def _put_day(tx: Tx, team_id: str, channel_id: str, day: list[ExportMessage]) -> tuple[int, int]:
+    """A day's messages not stored yet, and every reaction of the day's messages (each
+    once): (messages written, reactions written)."""
+    if not day:
+        return 0, 0
+    stored = tx.stored_ts(team_id, channel_id, day[0].ts, day[-1].ts)
+    fresh = [m for m in day if m.ts not in stored]
+    if fresh:
+        seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(fresh[-1].ts))
+        for offset, m in enumerate(fresh):
+            _put_message(tx, team_id, channel_id, m, seq + offset)
+    reactions = 0
+    for m in day:
+        for name, users in m.reactions:
+            for user in users:
+                reactions += tx.add_reaction(team_id, channel_id, m.ts, name, user)
+    return len(fresh), reactions
+
+
+def _put_message(tx: Tx, team_id: str, channel_id: str, m: ExportMessage, seq: int) -> None:
+    is_reply = m.thread_ts is not None and m.thread_ts != m.ts
+    msg = Message(
+        team_id=team_id,
+        channel_id=channel_id,
+        ts=m.ts,
+        user_id=m.user_id,
+        bot_id=m.bot_id,
+        subtype=m.subtype,
+        text=m.text,
+        blocks=m.blocks,
+        attachments=m.attachments,
+        thread_ts=m.thread_ts,
+        reply_count=0,
+        reply_users=(),
+        latest_reply=None,
+        edited_ts=None,
+        edited_by=None,
+        client_msg_id=m.client_msg_id,
+        extra=m.extra,
+    )
+    tx.insert_message(msg, seq, in_channel=not is_reply or m.subtype == "thread_broadcast")
+    changes: dict[str, Any] = {}
+    if m.thread_ts == m.ts and (m.reply_count or m.reply_users):
+        changes.update(
+            reply_count=m.reply_count, reply_users=m.reply_users, latest_reply=m.latest_reply
+        )
+    if m.edited:
+        changes.update(edited_ts=m.edited[0], edited_by=m.edited[1])
+    if changes:
+        tx.update_message(team_id, channel_id, m.ts, **changes)
+
+
+def _finish_conversation(
+    tx: Tx, team_id: str, conv: ExportChannel, renames: Renames, known: set[str]
+) -> tuple[int, int]:
+    """The conversation's pins, and its members' read marks at its last message (history is
+    not news). Returns (pins of messages there, pins written)."""
+    channel_id = renames(conv.id)
+    pins = written = 0
+    for pin in conv.pins:
+        if tx.get_message(team_id, channel_id, pin.ts) is None:
+            continue
+        pinned_by = renames(pin.user) if renames(pin.user) in known else SLACKBOT
+        pins += 1
+        written += tx.add_pin(team_id, channel_id, pin.ts, pinned_by)
+    latest = tx.latest_ts(team_id, channel_id)
+    if latest is not None:
+        for member in conv.members:
+            if renames(member) in known:
+                tx.set_last_read(team_id, channel_id, renames(member), latest)
+    return pins, written

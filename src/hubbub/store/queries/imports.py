@@ -1,0 +1,65 @@
+"""What an import of a Slack export writes beside the usual queries (services/slack_import.py):
+which of its ids another workspace holds, which of a day's messages are stored already, and a
+channel's seq and ts moved past the history put in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import case, func, select, update
+
+from hubbub.store.queries.base import TxBase
+from hubbub.store.tables import channels, messages, users
+
+
+class ImportQueries(TxBase):
+    def channel_ids_elsewhere(self, team_id: str, ids: Iterable[str]) -> set[str]:
+        """Those of ids that name a channel of another workspace on this shard."""
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        query = select(channels.c.channel_id).where(
+            channels.c.channel_id.in_(wanted), channels.c.team_id != team_id
+        )
+        return {row[0] for row in self.conn.execute(query)}
+
+    def user_ids_elsewhere(self, team_id: str, ids: Iterable[str]) -> set[str]:
+        """Those of ids that name a person of another workspace on this shard."""
+        wanted = list(ids)
+        if not wanted:
+            return set()
+        query = select(users.c.user_id).where(
+            users.c.user_id.in_(wanted), users.c.team_id != team_id
+        )
+        return {row[0] for row in self.conn.execute(query)}
+
+    def stored_ts(self, team_id: str, channel_id: str, first: str, last: str) -> set[str]:
+        """The ts of the channel's messages from first to last, replies included."""
+        c = messages.c
+        query = select(c.ts).where(
+            c.team_id == team_id, c.channel_id == channel_id, c.ts >= first, c.ts <= last
+        )
+        return {row[0] for row in self.conn.execute(query)}
+
+    def take_seqs(self, team_id: str, channel_id: str, count: int, last_us: int) -> int:
+        """count seqs of the channel for imported messages (the first is returned), and its
+        last_us moved to last_us if that is later: what is posted next orders after them."""
+        c = channels.c
+        self.conn.execute(
+            update(channels)
+            .where(c.team_id == team_id, c.channel_id == channel_id)
+            .values(
+                last_seq=c.last_seq + count,
+                last_us=case((c.last_us < last_us, last_us), else_=c.last_us),
+            )
+        )
+        found = self.conn.execute(
+            select(c.last_seq).where(c.team_id == team_id, c.channel_id == channel_id)
+        ).scalar_one()
+        return int(found) - count + 1
+
+    def latest_ts(self, team_id: str, channel_id: str) -> str | None:
+        c = messages.c
+        query = select(func.max(c.ts)).where(c.team_id == team_id, c.channel_id == channel_id)
+        found = self.conn.execute(query).scalar()
+        return str(found) if found else None

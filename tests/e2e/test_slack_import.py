@@ -1,0 +1,186 @@
+"""`hubbub admin import-slack` end to end: a Slack export in, its workspace read back through
+slack_sdk with the ids and timestamps it had; run twice, it stores everything once; bad exports
+are refused with nothing written (docs/import.md)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from hubbub.services import workspaces
+from hubbub.services.auth import issue_token
+from hubbub.services.hub import Hub
+from tests.support import slack_export as ex
+from tests.support.servers import env_for, make_workspace, run_admin, threaded_server
+
+
+def import_slack(data_dir: Path, export: Path, domain: str = "acme") -> tuple[int, dict[str, Any]]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hubbub",
+            "admin",
+            "import-slack",
+            str(export),
+            "--domain",
+            domain,
+            "--data-dir",
+            str(data_dir),
+        ],
+        env=env_for(data_dir),
+        capture_output=True,
+        timeout=120,
+    )
+    return done.returncode, orjson.loads(done.stdout)
+
+
+def tokens(data_dir: Path, team_id: str, *users: str) -> list[str]:
+    async def work(hub: Hub) -> list[str]:
+        return await hub.commit(
+            team_id, lambda tx, _log: [issue_token(tx, team_id, u, "xoxp") for u in users]
+        )
+
+    return run_admin(data_dir, work)
+
+
+def test_an_export_comes_in_with_its_ids_and_times_once_however_often_it_is_run(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    export = ex.write_zip(tmp_path / "export.zip")
+    code, first = import_slack(data_dir, export)
+    assert code == 0 and first["ok"] is True, first
+    assert first["team_id"] == ex.TEAM
+    counts = {k: first[k] for k in ("users", "channels", "messages", "reactions", "pins")}
+    assert counts == {"users": 4, "channels": 5, "messages": ex.TAKEN, "reactions": 2, "pins": 1}
+    assert first["written"]["messages"] == ex.TAKEN
+    assert first["skipped"] == {
+        "a folder of day files for no conversation in the export": 1,
+        "message: a ts out of range": 1,
+        "message: duplicate ts": 1,
+        "message: from a person not in users.json": 1,
+        "user: a bad id": 1,
+    }
+    code, again = import_slack(data_dir, ex.write_folder(tmp_path / "unpacked"))
+    assert code == 0 and {k: again[k] for k in counts} == counts
+    assert set(again["written"].values()) == {0}
+
+    alice_token, bob_token = tokens(data_dir, ex.TEAM, ex.ALICE, ex.BOB)
+    with threaded_server(data_dir) as server:
+        alice, bob = server.client(alice_token), server.client(bob_token)
+        everything = "public_channel,private_channel,mpim,im"
+        listed = alice.conversations_list(types=everything)["channels"]
+        assert {c["id"] for c in listed} == {ex.GENERAL, ex.ARCHIVED, ex.SECRET, ex.DM, ex.MPIM}
+        assert [c["is_archived"] for c in listed if c["id"] == ex.ARCHIVED] == [True]
+        info = bob.conversations_info(channel=ex.GENERAL)["channel"]
+        assert info["topic"]["value"] == "All things"
+        assert info["purpose"]["value"] == "Talk with <@U0BOB0002>"
+        assert info["last_read"] == ex.MENTION  # history is not news
+
+        history = bob.conversations_history(channel=ex.GENERAL)["messages"]
+        shown = {m["ts"]: m for m in history}
+        assert [m["ts"] for m in history] == [
+            ex.MENTION,
+            ex.BOT_MSG,
+            ex.EDITED,
+            ex.PARENT,
+            ex.ts(ex.DAY1, 1),
+        ]
+        assert shown[ex.MENTION]["text"] == "See <@U0ALICE01> in <#C0GENERAL|general>"
+        assert shown[ex.EDITED]["edited"] == {"user": ex.BOB, "ts": ex.ts(ex.DAY1 + 130)}
+        parent = shown[ex.PARENT]
+        assert (parent["reply_count"], parent["reply_users"]) == (2, [ex.BOB, ex.ALICE])
+        [rocket] = parent["reactions"]
+        assert (rocket["name"], rocket["count"]) == ("rocket", 2)
+        assert sorted(rocket["users"]) == sorted([ex.BOB, ex.ALICE])
+        bot = shown[ex.BOT_MSG]
+        assert (bot["subtype"], bot["bot_id"], bot["user"]) == ("bot_message", ex.BOT, ex.BOTUSER)
+        assert bot["username"] == "deploybot"
+        assert shown[ex.ts(ex.DAY1, 1)]["subtype"] == "channel_join"
+        replies = bob.conversations_replies(channel=ex.GENERAL, ts=ex.PARENT)["messages"]
+        assert [m["ts"] for m in replies] == [ex.PARENT, ex.REPLY1, ex.REPLY2]
+        [pin] = bob.pins_list(channel=ex.GENERAL)["items"]
+        assert pin["message"]["ts"] == ex.PINNED and pin["created_by"] == ex.BOB
+
+        people = {u["id"]: u for u in alice.users_list()["members"]}
+        assert people[ex.ALICE]["is_admin"] and people[ex.ALICE]["tz"] == "Europe/Paris"
+        assert people[ex.CAROL]["deleted"] and people[ex.BOTUSER]["is_bot"]
+        assert [m["text"] for m in alice.conversations_history(channel=ex.DM)["messages"]] == [
+            "psst"
+        ]
+        with pytest.raises(SlackApiError) as caught:
+            bob.conversations_history(channel=ex.SECRET)
+        assert caught.value.response["error"] == "channel_not_found"
+
+        found = bob.search_messages(query="launch")["messages"]["matches"]
+        assert [m["ts"] for m in found] == [ex.PARENT]
+        assert bob.search_messages(query="hidden")["messages"]["matches"] == []
+        posted = bob.chat_postMessage(channel=ex.GENERAL, text="after the move")["ts"]
+        assert posted > ex.MENTION  # what comes next orders after the history
+
+
+def _zip(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "files", "detail"),
+    [
+        ("not-a-zip", None, "not a zip file"),
+        ("slip", {"users.json": b"[]", "../evil.json": b"[]"}, "an entry leaves the export"),
+        ("absolute", {"/etc/users.json": b"[]"}, "an entry leaves the export"),
+        (
+            "bomb",  # 60 MB that pack to ~60 KB
+            {
+                "users.json": b"[]",
+                **{f"general/2020-01-0{d}.json": b" " * (20 << 20) for d in "123"},
+            },
+            "bomb",
+        ),
+        ("broken-json", {"users.json": b"[{"}, "users.json is not JSON"),
+        ("no-users", {"channels.json": b"[]"}, "no users.json"),
+    ],
+)
+def test_a_bad_export_is_refused_with_nothing_written(
+    tmp_path: Path, name: str, files: dict[str, bytes] | None, detail: str
+) -> None:
+    data_dir = tmp_path / "data"
+    make_workspace(data_dir, "other")  # the store exists, with someone else in it
+    export = tmp_path / f"{name}.zip"
+    if files is None:
+        export.write_text("this is a text file, not a zip")
+    else:
+        _zip(export, files)
+    code, answer = import_slack(data_dir, export)
+    assert code == 1
+    assert (answer["ok"], answer["error"]) == (False, "invalid_export")
+    assert detail in answer["detail"]
+
+    async def acme(hub: Hub) -> str | None:
+        return await hub.shards.team_for_domain("acme")
+
+    assert run_admin(data_dir, acme) is None
+
+
+def test_a_domain_of_another_workspace_is_refused(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    theirs = make_workspace(data_dir, "acme")
+    code, answer = import_slack(data_dir, ex.write_zip(tmp_path / "export.zip"))
+    assert code == 1 and "belongs to another workspace" in answer["detail"]
+
+    async def names(hub: Hub) -> list[str]:
+        team = await workspaces.team_id_of(hub, "acme")
+        return [u.id for u in await hub.read(team, lambda tx: tx.list_users(team, "", 100))]
+
+    assert ex.ALICE not in run_admin(data_dir, names) and theirs.team_id != ex.TEAM
