@@ -24,6 +24,13 @@ def add_import_commands(admin: typer.Typer, run_admin: RunAdmin) -> None:
         export: Annotated[Path, typer.Argument(help="The export: its zip, or its folder.")],
         domain: Annotated[str, typer.Option(help="The workspace's domain (made if new).")],
         name: Annotated[str | None, typer.Option(help="The workspace's name, if new.")] = None,
+        claims: Annotated[
+            Path | None,
+            typer.Option(help="Where the claim links go (CSV; default claim-links-DOMAIN.csv)."),
+        ] = None,
+        claim_days: Annotated[
+            int, typer.Option(min=1, max=90, help="How long the claim links work.")
+        ] = 14,
         data_dir: DataDir = Path("data"),
     ) -> None:
         """Import a Slack export, keeping its ids and timestamps; running it again (also after
@@ -34,7 +41,7 @@ def add_import_commands(admin: typer.Typer, run_admin: RunAdmin) -> None:
 
         from hubbub.domain.errors import SlackError
         from hubbub.domain.slack_export import Refused
-        from hubbub.services import slack_import
+        from hubbub.services import invites, slack_import
         from hubbub.slack_archive import ExportArchive
 
         async def work(hub: Hub) -> dict[str, Any]:
@@ -54,6 +61,28 @@ def add_import_commands(admin: typer.Typer, run_admin: RunAdmin) -> None:
             except Refused as exc:
                 # Answered {"ok": false, "error": "invalid_export", "detail": ...}, exit 1.
                 raise SlackError("invalid_export", detail=str(exc)) from exc
-            return summary.as_json()
+            links = await invites.create_claims(
+                hub, summary.team_id, summary.people, claim_days * 86400
+            )
+            path = claims or Path(f"claim-links-{domain}.csv")
+            await write_claims(hub, summary.team_id, links, path)
+            return {**summary.as_json(), "claims": {"file": str(path), "links": len(links)}}
 
         run_admin(data_dir, work)
+
+
+async def write_claims(hub: Hub, team_id: str, links: dict[str, str], path: Path) -> None:
+    """The claim links, one row per person (user_id, name, real_name, email, url), readable
+    by this user only: each link hands over an account."""
+    import csv
+    import os
+
+    people = await hub.read(team_id, lambda tx: tx.get_users(team_id, links))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="") as out:
+        rows = csv.writer(out)
+        rows.writerow(["user_id", "name", "real_name", "email", "url"])
+        for user_id, url in sorted(links.items()):
+            user = people.get(user_id)
+            if user is not None:
+                rows.writerow([user_id, user.name, user.real_name, user.email or "", url])

@@ -4,12 +4,14 @@ are refused with nothing written (docs/import.md)."""
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -17,7 +19,10 @@ from slack_sdk.errors import SlackApiError
 from hubbub.services import workspaces
 from hubbub.services.auth import issue_token
 from hubbub.services.hub import Hub
+from hubbub.web.session import CSRF_HEADER, SESSION_COOKIE, session_csrf
+from tests.e2e.test_abuse_limits import login
 from tests.support import slack_export as ex
+from tests.support.forms import form_csrf
 from tests.support.servers import env_for, make_workspace, run_admin, threaded_server
 
 
@@ -34,6 +39,8 @@ def import_slack(data_dir: Path, export: Path, domain: str = "acme") -> tuple[in
             domain,
             "--data-dir",
             str(data_dir),
+            "--claims",
+            str(data_dir.parent / "claims.csv"),
         ],
         env=env_for(data_dir),
         capture_output=True,
@@ -184,3 +191,37 @@ def test_a_domain_of_another_workspace_is_refused(tmp_path: Path) -> None:
         return [u.id for u in await hub.read(team, lambda tx: tx.list_users(team, "", 100))]
 
     assert ex.ALICE not in run_admin(data_dir, names) and theirs.team_id != ex.TEAM
+
+
+def test_imported_people_claim_their_accounts_by_their_links_once(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    code, answer = import_slack(data_dir, ex.write_zip(tmp_path / "export.zip"))
+    assert code == 0 and answer["claims"]["links"] == 2  # not the deactivated, not the bot
+    path = Path(answer["claims"]["file"])
+    assert path.stat().st_mode & 0o077 == 0  # the links hand over accounts
+    with path.open() as rows:
+        links = {row["user_id"]: row for row in csv.DictReader(rows)}
+    assert set(links) == {ex.ALICE, ex.BOB}
+    assert links[ex.BOB]["email"] == "bob@acme.example"
+    url = links[ex.BOB]["url"]
+    with threaded_server(data_dir) as server:
+        path_of = url.split("://", 1)[1].split("/", 1)[1]
+        with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as web:
+            page = web.get("/" + path_of)
+            assert page.status_code == 200 and "Claim my account" in page.text
+            assert 'value="bob@acme.example"' in page.text
+            form = {"csrf_token": form_csrf(page.text), "email": "bob@acme.example"}
+            short = web.post("/" + path_of, data={**form, "password": "short"})
+            assert short.status_code == 400 and "at least 8" in short.text
+            done = web.post("/" + path_of, data={**form, "password": "bob's own pw"})
+            assert done.status_code == 303
+            csrf = session_csrf(web.cookies[SESSION_COOKIE])
+            me = web.post("/api/auth.test", headers={CSRF_HEADER: csrf})
+            assert me.json()["user_id"] == ex.BOB
+            again = web.get("/" + path_of)
+            assert again.status_code == 404  # spent
+        with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as web:
+            assert login(web, "acme", "bob@acme.example", "bob's own pw").status_code == 303
+    # A run again makes links for those who still have none to claim: alice only.
+    code, rerun = import_slack(data_dir, ex.write_zip(tmp_path / "again.zip"))
+    assert code == 0 and rerun["claims"]["links"] == 1

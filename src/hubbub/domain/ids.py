@@ -49,7 +49,7 @@ def new_invite_code(team_id: str) -> str:
 def invite_team(code: str) -> str | None:
     """The team an invite code names, or None if it is no code of ours."""
     team_id, dot, secret = code.partition(".")
-    if not dot or not looks_like("T", team_id) or not _INVITE_SECRET.match(secret):
+    if not dot or not is_team_id(team_id) or not _INVITE_SECRET.match(secret):
         return None
     return team_id
 
@@ -60,4 +60,20 @@ def token_hash(token: str) -> str:
 
 
 def looks_like(kind: str, value: str) -> bool:
+    """An id hubbub made (new_id): the kind's letter and ten base32 characters."""
     return len(value) == 11 and value.startswith(kind) and all(c in _ALPHABET for c in value[1:])
+
+
+# Slack's own ids, which imports keep (docs/import.md): a kind letter, uppercase letters and
+# digits, 9 to 11 long today.
+_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,15}\Z")
+
+
+def is_slack_id(value: str) -> bool:
+    """Any id in Slack's shape (hubbub's own are too)."""
+    return bool(_SLACK_ID.match(value))
+
+
+def is_team_id(value: str) -> bool:
+    """A workspace's id, hubbub's own or one kept from a Slack export."""
+    return value.startswith("T") and is_slack_id(value)

@@ -49,12 +49,14 @@ class Identity:
 
 @dataclass(frozen=True, slots=True)
 class Invite:
-    """A link to join a workspace: who made it and until when (seconds) it lets people in."""
+    """A link to join a workspace: who made it and until when (seconds) it lets people in; or,
+    with user_id, a claim link: the account of that one person, for the first who opens it."""
 
     team_id: str
     created_by: str
     created: int
     expires: int
+    user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from hubbub.domain.ids import is_slack_id
 from hubbub.domain.ts import parse_bound, to_micros
 
-# Slack's ids: a kind letter and uppercase letters and digits (9 to 11 today; kept loose).
-_ID = re.compile(r"[A-Z][A-Z0-9]{2,15}\Z")
 MAX_TEXT = 40_000  # Slack's own limit on a message's text
 MAX_NAME = 80
 # A message older than Slack or later than a day past the import is no message of Slack's.
@@ -32,7 +31,7 @@ class Refused(Exception):
 
 
 def check_id(value: Any, kinds: str) -> str:
-    if not isinstance(value, str) or not _ID.match(value) or value[0] not in kinds:
+    if not isinstance(value, str) or not is_slack_id(value) or value[0] not in kinds:
         raise Refused("a bad id")
     return value
 
@@ -112,7 +111,7 @@ def user_of(raw: Any) -> ExportUser:
         is_admin=raw.get("is_admin") is True,
         is_owner=raw.get("is_owner") is True,
         is_bot=raw.get("is_bot") is True,
-        bot_id=bot_id if isinstance(bot_id, str) and _ID.match(bot_id) else None,
+        bot_id=bot_id if isinstance(bot_id, str) and is_slack_id(bot_id) else None,
         deleted=raw.get("deleted") is True,
         profile={
             k: _text(profile[k], 250) for k in _PROFILE_KEYS if isinstance(profile.get(k), str)
@@ -152,7 +151,7 @@ def _about(raw: Any) -> tuple[str, str, int]:
     creator = raw.get("creator")
     return (
         _text(raw.get("value"), 250),
-        creator if isinstance(creator, str) and _ID.match(creator) else "",
+        creator if isinstance(creator, str) and is_slack_id(creator) else "",
         _seconds(raw.get("last_set")),
     )
 
@@ -165,10 +164,10 @@ def channel_of(raw: Any, kind: str, now_us: int) -> ExportChannel:
         raise Refused("a conversation is not an object")
     channel_id = check_id(raw.get("id"), _KIND_PREFIX[kind])
     members = _list(raw.get("members"))
-    people = tuple(dict.fromkeys(m for m in members if isinstance(m, str) and _ID.match(m)))
+    people = tuple(dict.fromkeys(m for m in members if isinstance(m, str) and is_slack_id(m)))
     if kind == "im":
         user = raw.get("user")
-        if isinstance(user, str) and _ID.match(user) and user not in people:
+        if isinstance(user, str) and is_slack_id(user) and user not in people:
             people = (*people, user)
         name = channel_id
         folder = channel_id
@@ -192,7 +191,7 @@ def channel_of(raw: Any, kind: str, now_us: int) -> ExportChannel:
         kind=kind,
         name=name,
         folder=folder,
-        creator=creator if isinstance(creator, str) and _ID.match(creator) else "",
+        creator=creator if isinstance(creator, str) and is_slack_id(creator) else "",
         created=_seconds(raw.get("created")),
         is_archived=raw.get("is_archived") is True,
         members=people,
@@ -251,7 +250,7 @@ def message_of(raw: Any, now_us: int, bots: dict[str, str]) -> ExportMessage:
     if subtype is not None and (not isinstance(subtype, str) or not _SUBTYPE.match(subtype)):
         raise Refused("bad subtype")
     bot_id = raw.get("bot_id") if isinstance(raw.get("bot_id"), str) else None
-    if bot_id is not None and not _ID.match(bot_id):
+    if bot_id is not None and not is_slack_id(bot_id):
         bot_id = None
     user = raw.get("user")
     if user is None and bot_id is not None:
@@ -273,7 +272,7 @@ def message_of(raw: Any, now_us: int, bots: dict[str, str]) -> ExportMessage:
     reactions = []
     for r in _list(raw.get("reactions")):
         if isinstance(r, dict) and isinstance(r.get("name"), str) and _EMOJI.match(r["name"]):
-            users = tuple(u for u in _list(r.get("users")) if isinstance(u, str) and _ID.match(u))
+            users = tuple(u for u in _list(r.get("users")) if isinstance(u, str) and is_slack_id(u))
             if users:
                 reactions.append((r["name"], tuple(dict.fromkeys(users))))
     latest = raw.get("latest_reply")
@@ -286,7 +285,7 @@ def message_of(raw: Any, now_us: int, bots: dict[str, str]) -> ExportMessage:
         text=_text(raw.get("text")),
         thread_ts=thread_ts,
         reply_count=raw["reply_count"] if isinstance(raw.get("reply_count"), int) else 0,
-        reply_users=tuple(u for u in replies if isinstance(u, str) and _ID.match(u)),
+        reply_users=tuple(u for u in replies if isinstance(u, str) and is_slack_id(u)),
         latest_reply=parse_bound(latest) if isinstance(latest, str) else None,
         edited=edited,
         reactions=tuple(reactions),

@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from hubbub.domain.ids import looks_like
+from hubbub.domain.ids import is_team_id, looks_like
 from hubbub.domain.urls import WEBHOOK_PATH
 
 _SECRET = re.compile(r"[A-Za-z0-9]{24}\Z")
@@ -39,7 +39,7 @@ def parse_path(path: str) -> tuple[str, str, str] | None:
     if len(parts) != 3:
         return None
     team_id, webhook_id, secret = parts
-    if not looks_like("T", team_id) or not looks_like("B", webhook_id):
+    if not is_team_id(team_id) or not looks_like("B", webhook_id):
         return None
     return team_id, webhook_id, secret
 

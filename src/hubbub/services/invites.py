@@ -1,4 +1,6 @@
-"""Invite links: a member makes one; anyone who holds it may sign up into that workspace."""
+"""Invite links: a member makes one; anyone who holds it may sign up into that workspace.
+Claim links: one per person who has an account and no password yet (an imported person,
+docs/import.md); the first to open it sets that account's email and password, once."""
 
 from __future__ import annotations
 
@@ -7,8 +9,10 @@ from collections.abc import Iterator
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import invite_team, new_invite_code, token_hash
-from hubbub.domain.model import Identity, Team
+from hubbub.domain.model import Identity, Team, User
+from hubbub.domain.names import email_address
 from hubbub.services import workspaces
+from hubbub.services.auth import SESSION_KIND, issue_token
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 
@@ -44,20 +48,83 @@ def _team_of(code: str) -> str:
     return team_id
 
 
-def _invited_tx(tx: Tx, team_id: str, code: str) -> Team:
-    """The workspace a live invite code lets people into; invalid_invite for any other code."""
+def _invited_tx(tx: Tx, team_id: str, code: str, *, claim: bool = False) -> Team:
+    """The workspace a live invite code lets people into (claim: a live claim code's);
+    invalid_invite for any other code."""
     invite = tx.get_invite(team_id, token_hash(code))
     team = tx.get_team(team_id)
     if invite is None or invite.expires <= tx.now or team is None:
         raise SlackError("invalid_invite")
+    if (invite.user_id is not None) != claim:
+        raise SlackError("invalid_invite")
     return team
 
 
-async def invite_info(hub: Hub, code: str) -> Team:
-    """The workspace an invite link joins, for its page."""
+def _claimed_tx(tx: Tx, team_id: str, code: str) -> tuple[Team, User]:
+    """The workspace and the person a live claim code hands over: one who is still active and
+    has no password (else it was claimed another way, and the link is spent)."""
+    team = _invited_tx(tx, team_id, code, claim=True)
+    invite = tx.get_invite(team_id, token_hash(code))
+    assert invite is not None and invite.user_id is not None
+    user = tx.get_user(team_id, invite.user_id)
+    if user is None or user.deleted or user.is_bot or tx.get_password_hash(team_id, user.id):
+        raise SlackError("invalid_invite")
+    return team, user
+
+
+async def invite_info(hub: Hub, code: str) -> tuple[Team, User | None]:
+    """The workspace an invite link joins, for its page, and for a claim link the person."""
     team_id = _team_of(code)
     with _unknown_team_is_invalid():
-        return await hub.read(team_id, lambda tx: _invited_tx(tx, team_id, code))
+
+        def read(tx: Tx) -> tuple[Team, User | None]:
+            invite = tx.get_invite(team_id, token_hash(code))
+            if invite is not None and invite.user_id is not None:
+                return _claimed_tx(tx, team_id, code)
+            return _invited_tx(tx, team_id, code), None
+
+        return await hub.read(team_id, read)
+
+
+async def create_claims(hub: Hub, team_id: str, user_ids: list[str], ttl_s: int) -> dict[str, str]:
+    """A claim link for each of these people who is active, no bot and has no password:
+    user id -> URL, valid for ttl_s. Links made before stay valid until they expire."""
+    codes = {user_id: new_invite_code(team_id) for user_id in user_ids}
+
+    def unit(tx: Tx, _log: EventLog) -> dict[str, str]:
+        made = {}
+        for user_id, code in codes.items():
+            user = tx.get_user(team_id, user_id)
+            if user is None or user.deleted or user.is_bot:
+                continue
+            if tx.get_password_hash(team_id, user_id):
+                continue
+            tx.insert_invite(team_id, token_hash(code), user_id, tx.now + ttl_s, user_id)
+            made[user_id] = code
+        return made
+
+    made = await hub.commit(team_id, unit)
+    return {user_id: hub.urls.invite(code) for user_id, code in made.items()}
+
+
+async def claim(hub: Hub, code: str, *, email: str, password: str) -> str:
+    """Sets the claimed account's email and password, spends the link and signs its person
+    in: their browser session token."""
+    team_id = _team_of(code)
+    address = email_address(email)
+    password_hash = await workspaces.checked_password(password)
+
+    def unit(tx: Tx, _log: EventLog) -> str:
+        _, user = _claimed_tx(tx, team_id, code)
+        holder = tx.get_user_by_email(team_id, address)
+        if holder is not None and holder.id != user.id:
+            raise SlackError("email_taken")
+        tx.update_user(team_id, user.id, email=address, password_hash=password_hash)
+        tx.delete_invite(team_id, token_hash(code))
+        return issue_token(tx, team_id, user.id, SESSION_KIND)
+
+    with _unknown_team_is_invalid():
+        return await hub.commit(team_id, unit)
 
 
 async def join_by_invite(hub: Hub, code: str, *, name: str, email: str, password: str) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import is_team_id
 from hubbub.domain.model import Channel, Message, User
 from hubbub.domain.names import check_domain, im_key
 from hubbub.domain.slack_export import (
@@ -65,6 +66,7 @@ class Summary:
     counts: Counter[str] = field(default_factory=Counter)  # taken from the export
     written: Counter[str] = field(default_factory=Counter)  # of those, stored by this run
     skipped: Counter[str] = field(default_factory=Counter)
+    people: list[str] = field(default_factory=list)  # the ids of the people taken, as stored
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] += count
@@ -117,7 +119,8 @@ async def import_slack(
     team_id = await _workspace(hub, _export_team(archive), domain, name or domain)
     summary.team_id = team_id
     renames = await _renames(hub, team_id, people, conversations)
-    known = {renames(p.id) for p in people} | {SLACKBOT}
+    summary.people = [renames(p.id) for p in people]
+    known = set(summary.people) | {SLACKBOT}
     await hub.commit(team_id, lambda tx, _log: _put_people(tx, team_id, people, renames, summary))
     summary.written["channels"] = await hub.commit(
         team_id, lambda tx, _log: _put_conversations(tx, team_id, conversations, renames, known)
@@ -161,7 +164,7 @@ def _export_team(archive: ExportArchive) -> str | None:
         if isinstance(u, dict) and isinstance(u.get("team_id"), str)
     )
     for team, _ in teams.most_common(1):
-        if isinstance(team, str) and re.fullmatch(r"T[A-Z0-9]{2,15}", team):
+        if isinstance(team, str) and is_team_id(team):
             return team
     return None
 

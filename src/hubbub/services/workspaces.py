@@ -188,17 +188,22 @@ async def create_users(hub: Hub, domain: str, people: list[tuple[str, str]]) -> 
     return await hub.commit(team_id, unit)
 
 
+async def checked_password(password: str) -> str:
+    """A new password's hash, once it is long enough and not too long (off the event loop)."""
+    if len(password) < MIN_PASSWORD:
+        raise SlackError("password_too_short")
+    if len(password) > MAX_PASSWORD:
+        raise SlackError("password_too_long")
+    return await asyncio.to_thread(hash_password, password)
+
+
 async def new_person(name: str, email: str, password: str) -> NewPerson:
     """Checks someone signing up (a new workspace's first person, or by an invite link) and
     hashes their password, before any unit of work."""
     if not name.strip() or not email.strip() or not password:
         raise SlackError("invalid_arguments")
     name, email = _check_person(name, email)
-    if len(password) < MIN_PASSWORD:
-        raise SlackError("password_too_short")
-    if len(password) > MAX_PASSWORD:
-        raise SlackError("password_too_long")
-    return NewPerson(name, email, await asyncio.to_thread(hash_password, password))
+    return NewPerson(name, email, await checked_password(password))
 
 
 def add_person_tx(

@@ -130,6 +130,8 @@ invites = Table(
     Column("created_by", String(16), nullable=False),
     Column("created", BigInteger, nullable=False),
     Column("expires", BigInteger, nullable=False),
+    # A claim link's: the one person whose account it hands over, once (docs/import.md).
+    Column("user_id", String(16)),
 )
 
 channels = Table(

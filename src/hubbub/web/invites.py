@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hubbub.domain.errors import RateLimited, SlackError
-from hubbub.domain.model import Identity, Team
+from hubbub.domain.model import Identity, Team, User
 from hubbub.domain.urls import JOIN_PATH
 from hubbub.services import abuse, auth, invites
 from hubbub.services.hub import Hub
@@ -54,6 +54,32 @@ def join_page(
     return _page(f"Join {team.name}", body)
 
 
+CLAIM_FIELDS = [
+    Field("email", "Email", kind="email", autocomplete="email"),
+    Field(
+        "password",
+        "Password",
+        kind="password",
+        autocomplete="new-password",
+        hint="At least 8 characters.",
+    ),
+]
+
+
+def claim_page(
+    team: Team, user: User, code: str, csrf: str, values: dict[str, str], error: str | None = None
+) -> str:
+    """An imported person's account, taken up: their email (kept if they had one) and a
+    password of their own (docs/import.md, Claim links)."""
+    body = (
+        f"<h1>Welcome to {_e(team.name)}, {_e(user.real_name or user.name)}</h1>"
+        "<p>Your account and its history are here. Choose a password to sign in with.</p>"
+        + _error(error)
+        + _form(JOIN_PATH + quote(code, safe=""), csrf, CLAIM_FIELDS, values, "Claim my account")
+    )
+    return _page(f"Claim your account in {team.name}", body)
+
+
 def invalid_invite_page() -> str:
     return _page(
         "Invite not found",
@@ -94,7 +120,7 @@ class InvitePages:
         url = await invites.create_invite(self.hub, who)
         return JSONResponse({"ok": True, "url": url}, headers=HEADERS)
 
-    async def _team(self, code: str) -> Team | None:
+    async def _team(self, code: str) -> tuple[Team, User | None] | None:
         try:
             return await invites.invite_info(self.hub, code)
         except SlackError:
@@ -102,11 +128,16 @@ class InvitePages:
 
     async def join_form(self, request: Request) -> Response:
         code = request.path_params["code"]
-        team = await self._team(code)
-        if team is None:
+        found = await self._team(code)
+        if found is None:
             return html(invalid_invite_page(), 404)
+        team, user = found
         csrf = form_csrf(request)
-        response = html(join_page(team, code, csrf, {}))
+        if user is not None:
+            page = claim_page(team, user, code, csrf, {"email": user.email or ""})
+        else:
+            page = join_page(team, code, csrf, {})
+        response = html(page)
         keep_form_csrf(response, request, self.hub.urls, csrf)
         return response
 
@@ -115,9 +146,12 @@ class InvitePages:
         if isinstance(form, Response):
             return form
         code = request.path_params["code"]
-        team = await self._team(code)
-        if team is None:
+        found = await self._team(code)
+        if found is None:
             return html(invalid_invite_page(), 404)
+        team, user = found
+        if user is not None:
+            return await self._claim(request, form, team, user, code)
         values = {k: form.get(k, "") for k in ("name", "email")}
         try:
             await abuse.signup(self.hub, client_address(request))
@@ -134,6 +168,29 @@ class InvitePages:
                 return html(invalid_invite_page(), 404)
             message = JOIN_ERRORS.get(exc.code, SIGNUP_FAILED)
             return html(join_page(team, code, form_csrf(request), values, message), 400)
+        response = redirect()
+        set_session(response, request, self.hub.urls, session)
+        return response
+
+    async def _claim(
+        self, request: Request, form: dict[str, str], team: Team, user: User, code: str
+    ) -> Response:
+        values = {"email": form.get("email", "")}
+        try:
+            await abuse.signup(self.hub, client_address(request))
+            session = await invites.claim(
+                self.hub, code, email=values["email"], password=form.get("password", "")
+            )
+        except RateLimited as exc:
+            page = claim_page(
+                team, user, code, form_csrf(request), values, wait_message(exc.retry_after_s)
+            )
+            return too_many(page, exc.retry_after_s)
+        except SlackError as exc:
+            if exc.code == "invalid_invite":  # claimed or expired since the page was read
+                return html(invalid_invite_page(), 404)
+            message = JOIN_ERRORS.get(exc.code, SIGNUP_FAILED)
+            return html(claim_page(team, user, code, form_csrf(request), values, message), 400)
         response = redirect()
         set_session(response, request, self.hub.urls, session)
         return response
