@@ -1,0 +1,160 @@
+"""Search in the browser client (issue 19, docs/search.md In the browser): the box in the top bar
+sends the query with its modifiers to search.messages and search.files with the browser's
+session; the pane shows messages grouped by conversation with their time and the matched words
+marked, and files with their type and size; a click opens the message in its conversation (far
+back in its history, scrolled to and flashed) or in its thread; Escape closes the pane. What a
+person may not read never shows."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+from slack_sdk import WebClient
+
+from tests.browser import axe
+from tests.browser.conftest import screenshot
+from tests.support.servers import Server, Workspace
+
+# The class of the message a link or a search brought into view.
+HIGHLIGHTED = re.compile(r"(^|\s)highlight(\s|$)")
+
+
+def general(client: WebClient) -> str:
+    for channel in client.conversations_list()["channels"]:
+        if channel["name"] == "general":
+            found: str = channel["id"]
+            return found
+    raise AssertionError("no #general")
+
+
+def search(page: Page, query: str) -> Locator:
+    """Types the query in the top bar's box, presses Enter, and returns the results pane."""
+    box = page.get_by_role("searchbox", name="Search")
+    box.fill(query)
+    box.press("Enter")
+    pane = page.get_by_role("complementary", name=f"Results for “{query}”")
+    expect(pane).to_be_visible()
+    expect(pane.locator(".search-summary")).to_be_visible()
+    return pane
+
+
+def test_a_hit_is_marked_and_a_click_lands_on_the_message_far_back(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    _alice, bob = pair
+    api = server.client(workspace.alice.token)
+    channel = general(api)
+    # The message searched for, then more than two pages of history after it: it is not on
+    # the screen until the client reads back to it.
+    target = api.chat_postMessage(channel=channel, text="The zebra launch is on Friday")["ts"]
+    api.chat_postMessage(channel=channel, text="<img src=x onerror=alert(1)> zebra tag")
+    for n in range(120):
+        api.chat_postMessage(channel=channel, text=f"filler message {n}")
+    bob.reload()
+    expect(bob.locator(f'#messages [data-ts="{target}"]')).to_have_count(0)
+
+    pane = search(bob, "zebra")
+    expect(pane.locator(".search-summary")).to_have_text("2 messages, 0 files")
+    group = pane.locator(".search-group", has=bob.get_by_role("heading", name="#general"))
+    hits = group.locator(".search-hit")
+    expect(hits).to_have_count(2)
+    hit = pane.locator(f'.search-hit[data-ts="{target}"]')
+    expect(hit.locator(".search-text")).to_have_text("The zebra launch is on Friday")
+    expect(hit.locator("mark")).to_have_text("zebra")
+    expect(hit.locator(".search-meta .author")).to_have_text("alice")
+    expect(hit.locator("time")).to_be_visible()
+    # A message's text is text: the markup in it is shown, never made.
+    tag = pane.locator(".search-hit", has_text="onerror")
+    expect(tag.locator(".search-text")).to_have_text("<img src=x onerror=alert(1)> zebra tag")
+    expect(pane.locator("img")).to_have_count(0)
+    screenshot(bob, "search")
+    axe.assert_accessible(bob)
+
+    hit.click()
+    expect(pane).to_be_hidden()
+    landed = bob.locator(f'#messages article.msg[data-ts="{target}"]')
+    expect(landed).to_be_visible()
+    expect(landed).to_be_in_viewport()
+    expect(landed).to_have_class(HIGHLIGHTED)
+    expect(landed).to_be_focused()
+
+    # The modifiers and phrases go to the server as typed.
+    pane = search(bob, '"zebra launch" from:@alice in:#general')
+    expect(pane.locator(".search-hit")).to_have_count(1)
+    pane = search(bob, "zebra -friday")
+    expect(pane.locator(".search-hit")).to_have_count(1)
+    expect(pane.locator(".search-hit .search-text")).to_contain_text("zebra tag")
+    # Escape closes the pane, from the box and from anywhere.
+    bob.get_by_role("searchbox", name="Search").press("Escape")
+    expect(bob.locator("aside.search-pane")).to_be_hidden()
+    search(bob, "zebra")
+    bob.locator("#messages").focus()
+    bob.keyboard.press("Escape")
+    expect(bob.locator("aside.search-pane")).to_be_hidden()
+
+
+def test_a_reply_opens_in_its_thread(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    _alice, bob = pair
+    api = server.client(workspace.alice.token)
+    channel = general(api)
+    parent = api.chat_postMessage(channel=channel, text="Where do we meet?")["ts"]
+    reply = api.chat_postMessage(channel=channel, thread_ts=parent, text="At the giraffe house")
+    pane = search(bob, "giraffe")
+    hit = pane.locator(".search-hit")
+    expect(hit).to_have_count(1)
+    expect(hit.locator(".search-meta")).to_contain_text("in a thread")
+    hit.click()
+    thread = bob.locator("aside.thread")
+    expect(thread).to_be_visible()
+    shown = thread.locator(f'article.msg[data-ts="{reply["ts"]}"]')
+    expect(shown).to_have_class(HIGHLIGHTED)
+    expect(bob.locator(f'#messages article.msg[data-ts="{parent}"]')).to_be_visible()
+
+
+def test_a_file_hit_shows_its_type_and_size_and_downloads(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    _alice, bob = pair
+    api = server.client(workspace.alice.token)
+    body = b"%PDF-1.4\n" + b"0" * 3000 + b"\n%%EOF\n"
+    api.files_upload_v2(
+        channel=general(api), content=body, filename="roadmap.pdf", title="Roadmap for spring"
+    )
+    pane = search(bob, "roadmap")
+    expect(pane.locator(".search-summary")).to_have_text("0 messages, 1 file")
+    item = pane.locator(".search-file")
+    expect(item.locator(".file-name")).to_have_text("roadmap.pdf")
+    expect(item.locator(".file-title mark")).to_have_text("Roadmap")
+    expect(item.locator(".file-meta")).to_have_text(f"PDF · {(len(body) / 1024):.1f} KB")
+    link = item.get_by_role("link", name="Download roadmap.pdf")
+    got = bob.request.get(link.get_attribute("href") or "")
+    assert got.status == 200 and got.body() == body
+    opened = item.get_by_role("link", name="roadmap.pdf", exact=True)
+    assert bob.request.get(opened.get_attribute("href") or "").status == 200
+    axe.assert_accessible(bob)
+
+
+def test_a_private_channels_message_never_shows_to_a_non_member(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    alice, bob = pair
+    api = server.client(workspace.alice.token)
+    hidden = api.conversations_create(name="board", is_private=True)["channel"]["id"]
+    api.chat_postMessage(channel=hidden, text="the okapi acquisition")
+    api.files_upload_v2(channel=hidden, content="x", filename="okapi-terms.txt")
+    api.chat_postMessage(channel=general(api), text="an okapi in the open")
+
+    pane = search(bob, "okapi")
+    expect(pane.locator(".search-summary")).to_have_text("1 message, 0 files")
+    expect(pane.locator(".search-hit .search-text")).to_have_text("an okapi in the open")
+    expect(pane).not_to_contain_text("acquisition")
+    expect(pane).not_to_contain_text("okapi-terms")
+    # Alice, a member, finds all three.
+    alice.reload()
+    pane = search(alice, "okapi")
+    expect(pane.locator(".search-summary")).to_have_text("2 messages, 1 file")
+    headings = sorted(pane.locator(".search-group h4").all_inner_texts())
+    assert headings == ["#board", "#general"]
