@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from slack_sdk import WebClient
 
 from tests.browser import axe
+from tests.browser.client import sign_in_as
 from tests.browser.conftest import screenshot
 from tests.support.servers import Server, Workspace
 
@@ -158,3 +159,28 @@ def test_a_private_channels_message_never_shows_to_a_non_member(
     expect(pane.locator(".search-summary")).to_have_text("2 messages, 1 file")
     headings = sorted(pane.locator(".search-group h4").all_inner_texts())
     assert headings == ["#board", "#general"]
+
+
+def test_at_a_phone_width_the_pane_covers_the_screen(
+    server: Server, workspace: Workspace, browser: Browser
+) -> None:
+    api = server.client(workspace.alice.token)
+    api.chat_postMessage(channel=general(api), text="a pocket-sized walrus")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    axe.install(context)
+    try:
+        page = context.new_page()
+        sign_in_as(page, server, workspace, "bob")
+        for control in ("Jump to…", "Sign out"):
+            expect(page.get_by_role("button", name=control)).to_be_in_viewport()
+        pane = search(page, "walrus")
+        box = pane.bounding_box()
+        assert box is not None and box["x"] == 0 and box["width"] == 360
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "search-phone")
+        axe.assert_accessible(page)
+        pane.locator(".search-hit").click()
+        expect(pane).to_be_hidden()
+        expect(page.locator("#messages article.msg", has_text="walrus")).to_be_in_viewport()
+    finally:
+        context.close()
