@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal_col
 from hubbub.domain.files import READY
 from hubbub.domain.search_query import SearchQuery
 from hubbub.store.queries.base import TxBase
-from hubbub.store.queries.search import Page, _score, _text
+from hubbub.store.queries.search import Page, _score, _text, custom_plan
 from hubbub.store.tables import file_shares, files
 
 
@@ -62,7 +62,7 @@ class SearchFileQueries(TxBase):
             return FilesFound(0, [])
         dialect = self.conn.dialect.name
         if dialect == "postgresql":
-            self.conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+            custom_plan(self.conn)
         stmt, params = _statement(dialect, scope, query, page)
         rows = self.conn.execute(stmt, params).all()
         total = int(rows[0].total) if rows else 0
