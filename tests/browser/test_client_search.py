@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from slack_sdk import WebClient
 
 from tests.browser import axe
-from tests.browser.client import sign_in_as
+from tests.browser.client import message, sign_in_as
 from tests.browser.conftest import screenshot
 from tests.support.servers import Server, Workspace
 
@@ -46,11 +46,13 @@ def test_a_hit_is_marked_and_a_click_lands_on_the_message_far_back(
     _alice, bob = pair
     api = server.client(workspace.alice.token)
     channel = general(api)
-    # The message searched for, then more than two pages of history after it: it is not on
-    # the screen until the client reads back to it.
+    # The message searched for, then two pages of history after it (the client reads 50 at a
+    # time): it is not on the screen until the client reads back to it, and it is then the
+    # oldest it has read, so one page more shows what came before it.
+    api.chat_postMessage(channel=channel, text="Context before the news")
     target = api.chat_postMessage(channel=channel, text="The zebra launch is on Friday")["ts"]
     api.chat_postMessage(channel=channel, text="<img src=x onerror=alert(1)> zebra tag")
-    for n in range(120):
+    for n in range(98):
         api.chat_postMessage(channel=channel, text=f"filler message {n}")
     bob.reload()
     expect(bob.locator(f'#messages [data-ts="{target}"]')).to_have_count(0)
@@ -79,6 +81,7 @@ def test_a_hit_is_marked_and_a_click_lands_on_the_message_far_back(
     expect(landed).to_be_in_viewport()
     expect(landed).to_have_class(HIGHLIGHTED)
     expect(landed).to_be_focused()
+    expect(message(bob, "Context before the news")).to_be_attached()
 
     # The modifiers and phrases go to the server as typed.
     pane = search(bob, '"zebra launch" from:@alice in:#general')

@@ -241,9 +241,13 @@ class Client {
     if (!focus) this.input.focus();
   }
 
+  // Reads history back to a message (a permalink, a search result), and a page more when it
+  // is among the oldest read, so that it is seen with what came before it.
   async reveal(id, ts) {
     const tl = this.timeline(id);
     for (let i = 0; i < 40 && !tl.get(ts) && tl.cursor; i++) await this.loadOlder(id);
+    const above = tl.list().findIndex((m) => m.ts === ts);
+    if (above >= 0 && above < 10 && tl.cursor) await this.loadOlder(id);
   }
 
   highlight(ts) {
