@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from slack_sdk import WebClient
 
 from tests.browser import axe
-from tests.browser.client import message, sign_in_as
+from tests.browser.client import message, sign_in_as, wait_ready
 from tests.browser.conftest import screenshot
 from tests.support.servers import Server, Workspace
 
@@ -55,6 +55,7 @@ def test_a_hit_is_marked_and_a_click_lands_on_the_message_far_back(
     for n in range(98):
         api.chat_postMessage(channel=channel, text=f"filler message {n}")
     bob.reload()
+    wait_ready(bob)
     expect(bob.locator(f'#messages [data-ts="{target}"]')).to_have_count(0)
 
     pane = search(bob, "zebra")
@@ -158,6 +159,7 @@ def test_a_private_channels_message_never_shows_to_a_non_member(
     expect(pane).not_to_contain_text("okapi-terms")
     # Alice, a member, finds all three.
     alice.reload()
+    wait_ready(alice)
     pane = search(alice, "okapi")
     expect(pane.locator(".search-summary")).to_have_text("2 messages, 1 file")
     headings = sorted(pane.locator(".search-group h4").all_inner_texts())
@@ -187,3 +189,34 @@ def test_at_a_phone_width_the_pane_covers_the_screen(
         expect(page.locator("#messages article.msg", has_text="walrus")).to_be_in_viewport()
     finally:
         context.close()
+
+
+def test_more_results_come_a_page_at_a_time_and_stay_put(
+    pair: tuple[Page, Page], server: Server, workspace: Workspace
+) -> None:
+    _alice, bob = pair
+    api = server.client(workspace.alice.token)
+    channel = general(api)
+    for n in range(25):
+        api.chat_postMessage(channel=channel, text=f"heron sighting {n:02d}")
+    for n in range(22):
+        api.files_upload_v2(channel=channel, content=f"{n}", filename=f"heron-{n:02d}.txt")
+    pane = search(bob, "heron")
+    expect(pane.locator(".search-summary")).to_have_text("25 messages, 22 files")
+    expect(pane.locator(".search-hit")).to_have_count(20)
+    expect(pane.locator(".search-file")).to_have_count(20)
+    # Posted after the first page was read: the next page is the one that first page led to.
+    api.chat_postMessage(channel=channel, text="heron sighting late")
+    pane.get_by_role("button", name="More messages").click()
+    expect(pane.locator(".search-hit")).to_have_count(25)
+    expect(pane.get_by_role("button", name="More messages")).to_have_count(0)
+    expect(pane).not_to_contain_text("heron sighting late")
+    texts = pane.locator(".search-hit .search-text").all_inner_texts()
+    assert sorted(texts) == [f"heron sighting {n:02d}" for n in range(25)]
+    # The focus goes on from the first of the new ones.
+    expect(pane.locator(".search-hit").nth(20)).to_be_focused()
+    pane.get_by_role("button", name="More files").click()
+    expect(pane.locator(".search-file")).to_have_count(22)
+    names = sorted(pane.locator(".search-file .file-name").all_inner_texts())
+    assert names == [f"heron-{n:02d}.txt" for n in range(22)]
+    expect(pane.get_by_role("button", name="More files")).to_have_count(0)

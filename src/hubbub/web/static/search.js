@@ -102,22 +102,52 @@ export class Search {
     this.root.classList.add("search-open");
     this.searchTitle.textContent = `Results for “${text}”`;
     append(clear(this.searchBody), [h("p", { class: "loading", role: "status" }, "Searching…")]);
-    const args = { query: text, count: COUNT, highlight: true };
     let messages;
     let files;
     try {
-      [messages, files] = await Promise.all([call("search.messages", args), call("search.files", args)]);
+      [messages, files] = await Promise.all([this.searchPage("messages", text, "*"), this.searchPage("files", text, "*")]);
     } catch (err) {
       if (asked !== this.searchAsked) return;
       append(clear(this.searchBody), [h("p", { class: "error", role: "alert" }, `Search failed: ${err.error ?? err}`)]);
       return;
     }
     if (asked !== this.searchAsked) return; // a newer search is under way
-    await this.ensureUsers(messages.messages.matches.map((m) => m.user));
-    this.drawSearch(messages.messages, files.files);
+    this.found = { text, messages, files };
+    this.drawSearch();
   }
 
-  drawSearch(messages, files) {
+  // One page of search.messages or search.files, with the authors of its messages known. By
+  // cursor: the pages after the first hold what they held when it was read, so a message
+  // posted meanwhile neither shifts them nor shows twice.
+  async searchPage(kind, text, cursor) {
+    const data = await call(`search.${kind}`, { query: text, count: COUNT, cursor, highlight: true });
+    const section = data[kind];
+    if (kind === "messages") await this.ensureUsers(section.matches.map((m) => m.user));
+    return section;
+  }
+
+  // The next page of one kind, added under what is shown.
+  async searchMore(kind) {
+    const found = this.found;
+    const asked = this.searchAsked;
+    const cursor = found[kind].response_metadata?.next_cursor;
+    if (!cursor) return;
+    let more;
+    try {
+      more = await this.searchPage(kind, found.text, cursor);
+    } catch (err) {
+      this.toast(`Search failed: ${err.error ?? err}`);
+      return;
+    }
+    if (asked !== this.searchAsked || found !== this.found) return;
+    const first = found[kind].matches.length;
+    found[kind] = { ...more, matches: [...found[kind].matches, ...more.matches] };
+    this.drawSearch({ kind, first });
+  }
+
+  // more: after "More …", which kind grew and the index of its first new match.
+  drawSearch(more = null) {
+    const { messages, files } = this.found;
     const nodes = [];
     const total = messages.total + files.total;
     nodes.push(h("p", { class: "search-summary", role: "status" }, total ? `${messages.total} ${messages.total === 1 ? "message" : "messages"}, ${files.total} ${files.total === 1 ? "file" : "files"}` : "Nothing found. Try fewer words, or other modifiers."));
@@ -134,12 +164,33 @@ export class Search {
         const name = this.searchChannelName(matches[0].channel);
         nodes.push(h("section", { class: "search-group", "aria-label": name, dataset: { channel: id } }, h("h4", {}, name), h("ul", {}, matches.map((m) => this.searchHit(m)))));
       }
+      nodes.push(this.moreButton("messages", "More messages"));
     }
     if (files.matches.length) {
       nodes.push(h("h3", { class: "search-section" }, "Files"));
       nodes.push(h("ul", { class: "search-files" }, files.matches.map((f) => this.searchFile(f))));
+      nodes.push(this.moreButton("files", "More files"));
     }
+    const scrolled = this.searchBody.scrollTop;
     append(clear(this.searchBody), nodes);
+    if (more) {
+      // The reader stays where they were, and goes on from the first of the new ones.
+      this.searchBody.scrollTop = scrolled;
+      // Found by what it is: a message may join a conversation's group shown further up.
+      const match = this.found[more.kind].matches[more.first];
+      const first = more.kind === "messages"
+        ? this.searchBody.querySelector(`.search-hit[data-ts="${CSS.escape(match.ts)}"][data-channel="${CSS.escape(match.channel?.id ?? "")}"]`)
+        : this.searchBody.querySelector(`.search-file[data-file="${CSS.escape(String(match.id))}"] .file-name`);
+      if (first) {
+        if (!first.matches("a, button")) first.tabIndex = -1;
+        first.focus();
+      }
+    }
+  }
+
+  moreButton(kind, label) {
+    const left = this.found[kind].response_metadata?.next_cursor;
+    return left ? h("button", { class: "search-more", onclick: () => this.searchMore(kind) }, label) : null;
   }
 
   searchChannelName(channel) {
