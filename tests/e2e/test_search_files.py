@@ -101,7 +101,14 @@ def test_names_and_titles_are_found_with_the_query_language(
     assert len(names(alice, "notes during:today")) == 6
     assert names(alice, "notes before:2001-01-01") == []
     assert len(names(alice, "notes after:yesterday", count=1, sort="timestamp")) == 1
-    # What only messages have, no file has.
+    assert names(alice, "type:pdf") == ["report.pdf"]
+    assert sorted(names(alice, "plans type:text")) == ["draft.txt", "plans.txt"]
+    snippets = sorted(names(alice, "plans type:snippets type:pdf"))
+    assert snippets == ["bobs-notes.md", "draft.txt", "plans.txt"]  # markdown is a snippet
+    assert names(alice, "type:images") == names(alice, "notes type:spaces") == []
+    assert len(names(alice, "notes type:all")) == 6
+    # What only messages have, no file has; and no message has a type.
+    assert alice.search_messages(query="report type:pdf")["messages"]["total"] == 0
     assert names(alice, "notes has:link") == names(alice, "notes is:thread") == []
 
 

@@ -255,3 +255,12 @@ def test_a_files_text_is_its_name_and_a_title_that_says_more() -> None:
     assert file_body("Résumé.PDF", "") == "resume.pdf"
     assert file_body("report.pdf", "report.pdf") == "report.pdf"
     assert file_body("q3.xlsx", "Budget  Forecast") == "q3.xlsx budget forecast"
+
+
+def test_type_names_filetypes_or_kinds_of_them() -> None:
+    assert parse("report type:pdf", TODAY).filetypes == ("pdf",)
+    assert parse("type:PDF type:png type:pdf", TODAY).filetypes == ("pdf", "png")
+    assert parse("type:images", TODAY).filetypes == ("bmp", "gif", "jpg", "png", "svg", "webp")
+    assert parse("type:all x", TODAY).filetypes == ()
+    assert parse("type:a%b", TODAY).impossible
+    assert parse("-type:pdf", TODAY).excluded == ("type:pdf",)

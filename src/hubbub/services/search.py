@@ -73,7 +73,8 @@ async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Resul
     now_us, latest_us = now_and_latest(ask)
     query = parse(text, datetime.fromtimestamp(now_us / 1e6, UTC).date())
     empty = Results(query, 0, [], latest_us)
-    if query.impossible or ask.page > MAX_PAGE:
+    # type: asks for files: no message has a filetype.
+    if query.impossible or query.filetypes or ask.page > MAX_PAGE:
         return empty
     hosts = sorted(await shares.hosted_elsewhere(hub, who))
     scopes = await _scopes(hub, who, query, hosts)

@@ -94,6 +94,9 @@ def _statement(
     if scope.author_ids is not None:
         params["author_ids"] = list(scope.author_ids)
         where.append(f.c.user_id.in_(bindparam("author_ids", expanding=True)))
+    if query.filetypes:
+        params["filetypes"] = list(query.filetypes)
+        where.append(f.c.filetype.in_(bindparam("filetypes", expanding=True)))
     if query.after_us is not None:
         params["after_s"] = -(-query.after_us // 1_000_000)  # from the first whole second on
         where.append(f.c.created >= bindparam("after_s"))
