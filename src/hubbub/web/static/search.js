@@ -15,7 +15,7 @@ import { editable } from "./mrkdwn.js";
 const COUNT = 20;
 const START = "\ue000";
 const END = "\ue001";
-export const HINT = 'in:#channel  from:@name  has:link  before:2026-01-31  during:month  "a phrase"  -word';
+export const HINT = 'in:#channel  from:@name  has:link  type:pdf  before:2026-01-31  during:month  "a phrase"  -word';
 
 // Text with Slack's highlight marks as text nodes and <mark> elements; each piece goes through
 // `plain` first (a stored message as its author typed it: mentions by name, no escapes).
