@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, func, literal_column, or_, select
 
 from hubbub.domain.files import READY
 from hubbub.domain.search_query import SearchQuery
@@ -150,9 +150,11 @@ def _readable(f: Any, scope: FileScope, params: dict[str, Any]) -> ColumnElement
         )
     either: list[ColumnElement[bool]] = []
     if shared_in:
-        either.append(
-            exists().where(s.team_id == f.c.team_id, s.file_id == f.c.file_id, or_(*shared_in))
-        )
+        # The workspace's files shared in those conversations, read once (not correlated):
+        # as EXISTS per file, SQLite walked ix_file_shares_channel, every share of every
+        # conversation in scope, for each file (5 s at 100,000 files in 50 channels).
+        shared = select(s.file_id).where(s.team_id == bindparam("team_id"), or_(*shared_in))
+        either.append(f.c.file_id.in_(shared))
     if scope.uploader is not None:
         params["uploader"] = scope.uploader
         either.append(f.c.user_id == bindparam("uploader"))
