@@ -157,13 +157,18 @@ def test_a_private_channels_message_never_shows_to_a_non_member(
     expect(pane.locator(".search-hit .search-text")).to_have_text("an okapi in the open")
     expect(pane).not_to_contain_text("acquisition")
     expect(pane).not_to_contain_text("okapi-terms")
-    # Alice, a member, finds all three.
+    # A DM's results are under the other person's name.
+    dm = api.conversations_open(users=workspace.bob.user_id)["channel"]["id"]
+    api.chat_postMessage(channel=dm, text="an okapi just for you")
+    pane = search(bob, "okapi just")
+    expect(pane.locator(".search-group h4")).to_have_text(["alice"])
+    # Alice, a member, finds them all.
     alice.reload()
     wait_ready(alice)
     pane = search(alice, "okapi")
-    expect(pane.locator(".search-summary")).to_have_text("2 messages, 1 file")
+    expect(pane.locator(".search-summary")).to_have_text("3 messages, 1 file")
     headings = sorted(pane.locator(".search-group h4").all_inner_texts())
-    assert headings == ["#board", "#general"]
+    assert headings == ["#board", "#general", "bob"]
 
 
 def test_at_a_phone_width_the_pane_covers_the_screen(

@@ -116,13 +116,14 @@ export class Search {
     this.drawSearch();
   }
 
-  // One page of search.messages or search.files, with the authors of its messages known. By
+  // One page of search.messages or search.files, with the people it names known. By
   // cursor: the pages after the first hold what they held when it was read, so a message
   // posted meanwhile neither shifts them nor shows twice.
   async searchPage(kind, text, cursor) {
     const data = await call(`search.${kind}`, { query: text, count: COUNT, cursor, highlight: true });
     const section = data[kind];
-    if (kind === "messages") await this.ensureUsers(section.matches.map((m) => m.user));
+    // The authors, and the other person of each DM (a DM is named by their id).
+    if (kind === "messages") await this.ensureUsers(section.matches.flatMap((m) => [m.user, m.channel?.is_im ? m.channel.name : null]));
     return section;
   }
 
