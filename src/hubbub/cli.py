@@ -416,7 +416,7 @@ def reindex(
     ] = None,
     data_dir: DataDir = Path("data"),
 ) -> None:
-    """Build the search index again from the messages (docs/search.md), with progress on stderr."""
+    """Build the search index of messages and files again (docs/search.md); progress on stderr."""
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
@@ -438,6 +438,8 @@ def reindex(
                         "team_id": report.team_id,
                         "messages": report.messages,
                         "indexed": report.indexed,
+                        "files": report.files,
+                        "files_indexed": report.files_indexed,
                     }
                 )
         return {"teams": done}

@@ -69,3 +69,32 @@ def client(server: Server, workspace: Workspace, browser: Browser) -> Iterator[P
 @pytest.mark.parametrize(("text", "html"), CASES)
 def test_renders(client: Page, text: str, html: str) -> None:
     assert client.evaluate(RENDER, [text]) == html
+
+
+# Search results (static/search.js `marked`): Slack's highlight marks become <mark>, each piece
+# made plain as its author typed it, every character still text.
+MARKED = [
+    ("The \ue000zebra\ue001 run", "The <mark>zebra</mark> run"),
+    ("<@U1|ann> said \ue000hi\ue001", "@U1 said <mark>hi</mark>"),
+    ("\ue000&lt;b&gt;\ue001 &amp; co", "<mark>&lt;b&gt;</mark> &amp; co"),
+    (
+        "<img src=x onerror=alert(1)> \ue000x\ue001",
+        "&lt;img src=x onerror=alert(1)&gt; <mark>x</mark>",
+    ),
+    ("half \ue000open", "half <mark>open</mark>"),
+    ("stray \ue001end", "stray end"),
+    ("\ue000\ue001", ""),
+]
+
+MARK = """async ([text]) => {
+  const { marked } = await import('/static/search.js');
+  const { editable } = await import('/static/mrkdwn.js');
+  const div = document.createElement('div');
+  div.append(...marked(text, (s) => editable(s, {})));
+  return div.innerHTML;
+}"""
+
+
+@pytest.mark.parametrize(("text", "html"), MARKED)
+def test_search_marks(client: Page, text: str, html: str) -> None:
+    assert client.evaluate(MARK, [text]) == html

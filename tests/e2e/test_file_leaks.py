@@ -115,6 +115,14 @@ def test_who_reads_a_file_is_who_can_see_where_it_is_shared(world: World) -> Non
     }
     assert found == expected
     # initech, in no channel with either, reads nothing at all.
+    # search.files finds, for each person, exactly the files they read (docs/search.md, Files);
+    # sharded, the shared channel's files are on both shards.
+    for who, token in people.items():
+        if who == "acme bot":
+            continue  # people search; a bot's token is refused
+        hits = server.client(token).search_files(query="txt", count=100)["files"]["matches"]
+        readable = {files[kind]["id"] for kind, readers in expected.items() if who in readers}
+        assert {f["id"] for f in hits} == readable, who
 
     # Leaving the private channel takes its files away; deleting takes them from everyone.
     server.client(acme.bob.token).conversations_leave(channel=private)

@@ -167,6 +167,8 @@ def test_answers_that_worked_are_what_the_document_says(
     a("search.messages", query="edited in:#shapes-2", sort="timestamp", sort_dir="asc", page=2)
     g("search.messages", query="globex")
     g("search.all", query="hello")
+    a("search.files", query="old.txt", highlight=True, cursor="*", count=1)
+    a("search.all", query="legacy old", sort="timestamp")
     a("admin.conversations.disconnectShared", channel_id=shared, leaving_team_ids=[globex.team_id])
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)

@@ -1,8 +1,9 @@
 """Search finds only what its searcher may read (docs/search.md, "Who sees what"): one table of
 places a message may be, and for each, whether a person of the host workspace and a person of a
-guest workspace find it. Each message carries a word of its own; each case searches for it,
-and a search matching everything each person may see must hold exactly the cases they find.
-Through the Web API with slack_sdk, on one server with three workspaces."""
+guest workspace find it. Each message carries a word of its own, and so does a file shared in
+the same place by the same person; each case searches for it, and a search matching everything
+each person may see must hold exactly the cases they find. Through the Web API with slack_sdk,
+on one server with three workspaces."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from tests.e2e.test_shared_channels import invite
 from tests.support.servers import Server, Workspace, make_workspace, module_server
@@ -47,12 +49,20 @@ CASES: dict[str, tuple[bool, bool]] = {
     "initech_public": (False, False),
 }
 
+# Files follow the same table but for one rule of their own: whoever uploaded a file finds it
+# wherever it is shared (acme's bob shared that one before he left the private channel).
+FILE_CASES: dict[str, tuple[bool, bool]] = {
+    **CASES,
+    "acme_private_left_then_archived": (True, False),
+}
+
 
 @dataclass(frozen=True)
 class World:
     acme: Workspace
     globex: Workspace
     initech: Workspace
+    files: dict[str, str]  # case → its file's id
 
 
 def word(case: str) -> str:
@@ -61,7 +71,18 @@ def word(case: str) -> str:
 
 
 def say(client: WebClient, channel: str, case: str) -> None:
+    """The case's message, and a file of the case's name shared by the same person there."""
     client.chat_postMessage(channel=channel, text=f"secret {word(case)} here")
+    done = client.files_upload_v2(channel=channel, content=case, filename=filename(case))
+    _UPLOADED[case] = done["file"]["id"]
+
+
+# case → its file's id, as `say` shares them (the module's one world).
+_UPLOADED: dict[str, str] = {}
+
+
+def filename(case: str) -> str:
+    return f"{word(case)}.txt"
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +181,7 @@ def world(server: Server) -> World:
     say(ga, channel(ga, "globex-priv", private=True), "globex_private_not_member")
     say(ia, channel(ia, "initech-pub"), "initech_public")
     assert c  # carol only takes part in acme's DMs
-    return World(acme, globex, initech)
+    return World(acme, globex, initech, dict(_UPLOADED))
 
 
 def _searchers(server: Server, world: World) -> dict[str, WebClient]:
@@ -215,3 +236,43 @@ def test_in_a_channel_that_cannot_be_seen_finds_nothing_and_says_nothing(
     assert client.search_messages(query="secret in:#g-shared-both")["messages"]["total"] == 2
     acme = _searchers(server, world)["acme"]
     assert acme.search_messages(query="secret in:#shared-both")["messages"]["total"] == 2
+
+
+@pytest.mark.parametrize("case", sorted(FILE_CASES))
+@pytest.mark.parametrize("who", ["acme", "globex"])
+def test_each_places_file_is_found_by_exactly_those_who_may_read_it(
+    server: Server, world: World, case: str, who: str
+) -> None:
+    expected = FILE_CASES[case][0 if who == "acme" else 1]
+    client = _searchers(server, world)[who]
+    answer = client.search_files(query=filename(case), count=100)
+    found = [f["name"] for f in answer["files"]["matches"]]
+    assert found == ([filename(case)] if expected else []), (case, who)
+    assert answer["files"]["total"] == (1 if expected else 0)
+    # files.info agrees with search, both ways.
+    assert expected == _reads(client, world, case)
+
+
+def _reads(client: WebClient, world: World, case: str) -> bool:
+    try:
+        client.files_info(file=world.files[case])
+    except SlackApiError as exc:
+        assert exc.response["error"] == "file_not_found"
+        return False
+    return True
+
+
+@pytest.mark.parametrize("who", ["acme", "globex"])
+def test_a_file_search_for_everything_holds_exactly_what_may_be_read(
+    server: Server, world: World, who: str
+) -> None:
+    client = _searchers(server, world)[who]
+    column = 0 if who == "acme" else 1
+    answer = client.search_files(query="kw", count=100)
+    found = {f["name"] for f in answer["files"]["matches"]}
+    expected = {filename(c) for c, seen in FILE_CASES.items() if seen[column]}
+    assert found == expected
+    told = json.dumps(client.search_all(query="kw", count=100).data)
+    for case, seen in FILE_CASES.items():
+        if not seen[column]:
+            assert filename(case) not in told

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from hubbub.store.tables import search_docs
+from hubbub.store.tables import files, search_docs
 from hubbub.store.tx import Tx
 from tests.support.servers import Server, env_for, make_workspace, run_admin
 
@@ -28,12 +28,15 @@ def _reindex(data_dir: Path, *more: str) -> tuple[int, dict[str, Any], str]:
 
 
 def _spoil(data_dir: Path, team_id: str) -> None:
-    """The index of a workspace gone wrong: every row's text replaced."""
+    """The index of a workspace gone wrong: every message's text replaced, every file's gone."""
 
     async def work(hub: Any) -> None:
         def unit(tx: Tx, _log: Any) -> None:
             tx.conn.execute(
                 update(search_docs).where(search_docs.c.team_id == team_id).values(body="zz")
+            )
+            tx.conn.execute(
+                update(files).where(files.c.team_id == team_id).values(search_body=None)
             )
 
         await hub.commit(team_id, unit)
@@ -77,6 +80,28 @@ def test_reindex_builds_the_index_again_while_the_server_runs(server: Server) ->
     code, out, _ = _reindex(server.data_dir, "--team", globex.team_id)
     assert [(t["team_id"], t["indexed"]) for t in out["teams"]] == [(globex.team_id, 1)]
     assert total("note") == 5
+
+
+def test_reindex_indexes_files_again_and_leaves_deleted_ones_out(server: Server) -> None:
+    acme = make_workspace(server.data_dir, "acme")
+    alice = server.client(acme.alice.token)
+    lobby = alice.conversations_create(name="lobby")["channel"]["id"]
+    kept = alice.files_upload_v2(channel=lobby, content="x", filename="budget.txt", title="Plan")
+    gone = alice.files_upload_v2(channel=lobby, content="y", filename="budget-old.txt")
+    alice.files_delete(file=gone["file"]["id"])
+
+    def found(query: str) -> list[str]:
+        return [f["id"] for f in alice.search_files(query=query)["files"]["matches"]]
+
+    assert found("budget") == found("plan") == [kept["file"]["id"]]
+    _spoil(server.data_dir, acme.team_id)
+    assert found("budget") == []
+
+    code, out, _ = _reindex(server.data_dir, "--team", "acme")
+    assert code == 0
+    [report] = out["teams"]
+    assert (report["files"], report["files_indexed"]) == (2, 1)
+    assert found("budget") == found("plan") == [kept["file"]["id"]]
 
 
 def test_reindex_of_an_unknown_workspace_says_so(server: Server) -> None:

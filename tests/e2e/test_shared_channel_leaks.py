@@ -86,6 +86,7 @@ METHODS: dict[str, dict[str, str]] = {
     # Excluding a word nobody wrote: every message the guest may see, and nothing else.
     "search.all": {"query": "-qqqqqq"},
     "search.messages": {"query": "-qqqqqq", "count": "100"},
+    "search.files": {"query": "-qqqqqq", "count": "100"},
     "team.info": {"team": "{team}"},
     "users.conversations": {"user": "{user}", "types": "public_channel,private_channel"},
     "users.getPresence": {"user": "{user}"},

@@ -104,3 +104,20 @@ def test_messages_from_before_the_search_index_are_indexed_by_its_migration(
             ' WHERE search_fts MATCH \'"caf" "afe"\''
         ).all()
     assert [tuple(r) for r in rows] == [("1700000000.000001", "old cafe talk")]
+
+
+def test_files_from_before_file_search_are_indexed_by_its_migration(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    with engine.connect() as conn:
+        command.upgrade(config(conn), "0016")
+        conn.commit()
+        conn.exec_driver_sql(
+            "INSERT INTO files (team_id, file_id, user_id, created, name, title, mimetype,"
+            " filetype, size, state, updated) VALUES ('T1', 'F1', 'U1', 1, 'Résumé.PDF',"
+            " 'My CV', 'application/pdf', 'pdf', 3, 'ready', 1)"
+        )
+        conn.commit()
+        upgrade(conn)
+        conn.commit()
+        body = conn.exec_driver_sql("SELECT search_body FROM files").scalar()
+    assert body == "resume.pdf my cv"

@@ -123,6 +123,8 @@ def _use_the_api(server: Server, w: Workspace, x_channel: str) -> None:
         lambda: alice.pins_list(channel=channel),
         lambda: alice.search_messages(query="hello from:@bob has:pin is:thread in:#nowhere"),
         lambda: alice.search_messages(query="-zz", sort="timestamp"),
+        lambda: alice.search_files(query="hello from:@bob in:#nowhere"),
+        lambda: alice.search_all(query="-zz", sort="timestamp"),
         lambda: bob.reactions_remove(channel=channel, timestamp=posted, name="eyes"),
         lambda: alice.pins_remove(channel=channel, timestamp=posted),
         lambda: bob.chat_delete(channel=channel, ts=reply),

@@ -21,6 +21,7 @@ from hubbub.domain.search_query import (
 from hubbub.domain.search_text import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    file_body,
     fold,
     highlight,
     searchable,
@@ -248,3 +249,18 @@ def test_highlight_only_adds_marks(text: str, needles: list[str]) -> None:
 def test_system_messages_are_not_searchable() -> None:
     assert searchable(None) and searchable("thread_broadcast") and searchable("bot_message")
     assert not searchable("channel_join") and not searchable("tombstone")
+
+
+def test_a_files_text_is_its_name_and_a_title_that_says_more() -> None:
+    assert file_body("Résumé.PDF", "") == "resume.pdf"
+    assert file_body("report.pdf", "report.pdf") == "report.pdf"
+    assert file_body("q3.xlsx", "Budget  Forecast") == "q3.xlsx budget forecast"
+
+
+def test_type_names_filetypes_or_kinds_of_them() -> None:
+    assert parse("report type:pdf", TODAY).filetypes == ("pdf",)
+    assert parse("type:PDF type:png type:pdf", TODAY).filetypes == ("pdf", "png")
+    assert parse("type:images", TODAY).filetypes == ("bmp", "gif", "jpg", "png", "svg", "webp")
+    assert parse("type:all x", TODAY).filetypes == ()
+    assert parse("type:a%b", TODAY).impossible
+    assert parse("-type:pdf", TODAY).excluded == ("type:pdf",)

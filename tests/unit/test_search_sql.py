@@ -1,5 +1,5 @@
-"""The SQL a search runs is parameterised whatever the query says (store/queries/search.py):
-its text depends only on the query's shape, never on the words in it."""
+"""The SQL a search runs is parameterised whatever the query says (store/queries/search.py,
+search_files.py): its text depends only on the query's shape, never on the words in it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub.domain.search_query import TRIGRAM, SearchQuery, parse
 from hubbub.store.queries.search import Page, Scope, _statement
+from hubbub.store.queries.search_files import FileScope
+from hubbub.store.queries.search_files import _statement as _file_statement
 
 PAGE = Page(window=100, limit=20, offset=0, latest_ts="1800000000.000000", now_s=1_800_000_000)
 SCOPES = (
@@ -70,3 +72,31 @@ def test_like_patterns_escape_postgresqls_wildcards() -> None:
     _, params = _sql("postgresql", SCOPES[0], query)
     assert params["t0"] == "%100\\%\\_done%"
     assert params["t1"] == "%back\\\\slash%"
+
+
+FILE_SCOPES = (
+    FileScope("T1", "U1", {"T1": ("C1", "C2")}),
+    FileScope("T2", None, {"T1": ("C1",), "T3": ("C9",)}, author_ids=("U2",)),
+)
+
+
+@given(st.text(max_size=300), st.sampled_from(FILE_SCOPES), st.sampled_from(sorted(DIALECTS)))
+def test_the_file_search_sql_depends_only_on_the_querys_shape(
+    text: str, scope: FileScope, dialect: str
+) -> None:
+    """search.files (store/queries/search_files.py): the same, scope and text alike."""
+    query = parse(text, date(2026, 12, 6))
+    if query.impossible:
+        return
+
+    def sql(query: SearchQuery) -> tuple[str, dict[str, object]]:
+        stmt, params = _file_statement(dialect, scope, query, PAGE)
+        return str(stmt.compile(dialect=DIALECTS[dialect])), params
+
+    found, params = sql(query)
+    assert found == sql(_placeholders(query))[0]
+    values = [str(v) for v in params.values()]
+    for term in query.terms + query.excluded:
+        assert any(term in v for v in values)
+    # Whose files and where they may be shared: parameters too.
+    assert scope.team_id in values and "T1" in values

@@ -409,6 +409,8 @@ _SEARCH_MATCH = obj(
 # With a `cursor` argument, the next one ("" after the last page).
 _SEARCH_MESSAGES = obj({**_PAGED, "matches": array(_SEARCH_MATCH)}, PAGE)
 _SEARCH_ANSWER = {"query": STRING, "messages": _SEARCH_MESSAGES}
+# search.files: each match is a file object, as files.info has it.
+_SEARCH_FILES = obj({**_PAGED, "matches": array(ref("File"))}, PAGE)
 
 SUCCESS: dict[str, Schema] = {
     "api.test": obj({"args": {"type": "object", "additionalProperties": STRING}}),
@@ -539,11 +541,12 @@ SUCCESS: dict[str, Schema] = {
     "reactions.list": obj({"items": array(_MESSAGE_ITEM), **PAGE}),
     "rtm.connect": _RTM,
     "search.messages": obj(_SEARCH_ANSWER),
-    # hubbub keeps no files or posts yet: their sections are always empty.
+    "search.files": obj({"query": STRING, "files": _SEARCH_FILES}),
+    # hubbub keeps no posts: that section is always empty.
     "search.all": obj(
         {
             **_SEARCH_ANSWER,
-            "files": obj({**_PAGED, "matches": array(ANY_OBJECT)}),
+            "files": _SEARCH_FILES,
             "posts": obj({"total": INTEGER, "matches": array(ANY_OBJECT)}),
         }
     ),

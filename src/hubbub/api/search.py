@@ -1,4 +1,5 @@
-"""search.* methods: search.messages and search.all, for people's tokens only (docs/search.md)."""
+"""search.* methods: search.messages, search.files and search.all, for people's tokens only
+(docs/search.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel
 from hubbub.domain.search_text import highlight
-from hubbub.domain.shapes import USER_TEAM
-from hubbub.services.search import MAX_COUNT, MAX_PAGE, Ask, Match, Results, iid, search_messages
+from hubbub.domain.shapes import USER_TEAM, file_json
+from hubbub.services.search import MAX_COUNT, MAX_PAGE, Ask, Match, iid, search_messages
+from hubbub.services.search_files import FileMatch, search_files
 
 router = Router()
 
@@ -35,23 +37,30 @@ _CURSOR = "search"
 @router.method("search.messages", scopes="search:read", tier=TIER_2, args=ARGS, user_token=True)
 async def messages(call: Call) -> dict[str, Any]:
     """Searches for messages matching a query."""
-    text, results, ask, given = await _search(call)
-    return {"query": text, "messages": _section(call, results, ask, given)}
+    text, ask, given = _ask(call)
+    return {"query": text, "messages": await _messages(call, text, ask, given)}
+
+
+@router.method("search.files", scopes="search:read", tier=TIER_2, args=ARGS, user_token=True)
+async def files(call: Call) -> dict[str, Any]:
+    """Searches for files matching a query: their names and titles."""
+    text, ask, given = _ask(call)
+    return {"query": text, "files": await _files(call, text, ask, given)}
 
 
 @router.method("search.all", scopes="search:read", tier=TIER_2, args=ARGS, user_token=True)
 async def all_(call: Call) -> dict[str, Any]:
-    """Searches for messages and files matching a query (hubbub has no files yet)."""
-    text, results, ask, given = await _search(call)
+    """Searches for messages and files matching a query (hubbub has no posts)."""
+    text, ask, given = _ask(call)
     return {
         "query": text,
-        "messages": _section(call, results, ask, given),
-        "files": {**_paging(0, 0, ask), "matches": []},
+        "messages": await _messages(call, text, ask, given),
+        "files": await _files(call, text, ask, given),
         "posts": {"total": 0, "matches": []},
     }
 
 
-async def _search(call: Call) -> tuple[str, Results, Ask, bool]:
+def _ask(call: Call) -> tuple[str, Ask, bool]:
     text = call.required("query", "no_query")
     if not text.strip():
         raise SlackError("no_query")
@@ -69,7 +78,7 @@ async def _search(call: Call) -> tuple[str, Results, Ask, bool]:
         ascending=call.text("sort_dir") == "asc",
         latest_us=latest_us,
     )
-    return text, await search_messages(call.hub, call.who, text, ask), ask, bool(given)
+    return text, ask, bool(given)
 
 
 def _read_cursor(given: str) -> tuple[int | None, int]:
@@ -84,17 +93,28 @@ def _read_cursor(given: str) -> tuple[int | None, int]:
     return cursor.decimal(latest), number
 
 
-def _section(call: Call, results: Results, ask: Ask, given: bool) -> dict[str, Any]:
-    marks = call.flag("highlight")
-    needles = list(results.query.terms)
-    out: dict[str, Any] = {
-        **_paging(results.total, len(results.matches), ask),
-        "matches": [_match(call, m, needles if marks else None) for m in results.matches],
-    }
+async def _messages(call: Call, text: str, ask: Ask, given: bool) -> dict[str, Any]:
+    results = await search_messages(call.hub, call.who, text, ask)
+    needles = list(results.query.terms) if call.flag("highlight") else None
+    shown = [_match(call, m, needles) for m in results.matches]
+    return _section(shown, results.total, results.latest_us, ask, given)
+
+
+async def _files(call: Call, text: str, ask: Ask, given: bool) -> dict[str, Any]:
+    results = await search_files(call.hub, call.who, text, ask)
+    needles = list(results.query.terms) if call.flag("highlight") else None
+    shown = [_file_match(call, m, needles) for m in results.matches]
+    return _section(shown, results.total, results.latest_us, ask, given)
+
+
+def _section(
+    matches: list[dict[str, Any]], total: int, latest_us: int, ask: Ask, given: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {**_paging(total, len(matches), ask), "matches": matches}
     if given:
         pages = out["paging"]["pages"]
         more = ask.page < min(pages, MAX_PAGE)
-        following = cursor.encode(_CURSOR, f"{results.latest_us}:{ask.page + 1}") if more else ""
+        following = cursor.encode(_CURSOR, f"{latest_us}:{ask.page + 1}") if more else ""
         out["response_metadata"] = {"next_cursor": following}
     return out
 
@@ -130,6 +150,15 @@ def _match(call: Call, match: Match, needles: list[str] | None) -> dict[str, Any
         "permalink": call.hub.urls.permalink(msg),
         "score": round(match.score, 6),
     }
+
+
+def _file_match(call: Call, match: FileMatch, needles: list[str] | None) -> dict[str, Any]:
+    """Slack's file object (domain/shapes.py file_json, with where the searcher sees it
+    shared); with highlight, the matches in its title marked (its name stays a file's name)."""
+    out = file_json(match.file, call.hub.urls, match.seen)
+    if needles:
+        out["title"] = highlight(match.file.title, needles)
+    return out
 
 
 def _channel(channel: Channel) -> dict[str, Any]:

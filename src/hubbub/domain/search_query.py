@@ -4,7 +4,8 @@ A query is words, `"exact phrases"`, `-excluded` words or phrases, `prefix*`, an
 `in:#channel`, `in:<#C…>`, `in:@person` (the DM with them), `from:@name`, `from:<@U…>`,
 `from:me`, `before:`/`after:`/`on:` a date (YYYY-MM-DD, `today`, `yesterday`), `during:` a
 period (YYYY-MM-DD, YYYY-MM, YYYY, `today`, `yesterday`, `week`, `month`, `year`), `has:link`,
-`has:pin`, `has:reaction`, `is:thread`.
+`has:pin`, `has:reaction`, `is:thread`, and for files `type:` a filetype (`pdf`, `png`) or a
+kind of files.list's `types` (`images`, `pdfs`, `snippets`, `zips`).
 
 Everything else is text, compared as a substring of the folded message (domain/search_text.py):
 an unknown modifier, a quote without its partner, and every operator of the engines behind the
@@ -23,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from hubbub.domain.files import TYPE_FILTERS
 from hubbub.domain.search_text import fold
 
 MAX_QUERY = 1000
@@ -38,7 +40,9 @@ _ANGLED = re.compile(r"<([#@])([A-Z0-9]{2,32})(?:\|[^<>]*)?>")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _YEAR = re.compile(r"[0-9]{4}")
-_MODIFIERS = frozenset({"in", "from", "before", "after", "on", "during", "has", "is"})
+_MODIFIERS = frozenset({"in", "from", "before", "after", "on", "during", "has", "is", "type"})
+# A filetype as domain/files.py names them: lower-case letters and digits.
+_FILETYPE = re.compile(r"[a-z0-9]{1,32}")
 _HAS = {"link": "has_link", "pin": "has_pin", "reaction": "has_reaction"}
 
 
@@ -63,6 +67,8 @@ class SearchQuery:
     has_pin: bool = False
     has_reaction: bool = False
     is_thread: bool = False
+    # type:…: files of any of these filetypes; only files have one, so a message never matches.
+    filetypes: tuple[str, ...] = ()
     impossible: bool = False  # matches nothing (over the bounds, or a value that does not parse)
 
     @property
@@ -129,6 +135,7 @@ class _Builder:
         self.after_us: int | None = None
         self.before_us: int | None = None
         self.flags: set[str] = set()
+        self.filetypes: list[str] = []
 
     def add(self, negated: bool, quoted: bool, text: str) -> None:
         if not quoted and not negated and self._modifier(text):
@@ -157,10 +164,25 @@ class _Builder:
             if value.lower() != "thread":
                 return False
             self.flags.add("is_thread")
+        elif key == "type":
+            self._type(value.lower())
         else:
             lo, hi = self._period(key, value.lower())
             self._between(lo, hi)
         return True
+
+    def _type(self, value: str) -> None:
+        """A filetype, or a kind of them (`images`); `all` and a kind no file has (`spaces`)
+        are still a type: nothing is left out, or nothing found."""
+        if value in TYPE_FILTERS:
+            kind = TYPE_FILTERS[value]
+            if kind is not None:
+                self.filetypes += sorted(kind - set(self.filetypes))
+            return
+        if not _FILETYPE.fullmatch(value):
+            raise _Bad
+        if value not in self.filetypes:
+            self.filetypes.append(value)
 
     def _in(self, value: str) -> None:
         angled = _ANGLED.fullmatch(value)
@@ -207,6 +229,7 @@ class _Builder:
             has_pin="has_pin" in self.flags,
             has_reaction="has_reaction" in self.flags,
             is_thread="is_thread" in self.flags,
+            filetypes=tuple(self.filetypes),
         )
 
 

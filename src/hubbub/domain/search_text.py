@@ -63,6 +63,15 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+def file_body(name: str, title: str) -> str:
+    """A file's text as the index holds it: its name and, when it says more, its title
+    (search.files matches either; a title is most often the name again)."""
+    folded_name, folded_title = fold(name), fold(title)
+    if not folded_title or folded_title == folded_name:
+        return folded_name
+    return f"{folded_name} {folded_title}"
+
+
 def highlight(text: str, needles: list[str]) -> str:
     """text with every match of a folded needle marked, found by folding text one character at
     a time (so each match maps back to the characters it came from). Overlapping matches are

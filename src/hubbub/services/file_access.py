@@ -108,7 +108,7 @@ async def seen(hub: Hub, who: Identity, looked: Looked) -> list[SharedIn]:
     return found
 
 
-def _may_see(who: Identity, file: File, shown: list[SharedIn]) -> bool:
+def may_see(who: Identity, file: File, shown: list[SharedIn]) -> bool:
     return (file.team_id == who.team_id and file.user_id == who.user_id) or bool(shown)
 
 
@@ -140,7 +140,7 @@ async def find(hub: Hub, who: Identity, file_id: str, *, team_id: str | None = N
         if looked.file is None:
             continue
         shown = await seen(hub, who, looked)
-        if _may_see(who, looked.file, shown):
+        if may_see(who, looked.file, shown):
             return Found(looked.file, shown)
     raise SlackError("file_not_found")
 

@@ -70,11 +70,11 @@ class Ask:
 async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Results:
     if who.token_kind == "xoxb":
         raise SlackError("not_allowed_token_type")  # people search, as in Slack
-    now_us = time.time_ns() // 1000
-    latest_us = min(ask.latest_us, now_us) if ask.latest_us is not None else now_us
+    now_us, latest_us = now_and_latest(ask)
     query = parse(text, datetime.fromtimestamp(now_us / 1e6, UTC).date())
     empty = Results(query, 0, [], latest_us)
-    if query.impossible or ask.page > MAX_PAGE:
+    # type: asks for files: no message has a filetype.
+    if query.impossible or query.filetypes or ask.page > MAX_PAGE:
         return empty
     hosts = sorted(await shares.hosted_elsewhere(hub, who))
     scopes = await _scopes(hub, who, query, hosts)
@@ -110,6 +110,12 @@ def _search(tx: Tx, *, scope: Scope, query: SearchQuery, page: Page) -> Found:
     return tx.search_messages(scope, query, page)
 
 
+def now_and_latest(ask: Ask) -> tuple[int, int]:
+    """(now, the newest instant a search covers) in µs: a cursor's instant, never the future."""
+    now_us = time.time_ns() // 1000
+    return now_us, min(ask.latest_us, now_us) if ask.latest_us is not None else now_us
+
+
 def _order(hit: Hit, ask: Ask) -> tuple[object, ...]:
     """The order each shard sorts by (store/queries/search.py), to merge their pages."""
     if not ask.by_time:
@@ -125,17 +131,25 @@ def _desc(ts: str) -> str:
 _FLIP = str.maketrans("0123456789", "9876543210")
 
 
-async def _scopes(hub: Hub, who: Identity, query: SearchQuery, hosts: list[str]) -> list[Scope]:
-    """Where to look: the searcher's workspace and each host sharing channels with it, narrowed
-    to the channels and people the query names. Names are the searcher's workspace's: its
-    people, its channels and its own names for the channels shared with it."""
+async def named(
+    hub: Hub, who: Identity, query: SearchQuery
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The conversations `in:` names and the people `from:` names (None: no such modifier;
+    empty: it names nothing). Names are the searcher's workspace's: its people, its channels
+    and its own names for the channels shared with it."""
 
     def resolve(tx: Tx) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
         channel_ids = _channels(tx, who, query) if query.scoped else None
         author_ids = _people(tx, who, query.authors) if query.authors else None
         return channel_ids, author_ids
 
-    channel_ids, author_ids = await hub.read(who.team_id, resolve)
+    return await hub.read(who.team_id, resolve)
+
+
+async def _scopes(hub: Hub, who: Identity, query: SearchQuery, hosts: list[str]) -> list[Scope]:
+    """Where to look: the searcher's workspace and each host sharing channels with it, narrowed
+    to the channels and people the query names."""
+    channel_ids, author_ids = await named(hub, who, query)
     if channel_ids == () or author_ids == ():
         return []
     scopes = [Scope(who.team_id, who.user_id, None, channel_ids, author_ids)]

@@ -1,7 +1,7 @@
-"""`hubbub admin reindex`: the search index of a workspace built again from its messages
-(docs/search.md). Every write of a message keeps the index in step by itself; this is for an
-index lost or changed (a new folding, a store restored from an older copy) and for messages
-written by anything that went around the store's message queries.
+"""`hubbub admin reindex`: the search index of a workspace built again from its messages and
+its files (docs/search.md). Every write of a message or a file keeps the index in step by
+itself; this is for an index lost or changed (a new folding, a store restored from an older
+copy) and for messages written by anything that went around the store's message queries.
 
 The workspace's rows go in one commit, then its messages are indexed a page per commit, oldest
 first, while the server runs: searches meanwhile find what has been indexed so far, and posts,
@@ -27,6 +27,8 @@ class Reindexed:
     messages: int  # read
     indexed: int  # rows of the index now (system messages have none)
     dropped: int  # rows there were before
+    files: int = 0  # files read (their text is on their own rows)
+    files_indexed: int = 0  # of them, those in the index now (deleted ones are not)
 
 
 async def teams(hub: Hub, team: str | None) -> list[str]:
@@ -66,5 +68,20 @@ async def reindex(hub: Hub, team_id: str, progress: Progress | None = None) -> R
         if progress is not None:
             progress(team_id, done, max(total, done))
         if after is None:
-            indexed = await hub.read(team_id, lambda tx: tx.count_indexed(team_id))
-            return Reindexed(team_id, done, indexed, dropped)
+            break
+    indexed = await hub.read(team_id, lambda tx: tx.count_indexed(team_id))
+    files, files_indexed = await _reindex_files(hub, team_id)
+    return Reindexed(team_id, done, indexed, dropped, files, files_indexed)
+
+
+async def _reindex_files(hub: Hub, team_id: str) -> tuple[int, int]:
+    """Each file's indexed text written again from its name and title, a page per commit."""
+    after: str | None = None
+    while True:
+
+        def page(tx: Tx, _log: EventLog, after: str | None = after) -> tuple[int, str | None]:
+            return tx.index_files_page(team_id, after, PAGE)
+
+        _read, after = await hub.commit(team_id, page)
+        if after is None:
+            return await hub.read(team_id, lambda tx: tx.count_files(team_id))

@@ -500,6 +500,9 @@ files = Table(
     Column("original_h", Integer),
     Column("thumbs", Text),
     Column("updated", BigInteger, nullable=False),
+    # What search.files matches: the name and title folded (domain/search_text.py file_body),
+    # written with them (migration 0018; PostgreSQL's trigram index on it is the migration's).
+    Column("search_body", Text),
     # files.list: newest first, of the workspace or of one person.
     Index("ix_files_created", "team_id", "created", "file_id"),
     Index("ix_files_user", "team_id", "user_id", "created"),

@@ -21,6 +21,7 @@ from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
 from hubbub.store.queries.search import SearchQueries
+from hubbub.store.queries.search_files import SearchFileQueries
 from hubbub.store.queries.served import ServedQueries
 from hubbub.store.queries.shares import ShareQueries
 from hubbub.store.queries.webhooks import WebhookQueries
@@ -43,6 +44,7 @@ class Tx(
     ServedQueries,
     FileQueries,
     SearchQueries,
+    SearchFileQueries,
     ImportQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

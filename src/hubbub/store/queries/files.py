@@ -8,6 +8,7 @@ import orjson
 from sqlalchemy import Row, and_, delete, func, insert, or_, select, update
 
 from hubbub.domain.files import DELETED, PENDING, UPLOADED, File, FileShare
+from hubbub.domain.search_text import file_body
 from hubbub.domain.thumbnails import Thumb
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import file_shares, file_thumbs, file_uploads, files
@@ -72,6 +73,8 @@ class FileQueries(TxBase):
                 sha256=file.sha256,
                 alt_txt=file.alt_txt,
                 snippet_type=file.snippet_type,
+                # Indexed with the row (docs/search.md, Files).
+                search_body=file_body(file.name, file.title),
                 updated=self.now_us,
             )
         )
@@ -127,6 +130,14 @@ class FileQueries(TxBase):
     def set_file(self, team_id: str, file_id: str, **values: Any) -> None:
         if "thumbs" in values:
             values["thumbs"] = orjson.dumps(values["thumbs"]).decode()
+        if values.get("state") == DELETED:
+            values["search_body"] = None  # out of the index at once (docs/search.md, Files)
+        elif "name" in values or "title" in values:
+            # The search index follows the name and title in the same statement.
+            now = self.get_file(team_id, file_id)
+            if now is not None:
+                name, title = values.get("name", now.name), values.get("title", now.title)
+                values["search_body"] = file_body(name, title)
         self.conn.execute(
             update(files)
             .where(files.c.team_id == team_id, files.c.file_id == file_id)

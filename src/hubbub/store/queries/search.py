@@ -23,6 +23,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
+    Connection,
     Float,
     Integer,
     MetaData,
@@ -116,9 +117,7 @@ class SearchQueries(TxBase):
             # where with the subquery it joined every row of the workspace and sorted them all
             # for the newest few thousand (0.2 s at 200,000 messages; OFFSET 0, a lower
             # random_page_cost and custom plans did not change its mind).
-            params: dict[str, Any] = {"team_id": scope.team_id, "user_id": scope.user_id}
-            visible = [r[0] for r in self.conn.execute(_scope(scope, params), params)]
-            scope = replace(scope, visible=tuple(visible))
+            scope = replace(scope, visible=tuple(self.channels_in_scope(scope)))
             if any(len(t) >= TRIGRAM for t in query.terms):
                 # A word in many messages fills the window from the newest rows: the trigram
                 # index would hand PostgreSQL every row that holds it, to sort them all.
@@ -126,6 +125,11 @@ class SearchQueries(TxBase):
                 if recent.total >= page.window:
                     return recent
         return self._run(scope, query, page, scan=False)
+
+    def channels_in_scope(self, scope: Scope) -> list[str]:
+        """The channels of scope.team_id the searcher may read (the scope of the module)."""
+        params: dict[str, Any] = {"team_id": scope.team_id, "user_id": scope.user_id}
+        return [r[0] for r in self.conn.execute(_scope(scope, params), params)]
 
     def _run(self, scope: Scope, query: SearchQuery, page: Page, *, scan: bool) -> Found:
         dialect = self.conn.dialect.name
@@ -141,11 +145,7 @@ class SearchQueries(TxBase):
         return Found(total, hits)
 
     def _custom_plan(self) -> None:
-        """Plans made for this search's own terms. psycopg prepares a statement run five times,
-        and PostgreSQL may then plan it once for any LIKE pattern: a walk of every row newest
-        first, right for a word in half the messages, ~50 times slower than the trigram index
-        for one in a few hundred (200 ms against 4 ms at 200,000 messages)."""
-        self.conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        custom_plan(self.conn)
 
     # -- names the query uses ------------------------------------------------------------------
 
@@ -171,6 +171,14 @@ class SearchQueries(TxBase):
             )
         )
         return [r.channel_id for r in rows]
+
+
+def custom_plan(conn: Connection) -> None:
+    """Plans made for this search's own terms (PostgreSQL). psycopg prepares a statement run
+    five times, and PostgreSQL may then plan it once for any LIKE pattern: a walk of every row
+    newest first, right for a word in half the messages, ~50 times slower than the trigram
+    index for one in a few hundred (200 ms against 4 ms at 200,000 messages)."""
+    conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _statement(
@@ -386,9 +394,12 @@ def _contains(
     return func.instr(body, bindparam(name, type_=Text)) > 0
 
 
-def _score(w: Any, query: SearchQuery, params: dict[str, Any], page: Page) -> Any:
+def _score(
+    w: Any, query: SearchQuery, params: dict[str, Any], page: Page, seconds: Any = None
+) -> Any:
     """Relevance with recency: how often the terms occur, for the text's length, weighed up
-    to twice as much for a message of today as for one months old."""
+    to twice as much for a message of today as for one months old. seconds: when the row was
+    written (a message's ts, unless given: a file's created)."""
     params["now_s"] = page.now_s
     relevance: Any = literal(1.0, Float)
     if query.terms:
@@ -399,7 +410,8 @@ def _score(w: Any, query: SearchQuery, params: dict[str, Any], page: Page) -> An
             gone = func.length(w.c.body) - func.length(func.replace(w.c.body, needle, ""))
             occurrences = occurrences + gone / func.length(needle)
         relevance = occurrences / (1.0 + func.length(w.c.body) / 500.0)
-    seconds = cast(func.substr(w.c.ts, 1, 10), BigInteger)
+    if seconds is None:
+        seconds = cast(func.substr(w.c.ts, 1, 10), BigInteger)
     age_months = (bindparam("now_s", type_=BigInteger) - seconds) / _MONTH_S
     recency = 1.0 / (1.0 + func.abs(age_months))
     return relevance * (1.0 + recency)

@@ -11,11 +11,12 @@ from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hubbub.domain.search_text import fold, has_link, searchable
+from hubbub.domain.files import DELETED
+from hubbub.domain.search_text import file_body, fold, has_link, searchable
 from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
-from hubbub.store.tables import messages, search_docs
+from hubbub.store.tables import files, messages, search_docs
 
 _KEY = key(search_docs, "team_id", "channel_id", "ts")
 _COLUMNS = ("team_id", "channel_id", "ts", "user_id", "has_link", "body")
@@ -26,6 +27,11 @@ _UPDATE = Prepared(
     .values(body=bindparam("body"), has_link=bindparam("has_link_value"))
 )
 _DELETE = Prepared(delete(search_docs).where(_KEY))
+_FILE_BODY = Prepared(
+    update(files)
+    .where(files.c.team_id == bindparam("t"), files.c.file_id == bindparam("f"))
+    .values(search_body=bindparam("body"))
+)
 # A rebuild's page beside posts that index themselves: a message already there is left be.
 _INSERT_NEW = {
     "sqlite": Prepared(
@@ -134,3 +140,38 @@ class SearchIndexQueries(TxBase):
         ]
         if docs:
             self.run.execute_many(_INSERT_NEW[self.conn.dialect.name], docs)
+
+    def index_files_page(
+        self, team_id: str, after: str | None, limit: int
+    ) -> tuple[int, str | None]:
+        """Writes again the indexed text of up to `limit` of the workspace's files after the
+        id `after` (a file's text is on its own row: files.search_body, docs/search.md); a
+        deleted file gets none. Returns how many it read and the id to go on from (None: done)."""
+        c = files.c
+        page = select(c.file_id, c.name, c.title, c.state).where(c.team_id == team_id)
+        if after is not None:
+            page = page.where(c.file_id > after)
+        rows = self.conn.execute(page.order_by(c.file_id).limit(limit)).fetchall()
+        if rows:
+            self.run.execute_many(
+                _FILE_BODY,
+                [
+                    {
+                        "t": team_id,
+                        "f": r.file_id,
+                        "body": None if r.state == DELETED else file_body(r.name, r.title),
+                    }
+                    for r in rows
+                ],
+            )
+        if len(rows) < limit:
+            return len(rows), None
+        return len(rows), rows[-1].file_id
+
+    def count_files(self, team_id: str) -> tuple[int, int]:
+        """(files of the workspace, those indexed)."""
+        c = files.c
+        row = self.conn.execute(
+            select(func.count(), func.count(c.search_body)).where(c.team_id == team_id)
+        ).one()
+        return int(row[0]), int(row[1])

@@ -3,7 +3,7 @@
 //
 // One Client holds the state; its methods live in modules of one concern each, mixed into it
 // at the end of this file: live events (live.js), the page's frame (layout.js), the messages
-// (messages.js), files (files.js, uploads.js).
+// (messages.js), files (files.js, uploads.js), search (search.js).
 
 import { call, pages, SlackError } from "./api.js";
 import { autosize, clear, h, mixin } from "./dom.js";
@@ -16,6 +16,7 @@ import { Live } from "./live.js";
 import { Layout } from "./layout.js";
 import { Messages } from "./messages.js";
 import { Files } from "./files.js";
+import { Search } from "./search.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 const PAGE = 50;
@@ -240,9 +241,13 @@ class Client {
     if (!focus) this.input.focus();
   }
 
+  // Reads history back to a message (a permalink, a search result), and a page more when it
+  // is among the oldest read, so that it is seen with what came before it.
   async reveal(id, ts) {
     const tl = this.timeline(id);
     for (let i = 0; i < 40 && !tl.get(ts) && tl.cursor; i++) await this.loadOlder(id);
+    const above = tl.list().findIndex((m) => m.ts === ts);
+    if (above >= 0 && above < 10 && tl.cursor) await this.loadOlder(id);
   }
 
   highlight(ts) {
@@ -250,6 +255,7 @@ class Client {
     if (!node) return;
     node.scrollIntoView({ block: "center" });
     node.focus({ preventScroll: true });
+    flash(node);
   }
 
   // -- read state -------------------------------------------------------------------------
@@ -317,6 +323,7 @@ class Client {
       const node = this.threadList.querySelector(`[data-ts="${CSS.escape(focus)}"]`);
       node?.classList.add("highlight");
       node?.scrollIntoView({ block: "center" });
+      if (node) flash(node);
     }
     this.threadInput.focus();
   }
@@ -462,7 +469,9 @@ class Client {
       return;
     }
     if (e.key === "Escape" && !document.querySelector("dialog[open]")) {
-      if (this.editing) {
+      if (this.closeSearch()) {
+        // The search pane first: it sits over the rest.
+      } else if (this.editing) {
         this.editing = null;
         this.drawMessages({});
       } else if (this.thread) {
@@ -480,7 +489,15 @@ class Client {
   }
 }
 
-mixin(Client, Live, Layout, Messages, Files);
+// A message brought into view (a permalink, a search result) flashes once, by a CSS animation.
+function flash(node) {
+  node.classList.remove("flash");
+  void node.offsetWidth; // restarts the animation when it flashes again
+  node.classList.add("flash");
+  node.addEventListener("animationend", () => node.classList.remove("flash"), { once: true });
+}
+
+mixin(Client, Live, Layout, Messages, Files, Search);
 
 const root = document.getElementById("app");
 if (root) {

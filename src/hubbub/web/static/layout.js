@@ -1,5 +1,5 @@
-// The page's frame: the top bar, the sidebar, the channel's header, the composers and the
-// thread panel. Methods of Client (app.js).
+// The page's frame: the top bar (with the search box, search.js), the sidebar, the channel's
+// header, the composers, the thread panel and the search pane. Methods of Client (app.js).
 
 import { signOut } from "./api.js";
 import { append, autosize, clear, h } from "./dom.js";
@@ -35,6 +35,7 @@ export class Layout {
       h("button", { class: "icon menu", "aria-label": "Show conversations", onclick: () => this.root.classList.toggle("nav-open") }, "☰"),
       h("span", { class: "team-name" }, this.teamName),
       h("button", { class: "switch", onclick: () => this.dialogs.switcher(), "aria-keyshortcuts": "Control+K" }, "Jump to… ", h("kbd", {}, "Ctrl K")),
+      this.searchBox(),
       this.status,
       h("button", { class: "signout", onclick: signOut }, "Sign out"),
     );
@@ -49,7 +50,7 @@ export class Layout {
     );
     refuseStrayDrops();
     dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles().add(files));
-    append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel), this.toasts]);
+    append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel, this.searchPane()), this.toasts]);
     this.root.classList.add("client");
     this.list.addEventListener("scroll", () => {
       if (this.list.scrollTop < 300) this.loadOlder(this.current);
