@@ -13,7 +13,7 @@ import orjson
 import structlog
 import typer
 
-from hubbub.cli_import import DataDir, add_import_commands
+from hubbub.cli_slack import DataDir, add_slack_commands
 from hubbub.config import Settings, load_settings
 from hubbub.domain.errors import SlackError
 from hubbub.services.hub import Hub
@@ -512,7 +512,7 @@ def _add_installed_commands() -> None:
 
 
 _add_installed_commands()
-add_import_commands(admin, _run_admin)
+add_slack_commands(admin, _run_admin)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """A Slack export on disk, a zip or the folder it unpacks to, read one JSON file at a time
 (docs/import.md). Nothing in it is trusted: names that would leave it (`..`, absolute paths)
 and zip bombs are refused before anything is read, and each file is read up to a bound.
+`ExportZip` writes one (`hubbub admin export-slack`), a file at a time.
 """
 
 from __future__ import annotations
@@ -132,3 +133,26 @@ class ExportArchive:
     def iter_days(self, folder: str) -> Iterator[tuple[str, list[Any]]]:
         for name in self.days(folder):
             yield name, self.day(folder, name)
+
+
+class ExportZip:
+    """`with ExportZip(path) as out: out.write("users.json", [...])`: a zip written to a temp
+    name beside path and renamed onto it when whole, so a failed export leaves no half file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._temp = path.with_name(f".{path.name}.partial")
+        self._zip = zipfile.ZipFile(self._temp, "w", zipfile.ZIP_DEFLATED)
+
+    def __enter__(self) -> ExportZip:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self._zip.close()
+        if kind is None:
+            self._temp.replace(self.path)
+        else:
+            self._temp.unlink(missing_ok=True)
+
+    def write(self, name: str, value: Any) -> None:
+        self._zip.writestr(str(_safe(name)), orjson.dumps(value))

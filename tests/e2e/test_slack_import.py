@@ -225,3 +225,93 @@ def test_imported_people_claim_their_accounts_by_their_links_once(tmp_path: Path
     # A run again makes links for those who still have none to claim: alice only.
     code, rerun = import_slack(data_dir, ex.write_zip(tmp_path / "again.zip"))
     assert code == 0 and rerun["claims"]["links"] == 1
+
+
+def export_slack(data_dir: Path, out: Path, *more: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hubbub",
+            "admin",
+            "export-slack",
+            "--domain",
+            "acme",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data_dir),
+            *more,
+        ],
+        env=env_for(data_dir),
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    answer: dict[str, Any] = orjson.loads(done.stdout)
+    return answer
+
+
+def snapshot(data_dir: Path) -> dict[str, Any]:
+    """Everything an export carries, as the store holds it: people, conversations with their
+    members and pins, and every message with its thread, edit and reactions."""
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        team = await workspaces.team_id_of(hub, "acme")
+
+        def read(tx: Any) -> dict[str, Any]:
+            people = [
+                (u.id, u.name, u.real_name, u.email, u.is_admin, u.is_bot, u.deleted, u.tz)
+                for u in tx.list_users(team, "", 1000)
+            ]
+            conversations = {}
+            for c in tx.team_channels(team):
+                msgs = tx.hydrate(tx.channel_messages(team, c.id, "", 1000))
+                conversations[c.id] = {
+                    "kind": (c.name if not c.is_im else "im", c.is_private, c.is_mpim),
+                    "about": (c.topic, c.purpose, c.is_archived, c.creator),
+                    "members": sorted(tx.member_ids(team, c.id, "", 1000)),
+                    "pins": [(m.ts, by) for m, by, _ in tx.list_pins(team, c.id)],
+                    "messages": [
+                        (
+                            m.ts,
+                            m.user_id,
+                            m.bot_id,
+                            m.subtype,
+                            m.text,
+                            m.thread_ts,
+                            m.reply_count,
+                            m.reply_users,
+                            m.edited_ts,
+                            m.edited_by,
+                            sorted((r.name, tuple(sorted(r.users))) for r in m.reactions),
+                            m.extra.get("parent_user_id"),
+                        )
+                        for m in msgs
+                    ],
+                }
+            return {"team": team, "people": people, "conversations": conversations}
+
+        return await hub.read(team, read)
+
+    return run_admin(data_dir, work)
+
+
+def test_an_export_imported_again_reproduces_the_workspace(tmp_path: Path) -> None:
+    first = tmp_path / "first" / "data"
+    assert import_slack(first, ex.write_zip(tmp_path / "export.zip"))[0] == 0
+    public = export_slack(first, tmp_path / "public.zip")
+    assert (public["channels"], public["messages"]) == (2, 8)  # general and old-news only
+    with zipfile.ZipFile(tmp_path / "public.zip") as archive:
+        assert "groups.json" not in archive.namelist()
+        assert not [n for n in archive.namelist() if n.startswith(("secret/", ex.DM))]
+    full = export_slack(first, tmp_path / "full.zip", "--private")
+    assert (full["users"], full["channels"], full["messages"], full["pins"]) == (4, 5, ex.TAKEN, 1)
+
+    second = tmp_path / "second" / "data"
+    code, answer = import_slack(second, tmp_path / "full.zip")
+    assert code == 0 and answer["skipped"] == {}, answer
+    before, after = snapshot(first), snapshot(second)
+    assert after == before
+    replies = before["conversations"][ex.GENERAL]["messages"]
+    assert [r[-1] for r in replies if r[0] == ex.REPLY1] == [ex.ALICE]  # parent_user_id

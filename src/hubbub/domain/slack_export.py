@@ -234,6 +234,7 @@ _KEPT_EXTRA = (
     "name",
     "purpose",
     "topic",
+    "parent_user_id",
 )
 _SUBTYPE = re.compile(r"[a-z_]{1,32}\Z")
 _EMOJI = re.compile(r"[a-z0-9_+'\-:]{1,100}\Z")

@@ -354,6 +354,10 @@ def _messages(
             reply_users=tuple(renames(u) for u in msg.reply_users),
             edited=(msg.edited[0], renames(msg.edited[1])) if msg.edited else None,
             reactions=tuple((n, tuple(renames(u) for u in us)) for n, us in msg.reactions),
+            extra={
+                k: renames(v) if k == "parent_user_id" and isinstance(v, str) else v
+                for k, v in msg.extra.items()
+            },
         )
     return [found[ts] for ts in sorted(found)]
 
@@ -391,6 +395,11 @@ def _put_day(tx: Tx, team_id: str, channel_id: str, day: list[ExportMessage]) ->
 
 def _put_message(tx: Tx, team_id: str, channel_id: str, m: ExportMessage, seq: int) -> None:
     is_reply = m.thread_ts is not None and m.thread_ts != m.ts
+    extra = dict(m.extra)
+    if is_reply and m.thread_ts is not None and not isinstance(extra.get("parent_user_id"), str):
+        # A reply names its parent's author (Slack's parent_user_id); an export may leave it out.
+        parent = tx.get_message(team_id, channel_id, m.thread_ts)
+        extra["parent_user_id"] = parent.user_id if parent is not None else None
     msg = Message(
         team_id=team_id,
         channel_id=channel_id,
@@ -408,7 +417,7 @@ def _put_message(tx: Tx, team_id: str, channel_id: str, m: ExportMessage, seq: i
         edited_ts=None,
         edited_by=None,
         client_msg_id=m.client_msg_id,
-        extra=m.extra,
+        extra=extra,
     )
     tx.insert_message(msg, seq, in_channel=not is_reply or m.subtype == "thread_broadcast")
     changes: dict[str, Any] = {}

@@ -1,6 +1,8 @@
-"""What an import of a Slack export writes beside the usual queries (services/slack_import.py):
+"""What an import of a Slack export needs beside the usual queries (services/slack_import.py):
 which of its ids another workspace holds, which of a day's messages are stored already, and a
-channel's seq and ts moved past the history put in."""
+channel's seq and ts moved past the history put in; and what an export reads
+(services/slack_export.py): every conversation of a workspace, and every message of one in ts
+order, a page at a time."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import case, func, select, update
 
+from hubbub.domain.model import Channel, Message
 from hubbub.store.queries.base import TxBase
+from hubbub.store.rows import channel_row, message_row
 from hubbub.store.tables import channels, messages, users
 
 
@@ -63,3 +67,23 @@ class ImportQueries(TxBase):
         query = select(func.max(c.ts)).where(c.team_id == team_id, c.channel_id == channel_id)
         found = self.conn.execute(query).scalar()
         return str(found) if found else None
+
+    def team_channels(self, team_id: str) -> list[Channel]:
+        """Every conversation of the workspace (channels, DMs, group DMs), by id."""
+        query = (
+            select(channels).where(channels.c.team_id == team_id).order_by(channels.c.channel_id)
+        )
+        return [channel_row(row) for row in self.conn.execute(query)]
+
+    def channel_messages(
+        self, team_id: str, channel_id: str, after: str, limit: int
+    ) -> list[Message]:
+        """The channel's messages after the ts `after`, replies included, oldest first."""
+        c = messages.c
+        query = (
+            select(messages)
+            .where(c.team_id == team_id, c.channel_id == channel_id, c.ts > after)
+            .order_by(c.ts)
+            .limit(limit)
+        )
+        return [message_row(row) for row in self.conn.execute(query)]

@@ -1,5 +1,5 @@
-"""`hubbub admin import-slack`: a Slack export into a workspace (docs/import.md). Kept apart
-from cli.py, which holds the other commands; cli.py adds this one to `hubbub admin`."""
+"""`hubbub admin import-slack` and `export-slack`: Slack's export format, in and out
+(docs/import.md). Kept apart from cli.py, which adds them to `hubbub admin`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ DataDir = Annotated[
 ]
 
 
-def add_import_commands(admin: typer.Typer, run_admin: RunAdmin) -> None:
+def add_slack_commands(admin: typer.Typer, run_admin: RunAdmin) -> None:
+    add_import_command(admin, run_admin)
+    add_export_command(admin, run_admin)
+
+
+def add_import_command(admin: typer.Typer, run_admin: RunAdmin) -> None:
     @admin.command("import-slack")
     def import_slack(
         export: Annotated[Path, typer.Argument(help="The export: its zip, or its folder.")],
@@ -86,3 +91,36 @@ async def write_claims(hub: Hub, team_id: str, links: dict[str, str], path: Path
             user = people.get(user_id)
             if user is not None:
                 rows.writerow([user_id, user.name, user.real_name, user.email or "", url])
+
+
+def add_export_command(admin: typer.Typer, run_admin: RunAdmin) -> None:
+    @admin.command("export-slack")
+    def export_slack(
+        domain: Annotated[str, typer.Option(help="The workspace's domain.")],
+        out: Annotated[Path, typer.Option(help="The zip to write.")],
+        private: Annotated[
+            bool, typer.Option(help="Private channels, DMs and group DMs too.")
+        ] = False,
+        data_dir: DataDir = Path("data"),
+    ) -> None:
+        """Write a workspace in Slack's export format (public channels unless --private), which
+        import-slack reads back. Progress on stderr; one JSON object on stdout."""
+        from rich.console import Console
+        from rich.progress import Progress
+
+        from hubbub.services import slack_export, workspaces
+        from hubbub.slack_archive import ExportZip
+
+        async def work(hub: Hub) -> dict[str, Any]:
+            team_id = await workspaces.team_id_of(hub, domain)
+            with (
+                ExportZip(out) as writer,
+                Progress(console=Console(stderr=True), transient=True) as bar,
+            ):
+                task = bar.add_task("messages", total=None)
+                counts = await slack_export.export_slack(
+                    hub, team_id, writer, private=private, progress=lambda n: bar.advance(task, n)
+                )
+            return {"team_id": team_id, "file": str(out), **counts}
+
+        run_admin(data_dir, work)
