@@ -283,3 +283,27 @@ def bench_files(
     result, path = run(opts)
     _wide_console().print(table(result))
     typer.echo(str(path))
+
+
+@bench.command("import")
+def bench_import(
+    messages: Annotated[
+        int, typer.Option(min=1000, max=10_000_000, help="In the export.")
+    ] = 1_000_000,
+    channels: Annotated[int, typer.Option(min=1, max=100_000, help="Public channels.")] = 500,
+    people: Annotated[int, typer.Option(min=2, max=100_000, help="In users.json.")] = 2000,
+    store: Annotated[
+        list[str] | None, typer.Option(help="sqlite and/or postgres (default: both).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+) -> None:
+    """import-slack of a generated export: messages/s and the importer's peak RSS, per store."""
+    from hubbub_bench.slackimport import ImportOptions, run, table
+
+    stores = tuple(store or ("sqlite", "postgres"))
+    if not set(stores) <= {"sqlite", "postgres"}:
+        raise typer.BadParameter("sqlite or postgres", param_hint="--store")
+    opts = ImportOptions(messages, channels, people, stores=stores, out=out)
+    result, path = run(opts)
+    _wide_console().print(table(result))
+    typer.echo(str(path))

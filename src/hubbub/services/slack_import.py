@@ -385,12 +385,8 @@ def _put_day(tx: Tx, team_id: str, channel_id: str, day: list[ExportMessage]) ->
         seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(fresh[-1].ts))
         for offset, m in enumerate(fresh):
             _put_message(tx, team_id, channel_id, m, seq + offset)
-    reactions = 0
-    for m in day:
-        for name, users in m.reactions:
-            for user in users:
-                reactions += tx.add_reaction(team_id, channel_id, m.ts, name, user)
-    return len(fresh), reactions
+    given = [(m.ts, name, user) for m in day for name, users in m.reactions for user in users]
+    return len(fresh), tx.add_reactions(team_id, channel_id, given)
 
 
 def _put_message(tx: Tx, team_id: str, channel_id: str, m: ExportMessage, seq: int) -> None:

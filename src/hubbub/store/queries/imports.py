@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hubbub.domain.model import Channel, Message
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import channel_row, message_row
-from hubbub.store.tables import channels, messages, users
+from hubbub.store.tables import channels, messages, reactions, users
+
+_INSERT_REACTION = {
+    "sqlite": sqlite_insert(reactions).on_conflict_do_nothing(),
+    "postgresql": postgresql_insert(reactions).on_conflict_do_nothing(),
+}
 
 
 class ImportQueries(TxBase):
@@ -61,6 +68,27 @@ class ImportQueries(TxBase):
             select(c.last_seq).where(c.team_id == team_id, c.channel_id == channel_id)
         ).scalar_one()
         return int(found) - count + 1
+
+    def add_reactions(
+        self, team_id: str, channel_id: str, given: list[tuple[str, str, str]]
+    ) -> int:
+        """Reactions (ts, name, user) of the channel's messages, those not there yet, in one
+        statement; returns how many were new."""
+        if not given:
+            return 0
+        rows = [
+            {
+                "team_id": team_id,
+                "channel_id": channel_id,
+                "ts": ts,
+                "name": name,
+                "user_id": user,
+                "created": self.now_us,
+            }
+            for ts, name, user in given
+        ]
+        result = self.conn.execute(_INSERT_REACTION[self.conn.dialect.name], rows)
+        return max(result.rowcount, 0)
 
     def latest_ts(self, team_id: str, channel_id: str) -> str | None:
         c = messages.c
