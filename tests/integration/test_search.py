@@ -22,6 +22,7 @@ from hubbub.services.channels import create
 from hubbub.services.hub import Hub
 from hubbub.services.membership import join
 from hubbub.services.search import Ask, search_messages
+from hubbub.store.queries import search as search_sql
 
 
 @dataclass
@@ -133,7 +134,11 @@ async def test_words_phrases_exclusions_and_prefixes(world: World) -> None:
         assert await found(w, query) == []
 
 
-async def test_modifiers(world: World) -> None:
+@pytest.mark.parametrize("walk_limit", [search_sql.WALK_LIMIT, 0])
+async def test_modifiers(world: World, walk_limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same answers whether in:, from: and has:link lead with their own rows (few here) or
+    # the text index does (WALK_LIMIT 0: a modifier is never small enough to lead).
+    monkeypatch.setattr(search_sql, "WALK_LIMIT", walk_limit)
     w = world
     await post(w, "status in general")
     await post(w, "status in random", w.random)
