@@ -114,6 +114,9 @@ def _kept_settings(store: str, keep: Path) -> Settings:
     if store == "sqlite":
         return Settings(data_dir=keep / "sqlite")
     with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
+        if not (keep / "postgres.json").exists():
+            # Not seeded from this DIR: whatever another DIR left there goes.
+            admin.execute(f'DROP DATABASE IF EXISTS "{KEPT_DB}" WITH (FORCE)')
         there = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEPT_DB,)).fetchone()
         if there is None:
             admin.execute(f'CREATE DATABASE "{KEPT_DB}"')
