@@ -251,3 +251,44 @@ async def test_reads_run_on_read_only_connections_off_the_event_loop(store: Sqli
     with pytest.raises(Exception, match="readonly"):
         await store.read(lambda tx: tx.insert_team(team(1)))
     assert _team_ids(store.path) == set()
+
+
+async def test_a_failing_units_search_index_writes_go_with_it(store: SqliteStore) -> None:
+    """search_fts is written at the end of the batch (store/queries/search_index.py): a unit
+    rolled back to its savepoint takes its pending writes of it along, the others' stay."""
+    entered, release = threading.Event(), threading.Event()
+
+    def gate(tx: Tx) -> None:
+        entered.set()
+        release.wait(10)
+
+    gated = asyncio.ensure_future(store.write(gate))
+    await asyncio.to_thread(entered.wait, 10)
+
+    def index(word: str, *, fail: bool = False) -> Callable[[Tx], None]:
+        def unit(tx: Tx) -> None:
+            ts = f"1800000000.{ord(word[0]):06d}"
+            tx.index_message("T1", "C1", ts, "U1", None, f"say {word}")
+            if fail:
+                raise Boom
+
+        return unit
+
+    units = [index("alpha"), index("bravo", fail=True), index("charlie")]
+    futures = [asyncio.ensure_future(store.write(u)) for u in units]
+    await asyncio.sleep(0)
+    release.set()
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    await gated
+    assert results[0] is None and isinstance(results[1], Boom) and results[2] is None
+
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+        counts = {
+            word: conn.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+                (" ".join(f'"{word[i : i + 3]}"' for i in range(len(word) - 2)),),
+            ).fetchone()[0]
+            for word in ("alpha", "bravo", "charlie")
+        }
+    assert counts == {"alpha": 1, "bravo": 0, "charlie": 1}

@@ -5,9 +5,13 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import date
+from pathlib import Path
+
+import orjson
 
 from hubbub.domain.search_query import parse
 from hubbub_bench.searchgen import message, queries, vocabulary
+from hubbub_bench.searchrun import _load
 
 
 def test_the_text_follows_zipf_with_some_cjk_and_links() -> None:
@@ -33,3 +37,11 @@ def test_every_query_parses_and_each_kind_has_its_count() -> None:
     for texts in asked.by_kind.values():
         for text in texts:
             assert not parse(text, date(2026, 12, 6)).impossible
+
+
+def test_a_kept_seed_is_read_back_only_when_there(tmp_path: Path) -> None:
+    kept = tmp_path / "sqlite.json"
+    assert _load(None) is None
+    assert _load(kept) is None
+    kept.write_bytes(orjson.dumps({"team_id": "T1", "timing": {"messages": 1000}}))
+    assert _load(kept) == {"team_id": "T1", "timing": {"messages": 1000}}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub.domain.search_query import TRIGRAM, SearchQuery, parse
-from hubbub.store.queries.search import Page, Scope, _statement
+from hubbub.store.queries.search import MAX_GRAMS, Page, Scope, _statement
 from hubbub.store.queries.search_files import FileScope
 from hubbub.store.queries.search_files import _statement as _file_statement
 
@@ -55,16 +55,26 @@ def test_the_sql_depends_only_on_the_querys_shape(text: str, scope: Scope, diale
 
 
 def test_fts5_receives_each_term_as_a_quoted_string() -> None:
-    query = parse('NEAR(a b) OR "x" body:y say"hi abc"d', date(2026, 12, 6))
+    query = parse('NEAR(a b) OR "x" say"hi abc"d', date(2026, 12, 6))
     _, params = _sql("sqlite", SCOPES[0], query)
-    # The trigrams of the terms of three characters or more, each quoted, `"` doubled inside:
-    # nothing in them is FTS5's syntax. Every term itself is then checked with instr().
-    assert params["match"] == (
-        '"nea" "ear" "ar(" "r(a" "bod" "ody" "dy:" "y:y" "say" "ay""" "y""h" """hi" "abc"'
-        ' "bc""" "c""d"'
-    )
-    terms = {params[f"t{n}"] for n in range(7)}
-    assert terms == {"near(a", "b", "or", "x", "body:y", 'say"hi', 'abc"d'}
+    # Trigrams of the terms of three characters or more (six of the eleven, spread), each
+    # quoted, `"` doubled inside: nothing in them is FTS5's syntax. Every term itself is then
+    # checked with instr().
+    assert params["match"] == '"nea" "ar(" "say" "y""h" "abc" "c""d"'
+    terms = {params[f"t{n}"] for n in range(6)}
+    assert terms == {"near(a", "b", "or", "x", 'say"hi', 'abc"d'}
+
+
+def test_fts5_is_asked_for_a_few_trigrams_of_every_long_query() -> None:
+    query = parse('"troudaikaiza tridodou" gaishunoupe', date(2026, 12, 6))
+    _, params = _sql("sqlite", SCOPES[0], query)
+    # Of all their trigrams, MAX_GRAMS spread from the first term's first to the last term's last.
+    assert MAX_GRAMS == 6
+    assert params["match"] == '"tro" "aik" "a t" "dod" "shu" "upe"'
+    # A short term keeps every one of its own, so that rows holding its syllables apart are
+    # not mistaken for it by FTS5 ("kai" and "sou" are in many more rows than "kaisou").
+    _, params = _sql("sqlite", SCOPES[0], parse("kaisou", date(2026, 12, 6)))
+    assert params["match"] == '"kai" "ais" "iso" "sou"'
 
 
 def test_like_patterns_escape_postgresqls_wildcards() -> None:

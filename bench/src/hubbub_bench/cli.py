@@ -209,6 +209,10 @@ def bench_search(
         list[str] | None, typer.Option(help="sqlite and/or postgres (default: both).")
     ] = None,
     out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Seed into this directory (and a kept database) once, reuse it after."),
+    ] = None,
 ) -> None:
     """Search: query p50/p99 per kind over N messages, the index's cost on posting, its size."""
 
@@ -217,7 +221,9 @@ def bench_search(
     stores = tuple(store or ("sqlite", "postgres"))
     if not set(stores) <= {"sqlite", "postgres"}:
         raise typer.BadParameter("sqlite or postgres", param_hint="--store")
-    opts = SearchOptions(messages, channels, per_kind=per_kind, posts=posts, stores=stores, out=out)
+    opts = SearchOptions(
+        messages, channels, per_kind=per_kind, posts=posts, stores=stores, out=out, keep=keep
+    )
     result, path = run(opts)
     _wide_console().print(table(result))
     typer.echo(str(path))

@@ -33,9 +33,9 @@ from hubbub.store.tx import Tx
 
 log = structlog.get_logger()
 
-# The newest matches a search ranks, per shard: the most 100 pages of 100 can show, and a bound
-# on the work one search does however common its words (docs/search.md).
-MAX_MATCHES = 10_000
+# The newest matches a search ranks, per shard: a bound on the work one search does however
+# common its words; 50 pages of 20 (docs/search.md, "Candidates and ranking").
+MAX_MATCHES = 1_000
 MAX_PAGE = 100
 MAX_COUNT = 100
 

@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from hubbub.store.migrate import upgrade
 from hubbub.store.prepared import Runner
+from hubbub.store.queries.search_index import fts_pending, write_fts
 from hubbub.store.tx import Tx
 from hubbub.store.version_file import VersionFile
 
@@ -198,6 +199,9 @@ class SqliteStore:
     def _attempt(self, conn: Connection, batch: list[Job], *, isolate: bool) -> list[Outcome]:
         outcomes: list[Outcome] = []
         identity_changed = False
+        # The search index's FTS5 writes wait for the end of the batch (search_index.py).
+        search_fts = fts_pending(conn)
+        search_fts.clear()
         with conn.begin():
             # Savepoints straight on the driver: the engine's nested transactions cost more
             # Python time than the unit of work they wrap.
@@ -208,6 +212,7 @@ class SqliteStore:
                     continue
                 if isolate:
                     raw.execute("SAVEPOINT unit")
+                unit_fts = len(search_fts)
                 tx = Tx(conn, _now_us(), run)
                 changes = raw.total_changes
                 try:
@@ -216,6 +221,7 @@ class SqliteStore:
                     if isolate:
                         raw.execute("ROLLBACK TO unit")
                         raw.execute("RELEASE unit")
+                        del search_fts[unit_fts:]
                     elif not _wrote_nothing(exc, raw, changes):
                         raise _UnitFailed from exc
                     outcomes.append((fut, None, exc))
@@ -224,6 +230,7 @@ class SqliteStore:
                         raw.execute("RELEASE unit")
                     outcomes.append((fut, result, None))
                 identity_changed = identity_changed or tx.identity_changed
+            write_fts(run, search_fts)
         # After the commit, before anyone hears of it: a cache that sees the old version can
         # only hold what was true before this batch, and drops it at its next check.
         if identity_changed:

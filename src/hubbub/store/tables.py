@@ -233,6 +233,15 @@ search_docs = Table(
     # A search walks the workspace's rows newest first, or those of a few channels (in:).
     Index("ix_search_docs_team", "team_id", "id"),
     Index("ix_search_docs_channel", "team_id", "channel_id", "id"),
+    # from: and has:link walk their own rows newest first (migration 0017).
+    Index("ix_search_docs_user", "team_id", "user_id", "id"),
+    Index(
+        "ix_search_docs_link",
+        "team_id",
+        "id",
+        sqlite_where=text("has_link = 1"),
+        postgresql_where=text("has_link"),
+    ),
 )
 
 reactions = Table(

@@ -1,8 +1,13 @@
 """Searching the index on one shard (docs/search.md).
 
-One statement per search: the newest `window` rows of the index that match the query inside
-the scope the caller may see, then those ranked and one page of them returned, with how many
-there were. Every value from the query is a bound parameter; the SQL depends only on the
+One statement per search (after a count of a modifier's rows, if any): the newest `window`
+rows of the index that match the query inside the scope the caller may see, then those ranked
+and one page of them returned, with how many there were. Which index leads is chosen first
+(`_lead`): a modifier's own rows (`in:`, `from:`, `has:link`) walked newest first when there
+are few of them, else the text index for a term of three characters or more, else the newest
+rows of the workspace.
+
+Every value from the query is a bound parameter; the SQL depends only on the
 query's shape (how many terms, which modifiers), never on its text. Terms reach SQLite's FTS5 as
 quoted strings, inside which its syntax (NEAR, OR, NOT, `^`, `col:`, `*`) is plain text, and
 PostgreSQL as LIKE patterns with `%`, `_` and `\\` escaped.
@@ -38,6 +43,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     union,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -62,6 +68,14 @@ search_fts = Table("search_fts", MetaData(), Column("rowid", Integer), Column("b
 # Rows with no term of three characters or more cannot use a trigram index: at most this many
 # of the newest rows in scope are looked at for them (docs/search.md, "short terms").
 SHORT_SCAN = 20_000
+# A modifier with at most this many rows (in:, from:, has:link) leads: its rows are walked
+# newest first and each one's text checked, all of them if need be, which costs less than
+# walking every match of a common word to find the few that are its (docs/search.md).
+WALK_LIMIT = 30_000
+# At most this many trigrams of the terms go to FTS5: each costs a walk of its rows in every
+# segment, and instr() checks the terms themselves anyway (docs/search.md).
+MAX_GRAMS = 6
+
 _MONTH_S = 30 * 86_400.0
 _LIKE_ESCAPE = "\\"
 
@@ -106,6 +120,15 @@ class Page:
     ascending: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Which index leads a search: "text" (FTS5 or the trigram GIN index) or one walked newest
+    first ("team", "channel", "user", "link"), and whether the walk stops after `cap` rows."""
+
+    lead: str = "text"
+    cap: int | None = None
+
+
 class SearchQueries(TxBase):
     def search_messages(self, scope: Scope, query: SearchQuery, page: Page) -> Found:
         if query.impossible or scope.channel_ids == () or scope.author_ids == ():
@@ -118,28 +141,58 @@ class SearchQueries(TxBase):
             # for the newest few thousand (0.2 s at 200,000 messages; OFFSET 0, a lower
             # random_page_cost and custom plans did not change its mind).
             scope = replace(scope, visible=tuple(self.channels_in_scope(scope)))
-            if any(len(t) >= TRIGRAM for t in query.terms):
-                # A word in many messages fills the window from the newest rows: the trigram
-                # index would hand PostgreSQL every row that holds it, to sort them all.
-                recent = self._run(scope, query, page, scan=True)
-                if recent.total >= page.window:
-                    return recent
-        return self._run(scope, query, page, scan=False)
+        return self._run(scope, query, page, self._lead(scope, query))
 
     def channels_in_scope(self, scope: Scope) -> list[str]:
         """The channels of scope.team_id the searcher may read (the scope of the module)."""
         params: dict[str, Any] = {"team_id": scope.team_id, "user_id": scope.user_id}
         return [r[0] for r in self.conn.execute(_scope(scope, params), params)]
 
-    def _run(self, scope: Scope, query: SearchQuery, page: Page, *, scan: bool) -> Found:
+    def _lead(self, scope: Scope, query: SearchQuery) -> Plan:
+        """The modifier with the fewest rows leads if it has at most WALK_LIMIT (a count that
+        stops there, from its index alone); else the text index, for a term it can take; else
+        the newest SHORT_SCAN rows of the narrowest of them."""
+        sizes: dict[str, int] = {}
+        for lead, wanted in (
+            ("channel", scope.channel_ids is not None),
+            ("user", scope.author_ids is not None),
+            ("link", query.has_link),
+        ):
+            if wanted:
+                sizes[lead] = self._rows_of(lead, scope)
+        narrowest = min(sizes, key=lambda lead: sizes[lead], default=None)
+        if narrowest is not None and sizes[narrowest] <= WALK_LIMIT:
+            return Plan(narrowest)
+        if any(len(t) >= TRIGRAM for t in query.terms):
+            return Plan("text")
+        return Plan(narrowest or "team", SHORT_SCAN)
+
+    def _rows_of(self, lead: str, scope: Scope) -> int:
+        """How many rows of the workspace the modifier keeps, counted up to WALK_LIMIT + 1."""
+        d = search_docs.alias("d")
+        params: dict[str, Any] = {"team_id": scope.team_id, "cap": WALK_LIMIT + 1}
+        where: list[ColumnElement[bool]] = [d.c.team_id == bindparam("team_id")]
+        if lead == "channel":
+            params["channel_ids"] = list(scope.channel_ids or ())
+            where.append(d.c.channel_id.in_(bindparam("channel_ids", expanding=True)))
+        elif lead == "user":
+            params["author_ids"] = list(scope.author_ids or ())
+            where.append(d.c.user_id.in_(bindparam("author_ids", expanding=True)))
+        else:
+            where.append(_has_link(d))
+        rows = select(literal(1)).select_from(d).where(*where).limit(bindparam("cap"))
+        counted = select(func.count()).select_from(rows.subquery())
+        return int(self.conn.execute(counted, params).scalar() or 0)
+
+    def _run(self, scope: Scope, query: SearchQuery, page: Page, plan: Plan) -> Found:
         dialect = self.conn.dialect.name
-        stmt, params = _statement(dialect, scope, query, page, scan=scan)
+        stmt, params = _statement(dialect, scope, query, page, plan=plan)
         rows = self.conn.execute(stmt, params).all()
         total = int(rows[0].total) if rows else 0
         if not rows and page.offset:
             # Past the last page: still say how many there are.
             whole = Page(page.window, page.window, 0, page.latest_ts, page.now_s)
-            stmt, params = _statement(dialect, scope, query, whole, count=True, scan=scan)
+            stmt, params = _statement(dialect, scope, query, whole, count=True, plan=plan)
             total = int(self.conn.execute(stmt, params).scalar() or 0)
         hits = [Hit(r.channel_id, r.ts, float(r.score), int(r.id)) for r in rows]
         return Found(total, hits)
@@ -188,10 +241,13 @@ def _statement(
     page: Page,
     *,
     count: bool = False,
-    scan: bool = False,
+    plan: Plan | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """The search's one statement. scan: look at the newest SHORT_SCAN rows in scope only,
-    even for terms an index could take."""
+    """The search's one statement, led as the plan says (the text index by default, or the
+    newest SHORT_SCAN rows when no term is long enough for it)."""
+    long_terms = [t for t in query.terms if len(t) >= TRIGRAM]
+    if plan is None:
+        plan = Plan("text") if long_terms else Plan("team", SHORT_SCAN)
     params: dict[str, Any] = {
         "team_id": scope.team_id,
         "user_id": scope.user_id,
@@ -206,13 +262,11 @@ def _statement(
         _in_scope(dialect, d, scope, params),
         *_filters(d, scope, query, params),
     ]
-    long_terms = [t for t in query.terms if len(t) >= TRIGRAM]
-    if long_terms and not scan:
+    if plan.lead == "text":
         source: Any = d
         order: Any = d.c.id.desc()
-        in_sql = list(query.terms)
         if dialect == "sqlite":
-            # FTS5 finds the rows holding every trigram of every term (its table keeps no
+            # FTS5 finds the rows holding some trigrams of the terms (its table keeps no
             # positions: detail=none, a third of the size and of the cost to post), each a
             # quoted string (a `"` inside doubled), so whatever characters they hold are text;
             # instr() then keeps the rows that hold each term itself.
@@ -222,7 +276,7 @@ def _statement(
             source = search_fts.join(d, d.c.id == search_fts.c.rowid)
             where.append(literal_column("search_fts").op("MATCH")(bindparam("match")))
             order = search_fts.c.rowid.desc()
-        where += _text(dialect, d, in_sql, query.excluded, params)
+        where += _text(dialect, d, query.terms, query.excluded, params, indexed=True)
         inner = (
             select(d.c.id, d.c.channel_id, d.c.ts, d.c.body)
             .select_from(source)
@@ -231,22 +285,28 @@ def _statement(
             .limit(bindparam("window"))
         )
     else:
-        # No term an index can take: the text of the newest SHORT_SCAN rows that the rest of
-        # the query allows is looked at, and no more.
-        params["scan"] = SHORT_SCAN
-        scanned = (
-            select(d.c.id, d.c.channel_id, d.c.ts, d.c.body)
-            .where(*where)
-            .order_by(d.c.id.desc())
-            .limit(bindparam("scan"))
-            .subquery("scanned")
-        )
-        inner = (
-            select(scanned.c.id, scanned.c.channel_id, scanned.c.ts, scanned.c.body)
-            .where(*_text(dialect, scanned, query.terms, query.excluded, params))
-            .order_by(scanned.c.id.desc())
-            .limit(bindparam("window"))
-        )
+        walked = select(d.c.id, d.c.channel_id, d.c.ts, d.c.body).where(*where)
+        # The lead's index walked newest first (ix_search_docs_team, _channel, _user, _link,
+        # migrations 0015 and 0017): the equality on its columns is
+        # the narrowest the planners see, and the text is checked with instr() or strpos(),
+        # which no text index answers (EXPLAIN: docs/search.md).
+        walked = walked.order_by(d.c.id.desc())
+        if plan.cap is None:
+            # Every row of the lead is looked at if need be (at most WALK_LIMIT).
+            inner = walked.where(
+                *_text(dialect, d, query.terms, query.excluded, params, indexed=False)
+            ).limit(bindparam("window"))
+        else:
+            # No term an index can take, nor a small modifier: the text of the newest `cap`
+            # rows that the rest of the query allows is looked at, and no more.
+            params["scan"] = plan.cap
+            scanned = walked.limit(bindparam("scan")).subquery("scanned")
+            inner = (
+                select(scanned.c.id, scanned.c.channel_id, scanned.c.ts, scanned.c.body)
+                .where(*_text(dialect, scanned, query.terms, query.excluded, params, indexed=False))
+                .order_by(scanned.c.id.desc())
+                .limit(bindparam("window"))
+            )
     w = inner.subquery("w")
     if count:
         return select(func.count()).select_from(w), params
@@ -268,9 +328,17 @@ def _statement(
 
 
 def _trigrams(terms: list[str]) -> list[str]:
-    """Each distinct run of three characters of the terms, in order of first appearance."""
+    """The distinct trigrams of the terms, or MAX_GRAMS of them spread evenly from the first to
+    the last. At 1M messages FTS5 took 21 ms for the eight trigrams of a rare word and 97 ms for
+    a phrase's nineteen, against 2-6 ms for a few; but too few leave many rows that hold them
+    apart and not the term ("kai" and "sou" without "kaisou": 250 ms of instr()), so a short
+    term keeps all of its own (docs/search.md)."""
     grams = (term[i : i + TRIGRAM] for term in terms for i in range(len(term) - TRIGRAM + 1))
-    return list(dict.fromkeys(grams))
+    distinct = list(dict.fromkeys(grams))
+    if len(distinct) <= MAX_GRAMS:
+        return distinct
+    step = (len(distinct) - 1) / (MAX_GRAMS - 1)
+    return [distinct[round(n * step)] for n in range(MAX_GRAMS)]
 
 
 def _text(
@@ -279,12 +347,15 @@ def _text(
     terms: list[str] | tuple[str, ...],
     excluded: tuple[str, ...],
     params: dict[str, Any],
+    *,
+    indexed: bool,
 ) -> list[ColumnElement[bool]]:
-    """Each term a substring of the folded text, no excluded one."""
+    """Each term a substring of the folded text, no excluded one. indexed: written so that
+    PostgreSQL's trigram index can answer it (LIKE), else so that it cannot (strpos)."""
     out: list[ColumnElement[bool]] = []
     body = source.c.body
     for n, term in enumerate(terms):
-        out.append(_contains(dialect, body, f"t{n}", term, params))
+        out.append(_contains(dialect, body, f"t{n}", term, params, indexed=indexed))
     position = func.strpos if dialect == "postgresql" else func.instr
     for n, term in enumerate(excluded):
         params[f"x{n}"] = term
@@ -358,7 +429,7 @@ def _filters(
         params["before_ts"] = _ts(query.before_us)
         out.append(d.c.ts < bindparam("before_ts"))
     if query.has_link:
-        out.append(d.c.has_link.is_(True))
+        out.append(_has_link(d))
     for wanted, table in ((query.has_pin, pins), (query.has_reaction, reactions)):
         if wanted:
             out.append(
@@ -381,9 +452,18 @@ def _filters(
     return out
 
 
+def _has_link(d: Any) -> ColumnElement[bool]:
+    """Written as the partial index ix_search_docs_link's own condition, so that it is used."""
+    found: ColumnElement[bool] = d.c.has_link == true()
+    return found
+
+
 def _contains(
-    dialect: str, body: Any, name: str, term: str, params: dict[str, Any]
+    dialect: str, body: Any, name: str, term: str, params: dict[str, Any], *, indexed: bool
 ) -> ColumnElement[bool]:
+    if dialect == "postgresql" and not indexed:
+        params[name] = term
+        return func.strpos(body, bindparam(name, type_=Text)) > 0
     if dialect == "postgresql":
         # A LIKE pattern, which pg_trgm's GIN index answers for three characters or more.
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

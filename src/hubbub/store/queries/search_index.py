@@ -1,19 +1,30 @@
 """The search index's writes: a message's row in search_docs follows the message in the same
-transaction (docs/search.md). On SQLite the FTS5 table follows search_docs by triggers
-(migration 0015); on PostgreSQL the GIN index is PostgreSQL's own."""
+transaction (docs/search.md). On SQLite each write of search_docs is followed here by the same
+write of the FTS5 table over it (search_fts, migration 0015); on PostgreSQL the GIN index is
+PostgreSQL's own.
+
+Not by triggers (as 0015 had; 0017 drops them), and not at once: FTS5 writes its pending terms
+out as a new segment whenever a statement transaction begins or ends after it was written (its
+xSavepoint and xRelease), and SQLite opens one for an INSERT that fires a trigger, and for an
+UPDATE or INSERT with RETURNING (the channel's next position, the outbox), which every post
+runs. So every message became a segment of its own, merged again and again. The writes of
+search_fts wait in the order they were asked for (`fts_pending`) and are made together just
+before the commit (`write_fts`, called by store/sqlite.py): one segment per transaction
+(docs/search.md, "Posting")."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hubbub.domain.files import DELETED
 from hubbub.domain.search_text import file_body, fold, has_link, searchable
-from hubbub.store.prepared import Prepared
+from hubbub.store.prepared import Prepared, Runner
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
 from hubbub.store.tables import files, messages, search_docs
@@ -32,6 +43,20 @@ _FILE_BODY = Prepared(
     .where(files.c.team_id == bindparam("t"), files.c.file_id == bindparam("f"))
     .values(search_body=bindparam("body"))
 )
+# SQLite's FTS5 table, written beside search_docs. A 'delete' of external content names the
+# text that was indexed, which search_docs still holds when it is asked.
+_FTS_INSERT = Prepared(text("INSERT INTO search_fts(rowid, body) VALUES (:id, :body)"))
+_FTS_DELETE = Prepared(
+    text("INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', :id, :body)")
+)
+_INDEXED = Prepared(select(search_docs.c.id, search_docs.c.body).where(_KEY))
+_FTS_DELETE_TEAM = text(
+    "INSERT INTO search_fts(search_fts, rowid, body)"
+    " SELECT 'delete', id, body FROM search_docs WHERE team_id = :team_id"
+)
+_FTS_INSERT_AFTER = text(
+    "INSERT INTO search_fts(rowid, body) SELECT id, body FROM search_docs WHERE id > :after"
+)
 # A rebuild's page beside posts that index themselves: a message already there is left be.
 _INSERT_NEW = {
     "sqlite": Prepared(
@@ -45,6 +70,21 @@ _INSERT_NEW = {
         .on_conflict_do_nothing()
     ),
 }
+
+
+def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
+    """SQLite: the writes of search_fts this transaction has yet to make, in order: ("insert"
+    or "delete", the row's id, its text)."""
+    pending: list[tuple[str, int, str]] = conn.info.setdefault("search_fts", [])
+    return pending
+
+
+def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
+    """Makes the pending writes of search_fts, in their order, and forgets them."""
+    for kind, ops in itertools.groupby(pending, key=lambda op: op[0]):
+        statement = _FTS_INSERT if kind == "insert" else _FTS_DELETE
+        run.execute_many(statement, [{"id": id_, "body": body} for _, id_, body in ops])
+    pending.clear()
 
 
 def doc(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> dict[str, Any]:
@@ -65,7 +105,15 @@ class SearchIndexQueries(TxBase):
     ) -> None:
         """A new message: indexed unless the system wrote it (domain/search_text.py)."""
         if searchable(subtype):
-            self.run.execute(_INSERT, doc(team_id, channel_id, ts, user_id, text))
+            row = doc(team_id, channel_id, ts, user_id, text)
+            cur = self.run.execute(_INSERT, row)
+            if self._fts:
+                fts_pending(self.conn).append(("insert", int(cur.lastrowid), row["body"]))
+
+    @property
+    def _fts(self) -> bool:
+        """SQLite: search_fts is written beside search_docs."""
+        return bool(self.conn.dialect.name == "sqlite")
 
     def reindex_message(
         self, team_id: str, channel_id: str, ts: str, values: dict[str, Any]
@@ -75,24 +123,37 @@ class SearchIndexQueries(TxBase):
         if "subtype" in values and not searchable(values["subtype"]):
             self.unindex_message(team_id, channel_id, ts)
         elif "text" in values:
+            where = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
+            body = fold(values["text"])
+            old = self._unindex_fts(where)
             self.run.execute(
-                _UPDATE,
-                {
-                    "team_id": team_id,
-                    "channel_id": channel_id,
-                    "ts": ts,
-                    "body": fold(values["text"]),
-                    "has_link_value": has_link(values["text"]),
-                },
+                _UPDATE, {**where, "body": body, "has_link_value": has_link(values["text"])}
             )
+            if old is not None:
+                fts_pending(self.conn).append(("insert", old, body))
 
     def unindex_message(self, team_id: str, channel_id: str, ts: str) -> None:
-        self.run.execute(_DELETE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
+        where = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
+        self._unindex_fts(where)
+        self.run.execute(_DELETE, where)
+
+    def _unindex_fts(self, where: dict[str, str]) -> int | None:
+        """SQLite: takes the message's text out of search_fts; its id in search_docs."""
+        if not self._fts:
+            return None
+        row = self.run.first(_INDEXED, where)
+        if row is None:
+            return None
+        fts_pending(self.conn).append(("delete", int(row.id), row.body))
+        return int(row.id)
 
     # -- rebuilding (hubbub admin reindex) -----------------------------------------------------
 
     def unindex_team(self, team_id: str) -> int:
         """Drops a workspace's whole index; how many rows it had."""
+        if self._fts:
+            write_fts(self.run, fts_pending(self.conn))  # what is asked next reads search_fts
+            self.conn.execute(_FTS_DELETE_TEAM, {"team_id": team_id})
         result = self.conn.execute(delete(search_docs).where(search_docs.c.team_id == team_id))
         return int(result.rowcount or 0)
 
@@ -138,8 +199,14 @@ class SearchIndexQueries(TxBase):
             for channel_id, ts, user_id, subtype, text in rows
             if searchable(subtype)
         ]
-        if docs:
-            self.run.execute_many(_INSERT_NEW[self.conn.dialect.name], docs)
+        if not docs:
+            return
+        after = self.conn.execute(select(func.max(search_docs.c.id))).scalar() or 0
+        self.run.execute_many(_INSERT_NEW[self.conn.dialect.name], docs)
+        if self._fts:
+            write_fts(self.run, fts_pending(self.conn))
+            # The rows this page added (one writer: ids only grow), not those already there.
+            self.conn.execute(_FTS_INSERT_AFTER, {"after": after})
 
     def index_files_page(
         self, team_id: str, after: str | None, limit: int

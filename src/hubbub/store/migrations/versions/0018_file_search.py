@@ -2,7 +2,7 @@
 pg_trgm index on PostgreSQL, filled for the files already there (docs/search.md)
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-12 10:00:00
 """
 
@@ -15,7 +15,7 @@ from hubbub.domain.search_text import file_body
 
 revision = "0018"
 # 0017 is being written beside this one; whichever merges second re-chains after the other.
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
