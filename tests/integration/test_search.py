@@ -77,6 +77,7 @@ async def test_an_edit_replaces_the_old_text_and_a_delete_removes_it(world: Worl
     assert await found(w, "release") == []
 
 
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # PostgreSQL's GIN is its own
 async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     """search_fts is written beside search_docs, not by triggers: after posts, edits, deletes,
     a tombstone and a rebuild, FTS5 alone (no instr() behind it) finds each word in the rows
@@ -84,8 +85,6 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     from hubbub.services.search_index import reindex
 
     w = world
-    if not await w.hub.read(w.ada.team_id, lambda tx: tx.conn.dialect.name == "sqlite"):
-        pytest.skip("PostgreSQL's GIN index is its own")
     first = await post(w, "the alpha release")
     second = await post(w, "the beta release")
     parent = await post(w, "a parent")
