@@ -173,17 +173,18 @@ def import_once(export: Path, data_dir: Path, env: dict[str, str]) -> dict[str, 
         str(data_dir.parent / "claims.csv"),
     ]
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, _rss_mb(proc.pid))
-        time.sleep(0.05)
+    errors = data_dir.parent / "import.log"
+    errors.parent.mkdir(parents=True, exist_ok=True)
+    with errors.open("wb") as log:
+        proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=log)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _rss_mb(proc.pid))
+            time.sleep(0.05)
     seconds = time.perf_counter() - started
     out = proc.stdout.read() if proc.stdout else b""
     if proc.returncode != 0:
-        raise RuntimeError(f"import-slack failed: {out[-500:]!r}")
+        raise RuntimeError(f"import-slack failed: {out[-300:]!r} {errors.read_bytes()[-1500:]!r}")
     answer: dict[str, Any] = orjson.loads(out)
     return {
         "messages": answer["messages"],

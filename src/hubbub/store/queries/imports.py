@@ -72,23 +72,32 @@ class ImportQueries(TxBase):
     def add_reactions(
         self, team_id: str, channel_id: str, given: list[tuple[str, str, str]]
     ) -> int:
-        """Reactions (ts, name, user) of the channel's messages, those not there yet, in one
-        statement; returns how many were new."""
+        """Reactions (ts, name, user) of the channel's messages: those not there yet, read
+        in one query and written in one statement; returns how many were new."""
         if not given:
             return 0
-        rows = [
-            {
-                "team_id": team_id,
-                "channel_id": channel_id,
-                "ts": ts,
-                "name": name,
-                "user_id": user,
-                "created": self.now_us,
-            }
-            for ts, name, user in given
-        ]
-        result = self.conn.execute(_INSERT_REACTION[self.conn.dialect.name], rows)
-        return max(result.rowcount, 0)
+        c = reactions.c
+        first, last = min(g[0] for g in given), max(g[0] for g in given)
+        there = self.conn.execute(
+            select(c.ts, c.name, c.user_id).where(
+                c.team_id == team_id, c.channel_id == channel_id, c.ts >= first, c.ts <= last
+            )
+        )
+        fresh = set(given) - {(r[0], r[1], r[2]) for r in there}
+        if fresh:
+            rows = [
+                {
+                    "team_id": team_id,
+                    "channel_id": channel_id,
+                    "ts": ts,
+                    "name": name,
+                    "user_id": user,
+                    "created": self.now_us,
+                }
+                for ts, name, user in sorted(fresh)
+            ]
+            self.conn.execute(_INSERT_REACTION[self.conn.dialect.name], rows)
+        return len(fresh)
 
     def latest_ts(self, team_id: str, channel_id: str) -> str | None:
         c = messages.c

@@ -89,6 +89,43 @@ class MessageQueries(SearchIndexQueries):
         )
         self.index_message(msg.team_id, msg.channel_id, msg.ts, msg.user_id, msg.subtype, msg.text)
 
+    def insert_messages(self, rows: Sequence[tuple[Message, int, bool]]) -> None:
+        """Many messages of one workspace at once, (message, seq, in_channel) each, as
+        insert_message writes them (an import's history: services/slack_import.py)."""
+        if not rows:
+            return
+        self.run.execute_many(
+            _INSERT_MESSAGE,
+            [
+                {
+                    "team_id": m.team_id,
+                    "channel_id": m.channel_id,
+                    "ts": m.ts,
+                    "user_id": m.user_id,
+                    "bot_id": m.bot_id,
+                    "subtype": m.subtype,
+                    "text": m.text,
+                    "blocks": dumps(m.blocks),
+                    "attachments": dumps(m.attachments),
+                    "extra": dumps(m.extra) if m.extra else None,
+                    "thread_ts": m.thread_ts,
+                    "in_channel": in_channel,
+                    "reply_count": m.reply_count,
+                    "reply_users": orjson.dumps(list(m.reply_users)).decode(),
+                    "latest_reply": m.latest_reply,
+                    "edited_ts": m.edited_ts,
+                    "edited_by": m.edited_by,
+                    "client_msg_id": m.client_msg_id,
+                    "seq": seq,
+                }
+                for m, seq, in_channel in rows
+            ],
+        )
+        team_id = rows[0][0].team_id
+        self.index_rows(
+            team_id, ((m.channel_id, m.ts, m.user_id, m.subtype, m.text) for m, _, _ in rows)
+        )
+
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
         row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
         return message_row(row) if row else None
