@@ -25,13 +25,14 @@ from hubbub.services.file_sharing import (
     post_elsewhere,
 )
 from tests.e2e.test_shared_channels import share
-from tests.support.servers import make_workspace, threaded_app
+from tests.support.servers import Workspace, make_workspace, threaded_app
 from tests.support.shards import ShardSet
 
 
-def test_a_completion_across_shards_cut_after_its_messages_is_finished_by_its_job(
+def _two_shards(
     tmp_path: Path, shard_set: ShardSet
-) -> None:
+) -> tuple[Workspace, Workspace, dict[str, str], dict[str, Any]]:
+    """acme and globex, each on its own shard; which shard holds which; the server's store."""
     settings = shard_set.settings()
     acme = make_workspace(tmp_path / "admin", "acme", settings=settings)
     globex = make_workspace(tmp_path / "admin", "globex", settings=settings)
@@ -39,6 +40,13 @@ def test_a_completion_across_shards_cut_after_its_messages_is_finished_by_its_jo
         placed = dict(conn.execute("SELECT domain, shard FROM directory_workspaces").fetchall())
     assert placed["acme"] != placed["globex"], placed
     store = {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
+    return acme, globex, placed, store
+
+
+def test_a_completion_across_shards_cut_after_its_messages_is_finished_by_its_job(
+    tmp_path: Path, shard_set: ShardSet
+) -> None:
+    acme, globex, placed, store = _two_shards(tmp_path, shard_set)
     with threaded_app(tmp_path / "data", **store) as app:
         server, hub = app.server, app.front.api.hub
         shared = share(server, acme, globex)
@@ -88,12 +96,7 @@ def test_the_job_of_a_completion_that_finished_changes_nothing(
     tmp_path: Path, shard_set: ShardSet
 ) -> None:
     """The usual case: the request finished it; the job, run when due, finds it done."""
-    settings = shard_set.settings()
-    acme = make_workspace(tmp_path / "admin", "acme", settings=settings)
-    globex = make_workspace(tmp_path / "admin", "globex", settings=settings)
-    with shard_set.connect_directory() as conn:
-        placed = dict(conn.execute("SELECT domain, shard FROM directory_workspaces").fetchall())
-    store = {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
+    acme, globex, placed, store = _two_shards(tmp_path, shard_set)
     with threaded_app(tmp_path / "data", **store) as app:
         server, hub = app.server, app.front.api.hub
         shared = share(server, acme, globex)

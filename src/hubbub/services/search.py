@@ -66,6 +66,25 @@ class Ask:
     ascending: bool = False
     latest_us: int | None = None  # None: now
 
+    @property
+    def offset(self) -> int:
+        """How many results come before the page asked for."""
+        return (self.page - 1) * self.count
+
+
+def page_of(ask: Ask, single: bool, latest_us: int, now_us: int) -> Page:
+    """What each shard reads for the page asked: that page itself on one shard; with several,
+    every row up to its end, merged and cut afterwards."""
+    return Page(
+        window=MAX_MATCHES,
+        limit=ask.count if single else ask.offset + ask.count,
+        offset=ask.offset if single else 0,
+        latest_ts=from_micros(latest_us),
+        now_s=now_us // 1_000_000,
+        by_time=ask.by_time,
+        ascending=ask.ascending,
+    )
+
 
 async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Results:
     if who.token_kind == "xoxb":
@@ -80,17 +99,8 @@ async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Resul
     scopes = await _scopes(hub, who, query, hosts)
     if not scopes:
         return empty
-    offset = (ask.page - 1) * ask.count
     single = len(scopes) == 1
-    page = Page(
-        window=MAX_MATCHES,
-        limit=ask.count if single else offset + ask.count,
-        offset=offset if single else 0,
-        latest_ts=from_micros(latest_us),
-        now_s=now_us // 1_000_000,
-        by_time=ask.by_time,
-        ascending=ask.ascending,
-    )
+    page = page_of(ask, single, latest_us, now_us)
     found: list[tuple[Hit, str]] = []
     total = 0
     for scope in scopes:
@@ -101,7 +111,7 @@ async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Resul
         found += [(hit, scope.team_id) for hit in result.hits]
     if not single:
         found.sort(key=lambda item: _order(item[0], ask))
-        found = found[offset : offset + ask.count]
+        found = found[ask.offset : ask.offset + ask.count]
     matches = await _shown(hub, who, found)
     return Results(query, min(total, MAX_MATCHES), matches, latest_us)
 

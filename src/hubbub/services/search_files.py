@@ -21,11 +21,10 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.files import READY, File, SharedIn
 from hubbub.domain.model import Identity
 from hubbub.domain.search_query import SearchQuery, parse
-from hubbub.domain.ts import from_micros
 from hubbub.services import shares
 from hubbub.services.file_access import Looked, look, may_see, seen, teams_in_reach
 from hubbub.services.hub import Hub
-from hubbub.services.search import MAX_MATCHES, MAX_PAGE, Ask, named, now_and_latest
+from hubbub.services.search import MAX_MATCHES, MAX_PAGE, Ask, named, now_and_latest, page_of
 from hubbub.store.queries.search import Page, Scope
 from hubbub.store.queries.search_files import FileHit, FileScope, FilesFound
 from hubbub.store.tx import Tx
@@ -70,17 +69,8 @@ async def search_files(hub: Hub, who: Identity, text: str, ask: Ask) -> FileResu
         FileScope(team, mine if team == who.team_id else None, visible, author_ids)
         for team in teams
     ]
-    offset = (ask.page - 1) * ask.count
     single = len(scopes) == 1
-    page = Page(
-        window=MAX_MATCHES,
-        limit=ask.count if single else offset + ask.count,
-        offset=offset if single else 0,
-        latest_ts=from_micros(latest_us),
-        now_s=now_us // 1_000_000,
-        by_time=ask.by_time,
-        ascending=ask.ascending,
-    )
+    page = page_of(ask, single, latest_us, now_us)
     found: list[tuple[FileHit, str]] = []
     total = 0
     for scope in scopes:
@@ -96,7 +86,7 @@ async def search_files(hub: Hub, who: Identity, text: str, ask: Ask) -> FileResu
             found.sort(key=lambda item: (item[0].created, item[0].file_id), reverse=newest_first)
         else:
             found.sort(key=lambda item: (-item[0].score, -item[0].created, item[0].file_id))
-        found = found[offset : offset + ask.count]
+        found = found[ask.offset : ask.offset + ask.count]
     return FileResults(query, min(total, MAX_MATCHES), await _shown(hub, who, found), latest_us)
 
 

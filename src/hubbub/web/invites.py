@@ -14,7 +14,7 @@ from hubbub.domain.urls import JOIN_PATH
 from hubbub.services import abuse, auth, invites
 from hubbub.services.hub import Hub
 from hubbub.web.forms import SIGNUP_ERRORS, SIGNUP_FAILED, signed_out_form, wait_message
-from hubbub.web.pages import Field, _e, _error, _form, _page
+from hubbub.web.pages import EMAIL, NEW_PASSWORD, PERSON_FIELDS, _e, _error, _form, _page
 from hubbub.web.responses import HEADERS, html, redirect, too_many
 from hubbub.web.session import (
     api_session_token,
@@ -24,17 +24,7 @@ from hubbub.web.session import (
     set_session,
 )
 
-JOIN_FIELDS = [
-    Field("name", "Your name", autocomplete="name"),
-    Field("email", "Email", kind="email", autocomplete="email"),
-    Field(
-        "password",
-        "Password",
-        kind="password",
-        autocomplete="new-password",
-        hint="At least 8 characters.",
-    ),
-]
+JOIN_FIELDS = PERSON_FIELDS
 JOIN_ERRORS = {
     **SIGNUP_ERRORS,
     # People's names are unique in a workspace (users.name), as Slack's usernames are.
@@ -54,16 +44,7 @@ def join_page(
     return _page(f"Join {team.name}", body)
 
 
-CLAIM_FIELDS = [
-    Field("email", "Email", kind="email", autocomplete="email"),
-    Field(
-        "password",
-        "Password",
-        kind="password",
-        autocomplete="new-password",
-        hint="At least 8 characters.",
-    ),
-]
+CLAIM_FIELDS = [EMAIL, NEW_PASSWORD]
 
 
 def claim_page(

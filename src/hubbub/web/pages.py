@@ -69,6 +69,17 @@ def _form(action: str, csrf: str, fields: list[Field], values: dict[str, str], b
     )
 
 
+NEW_PASSWORD = Field(
+    "password",
+    "Password",
+    kind="password",
+    autocomplete="new-password",
+    hint="At least 8 characters.",
+)
+EMAIL = Field("email", "Email", kind="email", autocomplete="email")
+# Who someone new is: signing up a workspace, or joining one by an invite link.
+PERSON_FIELDS = [Field("name", "Your name", autocomplete="name"), EMAIL, NEW_PASSWORD]
+
 SIGNUP_FIELDS = [
     Field("team_name", "Workspace name", autocomplete="organization"),
     Field(
@@ -76,15 +87,7 @@ SIGNUP_FIELDS = [
         "Workspace domain",
         hint="1 to 21 lowercase letters, digits or inner hyphens.",
     ),
-    Field("name", "Your name", autocomplete="name"),
-    Field("email", "Email", kind="email", autocomplete="email"),
-    Field(
-        "password",
-        "Password",
-        kind="password",
-        autocomplete="new-password",
-        hint="At least 8 characters.",
-    ),
+    *PERSON_FIELDS,
 ]
 
 LOGIN_FIELDS = [

@@ -7,6 +7,7 @@ order, a page at a time."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -26,22 +27,19 @@ _INSERT_REACTION = {
 class ImportQueries(TxBase):
     def channel_ids_elsewhere(self, team_id: str, ids: Iterable[str]) -> set[str]:
         """Those of ids that name a channel of another workspace on this shard."""
-        wanted = list(ids)
-        if not wanted:
-            return set()
-        query = select(channels.c.channel_id).where(
-            channels.c.channel_id.in_(wanted), channels.c.team_id != team_id
-        )
-        return {row[0] for row in self.conn.execute(query)}
+        return self._elsewhere(channels.c.channel_id, channels.c.team_id, team_id, ids)
 
     def user_ids_elsewhere(self, team_id: str, ids: Iterable[str]) -> set[str]:
         """Those of ids that name a person of another workspace on this shard."""
+        return self._elsewhere(users.c.user_id, users.c.team_id, team_id, ids)
+
+    def _elsewhere(
+        self, id_column: Any, team_column: Any, team_id: str, ids: Iterable[str]
+    ) -> set[str]:
         wanted = list(ids)
         if not wanted:
             return set()
-        query = select(users.c.user_id).where(
-            users.c.user_id.in_(wanted), users.c.team_id != team_id
-        )
+        query = select(id_column).where(id_column.in_(wanted), team_column != team_id)
         return {row[0] for row in self.conn.execute(query)}
 
     def stored_ts(self, team_id: str, channel_id: str, first: str, last: str) -> set[str]:
