@@ -7,8 +7,9 @@ killed midway, completes it and stores everything once:
 
 1. the workspace (created with the export's team id if it is free, without default channels);
 2. the people, in one commit; 3. the conversations with their members, in one commit;
-4. each day file of each conversation in one commit: its messages not stored yet (with the
-   seqs they take, the search index, thread counters and edits), and their reactions;
+4. a conversation's day files in commits of up to BATCH_MESSAGES messages: those not stored
+   yet (in one statement, with the seqs they take, thread counters, edits and the search
+   index), and their reactions;
 5. the pins, and each member's read mark at the conversation's last message.
 
 No event is logged for history: nobody was connected to see it happen. A channel's last_seq and
