@@ -18,12 +18,14 @@ last_us move past what was put in, so what is posted next orders after it.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -133,32 +135,67 @@ async def import_slack(
     summary.counts["channels"] = len(conversations)
     bots = {p.bot_id: renames(p.id) for p in people if p.bot_id}
     folders = set(archive.folders())
-    for conv in conversations:
-        found = [f for f in (conv.folder, *conv.other_folders) if f in folders]
-        folders.difference_update(found)
-        batch: dict[str, ExportMessage] = {}
-        for folder in found:
-            for day_name in archive.days(folder):
-                try:
-                    raw = archive.day(folder, day_name)
-                except Refused as exc:
-                    summary.skip(str(exc))
-                    continue
-                for m in _messages(raw, now_us, bots, renames, known, summary):
-                    if m.ts in batch:
-                        summary.skip("message: duplicate ts")
+    writing = _InFlight()
+    try:
+        for conv in conversations:
+            found = [f for f in (conv.folder, *conv.other_folders) if f in folders]
+            folders.difference_update(found)
+            channel_id = renames(conv.id)
+            batch: dict[str, ExportMessage] = {}
+            for folder in found:
+                for day_name in archive.days(folder):
+                    try:
+                        raw = archive.day(folder, day_name)
+                    except Refused as exc:
+                        summary.skip(str(exc))
                         continue
-                    batch[m.ts] = m
-                if len(batch) >= batch_messages:
-                    await _put_batch(hub, team_id, renames(conv.id), batch, summary, progress)
-                    batch = {}
-        await _put_batch(hub, team_id, renames(conv.id), batch, summary, progress)
-        pins = await hub.commit(team_id, _finish_unit(team_id, conv, renames, known))
-        summary.counts["pins"] += pins[0]
-        summary.written["pins"] += pins[1]
+                    for m in _messages(raw, now_us, bots, renames, known, summary):
+                        if m.ts in batch:
+                            summary.skip("message: duplicate ts")
+                            continue
+                        batch[m.ts] = m
+                    if len(batch) >= batch_messages:
+                        await writing.put(
+                            _put_batch(hub, team_id, channel_id, batch, summary, progress)
+                        )
+                        batch = {}
+            await writing.put(_put_batch(hub, team_id, channel_id, batch, summary, progress))
+            await writing.wait()  # the pins name messages of the conversation
+            pins = await hub.commit(team_id, _finish_unit(team_id, conv, renames, known))
+            summary.counts["pins"] += pins[0]
+            summary.written["pins"] += pins[1]
+    except BaseException:
+        await writing.abandon()
+        raise
     if folders:
         summary.skip("a folder of day files for no conversation in the export", len(folders))
     return summary
+
+
+class _InFlight:
+    """At most one batch's commit under way while the next batch is read and checked: the
+    reading (this thread) and the writing (the store's) go on at once."""
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task[None] | None = None
+
+    async def put(self, committing: Coroutine[Any, Any, None]) -> None:
+        try:
+            await self.wait()
+        except BaseException:
+            committing.close()  # never started: the failure before it stops the import
+            raise
+        self.task = asyncio.create_task(committing)
+
+    async def wait(self) -> None:
+        task, self.task = self.task, None
+        if task is not None:
+            await task
+
+    async def abandon(self) -> None:
+        """After a failure elsewhere: the commit under way ends (its outcome is dropped)."""
+        with contextlib.suppress(BaseException):
+            await self.wait()
 
 
 async def _put_batch(
@@ -374,6 +411,9 @@ def _messages(
             continue
         if msg.ts in found:
             summary.skip("message: duplicate ts")
+            continue
+        if not renames.ids:
+            found[msg.ts] = msg
             continue
         found[msg.ts] = replace(
             msg,
