@@ -66,7 +66,8 @@ def looks_like(kind: str, value: str) -> bool:
 
 # Slack's own ids, which imports keep (docs/import.md): a kind letter, uppercase letters and
 # digits, 9 to 11 long today.
-_SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{2,15}\Z")
+SLACK_ID_PATTERN = r"[A-Z][A-Z0-9]{2,15}"
+_SLACK_ID = re.compile(SLACK_ID_PATTERN + r"\Z")
 
 
 def is_slack_id(value: str) -> bool:

@@ -19,10 +19,7 @@ last_us move past what was put in, so what is posted next orders after it.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import hashlib
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
@@ -31,8 +28,7 @@ from typing import Any
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import is_team_id
-from hubbub.domain.model import Channel, Message, User
-from hubbub.domain.names import check_domain, im_key
+from hubbub.domain.names import check_domain
 from hubbub.domain.slack_export import (
     SLACKBOT,
     ExportChannel,
@@ -43,9 +39,16 @@ from hubbub.domain.slack_export import (
     message_of,
     user_of,
 )
-from hubbub.domain.ts import to_micros
 from hubbub.services import workspaces
 from hubbub.services.hub import EventLog, Hub
+from hubbub.services.slack_import_tx import (
+    Renames,
+    derived_id,
+    finish_conversation,
+    put_conversations,
+    put_day,
+    put_people,
+)
 from hubbub.slack_archive import ExportArchive
 from hubbub.store.tx import Tx
 
@@ -56,7 +59,7 @@ CONVERSATION_FILES = (
     ("dms.json", "im"),
     ("mpims.json", "mpim"),
 )
-_MENTION = re.compile(r"<([@#])([A-Z][A-Z0-9]{2,15})([|>])")
+
 
 Progress = Callable[[int], None]
 # Day files are gathered into one commit up to this many messages (a commit per day file cost
@@ -87,28 +90,6 @@ class Summary:
         }
 
 
-def derived_id(kind: str, *parts: str) -> str:
-    """An id in hubbub's form, the same for the same parts: a run again finds its own."""
-    digest = hashlib.sha256("/".join(parts).encode()).digest()
-    return kind + base64.b32encode(digest).decode()[:10]
-
-
-@dataclass
-class Renames:
-    """Ids of the export that must change (another workspace holds them), and the text that
-    names them rewritten the same way."""
-
-    ids: dict[str, str] = field(default_factory=dict)
-
-    def __call__(self, value: str) -> str:
-        return self.ids.get(value, value)
-
-    def text(self, text: str) -> str:
-        if not self.ids or "<" not in text:
-            return text
-        return _MENTION.sub(lambda m: f"<{m[1]}{self(m[2])}{m[3]}", text)
-
-
 async def import_slack(
     hub: Hub,
     archive: ExportArchive,
@@ -128,9 +109,12 @@ async def import_slack(
     renames = await _renames(hub, team_id, people, conversations)
     summary.people = [renames(p.id) for p in people]
     known = set(summary.people) | {SLACKBOT}
-    await hub.commit(team_id, lambda tx, _log: _put_people(tx, team_id, people, renames, summary))
+    summary.counts["users"] = len(people)
+    summary.written["users"] = await hub.commit(
+        team_id, lambda tx, _log: put_people(tx, team_id, people, renames)
+    )
     summary.written["channels"] = await hub.commit(
-        team_id, lambda tx, _log: _put_conversations(tx, team_id, conversations, renames, known)
+        team_id, lambda tx, _log: put_conversations(tx, team_id, conversations, renames, known)
     )
     summary.counts["channels"] = len(conversations)
     bots = {p.bot_id: renames(p.id) for p in people if p.bot_id}
@@ -310,85 +294,6 @@ async def _renames(
     return Renames({old: derived_id(old[0], team_id, old) for old in sorted(taken)})
 
 
-def _put_people(
-    tx: Tx, team_id: str, people: list[ExportUser], renames: Renames, summary: Summary
-) -> None:
-    emails: set[str] = set()
-    for person in people:
-        user_id = renames(person.id)
-        email = person.email if person.email and person.email not in emails else None
-        if email is not None:
-            emails.add(email)
-        summary.counts["users"] += 1
-        if tx.get_user(team_id, user_id) is not None:
-            continue
-        if email and tx.get_user_by_email(team_id, email) is not None:
-            email = None  # someone of the workspace has it already: they are not merged
-        user = User(
-            team_id=team_id,
-            id=user_id,
-            name=person.name,
-            real_name=person.real_name,
-            email=email,
-            is_admin=person.is_admin,
-            is_owner=person.is_owner,
-            is_bot=person.is_bot,
-            bot_id=person.bot_id,
-            deleted=person.deleted,
-            tz=person.tz,
-            manual_away=False,
-            updated=tx.now,
-            profile=person.profile,
-        )
-        tx.insert_user(user)
-        summary.written["users"] += 1
-
-
-def _put_conversations(
-    tx: Tx, team_id: str, conversations: list[ExportChannel], renames: Renames, known: set[str]
-) -> int:
-    """The conversations not there yet, with their members; returns how many were made."""
-    made = 0
-    for conv in conversations:
-        channel_id = renames(conv.id)
-        members = [renames(m) for m in conv.members if renames(m) in known]
-        if tx.get_channel(team_id, channel_id) is None:
-            name = conv.name
-            if conv.kind == "im":
-                pair = (members + members)[:2] if members else [SLACKBOT, SLACKBOT]
-                name = im_key(pair[0], pair[1])
-            creator = renames(conv.creator) if conv.creator else (members or [SLACKBOT])[0]
-            topic, topic_by, topic_at = conv.topic
-            purpose, purpose_by, purpose_at = conv.purpose
-            tx.insert_channel(
-                Channel(
-                    team_id=team_id,
-                    id=channel_id,
-                    name=name,
-                    is_private=conv.kind in ("private", "mpim"),
-                    is_im=conv.kind == "im",
-                    is_mpim=conv.kind == "mpim",
-                    creator=creator,
-                    created=conv.created or tx.now,
-                    is_archived=False,
-                    topic=renames.text(topic),
-                    topic_creator=renames(topic_by),
-                    topic_last_set=topic_at,
-                    purpose=renames.text(purpose),
-                    purpose_creator=renames(purpose_by),
-                    purpose_last_set=purpose_at,
-                    last_seq=0,
-                    last_us=0,
-                )
-            )
-            if conv.is_archived:
-                tx.update_channel(team_id, channel_id, is_archived=True)
-            made += 1
-        for member in members:
-            tx.add_member(team_id, channel_id, member)
-    return made
-
-
 def _messages(
     raw: list[Any],
     now_us: int,
@@ -433,88 +338,10 @@ def _messages(
 def _day_unit(
     team_id: str, channel_id: str, day: list[ExportMessage]
 ) -> Callable[[Tx, EventLog], tuple[int, int]]:
-    return lambda tx, _log: _put_day(tx, team_id, channel_id, day)
+    return lambda tx, _log: put_day(tx, team_id, channel_id, day)
 
 
 def _finish_unit(
     team_id: str, conv: ExportChannel, renames: Renames, known: set[str]
 ) -> Callable[[Tx, EventLog], tuple[int, int]]:
-    return lambda tx, _log: _finish_conversation(tx, team_id, conv, renames, known)
-
-
-def _put_day(tx: Tx, team_id: str, channel_id: str, day: list[ExportMessage]) -> tuple[int, int]:
-    """Messages (a day file's, or several days') not stored yet, in one statement with their
-    index rows, and every reaction of them (each once): (messages written, reactions
-    written)."""
-    if not day:
-        return 0, 0
-    stored = tx.stored_ts(team_id, channel_id, day[0].ts, day[-1].ts)
-    fresh = [m for m in day if m.ts not in stored]
-    if fresh:
-        seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(fresh[-1].ts))
-        parents = {m.ts: m.user_id for m in day if m.thread_ts == m.ts}
-        rows = []
-        for n, m in enumerate(fresh):
-            msg, in_channel = _row(tx, team_id, channel_id, m, parents)
-            rows.append((msg, seq + n, in_channel))
-        tx.insert_messages(rows)
-    given = [(m.ts, name, user) for m in day for name, users in m.reactions for user in users]
-    return len(fresh), tx.add_reactions(team_id, channel_id, given)
-
-
-def _row(
-    tx: Tx, team_id: str, channel_id: str, m: ExportMessage, parents: dict[str, str]
-) -> tuple[Message, bool]:
-    """The stored message of an export's, and whether it shows in the channel (a reply only
-    when broadcast)."""
-    is_reply = m.thread_ts is not None and m.thread_ts != m.ts
-    extra = dict(m.extra)
-    if is_reply and m.thread_ts is not None and not isinstance(extra.get("parent_user_id"), str):
-        # A reply names its parent's author (Slack's parent_user_id); an export may leave it out.
-        author = parents.get(m.thread_ts)
-        if author is None:
-            parent = tx.get_message(team_id, channel_id, m.thread_ts)
-            author = parent.user_id if parent is not None else None
-        extra["parent_user_id"] = author
-    is_parent = m.thread_ts == m.ts and bool(m.reply_count or m.reply_users)
-    msg = Message(
-        team_id=team_id,
-        channel_id=channel_id,
-        ts=m.ts,
-        user_id=m.user_id,
-        bot_id=m.bot_id,
-        subtype=m.subtype,
-        text=m.text,
-        blocks=m.blocks,
-        attachments=m.attachments,
-        thread_ts=m.thread_ts,
-        reply_count=m.reply_count if is_parent else 0,
-        reply_users=m.reply_users if is_parent else (),
-        latest_reply=m.latest_reply if is_parent else None,
-        edited_ts=m.edited[0] if m.edited else None,
-        edited_by=m.edited[1] if m.edited else None,
-        client_msg_id=m.client_msg_id,
-        extra=extra,
-    )
-    return msg, not is_reply or m.subtype == "thread_broadcast"
-
-
-def _finish_conversation(
-    tx: Tx, team_id: str, conv: ExportChannel, renames: Renames, known: set[str]
-) -> tuple[int, int]:
-    """The conversation's pins, and its members' read marks at its last message (history is
-    not news). Returns (pins of messages there, pins written)."""
-    channel_id = renames(conv.id)
-    pins = written = 0
-    for pin in conv.pins:
-        if tx.get_message(team_id, channel_id, pin.ts) is None:
-            continue
-        pinned_by = renames(pin.user) if renames(pin.user) in known else SLACKBOT
-        pins += 1
-        written += tx.add_pin(team_id, channel_id, pin.ts, pinned_by)
-    latest = tx.latest_ts(team_id, channel_id)
-    if latest is not None:
-        for member in conv.members:
-            if renames(member) in known:
-                tx.set_last_read(team_id, channel_id, renames(member), latest)
-    return pins, written
+    return lambda tx, _log: finish_conversation(tx, team_id, conv, renames, known)
