@@ -218,9 +218,7 @@ def bench_search(
 
     from hubbub_bench.searchrun import SearchOptions, run, table
 
-    stores = tuple(store or ("sqlite", "postgres"))
-    if not set(stores) <= {"sqlite", "postgres"}:
-        raise typer.BadParameter("sqlite or postgres", param_hint="--store")
+    stores = _stores(store)
     opts = SearchOptions(
         messages, channels, per_kind=per_kind, posts=posts, stores=stores, out=out, keep=keep
     )
@@ -306,10 +304,16 @@ def bench_import(
     """import-slack of a generated export: messages/s and the importer's peak RSS, per store."""
     from hubbub_bench.slackimport import ImportOptions, run, table
 
-    stores = tuple(store or ("sqlite", "postgres"))
-    if not set(stores) <= {"sqlite", "postgres"}:
-        raise typer.BadParameter("sqlite or postgres", param_hint="--store")
+    stores = _stores(store)
     opts = ImportOptions(messages, channels, people, stores=stores, out=out)
     result, path = run(opts)
     _wide_console().print(table(result))
     typer.echo(str(path))
+
+
+def _stores(given: list[str] | None) -> tuple[str, ...]:
+    """The stores a scenario runs on (--store, repeatable): both unless told."""
+    stores = tuple(given or ("sqlite", "postgres"))
+    if not set(stores) <= {"sqlite", "postgres"}:
+        raise typer.BadParameter("sqlite or postgres", param_hint="--store")
+    return stores

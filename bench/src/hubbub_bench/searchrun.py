@@ -44,11 +44,11 @@ from hubbub.services.hub import EventLog, Hub
 from hubbub.services.search import Ask, search_messages
 from hubbub.store.queries.search_index import SearchIndexQueries
 from hubbub.store.tx import Tx
+from hubbub_bench.databases import PG, fresh_database, url_of
 from hubbub_bench.results import stamp, write_result
 from hubbub_bench.searchgen import message, queries, vocabulary
 from hubbub_bench.stats import percentile
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 DOMAIN = "benchsearch"
 BATCH = 2000
 YEAR_US = 365 * 86_400 * 1_000_000
@@ -97,15 +97,8 @@ def _settings(store: str, run_stamp: str) -> Iterator[Settings]:
         if store == "sqlite":
             yield Settings(data_dir=Path(tmp) / "data")
             return
-        dbname = f"hubbub_bench_search_{run_stamp.lower()}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
-            admin.execute(f'CREATE DATABASE "{dbname}"')
-        try:
-            url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}"
+        with fresh_database(f"hubbub_bench_search_{run_stamp.lower()}") as url:
             yield Settings(data_dir=Path(tmp) / "data", database_url=url)
-        finally:
-            with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
-                admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
 
 def _kept_settings(store: str, keep: Path) -> Settings:
@@ -120,7 +113,7 @@ def _kept_settings(store: str, keep: Path) -> Settings:
         there = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEPT_DB,)).fetchone()
         if there is None:
             admin.execute(f'CREATE DATABASE "{KEPT_DB}"')
-    url = f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{KEPT_DB}"
+    url = url_of(KEPT_DB)
     return Settings(data_dir=keep / "postgres", database_url=url)
 
 

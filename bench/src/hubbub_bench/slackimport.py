@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 import orjson
 
 import hubbub
+from hubbub_bench.databases import fresh_database
 from hubbub_bench.post import git_version
 from hubbub_bench.results import stamp, write_result
 from hubbub_bench.searchgen import message, vocabulary
@@ -39,7 +39,6 @@ TARGET_RSS_MB = 500.0
 TEAM = "T0BENCH01"
 DAY_S = 86_400
 START_S = 1_600_000_000
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
 @dataclass(frozen=True)
@@ -132,19 +131,11 @@ def write_export(root: Path, opts: ImportOptions) -> int:
 @contextlib.contextmanager
 def _store_env(store: str, label: str) -> Iterator[dict[str, str]]:
     """The environment of an import into a fresh SQLite file or PostgreSQL database."""
-    import psycopg
-
     if store == "sqlite":
         yield {}
         return
-    dbname = f"hubbub_bench_import_{label.lower()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
-        admin.execute(f'CREATE DATABASE "{dbname}"')
-    try:
-        yield {"HUBBUB_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{dbname}"}
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
-            admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    with fresh_database(f"hubbub_bench_import_{label.lower()}") as url:
+        yield {"HUBBUB_DATABASE_URL": url}
 
 
 def _rss_mb(pid: int) -> float:
