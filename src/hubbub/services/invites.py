@@ -48,24 +48,16 @@ def _team_of(code: str) -> str:
     return team_id
 
 
-def _invited_tx(tx: Tx, team_id: str, code: str, *, claim: bool = False) -> Team:
-    """The workspace a live invite code lets people into (claim: a live claim code's);
-    invalid_invite for any other code."""
+def _opened_tx(tx: Tx, team_id: str, code: str) -> tuple[Team, User | None]:
+    """The workspace a live invite code lets people into, and for a claim code the person it
+    hands over: one still active with no password (else it was claimed another way, and the
+    link is spent); invalid_invite for any other code."""
     invite = tx.get_invite(team_id, token_hash(code))
     team = tx.get_team(team_id)
     if invite is None or invite.expires <= tx.now or team is None:
         raise SlackError("invalid_invite")
-    if (invite.user_id is not None) != claim:
-        raise SlackError("invalid_invite")
-    return team
-
-
-def _claimed_tx(tx: Tx, team_id: str, code: str) -> tuple[Team, User]:
-    """The workspace and the person a live claim code hands over: one who is still active and
-    has no password (else it was claimed another way, and the link is spent)."""
-    team = _invited_tx(tx, team_id, code, claim=True)
-    invite = tx.get_invite(team_id, token_hash(code))
-    assert invite is not None and invite.user_id is not None
+    if invite.user_id is None:
+        return team, None
     user = tx.get_user(team_id, invite.user_id)
     if user is None or user.deleted or user.is_bot or tx.get_password_hash(team_id, user.id):
         raise SlackError("invalid_invite")
@@ -76,14 +68,7 @@ async def invite_info(hub: Hub, code: str) -> tuple[Team, User | None]:
     """The workspace an invite link joins, for its page, and for a claim link the person."""
     team_id = _team_of(code)
     with _unknown_team_is_invalid():
-
-        def read(tx: Tx) -> tuple[Team, User | None]:
-            invite = tx.get_invite(team_id, token_hash(code))
-            if invite is not None and invite.user_id is not None:
-                return _claimed_tx(tx, team_id, code)
-            return _invited_tx(tx, team_id, code), None
-
-        return await hub.read(team_id, read)
+        return await hub.read(team_id, lambda tx: _opened_tx(tx, team_id, code))
 
 
 async def create_claims(hub: Hub, team_id: str, user_ids: list[str], ttl_s: int) -> dict[str, str]:
@@ -115,7 +100,9 @@ async def claim(hub: Hub, code: str, *, email: str, password: str) -> str:
     password_hash = await workspaces.checked_password(password)
 
     def unit(tx: Tx, _log: EventLog) -> str:
-        _, user = _claimed_tx(tx, team_id, code)
+        _, user = _opened_tx(tx, team_id, code)
+        if user is None:
+            raise SlackError("invalid_invite")  # a link to join, not to claim
         holder = tx.get_user_by_email(team_id, address)
         if holder is not None and holder.id != user.id:
             raise SlackError("email_taken")
@@ -134,7 +121,9 @@ async def join_by_invite(hub: Hub, code: str, *, name: str, email: str, password
     person = await workspaces.new_person(name, email, password)
 
     def unit(tx: Tx, log: EventLog) -> str:
-        team = _invited_tx(tx, team_id, code)
+        team, claimed = _opened_tx(tx, team_id, code)
+        if claimed is not None:
+            raise SlackError("invalid_invite")  # a claim link hands over its own account only
         _, session = workspaces.add_person_tx(tx, log, team.id, person, admin=False)
         return session
 
