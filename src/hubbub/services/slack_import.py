@@ -42,7 +42,9 @@ from hubbub.domain.slack_export import (
 from hubbub.services import workspaces
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.slack_import_tx import (
+    DayRows,
     Renames,
+    day_rows,
     derived_id,
     finish_conversation,
     put_conversations,
@@ -125,6 +127,7 @@ async def import_slack(
             found = [f for f in (conv.folder, *conv.other_folders) if f in folders]
             folders.difference_update(found)
             channel_id = renames(conv.id)
+            parents: dict[str, str] = {}
             batch: dict[str, ExportMessage] = {}
             for folder in found:
                 for day_name in archive.days(folder):
@@ -139,11 +142,14 @@ async def import_slack(
                             continue
                         batch[m.ts] = m
                     if len(batch) >= batch_messages:
+                        # Its rows are built here, while the batch before commits.
+                        rows = _rows(team_id, channel_id, batch, parents)
                         await writing.put(
-                            _put_batch(hub, team_id, channel_id, batch, summary, progress)
+                            _put_batch(hub, team_id, channel_id, rows, summary, progress)
                         )
                         batch = {}
-            await writing.put(_put_batch(hub, team_id, channel_id, batch, summary, progress))
+            rows = _rows(team_id, channel_id, batch, parents)
+            await writing.put(_put_batch(hub, team_id, channel_id, rows, summary, progress))
             await writing.wait()  # the pins name messages of the conversation
             pins = await hub.commit(team_id, _finish_unit(team_id, conv, renames, known))
             summary.counts["pins"] += pins[0]
@@ -182,25 +188,30 @@ class _InFlight:
             await self.wait()
 
 
+def _rows(
+    team_id: str, channel_id: str, batch: dict[str, ExportMessage], parents: dict[str, str]
+) -> DayRows:
+    return day_rows(team_id, channel_id, [batch[ts] for ts in sorted(batch)], parents)
+
+
 async def _put_batch(
     hub: Hub,
     team_id: str,
     channel_id: str,
-    batch: dict[str, ExportMessage],
+    day: DayRows,
     summary: Summary,
     progress: Progress | None,
 ) -> None:
     """Day files' messages of one conversation, in one commit."""
-    if not batch:
+    if not day.ts:
         return
-    day = [batch[ts] for ts in sorted(batch)]
     put = await hub.commit(team_id, _day_unit(team_id, channel_id, day))
-    summary.counts["messages"] += len(day)
-    summary.counts["reactions"] += sum(len(us) for m in day for _, us in m.reactions)
+    summary.counts["messages"] += len(day.ts)
+    summary.counts["reactions"] += len(day.reactions)
     summary.written["messages"] += put[0]
     summary.written["reactions"] += put[1]
     if progress is not None:
-        progress(len(day))
+        progress(len(day.ts))
 
 
 def _export_team(archive: ExportArchive) -> str | None:
@@ -336,7 +347,7 @@ def _messages(
 
 
 def _day_unit(
-    team_id: str, channel_id: str, day: list[ExportMessage]
+    team_id: str, channel_id: str, day: DayRows
 ) -> Callable[[Tx, EventLog], tuple[int, int]]:
     return lambda tx, _log: put_day(tx, team_id, channel_id, day)
 

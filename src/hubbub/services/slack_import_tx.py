@@ -1,7 +1,8 @@
 """What the units of work of a Slack export's import write (services/slack_import.py reads the
 export and runs them, docs/import.md): people, conversations, a batch of messages with their
-reactions, a conversation's pins and read marks; each writes only what is not there yet. And
-the ids of the export another workspace holds, replaced the same way on every run.
+reactions (its rows built before the unit, day_rows), a conversation's pins and read marks;
+each writes only what is not there yet. And the ids of the export another workspace holds,
+replaced the same way on every run.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hubbub.domain.ids import SLACK_ID_PATTERN
 from hubbub.domain.model import Channel, Message, User
 from hubbub.domain.names import im_key
 from hubbub.domain.slack_export import SLACKBOT, ExportChannel, ExportMessage, ExportUser
 from hubbub.domain.ts import to_micros
+from hubbub.store.queries.messages import HistoryRow, history_row
 from hubbub.store.tx import Tx
 
 _MENTION = re.compile(rf"<([@#])({SLACK_ID_PATTERN})([|>])")
@@ -122,40 +124,71 @@ def put_conversations(
     return made
 
 
-def put_day(tx: Tx, team_id: str, channel_id: str, day: list[ExportMessage]) -> tuple[int, int]:
+@dataclass(frozen=True, slots=True)
+class DayRows:
+    """A batch of a conversation's messages (day files', oldest first) as put_day writes them,
+    built by day_rows before its unit of work: the writer's thread is left the SQL."""
+
+    ts: list[str]
+    rows: list[HistoryRow]
+    # By index: replies whose parent's author was not known when the rows were built (no
+    # parent_user_id, the parent not read before): put_day looks the parent up.
+    orphans: dict[int, tuple[Message, bool]]
+    reactions: list[tuple[str, str, str]]  # (ts, name, user), each once
+
+
+def day_rows(
+    team_id: str, channel_id: str, day: list[ExportMessage], parents: dict[str, str]
+) -> DayRows:
+    """The rows of day's messages. parents: the ts of the conversation's thread parents read
+    so far, to their authors; day's are added."""
+    parents.update((m.ts, m.user_id) for m in day if m.thread_ts == m.ts)
+    rows = []
+    orphans = {}
+    for n, m in enumerate(day):
+        msg, in_channel, orphan = _message(team_id, channel_id, m, parents)
+        rows.append(history_row(msg, in_channel))
+        if orphan:
+            orphans[n] = (msg, in_channel)
+    given = [(m.ts, name, user) for m in day for name, users in m.reactions for user in users]
+    return DayRows([m.ts for m in day], rows, orphans, given)
+
+
+def put_day(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[int, int]:
     """Messages (a day file's, or several days') not stored yet, in one statement with their
     index rows, and every reaction of them (each once): (messages written, reactions
     written)."""
-    if not day:
+    if not day.ts:
         return 0, 0
-    stored = tx.stored_ts(team_id, channel_id, day[0].ts, day[-1].ts)
-    fresh = [m for m in day if m.ts not in stored]
+    stored = tx.stored_ts(team_id, channel_id, day.ts[0], day.ts[-1])
+    fresh = [n for n, ts in enumerate(day.ts) if ts not in stored]
     if fresh:
-        seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(fresh[-1].ts))
-        parents = {m.ts: m.user_id for m in day if m.thread_ts == m.ts}
-        rows = []
-        for n, m in enumerate(fresh):
-            msg, in_channel = _row(tx, team_id, channel_id, m, parents)
-            rows.append((msg, seq + n, in_channel))
-        tx.insert_messages(rows)
-    given = [(m.ts, name, user) for m in day for name, users in m.reactions for user in users]
-    return len(fresh), tx.add_reactions(team_id, channel_id, given)
+        seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(day.ts[fresh[-1]]))
+        rows = [_adopted(tx, *day.orphans[n]) if n in day.orphans else day.rows[n] for n in fresh]
+        tx.insert_history(rows, seq)
+    return len(fresh), tx.add_reactions(team_id, channel_id, day.reactions)
 
 
-def _row(
-    tx: Tx, team_id: str, channel_id: str, m: ExportMessage, parents: dict[str, str]
-) -> tuple[Message, bool]:
-    """The stored message of an export's, and whether it shows in the channel (a reply only
-    when broadcast)."""
+def _adopted(tx: Tx, msg: Message, in_channel: bool) -> HistoryRow:
+    """An orphan's row, naming its parent's author if the conversation has the parent."""
+    parent = tx.get_message(msg.team_id, msg.channel_id, msg.thread_ts or "")
+    author = parent.user_id if parent is not None else None
+    return history_row(replace(msg, extra={**msg.extra, "parent_user_id": author}), in_channel)
+
+
+def _message(
+    team_id: str, channel_id: str, m: ExportMessage, parents: dict[str, str]
+) -> tuple[Message, bool, bool]:
+    """The stored message of an export's; whether it shows in the channel (a reply only when
+    broadcast); whether it is a reply whose parent's author is not known yet."""
     is_reply = m.thread_ts is not None and m.thread_ts != m.ts
-    extra = dict(m.extra)
+    extra = m.extra
+    orphan = False
     if is_reply and m.thread_ts is not None and not isinstance(extra.get("parent_user_id"), str):
         # A reply names its parent's author (Slack's parent_user_id); an export may leave it out.
         author = parents.get(m.thread_ts)
-        if author is None:
-            parent = tx.get_message(team_id, channel_id, m.thread_ts)
-            author = parent.user_id if parent is not None else None
-        extra["parent_user_id"] = author
+        orphan = author is None
+        extra = {**extra, "parent_user_id": author}
     is_parent = m.thread_ts == m.ts and bool(m.reply_count or m.reply_users)
     msg = Message(
         team_id=team_id,
@@ -176,7 +209,7 @@ def _row(
         client_msg_id=m.client_msg_id,
         extra=extra,
     )
-    return msg, not is_reply or m.subtype == "thread_broadcast"
+    return msg, not is_reply or m.subtype == "thread_broadcast", orphan
 
 
 def finish_conversation(

@@ -10,8 +10,9 @@ import orjson
 from sqlalchemy import bindparam, delete, func, select, update
 
 from hubbub.domain.model import Message, Reaction
-from hubbub.store.prepared import Prepared, insert_all
-from hubbub.store.queries.search_index import SearchIndexQueries
+from hubbub.domain.search_text import searchable
+from hubbub.store.prepared import PositionalInsert, Prepared, insert_all
+from hubbub.store.queries.search_index import DocRow, SearchIndexQueries, doc_row
 from hubbub.store.rows import dumps, key, message_row
 from hubbub.store.tables import messages, pins, reactions
 
@@ -33,6 +34,63 @@ def _page(thread: bool, inclusive: bool, bounded: bool) -> Prepared:
 
 
 _INSERT_MESSAGE = insert_all(messages)
+# An imported message's row: every column of messages in this order, seq last.
+_HISTORY_COLUMNS = (
+    "team_id",
+    "channel_id",
+    "ts",
+    "user_id",
+    "bot_id",
+    "subtype",
+    "text",
+    "blocks",
+    "attachments",
+    "extra",
+    "thread_ts",
+    "in_channel",
+    "reply_count",
+    "reply_users",
+    "latest_reply",
+    "edited_ts",
+    "edited_by",
+    "client_msg_id",
+    "seq",
+)
+_INSERT_HISTORY = PositionalInsert(messages, _HISTORY_COLUMNS)
+# A message's row for insert_history (all of _HISTORY_COLUMNS but seq, which the unit of work
+# takes), and its row of the index (None: not searchable).
+HistoryRow = tuple[tuple[Any, ...], DocRow | None]
+
+
+def history_row(m: Message, in_channel: bool) -> HistoryRow:
+    """What insert_history writes of a message. Pure, so an import builds its rows while the
+    batch before commits, and the writer's thread is left the SQL."""
+    row = (
+        m.team_id,
+        m.channel_id,
+        m.ts,
+        m.user_id,
+        m.bot_id,
+        m.subtype,
+        m.text,
+        dumps(m.blocks),
+        dumps(m.attachments),
+        dumps(m.extra) if m.extra else None,
+        m.thread_ts,
+        in_channel,
+        m.reply_count,
+        orjson.dumps(list(m.reply_users)).decode() if m.reply_users else "[]",
+        m.latest_reply,
+        m.edited_ts,
+        m.edited_by,
+        m.client_msg_id,
+    )
+    index = (
+        doc_row(m.team_id, m.channel_id, m.ts, m.user_id, m.text) if searchable(m.subtype) else None
+    )
+    return row, index
+
+
 _GET_MESSAGE = Prepared(select(messages).where(key(messages, "team_id", "channel_id", "ts")))
 _BY_CLIENT_ID = Prepared(
     select(messages).where(key(messages, "team_id", "user_id", "client_msg_id"))
@@ -89,42 +147,15 @@ class MessageQueries(SearchIndexQueries):
         )
         self.index_message(msg.team_id, msg.channel_id, msg.ts, msg.user_id, msg.subtype, msg.text)
 
-    def insert_messages(self, rows: Sequence[tuple[Message, int, bool]]) -> None:
-        """Many messages of one workspace at once, (message, seq, in_channel) each, as
-        insert_message writes them (an import's history: services/slack_import.py)."""
+    def insert_history(self, rows: Sequence[HistoryRow], first_seq: int) -> None:
+        """Many messages at once (an import's history: services/slack_import_tx.py), as
+        history_row built them, with seqs from first_seq on, and their rows of the index."""
         if not rows:
             return
-        self.run.execute_many(
-            _INSERT_MESSAGE,
-            [
-                {
-                    "team_id": m.team_id,
-                    "channel_id": m.channel_id,
-                    "ts": m.ts,
-                    "user_id": m.user_id,
-                    "bot_id": m.bot_id,
-                    "subtype": m.subtype,
-                    "text": m.text,
-                    "blocks": dumps(m.blocks),
-                    "attachments": dumps(m.attachments),
-                    "extra": dumps(m.extra) if m.extra else None,
-                    "thread_ts": m.thread_ts,
-                    "in_channel": in_channel,
-                    "reply_count": m.reply_count,
-                    "reply_users": orjson.dumps(list(m.reply_users)).decode(),
-                    "latest_reply": m.latest_reply,
-                    "edited_ts": m.edited_ts,
-                    "edited_by": m.edited_by,
-                    "client_msg_id": m.client_msg_id,
-                    "seq": seq,
-                }
-                for m, seq, in_channel in rows
-            ],
+        self.run.insert_rows(
+            _INSERT_HISTORY, [(*row, first_seq + n) for n, (row, _) in enumerate(rows)]
         )
-        team_id = rows[0][0].team_id
-        self.index_rows(
-            team_id, ((m.channel_id, m.ts, m.user_id, m.subtype, m.text) for m, _, _ in rows)
-        )
+        self.index_docs([index for _, index in rows if index is not None])
 
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
         row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})

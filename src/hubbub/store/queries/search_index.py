@@ -15,19 +15,20 @@ before the commit (`write_fts`, called by store/sqlite.py): one segment per tran
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hubbub.domain.files import DELETED
 from hubbub.domain.search_text import file_body, fold, has_link, searchable
-from hubbub.store.prepared import Prepared, Runner
+from hubbub.store.prepared import PositionalInsert, Prepared, Runner
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
 from hubbub.store.tables import files, messages, search_docs
+
+# A row of the index: team_id, channel_id, ts, user_id, has_link, body (_COLUMNS).
+DocRow = tuple[str, str, str, str, bool, str]
 
 _KEY = key(search_docs, "team_id", "channel_id", "ts")
 _COLUMNS = ("team_id", "channel_id", "ts", "user_id", "has_link", "body")
@@ -57,19 +58,9 @@ _FTS_DELETE_TEAM = text(
 _FTS_INSERT_AFTER = text(
     "INSERT INTO search_fts(rowid, body) SELECT id, body FROM search_docs WHERE id > :after"
 )
-# A rebuild's page beside posts that index themselves: a message already there is left be.
-_INSERT_NEW = {
-    "sqlite": Prepared(
-        sqlite_insert(search_docs)
-        .values({name: bindparam(name) for name in _COLUMNS})
-        .on_conflict_do_nothing()
-    ),
-    "postgresql": Prepared(
-        postgresql_insert(search_docs)
-        .values({name: bindparam(name) for name in _COLUMNS})
-        .on_conflict_do_nothing()
-    ),
-}
+# Many rows at once (a rebuild's page, an import's batch), bound by position. A rebuild runs
+# beside posts that index themselves: a message already there is left be.
+_INSERT_DOCS = PositionalInsert(search_docs, _COLUMNS, or_nothing=True)
 
 
 def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
@@ -85,6 +76,12 @@ def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
         statement = _FTS_INSERT if kind == "insert" else _FTS_DELETE
         run.execute_many(statement, [{"id": id_, "body": body} for _, id_, body in ops])
     pending.clear()
+
+
+def doc_row(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> DocRow:
+    """A message's row of the index as index_docs takes it (_COLUMNS' order). Pure: an import
+    builds its rows before the unit of work that writes them."""
+    return (team_id, channel_id, ts, user_id, has_link(text), fold(text))
 
 
 def doc(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> dict[str, Any]:
@@ -194,15 +191,20 @@ class SearchIndexQueries(TxBase):
         self, team_id: str, rows: Iterable[tuple[str, str, str, str | None, str]]
     ) -> None:
         """Indexes many messages at once: (channel, ts, user, subtype, text) each."""
-        docs: list[Mapping[str, Any]] = [
-            doc(team_id, channel_id, ts, user_id, text)
-            for channel_id, ts, user_id, subtype, text in rows
-            if searchable(subtype)
-        ]
+        self.index_docs(
+            [
+                doc_row(team_id, channel_id, ts, user_id, text)
+                for channel_id, ts, user_id, subtype, text in rows
+                if searchable(subtype)
+            ]
+        )
+
+    def index_docs(self, docs: Sequence[DocRow]) -> None:
+        """Writes many rows of the index (doc_row's), each unless its message has one."""
         if not docs:
             return
         after = self.conn.execute(select(func.max(search_docs.c.id))).scalar() or 0
-        self.run.execute_many(_INSERT_NEW[self.conn.dialect.name], docs)
+        self.run.insert_rows(_INSERT_DOCS, docs)
         if self._fts:
             write_fts(self.run, fts_pending(self.conn))
             # The rows this page added (one writer: ids only grow), not those already there.
