@@ -46,8 +46,8 @@ class Renames:
 
 
 def put_people(tx: Tx, team_id: str, people: list[ExportUser], renames: Renames) -> int:
-    """The people not there yet; returns how many were made."""
-    made = 0
+    """The people not there yet, in one statement; returns how many were made."""
+    made: list[User] = []
     emails: set[str] = set()
     for person in people:
         user_id = renames(person.id)
@@ -74,9 +74,9 @@ def put_people(tx: Tx, team_id: str, people: list[ExportUser], renames: Renames)
             updated=tx.now,
             profile=person.profile,
         )
-        tx.insert_user(user)
-        made += 1
-    return made
+        made.append(user)
+    tx.insert_users(made)
+    return len(made)
 
 
 def put_conversations(

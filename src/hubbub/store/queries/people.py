@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Team, User
-from hubbub.store.prepared import Prepared
+from hubbub.store.prepared import Prepared, insert_all
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key, team_row, user_row
 from hubbub.store.tables import teams, tokens, users
@@ -37,6 +37,8 @@ _IDENTITY_USER_COLUMNS = frozenset(
 )
 _GET_TEAM = Prepared(select(teams).where(key(teams, "team_id")))
 _GET_USER = Prepared(select(users).where(key(users, "team_id", "user_id")))
+_BY_EMAIL = Prepared(select(users).where(key(users, "team_id", "email")))
+_INSERT_USER = insert_all(users)
 
 
 class PeopleQueries(TxBase):
@@ -62,6 +64,40 @@ class PeopleQueries(TxBase):
         return [team_row(r) for r in self.conn.execute(select(teams).order_by(teams.c.team_id))]
 
     # -- users --------------------------------------------------------------------------------
+
+    def insert_users(self, people: Sequence[User]) -> None:
+        """Many people at once, none with a password yet (an import's, in one statement);
+        already_exists if one's id, name or email is taken, as insert_user."""
+        if not people:
+            return
+        try:
+            self.run.execute_many(
+                _INSERT_USER,
+                [
+                    {
+                        "team_id": user.team_id,
+                        "user_id": user.id,
+                        "name": user.name,
+                        "real_name": user.real_name,
+                        "email": user.email,
+                        "is_admin": user.is_admin,
+                        "is_owner": user.is_owner,
+                        "is_bot": user.is_bot,
+                        "bot_id": user.bot_id,
+                        "deleted": user.deleted,
+                        "tz": user.tz,
+                        "manual_away": user.manual_away,
+                        "password_hash": None,
+                        "profile": orjson.dumps(user.profile).decode(),
+                        "created": self.now,
+                        "updated": user.updated,
+                    }
+                    for user in people
+                ],
+            )
+        except self.conn.dialect.loaded_dbapi.IntegrityError as exc:
+            # The unit fails whole: what the statement wrote before the conflict goes with it.
+            raise SlackError("already_exists") from exc
 
     def insert_user(self, user: User, password_hash: str | None = None) -> None:
         if not self._try(
@@ -91,9 +127,7 @@ class PeopleQueries(TxBase):
         return user_row(row) if row else None
 
     def get_user_by_email(self, team_id: str, email: str) -> User | None:
-        row = self.conn.execute(
-            select(users).where(users.c.team_id == team_id, users.c.email == email)
-        ).first()
+        row = self.run.first(_BY_EMAIL, {"team_id": team_id, "email": email})
         return user_row(row) if row else None
 
     def get_password_hash(self, team_id: str, user_id: str) -> str | None:
