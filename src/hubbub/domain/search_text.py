@@ -56,7 +56,12 @@ def fold(text: str) -> str:
     if text.isascii():
         # Most messages: lower-casing is all of NFKC, case folding and accent removal here,
         # at a hundredth of their cost (the index is written in every post's transaction).
-        return _SPACES.sub(" ", text.lower())
+        lowered = text.lower()
+        if lowered.isprintable() and "  " not in lowered:
+            # No white space but single spaces (the others of ASCII are control characters,
+            # not printable): the substitution would change nothing, at most of fold's cost.
+            return lowered
+        return _SPACES.sub(" ", lowered)
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFD", text)
     text = unicodedata.normalize("NFC", _ACCENTS.sub("", text))
