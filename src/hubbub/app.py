@@ -24,7 +24,6 @@ from hubbub.api.server import WebApi
 from hubbub.api.webhooks import webhook_routes
 from hubbub.blobs.filesystem import FileBlobs
 from hubbub.blobs.port import Blobs
-from hubbub.blobs.s3 import S3Blobs
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
@@ -101,6 +100,10 @@ def build_blobs(settings: Settings) -> Blobs:
     if settings.files_store == "filesystem":
         return FileBlobs(settings.files_dir)
     assert settings.s3_bucket  # Settings checks it
+    # Imported only here: aiobotocore and aiohttp take ~0.3 s of CPU to import, which every
+    # process (each `hubbub admin`, each test server) paid with files on the filesystem.
+    from hubbub.blobs.s3 import S3Blobs
+
     return S3Blobs(
         bucket=settings.s3_bucket,
         endpoint_url=settings.s3_endpoint_url,
