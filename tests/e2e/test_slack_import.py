@@ -27,6 +27,8 @@ from tests.support.servers import env_for, make_workspace, run_admin, threaded_s
 
 
 def import_slack(data_dir: Path, export: Path, domain: str = "acme") -> tuple[int, dict[str, Any]]:
+    # The claims file goes beside the data: on PostgreSQL nothing else makes that folder.
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [
             sys.executable,
