@@ -7,10 +7,11 @@ killed midway, completes it and stores everything once:
 
 1. the workspace (created with the export's team id if it is free, without default channels);
 2. the people, in one commit; 3. the conversations with their members, in one commit;
-4. a conversation's day files in commits of up to BATCH_MESSAGES messages: those not stored
-   yet (in one statement, with the seqs they take, thread counters, edits and the search
-   index), and their reactions;
-5. the pins, and each member's read mark at the conversation's last message.
+4. the day files in commits of up to BATCH_MESSAGES messages (small conversations share one):
+   each conversation's messages not stored yet (in one statement, with the seqs they take,
+   thread counters, edits and the search index), and their reactions;
+5. once a conversation's messages are all written, in the same commit as its last ones or a
+   later one: its pins, and each member's read mark at its last message.
 
 No event is logged for history: nobody was connected to see it happen. A channel's last_seq and
 last_us move past what was put in, so what is posted next orders after it.
@@ -40,19 +41,17 @@ from hubbub.domain.slack_export import (
     user_of,
 )
 from hubbub.services import workspaces
-from hubbub.services.hub import EventLog, Hub
+from hubbub.services.hub import Hub
 from hubbub.services.slack_import_tx import (
     DayRows,
     Renames,
     day_rows,
     derived_id,
-    finish_conversation,
     put_conversations,
-    put_day,
+    put_history,
     put_people,
 )
 from hubbub.slack_archive import ExportArchive
-from hubbub.store.tx import Tx
 
 # The export's files of conversations, each with its kind.
 CONVERSATION_FILES = (
@@ -122,6 +121,7 @@ async def import_slack(
     bots = {p.bot_id: renames(p.id) for p in people if p.bot_id}
     folders = set(archive.folders())
     writing = _InFlight()
+    pending = _Pending()
     try:
         for conv in conversations:
             found = [f for f in (conv.folder, *conv.other_folders) if f in folders]
@@ -141,19 +141,17 @@ async def import_slack(
                             summary.skip("message: duplicate ts")
                             continue
                         batch[m.ts] = m
-                    if len(batch) >= batch_messages:
-                        # Its rows are built here, while the batch before commits.
-                        rows = _rows(team_id, channel_id, batch, parents)
+                    if pending.messages + len(batch) >= batch_messages:
+                        # Its rows are built here, while the commit before is under way.
+                        pending.add(channel_id, _rows(team_id, channel_id, batch, parents))
                         await writing.put(
-                            _put_batch(hub, team_id, channel_id, rows, summary, progress)
+                            _commit(hub, team_id, pending, renames, known, summary, progress)
                         )
-                        batch = {}
-            rows = _rows(team_id, channel_id, batch, parents)
-            await writing.put(_put_batch(hub, team_id, channel_id, rows, summary, progress))
-            await writing.wait()  # the pins name messages of the conversation
-            pins = await hub.commit(team_id, _finish_unit(team_id, conv, renames, known))
-            summary.counts["pins"] += pins[0]
-            summary.written["pins"] += pins[1]
+                        pending, batch = _Pending(), {}
+            pending.add(channel_id, _rows(team_id, channel_id, batch, parents))
+            pending.finished.append(conv)
+        await writing.put(_commit(hub, team_id, pending, renames, known, summary, progress))
+        await writing.wait()
     except BaseException:
         await writing.abandon()
         raise
@@ -194,24 +192,45 @@ def _rows(
     return day_rows(team_id, channel_id, [batch[ts] for ts in sorted(batch)], parents)
 
 
-async def _put_batch(
+@dataclass
+class _Pending:
+    """What the next commit writes: batches of messages (several conversations' when they are
+    small: a commit per conversation cost a fsync each), then the pins and read marks of the
+    conversations whose messages are all in it or before it."""
+
+    days: list[tuple[str, DayRows]] = field(default_factory=list)
+    finished: list[ExportChannel] = field(default_factory=list)
+    messages: int = 0
+
+    def add(self, channel_id: str, day: DayRows) -> None:
+        if day.ts:
+            self.days.append((channel_id, day))
+            self.messages += len(day.ts)
+
+
+async def _commit(
     hub: Hub,
     team_id: str,
-    channel_id: str,
-    day: DayRows,
+    pending: _Pending,
+    renames: Renames,
+    known: set[str],
     summary: Summary,
     progress: Progress | None,
 ) -> None:
-    """Day files' messages of one conversation, in one commit."""
-    if not day.ts:
+    if not pending.days and not pending.finished:
         return
-    put = await hub.commit(team_id, _day_unit(team_id, channel_id, day))
-    summary.counts["messages"] += len(day.ts)
-    summary.counts["reactions"] += len(day.reactions)
-    summary.written["messages"] += put[0]
-    summary.written["reactions"] += put[1]
-    if progress is not None:
-        progress(len(day.ts))
+    put = await hub.commit(
+        team_id,
+        lambda tx, _log: put_history(tx, team_id, pending.days, pending.finished, renames, known),
+    )
+    summary.counts["messages"] += pending.messages
+    summary.counts["reactions"] += sum(len(day.reactions) for _, day in pending.days)
+    summary.counts["pins"] += put.pins
+    summary.written["messages"] += put.messages
+    summary.written["reactions"] += put.reactions
+    summary.written["pins"] += put.pins_written
+    if progress is not None and pending.messages:
+        progress(pending.messages)
 
 
 def _export_team(archive: ExportArchive) -> str | None:
@@ -344,15 +363,3 @@ def _messages(
             },
         )
     return [found[ts] for ts in sorted(found)]
-
-
-def _day_unit(
-    team_id: str, channel_id: str, day: DayRows
-) -> Callable[[Tx, EventLog], tuple[int, int]]:
-    return lambda tx, _log: put_day(tx, team_id, channel_id, day)
-
-
-def _finish_unit(
-    team_id: str, conv: ExportChannel, renames: Renames, known: set[str]
-) -> Callable[[Tx, EventLog], tuple[int, int]]:
-    return lambda tx, _log: finish_conversation(tx, team_id, conv, renames, known)

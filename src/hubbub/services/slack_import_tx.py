@@ -154,6 +154,38 @@ def day_rows(
     return DayRows([m.ts for m in day], rows, orphans, given)
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a commit of history wrote (put_history)."""
+
+    messages: int = 0
+    reactions: int = 0
+    pins: int = 0  # of the export's, those of messages there
+    pins_written: int = 0
+
+
+def put_history(
+    tx: Tx,
+    team_id: str,
+    days: list[tuple[str, DayRows]],
+    finished: list[ExportChannel],
+    renames: Renames,
+    known: set[str],
+) -> Written:
+    """Batches of messages, each of one conversation (put_day), then the pins and read marks
+    of conversations whose messages are all stored by then (finish_conversation)."""
+    messages = reactions = pins = pins_written = 0
+    for channel_id, day in days:
+        put = put_day(tx, team_id, channel_id, day)
+        messages += put[0]
+        reactions += put[1]
+    for conv in finished:
+        found = finish_conversation(tx, team_id, conv, renames, known)
+        pins += found[0]
+        pins_written += found[1]
+    return Written(messages, reactions, pins, pins_written)
+
+
 def put_day(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[int, int]:
     """Messages (a day file's, or several days') not stored yet, in one statement with their
     index rows, and every reaction of them (each once): (messages written, reactions
