@@ -12,6 +12,9 @@ killed midway, completes it and stores everything once:
    index), and their reactions;
 5. the pins, and each member's read mark at the conversation's last message.
 
+A batch's files (services/slack_import_files.py) have their bytes stored before its commit,
+which writes their rows and shares with the messages.
+
 No event is logged for history: nobody was connected to see it happen. A channel's last_seq and
 last_us move past what was put in, so what is posted next orders after it.
 """
@@ -39,8 +42,10 @@ from hubbub.domain.slack_export import (
     message_of,
     user_of,
 )
+from hubbub.domain.slack_files import ExportFile
 from hubbub.services import workspaces
 from hubbub.services.hub import EventLog, Hub
+from hubbub.services.slack_import_files import BatchFiles, put_files_tx, renamed, store_files
 from hubbub.services.slack_import_tx import (
     Renames,
     derived_id,
@@ -76,12 +81,13 @@ class Summary:
     written: Counter[str] = field(default_factory=Counter)  # of those, stored by this run
     skipped: Counter[str] = field(default_factory=Counter)
     people: list[str] = field(default_factory=list)  # the ids of the people taken, as stored
+    files_seen: set[str] = field(default_factory=set)  # the files met so far, as stored
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] += count
 
     def as_json(self) -> dict[str, Any]:
-        kinds = ("users", "channels", "messages", "reactions", "pins", "files")
+        kinds = ("users", "channels", "messages", "reactions", "pins", "files", "file_bytes")
         return {
             "team_id": self.team_id,
             **{k: self.counts.get(k, 0) for k in kinds},
@@ -140,10 +146,12 @@ async def import_slack(
                         batch[m.ts] = m
                     if len(batch) >= batch_messages:
                         await writing.put(
-                            _put_batch(hub, team_id, channel_id, batch, summary, progress)
+                            _put_batch(hub, archive, team_id, channel_id, batch, summary, progress)
                         )
                         batch = {}
-            await writing.put(_put_batch(hub, team_id, channel_id, batch, summary, progress))
+            await writing.put(
+                _put_batch(hub, archive, team_id, channel_id, batch, summary, progress)
+            )
             await writing.wait()  # the pins name messages of the conversation
             pins = await hub.commit(team_id, _finish_unit(team_id, conv, renames, known))
             summary.counts["pins"] += pins[0]
@@ -184,21 +192,25 @@ class _InFlight:
 
 async def _put_batch(
     hub: Hub,
+    archive: ExportArchive,
     team_id: str,
     channel_id: str,
     batch: dict[str, ExportMessage],
     summary: Summary,
     progress: Progress | None,
 ) -> None:
-    """Day files' messages of one conversation, in one commit."""
+    """Day files' messages of one conversation, in one commit, after their files' bytes."""
     if not batch:
         return
     day = [batch[ts] for ts in sorted(batch)]
-    put = await hub.commit(team_id, _day_unit(team_id, channel_id, day))
+    files = await store_files(hub, archive, team_id, day, summary)
+    day = renamed(day, files)
+    put = await hub.commit(team_id, _day_unit(team_id, channel_id, day, files))
     summary.counts["messages"] += len(day)
     summary.counts["reactions"] += sum(len(us) for m in day for _, us in m.reactions)
     summary.written["messages"] += put[0]
     summary.written["reactions"] += put[1]
+    summary.written["files"] += put[2]
     if progress is not None:
         progress(len(day))
 
@@ -317,6 +329,11 @@ def _messages(
         if msg.ts in found:
             summary.skip("message: duplicate ts")
             continue
+        for reason in msg.skipped_files:
+            summary.skip(reason)
+        if msg.files:
+            # An uploader not in users.json: the file is the author's of the message sharing it.
+            msg = replace(msg, files=tuple(_uploader(f, renames, known) for f in msg.files))
         if not renames.ids:
             found[msg.ts] = msg
             continue
@@ -335,10 +352,19 @@ def _messages(
     return [found[ts] for ts in sorted(found)]
 
 
+def _uploader(file: ExportFile, renames: Renames, known: set[str]) -> ExportFile:
+    user = renames(file.user_id) if file.user_id else None
+    return replace(file, user_id=user if user in known else None)
+
+
 def _day_unit(
-    team_id: str, channel_id: str, day: list[ExportMessage]
-) -> Callable[[Tx, EventLog], tuple[int, int]]:
-    return lambda tx, _log: put_day(tx, team_id, channel_id, day)
+    team_id: str, channel_id: str, day: list[ExportMessage], files: BatchFiles
+) -> Callable[[Tx, EventLog], tuple[int, int, int]]:
+    def unit(tx: Tx, log: EventLog) -> tuple[int, int, int]:
+        messages, reactions = put_day(tx, team_id, channel_id, day)
+        return messages, reactions, put_files_tx(tx, log, team_id, channel_id, day, files)
+
+    return unit
 
 
 def _finish_unit(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from hubbub.domain.ids import SLACK_ID_PATTERN
 from hubbub.domain.model import Channel, Message, User
 from hubbub.domain.names import im_key
+from hubbub.domain.shapes import FILE_REFS
 from hubbub.domain.slack_export import SLACKBOT, ExportChannel, ExportMessage, ExportUser
 from hubbub.domain.ts import to_micros
 from hubbub.store.tx import Tx
@@ -156,6 +157,10 @@ def _row(
             parent = tx.get_message(team_id, channel_id, m.thread_ts)
             author = parent.user_id if parent is not None else None
         extra["parent_user_id"] = author
+    if m.files:
+        # As a message that shares files keeps them (services/file_shown.py): their rows are
+        # written in the same commit (services/slack_import_files.py).
+        extra[FILE_REFS] = [[team_id, f.id] for f in m.files]
     is_parent = m.thread_ts == m.ts and bool(m.reply_count or m.reply_users)
     msg = Message(
         team_id=team_id,
