@@ -303,3 +303,50 @@ async def test_a_file_id_another_workspace_holds_is_replaced_in_the_messages_too
     assert parent is not None and parent.extra["file_refs"] == [[other.team_id, photo]]
     shares = await hub.read(other.team_id, lambda tx: tx.shares_of_file(other.team_id, photo))
     assert [(s.channel_id, s.ts) for s in shares] == [(general, ex.PARENT), (general, ex.MENTION)]
+
+
+async def test_a_big_files_bytes_are_streamed_in_and_out_never_held_whole(tmp_path: Path) -> None:
+    """24 MiB in through the import and out through the export, under a bound of traced memory
+    far below the file's size (a zip entry read and a blob written a chunk at a time)."""
+    import os
+    import tracemalloc
+    import zipfile
+
+    from hubbub.services.slack_export import export_slack
+    from hubbub.slack_archive import ExportZip
+
+    mib = 1 << 20
+    big = os.urandom(24 * mib)
+    contents = ex.contents()
+    day2 = contents["general/2020-01-02.json"]
+    contents["general/2020-01-02.json"] = [
+        *day2,
+        _message_with([ex.file_object("F0BIGFILE", "big.bin", len(big))]),
+    ]
+    contents["__uploads/F0BIGFILE/big.bin"] = big
+    export = ex.write_zip(tmp_path / "export.zip", contents)
+    hub = build_hub(Settings(data_dir=tmp_path / "data"))
+    try:
+        with ExportArchive(export) as archive:
+            tracemalloc.start()
+            try:
+                done = await import_slack(hub, archive, domain="acme")
+                _, import_peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+        assert done.written["file_bytes"] == len(big) + len(ex.PHOTO_BYTES) + len(ex.NOTES_BYTES)
+        out = tmp_path / "out.zip"
+        tracemalloc.start()
+        try:
+            with ExportZip(out) as writer:
+                counts = await export_slack(hub, ex.TEAM, writer, private=True, files=True)
+            _, export_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        await hub.close()
+    assert counts["files"] == 4
+    with zipfile.ZipFile(out) as archive:
+        assert archive.read("__uploads/F0BIGFILE/big.bin") == big
+    assert import_peak < 8 * mib, f"the import held {import_peak / mib:.1f} MiB"
+    assert export_peak < 8 * mib, f"the export held {export_peak / mib:.1f} MiB"
