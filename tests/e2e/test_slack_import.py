@@ -109,6 +109,7 @@ def test_an_export_comes_in_with_its_ids_and_times_once_however_often_it_is_run(
         ]
         assert shown[ex.MENTION]["text"] == "See <@U0ALICE01> in <#C0GENERAL|general>"
         assert shown[ex.EDITED]["edited"] == {"user": ex.BOB, "ts": ex.ts(ex.DAY1 + 130)}
+        assert shown[ex.EDITED]["text"] == f"fixed typo, {ex.SUBTEAM}"  # verbatim
         parent = shown[ex.PARENT]
         assert (parent["reply_count"], parent["reply_users"]) == (2, [ex.BOB, ex.ALICE])
         [rocket] = parent["reactions"]
@@ -354,6 +355,8 @@ def test_an_export_imported_again_reproduces_the_workspace(tmp_path: Path) -> No
     assert (full["users"], full["channels"], full["messages"], full["pins"]) == (4, 5, ex.TAKEN, 1)
     assert (full["files"], full["file_bytes"]) == (3, len(ex.PHOTO_BYTES) + len(ex.NOTES_BYTES))
     with zipfile.ZipFile(tmp_path / "full.zip") as archive:
+        day = orjson.loads(archive.read("general/2020-01-01.json"))
+        assert [m["text"] for m in day if m["ts"] == ex.EDITED] == [f"fixed typo, {ex.SUBTEAM}"]
         assert archive.read(f"__uploads/{ex.PHOTO}/photo.png") == ex.PHOTO_BYTES
         assert archive.read(f"__uploads/{ex.NOTES}/notes.txt") == ex.NOTES_BYTES
 

@@ -110,6 +110,8 @@ async def test_ids_another_workspace_holds_are_replaced_everywhere(
     assert len(history) == 7
     mention = await hub.read(new_team, lambda tx: tx.get_message(new_team, general, ex.MENTION))
     assert mention is not None and mention.text == f"See <@{ex.ALICE}> in <#{general}|general>"
+    edited = await hub.read(new_team, lambda tx: tx.get_message(new_team, general, ex.EDITED))
+    assert edited is not None and edited.text == f"fixed typo, {ex.SUBTEAM}"  # kept as it was
     channel = await hub.read(new_team, lambda tx: tx.get_channel(new_team, general))
     assert channel is not None and channel.purpose == f"Talk with <@{bob}>"
     assert await hub.read(new_team, lambda tx: tx.get_user(new_team, bob)) is not None
@@ -195,6 +197,24 @@ async def test_files_without_bytes_get_them_from_a_later_export_and_lost_bytes_c
     done = await _run(hub, ex.write_zip(tmp_path / "done.zip"))
     assert (done.written["files"], done.written["file_bytes"]) == (0, 0)
     assert done.counts["file_bytes"] == full.counts["file_bytes"]
+
+
+async def test_a_file_deleted_since_the_import_stays_deleted_when_it_is_run_again(
+    hub: Hub, tmp_path: Path
+) -> None:
+    await _run(hub, ex.write_zip(tmp_path / "export.zip"))
+    key = (await _files(hub, ex.TEAM))[ex.PHOTO][2]
+    assert key is not None
+
+    def delete(tx: object) -> None:  # what files.delete does to the row, then its blob goes
+        tx.set_file(ex.TEAM, ex.PHOTO, state="deleted", thumbs={})  # type: ignore[attr-defined]
+
+    await hub.commit(ex.TEAM, lambda tx, _log: delete(tx))
+    await hub.blobs.delete(key)
+    again = await _run(hub, ex.write_zip(tmp_path / "again.zip"))
+    assert (again.written["files"], again.written["file_bytes"]) == (0, 0)
+    assert (await _files(hub, ex.TEAM))[ex.PHOTO][0] == "deleted"
+    assert key not in [k async for k in hub.blobs.keys(ex.TEAM)]
 
 
 async def test_bytes_stored_by_a_run_killed_before_its_commit_are_named_by_the_next(

@@ -39,6 +39,8 @@ EDITED = ts(DAY1 + 120, 0)
 BOT_MSG = ts(DAY1 + 180, 0)
 MENTION = ts(DAY2, 0)
 PINNED = PARENT
+# A user group's mention: hubbub has no user groups yet; the text keeps it as it is.
+SUBTEAM = "<!subteam^S0DEVS001|@devs>"
 
 # Files: an image with its bytes in __uploads (shared twice), a text file with its bytes in
 # general/attachments (in a thread), a PDF whose bytes the export lacks, one deleted.
@@ -186,7 +188,7 @@ def contents() -> dict[str, Any]:
         {
             "type": "message",
             "user": BOB,
-            "text": "fixed typo",
+            "text": f"fixed typo, {SUBTEAM}",
             "ts": EDITED,
             "edited": {"user": BOB, "ts": ts(DAY1 + 130)},
         },

@@ -100,9 +100,14 @@ def test_renames_rewrite_mentions_and_nothing_else() -> None:
     new = derived_id("U", "T0ACME001", "U0BOB0002")
     assert new == derived_id("U", "T0ACME001", "U0BOB0002") and new.startswith("U")
     renames = Renames({"U0BOB0002": new, "C0GENERAL": "C0NEWGENRL"})
-    text = "hi <@U0BOB0002> and <@U0BOB0002|bob> in <#C0GENERAL|general>; U0BOB0002 plain"
+    text = (
+        "hi <@U0BOB0002> and <@U0BOB0002|bob> in <#C0GENERAL|general>; U0BOB0002 plain;"
+        " <!subteam^S0DEVS001|@devs>"
+    )
+    # A user group's mention is kept as it is (hubbub has no user groups yet).
     assert renames.text(text) == (
-        f"hi <@{new}> and <@{new}|bob> in <#C0NEWGENRL|general>; U0BOB0002 plain"
+        f"hi <@{new}> and <@{new}|bob> in <#C0NEWGENRL|general>; U0BOB0002 plain;"
+        " <!subteam^S0DEVS001|@devs>"
     )
     assert Renames().text(text) == text
 
