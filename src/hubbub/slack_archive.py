@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import zipfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -187,7 +187,7 @@ class ExportArchive:
             return self._zip.open(entry)
         return open(entry, "rb")
 
-    async def chunks(self, upload: Upload) -> AsyncIterator[bytes]:
+    async def chunks(self, upload: Upload) -> AsyncGenerator[bytes, None]:
         """A file's bytes, CHUNK_BYTES at a time, each read on a thread: never whole in
         memory, and the event loop never waits on the disk. A zip checks each entry's CRC at
         its end (zipfile.BadZipFile); reading never goes past the size the zip declares."""

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+import orjson
 import pytest
 
 from hubbub.app import build_hub
@@ -370,3 +371,27 @@ async def test_a_big_files_bytes_are_streamed_in_and_out_never_held_whole(tmp_pa
         assert archive.read("__uploads/F0BIGFILE/big.bin") == big
     assert import_peak < 8 * mib, f"the import held {import_peak / mib:.1f} MiB"
     assert export_peak < 8 * mib, f"the export held {export_peak / mib:.1f} MiB"
+
+
+async def test_an_export_of_a_file_whose_bytes_are_gone_keeps_it_as_metadata(
+    hub: Hub, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from hubbub.services.slack_export import export_slack
+    from hubbub.slack_archive import ExportZip
+
+    await _run(hub, ex.write_zip(tmp_path / "export.zip"))
+    key = (await _files(hub, ex.TEAM))[ex.NOTES][2]
+    assert key is not None
+    await hub.blobs.delete(key)
+    with ExportZip(tmp_path / "out.zip") as writer:
+        counts = await export_slack(hub, ex.TEAM, writer, private=True, files=True)
+    assert (counts["files"], counts["files_without_bytes"]) == (3, 1)
+    assert counts["file_bytes"] == len(ex.PHOTO_BYTES)
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        uploads = [n for n in archive.namelist() if n.startswith("__uploads/")]
+        replies = orjson.loads(archive.read("general/2020-01-01.json"))
+    assert uploads == [f"__uploads/{ex.PHOTO}/photo.png"]
+    [shared] = [m["files"] for m in replies if m["ts"] == ex.REPLY2]
+    assert [f["id"] for f in shared] == [ex.NOTES, ex.NOBYTES]  # still in its message

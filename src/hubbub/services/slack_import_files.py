@@ -16,6 +16,7 @@ hidden_by_limit, no download URLs); history, files.info, files.list and search.f
 
 from __future__ import annotations
 
+import contextlib
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -117,9 +118,11 @@ async def _put_bytes(
         summary.skip("file bytes: not the size the export declares")
         return None
     try:
-        stored = await hub.blobs.put(
-            team_id, archive.chunks(upload), max_bytes=declared, expected_size=declared
-        )
+        # Closed here however put ends (it stops reading at the first byte too many).
+        async with contextlib.aclosing(archive.chunks(upload)) as chunks:
+            stored = await hub.blobs.put(
+                team_id, chunks, max_bytes=declared, expected_size=declared
+            )
     except (BlobTooLarge, BlobSizeMismatch):
         summary.skip("file bytes: not the size the export declares")
         return None
