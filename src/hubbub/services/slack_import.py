@@ -50,6 +50,7 @@ from hubbub.services.slack_import_tx import (
     Renames,
     derived_id,
     finish_conversation,
+    held_elsewhere,
     put_conversations,
     put_day,
     put_people,
@@ -299,10 +300,8 @@ async def _renames(
 ) -> Renames:
     user_ids = [p.id for p in people]
     channel_ids = [c.id for c in conversations]
-    taken: set[str] = set()
-    for store in hub.shards.stores().values():
-        taken |= await store.read(lambda tx: tx.user_ids_elsewhere(team_id, user_ids))
-        taken |= await store.read(lambda tx: tx.channel_ids_elsewhere(team_id, channel_ids))
+    taken = await held_elsewhere(hub, lambda tx: tx.user_ids_elsewhere(team_id, user_ids))
+    taken |= await held_elsewhere(hub, lambda tx: tx.channel_ids_elsewhere(team_id, channel_ids))
     return Renames({old: derived_id(old[0], team_id, old) for old in sorted(taken)})
 
 

@@ -29,7 +29,7 @@ from hubbub.domain.slack_files import ExportFile
 from hubbub.services import thumbnails
 from hubbub.services.file_sharing import add_shares_tx, became_ready_tx
 from hubbub.services.hub import EventLog, Hub
-from hubbub.services.slack_import_tx import derived_id
+from hubbub.services.slack_import_tx import derived_id, held_elsewhere
 from hubbub.slack_archive import ExportArchive
 from hubbub.store.tx import Tx
 
@@ -50,13 +50,6 @@ def _exported(day: list[ExportMessage]) -> dict[str, ExportFile]:
     return {f.id: f for m in day for f in m.files}
 
 
-async def _ids_elsewhere(hub: Hub, team_id: str, ids: list[str]) -> set[str]:
-    taken: set[str] = set()
-    for store in hub.shards.stores().values():
-        taken |= await store.read(lambda tx: tx.file_ids_elsewhere(team_id, ids))
-    return taken
-
-
 async def store_files(
     hub: Hub, archive: ExportArchive, team_id: str, day: list[ExportMessage], summary: Summary
 ) -> BatchFiles:
@@ -65,7 +58,7 @@ async def store_files(
     exported = _exported(day)
     if not exported:
         return BatchFiles()
-    taken = await _ids_elsewhere(hub, team_id, list(exported))
+    taken = await held_elsewhere(hub, lambda tx: tx.file_ids_elsewhere(team_id, list(exported)))
     ids = {old: derived_id("F", team_id, old) if old in taken else old for old in exported}
     batch = BatchFiles(ids=ids)
     fresh = [old for old in exported if ids[old] not in summary.files_seen]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hubbub.domain.ids import SLACK_ID_PATTERN
@@ -17,6 +18,7 @@ from hubbub.domain.names import im_key
 from hubbub.domain.shapes import FILE_REFS
 from hubbub.domain.slack_export import SLACKBOT, ExportChannel, ExportMessage, ExportUser
 from hubbub.domain.ts import to_micros
+from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
 _MENTION = re.compile(rf"<([@#])({SLACK_ID_PATTERN})([|>])")
@@ -26,6 +28,15 @@ def derived_id(kind: str, *parts: str) -> str:
     """An id in hubbub's form, the same for the same parts: a run again finds its own."""
     digest = hashlib.sha256("/".join(parts).encode()).digest()
     return kind + base64.b32encode(digest).decode()[:10]
+
+
+async def held_elsewhere(hub: Hub, read: Callable[[Tx], set[str]]) -> set[str]:
+    """Ids of the export that another workspace holds, on any shard: read is one of the
+    `*_ids_elsewhere` queries (people, conversations, files)."""
+    taken: set[str] = set()
+    for store in hub.shards.stores().values():
+        taken |= await store.read(read)
+    return taken
 
 
 @dataclass
