@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 
 from hubbub.app import build_hub
 from hubbub.config import Settings
-from hubbub.domain.model import Identity
+from hubbub.domain.model import Identity, Message
+from hubbub.domain.ts import from_micros
 from hubbub.services import direct, messages, pins, reactions, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.channels import create
@@ -24,6 +26,7 @@ from hubbub.services.hub import Hub
 from hubbub.services.membership import join
 from hubbub.services.search import Ask, search_messages
 from hubbub.store.queries import search as search_sql
+from hubbub.store.tx import Tx
 
 
 @dataclass
@@ -301,3 +304,84 @@ SYNTAX = st.sampled_from(
         "'; DROP TABLE messages; --",
     ]
 )
+
+
+async def written_at(w: World, moment: datetime, text: str) -> None:
+    """A message whose ts is that moment, written by the store's own insert (as an import writes
+    history), so its day is not today's."""
+    team = w.ada.team_id
+    ts = from_micros(int(moment.timestamp()) * 1_000_000)
+
+    def unit(tx: Tx, _log: object) -> None:
+        msg = Message(team, w.general, ts, w.ada.user_id, None, None, text, None, None, None, 0,
+                      (), None, None, None, None)  # fmt: skip
+        tx.insert_message(msg, tx.next_seq(team, w.general), in_channel=True)
+
+    await w.hub.commit(team, unit)
+
+
+async def lives_in(w: World, who: Identity, tz: str) -> None:
+    await w.hub.commit(
+        who.team_id, lambda tx, _log: tx.update_user(who.team_id, who.user_id, tz=tz)
+    )
+
+
+async def test_days_are_the_searchers_own(world: World) -> None:
+    # Midnight opening 2026-11-20 is 08:00 UTC in Los Angeles (PST), and 15:00 UTC the day
+    # before in Tokyo: a message a second before each, and one at it.
+    w = world
+    for place, midnight in (
+        ("losangeles", datetime(2026, 11, 20, 8, tzinfo=UTC)),
+        ("tokyo", datetime(2026, 11, 19, 15, tzinfo=UTC)),
+    ):
+        await written_at(w, midnight - timedelta(seconds=1), f"tzcheck {place} late")
+        await written_at(w, midnight, f"tzcheck {place} early")
+    await lives_in(w, w.ada, "America/Los_Angeles")
+    await lives_in(w, w.bob, "Asia/Tokyo")
+    for who, place in ((w.ada, "losangeles"), (w.bob, "tokyo")):
+        late, early = f"tzcheck {place} late", f"tzcheck {place} early"
+        words = f"tzcheck {place}"
+        assert await found(w, f"{words} on:2026-11-19", who) == [late]
+        assert await found(w, f"{words} on:2026-11-20", who) == [early]
+        assert await found(w, f"{words} during:2026-11-20", who) == [early]
+        assert await found(w, f"{words} before:2026-11-20", who) == [late]
+        assert await found(w, f"{words} after:2026-11-19", who) == [early]
+    # Tokyo's two messages are both of November 19th in Los Angeles, and in UTC.
+    tokyo = ["tzcheck tokyo early", "tzcheck tokyo late"]
+    assert sorted(await found(w, "tzcheck tokyo on:2026-11-19", w.ada)) == tokyo
+    # A zone this system does not know (an import may bring any text) is UTC: never an error.
+    await lives_in(w, w.ada, "Mars/Olympus_Mons")
+    assert sorted(await found(w, "tzcheck tokyo on:2026-11-19", w.ada)) == tokyo
+    assert sorted(await found(w, "tzcheck losangeles on:2026-11-20", w.ada)) == [
+        "tzcheck losangeles early",
+        "tzcheck losangeles late",
+    ]
+
+
+async def test_during_a_months_name(world: World) -> None:
+    w = world
+    today = datetime.now(UTC)
+    # The month before this one: this year's, or December of last year in January.
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=15, hour=12)
+    await written_at(w, last, "monthcheck last month")
+    await written_at(w, last.replace(year=last.year - 1), "monthcheck a year before")
+    name = MONTHS[last.month - 1]
+    assert await found(w, f"monthcheck during:{name}") == ["monthcheck last month"]
+    assert await found(w, f"monthcheck during:{name[:3].upper()}") == ["monthcheck last month"]
+    assert await found(w, f"monthcheck during:{MONTHS[today.month - 1]}") == []
+
+
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
