@@ -17,16 +17,19 @@ from hypothesis import strategies as st
 
 from hubbub.app import build_hub
 from hubbub.config import Settings
+from hubbub.domain.jobs import Job
 from hubbub.domain.model import Identity, Message
 from hubbub.domain.ts import from_micros
-from hubbub.services import direct, messages, pins, reactions, workspaces
+from hubbub.services import direct, messages, pins, previews, reactions, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.channels import create
 from hubbub.services.hub import Hub
 from hubbub.services.membership import join
 from hubbub.services.search import Ask, search_messages
+from hubbub.services.search_index import reindex
 from hubbub.store.queries import search as search_sql
 from hubbub.store.tx import Tx
+from tests.support.web_target import Target
 
 
 @dataclass
@@ -41,7 +44,9 @@ class World:
 @pytest.fixture(params=["sqlite", "postgres"])
 async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    hub = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
+    # Private addresses allowed: a link preview's page is a local test server (Target).
+    settings = Settings(data_dir=tmp_path / "data", database_url=url, allow_private_outbound=True)
+    hub = build_hub(settings)
     await workspaces.create_workspace(hub, "Acme", "acme")
     people = []
     for name in ("ada", "bob"):
@@ -85,8 +90,6 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     """search_fts is written beside search_docs, not by triggers: after posts, edits, deletes,
     a tombstone and a rebuild, FTS5 alone (no instr() behind it) finds each word in the rows
     that hold it now and nowhere else, and its own integrity check passes."""
-    from hubbub.services.search_index import reindex
-
     w = world
     first = await post(w, "the alpha release")
     second = await post(w, "the beta release")
@@ -385,3 +388,75 @@ MONTHS = [
     "november",
     "december",
 ]
+
+
+def section(text: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
+REPORT = {
+    "fallback": "Nightly build",
+    "title": "Nightly build",
+    "fields": [{"title": "Branch", "value": "quixotic-branch", "short": True}],
+}
+
+
+async def test_the_words_of_blocks_and_attachments_are_found(world: World) -> None:
+    w = world
+    await post(w, "", blocks=section("the zephyr deploy finished"))
+    await post(w, "build news", attachments=[REPORT])
+    await post(w, "plain text only")
+    assert await found(w, "zephyr") == [""]
+    assert await found(w, '"zephyr deploy"') == [""]
+    assert await found(w, "quixotic") == ["build news"]
+    assert await found(w, "branch nightly") == ["build news"]
+    assert await found(w, "build -quixotic") == []
+    # Highlights mark the text only: a match in the blocks alone is found, unmarked.
+    results = await search_messages(w.hub, w.ada, "quixotic", Ask())
+    assert [m.message.text for m in results.matches] == ["build news"]
+    # has:link sees a link a block shows.
+    await post(w, "", blocks=section("see <https://example.com|the zephyr page>"))
+    assert await found(w, "zephyr has:link") == [""]
+
+
+async def test_an_edit_of_blocks_or_attachments_follows(world: World) -> None:
+    w = world
+    ts = await post(w, "status", blocks=section("old marmalade"))
+    await messages.update(w.hub, w.ada, w.general, ts, text="status", blocks=section("new jam"))
+    assert await found(w, "marmalade") == []
+    assert await found(w, "jam") == ["status"]
+    # Attachments left out of an edit stay, and so do their words; blocks left out too.
+    await messages.update(w.hub, w.ada, w.general, ts, text="status", attachments=[REPORT])
+    assert await found(w, "quixotic jam") == ["status"]
+    await messages.update(w.hub, w.ada, w.general, ts, text="status now", blocks=[])
+    assert await found(w, "jam") == []
+    assert await found(w, "quixotic") == ["status now"]
+    await messages.delete(w.hub, w.ada, w.general, ts)
+    assert await found(w, "quixotic") == []
+
+
+async def test_a_rebuild_indexes_blocks_and_attachments(world: World) -> None:
+    w = world
+    await post(w, "", blocks=section("the zephyr deploy"))
+    await post(w, "build news", attachments=[REPORT])
+    await reindex(w.hub, w.ada.team_id)
+    assert await found(w, "zephyr") == [""]
+    assert await found(w, "quixotic") == ["build news"]
+
+
+async def test_link_previews_are_not_indexed(world: World) -> None:
+    # A preview is a page's words, not the poster's (Slack does not index unfurls): the
+    # unfurl job's attachment is shown with the message, and search does not find its title.
+    w = world
+    with Target("127.0.0.2") as site:
+        msg = await messages.post(w.hub, w.ada, w.general, text=f"see <{site.url('/og')}>")
+        job = Job("1", msg.team_id, previews.UNFURL_JOB, {"channel": w.general, "ts": msg.ts}, 1)
+        await previews.unfurl(w.hub, job)
+    stored = await w.hub.read(
+        w.ada.team_id, lambda tx: tx.get_message(w.ada.team_id, w.general, msg.ts)
+    )
+    assert stored is not None
+    assert [a["title"] for a in stored.attachments or []] == ["A story worth reading"]
+    assert await found(w, "story worth") == []
+    assert await found(w, "Local News") == []
+    assert await found(w, "see") == [msg.text]

@@ -87,7 +87,16 @@ class MessageQueries(SearchIndexQueries):
                 "seq": seq,
             },
         )
-        self.index_message(msg.team_id, msg.channel_id, msg.ts, msg.user_id, msg.subtype, msg.text)
+        self.index_message(
+            msg.team_id,
+            msg.channel_id,
+            msg.ts,
+            msg.user_id,
+            msg.subtype,
+            msg.text,
+            msg.blocks,
+            msg.attachments,
+        )
 
     def insert_messages(self, rows: Sequence[tuple[Message, int, bool]]) -> None:
         """Many messages of one workspace at once, (message, seq, in_channel) each, as
@@ -123,7 +132,11 @@ class MessageQueries(SearchIndexQueries):
         )
         team_id = rows[0][0].team_id
         self.index_rows(
-            team_id, ((m.channel_id, m.ts, m.user_id, m.subtype, m.text) for m, _, _ in rows)
+            team_id,
+            (
+                (m.channel_id, m.ts, m.user_id, m.subtype, m.text, m.blocks, m.attachments)
+                for m, _, _ in rows
+            ),
         )
 
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
