@@ -176,7 +176,7 @@ class SearchIndexQueries(TxBase):
         words = searchable_text(content["text"], content["blocks"], content["attachments"])
         body, link = fold(words), has_link(words)
         if body == indexed.body and link == bool(indexed.has_link):
-            return  # the same words (a preview, a reaction's edit of nothing searched)
+            return  # the same words (a link preview added, an edit of nothing indexed)
         self.run.execute(_UPDATE, {**where, "body": body, "has_link_value": link})
         if self._fts:
             pending = fts_pending(self.conn)
