@@ -460,3 +460,19 @@ async def test_link_previews_are_not_indexed(world: World) -> None:
     assert await found(w, "story worth") == []
     assert await found(w, "Local News") == []
     assert await found(w, "see") == [msg.text]
+
+
+async def test_a_page_of_results_is_read_in_one_statement(world: World) -> None:
+    # get_messages (services/search.py _readable): exactly the (channel, ts) asked for.
+    w = world
+    first = await post(w, "one")
+    second = await post(w, "two", w.random)
+    asked = [(w.general, first), (w.random, second), (w.random, first), (w.general, "1.000001")]
+    found = await w.hub.read(w.ada.team_id, lambda tx: tx.get_messages(w.ada.team_id, asked))
+    assert {key: m.text for key, m in found.items()} == {
+        (w.general, first): "one",
+        (w.random, second): "two",
+    }
+    other = await w.hub.read(w.ada.team_id, lambda tx: tx.get_messages("T0NOSUCH", asked))
+    assert other == {}
+    assert await w.hub.read(w.ada.team_id, lambda tx: tx.get_messages(w.ada.team_id, [])) == {}

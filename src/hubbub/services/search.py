@@ -242,12 +242,12 @@ def _readable(
             # The scope let through a channel the access rule refuses: never shown, and said.
             log.error("search_scope_disagrees", team=team_id, channel=channel_id)
             channels[channel_id] = None
+    msgs = tx.get_messages(team_id, ((h.channel_id, h.ts) for h in hits if channels[h.channel_id]))
     out = {}
-    for hit in hits:
-        channel = channels[hit.channel_id]
-        msg = tx.get_message(team_id, hit.channel_id, hit.ts) if channel else None
-        if channel is not None and msg is not None:
-            out[(hit.channel_id, hit.ts)] = (msg, channel)
+    for key, msg in msgs.items():
+        channel = channels[msg.channel_id]
+        if channel is not None:
+            out[key] = (msg, channel)
     return out
 
 
