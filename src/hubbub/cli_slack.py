@@ -101,10 +101,14 @@ def add_export_command(admin: typer.Typer, run_admin: RunAdmin) -> None:
         private: Annotated[
             bool, typer.Option(help="Private channels, DMs and group DMs too.")
         ] = False,
+        files: Annotated[
+            bool, typer.Option(help="The files' bytes too, under __uploads/<id>/<name>.")
+        ] = False,
         data_dir: DataDir = Path("data"),
     ) -> None:
-        """Write a workspace in Slack's export format (public channels unless --private), which
-        import-slack reads back. Progress on stderr; one JSON object on stdout."""
+        """Write a workspace in Slack's export format (public channels unless --private; the
+        files' bytes with --files), which import-slack reads back. Progress on stderr; one JSON
+        object on stdout."""
         from rich.console import Console
         from rich.progress import Progress
 
@@ -119,7 +123,12 @@ def add_export_command(admin: typer.Typer, run_admin: RunAdmin) -> None:
             ):
                 task = bar.add_task("messages", total=None)
                 counts = await slack_export.export_slack(
-                    hub, team_id, writer, private=private, progress=lambda n: bar.advance(task, n)
+                    hub,
+                    team_id,
+                    writer,
+                    private=private,
+                    files=files,
+                    progress=lambda n: bar.advance(task, n),
                 )
             return {"team_id": team_id, "file": str(out), **counts}
 

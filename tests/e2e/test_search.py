@@ -144,6 +144,29 @@ def test_search_all_has_messages_and_no_files(
     assert answer["files"]["total"] == 0 and answer["files"]["matches"] == []
 
 
+def test_a_bots_words_in_blocks_and_attachments_are_found(
+    server: Server, workspace: Workspace, posted: dict[str, str]
+) -> None:
+    bot = server.client(workspace.bot.token)
+    bot.conversations_join(channel=posted["lobby"])
+    bot.chat_postMessage(
+        channel=posted["lobby"],
+        text="Deploy finished",
+        blocks=[
+            {"type": "header", "text": {"type": "plain_text", "text": "Deploy finished"}},
+            {"type": "section", "fields": [{"type": "mrkdwn", "text": "*Region:* xanadu-east"}]},
+        ],
+        attachments=[{"fallback": "Build 7", "fields": [{"title": "Owner", "value": "yolanda"}]}],
+    )
+    alice = server.client(workspace.alice.token)
+    for query in ("xanadu", "yolanda", "xanadu yolanda"):
+        [match] = search(alice, query=query, highlight=True)["messages"]["matches"]
+        # The match is the message's text, marked only where the text itself matches.
+        assert match["text"] == "Deploy finished", query
+    [match] = search(alice, query="deploy yolanda", highlight=True)["messages"]["matches"]
+    assert match["text"] == f"{HIGHLIGHT_START}Deploy{HIGHLIGHT_END} finished"
+
+
 def test_bots_may_not_search(server: Server, workspace: Workspace, posted: dict[str, str]) -> None:
     assert error_of(lambda: server.client(workspace.bot.token).search_messages(query="x")) == (
         "not_allowed_token_type"
@@ -188,6 +211,8 @@ def test_bad_arguments_get_slacks_errors(
         {"query": "report from:@nobody"},
         {"query": "report before:2026-13-45"},
         {"query": "report during:someday"},
+        {"query": "report during:sept"},  # a month is its name or its first three letters
+        {"query": "report before:january"},  # a month's name is a period, not a day
         {"query": "report", "page": "101"},
         {"query": "report", "page": "100000"},
         {"query": "NEAR(report OR weekly) AND body:x ^y"},

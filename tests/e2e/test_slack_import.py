@@ -71,8 +71,13 @@ def test_an_export_comes_in_with_its_ids_and_times_once_however_often_it_is_run(
     counts = {k: first[k] for k in ("users", "channels", "messages", "reactions", "pins")}
     assert counts == {"users": 4, "channels": 5, "messages": ex.TAKEN, "reactions": 2, "pins": 1}
     assert first["written"]["messages"] == ex.TAKEN
+    file_bytes = len(ex.PHOTO_BYTES) + len(ex.NOTES_BYTES)
+    assert (first["files"], first["file_bytes"]) == (3, file_bytes)
+    assert (first["written"]["files"], first["written"]["file_bytes"]) == (3, file_bytes)
     assert first["skipped"] == {
         "a folder of day files for no conversation in the export": 1,
+        "file bytes: not in the export": 1,  # kept as metadata only
+        "file: deleted": 1,
         "message: a ts out of range": 1,
         "message: duplicate ts": 1,
         "message: from a person not in users.json": 1,
@@ -80,6 +85,7 @@ def test_an_export_comes_in_with_its_ids_and_times_once_however_often_it_is_run(
     }
     code, again = import_slack(data_dir, ex.write_folder(tmp_path / "unpacked"))
     assert code == 0 and {k: again[k] for k in counts} == counts
+    assert (again["files"], again["file_bytes"]) == (3, file_bytes)
     assert set(again["written"].values()) == {0}
 
     alice_token, bob_token = tokens(data_dir, ex.TEAM, ex.ALICE, ex.BOB)
@@ -105,6 +111,7 @@ def test_an_export_comes_in_with_its_ids_and_times_once_however_often_it_is_run(
         ]
         assert shown[ex.MENTION]["text"] == "See <@U0ALICE01> in <#C0GENERAL|general>"
         assert shown[ex.EDITED]["edited"] == {"user": ex.BOB, "ts": ex.ts(ex.DAY1 + 130)}
+        assert shown[ex.EDITED]["text"] == f"fixed typo, {ex.SUBTEAM}"  # verbatim
         parent = shown[ex.PARENT]
         assert (parent["reply_count"], parent["reply_users"]) == (2, [ex.BOB, ex.ALICE])
         [rocket] = parent["reactions"]
@@ -149,6 +156,16 @@ def _zip(path: Path, files: dict[str, bytes]) -> Path:
         ("not-a-zip", None, "not a zip file"),
         ("slip", {"users.json": b"[]", "../evil.json": b"[]"}, "an entry leaves the export"),
         ("absolute", {"/etc/users.json": b"[]"}, "an entry leaves the export"),
+        (
+            "bytes-slip",  # a file's bytes, named to land outside
+            {"users.json": b"[]", "__uploads/F0PHOTO01/../../../evil.png": b"x"},
+            "an entry leaves the export",
+        ),
+        (
+            "bytes-absolute",
+            {"users.json": b"[]", "/general/attachments/F0PHOTO01-a.png": b"x"},
+            "an entry leaves the export",
+        ),
         (
             "bomb",  # 60 MB that pack to ~60 KB
             {
@@ -256,7 +273,8 @@ def export_slack(data_dir: Path, out: Path, *more: str) -> dict[str, Any]:
 
 def snapshot(data_dir: Path) -> dict[str, Any]:
     """Everything an export carries, as the store holds it: people, conversations with their
-    members and pins, and every message with its thread, edit and reactions."""
+    members and pins, every message with its thread, edit, reactions and files, and the files
+    with their shares and bytes."""
 
     async def work(hub: Hub) -> dict[str, Any]:
         team = await workspaces.team_id_of(hub, "acme")
@@ -288,13 +306,39 @@ def snapshot(data_dir: Path) -> dict[str, Any]:
                             m.edited_by,
                             sorted((r.name, tuple(sorted(r.users))) for r in m.reactions),
                             m.extra.get("parent_user_id"),
+                            m.extra.get("file_refs"),
                         )
                         for m in msgs
                     ],
                 }
-            return {"team": team, "people": people, "conversations": conversations}
+            files = {
+                f.id: (
+                    (f.user_id, f.created, f.name, f.title, f.mimetype, f.filetype, f.size),
+                    (f.state, f.blob_key, f.sha256, f.alt_txt, f.snippet_type),
+                    [
+                        (s.channel_id, s.ts, s.thread_ts, s.user_id, s.created)
+                        for s in tx.shares_of_file(team, f.id)
+                    ],
+                )
+                for f in tx.files_page(
+                    team,
+                    user_id=None,
+                    channel=None,
+                    filetypes=None,
+                    ts_from=None,
+                    ts_to=None,
+                    before=None,
+                    limit=1000,
+                )
+            }
+            return {"team": team, "people": people, "conversations": conversations, "files": files}
 
-        return await hub.read(team, read)
+        found = await hub.read(team, read)
+        for file_id, (_, (_, key, _, _, _), _) in found["files"].items():
+            if key is not None:
+                async with hub.blobs.open(key) as body:
+                    found["files"][file_id] += (b"".join([c async for c in body]),)
+        return found
 
     return run_admin(data_dir, work)
 
@@ -307,13 +351,26 @@ def test_an_export_imported_again_reproduces_the_workspace(tmp_path: Path) -> No
     with zipfile.ZipFile(tmp_path / "public.zip") as archive:
         assert "groups.json" not in archive.namelist()
         assert not [n for n in archive.namelist() if n.startswith(("secret/", ex.DM))]
-    full = export_slack(first, tmp_path / "full.zip", "--private")
+    with zipfile.ZipFile(tmp_path / "public.zip") as archive:
+        assert not [n for n in archive.namelist() if n.startswith("__uploads/")]  # no --files
+    full = export_slack(first, tmp_path / "full.zip", "--private", "--files")
     assert (full["users"], full["channels"], full["messages"], full["pins"]) == (4, 5, ex.TAKEN, 1)
+    assert (full["files"], full["file_bytes"]) == (3, len(ex.PHOTO_BYTES) + len(ex.NOTES_BYTES))
+    with zipfile.ZipFile(tmp_path / "full.zip") as archive:
+        day = orjson.loads(archive.read("general/2020-01-01.json"))
+        assert [m["text"] for m in day if m["ts"] == ex.EDITED] == [f"fixed typo, {ex.SUBTEAM}"]
+        assert archive.read(f"__uploads/{ex.PHOTO}/photo.png") == ex.PHOTO_BYTES
+        assert archive.read(f"__uploads/{ex.NOTES}/notes.txt") == ex.NOTES_BYTES
 
     second = tmp_path / "second" / "data"
     code, answer = import_slack(second, tmp_path / "full.zip")
-    assert code == 0 and answer["skipped"] == {}, answer
+    # The file without bytes goes out and comes back as metadata only.
+    assert code == 0 and answer["skipped"] == {"file bytes: not in the export": 1}, answer
     before, after = snapshot(first), snapshot(second)
     assert after == before
+    assert len(before["files"]) == 3 and before["files"][ex.PHOTO][-1] == ex.PHOTO_BYTES
     replies = before["conversations"][ex.GENERAL]["messages"]
-    assert [r[-1] for r in replies if r[0] == ex.REPLY1] == [ex.ALICE]  # parent_user_id
+    assert [r[-2] for r in replies if r[0] == ex.REPLY1] == [ex.ALICE]  # parent_user_id
+    assert [r[-1] for r in replies if r[0] == ex.REPLY2] == [
+        [[ex.TEAM, ex.NOTES], [ex.TEAM, ex.NOBYTES]]
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,19 @@ from hypothesis import strategies as st
 
 from hubbub.app import build_hub
 from hubbub.config import Settings
-from hubbub.domain.model import Identity
-from hubbub.services import direct, messages, pins, reactions, workspaces
+from hubbub.domain.jobs import Job
+from hubbub.domain.model import Identity, Message
+from hubbub.domain.ts import from_micros
+from hubbub.services import direct, messages, pins, previews, reactions, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.channels import create
 from hubbub.services.hub import Hub
 from hubbub.services.membership import join
 from hubbub.services.search import Ask, search_messages
+from hubbub.services.search_index import reindex
 from hubbub.store.queries import search as search_sql
+from hubbub.store.tx import Tx
+from tests.support.web_target import Target
 
 
 @dataclass
@@ -38,7 +44,9 @@ class World:
 @pytest.fixture(params=["sqlite", "postgres"])
 async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
     url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    hub = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
+    # Private addresses allowed: a link preview's page is a local test server (Target).
+    settings = Settings(data_dir=tmp_path / "data", database_url=url, allow_private_outbound=True)
+    hub = build_hub(settings)
     await workspaces.create_workspace(hub, "Acme", "acme")
     people = []
     for name in ("ada", "bob"):
@@ -82,8 +90,6 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     """search_fts is written beside search_docs, not by triggers: after posts, edits, deletes,
     a tombstone and a rebuild, FTS5 alone (no instr() behind it) finds each word in the rows
     that hold it now and nowhere else, and its own integrity check passes."""
-    from hubbub.services.search_index import reindex
-
     w = world
     first = await post(w, "the alpha release")
     second = await post(w, "the beta release")
@@ -301,3 +307,172 @@ SYNTAX = st.sampled_from(
         "'; DROP TABLE messages; --",
     ]
 )
+
+
+async def written_at(w: World, moment: datetime, text: str) -> None:
+    """A message whose ts is that moment, written by the store's own insert (as an import writes
+    history), so its day is not today's."""
+    team = w.ada.team_id
+    ts = from_micros(int(moment.timestamp()) * 1_000_000)
+
+    def unit(tx: Tx, _log: object) -> None:
+        msg = Message(team, w.general, ts, w.ada.user_id, None, None, text, None, None, None, 0,
+                      (), None, None, None, None)  # fmt: skip
+        tx.insert_message(msg, tx.next_seq(team, w.general), in_channel=True)
+
+    await w.hub.commit(team, unit)
+
+
+async def lives_in(w: World, who: Identity, tz: str) -> None:
+    await w.hub.commit(
+        who.team_id, lambda tx, _log: tx.update_user(who.team_id, who.user_id, tz=tz)
+    )
+
+
+async def test_days_are_the_searchers_own(world: World) -> None:
+    # Midnight opening 2026-11-20 is 08:00 UTC in Los Angeles (PST), and 15:00 UTC the day
+    # before in Tokyo: a message a second before each, and one at it.
+    w = world
+    for place, midnight in (
+        ("losangeles", datetime(2026, 11, 20, 8, tzinfo=UTC)),
+        ("tokyo", datetime(2026, 11, 19, 15, tzinfo=UTC)),
+    ):
+        await written_at(w, midnight - timedelta(seconds=1), f"tzcheck {place} late")
+        await written_at(w, midnight, f"tzcheck {place} early")
+    await lives_in(w, w.ada, "America/Los_Angeles")
+    await lives_in(w, w.bob, "Asia/Tokyo")
+    for who, place in ((w.ada, "losangeles"), (w.bob, "tokyo")):
+        late, early = f"tzcheck {place} late", f"tzcheck {place} early"
+        words = f"tzcheck {place}"
+        assert await found(w, f"{words} on:2026-11-19", who) == [late]
+        assert await found(w, f"{words} on:2026-11-20", who) == [early]
+        assert await found(w, f"{words} during:2026-11-20", who) == [early]
+        assert await found(w, f"{words} before:2026-11-20", who) == [late]
+        assert await found(w, f"{words} after:2026-11-19", who) == [early]
+    # Tokyo's two messages are both of November 19th in Los Angeles, and in UTC.
+    tokyo = ["tzcheck tokyo early", "tzcheck tokyo late"]
+    assert sorted(await found(w, "tzcheck tokyo on:2026-11-19", w.ada)) == tokyo
+    # A zone this system does not know (an import may bring any text) is UTC: never an error.
+    await lives_in(w, w.ada, "Mars/Olympus_Mons")
+    assert sorted(await found(w, "tzcheck tokyo on:2026-11-19", w.ada)) == tokyo
+    assert sorted(await found(w, "tzcheck losangeles on:2026-11-20", w.ada)) == [
+        "tzcheck losangeles early",
+        "tzcheck losangeles late",
+    ]
+
+
+async def test_during_a_months_name(world: World) -> None:
+    w = world
+    today = datetime.now(UTC)
+    # The month before this one: this year's, or December of last year in January.
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=15, hour=12)
+    await written_at(w, last, "monthcheck last month")
+    await written_at(w, last.replace(year=last.year - 1), "monthcheck a year before")
+    name = MONTHS[last.month - 1]
+    assert await found(w, f"monthcheck during:{name}") == ["monthcheck last month"]
+    assert await found(w, f"monthcheck during:{name[:3].upper()}") == ["monthcheck last month"]
+    assert await found(w, f"monthcheck during:{MONTHS[today.month - 1]}") == []
+
+
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+
+
+def section(text: str) -> list[dict[str, Any]]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+
+
+REPORT = {
+    "fallback": "Nightly build",
+    "title": "Nightly build",
+    "fields": [{"title": "Branch", "value": "quixotic-branch", "short": True}],
+}
+
+
+async def test_the_words_of_blocks_and_attachments_are_found(world: World) -> None:
+    w = world
+    await post(w, "", blocks=section("the zephyr deploy finished"))
+    await post(w, "build news", attachments=[REPORT])
+    await post(w, "plain text only")
+    assert await found(w, "zephyr") == [""]
+    assert await found(w, '"zephyr deploy"') == [""]
+    assert await found(w, "quixotic") == ["build news"]
+    assert await found(w, "branch nightly") == ["build news"]
+    assert await found(w, "build -quixotic") == []
+    # Highlights mark the text only: a match in the blocks alone is found, unmarked.
+    results = await search_messages(w.hub, w.ada, "quixotic", Ask())
+    assert [m.message.text for m in results.matches] == ["build news"]
+    # has:link sees a link a block shows.
+    await post(w, "", blocks=section("see <https://example.com|the zephyr page>"))
+    assert await found(w, "zephyr has:link") == [""]
+
+
+async def test_an_edit_of_blocks_or_attachments_follows(world: World) -> None:
+    w = world
+    ts = await post(w, "status", blocks=section("old marmalade"))
+    await messages.update(w.hub, w.ada, w.general, ts, text="status", blocks=section("new jam"))
+    assert await found(w, "marmalade") == []
+    assert await found(w, "jam") == ["status"]
+    # Attachments left out of an edit stay, and so do their words; blocks left out too.
+    await messages.update(w.hub, w.ada, w.general, ts, text="status", attachments=[REPORT])
+    assert await found(w, "quixotic jam") == ["status"]
+    await messages.update(w.hub, w.ada, w.general, ts, text="status now", blocks=[])
+    assert await found(w, "jam") == []
+    assert await found(w, "quixotic") == ["status now"]
+    await messages.delete(w.hub, w.ada, w.general, ts)
+    assert await found(w, "quixotic") == []
+
+
+async def test_a_rebuild_indexes_blocks_and_attachments(world: World) -> None:
+    w = world
+    await post(w, "", blocks=section("the zephyr deploy"))
+    await post(w, "build news", attachments=[REPORT])
+    await reindex(w.hub, w.ada.team_id)
+    assert await found(w, "zephyr") == [""]
+    assert await found(w, "quixotic") == ["build news"]
+
+
+async def test_link_previews_are_not_indexed(world: World) -> None:
+    # A preview is a page's words, not the poster's (Slack does not index unfurls): the
+    # unfurl job's attachment is shown with the message, and search does not find its title.
+    w = world
+    with Target("127.0.0.2") as site:
+        msg = await messages.post(w.hub, w.ada, w.general, text=f"see <{site.url('/og')}>")
+        job = Job("1", msg.team_id, previews.UNFURL_JOB, {"channel": w.general, "ts": msg.ts}, 1)
+        await previews.unfurl(w.hub, job)
+    stored = await w.hub.read(
+        w.ada.team_id, lambda tx: tx.get_message(w.ada.team_id, w.general, msg.ts)
+    )
+    assert stored is not None
+    assert [a["title"] for a in stored.attachments or []] == ["A story worth reading"]
+    assert await found(w, "story worth") == []
+    assert await found(w, "Local News") == []
+    assert await found(w, "see") == [msg.text]
+
+
+async def test_a_page_of_results_is_read_in_one_statement(world: World) -> None:
+    # get_messages (services/search.py _readable): exactly the (channel, ts) asked for.
+    w = world
+    first = await post(w, "one")
+    second = await post(w, "two", w.random)
+    asked = [(w.general, first), (w.random, second), (w.random, first), (w.general, "1.000001")]
+    found = await w.hub.read(w.ada.team_id, lambda tx: tx.get_messages(w.ada.team_id, asked))
+    assert {key: m.text for key, m in found.items()} == {
+        (w.general, first): "one",
+        (w.random, second): "two",
+    }
+    other = await w.hub.read(w.ada.team_id, lambda tx: tx.get_messages("T0NOSUCH", asked))
+    assert other == {}
+    assert await w.hub.read(w.ada.team_id, lambda tx: tx.get_messages(w.ada.team_id, [])) == {}

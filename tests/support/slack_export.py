@@ -1,6 +1,7 @@
 """A small Slack export, as Slack's workspace export writes it (users.json, channels.json,
-groups.json, dms.json, mpims.json, a folder of day files per conversation), with the cases the
-importer must take or skip (docs/import.md)."""
+groups.json, dms.json, mpims.json, a folder of day files per conversation), with files' bytes
+as slackdump adds them (`__uploads/<id>/<name>` and `<folder>/attachments/<id>-<name>`), and
+the cases the importer must take or skip (docs/import.md)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from tests.support.images import png
 
 TEAM = "T0ACME001"
 ALICE, BOB, CAROL, BOTUSER, GHOST = "U0ALICE01", "U0BOB0002", "U0CAROL03", "U0BOTUSR1", "U0GHOST01"
@@ -36,6 +39,41 @@ EDITED = ts(DAY1 + 120, 0)
 BOT_MSG = ts(DAY1 + 180, 0)
 MENTION = ts(DAY2, 0)
 PINNED = PARENT
+# A user group's mention: hubbub has no user groups yet; the text keeps it as it is.
+SUBTEAM = "<!subteam^S0DEVS001|@devs>"
+
+# Files: an image with its bytes in __uploads (shared twice), a text file with its bytes in
+# general/attachments (in a thread), a PDF whose bytes the export lacks, one deleted.
+PHOTO, NOTES, NOBYTES, GONE = "F0PHOTO01", "F0NOTES01", "F0NOBYTE1", "F0GONE001"
+PHOTO_BYTES = png(200, 100)
+NOTES_BYTES = b"line one\nline two\n" * 100
+
+
+def file_object(
+    file_id: str, name: str, size: int, user: str = ALICE, **more: Any
+) -> dict[str, Any]:
+    """A file as Slack's export shows it in a message (the fields the importer reads, and some
+    it must not believe: the mimetype, the URLs)."""
+    return {
+        "id": file_id,
+        "created": DAY1 + 10,
+        "timestamp": DAY1 + 10,
+        "name": name,
+        "title": name.rpartition(".")[0].capitalize(),
+        "mimetype": "text/html",
+        "filetype": name.rpartition(".")[2],
+        "user": user,
+        "size": size,
+        "mode": "hosted",
+        "is_external": False,
+        "url_private": f"https://files.slack.com/files-pri/{TEAM}-{file_id}/{name}",
+        **more,
+    }
+
+
+PHOTO_FILE = file_object(PHOTO, "photo.png", len(PHOTO_BYTES), alt_txt="a green field")
+NOTES_FILE = file_object(NOTES, "notes.txt", len(NOTES_BYTES), user=BOB)
+NOBYTES_FILE = file_object(NOBYTES, "report.pdf", 12345)
 
 
 def _user(uid: str, name: str, **more: Any) -> dict[str, Any]:
@@ -127,6 +165,8 @@ def contents() -> dict[str, Any]:
             "latest_reply": REPLY2,
             "client_msg_id": "c1",
             "reactions": [{"name": "rocket", "users": [BOB, ALICE], "count": 2}],
+            "files": [PHOTO_FILE, {"id": GONE, "mode": "tombstone"}],
+            "upload": True,
         },
         {
             "type": "message",
@@ -143,11 +183,12 @@ def contents() -> dict[str, Any]:
             "ts": REPLY2,
             "thread_ts": PARENT,
             "parent_user_id": ALICE,
+            "files": [NOTES_FILE, NOBYTES_FILE],
         },
         {
             "type": "message",
             "user": BOB,
-            "text": "fixed typo",
+            "text": f"fixed typo, {SUBTEAM}",
             "ts": EDITED,
             "edited": {"user": BOB, "ts": ts(DAY1 + 130)},
         },
@@ -169,6 +210,7 @@ def contents() -> dict[str, Any]:
             "user": BOB,
             "text": "See <@U0ALICE01> in <#C0GENERAL|general>",
             "ts": MENTION,
+            "files": [PHOTO_FILE],
         },
     ]
     return {
@@ -185,6 +227,8 @@ def contents() -> dict[str, Any]:
         f"{DM}/2020-01-01.json": [{"user": ALICE, "text": "psst", "ts": ts(DAY1, 9)}],
         f"{MPIM_NAME}/2020-01-01.json": [{"user": CAROL, "text": "all three", "ts": ts(DAY1, 11)}],
         "nowhere/2020-01-01.json": [{"user": BOB, "text": "lost", "ts": ts(DAY1, 13)}],
+        f"__uploads/{PHOTO}/photo.png": PHOTO_BYTES,
+        f"general/attachments/{NOTES}-notes.txt": NOTES_BYTES,
     }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from itertools import pairwise
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import orjson
 import pytest
 
 from hubbub_bench.cpu import cpu_use
-from hubbub_bench.load import is_invalid, request_body
+from hubbub_bench.load import is_invalid, parse_args, request_body
 from hubbub_bench.stats import percentile, post_result, summarise
 
 
@@ -100,3 +101,15 @@ def test_invalid_posts_are_the_percent_asked_for_spread_evenly() -> None:
     assert all(b - a == 10 for a, b in pairwise(marked))
     assert not any(is_invalid(i, 0) for i in range(100))
     assert all(is_invalid(i, 100) for i in range(100))
+
+
+def test_the_load_generator_posts_the_texts_it_is_given(tmp_path: Path) -> None:
+    texts = tmp_path / "texts.json"
+    texts.write_bytes(orjson.dumps(["first", "second"]))
+    base = ["--url", "http://127.0.0.1:1", "--token", "t", "--channel", "C1"]
+    assert parse_args([*base, "--texts", str(texts)]).texts_list == ["first", "second"]
+    assert parse_args(base).texts_list == []
+    for bad in (b"[]", b"[1, 2]", b"{}", b"not json"):
+        texts.write_bytes(bad)
+        with pytest.raises(SystemExit):
+            parse_args([*base, "--texts", str(texts)])

@@ -12,15 +12,18 @@ import schemathesis
 from hubbub.api.openapi import document
 from hubbub.api.responses import COMPONENTS, SUCCESS, success
 from hubbub.api.routes import method_table
+from hubbub.domain.files import READY, File
 from hubbub.domain.model import Channel, Message, Reaction, Team, User
 from hubbub.domain.shapes import (
     USER_TEAM,
     channel_json,
     external_user_json,
+    file_json,
     message_json,
     team_json,
     user_json,
 )
+from hubbub.domain.urls import PublicUrls
 from tests.support.schemas import problems
 
 TEAM = Team("T1", "Acme", "acme", 1_700_000_000)
@@ -135,6 +138,21 @@ def test_every_reference_in_the_document_names_a_component() -> None:
     assert names and set(names) <= set(COMPONENTS)
 
 
+URLS = PublicUrls.at("https://chat.example.com")
+# A file imported without its bytes (services/slack_import_files.py): no download URLs.
+BARE_FILE = File("T1", "F1", "U1", 1_700_000_000, "a.png", "a.png", "image/png", "png", 9, READY)
+FULL_FILE = replace(
+    BARE_FILE,
+    blob_key="T1/ab/cd/" + "a" * 64,
+    sha256="a" * 64,
+    alt_txt="a cat",
+    snippet_type="python",
+    original_w=800,
+    original_h=600,
+    thumbs={"64": (64, 48), "360": (360, 270)},
+)
+
+
 # (component, the serialiser's fewest keys, its most): the schema must require exactly the
 # first and allow all of the second, besides what the methods add (listed in the schema).
 RECORDS = [
@@ -154,6 +172,7 @@ RECORDS = [
     ),
     ("Im", channel_json(IM), channel_json(IM, last_read=MESSAGE.ts, num_members=2)),
     ("Message", message_json(MESSAGE), message_json(PARENT, with_channel=True)),
+    ("File", file_json(BARE_FILE, URLS), file_json(FULL_FILE, URLS)),
 ]
 
 

@@ -3,7 +3,8 @@ every form Slack documents, every bad input, and any string at all without an ex
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -152,6 +153,76 @@ def test_dates_are_days_in_utc(text: str, after: int | None, before: int | None)
     assert (found.after_us, found.before_us, found.impossible) == (after, before, False)
 
 
+def _utc_us(*moment: int) -> int:
+    return int(datetime(*moment, tzinfo=UTC).timestamp()) * 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "month"),
+    [
+        # The month this year once it has begun (December 6th: every month has)...
+        ("during:january", TODAY, (2026, 1)),
+        ("during:JAN", TODAY, (2026, 1)),
+        ("during:February", TODAY, (2026, 2)),
+        ("during:sep", TODAY, (2026, 9)),
+        ("during:september", TODAY, (2026, 9)),
+        ("during:december", TODAY, (2026, 12)),
+        ("during:dec", TODAY, (2026, 12)),
+        # ...else last year's: the latest month of that name.
+        ("during:march", date(2026, 2, 28), (2025, 3)),
+        ("during:february", date(2026, 2, 28), (2026, 2)),
+        ("during:may", date(2026, 1, 1), (2025, 5)),
+    ],
+)
+def test_during_a_month_by_its_name(text: str, today: date, month: tuple[int, int]) -> None:
+    year, number = month
+    after = _utc_us(year, number, 1)
+    before = _utc_us(year + number // 12, number % 12 + 1, 1)
+    found = parse(text, today)
+    assert (found.after_us, found.before_us, found.impossible) == (after, before, False)
+
+
+def test_a_months_name_before_the_first_year_has_none() -> None:
+    assert parse("during:december", date(1, 6, 1)) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("zone", "midnight_utc"),
+    [
+        # The searcher's midnight of December 6th, as UTC sees it.
+        (ZoneInfo("America/Los_Angeles"), (2026, 12, 6, 8)),  # PST, UTC-8
+        (ZoneInfo("Asia/Tokyo"), (2026, 12, 5, 15)),  # JST, UTC+9
+        (timezone(timedelta(hours=5, minutes=30)), (2026, 12, 5, 18, 30)),
+        (UTC, (2026, 12, 6)),
+    ],
+)
+def test_days_begin_at_the_searchers_midnight(zone: tzinfo, midnight_utc: tuple[int, ...]) -> None:
+    start = _utc_us(*midnight_utc)
+    for text, after, before in [
+        ("on:2026-12-06", start, start + DAY_US),
+        ("on:today", start, start + DAY_US),
+        ("before:2026-12-06", None, start),
+        ("after:2026-12-05", start, None),
+        ("during:2026-12-06", start, start + DAY_US),
+    ]:
+        found = parse(text, TODAY, zone)
+        assert (found.after_us, found.before_us) == (after, before), text
+
+
+def test_a_day_across_a_change_of_clocks_is_as_long_as_it_is_there() -> None:
+    # Los Angeles went to summer time on 2026-03-08 (a day of 23 hours) and back on 2026-11-01
+    # (25 hours); a month's bounds are each its own midnight.
+    zone = ZoneInfo("America/Los_Angeles")
+    spring = parse("on:2026-03-08", TODAY, zone)
+    autumn = parse("on:2026-11-01", TODAY, zone)
+    assert spring.after_us == _utc_us(2026, 3, 8, 8)
+    assert spring.before_us == _utc_us(2026, 3, 9, 7)
+    assert autumn.after_us == _utc_us(2026, 11, 1, 7)
+    assert autumn.before_us == _utc_us(2026, 11, 2, 8)
+    july = parse("during:july", TODAY, zone)
+    assert (july.after_us, july.before_us) == (_utc_us(2026, 7, 1, 7), _utc_us(2026, 8, 1, 7))
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -161,6 +232,10 @@ def test_dates_are_days_in_utc(text: str, after: int | None, before: int | None)
         "during:decade",
         "on:26-12-06",
         "during:0000",
+        "during:janu",
+        "during:juli",
+        "during:sept",
+        "before:january",
         "after:9999-12-31",
         "before:0000-01-01",
         "x " * (MAX_TERMS + 1),

@@ -16,6 +16,7 @@ from hubbub.domain.slack_export import (
     message_of,
     user_of,
 )
+from hubbub.domain.slack_files import FileRefused, file_of
 from hubbub.services.slack_import import Renames, derived_id
 
 NOW_US = 1_800_000_000 * 10**6
@@ -99,8 +100,70 @@ def test_renames_rewrite_mentions_and_nothing_else() -> None:
     new = derived_id("U", "T0ACME001", "U0BOB0002")
     assert new == derived_id("U", "T0ACME001", "U0BOB0002") and new.startswith("U")
     renames = Renames({"U0BOB0002": new, "C0GENERAL": "C0NEWGENRL"})
-    text = "hi <@U0BOB0002> and <@U0BOB0002|bob> in <#C0GENERAL|general>; U0BOB0002 plain"
+    text = (
+        "hi <@U0BOB0002> and <@U0BOB0002|bob> in <#C0GENERAL|general>; U0BOB0002 plain;"
+        " <!subteam^S0DEVS001|@devs>"
+    )
+    # A user group's mention is kept as it is (hubbub has no user groups yet).
     assert renames.text(text) == (
-        f"hi <@{new}> and <@{new}|bob> in <#C0NEWGENRL|general>; U0BOB0002 plain"
+        f"hi <@{new}> and <@{new}|bob> in <#C0NEWGENRL|general>; U0BOB0002 plain;"
+        " <!subteam^S0DEVS001|@devs>"
     )
     assert Renames().text(text) == text
+
+
+def test_a_messages_files_are_checked_one_by_one() -> None:
+    photo = {
+        "id": "F0PHOTO01",
+        "name": "photo.png",
+        "title": "Photo\x00",  # a control character: the name is the title
+        "mimetype": "text/html",  # never believed: the name says what it is
+        "filetype": "png",
+        "user": "U0ALICE01",
+        "created": 1577880000,
+        "size": True,  # no size of Slack's
+        "alt_txt": "a" * 2000,
+    }
+    msg = message_of(
+        {
+            "user": "U0ALICE01",
+            "ts": "1577880000.000100",
+            "files": [photo, photo, {"id": "F0GONE001", "mode": "tombstone"}, {"id": "x"}],
+        },
+        NOW_US,
+        {},
+    )
+    [file] = msg.files
+    assert (file.id, file.title, file.mimetype, file.filetype) == (
+        "F0PHOTO01",
+        "photo.png",
+        "image/png",
+        "png",
+    )
+    assert (file.size, len(file.alt_txt or ""), file.external) == (None, 1000, False)
+    assert msg.skipped_files == ("file: deleted", "file: a bad id")
+
+
+def test_an_older_exports_single_file_and_an_external_one_are_taken() -> None:
+    raw = {
+        "subtype": "file_share",
+        "user": "U0ALICE01",
+        "ts": "1577880000.000100",
+        "file": {"id": "F0DOC0001", "name": "Plan", "mode": "external", "size": 10},
+    }
+    [doc] = message_of(raw, NOW_US, {}).files
+    assert (doc.name, doc.filetype, doc.mimetype, doc.external) == (
+        "Plan",
+        "binary",
+        "application/octet-stream",
+        True,
+    )
+    for bad, reason in [
+        ({"id": "F0NONAME1", "mode": "hidden_by_limit"}, "no name"),
+        ({"id": "F0SLASH01", "name": "a/../b"}, "a bad name"),
+        ({"id": "U0ALICE01", "name": "a"}, "a bad id"),
+        ({"id": "F0DELETE1", "name": "a", "is_deleted": True}, "deleted"),
+        ("F0PHOTO01", "not an object"),
+    ]:
+        with pytest.raises(FileRefused, match=reason):
+            file_of(bad)

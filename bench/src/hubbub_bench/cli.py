@@ -202,9 +202,10 @@ def bench_search(
     ] = 1_000_000,
     channels: Annotated[int, typer.Option(min=1, max=100_000, help="They are spread over.")] = 1000,
     per_kind: Annotated[int, typer.Option(min=5, max=1000, help="Queries timed per kind.")] = 40,
-    posts: Annotated[
-        int, typer.Option(min=100, max=100_000, help="Posts per side of the indexing cost.")
-    ] = 3000,
+    post_seconds: Annotated[
+        float, typer.Option(min=1, max=120, help="Each turn of posting, with the index or without.")
+    ] = 10.0,
+    turns: Annotated[int, typer.Option(min=1, max=20, help="Turns of posting per side.")] = 3,
     store: Annotated[
         list[str] | None, typer.Option(help="sqlite and/or postgres (default: both).")
     ] = None,
@@ -220,7 +221,14 @@ def bench_search(
 
     stores = _stores(store)
     opts = SearchOptions(
-        messages, channels, per_kind=per_kind, posts=posts, stores=stores, out=out, keep=keep
+        messages,
+        channels,
+        per_kind=per_kind,
+        post_seconds=post_seconds,
+        turns=turns,
+        stores=stores,
+        out=out,
+        keep=keep,
     )
     result, path = run(opts)
     _wide_console().print(table(result))

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -86,13 +87,17 @@ async def _worker(
     perf = time.perf_counter
     channels = args.channel.split(",")
     channel = channels[n % len(channels)]  # with several channels, connections take turns
+    texts: list[str] = args.texts_list
     while True:
         start = perf()
         if start >= tally.window_end:
             return
         invalid = bool(args.invalid_percent) and is_invalid(i, args.invalid_percent)
         to = args.invalid_channel if invalid else channel
-        body, content_type = request_body(args.body, to, f"bench {n}-{i} hello world")
+        text = f"bench {n}-{i} hello world"
+        if texts:
+            text = texts[(n + i * args.connections) % len(texts)]
+        body, content_type = request_body(args.body, to, text)
         i += 1
         try:
             async with session.post(
@@ -188,6 +193,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.5)
     parser.add_argument("--body", choices=("json", "form"), default="json")
+    parser.add_argument(
+        "--texts", type=Path, default=None, help="a JSON list of texts, posted in turn"
+    )
     parser.add_argument("--invalid-percent", type=int, default=0, help="posts of 100 to refuse")
     parser.add_argument("--invalid-channel", default="", help="a channel the poster is not in")
     parser.add_argument(
@@ -197,6 +205,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--watch", action="append", default=[], help="also report processes of this name's CPU"
     )
     args = parser.parse_args(argv)
+    args.texts_list = _texts(parser, args.texts)
     if not 1 <= args.connections <= MAX_CONNECTIONS:
         parser.error(f"--connections must be within 1..{MAX_CONNECTIONS}")
     if not 0 <= args.invalid_percent <= 100 or (args.invalid_percent and not args.invalid_channel):
@@ -204,6 +213,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if not 0 < args.duration <= MAX_DURATION_S or not 0 <= args.warmup <= MAX_DURATION_S:
         parser.error(f"--duration and --warmup must be within 0..{MAX_DURATION_S:g} s")
     return args
+
+
+def _texts(parser: argparse.ArgumentParser, path: Path | None) -> list[str]:
+    """--texts: what the posts say (else a short numbered line each)."""
+    if path is None:
+        return []
+    try:
+        texts = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        parser.error(f"--texts: {exc}")
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
+        parser.error("--texts must hold a JSON list of strings")
+    return texts
 
 
 def report(work: Coroutine[Any, Any, dict[str, Any]]) -> None:

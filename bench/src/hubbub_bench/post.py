@@ -67,6 +67,7 @@ class Options:
     quiet_wait: float = 0.0
     channels: int = 1  # posts spread over this many channels (one row lock each on PostgreSQL)
     invalid: int = 0  # --invalid P: also a run with P% of the posts refused (not_in_channel)
+    texts: Path | None = None  # a JSON list of what the posts say (else a short numbered line)
 
 
 def free_port() -> int:
@@ -202,10 +203,16 @@ def wait_ready(proc: subprocess.Popen[bytes], url: str, what: str) -> None:
     raise RuntimeError(f"{what} did not answer within {START_TIMEOUT_S:g} s")
 
 
-def start_hubbub(children: Children, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_hubbub(
+    children: Children, data_dir: Path, *, config: Path | None = None, module: str = "hubbub"
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`hubbub serve` on data_dir (and config's settings, e.g. a PostgreSQL database_url), run
+    as `python -m module` (a bench's own wrapper of it: hubbub_bench.unindexed)."""
     port = free_port()
     env = dict(os.environ, HUBBUB_RATE_LIMITS="off")
-    argv = [sys.executable, "-m", "hubbub", "serve", "--data-dir", str(data_dir)]
+    argv = [sys.executable, "-m", module, "serve", "--data-dir", str(data_dir)]
+    if config is not None:
+        argv += ["--config", str(config)]
     proc = children.start([*argv, "--host", "127.0.0.1", "--port", str(port)], env)
     url = f"http://127.0.0.1:{port}"
     wait_ready(proc, url + "/api/api.test", "hubbub serve")
@@ -253,6 +260,8 @@ def drive(
         "--body",
         opts.body,
     ]
+    if opts.texts is not None:
+        argv += ["--texts", str(opts.texts)]
     if invalid:
         argv += ["--invalid-percent", str(invalid), "--invalid-channel", target.closed_channel]
     argv += [arg for pid in server_pids for arg in ("--server-pid", str(pid))]

@@ -177,15 +177,15 @@ _FILE = {
     "user_team": STRING,
     "editable": BOOLEAN,
     "size": INTEGER,
-    "mode": {"type": "string", "enum": ["hosted", "snippet"]},
+    # hidden_by_limit: a file without bytes, imported (domain/shapes.py file_json), which has
+    # no url_private nor url_private_download.
+    "mode": {"type": "string", "enum": ["hosted", "snippet", "hidden_by_limit"]},
     "is_external": BOOLEAN,
     "external_type": STRING,
     "is_public": BOOLEAN,
     "public_url_shared": BOOLEAN,
     "display_as_bot": BOOLEAN,
     "username": STRING,
-    "url_private": STRING,
-    "url_private_download": STRING,
     "permalink": STRING,
     "permalink_public": STRING,
     "has_rich_preview": BOOLEAN,
@@ -206,6 +206,8 @@ _FILE_SHARE = obj(
 )
 _SHARES_BY_CHANNEL: Schema = {"type": "object", "additionalProperties": array(_FILE_SHARE)}
 _FILE_OPTIONAL = {
+    "url_private": STRING,
+    "url_private_download": STRING,
     "alt_txt": STRING,
     "snippet_type": STRING,
     "original_w": INTEGER,

@@ -3,14 +3,16 @@
 A query is words, `"exact phrases"`, `-excluded` words or phrases, `prefix*`, and modifiers:
 `in:#channel`, `in:<#C…>`, `in:@person` (the DM with them), `from:@name`, `from:<@U…>`,
 `from:me`, `before:`/`after:`/`on:` a date (YYYY-MM-DD, `today`, `yesterday`), `during:` a
-period (YYYY-MM-DD, YYYY-MM, YYYY, `today`, `yesterday`, `week`, `month`, `year`), `has:link`,
+period (YYYY-MM-DD, YYYY-MM, YYYY, `today`, `yesterday`, `week`, `month`, `year`, a month's
+name: `january` or `jan`), `has:link`,
 `has:pin`, `has:reaction`, `is:thread`, and for files `type:` a filetype (`pdf`, `png`) or a
 kind of files.list's `types` (`images`, `pdfs`, `snippets`, `zips`).
 
 Everything else is text, compared as a substring of the folded message (domain/search_text.py):
 an unknown modifier, a quote without its partner, and every operator of the engines behind the
 index (FTS5's NEAR, OR, NOT, `^`, column filters, PostgreSQL's `& | ! <->`), which the stores
-only ever receive as quoted literals or bound parameters. Dates are days in UTC.
+only ever receive as quoted literals or bound parameters. Dates are days where the searcher
+lives: the caller passes their zone as a value (a tzinfo), as it passes `today`.
 
 The query is bounded: over MAX_QUERY characters or MAX_TERMS terms it matches nothing, as does
 a known modifier whose value does not parse (a date that is no date).
@@ -22,7 +24,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from hubbub.domain.files import TYPE_FILTERS
 from hubbub.domain.search_text import fold
@@ -44,6 +46,25 @@ _MODIFIERS = frozenset({"in", "from", "before", "after", "on", "during", "has", 
 # A filetype as domain/files.py names them: lower-case letters and digits.
 _FILETYPE = re.compile(r"[a-z0-9]{1,32}")
 _HAS = {"link": "has_link", "pin": "has_pin", "reaction": "has_reaction"}
+# during:january, during:jan: English names, as Slack's own (not the locale's: calendar's names
+# follow the process's locale, and a query must mean the same on every server).
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_NAMES = {name: i for i, name in enumerate(_MONTHS, 1)} | {
+    name[:3]: i for i, name in enumerate(_MONTHS, 1)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +104,15 @@ class _Bad(Exception):
     """A known modifier's value that does not parse: the query matches nothing."""
 
 
-def parse(query: str, today: date) -> SearchQuery:
-    """The query as plain values; never raises. today: the date `today` names (UTC)."""
+def parse(query: str, today: date, zone: tzinfo = UTC) -> SearchQuery:
+    """The query as plain values; never raises. today: the date `today` names where the
+    searcher lives; zone: their time zone, where each day named begins and ends."""
     if len(query) > MAX_QUERY:
         return NOTHING
     tokens = _tokens(query)
     if len(tokens) > MAX_TERMS:
         return NOTHING
-    found = _Builder(today)
+    found = _Builder(today, zone)
     try:
         for negated, quoted, text in tokens:
             found.add(negated, quoted, text)
@@ -125,8 +147,9 @@ def _tokens(query: str) -> list[tuple[bool, bool, str]]:
 
 
 class _Builder:
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, zone: tzinfo) -> None:
         self.today = today
+        self.zone = zone
         self.terms: list[str] = []
         self.excluded: list[str] = []
         self.channels: list[Ref] = []
@@ -211,9 +234,9 @@ class _Builder:
 
     def _between(self, lo: date | None, hi: date | None) -> None:
         if lo is not None:
-            self.after_us = max(self.after_us or 0, _micros(lo))
+            self.after_us = max(self.after_us or 0, _micros(lo, self.zone))
         if hi is not None:
-            bound = _micros(hi)
+            bound = _micros(hi, self.zone)
             self.before_us = bound if self.before_us is None else min(self.before_us, bound)
 
     def build(self) -> SearchQuery:
@@ -271,6 +294,10 @@ def _during(value: str, today: date) -> tuple[date, date]:
         return _month(int(found.group(1)), int(found.group(2)))
     if _YEAR.fullmatch(value):
         return _year(int(value))
+    if value in _MONTH_NAMES:
+        # The month this year if it has begun, else last year's: the latest one of that name.
+        month = _MONTH_NAMES[value]
+        return _month(today.year if month <= today.month else today.year - 1, month)
     raise _Bad
 
 
@@ -294,9 +321,10 @@ def _year(year: int) -> tuple[date, date]:
         return first, date(year, 12, 31)
 
 
-def _micros(day: date) -> int:
-    """The start of a day in UTC, in µs since 1970, inside the range a stored ts can name."""
-    moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+def _micros(day: date, zone: tzinfo) -> int:
+    """The start of a day in the zone, in µs since 1970, inside the range a stored ts can name.
+    A zone's midnight that a change of its clocks skips is the first instant after it."""
+    moment = datetime(day.year, day.month, day.day, tzinfo=zone)
     return min(max(0, int(moment.timestamp()) * 1_000_000), MAX_US)
 
 

@@ -242,6 +242,10 @@ def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:
 # -- files (domain/files.py) -------------------------------------------------------------------
 
 
+# The mode of a file without bytes (file_json).
+HIDDEN_BY_LIMIT = "hidden_by_limit"
+
+
 def file_tombstone(file_id: str) -> dict[str, Any]:
     """A deleted file wherever it was shown, as Slack shows it."""
     return {"id": file_id, "mode": "tombstone"}
@@ -285,6 +289,12 @@ def file_json(
         "file_access": "visible",
         "comments_count": 0,
     }
+    if not file.blob_key:
+        # A file whose bytes are not here (imported from an export that did not carry them:
+        # services/slack_import_files.py): shown as Slack shows a file it holds but does not
+        # hand out, with what is known of it and nothing to download.
+        out["mode"] = HIDDEN_BY_LIMIT
+        del out["url_private"], out["url_private_download"]
     if file.alt_txt:
         out["alt_txt"] = file.alt_txt
     if file.snippet_type:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hubbub.domain.ids import is_slack_id
+from hubbub.domain.slack_files import ExportFile, files_of
 from hubbub.domain.ts import parse_bound, to_micros
 
 MAX_TEXT = 40_000  # Slack's own limit on a message's text
@@ -226,6 +227,9 @@ class ExportMessage:
     attachments: list[Any] | None
     client_msg_id: str | None
     extra: dict[str, Any]
+    # Its files (domain/slack_files.py), and the reasons of those skipped.
+    files: tuple[ExportFile, ...] = ()
+    skipped_files: tuple[str, ...] = ()
 
 
 # What a message of the export shows that hubbub keeps as it is (docs/import.md).
@@ -240,6 +244,8 @@ _KEPT_EXTRA = (
     "purpose",
     "topic",
     "parent_user_id",
+    "upload",
+    "display_as_bot",
 )
 _SUBTYPE = re.compile(r"[a-z_]{1,32}\Z")
 _EMOJI = re.compile(r"[a-z0-9_+'\-:]{1,100}\Z")
@@ -283,6 +289,7 @@ def message_of(raw: Any, now_us: int, bots: dict[str, str]) -> ExportMessage:
                 reactions.append((r["name"], tuple(dict.fromkeys(users))))
     latest = raw.get("latest_reply")
     client_msg_id = raw.get("client_msg_id")
+    files, skipped_files = files_of(raw)
     return ExportMessage(
         ts=ts,
         user_id=user_id,
@@ -299,6 +306,8 @@ def message_of(raw: Any, now_us: int, bots: dict[str, str]) -> ExportMessage:
         attachments=raw["attachments"] if isinstance(raw.get("attachments"), list) else None,
         client_msg_id=client_msg_id[:64] if isinstance(client_msg_id, str) else None,
         extra={k: raw[k] for k in _KEPT_EXTRA if k in raw},
+        files=files,
+        skipped_files=skipped_files,
     )
 
 

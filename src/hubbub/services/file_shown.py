@@ -95,12 +95,12 @@ async def commit_showing_files(
         try:
             return await hub.commit(team_id, lambda tx, log: unit(tx, log, known))
         except FilesElsewhere as exc:
-            found = await _read_files(hub, exc.refs)
+            found = await read_files(hub, exc.refs)
             known.update({ref: found.get(ref) for ref in exc.refs})
     raise RuntimeError("a message's files kept changing")  # never: they are fixed at posting
 
 
-async def _read_files(hub: Hub, refs: Iterable[FileRef]) -> dict[FileRef, File]:
+async def read_files(hub: Hub, refs: Iterable[FileRef]) -> dict[FileRef, File]:
     """Files from their own workspaces' shards, one read per workspace; those of a workspace
     gone, or of a shard down, are left out (tombstones, for now)."""
     wanted = set(refs)
@@ -125,7 +125,7 @@ async def files_elsewhere(hub: Hub, msgs: list[Message]) -> list[Message]:
     wanted = {(t, f) for msg in msgs for t, f in msg.extra.get(FILES_ELSEWHERE, ())}
     if not wanted:
         return msgs
-    found = await _read_files(hub, wanted)
+    found = await read_files(hub, wanted)
     out = []
     for msg in msgs:
         if FILES_ELSEWHERE not in msg.extra:

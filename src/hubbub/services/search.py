@@ -13,8 +13,9 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -90,7 +91,7 @@ async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Resul
     if who.token_kind == "xoxb":
         raise SlackError("not_allowed_token_type")  # people search, as in Slack
     now_us, latest_us = now_and_latest(ask)
-    query = parse(text, datetime.fromtimestamp(now_us / 1e6, UTC).date())
+    query = await parsed(hub, who, text, now_us)
     empty = Results(query, 0, [], latest_us)
     # type: asks for files: no message has a filetype.
     if query.impossible or query.filetypes or ask.page > MAX_PAGE:
@@ -114,6 +115,27 @@ async def search_messages(hub: Hub, who: Identity, text: str, ask: Ask) -> Resul
         found = found[ask.offset : ask.offset + ask.count]
     matches = await _shown(hub, who, found)
     return Results(query, min(total, MAX_MATCHES), matches, latest_us)
+
+
+async def parsed(hub: Hub, who: Identity, text: str, now_us: int) -> SearchQuery:
+    """The query, its days being the searcher's: `today` and `on:2026-12-06` begin at their
+    midnight, in the time zone of their profile (users.tz)."""
+    zone = await hub.read(who.team_id, partial(_zone_of, who=who))
+    return parse(text, datetime.fromtimestamp(now_us / 1e6, zone).date(), zone)
+
+
+def _zone_of(tx: Tx, *, who: Identity) -> tzinfo:
+    user = tx.get_user(who.team_id, who.user_id)
+    return zone_named(user.tz if user is not None else "UTC")
+
+
+def zone_named(name: str) -> tzinfo:
+    """A person's time zone by its IANA name; UTC for a name this system does not know (an
+    import may bring any text there), so a search never fails for it."""
+    try:
+        return ZoneInfo(name)
+    except (LookupError, ValueError, OSError):  # unknown, malformed, or a directory's name
+        return UTC
 
 
 def _search(tx: Tx, *, scope: Scope, query: SearchQuery, page: Page) -> Found:
@@ -220,12 +242,12 @@ def _readable(
             # The scope let through a channel the access rule refuses: never shown, and said.
             log.error("search_scope_disagrees", team=team_id, channel=channel_id)
             channels[channel_id] = None
+    msgs = tx.get_messages(team_id, ((h.channel_id, h.ts) for h in hits if channels[h.channel_id]))
     out = {}
-    for hit in hits:
-        channel = channels[hit.channel_id]
-        msg = tx.get_message(team_id, hit.channel_id, hit.ts) if channel else None
-        if channel is not None and msg is not None:
-            out[(hit.channel_id, hit.ts)] = (msg, channel)
+    for key, msg in msgs.items():
+        channel = channels[msg.channel_id]
+        if channel is not None:
+            out[key] = (msg, channel)
     return out
 
 

@@ -12,7 +12,6 @@ them): those are read first, on their own shards.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 
 import structlog
@@ -20,11 +19,19 @@ import structlog
 from hubbub.domain.errors import SlackError
 from hubbub.domain.files import READY, File, SharedIn
 from hubbub.domain.model import Identity
-from hubbub.domain.search_query import SearchQuery, parse
+from hubbub.domain.search_query import SearchQuery
 from hubbub.services import shares
 from hubbub.services.file_access import Looked, look, may_see, seen, teams_in_reach
 from hubbub.services.hub import Hub
-from hubbub.services.search import MAX_MATCHES, MAX_PAGE, Ask, named, now_and_latest, page_of
+from hubbub.services.search import (
+    MAX_MATCHES,
+    MAX_PAGE,
+    Ask,
+    named,
+    now_and_latest,
+    page_of,
+    parsed,
+)
 from hubbub.store.queries.search import Page, Scope
 from hubbub.store.queries.search_files import FileHit, FileScope, FilesFound
 from hubbub.store.tx import Tx
@@ -51,7 +58,7 @@ async def search_files(hub: Hub, who: Identity, text: str, ask: Ask) -> FileResu
     if who.token_kind == "xoxb":
         raise SlackError("not_allowed_token_type")
     now_us, latest_us = now_and_latest(ask)
-    query = parse(text, datetime.fromtimestamp(now_us / 1e6, UTC).date())
+    query = await parsed(hub, who, text, now_us)
     empty = FileResults(query, 0, [], latest_us)
     # What only a message has (a link in its text, a pin, a reaction, a thread) no file has.
     messages_only = query.has_link or query.has_pin or query.has_reaction or query.is_thread

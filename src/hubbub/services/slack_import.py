@@ -13,6 +13,9 @@ killed midway, completes it and stores everything once:
 5. once a conversation's messages are all written, in the same commit as its last ones or a
    later one: its pins, and each member's read mark at its last message.
 
+A batch's files (services/slack_import_files.py) have their bytes stored before its commit,
+which writes their rows and shares with the messages.
+
 No event is logged for history: nobody was connected to see it happen. A channel's last_seq and
 last_us move past what was put in, so what is posted next orders after it.
 """
@@ -40,18 +43,23 @@ from hubbub.domain.slack_export import (
     message_of,
     user_of,
 )
+from hubbub.domain.slack_files import ExportFile
 from hubbub.services import workspaces
-from hubbub.services.hub import Hub
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.slack_import_files import BatchFiles, put_files_tx, renamed, store_files
 from hubbub.services.slack_import_tx import (
     DayRows,
     Renames,
+    Written,
     day_rows,
     derived_id,
+    held_elsewhere,
     put_conversations,
     put_history,
     put_people,
 )
 from hubbub.slack_archive import ExportArchive
+from hubbub.store.tx import Tx
 
 # The export's files of conversations, each with its kind.
 CONVERSATION_FILES = (
@@ -77,12 +85,13 @@ class Summary:
     written: Counter[str] = field(default_factory=Counter)  # of those, stored by this run
     skipped: Counter[str] = field(default_factory=Counter)
     people: list[str] = field(default_factory=list)  # the ids of the people taken, as stored
+    files_seen: set[str] = field(default_factory=set)  # the files met so far, as stored
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] += count
 
     def as_json(self) -> dict[str, Any]:
-        kinds = ("users", "channels", "messages", "reactions", "pins", "files")
+        kinds = ("users", "channels", "messages", "reactions", "pins", "files", "file_bytes")
         return {
             "team_id": self.team_id,
             **{k: self.counts.get(k, 0) for k in kinds},
@@ -143,12 +152,14 @@ async def import_slack(
                         batch[m.ts] = m
                     if pending.messages + len(batch) >= batch_messages:
                         # Its rows are built here, while the commit before is under way.
-                        pending.add(channel_id, _rows(team_id, channel_id, batch, parents))
+                        await _add(
+                            hub, archive, team_id, channel_id, batch, parents, pending, summary
+                        )
                         await writing.put(
                             _commit(hub, team_id, pending, renames, known, summary, progress)
                         )
                         pending, batch = _Pending(), {}
-            pending.add(channel_id, _rows(team_id, channel_id, batch, parents))
+            await _add(hub, archive, team_id, channel_id, batch, parents, pending, summary)
             pending.finished.append(conv)
         await writing.put(_commit(hub, team_id, pending, renames, known, summary, progress))
         await writing.wait()
@@ -186,10 +197,23 @@ class _InFlight:
             await self.wait()
 
 
-def _rows(
-    team_id: str, channel_id: str, batch: dict[str, ExportMessage], parents: dict[str, str]
-) -> DayRows:
-    return day_rows(team_id, channel_id, [batch[ts] for ts in sorted(batch)], parents)
+async def _add(
+    hub: Hub,
+    archive: ExportArchive,
+    team_id: str,
+    channel_id: str,
+    batch: dict[str, ExportMessage],
+    parents: dict[str, str],
+    pending: _Pending,
+    summary: Summary,
+) -> None:
+    """A conversation's batch into the next commit: its files' bytes stored first (the rows
+    that name them come with the commit, services/slack_import_files.py), then its rows built
+    under the ids the files are stored under."""
+    day = [batch[ts] for ts in sorted(batch)]
+    files = await store_files(hub, archive, team_id, day, summary)
+    day = renamed(day, files)
+    pending.add(channel_id, day_rows(team_id, channel_id, day, parents), day, files)
 
 
 @dataclass
@@ -201,11 +225,17 @@ class _Pending:
     days: list[tuple[str, DayRows]] = field(default_factory=list)
     finished: list[ExportChannel] = field(default_factory=list)
     messages: int = 0
+    # The batches that share files: their messages, and where the files' bytes went.
+    files: list[tuple[str, list[ExportMessage], BatchFiles]] = field(default_factory=list)
 
-    def add(self, channel_id: str, day: DayRows) -> None:
-        if day.ts:
-            self.days.append((channel_id, day))
-            self.messages += len(day.ts)
+    def add(
+        self, channel_id: str, rows: DayRows, day: list[ExportMessage], files: BatchFiles
+    ) -> None:
+        if rows.ts:
+            self.days.append((channel_id, rows))
+            self.messages += len(rows.ts)
+        if any(m.files for m in day):
+            self.files.append((channel_id, day, files))
 
 
 async def _commit(
@@ -219,18 +249,33 @@ async def _commit(
 ) -> None:
     if not pending.days and not pending.finished:
         return
-    put = await hub.commit(
-        team_id,
-        lambda tx, _log: put_history(tx, team_id, pending.days, pending.finished, renames, known),
-    )
+    put, files = await hub.commit(team_id, _history_unit(team_id, pending, renames, known))
     summary.counts["messages"] += pending.messages
     summary.counts["reactions"] += sum(len(day.reactions) for _, day in pending.days)
     summary.counts["pins"] += put.pins
     summary.written["messages"] += put.messages
     summary.written["reactions"] += put.reactions
     summary.written["pins"] += put.pins_written
+    summary.written["files"] += files
     if progress is not None and pending.messages:
         progress(pending.messages)
+
+
+def _history_unit(
+    team_id: str, pending: _Pending, renames: Renames, known: set[str]
+) -> Callable[[Tx, EventLog], tuple[Written, int]]:
+    """The commit's messages, pins and read marks (put_history), then the rows and shares of
+    its files (put_files_tx): how many of each were written."""
+
+    def unit(tx: Tx, log: EventLog) -> tuple[Written, int]:
+        put = put_history(tx, team_id, pending.days, pending.finished, renames, known)
+        files = sum(
+            put_files_tx(tx, log, team_id, channel_id, day, batch)
+            for channel_id, day, batch in pending.files
+        )
+        return put, files
+
+    return unit
 
 
 def _export_team(archive: ExportArchive) -> str | None:
@@ -317,10 +362,8 @@ async def _renames(
 ) -> Renames:
     user_ids = [p.id for p in people]
     channel_ids = [c.id for c in conversations]
-    taken: set[str] = set()
-    for store in hub.shards.stores().values():
-        taken |= await store.read(lambda tx: tx.user_ids_elsewhere(team_id, user_ids))
-        taken |= await store.read(lambda tx: tx.channel_ids_elsewhere(team_id, channel_ids))
+    taken = await held_elsewhere(hub, lambda tx: tx.user_ids_elsewhere(team_id, user_ids))
+    taken |= await held_elsewhere(hub, lambda tx: tx.channel_ids_elsewhere(team_id, channel_ids))
     return Renames({old: derived_id(old[0], team_id, old) for old in sorted(taken)})
 
 
@@ -347,6 +390,11 @@ def _messages(
         if msg.ts in found:
             summary.skip("message: duplicate ts")
             continue
+        for reason in msg.skipped_files:
+            summary.skip(reason)
+        if msg.files:
+            # An uploader not in users.json: the file is the author's of the message sharing it.
+            msg = replace(msg, files=tuple(_uploader(f, renames, known) for f in msg.files))
         if not renames.ids:
             found[msg.ts] = msg
             continue
@@ -363,3 +411,8 @@ def _messages(
             },
         )
     return [found[ts] for ts in sorted(found)]
+
+
+def _uploader(file: ExportFile, renames: Renames, known: set[str]) -> ExportFile:
+    user = renames(file.user_id) if file.user_id else None
+    return replace(file, user_id=user if user in known else None)

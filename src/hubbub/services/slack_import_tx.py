@@ -10,13 +10,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from hubbub.domain.ids import SLACK_ID_PATTERN
 from hubbub.domain.model import Channel, Message, User
 from hubbub.domain.names import im_key
+from hubbub.domain.shapes import FILE_REFS
 from hubbub.domain.slack_export import SLACKBOT, ExportChannel, ExportMessage, ExportUser
 from hubbub.domain.ts import to_micros
+from hubbub.services.hub import Hub
 from hubbub.store.queries.messages import HistoryRow, history_row
 from hubbub.store.tx import Tx
 
@@ -27,6 +30,15 @@ def derived_id(kind: str, *parts: str) -> str:
     """An id in hubbub's form, the same for the same parts: a run again finds its own."""
     digest = hashlib.sha256("/".join(parts).encode()).digest()
     return kind + base64.b32encode(digest).decode()[:10]
+
+
+async def held_elsewhere(hub: Hub, read: Callable[[Tx], set[str]]) -> set[str]:
+    """Ids of the export that another workspace holds, on any shard: read is one of the
+    `*_ids_elsewhere` queries (people, conversations, files)."""
+    taken: set[str] = set()
+    for store in hub.shards.stores().values():
+        taken |= await store.read(read)
+    return taken
 
 
 @dataclass
@@ -221,6 +233,10 @@ def _message(
         author = parents.get(m.thread_ts)
         orphan = author is None
         extra = {**extra, "parent_user_id": author}
+    if m.files:
+        # As a message that shares files keeps them (services/file_shown.py): their rows are
+        # written in the same commit (services/slack_import_files.py).
+        extra = {**extra, FILE_REFS: [[team_id, f.id] for f in m.files]}
     is_parent = m.thread_ts == m.ts and bool(m.reply_count or m.reply_users)
     msg = Message(
         team_id=team_id,

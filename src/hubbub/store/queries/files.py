@@ -154,10 +154,12 @@ class FileQueries(TxBase):
 
     def bytes_held(self, team_id: str) -> int:
         """What counts against the workspace's quota: stored files not deleted, and the lengths
-        announced for uploads still allowed."""
+        announced for uploads still allowed. A file imported without its bytes holds none."""
         stored = self.conn.execute(
             select(func.coalesce(func.sum(files.c.size), 0)).where(
-                files.c.team_id == team_id, files.c.state.in_(_HELD)
+                files.c.team_id == team_id,
+                files.c.state.in_(_HELD),
+                files.c.blob_key.is_not(None),
             )
         ).scalar_one()
         coming = self.conn.execute(

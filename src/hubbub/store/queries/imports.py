@@ -1,6 +1,7 @@
 """What an import of a Slack export needs beside the usual queries (services/slack_import.py):
-which of its ids another workspace holds, which of a day's messages are stored already, and a
-channel's seq and ts moved past the history put in; and what an export reads
+which of its ids (people, conversations, files) another workspace holds, which of a day's
+messages are stored already, and a channel's seq and ts moved past the history put in; and what
+an export reads
 (services/slack_export.py): every conversation of a workspace, and every message of one in ts
 order, a page at a time."""
 
@@ -16,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from hubbub.domain.model import Channel, Message
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import channel_row, message_row
-from hubbub.store.tables import channels, messages, reactions, users
+from hubbub.store.tables import channels, files, messages, reactions, users
 
 _INSERT_REACTION = {
     "sqlite": sqlite_insert(reactions).on_conflict_do_nothing(),
@@ -32,6 +33,10 @@ class ImportQueries(TxBase):
     def user_ids_elsewhere(self, team_id: str, ids: Iterable[str]) -> set[str]:
         """Those of ids that name a person of another workspace on this shard."""
         return self._elsewhere(users.c.user_id, users.c.team_id, team_id, ids)
+
+    def file_ids_elsewhere(self, team_id: str, ids: Iterable[str]) -> set[str]:
+        """Those of ids that name a file of another workspace on this shard."""
+        return self._elsewhere(files.c.file_id, files.c.team_id, team_id, ids)
 
     def _elsewhere(
         self, id_column: Any, team_column: Any, team_id: str, ids: Iterable[str]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, tuple_, update
 
 from hubbub.domain.model import Message, Reaction
 from hubbub.domain.search_text import searchable
@@ -86,7 +86,9 @@ def history_row(m: Message, in_channel: bool) -> HistoryRow:
         m.client_msg_id,
     )
     index = (
-        doc_row(m.team_id, m.channel_id, m.ts, m.user_id, m.text) if searchable(m.subtype) else None
+        doc_row(m.team_id, m.channel_id, m.ts, m.user_id, m.text, m.blocks, m.attachments)
+        if searchable(m.subtype)
+        else None
     )
     return row, index
 
@@ -145,7 +147,16 @@ class MessageQueries(SearchIndexQueries):
                 "seq": seq,
             },
         )
-        self.index_message(msg.team_id, msg.channel_id, msg.ts, msg.user_id, msg.subtype, msg.text)
+        self.index_message(
+            msg.team_id,
+            msg.channel_id,
+            msg.ts,
+            msg.user_id,
+            msg.subtype,
+            msg.text,
+            msg.blocks,
+            msg.attachments,
+        )
 
     def insert_history(self, rows: Sequence[HistoryRow], first_seq: int) -> None:
         """Many messages at once (an import's history: services/slack_import_tx.py), as
@@ -160,6 +171,21 @@ class MessageQueries(SearchIndexQueries):
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
         row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
         return message_row(row) if row else None
+
+    def get_messages(
+        self, team_id: str, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], Message]:
+        """The workspace's messages at these (channel, ts), in one statement (a page of search
+        results: one query each cost PostgreSQL a round trip per result)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        c = messages.c
+        rows = self.conn.execute(
+            select(messages).where(c.team_id == team_id, tuple_(c.channel_id, c.ts).in_(wanted))
+        )
+        found = (message_row(row) for row in rows)
+        return {(m.channel_id, m.ts): m for m in found}
 
     def message_by_client_id(
         self, team_id: str, user_id: str, client_msg_id: str

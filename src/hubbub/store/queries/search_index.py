@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, tuple_, update
 
 from hubbub.domain.files import DELETED
+from hubbub.domain.search_blocks import searchable_text
 from hubbub.domain.search_text import file_body, fold, has_link, searchable
 from hubbub.store.prepared import PositionalInsert, Prepared, Runner
 from hubbub.store.queries.base import TxBase
-from hubbub.store.rows import key
+from hubbub.store.rows import key, loads
 from hubbub.store.tables import files, messages, search_docs
 
 # A row of the index: team_id, channel_id, ts, user_id, has_link, body (_COLUMNS).
@@ -50,7 +51,16 @@ _FTS_INSERT = Prepared(text("INSERT INTO search_fts(rowid, body) VALUES (:id, :b
 _FTS_DELETE = Prepared(
     text("INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', :id, :body)")
 )
-_INDEXED = Prepared(select(search_docs.c.id, search_docs.c.body).where(_KEY))
+_INDEXED = Prepared(
+    select(search_docs.c.id, search_docs.c.body, search_docs.c.has_link).where(_KEY)
+)
+# What an edit that names only some of a message's words leaves as they were.
+_CONTENT = Prepared(
+    select(messages.c.text, messages.c.blocks, messages.c.attachments).where(
+        key(messages, "team_id", "channel_id", "ts")
+    )
+)
+_WORDS = ("text", "blocks", "attachments")
 _FTS_DELETE_TEAM = text(
     "INSERT INTO search_fts(search_fts, rowid, body)"
     " SELECT 'delete', id, body FROM search_docs WHERE team_id = :team_id"
@@ -78,31 +88,55 @@ def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
     pending.clear()
 
 
-def doc_row(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> DocRow:
-    """A message's row of the index as index_docs takes it (_COLUMNS' order). Pure: an import
-    builds its rows before the unit of work that writes them."""
-    return (team_id, channel_id, ts, user_id, has_link(text), fold(text))
+def doc_row(
+    team_id: str,
+    channel_id: str,
+    ts: str,
+    user_id: str,
+    text: str,
+    blocks: Any = None,
+    attachments: Any = None,
+) -> DocRow:
+    """A message's row of the index as index_docs takes it (_COLUMNS' order): its text and the
+    words of its blocks and attachments (domain/search_blocks.py). Pure: an import builds its
+    rows before the unit of work that writes them."""
+    words = searchable_text(text, blocks, attachments)
+    return (team_id, channel_id, ts, user_id, has_link(words), fold(words))
 
 
-def doc(team_id: str, channel_id: str, ts: str, user_id: str, text: str) -> dict[str, Any]:
-    """A message's row of the index."""
-    return {
-        "team_id": team_id,
-        "channel_id": channel_id,
-        "ts": ts,
-        "user_id": user_id,
-        "has_link": has_link(text),
-        "body": fold(text),
-    }
+def doc(
+    team_id: str,
+    channel_id: str,
+    ts: str,
+    user_id: str,
+    text: str,
+    blocks: Any = None,
+    attachments: Any = None,
+) -> dict[str, Any]:
+    """A message's row of the index, by column."""
+    row = doc_row(team_id, channel_id, ts, user_id, text, blocks, attachments)
+    return dict(zip(_COLUMNS, row, strict=True))
+
+
+# A message to index: (channel, ts, user, subtype, text, blocks, attachments).
+Indexed = tuple[str, str, str, str | None, str, Any, Any]
 
 
 class SearchIndexQueries(TxBase):
     def index_message(
-        self, team_id: str, channel_id: str, ts: str, user_id: str, subtype: str | None, text: str
+        self,
+        team_id: str,
+        channel_id: str,
+        ts: str,
+        user_id: str,
+        subtype: str | None,
+        text: str,
+        blocks: Any = None,
+        attachments: Any = None,
     ) -> None:
         """A new message: indexed unless the system wrote it (domain/search_text.py)."""
         if searchable(subtype):
-            row = doc(team_id, channel_id, ts, user_id, text)
+            row = doc(team_id, channel_id, ts, user_id, text, blocks, attachments)
             cur = self.run.execute(_INSERT, row)
             if self._fts:
                 fts_pending(self.conn).append(("insert", int(cur.lastrowid), row["body"]))
@@ -115,19 +149,38 @@ class SearchIndexQueries(TxBase):
     def reindex_message(
         self, team_id: str, channel_id: str, ts: str, values: dict[str, Any]
     ) -> None:
-        """A message changed with these column values: new text replaces the old in the index;
-        a message that became unsearchable (a deleted parent's tombstone) leaves it."""
+        """A message changed with these column values (asked before the message's row is
+        written): new words replace the old in the index; a message that became unsearchable
+        (a deleted parent's tombstone) leaves it."""
         if "subtype" in values and not searchable(values["subtype"]):
             self.unindex_message(team_id, channel_id, ts)
-        elif "text" in values:
-            where = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
-            body = fold(values["text"])
-            old = self._unindex_fts(where)
-            self.run.execute(
-                _UPDATE, {**where, "body": body, "has_link_value": has_link(values["text"])}
-            )
-            if old is not None:
-                fts_pending(self.conn).append(("insert", old, body))
+            return
+        if not any(name in values for name in _WORDS):
+            return
+        where = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
+        indexed = self.run.first(_INDEXED, where)
+        if indexed is None:
+            return  # never indexed (the system's message)
+        content = dict(values)
+        if not all(name in values for name in _WORDS):
+            # A link preview adds attachments alone: the text and blocks are the row's.
+            stored = self.run.first(_CONTENT, where)
+            if stored is None:
+                return
+            content = {
+                "text": stored.text,
+                "blocks": loads(stored.blocks),
+                "attachments": loads(stored.attachments),
+            } | {name: values[name] for name in _WORDS if name in values}
+        words = searchable_text(content["text"], content["blocks"], content["attachments"])
+        body, link = fold(words), has_link(words)
+        if body == indexed.body and link == bool(indexed.has_link):
+            return  # the same words (a link preview added, an edit of nothing indexed)
+        self.run.execute(_UPDATE, {**where, "body": body, "has_link_value": link})
+        if self._fts:
+            pending = fts_pending(self.conn)
+            pending.append(("delete", int(indexed.id), indexed.body))
+            pending.append(("insert", int(indexed.id), body))
 
     def unindex_message(self, team_id: str, channel_id: str, ts: str) -> None:
         where = {"team_id": team_id, "channel_id": channel_id, "ts": ts}
@@ -174,7 +227,7 @@ class SearchIndexQueries(TxBase):
         (None: done)."""
         c = messages.c
         page = (
-            select(c.channel_id, c.ts, c.user_id, c.subtype, c.text)
+            select(c.channel_id, c.ts, c.user_id, c.subtype, c.text, c.blocks, c.attachments)
             .where(c.team_id == team_id)
             .order_by(c.ts, c.channel_id)
             .limit(limit)
@@ -182,19 +235,24 @@ class SearchIndexQueries(TxBase):
         if after is not None:
             page = page.where(tuple_(c.ts, c.channel_id) > tuple_(*after))
         rows = self.conn.execute(page).fetchall()
-        self.index_rows(team_id, ((r.channel_id, r.ts, r.user_id, r.subtype, r.text) for r in rows))
+        self.index_rows(
+            team_id,
+            (
+                (r.channel_id, r.ts, r.user_id, r.subtype, r.text, loads(r.blocks),
+                 loads(r.attachments))
+                for r in rows
+            ),
+        )  # fmt: skip
         if len(rows) < limit:
             return len(rows), None
         return len(rows), (rows[-1].ts, rows[-1].channel_id)
 
-    def index_rows(
-        self, team_id: str, rows: Iterable[tuple[str, str, str, str | None, str]]
-    ) -> None:
-        """Indexes many messages at once: (channel, ts, user, subtype, text) each."""
+    def index_rows(self, team_id: str, rows: Iterable[Indexed]) -> None:
+        """Indexes many messages at once."""
         self.index_docs(
             [
-                doc_row(team_id, channel_id, ts, user_id, text)
-                for channel_id, ts, user_id, subtype, text in rows
+                doc_row(team_id, channel_id, ts, user_id, text, blocks, attachments)
+                for channel_id, ts, user_id, subtype, text, blocks, attachments in rows
                 if searchable(subtype)
             ]
         )
