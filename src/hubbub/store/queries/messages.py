@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, func, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from hubbub.domain.model import Message, Reaction
 from hubbub.domain.search_text import searchable
@@ -181,11 +181,19 @@ class MessageQueries(SearchIndexQueries):
         if not wanted:
             return {}
         c = messages.c
+        # Each column IN its own list, so both stores look each pair up in the message key's
+        # index; SQLite scanned the workspace's messages for `(channel_id, ts) IN (VALUES ...)`
+        # (200 ms a search at 1M messages). The lists' other pairs are dropped here.
         rows = self.conn.execute(
-            select(messages).where(c.team_id == team_id, tuple_(c.channel_id, c.ts).in_(wanted))
+            select(messages).where(
+                c.team_id == team_id,
+                c.channel_id.in_(sorted({channel for channel, _ in wanted})),
+                c.ts.in_(sorted({ts for _, ts in wanted})),
+            )
         )
+        asked = set(wanted)
         found = (message_row(row) for row in rows)
-        return {(m.channel_id, m.ts): m for m in found}
+        return {(m.channel_id, m.ts): m for m in found if (m.channel_id, m.ts) in asked}
 
     def message_by_client_id(
         self, team_id: str, user_id: str, client_msg_id: str
