@@ -104,20 +104,6 @@ def doc_row(
     return (team_id, channel_id, ts, user_id, has_link(words), fold(words))
 
 
-def doc(
-    team_id: str,
-    channel_id: str,
-    ts: str,
-    user_id: str,
-    text: str,
-    blocks: Any = None,
-    attachments: Any = None,
-) -> dict[str, Any]:
-    """A message's row of the index, by column."""
-    row = doc_row(team_id, channel_id, ts, user_id, text, blocks, attachments)
-    return dict(zip(_COLUMNS, row, strict=True))
-
-
 # A message to index: (channel, ts, user, subtype, text, blocks, attachments).
 Indexed = tuple[str, str, str, str | None, str, Any, Any]
 
@@ -136,10 +122,10 @@ class SearchIndexQueries(TxBase):
     ) -> None:
         """A new message: indexed unless the system wrote it (domain/search_text.py)."""
         if searchable(subtype):
-            row = doc(team_id, channel_id, ts, user_id, text, blocks, attachments)
-            cur = self.run.execute(_INSERT, row)
+            values = doc_row(team_id, channel_id, ts, user_id, text, blocks, attachments)
+            cur = self.run.execute(_INSERT, dict(zip(_COLUMNS, values, strict=True)))
             if self._fts:
-                fts_pending(self.conn).append(("insert", int(cur.lastrowid), row["body"]))
+                fts_pending(self.conn).append(("insert", int(cur.lastrowid), values[-1]))
 
     @property
     def _fts(self) -> bool:
