@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import zipfile
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -173,10 +173,6 @@ class ExportArchive:
         if not isinstance(found, list):
             raise Refused(f"{folder}/{name} is not a list of messages")
         return found
-
-    def iter_days(self, folder: str) -> Iterator[tuple[str, list[Any]]]:
-        for name in self.days(folder):
-            yield name, self.day(folder, name)
 
     def upload(self, file_id: str) -> Upload | None:
         """Where the export has a file's bytes, if it has them."""
