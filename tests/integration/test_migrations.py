@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert
 from sqlalchemy.schema import CreateIndex
 
+from hubbub.domain.search_text import boundary_keys
 from hubbub.store.migrate import config, upgrade
 from hubbub.store.tables import messages, metadata
 
@@ -101,7 +102,13 @@ def test_messages_from_before_the_search_index_are_indexed_by_its_migration(
             # FTS5 keeps no positions (detail=none): a term is asked as its trigrams.
             ' WHERE search_fts MATCH \'"caf" "afe"\''
         ).all()
+        # 0020 wrote FTS5's table again with each text's boundary keys (a phrase's are asked).
+        keyed = conn.exec_driver_sql(
+            "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
+            (" ".join(f'"{key}"' for key in boundary_keys("old cafe talk")),),
+        ).scalar()
     assert [tuple(r) for r in rows] == [("1700000000.000001", "old cafe talk")]
+    assert keyed == 1
 
 
 def test_files_from_before_file_search_are_indexed_by_its_migration(tmp_path: Path) -> None:

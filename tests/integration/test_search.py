@@ -22,6 +22,7 @@ from hubbub.app import build_hub
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job
 from hubbub.domain.model import Identity, Message
+from hubbub.domain.search_text import boundary_keys
 from hubbub.domain.ts import from_micros
 from hubbub.services import direct, messages, pins, previews, reactions, workspaces
 from hubbub.services.auth import authenticate
@@ -92,8 +93,9 @@ async def test_an_edit_replaces_the_old_text_and_a_delete_removes_it(world: Worl
 @pytest.mark.parametrize("world", ["sqlite"], indirect=True)  # PostgreSQL's GIN is its own
 async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     """search_fts is written beside search_docs, not by triggers: after posts, edits, deletes,
-    a tombstone and a rebuild, FTS5 alone (no instr() behind it) finds each word in the rows
-    that hold it now and nowhere else, and its own integrity check passes."""
+    a tombstone and a rebuild, FTS5 alone (no instr() behind it) finds each word, and each
+    phrase by its boundary key, in the rows that hold it now and nowhere else, and its own
+    integrity check passes."""
     w = world
     first = await post(w, "the alpha release")
     second = await post(w, "the beta release")
@@ -111,9 +113,15 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
             rows[word] = tx.conn.exec_driver_sql(
                 "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (grams,)
             ).scalar()
+        for phrase in ("alpha release", "beta release", "gamma release"):
+            (key,) = boundary_keys(phrase)
+            rows[phrase] = tx.conn.exec_driver_sql(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (f'"{key}"',)
+            ).scalar()
         return rows
 
     now = {"alpha": 0, "beta": 0, "gamma": 1, "parent": 0, "reply": 1, "release": 1}
+    now |= {"alpha release": 0, "beta release": 0, "gamma release": 1}
     assert await w.hub.commit(w.ada.team_id, check) == now
     assert await found(w, "release") == ["the gamma release"]
     await reindex(w.hub, w.ada.team_id)

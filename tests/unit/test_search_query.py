@@ -22,8 +22,10 @@ from hubbub.domain.search_query import (
 from hubbub.domain.search_text import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    boundary_keys,
     file_body,
     fold,
+    fts_text,
     highlight,
     searchable,
 )
@@ -339,3 +341,38 @@ def test_type_names_filetypes_or_kinds_of_them() -> None:
     assert parse("type:all x", TODAY).filetypes == ()
     assert parse("type:a%b", TODAY).impossible
     assert parse("-type:pdf", TODAY).excluded == ("type:pdf",)
+
+
+@given(st.text(max_size=200), st.data())
+def test_a_phrases_boundary_keys_are_keys_of_every_text_holding_it(
+    text: str, data: st.DataObject
+) -> None:
+    """The index may ask FTS5 for a phrase's keys alone: no text holding it may lack one."""
+    body = fold(text)
+    start = data.draw(st.integers(0, len(body)))
+    phrase = body[start : data.draw(st.integers(start, len(body)))]
+    assert set(boundary_keys(phrase)) <= set(boundary_keys(body))
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Co",)), max_size=200))
+def test_a_key_is_a_trigram_of_the_indexed_text_only_where_it_was_written(text: str) -> None:
+    """The trigrams across a key's edges (and the text's own) are never a key."""
+    body = fold(text)
+    keys = boundary_keys(body)
+    indexed = fts_text(body)
+    grams = {indexed[i : i + 3] for i in range(len(indexed) - 2)}
+    keyed = {g for g in grams if all("\ue100" <= c <= "\ue10f" for c in g)}
+    assert keyed == set(keys)
+
+
+def test_boundary_keys() -> None:
+    # One per space with three characters (UTF-8 bytes) of a word on each side.
+    assert len(boundary_keys("raidi shiro")) == 1
+    assert boundary_keys("raidi shiro") == boundary_keys("xraidi shirox")
+    assert boundary_keys("raidi shiro") != boundary_keys("raidi shoro")
+    assert boundary_keys("of a cat") == []
+    assert len(boundary_keys("one two three")) == 2
+    assert len(boundary_keys("北京 开会")) == 1  # six bytes each side
+    assert fts_text("of the") == "of the"
+    assert fts_text("raidi shiro") == "raidi shiro " + boundary_keys("raidi shiro")[0]
+    assert fts_text("one two three") == "one two three " + " ".join(boundary_keys("one two three"))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub.domain.search_query import TRIGRAM, SearchQuery, parse
+from hubbub.domain.search_text import boundary_keys
 from hubbub.store.queries.search import MAX_GRAMS, Page, Scope, _statement
 from hubbub.store.queries.search_files import FileScope
 from hubbub.store.queries.search_files import _statement as _file_statement
@@ -66,15 +67,27 @@ def test_fts5_receives_each_term_as_a_quoted_string() -> None:
 
 
 def test_fts5_is_asked_for_a_few_trigrams_of_every_long_query() -> None:
-    query = parse('"troudaikaiza tridodou" gaishunoupe', date(2026, 12, 6))
+    query = parse("troudaikaiza tridodou gaishunoupe", date(2026, 12, 6))
     _, params = _sql("sqlite", SCOPES[0], query)
     # Of all their trigrams, MAX_GRAMS spread from the first term's first to the last term's last.
     assert MAX_GRAMS == 6
-    assert params["match"] == '"tro" "aik" "a t" "dod" "shu" "upe"'
+    assert params["match"] == '"tro" "aik" "tri" "odo" "shu" "upe"'
     # A short term keeps every one of its own, so that rows holding its syllables apart are
     # not mistaken for it by FTS5 ("kai" and "sou" are in many more rows than "kaisou").
     _, params = _sql("sqlite", SCOPES[0], parse("kaisou", date(2026, 12, 6)))
     assert params["match"] == '"kai" "ais" "iso" "sou"'
+
+
+def test_fts5_is_asked_for_a_phrases_boundary_keys_and_two_trigrams() -> None:
+    # The key of "iza tri", the space inside the phrase, narrows far more than its trigrams; two
+    # trigrams (the first and the last of all the terms') go beside it.
+    query = parse('"troudaikaiza tridodou" gaishunoupe', date(2026, 12, 6))
+    _, params = _sql("sqlite", SCOPES[0], query)
+    (key,) = boundary_keys("troudaikaiza tridodou")
+    assert params["match"] == f'"{key}" "tro" "upe"'
+    # A space without three characters on each side has no key: the phrase's trigrams, as before.
+    _, params = _sql("sqlite", SCOPES[0], parse('"of tridodou"', date(2026, 12, 6)))
+    assert params["match"] == '"of " " tr" "tri" "ido" "dod" "dou"'
 
 
 def test_like_patterns_escape_postgresqls_wildcards() -> None:

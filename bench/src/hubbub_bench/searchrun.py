@@ -57,6 +57,7 @@ TARGET_P99_MS = 100.0
 TARGET_POST_RATIO = 0.85
 KEPT_DB = "hubbub_bench_search_kept"
 POST_TEXTS = 2000  # what the posts of the posting turns say, in turn
+SLOWEST = 3  # queries of each kind listed with their time
 
 
 @dataclass(frozen=True)
@@ -351,12 +352,17 @@ async def _queries(hub: Hub, seeded: dict[str, Any], opts: SearchOptions) -> dic
             timings.append((time.perf_counter() - started) * 1000)
             totals.append(found.total)
         ordered = sorted(timings)
+        # The slowest few, by text: what EXPLAIN should be asked about next.
+        slowest = sorted(zip(timings, texts, totals, strict=True), reverse=True)[:SLOWEST]
         out[kind] = {
             "example": texts[0],
             "p50_ms": round(percentile(ordered, 50), 2),
             "p99_ms": round(percentile(ordered, 99), 2),
             "max_ms": round(ordered[-1], 2),
             "mean_matches": round(statistics.fmean(totals), 1),
+            "slowest": [
+                {"query": text, "ms": round(ms, 2), "matches": total} for ms, text, total in slowest
+            ],
         }
     return out
 

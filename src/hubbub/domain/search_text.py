@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 
 from hubbub.domain.links import find_links
 
@@ -66,6 +67,45 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text)
     text = unicodedata.normalize("NFC", _ACCENTS.sub("", text))
     return _SPACES.sub(" ", text)
+
+
+# Word-boundary keys (docs/search.md, "Phrases"): for each space of a folded text with three
+# bytes or more of a word on each side (UTF-8: a phrase that is a substring of a text is one
+# byte for byte too), those seven bytes hashed into 4,096 keys, each written as three of 16
+# characters of the Private Use Area. SQLite's trigram index then holds each key as one trigram
+# beside the text's own, so a phrase is asked of it by the keys of its spaces: far fewer rows
+# than those holding its words' trigrams anywhere. Keys are written apart, after a space: a
+# trigram across a key's edge holds the space, and a key never does. Few keys, each in many
+# rows, cost FTS5 less than many rare ones (with 262,144 keys, a message's index cost 2.8 times
+# the plain text's; with these 1.6 times) and are still narrow: at 1M messages a key is in the
+# rows of its own seven bytes and ~3,000 others.
+BOUNDARY_SIDE = 3
+_KEYS = tuple(
+    chr(0xE100 + a) + chr(0xE100 + b) + chr(0xE100 + c)
+    for a in range(16)
+    for b in range(16)
+    for c in range(16)
+)
+
+
+def boundary_keys(folded: str) -> list[str]:
+    """The distinct keys of a folded text's word boundaries, in order. Every key of a phrase is
+    a key of each text the phrase is a substring of: a space of the phrase with three bytes on
+    each side is a space of the text with the same bytes beside it."""
+    keys: dict[str, None] = {}
+    left = None
+    for word in folded.encode("utf-8", "surrogatepass").split(b" "):
+        if left is not None and len(left) >= BOUNDARY_SIDE and len(word) >= BOUNDARY_SIDE:
+            seven = left[-BOUNDARY_SIDE:] + b" " + word[:BOUNDARY_SIDE]
+            keys[_KEYS[zlib.crc32(seven) % len(_KEYS)]] = None
+        left = word
+    return list(keys)
+
+
+def fts_text(body: str) -> str:
+    """What SQLite's trigram index is given for a message: its folded text, then its keys."""
+    keys = boundary_keys(body)
+    return f"{body} {' '.join(keys)}" if keys else body
 
 
 def file_body(name: str, title: str) -> str:

@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from hubbub.domain.search_query import TRIGRAM, SearchQuery
+from hubbub.domain.search_text import boundary_keys
 from hubbub.domain.shares import ACCEPTED
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import (
@@ -62,7 +63,8 @@ from hubbub.store.tables import (
     users,
 )
 
-# SQLite's FTS5 table over search_docs (migration 0015): not part of the declared schema.
+# SQLite's FTS5 table of search_docs' texts and boundary keys (migrations 0015, 0020): not part
+# of the declared schema.
 search_fts = Table("search_fts", MetaData(), Column("rowid", Integer), Column("body", Text))
 
 # Rows with no term of three characters or more cannot use a trigram index: at most this many
@@ -75,6 +77,8 @@ WALK_LIMIT = 30_000
 # At most this many trigrams of the terms go to FTS5: each costs a walk of its rows in every
 # segment, and instr() checks the terms themselves anyway (docs/search.md).
 MAX_GRAMS = 6
+# Beside a phrase's boundary keys, which narrow far more, only this many (_fts_tokens).
+KEYED_GRAMS = 2
 
 _MONTH_S = 30 * 86_400.0
 _LIKE_ESCAPE = "\\"
@@ -266,12 +270,13 @@ def _statement(
         source: Any = d
         order: Any = d.c.id.desc()
         if dialect == "sqlite":
-            # FTS5 finds the rows holding some trigrams of the terms (its table keeps no
-            # positions: detail=none, a third of the size and of the cost to post), each a
-            # quoted string (a `"` inside doubled), so whatever characters they hold are text;
-            # instr() then keeps the rows that hold each term itself.
+            # FTS5 finds the rows holding some trigrams of the terms, or a phrase's
+            # boundary keys (its table keeps no positions: detail=none, a third of the size
+            # and of the cost to post), each a quoted string (a `"` inside doubled), so
+            # whatever characters they hold are text; instr() then keeps the rows that hold
+            # each term itself.
             params["match"] = " ".join(
-                '"' + gram.replace('"', '""') + '"' for gram in _trigrams(long_terms)
+                '"' + token.replace('"', '""') + '"' for token in _fts_tokens(long_terms)
             )
             source = search_fts.join(d, d.c.id == search_fts.c.rowid)
             where.append(literal_column("search_fts").op("MATCH")(bindparam("match")))
@@ -327,18 +332,29 @@ def _statement(
     return ranked.limit(bindparam("limit")).offset(bindparam("offset")), params
 
 
-def _trigrams(terms: list[str]) -> list[str]:
-    """The distinct trigrams of the terms, or MAX_GRAMS of them spread evenly from the first to
+def _fts_tokens(terms: list[str]) -> list[str]:
+    """What FTS5 is asked for the terms: the boundary keys of their phrases' spaces
+    (domain/search_text.py), and the terms' trigrams, MAX_GRAMS of them, or KEYED_GRAMS beside
+    keys. A key is in the rows holding its seven characters around a space, where a phrase's
+    trigrams are in every row holding its words anywhere: `"raidi shiro"` was 190-480 ms by its
+    trigrams at 1M messages and 33-48 ms by its key, and each trigram added to a key cost more
+    than it narrowed (docs/search.md, "Phrases")."""
+    keys = list(dict.fromkeys(key for term in terms for key in boundary_keys(term)))
+    return keys + _trigrams(terms, KEYED_GRAMS if keys else MAX_GRAMS)
+
+
+def _trigrams(terms: list[str], most: int) -> list[str]:
+    """The distinct trigrams of the terms, or `most` of them spread evenly from the first to
     the last. At 1M messages FTS5 took 21 ms for the eight trigrams of a rare word and 97 ms for
     a phrase's nineteen, against 2-6 ms for a few; but too few leave many rows that hold them
     apart and not the term ("kai" and "sou" without "kaisou": 250 ms of instr()), so a short
     term keeps all of its own (docs/search.md)."""
     grams = (term[i : i + TRIGRAM] for term in terms for i in range(len(term) - TRIGRAM + 1))
     distinct = list(dict.fromkeys(grams))
-    if len(distinct) <= MAX_GRAMS:
+    if len(distinct) <= most:
         return distinct
-    step = (len(distinct) - 1) / (MAX_GRAMS - 1)
-    return [distinct[round(n * step)] for n in range(MAX_GRAMS)]
+    step = (len(distinct) - 1) / (most - 1)
+    return [distinct[round(n * step)] for n in range(most)]
 
 
 def _text(

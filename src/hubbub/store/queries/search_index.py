@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
 from hubbub.domain.files import DELETED
 from hubbub.domain.search_blocks import searchable_text
-from hubbub.domain.search_text import file_body, fold, has_link, searchable
+from hubbub.domain.search_text import file_body, fold, fts_text, has_link, searchable
 from hubbub.store.prepared import PositionalInsert, Prepared, Runner
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key, loads
@@ -45,8 +45,12 @@ _FILE_BODY = Prepared(
     .where(files.c.team_id == bindparam("t"), files.c.file_id == bindparam("f"))
     .values(search_body=bindparam("body"))
 )
-# SQLite's FTS5 table, written beside search_docs. A 'delete' of external content names the
-# text that was indexed, which search_docs still holds when it is asked.
+# SQLite's FTS5 table, written beside search_docs: a message's folded text and its words'
+# boundary keys (domain/search_text.py fts_text; docs/search.md "Phrases"). The table is
+# contentless (migration 0020): a 'delete' names what was indexed, made again from the text
+# search_docs still holds when it is asked. Made in Python before the statement, not by a
+# function SQLite calls back for each row, which takes the GIL once per row from the thread
+# that holds it (the event loop's, or an import's reading thread).
 _FTS_INSERT = Prepared(text("INSERT INTO search_fts(rowid, body) VALUES (:id, :body)"))
 _FTS_DELETE = Prepared(
     text("INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', :id, :body)")
@@ -61,13 +65,13 @@ _CONTENT = Prepared(
     )
 )
 _WORDS = ("text", "blocks", "attachments")
-_FTS_DELETE_TEAM = text(
-    "INSERT INTO search_fts(search_fts, rowid, body)"
-    " SELECT 'delete', id, body FROM search_docs WHERE team_id = :team_id"
+_TEAM_DOCS = select(search_docs.c.id, search_docs.c.body).where(
+    search_docs.c.team_id == bindparam("team_id")
 )
-_FTS_INSERT_AFTER = text(
-    "INSERT INTO search_fts(rowid, body) SELECT id, body FROM search_docs WHERE id > :after"
+_DOCS_AFTER = select(search_docs.c.id, search_docs.c.body).where(
+    search_docs.c.id > bindparam("after")
 )
+_FTS_PAGE = 5000  # rows read back and written to search_fts at a time
 # Many rows at once (a rebuild's page, an import's batch), bound by position. A rebuild runs
 # beside posts that index themselves: a message already there is left be.
 _INSERT_DOCS = PositionalInsert(search_docs, _COLUMNS, or_nothing=True)
@@ -84,8 +88,17 @@ def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
     """Makes the pending writes of search_fts, in their order, and forgets them."""
     for kind, ops in itertools.groupby(pending, key=lambda op: op[0]):
         statement = _FTS_INSERT if kind == "insert" else _FTS_DELETE
-        run.execute_many(statement, [{"id": id_, "body": body} for _, id_, body in ops])
+        run.execute_many(statement, [{"id": id_, "body": fts_text(body)} for _, id_, body in ops])
     pending.clear()
+
+
+def _write_fts_of(
+    conn: Connection, run: Runner, kind: str, rows: Any, params: dict[str, Any]
+) -> None:
+    """The same write of search_fts for each row of search_docs a query reads, a page at a time."""
+    result = conn.execute(rows, params)
+    while page := result.fetchmany(_FTS_PAGE):
+        write_fts(run, [(kind, int(r.id), r.body) for r in page])
 
 
 def doc_row(
@@ -189,7 +202,7 @@ class SearchIndexQueries(TxBase):
         """Drops a workspace's whole index; how many rows it had."""
         if self._fts:
             write_fts(self.run, fts_pending(self.conn))  # what is asked next reads search_fts
-            self.conn.execute(_FTS_DELETE_TEAM, {"team_id": team_id})
+            _write_fts_of(self.conn, self.run, "delete", _TEAM_DOCS, {"team_id": team_id})
         result = self.conn.execute(delete(search_docs).where(search_docs.c.team_id == team_id))
         return int(result.rowcount or 0)
 
@@ -252,7 +265,7 @@ class SearchIndexQueries(TxBase):
         if self._fts:
             write_fts(self.run, fts_pending(self.conn))
             # The rows this page added (one writer: ids only grow), not those already there.
-            self.conn.execute(_FTS_INSERT_AFTER, {"after": after})
+            _write_fts_of(self.conn, self.run, "insert", _DOCS_AFTER, {"after": after})
 
     def index_files_page(
         self, team_id: str, after: str | None, limit: int
