@@ -26,13 +26,10 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Column,
     ColumnElement,
     Connection,
     Float,
     Integer,
-    MetaData,
-    Table,
     Text,
     any_,
     bindparam,
@@ -52,6 +49,7 @@ from hubbub.domain.search_query import TRIGRAM, SearchQuery
 from hubbub.domain.search_text import boundary_keys
 from hubbub.domain.shares import ACCEPTED
 from hubbub.store.queries.base import TxBase
+from hubbub.store.queries.search_index import search_fts
 from hubbub.store.tables import (
     channel_shares,
     channels,
@@ -62,10 +60,6 @@ from hubbub.store.tables import (
     search_docs,
     users,
 )
-
-# SQLite's FTS5 table of search_docs' texts and boundary keys (migrations 0015, 0020): not part
-# of the declared schema.
-search_fts = Table("search_fts", MetaData(), Column("rowid", Integer), Column("body", Text))
 
 # Rows with no term of three characters or more cannot use a trigram index: at most this many
 # of the newest rows in scope are looked at for them (docs/search.md, "short terms").

@@ -18,7 +18,21 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from hubbub.domain.files import DELETED
 from hubbub.domain.search_blocks import searchable_text
@@ -46,15 +60,15 @@ _FILE_BODY = Prepared(
     .values(search_body=bindparam("body"))
 )
 # SQLite's FTS5 table, written beside search_docs: a message's folded text and its words'
-# boundary keys (domain/search_text.py fts_text; docs/search.md "Phrases"). The table is
-# contentless (migration 0020): a 'delete' names what was indexed, made again from the text
-# search_docs still holds when it is asked. Made in Python before the statement, not by a
-# function SQLite calls back for each row, which takes the GIL once per row from the thread
-# that holds it (the event loop's, or an import's reading thread).
-_FTS_INSERT = Prepared(text("INSERT INTO search_fts(rowid, body) VALUES (:id, :body)"))
-_FTS_DELETE = Prepared(
-    text("INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', :id, :body)")
-)
+# boundary keys (domain/search_text.py fts_text; docs/search.md "Phrases"). Contentless
+# (migrations 0015, 0020; not part of the declared schema): a 'delete' names what was indexed,
+# made again from the text search_docs still holds when it is asked. Made in Python before the
+# statement, not by a function SQLite calls back for each row, which would take the GIL once
+# per row from the thread that holds it (the event loop's, or an import's reading thread); and
+# written by insert_rows, as few statements as it can, for the same reason.
+search_fts = Table("search_fts", MetaData(), Column("rowid", Integer), Column("body", Text))
+_FTS_ROWS = PositionalInsert(search_fts, ("rowid", "body"))
+_FTS_DELETES = PositionalInsert(search_fts, ("search_fts", "rowid", "body"))
 _INDEXED = Prepared(
     select(search_docs.c.id, search_docs.c.body, search_docs.c.has_link).where(_KEY)
 )
@@ -87,8 +101,10 @@ def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
 def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
     """Makes the pending writes of search_fts, in their order, and forgets them."""
     for kind, ops in itertools.groupby(pending, key=lambda op: op[0]):
-        statement = _FTS_INSERT if kind == "insert" else _FTS_DELETE
-        run.execute_many(statement, [{"id": id_, "body": fts_text(body)} for _, id_, body in ops])
+        if kind == "insert":
+            run.insert_rows(_FTS_ROWS, [(id_, fts_text(body)) for _, id_, body in ops])
+        else:
+            run.insert_rows(_FTS_DELETES, [(kind, id_, fts_text(body)) for _, id_, body in ops])
     pending.clear()
 
 
