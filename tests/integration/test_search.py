@@ -186,6 +186,25 @@ async def test_words_phrases_exclusions_and_prefixes(world: World) -> None:
         assert await found(w, query) == []
 
 
+async def test_phrases_by_their_boundary_keys_follow_edits_in_every_script(world: World) -> None:
+    """A phrase is asked by the keys of its spaces on SQLite (by its trigrams on PostgreSQL):
+    found where it is, in any script (keys are of UTF-8 bytes), not where its words are
+    apart, and an edit moves it."""
+    w = world
+    first = await post(w, "ship the green release")
+    await post(w, "green is the release")
+    await post(w, "東京 タワーに行きました")
+    await post(w, "Crème brûlée tonight")
+    assert await found(w, '"green release"') == ["ship the green release"]
+    assert await found(w, '"東京 タワー"') == ["東京 タワーに行きました"]
+    assert await found(w, '"creme brulee"') == ["Crème brûlée tonight"]
+    # Inside words: the keys are of three bytes either side of a space, whole words or not.
+    assert await found(w, '"een rele"') == ["ship the green release"]
+    await messages.update(w.hub, w.ada, w.general, first, text="ship the blue release")
+    assert await found(w, '"green release"') == []
+    assert await found(w, '"blue release"') == ["ship the blue release"]
+
+
 @pytest.mark.parametrize("walk_limit", [search_sql.WALK_LIMIT, 0])
 async def test_modifiers(world: World, walk_limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # The same answers whether in:, from: and has:link lead with their own rows (few here) or
