@@ -138,13 +138,13 @@ def put_conversations(
 
 @dataclass(frozen=True, slots=True)
 class DayRows:
-    """A batch of a conversation's messages (day files', oldest first) as put_day writes them,
-    built by day_rows before its unit of work: the writer's thread is left the SQL."""
+    """A batch of a conversation's messages (day files', oldest first) as put_history writes
+    them, built by day_rows before its unit of work: the writer's thread is left the SQL."""
 
     ts: list[str]
     rows: list[HistoryRow]
     # By index: replies whose parent's author was not known when the rows were built (no
-    # parent_user_id, the parent not read before): put_day looks the parent up.
+    # parent_user_id, the parent not read before): fresh_rows looks the parent up.
     orphans: dict[int, tuple[Message, bool]]
     reactions: list[tuple[str, str, str]]  # (ts, name, user), each once
 
@@ -184,13 +184,15 @@ def put_history(
     renames: Renames,
     known: set[str],
 ) -> Written:
-    """Batches of messages, each of one conversation (put_day), then the pins and read marks
-    of conversations whose messages are all stored by then (finish_conversation)."""
-    messages = reactions = pins = pins_written = 0
+    """Batches of messages, each of one conversation: those not stored yet, all in one
+    statement with their index rows (fresh_rows), and their reactions; then the pins and read
+    marks of conversations whose messages are all stored by then (finish_conversation)."""
+    batches = [fresh_rows(tx, team_id, channel_id, day) for channel_id, day in days]
+    tx.insert_history(batches)
+    messages = sum(len(rows) for rows, _ in batches)
+    reactions = pins = pins_written = 0
     for channel_id, day in days:
-        put = put_day(tx, team_id, channel_id, day)
-        messages += put[0]
-        reactions += put[1]
+        reactions += tx.add_reactions(team_id, channel_id, day.reactions)
     for conv in finished:
         found = finish_conversation(tx, team_id, conv, renames, known)
         pins += found[0]
@@ -198,19 +200,17 @@ def put_history(
     return Written(messages, reactions, pins, pins_written)
 
 
-def put_day(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[int, int]:
-    """Messages (a day file's, or several days') not stored yet, in one statement with their
-    index rows, and every reaction of them (each once): (messages written, reactions
-    written)."""
+def fresh_rows(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[list[HistoryRow], int]:
+    """The rows of a batch (a day file's messages, or several days') not stored yet, and the
+    first of the seqs taken for them."""
     if not day.ts:
-        return 0, 0
+        return [], 0
     stored = tx.stored_ts(team_id, channel_id, day.ts[0], day.ts[-1])
     fresh = [n for n, ts in enumerate(day.ts) if ts not in stored]
-    if fresh:
-        seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(day.ts[fresh[-1]]))
-        rows = [_adopted(tx, *day.orphans[n]) if n in day.orphans else day.rows[n] for n in fresh]
-        tx.insert_history(rows, seq)
-    return len(fresh), tx.add_reactions(team_id, channel_id, day.reactions)
+    if not fresh:
+        return [], 0
+    seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(day.ts[fresh[-1]]))
+    return [_adopted(tx, *day.orphans[n]) if n in day.orphans else day.rows[n] for n in fresh], seq
 
 
 def _adopted(tx: Tx, msg: Message, in_channel: bool) -> HistoryRow:

@@ -158,15 +158,18 @@ class MessageQueries(SearchIndexQueries):
             msg.attachments,
         )
 
-    def insert_history(self, rows: Sequence[HistoryRow], first_seq: int) -> None:
-        """Many messages at once (an import's history: services/slack_import_tx.py), as
-        history_row built them, with seqs from first_seq on, and their rows of the index."""
+    def insert_history(self, batches: Sequence[tuple[Sequence[HistoryRow], int]]) -> None:
+        """Many messages at once (a commit of an import's history:
+        services/slack_import_tx.py), as history_row built them: batches of a conversation's
+        rows, each with the seq of its first (the others follow), and their rows of the index,
+        in one statement for all (index_docs: on SQLite, one segment of search_fts)."""
+        rows = [
+            (*row, first_seq + n) for day, first_seq in batches for n, (row, _) in enumerate(day)
+        ]
         if not rows:
             return
-        self.run.insert_rows(
-            _INSERT_HISTORY, [(*row, first_seq + n) for n, (row, _) in enumerate(rows)]
-        )
-        self.index_docs([index for _, index in rows if index is not None])
+        self.run.insert_rows(_INSERT_HISTORY, rows)
+        self.index_docs([index for day, _ in batches for _, index in day if index is not None])
 
     def get_message(self, team_id: str, channel_id: str, ts: str) -> Message | None:
         row = self.run.first(_GET_MESSAGE, {"team_id": team_id, "channel_id": channel_id, "ts": ts})
