@@ -114,6 +114,34 @@ async def test_an_import_cut_after_a_day_completes_when_run_again(
     assert await _index_gaps(hub, ex.TEAM) == (set(), set())
 
 
+async def test_a_reply_whose_parent_an_earlier_import_brought_names_its_author(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """A later export (its first day left out) with a reply without parent_user_id: its parent
+    is in no day file of this run, so the import reads the parent's author from the store."""
+    with ExportArchive(ex.write_zip(tmp_path / "first.zip")) as archive:
+        await import_slack(hub, archive, domain="acme")
+    late = ex.ts(ex.DAY2, 500)
+    files = ex.contents()
+    del files["general/2020-01-01.json"]
+    files["general/2020-01-02.json"] = [
+        *files["general/2020-01-02.json"],
+        {
+            "type": "message",
+            "user": ex.BOB,
+            "text": "late reply",
+            "ts": late,
+            "thread_ts": ex.PARENT,
+        },
+    ]
+    with ExportArchive(ex.write_zip(tmp_path / "later.zip", files)) as archive:
+        done = await import_slack(hub, archive, domain="acme")
+    assert done.written["messages"] == 1
+    reply = await hub.read(ex.TEAM, lambda tx: tx.get_message(ex.TEAM, ex.GENERAL, late))
+    assert reply is not None and reply.extra.get("parent_user_id") == ex.ALICE
+    assert reply.thread_ts == ex.PARENT
+
+
 async def test_ids_another_workspace_holds_are_replaced_everywhere(
     hub: Hub, tmp_path: Path
 ) -> None:
