@@ -11,10 +11,10 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from hubbub.domain.ids import SLACK_ID_PATTERN
-from hubbub.domain.model import Channel, Message, User
+from hubbub.domain.model import Channel, User
 from hubbub.domain.names import im_key
 from hubbub.domain.shapes import FILE_REFS
 from hubbub.domain.slack_export import SLACKBOT, ExportChannel, ExportMessage, ExportUser
@@ -145,7 +145,7 @@ class DayRows:
     rows: list[HistoryRow]
     # By index: replies whose parent's author was not known when the rows were built (no
     # parent_user_id, the parent not read before): fresh_rows looks the parent up.
-    orphans: dict[int, tuple[Message, bool]]
+    orphans: dict[int, ExportMessage]
     reactions: list[tuple[str, str, str]]  # (ts, name, user), each once
 
 
@@ -158,10 +158,10 @@ def day_rows(
     rows = []
     orphans = {}
     for n, m in enumerate(day):
-        msg, in_channel, orphan = _message(team_id, channel_id, m, parents)
-        rows.append(history_row(msg, in_channel))
+        row, orphan = _row(team_id, channel_id, m, parents)
+        rows.append(row)
         if orphan:
-            orphans[n] = (msg, in_channel)
+            orphans[n] = m
     given = [(m.ts, name, user) for m in day for name, users in m.reactions for user in users]
     return DayRows([m.ts for m in day], rows, orphans, given)
 
@@ -210,21 +210,24 @@ def fresh_rows(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[lis
     if not fresh:
         return [], 0
     seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(day.ts[fresh[-1]]))
-    return [_adopted(tx, *day.orphans[n]) if n in day.orphans else day.rows[n] for n in fresh], seq
+    return [
+        _adopted(tx, team_id, channel_id, day.orphans[n]) if n in day.orphans else day.rows[n]
+        for n in fresh
+    ], seq
 
 
-def _adopted(tx: Tx, msg: Message, in_channel: bool) -> HistoryRow:
+def _adopted(tx: Tx, team_id: str, channel_id: str, m: ExportMessage) -> HistoryRow:
     """An orphan's row, naming its parent's author if the conversation has the parent."""
-    parent = tx.get_message(msg.team_id, msg.channel_id, msg.thread_ts or "")
-    author = parent.user_id if parent is not None else None
-    return history_row(replace(msg, extra={**msg.extra, "parent_user_id": author}), in_channel)
+    parent = tx.get_message(team_id, channel_id, m.thread_ts or "")
+    found = {parent.ts: parent.user_id} if parent is not None else {}
+    return _row(team_id, channel_id, m, found)[0]
 
 
-def _message(
+def _row(
     team_id: str, channel_id: str, m: ExportMessage, parents: dict[str, str]
-) -> tuple[Message, bool, bool]:
-    """The stored message of an export's; whether it shows in the channel (a reply only when
-    broadcast); whether it is a reply whose parent's author is not known yet."""
+) -> tuple[HistoryRow, bool]:
+    """The stored row of an export's message, and whether it is a reply whose parent's author
+    is not known yet."""
     is_reply = m.thread_ts is not None and m.thread_ts != m.ts
     extra = m.extra
     orphan = False
@@ -237,27 +240,16 @@ def _message(
         # As a message that shares files keeps them (services/file_shown.py): their rows are
         # written in the same commit (services/slack_import_files.py).
         extra = {**extra, FILE_REFS: [[team_id, f.id] for f in m.files]}
-    is_parent = m.thread_ts == m.ts and bool(m.reply_count or m.reply_users)
-    msg = Message(
-        team_id=team_id,
-        channel_id=channel_id,
-        ts=m.ts,
-        user_id=m.user_id,
-        bot_id=m.bot_id,
-        subtype=m.subtype,
-        text=m.text,
-        blocks=m.blocks,
-        attachments=m.attachments,
-        thread_ts=m.thread_ts,
-        reply_count=m.reply_count if is_parent else 0,
-        reply_users=m.reply_users if is_parent else (),
-        latest_reply=m.latest_reply if is_parent else None,
-        edited_ts=m.edited[0] if m.edited else None,
-        edited_by=m.edited[1] if m.edited else None,
-        client_msg_id=m.client_msg_id,
-        extra=extra,
+    row = history_row(
+        team_id,
+        channel_id,
+        m,
+        extra,
+        # A reply shows in the channel only when broadcast.
+        in_channel=not is_reply or m.subtype == "thread_broadcast",
+        is_parent=m.thread_ts == m.ts and bool(m.reply_count or m.reply_users),
     )
-    return msg, not is_reply or m.subtype == "thread_broadcast", orphan
+    return row, orphan
 
 
 def finish_conversation(
