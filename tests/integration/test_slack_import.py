@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -19,6 +20,7 @@ from hubbub.services.hub import Hub
 from hubbub.services.slack_import import Summary, derived_id, import_slack
 from hubbub.slack_archive import ExportArchive
 from tests.support import slack_export as ex
+from tests.support.search_fts import fts_gaps
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -47,7 +49,35 @@ async def _messages(hub: Hub, team: str, channel: str) -> list[tuple[str, int]]:
     return await hub.read(team, read)
 
 
-async def test_an_import_cut_after_a_day_completes_when_run_again(hub: Hub, tmp_path: Path) -> None:
+async def _index_gaps(hub: Hub, team: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The workspace's searchable messages without a row of the search index, and rows of the
+    index without their message; on SQLite, every row of the index must be in search_fts too
+    (tests/support/search_fts.py)."""
+    from sqlalchemy import select
+
+    from hubbub.domain.search_text import searchable
+    from hubbub.store.tables import messages, search_docs
+
+    def read(tx: Any) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+        m, d = messages.c, search_docs.c
+        found = tx.conn.execute(select(m.channel_id, m.ts, m.subtype).where(m.team_id == team))
+        wanted = {(r[0], r[1]) for r in found if searchable(r[2])}
+        rows = tx.conn.execute(select(d.channel_id, d.ts).where(d.team_id == team)).all()
+        indexed = {(r[0], r[1]) for r in rows}
+        assert len(rows) == len(indexed)  # each once
+        if tx.conn.dialect.name == "sqlite":
+            assert fts_gaps(tx.conn, team) == set()
+        return wanted - indexed, indexed - wanted
+
+    # FTS5's own check is an INSERT: it runs on the writer's connection.
+    return await hub.commit(team, lambda tx, _log: read(tx))
+
+
+# A commit per day file, or several conversations' day files in one.
+@pytest.mark.parametrize("batch", [1, 4])
+async def test_an_import_cut_after_a_day_completes_when_run_again(
+    hub: Hub, tmp_path: Path, batch: int
+) -> None:
     export = ex.write_zip(tmp_path / "export.zip")
     days = 0
 
@@ -58,10 +88,11 @@ async def test_an_import_cut_after_a_day_completes_when_run_again(hub: Hub, tmp_
             raise Cut
 
     with ExportArchive(export) as archive, pytest.raises(Cut):
-        # A commit per day file (batch_messages=1), the first of them the last one made.
-        await import_slack(hub, archive, domain="acme", progress=cut, batch_messages=1)
+        # The first commit the last one made.
+        await import_slack(hub, archive, domain="acme", progress=cut, batch_messages=batch)
     first = await _messages(hub, ex.TEAM, ex.GENERAL)
     assert 0 < len(first) < 8
+    assert await _index_gaps(hub, ex.TEAM) == (set(), set())
     with ExportArchive(export) as archive:
         done = await import_slack(hub, archive, domain="acme")
     assert done.counts["messages"] == ex.TAKEN
@@ -74,9 +105,39 @@ async def test_an_import_cut_after_a_day_completes_when_run_again(hub: Hub, tmp_
         ex.TEAM, lambda tx: tx.reaction_names(ex.TEAM, ex.GENERAL, ex.PARENT)
     )
     assert reactions  # the parent's rocket, once per person
+    assert await _index_gaps(hub, ex.TEAM) == (set(), set())
     with ExportArchive(export) as archive:
         again = await import_slack(hub, archive, domain="acme")
     assert set(again.written.values()) == {0}
+    assert await _index_gaps(hub, ex.TEAM) == (set(), set())
+
+
+async def test_a_reply_whose_parent_an_earlier_import_brought_names_its_author(
+    hub: Hub, tmp_path: Path
+) -> None:
+    """A later export (its first day left out) with a reply without parent_user_id: its parent
+    is in no day file of this run, so the import reads the parent's author from the store."""
+    with ExportArchive(ex.write_zip(tmp_path / "first.zip")) as archive:
+        await import_slack(hub, archive, domain="acme")
+    late = ex.ts(ex.DAY2, 500)
+    files = ex.contents()
+    del files["general/2020-01-01.json"]
+    files["general/2020-01-02.json"] = [
+        *files["general/2020-01-02.json"],
+        {
+            "type": "message",
+            "user": ex.BOB,
+            "text": "late reply",
+            "ts": late,
+            "thread_ts": ex.PARENT,
+        },
+    ]
+    with ExportArchive(ex.write_zip(tmp_path / "later.zip", files)) as archive:
+        done = await import_slack(hub, archive, domain="acme")
+    assert done.written["messages"] == 1
+    reply = await hub.read(ex.TEAM, lambda tx: tx.get_message(ex.TEAM, ex.GENERAL, late))
+    assert reply is not None and reply.extra.get("parent_user_id") == ex.ALICE
+    assert reply.thread_ts == ex.PARENT
 
 
 async def test_ids_another_workspace_holds_are_replaced_everywhere(

@@ -185,6 +185,10 @@ class _InFlight:
             committing.close()  # never started: the failure before it stops the import
             raise
         self.task = asyncio.create_task(committing)
+        # The task starts at this coroutine's next suspension: reading the next batch awaits
+        # nothing when its messages share no files, so without this yield the commit was handed
+        # to the store only once that batch was read, and reading and writing took turns.
+        await asyncio.sleep(0)
 
     async def wait(self) -> None:
         task, self.task = self.task, None

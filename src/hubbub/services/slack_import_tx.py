@@ -11,10 +11,10 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from hubbub.domain.ids import SLACK_ID_PATTERN
-from hubbub.domain.model import Channel, Message, User
+from hubbub.domain.model import Channel, User
 from hubbub.domain.names import im_key
 from hubbub.domain.shapes import FILE_REFS
 from hubbub.domain.slack_export import SLACKBOT, ExportChannel, ExportMessage, ExportUser
@@ -138,14 +138,14 @@ def put_conversations(
 
 @dataclass(frozen=True, slots=True)
 class DayRows:
-    """A batch of a conversation's messages (day files', oldest first) as put_day writes them,
-    built by day_rows before its unit of work: the writer's thread is left the SQL."""
+    """A batch of a conversation's messages (day files', oldest first) as put_history writes
+    them, built by day_rows before its unit of work: the writer's thread is left the SQL."""
 
     ts: list[str]
     rows: list[HistoryRow]
     # By index: replies whose parent's author was not known when the rows were built (no
-    # parent_user_id, the parent not read before): put_day looks the parent up.
-    orphans: dict[int, tuple[Message, bool]]
+    # parent_user_id, the parent not read before): fresh_rows looks the parent up.
+    orphans: dict[int, ExportMessage]
     reactions: list[tuple[str, str, str]]  # (ts, name, user), each once
 
 
@@ -158,10 +158,10 @@ def day_rows(
     rows = []
     orphans = {}
     for n, m in enumerate(day):
-        msg, in_channel, orphan = _message(team_id, channel_id, m, parents)
-        rows.append(history_row(msg, in_channel))
+        row, orphan = _row(team_id, channel_id, m, parents)
+        rows.append(row)
         if orphan:
-            orphans[n] = (msg, in_channel)
+            orphans[n] = m
     given = [(m.ts, name, user) for m in day for name, users in m.reactions for user in users]
     return DayRows([m.ts for m in day], rows, orphans, given)
 
@@ -184,13 +184,15 @@ def put_history(
     renames: Renames,
     known: set[str],
 ) -> Written:
-    """Batches of messages, each of one conversation (put_day), then the pins and read marks
-    of conversations whose messages are all stored by then (finish_conversation)."""
-    messages = reactions = pins = pins_written = 0
+    """Batches of messages, each of one conversation: those not stored yet, all in one
+    statement with their index rows (fresh_rows), and their reactions; then the pins and read
+    marks of conversations whose messages are all stored by then (finish_conversation)."""
+    batches = [fresh_rows(tx, team_id, channel_id, day) for channel_id, day in days]
+    tx.insert_history(batches)
+    messages = sum(len(rows) for rows, _ in batches)
+    reactions = pins = pins_written = 0
     for channel_id, day in days:
-        put = put_day(tx, team_id, channel_id, day)
-        messages += put[0]
-        reactions += put[1]
+        reactions += tx.add_reactions(team_id, channel_id, day.reactions)
     for conv in finished:
         found = finish_conversation(tx, team_id, conv, renames, known)
         pins += found[0]
@@ -198,33 +200,34 @@ def put_history(
     return Written(messages, reactions, pins, pins_written)
 
 
-def put_day(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[int, int]:
-    """Messages (a day file's, or several days') not stored yet, in one statement with their
-    index rows, and every reaction of them (each once): (messages written, reactions
-    written)."""
+def fresh_rows(tx: Tx, team_id: str, channel_id: str, day: DayRows) -> tuple[list[HistoryRow], int]:
+    """The rows of a batch (a day file's messages, or several days') not stored yet, and the
+    first of the seqs taken for them."""
     if not day.ts:
-        return 0, 0
+        return [], 0
     stored = tx.stored_ts(team_id, channel_id, day.ts[0], day.ts[-1])
     fresh = [n for n, ts in enumerate(day.ts) if ts not in stored]
-    if fresh:
-        seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(day.ts[fresh[-1]]))
-        rows = [_adopted(tx, *day.orphans[n]) if n in day.orphans else day.rows[n] for n in fresh]
-        tx.insert_history(rows, seq)
-    return len(fresh), tx.add_reactions(team_id, channel_id, day.reactions)
+    if not fresh:
+        return [], 0
+    seq = tx.take_seqs(team_id, channel_id, len(fresh), to_micros(day.ts[fresh[-1]]))
+    return [
+        _adopted(tx, team_id, channel_id, day.orphans[n]) if n in day.orphans else day.rows[n]
+        for n in fresh
+    ], seq
 
 
-def _adopted(tx: Tx, msg: Message, in_channel: bool) -> HistoryRow:
+def _adopted(tx: Tx, team_id: str, channel_id: str, m: ExportMessage) -> HistoryRow:
     """An orphan's row, naming its parent's author if the conversation has the parent."""
-    parent = tx.get_message(msg.team_id, msg.channel_id, msg.thread_ts or "")
-    author = parent.user_id if parent is not None else None
-    return history_row(replace(msg, extra={**msg.extra, "parent_user_id": author}), in_channel)
+    parent = tx.get_message(team_id, channel_id, m.thread_ts or "")
+    found = {parent.ts: parent.user_id} if parent is not None else {}
+    return _row(team_id, channel_id, m, found)[0]
 
 
-def _message(
+def _row(
     team_id: str, channel_id: str, m: ExportMessage, parents: dict[str, str]
-) -> tuple[Message, bool, bool]:
-    """The stored message of an export's; whether it shows in the channel (a reply only when
-    broadcast); whether it is a reply whose parent's author is not known yet."""
+) -> tuple[HistoryRow, bool]:
+    """The stored row of an export's message, and whether it is a reply whose parent's author
+    is not known yet."""
     is_reply = m.thread_ts is not None and m.thread_ts != m.ts
     extra = m.extra
     orphan = False
@@ -237,27 +240,16 @@ def _message(
         # As a message that shares files keeps them (services/file_shown.py): their rows are
         # written in the same commit (services/slack_import_files.py).
         extra = {**extra, FILE_REFS: [[team_id, f.id] for f in m.files]}
-    is_parent = m.thread_ts == m.ts and bool(m.reply_count or m.reply_users)
-    msg = Message(
-        team_id=team_id,
-        channel_id=channel_id,
-        ts=m.ts,
-        user_id=m.user_id,
-        bot_id=m.bot_id,
-        subtype=m.subtype,
-        text=m.text,
-        blocks=m.blocks,
-        attachments=m.attachments,
-        thread_ts=m.thread_ts,
-        reply_count=m.reply_count if is_parent else 0,
-        reply_users=m.reply_users if is_parent else (),
-        latest_reply=m.latest_reply if is_parent else None,
-        edited_ts=m.edited[0] if m.edited else None,
-        edited_by=m.edited[1] if m.edited else None,
-        client_msg_id=m.client_msg_id,
-        extra=extra,
+    row = history_row(
+        team_id,
+        channel_id,
+        m,
+        extra,
+        # A reply shows in the channel only when broadcast.
+        in_channel=not is_reply or m.subtype == "thread_broadcast",
+        is_parent=m.thread_ts == m.ts and bool(m.reply_count or m.reply_users),
     )
-    return msg, not is_reply or m.subtype == "thread_broadcast", orphan
+    return row, orphan
 
 
 def finish_conversation(

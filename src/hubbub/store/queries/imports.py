@@ -11,18 +11,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hubbub.domain.model import Channel, Message
+from hubbub.store.prepared import PositionalInsert
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import channel_row, message_row
 from hubbub.store.tables import channels, files, messages, reactions, users
 
-_INSERT_REACTION = {
-    "sqlite": sqlite_insert(reactions).on_conflict_do_nothing(),
-    "postgresql": postgresql_insert(reactions).on_conflict_do_nothing(),
-}
+_REACTION_COLUMNS = ("team_id", "channel_id", "ts", "name", "user_id", "created")
+_INSERT_REACTIONS = PositionalInsert(reactions, _REACTION_COLUMNS, or_nothing=True)
 
 
 class ImportQueries(TxBase):
@@ -89,17 +86,10 @@ class ImportQueries(TxBase):
         fresh = set(given) - {(r[0], r[1], r[2]) for r in there}
         if fresh:
             rows = [
-                {
-                    "team_id": team_id,
-                    "channel_id": channel_id,
-                    "ts": ts,
-                    "name": name,
-                    "user_id": user,
-                    "created": self.now_us,
-                }
+                (team_id, channel_id, ts, name, user, self.now_us)
                 for ts, name, user in sorted(fresh)
             ]
-            self.conn.execute(_INSERT_REACTION[self.conn.dialect.name], rows)
+            self.run.insert_rows(_INSERT_REACTIONS, rows)
         return len(fresh)
 
     def latest_ts(self, team_id: str, channel_id: str) -> str | None:
