@@ -116,7 +116,7 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
         for phrase in ("alpha release", "beta release", "gamma release"):
             (key,) = boundary_keys(phrase)
             rows[phrase] = tx.conn.exec_driver_sql(
-                "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (f'"{key}"',)
+                "SELECT count(*) FROM search_keys WHERE search_keys MATCH ?", (f'"{key}"',)
             ).scalar()
         return rows
 

@@ -28,6 +28,8 @@ def _placeholders(query: SearchQuery) -> SearchQuery:
     """The same shape: as many terms, each as long or as short for a trigram, none alike."""
 
     def like(n: int, term: str) -> str:
+        if boundary_keys(term):  # a phrase with keys: SQLite asks search_keys for it
+            return f"p{n:03d} q{n:03d}"
         return f"p{n:03d}" if len(term) >= TRIGRAM else "p"
 
     return replace(
@@ -78,16 +80,19 @@ def test_fts5_is_asked_for_a_few_trigrams_of_every_long_query() -> None:
     assert params["match"] == '"kai" "ais" "iso" "sou"'
 
 
-def test_fts5_is_asked_for_a_phrases_boundary_keys_and_two_trigrams() -> None:
-    # The key of "iza tri", the space inside the phrase, narrows far more than its trigrams; two
-    # trigrams (the first and the last of all the terms') go beside it.
+def test_fts5_is_asked_for_a_phrases_boundary_keys() -> None:
+    # The key of "iza tri", the space inside the phrase, narrows far more than any trigrams: it
+    # is asked of search_keys alone, and instr() checks every term.
     query = parse('"troudaikaiza tridodou" gaishunoupe', date(2026, 12, 6))
-    _, params = _sql("sqlite", SCOPES[0], query)
+    sql, params = _sql("sqlite", SCOPES[0], query)
     (key,) = boundary_keys("troudaikaiza tridodou")
-    assert params["match"] == f'"{key}" "tro" "upe"'
+    assert params["match"] == f'"{key}"'
+    assert "search_keys MATCH" in sql
+    assert "search_fts" not in sql
     # A space without three characters on each side has no key: the phrase's trigrams, as before.
-    _, params = _sql("sqlite", SCOPES[0], parse('"of tridodou"', date(2026, 12, 6)))
+    sql, params = _sql("sqlite", SCOPES[0], parse('"of tridodou"', date(2026, 12, 6)))
     assert params["match"] == '"of " " tr" "tri" "ido" "dod" "dou"'
+    assert "search_fts MATCH" in sql
 
 
 def test_like_patterns_escape_postgresqls_wildcards() -> None:

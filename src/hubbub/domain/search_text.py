@@ -71,21 +71,12 @@ def fold(text: str) -> str:
 
 # Word-boundary keys (docs/search.md, "Phrases"): for each space of a folded text with three
 # bytes or more of a word on each side (UTF-8: a phrase that is a substring of a text is one
-# byte for byte too), those seven bytes hashed into 4,096 keys, each written as three of 16
-# characters of the Private Use Area. SQLite's trigram index then holds each key as one trigram
-# beside the text's own, so a phrase is asked of it by the keys of its spaces: far fewer rows
-# than those holding its words' trigrams anywhere. Keys are written apart, after a space: a
-# trigram across a key's edge holds the space, and a key never does. Few keys, each in many
-# rows, cost FTS5 less than many rare ones (with 262,144 keys, a message's index cost 2.8 times
-# the plain text's; with these 1.6 times) and are still narrow: at 1M messages a key is in the
-# rows of its own seven bytes and ~3,000 others.
+# byte for byte too), those seven bytes hashed into one of 4,096 keys, written as ASCII words
+# (`k0a3`) for SQLite's FTS5 table of keys (search_keys, migration 0020). A phrase is asked of
+# it by the keys of its own spaces: the rows holding those seven bytes, and ~3,000 others per
+# million messages, where the rows holding its words' trigrams anywhere were tens of thousands.
 BOUNDARY_SIDE = 3
-_KEYS = tuple(
-    chr(0xE100 + a) + chr(0xE100 + b) + chr(0xE100 + c)
-    for a in range(16)
-    for b in range(16)
-    for c in range(16)
-)
+_KEYS = tuple(f"k{n:03x}" for n in range(4096))
 
 
 def boundary_keys(folded: str) -> list[str]:
@@ -102,10 +93,9 @@ def boundary_keys(folded: str) -> list[str]:
     return list(keys)
 
 
-def fts_text(body: str) -> str:
-    """What SQLite's trigram index is given for a message: its folded text, then its keys."""
-    keys = boundary_keys(body)
-    return f"{body} {' '.join(keys)}" if keys else body
+def key_text(body: str) -> str:
+    """What SQLite's FTS5 table of keys is given for a message's folded text."""
+    return " ".join(boundary_keys(body))
 
 
 def file_body(name: str, title: str) -> str:

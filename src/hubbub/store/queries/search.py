@@ -49,7 +49,7 @@ from hubbub.domain.search_query import TRIGRAM, SearchQuery
 from hubbub.domain.search_text import boundary_keys
 from hubbub.domain.shares import ACCEPTED
 from hubbub.store.queries.base import TxBase
-from hubbub.store.queries.search_index import search_fts
+from hubbub.store.queries.search_index import search_fts, search_keys
 from hubbub.store.tables import (
     channel_shares,
     channels,
@@ -71,8 +71,6 @@ WALK_LIMIT = 30_000
 # At most this many trigrams of the terms go to FTS5: each costs a walk of its rows in every
 # segment, and instr() checks the terms themselves anyway (docs/search.md).
 MAX_GRAMS = 6
-# Beside a phrase's boundary keys, which narrow far more, only this many (_fts_tokens).
-KEYED_GRAMS = 2
 
 _MONTH_S = 30 * 86_400.0
 _LIKE_ESCAPE = "\\"
@@ -264,17 +262,17 @@ def _statement(
         source: Any = d
         order: Any = d.c.id.desc()
         if dialect == "sqlite":
-            # FTS5 finds the rows holding some trigrams of the terms, or a phrase's
-            # boundary keys (its table keeps no positions: detail=none, a third of the size
-            # and of the cost to post), each a quoted string (a `"` inside doubled), so
-            # whatever characters they hold are text; instr() then keeps the rows that hold
-            # each term itself.
-            params["match"] = " ".join(
-                '"' + token.replace('"', '""') + '"' for token in _fts_tokens(long_terms)
-            )
-            source = search_fts.join(d, d.c.id == search_fts.c.rowid)
-            where.append(literal_column("search_fts").op("MATCH")(bindparam("match")))
-            order = search_fts.c.rowid.desc()
+            keys = list(dict.fromkeys(k for term in long_terms for k in boundary_keys(term)))
+            # FTS5 finds the rows holding a phrase's boundary keys (search_keys), or else some
+            # trigrams of the terms (search_fts); neither table keeps positions (detail=none,
+            # a third of the size and of the cost to post). Each is a quoted string (a `"`
+            # inside doubled), so whatever characters it holds are text; instr() then keeps
+            # the rows that hold each term itself.
+            table, tokens = (search_keys, keys) if keys else (search_fts, _trigrams(long_terms))
+            params["match"] = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+            source = table.join(d, d.c.id == table.c.rowid)
+            where.append(literal_column(table.name).op("MATCH")(bindparam("match")))
+            order = table.c.rowid.desc()
         where += _text(dialect, d, query.terms, query.excluded, params, indexed=True)
         inner = (
             select(d.c.id, d.c.channel_id, d.c.ts, d.c.body)
@@ -326,29 +324,18 @@ def _statement(
     return ranked.limit(bindparam("limit")).offset(bindparam("offset")), params
 
 
-def _fts_tokens(terms: list[str]) -> list[str]:
-    """What FTS5 is asked for the terms: the boundary keys of their phrases' spaces
-    (domain/search_text.py), and the terms' trigrams, MAX_GRAMS of them, or KEYED_GRAMS beside
-    keys. A key is in the rows holding its seven characters around a space, where a phrase's
-    trigrams are in every row holding its words anywhere: `"raidi shiro"` was 190-480 ms by its
-    trigrams at 1M messages and 33-48 ms by its key, and each trigram added to a key cost more
-    than it narrowed (docs/search.md, "Phrases")."""
-    keys = list(dict.fromkeys(key for term in terms for key in boundary_keys(term)))
-    return keys + _trigrams(terms, KEYED_GRAMS if keys else MAX_GRAMS)
-
-
-def _trigrams(terms: list[str], most: int) -> list[str]:
-    """The distinct trigrams of the terms, or `most` of them spread evenly from the first to
+def _trigrams(terms: list[str]) -> list[str]:
+    """The distinct trigrams of the terms, or MAX_GRAMS of them spread evenly from the first to
     the last. At 1M messages FTS5 took 21 ms for the eight trigrams of a rare word and 97 ms for
     a phrase's nineteen, against 2-6 ms for a few; but too few leave many rows that hold them
     apart and not the term ("kai" and "sou" without "kaisou": 250 ms of instr()), so a short
     term keeps all of its own (docs/search.md)."""
     grams = (term[i : i + TRIGRAM] for term in terms for i in range(len(term) - TRIGRAM + 1))
     distinct = list(dict.fromkeys(grams))
-    if len(distinct) <= most:
+    if len(distinct) <= MAX_GRAMS:
         return distinct
-    step = (len(distinct) - 1) / (most - 1)
-    return [distinct[round(n * step)] for n in range(most)]
+    step = (len(distinct) - 1) / (MAX_GRAMS - 1)
+    return [distinct[round(n * step)] for n in range(MAX_GRAMS)]
 
 
 def _text(

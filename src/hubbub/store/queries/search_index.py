@@ -30,13 +30,14 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     tuple_,
     update,
 )
 
 from hubbub.domain.files import DELETED
 from hubbub.domain.search_blocks import searchable_text
-from hubbub.domain.search_text import file_body, fold, fts_text, has_link, searchable
+from hubbub.domain.search_text import file_body, fold, has_link, key_text, searchable
 from hubbub.store.prepared import PositionalInsert, Prepared, Runner
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key, loads
@@ -59,16 +60,18 @@ _FILE_BODY = Prepared(
     .where(files.c.team_id == bindparam("t"), files.c.file_id == bindparam("f"))
     .values(search_body=bindparam("body"))
 )
-# SQLite's FTS5 table, written beside search_docs: a message's folded text and its words'
-# boundary keys (domain/search_text.py fts_text; docs/search.md "Phrases"). Contentless
-# (migrations 0015, 0020; not part of the declared schema): a 'delete' names what was indexed,
-# made again from the text search_docs still holds when it is asked. Made in Python before the
-# statement, not by a function SQLite calls back for each row, which would take the GIL once
-# per row from the thread that holds it (the event loop's, or an import's reading thread); and
-# written by insert_rows, as few statements as it can, for the same reason.
+# SQLite's FTS5 tables, written beside search_docs (migrations 0015, 0020; not part of the
+# declared schema): search_fts of the text's trigrams (external content: a 'delete' names the
+# text that was indexed, which search_docs still holds when it is asked), and search_keys of
+# its word-boundary keys (contentless: a 'delete' names the keys again, made from that text;
+# domain/search_text.py key_text, docs/search.md "Phrases"). Written by insert_rows, as few
+# statements as it can: an executemany takes the GIL back for every row.
 search_fts = Table("search_fts", MetaData(), Column("rowid", Integer), Column("body", Text))
+search_keys = Table("search_keys", MetaData(), Column("rowid", Integer), Column("keys", Text))
 _FTS_ROWS = PositionalInsert(search_fts, ("rowid", "body"))
 _FTS_DELETES = PositionalInsert(search_fts, ("search_fts", "rowid", "body"))
+_KEY_ROWS = PositionalInsert(search_keys, ("rowid", "keys"))
+_KEY_DELETES = PositionalInsert(search_keys, ("search_keys", "rowid", "keys"))
 _INDEXED = Prepared(
     select(search_docs.c.id, search_docs.c.body, search_docs.c.has_link).where(_KEY)
 )
@@ -79,13 +82,20 @@ _CONTENT = Prepared(
     )
 )
 _WORDS = ("text", "blocks", "attachments")
+_FTS_DELETE_TEAM = text(
+    "INSERT INTO search_fts(search_fts, rowid, body)"
+    " SELECT 'delete', id, body FROM search_docs WHERE team_id = :team_id"
+)
+_FTS_INSERT_AFTER = text(
+    "INSERT INTO search_fts(rowid, body) SELECT id, body FROM search_docs WHERE id > :after"
+)
 _TEAM_DOCS = select(search_docs.c.id, search_docs.c.body).where(
     search_docs.c.team_id == bindparam("team_id")
 )
 _DOCS_AFTER = select(search_docs.c.id, search_docs.c.body).where(
     search_docs.c.id > bindparam("after")
 )
-_FTS_PAGE = 5000  # rows read back and written to search_fts at a time
+_KEYS_PAGE = 5000  # rows read back at a time for their keys
 # Many rows at once (a rebuild's page, an import's batch), bound by position. A rebuild runs
 # beside posts that index themselves: a message already there is left be.
 _INSERT_DOCS = PositionalInsert(search_docs, _COLUMNS, or_nothing=True)
@@ -99,22 +109,34 @@ def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
 
 
 def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
-    """Makes the pending writes of search_fts, in their order, and forgets them."""
-    for kind, ops in itertools.groupby(pending, key=lambda op: op[0]):
+    """Makes the pending writes of search_fts and search_keys, in their order, and forgets
+    them."""
+    for kind, group in itertools.groupby(pending, key=lambda op: op[0]):
+        ops = [(id_, body) for _, id_, body in group]
         if kind == "insert":
-            run.insert_rows(_FTS_ROWS, [(id_, fts_text(body)) for _, id_, body in ops])
+            run.insert_rows(_FTS_ROWS, ops)
         else:
-            run.insert_rows(_FTS_DELETES, [(kind, id_, fts_text(body)) for _, id_, body in ops])
+            run.insert_rows(_FTS_DELETES, [(kind, id_, body) for id_, body in ops])
+        _write_keys(run, kind, ops)
     pending.clear()
 
 
-def _write_fts_of(
+def _write_keys(run: Runner, kind: str, ops: Sequence[tuple[int, str]]) -> None:
+    """The same writes of search_keys: a text without a key has no row there."""
+    keyed = [(id_, keys) for id_, body in ops if (keys := key_text(body))]
+    if kind == "insert":
+        run.insert_rows(_KEY_ROWS, keyed)
+    else:
+        run.insert_rows(_KEY_DELETES, [(kind, id_, keys) for id_, keys in keyed])
+
+
+def _write_keys_of(
     conn: Connection, run: Runner, kind: str, rows: Any, params: dict[str, Any]
 ) -> None:
-    """The same write of search_fts for each row of search_docs a query reads, a page at a time."""
+    """search_keys' writes for the rows of search_docs a query reads, a page at a time."""
     result = conn.execute(rows, params)
-    while page := result.fetchmany(_FTS_PAGE):
-        write_fts(run, [(kind, int(r.id), r.body) for r in page])
+    while page := result.fetchmany(_KEYS_PAGE):
+        _write_keys(run, kind, [(int(r.id), r.body) for r in page])
 
 
 def doc_row(
@@ -218,7 +240,8 @@ class SearchIndexQueries(TxBase):
         """Drops a workspace's whole index; how many rows it had."""
         if self._fts:
             write_fts(self.run, fts_pending(self.conn))  # what is asked next reads search_fts
-            _write_fts_of(self.conn, self.run, "delete", _TEAM_DOCS, {"team_id": team_id})
+            _write_keys_of(self.conn, self.run, "delete", _TEAM_DOCS, {"team_id": team_id})
+            self.conn.execute(_FTS_DELETE_TEAM, {"team_id": team_id})
         result = self.conn.execute(delete(search_docs).where(search_docs.c.team_id == team_id))
         return int(result.rowcount or 0)
 
@@ -281,7 +304,8 @@ class SearchIndexQueries(TxBase):
         if self._fts:
             write_fts(self.run, fts_pending(self.conn))
             # The rows this page added (one writer: ids only grow), not those already there.
-            _write_fts_of(self.conn, self.run, "insert", _DOCS_AFTER, {"after": after})
+            self.conn.execute(_FTS_INSERT_AFTER, {"after": after})
+            _write_keys_of(self.conn, self.run, "insert", _DOCS_AFTER, {"after": after})
 
     def index_files_page(
         self, team_id: str, after: str | None, limit: int
