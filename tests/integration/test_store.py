@@ -283,7 +283,8 @@ async def test_a_failing_units_search_index_writes_go_with_it(store: SqliteStore
     assert results[0] is None and isinstance(results[1], Boom) and results[2] is None
 
     with sqlite3.connect(store.path) as conn:
-        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
+        # rank 1: against search_docs, so a row never written to search_fts fails it too.
+        conn.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
         counts = {
             word: conn.execute(
                 "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?",
