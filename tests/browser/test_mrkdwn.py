@@ -36,6 +36,11 @@ CASES = [
     ),
     ("<#C123|deals>", '<a class="channel-link" href="/client/T/C123">#deals</a>'),
     (
+        "<!subteam^S1|@devs> <!subteam^S2>",
+        '<span class="mention group" data-usergroup="S1">@devs</span> '
+        '<span class="mention group" data-usergroup="S2">@S2</span>',
+    ),
+    (
         ":tada: :no_such_emoji:",
         '<span class="emoji" title=":tada:" aria-label=":tada:">🎉</span> :no_such_emoji:',
     ),

@@ -170,6 +170,15 @@ def test_answers_that_worked_are_what_the_document_says(
     a("search.files", query="old.txt", highlight=True, cursor="*", count=1)
     a("search.all", query="legacy old", sort="timestamp")
     a("admin.conversations.disconnectShared", channel_id=shared, leaving_team_ids=[globex.team_id])
+    # User groups, with and without their members and counts.
+    group = a("usergroups.create", name="Shapes", channels=[channel], include_count=True)
+    group_id = group["usergroup"]["id"]
+    a("usergroups.update", usergroup=group_id, description="all of them", channels=[])
+    a("usergroups.users.update", usergroup=group_id, users=[acme.bob.user_id], include_count=True)
+    a("usergroups.users.list", usergroup=group_id)
+    a("usergroups.disable", usergroup=group_id)
+    a("usergroups.list", include_users=True, include_count=True, include_disabled=True)
+    a("usergroups.enable", usergroup=group_id)
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")

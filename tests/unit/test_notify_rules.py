@@ -239,3 +239,11 @@ def test_email_subject_and_body() -> None:
     body = email_body(NOTICE)
     assert "hi @Ada" in body and NOTICE.permalink in body
     assert email_subject(replace(NOTICE, is_dm=True, where="Bob")) == "New message from Bob"
+
+
+def test_a_groups_members_are_notified_as_if_named() -> None:
+    posted = replace(channel("<!subteam^S1|@devs>"), group_people=frozenset({ADA, AUTHOR, BOT}))
+    assert who(posted) == {ADA: "mention"}
+    assert candidates(posted, []) == frozenset({ADA, AUTHOR, BOT})
+    muted = {ADA: Pref(muted=True)}
+    assert who(posted, muted) == {}

@@ -24,6 +24,7 @@ from hubbub.domain.shapes import (
     user_json,
 )
 from hubbub.domain.urls import PublicUrls
+from hubbub.domain.usergroups import Usergroup, usergroup_json
 from tests.support.schemas import problems
 
 TEAM = Team("T1", "Acme", "acme", 1_700_000_000)
@@ -153,6 +154,12 @@ FULL_FILE = replace(
 )
 
 
+GROUP = Usergroup(
+    "T1", "S1", "Devs", "devs", "", (), 1_700_000_000, "U1", 1_700_000_000, "U1", 0, None
+)
+DISABLED_GROUP = replace(GROUP, channels=("C1",), deleted=1_700_000_001, deleted_by="U1")
+
+
 # (component, the serialiser's fewest keys, its most): the schema must require exactly the
 # first and allow all of the second, besides what the methods add (listed in the schema).
 RECORDS = [
@@ -173,6 +180,11 @@ RECORDS = [
     ("Im", channel_json(IM), channel_json(IM, last_read=MESSAGE.ts, num_members=2)),
     ("Message", message_json(MESSAGE), message_json(PARENT, with_channel=True)),
     ("File", file_json(BARE_FILE, URLS), file_json(FULL_FILE, URLS)),
+    (
+        "Usergroup",
+        usergroup_json(GROUP),
+        usergroup_json(DISABLED_GROUP, users=["U1"], user_count=1),
+    ),
 ]
 
 

@@ -274,6 +274,25 @@ _SNOOZE_OPTIONAL = {
 _DND = {"dnd_enabled": BOOLEAN, "next_dnd_start_ts": INTEGER, "next_dnd_end_ts": INTEGER}
 DND_STATUS = obj(_DND, {"snooze_enabled": BOOLEAN, **_SNOOZE_OPTIONAL})
 
+_USERGROUP = {
+    "id": STRING,
+    "team_id": STRING,
+    "is_usergroup": BOOLEAN,
+    "is_subteam": BOOLEAN,
+    "name": STRING,
+    "description": STRING,
+    "handle": STRING,
+    "is_external": BOOLEAN,
+    "date_create": INTEGER,
+    "date_update": INTEGER,
+    "date_delete": INTEGER,
+    "auto_type": nullable(STRING),
+    "created_by": STRING,
+    "updated_by": STRING,
+    "deleted_by": nullable(STRING),
+    "prefs": obj({"channels": array(STRING), "groups": array(STRING)}),
+}
+
 COMPONENTS: dict[str, Schema] = {
     "Team": obj(_TEAM, {"url": STRING, "is_verified": BOOLEAN}),
     "Profile": obj(_PROFILE, {"email": STRING, "bot_id": STRING}),
@@ -291,6 +310,8 @@ COMPONENTS: dict[str, Schema] = {
     "FileTombstone": obj({"id": STRING, "mode": {"type": "string", "enum": ["tombstone"]}}),
     "ResponseMetadata": obj({"next_cursor": STRING}),
     "DndStatus": DND_STATUS,
+    # usergroups.*: the members and their count where the method adds them.
+    "Usergroup": obj(_USERGROUP, {"users": array(STRING), "user_count": INTEGER}),
     "Error": {
         "type": "object",
         "required": ["ok", "error"],
@@ -413,6 +434,8 @@ _SEARCH_MESSAGES = obj({**_PAGED, "matches": array(_SEARCH_MATCH)}, PAGE)
 _SEARCH_ANSWER = {"query": STRING, "messages": _SEARCH_MESSAGES}
 # search.files: each match is a file object, as files.info has it.
 _SEARCH_FILES = obj({**_PAGED, "matches": array(ref("File"))}, PAGE)
+
+_USERGROUP_ANSWER = obj({"usergroup": ref("Usergroup")})
 
 SUCCESS: dict[str, Schema] = {
     "api.test": obj({"args": {"type": "object", "additionalProperties": STRING}}),
@@ -573,6 +596,13 @@ SUCCESS: dict[str, Schema] = {
     "users.profile.set": _PROFILE_ANSWER,
     "users.prefs.setChannelNotifications": obj({"prefs": _PREF}),
     "users.prefs.getChannelNotifications": obj({"prefs": array(_PREF)}),
+    "usergroups.create": _USERGROUP_ANSWER,
+    "usergroups.update": _USERGROUP_ANSWER,
+    "usergroups.disable": _USERGROUP_ANSWER,
+    "usergroups.enable": _USERGROUP_ANSWER,
+    "usergroups.list": obj({"usergroups": array(ref("Usergroup"))}),
+    "usergroups.users.list": obj({"users": array(STRING)}),
+    "usergroups.users.update": _USERGROUP_ANSWER,
 }
 
 

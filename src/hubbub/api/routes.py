@@ -17,6 +17,7 @@ from hubbub.api import (
     search,
     shares,
     team,
+    usergroups,
     users,
 )
 from hubbub.api.registry import Method, merge
@@ -39,4 +40,5 @@ def method_table() -> dict[str, Method]:
         shares.router,
         files.router,
         search.router,
+        usergroups.router,
     )

@@ -43,6 +43,8 @@ KNOWN_SCOPES = frozenset(
         "reactions:read",
         "reactions:write",
         "team:read",
+        "usergroups:read",
+        "usergroups:write",
         "users.profile:read",
         "users:read",
         "users:read.email",
@@ -73,6 +75,9 @@ EVENT_SCOPES: dict[str, str] = {
     "file_shared": "files:read",
     "file_change": "files:read",
     "file_deleted": "files:read",
+    "subteam_created": "usergroups:read",
+    "subteam_updated": "usergroups:read",
+    "subteam_members_changed": "usergroups:read",
 }
 
 # A message event's subscription by its channel_type.

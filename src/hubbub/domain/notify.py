@@ -2,12 +2,13 @@
 do-not-disturb snoozes, and what a notification says (desktop and email). No I/O here.
 
 A message notifies a member of its conversation (never its author, never a bot) for a *strong*
-reason: they are named (`<@U…>`), the whole conversation is (`<!channel>`, `<!everyone>`),
-those present are and they are (`<!here>`), or it is a reply in a thread they took part in
-(its parent's author and every replier). A *weak* reason, any message at all, notifies only
-those whose level for the conversation is `all`: the default in DMs and group DMs, where it is
-called `dm`. `mentions` (the default in channels) takes strong reasons only, `nothing` and
-`muted` none. A reply shown only in its thread has no weak reason.
+reason: they are named (`<@U…>`, or an enabled user group of theirs, `<!subteam^S…>`: the caller
+reads the groups' members into `Posted.group_people`), the whole conversation is (`<!channel>`,
+`<!everyone>`), those present are and they are (`<!here>`), or it is a reply in a thread they
+took part in (its parent's author and every replier). A *weak* reason, any message at all,
+notifies only those whose level for the conversation is `all`: the default in DMs and group DMs,
+where it is called `dm`. `mentions` (the default in channels) takes strong reasons only,
+`nothing` and `muted` none. A reply shown only in its thread has no weak reason.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Posted:
     is_dm: bool  # an IM or a group DM
     thread_only: bool  # a reply shown only in its thread
     thread_people: frozenset[str] = frozenset()  # a reply's: its parent's author, repliers
+    group_people: frozenset[str] = frozenset()  # the members of the enabled groups it names
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,7 @@ def notifies(event: Mapping[str, Any]) -> bool:
 
 def strong_reason(posted: Posted, user_id: str, active: bool) -> str | None:
     named, broadcasts = mentioned(posted.text)
-    if user_id in named:
+    if user_id in named or user_id in posted.group_people:
         return "mention"
     if user_id in posted.thread_people:
         return "thread"
@@ -128,7 +130,10 @@ def candidates(posted: Posted, listeners: Iterable[str]) -> frozenset[str] | Non
     if posted.is_dm or broadcasts:
         return None
     return (
-        named | posted.thread_people | (frozenset() if posted.thread_only else frozenset(listeners))
+        named
+        | posted.group_people
+        | posted.thread_people
+        | (frozenset() if posted.thread_only else frozenset(listeners))
     )
 
 

@@ -29,7 +29,7 @@ import orjson
 import structlog
 
 from hubbub.domain.jobs import Job
-from hubbub.domain.mentions import may_mention, mentioned
+from hubbub.domain.mentions import may_mention, mentioned, subteams
 from hubbub.domain.model import Channel, Message, User
 from hubbub.domain.notify import (
     Notice,
@@ -50,6 +50,7 @@ from hubbub.services.access import guests_of
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import TOMBSTONE, user_stream
+from hubbub.services.usergroups import mentioned_members
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()
@@ -151,6 +152,7 @@ def _posted(tx: Tx, msg: Message, channel: Channel) -> Posted:
         is_dm=channel.is_im or channel.is_mpim,
         thread_only=is_reply and msg.subtype != "thread_broadcast",
         thread_people=people,
+        group_people=frozenset(mentioned_members(tx, msg.team_id, subteams(msg.text))),
     )
 
 

@@ -42,14 +42,16 @@ def _unreads_tx(
     them, which domain/mentions.py decides on."""
     team_id = team_id or who.team_id
     states = tx.read_states(team_id, who.user_id, tombstone=TOMBSTONE, channel_id=channel_id)
+    # A user group's mention counts where the group is the channel's host's (its own ids).
+    groups = frozenset(tx.usergroups_of(team_id, who.user_id))
     candidates = tx.unread_texts(
         team_id,
         who.user_id,
-        mention_markers(who.user_id),
+        mention_markers(who.user_id, groups),
         tombstone=TOMBSTONE,
         channel_id=channel_id,
     )
-    mentioned = Counter(c for c, text in candidates if mentions(text, who.user_id))
+    mentioned = Counter(c for c, text in candidates if mentions(text, who.user_id, groups))
     # A DM is all about its two people: every unread message in it counts, as Slack's badges do.
     return [Unread(s, s.unread_count if s.is_im else mentioned[s.channel_id]) for s in states]
 

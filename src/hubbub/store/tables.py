@@ -568,6 +568,37 @@ file_thumbs = Table(
     Index("ix_file_thumbs_blob", "team_id", "blob_key"),
 )
 
+# User groups (Slack's subteams: domain/usergroups.py). name_key is the name case-folded: two
+# groups may not share it, nor a handle. channels: the default channels' ids, comma-separated.
+usergroups = Table(
+    "usergroups",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("usergroup_id", String(16), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("handle", String(32), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("channels", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("created_by", String(16), nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    Column("updated_by", String(16), nullable=False),
+    Column("deleted", BigInteger, nullable=False),
+    Column("deleted_by", String(16), nullable=True),
+    UniqueConstraint("team_id", "name_key", name="uq_usergroups_name"),
+    UniqueConstraint("team_id", "handle", name="uq_usergroups_handle"),
+)
+usergroup_members = Table(
+    "usergroup_members",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("usergroup_id", String(16), primary_key=True),
+    Column("user_id", String(16), primary_key=True),
+    # The groups of one person: their mentions count in client.counts (services/unreads.py).
+    Index("ix_usergroup_members_user", "team_id", "user_id"),
+)
+
 # Where `hubbub serve` said it is reached when it started (services/served.py): `hubbub admin`
 # and `hubbub worker`, other processes on the same data, hand out URLs from it. No workspace's
 # rows: a move leaves it be (store/move.py). The sharded deployment keeps it in its directory.

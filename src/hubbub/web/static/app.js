@@ -29,6 +29,7 @@ class Client {
     this.teamName = root.dataset.teamName;
     this.users = new Map();
     this.pendingUsers = new Map();
+    this.usergroups = new Map(); // id -> Slack's usergroup, with its users
     this.channels = new Map();
     this.counts = new Map();
     this.timelines = new Map();
@@ -63,6 +64,7 @@ class Client {
     if (open && threadTs) this.openThread(open, threadTs, this.params().get("ts"));
     this.rtm.start();
     this.refreshCounts();
+    this.loadUsergroups();
     if (window.Notification?.permission === "default") {
       document.addEventListener("click", () => Notification.requestPermission().catch(() => {}), { once: true });
     }
@@ -148,6 +150,31 @@ class Client {
 
   userName(id) {
     return displayName(this.users.get(id)) || id;
+  }
+
+  // -- user groups: `@handle` typed becomes their mention; subteam_* events keep them current.
+
+  async loadUsergroups() {
+    try {
+      const data = await call("usergroups.list", { include_users: true });
+      for (const g of data.usergroups) this.usergroups.set(g.id, g);
+    } catch (err) {
+      console.warn("usergroups", err);
+    }
+  }
+
+  onUsergroup(group) {
+    const known = this.usergroups.get(group.id);
+    this.usergroups.set(group.id, { ...group, users: group.users ?? known?.users ?? [] });
+  }
+
+  groupByHandle(handle) {
+    const lower = handle.toLowerCase();
+    return [...this.usergroups.values()].find((g) => g.handle === lower && !g.date_delete) ?? null;
+  }
+
+  myGroups() {
+    return [...this.usergroups.values()].filter((g) => !g.date_delete && g.users?.includes(this.me)).map((g) => g.id);
   }
 
   subscribePresence() {
@@ -348,6 +375,7 @@ class Client {
         return null;
       },
       channelByName: (name) => [...this.channels.values()].find((c) => c.name === name && !c.is_im)?.id ?? null,
+      groupByHandle: (handle) => this.groupByHandle(handle),
     };
   }
 

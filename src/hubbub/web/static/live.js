@@ -49,6 +49,9 @@ export class Live {
       case "channel_rename":
       case "group_rename":
         return this.onRename(e);
+      case "subteam_created":
+      case "subteam_updated":
+        return this.onUsergroup(e.subteam);
       case "user_change":
       case "team_join":
         this.users.set(e.user.id, e.user);
@@ -145,7 +148,7 @@ export class Live {
     const count = this.counts.get(channel) ?? { id: channel, mention_count: 0, unread_count: 0 };
     count.has_unreads = true;
     count.unread_count = (count.unread_count ?? 0) + 1;
-    if (conv?.is_im || mentions(m, this.me)) count.mention_count = (count.mention_count ?? 0) + 1;
+    if (conv?.is_im || mentions(m, this.me, this.myGroups())) count.mention_count = (count.mention_count ?? 0) + 1;
     this.counts.set(channel, count);
     this.drawSidebar();
   }

@@ -57,6 +57,7 @@ export class Messages {
       emoji: (name) => this.emojiMap?.[name],
       userName: (id) => (this.users.has(id) ? this.userName(id) : undefined),
       channelName: (id) => this.channels.get(id)?.name,
+      groupHandle: (id) => this.usergroups.get(id)?.handle,
       channelHref: (id) => `/client/${this.team}/${id}`,
     };
   }

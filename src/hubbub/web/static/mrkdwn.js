@@ -111,6 +111,11 @@ function special(body, ctx) {
     if (["here", "channel", "everyone"].includes(word)) {
       return h("span", { class: "mention broadcast" }, `@${word}`);
     }
+    if (word === "subteam") {
+      const id = target.split("^")[1] ?? "";
+      const handle = label.replace(/^@/, "") || ctx.groupHandle?.(id) || id;
+      return h("span", { class: "mention group", dataset: { usergroup: id } }, `@${handle}`);
+    }
     return decode(label || `<${target}>`);
   }
   const url = decode(target);
@@ -129,10 +134,12 @@ function splitOnce(text, sep) {
 // A stored message back into what its author would type, for editing.
 export function editable(text, ctx) {
   return decode(
-    String(text ?? "").replace(/<([@#])([A-Z0-9]+)(?:\|([^>]*))?>/g, (_all, sigil, id, label) => {
-      if (sigil === "@") return `@${ctx.userName?.(id) ?? id}`;
-      return `#${label || ctx.channelName?.(id) || id}`;
-    }),
+    String(text ?? "")
+      .replace(/<([@#])([A-Z0-9]+)(?:\|([^>]*))?>/g, (_all, sigil, id, label) => {
+        if (sigil === "@") return `@${ctx.userName?.(id) ?? id}`;
+        return `#${label || ctx.channelName?.(id) || id}`;
+      })
+      .replace(/<!subteam\^([A-Z0-9]+)(?:\|@?([^>]*))?>/g, (_all, id, label) => `@${label || ctx.groupHandle?.(id) || id}`),
   );
 }
 
@@ -142,7 +149,10 @@ export function compose(typed, ctx) {
   return encode(typed)
     .replace(/(^|[\s(])@([\w.\-]+)/g, (all, before, name) => {
       const id = ctx.userByName?.(name);
-      return id ? `${before}<@${id}>` : all;
+      if (id) return `${before}<@${id}>`;
+      // A user group's handle, as Slack's clients write its mention.
+      const group = ctx.groupByHandle?.(name);
+      return group ? `${before}<!subteam^${group.id}|@${group.handle}>` : all;
     })
     .replace(/(^|[\s(])#([\w\-]+)/g, (all, before, name) => {
       const id = ctx.channelByName?.(name);

@@ -65,7 +65,12 @@ export function withReaction(message, name, user, added) {
   return { ...message, reactions: reactions.filter((r) => r.count > 0) };
 }
 
-export function mentions(message, me) {
+export function mentions(message, me, groups = []) {
   const text = message.text ?? "";
-  return text.includes(`<@${me}>`) || text.includes(`<@${me}|`) || /<!(here|channel|everyone)[>|]/.test(text);
+  return (
+    text.includes(`<@${me}>`) ||
+    text.includes(`<@${me}|`) ||
+    /<!(here|channel|everyone)[>|]/.test(text) ||
+    groups.some((g) => text.includes(`<!subteam^${g}>`) || text.includes(`<!subteam^${g}|`))
+  );
 }
