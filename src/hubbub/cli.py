@@ -13,6 +13,7 @@ import orjson
 import structlog
 import typer
 
+from hubbub.cli_emoji import add_emoji_commands
 from hubbub.cli_slack import DataDir, add_slack_commands
 from hubbub.config import Settings, load_settings
 from hubbub.domain.errors import SlackError
@@ -513,6 +514,7 @@ def _add_installed_commands() -> None:
 
 _add_installed_commands()
 add_slack_commands(admin, _run_admin)
+add_emoji_commands(admin, _run_admin)
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -64,8 +66,15 @@ def render(source: BinaryIO, out_type: str) -> Rendered:
     PNG), for every edge not larger than the image; first frame only (an animated GIF's
     thumbnail is still). No EXIF in any thumbnail (no GPS, no camera, no orientation: the
     pixels are turned instead)."""
-    try:
+    with _pillow_errors():
         return _render(source, out_type)
+
+
+@contextmanager
+def _pillow_errors() -> Iterator[None]:
+    """Whatever Pillow raises on bad bytes, as NotAnImage."""
+    try:
+        yield
     except NotAnImage:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -76,6 +85,16 @@ def render(source: BinaryIO, out_type: str) -> Rendered:
         # Pillow's ways of saying the bytes are broken: truncated (OSError), bad chunks
         # (SyntaxError), bad values in a header (ValueError), and a few more.
         raise NotAnImage(f"broken: {type(exc).__name__}") from exc
+
+
+def identify(source: BinaryIO) -> str:
+    """The format of the image in source (one of FORMATS), checked as render() checks it: its
+    header read, its pixels bounded, its first frame decoded whole. NotAnImage otherwise."""
+    with _pillow_errors(), Image.open(source, formats=FORMATS) as opened:
+        if too_many_pixels(*opened.size):
+            raise NotAnImage("too_many_pixels")
+        opened.load()
+        return str(opened.format)
 
 
 def _render(source: BinaryIO, out_type: str) -> Rendered:

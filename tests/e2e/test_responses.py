@@ -17,6 +17,7 @@ import pytest
 from hubbub.api.responses import COMPONENTS, success
 from hubbub.api.routes import method_table
 from tests.support.apps import make_app
+from tests.support.images import png
 from tests.support.receiver import receiver
 from tests.support.schemas import problems
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
@@ -179,6 +180,13 @@ def test_answers_that_worked_are_what_the_document_says(
     a("usergroups.disable", usergroup=group_id)
     a("usergroups.list", include_users=True, include_count=True, include_disabled=True)
     a("usergroups.enable", usergroup=group_id)
+    # Custom emoji: an image by URL, an alias, the list with both.
+    with receiver() as rx:
+        rx.behaviour = lambda _request: (200, {"Content-Type": "image/png"}, png(8, 8))
+        a("admin.emoji.add", name="shapes-emoji", url=rx.url)
+    a("admin.emoji.addAlias", name="shapes-alias", alias_for="shapes-emoji")
+    a("emoji.list")
+    a("admin.emoji.remove", name="shapes-emoji")
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")

@@ -18,11 +18,12 @@ from hubbub.domain.files import DELETED
 from hubbub.domain.model import Identity
 from hubbub.domain.thumbnails import Thumb
 from hubbub.jobs.file_sweep import FileSweeper
-from hubbub.services import files, workspaces
+from hubbub.services import emoji, files, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.file_sharing import Share
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
+from tests.support.images import png
 
 GRACE_S = 600.0
 LONG_AGO = 10_000  # seconds: older than the grace period and an upload URL's life together
@@ -145,3 +146,17 @@ async def test_uploads_never_completed_go_with_their_rows_and_bytes(hub: Hub) ->
     assert sent_file.blob_key not in await _keys(hub, team)
     # What the quota counts: the bytes sent (4) and the stale URL's length (5) no more.
     assert await hub.read(team, lambda tx: tx.bytes_held(team)) == held_before - 4 - 5
+
+
+async def test_a_custom_emojis_image_stays_until_the_emoji_is_removed(hub: Hub) -> None:
+    who = await _person(hub)
+    team = who.team_id
+    added = await emoji.add_image(hub, team, who.user_id, "party", png(32, 32))
+    assert added.blob_key is not None
+    os.utime(hub.blobs.root / added.blob_key, (time.time() - LONG_AGO,) * 2)  # type: ignore[attr-defined]
+    sweeper = FileSweeper(hub, interval_s=1, grace_s=GRACE_S)
+    assert await sweeper.run_once() == 0
+    assert added.blob_key in await _keys(hub, team)
+    await emoji.remove(hub, team, "party")
+    assert await sweeper.run_once() == 1
+    assert await _keys(hub, team) == set()

@@ -1,5 +1,5 @@
-"""A local HTTP receiver for what hubbub POSTs to apps: it records each request and answers
-as the test tells it (echo url_verification, fail, hang)."""
+"""A local HTTP receiver for what hubbub POSTs to apps (and GETs: an emoji's image by URL): it
+records each request and answers as the test tells it (echo url_verification, fail, hang)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,8 @@ def receiver() -> Iterator[Receiver]:
                 self.wfile.write(body)
             except OSError:
                 pass  # the caller gave up on us
+
+        do_GET = do_POST
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -1,7 +1,8 @@
 """The file routes outside /api: the upload URL (`POST /upload/v1/<ticket>`, no token: the URL
 is the secret) and the downloads (`GET /files-pri/<team>-<file>/<name>` and
 `.../download/<name>`, and the thumbnails at `/files-tmb/<team>-<file>/<edge>/<name>`, with a
-bearer token or the browser's session). docs/files.md."""
+bearer token or the browser's session), docs/files.md; and custom emoji's images (`/emoji/…`,
+public), docs/integrations.md."""
 
 from __future__ import annotations
 
@@ -18,11 +19,13 @@ from hubbub.api.parse import BodyTooLarge, bearer_token
 from hubbub.api.upload_body import BodyEndedEarly, UploadBody, is_multipart
 from hubbub.blobs.port import BlobNotFound, content_disposition
 from hubbub.domain.byte_ranges import ByteRange, Unsatisfiable, parse_range
+from hubbub.domain.emoji import EXTENSIONS, emoji_name
 from hubbub.domain.errors import SlackError, Unavailable
 from hubbub.domain.files import is_inline_image, served_type
+from hubbub.domain.ids import is_team_id
 from hubbub.domain.model import Identity
-from hubbub.domain.urls import FILES_PRI_PATH, FILES_TMB_PATH, UPLOAD_PATH
-from hubbub.services import file_reading, files
+from hubbub.domain.urls import EMOJI_PATH, FILES_PRI_PATH, FILES_TMB_PATH, UPLOAD_PATH
+from hubbub.services import emoji, file_reading, files
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
 from hubbub.web.session import session_token
@@ -53,11 +56,15 @@ def file_routes(hub: Hub) -> list[BaseRoute]:
     async def thumbnail(request: Request) -> Response:
         return await _thumbnail(hub, request)
 
+    async def emoji_image(request: Request) -> Response:
+        return await _emoji(hub, request)
+
     return [
         Route(UPLOAD_PATH + "{ticket}", upload, methods=["POST"]),
         Route(FILES_TMB_PATH + "{ref}/{edge}/{name}", thumbnail, methods=["GET", "HEAD"]),
         Route(FILES_PRI_PATH + "{ref}/download/{name}", download, methods=["GET", "HEAD"]),
         Route(FILES_PRI_PATH + "{ref}/{name}", private, methods=["GET", "HEAD"]),
+        Route(EMOJI_PATH + "{team}/{name}/{file}", emoji_image, methods=["GET", "HEAD"]),
     ]
 
 
@@ -143,6 +150,33 @@ async def _thumbnail(hub: Hub, request: Request) -> Response:
     return await _serve(hub, request, blob, inline=True, team_id=team_id, file_id=file_id)
 
 
+async def _emoji(hub: Hub, request: Request) -> Response:
+    """`/emoji/<team>/<name>/<sha256's first 16>.<ext>`: a custom emoji's image, to anyone (as
+    Slack's), for a year: the URL changes with the image."""
+    team_id = request.path_params["team"]
+    digest, _, extension = request.path_params["file"].partition(".")
+    try:
+        name = emoji_name(request.path_params["name"])
+        found = await emoji.image(hub, team_id, name, digest) if is_team_id(team_id) else None
+        size = await hub.blobs.size(found.blob_key) if found and found.blob_key else 0
+    except (SlackError, BlobNotFound):
+        return _not_found()
+    if found is None or found.blob_key is None or found.mimetype is None:
+        return _not_found()
+    if EXTENSIONS[found.mimetype] != extension:
+        return _not_found()
+    blob = _Blob(found.blob_key, size, found.sha256, found.mimetype, f"{name}.{extension}")
+    return await _serve(
+        hub,
+        request,
+        blob,
+        inline=True,
+        team_id=team_id,
+        file_id=f":{name}:",
+        cache="public, max-age=31536000, immutable",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class _Blob:
     """What a download serves: a blob, its length and sha256, its type and its name."""
@@ -155,7 +189,14 @@ class _Blob:
 
 
 async def _serve(
-    hub: Hub, request: Request, blob: _Blob, *, inline: bool, team_id: str, file_id: str
+    hub: Hub,
+    request: Request,
+    blob: _Blob,
+    *,
+    inline: bool,
+    team_id: str,
+    file_id: str,
+    cache: str = "private, max-age=3600",
 ) -> Response:
     """The blob's bytes with the safe headers: a redirect to the store's own URL (S3), else
     streamed from `open`, with ETag, If-None-Match and one byte range. What is shown inline (an
@@ -178,7 +219,7 @@ async def _serve(
         "Content-Type": blob.content_type,
         "Content-Disposition": content_disposition(blob.name, inline=inline),
         "Accept-Ranges": "bytes",
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": cache,
     }
     if blob.sha256:
         headers["ETag"] = f'"{blob.sha256}"'

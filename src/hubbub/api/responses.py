@@ -603,6 +603,13 @@ SUCCESS: dict[str, Schema] = {
     "usergroups.list": obj({"usergroups": array(ref("Usergroup"))}),
     "usergroups.users.list": obj({"users": array(STRING)}),
     "usergroups.users.update": _USERGROUP_ANSWER,
+    # Each name's image URL, or `alias:<name>`.
+    "emoji.list": obj(
+        {"emoji": {"type": "object", "additionalProperties": STRING}, "cache_ts": TS}
+    ),
+    "admin.emoji.add": EMPTY,
+    "admin.emoji.addAlias": EMPTY,
+    "admin.emoji.remove": EMPTY,
 }
 
 

@@ -8,6 +8,7 @@ from hubbub.api import (
     client,
     conversations,
     dnd,
+    emoji,
     files,
     meta,
     notifications,
@@ -41,4 +42,5 @@ def method_table() -> dict[str, Method]:
         files.router,
         search.router,
         usergroups.router,
+        emoji.router,
     )

@@ -27,6 +27,7 @@ KNOWN_SCOPES = frozenset(
         "commands",
         "dnd:read",
         "dnd:write",
+        "emoji:read",
         "files:read",
         "files:write",
         "groups:history",
@@ -78,6 +79,7 @@ EVENT_SCOPES: dict[str, str] = {
     "subteam_created": "usergroups:read",
     "subteam_updated": "usergroups:read",
     "subteam_members_changed": "usergroups:read",
+    "emoji_changed": "emoji:read",
 }
 
 # A message event's subscription by its channel_type.

@@ -26,6 +26,9 @@ UPLOAD_PATH = "/upload/v1/"
 FILES_PRI_PATH = "/files-pri/"
 FILES_PATH = "/files/"
 FILES_TMB_PATH = "/files-tmb/"
+# A custom emoji's image (+ <team>/<name>/<sha256's first 16>.<ext>): public and immutable, as
+# Slack's emoji URLs are; a new image under the same name is a new URL.
+EMOJI_PATH = "/emoji/"
 
 
 def listen_url(host: str, port: int) -> str:
@@ -104,6 +107,9 @@ class PublicUrls:
 
     def file_thumb(self, team_id: str, file_id: str, edge: str, name: str) -> str:
         return f"{self.base}{FILES_TMB_PATH}{team_id}-{file_id}/{edge}/{_segment(name)}"
+
+    def emoji(self, team_id: str, name: str, sha256: str, extension: str) -> str:
+        return f"{self.base}{EMOJI_PATH}{team_id}/{_segment(name)}/{sha256[:16]}.{extension}"
 
 
 def _segment(name: str) -> str:

@@ -48,13 +48,14 @@ def _check_room(tx: Tx, who: Identity, msg: Message, name: str) -> None:
 
 async def add(hub: Hub, who: Identity, channel_id: str, ts: str, name: str) -> None:
     name = check_reaction_name(name)
-    if name.partition("::")[0] not in emoji.known_names():
-        # Only on adding: a reaction with a name no longer known (one imported, say) can still
-        # be taken away.
-        raise SlackError("invalid_name")
+    base = name.partition("::")[0]
 
     def unit(tx: Tx, log: EventLog) -> None:
         channel, msg = _target(tx, who, channel_id, ts)
+        # Only on adding: a reaction with a name no longer known (one imported, or a custom
+        # emoji since removed) can still be taken away. Custom ones are the channel's host's.
+        if base not in emoji.known_names() and tx.get_emoji(channel.team_id, base) is None:
+            raise SlackError("invalid_name")
         _check_room(tx, who, msg, name)
         if not tx.add_reaction(channel.team_id, channel.id, msg.ts, name, who.user_id):
             raise SlackError("already_reacted")

@@ -599,6 +599,21 @@ usergroup_members = Table(
     Index("ix_usergroup_members_user", "team_id", "user_id"),
 )
 
+# Custom emoji (domain/emoji.py): an image's blob (keys.py; the files sweep keeps a blob an emoji
+# names), or an alias of another emoji of the workspace.
+emoji = Table(
+    "emoji",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("user_id", String(16), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("blob_key", Text, nullable=True),
+    Column("sha256", String(64), nullable=True),
+    Column("mimetype", String(32), nullable=True),
+    Column("alias_for", String(100), nullable=True),
+)
+
 # Where `hubbub serve` said it is reached when it started (services/served.py): `hubbub admin`
 # and `hubbub worker`, other processes on the same data, hand out URLs from it. No workspace's
 # rows: a move leaves it be (store/move.py). The sharded deployment keeps it in its directory.

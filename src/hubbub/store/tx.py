@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from hubbub.store.queries.apps import AppQueries
 from hubbub.store.queries.channels import ChannelQueries
+from hubbub.store.queries.emoji import EmojiQueries
 from hubbub.store.queries.files import FileQueries
 from hubbub.store.queries.imports import ImportQueries
 from hubbub.store.queries.invites import InviteQueries
@@ -48,5 +49,6 @@ class Tx(
     SearchFileQueries,
     ImportQueries,
     UsergroupQueries,
+    EmojiQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

@@ -11,7 +11,7 @@ from hubbub.domain.files import DELETED, PENDING, UPLOADED, File, FileShare
 from hubbub.domain.search_text import file_body
 from hubbub.domain.thumbnails import Thumb
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import file_shares, file_thumbs, file_uploads, files
+from hubbub.store.tables import emoji, file_shares, file_thumbs, file_uploads, files
 
 # The states whose bytes count against a workspace's quota (with the lengths of the uploads
 # on their way, file_uploads).
@@ -171,7 +171,8 @@ class FileQueries(TxBase):
 
     def blob_in_use(self, team_id: str, blob_key: str, *, besides: str) -> bool:
         """Whether a file other than `besides` still names the blob, as its bytes or as one of
-        its thumbnails (keys are per content: two files of the same image share both)."""
+        its thumbnails (keys are per content: two files of the same image share both), or a
+        custom emoji does."""
         row = self.conn.execute(
             select(files.c.file_id)
             .where(
@@ -193,11 +194,23 @@ class FileQueries(TxBase):
             )
             .limit(1)
         ).first()
-        return thumb is not None
+        if thumb is not None:
+            return True
+        return bool(self.named_by_emoji(team_id, [blob_key]))
+
+    def named_by_emoji(self, team_id: str, keys: list[str]) -> set[str]:
+        """Of these keys, those a custom emoji's image is."""
+        return set(
+            self.conn.execute(
+                select(emoji.c.blob_key).where(
+                    emoji.c.team_id == team_id, emoji.c.blob_key.in_(keys)
+                )
+            ).scalars()
+        )
 
     def named_blobs(self, team_id: str, keys: list[str]) -> set[str]:
-        """Of these keys, those a file not deleted or a thumbnail names (the sweep of orphans
-        deletes the others, once they are old enough)."""
+        """Of these keys, those a file not deleted, a thumbnail or a custom emoji names (the
+        sweep of orphans deletes the others, once they are old enough)."""
         if not keys:
             return set()
         named = self.conn.execute(
@@ -210,7 +223,7 @@ class FileQueries(TxBase):
                 file_thumbs.c.team_id == team_id, file_thumbs.c.blob_key.in_(keys)
             )
         ).scalars()
-        return {*named, *thumbs}
+        return {*named, *thumbs, *self.named_by_emoji(team_id, keys)}
 
     # -- thumbnails (services/thumbnails.py) -------------------------------------------------
 

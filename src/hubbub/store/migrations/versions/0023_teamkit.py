@@ -1,4 +1,5 @@
-"""usergroups and usergroup_members: user groups, Slack's subteams (docs/integrations.md)
+"""usergroups and usergroup_members: user groups, Slack's subteams; emoji: custom emoji
+(docs/integrations.md)
 
 Revision ID: 0023
 Revises: 0020
@@ -45,9 +46,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("usergroup_members", schema=None) as batch_op:
         batch_op.create_index("ix_usergroup_members_user", ["team_id", "user_id"], unique=False)
+    op.create_table(
+        "emoji",
+        sa.Column("team_id", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("user_id", sa.String(length=16), nullable=False),
+        sa.Column("created", sa.BigInteger(), nullable=False),
+        sa.Column("blob_key", sa.Text(), nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("mimetype", sa.String(length=32), nullable=True),
+        sa.Column("alias_for", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("team_id", "name"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("emoji")
     with op.batch_alter_table("usergroup_members", schema=None) as batch_op:
         batch_op.drop_index("ix_usergroup_members_user")
     op.drop_table("usergroup_members")

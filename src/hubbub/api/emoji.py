@@ -1,0 +1,76 @@
+"""emoji.list and admin.emoji.*: the workspace's custom emoji."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import UploadFile
+
+from hubbub.api.call import Call
+from hubbub.api.registry import TIER_2, Router
+from hubbub.domain.emoji import MAX_BYTES, emoji_name
+from hubbub.domain.errors import SlackError
+from hubbub.domain.ts import from_micros
+from hubbub.services import emoji
+
+router = Router()
+
+# Slack's admin.emoji.* take an org admin's user token (admin.teams:write, a scope no bot
+# token holds): here a workspace admin's.
+ADMIN = "admin.teams:write"
+
+
+@router.method(
+    "emoji.list", scopes="emoji:read", tier=TIER_2, args={"include_categories": "boolean"}
+)
+async def list_(call: Call) -> dict[str, Any]:
+    """The workspace's custom emoji: each name's image URL, or `alias:<name>`."""
+    call.flag("include_categories")  # Unicode's categories are not listed
+    found, newest = await emoji.list_emoji(call.hub, call.who)
+    # When the list last grew, as Slack's cache_ts (a removal does not move it).
+    return {"emoji": found, "cache_ts": from_micros(newest * 1_000_000)}
+
+
+@router.method(
+    "admin.emoji.add",
+    scopes=ADMIN,
+    tier=TIER_2,
+    args={"name": "string", "url": "string", "image": "string"},
+)
+async def add(call: Call) -> dict[str, Any]:
+    """Adds a custom emoji from an image at a URL, or uploaded as `image` (multipart)."""
+    emoji.check_admin(call.who)
+    name = emoji_name(call.text("name"))
+    upload = call.args.get("image")
+    if isinstance(upload, UploadFile):
+        data = await upload.read(MAX_BYTES + 1)
+    else:
+        url = call.text("url")
+        if not url:
+            raise SlackError("no_image_uploaded")
+        data = await emoji.fetch_image(call.hub, url)
+    await emoji.add_image(call.hub, call.who.team_id, call.who.user_id, name, data)
+    return {}
+
+
+@router.method(
+    "admin.emoji.addAlias",
+    scopes=ADMIN,
+    tier=TIER_2,
+    args={"name": "string", "alias_for": "string"},
+)
+async def add_alias(call: Call) -> dict[str, Any]:
+    """Adds another name for an emoji."""
+    emoji.check_admin(call.who)
+    name = emoji_name(call.text("name"))
+    alias_for = emoji_name(call.text("alias_for"), missing="no_alias_selected")
+    await emoji.add_alias(call.hub, call.who.team_id, call.who.user_id, name, alias_for)
+    return {}
+
+
+@router.method("admin.emoji.remove", scopes=ADMIN, tier=TIER_2, args={"name": "string"})
+async def remove(call: Call) -> dict[str, Any]:
+    """Removes a custom emoji and its aliases."""
+    emoji.check_admin(call.who)
+    await emoji.remove(call.hub, call.who.team_id, emoji_name(call.text("name")))
+    return {}

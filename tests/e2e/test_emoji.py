@@ -1,0 +1,230 @@
+"""Custom emoji: admin.emoji.* and emoji.list over slack_sdk, the images served, reactions with
+them, `hubbub admin emoji`, Slack's errors with nothing written, and the emoji_changed events."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image
+
+from tests.support.apps import make_app
+from tests.support.checks import error_of, events
+from tests.support.images import jpeg_truncated, png
+from tests.support.receiver import Received, receiver
+from tests.support.rtm import new_channel
+from tests.support.servers import (
+    Server,
+    Workspace,
+    env_for,
+    make_workspace,
+    threaded_server,
+)
+
+IMAGE = png(32, 32, color="red")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    # An emoji's URL is fetched from a server of the test's on 127.0.0.1.
+    data_dir = tmp_path_factory.mktemp("emoji") / "data"
+    with threaded_server(data_dir, allow_private_outbound=True) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def workspace(server: Server) -> Workspace:
+    return make_workspace(server.data_dir)
+
+
+def serving(status: int, body: bytes) -> Any:
+    def answer(_request: Received) -> tuple[int, dict[str, str], bytes]:
+        return status, {"Content-Type": "image/png"}, body
+
+    return answer
+
+
+def upload(server: Server, token: str, name: str, data: bytes) -> dict[str, Any]:
+    """admin.emoji.add with the image in a multipart `image` part, as Slack's own client does."""
+    got = httpx.post(
+        server.api_url + "admin.emoji.add",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"name": name},
+        files={"image": ("e.png", data, "image/png")},
+        timeout=30,
+    )
+    answer: dict[str, Any] = got.json()
+    return answer
+
+
+def team_log(server: Server, workspace: Workspace) -> list[dict[str, Any]]:
+    return events(server, workspace.team_id, workspace.team_id)
+
+
+def test_added_by_url_or_upload_listed_served_aliased_and_removed(
+    server: Server, workspace: Workspace
+) -> None:
+    alice = server.client(workspace.alice.token)
+    with receiver() as rx:
+        rx.behaviour = serving(200, IMAGE)
+        assert alice.admin_emoji_add(name=":party-parrot:", url=rx.url).data == {"ok": True}
+    added = team_log(server, workspace)[-1]
+    other = png(16, 16, color="blue")
+    assert upload(server, workspace.alice.token, "our-cat", other) == {"ok": True}
+    alice.admin_emoji_addAlias(name="hub-parrot", alias_for="party-parrot")
+    alice.admin_emoji_addAlias(name="parrot_too", alias_for=":hub-parrot:")  # to the original
+    alice.admin_emoji_addAlias(name="yes", alias_for="thumbsup")  # a standard one
+
+    listed = server.client(workspace.bob.token).emoji_list()
+    found = listed["emoji"]
+    assert set(found) == {"party-parrot", "our-cat", "hub-parrot", "parrot_too", "yes"}
+    assert (found["hub-parrot"], found["parrot_too"], found["yes"]) == (
+        "alias:party-parrot",
+        "alias:party-parrot",
+        "alias:thumbsup",
+    )
+    assert listed["cache_ts"] > "1"
+    assert added == {
+        "type": "emoji_changed",
+        "subtype": "add",
+        "name": "party-parrot",
+        "value": found["party-parrot"],
+        "event_ts": added["event_ts"],
+    }
+    for name, data in (("party-parrot", IMAGE), ("our-cat", other)):
+        image = httpx.get(found[name], timeout=10)  # no token: public, as Slack's
+        assert image.status_code == 200 and image.content == data
+        assert image.headers["content-type"] == "image/png"
+        assert image.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert image.headers["x-content-type-options"] == "nosniff"
+        again = httpx.get(found[name], headers={"If-None-Match": image.headers["etag"]})
+        assert again.status_code == 304
+
+    # A custom emoji is a reaction.
+    channel = new_channel(alice)
+    ts = alice.chat_postMessage(channel=channel, text="look")["ts"]
+    alice.reactions_add(channel=channel, timestamp=ts, name="hub-parrot")
+    assert error_of(alice.reactions_add, channel=channel, timestamp=ts, name="nope") == (
+        "invalid_name"
+    )
+
+    alice.admin_emoji_remove(name="party-parrot")
+    removed = team_log(server, workspace)[-1]
+    assert (removed["type"], removed["subtype"]) == ("emoji_changed", "remove")
+    assert removed["names"] == ["hub-parrot", "parrot_too", "party-parrot"]
+    assert set(alice.emoji_list()["emoji"]) == {"our-cat", "yes"}
+    assert httpx.get(found["party-parrot"], timeout=10).status_code == 404
+    # Removed: the reaction may go, not come again.
+    alice.reactions_remove(channel=channel, timestamp=ts, name="hub-parrot")
+    assert error_of(alice.reactions_add, channel=channel, timestamp=ts, name="hub-parrot") == (
+        "invalid_name"
+    )
+
+
+def test_bad_input_gets_slacks_errors_and_writes_nothing(
+    server: Server, workspace: Workspace
+) -> None:
+    alice, bob = server.client(workspace.alice.token), server.client(workspace.bob.token)
+    alice.admin_emoji_addAlias(name="taken", alias_for="tada")
+    before, listed = team_log(server, workspace), alice.emoji_list()["emoji"]
+    add = alice.admin_emoji_add
+    with receiver() as rx:
+        rx.behaviour = serving(200, IMAGE)
+        assert error_of(bob.admin_emoji_add, name="mine", url=rx.url) == "not_an_admin"
+        assert error_of(add, name="", url=rx.url) == "error_missing_name"
+        assert error_of(add, name="::", url=rx.url) == "error_missing_name"
+        assert error_of(add, name="Party", url=rx.url) == "error_lower_case_names_only"
+        for bad in ("a b", "x" * 101, "ünï", "a:b"):
+            assert error_of(add, name=bad, url=rx.url) == "error_bad_name_i18n", bad
+        assert error_of(add, name="taken", url=rx.url) == "error_name_taken"
+        assert error_of(add, name="tada", url=rx.url) == "error_name_taken"  # a standard one
+        assert error_of(add, name="fresh-one", url="") == "no_image_uploaded"
+        noise = Image.frombytes("RGB", (256, 256), os.urandom(256 * 256 * 3))
+        big = io.BytesIO()
+        noise.save(big, format="PNG")
+        for body, error in (
+            (b"not an image at all", "error_bad_format"),
+            (jpeg_truncated(), "error_bad_format"),
+            (big.getvalue(), "error_too_big"),
+        ):
+            rx.behaviour = serving(200, body)
+            assert error_of(add, name="fresh-one", url=rx.url) == error
+            assert upload(server, workspace.alice.token, "fresh-one", body)["error"] == error
+        rx.behaviour = serving(404, b"")
+        assert error_of(add, name="fresh-one", url=rx.url) == "error_bad_upload"
+    assert error_of(add, name="fresh-one", url="file:///etc/passwd") == "error_bad_upload"
+    alias = alice.admin_emoji_addAlias
+    assert error_of(alias, name="fresh-one", alias_for="nothing-here") == "error_invalid_alias"
+    assert error_of(alias, name="fresh-one", alias_for="") == "no_alias_selected"
+    assert error_of(alias, name="taken", alias_for="tada") == "error_name_taken"
+    assert error_of(bob.admin_emoji_addAlias, name="fresh-one", alias_for="tada") == "not_an_admin"
+    assert error_of(alice.admin_emoji_remove, name="nothing-here") == "emoji_not_found"
+    assert error_of(alice.admin_emoji_remove, name="tada") == "emoji_not_found"
+    assert error_of(bob.admin_emoji_remove, name="taken") == "not_an_admin"
+    assert team_log(server, workspace) == before
+    assert alice.emoji_list()["emoji"] == listed
+
+    for path in (
+        f"/emoji/{workspace.team_id}/nothing/0123456789abcdef.png",
+        f"/emoji/{workspace.team_id}/taken/0123456789abcdef.png",  # an alias: no image
+        "/emoji/not-a-team/x/0123456789abcdef.png",
+        f"/emoji/{workspace.team_id}/a%00b/0123456789abcdef.png",
+        f"/emoji/{workspace.team_id}/x/zz.png",
+    ):
+        assert httpx.get(server.url + path, timeout=10).status_code == 404, path
+
+
+def test_an_image_url_is_the_image_it_was_made_for(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    assert upload(server, workspace.alice.token, "swap", IMAGE) == {"ok": True}
+    first = alice.emoji_list()["emoji"]["swap"]
+    alice.admin_emoji_remove(name="swap")
+    assert upload(server, workspace.alice.token, "swap", png(8, 8, color="white")) == {"ok": True}
+    second = alice.emoji_list()["emoji"]["swap"]
+    assert first != second
+    assert httpx.get(first, timeout=10).status_code == 404
+    assert httpx.get(second.replace(".png", ".gif"), timeout=10).status_code == 404
+    assert httpx.get(second, timeout=10).status_code == 200
+
+
+def test_the_cli_adds_and_removes(server: Server, workspace: Workspace, tmp_path: Path) -> None:
+    image = tmp_path / "ship.png"
+    image.write_bytes(IMAGE)
+
+    def admin(*args: str) -> tuple[int, dict[str, Any]]:
+        command = [sys.executable, "-m", "hubbub", "admin", "emoji", *args]
+        done = subprocess.run(
+            [*command, "--domain", workspace.domain, "--data-dir", str(server.data_dir)],
+            capture_output=True,
+            timeout=60,
+            env=env_for(server.data_dir),
+        )
+        return done.returncode, json.loads(done.stdout)
+
+    code, added = admin("add", ":ship-it:", str(image))
+    assert code == 0 and added["name"] == "ship-it"
+    alice = server.client(workspace.alice.token)
+    assert alice.emoji_list()["emoji"]["ship-it"] == added["value"]
+    assert httpx.get(added["value"], timeout=10).content == IMAGE
+    text = tmp_path / "not.png"
+    text.write_bytes(b"hello")
+    assert admin("add", "other", str(text)) == (1, {"ok": False, "error": "error_bad_format"})
+    assert admin("remove", "ship-it") == (0, {"ok": True, "removed": ["ship-it"]})
+    assert "ship-it" not in alice.emoji_list()["emoji"]
+
+
+def test_apps_need_the_scopes(server: Server, workspace: Workspace) -> None:
+    narrow = make_app(server.data_dir, name="No Emoji", events=(), scopes=["chat:write"])
+    assert error_of(server.client(narrow.bot_token).emoji_list) == "missing_scope"
+    reader = make_app(server.data_dir, name="Emoji Reader", events=["emoji_changed"])
+    bot = server.client(reader.bot_token)
+    assert "emoji" in bot.emoji_list()
+    assert error_of(bot.admin_emoji_remove, name="our-cat") == "missing_scope"
