@@ -187,6 +187,19 @@ def test_answers_that_worked_are_what_the_document_says(
     a("admin.emoji.addAlias", name="shapes-alias", alias_for="shapes-emoji")
     a("emoji.list")
     a("admin.emoji.remove", name="shapes-emoji")
+    # Bookmarks: one with an emoji, one without.
+    mark = a("bookmarks.add", channel_id=channel, title="A", type="link", link="https://a.test")
+    a(
+        "bookmarks.add",
+        channel_id=channel,
+        title="B",
+        type="link",
+        link="https://b.test",
+        emoji=":x:",
+    )
+    a("bookmarks.edit", channel_id=channel, bookmark_id=mark["bookmark"]["id"], title="A2")
+    a("bookmarks.list", channel_id=channel)
+    a("bookmarks.remove", channel_id=channel, bookmark_id=mark["bookmark"]["id"])
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")

@@ -12,6 +12,7 @@ import schemathesis
 from hubbub.api.openapi import document
 from hubbub.api.responses import COMPONENTS, SUCCESS, success
 from hubbub.api.routes import method_table
+from hubbub.domain.bookmarks import Bookmark, bookmark_json
 from hubbub.domain.files import READY, File
 from hubbub.domain.model import Channel, Message, Reaction, Team, User
 from hubbub.domain.shapes import (
@@ -157,6 +158,7 @@ FULL_FILE = replace(
 GROUP = Usergroup(
     "T1", "S1", "Devs", "devs", "", (), 1_700_000_000, "U1", 1_700_000_000, "U1", 0, None
 )
+BOOKMARK = Bookmark("T1", "C1", "Bk1", "Docs", "https://x.test", "", 1_700_000_000, 0, "U1")
 DISABLED_GROUP = replace(GROUP, channels=("C1",), deleted=1_700_000_001, deleted_by="U1")
 
 
@@ -184,6 +186,11 @@ RECORDS = [
         "Usergroup",
         usergroup_json(GROUP),
         usergroup_json(DISABLED_GROUP, users=["U1"], user_count=1),
+    ),
+    (
+        "Bookmark",
+        bookmark_json(BOOKMARK),
+        bookmark_json(replace(BOOKMARK, emoji=":clap:", updated=1_700_000_001)),
     ),
 ]
 

@@ -312,6 +312,25 @@ COMPONENTS: dict[str, Schema] = {
     "DndStatus": DND_STATUS,
     # usergroups.*: the members and their count where the method adds them.
     "Usergroup": obj(_USERGROUP, {"users": array(STRING), "user_count": INTEGER}),
+    "Bookmark": obj(
+        {
+            "id": STRING,
+            "channel_id": STRING,
+            "title": STRING,
+            "link": STRING,
+            "emoji": nullable(STRING),
+            "icon_url": nullable(STRING),
+            "type": STRING,
+            "entity_id": nullable(STRING),
+            "date_created": INTEGER,
+            "date_updated": INTEGER,
+            "rank": STRING,
+            "last_updated_by_user_id": STRING,
+            "last_updated_by_team_id": STRING,
+            "shortcut_id": nullable(STRING),
+            "app_id": nullable(STRING),
+        }
+    ),
     "Error": {
         "type": "object",
         "required": ["ok", "error"],
@@ -610,6 +629,10 @@ SUCCESS: dict[str, Schema] = {
     "admin.emoji.add": EMPTY,
     "admin.emoji.addAlias": EMPTY,
     "admin.emoji.remove": EMPTY,
+    "bookmarks.add": obj({"bookmark": ref("Bookmark")}),
+    "bookmarks.edit": obj({"bookmark": ref("Bookmark")}),
+    "bookmarks.remove": EMPTY,
+    "bookmarks.list": obj({"bookmarks": array(ref("Bookmark"))}),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hubbub.api import (
     apps,
+    bookmarks,
     chat,
     client,
     conversations,
@@ -43,4 +44,5 @@ def method_table() -> dict[str, Method]:
         search.router,
         usergroups.router,
         emoji.router,
+        bookmarks.router,
     )

@@ -19,6 +19,8 @@ MAX_COMMANDS = 50
 KNOWN_SCOPES = frozenset(
     {
         "app_mentions:read",
+        "bookmarks:read",
+        "bookmarks:write",
         "channels:history",
         "channels:join",
         "channels:manage",

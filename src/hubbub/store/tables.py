@@ -614,6 +614,23 @@ emoji = Table(
     Column("alias_for", String(100), nullable=True),
 )
 
+# Channel bookmarks (domain/bookmarks.py): links, listed by position, the order they were added.
+bookmarks = Table(
+    "bookmarks",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("channel_id", String(16), primary_key=True),
+    Column("bookmark_id", String(24), primary_key=True),
+    # Its place in the channel's list: one past the last when it was added.
+    Column("position", BigInteger, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("link", Text, nullable=False),
+    Column("emoji", String(128), nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    Column("updated_by", String(16), nullable=False),
+)
+
 # Where `hubbub serve` said it is reached when it started (services/served.py): `hubbub admin`
 # and `hubbub worker`, other processes on the same data, hand out URLs from it. No workspace's
 # rows: a move leaves it be (store/move.py). The sharded deployment keeps it in its directory.

@@ -8,6 +8,7 @@ The queries live in hubbub.store.queries, one module per area.
 from __future__ import annotations
 
 from hubbub.store.queries.apps import AppQueries
+from hubbub.store.queries.bookmarks import BookmarkQueries
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.emoji import EmojiQueries
 from hubbub.store.queries.files import FileQueries
@@ -50,5 +51,6 @@ class Tx(
     ImportQueries,
     UsergroupQueries,
     EmojiQueries,
+    BookmarkQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

@@ -1,5 +1,5 @@
-"""usergroups and usergroup_members: user groups, Slack's subteams; emoji: custom emoji
-(docs/integrations.md)
+"""usergroups and usergroup_members: user groups, Slack's subteams; emoji: custom emoji;
+bookmarks: channel bookmarks (docs/integrations.md)
 
 Revision ID: 0023
 Revises: 0020
@@ -58,9 +58,24 @@ def upgrade() -> None:
         sa.Column("alias_for", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("team_id", "name"),
     )
+    op.create_table(
+        "bookmarks",
+        sa.Column("team_id", sa.String(length=16), nullable=False),
+        sa.Column("channel_id", sa.String(length=16), nullable=False),
+        sa.Column("bookmark_id", sa.String(length=24), nullable=False),
+        sa.Column("position", sa.BigInteger(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("link", sa.Text(), nullable=False),
+        sa.Column("emoji", sa.String(length=128), nullable=False),
+        sa.Column("created", sa.BigInteger(), nullable=False),
+        sa.Column("updated", sa.BigInteger(), nullable=False),
+        sa.Column("updated_by", sa.String(length=16), nullable=False),
+        sa.PrimaryKeyConstraint("team_id", "channel_id", "bookmark_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("bookmarks")
     op.drop_table("emoji")
     with op.batch_alter_table("usergroup_members", schema=None) as batch_op:
         batch_op.drop_index("ix_usergroup_members_user")
