@@ -176,6 +176,20 @@ def test_answers_that_worked_are_what_the_document_says(
     with receiver() as rx:
         make_app(server.data_dir, domain="acme", name="Cmd", request_url=rx.url, commands=["/do"])
         a("chat.command", channel=channel, command="/do", text="it")
+        clicky = make_app(
+            server.data_dir,
+            domain="acme",
+            name="Clicky",
+            scopes=["chat:write", "channels:join"],
+            interactivity_url=rx.url,
+        )
+        button = {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}
+        blocks = [{"type": "actions", "block_id": "b", "elements": [button]}]
+        Caller(server, clicky.bot_token)("conversations.join", channel=channel)
+        pressed = Caller(server, clicky.bot_token)(
+            "chat.postMessage", channel=channel, text="press", blocks=blocks
+        )
+        a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
     Caller(server, acme.carol.token)("auth.revoke")
 
     assert Caller.seen == set(method_table())

@@ -33,6 +33,7 @@ METHODS: dict[str, dict[str, str]] = {
     "apps.connections.open": {},
     "auth.revoke": {"test": "true"},
     "auth.test": {},
+    "blocks.actions": {"channel": "{channel}", "ts": "{ts}", "action_id": "approve"},
     "chat.command": {"channel": "{channel}", "command": "/nosuch", "text": "hi"},
     "chat.delete": {"channel": "{channel}", "ts": "{ts}"},
     "chat.getPermalink": {"channel": "{channel}", "message_ts": "{ts}"},

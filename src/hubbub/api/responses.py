@@ -436,6 +436,7 @@ SUCCESS: dict[str, Schema] = {
     "chat.getPermalink": obj({"channel": STRING, "permalink": STRING}),
     # Whatever the app answered the command with (its JSON object, or its text).
     "chat.command": obj({"response": ANY_OBJECT}),
+    "blocks.actions": obj({}),
     "apps.connections.open": obj({"url": STRING}),
     "client.counts": obj(
         {

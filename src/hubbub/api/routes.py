@@ -9,6 +9,7 @@ from hubbub.api import (
     conversations,
     dnd,
     files,
+    interactions,
     meta,
     notifications,
     pins,
@@ -39,4 +40,5 @@ def method_table() -> dict[str, Method]:
         shares.router,
         files.router,
         search.router,
+        interactions.router,
     )

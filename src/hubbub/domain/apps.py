@@ -14,6 +14,7 @@ from hubbub.domain.errors import SlackError
 APP_TOKEN_KIND = "xapp"
 APP_TOKEN_SCOPES = "connections:write"
 MAX_COMMANDS = 50
+MAX_URL = 2000
 
 # Bot token scopes an app may ask for (Slack's granular bot scopes that hubbub's methods use).
 KNOWN_SCOPES = frozenset(
@@ -131,6 +132,9 @@ class App:
     socket_mode: bool
     created: int
     commands: tuple[Command, ...] = ()
+    # Slack's Interactivity request URL: where block_actions and the like are POSTed when the
+    # app is not in Socket Mode; None: it takes none over HTTP.
+    interactivity_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,8 @@ class Timings:
     socket_warning_s: float = 10.0
     command_response_ttl_s: float = 1800.0
     command_response_uses: int = 5
+    # An interaction's trigger_id opens a modal once, within this time (Slack's 3 s).
+    trigger_ttl_s: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +204,16 @@ def check_command(command: str) -> str:
     ):
         raise SlackError("invalid_command")
     return command
+
+
+def check_url(url: str | None) -> str | None:
+    """An app's URL as given ("" or None: none), or invalid_url unless it is http(s); where it
+    may point is the outbound policy's to decide, when it is called."""
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")) or len(url) > MAX_URL:
+        raise SlackError("invalid_url")
+    return url
 
 
 def needed_scopes(need: ScopeNeed, channel_kind: str | None) -> tuple[str, ...]:

@@ -91,6 +91,8 @@ apps = Table(
     Column("request_url", Text),
     Column("socket_mode", Boolean, nullable=False),
     Column("created", BigInteger, nullable=False),
+    # Where interaction payloads (block_actions, ...) are POSTed; none: not over HTTP.
+    Column("interactivity_url", Text),
 )
 
 # Slash commands: each names its app, and the URL it is sent to (none: over Socket Mode).
@@ -119,6 +121,9 @@ command_responses = Table(
     Column("last_ts", String(24)),
     # The person's `/cmd text`, until an in_channel answer shows it in the channel (once).
     Column("invocation", Text),
+    # A press on a message's block: the message, which replace_original and delete_original
+    # act on; none for a slash command's.
+    Column("source_ts", String(24)),
 )
 
 # Links that let anyone who holds one sign up into the workspace: the code only as its hash.

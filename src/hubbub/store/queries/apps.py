@@ -1,4 +1,4 @@
-"""Apps, their slash commands, and the response URLs of commands."""
+"""Apps, their slash commands, and the response URLs of commands and of presses on blocks."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _app(row: Any, commands: tuple[Command, ...]) -> App:
         socket_mode=bool(row.socket_mode),
         created=int(row.created),
         commands=commands,
+        interactivity_url=row.interactivity_url,
     )
 
 
@@ -49,6 +50,7 @@ class AppQueries(TxBase):
                 request_url=app.request_url,
                 socket_mode=app.socket_mode,
                 created=app.created,
+                interactivity_url=app.interactivity_url,
             )
         )
         for command in app.commands:
@@ -107,6 +109,13 @@ class AppQueries(TxBase):
         ).all()
         return [_app(r, ()) for r in rows]
 
+    def app_of_bot(self, team_id: str, bot_id: str) -> App | None:
+        """The workspace's app whose bot has this bot id, without its commands."""
+        row = self.conn.execute(
+            select(apps).where(apps.c.team_id == team_id, apps.c.bot_id == bot_id)
+        ).first()
+        return None if row is None else _app(row, ())
+
     def command_app(self, team_id: str, command: str) -> tuple[App, Command] | None:
         row = self.conn.execute(
             select(app_commands).where(
@@ -130,7 +139,8 @@ class AppQueries(TxBase):
         user_id: str,
         expires: int,
         uses: int,
-        invocation: str,
+        invocation: str | None,
+        source_ts: str | None = None,
     ) -> None:
         self.conn.execute(
             insert(command_responses).values(
@@ -142,6 +152,7 @@ class AppQueries(TxBase):
                 expires=expires,
                 uses_left=uses,
                 invocation=invocation,
+                source_ts=source_ts,
             )
         )
 
@@ -165,8 +176,11 @@ class AppQueries(TxBase):
             self.conn.execute(update(command_responses).where(*row).values(invocation=None))
         return found
 
-    def use_command_response(self, team_id: str, code_hash: str) -> dict[str, Any] | None:
-        """The response URL's target, counting one use; None if unknown, used up or expired."""
+    def use_command_response(
+        self, team_id: str, code_hash: str, *, pressed: bool = False
+    ) -> dict[str, Any] | None:
+        """The response URL's target, counting one use; None if unknown, used up or expired,
+        or of the other kind (pressed: a press on a message's block, else a slash command)."""
         row = self.conn.execute(
             select(command_responses).where(
                 command_responses.c.team_id == team_id,
@@ -174,6 +188,8 @@ class AppQueries(TxBase):
             )
         ).first()
         if row is None or row.uses_left <= 0 or row.expires <= self.now:
+            return None
+        if (row.source_ts is not None) != pressed:
             return None
         self.conn.execute(
             update(command_responses)
