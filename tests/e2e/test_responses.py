@@ -8,8 +8,10 @@ same for generated calls; here every call is one that works, so every success sh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -190,6 +192,19 @@ def test_answers_that_worked_are_what_the_document_says(
             "chat.postMessage", channel=channel, text="press", blocks=blocks
         )
         a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        modal = {"type": "modal", "title": {"type": "plain_text", "text": "M"}, "blocks": []}
+        bot = Caller(server, clicky.bot_token)
+        view = bot("views.open", trigger_id=payload["trigger_id"], view=modal)["view"]
+        bot("views.update", view_id=view["id"], view=modal)
+        a("views.submit", view_id=view["id"])
+        a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        view = bot("views.open", trigger_id=payload["trigger_id"], view=modal)["view"]
+        a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        bot("views.push", trigger_id=payload["trigger_id"], view=modal)
+        a("views.close", view_id=view["id"])
     Caller(server, acme.carol.token)("auth.revoke")
 
     assert Caller.seen == set(method_table())

@@ -99,6 +99,11 @@ METHODS: dict[str, dict[str, str]] = {
     "users.profile.get": {"user": "{user}"},
     "users.profile.set": {"user": "{user}", "name": "title", "value": "taken"},
     "users.setPresence": {"presence": "away"},
+    "views.open": {"trigger_id": "1700000000000.{channel}", "view": "{}"},
+    "views.push": {"trigger_id": "1700000000000.{channel}", "view": "{}"},
+    "views.update": {"view_id": "{channel}", "view": "{}"},
+    "views.submit": {"view_id": "{channel}"},
+    "views.close": {"view_id": "{channel}"},
 }
 
 SITUATIONS = ("never_shared", "disconnected")

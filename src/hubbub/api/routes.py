@@ -19,6 +19,7 @@ from hubbub.api import (
     shares,
     team,
     users,
+    views,
 )
 from hubbub.api.registry import Method, merge
 
@@ -41,4 +42,5 @@ def method_table() -> dict[str, Method]:
         files.router,
         search.router,
         interactions.router,
+        views.router,
     )

@@ -151,6 +151,21 @@ class Presser:
     team_domain: str
 
 
+def user_of(presser: Presser) -> dict[str, Any]:
+    """The `user` of an interaction's payload."""
+    return {
+        "id": presser.user_id,
+        "username": presser.user_name,
+        "name": presser.user_name,
+        "team_id": presser.team_id,
+    }
+
+
+def team_of(presser: Presser) -> dict[str, Any]:
+    """The `team` of an interaction's payload."""
+    return {"id": presser.team_id, "domain": presser.team_domain}
+
+
 def block_actions(
     *,
     app_id: str,
@@ -166,12 +181,7 @@ def block_actions(
     """Slack's block_actions payload of a press on a message's block."""
     return {
         "type": "block_actions",
-        "user": {
-            "id": presser.user_id,
-            "username": presser.user_name,
-            "name": presser.user_name,
-            "team_id": presser.team_id,
-        },
+        "user": user_of(presser),
         "api_app_id": app_id,
         "token": verification_token,
         "container": {
@@ -181,7 +191,7 @@ def block_actions(
             "is_ephemeral": False,
         },
         "trigger_id": trigger_id,
-        "team": {"id": presser.team_id, "domain": presser.team_domain},
+        "team": team_of(presser),
         "enterprise": None,
         "is_enterprise_install": False,
         "channel": {"id": channel_id, "name": channel_name},

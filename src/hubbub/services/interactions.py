@@ -80,15 +80,7 @@ async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.
         trigger_id=await issue_trigger(hub, who, app),
         response_url=hub.urls.action_response(code),
     )
-    await app_requests.dispatch(
-        hub,
-        app,
-        None if app.socket_mode else app.interactivity_url,
-        "interactive",
-        payload,
-        {"payload": orjson.dumps(payload).decode()},
-        accepts_response_payload=False,
-    )
+    await send(hub, app, "block_actions", payload)
 
 
 def _app_and_presser(tx: Tx, who: Identity, pressed: _Pressed) -> tuple[App, rules.Presser]:
@@ -101,9 +93,28 @@ def _app_and_presser(tx: Tx, who: Identity, pressed: _Pressed) -> tuple[App, rul
         raise SlackError("app_not_found")
     if not app.socket_mode and app.interactivity_url is None:
         raise SlackError("not_interactive")
+    return app, presser_of(tx, who)
+
+
+def presser_of(tx: Tx, who: Identity) -> rules.Presser:
+    """How an interaction's payload names the person (tx: on who's own workspace's shard)."""
     team, user = tx.get_team(who.team_id), tx.get_user(who.team_id, who.user_id)
     assert team is not None and user is not None
-    return app, rules.Presser(user.id, user.name, team.id, team.domain)
+    return rules.Presser(user.id, user.name, team.id, team.domain)
+
+
+async def send(hub: Hub, app: App, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """An interaction's payload to its app: an `interactive` envelope, or a signed form post
+    to its interactivity URL; the app's answer (view_submission's response_action)."""
+    return await app_requests.dispatch(
+        hub,
+        app,
+        None if app.socket_mode else app.interactivity_url,
+        "interactive",
+        payload,
+        {"payload": orjson.dumps(payload).decode()},
+        accepts_response_payload=kind == "view_submission",
+    )
 
 
 async def issue_trigger(hub: Hub, who: Identity, app: App) -> str:

@@ -24,6 +24,7 @@ from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.search_files import SearchFileQueries
 from hubbub.store.queries.served import ServedQueries
 from hubbub.store.queries.shares import ShareQueries
+from hubbub.store.queries.views import ViewQueries
 from hubbub.store.queries.webhooks import WebhookQueries
 
 
@@ -46,5 +47,6 @@ class Tx(
     SearchQueries,
     SearchFileQueries,
     ImportQueries,
+    ViewQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
