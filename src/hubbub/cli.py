@@ -233,6 +233,10 @@ def create_app(
     interactivity_url: Annotated[
         str | None, typer.Option(help="Where presses on its blocks are POSTed (not verified).")
     ] = None,
+    shortcut: Annotated[
+        list[str] | None,
+        typer.Option("--shortcut", help="A shortcut: global:<callback_id>:<name> or message:…"),
+    ] = None,
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Create an app: a bot user, its bot token, an app-level token and a signing secret."""
@@ -250,6 +254,7 @@ def create_app(
             socket_mode=socket_mode,
             commands=command or [],
             interactivity_url=interactivity_url,
+            shortcuts=shortcut or [],
         )
         return {**apps.app_json(made.app), "bot_token": made.bot_token, "app_token": made.app_token}
 
@@ -269,6 +274,9 @@ def update_app(
     interactivity_url: Annotated[
         str | None, typer.Option(help="A new interactivity URL; empty takes it away.")
     ] = None,
+    shortcut: Annotated[
+        list[str] | None, typer.Option("--shortcut", help="The shortcuts, all of them.")
+    ] = None,
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Change an app's request URL, event subscriptions, Socket Mode, slash commands or
@@ -286,6 +294,7 @@ def update_app(
             socket_mode=socket_mode,
             commands=command,
             interactivity_url=interactivity_url,
+            shortcuts=shortcut,
         )
         return apps.app_json(app)
 

@@ -205,6 +205,15 @@ def test_answers_that_worked_are_what_the_document_says(
         payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
         bot("views.push", trigger_id=payload["trigger_id"], view=modal)
         a("views.close", view_id=view["id"])
+        shorty = make_app(
+            server.data_dir,
+            domain="acme",
+            name="Shorty",
+            interactivity_url=rx.url,
+            shortcuts=["global:go:Go", "message:ask:Ask"],
+        )
+        a("shortcuts.list")
+        a("shortcuts.run", app_id=shorty.app.id, callback_id="go")
     Caller(server, acme.carol.token)("auth.revoke")
 
     assert Caller.seen == set(method_table())

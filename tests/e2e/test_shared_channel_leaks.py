@@ -104,6 +104,8 @@ METHODS: dict[str, dict[str, str]] = {
     "views.update": {"view_id": "{channel}", "view": "{}"},
     "views.submit": {"view_id": "{channel}"},
     "views.close": {"view_id": "{channel}"},
+    "shortcuts.list": {},
+    "shortcuts.run": {"app_id": "{user}", "callback_id": "x", "channel": "{channel}", "ts": "{ts}"},
 }
 
 SITUATIONS = ("never_shared", "disconnected")

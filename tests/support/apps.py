@@ -21,6 +21,7 @@ def make_app(
     socket_mode: bool = False,
     commands: Iterable[str] = (),
     interactivity_url: str | None = None,
+    shortcuts: Iterable[str] = (),
 ) -> NewApp:
     return run_admin(
         data_dir,
@@ -34,6 +35,7 @@ def make_app(
             socket_mode=socket_mode,
             commands=list(commands),
             interactivity_url=interactivity_url,
+            shortcuts=list(shortcuts),
         ),
         # The app's request URL is a server of the test's on 127.0.0.1.
         settings_for(data_dir, allow_private_outbound=True),

@@ -467,6 +467,23 @@ SUCCESS: dict[str, Schema] = {
     # The app's response_action, as the client is to act on it (none: the view closed).
     "views.submit": obj({}, {"response_action": STRING, "errors": ANY_OBJECT, "view": ref("View")}),
     "views.close": EMPTY,
+    "shortcuts.list": obj(
+        {
+            "shortcuts": array(
+                obj(
+                    {
+                        "app_id": STRING,
+                        "app_name": STRING,
+                        "type": STRING,
+                        "callback_id": STRING,
+                        "name": STRING,
+                        "description": STRING,
+                    }
+                )
+            )
+        }
+    ),
+    "shortcuts.run": EMPTY,
     "apps.connections.open": obj({"url": STRING}),
     "client.counts": obj(
         {

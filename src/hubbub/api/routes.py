@@ -17,6 +17,7 @@ from hubbub.api import (
     rtm,
     search,
     shares,
+    shortcuts,
     team,
     users,
     views,
@@ -43,4 +44,5 @@ def method_table() -> dict[str, Method]:
         search.router,
         interactions.router,
         views.router,
+        shortcuts.router,
     )

@@ -15,6 +15,10 @@ APP_TOKEN_KIND = "xapp"
 APP_TOKEN_SCOPES = "connections:write"
 MAX_COMMANDS = 50
 MAX_URL = 2000
+SHORTCUT_KINDS = ("global", "message")
+MAX_SHORTCUTS = 10  # of each app (Slack: 10 of each kind)
+MAX_SHORTCUT_NAME = 80
+MAX_CALLBACK_ID = 255
 
 # Bot token scopes an app may ask for (Slack's granular bot scopes that hubbub's methods use).
 KNOWN_SCOPES = frozenset(
@@ -118,6 +122,17 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
+class Shortcut:
+    """A shortcut the app declares: `global` (Slack's `shortcut` payload, from anywhere) or
+    `message` (`message_action`, on one message)."""
+
+    kind: str
+    callback_id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class App:
     team_id: str
     id: str
@@ -135,6 +150,7 @@ class App:
     # Slack's Interactivity request URL: where block_actions and the like are POSTed when the
     # app is not in Socket Mode; None: it takes none over HTTP.
     interactivity_url: str | None = None
+    shortcuts: tuple[Shortcut, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +230,28 @@ def check_url(url: str | None) -> str | None:
     if not url.startswith(("http://", "https://")) or len(url) > MAX_URL:
         raise SlackError("invalid_url")
     return url
+
+
+def check_shortcut(spec: str) -> Shortcut:
+    """`global:<callback_id>:<name>` or `message:<callback_id>:<name>` (as `hubbub admin
+    create-app --shortcut` takes it), or invalid_shortcut."""
+    kind, _, rest = spec.partition(":")
+    callback_id, _, name = rest.partition(":")
+    name = name.strip()
+    if (
+        kind not in SHORTCUT_KINDS
+        or not 0 < len(callback_id) <= MAX_CALLBACK_ID
+        or not 0 < len(name) <= MAX_SHORTCUT_NAME
+    ):
+        raise SlackError("invalid_shortcut")
+    return Shortcut(kind, callback_id, name)
+
+
+def check_shortcuts(specs: Iterable[str]) -> tuple[Shortcut, ...]:
+    made = tuple(check_shortcut(s) for s in specs)
+    if len(made) > MAX_SHORTCUTS or len({(s.kind, s.callback_id) for s in made}) < len(made):
+        raise SlackError("invalid_shortcut")
+    return made
 
 
 def needed_scopes(need: ScopeNeed, channel_kind: str | None) -> tuple[str, ...]:

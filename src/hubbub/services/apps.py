@@ -60,6 +60,9 @@ def app_json(app: App) -> dict[str, Any]:
         "request_url": app.request_url,
         "socket_mode": app.socket_mode,
         "interactivity_url": app.interactivity_url,
+        "shortcuts": [
+            {"type": s.kind, "callback_id": s.callback_id, "name": s.name} for s in app.shortcuts
+        ],
         "commands": [
             {"command": c.command, "url": c.url, "description": c.description} for c in app.commands
         ],
@@ -93,6 +96,7 @@ async def create_app(
     socket_mode: bool = False,
     commands: Iterable[str] = (),
     interactivity_url: str | None = None,
+    shortcuts: Iterable[str] = (),
 ) -> NewApp:
     """A new app with its bot user, bot token, app-level token and signing secret. A request
     URL is verified first (url_verification), as Slack does before it saves one."""
@@ -121,6 +125,7 @@ async def create_app(
         created=int(time.time()),
         commands=made,
         interactivity_url=rules.check_url(interactivity_url),
+        shortcuts=rules.check_shortcuts(shortcuts),
     )
     if request_url and not socket_mode:
         await verify_url(hub, app, request_url)
@@ -160,6 +165,7 @@ async def update_app(
     socket_mode: bool | None = None,
     commands: Iterable[str] | None = None,
     interactivity_url: str | None = None,
+    shortcuts: Iterable[str] | None = None,
 ) -> App:
     """Changes where an app's events go and what it hears; a new request URL is verified."""
     team_id = await workspaces.team_id_of(hub, domain)
@@ -172,6 +178,7 @@ async def update_app(
     interactive = (
         app.interactivity_url if interactivity_url is None else rules.check_url(interactivity_url)
     )
+    declared = app.shortcuts if shortcuts is None else rules.check_shortcuts(shortcuts)
     if request_url and not socket:
         await verify_url(hub, app, request_url)
 
@@ -186,6 +193,7 @@ async def update_app(
             socket_mode=socket,
             scopes=scopes,
             interactivity_url=interactive,
+            shortcuts=declared,
         )
         for command in made or ():
             if not tx.put_command(team_id, app_id, command):

@@ -52,23 +52,6 @@ async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.
     pressed = await hub.read(await home(hub, who, channel_id), read)
     done = rules.action(pressed.element, press, pressed.action_ts)
     app, presser = await hub.read(who.team_id, lambda tx: _app_and_presser(tx, who, pressed))
-    code = new_invite_code(who.team_id)
-    timings = hub.app_timings
-
-    def unit(tx: Tx, _log: EventLog) -> None:
-        tx.insert_command_response(
-            who.team_id,
-            token_hash(code),
-            app_id=app.id,
-            channel_id=pressed.channel.id,
-            user_id=who.user_id,
-            expires=tx.now + int(timings.command_response_ttl_s),
-            uses=timings.command_response_uses,
-            invocation=None,
-            source_ts=pressed.message.ts,
-        )
-
-    await hub.commit(who.team_id, unit)
     payload = rules.block_actions(
         app_id=app.id,
         verification_token=app.verification_token,
@@ -78,7 +61,7 @@ async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.
         message=message_json(pressed.message),
         done=done,
         trigger_id=await issue_trigger(hub, who, app),
-        response_url=hub.urls.action_response(code),
+        response_url=await response_url(hub, who, app, pressed.channel.id, pressed.message.ts),
     )
     await send(hub, app, "block_actions", payload)
 
@@ -115,6 +98,28 @@ async def send(hub: Hub, app: App, kind: str, payload: dict[str, Any]) -> dict[s
         {"payload": orjson.dumps(payload).decode()},
         accepts_response_payload=kind == "view_submission",
     )
+
+
+async def response_url(hub: Hub, who: Identity, app: App, channel_id: str, ts: str) -> str:
+    """A response_url for the app about the message ts, which the person acted on."""
+    code = new_invite_code(who.team_id)
+    timings = hub.app_timings
+
+    def unit(tx: Tx, _log: EventLog) -> None:
+        tx.insert_command_response(
+            who.team_id,
+            token_hash(code),
+            app_id=app.id,
+            channel_id=channel_id,
+            user_id=who.user_id,
+            expires=tx.now + int(timings.command_response_ttl_s),
+            uses=timings.command_response_uses,
+            invocation=None,
+            source_ts=ts,
+        )
+
+    await hub.commit(who.team_id, unit)
+    return hub.urls.action_response(code)
 
 
 async def issue_trigger(hub: Hub, who: Identity, app: App) -> str:

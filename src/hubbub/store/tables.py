@@ -93,6 +93,8 @@ apps = Table(
     Column("created", BigInteger, nullable=False),
     # Where interaction payloads (block_actions, ...) are POSTed; none: not over HTTP.
     Column("interactivity_url", Text),
+    # Its shortcuts, as JSON: [{"kind","callback_id","name","description"}].
+    Column("shortcuts", Text),
 )
 
 # Slash commands: each names its app, and the URL it is sent to (none: over Socket Mode).

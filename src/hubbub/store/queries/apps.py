@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, insert, select, update
 
-from hubbub.domain.apps import App, Command
+from hubbub.domain.apps import App, Command, Shortcut
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import app_commands, apps, command_responses
+
+
+def shortcuts_json(shortcuts: tuple[Shortcut, ...]) -> str:
+    return orjson.dumps([asdict(s) for s in shortcuts]).decode()
 
 
 def _split(text: str) -> frozenset[str]:
@@ -31,6 +37,7 @@ def _app(row: Any, commands: tuple[Command, ...]) -> App:
         created=int(row.created),
         commands=commands,
         interactivity_url=row.interactivity_url,
+        shortcuts=tuple(Shortcut(**s) for s in orjson.loads(row.shortcuts or "[]")),
     )
 
 
@@ -51,6 +58,7 @@ class AppQueries(TxBase):
                 socket_mode=app.socket_mode,
                 created=app.created,
                 interactivity_url=app.interactivity_url,
+                shortcuts=shortcuts_json(app.shortcuts),
             )
         )
         for command in app.commands:
@@ -60,6 +68,8 @@ class AppQueries(TxBase):
         for name in ("scopes", "events"):
             if name in values:
                 values[name] = ",".join(sorted(values[name]))
+        if "shortcuts" in values:
+            values["shortcuts"] = shortcuts_json(values["shortcuts"])
         self.conn.execute(
             update(apps).where(apps.c.team_id == team_id, apps.c.app_id == app_id).values(**values)
         )

@@ -1,7 +1,7 @@
 """apps.interactivity_url, where an app's interaction payloads are POSTed (Slack's Interactivity
-request URL); command_responses.source_ts: a response URL of a press on a message's block acts on
-that message; the views table, the modals open for people (docs/integrations.md, Interactivity
-and Modals)
+request URL), and apps.shortcuts; command_responses.source_ts: a response URL of a press on a
+message's block acts on that message; the views table, the modals open for people
+(docs/integrations.md, Interactivity, Modals and Shortcuts)
 
 Revision ID: 0021
 Revises: 0020
@@ -22,6 +22,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("apps", schema=None) as batch_op:
         batch_op.add_column(sa.Column("interactivity_url", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("shortcuts", sa.Text(), nullable=True))
     with op.batch_alter_table("command_responses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source_ts", sa.String(length=24), nullable=True))
     op.create_table(
@@ -51,4 +52,5 @@ def downgrade() -> None:
     with op.batch_alter_table("command_responses", schema=None) as batch_op:
         batch_op.drop_column("source_ts")
     with op.batch_alter_table("apps", schema=None) as batch_op:
+        batch_op.drop_column("shortcuts")
         batch_op.drop_column("interactivity_url")
