@@ -214,6 +214,10 @@ def test_answers_that_worked_are_what_the_document_says(
         )
         a("shortcuts.list")
         a("shortcuts.run", app_id=shorty.app.id, callback_id="go")
+        home = {"type": "home", "blocks": []}
+        a("views.home", app_id=shorty.app.id)
+        Caller(server, shorty.bot_token)("views.publish", user_id=acme.alice.user_id, view=home)
+        a("views.home", app_id=shorty.app.id)
     Caller(server, acme.carol.token)("auth.revoke")
 
     assert Caller.seen == set(method_table())

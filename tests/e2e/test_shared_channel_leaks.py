@@ -105,6 +105,8 @@ METHODS: dict[str, dict[str, str]] = {
     "views.submit": {"view_id": "{channel}"},
     "views.close": {"view_id": "{channel}"},
     "shortcuts.list": {},
+    "views.publish": {"user_id": "{user}", "view": "{}"},
+    "views.home": {"app_id": "{user}"},
     "shortcuts.run": {"app_id": "{user}", "callback_id": "x", "channel": "{channel}", "ts": "{ts}"},
 }
 

@@ -302,7 +302,7 @@ COMPONENTS: dict[str, Schema] = {
             "callback_id": STRING,
             "state": obj({"values": ANY_OBJECT}),
             "hash": STRING,
-            "title": ANY_OBJECT,
+            "title": nullable(ANY_OBJECT),
             "clear_on_close": BOOLEAN,
             "notify_on_close": BOOLEAN,
             "close": nullable(ANY_OBJECT),
@@ -467,6 +467,9 @@ SUCCESS: dict[str, Schema] = {
     # The app's response_action, as the client is to act on it (none: the view closed).
     "views.submit": obj({}, {"response_action": STRING, "errors": ANY_OBJECT, "view": ref("View")}),
     "views.close": EMPTY,
+    "views.publish": obj({"view": ref("View")}),
+    # The Home tab as published for the person; null if never.
+    "views.home": obj({"view": {"anyOf": [ref("View"), NULL]}}),
     "shortcuts.list": obj(
         {
             "shortcuts": array(

@@ -69,3 +69,31 @@ async def close(call: Call) -> dict[str, Any]:
     """Closes the person's view; its app gets view_closed if it asked (notify_on_close)."""
     await views.close(call.hub, call.who, call.required("view_id", "not_found"))
     return {}
+
+
+@router.method(
+    "views.publish",
+    scopes=NO_SCOPE,
+    tier=TIER_4,
+    args={"user_id": "string", "view": "json", "hash": "string"},
+)
+async def publish(call: Call) -> dict[str, Any]:
+    """Publishes the app's Home tab for a person."""
+    view = await views.publish(
+        call.hub,
+        call.who,
+        call.required("user_id", "user_not_found"),
+        call.json("view"),
+        call.text("hash") or None,
+    )
+    return {"view": view}
+
+
+@router.method(
+    "views.home", scopes=NO_SCOPE, tier=TIER_3, user_token=True, args={"app_id": "string"}
+)
+async def home(call: Call) -> dict[str, Any]:
+    """The person opens an app's Home tab: its view, and app_home_opened to the app."""
+    return {
+        "view": await views.open_home(call.hub, call.who, call.required("app_id", "app_not_found"))
+    }

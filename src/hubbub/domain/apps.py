@@ -78,6 +78,8 @@ EVENT_SCOPES: dict[str, str] = {
     "file_shared": "files:read",
     "file_change": "files:read",
     "file_deleted": "files:read",
+    # The person opened the app's Home tab (services/views.py): Slack asks no scope for it.
+    "app_home_opened": "",
 }
 
 # A message event's subscription by its channel_type.
@@ -208,7 +210,7 @@ def check_events(events: Iterable[str]) -> frozenset[str]:
 
 def event_scopes(events: Iterable[str]) -> set[str]:
     """The scopes subscribing to these events takes, granted with them as Slack asks."""
-    return {EVENT_SCOPES[e] for e in events}
+    return {EVENT_SCOPES[e] for e in events if EVENT_SCOPES[e]}
 
 
 def check_command(command: str) -> str:

@@ -5,6 +5,7 @@ trigger_id's form. No I/O here (docs/integrations.md, Modals).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -59,14 +60,15 @@ def _short(view: dict[str, Any], key: str, limit: int) -> None:
         raise _invalid(f"`{key}` must be a string of at most {limit} characters")
 
 
-def check_view(view: Any) -> dict[str, Any]:
-    """A modal as given, with the block and action ids Slack fills in where the app gave
-    none; invalid_arguments (with Slack's response_metadata.messages) otherwise."""
+def check_view(view: Any, *, kind: str = "modal") -> dict[str, Any]:
+    """A modal (or, kind "home", an App Home tab) as given, with the block and action ids
+    Slack fills in where the app gave none; invalid_arguments (with Slack's
+    response_metadata.messages) otherwise."""
     if not isinstance(view, dict):
         raise _invalid("must provide an object `view`")
-    if view.get("type") != "modal":
-        raise _invalid("`type` must be `modal`")
-    _plain(view, "title", required=True)
+    if view.get("type") != kind:
+        raise _invalid(f"`type` must be `{kind}`")
+    _plain(view, "title", required=kind == "modal")
     _plain(view, "submit", required=False)
     _plain(view, "close", required=False)
     _short(view, "callback_id", MAX_CALLBACK_ID)
@@ -76,7 +78,7 @@ def check_view(view: Any) -> dict[str, Any]:
         if not isinstance(view.get(flag, False), bool):
             raise _invalid(f"`{flag}` must be a boolean")
     blocks = check_blocks(view.get("blocks"), limit=MAX_VIEW_BLOCKS)
-    if any(b["type"] == "input" for b in blocks) and "submit" not in view:
+    if kind == "modal" and any(b["type"] == "input" for b in blocks) and "submit" not in view:
         raise _invalid("a view with input blocks must provide `submit`")
     keep = (
         "type",
@@ -101,6 +103,12 @@ def _with_ids(block: dict[str, Any]) -> dict[str, Any]:
         block["element"] = dict(block["element"])
         block["element"].setdefault("action_id", secrets.token_urlsafe(4))
     return block
+
+
+def home_view_id(app_id: str, user_id: str) -> str:
+    """The id of the app's Home tab for the person: one each, so the same id every time."""
+    digest = hashlib.sha256(f"home/{app_id}/{user_id}".encode()).hexdigest()
+    return "V" + digest[:10].upper()
 
 
 def new_hash(now: int) -> str:
@@ -138,7 +146,7 @@ def view_json(view: View) -> dict[str, Any]:
         "callback_id": body.get("callback_id", ""),
         "state": {"values": view.state},
         "hash": view.hash,
-        "title": body["title"],
+        "title": body.get("title"),
         "clear_on_close": body.get("clear_on_close", False),
         "notify_on_close": body.get("notify_on_close", False),
         "close": body.get("close"),

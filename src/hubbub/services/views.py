@@ -1,11 +1,14 @@
 """Modals: views.open, views.push and views.update for apps; views.submit and views.close for
 the person whose modal it is, which send the app view_submission (and its response_action back)
-and view_closed. The person's client hears view_opened, view_updated and view_closed on their
-own stream, never logged, as ephemeral messages are (docs/integrations.md, Modals).
+and view_closed. The App Home: views.publish, and views.home for the person, which sends
+app_home_opened. The person's client hears view_opened, view_updated, view_closed and
+view_published on their own stream, never logged, as ephemeral messages are
+(docs/integrations.md, Modals and App Home).
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import replace
 from typing import Any
@@ -21,6 +24,7 @@ from hubbub.domain.ids import new_id
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
 from hubbub.domain.views import View, view_json
+from hubbub.services import apps
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.interactions import issue_trigger, presser_of, send
 from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
@@ -54,11 +58,17 @@ async def _tell(hub: Hub, user_id: str, event: dict[str, Any]) -> None:
 
 
 def _new_view(
-    tx: Tx, app: tuple[str, str, str], user_id: str, body: dict[str, Any], under: View | None
+    tx: Tx,
+    app: tuple[str, str, str],
+    user_id: str,
+    body: dict[str, Any],
+    under: View | None,
+    *,
+    view_id: str | None = None,
 ) -> View:
     """A view the app (team, app id, bot id) opens for the person, on top of `under`."""
     team_id, app_id, bot_id = app
-    view_id = new_id("V")
+    view_id = view_id or new_id("V")
     view = View(
         team_id=team_id,
         id=view_id,
@@ -292,3 +302,67 @@ async def close(hub: Hub, who: Identity, view_id: str) -> None:
         await send(hub, app, "view_closed", payload)
     except SlackError as exc:
         log.info("view_closed_not_acked", app=app.id, error=exc.code)
+
+
+# -- App Home --------------------------------------------------------------------------------
+
+
+async def publish(
+    hub: Hub, who: Identity, user_id: str, view: Any, hash_: str | None
+) -> dict[str, Any]:
+    """views.publish: the app's Home tab for a person of its workspace (user_not_found for
+    anyone else), made or replaced; hash_conflict for a hash that is not the tab's current."""
+    app_id, bot_id = _app_of(who)
+    body = rules.check_view(view, kind="home")
+    view_id = rules.home_view_id(app_id, user_id)
+
+    def unit(tx: Tx, _log: EventLog) -> View:
+        user = tx.get_user(who.team_id, user_id) if user_id else None
+        if user is None or user.deleted:
+            raise SlackError("user_not_found")
+        found = tx.get_view(who.team_id, view_id)
+        if found is None:
+            home = (who.team_id, app_id, bot_id)
+            made = _new_view(tx, home, user_id, body, None, view_id=view_id)
+            return made
+        if hash_ and hash_ != found.hash:
+            raise SlackError("hash_conflict")
+        return _replace_tx(tx, found, body)
+
+    made = await hub.commit(who.team_id, unit)
+    shown = view_json(made)
+    await _tell(hub, user_id, {"type": "view_published", "view": shown})
+    return shown
+
+
+async def open_home(hub: Hub, who: Identity, app_id: str) -> dict[str, Any] | None:
+    """views.home (the person's client): the app's Home tab as published for the person
+    (None if never), and app_home_opened to the app if it subscribed to it, delivered as any
+    event is (a `deliver` job: Events API or Socket Mode, with Slack's retries)."""
+    _person(who)
+    app = (
+        await hub.read(who.team_id, lambda tx: tx.get_app(who.team_id, app_id)) if app_id else None
+    )
+    if app is None:
+        raise SlackError("app_not_found")
+    view_id = rules.home_view_id(app.id, who.user_id)
+    found = await hub.read(who.team_id, lambda tx: tx.get_view(who.team_id, view_id))
+    shown = None if found is None else view_json(found)
+    if "app_home_opened" in app.events:
+        event_ts = from_micros(int(time.time() * 1_000_000))
+        event: dict[str, Any] = {
+            "type": "app_home_opened",
+            "user": who.user_id,
+            "tab": "home",
+            "event_ts": event_ts,
+        }
+        if shown is not None:
+            event["view"] = shown
+        eid = "Ev" + secrets.token_hex(8).upper()
+        body = apps.event_callback(app, event, eid)
+        key = f"{eid}:{app.id}"
+        job = {"app_id": app.id, "key": key, "body": body, "retry": 0}
+        await hub.commit(
+            who.team_id, lambda _tx, log: log.job(who.team_id, apps.DELIVER_JOB, job, key=key)
+        )
+    return shown

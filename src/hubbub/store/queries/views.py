@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from sqlalchemy import delete, insert, select, update
 
-from hubbub.domain.views import View
+from hubbub.domain.views import View, home_view_id
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import views
 
@@ -94,10 +94,16 @@ class ViewQueries(TxBase):
         )
 
     def open_root(self, team_id: str, app_id: str, user_id: str) -> str | None:
-        """The root of the person's newest modal of this app, if one is open."""
+        """The root of the person's newest modal of this app, if one is open (its Home tab is
+        no modal)."""
         found: str | None = self.conn.execute(
             select(views.c.root_view_id)
-            .where(views.c.team_id == team_id, views.c.app_id == app_id, views.c.user_id == user_id)
+            .where(
+                views.c.team_id == team_id,
+                views.c.app_id == app_id,
+                views.c.user_id == user_id,
+                views.c.view_id != home_view_id(app_id, user_id),
+            )
             .order_by(views.c.created.desc(), views.c.view_id.desc())
             .limit(1)
         ).scalar()
