@@ -116,6 +116,9 @@ def test_views_publish_checks_and_the_event_over_http(server: Server, workspace:
             is None
         )
         assert person(alice, "views.home", app_id=made.app.id)["view"]["id"] == first["id"]
+        # A Home tab is neither submitted nor closed.
+        for method in ("views.submit", "views.close"):
+            assert person(alice, method, view_id=first["id"])["error"] == "not_found"
 
         def alices(_seen: Any) -> list[Any]:
             return [r for r in rx.events() if r.json()["event"]["user"] == workspace.alice.user_id]

@@ -29,6 +29,13 @@ from hubbub.store.tx import Tx
 from hubbub.tickets.port import Ticket
 
 
+def people_only(who: Identity) -> None:
+    """Interactions are people's (presses, submissions, shortcuts), as in Slack: a bot's or
+    an app's token gets not_allowed_token_type."""
+    if who.bot_id is not None or who.app_id is not None:
+        raise SlackError("not_allowed_token_type")
+
+
 @dataclass(frozen=True, slots=True)
 class _Pressed:
     channel: Channel
@@ -40,8 +47,7 @@ class _Pressed:
 async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.Press) -> None:
     """blocks.actions: the person presses an element of a message an app of their own
     workspace posted; answered once the app has acked (Slack's 3 s)."""
-    if who.bot_id is not None or who.app_id is not None:
-        raise SlackError("not_allowed_token_type")  # people press, as in Slack
+    people_only(who)
 
     def read(tx: Tx) -> _Pressed:
         channel, _ = visible_channel(tx, who, channel_id, shown=False)

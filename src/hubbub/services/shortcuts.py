@@ -17,14 +17,15 @@ from hubbub.domain.ts import from_micros
 from hubbub.services import commands
 from hubbub.services.access import home, visible_channel
 from hubbub.services.hub import Hub
-from hubbub.services.interactions import issue_trigger, presser_of, response_url, send
+from hubbub.services.interactions import (
+    issue_trigger,
+    people_only,
+    presser_of,
+    response_url,
+    send,
+)
 from hubbub.services.messages import existing_message
 from hubbub.store.tx import Tx
-
-
-def _person(who: Identity) -> None:
-    if who.bot_id is not None or who.app_id is not None:
-        raise SlackError("not_allowed_token_type")  # people run shortcuts, as in Slack
 
 
 def _interactive(app: App) -> bool:
@@ -33,7 +34,7 @@ def _interactive(app: App) -> bool:
 
 async def listed(hub: Hub, who: Identity) -> list[dict[str, Any]]:
     """shortcuts.list: the shortcuts of the person's workspace's apps that can take them."""
-    _person(who)
+    people_only(who)
     found = await hub.read(who.team_id, lambda tx: tx.list_apps(who.team_id))
     return [
         {
@@ -71,7 +72,7 @@ async def run(
     """shortcuts.run: the person runs a shortcut of an app of their workspace; a message
     shortcut on a message they can see (channel and ts), whose response_url acts on it as a
     press's does. Answered once the app has acked."""
-    _person(who)
+    people_only(who)
 
     def read(tx: Tx) -> tuple[App, Shortcut, presses.Presser, str]:
         app, shortcut = _declared(tx, who, app_id, callback_id)

@@ -26,7 +26,7 @@ from hubbub.domain.ts import from_micros
 from hubbub.domain.views import View, view_json
 from hubbub.services import apps
 from hubbub.services.hub import EventLog, Hub
-from hubbub.services.interactions import issue_trigger, presser_of, send
+from hubbub.services.interactions import issue_trigger, people_only, presser_of, send
 from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
 from hubbub.store.tx import Tx
 
@@ -174,19 +174,15 @@ async def update_view(
 
 
 def _mine(tx: Tx, who: Identity, view_id: str) -> tuple[View, App, presses.Presser]:
-    """The person's own open view with its app; not_found for anyone else's."""
+    """The person's own open modal with its app; not_found for anyone else's, and for a
+    Home tab (neither submitted nor closed)."""
     view = tx.get_view(who.team_id, view_id) if view_id else None
-    if view is None or view.user_id != who.user_id:
+    if view is None or view.user_id != who.user_id or view.body["type"] != "modal":
         raise SlackError("not_found")
     app = tx.get_app(who.team_id, view.app_id)
     if app is None:
         raise SlackError("not_found")
     return view, app, presser_of(tx, who)
-
-
-def _person(who: Identity) -> None:
-    if who.bot_id is not None or who.app_id is not None:
-        raise SlackError("not_allowed_token_type")  # people submit, as in Slack
 
 
 async def _closed(hub: Hub, who: Identity, views: list[View]) -> None:
@@ -209,7 +205,7 @@ async def submit(hub: Hub, who: Identity, view_id: str, values: Any) -> dict[str
     gets view_submission, and its response_action decides: `errors` (returned for the client
     to show; the view stays), `update`, `push`, `clear` (the whole stack closes); none closes
     this view, showing the one under it."""
-    _person(who)
+    people_only(who)
     view, app, presser = await hub.read(who.team_id, lambda tx: _mine(tx, who, view_id))
     state = rules.state_of(view.body, values, from_micros(int(time.time() * 1_000_000)))
     submitted = replace(view, state=state)
@@ -280,7 +276,7 @@ async def close(hub: Hub, who: Identity, view_id: str) -> None:
     """views.close: the person closes their view (all of its stack with clear_on_close); the
     app gets view_closed if the view asked for it (notify_on_close). The view closes whether
     or not the app answers."""
-    _person(who)
+    people_only(who)
     view, app, presser = await hub.read(who.team_id, lambda tx: _mine(tx, who, view_id))
     stack = await hub.read(who.team_id, lambda tx: tx.stack(who.team_id, view.root_view_id))
     cleared = bool(view.body.get("clear_on_close"))
@@ -339,7 +335,7 @@ async def open_home(hub: Hub, who: Identity, app_id: str) -> dict[str, Any] | No
     """views.home (the person's client): the app's Home tab as published for the person
     (None if never), and app_home_opened to the app if it subscribed to it, delivered as any
     event is (a `deliver` job: Events API or Socket Mode, with Slack's retries)."""
-    _person(who)
+    people_only(who)
     app = (
         await hub.read(who.team_id, lambda tx: tx.get_app(who.team_id, app_id)) if app_id else None
     )
