@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.client import sign_in_as
+from tests.browser.client import message, send, sign_in_as
 from tests.support.servers import Server, Workspace
 
 
@@ -33,3 +33,69 @@ def test_a_new_dm_from_the_plus_dialog_opens_without_an_error(
     page.keyboard.press("Escape")
     expect(page.locator("nav .conv[aria-current=page] .name")).to_have_text("bob")
     assert errors == []
+
+
+def test_error_toasts_speak_words_clear_on_success_and_leave_the_composer_free(
+    server: Server, workspace: Workspace, page: Page
+) -> None:
+    sign_in_as(page, server, workspace, "alice")
+    send(page, "x" * 40_001)
+    toast = page.locator(".toast.error")
+    expect(toast).to_have_text("Not sent. The message is too long. Split it into shorter ones.")
+    expect(toast).to_have_attribute("title", "msg_too_long")
+    box, composer = toast.bounding_box(), page.locator("form.composer").first.bounding_box()
+    assert box is not None and composer is not None
+    assert box["y"] + box["height"] <= composer["y"]  # above the composer, not over it
+
+    page.locator("#composer-input").fill("short enough")
+    page.locator("#composer-input").press("Enter")
+    expect(message(page, "short enough")).to_be_visible()
+    expect(toast).to_have_count(0)
+
+
+def test_a_dm_notification_names_its_sender_once(
+    server: Server, workspace: Workspace, page: Page
+) -> None:
+    sign_in_as(page, server, workspace, "alice")
+    bob = server.client(workspace.bob.token)
+    dm = bob.conversations_open(users=workspace.alice.user_id)["channel"]["id"]
+    bob.chat_postMessage(channel=dm, text="are you there?")
+    expect(page.locator(".toast")).to_have_text("bob: are you there?")
+
+
+def test_channel_names_follow_slacks_rules_while_typing(
+    server: Server, workspace: Workspace, page: Page
+) -> None:
+    sign_in_as(page, server, workspace, "alice")
+    page.get_by_role("button", name="Create a channel").click()
+    dialog = page.get_by_role("dialog", name="Create a channel")
+    name = dialog.get_by_label("Name")
+    hint = dialog.locator(".hint")
+    expect(hint).to_have_text(
+        "Names must be lowercase, without spaces or periods, and can't be longer than 80 characters."
+    )
+    name.press_sequentially("Q3 Plans")
+    expect(name).to_have_value("q3-plans")
+    expect(hint).not_to_have_class(re.compile("warn"))
+    name.press_sequentially(".v2!")
+    expect(name).to_have_value("q3-plansv2")
+    expect(hint).to_have_class(re.compile("warn"))
+    name.fill("a" * 90)
+    expect(name).to_have_value("a" * 80)
+    expect(dialog.locator(".chars-left")).to_have_text("0")
+
+    name.fill("general")
+    dialog.get_by_role("button", name="Create").click()
+    expect(dialog.get_by_role("alert")).to_have_text(
+        "That name is already taken by a channel, a person or a user group."
+    )
+    name.fill("Road Map")
+    dialog.get_by_role("button", name="Create").click()
+    expect(page.locator("#channel-title")).to_have_text("#road-map")
+
+    page.get_by_role("button", name="Rename").click()
+    dialog = page.get_by_role("dialog", name="Rename this channel")
+    expect(dialog.get_by_label("Name")).to_have_value("road-map")
+    dialog.get_by_label("Name").fill("Road Map 2027")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.locator("#channel-title")).to_have_text("#road-map-2027")

@@ -5,13 +5,14 @@
 // at the end of this file: live events (live.js), the page's frame (layout.js), the messages
 // (messages.js), files (files.js, uploads.js), search (search.js).
 
-import { call, pages, SlackError } from "./api.js";
+import { call, pages } from "./api.js";
 import { autosize, clear, h, mixin } from "./dom.js";
 import { displayName } from "./format.js";
 import { compose } from "./mrkdwn.js";
 import { Rtm } from "./rtm.js";
 import { Timeline } from "./timeline.js";
 import { Dialogs } from "./dialogs.js";
+import { describe } from "./errors.js";
 import { Live } from "./live.js";
 import { Layout } from "./layout.js";
 import { Messages } from "./messages.js";
@@ -211,7 +212,7 @@ class Client {
         const data = await call("conversations.info", { channel: id });
         this.channels.set(id, data.channel);
       } catch (err) {
-        this.toast(err instanceof SlackError ? `Cannot open that conversation (${err.error}).` : String(err));
+        this.fail("Cannot open that conversation.", err);
         return;
       }
     }
@@ -375,10 +376,11 @@ class Client {
       });
       // The socket brings the same message; held by ts, it is shown once either way.
       this.onMessage({ ...data.message, channel });
+      this.clearErrors();
       this.markSoon();
     } catch (err) {
       input.value = typed;
-      this.toast(`Not sent: ${err.error ?? err}`);
+      this.fail("Not sent.", err);
     }
   }
 
@@ -387,20 +389,22 @@ class Client {
   async runCommand(input, typed, channel, command, text) {
     try {
       const data = await call("chat.command", { channel, command, text });
+      this.clearErrors();
       if (data.response?.text && data.response.response_type !== "in_channel") {
         this.toast(data.response.text);
       }
     } catch (err) {
       input.value = typed;
-      this.toast(`${command} failed: ${err.error ?? err}`);
+      this.fail(`${command} failed.`, err);
     }
   }
 
   async saveEdit(channel, ts, text) {
     try {
       await call("chat.update", { channel, ts, text: compose(text, this.composeCtx()) });
+      this.clearErrors();
     } catch (err) {
-      this.toast(`Not saved: ${err.error ?? err}`);
+      this.fail("Not saved.", err);
     }
     this.editing = null;
     this.redraw(channel);
@@ -411,8 +415,9 @@ class Client {
     try {
       await call("chat.delete", { channel, ts });
       this.onMessage({ type: "message", subtype: "message_deleted", channel, deleted_ts: ts });
+      this.clearErrors();
     } catch (err) {
-      this.toast(`Not deleted: ${err.error ?? err}`);
+      this.fail("Not deleted.", err);
     }
   }
 
@@ -421,8 +426,9 @@ class Client {
     try {
       await call(mine ? "reactions.remove" : "reactions.add", { channel, timestamp: m.ts, name });
       this.onReaction({ type: mine ? "reaction_removed" : "reaction_added", user: this.me, reaction: name, item: { type: "message", channel, ts: m.ts } });
+      this.clearErrors();
     } catch (err) {
-      if (err.error !== "already_reacted" && err.error !== "no_reaction") this.toast(`Reaction failed: ${err.error ?? err}`);
+      if (err.error !== "already_reacted" && err.error !== "no_reaction") this.fail("No reaction added.", err);
     }
   }
 
@@ -431,8 +437,9 @@ class Client {
     try {
       await call(pinned ? "pins.remove" : "pins.add", { channel, timestamp: m.ts });
       this.onPin({ type: pinned ? "pin_removed" : "pin_added", channel_id: channel, item: { message: { ts: m.ts } } });
+      this.clearErrors();
     } catch (err) {
-      this.toast(`Pin failed: ${err.error ?? err}`);
+      this.fail(pinned ? "Not unpinned." : "Not pinned.", err);
     }
   }
 
@@ -482,10 +489,20 @@ class Client {
     }
   }
 
-  toast(text) {
-    const note = h("div", { class: "toast", role: "status" }, text);
+  // A note for a few seconds; an error's stays longer, until something works again.
+  toast(text, { error = false, code = "" } = {}) {
+    const note = h("div", { class: error ? "toast error" : "toast", role: error ? "alert" : "status", title: code || undefined }, text);
     this.toasts.append(note);
-    setTimeout(() => note.remove(), 4000);
+    setTimeout(() => note.remove(), error ? 10_000 : 4000);
+  }
+
+  fail(what, err) {
+    console.warn(what, err);
+    this.toast(`${what} ${describe(err)}`, { error: true, code: err?.error });
+  }
+
+  clearErrors() {
+    for (const note of this.toasts.querySelectorAll(".toast.error")) note.remove();
   }
 }
 

@@ -130,6 +130,7 @@ export class Layout {
     append(clear(this.headerTools), [
       h("button", { class: "pins", onclick: () => this.dialogs.pins(this.current) }, "Pinned"),
       c && !c.is_im && !c.is_mpim ? h("button", { onclick: () => this.dialogs.invite(this.current) }, "Add people") : null,
+      c && !c.is_im && !c.is_mpim && !c.is_general ? h("button", { onclick: () => this.dialogs.renameChannel(this.current) }, "Rename") : null,
     ]);
   }
 

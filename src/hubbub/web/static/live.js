@@ -83,7 +83,8 @@ export class Live {
       };
       return;
     }
-    this.toast(`${e.subtitle}: ${e.content}`);
+    // In a DM the subtitle is the author, whom the content already names ("bob: hi").
+    this.toast(e.content.startsWith(`${e.subtitle}: `) ? e.content : `${e.subtitle}: ${e.content}`);
   }
 
   onMessage(e) {
