@@ -39,7 +39,20 @@ CASES = [
         ":tada: :no_such_emoji:",
         '<span class="emoji" title=":tada:" aria-label=":tada:">🎉</span> :no_such_emoji:',
     ),
-    ("<img src=x onerror=alert(1)>", "img src=x onerror=alert(1)"),
+    ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+    ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+    (
+        "&lt;https://example.com|a link&gt;",
+        '&lt;<a href="https://example.com" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://example.com</a>|a link&gt;',
+    ),
+    (
+        "(https://example.com/a_b) https://x.test/?q=1&amp;r=2&gt;",
+        '(<a href="https://example.com/a_b" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://example.com/a_b</a>) '
+        '<a href="https://x.test/?q=1&amp;r=2" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://x.test/?q=1&amp;r=2</a>&gt;',
+    ),
     ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"),
     (
         "see https://example.com/x.",

@@ -39,6 +39,7 @@ class Client {
     this.current = null;
     this.thread = null; // { channel, ts }
     this.editing = null; // ts being edited in the channel view
+    this.editingReply = null; // ts being edited in the thread
     this.emojiMap = null;
     this.lastTyping = 0;
     this.rtm = new Rtm((event) => this.onEvent(event), (status, info) => this.onStatus(status, info));
@@ -163,12 +164,8 @@ class Client {
   title(c) {
     if (!c) return "";
     if (c.is_im) return this.userName(c.user);
-    // Slack names a group DM mpdm-<a>--<b>--<c>-1.
-    if (c.is_mpim) {
-      const mine = this.users.get(this.me)?.name;
-      const names = c.name.replace(/^mpdm-/, "").replace(/-\d+$/, "").split("--");
-      return names.filter((n) => n !== mine).join(", ");
-    }
+    // Slack names a group DM mpdm-<a>--<b>--<c>-1: everyone in it, the reader too.
+    if (c.is_mpim) return c.name.replace(/^mpdm-/, "").replace(/-\d+$/, "").split("--").join(", ");
     return c.name;
   }
 
@@ -301,6 +298,7 @@ class Client {
 
   async openThread(channel, ts, focus) {
     this.thread = { channel, ts };
+    this.editingReply = null;
     this.threadFiles();
     const key = `${channel}/${ts}`;
     if (!this.threads.has(key)) this.threads.set(key, new Timeline());
@@ -361,6 +359,7 @@ class Client {
     input.value = "";
     autosize(input);
     const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
+    if (slash?.[1].toLowerCase() === "/me" && slash[2] && !threadTs && !attached) return this.meMessage(input, typed, channel, slash[2]);
     if (slash && !threadTs && !attached) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
       // Files go with the text as their message's initial_comment (uploads.js); the socket
@@ -376,6 +375,18 @@ class Client {
       });
       // The socket brings the same message; held by ts, it is shown once either way.
       this.onMessage({ ...data.message, channel });
+      this.clearErrors();
+      this.markSoon();
+    } catch (err) {
+      input.value = typed;
+      this.fail("Not sent.", err);
+    }
+  }
+
+  // /me is Slack's own: an action in the third person (chat.meMessage), shown in italics.
+  async meMessage(input, typed, channel, text) {
+    try {
+      await call("chat.meMessage", { channel, text: compose(text, this.composeCtx()) });
       this.clearErrors();
       this.markSoon();
     } catch (err) {
@@ -406,7 +417,8 @@ class Client {
     } catch (err) {
       this.fail("Not saved.", err);
     }
-    this.editing = null;
+    if (this.editing === ts) this.editing = null;
+    if (this.editingReply === ts) this.editingReply = null;
     this.redraw(channel);
   }
 

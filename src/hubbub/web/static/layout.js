@@ -3,6 +3,7 @@
 
 import { signOut } from "./api.js";
 import { append, autosize, clear, h } from "./dom.js";
+import { render } from "./mrkdwn.js";
 import { Attachments, attachButton, dropTarget, pasteFiles, refuseStrayDrops } from "./uploads.js";
 
 export class Layout {
@@ -125,7 +126,7 @@ export class Layout {
   drawHeader() {
     const c = this.channels.get(this.current);
     this.heading.textContent = this.label(c);
-    this.topic.textContent = c?.topic?.value ?? "";
+    append(clear(this.topic), render(c?.topic?.value ?? "", this.ctx()));
     document.title = `${this.label(c)} · ${this.teamName} · hubbub`;
     append(clear(this.headerTools), [
       h("button", { class: "pins", onclick: () => this.dialogs.pins(this.current) }, "Pinned"),

@@ -12,7 +12,8 @@ const INLINE = new RegExp(
     "((?<![\\w*])\\*(?=\\S)[^*\\n]*?\\S?\\*(?![\\w*]))", // 4 bold
     "((?<![\\w_])_(?=\\S)[^_\\n]*?\\S?_(?![\\w_]))", // 5 italic
     "((?<![\\w~])~(?=\\S)[^~\\n]*?\\S?~(?![\\w~]))", // 6 strike
-    "(https?:\\/\\/[^\\s<>]+[^\\s<>.,;:!?)\\]'\"])", // 7 a bare link
+    // 7 a bare link: it ends at a space, a "|" or an escaped < or >, and not on punctuation
+    "(https?:\\/\\/(?:(?!&[lg]t;)[^\\s<>|])*(?:(?!&[lg]t;)[^\\s<>|.,;:!?)\\]'\"]))",
   ].join("|"),
   "g",
 );
@@ -114,7 +115,10 @@ function special(body, ctx) {
     return decode(label || `<${target}>`);
   }
   const url = decode(target);
-  return SAFE_SCHEMES.test(url) ? link(url, decode(label || target)) : decode(label || target);
+  if (SAFE_SCHEMES.test(url)) return link(url, decode(label || target));
+  // Another scheme's link shows its label alone; what is no link at all (a bot's raw
+  // "<script>") shows as it was written.
+  return decode(label || (/^[a-z][a-z0-9+.-]*:/i.test(target) ? target : `<${target}>`));
 }
 
 function link(url, text) {
