@@ -13,6 +13,7 @@ import { Rtm } from "./rtm.js";
 import { Timeline } from "./timeline.js";
 import { Dialogs } from "./dialogs.js";
 import { describe } from "./errors.js";
+import { Emoji } from "./emoji.js";
 import { Live } from "./live.js";
 import { Layout } from "./layout.js";
 import { Messages } from "./messages.js";
@@ -40,7 +41,7 @@ class Client {
     this.thread = null; // { channel, ts }
     this.editing = null; // ts being edited in the channel view
     this.editingReply = null; // ts being edited in the thread
-    this.emojiMap = null;
+    this.emoji = new Emoji(); // none until vendor/emoji.json is read
     this.lastTyping = 0;
     this.rtm = new Rtm((event) => this.onEvent(event), (status, info) => this.onStatus(status, info));
     this.dialogs = new Dialogs(this);
@@ -53,10 +54,10 @@ class Client {
     const [, channel] = this.route();
     // The first screen needs three reads, in parallel: the conversation's newest page, the
     // sidebar's list, and the emoji names its text may use. The socket opens alongside.
-    const emoji = fetch("/static/vendor/emoji.json").then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+    const emoji = Emoji.load();
     const first = channel ? this.loadNewest(channel).catch(() => null) : null;
     const sidebar = this.loadSidebar();
-    this.emojiMap = await emoji;
+    this.emoji = await emoji;
     await sidebar;
     const open = channel && this.channels.has(channel) ? channel : this.defaultChannel();
     if (first) await first;

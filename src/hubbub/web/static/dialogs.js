@@ -6,8 +6,7 @@ import { append, clear, h } from "./dom.js";
 import { describe } from "./errors.js";
 import { displayName } from "./format.js";
 import { render } from "./mrkdwn.js";
-
-const PICKER = ["+1", "heart", "joy", "tada", "eyes", "white_check_mark", "pray", "fire", "smile", "thinking_face", "rocket", "100"];
+import { emojiPicker } from "./picker.js";
 
 export class Dialogs {
   constructor(client) {
@@ -200,21 +199,12 @@ export class Dialogs {
   }
 
   reactions(anchor, choose) {
-    const custom = h("input", { "aria-label": "Emoji name", placeholder: "or type a name, e.g. rocket", name: "emoji" });
-    const buttons = PICKER.map((name) => h("button", {
-      class: "pick-emoji",
-      "aria-label": name,
-      title: `:${name}:`,
-      onclick: () => { choose(name); dialog.close(); },
-    }, this.client.emojiMap?.[name] ?? `:${name}:`));
-    const form = h("form", { class: "dialog-body" }, h("div", { class: "emoji-grid" }, buttons), custom);
-    const dialog = this.open("Add a reaction", form);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const name = custom.value.trim().replace(/^:|:$/g, "");
-      if (name) choose(name);
+    const picker = emojiPicker(this.client.emoji, (name) => {
+      choose(name);
       dialog.close();
     });
+    const dialog = this.open("Add a reaction", picker.node, { wide: true });
+    picker.search.focus();
     anchor?.blur();
   }
 

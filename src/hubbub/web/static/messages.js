@@ -70,7 +70,8 @@ export class Messages {
   ctx() {
     return {
       me: this.me,
-      emoji: (name) => this.emojiMap?.[name],
+      emoji: (name) => this.emoji.text(name),
+      emojiNode: (text, label) => this.emoji.node(text, label),
       userName: (id) => (this.users.has(id) ? this.userName(id) : undefined),
       channelName: (id) => this.channels.get(id)?.name,
       channelHref: (id) => `/client/${this.team}/${id}`,
@@ -89,11 +90,10 @@ export class Messages {
     const reactions = (m.reactions ?? []).map((r) => {
       const mine = r.users.includes(this.me);
       const who = r.users.map((u) => this.userName(u)).join(", ");
-      const char = this.emojiMap?.[r.name] ?? `:${r.name}:`;
       return h(
         "button",
         { class: `reaction${mine ? " mine" : ""}`, "aria-pressed": String(mine), "aria-label": `${r.name} reaction, ${r.count}: ${who}`, title: `${who} reacted with :${r.name}:`, dataset: { name: r.name }, onclick: () => this.react(channel, m, r.name) },
-        h("span", { class: "emoji", "aria-hidden": "true" }, char),
+        h("span", { class: "reaction-emoji", "aria-hidden": "true" }, this.emoji.named(r.name)),
         h("span", { class: "count" }, String(r.count)),
       );
     });
