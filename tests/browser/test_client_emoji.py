@@ -102,7 +102,8 @@ def test_messages_reactions_and_the_picker_use_the_pictures(
     expect(thumbs).to_have_attribute("title", ":+1::skin-tone-4:")
     thumbs.click()
     expect(shipped.locator(".reaction .emoji.pic", has_text="👍🏽")).to_be_visible()
-    names = [r["name"] for r in bob.reactions_get(channel=general, timestamp=ts)["message"]["reactions"]]
+    reactions = bob.reactions_get(channel=general, timestamp=ts)["message"]["reactions"]
+    names = [r["name"] for r in reactions]
     assert names == ["tada", "rocket", "+1::skin-tone-4"]
 
     # Used lately comes first, newest first, in the tone chosen, across a reload.

@@ -77,7 +77,8 @@ def test_channel_names_follow_slacks_rules_while_typing(
     name = dialog.get_by_label("Name")
     hint = dialog.locator(".hint")
     expect(hint).to_have_text(
-        "Names must be lowercase, without spaces or periods, and can't be longer than 80 characters."
+        "Names must be lowercase, without spaces or periods, "
+        "and can't be longer than 80 characters."
     )
     name.press_sequentially("Q3 Plans")
     expect(name).to_have_value("q3-plans")
