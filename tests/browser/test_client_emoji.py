@@ -8,10 +8,12 @@ import os
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from slack_sdk import WebClient
 
+from tests.browser import axe
 from tests.browser.client import message, sign_in_as
+from tests.browser.conftest import screenshot
 from tests.support.images import differing_share
 from tests.support.servers import Server, Workspace
 
@@ -68,8 +70,9 @@ def test_emoji_look_the_same_as_the_expected_picture(
 
 
 def test_messages_reactions_and_the_picker_use_the_pictures(
-    server: Server, workspace: Workspace, page: Page
+    server: Server, workspace: Workspace, context: BrowserContext, page: Page
 ) -> None:
+    axe.install(context)
     bob = server.client(workspace.bob.token)
     general = _general(bob)
     ts = bob.chat_postMessage(channel=general, text="ship it :rocket: I \u2764\ufe0f it")["ts"]
@@ -89,6 +92,8 @@ def test_messages_reactions_and_the_picker_use_the_pictures(
     expect(dialog.locator(".emoji-section h3").first).to_have_text("Frequently used")
     assert dialog.locator(".emoji-section").count() > 8  # every category
     expect(dialog.get_by_label("Search emoji")).to_be_focused()
+    screenshot(page, "emoji-picker")
+    axe.assert_accessible(page)
     page.keyboard.type("rocke")
     expect(dialog.locator(".pick-emoji").first).to_have_attribute("aria-label", "rocket")
     page.keyboard.press("Enter")
