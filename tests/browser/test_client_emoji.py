@@ -75,6 +75,9 @@ def test_messages_reactions_and_the_picker_use_the_pictures(
     axe.install(context)
     bob = server.client(workspace.bob.token)
     general = _general(bob)
+    secret = server.client(workspace.alice.token).conversations_create(
+        name="secret", is_private=True
+    )["channel"]["id"]
     ts = bob.chat_postMessage(channel=general, text="ship it :rocket: I \u2764\ufe0f it")["ts"]
     bob.reactions_add(channel=general, timestamp=ts, name="tada")
     sign_in_as(page, server, workspace, "alice")
@@ -85,6 +88,8 @@ def test_messages_reactions_and_the_picker_use_the_pictures(
     expect(pictures.first).to_have_css("background-image", re.compile(re.escape(SHEET)))
     expect(pictures.first).to_have_css("color", "rgba(0, 0, 0, 0)")  # the text is kept, unseen
     expect(shipped.locator(".reaction .emoji.pic")).to_have_text("🎉")
+    lock = page.locator(f"nav .conv[data-channel={secret}] .sigil .emoji.pic")
+    expect(lock).to_have_text("🔒")
 
     shipped.hover()
     shipped.get_by_role("button", name="Add reaction").click()

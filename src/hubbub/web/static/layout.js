@@ -144,7 +144,7 @@ export class Layout {
       const unread = c.id !== this.current && count?.has_unreads;
       const badge = c.id !== this.current ? count?.mention_count ?? 0 : 0;
       const label = [this.label(c), unread ? "unread" : "", badge ? `${badge} mention${badge > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
-      const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? "🔒" : "#");
+      const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? this.emoji.node("🔒", "private") : "#");
       return h(
         "li",
         {},
