@@ -204,6 +204,10 @@ async def _one(
         out: dict[str, Any] = {"seed": seeded["timing"], "size": await _size(hub, seeded)}
         if settings.database_url:
             out["shared_buffers"] = await asyncio.to_thread(_shared_buffers, server)
+            if opts.pg_buffers is not None:
+                out["prewarmed_bytes"] = await asyncio.to_thread(
+                    _prewarm, server, settings.database_url
+                )
         out["queries"] = await _queries(hub, seeded, opts)
         who: Identity = seeded["who"]
         lobby = await create(hub, who, f"posting-{uuid.uuid4().hex[:6]}", is_private=False)
@@ -283,6 +287,22 @@ def _shared_buffers(server: PgServer) -> str:
     with server.connect() as conn:
         row = conn.execute("SHOW shared_buffers").fetchone()
     return str(row[0]) if row else ""
+
+
+def _prewarm(server: PgServer, url: str) -> int:
+    """The search index's table and indexes read into the bench's own server's buffers, as a
+    server that has been answering searches for a while holds them (pg_prewarm): the bench's
+    server starts with empty buffers, and a query then reads every page it needs from the
+    operating system (docs/search.md, "What the PostgreSQL plans show now")."""
+    dbname = url.rsplit("/", 1)[1]
+    with server.connect(dbname) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        row = conn.execute(
+            "SELECT sum(pg_prewarm(i.indexrelid)) + pg_prewarm('search_docs')"
+            " FROM pg_index i WHERE i.indrelid = 'search_docs'::regclass"
+        ).fetchone()
+        size = conn.execute("SHOW block_size").fetchone()
+    return int(str(row[0])) * int(str(size[0])) if row and size else 0
 
 
 def _vacuum(server: PgServer, url: str) -> None:
