@@ -4,6 +4,7 @@ records exactly as domain/shapes.py writes them, so the two cannot drift apart."
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -44,6 +45,7 @@ USER = User(
     updated=1_700_000_000,
 )
 FULL_USER = replace(USER, email="alice@acme.test", bot_id="B1", is_bot=True)
+AT = datetime(2026, 7, 1, tzinfo=UTC)
 CHANNEL = Channel(
     team_id="T1",
     id="C1",
@@ -169,13 +171,13 @@ FULL_FILE = replace(
 # first and allow all of the second, besides what the methods add (listed in the schema).
 RECORDS = [
     ("Team", team_json(TEAM), team_json(TEAM)),
-    ("User", user_json(USER), user_json(FULL_USER)),
-    ("Profile", user_json(USER)["profile"], user_json(FULL_USER)["profile"]),
-    ("ExternalUser", external_user_json(USER), external_user_json(FULL_USER)),
+    ("User", user_json(USER, AT), user_json(FULL_USER, AT)),
+    ("Profile", user_json(USER, AT)["profile"], user_json(FULL_USER, AT)["profile"]),
+    ("ExternalUser", external_user_json(USER, AT), external_user_json(FULL_USER, AT)),
     (
         "ExternalProfile",
-        external_user_json(USER)["profile"],
-        external_user_json(FULL_USER)["profile"],
+        external_user_json(USER, AT)["profile"],
+        external_user_json(FULL_USER, AT)["profile"],
     ),
     (
         "Channel",
