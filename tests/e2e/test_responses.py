@@ -173,6 +173,11 @@ def test_answers_that_worked_are_what_the_document_says(
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")
+    bot = Caller(server, app.bot_token)
+    metadata = {"event_type": "task_created", "event_payload": {"id": 1}}
+    dm = bot("chat.postMessage", channel=acme.alice.user_id, text="t", metadata=metadata)["channel"]
+    a("conversations.history", channel=dm, include_all_metadata=True)
+    bot("bots.info", bot=app.app.bot_id)
     with receiver() as rx:
         make_app(server.data_dir, domain="acme", name="Cmd", request_url=rx.url, commands=["/do"])
         a("chat.command", channel=channel, command="/do", text="it")

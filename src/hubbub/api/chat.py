@@ -8,7 +8,7 @@ from hubbub.api.call import Call
 from hubbub.api.registry import NO_SCOPE, TIER_3, TIER_4, TIER_POST, Router
 from hubbub.domain.errors import SlackError
 from hubbub.domain.shapes import message_json
-from hubbub.services import messages
+from hubbub.services import messages, posting
 
 router = Router()
 
@@ -50,7 +50,7 @@ def _text(call: Call) -> str | None:
 
 
 def _looks(call: Call) -> dict[str, Any]:
-    return messages.bot_looks(
+    return posting.bot_looks(
         call.who, call.text("username"), call.text("icon_emoji"), call.text("icon_url")
     )
 
@@ -58,7 +58,7 @@ def _looks(call: Call) -> dict[str, Any]:
 @router.method("chat.postMessage", scopes="chat:write", tier=TIER_POST, args=POST_ARGS)
 async def post_message(call: Call) -> dict[str, Any]:
     """Sends a message to a channel."""
-    msg = await messages.post(
+    msg = await posting.post(
         call.hub,
         call.who,
         call.required("channel", "channel_not_found"),
@@ -70,6 +70,7 @@ async def post_message(call: Call) -> dict[str, Any]:
         client_msg_id=call.text("client_msg_id") or None,
         extra=_looks(call),
         unfurl_links=call.flag("unfurl_links", default=True),
+        metadata=call.json("metadata", "invalid_metadata_format"),
     )
     return {"channel": msg.channel_id, "ts": msg.ts, "message": message_json(msg)}
 
@@ -113,7 +114,7 @@ async def post_ephemeral(call: Call) -> dict[str, Any]:
 )
 async def me_message(call: Call) -> dict[str, Any]:
     """Shares a /me message (an action in the third person) in a channel."""
-    msg = await messages.post(
+    msg = await posting.post(
         call.hub,
         call.who,
         call.required("channel", "channel_not_found"),

@@ -24,6 +24,7 @@ KNOWN_SCOPES = frozenset(
         "channels:manage",
         "channels:read",
         "chat:write",
+        "chat:write.customize",
         "commands",
         "dnd:read",
         "dnd:write",

@@ -101,6 +101,12 @@ class AppQueries(TxBase):
         ).first()
         return None if row is None else _app(row, self._commands(team_id, app_id))
 
+    def app_of_bot(self, team_id: str, bot_id: str) -> App | None:
+        row = self.conn.execute(
+            select(apps).where(apps.c.team_id == team_id, apps.c.bot_id == bot_id)
+        ).first()
+        return None if row is None else _app(row, ())
+
     def list_apps(self, team_id: str) -> list[App]:
         rows = self.conn.execute(
             select(apps).where(apps.c.team_id == team_id).order_by(apps.c.app_id)
