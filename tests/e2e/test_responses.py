@@ -8,6 +8,7 @@ same for generated calls; here every call is one that works, so every success sh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -88,6 +89,13 @@ def test_answers_that_worked_are_what_the_document_says(
     a("chat.meMessage", channel=channel, text="waves")
     a("chat.postEphemeral", channel=channel, user=acme.bob.user_id, text="psst")
     a("chat.getPermalink", channel=channel, message_ts=ts)
+    later = a("chat.scheduleMessage", channel=channel, text="later", post_at=int(time.time()) + 600)
+    a("chat.scheduledMessages.list", limit=1)
+    a(
+        "chat.deleteScheduledMessage",
+        channel=channel,
+        scheduled_message_id=later["scheduled_message_id"],
+    )
     a("reactions.add", channel=channel, timestamp=ts, name="wave")
     a("reactions.get", channel=channel, timestamp=ts)
     a("reactions.list", limit=1)

@@ -450,6 +450,41 @@ SUCCESS: dict[str, Schema] = {
     "chat.update": obj({"channel": STRING, "ts": TS, "text": STRING, "message": ref("Message")}),
     "chat.delete": _CHANNEL_TS,
     "chat.getPermalink": obj({"channel": STRING, "permalink": STRING}),
+    "chat.scheduleMessage": obj(
+        {
+            "channel": STRING,
+            "scheduled_message_id": STRING,
+            "post_at": STRING,
+            "message": obj(
+                {"type": STRING, "text": STRING, "user": STRING, "team": STRING},
+                {
+                    "bot_id": STRING,
+                    "blocks": array(ANY_OBJECT),
+                    "attachments": array(ANY_OBJECT),
+                    "username": STRING,
+                    "icons": ANY_OBJECT,
+                    "metadata": ANY_OBJECT,
+                },
+            ),
+        }
+    ),
+    "chat.scheduledMessages.list": obj(
+        {
+            "scheduled_messages": array(
+                obj(
+                    {
+                        "id": STRING,
+                        "channel_id": STRING,
+                        "post_at": INTEGER,
+                        "date_created": INTEGER,
+                        "text": STRING,
+                    }
+                )
+            ),
+            **PAGE,
+        }
+    ),
+    "chat.deleteScheduledMessage": EMPTY,
     # Whatever the app answered the command with (its JSON object, or its text).
     "chat.command": obj({"response": ANY_OBJECT}),
     "apps.connections.open": obj({"url": STRING}),

@@ -95,6 +95,32 @@ class Draft:
             text, blocks, attachments, thread_ts, reply_broadcast, client_msg_id, subtype, extra
         )
 
+    def as_json(self) -> dict[str, Any]:
+        """The draft as a scheduled message keeps it until its time (services/scheduled.py);
+        a client_msg_id is not kept."""
+        return {
+            "text": self.text,
+            "blocks": self.blocks,
+            "attachments": self.attachments,
+            "thread_ts": self.thread_ts,
+            "reply_broadcast": self.reply_broadcast,
+            "subtype": self.subtype,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        return cls(
+            data["text"],
+            data["blocks"],
+            data["attachments"],
+            data["thread_ts"],
+            data["reply_broadcast"],
+            None,
+            data["subtype"],
+            data["extra"],
+        )
+
 
 def is_person(target: str) -> bool:
     """A `channel` argument that names a person: the message goes to the caller's DM with
