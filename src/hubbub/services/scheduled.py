@@ -27,7 +27,7 @@ from hubbub.domain.scheduled import (
     check_post_at,
     is_scheduled_id,
 )
-from hubbub.services.access import home, named_channel_id, writable_channel
+from hubbub.services.access import home, named_channel_id, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import thread_parent
 from hubbub.services.posting import Draft, conversation_tx, post_tx
@@ -137,7 +137,7 @@ async def listed(
         channel_id = None
         if channel:
             try:
-                channel_id = named_channel_id(tx, who, channel)
+                channel_id = visible_channel(tx, who, named_channel_id(tx, who, channel))[0].id
             except SlackError as exc:
                 raise SlackError("invalid_channel") from exc
         found = tx.list_scheduled(
@@ -156,12 +156,14 @@ async def listed(
 
 async def delete(hub: Hub, who: Identity, channel: str, scheduled_id: str) -> None:
     """Deletes one of the caller's waiting messages; invalid_scheduled_message_id for any other,
-    and for one already posted or deleted."""
+    and for one already posted or deleted (channel_not_found first for a channel the caller
+    cannot see)."""
     if not is_scheduled_id(scheduled_id):
         raise SlackError("invalid_scheduled_message_id")
 
     def unit(tx: Tx, log: EventLog) -> None:
         channel_id = named_channel_id(tx, who, channel)
+        visible_channel(tx, who, channel_id, shown=False)
         found = tx.get_scheduled(team_id, scheduled_id)
         if found is None or found.user_id != who.user_id or found.channel_id != channel_id:
             raise SlackError("invalid_scheduled_message_id")
