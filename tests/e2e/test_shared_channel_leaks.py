@@ -33,6 +33,7 @@ METHODS: dict[str, dict[str, str]] = {
     "apps.connections.open": {},
     "auth.revoke": {"test": "true"},
     "auth.test": {},
+    "blocks.actions": {"channel": "{channel}", "ts": "{ts}", "action_id": "approve"},
     "bots.info": {"bot": "{user}"},
     "chat.command": {"channel": "{channel}", "command": "/nosuch", "text": "hi"},
     "chat.delete": {"channel": "{channel}", "ts": "{ts}"},
@@ -102,6 +103,15 @@ METHODS: dict[str, dict[str, str]] = {
     "users.profile.get": {"user": "{user}"},
     "users.profile.set": {"user": "{user}", "name": "title", "value": "taken"},
     "users.setPresence": {"presence": "away"},
+    "views.open": {"trigger_id": "1700000000000.{channel}", "view": "{}"},
+    "views.push": {"trigger_id": "1700000000000.{channel}", "view": "{}"},
+    "views.update": {"view_id": "{channel}", "view": "{}"},
+    "views.submit": {"view_id": "{channel}"},
+    "views.close": {"view_id": "{channel}"},
+    "shortcuts.list": {},
+    "views.publish": {"user_id": "{user}", "view": "{}"},
+    "views.home": {"app_id": "{user}"},
+    "shortcuts.run": {"app_id": "{user}", "callback_id": "x", "channel": "{channel}", "ts": "{ts}"},
 }
 
 SITUATIONS = ("never_shared", "disconnected")

@@ -27,6 +27,7 @@ from hubbub.domain.shapes import (
     user_json,
 )
 from hubbub.domain.urls import PublicUrls
+from hubbub.domain.views import View, view_json
 from tests.support.schemas import problems
 
 TEAM = Team("T1", "Acme", "acme", 1_700_000_000)
@@ -142,6 +143,17 @@ def test_every_reference_in_the_document_names_a_component() -> None:
 
 
 URLS = PublicUrls.at("https://chat.example.com")
+TITLE = {"type": "plain_text", "text": "Hi"}
+VIEW = View(
+    "T1", "V1", "A1", "B1", "U1", "V1", None, "1.a", {"type": "modal", "title": TITLE, "blocks": []}
+)
+PUSHED = replace(
+    VIEW,
+    id="V2",
+    previous_view_id="V1",
+    body={**VIEW.body, "submit": TITLE, "close": TITLE, "external_id": "x", "callback_id": "c"},
+    state={"b": {"a": {"type": "plain_text_input", "value": "v"}}},
+)
 # A file imported without its bytes (services/slack_import_files.py): no download URLs.
 BARE_FILE = File("T1", "F1", "U1", 1_700_000_000, "a.png", "a.png", "image/png", "png", 9, READY)
 FULL_FILE = replace(
@@ -191,6 +203,7 @@ RECORDS = [
     ("File", file_json(BARE_FILE, URLS), file_json(FULL_FILE, URLS)),
     ("Bot", bot_json(BOT, None), bot_json(PICTURED_BOT, APP)),
     ("BotProfile", bot_profile_json(BOT, APP), bot_profile_json(PICTURED_BOT, APP)),
+    ("View", view_json(VIEW), view_json(PUSHED)),
 ]
 
 

@@ -306,6 +306,30 @@ COMPONENTS: dict[str, Schema] = {
     "FileTombstone": obj({"id": STRING, "mode": {"type": "string", "enum": ["tombstone"]}}),
     "ResponseMetadata": obj({"next_cursor": STRING}),
     "DndStatus": DND_STATUS,
+    # A modal as domain/views.py view_json writes it.
+    "View": obj(
+        {
+            "id": STRING,
+            "team_id": STRING,
+            "type": STRING,
+            "blocks": array(ANY_OBJECT),
+            "private_metadata": STRING,
+            "callback_id": STRING,
+            "state": obj({"values": ANY_OBJECT}),
+            "hash": STRING,
+            "title": nullable(ANY_OBJECT),
+            "clear_on_close": BOOLEAN,
+            "notify_on_close": BOOLEAN,
+            "close": nullable(ANY_OBJECT),
+            "submit": nullable(ANY_OBJECT),
+            "previous_view_id": nullable(STRING),
+            "root_view_id": STRING,
+            "app_id": STRING,
+            "external_id": STRING,
+            "app_installed_team_id": STRING,
+            "bot_id": STRING,
+        }
+    ),
     "Error": {
         "type": "object",
         "required": ["ok", "error"],
@@ -487,6 +511,33 @@ SUCCESS: dict[str, Schema] = {
     "chat.deleteScheduledMessage": EMPTY,
     # Whatever the app answered the command with (its JSON object, or its text).
     "chat.command": obj({"response": ANY_OBJECT}),
+    "blocks.actions": EMPTY,
+    "views.open": obj({"view": ref("View")}),
+    "views.push": obj({"view": ref("View")}),
+    "views.update": obj({"view": ref("View")}),
+    # The app's response_action, as the client is to act on it (none: the view closed).
+    "views.submit": obj({}, {"response_action": STRING, "errors": ANY_OBJECT, "view": ref("View")}),
+    "views.close": EMPTY,
+    "views.publish": obj({"view": ref("View")}),
+    # The Home tab as published for the person; null if never.
+    "views.home": obj({"view": {"anyOf": [ref("View"), NULL]}}),
+    "shortcuts.list": obj(
+        {
+            "shortcuts": array(
+                obj(
+                    {
+                        "app_id": STRING,
+                        "app_name": STRING,
+                        "type": STRING,
+                        "callback_id": STRING,
+                        "name": STRING,
+                        "description": STRING,
+                    }
+                )
+            )
+        }
+    ),
+    "shortcuts.run": EMPTY,
     "apps.connections.open": obj({"url": STRING}),
     "client.counts": obj(
         {

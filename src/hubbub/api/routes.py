@@ -10,6 +10,7 @@ from hubbub.api import (
     conversations,
     dnd,
     files,
+    interactions,
     meta,
     notifications,
     pins,
@@ -17,8 +18,10 @@ from hubbub.api import (
     rtm,
     search,
     shares,
+    shortcuts,
     team,
     users,
+    views,
 )
 from hubbub.api.registry import Method, merge
 
@@ -41,4 +44,7 @@ def method_table() -> dict[str, Method]:
         shares.router,
         files.router,
         search.router,
+        interactions.router,
+        views.router,
+        shortcuts.router,
     )

@@ -276,11 +276,26 @@ def set_attachments_tx(
     attachments: list[Any],
 ) -> Message:
     """Replaces a message's attachments on the system's behalf (link previews, as Slack's
-    unfurls): no `edited` mark, and a message_changed event as for an edit, with the message's
-    files (under commit_showing_files)."""
+    unfurls)."""
+    return set_content_tx(tx, log, urls, known, channel, msg, attachments=attachments or None)
+
+
+def set_content_tx(
+    tx: Tx,
+    log: EventLog,
+    urls: PublicUrls,
+    known: Known,
+    channel: Channel,
+    msg: Message,
+    **content: Any,
+) -> Message:
+    """Replaces parts of a message's content (text, blocks, attachments) on the system's
+    behalf (link previews; an app's replace_original through a response URL): no `edited`
+    mark, and a message_changed event as for an edit, with the message's files (under
+    commit_showing_files)."""
     [old] = with_files(tx, urls, tx.hydrate([msg]), known=known)
-    new = replace(old, attachments=attachments or None)
-    tx.update_message(channel.team_id, channel.id, msg.ts, attachments=new.attachments)
+    new = replace(old, **content)
+    tx.update_message(channel.team_id, channel.id, msg.ts, **content)
     _changed(log, channel, old, new)
     return new
 
@@ -306,14 +321,20 @@ async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
         channel, _ = writable_channel(tx, who, channel_id, shown=False)
         old = _own_message(tx, who, channel, ts, "cant_delete_message", admin_may=True)
-        if old.thread_ts == old.ts and old.reply_count > 0:
-            _tombstone(tx, log, channel, old)
-            return
-        remove_tx(tx, log, channel, old)
-        if old.thread_ts and old.thread_ts != old.ts:
-            _recount(tx, log, channel, old.thread_ts)
+        delete_tx(tx, log, channel, old)
 
     await hub.commit(await home(hub, who, channel_id), unit)
+
+
+def delete_tx(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
+    """Deletes a message as its author's chat.delete does: a thread's parent with replies left
+    becomes a tombstone, a reply's parent is counted again."""
+    if old.thread_ts == old.ts and old.reply_count > 0:
+        _tombstone(tx, log, channel, old)
+        return
+    remove_tx(tx, log, channel, old)
+    if old.thread_ts and old.thread_ts != old.ts:
+        _recount(tx, log, channel, old.thread_ts)
 
 
 def remove_tx(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:

@@ -56,9 +56,9 @@ def parse_cursor(text: str) -> Positions:
 
 async def consume_ticket(hub: Hub, key: str) -> Ticket | None:
     """The ticket behind a socket's `?ticket=`, once; None if unknown, used or expired, or an
-    upload URL's (whose secret must open nothing else)."""
+    upload URL's or a trigger_id's (whose secrets must open nothing else)."""
     ticket = await hub.tickets.consume(key)
-    return None if ticket is None or ticket.upload is not None else ticket
+    return None if ticket is None or not ticket.for_socket else ticket
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.search_files import SearchFileQueries
 from hubbub.store.queries.served import ServedQueries
 from hubbub.store.queries.shares import ShareQueries
+from hubbub.store.queries.views import ViewQueries
 from hubbub.store.queries.webhooks import WebhookQueries
 
 
@@ -48,5 +49,6 @@ class Tx(
     SearchFileQueries,
     ImportQueries,
     ScheduledQueries,
+    ViewQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
