@@ -9,6 +9,7 @@ same for generated calls; here every call is one that works, so every success sh
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
@@ -90,6 +91,13 @@ def test_answers_that_worked_are_what_the_document_says(
     a("chat.meMessage", channel=channel, text="waves")
     a("chat.postEphemeral", channel=channel, user=acme.bob.user_id, text="psst")
     a("chat.getPermalink", channel=channel, message_ts=ts)
+    later = a("chat.scheduleMessage", channel=channel, text="later", post_at=int(time.time()) + 600)
+    a("chat.scheduledMessages.list", limit=1)
+    a(
+        "chat.deleteScheduledMessage",
+        channel=channel,
+        scheduled_message_id=later["scheduled_message_id"],
+    )
     a("reactions.add", channel=channel, timestamp=ts, name="wave")
     a("reactions.get", channel=channel, timestamp=ts)
     a("reactions.list", limit=1)
@@ -175,6 +183,11 @@ def test_answers_that_worked_are_what_the_document_says(
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")
+    bot = Caller(server, app.bot_token)
+    metadata = {"event_type": "task_created", "event_payload": {"id": 1}}
+    dm = bot("chat.postMessage", channel=acme.alice.user_id, text="t", metadata=metadata)["channel"]
+    a("conversations.history", channel=dm, include_all_metadata=True)
+    bot("bots.info", bot=app.app.bot_id)
     with receiver() as rx:
         make_app(server.data_dir, domain="acme", name="Cmd", request_url=rx.url, commands=["/do"])
         a("chat.command", channel=channel, command="/do", text="it")

@@ -34,12 +34,16 @@ METHODS: dict[str, dict[str, str]] = {
     "auth.revoke": {"test": "true"},
     "auth.test": {},
     "blocks.actions": {"channel": "{channel}", "ts": "{ts}", "action_id": "approve"},
+    "bots.info": {"bot": "{user}"},
     "chat.command": {"channel": "{channel}", "command": "/nosuch", "text": "hi"},
     "chat.delete": {"channel": "{channel}", "ts": "{ts}"},
+    "chat.deleteScheduledMessage": {"channel": "{channel}", "scheduled_message_id": "Q0NOTHING00"},
     "chat.getPermalink": {"channel": "{channel}", "message_ts": "{ts}"},
     "chat.meMessage": {"channel": "{channel}", "text": "hi"},
     "chat.postEphemeral": {"channel": "{channel}", "user": "{user}", "text": "hi"},
     "chat.postMessage": {"channel": "{channel}", "text": "hi"},
+    "chat.scheduleMessage": {"channel": "{channel}", "text": "hi", "post_at": "{future}"},
+    "chat.scheduledMessages.list": {"channel": "{channel}"},
     "chat.update": {"channel": "{channel}", "ts": "{ts}", "text": "hi"},
     "client.counts": {},
     "conversations.acceptSharedInvite": {"channel_id": "{channel}", "channel_name": "taken-over"},
@@ -215,6 +219,7 @@ def _args(method: str, hidden: Hidden, world: World) -> dict[str, str]:
         "user": hidden.user,
         "email": "carol@acme.test",
         "team": world.acme.team_id,
+        "future": str(int(time.time()) + 3600),
     }
     out = {}
     for name, template in METHODS[method].items():

@@ -13,10 +13,13 @@ import schemathesis
 from hubbub.api.openapi import document
 from hubbub.api.responses import COMPONENTS, SUCCESS, success
 from hubbub.api.routes import method_table
+from hubbub.domain.apps import App
 from hubbub.domain.files import READY, File
 from hubbub.domain.model import Channel, Message, Reaction, Team, User
 from hubbub.domain.shapes import (
     USER_TEAM,
+    bot_json,
+    bot_profile_json,
     channel_json,
     external_user_json,
     file_json,
@@ -167,6 +170,19 @@ FULL_FILE = replace(
 )
 
 
+BOT = replace(USER, bot_id="B1", is_bot=True)
+PICTURED_BOT = replace(
+    BOT,
+    profile={
+        "image_36": "https://x.test/36.png",
+        "image_48": "https://x.test/48.png",
+        "image_72": "https://x.test/72.png",
+    },
+)
+APP = App(
+    "T1", "A1", "Deploys", "U1", "B1", frozenset(), "s", "v", frozenset(), None, True, 1_700_000_000
+)
+
 # (component, the serialiser's fewest keys, its most): the schema must require exactly the
 # first and allow all of the second, besides what the methods add (listed in the schema).
 RECORDS = [
@@ -187,6 +203,8 @@ RECORDS = [
     ("Im", channel_json(IM), channel_json(IM, last_read=MESSAGE.ts, num_members=2)),
     ("Message", message_json(MESSAGE), message_json(PARENT, with_channel=True)),
     ("File", file_json(BARE_FILE, URLS), file_json(FULL_FILE, URLS)),
+    ("Bot", bot_json(BOT, None), bot_json(PICTURED_BOT, APP)),
+    ("BotProfile", bot_profile_json(BOT, APP), bot_profile_json(PICTURED_BOT, APP)),
     ("View", view_json(VIEW), view_json(PUSHED)),
 ]
 

@@ -259,6 +259,10 @@ _MESSAGE_OPTIONAL = {
     "files": array(FILE_OR_TOMBSTONE),
     "upload": BOOLEAN,
     "display_as_bot": BOOLEAN,
+    # An app's bot's message (services/posting.py).
+    "app_id": STRING,
+    "bot_profile": ref("BotProfile"),
+    "metadata": obj({"event_type": STRING, "event_payload": ANY_OBJECT}),
 }
 _MESSAGE: Schema = {
     "type": "object",
@@ -274,6 +278,15 @@ _SNOOZE_OPTIONAL = {
 _DND = {"dnd_enabled": BOOLEAN, "next_dnd_start_ts": INTEGER, "next_dnd_end_ts": INTEGER}
 DND_STATUS = obj(_DND, {"snooze_enabled": BOOLEAN, **_SNOOZE_OPTIONAL})
 
+_BOT_ICONS = obj({}, {"image_36": STRING, "image_48": STRING, "image_72": STRING})
+_BOT = {
+    "id": STRING,
+    "deleted": BOOLEAN,
+    "name": STRING,
+    "updated": INTEGER,
+    "icons": _BOT_ICONS,
+}
+
 COMPONENTS: dict[str, Schema] = {
     "Team": obj(_TEAM, {"url": STRING, "is_verified": BOOLEAN}),
     "Profile": obj(_PROFILE, {"email": STRING, "bot_id": STRING}),
@@ -287,6 +300,8 @@ COMPONENTS: dict[str, Schema] = {
     "Channel": obj(_CHANNEL, {**_CHANNEL_SHARED, **_CHANNEL_EXTRAS}),
     "Im": obj(_IM, {"last_read": TS, "num_members": INTEGER, **_CHANNEL_EXTRAS}),
     "Message": _MESSAGE,
+    "Bot": obj({**_BOT, "user_id": STRING}, {"app_id": STRING}),
+    "BotProfile": obj({**_BOT, "app_id": STRING, "team_id": STRING}),
     "File": obj(_FILE, _FILE_OPTIONAL),
     "FileTombstone": obj({"id": STRING, "mode": {"type": "string", "enum": ["tombstone"]}}),
     "ResponseMetadata": obj({"next_cursor": STRING}),
@@ -452,12 +467,48 @@ SUCCESS: dict[str, Schema] = {
         {"bot_id": STRING},
     ),
     "auth.revoke": obj({"revoked": BOOLEAN}),
+    "bots.info": obj({"bot": ref("Bot")}),
     "chat.postMessage": obj({"channel": STRING, "ts": TS, "message": ref("Message")}),
     "chat.postEphemeral": obj({"message_ts": TS}),
     "chat.meMessage": obj({"channel": STRING, "ts": TS}),
     "chat.update": obj({"channel": STRING, "ts": TS, "text": STRING, "message": ref("Message")}),
     "chat.delete": _CHANNEL_TS,
     "chat.getPermalink": obj({"channel": STRING, "permalink": STRING}),
+    "chat.scheduleMessage": obj(
+        {
+            "channel": STRING,
+            "scheduled_message_id": STRING,
+            "post_at": STRING,
+            "message": obj(
+                {"type": STRING, "text": STRING, "user": STRING, "team": STRING},
+                {
+                    "bot_id": STRING,
+                    "blocks": array(ANY_OBJECT),
+                    "attachments": array(ANY_OBJECT),
+                    "username": STRING,
+                    "icons": ANY_OBJECT,
+                    "metadata": ANY_OBJECT,
+                },
+            ),
+        }
+    ),
+    "chat.scheduledMessages.list": obj(
+        {
+            "scheduled_messages": array(
+                obj(
+                    {
+                        "id": STRING,
+                        "channel_id": STRING,
+                        "post_at": INTEGER,
+                        "date_created": INTEGER,
+                        "text": STRING,
+                    }
+                )
+            ),
+            **PAGE,
+        }
+    ),
+    "chat.deleteScheduledMessage": EMPTY,
     # Whatever the app answered the command with (its JSON object, or its text).
     "chat.command": obj({"response": ANY_OBJECT}),
     "blocks.actions": EMPTY,

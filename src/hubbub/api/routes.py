@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hubbub.api import (
     apps,
+    bots,
     chat,
     client,
     conversations,
@@ -29,6 +30,7 @@ def method_table() -> dict[str, Method]:
     return merge(
         meta.router,
         chat.router,
+        bots.router,
         reactions.router,
         pins.router,
         conversations.router,

@@ -29,6 +29,7 @@ KNOWN_SCOPES = frozenset(
         "channels:manage",
         "channels:read",
         "chat:write",
+        "chat:write.customize",
         "commands",
         "dnd:read",
         "dnd:write",

@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from hubbub.domain.apps import App
 from hubbub.domain.files import DELETED, File, SharedIn, is_snippet, pretty_type
 from hubbub.domain.model import Channel, Message, Team, User
 from hubbub.domain.thumbnails import SIZED_EDGES, THUMB_EDGES, thumb_name, thumb_type
@@ -204,6 +205,38 @@ def channel_json(
     if num_members is not None:
         out["num_members"] = num_members
     return out
+
+
+_BOT_ICONS = ("image_36", "image_48", "image_72")
+
+
+def bot_json(user: User, app: App | None) -> dict[str, Any]:
+    """A bot as bots.info shows it: named after its app, if it has one."""
+    out: dict[str, Any] = {
+        "id": user.bot_id,
+        "deleted": user.deleted,
+        "name": app.name if app is not None else user.real_name,
+        "updated": user.updated,
+        "user_id": user.id,
+        "icons": {k: str(user.profile[k]) for k in _BOT_ICONS if user.profile.get(k)},
+    }
+    if app is not None:
+        out["app_id"] = app.id
+    return out
+
+
+def bot_profile_json(user: User, app: App) -> dict[str, Any]:
+    """The `bot_profile` an app's messages carry: the bot as it was when it posted."""
+    shown = bot_json(user, app)
+    return {
+        "id": shown["id"],
+        "app_id": app.id,
+        "name": shown["name"],
+        "icons": shown["icons"],
+        "deleted": shown["deleted"],
+        "updated": shown["updated"],
+        "team_id": user.team_id,
+    }
 
 
 def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:

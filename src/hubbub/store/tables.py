@@ -338,6 +338,24 @@ jobs = Table(
     Index("jobs_key", "team_id", "kind", "key", unique=True),
 )
 
+# Messages waiting for their time (chat.scheduleMessage; services/scheduled.py), each with the
+# `scheduled_message` job that posts it and deletes its row in one transaction. `draft` is the
+# checked message and its author as JSON; `post_at` and `created` are Unix seconds.
+scheduled_messages = Table(
+    "scheduled_messages",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("scheduled_id", String(16), primary_key=True),
+    Column("channel_id", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("post_at", BigInteger, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("draft", Text, nullable=False),
+    # chat.scheduledMessages.list: an author's, by time; restricted_too_many: a channel's.
+    Index("ix_scheduled_author", "team_id", "user_id", "post_at", "scheduled_id"),
+    Index("ix_scheduled_channel", "team_id", "channel_id", "post_at"),
+)
+
 # Jobs that failed every try, kept for `hubbub admin jobs` and `hubbub admin jobs retry`.
 dead_jobs = Table(
     "dead_jobs",

@@ -20,6 +20,7 @@ from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.scheduled import ScheduledQueries
 from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.search_files import SearchFileQueries
 from hubbub.store.queries.served import ServedQueries
@@ -47,6 +48,7 @@ class Tx(
     SearchQueries,
     SearchFileQueries,
     ImportQueries,
+    ScheduledQueries,
     ViewQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""
