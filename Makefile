@@ -101,13 +101,14 @@ TEST_VENDOR := tests/browser/vendor
 
 vendor:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" \
-	&& npm pack --silent emoji-datasource@$(EMOJI_DATASOURCE) axe-core@$(AXE_CORE) >/dev/null \
+	&& npm pack --silent emoji-datasource-twitter@$(EMOJI_DATASOURCE) axe-core@$(AXE_CORE) >/dev/null \
 	&& mkdir emoji axe \
-	&& tar xzf emoji-datasource-$(EMOJI_DATASOURCE).tgz -C emoji --strip-components=1 \
+	&& tar xzf emoji-datasource-twitter-$(EMOJI_DATASOURCE).tgz -C emoji --strip-components=1 \
 	&& tar xzf axe-core-$(AXE_CORE).tgz -C axe --strip-components=1 \
 	&& cd "$(CURDIR)" \
 	&& $(PYTHON) tools/vendor_emoji.py "$$tmp/emoji/emoji.json" $(WEB_VENDOR)/emoji.json \
 	&& cp "$$tmp/emoji/LICENSE" $(WEB_VENDOR)/LICENSE-emoji-datasource \
+	&& cp "$$tmp/emoji/img/twitter/sheets-256/32.png" $(WEB_VENDOR)/emoji-twitter-32.png \
 	&& cp "$$tmp/axe/axe.min.js" $(TEST_VENDOR)/axe.min.js \
 	&& cp "$$tmp/axe/LICENSE" $(TEST_VENDOR)/LICENSE-axe-core \
 	&& cp "$$tmp/axe/LICENSE-3RD-PARTY.txt" $(TEST_VENDOR)/LICENSE-axe-core-3RD-PARTY.txt

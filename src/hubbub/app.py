@@ -16,7 +16,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from hubbub.api.apps import command_routes
+from hubbub.api.apps import response_routes
 from hubbub.api.file_routes import file_routes
 from hubbub.api.openapi import document
 from hubbub.api.routes import method_table
@@ -270,7 +270,7 @@ def build_app(settings: Settings) -> Front:
             Route(OPENAPI_PATH, openapi, methods=["GET"]),
             *webhook_routes(hub, settings.max_body_bytes),
             *web_routes(hub),
-            *command_routes(hub),
+            *response_routes(hub),
             *file_routes(hub),
         ],
         lifespan=lifespan,

@@ -231,6 +231,13 @@ def create_app(
     command: Annotated[
         list[str] | None, typer.Option("--command", help="A slash command, e.g. /weather.")
     ] = None,
+    interactivity_url: Annotated[
+        str | None, typer.Option(help="Where presses on its blocks are POSTed (not verified).")
+    ] = None,
+    shortcut: Annotated[
+        list[str] | None,
+        typer.Option("--shortcut", help="A shortcut: global:<callback_id>:<name> or message:…"),
+    ] = None,
     data_dir: DataDir = Path("data"),
 ) -> None:
     """Create an app: a bot user, its bot token, an app-level token and a signing secret."""
@@ -247,6 +254,8 @@ def create_app(
             request_url=request_url,
             socket_mode=socket_mode,
             commands=command or [],
+            interactivity_url=interactivity_url,
+            shortcuts=shortcut or [],
         )
         return {**apps.app_json(made.app), "bot_token": made.bot_token, "app_token": made.app_token}
 
@@ -263,9 +272,16 @@ def update_app(
     request_url: Annotated[str | None, typer.Option(help="A new request URL (verified).")] = None,
     socket_mode: Annotated[bool | None, typer.Option("--socket-mode/--no-socket-mode")] = None,
     command: Annotated[list[str] | None, typer.Option("--command")] = None,
+    interactivity_url: Annotated[
+        str | None, typer.Option(help="A new interactivity URL; empty takes it away.")
+    ] = None,
+    shortcut: Annotated[
+        list[str] | None, typer.Option("--shortcut", help="The shortcuts, all of them.")
+    ] = None,
     data_dir: DataDir = Path("data"),
 ) -> None:
-    """Change an app's request URL, event subscriptions, Socket Mode or slash commands."""
+    """Change an app's request URL, event subscriptions, Socket Mode, slash commands or
+    interactivity URL."""
     from hubbub.domain.apps import parse_list
     from hubbub.services import apps
 
@@ -278,6 +294,8 @@ def update_app(
             events=None if events is None else parse_list(events),
             socket_mode=socket_mode,
             commands=command,
+            interactivity_url=interactivity_url,
+            shortcuts=shortcut,
         )
         return apps.app_json(app)
 

@@ -71,7 +71,7 @@ def test_thread_reaction_edit_delete_arrive_live(pair: tuple[Page, Page]) -> Non
 
     root.hover()
     root.get_by_role("button", name="Add reaction").click()
-    bob.get_by_role("dialog").get_by_role("button", name="+1").click()
+    bob.get_by_role("dialog").get_by_role("button", name="+1", exact=True).first.click()
     chip = message(alice, "Lunch at noon?").locator(".reaction")
     expect(chip).to_have_text(re.compile(r"👍\s*1"))
     expect(chip).to_have_attribute("title", re.compile("bob reacted"))

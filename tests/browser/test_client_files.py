@@ -411,7 +411,9 @@ def test_a_refused_share_keeps_the_text_and_the_files(
     expect(row.locator(".upload-status")).to_have_text("Ready to send")
     api.conversations_archive(channel=plans)
     send(alice, "the budget")
-    expect(alice.locator(".toast")).to_have_text("Not sent: is_archived")
+    expect(alice.locator(".toast")).to_have_text(
+        "Not sent. The conversation is archived: nothing more can be posted in it."
+    )
     expect(alice.locator("#composer-input")).to_have_value("the budget")
     expect(row.locator(".upload-status")).to_have_text("Ready to send")
     expect(row.get_by_role("button", name="Remove budget.pdf")).to_be_enabled()

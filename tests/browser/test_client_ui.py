@@ -152,10 +152,10 @@ def test_direct_messages_browse_join_and_pins(
         dialog.get_by_label("Search people").fill(name)
         dialog.get_by_role("checkbox").first.check()
     dialog.get_by_role("button", name="Message").click()
-    expect(page.locator("#channel-title")).to_have_text("alice, carol")
+    expect(page.locator("#channel-title")).to_have_text("alice, bob, carol")
     send(page, "hi both")
     expect(message(page, "hi both")).to_be_visible()
-    expect(conv_link(page, "alice, carol")).to_be_visible()
+    expect(conv_link(page, "alice, bob, carol")).to_be_visible()
 
     page.get_by_role("button", name="Browse channels").click()
     page.get_by_label("Search channels").fill("announce")

@@ -42,9 +42,34 @@ CASES = [
     ),
     (
         ":tada: :no_such_emoji:",
-        '<span class="emoji" title=":tada:" aria-label=":tada:">🎉</span> :no_such_emoji:',
+        '<span class="emoji pic" title=":tada:" aria-label=":tada:" role="img" '
+        'style="--x: 7; --y: 13;">🎉</span> :no_such_emoji:',
     ),
-    ("<img src=x onerror=alert(1)>", "img src=x onerror=alert(1)"),
+    # A skin tone is part of the shortcode; emoji typed as characters get their pictures too.
+    (
+        ":+1::skin-tone-4: ok",
+        '<span class="emoji pic" title=":+1::skin-tone-4:" aria-label=":+1::skin-tone-4:" '
+        'role="img" style="--x: 13; --y: 2;">👍🏽</span> ok',
+    ),
+    (
+        "I \u2764\ufe0f it",
+        'I <span class="emoji pic" title="\u2764\ufe0f" aria-label="\u2764\ufe0f" role="img" '
+        'style="--x: 60; --y: 46;">\u2764\ufe0f</span> it',
+    ),
+    ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+    ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),
+    (
+        "&lt;https://example.com|a link&gt;",
+        '&lt;<a href="https://example.com" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://example.com</a>|a link&gt;',
+    ),
+    (
+        "(https://example.com/a_b) https://x.test/?q=1&amp;r=2&gt;",
+        '(<a href="https://example.com/a_b" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://example.com/a_b</a>) '
+        '<a href="https://x.test/?q=1&amp;r=2" target="_blank" '
+        'rel="noopener noreferrer nofollow">https://x.test/?q=1&amp;r=2</a>&gt;',
+    ),
     ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;"),
     (
         "see https://example.com/x.",
@@ -55,9 +80,15 @@ CASES = [
 
 RENDER = """async ([text]) => {
   const { render } = await import('/static/mrkdwn.js');
-  const emoji = await (await fetch('/static/vendor/emoji.json')).json();
+  const { Emoji } = await import('/static/emoji.js');
+  const emoji = await Emoji.load();
   const div = document.createElement('div');
-  div.append(...render(text, { emoji: (n) => emoji[n], channelHref: (id) => `/client/T/${id}` }));
+  const ctx = {
+    emoji: (n) => emoji.text(n),
+    emojiNode: (t, label) => emoji.node(t, label),
+    channelHref: (id) => `/client/T/${id}`,
+  };
+  div.append(...render(text, ctx));
   return div.innerHTML;
 }"""
 

@@ -28,11 +28,12 @@ from tests.support.servers import (
     run_admin,
 )
 
-FAMILIES = ("conversations.", "chat.", "reactions.", "pins.")
+FAMILIES = ("conversations.", "chat.", "reactions.", "pins.", "blocks.")
 
 # Arguments that would be valid for a member. {ts} is a message of the conversation with a reply,
 # {member} a member other than the caller, {outsider} the caller, {future} an hour from now.
 METHODS: dict[str, dict[str, str]] = {
+    "blocks.actions": {"ts": "{ts}", "block_id": "act", "action_id": "approve"},
     "conversations.archive": {},
     "conversations.history": {},
     "conversations.info": {},
@@ -50,10 +51,12 @@ METHODS: dict[str, dict[str, str]] = {
     "conversations.unarchive": {},
     "chat.command": {"command": "/nosuch", "text": "hello"},
     "chat.delete": {"ts": "{ts}"},
+    "chat.deleteScheduledMessage": {"scheduled_message_id": "Q0NOTHING00"},
     "chat.getPermalink": {"message_ts": "{ts}"},
     "chat.meMessage": {"text": "hello"},
     "chat.postEphemeral": {"text": "hello", "user": "{member}"},
     "chat.postMessage": {"text": "hello"},
+    "chat.scheduleMessage": {"text": "hello", "post_at": "{future}"},
     "chat.update": {"ts": "{ts}", "text": "edited"},
     "pins.add": {"timestamp": "{ts}"},
     "pins.list": {},

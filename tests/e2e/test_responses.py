@@ -8,8 +8,11 @@ same for generated calls; here every call is one that works, so every success sh
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -89,6 +92,13 @@ def test_answers_that_worked_are_what_the_document_says(
     a("chat.meMessage", channel=channel, text="waves")
     a("chat.postEphemeral", channel=channel, user=acme.bob.user_id, text="psst")
     a("chat.getPermalink", channel=channel, message_ts=ts)
+    later = a("chat.scheduleMessage", channel=channel, text="later", post_at=int(time.time()) + 600)
+    a("chat.scheduledMessages.list", limit=1)
+    a(
+        "chat.deleteScheduledMessage",
+        channel=channel,
+        scheduled_message_id=later["scheduled_message_id"],
+    )
     a("reactions.add", channel=channel, timestamp=ts, name="wave")
     a("reactions.get", channel=channel, timestamp=ts)
     a("reactions.list", limit=1)
@@ -203,9 +213,54 @@ def test_answers_that_worked_are_what_the_document_says(
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")
+    bot = Caller(server, app.bot_token)
+    metadata = {"event_type": "task_created", "event_payload": {"id": 1}}
+    dm = bot("chat.postMessage", channel=acme.alice.user_id, text="t", metadata=metadata)["channel"]
+    a("conversations.history", channel=dm, include_all_metadata=True)
+    bot("bots.info", bot=app.app.bot_id)
     with receiver() as rx:
         make_app(server.data_dir, domain="acme", name="Cmd", request_url=rx.url, commands=["/do"])
         a("chat.command", channel=channel, command="/do", text="it")
+        clicky = make_app(
+            server.data_dir,
+            domain="acme",
+            name="Clicky",
+            scopes=["chat:write", "channels:join"],
+            interactivity_url=rx.url,
+        )
+        button = {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}}
+        blocks = [{"type": "actions", "block_id": "b", "elements": [button]}]
+        Caller(server, clicky.bot_token)("conversations.join", channel=channel)
+        pressed = Caller(server, clicky.bot_token)(
+            "chat.postMessage", channel=channel, text="press", blocks=blocks
+        )
+        a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        modal = {"type": "modal", "title": {"type": "plain_text", "text": "M"}, "blocks": []}
+        bot = Caller(server, clicky.bot_token)
+        view = bot("views.open", trigger_id=payload["trigger_id"], view=modal)["view"]
+        bot("views.update", view_id=view["id"], view=modal)
+        a("views.submit", view_id=view["id"])
+        a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        view = bot("views.open", trigger_id=payload["trigger_id"], view=modal)["view"]
+        a("blocks.actions", channel=channel, ts=pressed["ts"], block_id="b", action_id="go")
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        bot("views.push", trigger_id=payload["trigger_id"], view=modal)
+        a("views.close", view_id=view["id"])
+        shorty = make_app(
+            server.data_dir,
+            domain="acme",
+            name="Shorty",
+            interactivity_url=rx.url,
+            shortcuts=["global:go:Go", "message:ask:Ask"],
+        )
+        a("shortcuts.list")
+        a("shortcuts.run", app_id=shorty.app.id, callback_id="go")
+        home = {"type": "home", "blocks": []}
+        a("views.home", app_id=shorty.app.id)
+        Caller(server, shorty.bot_token)("views.publish", user_id=acme.alice.user_id, view=home)
+        a("views.home", app_id=shorty.app.id)
     Caller(server, acme.carol.token)("auth.revoke")
 
     assert Caller.seen == set(method_table())

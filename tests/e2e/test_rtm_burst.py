@@ -24,7 +24,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from hubbub.config import Settings
-from hubbub.services import channels, messages, realtime
+from hubbub.services import channels, posting, realtime
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.sqlite import MAX_BATCH, SqliteStore
@@ -110,7 +110,7 @@ async def test_a_client_that_reads_normally_survives_a_group_commits_burst(
             reader = asyncio.create_task(read())
 
             async def post(n: int) -> None:
-                await messages.post(hub, who, channel, text=f"burst {n}")
+                await posting.post(hub, who, channel, text=f"burst {n}")
 
             await burst(hub, team, post, posts, landed)
             deadline = time.monotonic() + 30

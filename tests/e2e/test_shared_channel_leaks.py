@@ -33,12 +33,17 @@ METHODS: dict[str, dict[str, str]] = {
     "apps.connections.open": {},
     "auth.revoke": {"test": "true"},
     "auth.test": {},
+    "blocks.actions": {"channel": "{channel}", "ts": "{ts}", "action_id": "approve"},
+    "bots.info": {"bot": "{user}"},
     "chat.command": {"channel": "{channel}", "command": "/nosuch", "text": "hi"},
     "chat.delete": {"channel": "{channel}", "ts": "{ts}"},
+    "chat.deleteScheduledMessage": {"channel": "{channel}", "scheduled_message_id": "Q0NOTHING00"},
     "chat.getPermalink": {"channel": "{channel}", "message_ts": "{ts}"},
     "chat.meMessage": {"channel": "{channel}", "text": "hi"},
     "chat.postEphemeral": {"channel": "{channel}", "user": "{user}", "text": "hi"},
     "chat.postMessage": {"channel": "{channel}", "text": "hi"},
+    "chat.scheduleMessage": {"channel": "{channel}", "text": "hi", "post_at": "{future}"},
+    "chat.scheduledMessages.list": {"channel": "{channel}"},
     "chat.update": {"channel": "{channel}", "ts": "{ts}", "text": "hi"},
     "client.counts": {},
     "conversations.acceptSharedInvite": {"channel_id": "{channel}", "channel_name": "taken-over"},
@@ -98,6 +103,15 @@ METHODS: dict[str, dict[str, str]] = {
     "users.profile.get": {"user": "{user}"},
     "users.profile.set": {"user": "{user}", "name": "title", "value": "taken"},
     "users.setPresence": {"presence": "away"},
+    "views.open": {"trigger_id": "1700000000000.{channel}", "view": "{}"},
+    "views.push": {"trigger_id": "1700000000000.{channel}", "view": "{}"},
+    "views.update": {"view_id": "{channel}", "view": "{}"},
+    "views.submit": {"view_id": "{channel}"},
+    "views.close": {"view_id": "{channel}"},
+    "shortcuts.list": {},
+    "views.publish": {"user_id": "{user}", "view": "{}"},
+    "views.home": {"app_id": "{user}"},
+    "shortcuts.run": {"app_id": "{user}", "callback_id": "x", "channel": "{channel}", "ts": "{ts}"},
 }
 
 SITUATIONS = ("never_shared", "disconnected")
@@ -205,6 +219,7 @@ def _args(method: str, hidden: Hidden, world: World) -> dict[str, str]:
         "user": hidden.user,
         "email": "carol@acme.test",
         "team": world.acme.team_id,
+        "future": str(int(time.time()) + 3600),
     }
     out = {}
     for name, template in METHODS[method].items():

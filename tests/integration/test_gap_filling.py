@@ -21,7 +21,7 @@ from hubbub.bus.port import Bus
 from hubbub.bus.redis import RedisBus
 from hubbub.realtime.frames import splice_position
 from hubbub.realtime.gateway import Gateway
-from hubbub.services import channels, messages, realtime, workspaces
+from hubbub.services import channels, posting, realtime, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
 from tests.support.servers import settings_for
@@ -115,7 +115,7 @@ async def test_what_the_bus_drops_or_reorders_is_filled_from_the_log_once_in_ord
             reads = gateway.reads
 
             for n in range(8):
-                await messages.post(writer, who, channel, text=f"message {n}")
+                await posting.post(writer, who, channel, text=f"message {n}")
             logged = await realtime.events_after(writer, team.id, channel, head, 1000)
             assert [seq for seq, _ in logged] == list(range(head + 1, head + 9))
             event = dict(logged)

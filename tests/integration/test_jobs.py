@@ -24,7 +24,7 @@ from hubbub.jobs.queue import JobQueue, SqlQueue
 from hubbub.jobs.relay import GRACE_S, OutboxRelay
 from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamQueue, StreamRelay
-from hubbub.services import channels, messages, workspaces
+from hubbub.services import channels, posting, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.follow_up import FOLLOW_UP_JOB, Logged
 from hubbub.services.hub import Hub
@@ -298,7 +298,7 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
                 places.append((logged.stream, logged.seq))
 
     relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor], retry_delay_s=0)
-    posted = await messages.post(hub, who, channel.id, text="hello")
+    posted = await posting.post(hub, who, channel.id, text="hello")
     await relay.run_once()
     assert heard == []
     assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
@@ -354,7 +354,7 @@ async def test_a_follow_up_that_always_fails_backs_off_then_is_a_dead_letter(hub
     published: Counter[int] = Counter()
     hub.bus.subscribe(channel.id, lambda _stream, seq, _data: published.update([seq]))
     relay = OutboxRelay(hub, grace_s=0.05, reactors=[poison], retry_delay_s=0)
-    await messages.post(hub, who, channel.id, text="poison")
+    await posting.post(hub, who, channel.id, text="poison")
     await relay.run_once()
     assert len(tries) == 1
     spec = JobSpec(timeout_s=2.0, max_attempts=4, backoff_base_s=0.02, backoff_cap_s=1.0)

@@ -20,7 +20,7 @@ from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.queue import SqlQueue
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.jobs.runner import JobRunner
-from hubbub.services import channels, messages, notify, workspaces
+from hubbub.services import channels, notify, posting, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
 from hubbub.store.tables import members, notifications, users
@@ -111,7 +111,7 @@ async def test_a_broadcast_to_70000_members_on_postgresql_notifies_each_once(
         await hub.shards.write(who.team_id, _people(who.team_id, channel_id, 70_000))
         relay = OutboxRelay(hub, reactors=REACTORS)
         await relay.run_once()  # follows up what the setup published
-        posted = await messages.post(hub, who, channel_id, text="<!channel> the building is open")
+        posted = await posting.post(hub, who, channel_id, text="<!channel> the building is open")
         await relay.run_once()  # queues the notify job
         runner = await _run_jobs(hub, kinds(limits=hub.job_limits), who.team_id)
         records = await hub.read(who.team_id, _records(who.team_id, channel_id, posted.ts))
@@ -147,7 +147,7 @@ async def test_a_notify_job_dying_after_each_commit_and_run_again_notifies_each_
                 )
             relay = OutboxRelay(hub, reactors=REACTORS)
             await relay.run_once()
-            posted = await messages.post(hub, who, channel_id, text="<!channel> fire drill")
+            posted = await posting.post(hub, who, channel_id, text="<!channel> fire drill")
             await relay.run_once()
             runs: Counter[str] = Counter()
 

@@ -24,7 +24,7 @@ from hubbub.domain.jobs import Job
 from hubbub.domain.model import Identity, Message
 from hubbub.domain.search_text import boundary_keys
 from hubbub.domain.ts import from_micros
-from hubbub.services import direct, messages, pins, previews, reactions, workspaces
+from hubbub.services import direct, messages, pins, posting, previews, reactions, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.channels import create
 from hubbub.services.hub import Hub
@@ -73,7 +73,7 @@ async def found(w: World, query: str, who: Identity | None = None, **ask: object
 
 
 async def post(w: World, text: str, channel: str | None = None, **more: object) -> str:
-    msg = await messages.post(w.hub, w.ada, channel or w.general, text=text, **more)  # type: ignore[arg-type]
+    msg = await posting.post(w.hub, w.ada, channel or w.general, text=text, **more)  # type: ignore[arg-type]
     return msg.ts
 
 
@@ -214,7 +214,7 @@ async def test_modifiers(world: World, walk_limit: int, monkeypatch: pytest.Monk
     w = world
     await post(w, "status in general")
     await post(w, "status in random", w.random)
-    bobs = await messages.post(w.hub, w.bob, w.general, text="status from bob")
+    bobs = await posting.post(w.hub, w.bob, w.general, text="status from bob")
     linked = await post(w, "status with <https://example.com|a link>")
     pinned = await post(w, "status pinned")
     await pins.add(w.hub, w.ada, w.general, pinned)
@@ -223,7 +223,7 @@ async def test_modifiers(world: World, walk_limit: int, monkeypatch: pytest.Monk
     parent = await post(w, "status thread parent")
     await post(w, "status thread reply", thread_ts=parent)
     dm = await direct.open_conversation(w.hub, w.ada, user_ids=[w.bob.user_id], channel_id=None)
-    await messages.post(w.hub, w.ada, dm.channel.id, text="status in the dm")
+    await posting.post(w.hub, w.ada, dm.channel.id, text="status in the dm")
 
     assert await found(w, "status in:#side") == ["status in random"]
     assert await found(w, "status in:side") == ["status in random"]
@@ -295,7 +295,7 @@ def test_any_query_runs_on_the_real_store(
         who = loop.run_until_complete(authenticate(hub, account.token))
         channel = loop.run_until_complete(create(hub, who, "lobby", is_private=False))
         loop.run_until_complete(
-            messages.post(hub, who, channel.id, text='a "NEAR" (OR) body:x ^y * 100% _ \\ 北京')
+            posting.post(hub, who, channel.id, text='a "NEAR" (OR) body:x ^y * 100% _ \\ 北京')
         )
 
         @settings(max_examples=150, deadline=None)
@@ -481,7 +481,7 @@ async def test_link_previews_are_not_indexed(world: World) -> None:
     # unfurl job's attachment is shown with the message, and search does not find its title.
     w = world
     with Target("127.0.0.2") as site:
-        msg = await messages.post(w.hub, w.ada, w.general, text=f"see <{site.url('/og')}>")
+        msg = await posting.post(w.hub, w.ada, w.general, text=f"see <{site.url('/og')}>")
         job = Job("1", msg.team_id, previews.UNFURL_JOB, {"channel": w.general, "ts": msg.ts}, 1)
         await previews.unfurl(w.hub, job)
     stored = await w.hub.read(

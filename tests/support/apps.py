@@ -20,6 +20,8 @@ def make_app(
     request_url: str | None = None,
     socket_mode: bool = False,
     commands: Iterable[str] = (),
+    interactivity_url: str | None = None,
+    shortcuts: Iterable[str] = (),
 ) -> NewApp:
     return run_admin(
         data_dir,
@@ -32,6 +34,8 @@ def make_app(
             request_url=request_url,
             socket_mode=socket_mode,
             commands=list(commands),
+            interactivity_url=interactivity_url,
+            shortcuts=list(shortcuts),
         ),
         # The app's request URL is a server of the test's on 127.0.0.1.
         settings_for(data_dir, allow_private_outbound=True),

@@ -1,6 +1,6 @@
 """Images made by Pillow in the tests themselves: a photo turned by its EXIF orientation with a
 GPS position, a PNG that declares far more pixels than it holds (a decompression bomb), a
-truncated JPEG, an animated GIF."""
+truncated JPEG, an animated GIF; and a comparison of screenshots with a tolerance."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import struct
 import zlib
 
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageChops
 
 
 def jpeg_turned(width: int = 1200, height: int = 600) -> bytes:
@@ -65,3 +65,17 @@ def gif_animated(width: int = 400, height: int = 300) -> bytes:
     out = io.BytesIO()
     frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=100)
     return out.getvalue()
+
+
+def differing_share(shot: bytes, expected: bytes, threshold: int = 48) -> float:
+    """The share of pixels of two same-sized images that differ by more than `threshold` in
+    some channel: small differences (anti-aliasing, scaling) are not counted. 1.0 when the sizes
+    differ."""
+    a = Image.open(io.BytesIO(shot)).convert("RGB")
+    b = Image.open(io.BytesIO(expected)).convert("RGB")
+    if a.size != b.size:
+        return 1.0
+    bands = ImageChops.difference(a, b).split()
+    over = [band.point(lambda v: 255 if v > threshold else 0) for band in bands]
+    either = ImageChops.lighter(ImageChops.lighter(over[0], over[1]), over[2])
+    return 1 - either.histogram()[0] / (a.width * a.height)

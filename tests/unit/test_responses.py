@@ -4,6 +4,7 @@ records exactly as domain/shapes.py writes them, so the two cannot drift apart."
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,11 +13,14 @@ import schemathesis
 from hubbub.api.openapi import document
 from hubbub.api.responses import COMPONENTS, SUCCESS, success
 from hubbub.api.routes import method_table
+from hubbub.domain.apps import App
 from hubbub.domain.bookmarks import Bookmark, bookmark_json
 from hubbub.domain.files import READY, File
 from hubbub.domain.model import Channel, Message, Reaction, Team, User
 from hubbub.domain.shapes import (
     USER_TEAM,
+    bot_json,
+    bot_profile_json,
     channel_json,
     external_user_json,
     file_json,
@@ -26,6 +30,7 @@ from hubbub.domain.shapes import (
 )
 from hubbub.domain.urls import PublicUrls
 from hubbub.domain.usergroups import Usergroup, usergroup_json
+from hubbub.domain.views import View, view_json
 from tests.support.schemas import problems
 
 TEAM = Team("T1", "Acme", "acme", 1_700_000_000)
@@ -45,6 +50,7 @@ USER = User(
     updated=1_700_000_000,
 )
 FULL_USER = replace(USER, email="alice@acme.test", bot_id="B1", is_bot=True)
+AT = datetime(2026, 7, 1, tzinfo=UTC)
 CHANNEL = Channel(
     team_id="T1",
     id="C1",
@@ -141,6 +147,17 @@ def test_every_reference_in_the_document_names_a_component() -> None:
 
 
 URLS = PublicUrls.at("https://chat.example.com")
+TITLE = {"type": "plain_text", "text": "Hi"}
+VIEW = View(
+    "T1", "V1", "A1", "B1", "U1", "V1", None, "1.a", {"type": "modal", "title": TITLE, "blocks": []}
+)
+PUSHED = replace(
+    VIEW,
+    id="V2",
+    previous_view_id="V1",
+    body={**VIEW.body, "submit": TITLE, "close": TITLE, "external_id": "x", "callback_id": "c"},
+    state={"b": {"a": {"type": "plain_text_input", "value": "v"}}},
+)
 # A file imported without its bytes (services/slack_import_files.py): no download URLs.
 BARE_FILE = File("T1", "F1", "U1", 1_700_000_000, "a.png", "a.png", "image/png", "png", 9, READY)
 FULL_FILE = replace(
@@ -161,18 +178,30 @@ GROUP = Usergroup(
 BOOKMARK = Bookmark("T1", "C1", "Bk1", "Docs", "https://x.test", "", 1_700_000_000, 0, "U1")
 DISABLED_GROUP = replace(GROUP, channels=("C1",), deleted=1_700_000_001, deleted_by="U1")
 
+BOT = replace(USER, bot_id="B1", is_bot=True)
+PICTURED_BOT = replace(
+    BOT,
+    profile={
+        "image_36": "https://x.test/36.png",
+        "image_48": "https://x.test/48.png",
+        "image_72": "https://x.test/72.png",
+    },
+)
+APP = App(
+    "T1", "A1", "Deploys", "U1", "B1", frozenset(), "s", "v", frozenset(), None, True, 1_700_000_000
+)
 
 # (component, the serialiser's fewest keys, its most): the schema must require exactly the
 # first and allow all of the second, besides what the methods add (listed in the schema).
 RECORDS = [
     ("Team", team_json(TEAM), team_json(TEAM)),
-    ("User", user_json(USER), user_json(FULL_USER)),
-    ("Profile", user_json(USER)["profile"], user_json(FULL_USER)["profile"]),
-    ("ExternalUser", external_user_json(USER), external_user_json(FULL_USER)),
+    ("User", user_json(USER, AT), user_json(FULL_USER, AT)),
+    ("Profile", user_json(USER, AT)["profile"], user_json(FULL_USER, AT)["profile"]),
+    ("ExternalUser", external_user_json(USER, AT), external_user_json(FULL_USER, AT)),
     (
         "ExternalProfile",
-        external_user_json(USER)["profile"],
-        external_user_json(FULL_USER)["profile"],
+        external_user_json(USER, AT)["profile"],
+        external_user_json(FULL_USER, AT)["profile"],
     ),
     (
         "Channel",
@@ -192,6 +221,9 @@ RECORDS = [
         bookmark_json(BOOKMARK),
         bookmark_json(replace(BOOKMARK, emoji=":clap:", updated=1_700_000_001)),
     ),
+    ("Bot", bot_json(BOT, None), bot_json(PICTURED_BOT, APP)),
+    ("BotProfile", bot_profile_json(BOT, APP), bot_profile_json(PICTURED_BOT, APP)),
+    ("View", view_json(VIEW), view_json(PUSHED)),
 ]
 
 

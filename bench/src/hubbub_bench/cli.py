@@ -214,6 +214,13 @@ def bench_search(
         Path | None,
         typer.Option(help="Seed into this directory (and a kept database) once, reuse it after."),
     ] = None,
+    pg_buffers: Annotated[
+        str | None,
+        typer.Option(
+            help="PostgreSQL on a server of the bench's own with this shared_buffers (e.g. 2GB),"
+            " as docs/deploy.md sizes it; else the machine's server."
+        ),
+    ] = None,
 ) -> None:
     """Search: query p50/p99 per kind over N messages, the index's cost on posting, its size."""
 
@@ -229,6 +236,7 @@ def bench_search(
         stores=stores,
         out=out,
         keep=keep,
+        pg_buffers=pg_buffers,
     )
     result, path = run(opts)
     _wide_console().print(table(result))

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import psycopg
 
 from hubbub.app import build_hub
 from hubbub.config import Settings
@@ -43,7 +42,7 @@ from hubbub.services.channels import create
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.search import Ask, search_messages
 from hubbub.store.tx import Tx
-from hubbub_bench.databases import PG, fresh_database, url_of
+from hubbub_bench.databases import MACHINE, PgServer, fresh_database, own_server
 from hubbub_bench.post import Target, set_up
 from hubbub_bench.results import stamp, write_result
 from hubbub_bench.searchgen import message, queries, vocabulary
@@ -72,6 +71,9 @@ class SearchOptions:
     out: Path = Path("bench/results")
     seed: int = 19
     keep: Path | None = None  # seed once into DIR, reuse it afterwards
+    # PostgreSQL on a server of the bench's own with this shared_buffers (docs/deploy.md),
+    # else on the machine's, with PostgreSQL's default 128 MB.
+    pg_buffers: str | None = None
 
 
 def _now() -> str:
@@ -88,40 +90,60 @@ def run(opts: SearchOptions) -> tuple[dict[str, Any], Path]:
         "stores": {},
     }
     for store in opts.stores:
-        if opts.keep is not None:
-            settings = _kept_settings(store, opts.keep)
-            kept = opts.keep / f"{store}.json"
-            result["stores"][store] = _measure(settings, opts, kept)
-            continue
-        with _settings(store, stamp(started_at)) as settings:
-            result["stores"][store] = _measure(settings, opts)
+        with _server(store, opts) as server:
+            if opts.keep is not None:
+                settings = _kept_settings(store, opts.keep, server)
+                kept = opts.keep / f"{store}.json"
+                result["stores"][store] = _measure(settings, opts, server, kept)
+                continue
+            with _settings(store, stamp(started_at), server) as settings:
+                result["stores"][store] = _measure(settings, opts, server)
     return result, write_result(opts.out, "search", started_at, result)
 
 
 @contextlib.contextmanager
-def _settings(store: str, run_stamp: str) -> Iterator[Settings]:
+def _server(store: str, opts: SearchOptions) -> Iterator[PgServer]:
+    """Where PostgreSQL's databases go: the machine's server, or the bench's own with
+    opts.pg_buffers (its cluster kept in DIR/pgdata with --keep)."""
+    if store != "postgres" or opts.pg_buffers is None:
+        yield MACHINE
+        return
+    with contextlib.ExitStack() as stack:
+        if opts.keep is not None:
+            datadir = opts.keep / "pgdata"
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="hubbub-bench-pg-"))
+            Path(tmp).chmod(0o711)  # the server's own account must reach pgdata inside
+            datadir = Path(tmp) / "pgdata"
+        # Autovacuum off as on the machine's server: the bench runs VACUUM ANALYZE itself.
+        settings = {"shared_buffers": opts.pg_buffers, "autovacuum": "off"}
+        yield stack.enter_context(own_server(datadir, settings))
+
+
+@contextlib.contextmanager
+def _settings(store: str, run_stamp: str, server: PgServer) -> Iterator[Settings]:
     """A fresh SQLite file or PostgreSQL database, gone afterwards."""
     with tempfile.TemporaryDirectory(prefix="hubbub-bench-search-") as tmp:
         if store == "sqlite":
             yield Settings(data_dir=Path(tmp) / "data")
             return
-        with fresh_database(f"hubbub_bench_search_{run_stamp.lower()}") as url:
+        with fresh_database(f"hubbub_bench_search_{run_stamp.lower()}", server) as url:
             yield Settings(data_dir=Path(tmp) / "data", database_url=url)
 
 
-def _kept_settings(store: str, keep: Path) -> Settings:
+def _kept_settings(store: str, keep: Path, server: PgServer) -> Settings:
     """The kept store's settings; its PostgreSQL database made if it is not there yet."""
     keep.mkdir(parents=True, exist_ok=True)
     if store == "sqlite":
         return Settings(data_dir=keep / "sqlite")
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as admin:  # type: ignore[arg-type]
+    with server.connect() as admin:
         if not (keep / "postgres.json").exists():
             # Not seeded from this DIR: whatever another DIR left there goes.
             admin.execute(f'DROP DATABASE IF EXISTS "{KEPT_DB}" WITH (FORCE)')
         there = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEPT_DB,)).fetchone()
         if there is None:
             admin.execute(f'CREATE DATABASE "{KEPT_DB}"')
-    url = url_of(KEPT_DB)
+    url = server.url(KEPT_DB)
     return Settings(data_dir=keep / "postgres", database_url=url)
 
 
@@ -133,17 +155,20 @@ def _load(kept: Path | None) -> dict[str, Any] | None:
     return loaded
 
 
-def _measure(settings: Settings, opts: SearchOptions, kept: Path | None = None) -> dict[str, Any]:
+def _measure(
+    settings: Settings, opts: SearchOptions, server: PgServer, kept: Path | None = None
+) -> dict[str, Any]:
     """The queries in-process, then posting over HTTP against a server on the same store (the
     bench's own hub closed first: one SQLite writer at a time)."""
-    out, target = asyncio.run(_one(settings, opts, kept))
+    out, target = asyncio.run(_one(settings, opts, server, kept))
     rng = random.Random(3)
     vocab = vocabulary()
     texts = [message(vocab, rng, n) for n in range(POST_TEXTS)]
     out["posting"] = posting(settings, target, texts, seconds=opts.post_seconds, turns=opts.turns)
     # The same on a new store of the same kind, as `hubbub bench post` runs: what the index
     # costs a workspace's first posts, before its index is large.
-    with _settings("postgres" if settings.database_url else "sqlite", stamp(_now())) as fresh:
+    store = "postgres" if settings.database_url else "sqlite"
+    with _settings(store, stamp(_now()), server) as fresh:
         new_target = set_up(fresh.data_dir, fresh.database_url)
         out["posting_new_store"] = posting(
             fresh, new_target, texts, seconds=opts.post_seconds, turns=opts.turns
@@ -157,7 +182,7 @@ def _measure(settings: Settings, opts: SearchOptions, kept: Path | None = None) 
 
 
 async def _one(
-    settings: Settings, opts: SearchOptions, kept: Path | None = None
+    settings: Settings, opts: SearchOptions, server: PgServer, kept: Path | None = None
 ) -> tuple[dict[str, Any], Target]:
     hub = build_hub(settings)
     try:
@@ -175,8 +200,14 @@ async def _one(
                 saved = {k: v for k, v in seeded.items() if k not in ("who", "vocab")}
                 await asyncio.to_thread(kept.write_bytes, orjson.dumps(saved))
         if settings.database_url:
-            await asyncio.to_thread(_vacuum, settings.database_url)
+            await asyncio.to_thread(_vacuum, server, settings.database_url)
         out: dict[str, Any] = {"seed": seeded["timing"], "size": await _size(hub, seeded)}
+        if settings.database_url:
+            out["shared_buffers"] = await asyncio.to_thread(_shared_buffers, server)
+            if opts.pg_buffers is not None:
+                out["prewarmed_bytes"] = await asyncio.to_thread(
+                    _prewarm, server, settings.database_url
+                )
         out["queries"] = await _queries(hub, seeded, opts)
         who: Identity = seeded["who"]
         lobby = await create(hub, who, f"posting-{uuid.uuid4().hex[:6]}", is_private=False)
@@ -252,13 +283,35 @@ async def _seed(hub: Hub, opts: SearchOptions) -> dict[str, Any]:
     }
 
 
-def _vacuum(url: str) -> None:
+def _shared_buffers(server: PgServer) -> str:
+    with server.connect() as conn:
+        row = conn.execute("SHOW shared_buffers").fetchone()
+    return str(row[0]) if row else ""
+
+
+def _prewarm(server: PgServer, url: str) -> int:
+    """The search index's table and indexes read into the bench's own server's buffers, as a
+    server that has been answering searches for a while holds them (pg_prewarm): the bench's
+    server starts with empty buffers, and a query then reads every page it needs from the
+    operating system (docs/search.md, "What the PostgreSQL plans show now")."""
+    dbname = url.rsplit("/", 1)[1]
+    with server.connect(dbname) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        row = conn.execute(
+            "SELECT sum(pg_prewarm(i.indexrelid)) + pg_prewarm('search_docs')"
+            " FROM pg_index i WHERE i.indrelid = 'search_docs'::regclass"
+        ).fetchone()
+        size = conn.execute("SHOW block_size").fetchone()
+    return int(str(row[0])) * int(str(size[0])) if row and size else 0
+
+
+def _vacuum(server: PgServer, url: str) -> None:
     """What autovacuum does after a bulk load, done now: the planner's statistics (without them
     PostgreSQL took the workspace for a few thousand rows and sorted a million on disk, 1.5 s a
     query) and the visibility map that lets a count read an index alone. This server runs with
     autovacuum off; a production one would get there by itself, later."""
     dbname = url.rsplit("/", 1)[1]
-    with psycopg.connect(dbname=dbname, autocommit=True, **PG) as conn:  # type: ignore[arg-type]
+    with server.connect(dbname) as conn:
         conn.execute("VACUUM ANALYZE")
 
 

@@ -1,7 +1,9 @@
-"""apps.connections.open (Socket Mode), chat.command and slash commands' response URLs."""
+"""apps.connections.open (Socket Mode), chat.command, and the response URLs of slash commands
+and of presses on blocks."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -12,8 +14,8 @@ from starlette.routing import Route
 from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, TIER_POST, Router
 from hubbub.domain.errors import RateLimited, SlackError
-from hubbub.domain.urls import COMMAND_RESPONSE_PATH
-from hubbub.services import abuse, apps, commands
+from hubbub.domain.urls import ACTION_RESPONSE_PATH, COMMAND_RESPONSE_PATH
+from hubbub.services import abuse, apps, commands, interactions
 from hubbub.services.hub import Hub
 from hubbub.web.session import client_address
 
@@ -45,8 +47,12 @@ async def chat_command(call: Call) -> dict[str, Any]:
     return {"response": answer}
 
 
-async def response_url(hub: Hub, request: Request) -> Response:
-    """POST /commands/<code>: an app's later answer to a slash command (response_url)."""
+Respond = Callable[[Hub, str, Any], Awaitable[None]]
+
+
+async def response_url(hub: Hub, request: Request, respond: Respond) -> Response:
+    """POST /commands/<code> or /actions/<code>: an app's later answer to a slash command or
+    to a press on a block (response_url)."""
     code = request.path_params["code"]
     try:
         await abuse.response_url(hub, client_address(request), code)
@@ -58,15 +64,21 @@ async def response_url(hub: Hub, request: Request) -> Response:
     except orjson.JSONDecodeError:
         return JSONResponse({"ok": False, "error": "invalid_payload"}, 400)
     try:
-        await commands.respond(hub, code, body)
+        await respond(hub, code, body)
     except SlackError as exc:
         status = 404 if exc.code in ("invalid_url", "expired_url") else 400
         return JSONResponse({"ok": False, "error": exc.code}, status)
     return JSONResponse({"ok": True})
 
 
-def command_routes(hub: Hub) -> list[Route]:
-    async def endpoint(request: Request) -> Response:
-        return await response_url(hub, request)
+def response_routes(hub: Hub) -> list[Route]:
+    def endpoint(respond: Respond) -> Callable[[Request], Awaitable[Response]]:
+        async def answer(request: Request) -> Response:
+            return await response_url(hub, request, respond)
 
-    return [Route(COMMAND_RESPONSE_PATH + "{code}", endpoint, methods=["POST"])]
+        return answer
+
+    return [
+        Route(COMMAND_RESPONSE_PATH + "{code}", endpoint(commands.respond), methods=["POST"]),
+        Route(ACTION_RESPONSE_PATH + "{code}", endpoint(interactions.respond), methods=["POST"]),
+    ]

@@ -9,6 +9,7 @@ from hubbub.api.envelope import next_cursor
 from hubbub.api.registry import TIER_2, TIER_3, TIER_4, WRITE_SCOPES, Router, by_channel
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
+from hubbub.domain.metadata import without_others_metadata
 from hubbub.domain.shapes import channel_json, message_json
 from hubbub.domain.ts import MIN_TS, is_ts, parse_bound
 from hubbub.services import channels, direct, membership, reading
@@ -323,6 +324,7 @@ HISTORY_ARGS = {
     "oldest": "string",
     "latest": "string",
     "inclusive": "boolean",
+    "include_all_metadata": "boolean",
 }
 
 
@@ -334,9 +336,13 @@ def _cursor_ts(token: str) -> str:
     return ts
 
 
-def _messages_page(page: reading.Page) -> dict[str, Any]:
+def _messages_page(call: Call, page: reading.Page) -> dict[str, Any]:
+    everything = call.flag("include_all_metadata")
     out: dict[str, Any] = {
-        "messages": [message_json(m) for m in page.messages],
+        "messages": [
+            without_others_metadata(message_json(m), call.who.app_id, everything)
+            for m in page.messages
+        ],
         "has_more": page.has_more,
     }
     last = page.messages[-1].ts if page.has_more and page.messages else None
@@ -368,7 +374,7 @@ async def history(call: Call) -> dict[str, Any]:
         limit=limit,
     )
     return {
-        **_messages_page(page),
+        **_messages_page(call, page),
         "pin_count": page.pin_count,
         "channel_actions_ts": None,
         "channel_actions_count": 0,
@@ -408,4 +414,4 @@ async def replies(call: Call) -> dict[str, Any]:
         inclusive=inclusive,
         limit=limit,
     )
-    return _messages_page(page)
+    return _messages_page(call, page)

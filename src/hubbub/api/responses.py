@@ -259,6 +259,10 @@ _MESSAGE_OPTIONAL = {
     "files": array(FILE_OR_TOMBSTONE),
     "upload": BOOLEAN,
     "display_as_bot": BOOLEAN,
+    # An app's bot's message (services/posting.py).
+    "app_id": STRING,
+    "bot_profile": ref("BotProfile"),
+    "metadata": obj({"event_type": STRING, "event_payload": ANY_OBJECT}),
 }
 _MESSAGE: Schema = {
     "type": "object",
@@ -292,6 +296,14 @@ _USERGROUP = {
     "deleted_by": nullable(STRING),
     "prefs": obj({"channels": array(STRING), "groups": array(STRING)}),
 }
+_BOT_ICONS = obj({}, {"image_36": STRING, "image_48": STRING, "image_72": STRING})
+_BOT = {
+    "id": STRING,
+    "deleted": BOOLEAN,
+    "name": STRING,
+    "updated": INTEGER,
+    "icons": _BOT_ICONS,
+}
 
 COMPONENTS: dict[str, Schema] = {
     "Team": obj(_TEAM, {"url": STRING, "is_verified": BOOLEAN}),
@@ -306,6 +318,8 @@ COMPONENTS: dict[str, Schema] = {
     "Channel": obj(_CHANNEL, {**_CHANNEL_SHARED, **_CHANNEL_EXTRAS}),
     "Im": obj(_IM, {"last_read": TS, "num_members": INTEGER, **_CHANNEL_EXTRAS}),
     "Message": _MESSAGE,
+    "Bot": obj({**_BOT, "user_id": STRING}, {"app_id": STRING}),
+    "BotProfile": obj({**_BOT, "app_id": STRING, "team_id": STRING}),
     "File": obj(_FILE, _FILE_OPTIONAL),
     "FileTombstone": obj({"id": STRING, "mode": {"type": "string", "enum": ["tombstone"]}}),
     "ResponseMetadata": obj({"next_cursor": STRING}),
@@ -329,6 +343,30 @@ COMPONENTS: dict[str, Schema] = {
             "last_updated_by_team_id": STRING,
             "shortcut_id": nullable(STRING),
             "app_id": nullable(STRING),
+        }
+    ),
+    # A modal as domain/views.py view_json writes it.
+    "View": obj(
+        {
+            "id": STRING,
+            "team_id": STRING,
+            "type": STRING,
+            "blocks": array(ANY_OBJECT),
+            "private_metadata": STRING,
+            "callback_id": STRING,
+            "state": obj({"values": ANY_OBJECT}),
+            "hash": STRING,
+            "title": nullable(ANY_OBJECT),
+            "clear_on_close": BOOLEAN,
+            "notify_on_close": BOOLEAN,
+            "close": nullable(ANY_OBJECT),
+            "submit": nullable(ANY_OBJECT),
+            "previous_view_id": nullable(STRING),
+            "root_view_id": STRING,
+            "app_id": STRING,
+            "external_id": STRING,
+            "app_installed_team_id": STRING,
+            "bot_id": STRING,
         }
     ),
     "Error": {
@@ -470,14 +508,77 @@ SUCCESS: dict[str, Schema] = {
         {"bot_id": STRING},
     ),
     "auth.revoke": obj({"revoked": BOOLEAN}),
+    "bots.info": obj({"bot": ref("Bot")}),
     "chat.postMessage": obj({"channel": STRING, "ts": TS, "message": ref("Message")}),
     "chat.postEphemeral": obj({"message_ts": TS}),
     "chat.meMessage": obj({"channel": STRING, "ts": TS}),
     "chat.update": obj({"channel": STRING, "ts": TS, "text": STRING, "message": ref("Message")}),
     "chat.delete": _CHANNEL_TS,
     "chat.getPermalink": obj({"channel": STRING, "permalink": STRING}),
+    "chat.scheduleMessage": obj(
+        {
+            "channel": STRING,
+            "scheduled_message_id": STRING,
+            "post_at": STRING,
+            "message": obj(
+                {"type": STRING, "text": STRING, "user": STRING, "team": STRING},
+                {
+                    "bot_id": STRING,
+                    "blocks": array(ANY_OBJECT),
+                    "attachments": array(ANY_OBJECT),
+                    "username": STRING,
+                    "icons": ANY_OBJECT,
+                    "metadata": ANY_OBJECT,
+                },
+            ),
+        }
+    ),
+    "chat.scheduledMessages.list": obj(
+        {
+            "scheduled_messages": array(
+                obj(
+                    {
+                        "id": STRING,
+                        "channel_id": STRING,
+                        "post_at": INTEGER,
+                        "date_created": INTEGER,
+                        "text": STRING,
+                    }
+                )
+            ),
+            **PAGE,
+        }
+    ),
+    "chat.deleteScheduledMessage": EMPTY,
     # Whatever the app answered the command with (its JSON object, or its text).
     "chat.command": obj({"response": ANY_OBJECT}),
+    "blocks.actions": EMPTY,
+    "views.open": obj({"view": ref("View")}),
+    "views.push": obj({"view": ref("View")}),
+    "views.update": obj({"view": ref("View")}),
+    # The app's response_action, as the client is to act on it (none: the view closed).
+    "views.submit": obj({}, {"response_action": STRING, "errors": ANY_OBJECT, "view": ref("View")}),
+    "views.close": EMPTY,
+    "views.publish": obj({"view": ref("View")}),
+    # The Home tab as published for the person; null if never.
+    "views.home": obj({"view": {"anyOf": [ref("View"), NULL]}}),
+    "shortcuts.list": obj(
+        {
+            "shortcuts": array(
+                obj(
+                    {
+                        "app_id": STRING,
+                        "app_name": STRING,
+                        "type": STRING,
+                        "callback_id": STRING,
+                        "name": STRING,
+                        "description": STRING,
+                    }
+                )
+            )
+        }
+    ),
+    "shortcuts.run": EMPTY,
     "apps.connections.open": obj({"url": STRING}),
     "client.counts": obj(
         {

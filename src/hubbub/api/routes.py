@@ -5,12 +5,14 @@ from __future__ import annotations
 from hubbub.api import (
     apps,
     bookmarks,
+    bots,
     chat,
     client,
     conversations,
     dnd,
     emoji,
     files,
+    interactions,
     meta,
     notifications,
     pins,
@@ -18,9 +20,11 @@ from hubbub.api import (
     rtm,
     search,
     shares,
+    shortcuts,
     team,
     usergroups,
     users,
+    views,
 )
 from hubbub.api.registry import Method, merge
 
@@ -29,6 +33,7 @@ def method_table() -> dict[str, Method]:
     return merge(
         meta.router,
         chat.router,
+        bots.router,
         reactions.router,
         pins.router,
         conversations.router,
@@ -45,4 +50,7 @@ def method_table() -> dict[str, Method]:
         usergroups.router,
         emoji.router,
         bookmarks.router,
+        interactions.router,
+        views.router,
+        shortcuts.router,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from hubbub.api.call import Call
@@ -9,7 +10,7 @@ from hubbub.api.envelope import next_cursor
 from hubbub.api.registry import TIER_2, Router
 from hubbub.domain import cursor
 from hubbub.domain.model import User
-from hubbub.domain.shapes import external_user_json, team_json, user_json
+from hubbub.domain.shapes import person_json, team_json
 from hubbub.domain.shares import INVITE_VALID_S
 from hubbub.services import share_answers, share_invites, shares
 
@@ -139,7 +140,7 @@ def _list(call: Call, name: str) -> list[str]:
 def _person(user: User | None, viewer_team: str) -> dict[str, Any] | None:
     if user is None:
         return None
-    return user_json(user) if user.team_id == viewer_team else external_user_json(user)
+    return person_json(user, viewer_team, datetime.now(UTC))
 
 
 def _invite_json(invite: share_invites.PendingInvite, viewer_team: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from hubbub.api.call import Call
@@ -10,7 +11,7 @@ from hubbub.api.registry import TIER_2, TIER_3, TIER_4, Router
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import User
-from hubbub.domain.shapes import external_user_json, user_json
+from hubbub.domain.shapes import person_json, user_json
 from hubbub.services import users
 
 router = Router()
@@ -22,7 +23,7 @@ USERS_PAGE = 1000
 
 def _user(user: User, include_locale: bool, viewer_team: str) -> dict[str, Any]:
     # Someone of another workspace, met in a shared channel: only what Slack shows them.
-    out = user_json(user) if user.team_id == viewer_team else external_user_json(user)
+    out = person_json(user, viewer_team, datetime.now(UTC))
     if include_locale:
         out["locale"] = LOCALE
     return out
@@ -72,7 +73,7 @@ async def lookup_by_email(call: Call) -> dict[str, Any]:
     user = await users.lookup_by_email(
         call.hub, call.who, call.required("email", "users_not_found")
     )
-    return {"user": user_json(user)}
+    return {"user": user_json(user, datetime.now(UTC))}
 
 
 @router.method("users.setPresence", scopes="users:write", tier=TIER_2, args={"presence": "string"})
@@ -111,7 +112,7 @@ async def get_presence(call: Call) -> dict[str, Any]:
 async def profile_get(call: Call) -> dict[str, Any]:
     """A person's profile."""
     user = await users.get_profile(call.hub, call.who, call.text("user"))
-    profile: dict[str, Any] = user_json(user)["profile"]
+    profile: dict[str, Any] = user_json(user, datetime.now(UTC))["profile"]
     return {"profile": profile}
 
 
@@ -129,5 +130,5 @@ async def profile_set(call: Call) -> dict[str, Any]:
         raw = {name: call.text("value") or ""} if name else {}
     changes = users.profile_changes(raw)
     user = await users.set_profile(call.hub, call.who, call.text("user"), changes)
-    profile: dict[str, Any] = user_json(user)["profile"]
+    profile: dict[str, Any] = user_json(user, datetime.now(UTC))["profile"]
     return {"profile": profile}

@@ -14,6 +14,11 @@ from hubbub.domain.errors import SlackError
 APP_TOKEN_KIND = "xapp"
 APP_TOKEN_SCOPES = "connections:write"
 MAX_COMMANDS = 50
+MAX_URL = 2000
+SHORTCUT_KINDS = ("global", "message")
+MAX_SHORTCUTS = 10  # of each app (Slack: 10 of each kind)
+MAX_SHORTCUT_NAME = 80
+MAX_CALLBACK_ID = 255
 
 # Bot token scopes an app may ask for (Slack's granular bot scopes that hubbub's methods use).
 KNOWN_SCOPES = frozenset(
@@ -26,6 +31,7 @@ KNOWN_SCOPES = frozenset(
         "channels:manage",
         "channels:read",
         "chat:write",
+        "chat:write.customize",
         "commands",
         "dnd:read",
         "dnd:write",
@@ -82,6 +88,8 @@ EVENT_SCOPES: dict[str, str] = {
     "subteam_updated": "usergroups:read",
     "subteam_members_changed": "usergroups:read",
     "emoji_changed": "emoji:read",
+    # The person opened the app's Home tab (services/views.py): Slack asks no scope for it.
+    "app_home_opened": "",
 }
 
 # A message event's subscription by its channel_type.
@@ -126,6 +134,17 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
+class Shortcut:
+    """A shortcut the app declares: `global` (Slack's `shortcut` payload, from anywhere) or
+    `message` (`message_action`, on one message)."""
+
+    kind: str
+    callback_id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class App:
     team_id: str
     id: str
@@ -140,6 +159,10 @@ class App:
     socket_mode: bool
     created: int
     commands: tuple[Command, ...] = ()
+    # Slack's Interactivity request URL: where block_actions and the like are POSTed when the
+    # app is not in Socket Mode; None: it takes none over HTTP.
+    interactivity_url: str | None = None
+    shortcuts: tuple[Shortcut, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +179,8 @@ class Timings:
     socket_warning_s: float = 10.0
     command_response_ttl_s: float = 1800.0
     command_response_uses: int = 5
+    # An interaction's trigger_id opens a modal once, within this time (Slack's 3 s).
+    trigger_ttl_s: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +220,7 @@ def check_events(events: Iterable[str]) -> frozenset[str]:
 
 def event_scopes(events: Iterable[str]) -> set[str]:
     """The scopes subscribing to these events takes, granted with them as Slack asks."""
-    return {EVENT_SCOPES[e] for e in events}
+    return {EVENT_SCOPES[e] for e in events if EVENT_SCOPES[e]}
 
 
 def check_command(command: str) -> str:
@@ -207,6 +232,38 @@ def check_command(command: str) -> str:
     ):
         raise SlackError("invalid_command")
     return command
+
+
+def check_url(url: str | None) -> str | None:
+    """An app's URL as given ("" or None: none), or invalid_url unless it is http(s); where it
+    may point is the outbound policy's to decide, when it is called."""
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")) or len(url) > MAX_URL:
+        raise SlackError("invalid_url")
+    return url
+
+
+def check_shortcut(spec: str) -> Shortcut:
+    """`global:<callback_id>:<name>` or `message:<callback_id>:<name>` (as `hubbub admin
+    create-app --shortcut` takes it), or invalid_shortcut."""
+    kind, _, rest = spec.partition(":")
+    callback_id, _, name = rest.partition(":")
+    name = name.strip()
+    if (
+        kind not in SHORTCUT_KINDS
+        or not 0 < len(callback_id) <= MAX_CALLBACK_ID
+        or not 0 < len(name) <= MAX_SHORTCUT_NAME
+    ):
+        raise SlackError("invalid_shortcut")
+    return Shortcut(kind, callback_id, name)
+
+
+def check_shortcuts(specs: Iterable[str]) -> tuple[Shortcut, ...]:
+    made = tuple(check_shortcut(s) for s in specs)
+    if len(made) > MAX_SHORTCUTS or len({(s.kind, s.callback_id) for s in made}) < len(made):
+        raise SlackError("invalid_shortcut")
+    return made
 
 
 def needed_scopes(need: ScopeNeed, channel_kind: str | None) -> tuple[str, ...]:

@@ -33,9 +33,9 @@ class InvalidBlocks(SlackError):
         super().__init__("invalid_blocks")
 
 
-def check_blocks(blocks: Any) -> list[dict[str, Any]]:
-    """The blocks as given, or invalid_blocks."""
-    if not isinstance(blocks, list) or len(blocks) > MAX_BLOCKS:
+def check_blocks(blocks: Any, *, limit: int = MAX_BLOCKS) -> list[dict[str, Any]]:
+    """The blocks as given, or invalid_blocks; limit: a message's 50, a view's 100."""
+    if not isinstance(blocks, list) or len(blocks) > limit:
         raise InvalidBlocks
     for block in blocks:
         if not isinstance(block, dict):

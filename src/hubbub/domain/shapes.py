@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
+from hubbub.domain.apps import App
 from hubbub.domain.files import DELETED, File, SharedIn, is_snippet, pretty_type
 from hubbub.domain.model import Channel, Message, Team, User
 from hubbub.domain.thumbnails import SIZED_EDGES, THUMB_EDGES, thumb_name, thumb_type
 from hubbub.domain.urls import PublicUrls
+from hubbub.domain.zones import zone_at
 
 # Kept in a message's extra, never shown: `unfurl_links=false` at posting (no link previews).
 NO_UNFURL = "unfurl_links"
@@ -37,7 +40,8 @@ def team_json(team: Team) -> dict[str, Any]:
     }
 
 
-def user_json(user: User) -> dict[str, Any]:
+def user_json(user: User, at: datetime) -> dict[str, Any]:
+    """A person as Slack shows them; `at`: the instant their zone's offset is given for."""
     digest = hashlib.md5(user.id.encode(), usedforsecurity=False).hexdigest()
     display_name = str(user.profile.get("display_name", ""))
     # Slack splits the real name when first and last names were never set apart.
@@ -62,6 +66,7 @@ def user_json(user: User) -> dict[str, Any]:
         profile["email"] = user.email
     if user.bot_id:
         profile["bot_id"] = user.bot_id
+    tz_label, tz_offset = zone_at(user.tz, at)
     return {
         "id": user.id,
         "team_id": user.team_id,
@@ -70,8 +75,8 @@ def user_json(user: User) -> dict[str, Any]:
         "color": _COLORS[int(digest[:2], 16) % len(_COLORS)],
         "real_name": user.real_name,
         "tz": user.tz,
-        "tz_label": user.tz,
-        "tz_offset": 0,
+        "tz_label": tz_label,
+        "tz_offset": tz_offset,
         "profile": profile,
         "is_admin": user.is_admin,
         "is_owner": user.is_owner,
@@ -117,13 +122,19 @@ _EXTERNAL_USER = (
 )
 
 
-def external_user_json(user: User) -> dict[str, Any]:
+def external_user_json(user: User, at: datetime) -> dict[str, Any]:
     """A person as Slack shows them to members of another organisation in a shared channel."""
-    full = user_json(user)
+    full = user_json(user, at)
     out = {key: full[key] for key in _EXTERNAL_USER}
     out["profile"] = {k: full["profile"][k] for k in _EXTERNAL_PROFILE if k in full["profile"]}
     out["is_stranger"] = False
     return out
+
+
+def person_json(user: User, viewer_team: str, at: datetime) -> dict[str, Any]:
+    """A person as the viewer's workspace sees them: in full if they are its own, else as met
+    in a shared channel."""
+    return user_json(user, at) if user.team_id == viewer_team else external_user_json(user, at)
 
 
 def channel_json(
@@ -194,6 +205,38 @@ def channel_json(
     if num_members is not None:
         out["num_members"] = num_members
     return out
+
+
+_BOT_ICONS = ("image_36", "image_48", "image_72")
+
+
+def bot_json(user: User, app: App | None) -> dict[str, Any]:
+    """A bot as bots.info shows it: named after its app, if it has one."""
+    out: dict[str, Any] = {
+        "id": user.bot_id,
+        "deleted": user.deleted,
+        "name": app.name if app is not None else user.real_name,
+        "updated": user.updated,
+        "user_id": user.id,
+        "icons": {k: str(user.profile[k]) for k in _BOT_ICONS if user.profile.get(k)},
+    }
+    if app is not None:
+        out["app_id"] = app.id
+    return out
+
+
+def bot_profile_json(user: User, app: App) -> dict[str, Any]:
+    """The `bot_profile` an app's messages carry: the bot as it was when it posted."""
+    shown = bot_json(user, app)
+    return {
+        "id": shown["id"],
+        "app_id": app.id,
+        "name": shown["name"],
+        "icons": shown["icons"],
+        "deleted": shown["deleted"],
+        "updated": shown["updated"],
+        "team_id": user.team_id,
+    }
 
 
 def message_json(msg: Message, *, with_channel: bool = False) -> dict[str, Any]:

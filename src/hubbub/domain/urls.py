@@ -16,6 +16,7 @@ from hubbub.domain.model import Message
 ARCHIVES_PATH = "/archives/"  # + <channel>/p<ts without its dot>: a message's permalink
 JOIN_PATH = "/join/"  # + <code>: an invite link
 COMMAND_RESPONSE_PATH = "/commands/"  # + <code>: a slash command's response_url
+ACTION_RESPONSE_PATH = "/actions/"  # + <code>: the response_url of a press on a block
 WEBHOOK_PATH = "/services/"  # + <team>/<webhook>/<secret>: an incoming webhook
 RTM_PATH = "/rtm"
 SOCKET_MODE_PATH = "/link/"
@@ -83,6 +84,9 @@ class PublicUrls:
 
     def command_response(self, code: str) -> str:
         return f"{self.base}{COMMAND_RESPONSE_PATH}{code}"
+
+    def action_response(self, code: str) -> str:
+        return f"{self.base}{ACTION_RESPONSE_PATH}{code}"
 
     def webhook(self, team_id: str, webhook_id: str, secret: str) -> str:
         return f"{self.base}{WEBHOOK_PATH}{team_id}/{webhook_id}/{secret}"

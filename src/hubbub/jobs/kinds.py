@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from hubbub.domain.jobs import Job, JobLimits, JobSpec
-from hubbub.services import apps, file_sharing, notify, previews, thumbnails
+from hubbub.services import apps, file_sharing, notify, previews, scheduled, thumbnails
 from hubbub.services.follow_up import FOLLOW_UP_JOB, Reactor, follow_up_job
 from hubbub.services.hub import Hub
 
@@ -62,5 +62,7 @@ def kinds(
         file_sharing.FINISH_SHARE_JOB: Kind(
             file_sharing.FINISH_SHARE_SPEC, file_sharing.finish_share_job
         ),
+        # A message of chat.scheduleMessage, due at its post_at (services/scheduled.py).
+        scheduled.SCHEDULED_JOB: Kind(scheduled.SPEC, scheduled.scheduled_job),
     }
     return {**table, **(extra or {})}

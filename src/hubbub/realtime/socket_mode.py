@@ -8,7 +8,11 @@ the app gets each envelope once, whatever the number of processes. The app's
 ack (`{"envelope_id": …, "payload": …}`) goes back on the envelope's reply topic to whoever
 waits for it (services/apps.py socket_send), in this process or another. A connection lives for
 `socket_lifetime_s`: a `disconnect` of reason `warning` comes `socket_warning_s` before its end,
-then `refresh_requested`, and the client opens a new one, as Slack's do.
+then `refresh_requested`, and the client opens a new one, as Slack's do. From the warning on, new
+envelopes go to the app's other connections if it has any; and when a connection closes (a
+refresh, or the client going), what was sent on it and not acked is sent again at once on another
+of the app's connections here (`retry_attempt` one more, `retry_reason` `connection_closed`),
+instead of waiting for the sender's ack timeout and its delivery's next try.
 
 An app that stops reading its sockets must not cost this process a task per envelope: at most
 `in_flight` envelopes of an app are being claimed or sent here at once, and a send waits for a
@@ -22,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
@@ -48,13 +53,19 @@ DEBUG_HOST = "hubbub"
 IN_FLIGHT = 100
 
 
+# An envelope sent again because the connection it was sent on closed before its ack.
+RETRY_REASON = "connection_closed"
+
+
 class Connection:
-    __slots__ = ("app_id", "closed", "opened", "ws")
+    __slots__ = ("app_id", "closed", "opened", "retiring", "ws")
 
     def __init__(self, ws: WebSocket, app_id: str) -> None:
         self.ws, self.app_id = ws, app_id
         self.opened = time.monotonic()
         self.closed = False
+        # Warned of its refresh: new envelopes go to the app's other connections, if any.
+        self.retiring = False
 
     async def send(self, body: dict[str, Any]) -> None:
         if self.closed:
@@ -63,6 +74,14 @@ class Connection:
             await self.ws.send_text(orjson.dumps(body).decode())
         except (WebSocketDisconnect, RuntimeError, OSError):
             self.closed = True
+
+
+@dataclass(slots=True)
+class Sent:
+    reply: str  # the topic the ack goes back on
+    at: float
+    envelope: dict[str, Any]
+    connection: Connection
 
 
 class SocketModeGateway:
@@ -74,8 +93,8 @@ class SocketModeGateway:
         self.connections: dict[str, list[Connection]] = {}
         self.subscriptions: dict[str, Subscription] = {}
         self.turn: dict[str, int] = {}
-        # envelope_id -> (the reply topic, when it was sent)
-        self.pending: dict[str, tuple[str, float]] = {}
+        # envelope_id -> what was sent and not acked yet
+        self.pending: dict[str, Sent] = {}
         self.tasks: set[asyncio.Task[None]] = set()
 
     # -- sockets ------------------------------------------------------------------------------
@@ -134,11 +153,35 @@ class SocketModeGateway:
         held = self.connections.get(connection.app_id, [])
         if connection in held:
             held.remove(connection)
+        self._send_again(connection)
         if not held:
             self.connections.pop(connection.app_id, None)
             subscription = self.subscriptions.pop(connection.app_id, None)
             if subscription is not None:
                 subscription.close()
+
+    def _send_again(self, closed: Connection) -> None:
+        """What was sent on a closed connection and not acked, sent at once on another of the
+        app's connections; with none left here, the sender's ack timeout and its delivery's
+        next try bring it again."""
+        orphans = [(k, v) for k, v in self.pending.items() if v.connection is closed]
+        for envelope_id, sent in orphans:
+            others = self._held(closed.app_id)
+            if not others:
+                del self.pending[envelope_id]
+                continue
+            envelope = {
+                **sent.envelope,
+                "retry_attempt": int(sent.envelope.get("retry_attempt", 0)) + 1,
+                "retry_reason": RETRY_REASON,
+            }
+            target = self._next(closed.app_id, others)
+            self.pending[envelope_id] = replace(
+                sent, at=time.monotonic(), envelope=envelope, connection=target
+            )
+            task = asyncio.get_running_loop().create_task(self._send(target, envelope))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
 
     async def _read(self, connection: Connection) -> None:
         while True:
@@ -160,12 +203,13 @@ class SocketModeGateway:
     async def _acked(self, envelope_id: str, payload: Any) -> None:
         found = self.pending.pop(envelope_id, None)
         if found is not None:
-            await apps.socket_ack(self.hub, found[0], payload)
+            await apps.socket_ack(self.hub, found.reply, payload)
 
     async def _refresh(self, connection: Connection) -> None:
         """Slack refreshes its connections now and then; clients reconnect when told to."""
         timings = self.hub.app_timings
         await asyncio.sleep(max(0.0, timings.socket_lifetime_s - timings.socket_warning_s))
+        connection.retiring = True
         await connection.send(self._disconnect("warning"))
         await asyncio.sleep(timings.socket_warning_s)
         await self._close(connection, "refresh_requested")
@@ -212,7 +256,23 @@ class SocketModeGateway:
             del self.busy[app_id]
 
     def _held(self, app_id: str) -> list[Connection]:
-        return [c for c in self.connections.get(app_id, []) if not c.closed]
+        """The app's open connections here; those not warned of their refresh, if any are."""
+        held = [c for c in self.connections.get(app_id, []) if not c.closed]
+        return [c for c in held if not c.retiring] or held
+
+    def _next(self, app_id: str, held: list[Connection]) -> Connection:
+        turn = self.turn.get(app_id, 0)
+        self.turn[app_id] = turn + 1
+        return held[turn % len(held)]
+
+    async def _send(self, connection: Connection, envelope: dict[str, Any]) -> None:
+        try:
+            # A socket whose app does not read stays paused: past the ack timeout the sender
+            # has given up, and the envelope (never written) goes again with its retry.
+            await asyncio.wait_for(connection.send(envelope), self.hub.app_timings.ack_timeout_s)
+        except TimeoutError:
+            self.pending.pop(envelope["envelope_id"], None)
+            log.warning("socket_mode_send_timeout", app=connection.app_id)
 
     async def _deliver(self, app_id: str, envelope: dict[str, Any], reply: str) -> None:
         envelope_id = envelope["envelope_id"]
@@ -225,21 +285,12 @@ class SocketModeGateway:
         held = self._held(app_id)
         if not held:
             return  # closed while claiming: the ack times out and the envelope is sent again
-        turn = self.turn.get(app_id, 0)
-        self.turn[app_id] = turn + 1
+        target = self._next(app_id, held)
         now = time.monotonic()
         if len(self.pending) > 1000:
-            self.pending = {k: v for k, v in self.pending.items() if now - v[1] < PENDING_S}
-        self.pending[envelope_id] = (reply, now)
-        try:
-            # A socket whose app does not read stays paused: past the ack timeout the sender
-            # has given up, and the envelope (never written) goes again with its retry.
-            await asyncio.wait_for(
-                held[turn % len(held)].send(envelope), self.hub.app_timings.ack_timeout_s
-            )
-        except TimeoutError:
-            self.pending.pop(envelope_id, None)
-            log.warning("socket_mode_send_timeout", app=app_id)
+            self.pending = {k: v for k, v in self.pending.items() if now - v.at < PENDING_S}
+        self.pending[envelope_id] = Sent(reply, now, envelope, target)
+        await self._send(target, envelope)
 
     async def stop(self) -> None:
         for held in list(self.connections.values()):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import is_slack_id
 from hubbub.domain.model import Channel, Identity, Membership
-from hubbub.domain.names import im_other
+from hubbub.domain.names import MAX_CHANNEL_NAME, im_other
 from hubbub.domain.shares import ACCEPTED, PENDING, Share, expired
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
@@ -18,8 +19,8 @@ async def home(hub: Hub, who: Identity, channel_id: str) -> str:
 
     Read from who's workspace's record of its shares, remembered per process
     (services/versioned.py); only the host's record, read by the unit itself, lets anyone in."""
-    if not channel_id:
-        return who.team_id
+    if not channel_id or channel_name(channel_id) is not None:
+        return who.team_id  # a name names a channel of who's own workspace
     host = hub.routes.get((who.team_id, channel_id))
     if host is None:
         version = hub.routes.version()
@@ -50,6 +51,26 @@ async def guests_of(hub: Hub, team_id: str, channel_id: str) -> tuple[str, ...]:
         found = await hub.read(team_id, read)
         hub.channel_guests.put((team_id, channel_id), found, version)
     return found
+
+
+def channel_name(target: str) -> str | None:
+    """The name a `channel` argument gives instead of an id (`#general` or `general`, as Slack
+    takes them); None for an id. Names are lower case, ids upper case: they never collide."""
+    if target.startswith("#"):
+        return target[1:]
+    return None if is_slack_id(target) else target
+
+
+def named_channel_id(tx: Tx, who: Identity, target: str) -> str:
+    """The id of the channel of who's workspace a `channel` argument names by name; an id as it
+    is. What who may do there is checked by the caller, on the id, as for any other."""
+    name = channel_name(target)
+    if name is None:
+        return target
+    found = tx.get_channel_by_name(who.team_id, name) if len(name) <= MAX_CHANNEL_NAME else None
+    if found is None or found.is_im:
+        raise SlackError("channel_not_found")
+    return found.id
 
 
 def visible_channel(

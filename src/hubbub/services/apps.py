@@ -59,6 +59,10 @@ def app_json(app: App) -> dict[str, Any]:
         "events": sorted(app.events),
         "request_url": app.request_url,
         "socket_mode": app.socket_mode,
+        "interactivity_url": app.interactivity_url,
+        "shortcuts": [
+            {"type": s.kind, "callback_id": s.callback_id, "name": s.name} for s in app.shortcuts
+        ],
         "commands": [
             {"command": c.command, "url": c.url, "description": c.description} for c in app.commands
         ],
@@ -91,6 +95,8 @@ async def create_app(
     request_url: str | None = None,
     socket_mode: bool = False,
     commands: Iterable[str] = (),
+    interactivity_url: str | None = None,
+    shortcuts: Iterable[str] = (),
 ) -> NewApp:
     """A new app with its bot user, bot token, app-level token and signing secret. A request
     URL is verified first (url_verification), as Slack does before it saves one."""
@@ -118,6 +124,8 @@ async def create_app(
         socket_mode=socket_mode,
         created=int(time.time()),
         commands=made,
+        interactivity_url=rules.check_url(interactivity_url),
+        shortcuts=rules.check_shortcuts(shortcuts),
     )
     if request_url and not socket_mode:
         await verify_url(hub, app, request_url)
@@ -156,6 +164,8 @@ async def update_app(
     events: Iterable[str] | None = None,
     socket_mode: bool | None = None,
     commands: Iterable[str] | None = None,
+    interactivity_url: str | None = None,
+    shortcuts: Iterable[str] | None = None,
 ) -> App:
     """Changes where an app's events go and what it hears; a new request URL is verified."""
     team_id = await workspaces.team_id_of(hub, domain)
@@ -164,6 +174,11 @@ async def update_app(
     socket = app.socket_mode if socket_mode is None else socket_mode
     url = app.request_url if request_url is None else (request_url or None)
     made = _commands(commands, url, socket) if commands is not None else None
+    # "" takes the interactivity URL away, as an empty request URL does the request URL.
+    interactive = (
+        app.interactivity_url if interactivity_url is None else rules.check_url(interactivity_url)
+    )
+    declared = app.shortcuts if shortcuts is None else rules.check_shortcuts(shortcuts)
     if request_url and not socket:
         await verify_url(hub, app, request_url)
 
@@ -171,7 +186,14 @@ async def update_app(
         tx.identity_changed = True  # the reactor's list of apps: _apps_of
         scopes = set(app.scopes) | rules.event_scopes(heard) | ({"commands"} if made else set())
         tx.update_app(
-            team_id, app_id, events=heard, request_url=url, socket_mode=socket, scopes=scopes
+            team_id,
+            app_id,
+            events=heard,
+            request_url=url,
+            socket_mode=socket,
+            scopes=scopes,
+            interactivity_url=interactive,
+            shortcuts=declared,
         )
         for command in made or ():
             if not tx.put_command(team_id, app_id, command):
@@ -220,7 +242,7 @@ async def connections_open(hub: Hub, who: Identity) -> str:
 async def consume_socket_ticket(hub: Hub, key: str) -> Identity | None:
     """Who a Socket Mode connection is, from its ticket: an app-level token's app, once."""
     ticket = await hub.tickets.consume(key)
-    if ticket is None or ticket.upload is not None or ticket.who.token_kind != rules.APP_TOKEN_KIND:
+    if ticket is None or not ticket.for_socket or ticket.who.token_kind != rules.APP_TOKEN_KIND:
         return None
     return ticket.who
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 
@@ -18,7 +17,7 @@ from hubbub.domain.ids import invite_team, new_id, new_invite_code, token_hash
 from hubbub.domain.model import Channel, Identity, Team, User
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
-from hubbub.services import apps
+from hubbub.services import app_requests
 from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import (
@@ -86,7 +85,7 @@ async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str)
         "team_id": found.team.id,
         "team_domain": found.team.domain,
         "channel_id": found.channel.id,
-        "channel_name": _channel_name(found.channel),
+        "channel_name": channel_name(found.channel),
         "user_id": found.user.id,
         "user_name": found.user.name,
         "command": command,
@@ -102,7 +101,13 @@ async def run(hub: Hub, who: Identity, channel_id: str, command: str, text: str)
     return answer
 
 
-def _channel_name(channel: Channel) -> str:
+def person_of(team_id: str, user_id: str) -> Identity:
+    """The person an app answers, as access checks take them: what they may see, not a token."""
+    return Identity(team_id, user_id, "xoxp", "", False, None, frozenset())
+
+
+def channel_name(channel: Channel) -> str:
+    """The channel's name as apps' payloads give it (Slack's: DMs and group DMs by kind)."""
     if channel.is_im:
         return "directmessage"
     if channel.is_mpim:
@@ -111,37 +116,15 @@ def _channel_name(channel: Channel) -> str:
 
 
 async def _send(hub: Hub, found: Invocation, payload: dict[str, str]) -> dict[str, Any]:
-    timeout = hub.app_timings.http_timeout_s
-    if found.command.url is None:
-        acked = await apps.socket_send(
-            hub,
-            found.app.id,
-            "slash_commands",
-            payload,
-            accepts_response_payload=True,
-            timeout_s=timeout,
-        )
-        if acked is None:
-            raise SlackError("operation_timeout")
-        answer = acked.get("payload")
-        return answer if isinstance(answer, dict) else {}
-    body = urlencode(payload).encode()
-    sent = await apps.http_send(
-        hub, found.app, found.command.url, body, "application/x-www-form-urlencoded"
+    return await app_requests.dispatch(
+        hub,
+        found.app,
+        found.command.url,
+        "slash_commands",
+        payload,
+        payload,
+        accepts_response_payload=True,
     )
-    if not sent.ok:
-        raise SlackError(
-            "operation_timeout" if sent.reason == "http_timeout" else "dispatch_failed"
-        )
-    if not sent.body.strip():
-        return {}
-    if "json" in sent.content_type:
-        try:
-            answer = orjson.loads(sent.body)
-        except orjson.JSONDecodeError as exc:
-            raise SlackError("dispatch_failed") from exc
-        return answer if isinstance(answer, dict) else {}
-    return {"text": sent.body.decode(errors="replace")}
 
 
 def _bot(app: App) -> Identity:
@@ -195,7 +178,7 @@ async def _in_channel(
 ) -> None:
     team_id = app.team_id
     code_hash = token_hash(code)
-    person = Identity(team_id, user_id, "xoxp", "", False, None, frozenset())
+    person = person_of(team_id, user_id)
     content = (
         None
         if delete
@@ -305,7 +288,7 @@ async def _ephemeral(
     text, blocks, attachments = check_content(
         response.get("text"), response.get("blocks"), response.get("attachments")
     )
-    person = Identity(app.team_id, user_id, "xoxp", "", False, None, frozenset())
+    person = person_of(app.team_id, user_id)
 
     def unit(tx: Tx) -> tuple[Channel, str]:
         channel, _ = visible_channel(tx, person, channel_id)

@@ -38,7 +38,8 @@ def _reopen(tx: Tx, who: Identity, channel_id: str) -> Opened:
     return _opened(tx, who, channel, True)
 
 
-def _open_im(tx: Tx, log: EventLog, who: Identity, other: str) -> Opened:
+def open_im_tx(tx: Tx, log: EventLog, who: Identity, other: str) -> Opened:
+    """The DM of who and other (an existing person: the caller checks), created if none is."""
     name = im_key(who.user_id, other)
     channel = tx.get_channel_by_name(who.team_id, name)
     if channel is not None:
@@ -125,7 +126,7 @@ async def open_conversation(
             return _reopen(tx, who, channel_id)
         people = _people(tx, who, others)
         if len(others) <= 1:
-            return _open_im(tx, log, who, others[0] if others else who.user_id)
+            return open_im_tx(tx, log, who, others[0] if others else who.user_id)
         return _open_mpim(tx, log, who, people)
 
     return await hub.commit(who.team_id, unit)

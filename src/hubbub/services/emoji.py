@@ -1,6 +1,7 @@
 """Emoji: the standard names (emoji-datasource's short names, the list the web client shows:
-web/static/vendor/emoji.json, `make vendor`) and each workspace's custom emoji, added and removed
-by its admins (admin.emoji.*, `hubbub admin emoji`) and listed by emoji.list.
+the `names` of web/static/vendor/emoji.json, `make vendor`) and each workspace's custom emoji,
+added and removed by its admins (admin.emoji.*, `hubbub admin emoji`) and listed by
+emoji.list.
 
 A custom emoji's image is checked as an uploaded image file is (its size, then Pillow decodes it
 on a thread: hubbub/images.py) and stored through the Blobs port; its row is written after, so a
@@ -47,7 +48,7 @@ _DIGEST = re.compile(r"[0-9a-f]{16}\Z")
 @functools.cache
 def known_names() -> frozenset[str]:
     path = files("hubbub").joinpath(*_NAMES)
-    return frozenset(orjson.loads(path.read_bytes()))
+    return frozenset(orjson.loads(path.read_bytes())["names"])
 
 
 def check_admin(who: Identity) -> None:

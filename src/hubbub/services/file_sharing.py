@@ -190,7 +190,7 @@ def post_tx(
 
 def _client_msg_id(files: list[File], channel_id: str) -> str:
     """The key of the message sharing these files in this channel: the same completion tried
-    again finds its message by it (messages.post's idempotency, ≤ 64 characters)."""
+    again finds its message by it (posting.post's idempotency, ≤ 64 characters)."""
     named = ",".join(sorted(f.id for f in files)) + "/" + channel_id
     return "files-" + hashlib.sha256(named.encode()).hexdigest()[:40]
 

@@ -9,11 +9,11 @@ import orjson
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel, Identity, Message
-from hubbub.domain.shapes import NO_UNFURL, SOURCE_TEAM, USER_TEAM, message_json
+from hubbub.domain.shapes import SOURCE_TEAM, USER_TEAM, message_json
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
 from hubbub.domain.urls import PublicUrls
-from hubbub.services.access import home, visible_channel, writable_channel
+from hubbub.services.access import home, named_channel_id, visible_channel, writable_channel
 from hubbub.services.file_shown import Known, commit_showing_files, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
@@ -166,76 +166,6 @@ def existing_message(tx: Tx, channel: Channel, ts: str, *, malformed: str) -> Me
     return msg
 
 
-def bot_looks(
-    who: Identity, username: str | None, icon_emoji: str | None, icon_url: str | None
-) -> dict[str, Any]:
-    """Slack lets a bot choose the name and icon shown on its message; people keep their own."""
-    if who.bot_id is None:
-        return {}
-    return looks(username, icon_emoji, icon_url)
-
-
-def looks(username: str | None, icon_emoji: str | None, icon_url: str | None) -> dict[str, Any]:
-    """The name and icon a bot's message is shown with, as message fields."""
-    shown: dict[str, Any] = {}
-    if username:
-        shown["username"] = username
-    if icon_emoji:
-        shown["icons"] = {"emoji": icon_emoji}
-    elif icon_url:
-        shown["icons"] = {"image_48": icon_url}
-    return shown
-
-
-async def post(
-    hub: Hub,
-    who: Identity,
-    channel_id: str,
-    *,
-    text: str | None,
-    blocks: Any = None,
-    attachments: Any = None,
-    thread_ts: str | None = None,
-    reply_broadcast: bool = False,
-    client_msg_id: str | None = None,
-    subtype: str | None = None,
-    extra: dict[str, Any] | None = None,
-    unfurl_links: bool = True,
-) -> Message:
-    """unfurl_links=False: no link previews for this message (kept, unshown, in its extra)."""
-    text, blocks, attachments = check_content(text, blocks, attachments)
-    if client_msg_id is not None and not 0 < len(client_msg_id) <= 64:
-        raise SlackError("invalid_arguments")
-    if not unfurl_links:
-        extra = {**(extra or {}), NO_UNFURL: False}
-
-    def unit(tx: Tx, log: EventLog) -> Message:
-        channel, mine = writable_channel(tx, who, channel_id, shown=False)
-        if client_msg_id:
-            earlier = tx.message_by_client_id(channel.team_id, who.user_id, client_msg_id)
-            if earlier is not None:
-                return earlier
-        parent = thread_parent(tx, channel, thread_ts) if thread_ts else None
-        return insert_tx(
-            tx,
-            log,
-            channel,
-            user_id=who.user_id,
-            bot_id=who.bot_id,
-            subtype=subtype,
-            text=text,
-            blocks=blocks,
-            attachments=attachments,
-            parent=parent,
-            reply_broadcast=reply_broadcast,
-            client_msg_id=client_msg_id,
-            extra=extra,
-            team=mine.member_team or channel.team_id,
-        )
-
-    return await hub.commit(await home(hub, who, channel_id), unit)
-
-
 def user_stream(user_id: str) -> str:
     """The bus topic of one person's private deliveries (ephemeral messages).
 
@@ -263,7 +193,7 @@ async def post_ephemeral(
     text, blocks, attachments = check_content(text, blocks, attachments)
 
     def unit(tx: Tx) -> tuple[Channel, str]:
-        channel, _ = writable_channel(tx, who, channel_id, shown=False)
+        channel, _ = writable_channel(tx, who, named_channel_id(tx, who, channel_id), shown=False)
         if not user_id or tx.membership(channel.team_id, channel.id, user_id) is None:
             raise SlackError("user_not_in_channel")
         return channel, from_micros(tx.now_us)
@@ -346,11 +276,26 @@ def set_attachments_tx(
     attachments: list[Any],
 ) -> Message:
     """Replaces a message's attachments on the system's behalf (link previews, as Slack's
-    unfurls): no `edited` mark, and a message_changed event as for an edit, with the message's
-    files (under commit_showing_files)."""
+    unfurls)."""
+    return set_content_tx(tx, log, urls, known, channel, msg, attachments=attachments or None)
+
+
+def set_content_tx(
+    tx: Tx,
+    log: EventLog,
+    urls: PublicUrls,
+    known: Known,
+    channel: Channel,
+    msg: Message,
+    **content: Any,
+) -> Message:
+    """Replaces parts of a message's content (text, blocks, attachments) on the system's
+    behalf (link previews; an app's replace_original through a response URL): no `edited`
+    mark, and a message_changed event as for an edit, with the message's files (under
+    commit_showing_files)."""
     [old] = with_files(tx, urls, tx.hydrate([msg]), known=known)
-    new = replace(old, attachments=attachments or None)
-    tx.update_message(channel.team_id, channel.id, msg.ts, attachments=new.attachments)
+    new = replace(old, **content)
+    tx.update_message(channel.team_id, channel.id, msg.ts, **content)
     _changed(log, channel, old, new)
     return new
 
@@ -376,14 +321,20 @@ async def delete(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
     def unit(tx: Tx, log: EventLog) -> None:
         channel, _ = writable_channel(tx, who, channel_id, shown=False)
         old = _own_message(tx, who, channel, ts, "cant_delete_message", admin_may=True)
-        if old.thread_ts == old.ts and old.reply_count > 0:
-            _tombstone(tx, log, channel, old)
-            return
-        remove_tx(tx, log, channel, old)
-        if old.thread_ts and old.thread_ts != old.ts:
-            _recount(tx, log, channel, old.thread_ts)
+        delete_tx(tx, log, channel, old)
 
     await hub.commit(await home(hub, who, channel_id), unit)
+
+
+def delete_tx(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:
+    """Deletes a message as its author's chat.delete does: a thread's parent with replies left
+    becomes a tombstone, a reply's parent is counted again."""
+    if old.thread_ts == old.ts and old.reply_count > 0:
+        _tombstone(tx, log, channel, old)
+        return
+    remove_tx(tx, log, channel, old)
+    if old.thread_ts and old.thread_ts != old.ts:
+        _recount(tx, log, channel, old.thread_ts)
 
 
 def remove_tx(tx: Tx, log: EventLog, channel: Channel, old: Message) -> None:

@@ -13,7 +13,7 @@ import orjson
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, Message, Team, User
-from hubbub.services import messages, shares, users
+from hubbub.services import posting, shares, users
 from hubbub.services.access import home, member_channel
 from hubbub.services.auth import whoami
 from hubbub.services.hub import Hub
@@ -56,9 +56,9 @@ def parse_cursor(text: str) -> Positions:
 
 async def consume_ticket(hub: Hub, key: str) -> Ticket | None:
     """The ticket behind a socket's `?ticket=`, once; None if unknown, used or expired, or an
-    upload URL's (whose secret must open nothing else)."""
+    upload URL's or a trigger_id's (whose secrets must open nothing else)."""
     ticket = await hub.tickets.consume(key)
-    return None if ticket is None or ticket.upload is not None else ticket
+    return None if ticket is None or not ticket.for_socket else ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +281,7 @@ async def send_message(hub: Hub, who: Identity, channel_id: Any, text: Any) -> M
     """An RTM `message` frame: posted like chat.postMessage, so it is in history and fans out."""
     if not isinstance(channel_id, str) or not isinstance(text, str):
         raise SlackError("invalid_arguments")
-    return await messages.post(hub, who, channel_id, text=text)
+    return await posting.post(hub, who, channel_id, text=text)
 
 
 async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:

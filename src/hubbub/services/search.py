@@ -13,9 +13,8 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import structlog
 
@@ -26,6 +25,7 @@ from hubbub.domain.search_query import Ref, SearchQuery, parse
 from hubbub.domain.shapes import USER_TEAM
 from hubbub.domain.shares import ACCEPTED
 from hubbub.domain.ts import from_micros
+from hubbub.domain.zones import zone_named
 from hubbub.services import shares
 from hubbub.services.access import visible_channel
 from hubbub.services.hub import Hub
@@ -127,15 +127,6 @@ async def parsed(hub: Hub, who: Identity, text: str, now_us: int) -> SearchQuery
 def _zone_of(tx: Tx, *, who: Identity) -> tzinfo:
     user = tx.get_user(who.team_id, who.user_id)
     return zone_named(user.tz if user is not None else "UTC")
-
-
-def zone_named(name: str) -> tzinfo:
-    """A person's time zone by its IANA name; UTC for a name this system does not know (an
-    import may bring any text there), so a search never fails for it."""
-    try:
-        return ZoneInfo(name)
-    except (LookupError, ValueError, OSError):  # unknown, malformed, or a directory's name
-        return UTC
 
 
 def _search(tx: Tx, *, scope: Scope, query: SearchQuery, page: Page) -> Found:

@@ -110,7 +110,7 @@ async def export_slack(
     counts: Counter[str] = Counter(files=0, file_bytes=0)
     bytes_of = _Bytes(hub, out, counts, files)
     users = await hub.read(team_id, lambda tx: _all_users(tx, team_id))
-    out.write("users.json", [user_json(u) for u in users])
+    out.write("users.json", [user_json(u, dt.datetime.now(dt.UTC)) for u in users])
     counts["users"] = len(users)
     channels = await hub.read(team_id, lambda tx: tx.team_channels(team_id))
     chosen = [c for c in channels if private or _kind(c) == "public"]

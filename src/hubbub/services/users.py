@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -296,7 +297,8 @@ async def set_profile(
         _may_edit(who, actor, target, changes)
         changed = _apply(tx, target, changes)
         if changed is not target:
-            log.team_event(who.team_id, {"type": "user_change", "user": user_json(changed)})
+            shown = user_json(changed, datetime.now(UTC))
+            log.team_event(who.team_id, {"type": "user_change", "user": shown})
         return changed
 
     return await hub.commit(who.team_id, unit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
@@ -122,7 +123,7 @@ def _add_user(tx: Tx, log: EventLog, user: User, password_hash: str | None) -> N
     if user.email and tx.get_user_by_email(user.team_id, user.email) is not None:
         raise SlackError("email_taken")
     tx.insert_user(user, password_hash)
-    log.team_event(user.team_id, {"type": "team_join", "user": user_json(user)})
+    log.team_event(user.team_id, {"type": "team_join", "user": user_json(user, datetime.now(UTC))})
     for channel_name in DEFAULT_CHANNELS:
         channel = tx.get_channel_by_name(user.team_id, channel_name)
         if channel is not None and not channel.is_archived:
@@ -279,7 +280,7 @@ def add_bot_tx(
         updated=tx.now,
     )
     tx.insert_user(user)
-    log.team_event(team_id, {"type": "team_join", "user": user_json(user)})
+    log.team_event(team_id, {"type": "team_join", "user": user_json(user, datetime.now(UTC))})
     return user
 
 
@@ -294,7 +295,8 @@ async def deactivate_user(hub: Hub, domain: str, user_id: str) -> None:
         tx.update_user(team.id, user_id, deleted=True)
         changed = tx.get_user(team.id, user_id)
         assert changed is not None
-        log.team_event(team.id, {"type": "user_change", "user": user_json(changed)})
+        shown = user_json(changed, datetime.now(UTC))
+        log.team_event(team.id, {"type": "user_change", "user": shown})
 
     await hub.commit(team_id, unit)
 

@@ -91,6 +91,10 @@ apps = Table(
     Column("request_url", Text),
     Column("socket_mode", Boolean, nullable=False),
     Column("created", BigInteger, nullable=False),
+    # Where interaction payloads (block_actions, ...) are POSTed; none: not over HTTP.
+    Column("interactivity_url", Text),
+    # Its shortcuts, as JSON: [{"kind","callback_id","name","description"}].
+    Column("shortcuts", Text),
 )
 
 # Slash commands: each names its app, and the URL it is sent to (none: over Socket Mode).
@@ -119,6 +123,30 @@ command_responses = Table(
     Column("last_ts", String(24)),
     # The person's `/cmd text`, until an in_channel answer shows it in the channel (once).
     Column("invocation", Text),
+    # A press on a message's block: the message, which replace_original and delete_original
+    # act on; none for a slash command's.
+    Column("source_ts", String(24)),
+)
+
+# Modals open for a person (docs/integrations.md, Modals): each view of a stack, the root's
+# id naming the stack; the view as the app gave it (JSON) and what the person last submitted.
+views = Table(
+    "views",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("view_id", String(16), primary_key=True),
+    Column("app_id", String(16), nullable=False),
+    Column("bot_id", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("root_view_id", String(16), nullable=False),
+    Column("previous_view_id", String(16)),
+    Column("external_id", String(255)),
+    Column("hash", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Index("ix_views_root", "team_id", "root_view_id"),
+    Index("ix_views_external", "team_id", "external_id", unique=True),
 )
 
 # Links that let anyone who holds one sign up into the workspace: the code only as its hash.
@@ -308,6 +336,24 @@ jobs = Table(
     Column("created", BigInteger, nullable=False),
     Index("jobs_due", "run_at"),
     Index("jobs_key", "team_id", "kind", "key", unique=True),
+)
+
+# Messages waiting for their time (chat.scheduleMessage; services/scheduled.py), each with the
+# `scheduled_message` job that posts it and deletes its row in one transaction. `draft` is the
+# checked message and its author as JSON; `post_at` and `created` are Unix seconds.
+scheduled_messages = Table(
+    "scheduled_messages",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("scheduled_id", String(16), primary_key=True),
+    Column("channel_id", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("post_at", BigInteger, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("draft", Text, nullable=False),
+    # chat.scheduledMessages.list: an author's, by time; restricted_too_many: a channel's.
+    Index("ix_scheduled_author", "team_id", "user_id", "post_at", "scheduled_id"),
+    Index("ix_scheduled_channel", "team_id", "channel_id", "post_at"),
 )
 
 # Jobs that failed every try, kept for `hubbub admin jobs` and `hubbub admin jobs retry`.

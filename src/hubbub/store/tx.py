@@ -22,11 +22,13 @@ from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.scheduled import ScheduledQueries
 from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.search_files import SearchFileQueries
 from hubbub.store.queries.served import ServedQueries
 from hubbub.store.queries.shares import ShareQueries
 from hubbub.store.queries.usergroups import UsergroupQueries
+from hubbub.store.queries.views import ViewQueries
 from hubbub.store.queries.webhooks import WebhookQueries
 
 
@@ -52,5 +54,7 @@ class Tx(
     UsergroupQueries,
     EmojiQueries,
     BookmarkQueries,
+    ScheduledQueries,
+    ViewQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

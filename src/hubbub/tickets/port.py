@@ -27,6 +27,15 @@ class Ticket:
     # An upload URL's (files.getUploadURLExternal): the file it takes the bytes of. Never a
     # socket's: the gateways refuse a ticket that has one, and uploads one that has none.
     upload: str | None = None
+    # A trigger_id's (an interaction's, services/interactions.py): the app it was handed to.
+    # Never a socket's either, and the Web API takes it only as a trigger_id.
+    trigger: str | None = None
+
+    @property
+    def for_socket(self) -> bool:
+        """Whether a socket may be opened with it: rtm.connect's and apps.connections.open's
+        tickets are, an upload URL's or a trigger_id's never (they are handed to others)."""
+        return self.upload is None and self.trigger is None
 
 
 class Tickets(Protocol):

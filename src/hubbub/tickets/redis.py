@@ -34,6 +34,7 @@ def _dump(ticket: Ticket) -> bytes:
             "resume": ticket.resume,
             "batch_presence": ticket.batch_presence,
             "upload": ticket.upload,
+            "trigger": ticket.trigger,
         }
     )
 
@@ -42,7 +43,13 @@ def _load(data: bytes | str) -> Ticket:
     body: dict[str, Any] = orjson.loads(data)
     who = dict(body["who"])
     who["scopes"] = frozenset(who["scopes"])
-    return Ticket(Identity(**who), body["resume"], bool(body["batch_presence"]), body.get("upload"))
+    return Ticket(
+        Identity(**who),
+        body["resume"],
+        bool(body["batch_presence"]),
+        body.get("upload"),
+        body.get("trigger"),
+    )
 
 
 class RedisTickets:

@@ -14,6 +14,7 @@ main{max-width:32rem;margin:3rem auto;padding:2rem;background:#fff;border-radius
 box-shadow:0 1px 3px rgba(0,0,0,.15)}
 label{display:block;margin-top:1rem;font-weight:600}
 input{display:block;width:100%;box-sizing:border-box;padding:.5rem;font:inherit;margin-top:.25rem}
+small{display:block;margin-top:.25rem;color:#5e5d60}
 button{margin-top:1.5rem;padding:.5rem 1.25rem;font:inherit;cursor:pointer}
 .error{background:#fde8e8;border:1px solid #e0a0a0;padding:.75rem;border-radius:4px}
 ul.channels{padding-left:1.25rem}

@@ -1,14 +1,20 @@
-"""Apps, their slash commands, and the response URLs of commands."""
+"""Apps, their slash commands, and the response URLs of commands and of presses on blocks."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, insert, select, update
 
-from hubbub.domain.apps import App, Command
+from hubbub.domain.apps import App, Command, Shortcut
 from hubbub.store.queries.base import TxBase
 from hubbub.store.tables import app_commands, apps, command_responses
+
+
+def shortcuts_json(shortcuts: tuple[Shortcut, ...]) -> str:
+    return orjson.dumps([asdict(s) for s in shortcuts]).decode()
 
 
 def _split(text: str) -> frozenset[str]:
@@ -30,6 +36,8 @@ def _app(row: Any, commands: tuple[Command, ...]) -> App:
         socket_mode=bool(row.socket_mode),
         created=int(row.created),
         commands=commands,
+        interactivity_url=row.interactivity_url,
+        shortcuts=tuple(Shortcut(**s) for s in orjson.loads(row.shortcuts or "[]")),
     )
 
 
@@ -49,6 +57,8 @@ class AppQueries(TxBase):
                 request_url=app.request_url,
                 socket_mode=app.socket_mode,
                 created=app.created,
+                interactivity_url=app.interactivity_url,
+                shortcuts=shortcuts_json(app.shortcuts),
             )
         )
         for command in app.commands:
@@ -58,6 +68,8 @@ class AppQueries(TxBase):
         for name in ("scopes", "events"):
             if name in values:
                 values[name] = ",".join(sorted(values[name]))
+        if "shortcuts" in values:
+            values["shortcuts"] = shortcuts_json(values["shortcuts"])
         self.conn.execute(
             update(apps).where(apps.c.team_id == team_id, apps.c.app_id == app_id).values(**values)
         )
@@ -107,6 +119,13 @@ class AppQueries(TxBase):
         ).all()
         return [_app(r, ()) for r in rows]
 
+    def app_of_bot(self, team_id: str, bot_id: str) -> App | None:
+        """The workspace's app whose bot has this bot id, without its commands."""
+        row = self.conn.execute(
+            select(apps).where(apps.c.team_id == team_id, apps.c.bot_id == bot_id)
+        ).first()
+        return None if row is None else _app(row, ())
+
     def command_app(self, team_id: str, command: str) -> tuple[App, Command] | None:
         row = self.conn.execute(
             select(app_commands).where(
@@ -130,7 +149,8 @@ class AppQueries(TxBase):
         user_id: str,
         expires: int,
         uses: int,
-        invocation: str,
+        invocation: str | None,
+        source_ts: str | None = None,
     ) -> None:
         self.conn.execute(
             insert(command_responses).values(
@@ -142,6 +162,7 @@ class AppQueries(TxBase):
                 expires=expires,
                 uses_left=uses,
                 invocation=invocation,
+                source_ts=source_ts,
             )
         )
 
@@ -165,8 +186,11 @@ class AppQueries(TxBase):
             self.conn.execute(update(command_responses).where(*row).values(invocation=None))
         return found
 
-    def use_command_response(self, team_id: str, code_hash: str) -> dict[str, Any] | None:
-        """The response URL's target, counting one use; None if unknown, used up or expired."""
+    def use_command_response(
+        self, team_id: str, code_hash: str, *, pressed: bool = False
+    ) -> dict[str, Any] | None:
+        """The response URL's target, counting one use; None if unknown, used up or expired,
+        or of the other kind (pressed: a press on a message's block, else a slash command)."""
         row = self.conn.execute(
             select(command_responses).where(
                 command_responses.c.team_id == team_id,
@@ -174,6 +198,8 @@ class AppQueries(TxBase):
             )
         ).first()
         if row is None or row.uses_left <= 0 or row.expires <= self.now:
+            return None
+        if (row.source_ts is not None) != pressed:
             return None
         self.conn.execute(
             update(command_responses)

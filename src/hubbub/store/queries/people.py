@@ -126,6 +126,13 @@ class PeopleQueries(TxBase):
         row = self.run.first(_GET_USER, {"team_id": team_id, "user_id": user_id})
         return user_row(row) if row else None
 
+    def get_bot_user(self, team_id: str, bot_id: str) -> User | None:
+        """The bot user of a bot id (an app's, a legacy bot's or an incoming webhook's)."""
+        row = self.conn.execute(
+            select(users).where(users.c.team_id == team_id, users.c.bot_id == bot_id)
+        ).first()
+        return user_row(row) if row else None
+
     def get_user_by_email(self, team_id: str, email: str) -> User | None:
         row = self.run.first(_BY_EMAIL, {"team_id": team_id, "email": email})
         return user_row(row) if row else None

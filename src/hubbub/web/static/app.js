@@ -5,13 +5,15 @@
 // at the end of this file: live events (live.js), the page's frame (layout.js), the messages
 // (messages.js), files (files.js, uploads.js), search (search.js).
 
-import { call, pages, SlackError } from "./api.js";
+import { call, pages } from "./api.js";
 import { autosize, clear, h, mixin } from "./dom.js";
 import { displayName } from "./format.js";
 import { compose } from "./mrkdwn.js";
 import { Rtm } from "./rtm.js";
 import { Timeline } from "./timeline.js";
 import { Dialogs } from "./dialogs.js";
+import { describe } from "./errors.js";
+import { Emoji } from "./emoji.js";
 import { Live } from "./live.js";
 import { Layout } from "./layout.js";
 import { Messages } from "./messages.js";
@@ -39,7 +41,8 @@ class Client {
     this.current = null;
     this.thread = null; // { channel, ts }
     this.editing = null; // ts being edited in the channel view
-    this.emojiMap = null;
+    this.editingReply = null; // ts being edited in the thread
+    this.emoji = new Emoji(); // none until vendor/emoji.json is read
     this.lastTyping = 0;
     this.rtm = new Rtm((event) => this.onEvent(event), (status, info) => this.onStatus(status, info));
     this.dialogs = new Dialogs(this);
@@ -52,10 +55,10 @@ class Client {
     const [, channel] = this.route();
     // The first screen needs three reads, in parallel: the conversation's newest page, the
     // sidebar's list, and the emoji names its text may use. The socket opens alongside.
-    const emoji = fetch("/static/vendor/emoji.json").then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+    const emoji = Emoji.load();
     const first = channel ? this.loadNewest(channel).catch(() => null) : null;
     const sidebar = this.loadSidebar();
-    this.emojiMap = await emoji;
+    this.emoji = await emoji;
     await sidebar;
     const open = channel && this.channels.has(channel) ? channel : this.defaultChannel();
     if (first) await first;
@@ -189,12 +192,8 @@ class Client {
   title(c) {
     if (!c) return "";
     if (c.is_im) return this.userName(c.user);
-    // Slack names a group DM mpdm-<a>--<b>--<c>-1.
-    if (c.is_mpim) {
-      const mine = this.users.get(this.me)?.name;
-      const names = c.name.replace(/^mpdm-/, "").replace(/-\d+$/, "").split("--");
-      return names.filter((n) => n !== mine).join(", ");
-    }
+    // Slack names a group DM mpdm-<a>--<b>--<c>-1: everyone in it, the reader too.
+    if (c.is_mpim) return c.name.replace(/^mpdm-/, "").replace(/-\d+$/, "").split("--").join(", ");
     return c.name;
   }
 
@@ -238,7 +237,7 @@ class Client {
         const data = await call("conversations.info", { channel: id });
         this.channels.set(id, data.channel);
       } catch (err) {
-        this.toast(err instanceof SlackError ? `Cannot open that conversation (${err.error}).` : String(err));
+        this.fail("Cannot open that conversation.", err);
         return;
       }
     }
@@ -327,6 +326,7 @@ class Client {
 
   async openThread(channel, ts, focus) {
     this.thread = { channel, ts };
+    this.editingReply = null;
     this.threadFiles();
     const key = `${channel}/${ts}`;
     if (!this.threads.has(key)) this.threads.set(key, new Timeline());
@@ -388,6 +388,7 @@ class Client {
     input.value = "";
     autosize(input);
     const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
+    if (slash?.[1].toLowerCase() === "/me" && slash[2] && !threadTs && !attached) return this.meMessage(input, typed, channel, slash[2]);
     if (slash && !threadTs && !attached) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
       // Files go with the text as their message's initial_comment (uploads.js); the socket
@@ -403,10 +404,23 @@ class Client {
       });
       // The socket brings the same message; held by ts, it is shown once either way.
       this.onMessage({ ...data.message, channel });
+      this.clearErrors();
       this.markSoon();
     } catch (err) {
       input.value = typed;
-      this.toast(`Not sent: ${err.error ?? err}`);
+      this.fail("Not sent.", err);
+    }
+  }
+
+  // /me is Slack's own: an action in the third person (chat.meMessage), shown in italics.
+  async meMessage(input, typed, channel, text) {
+    try {
+      await call("chat.meMessage", { channel, text: compose(text, this.composeCtx()) });
+      this.clearErrors();
+      this.markSoon();
+    } catch (err) {
+      input.value = typed;
+      this.fail("Not sent.", err);
     }
   }
 
@@ -415,22 +429,25 @@ class Client {
   async runCommand(input, typed, channel, command, text) {
     try {
       const data = await call("chat.command", { channel, command, text });
+      this.clearErrors();
       if (data.response?.text && data.response.response_type !== "in_channel") {
         this.toast(data.response.text);
       }
     } catch (err) {
       input.value = typed;
-      this.toast(`${command} failed: ${err.error ?? err}`);
+      this.fail(`${command} failed.`, err);
     }
   }
 
   async saveEdit(channel, ts, text) {
     try {
       await call("chat.update", { channel, ts, text: compose(text, this.composeCtx()) });
+      this.clearErrors();
     } catch (err) {
-      this.toast(`Not saved: ${err.error ?? err}`);
+      this.fail("Not saved.", err);
     }
-    this.editing = null;
+    if (this.editing === ts) this.editing = null;
+    if (this.editingReply === ts) this.editingReply = null;
     this.redraw(channel);
   }
 
@@ -439,8 +456,9 @@ class Client {
     try {
       await call("chat.delete", { channel, ts });
       this.onMessage({ type: "message", subtype: "message_deleted", channel, deleted_ts: ts });
+      this.clearErrors();
     } catch (err) {
-      this.toast(`Not deleted: ${err.error ?? err}`);
+      this.fail("Not deleted.", err);
     }
   }
 
@@ -449,8 +467,9 @@ class Client {
     try {
       await call(mine ? "reactions.remove" : "reactions.add", { channel, timestamp: m.ts, name });
       this.onReaction({ type: mine ? "reaction_removed" : "reaction_added", user: this.me, reaction: name, item: { type: "message", channel, ts: m.ts } });
+      this.clearErrors();
     } catch (err) {
-      if (err.error !== "already_reacted" && err.error !== "no_reaction") this.toast(`Reaction failed: ${err.error ?? err}`);
+      if (err.error !== "already_reacted" && err.error !== "no_reaction") this.fail("No reaction added.", err);
     }
   }
 
@@ -459,8 +478,9 @@ class Client {
     try {
       await call(pinned ? "pins.remove" : "pins.add", { channel, timestamp: m.ts });
       this.onPin({ type: pinned ? "pin_removed" : "pin_added", channel_id: channel, item: { message: { ts: m.ts } } });
+      this.clearErrors();
     } catch (err) {
-      this.toast(`Pin failed: ${err.error ?? err}`);
+      this.fail(pinned ? "Not unpinned." : "Not pinned.", err);
     }
   }
 
@@ -510,10 +530,20 @@ class Client {
     }
   }
 
-  toast(text) {
-    const note = h("div", { class: "toast", role: "status" }, text);
+  // A note for a few seconds; an error's stays longer, until something works again.
+  toast(text, { error = false, code = "" } = {}) {
+    const note = h("div", { class: error ? "toast error" : "toast", role: error ? "alert" : "status", title: code || undefined }, text);
     this.toasts.append(note);
-    setTimeout(() => note.remove(), 4000);
+    setTimeout(() => note.remove(), error ? 10_000 : 4000);
+  }
+
+  fail(what, err) {
+    console.warn(what, err);
+    this.toast(`${what} ${describe(err)}`, { error: true, code: err?.error });
+  }
+
+  clearErrors() {
+    for (const note of this.toasts.querySelectorAll(".toast.error")) note.remove();
   }
 }
 

@@ -3,10 +3,10 @@
 
 import { call, pages } from "./api.js";
 import { append, clear, h } from "./dom.js";
+import { describe } from "./errors.js";
 import { displayName } from "./format.js";
 import { render } from "./mrkdwn.js";
-
-const PICKER = ["+1", "heart", "joy", "tada", "eyes", "white_check_mark", "pray", "fire", "smile", "thinking_face", "rocket", "100"];
+import { emojiPicker } from "./picker.js";
 
 export class Dialogs {
   constructor(client) {
@@ -59,7 +59,7 @@ export class Dialogs {
         dialog.close();
       } catch (err) {
         error.hidden = false;
-        error.textContent = err.error ? `Sorry: ${err.error.replaceAll("_", " ")}.` : String(err);
+        error.textContent = describe(err);
       }
     });
     return dialog;
@@ -69,17 +69,29 @@ export class Dialogs {
     this.form(
       "Create a channel",
       [
-        h("label", { for: "new-channel-name" }, "Name"),
-        h("input", { id: "new-channel-name", name: "name", required: true, maxlength: 80, autocomplete: "off", placeholder: "e.g. plan-budget" }),
+        channelNameField(""),
         h("label", { class: "check" }, h("input", { type: "checkbox", name: "private" }), " Make private"),
       ],
       async (data) => {
-        const name = String(data.get("name")).trim().toLowerCase().replace(/\s+/g, "-");
+        const name = String(data.get("name")).replace(/-+$/, "");
         const made = await call("conversations.create", { name, is_private: data.get("private") ? "true" : "false" });
         this.client.channels.set(made.channel.id, made.channel);
         await this.client.open(made.channel.id);
       },
       "Create",
+    );
+  }
+
+  renameChannel(id) {
+    const c = this.client.channels.get(id);
+    this.form(
+      "Rename this channel",
+      [channelNameField(c?.name ?? "")],
+      async (data) => {
+        const renamed = await call("conversations.rename", { channel: id, name: String(data.get("name")).replace(/-+$/, "") });
+        this.client.onRename({ type: "channel_rename", channel: renamed.channel });
+      },
+      "Save",
     );
   }
 
@@ -155,9 +167,10 @@ export class Dialogs {
     this.people(`Add people to ${this.client.label(this.client.channels.get(channel))}`, "Add", async (users) => {
       try {
         await call("conversations.invite", { channel, users: users.map((u) => u.id).join(",") });
+        this.client.clearErrors();
         this.client.toast(`Added ${users.map(displayName).join(", ")}.`);
       } catch (err) {
-        this.client.toast(err.error === "already_in_channel" ? "They are already here." : `Not added: ${err.error}`);
+        this.client.fail("Not added.", err);
       }
     });
   }
@@ -166,7 +179,7 @@ export class Dialogs {
     const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
     const response = await fetch("/invites", { method: "POST", headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
     const data = await response.json();
-    if (!data.ok) return this.client.toast(`No invite link: ${data.error}`);
+    if (!data.ok) return this.client.fail("No invite link.", data);
     const box = h("input", { class: "link-box", readonly: true, value: data.url, "aria-label": "Invite link", id: "invite-link" });
     this.show(`Invite people to ${this.client.teamName}`, [h("p", {}, "Anyone with this link can join for the next 14 days."), box]);
     box.select();
@@ -186,21 +199,12 @@ export class Dialogs {
   }
 
   reactions(anchor, choose) {
-    const custom = h("input", { "aria-label": "Emoji name", placeholder: "or type a name, e.g. rocket", name: "emoji" });
-    const buttons = PICKER.map((name) => h("button", {
-      class: "pick-emoji",
-      "aria-label": name,
-      title: `:${name}:`,
-      onclick: () => { choose(name); dialog.close(); },
-    }, this.client.emojiMap?.[name] ?? `:${name}:`));
-    const form = h("form", { class: "dialog-body" }, h("div", { class: "emoji-grid" }, buttons), custom);
-    const dialog = this.open("Add a reaction", form);
-    form.addEventListener("submit", (e) => {
-      e.preventDefault();
-      const name = custom.value.trim().replace(/^:|:$/g, "");
-      if (name) choose(name);
+    const picker = emojiPicker(this.client.emoji, (name) => {
+      choose(name);
       dialog.close();
     });
+    const dialog = this.open("Add a reaction", picker.node, { wide: true });
+    picker.search.focus();
     anchor?.blur();
   }
 
@@ -256,4 +260,35 @@ export class Dialogs {
     input.focus();
     this.client.allUsers().then(draw).catch(() => {});
   }
+}
+
+const NAME_RULES = "Names must be lowercase, without spaces or periods, and can't be longer than 80 characters.";
+const NAME_MAX = 80;
+
+// A channel name as Slack's own dialog takes it: applied while typing (lower case, a space
+// becomes a hyphen, anything but letters, digits, hyphens and underscores is left out, at most
+// 80 characters) with the rules under the box and what was left out said aloud.
+export function channelName(typed) {
+  return typed.toLowerCase().replace(/\s/g, "-").replace(/[^a-z0-9_-]/g, "").slice(0, NAME_MAX);
+}
+
+function channelNameField(value) {
+  const hint = h("p", { class: "hint", id: "channel-name-hint", "aria-live": "polite" }, NAME_RULES);
+  const left = h("span", { class: "chars-left", "aria-hidden": "true" }, String(NAME_MAX - value.length));
+  const input = h("input", { id: "channel-name", name: "name", required: true, maxlength: NAME_MAX, autocomplete: "off", placeholder: "e.g. plan-budget", "aria-describedby": "channel-name-hint", value });
+  input.addEventListener("input", () => {
+    const typed = input.value;
+    const name = channelName(typed);
+    if (name !== typed) {
+      // The caret stays after what was typed before it, as it was.
+      const caret = channelName(typed.slice(0, input.selectionStart ?? typed.length)).length;
+      input.value = name;
+      input.setSelectionRange(caret, caret);
+    }
+    const dropped = typed.replace(/\s/g, "-").length !== name.length;
+    hint.textContent = dropped ? "Channel names can't contain spaces, periods or most punctuation: only letters, numbers, hyphens and underscores." : NAME_RULES;
+    hint.classList.toggle("warn", dropped);
+    left.textContent = String(NAME_MAX - name.length);
+  });
+  return [h("label", { for: "channel-name", class: "name-label" }, "Name", left), input, hint];
 }

@@ -146,7 +146,7 @@ export class Files {
       await call("files.delete", { file: file.id });
       this.fileGone(file.id);
     } catch (err) {
-      this.toast(`Not deleted: ${err.error === "cant_delete_file" ? "only its uploader or an admin may delete it" : err.error ?? err}`);
+      this.fail("Not deleted.", err);
     }
   }
 

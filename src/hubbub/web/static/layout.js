@@ -3,6 +3,7 @@
 
 import { signOut } from "./api.js";
 import { append, autosize, clear, h } from "./dom.js";
+import { render } from "./mrkdwn.js";
 import { Attachments, attachButton, dropTarget, pasteFiles, refuseStrayDrops } from "./uploads.js";
 
 export class Layout {
@@ -125,11 +126,12 @@ export class Layout {
   drawHeader() {
     const c = this.channels.get(this.current);
     this.heading.textContent = this.label(c);
-    this.topic.textContent = c?.topic?.value ?? "";
+    append(clear(this.topic), render(c?.topic?.value ?? "", this.ctx()));
     document.title = `${this.label(c)} · ${this.teamName} · hubbub`;
     append(clear(this.headerTools), [
       h("button", { class: "pins", onclick: () => this.dialogs.pins(this.current) }, "Pinned"),
       c && !c.is_im && !c.is_mpim ? h("button", { onclick: () => this.dialogs.invite(this.current) }, "Add people") : null,
+      c && !c.is_im && !c.is_mpim && !c.is_general ? h("button", { onclick: () => this.dialogs.renameChannel(this.current) }, "Rename") : null,
     ]);
   }
 
@@ -142,7 +144,7 @@ export class Layout {
       const unread = c.id !== this.current && count?.has_unreads;
       const badge = c.id !== this.current ? count?.mention_count ?? 0 : 0;
       const label = [this.label(c), unread ? "unread" : "", badge ? `${badge} mention${badge > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
-      const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? "🔒" : "#");
+      const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? this.emoji.node("🔒", "private") : "#");
       return h(
         "li",
         {},

@@ -86,7 +86,8 @@ export class Live {
       };
       return;
     }
-    this.toast(`${e.subtitle}: ${e.content}`);
+    // In a DM the subtitle is the author, whom the content already names ("bob: hi").
+    this.toast(e.content.startsWith(`${e.subtitle}: `) ? e.content : `${e.subtitle}: ${e.content}`);
   }
 
   onMessage(e) {
@@ -201,7 +202,10 @@ export class Live {
   async onJoined(e) {
     const id = e.channel?.id ?? e.channel;
     if (e.type === "member_joined_channel" && e.user !== this.me) return;
-    if (typeof e.channel === "object" && e.channel.id) this.channels.set(id, { ...e.channel, is_member: true });
+    // mpim_joined brings the whole conversation; im_created only a stub ({id, user, created}),
+    // which must not replace what the client holds (a DM it just opened has no name to sort
+    // by): conversations.info below brings the whole one either way.
+    if (typeof e.channel === "object" && "is_im" in e.channel) this.channels.set(id, { ...e.channel, is_member: true });
     try {
       const data = await call("conversations.info", { channel: id });
       this.channels.set(id, data.channel);

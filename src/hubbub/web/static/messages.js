@@ -19,42 +19,59 @@ export class Messages {
     append(clear(list), nodes);
     if (toBottom || (wasAtBottom && !keepBottomOffset)) list.scrollTop = list.scrollHeight;
     else if (keepBottomOffset) list.scrollTop = list.scrollHeight - fromBottom;
-    const input = list.querySelector(".edit-box");
-    if (input) {
-      input.focus();
-      input.setSelectionRange(input.value.length, input.value.length);
-    }
+    focusEditBox(list);
   }
 
   drawThread() {
     if (!this.thread) return;
     const { channel, ts } = this.thread;
-    const tl = this.threads.get(`${channel}/${ts}`);
+    const [parent, ...replies] = this.threads.get(`${channel}/${ts}`).list();
+    const loaded = this.threads.get(`${channel}/${ts}`).loaded;
+    // The parent, then the count as a divider, then the replies: the first reply starts a group
+    // of its own, even from the parent's author.
     const nodes = [];
-    this.messageNodes(tl.list(), channel, nodes, true);
-    const count = Math.max(0, tl.list().length - 1);
-    if (tl.loaded) nodes.splice(1, 0, h("p", { class: "reply-count" }, `${count} ${count === 1 ? "reply" : "replies"}`));
+    if (parent) this.messageNodes([parent], channel, nodes, true);
+    const count = replies.length;
+    if (loaded) nodes.push(h("div", { class: "reply-count", role: "separator" }, h("span", {}, `${count} ${count === 1 ? "reply" : "replies"}`)));
+    this.messageNodes(replies, channel, nodes, true, parent);
     append(clear(this.threadList), nodes);
     this.threadList.scrollTop = this.threadList.scrollHeight;
+    focusEditBox(this.threadList);
   }
 
-  messageNodes(messages, channel, nodes, inThread) {
+  // before: the message shown just above these, if any, so that a day is not marked twice.
+  messageNodes(messages, channel, nodes, inThread, before = null) {
     let prev = null;
+    let last = before;
     for (const m of messages) {
-      if (!prev || dayKey(prev.ts) !== dayKey(m.ts)) {
+      if (!last || dayKey(last.ts) !== dayKey(m.ts)) {
         nodes.push(h("div", { class: "day", role: "separator" }, h("span", {}, dayLabel(m.ts))));
         prev = null;
       }
       const grouped = prev && prev.user === m.user && !prev.subtype && !m.subtype && Number(m.ts) - Number(prev.ts) < 300;
       nodes.push(this.messageNode(m, channel, grouped, inThread));
       prev = m;
+      last = m;
+    }
+  }
+
+  // Editing is one message at a time in each list: the channel's (editing) and the thread's
+  // (editingReply).
+  setEditing(ts, inThread) {
+    if (inThread) {
+      this.editingReply = ts;
+      this.drawThread();
+    } else {
+      this.editing = ts;
+      this.drawMessages({});
     }
   }
 
   ctx() {
     return {
       me: this.me,
-      emoji: (name) => this.emojiMap?.[name],
+      emoji: (name) => this.emoji.text(name),
+      emojiNode: (text, label) => this.emoji.node(text, label),
       userName: (id) => (this.users.has(id) ? this.userName(id) : undefined),
       channelName: (id) => this.channels.get(id)?.name,
       groupHandle: (id) => this.usergroups.get(id)?.handle,
@@ -65,17 +82,19 @@ export class Messages {
   messageNode(m, channel, grouped, inThread) {
     const name = m.user ? this.userName(m.user) : m.username ?? "bot";
     const own = m.user === this.me;
-    const editing = !inThread && this.editing === m.ts;
+    const editing = (inThread ? this.editingReply : this.editing) === m.ts;
     const time = h("time", { datetime: new Date(Number(m.ts) * 1000).toISOString() }, clock(m.ts));
-    const text = editing ? this.editBox(channel, m) : h("div", { class: "text" }, render(m.text, this.ctx()));
+    // "(edited)" follows the text on its line, as in Slack.
+    const text = editing
+      ? this.editBox(channel, m, inThread)
+      : h("div", { class: "text" }, render(m.text, this.ctx()), m.edited ? [" ", h("span", { class: "edited" }, "(edited)")] : null);
     const reactions = (m.reactions ?? []).map((r) => {
       const mine = r.users.includes(this.me);
       const who = r.users.map((u) => this.userName(u)).join(", ");
-      const char = this.emojiMap?.[r.name] ?? `:${r.name}:`;
       return h(
         "button",
         { class: `reaction${mine ? " mine" : ""}`, "aria-pressed": String(mine), "aria-label": `${r.name} reaction, ${r.count}: ${who}`, title: `${who} reacted with :${r.name}:`, dataset: { name: r.name }, onclick: () => this.react(channel, m, r.name) },
-        h("span", { class: "emoji", "aria-hidden": "true" }, char),
+        h("span", { class: "reaction-emoji", "aria-hidden": "true" }, this.emoji.named(r.name)),
         h("span", { class: "count" }, String(r.count)),
       );
     });
@@ -86,7 +105,7 @@ export class Messages {
       inThread ? null : h("button", { class: "icon", "aria-label": "Reply in thread", title: "Reply in thread", onclick: () => this.openThread(channel, m.ts) }, "Reply"),
       h("button", { class: "icon", "aria-label": m.pinned_to?.length ? "Unpin" : "Pin to channel", title: m.pinned_to?.length ? "Unpin" : "Pin", onclick: () => this.pin(channel, m) }, m.pinned_to?.length ? "Unpin" : "Pin"),
       h("button", { class: "icon", "aria-label": "Copy link", title: "Copy link", onclick: () => this.copyLink(channel, m) }, "Link"),
-      own && !inThread ? h("button", { class: "icon", "aria-label": "Edit message", title: "Edit", onclick: () => { this.editing = m.ts; this.drawMessages({}); } }, "Edit") : null,
+      own ? h("button", { class: "icon", "aria-label": "Edit message", title: "Edit", onclick: () => this.setEditing(m.ts, inThread) }, "Edit") : null,
       own ? h("button", { class: "icon", "aria-label": "Delete message", title: "Delete", onclick: () => this.remove(channel, m.ts) }, "Delete") : null,
     );
     const replies = !inThread && m.reply_count
@@ -107,7 +126,6 @@ export class Messages {
         grouped ? null : h("div", { class: "meta" }, h("span", { class: "author" }, name), m.user ? h("span", { class: `presence ${this.presence.get(m.user) ?? "away"}`, dataset: { user: m.user }, "aria-hidden": "true" }) : null, time),
         m.pinned_to?.length ? h("div", { class: "pinned-note" }, "Pinned") : null,
         text,
-        m.edited && !editing ? h("span", { class: "edited" }, "(edited)") : null,
         this.fileNodes(m.files, inThread ? "thread" : "channel"),
         attachmentNodes(m.attachments),
         reactions.length ? h("div", { class: "reactions" }, reactions) : null,
@@ -122,7 +140,7 @@ export class Messages {
     return this.timeline(channel).get(ts) ?? this.threadOf(channel, this.thread?.ts)?.get(ts);
   }
 
-  editBox(channel, m) {
+  editBox(channel, m, inThread) {
     const box = h("textarea", { class: "edit-box", "aria-label": "Edit message" });
     box.value = editable(m.text, this.ctx());
     box.addEventListener("keydown", (e) => {
@@ -132,9 +150,8 @@ export class Messages {
       } else if (e.key === "Escape") {
         e.preventDefault();
         e.stopPropagation();
-        this.editing = null;
-        this.drawMessages({});
-        this.input.focus();
+        this.setEditing(null, inThread);
+        (inThread ? this.threadInput : this.input).focus();
       }
     });
     return h(
@@ -142,9 +159,18 @@ export class Messages {
       { class: "editing" },
       box,
       h("div", { class: "edit-actions" },
-        h("button", { onclick: () => { this.editing = null; this.drawMessages({}); } }, "Cancel"),
+        h("button", { onclick: () => this.setEditing(null, inThread) }, "Cancel"),
         h("button", { class: "primary", onclick: () => this.saveEdit(channel, m.ts, box.value) }, "Save")),
     );
+  }
+}
+
+// The box that edits a message, when a list has one: focused, the caret at its end.
+function focusEditBox(list) {
+  const input = list.querySelector(".edit-box");
+  if (input) {
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
   }
 }
 

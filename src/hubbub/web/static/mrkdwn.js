@@ -3,16 +3,18 @@
 // text node, so no message can inject markup.
 
 import { h } from "./dom.js";
+import { TYPED } from "./emoji.js";
 
 const INLINE = new RegExp(
   [
     "(`[^`\\n]+`)", // 1 code
     "(<[^<>\\n]+>)", // 2 link, mention, special
-    "(:[a-z0-9_+'\\-]+:)", // 3 emoji shortcode
+    "(:[a-z0-9_+'\\-]+:(?::skin-tone-[2-6]:)?)", // 3 emoji shortcode, maybe with a skin tone
     "((?<![\\w*])\\*(?=\\S)[^*\\n]*?\\S?\\*(?![\\w*]))", // 4 bold
     "((?<![\\w_])_(?=\\S)[^_\\n]*?\\S?_(?![\\w_]))", // 5 italic
     "((?<![\\w~])~(?=\\S)[^~\\n]*?\\S?~(?![\\w~]))", // 6 strike
-    "(https?:\\/\\/[^\\s<>]+[^\\s<>.,;:!?)\\]'\"])", // 7 a bare link
+    // 7 a bare link: it ends at a space, a "|" or an escaped < or >, and not on punctuation
+    "(https?:\\/\\/(?:(?!&[lg]t;)[^\\s<>|])*(?:(?!&[lg]t;)[^\\s<>|.,;:!?)\\]'\"]))",
   ].join("|"),
   "g",
 );
@@ -70,11 +72,24 @@ export function inline(text, ctx) {
   const out = [];
   let last = 0;
   for (const match of text.matchAll(INLINE)) {
-    if (match.index > last) out.push(decode(text.slice(last, match.index)));
+    if (match.index > last) out.push(...plain(decode(text.slice(last, match.index)), ctx));
     out.push(token(match, ctx));
     last = match.index + match[0].length;
   }
-  if (last < text.length) out.push(decode(text.slice(last)));
+  if (last < text.length) out.push(...plain(decode(text.slice(last)), ctx));
+  return out;
+}
+
+// Plain text, with the emoji typed in it as characters shown by their pictures (ctx.emojiNode).
+function plain(text, ctx) {
+  const out = [];
+  let last = 0;
+  for (const match of text.matchAll(TYPED)) {
+    if (match.index > last) out.push(text.slice(last, match.index));
+    out.push(ctx.emojiNode(match[0], match[0]));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
   return out;
 }
 
@@ -83,8 +98,8 @@ function token(match, ctx) {
   if (code) return h("code", {}, decode(code.slice(1, -1)));
   if (angle) return special(angle.slice(1, -1), ctx);
   if (emoji) {
-    const char = ctx.emoji?.(emoji.slice(1, -1));
-    return char ? h("span", { class: "emoji", title: emoji, "aria-label": emoji }, char) : emoji;
+    const char = ctx.emoji(emoji.slice(1, -1));
+    return char ? ctx.emojiNode(char, emoji) : emoji;
   }
   if (bold) return h("strong", {}, inline(bold.slice(1, -1), ctx));
   if (italic) return h("em", {}, inline(italic.slice(1, -1), ctx));
@@ -119,7 +134,10 @@ function special(body, ctx) {
     return decode(label || `<${target}>`);
   }
   const url = decode(target);
-  return SAFE_SCHEMES.test(url) ? link(url, decode(label || target)) : decode(label || target);
+  if (SAFE_SCHEMES.test(url)) return link(url, decode(label || target));
+  // Another scheme's link shows its label alone; what is no link at all (a bot's raw
+  // "<script>") shows as it was written.
+  return decode(label || (/^[a-z][a-z0-9+.-]*:/i.test(target) ? target : `<${target}>`));
 }
 
 function link(url, text) {

@@ -137,7 +137,7 @@ export class Search {
     try {
       more = await this.searchPage(kind, found.text, cursor);
     } catch (err) {
-      this.toast(`Search failed: ${err.error ?? err}`);
+      this.fail("Search failed.", err);
       return;
     }
     if (asked !== this.searchAsked || found !== this.found) return;

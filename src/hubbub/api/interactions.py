@@ -1,0 +1,45 @@
+"""blocks.actions: a person's press on the blocks of an app's message (hubbub's own method, as
+chat.command is: Slack's clients use an internal API); docs/integrations.md, Interactivity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubbub.api.call import Call
+from hubbub.api.registry import NO_SCOPE, TIER_3, Router
+from hubbub.domain.interactions import check_press
+from hubbub.services import interactions
+
+router = Router()
+
+
+@router.method(
+    "blocks.actions",
+    scopes=NO_SCOPE,
+    tier=TIER_3,
+    user_token=True,
+    args={
+        "channel": "string",
+        "ts": "string",
+        "block_id": "string",
+        "action_id": "string",
+        "value": "string",
+        "selected_date": "string",
+    },
+)
+async def block_actions(call: Call) -> dict[str, Any]:
+    """Presses an element of a message's blocks; its app gets block_actions."""
+    press = check_press(
+        call.text("block_id") or None,
+        call.required("action_id", "action_not_found"),
+        call.text("value") or None,
+        call.text("selected_date") or None,
+    )
+    await interactions.press(
+        call.hub,
+        call.who,
+        call.required("channel", "channel_not_found"),
+        call.required("ts", "message_not_found"),
+        press,
+    )
+    return {}

@@ -1,0 +1,202 @@
+"""A person's press on an app's blocks as the domain sees it: the element pressed, found in a
+message's own blocks; what the person chose, checked against that element; the `block_actions`
+payload Slack sends the app. No I/O here.
+
+What the app is told comes from the stored blocks, never from the client: a button's value, a
+select's option objects. The client names the element and its choice only.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+
+# Slack's limits on the ids and on an option's value.
+MAX_ACTION_ID = 255
+MAX_OPTION_VALUE = 150
+# The elements a press is taken from, and whether the press chooses one of their options.
+CHOOSING = frozenset({"static_select", "overflow", "radio_buttons"})
+PRESSABLE = CHOOSING | {"button", "datepicker"}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """What the client says was pressed: the block (None: one without a block_id), the
+    element, and the option value or date chosen with it."""
+
+    block_id: str | None
+    action_id: str
+    value: str | None = None
+    date: str | None = None
+
+
+def check_press(block_id: str | None, action_id: str, value: str | None, date: str | None) -> Press:
+    """The press's arguments, bounded, or invalid_arguments."""
+    if block_id is not None and not 0 < len(block_id) <= MAX_ACTION_ID:
+        raise SlackError("invalid_arguments")
+    if not 0 < len(action_id) <= MAX_ACTION_ID:
+        raise SlackError("invalid_arguments")
+    if value is not None and not 0 < len(value) <= MAX_OPTION_VALUE:
+        raise SlackError("invalid_arguments")
+    if date is not None and _date(date) is None:
+        raise SlackError("invalid_date")
+    return Press(block_id, action_id, value, date)
+
+
+def _date(text: str) -> str | None:
+    if not _DATE.match(text):
+        return None
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text
+
+
+def _elements(block: dict[str, Any]) -> Iterator[Any]:
+    kind = block.get("type")
+    if kind == "actions" and isinstance(block.get("elements"), list):
+        yield from block["elements"]
+    elif kind == "section" and "accessory" in block:
+        yield block["accessory"]
+    elif kind == "input" and "element" in block:
+        yield block["element"]
+
+
+def find_element(blocks: Any, press: Press) -> dict[str, Any]:
+    """The element the press names in these blocks: block_not_found when no block has its
+    block_id, action_not_found when that block has no pressable element of its action_id."""
+    matched = False
+    for block in blocks if isinstance(blocks, list) else ():
+        if not isinstance(block, dict) or block.get("block_id") != press.block_id:
+            continue
+        matched = True
+        for element in _elements(block):
+            if (
+                isinstance(element, dict)
+                and element.get("action_id") == press.action_id
+                and element.get("type") in PRESSABLE
+            ):
+                return element
+    raise SlackError("action_not_found" if matched else "block_not_found")
+
+
+def _options(element: dict[str, Any]) -> Iterator[Any]:
+    if isinstance(element.get("options"), list):
+        yield from element["options"]
+    for group in element.get("option_groups") or ():
+        if isinstance(group, dict) and isinstance(group.get("options"), list):
+            yield from group["options"]
+
+
+def action(element: dict[str, Any], press: Press, action_ts: str) -> dict[str, Any]:
+    """The entry of `actions` for the press, as Slack writes it for the element's type;
+    invalid_option for an option the element does not offer, invalid_date for a datepicker
+    pressed without a date."""
+    kind = element["type"]
+    out: dict[str, Any] = {"type": kind, "action_id": press.action_id}
+    if press.block_id is not None:
+        out["block_id"] = press.block_id
+    if kind == "button":
+        for key in ("text", "value", "style", "url"):
+            if key in element:
+                out[key] = element[key]
+    elif kind in CHOOSING:
+        option = next(
+            (
+                o
+                for o in _options(element)
+                if isinstance(o, dict) and press.value is not None and o.get("value") == press.value
+            ),
+            None,
+        )
+        if option is None:
+            raise SlackError("invalid_option")
+        out["selected_option"] = option
+        if "placeholder" in element:
+            out["placeholder"] = element["placeholder"]
+    else:  # datepicker
+        if press.date is None:
+            raise SlackError("invalid_date")
+        out["selected_date"] = press.date
+        if "initial_date" in element:
+            out["initial_date"] = element["initial_date"]
+    out["action_ts"] = action_ts
+    return out
+
+
+def state_values(done: dict[str, Any]) -> dict[str, Any]:
+    """`state.values` after the press: what a stateful element now holds, under its block and
+    action ids (a button holds nothing; a block without a block_id cannot be named)."""
+    block_id = done.get("block_id")
+    if block_id is None or done["type"] == "button":
+        return {}
+    held = {k: v for k, v in done.items() if k in ("type", "selected_option", "selected_date")}
+    return {block_id: {done["action_id"]: held}}
+
+
+@dataclass(frozen=True, slots=True)
+class Presser:
+    """Who pressed, as the payload names them."""
+
+    user_id: str
+    user_name: str
+    team_id: str
+    team_domain: str
+
+
+def user_of(presser: Presser) -> dict[str, Any]:
+    """The `user` of an interaction's payload."""
+    return {
+        "id": presser.user_id,
+        "username": presser.user_name,
+        "name": presser.user_name,
+        "team_id": presser.team_id,
+    }
+
+
+def team_of(presser: Presser) -> dict[str, Any]:
+    """The `team` of an interaction's payload."""
+    return {"id": presser.team_id, "domain": presser.team_domain}
+
+
+def block_actions(
+    *,
+    app_id: str,
+    verification_token: str,
+    presser: Presser,
+    channel_id: str,
+    channel_name: str,
+    message: dict[str, Any],
+    done: dict[str, Any],
+    trigger_id: str,
+    response_url: str,
+) -> dict[str, Any]:
+    """Slack's block_actions payload of a press on a message's block."""
+    return {
+        "type": "block_actions",
+        "user": user_of(presser),
+        "api_app_id": app_id,
+        "token": verification_token,
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": channel_id,
+            "is_ephemeral": False,
+        },
+        "trigger_id": trigger_id,
+        "team": team_of(presser),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "channel": {"id": channel_id, "name": channel_name},
+        "message": message,
+        "state": {"values": state_values(done)},
+        "response_url": response_url,
+        "actions": [done],
+    }
