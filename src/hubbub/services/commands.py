@@ -315,8 +315,17 @@ async def _ephemeral(
 
 
 async def respond(hub: Hub, code: str, response: Any) -> None:
-    """A POST to a response_url: shown as `show` shows it; expired_url once it is 30 minutes
-    old or used 5 times, invalid_url for a code of nobody's."""
+    """A POST to a response_url: shown as `show` shows it."""
+    app, target = await redeem(hub, code, response)
+    await show(hub, app, target["channel_id"], target["user_id"], response, code)
+
+
+async def redeem(
+    hub: Hub, code: str, response: Any, *, pressed: bool = False
+) -> tuple[App, dict[str, Any]]:
+    """One use of a response URL (a command's, or a press's when `pressed`): the app it
+    answers for and what it was issued for. expired_url once it is 30 minutes old or used 5
+    times, invalid_url for a code of nobody's, invalid_payload for a body that is no object."""
     team_id = invite_team(code)
     if team_id is None:
         raise SlackError("invalid_url")
@@ -324,7 +333,7 @@ async def respond(hub: Hub, code: str, response: Any) -> None:
         raise SlackError("invalid_payload")
 
     def unit(tx: Tx, _log: EventLog) -> tuple[App, dict[str, Any]] | None:
-        target = tx.use_command_response(team_id, token_hash(code))
+        target = tx.use_command_response(team_id, token_hash(code), pressed=pressed)
         if target is None:
             return None
         app = tx.get_app(team_id, target["app_id"])
@@ -338,5 +347,4 @@ async def respond(hub: Hub, code: str, response: Any) -> None:
         raise
     if found is None:
         raise SlackError("expired_url")
-    app, target = found
-    await show(hub, app, target["channel_id"], target["user_id"], response, code)
+    return found

@@ -15,7 +15,7 @@ import orjson
 from hubbub.domain import interactions as rules
 from hubbub.domain.apps import App
 from hubbub.domain.errors import SlackError
-from hubbub.domain.ids import invite_team, new_invite_code, token_hash
+from hubbub.domain.ids import new_invite_code, token_hash
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import message_json
 from hubbub.domain.text import check_content
@@ -146,28 +146,7 @@ async def respond(hub: Hub, code: str, response: Any) -> None:
     place, delete_original deletes it (each only while it is the app's message), anything
     else is a new message shown as a slash command's answer is (ephemeral unless in_channel).
     expired_url once 30 minutes old or used 5 times; invalid_url for nobody's code."""
-    team_id = invite_team(code)
-    if team_id is None:
-        raise SlackError("invalid_url")
-    if not isinstance(response, dict):
-        raise SlackError("invalid_payload")
-
-    def unit(tx: Tx, _log: EventLog) -> tuple[App, dict[str, Any]] | None:
-        target = tx.use_command_response(team_id, token_hash(code), pressed=True)
-        if target is None:
-            return None
-        app = tx.get_app(team_id, target["app_id"])
-        return None if app is None else (app, target)
-
-    try:
-        found = await hub.commit(team_id, unit)
-    except SlackError as exc:
-        if exc.code == "team_not_found":
-            raise SlackError("invalid_url") from exc
-        raise
-    if found is None:
-        raise SlackError("expired_url")
-    app, target = found
+    app, target = await commands.redeem(hub, code, response, pressed=True)
     channel_id, user_id = target["channel_id"], target["user_id"]
     if response.get("delete_original") or response.get("replace_original"):
         await _on_original(hub, app, channel_id, user_id, target["source_ts"], response)
