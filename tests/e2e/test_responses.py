@@ -210,6 +210,12 @@ def test_answers_that_worked_are_what_the_document_says(
     a("bookmarks.edit", channel_id=channel, bookmark_id=mark["bookmark"]["id"], title="A2")
     a("bookmarks.list", channel_id=channel)
     a("bookmarks.remove", channel_id=channel, bookmark_id=mark["bookmark"]["id"])
+    # Reminders: one set, read, completed and deleted.
+    rid = a("reminders.add", text="shapes", time="in 1 hour")["reminder"]["id"]
+    a("reminders.list")
+    a("reminders.info", reminder=rid)
+    a("reminders.complete", reminder=rid)
+    a("reminders.delete", reminder=rid)
 
     app = make_app(server.data_dir, domain="acme", socket_mode=True)
     Caller(server, app.app_token)("apps.connections.open")

@@ -17,6 +17,7 @@ from hubbub.domain.apps import App
 from hubbub.domain.bookmarks import Bookmark, bookmark_json
 from hubbub.domain.files import READY, File
 from hubbub.domain.model import Channel, Message, Reaction, Team, User
+from hubbub.domain.reminders import Reminder, reminder_json
 from hubbub.domain.shapes import (
     USER_TEAM,
     bot_json,
@@ -179,6 +180,7 @@ BOOKMARK = Bookmark("T1", "C1", "Bk1", "Docs", "https://x.test", "", 1_700_000_0
 DISABLED_GROUP = replace(GROUP, channels=("C1",), deleted=1_700_000_001, deleted_by="U1")
 
 BOT = replace(USER, bot_id="B1", is_bot=True)
+REMINDER = Reminder("T1", "RmABC123", "U1", "U2", "stand-up", 1_700_000_000, 0)
 PICTURED_BOT = replace(
     BOT,
     profile={
@@ -220,6 +222,11 @@ RECORDS = [
         "Bookmark",
         bookmark_json(BOOKMARK),
         bookmark_json(replace(BOOKMARK, emoji=":clap:", updated=1_700_000_001)),
+    ),
+    (
+        "Reminder",
+        reminder_json(REMINDER),
+        reminder_json(replace(REMINDER, complete_ts=1_700_000_009)),
     ),
     ("Bot", bot_json(BOT, None), bot_json(PICTURED_BOT, APP)),
     ("BotProfile", bot_profile_json(BOT, APP), bot_profile_json(PICTURED_BOT, APP)),

@@ -326,6 +326,17 @@ COMPONENTS: dict[str, Schema] = {
     "DndStatus": DND_STATUS,
     # usergroups.*: the members and their count where the method adds them.
     "Usergroup": obj(_USERGROUP, {"users": array(STRING), "user_count": INTEGER}),
+    "Reminder": obj(
+        {
+            "id": STRING,
+            "creator": STRING,
+            "user": STRING,
+            "text": STRING,
+            "recurring": BOOLEAN,
+            "time": INTEGER,
+            "complete_ts": INTEGER,
+        }
+    ),
     "Bookmark": obj(
         {
             "id": STRING,
@@ -730,6 +741,11 @@ SUCCESS: dict[str, Schema] = {
     "admin.emoji.add": EMPTY,
     "admin.emoji.addAlias": EMPTY,
     "admin.emoji.remove": EMPTY,
+    "reminders.add": obj({"reminder": ref("Reminder")}),
+    "reminders.list": obj({"reminders": array(ref("Reminder"))}),
+    "reminders.info": obj({"reminder": ref("Reminder")}),
+    "reminders.complete": EMPTY,
+    "reminders.delete": EMPTY,
     "bookmarks.add": obj({"bookmark": ref("Bookmark")}),
     "bookmarks.edit": obj({"bookmark": ref("Bookmark")}),
     "bookmarks.remove": EMPTY,

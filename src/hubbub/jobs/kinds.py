@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from functools import partial
 
 from hubbub.domain.jobs import Job, JobLimits, JobSpec
-from hubbub.services import apps, file_sharing, notify, previews, scheduled, thumbnails
+from hubbub.services import (
+    apps,
+    file_sharing,
+    notify,
+    previews,
+    reminders,
+    scheduled,
+    thumbnails,
+)
 from hubbub.services.follow_up import FOLLOW_UP_JOB, Reactor, follow_up_job
 from hubbub.services.hub import Hub
 
@@ -64,5 +72,7 @@ def kinds(
         ),
         # A message of chat.scheduleMessage, due at its post_at (services/scheduled.py).
         scheduled.SCHEDULED_JOB: Kind(scheduled.SPEC, scheduled.scheduled_job),
+        # Slackbot saying a reminder, due at its time (services/reminders.py).
+        reminders.REMINDER_JOB: Kind(reminders.SPEC, reminders.reminder_job),
     }
     return {**table, **(extra or {})}

@@ -356,6 +356,24 @@ scheduled_messages = Table(
     Index("ix_scheduled_channel", "team_id", "channel_id", "post_at"),
 )
 
+# Reminders (reminders.*; services/reminders.py), each with the `reminder` job that has Slackbot
+# say it in the person's DM at `time` (Unix seconds). complete_ts, said_ts: 0 until then.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("team_id", String(16), primary_key=True),
+    Column("reminder_id", String(20), primary_key=True),
+    Column("creator", String(16), nullable=False),
+    Column("user_id", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("complete_ts", BigInteger, nullable=False),
+    Column("said_ts", BigInteger, nullable=False),
+    # reminders.list: those for a person and those a person set, by time.
+    Index("ix_reminders_user", "team_id", "user_id", "time"),
+    Index("ix_reminders_creator", "team_id", "creator", "time"),
+)
+
 # Jobs that failed every try, kept for `hubbub admin jobs` and `hubbub admin jobs retry`.
 dead_jobs = Table(
     "dead_jobs",

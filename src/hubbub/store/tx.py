@@ -22,6 +22,7 @@ from hubbub.store.queries.notify import NotifyQueries
 from hubbub.store.queries.people import PeopleQueries
 from hubbub.store.queries.previews import PreviewQueries
 from hubbub.store.queries.reads import ReadQueries
+from hubbub.store.queries.reminders import ReminderQueries
 from hubbub.store.queries.scheduled import ScheduledQueries
 from hubbub.store.queries.search import SearchQueries
 from hubbub.store.queries.search_files import SearchFileQueries
@@ -55,6 +56,7 @@ class Tx(
     EmojiQueries,
     BookmarkQueries,
     ScheduledQueries,
+    ReminderQueries,
     ViewQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

@@ -1,0 +1,138 @@
+"""Reminders (reminders.add, .list, .info, .complete, .delete).
+
+Adding one writes its row and a `reminder` job due at its time, in one transaction. At that time
+the job has Slackbot (USLACKBOT) say "Reminder: <text>." in the person's DM with Slackbot, opened
+if need be, and marks the reminder said in the same transaction, so it is said exactly once: a
+job run again, or after a restart, finds it said; a deleted or completed one is not said.
+docs/integrations.md, "Reminders".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import new_id
+from hubbub.domain.jobs import Job, JobSpec, PermanentFailure
+from hubbub.domain.model import Identity
+from hubbub.domain.reminders import (
+    MAX_LISTED,
+    SLACKBOT,
+    Reminder,
+    due,
+    is_reminder_id,
+    message_text,
+)
+from hubbub.services.direct import open_im_tx
+from hubbub.services.hub import EventLog, Hub
+from hubbub.services.messages import insert_tx
+from hubbub.store.tx import Tx
+
+REMINDER_JOB = "reminder"
+SPEC = JobSpec(timeout_s=30.0, max_attempts=10, backoff_base_s=1.0, backoff_cap_s=60.0)
+
+
+def _for_whom(tx: Tx, who: Identity, user: str | None) -> str:
+    """The person a reminder is for: the caller, or another person of the workspace."""
+    if not user or user == who.user_id:
+        return who.user_id
+    if user == SLACKBOT:
+        raise SlackError("cannot_add_slackbot")
+    person = tx.get_user(who.team_id, user)
+    if person is None or person.deleted:
+        raise SlackError("user_not_found")
+    if person.is_bot:
+        raise SlackError("cannot_add_bot")
+    return person.id
+
+
+async def add(hub: Hub, who: Identity, text: str, time: Any, user: str | None) -> Reminder:
+    def unit(tx: Tx, log: EventLog) -> Reminder:
+        at = due(time, tx.now)
+        item = Reminder(
+            team_id=who.team_id,
+            id=new_id("Rm"),
+            creator=who.user_id,
+            user_id=_for_whom(tx, who, user),
+            text=text,
+            time=at,
+            complete_ts=0,
+        )
+        tx.insert_reminder(item)
+        log.job(
+            who.team_id,
+            REMINDER_JOB,
+            {"id": item.id},
+            key=item.id,
+            delay_us=at * 1_000_000 - tx.now_us,
+        )
+        return item
+
+    return await hub.commit(who.team_id, unit)
+
+
+def _mine(tx: Tx, who: Identity, reminder_id: str) -> Reminder:
+    """A reminder for the caller or set by them; not_found for any other."""
+    item = tx.get_reminder(who.team_id, reminder_id) if is_reminder_id(reminder_id) else None
+    if item is None or who.user_id not in (item.user_id, item.creator):
+        raise SlackError("not_found")
+    return item
+
+
+async def info(hub: Hub, who: Identity, reminder_id: str) -> Reminder:
+    return await hub.read(who.team_id, lambda tx: _mine(tx, who, reminder_id))
+
+
+async def listed(hub: Hub, who: Identity) -> list[Reminder]:
+    return await hub.read(
+        who.team_id, lambda tx: tx.list_reminders(who.team_id, who.user_id, MAX_LISTED)
+    )
+
+
+async def complete(hub: Hub, who: Identity, reminder_id: str) -> None:
+    """Marks the caller's reminder done; one done already stays as it was."""
+
+    def unit(tx: Tx, log: EventLog) -> None:
+        item = _mine(tx, who, reminder_id)
+        if item.user_id != who.user_id:
+            raise SlackError("cannot_complete_others")
+        if not item.complete_ts:
+            tx.complete_reminder(who.team_id, item.id, tx.now)
+
+    await hub.commit(who.team_id, unit)
+
+
+async def delete(hub: Hub, who: Identity, reminder_id: str) -> None:
+    def unit(tx: Tx, log: EventLog) -> None:
+        tx.delete_reminder(who.team_id, _mine(tx, who, reminder_id).id)
+
+    await hub.commit(who.team_id, unit)
+
+
+async def reminder_job(hub: Hub, job: Job) -> None:
+    """Has Slackbot say a reminder at its time, once."""
+    reminder_id = job.payload.get("id")
+    if not isinstance(reminder_id, str):
+        raise PermanentFailure("no reminder id")
+
+    def say(tx: Tx, log: EventLog) -> None:
+        item = tx.get_reminder(job.team_id, reminder_id)
+        if item is None or item.complete_ts or item.said_ts:
+            return  # deleted, completed, or said by an earlier run
+        person = tx.get_user(job.team_id, item.user_id)
+        if person is None or person.deleted:
+            return  # no one to tell
+        owner = Identity(
+            team_id=job.team_id,
+            user_id=item.user_id,
+            token_kind="xoxp",
+            token_hash="",
+            is_admin=False,
+            bot_id=None,
+            scopes=frozenset(),
+        )
+        dm = open_im_tx(tx, log, owner, SLACKBOT).channel
+        insert_tx(tx, log, dm, user_id=SLACKBOT, text=message_text(item), team=job.team_id)
+        tx.said_reminder(job.team_id, item.id, tx.now)
+
+    await hub.commit(job.team_id, say)
