@@ -86,6 +86,11 @@ METHODS: dict[str, dict[str, str]] = {
     "reactions.get": {"channel": "{channel}", "timestamp": "{ts}"},
     "reactions.list": {"user": "{user}"},
     "reactions.remove": {"channel": "{channel}", "timestamp": "{ts}", "name": "thumbsup"},
+    "reminders.add": {"text": "hi", "time": "in 1 hour", "user": "{user}"},
+    "reminders.complete": {"reminder": "{channel}"},
+    "reminders.delete": {"reminder": "{channel}"},
+    "reminders.info": {"reminder": "{channel}"},
+    "reminders.list": {},
     "rtm.connect": {},
     "rtm.start": {},
     # Excluding a word nobody wrote: every message the guest may see, and nothing else.
