@@ -111,7 +111,12 @@ def test_a_reminder_for_someone_else_is_said_to_them(server: Server, workspace: 
     made = alice.reminders_add(text="review the doc", time="1", user=workspace.carol.user_id)
     item = made["reminder"]
     assert item["creator"] == workspace.alice.user_id and item["user"] == workspace.carol.user_id
+    carol.reminders_add(text="her own", time="1")
     _until(lambda: bool(_said(carol, "Reminder: review the doc.")))
+    _until(lambda: bool(_said(carol, "Reminder: her own.")))
+    # Both in the one DM with Slackbot.
+    ims = carol.conversations_list(types="im", limit=200)["channels"]
+    assert [c["user"] for c in ims].count("USLACKBOT") == 1
     assert carol.reminders_info(reminder=item["id"])["reminder"] == item
     # Only the person it is for completes it; its creator still sees and deletes it.
     assert error_of(alice.reminders_complete, reminder=item["id"]) == "cannot_complete_others"

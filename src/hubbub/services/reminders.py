@@ -122,6 +122,7 @@ async def reminder_job(hub: Hub, job: Job) -> None:
         person = tx.get_user(job.team_id, item.user_id)
         if person is None or person.deleted:
             return  # no one to tell
+        # The DM is the person's, with Slackbot in it; opening it needs only who they are.
         owner = Identity(
             team_id=job.team_id,
             user_id=item.user_id,
