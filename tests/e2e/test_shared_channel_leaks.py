@@ -117,6 +117,27 @@ METHODS: dict[str, dict[str, str]] = {
     "views.publish": {"user_id": "{user}", "view": "{}"},
     "views.home": {"app_id": "{user}"},
     "shortcuts.run": {"app_id": "{user}", "callback_id": "x", "channel": "{channel}", "ts": "{ts}"},
+    "usergroups.create": {"name": "taken-over", "handle": "taken-over"},
+    "usergroups.list": {"include_users": "true", "include_disabled": "true"},
+    "usergroups.update": {"usergroup": "{channel}", "name": "taken"},
+    "usergroups.disable": {"usergroup": "{channel}"},
+    "usergroups.enable": {"usergroup": "{channel}"},
+    "usergroups.users.list": {"usergroup": "{channel}"},
+    "usergroups.users.update": {"usergroup": "{channel}", "users": "{user}"},
+    "emoji.list": {},
+    # A loopback address, which the outbound policy refuses: nothing is fetched.
+    "admin.emoji.add": {"name": "taken", "url": "http://127.0.0.1:9/taken.png"},
+    "admin.emoji.addAlias": {"name": "taken-alias", "alias_for": "{channel}"},
+    "admin.emoji.remove": {"name": "{channel}"},
+    "bookmarks.add": {
+        "channel_id": "{channel}",
+        "title": "t",
+        "type": "link",
+        "link": "https://x.test",
+    },
+    "bookmarks.edit": {"channel_id": "{channel}", "bookmark_id": "Bk0NOTHING", "title": "t"},
+    "bookmarks.list": {"channel_id": "{channel}"},
+    "bookmarks.remove": {"channel_id": "{channel}", "bookmark_id": "Bk0NOTHING"},
 }
 
 SITUATIONS = ("never_shared", "disconnected")
