@@ -17,7 +17,8 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from hubbub.api.responses import COMPONENTS, success
+from hubbub.api.records import COMPONENTS
+from hubbub.api.responses import success
 from hubbub.api.routes import method_table
 from tests.support.apps import make_app
 from tests.support.images import png

@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from hubbub.api.responses import COMPONENTS
+from hubbub.api.records import COMPONENTS
 
 
 def _json_schema(schema: Any) -> Any:

@@ -11,7 +11,8 @@ import pytest
 import schemathesis
 
 from hubbub.api.openapi import document
-from hubbub.api.responses import COMPONENTS, SUCCESS, success
+from hubbub.api.records import COMPONENTS
+from hubbub.api.responses import SUCCESS, success
 from hubbub.api.routes import method_table
 from hubbub.domain.apps import App
 from hubbub.domain.bookmarks import Bookmark, bookmark_json

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from hubbub import __version__
+from hubbub.api.records import COMPONENTS
 from hubbub.api.registry import Method
-from hubbub.api.responses import COMPONENTS, ref, success
+from hubbub.api.responses import success
+from hubbub.api.schemas import ref
 
 _TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "json": "string"}
 
