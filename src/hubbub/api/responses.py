@@ -3,9 +3,10 @@
 Kept in one table keyed by method name (SUCCESS), beside the shared records of
 `domain/shapes.py` and its kin (api/records.py COMPONENTS: message, channel, user, profile,
 team, ...). Answers and records are closed objects (a message aside, whose extra fields are
-open), so a field added to an answer or a serialiser must be added here or there too: tests/unit/test_responses.py checks the records against
-their serialisers, and tests/e2e/test_responses.py and test_schemathesis.py real answers
-against the document. Errors are open: `ok: false`, `error`, and whatever the error adds.
+open), so a field added to an answer or a serialiser must be added here or there too:
+tests/unit/test_responses.py checks the records against their serialisers, and
+tests/e2e/test_responses.py and test_schemathesis.py real answers against the document.
+Errors are open: `ok: false`, `error`, and whatever the error adds.
 """
 
 from __future__ import annotations
