@@ -10,7 +10,8 @@ UV := $(TOOLS)/bin/uv
 # uv installs into $(VENV) with the machine's Python, never one it would download.
 UV_ENV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON=$(PYTHON) UV_PYTHON_DOWNLOADS=never
 
-.PHONY: serve test test-postgres lint unit clean services browser vendor locked runtime dev lock upgrade
+.PHONY: serve test test-postgres lint unit clean services browser node node-runtime vendor locked runtime dev lock
+.PHONY: upgrade
 
 # Tests talk to a real PostgreSQL and Redis: the machine's own on 127.0.0.1 if they run, else
 # ones the tests start from Debian's binaries (tests/support/services.py), installed here.
@@ -23,7 +24,7 @@ $(UV): tools/uv-requirements.txt
 	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt
 	touch $(UV)
 
-# A dependency added to pyproject.toml (here or in bench/) without `make lock` stops every
+# A dependency added to pyproject.toml (here, in bench/ or in chaos/) without `make lock` stops every
 # install here, with this message, rather than installing something no lock has seen.
 locked: $(UV)
 	@$(UV) lock --check --quiet || { echo >&2; \
@@ -47,7 +48,7 @@ runtime: locked
 # Everything `make test` and `hubbub bench` need: the runtime plus the dev group, exactly the lock.
 dev: locked
 	$(UV_ENV) $(COMPILE)
-	$(BIN)/python -m compileall -q src bench/src tests
+	$(BIN)/python -m compileall -q src bench/src chaos/src tests
 
 # Re-resolve after changing a dependency in pyproject.toml: what the change needs moves, the rest
 # of uv.lock stays where it is.
@@ -66,8 +67,8 @@ serve: runtime
 	$(BIN)/hubbub serve
 
 lint: dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench chaos
+	$(BIN)/ruff format --check src tests bench chaos
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -80,20 +81,39 @@ services:
 browser:
 	@command -v chromium >/dev/null || { $(APT_UPDATE) && $(APT) chromium; }
 
+# Slack's Node.js SDKs (@slack/web-api, bolt, socket-mode, rtm-api, webhook) run against hubbub
+# in tests/e2e/test_node_*.py: Debian's Node.js and npm, then the SDKs exactly as
+# tests/node/package-lock.json has them (versions and integrity hashes), installed again only when
+# the lock changed. npm ci writes node_modules/.package-lock.json last: it is the stamp. The SDKs
+# need Node.js 20 (Debian 13's; Debian 12's own is 18, the machines here have NodeSource's 20): the
+# tests fail with an older one, saying so.
+NODE_DIR := tests/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
+
+node-runtime:
+	@command -v node >/dev/null && command -v npm >/dev/null || { $(APT_UPDATE) && $(APT) nodejs npm; }
+
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json | node-runtime
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: node-runtime $(NODE_STAMP)
+
 # Each test has its own data directory, databases, Redis prefix and ports, so they run side by
 # side: two processes take about 6 minutes here where one took 9 (TEST_JOBS=1 for one).
 TEST_JOBS ?= 2
 
-test: lint services browser
+test: lint services browser node
 	$(BIN)/pytest -n $(TEST_JOBS)
 
 # The same tests with every test server on a PostgreSQL database of its own (~7 min here in
 # one process, before make test ran two).
-test-postgres: lint services
+test-postgres: lint services node
 	HUBBUB_TEST_STORE=postgres $(BIN)/pytest -n $(TEST_JOBS) tests/e2e tests/integration
 
-# Third-party files fetched from the npm registry and committed, so neither `make serve` nor
-# `make test` needs the network or Node. Bump a version here and in the vendor READMEs.
+# Third-party files fetched from the npm registry and committed, so that `make serve` needs
+# neither the network nor Node (`make test` has Node for the SDK tests above, not for these).
+# Bump a version here and in the vendor READMEs.
 EMOJI_DATASOURCE := 16.0.0
 AXE_CORE := 4.14.1
 WEB_VENDOR := src/hubbub/web/static/vendor

@@ -289,9 +289,11 @@ async def client_gone(request: Request, _exc: Exception) -> Response:
 def job_loop(hub: Hub, settings: Settings) -> Background:
     """What this process does with background jobs: runs them from the jobs tables, or (with
     Redis Streams) moves them there for `hubbub worker` processes."""
-    if settings.job_queue == "redis":
-        return StreamRelay(hub, job_streams(hub, settings))
     table = kinds(limits=hub.job_limits)
+    if settings.job_queue == "redis":
+        # No longer than the jobs' own lease: job_timeout_max_s shortens both.
+        lease_s = min(30.0, job_lease_s(table))
+        return StreamRelay(hub, job_streams(hub, settings), lease_s=lease_s)
     queue = SqlQueue(hub, lease_s=job_lease_s(table))
     runner = JobRunner(hub, queue, table, concurrency=settings.job_concurrency)
     hub.jobs_queued = runner.wake

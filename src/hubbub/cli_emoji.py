@@ -1,5 +1,6 @@
 """`hubbub admin emoji add|remove`: a workspace's custom emoji from the command line
-(docs/integrations.md, Custom emoji). Kept apart from cli.py, which adds them to `hubbub admin`."""
+(docs/integrations.md, Custom emoji). Kept apart from cli_admin.py, which adds them to
+`hubbub admin`."""
 
 from __future__ import annotations
 

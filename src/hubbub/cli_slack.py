@@ -1,5 +1,5 @@
 """`hubbub admin import-slack` and `export-slack`: Slack's export format, in and out
-(docs/import.md). Kept apart from cli.py, which adds them to `hubbub admin`."""
+(docs/import.md). Kept apart from cli_admin.py, which adds them to `hubbub admin`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import typer
 from hubbub.services.hub import Hub
 
 RunAdmin = Callable[[Path, Callable[[Hub], Awaitable[dict[str, Any]]]], None]
-# Every command's --data-dir (cli.py's too).
+# Every command's --data-dir (cli.py's and cli_admin.py's too).
 DataDir = Annotated[
     Path, typer.Option("--data-dir", envvar="HUBBUB_DATA_DIR", help="Where the data lives.")
 ]

@@ -158,6 +158,12 @@ class Settings(BaseSettings):
     # a `follow_up` job, tried this many times with backoff, then a dead letter shown by
     # `hubbub admin jobs` (docs/jobs.md).
     follow_up_attempts: int = Field(default=10, ge=1, le=100)
+    # Every job kind's timeout held to at most this many seconds (unset: each kind's own, up to
+    # 60 s). The job lease is the longest timeout plus 5 s, so this bounds how long the jobs of
+    # a runner that crashed wait before they run again: `hubbub chaos`, which kills processes
+    # on purpose, sets it to a few seconds (docs/reliability.md). Not for production: a job that
+    # needs longer (an email to a slow mail server) would time out and be tried again.
+    job_timeout_max_s: float | None = Field(default=None, gt=0)
     # Apps (docs/integrations.md). Events API: a 2xx within events_timeout_s is success, then
     # retries after these delays (Slack: at once, 1 min, 5 min). Socket Mode: an envelope not
     # acked in socket_mode_ack_timeout_s is sent again; a connection is refreshed (a
@@ -203,7 +209,11 @@ class Settings(BaseSettings):
 
     @property
     def job_limits(self) -> JobLimits:
-        return JobLimits(notify_batch=self.notify_batch, follow_up_attempts=self.follow_up_attempts)
+        return JobLimits(
+            notify_batch=self.notify_batch,
+            follow_up_attempts=self.follow_up_attempts,
+            timeout_max_s=self.job_timeout_max_s,
+        )
 
     @property
     def file_limits(self) -> FileLimits:

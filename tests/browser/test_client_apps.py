@@ -4,35 +4,27 @@ response to everyone."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_sdk import WebClient
 
 from tests.browser.client import message, open_conversation, send, sign_in_as
-from tests.support.apps import make_app
+from tests.support.apps import app_in_general, bolt_socket_mode
 from tests.support.servers import Server, Workspace
 
 
 def test_a_bolt_app_answers_and_a_slash_command_runs_from_the_composer(
     page: Page, server: Server, workspace: Workspace
 ) -> None:
-    made = make_app(
-        server.data_dir,
-        name="Helper",
-        socket_mode=True,
+    made, bot, _general = app_in_general(
+        server,
+        workspace,
+        "Helper",
         scopes=["chat:write", "channels:join", "channels:history"],
+        socket_mode=True,
         commands=["/weather"],
     )
-    bot = WebClient(token=made.bot_token, base_url=server.api_url)
-    alice = server.client(workspace.alice.token)
-    general = next(
-        c["id"] for c in alice.conversations_list()["channels"] if c["name"] == "general"
-    )
-    bot.conversations_join(channel=general)
     app = App(client=bot)
 
     @app.message("hello")
@@ -44,12 +36,7 @@ def test_a_bolt_app_answers_and_a_slash_command_runs_from_the_composer(
         ack(text=f"looking up {command['text']}")
         respond(response_type="in_channel", text=f"sunny in {command['text']}")
 
-    handler = SocketModeHandler(app, made.app_token)
-    handler.connect()
-    try:
-        deadline = time.monotonic() + 10
-        while not handler.client.is_connected() and time.monotonic() < deadline:
-            time.sleep(0.05)
+    with bolt_socket_mode(app, made.app_token):
         sign_in_as(page, server, workspace, "alice")
         open_conversation(page, "general")
         send(page, "hello app")
@@ -59,5 +46,3 @@ def test_a_bolt_app_answers_and_a_slash_command_runs_from_the_composer(
         expect(message(page, "sunny in Paris")).to_be_visible()
         # Not sent as a message by the composer; shown once, by the answer in the channel.
         expect(message(page, "/weather Paris")).to_have_count(1)
-    finally:
-        handler.close()

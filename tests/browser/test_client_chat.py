@@ -136,6 +136,9 @@ def test_unread_and_mention_badges_live_across_reloads_and_tabs(
         link = conv_link(tab, "general")
         expect(link).to_have_class(re.compile(r"\bunread\b"))
         expect(link.locator(".badge")).to_have_text("2")
+        # Named by what it shows, the badge said in words (axe: label-content-name-mismatch).
+        expect(link).to_have_accessible_name("general (unread, 2 mentions)")
+    axe.assert_accessible(bob)
     screenshot(bob, "unread")
 
     bob.reload()

@@ -1,6 +1,6 @@
 """Emoji as pictures from the vendored Twemoji sheet (static/emoji.js): in messages, reactions
 and the picker, the same on every desktop whatever its fonts; the picker searches, takes skin
-tones and remembers what was used."""
+tones and remembers what was used. The workspace's custom emoji as their images."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import os
 import re
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, expect
+import httpx
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from slack_sdk import WebClient
 
 from tests.browser import axe
 from tests.browser.client import message, sign_in_as
 from tests.browser.conftest import screenshot
-from tests.support.images import differing_share
+from tests.support.images import differing_share, png
 from tests.support.servers import Server, Workspace
 
 EXPECTED = Path(__file__).parent / "expected" / "emoji.png"
@@ -126,3 +127,71 @@ def test_messages_reactions_and_the_picker_use_the_pictures(
     expect(recent.nth(0)).to_have_attribute("title", ":+1::skin-tone-4:")
     expect(recent.nth(1)).to_have_attribute("aria-label", "rocket")
     expect(dialog.get_by_label("Skin tone")).to_have_value("3")
+
+
+def _add_emoji(server: Server, token: str, name: str, color: str) -> None:
+    """admin.emoji.add with an uploaded image, as Slack's own client sends it."""
+    answer = httpx.post(
+        server.api_url + "admin.emoji.add",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"name": name},
+        files={"image": ("e.png", png(32, 32, color=color), "image/png")},
+        timeout=30,
+    ).json()
+    assert answer == {"ok": True}, answer
+
+
+def _drawn(image: Locator) -> None:
+    """The image was fetched and decoded (the CSP let it in, the server served it)."""
+    expect(image).to_have_js_property("naturalWidth", 32)
+
+
+def test_custom_emoji_are_drawn_in_messages_reactions_and_the_picker(
+    server: Server, workspace: Workspace, page: Page
+) -> None:
+    """The workspace's own emoji (emoji.list) as their images, read from this server's
+    /emoji/ path: `:name:` in messages, an alias of one, an alias of a standard emoji as its
+    picture, reactions, a "Custom" section of the picker and its search; one added while the
+    page is open is drawn at once (emoji_changed)."""
+    admin = workspace.alice.token
+    alice, bob = server.client(admin), server.client(workspace.bob.token)
+    _add_emoji(server, admin, "shipit", "red")
+    alice.admin_emoji_addAlias(name="ship-it", alias_for="shipit")
+    alice.admin_emoji_addAlias(name="yay", alias_for="tada")
+    general = _general(bob)
+    ts = bob.chat_postMessage(channel=general, text="deploy :shipit: :ship-it: :yay: :nope:")["ts"]
+    bob.reactions_add(channel=general, timestamp=ts, name="shipit")
+    sign_in_as(page, server, workspace, "alice")
+    deployed = message(page, "deploy")
+    images = deployed.locator(".text img.emoji.custom")
+    expect(images).to_have_count(2)
+    expect(images.first).to_have_attribute("alt", ":shipit:")
+    expect(images.nth(1)).to_have_attribute("alt", ":ship-it:")
+    expect(images.first).to_have_attribute("src", re.compile(r"^/emoji/T[A-Z0-9]+/shipit/"))
+    _drawn(images.first)
+    _drawn(images.nth(1))
+    expect(deployed.locator(".text .emoji.pic")).to_have_text("🎉")  # the alias of :tada:
+    expect(deployed.locator(".text")).to_contain_text(":nope:")  # no such emoji: as typed
+    reaction = deployed.locator(".reaction[data-name=shipit] img.emoji.custom")
+    expect(reaction).to_be_visible()
+    _drawn(reaction)
+
+    deployed.hover()
+    deployed.get_by_role("button", name="Add reaction").click()
+    dialog = page.get_by_role("dialog", name="Add a reaction")
+    custom = dialog.get_by_role("region", name="Custom")
+    expect(custom.locator(".pick-emoji")).to_have_count(3)
+    expect(custom.locator(".pick-emoji").first).to_have_attribute("aria-label", "ship-it")
+    expect(custom.locator("img.emoji.custom")).to_have_count(2)  # yay is 🎉
+    page.keyboard.type("shipi")
+    expect(dialog.locator(".pick-emoji").first).to_have_attribute("aria-label", "shipit")
+    page.keyboard.press("Enter")
+    expect(dialog).to_have_count(0)
+    expect(deployed.locator(".reaction[data-name=shipit] .count")).to_have_text("2")
+
+    # Added while the page is open: the next message that names it shows its image.
+    _add_emoji(server, admin, "fresh", "blue")
+    bob.chat_postMessage(channel=general, text="look :fresh:")
+    fresh = message(page, "look").locator(".text img.emoji.custom")
+    expect(fresh).to_have_attribute("alt", ":fresh:")
+    expect(fresh).to_have_js_property("naturalWidth", 32)

@@ -5,9 +5,6 @@ delete them live, and see an upload refused or cancelled."""
 
 from __future__ import annotations
 
-import struct
-import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,28 +19,15 @@ from hubbub.store.tx import Tx
 from tests.browser import axe
 from tests.browser.client import message, open_conversation, send, sign_in_as
 from tests.browser.conftest import screenshot
+from tests.support.images import png
 from tests.support.servers import Running, Server, Workspace, threaded_app
+from tests.support.waiting import wait_for
 
 # The server's per-file limit (file_max_bytes) in these tests: every file sent is smaller.
 LIMIT = 64 * 1024
+# The colour of pictures whose colour is not the point.
+ORANGE = (230, 120, 40)
 PDF = b"%PDF-1.4\n" + b"0" * 3000 + b"\n%%EOF\n"
-
-
-def png(width: int, height: int, rgb: tuple[int, int, int] = (230, 120, 40)) -> bytes:
-    """A PNG of one colour, made here (no image library needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -70,10 +54,13 @@ class Held:
         self.routes.append(route)
 
     def wait(self, count: int = 1) -> None:
-        deadline = time.monotonic() + 10
-        while len(self.routes) < count:
-            assert time.monotonic() < deadline, "no upload reached the upload URL"
-            self.page.wait_for_timeout(20)
+        def held() -> bool:
+            if len(self.routes) < count:
+                # Playwright calls hold() only while it runs: within its wait, not in a sleep.
+                self.page.wait_for_timeout(20)
+            return len(self.routes) >= count
+
+        wait_for(held, timeout=10, interval=0, what=f"{count} uploads at the upload URL")
 
     def release(self) -> None:
         for route in self.routes:
@@ -125,7 +112,7 @@ def test_image_by_paperclip_shows_live_opens_full_size_and_is_deleted_live(
     pair: tuple[Page, Page], server: Server
 ) -> None:
     alice, bob = pair
-    image = png(48, 32)
+    image = png(48, 32, color=ORANGE)
     held = Held(alice)
     attach(alice, [{"name": "sunset.png", "mimeType": "image/png", "buffer": image}])
     row = upload_row(alice, "sunset.png")
@@ -219,7 +206,7 @@ def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]
     assert got.headers["content-type"] == "application/pdf"
 
     # An image pasted into the composer is attached to it.
-    image = png(300, 180, (40, 90, 200))
+    image = png(300, 180, color=(40, 90, 200))
     alice.locator("#composer-input").evaluate(
         """(box, dt) => box.dispatchEvent(new ClipboardEvent("paste", {
               clipboardData: dt, bubbles: true, cancelable: true }))""",
@@ -235,11 +222,12 @@ def test_dropped_pdf_pasted_image_and_a_file_in_a_thread(pair: tuple[Page, Page]
     pdf_message.hover()
     pdf_message.get_by_role("button", name="Reply in thread").click()
     expect(file_node(bob, "report.pdf", within="aside.thread")).to_be_visible()
+    board = png(64, 64, color=(20, 140, 90))
     attach(
         bob,
         [
             {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"minutes\n" * 300},
-            {"name": "board.png", "mimeType": "image/png", "buffer": png(64, 64, (20, 140, 90))},
+            {"name": "board.png", "mimeType": "image/png", "buffer": board},
         ],
         button="Attach files to the reply",
     )
@@ -358,7 +346,8 @@ def test_file_change_redraws_the_file_live(
     """A file_change (as when its thumbnails and size are made) is read again with files.info
     and the image redrawn: here it gains the size it is shown at."""
     alice, bob = pair
-    attach(alice, [{"name": "wide.png", "mimeType": "image/png", "buffer": png(720, 90)}])
+    wide = png(720, 90, color=ORANGE)
+    attach(alice, [{"name": "wide.png", "mimeType": "image/png", "buffer": wide}])
     expect(upload_row(alice, "wide.png").locator(".upload-status")).to_have_text("Ready to send")
     send(alice, "a wide one")
     img = message(bob, "a wide one").locator("img")
@@ -429,7 +418,7 @@ def test_files_work_where_the_browser_names_the_server_otherwise(
     named = Server(server.url.replace("127.0.0.1", "localhost"), server.data_dir)
     page = two[0].new_page()
     sign_in_as(page, named, workspace, "alice")
-    image = png(40, 40, (200, 30, 30))
+    image = png(40, 40, color=(200, 30, 30))
     attach(page, [{"name": "red.png", "mimeType": "image/png", "buffer": image}])
     expect(upload_row(page, "red.png").locator(".upload-status")).to_have_text("Ready to send")
     send(page, "by another name")
@@ -448,10 +437,11 @@ def test_pinned_messages_show_their_files(
     _, bob = pair
     api = server.client(workspace.alice.token)
     channel = bob.url.split("?")[0].rsplit("/", 1)[1]
+    chart = png(60, 40, color=ORANGE)
     given = api.files_getUploadURLExternal(
-        filename="chart.png", length=len(png(60, 40)), alt_txt="Sales by month"
+        filename="chart.png", length=len(chart), alt_txt="Sales by month"
     )
-    assert httpx.post(given["upload_url"], content=png(60, 40), timeout=30).status_code == 200
+    assert httpx.post(given["upload_url"], content=chart, timeout=30).status_code == 200
     image = api.files_completeUploadExternal(
         files=[{"id": given["file_id"]}], channel_id=channel, initial_comment="the chart"
     )["files"][0]

@@ -18,6 +18,7 @@ from tests.browser.client import (
 )
 from tests.browser.conftest import screenshot
 from tests.support.servers import Server, Workspace
+from tests.support.waiting import wait_for
 
 
 def _general(page: Page) -> str:
@@ -99,11 +100,14 @@ def test_history_scrolls_back_in_pages_grouped_and_dated(
     expect(page.locator("#messages .day")).to_have_count(1)
     expect(page.locator("#messages .day")).to_have_text("Today")
 
-    for _ in range(10):
+    def at_the_start() -> bool:
         page.locator("#messages").evaluate("el => el.scrollTop = 0")
         if page.locator("#messages .start").count():
-            break
-        page.wait_for_timeout(300)
+            return True
+        page.wait_for_timeout(300)  # Playwright's wait: the page loads older messages meanwhile
+        return False
+
+    wait_for(at_the_start, timeout=3, interval=0, what="the very beginning, scrolling up")
     expect(page.locator("#messages .start")).to_have_text("This is the very beginning of #general.")
     shown = [t for t in texts(page) if re.fullmatch(r"m\d{3}", t)]
     assert shown == [f"m{i:03}" for i in range(130)]

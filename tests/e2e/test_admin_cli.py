@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from tests.support.servers import (
     make_workspace,
     threaded_server,
 )
+from tests.support.waiting import wait_for
 
 
 def test_a_deactivation_from_the_cli_stops_a_token_the_server_has_cached(
@@ -53,16 +53,21 @@ def test_a_deactivation_from_the_cli_stops_a_token_the_server_has_cached(
         # SQLite: at the very next request. PostgreSQL: as soon as the server hears the
         # commit's NOTIFY, within milliseconds (docs/deploy.md).
         window_s = 0.0 if test_store == "sqlite" else 2.0
-        deadline = time.monotonic() + window_s
-        while True:
-            answer = httpx.post(
-                proc.server.api_url + "auth.test",
-                headers={"Authorization": f"Bearer {ws.carol.token}"},
-                timeout=10,
-            ).json()
-            if answer.get("ok") is False or time.monotonic() >= deadline:
-                break
-            time.sleep(0.01)
+        answers: list[dict[str, Any]] = []
+
+        def refused() -> dict[str, Any] | None:
+            answers.append(
+                httpx.post(
+                    proc.server.api_url + "auth.test",
+                    headers={"Authorization": f"Bearer {ws.carol.token}"},
+                    timeout=10,
+                ).json()
+            )
+            return answers[-1] if answers[-1].get("ok") is False else None
+
+        answer = wait_for(
+            refused, timeout=window_s, interval=0.01, what=lambda: f"refused, not {answers[-1]}"
+        )
         assert answer == {"ok": False, "error": "account_inactive"}
         # Nobody else's token is touched.
         assert proc.server.client(ws.alice.token).api_call("auth.test")["ok"] is True
@@ -99,12 +104,11 @@ def test_admin_jobs_shows_what_the_servers_sql_runner_did(tmp_path: Path) -> Non
         alice = srv.client(ws.alice.token)
         dm = alice.conversations_open(users=ws.bob.user_id)["channel"]["id"]
         alice.chat_postMessage(channel=dm, text="a DM notifies: one notify job")
-        deadline = time.monotonic() + 20
-        while True:
-            report = _admin_jobs(data)
-            if report["sql"]["totals"].get("notify:done", 0) >= 1:
-                break
-            assert time.monotonic() < deadline, report
-            time.sleep(0.2)
+
+        def notified() -> dict[str, Any] | None:
+            report: dict[str, Any] = _admin_jobs(data)
+            return report if report["sql"]["totals"].get("notify:done", 0) >= 1 else None
+
+        report = wait_for(notified, 20, "a notify job done", interval=0.2)
     assert report["ok"] is True and "streams" not in report
     assert set(report["sql"]["rates_per_s"]) == set(report["sql"]["totals"])

@@ -5,20 +5,16 @@ app.event("app_home_opened") and client.views_publish work unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
-from tests.e2e.test_interactivity import SCOPES, wait_for
 from tests.e2e.test_modals import MODAL, error_of, person
-from tests.support.apps import make_app
+from tests.support.apps import BOT_SCOPES, bolt_app, bolt_socket_mode, make_app
 from tests.support.receiver import receiver
 from tests.support.rtm import of_type, rtm
-from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.servers import Server, Workspace, module_server, module_workspace
+from tests.support.waiting import wait_for
 
 HOME: dict[str, Any] = {
     "type": "home",
@@ -27,25 +23,21 @@ HOME: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("app-home") / "data"
-    with threaded_server(data, allow_private_outbound=True) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("app-home", allow_private_outbound=True)
+workspace = module_workspace()
 
 
 def test_bolt_publishes_the_home_tab_when_it_is_opened(
     server: Server, workspace: Workspace
 ) -> None:
     made = make_app(
-        server.data_dir, name="Homey", socket_mode=True, scopes=SCOPES, events=["app_home_opened"]
+        server.data_dir,
+        name="Homey",
+        socket_mode=True,
+        scopes=BOT_SCOPES,
+        events=["app_home_opened"],
     )
-    app = App(client=WebClient(token=made.bot_token, base_url=server.api_url))
+    app = bolt_app(server, made)
     events: list[dict[str, Any]] = []
 
     @app.event("app_home_opened")
@@ -53,11 +45,8 @@ def test_bolt_publishes_the_home_tab_when_it_is_opened(
         events.append(event)
         client.views_publish(user_id=event["user"], view=HOME)
 
-    handler = SocketModeHandler(app, made.app_token)
-    handler.connect()
     alice = server.client(workspace.alice.token)
-    try:
-        wait_for(handler.client.is_connected)
+    with bolt_socket_mode(app, made.app_token):
         with rtm(server, workspace.alice.token) as socket:
             socket.sync()
             assert person(alice, "views.home", app_id=made.app.id) == {"ok": True, "view": None}
@@ -65,6 +54,9 @@ def test_bolt_publishes_the_home_tab_when_it_is_opened(
         [event] = wait_for(lambda: events)
         assert event["type"] == "app_home_opened" and event["user"] == workspace.alice.user_id
         assert event["tab"] == "home" and "view" not in event
+        # Slack's `channel`: the app's DM with the person, opened for the event.
+        dm = alice.conversations_open(users=made.app.bot_user_id)
+        assert dm["already_open"] and event["channel"] == dm["channel"]["id"]
         assert published["type"] == "home" and published["blocks"][0]["text"]["text"] == (
             "Welcome home"
         )
@@ -72,9 +64,8 @@ def test_bolt_publishes_the_home_tab_when_it_is_opened(
         # The next time the tab opens, the person's client has it; the app hears it again.
         answer = person(alice, "views.home", app_id=made.app.id)
         assert answer["view"]["id"] == published["id"]
-        assert wait_for(lambda: events[1:])[0]["view"]["id"] == published["id"]
-    finally:
-        handler.close()
+        again = wait_for(lambda: events[1:])[0]
+        assert again["view"]["id"] == published["id"] and again["channel"] == event["channel"]
 
 
 def test_views_publish_checks_and_the_event_over_http(server: Server, workspace: Workspace) -> None:
@@ -82,7 +73,7 @@ def test_views_publish_checks_and_the_event_over_http(server: Server, workspace:
         made = make_app(
             server.data_dir,
             name="Home Http",
-            scopes=SCOPES,
+            scopes=BOT_SCOPES,
             request_url=rx.url,
             events=["app_home_opened"],
         )

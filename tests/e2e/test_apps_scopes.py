@@ -118,6 +118,48 @@ def test_missing_scope_answers_needed_and_provided(server: Server, workspace: Wo
     assert listed["needed"] == "channels:read,groups:read,im:read,mpim:read"
 
 
+def test_answers_name_the_granted_and_the_accepted_scopes(
+    server: Server, workspace: Workspace
+) -> None:
+    """Slack's X-OAuth-Scopes (what the token has) and X-Accepted-OAuth-Scopes (what the method
+    takes, one of them), on errors too (a missing scope, or the method's own): @slack/web-api
+    reads them into response_metadata.scopes and .acceptedScopes."""
+    app = make_app(
+        server.data_dir, name="Headers", events=(), scopes=["chat:write", "channels:history"]
+    )
+    alice = server.client(workspace.alice.token)
+    dm = alice.conversations_open(users=app.app.bot_user_id)["channel"]["id"]
+
+    def call(method: str, **params: str) -> httpx.Response:
+        return httpx.get(
+            server.api_url + method,
+            params=params,
+            headers={"Authorization": f"Bearer {app.bot_token}"},
+        )
+
+    granted = "channels:history,chat:write"
+    posted = call("chat.postMessage", channel=dm, text="hi")
+    assert posted.json()["ok"] is True
+    assert posted.headers["x-oauth-scopes"] == granted
+    assert posted.headers["x-accepted-oauth-scopes"] == "chat:write"
+    refused = call("conversations.history", channel=dm)
+    assert refused.json()["error"] == "missing_scope"
+    assert refused.headers["x-oauth-scopes"] == granted
+    assert refused.headers["x-accepted-oauth-scopes"] == "im:history"
+    # An error of the method's own as well.
+    nowhere = call("chat.postMessage", channel="C0NOSUCH", text="hi")
+    assert nowhere.json()["error"] == "channel_not_found"
+    assert nowhere.headers["x-oauth-scopes"] == granted
+    assert nowhere.headers["x-accepted-oauth-scopes"] == "chat:write"
+    listed = call("conversations.list")
+    assert listed.json()["error"] == "missing_scope"
+    assert listed.headers["x-accepted-oauth-scopes"] == listed.json()["needed"]
+    # A method that takes no scope names none.
+    tested = call("auth.test")
+    assert tested.json()["ok"] is True and tested.headers["x-oauth-scopes"] == granted
+    assert "x-accepted-oauth-scopes" not in tested.headers
+
+
 def test_history_takes_the_scope_of_the_channels_kind(server: Server, workspace: Workspace) -> None:
     app = make_app(
         server.data_dir,

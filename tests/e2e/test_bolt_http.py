@@ -7,79 +7,33 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 import orjson
-import pytest
 from aiohttp import web
-from slack_bolt import App
-from slack_bolt.app.app import SlackAppDevelopmentServer
-from slack_bolt.async_app import AsyncApp
-from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
-from hubbub.services import apps
-from tests.support.apps import make_app
+from tests.support.apps import (
+    BOT_SCOPES,
+    async_bolt_app,
+    bolt_app,
+    bolt_over_http,
+    make_app,
+    update_app,
+)
 from tests.support.receiver import Received, echo_ok, receiver
 from tests.support.rtm import of_type, rtm
-from tests.support.servers import (
-    Server,
-    Workspace,
-    free_port,
-    make_workspace,
-    run_admin,
-    settings_for,
-    threaded_server,
-)
+from tests.support.servers import Server, Workspace, free_port, module_server, module_workspace
+from tests.support.waiting import until, wait_for
 
 FAST = {"events_timeout_s": 3.0, "events_retry_delays_s": [0.0, 0.3, 0.3]}
-SCOPES = ["chat:write", "channels:join", "channels:history", "users:read"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("bolt-http") / "data"
-    with threaded_server(data, allow_private_outbound=True, **FAST) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
-
-
-def wait_for(check: Any, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
-
-
-def serve(app: App) -> tuple[str, SlackAppDevelopmentServer, threading.Thread]:
-    port = free_port()
-    dev = SlackAppDevelopmentServer(port=port, path="/slack/events", app=app)
-    thread = threading.Thread(target=dev.start, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/slack/events"
-    wait_for(lambda: _up(url))
-    return url, dev, thread
-
-
-def _up(url: str) -> bool:
-    try:
-        httpx.get(url, timeout=1)
-    except httpx.HTTPError:
-        return False
-    return True
+server = module_server("bolt-http", allow_private_outbound=True, **FAST)
+workspace = module_workspace()
 
 
 def sign(secret: str, stamp: int, body: bytes) -> str:
@@ -88,11 +42,8 @@ def sign(secret: str, stamp: int, body: bytes) -> str:
 
 
 def test_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
-    made = make_app(server.data_dir, name="Bolt Http", scopes=SCOPES)
-    app = App(
-        signing_secret=made.app.signing_secret,
-        client=WebClient(token=made.bot_token, base_url=server.api_url),
-    )
+    made = make_app(server.data_dir, name="Bolt Http", scopes=BOT_SCOPES)
+    app = bolt_app(server, made, signed=True)
     heard: list[str] = []
 
     @app.message("hello")
@@ -110,20 +61,15 @@ def test_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
         respond(response_type="in_channel", text=f"rain in {command['text']}")
         respond(text="only for you")  # ephemeral: never in history
 
-    url, dev, thread = serve(app)
-    try:
+    with bolt_over_http(app) as url:
         # The request URL is verified by bolt itself, verification on: hubbub signs right.
-        run_admin(
+        update_app(
             server.data_dir,
-            lambda hub: apps.update_app(
-                hub,
-                workspace.domain,
-                made.app.id,
-                request_url=url,
-                events=["message.channels", "app_mention"],
-                commands=["/forecast"],
-            ),
-            settings_for(server.data_dir, allow_private_outbound=True),
+            workspace.domain,
+            made.app.id,
+            request_url=url,
+            events=["message.channels", "app_mention"],
+            commands=["/forecast"],
         )
         alice = server.client(workspace.alice.token)
         channel: str = alice.conversations_create(name="bolt-http")["channel"]["id"]
@@ -167,9 +113,6 @@ def test_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
                 },
             )
             assert refused.status_code == 401
-    finally:
-        dev._server.shutdown()
-        thread.join(5)
 
 
 def test_unknown_command_and_a_command_nobody_answers(server: Server, workspace: Workspace) -> None:
@@ -198,7 +141,7 @@ def test_unknown_command_and_a_command_nobody_answers(server: Server, workspace:
 def test_a_response_url_serves_five_times(server: Server, workspace: Workspace) -> None:
     with receiver() as rx:
         made = make_app(
-            server.data_dir, name="Five", request_url=rx.url, scopes=SCOPES, commands=["/five"]
+            server.data_dir, name="Five", request_url=rx.url, scopes=BOT_SCOPES, commands=["/five"]
         )
         alice = server.client(workspace.alice.token)
         channel: str = alice.conversations_create(name="five-uses")["channel"]["id"]
@@ -246,7 +189,7 @@ def test_an_answer_in_the_channel_shows_the_command_that_asked(
     shared in the channel; an ephemeral answer shows neither to the others."""
     with receiver() as rx:
         make_app(
-            server.data_dir, name="Loud", request_url=rx.url, scopes=SCOPES, commands=["/loud"]
+            server.data_dir, name="Loud", request_url=rx.url, scopes=BOT_SCOPES, commands=["/loud"]
         )
 
         def answer(request: Received) -> tuple[int, dict[str, str], bytes]:
@@ -289,7 +232,7 @@ def test_an_answer_in_the_channel_shows_the_command_that_asked(
 
 def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) -> None:
     """AsyncApp's own aiohttp server, verification on, answering in a thread."""
-    made = make_app(server.data_dir, name="Bolt Aio", scopes=SCOPES)
+    made = make_app(server.data_dir, name="Bolt Aio", scopes=BOT_SCOPES)
     alice = server.client(workspace.alice.token)
     channel: str = alice.conversations_create(name="bolt-aio")["channel"]["id"]
     server.client(made.bot_token).conversations_join(channel=channel)
@@ -297,10 +240,7 @@ def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) ->
     url = f"http://127.0.0.1:{port}/slack/events"
 
     async def main() -> list[str]:
-        app = AsyncApp(
-            signing_secret=made.app.signing_secret,
-            client=AsyncWebClient(token=made.bot_token, base_url=server.api_url),
-        )
+        app = async_bolt_app(server, made, signed=True)
 
         @app.message("hello")
         async def hello(message: dict[str, Any], say: Any) -> None:
@@ -311,23 +251,22 @@ def test_async_bolt_over_the_events_api(server: Server, workspace: Workspace) ->
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
             await asyncio.to_thread(
-                run_admin,
+                update_app,
                 server.data_dir,
-                lambda hub: apps.update_app(
-                    hub, workspace.domain, made.app.id, request_url=url, events=["message.channels"]
-                ),
-                settings_for(server.data_dir, allow_private_outbound=True),
+                workspace.domain,
+                made.app.id,
+                request_url=url,
+                events=["message.channels"],
             )
             ts = (await asyncio.to_thread(alice.chat_postMessage, channel=channel, text="hello"))[
                 "ts"
             ]
-            for _ in range(200):
-                found = await asyncio.to_thread(alice.conversations_replies, channel=channel, ts=ts)
-                texts = [m["text"] for m in found["messages"] if m.get("bot_id")]
-                if texts:
-                    return texts
-                await asyncio.sleep(0.05)
-            raise AssertionError("no answer")
+
+            def answers() -> list[str]:
+                found = alice.conversations_replies(channel=channel, ts=ts)["messages"]
+                return [m["text"] for m in found if m.get("bot_id")]
+
+            return await until(lambda: asyncio.to_thread(answers), what="an answer")
         finally:
             await runner.cleanup()
 

@@ -262,3 +262,74 @@ def test_async_client_posts_by_name_and_to_a_person(
     assert by_name["channel"] == channel and by_name["message"]["metadata"] == METADATA
     assert to_bob["channel"].startswith("D")
     assert info["bot"]["app_id"] == app.app.id
+
+
+# -- chat.update's metadata, chat.postEphemeral to a person ------------------------------------
+
+
+def test_chat_update_keeps_replaces_or_removes_the_metadata(
+    server: Server, workspace: Workspace, app: NewApp
+) -> None:
+    """As Slack documents chat.update's metadata: left out, it stays; given, it replaces
+    the message's; an empty object removes it. Refused metadata changes nothing."""
+    bot = server.client(app.bot_token)
+    posted = bot.chat_postMessage(channel=workspace.alice.user_id, text="task", metadata=METADATA)
+    dm, ts = posted["channel"], posted["ts"]
+    kept = bot.chat_update(channel=dm, ts=ts, text="task, edited")
+    assert kept["message"]["metadata"] == METADATA
+    other = {"event_type": "task_done", "event_payload": {"id": "TK-1"}}
+    replaced = bot.chat_update(channel=dm, ts=ts, text="done", metadata=other)
+    assert replaced["message"]["metadata"] == other
+    [changed] = [
+        e
+        for e in events(server, workspace.team_id, dm)
+        if e.get("subtype") == "message_changed" and e["message"]["text"] == "done"
+    ]
+    assert changed["message"]["metadata"] == other
+    assert _history(bot, dm)[0]["metadata"] == other
+    before = events(server, workspace.team_id, dm)
+    update = bot.chat_update
+    assert error_of(update, channel=dm, ts=ts, text="x", metadata=[1]) == "invalid_metadata_format"
+    assert (
+        error_of(update, channel=dm, ts=ts, text="x", metadata={"event_type": "a.b"})
+        == "invalid_metadata_schema"
+    )
+    big = {"event_type": "t", "event_payload": {"x": "y" * 20_000}}
+    assert error_of(update, channel=dm, ts=ts, text="x", metadata=big) == "metadata_too_large"
+    assert events(server, workspace.team_id, dm) == before
+    assert _history(bot, dm)[0]["text"] == "done"
+    removed = bot.chat_update(channel=dm, ts=ts, text="plain", metadata={})
+    assert "metadata" not in removed["message"]
+    assert "metadata" not in _history(bot, dm, include_all_metadata=True)[0]
+
+
+def test_an_ephemeral_message_to_a_person_goes_to_the_callers_dm_with_them(
+    server: Server, workspace: Workspace, app: NewApp
+) -> None:
+    bot = server.client(app.bot_token)
+    carol = server.client(workspace.carol.token)
+    before = _ims(carol)
+    assert (
+        error_of(
+            bot.chat_postEphemeral, channel="U0NOBODY000", user=workspace.carol.user_id, text="x"
+        )
+        == "channel_not_found"
+    )
+    # Someone who is not in that DM: refused, and the DM is not opened.
+    assert (
+        error_of(
+            bot.chat_postEphemeral,
+            channel=workspace.carol.user_id,
+            user=workspace.bob.user_id,
+            text="x",
+        )
+        == "user_not_in_channel"
+    )
+    assert _ims(carol) == before
+    shown = bot.chat_postEphemeral(
+        channel=workspace.carol.user_id, user=workspace.carol.user_id, text="just you"
+    )
+    assert shown["message_ts"]
+    opened = carol.conversations_open(users=app.app.bot_user_id)
+    assert opened["already_open"], "the ephemeral message opened the DM"
+    assert _history(carol, opened["channel"]["id"]) == [], "never stored"

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from hubbub.services import auth, messages
+from hubbub.services import auth, messages, posting
 from hubbub.services.hub import Hub
 from tests.support.checks import error_of
 from tests.support.servers import (
@@ -93,7 +93,7 @@ def test_ephemeral_is_published_to_the_recipients_stream(
             lambda stream, seq, data: seen.append((stream, seq, json.loads(data))),
         )
         who = await auth.authenticate(hub, workspace.bot.token)
-        return await messages.post_ephemeral(
+        return await posting.post_ephemeral(
             hub, who, channel, workspace.alice.user_id, text="psst", thread_ts=None
         )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from hubbub.config import Settings
 from tests.support.rtm import Rtm, history_ts, new_channel, of_type, text_is
 from tests.support.servers import ProcessServer, Workspace, free_port, make_workspace
 from tests.support.services import PrivateRedis, RedisServer
+from tests.support.waiting import wait_for
 
 POSTERS = 2
 PER_POSTER = 50
@@ -193,8 +193,12 @@ def test_kill_9_of_one_process_under_load_loses_no_acknowledged_message(cluster:
         at_kill: list[int] = []
 
         def killer() -> None:
-            while len(acked) < threads * per_thread // 3:
-                time.sleep(0.005)
+            wait_for(
+                lambda: len(acked) >= threads * per_thread // 3,
+                timeout=120,
+                interval=0.005,
+                what="a third of the posts acknowledged",
+            )
             a.kill()
             at_kill.append(len(acked))
 

@@ -20,6 +20,7 @@ from tests.support.rtm import Rtm, history_ts, new_channel, text_is
 from tests.support.servers import ProcessServer, free_port, make_workspace
 from tests.support.services import RedisServer
 from tests.support.shards import ShardSet
+from tests.support.waiting import wait_for
 
 THREADS, PER_THREAD, AFTER_MOVE = 4, 60, 20
 
@@ -83,8 +84,12 @@ def test_a_workspace_moves_while_both_processes_take_posts(
                     acked[text] = ts
 
         def mover() -> None:
-            while len(acked) < THREADS * PER_THREAD // 3:
-                threading.Event().wait(0.005)
+            wait_for(
+                lambda: len(acked) >= THREADS * PER_THREAD // 3,
+                timeout=120,
+                interval=0.005,
+                what="a third of the posts acknowledged",
+            )
             report = _admin(config, "move-workspace", "acme", "--to", "b")
             moved.extend([report, {"acked": len(acked)}])
 

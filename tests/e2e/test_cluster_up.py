@@ -6,8 +6,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,6 +15,7 @@ from hubbub.config import Settings
 from tests.support.rtm import Rtm, new_channel, text_is
 from tests.support.servers import Server, free_port, make_workspace
 from tests.support.services import RedisServer
+from tests.support.waiting import wait_for
 
 
 def _children(pid: int) -> set[int]:
@@ -29,13 +28,6 @@ def _children(pid: int) -> set[int]:
         if int(fields[1]) == pid and fields[0] != "Z":
             found.add(int(stat.parent.name))
     return found
-
-
-def _wait(condition: Callable[[], bool], within_s: float, what: str) -> None:
-    deadline = time.monotonic() + within_s
-    while not condition():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.05)
 
 
 def _listeners(port: int) -> set[int]:
@@ -74,7 +66,7 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
     server = Server(f"http://127.0.0.1:{port}", tmp_path / "admin")
     try:
         # Both listen on the one port: the kernel spreads new connections over them.
-        _wait(lambda: len(_listeners(port)) == 2 and _answers(server.url), 30, "cluster up")
+        wait_for(lambda: len(_listeners(port)) == 2 and _answers(server.url), 30, "cluster up")
         first = _children(up.pid)
         assert _listeners(port) == first
         alice = server.client(ws.alice.token)
@@ -92,7 +84,7 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
 
         victim = min(first)
         subprocess.run(["kill", "-9", str(victim)], check=True)
-        _wait(lambda: len(_listeners(port) - first) == 1, 30, "the dead process replaced")
+        wait_for(lambda: len(_listeners(port) - first) == 1, 30, "the dead process replaced")
         assert _answers(server.url)
         assert _listeners(port) == _children(up.pid) and len(_children(up.pid)) == 2
     finally:
@@ -160,7 +152,7 @@ def test_cluster_up_with_workers_runs_jobs_from_redis_streams(
     up = subprocess.Popen([sys.executable, "-m", "hubbub", *command, "--port", str(port)])
     server = Server(f"http://127.0.0.1:{port}", tmp_path / "admin")
     try:
-        _wait(lambda: _answers(server.url), 30, "cluster up")
+        wait_for(lambda: _answers(server.url), 30, "cluster up")
         assert len(_children(up.pid)) == 2  # a server and a worker
         alice = server.client(ws.alice.token)
         channel = new_channel(alice, ws.bob.user_id)
@@ -171,7 +163,7 @@ def test_cluster_up_with_workers_runs_jobs_from_redis_streams(
             items = bob.api_call("notifications.list").data
             return isinstance(items, dict) and bool(items.get("notifications"))
 
-        _wait(notified, 30, "bob notified by the worker")
+        wait_for(notified, 30, "bob notified by the worker")
     finally:
         up.send_signal(signal.SIGTERM)
         assert up.wait(30) == 0

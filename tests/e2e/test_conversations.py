@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Callable
@@ -252,6 +253,31 @@ def test_history_bounds(people: People) -> None:
         "invalid_ts_latest"
     )
     assert error_of(people.alice.conversations_history, channel=channel, cursor="%%%") == (
+        "invalid_cursor"
+    )
+
+
+def test_history_from_oldest_alone_reads_forward(people: People) -> None:
+    """`oldest` without `latest` gives the messages nearest `oldest` (Slack: "allowing you to
+    page forward through history"), each page newest first, its cursor going on forward."""
+    channel = new_channel(people.alice)
+    ts = [people.alice.chat_postMessage(channel=channel, text=f"m{i}")["ts"] for i in range(7)]
+    first = people.alice.conversations_history(channel=channel, oldest=ts[0], limit=3)
+    assert [m["ts"] for m in first["messages"]] == [ts[3], ts[2], ts[1]]
+    assert first["has_more"] is True
+    pages = walk(
+        people.alice.conversations_history, "messages", channel=channel, oldest=ts[0], limit=3
+    )
+    assert [[m["ts"] for m in page] for page in pages] == [
+        [ts[3], ts[2], ts[1]],
+        [ts[6], ts[5], ts[4]],
+    ]
+    around = people.alice.conversations_history(
+        channel=channel, oldest=ts[2], inclusive=True, limit=2
+    )
+    assert [m["ts"] for m in around["messages"]] == [ts[3], ts[2]]
+    bad = base64.b64encode(b"after_ts:soon").decode()
+    assert error_of(people.alice.conversations_history, channel=channel, cursor=bad) == (
         "invalid_cursor"
     )
 

@@ -8,12 +8,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from PIL import Image
 
 from tests.support.apps import make_app
@@ -21,28 +19,14 @@ from tests.support.checks import error_of, events
 from tests.support.images import jpeg_truncated, png
 from tests.support.receiver import Received, receiver
 from tests.support.rtm import new_channel
-from tests.support.servers import (
-    Server,
-    Workspace,
-    env_for,
-    make_workspace,
-    threaded_server,
-)
+from tests.support.servers import Server, Workspace, env_for, module_server, module_workspace
 
 IMAGE = png(32, 32, color="red")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    # An emoji's URL is fetched from a server of the test's on 127.0.0.1.
-    data_dir = tmp_path_factory.mktemp("emoji") / "data"
-    with threaded_server(data_dir, allow_private_outbound=True) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+# An emoji's URL is fetched from a server of the test's on 127.0.0.1.
+server = module_server("emoji", allow_private_outbound=True)
+workspace = module_workspace()
 
 
 def serving(status: int, body: bytes) -> Any:
@@ -228,3 +212,25 @@ def test_apps_need_the_scopes(server: Server, workspace: Workspace) -> None:
     bot = server.client(reader.bot_token)
     assert "emoji" in bot.emoji_list()
     assert error_of(bot.admin_emoji_remove, name="our-cat") == "missing_scope"
+
+
+def test_include_categories_lists_the_standard_emoji_by_category(
+    server: Server, workspace: Workspace
+) -> None:
+    """As Slack's emoji.list with include_categories: categories_version and each category's
+    name and emoji_names, beside the custom emoji; without it, neither."""
+    alice = server.client(workspace.alice.token)
+    plain = alice.emoji_list()
+    assert "categories" not in plain.data and "categories_version" not in plain.data
+    answer = alice.emoji_list(include_categories=True)
+    assert answer["emoji"] == plain["emoji"]
+    assert answer["categories_version"] == "5"
+    categories = answer["categories"]
+    assert [c["name"] for c in categories][:2] == ["Smileys & Emotion", "People & Body"]
+    assert all(set(c) == {"name", "emoji_names"} and c["emoji_names"] for c in categories)
+    smileys = categories[0]["emoji_names"]
+    assert smileys[:3] == ["grinning", "smiley", "smile"]
+    flags = next(c for c in categories if c["name"] == "Flags")["emoji_names"]
+    assert "flag-ch" in flags
+    unasked = alice.api_call("emoji.list", params={"include_categories": "false"})
+    assert "categories" not in unasked.data

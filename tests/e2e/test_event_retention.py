@@ -6,7 +6,6 @@ events; a resume inside the window is replayed exactly, as if nothing had been t
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from hubbub.store.tx import Tx
 from tests.e2e.test_shared_channels import share
 from tests.support.rtm import Rtm, narrow_socket, new_channel, rtm, text_is
 from tests.support.servers import Running, Workspace, make_workspace, threaded_app
+from tests.support.waiting import wait_for
 
 KEEP = 40
 
@@ -41,10 +41,7 @@ def _trim(running: Running, team_id: str) -> int:
     async def outbox_empty() -> bool:
         return not await hub.read(team_id, lambda tx: tx.unpublished(1 << 62, 1))
 
-    deadline = time.monotonic() + 20
-    while not running.run(outbox_empty()).result(10):
-        assert time.monotonic() < deadline, "the relay left events in the outbox"
-        time.sleep(0.05)
+    wait_for(lambda: running.run(outbox_empty()).result(10), 20, "the relay to empty the outbox")
     return running.run(EventSweeper(hub, keep=KEEP, interval_s=1, batch=7).run_once()).result(30)
 
 
@@ -177,10 +174,7 @@ def test_a_replay_the_sweep_overtakes_ends_in_goodbye_resync_required(tmp_path: 
 
                 return running.run(look()).result(10)
 
-            deadline = time.monotonic() + 30
-            while not replay_waits():
-                assert time.monotonic() < deadline, "the replay never waited for the client"
-                time.sleep(0.05)
+            wait_for(replay_waits, 30, "the replay to wait for the client")
             assert _trim(running, workspace.team_id) > 0
 
             seen = slow.until(lambda e: e.get("type") == "goodbye", timeout=30)

@@ -4,7 +4,6 @@ X-Slack-Retry-Num and -Reason, and an app that never answers slowing nobody else
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 from hubbub.domain.errors import SlackError
 from tests.support.apps import make_app
 from tests.support.receiver import Received, echo_ok, receiver
-from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.servers import Server, Workspace, module_server, module_workspace
 
 FAST = {
     "events_timeout_s": 0.5,
@@ -23,15 +22,8 @@ FAST = {
 SCOPES = ["chat:write", "channels:join", "channels:history"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("events") / "data", **FAST) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("events", **FAST)
+workspace = module_workspace()
 
 
 def joined_channel(server: Server, workspace: Workspace, name: str, bot_token: str) -> str:

@@ -4,7 +4,6 @@ temp file) and leaves the server up (docs/files.md, Errors)."""
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,10 +14,11 @@ from slack_sdk import WebClient
 from sqlalchemy import update
 
 from hubbub.services.hub import EventLog
-from hubbub.store.tables import file_uploads
+from hubbub.store.tables_files import file_uploads
 from hubbub.store.tx import Tx
 from tests.e2e.test_files import error_of
 from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.waiting import wait_for
 
 
 def stored_blobs(server: Server) -> list[Path]:
@@ -214,10 +214,7 @@ def test_a_client_that_stops_mid_upload_leaves_nothing(
         )
         conn.sendall(head.encode() + b"x" * 200_000)
     # The server notices the hang-up when it next reads: wait (bounded) until it has cleaned up.
-    deadline = time.monotonic() + 20
-    while stored_blobs(server) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert stored_blobs(server) == []
+    wait_for(lambda: stored_blobs(server) == [], 20, lambda: f"no blobs; {stored_blobs(server)}")
     assert error_of(lambda: alice.files_info(file=file_id)) == "file_not_found"
     assert post(url, b"x" * 1_000_000).status_code == 404  # the URL went with it
     still_up(server)

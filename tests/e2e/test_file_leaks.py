@@ -6,7 +6,6 @@ shards (a file's rows stay with its uploader's workspace, the message goes to th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +14,12 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from tests.e2e.test_shared_channels import share
+from tests.support.checks import thumbs_made
 from tests.support.images import png
 from tests.support.rtm import rtm
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 from tests.support.shards import ShardSet
+from tests.support.waiting import wait_for
 
 World = tuple[Server, Workspace, Workspace, Workspace]
 
@@ -169,10 +170,7 @@ def test_files_shared_across_shards_show_share_thumbnail_and_delete(world: World
     assert msg["files"][0]["name"] == "plan.png" and msg["text"] == "the plan"
     assert [f["id"] for f in guest.files_list(channel=shared)["files"]] == [done["id"]]
     assert host.files_info(file=done["id"])["file"]["channels"] == [shared]
-    deadline = time.monotonic() + 30
-    while "thumb_360" not in (shown := host.files_info(file=done["id"])["file"]):
-        assert time.monotonic() < deadline, "no thumbnails"
-        time.sleep(0.05)
+    shown = wait_for(lambda: thumbs_made(host, done["id"]), 30, "thumbnails")
     got = httpx.get(shown["thumb_360"], headers={"Authorization": f"Bearer {acme.bob.token}"})
     assert got.status_code == 200 and got.headers["content-type"] == "image/png"
     assert reads(server, acme.carol.token, done)

@@ -5,15 +5,16 @@ downloads as before the move, thumbnails included."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 
 from hubbub.app import move
+from tests.support.checks import thumbs_made
 from tests.support.images import png
 from tests.support.servers import make_workspace, threaded_server
 from tests.support.shards import ShardSet
+from tests.support.waiting import wait_for
 
 TABLES = ("files", "file_thumbs", "file_shares", "file_uploads")
 
@@ -41,10 +42,7 @@ def test_a_moved_workspaces_files_and_thumbnails_still_download(
         text = alice.files_upload_v2(channel=channel, content="still here", filename="a.txt")
         image = alice.files_upload_v2(channel=channel, file=png(500, 400), filename="b.png")
         pending = alice.files_getUploadURLExternal(filename="later.txt", length=5)
-        deadline = time.monotonic() + 30
-        while "thumb_360" not in (shown := alice.files_info(file=image["file"]["id"])["file"]):
-            assert time.monotonic() < deadline, "no thumbnails"
-            time.sleep(0.05)
+        shown = wait_for(lambda: thumbs_made(alice, image["file"]["id"]), 30, "thumbnails")
         blobs = sorted(p for p in (server.data_dir / "files").rglob("*") if p.is_file())
         before = rows(shard_set, "a", acme.team_id)
         assert before == {"files": 3, "file_thumbs": 5, "file_shares": 2, "file_uploads": 1}

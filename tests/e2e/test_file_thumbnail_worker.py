@@ -17,6 +17,7 @@ import redis
 from tests.e2e.test_files import general
 from tests.support.images import jpeg_turned
 from tests.support.servers import env_for, make_workspace, settings_for, threaded_server
+from tests.support.waiting import wait_for
 
 
 def test_a_worker_process_makes_the_thumbnails_the_server_serves(
@@ -45,11 +46,13 @@ def test_a_worker_process_makes_the_thumbnails_the_server_serves(
                 [sys.executable, "-m", "hubbub", "worker", "--data-dir", str(data_dir)],
                 env=env_for(data_dir, **env),
             )
-            deadline = time.monotonic() + 60
-            while "thumb_1024" not in (shown := alice.files_info(file=file["id"])["file"]):
-                assert time.monotonic() < deadline, "the worker made no thumbnails"
-                assert worker.poll() is None, "the worker died"
-                time.sleep(0.1)
+
+            def thumbnailed() -> dict[str, Any] | None:
+                assert worker is not None and worker.poll() is None, "the worker died"
+                shown: dict[str, Any] = alice.files_info(file=file["id"])["file"]
+                return shown if "thumb_1024" in shown else None
+
+            shown = wait_for(thumbnailed, timeout=60, interval=0.1, what="the worker's thumbnails")
             assert (shown["original_w"], shown["original_h"]) == (900, 1600)
             got = httpx.get(
                 shown["thumb_1024"],

@@ -8,7 +8,6 @@ the same bytes still names them."""
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from tests.support.images import gif_animated, jpeg_truncated, jpeg_turned, png,
 from tests.support.rtm import rtm
 from tests.support.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Bucket
 from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.waiting import wait_for
 
 SIZED = ("360", "480", "720", "800", "960", "1024")
 
@@ -30,13 +30,12 @@ SIZED = ("360", "480", "720", "800", "960", "1024")
 def thumbnailed(client: WebClient, file_id: str, timeout: float = 30) -> dict[str, Any]:
     """files.info once the thumbnail job has been (original_w is set by it, with or without
     thumbnails)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def done() -> dict[str, Any] | None:
         file: dict[str, Any] = client.files_info(file=file_id)["file"]
-        if "original_w" in file:
-            return file
-        assert time.monotonic() < deadline, "the thumbnail job did not run"
-        time.sleep(0.05)
+        return file if "original_w" in file else None
+
+    return wait_for(done, timeout, "the thumbnail job to run")
 
 
 def jobs_left(server: Server) -> dict[str, Any]:
@@ -52,10 +51,7 @@ def jobs_left(server: Server) -> dict[str, Any]:
 
 
 def wait_jobs_done(server: Server, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while jobs_left(server):
-        assert time.monotonic() < deadline, jobs_left(server)
-        time.sleep(0.05)
+    wait_for(lambda: not jobs_left(server), timeout, lambda: f"jobs done; left {jobs_left(server)}")
 
 
 def blob_files(server: Server) -> set[Path]:

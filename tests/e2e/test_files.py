@@ -175,6 +175,38 @@ def test_files_upload_takes_its_token_as_a_form_field_before_the_file(
     assert [f["name"] for f in alice.files_list()["files"]] == ["form.txt"]
 
 
+def test_the_upload_url_takes_the_file_part_whatever_its_field_is_called(
+    server: Server, workspace: Workspace
+) -> None:
+    """Slack's page uploads with `curl -F filename="@text.txt"`; @slack/web-api's files.uploadV2
+    sends a part named `body` (filename `Untitled`): the upload URL takes the part that carries a
+    file name, as Slack's does. A form without one holds no file; two files are refused."""
+    alice = server.client(workspace.alice.token)
+    channel = general(alice)
+    for field in ("filename", "body", "file"):
+        content = f"sent as {field}\n".encode()
+        got = alice.files_getUploadURLExternal(filename=f"{field}.txt", length=len(content))
+        answer = httpx.post(
+            got["upload_url"],
+            data={"note": "a field beside the file"},
+            files={field: ("Untitled", content, "application/octet-stream")},
+            timeout=30,
+        )
+        assert (answer.status_code, answer.text) == (200, f"OK - {len(content)}")
+        [file] = alice.files_completeUploadExternal(
+            files=[{"id": got["file_id"]}], channel_id=channel
+        )["files"]
+        assert file["name"] == f"{field}.txt"
+        assert get(server, file["url_private"], workspace.alice.token).content == content
+    for parts, error in (
+        ({"body": (None, b"abc")}, "no_file_data"),
+        ([("a", ("a.txt", b"abc")), ("b", ("b.txt", b"abc"))], "invalid_form_data"),
+    ):
+        url = alice.files_getUploadURLExternal(filename="x.txt", length=3)["upload_url"]
+        refused = httpx.post(url, files=parts, timeout=30)
+        assert (refused.status_code, refused.text) == (400, error)
+
+
 def test_files_list_filters_and_pages_both_ways(server: Server, workspace: Workspace) -> None:
     alice = server.client(workspace.alice.token)
     channel = general(alice)

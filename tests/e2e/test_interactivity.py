@@ -8,33 +8,31 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
-from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 import orjson
-import pytest
 from aiohttp import web
-from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.app.app import SlackAppDevelopmentServer
-from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 from websockets.sync.client import connect
 
-from tests.support.apps import make_app
+from tests.support.apps import (
+    BOT_SCOPES,
+    async_bolt_app,
+    async_bolt_socket_mode,
+    bolt_app,
+    bolt_over_http,
+    bolt_socket_mode,
+    make_app,
+)
 from tests.support.receiver import Received, receiver
 from tests.support.rtm import of_type, rtm
-from tests.support.servers import Server, Workspace, free_port, make_workspace, threaded_server
+from tests.support.servers import Server, Workspace, free_port, module_server, module_workspace
+from tests.support.waiting import until, wait_for
 
-SCOPES = ["chat:write", "channels:join", "channels:history", "users:read"]
 OPTIONS = [
     {"text": {"type": "plain_text", "text": "Red"}, "value": "red"},
     {"text": {"type": "plain_text", "text": "Blue"}, "value": "blue"},
@@ -73,27 +71,8 @@ BLOCKS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("interactivity") / "data"
-    with threaded_server(data, allow_private_outbound=True) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
+server = module_server("interactivity", allow_private_outbound=True)
+workspace = module_workspace()
 
 
 def press(client: WebClient, channel: str, ts: str, **args: str) -> dict[str, Any]:
@@ -124,9 +103,9 @@ def history(server: Server, workspace: Workspace, channel: str) -> list[dict[str
 
 
 def test_bolt_actions_over_socket_mode(server: Server, workspace: Workspace) -> None:
-    made = make_app(server.data_dir, name="Deployer", socket_mode=True, scopes=SCOPES)
+    made = make_app(server.data_dir, name="Deployer", socket_mode=True, scopes=BOT_SCOPES)
     channel, ts = posted(server, workspace, made.bot_token, "deploys")
-    app = App(client=WebClient(token=made.bot_token, base_url=server.api_url))
+    app = bolt_app(server, made)
     bodies: dict[str, dict[str, Any]] = {}
 
     @app.action("approve")
@@ -153,10 +132,7 @@ def test_bolt_actions_over_socket_mode(server: Server, workspace: Workspace) -> 
         bodies["more"] = body
         respond(delete_original=True)
 
-    handler = SocketModeHandler(app, made.app_token)
-    handler.connect()
-    try:
-        wait_for(handler.client.is_connected)
+    with bolt_socket_mode(app, made.app_token):
         alice = server.client(workspace.alice.token)
         # The client's value is not the app's to believe: the stored button's is sent.
         assert press(alice, channel, ts, block_id="act", action_id="approve", value="forged")["ok"]
@@ -234,61 +210,34 @@ def test_bolt_actions_over_socket_mode(server: Server, workspace: Workspace) -> 
         assert press(alice, channel, ts2, block_id="ask", action_id="more", value="forget")["ok"]
         wait_for(lambda: ts2 not in [m["ts"] for m in history(server, workspace, channel)])
         assert bodies["more"]["actions"][0]["selected_option"]["value"] == "forget"
-    finally:
-        handler.close()
 
 
 def test_async_bolt_action_over_socket_mode(server: Server, workspace: Workspace) -> None:
-    made = make_app(server.data_dir, name="Async Deployer", socket_mode=True, scopes=SCOPES)
+    made = make_app(server.data_dir, name="Async Deployer", socket_mode=True, scopes=BOT_SCOPES)
     channel, ts = posted(server, workspace, made.bot_token, "async-deploys")
     alice = server.client(workspace.alice.token)
 
     async def main() -> None:
-        app = AsyncApp(client=AsyncWebClient(token=made.bot_token, base_url=server.api_url))
+        app = async_bolt_app(server, made)
 
         @app.action("approve")
         async def approve(ack: Any, respond: Any) -> None:
             await ack()
             await respond(replace_original=True, text="Approved async")
 
-        handler = AsyncSocketModeHandler(app, made.app_token)
-        await handler.connect_async()
-        try:
-            for _ in range(100):
-                if await handler.client.is_connected():
-                    break
-                await asyncio.sleep(0.05)
+        async with async_bolt_socket_mode(app, made.app_token):
             answer = await asyncio.to_thread(
                 press, alice, channel, ts, block_id="act", action_id="approve"
             )
             assert answer["ok"]
-            for _ in range(200):
-                found = await asyncio.to_thread(history, server, workspace, channel)
-                if any(m["ts"] == ts and m["text"] == "Approved async" for m in found):
-                    return
-                await asyncio.sleep(0.05)
-            raise AssertionError("not replaced")
-        finally:
-            await handler.close_async()
+
+            def replaced() -> bool:
+                found = history(server, workspace, channel)
+                return any(m["ts"] == ts and m["text"] == "Approved async" for m in found)
+
+            await until(lambda: asyncio.to_thread(replaced), what="replaced")
 
     asyncio.run(main())
-
-
-def serve(app: App, port: int) -> tuple[SlackAppDevelopmentServer, threading.Thread]:
-    """Bolt's own development server for app on port, once it answers."""
-    dev = SlackAppDevelopmentServer(port=port, path="/slack/events", app=app)
-    thread = threading.Thread(target=dev.start, daemon=True)
-    thread.start()
-
-    def up() -> bool:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/slack/events", timeout=1)
-        except httpx.HTTPError:
-            return False
-        return True
-
-    wait_for(up)
-    return dev, thread
 
 
 def test_bolt_action_over_http(server: Server, workspace: Workspace) -> None:
@@ -296,12 +245,9 @@ def test_bolt_action_over_http(server: Server, workspace: Workspace) -> None:
     with the app's secret."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
-    made = make_app(server.data_dir, name="Http Deployer", scopes=SCOPES, interactivity_url=url)
+    made = make_app(server.data_dir, name="Http Deployer", scopes=BOT_SCOPES, interactivity_url=url)
     channel, ts = posted(server, workspace, made.bot_token, "http-deploys")
-    app = App(
-        signing_secret=made.app.signing_secret,
-        client=WebClient(token=made.bot_token, base_url=server.api_url),
-    )
+    app = bolt_app(server, made, signed=True)
     seen: list[dict[str, Any]] = []
 
     @app.action("colour")
@@ -310,8 +256,7 @@ def test_bolt_action_over_http(server: Server, workspace: Workspace) -> None:
         seen.append(body)
         respond(replace_original=True, text=f"now {body['actions'][0]['selected_option']['value']}")
 
-    dev, thread = serve(app, port)
-    try:
+    with bolt_over_http(app, port):
         alice = server.client(workspace.alice.token)
         answer = press(alice, channel, ts, block_id="act", action_id="colour", value="red")
         assert answer == {"ok": True}
@@ -322,23 +267,17 @@ def test_bolt_action_over_http(server: Server, workspace: Workspace) -> None:
                 for m in history(server, workspace, channel)
             )
         )
-    finally:
-        dev._server.shutdown()
-        thread.join(5)
 
 
 def test_async_bolt_action_over_http(server: Server, workspace: Workspace) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
-    made = make_app(server.data_dir, name="Aio Deployer", scopes=SCOPES, interactivity_url=url)
+    made = make_app(server.data_dir, name="Aio Deployer", scopes=BOT_SCOPES, interactivity_url=url)
     channel, ts = posted(server, workspace, made.bot_token, "aio-deploys")
     alice = server.client(workspace.alice.token)
 
     async def main() -> None:
-        app = AsyncApp(
-            signing_secret=made.app.signing_secret,
-            client=AsyncWebClient(token=made.bot_token, base_url=server.api_url),
-        )
+        app = async_bolt_app(server, made, signed=True)
 
         @app.action("approve")
         async def approve(ack: Any, respond: Any) -> None:
@@ -353,12 +292,12 @@ def test_async_bolt_action_over_http(server: Server, workspace: Workspace) -> No
                 press, alice, channel, ts, block_id="act", action_id="approve"
             )
             assert answer == {"ok": True}
-            for _ in range(200):
-                found = await asyncio.to_thread(history, server, workspace, channel)
-                if any(m["ts"] == ts and m["text"] == "Approved over aiohttp" for m in found):
-                    return
-                await asyncio.sleep(0.05)
-            raise AssertionError("not replaced")
+
+            def replaced() -> bool:
+                found = history(server, workspace, channel)
+                return any(m["ts"] == ts and m["text"] == "Approved over aiohttp" for m in found)
+
+            await until(lambda: asyncio.to_thread(replaced), what="replaced")
         finally:
             await runner.cleanup()
 
@@ -370,7 +309,7 @@ def test_the_payload_is_signed_and_the_response_url_serves_five_times(
 ) -> None:
     with receiver() as rx:
         made = make_app(
-            server.data_dir, name="Five Presses", scopes=SCOPES, interactivity_url=rx.url
+            server.data_dir, name="Five Presses", scopes=BOT_SCOPES, interactivity_url=rx.url
         )
         channel, ts = posted(server, workspace, made.bot_token, "five-presses")
         alice = server.client(workspace.alice.token)
@@ -400,7 +339,9 @@ def test_the_payload_is_signed_and_the_response_url_serves_five_times(
 def test_a_trigger_id_opens_no_socket(server: Server, workspace: Workspace) -> None:
     """A trigger_id is a ticket the app holds: it must not connect anyone's RTM socket."""
     with receiver() as rx:
-        made = make_app(server.data_dir, name="Trigger", scopes=SCOPES, interactivity_url=rx.url)
+        made = make_app(
+            server.data_dir, name="Trigger", scopes=BOT_SCOPES, interactivity_url=rx.url
+        )
         channel, ts = posted(server, workspace, made.bot_token, "trigger-socket")
         alice = server.client(workspace.alice.token)
         assert press(alice, channel, ts, block_id="act", action_id="approve")["ok"]
@@ -422,7 +363,9 @@ def test_bad_presses_get_slacks_errors_and_send_nothing(
     server: Server, workspace: Workspace
 ) -> None:
     with receiver() as rx:
-        made = make_app(server.data_dir, name="Guarded", scopes=SCOPES, interactivity_url=rx.url)
+        made = make_app(
+            server.data_dir, name="Guarded", scopes=BOT_SCOPES, interactivity_url=rx.url
+        )
         channel, ts = posted(server, workspace, made.bot_token, "guarded")
         alice = server.client(workspace.alice.token)
         carol = server.client(workspace.carol.token)
@@ -432,7 +375,7 @@ def test_bad_presses_get_slacks_errors_and_send_nothing(
             channel=secret, text="x", blocks=BLOCKS
         )["ts"]
         plain = alice.chat_postMessage(channel=channel, text="mine", blocks=BLOCKS)["ts"]
-        quiet = make_app(server.data_dir, name="Quiet", scopes=SCOPES)
+        quiet = make_app(server.data_dir, name="Quiet", scopes=BOT_SCOPES)
         server.client(quiet.bot_token).conversations_join(channel=channel)
         mute = server.client(quiet.bot_token).chat_postMessage(
             channel=channel, text="x", blocks=BLOCKS
@@ -492,11 +435,11 @@ def test_an_app_that_does_not_answer(server: Server, workspace: Workspace) -> No
             return 500, {}, b""
 
         rx.behaviour = refuse
-        made = make_app(server.data_dir, name="Broken", scopes=SCOPES, interactivity_url=rx.url)
+        made = make_app(server.data_dir, name="Broken", scopes=BOT_SCOPES, interactivity_url=rx.url)
         channel, ts = posted(server, workspace, made.bot_token, "broken-app")
         alice = server.client(workspace.alice.token)
         assert _error(alice, channel, ts, block_id="act", action_id="approve") == "dispatch_failed"
-    away = make_app(server.data_dir, name="Away", socket_mode=True, scopes=SCOPES)
+    away = make_app(server.data_dir, name="Away", socket_mode=True, scopes=BOT_SCOPES)
     channel, ts = posted(server, workspace, away.bot_token, "away-app")
     assert _error(alice, channel, ts, block_id="act", action_id="approve") == "operation_timeout"
 
@@ -505,7 +448,7 @@ def test_a_replaced_message_reaches_sockets_as_message_changed(
     server: Server, workspace: Workspace
 ) -> None:
     with receiver() as rx:
-        made = make_app(server.data_dir, name="Live", scopes=SCOPES, interactivity_url=rx.url)
+        made = make_app(server.data_dir, name="Live", scopes=BOT_SCOPES, interactivity_url=rx.url)
         channel, ts = posted(server, workspace, made.bot_token, "live-replace")
         alice = server.client(workspace.alice.token)
         assert press(alice, channel, ts, block_id="act", action_id="approve")["ok"]
@@ -518,3 +461,47 @@ def test_a_replaced_message_reaches_sockets_as_message_changed(
             assert changed["previous_message"]["text"] == "Deploy?"
         # Its blocks are gone with the replacement: nothing left there to press.
         assert _error(alice, channel, ts, block_id="act", action_id="approve") == "block_not_found"
+
+
+def test_blocks_posted_without_ids_get_them_and_a_press_names_them(
+    server: Server, workspace: Workspace
+) -> None:
+    """Slack fills in the block_id of every block and the action_id of every interactive
+    element an app left out, at posting and at chat.update; a press then names them."""
+    bare: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Ship?"}},
+        {
+            "type": "actions",
+            "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Ship"}}],
+        },
+    ]
+    with receiver() as rx:
+        made = make_app(
+            server.data_dir, name="Bare Ids", scopes=BOT_SCOPES, interactivity_url=rx.url
+        )
+        alice = server.client(workspace.alice.token)
+        channel = alice.conversations_create(name="bare-ids")["channel"]["id"]
+        bot = server.client(made.bot_token)
+        bot.conversations_join(channel=channel)
+        answer = bot.chat_postMessage(channel=channel, text="Ship?", blocks=bare)
+        ts, [section, actions] = answer["ts"], answer["message"]["blocks"]
+        [button] = actions["elements"]
+        assert section["block_id"] and actions["block_id"] and button["action_id"]
+        [shown] = [m for m in history(server, workspace, channel) if m["ts"] == ts]
+        assert shown["blocks"] == answer["message"]["blocks"], "stored as answered"
+        ids = {"block_id": actions["block_id"], "action_id": button["action_id"]}
+        assert press(alice, channel, ts, **ids)["ok"]
+        payload = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+        assert payload["actions"][0]["action_id"] == button["action_id"]
+        assert payload["actions"][0]["block_id"] == actions["block_id"]
+        # chat.update fills them in too; the old ids name nothing any more.
+        updated = bot.chat_update(channel=channel, ts=ts, text="Ship now?", blocks=bare)
+        [_, new_actions] = updated["message"]["blocks"]
+        new_ids = {
+            "block_id": new_actions["block_id"],
+            "action_id": new_actions["elements"][0]["action_id"],
+        }
+        assert new_ids != ids
+        assert _error(alice, channel, ts, **ids) == "block_not_found"
+        assert press(alice, channel, ts, **new_ids)["ok"]
+        assert len(rx.seen) == 2

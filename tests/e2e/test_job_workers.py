@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from redis.asyncio import Redis as RedisAsync
 from hubbub.app import build_hub, job_streams
 from hubbub.jobs.streams import JobStreams, StreamRelay
 from tests.support.servers import env_for, run_coroutine, settings_for
+from tests.support.waiting import wait_for
 
 JOBS = 1000
 
@@ -59,13 +59,6 @@ def _worker(data_dir: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
-def _wait(check: Any, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def _kill_with_a_job_unacknowledged(
     worker: subprocess.Popen[bytes], r: redis.Redis, prefix: str
 ) -> None:
@@ -73,15 +66,16 @@ def _kill_with_a_job_unacknowledged(
     acknowledged: the worker is stopped (SIGSTOP) and looked at, and let go on if none is.
     Killing at any moment could fall between batches of jobs, with nothing left to run again
     (seen under load)."""
-    deadline = time.monotonic() + 60.0
-    while True:
-        assert time.monotonic() < deadline, "timed out"
+
+    def killed() -> bool:
         os.kill(worker.pid, signal.SIGSTOP)
         if r.scard(f"{prefix}effect:done") >= 300 and int(r.get(f"{prefix}effect:inflight") or 0):
             os.kill(worker.pid, signal.SIGKILL)
-            return
+            return True
         os.kill(worker.pid, signal.SIGCONT)
-        time.sleep(0.01)
+        return False
+
+    wait_for(killed, timeout=60.0, interval=0.01, what="300 effects done and one unacknowledged")
 
 
 def test_kill_9_of_a_worker_mid_load_loses_and_doubles_nothing(
@@ -100,13 +94,13 @@ def test_kill_9_of_a_worker_mid_load_loses_and_doubles_nothing(
         killed_at = r.scard(done)
         assert killed_at < JOBS  # it died mid-load
         others = [_worker(data_dir, env) for _ in range(2)]
-        _wait(lambda: r.scard(done) == JOBS)
+        wait_for(lambda: r.scard(done) == JOBS, timeout=60.0)
         # Every job's effect once, and the jobs caught mid-run by the kill ran again.
         counts = {int(k): int(v) for k, v in r.hgetall(runs).items()}
         assert sorted(counts) == list(range(JOBS))
         assert any(n > 1 for n in counts.values()), f"no rerun; killed at {killed_at}"
         # The last jobs finish their run (and are acknowledged) after their effect.
-        _wait(lambda: _stats(redis_server.url, redis_prefix)["pending"] == 0)
+        wait_for(lambda: _stats(redis_server.url, redis_prefix)["pending"] == 0, timeout=60.0)
         stats = _stats(redis_server.url, redis_prefix)
         assert (stats["stream"], stats["pending"], stats["dead"]) == (0, 0, 0)
         assert stats["totals"]["effect:done"] >= JOBS

@@ -7,14 +7,14 @@ import logging
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 
-from tests.support.servers import env_for
+from tests.support.servers import answers, env_for
+from tests.support.waiting import wait_for
 
 
 def _events(lines: list[bytes]) -> list[dict[str, Any]]:
@@ -37,14 +37,7 @@ def test_the_server_and_uvicorn_log_as_one_json_stream(tmp_path: Path) -> None:
         while orjson.loads(early[-1])["event"] != "serving":
             early.append(proc.stderr.readline())
         url = orjson.loads(early[-1])["url"]
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(url + "/api/api.test", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        wait_for(lambda: answers(url + "/api/api.test"), timeout=20, interval=0.1, what=url)
         host, port = url.removeprefix("http://").split(":")
         # uvicorn's own warning: a request it cannot parse.
         with socket.create_connection((host, int(port))) as sock:

@@ -11,40 +11,33 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncApp
+from aiohttp import web
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.e2e.test_interactivity import OPTIONS, SCOPES, posted, press, serve, wait_for
-from tests.support.apps import make_app
+from tests.e2e.test_interactivity import OPTIONS, posted, press
+from tests.support.apps import (
+    BOT_SCOPES,
+    async_bolt_app,
+    async_bolt_socket_mode,
+    bolt_app,
+    bolt_over_http,
+    bolt_socket_mode,
+    make_app,
+)
+from tests.support.blocks import plain
 from tests.support.receiver import receiver
 from tests.support.rtm import of_type, rtm
-from tests.support.servers import Server, Workspace, free_port, make_workspace, threaded_server
+from tests.support.servers import Server, Workspace, free_port, module_server, module_workspace
+from tests.support.waiting import until, wait_for
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("modals") / "data"
-    with threaded_server(data, allow_private_outbound=True) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
-
-
-def plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
+server = module_server("modals", allow_private_outbound=True)
+workspace = module_workspace()
 
 
 MODAL: dict[str, Any] = {
@@ -101,9 +94,9 @@ def error_of(call: Any, **args: Any) -> str:
 def test_a_modal_round_trip_with_bolt_over_socket_mode(
     server: Server, workspace: Workspace
 ) -> None:
-    made = make_app(server.data_dir, name="Modal Maker", socket_mode=True, scopes=SCOPES)
+    made = make_app(server.data_dir, name="Modal Maker", socket_mode=True, scopes=BOT_SCOPES)
     channel, ts = posted(server, workspace, made.bot_token, "modal-maker")
-    app = App(client=WebClient(token=made.bot_token, base_url=server.api_url))
+    app = bolt_app(server, made)
     opened: list[dict[str, Any]] = []
     bodies: list[dict[str, Any]] = []
     closed: list[dict[str, Any]] = []
@@ -131,11 +124,8 @@ def test_a_modal_round_trip_with_bolt_over_socket_mode(
         ack()
         closed.append(body)
 
-    handler = SocketModeHandler(app, made.app_token)
-    handler.connect()
     alice = server.client(workspace.alice.token)
-    try:
-        wait_for(handler.client.is_connected)
+    with bolt_socket_mode(app, made.app_token):
         with rtm(server, workspace.alice.token) as socket:
             socket.sync()
             assert press(alice, channel, ts, block_id="act", action_id="approve")["ok"]
@@ -210,15 +200,15 @@ def test_a_modal_round_trip_with_bolt_over_socket_mode(
         assert body["type"] == "view_closed" and body["view"]["id"] == opened[1]["id"]
         assert body["is_cleared"] is False
         assert person(alice, "views.close", view_id=opened[1]["id"])["error"] == "not_found"
-    finally:
-        handler.close()
 
 
 def test_views_update_by_id_and_external_id_with_the_hash(
     server: Server, workspace: Workspace
 ) -> None:
     with receiver() as rx:
-        made = make_app(server.data_dir, name="Updater", scopes=SCOPES, interactivity_url=rx.url)
+        made = make_app(
+            server.data_dir, name="Updater", scopes=BOT_SCOPES, interactivity_url=rx.url
+        )
         channel, ts = posted(server, workspace, made.bot_token, "updater")
         alice = server.client(workspace.alice.token)
         bot = server.client(made.bot_token)
@@ -240,7 +230,7 @@ def test_views_update_by_id_and_external_id_with_the_hash(
         )
         again = bot.views_update(external_id="ext-1", view={**changed, "title": plain("Done")})
         assert again["view"]["id"] == view["id"] and again["view"]["title"] == plain("Done")
-        other = make_app(server.data_dir, name="Other", scopes=SCOPES)
+        other = make_app(server.data_dir, name="Other", scopes=BOT_SCOPES)
         outsider = server.client(other.bot_token)
         assert error_of(outsider.views_update, view_id=view["id"], view=MODAL) == "not_found"
         assert error_of(bot.views_update, view_id="VNOSUCH", view=MODAL) == "not_found"
@@ -253,7 +243,7 @@ def test_bad_triggers_views_and_submissions_change_nothing(
     server: Server, workspace: Workspace
 ) -> None:
     with receiver() as rx:
-        made = make_app(server.data_dir, name="Strict", scopes=SCOPES, interactivity_url=rx.url)
+        made = make_app(server.data_dir, name="Strict", scopes=BOT_SCOPES, interactivity_url=rx.url)
         channel, ts = posted(server, workspace, made.bot_token, "strict")
         alice = server.client(workspace.alice.token)
         bot = server.client(made.bot_token)
@@ -288,7 +278,7 @@ def test_bad_triggers_views_and_submissions_change_nothing(
         # Used once: never again.
         assert error_of(bot.views_open, trigger_id=good, view=MODAL) == "invalid_trigger_id"
         # Another app's trigger, or a person's token.
-        other = make_app(server.data_dir, name="Thief", scopes=SCOPES)
+        other = make_app(server.data_dir, name="Thief", scopes=BOT_SCOPES)
         stolen = trigger()
         thief = server.client(other.bot_token)
         assert error_of(thief.views_open, trigger_id=stolen, view=MODAL) == "invalid_trigger_id"
@@ -332,12 +322,9 @@ def test_bad_triggers_views_and_submissions_change_nothing(
 def test_bolt_updates_the_view_over_http(server: Server, workspace: Workspace) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/slack/events"
-    made = make_app(server.data_dir, name="Http Modal", scopes=SCOPES, interactivity_url=url)
+    made = make_app(server.data_dir, name="Http Modal", scopes=BOT_SCOPES, interactivity_url=url)
     channel, ts = posted(server, workspace, made.bot_token, "http-modal")
-    app = App(
-        signing_secret=made.app.signing_secret,
-        client=WebClient(token=made.bot_token, base_url=server.api_url),
-    )
+    app = bolt_app(server, made, signed=True)
     opened: list[dict[str, Any]] = []
 
     @app.action("approve")
@@ -354,8 +341,7 @@ def test_bolt_updates_the_view_over_http(server: Server, workspace: Workspace) -
     def second(ack: Any) -> None:
         ack()
 
-    dev, thread = serve(app, port)
-    try:
+    with bolt_over_http(app, port):
         alice = server.client(workspace.alice.token)
         assert press(alice, channel, ts, block_id="act", action_id="approve")["ok"]
         [view] = wait_for(lambda: opened)
@@ -367,20 +353,17 @@ def test_bolt_updates_the_view_over_http(server: Server, workspace: Workspace) -
         # Acked with no response_action: the view closes.
         assert person(alice, "views.submit", view_id=view["id"]) == {"ok": True}
         assert person(alice, "views.submit", view_id=view["id"])["error"] == "not_found"
-    finally:
-        dev._server.shutdown()
-        thread.join(5)
 
 
 def test_async_bolt_opens_and_closes_a_modal_over_socket_mode(
     server: Server, workspace: Workspace
 ) -> None:
-    made = make_app(server.data_dir, name="Async Modal", socket_mode=True, scopes=SCOPES)
+    made = make_app(server.data_dir, name="Async Modal", socket_mode=True, scopes=BOT_SCOPES)
     channel, ts = posted(server, workspace, made.bot_token, "async-modal")
     alice = server.client(workspace.alice.token)
 
     async def main() -> dict[str, Any]:
-        app = AsyncApp(client=AsyncWebClient(token=made.bot_token, base_url=server.api_url))
+        app = async_bolt_app(server, made)
         opened: list[dict[str, Any]] = []
 
         @app.action("approve")
@@ -393,24 +376,178 @@ def test_async_bolt_opens_and_closes_a_modal_over_socket_mode(
         async def deploy(ack: Any) -> None:
             await ack()
 
-        handler = AsyncSocketModeHandler(app, made.app_token)
-        await handler.connect_async()
-        try:
-            for _ in range(100):
-                if await handler.client.is_connected():
-                    break
-                await asyncio.sleep(0.05)
+        async with async_bolt_socket_mode(app, made.app_token):
             await asyncio.to_thread(press, alice, channel, ts, block_id="act", action_id="approve")
-            for _ in range(200):
-                if opened:
-                    break
-                await asyncio.sleep(0.05)
+            await until(lambda: opened)
             values = {"name": {"name_input": "async"}}
             return await asyncio.to_thread(
                 person, alice, "views.submit", view_id=opened[0]["id"], values=values
             )
-        finally:
-            await handler.close_async()
 
     # No response_action: the view closes.
     assert asyncio.run(main()) == {"ok": True}
+
+
+def test_async_bolt_takes_a_submission_over_http(server: Server, workspace: Workspace) -> None:
+    """AsyncApp behind aiohttp, signatures checked: view_submission arrives signed, app.view's
+    ack(response_action="errors") keeps the view open with the error, a plain ack closes it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    made = make_app(
+        server.data_dir, name="Aio Http Modal", scopes=BOT_SCOPES, interactivity_url=url
+    )
+    channel, ts = posted(server, workspace, made.bot_token, "aio-http-modal")
+    alice = server.client(workspace.alice.token)
+
+    async def main() -> tuple[dict[str, Any], dict[str, Any]]:
+        app = async_bolt_app(server, made, signed=True)
+        opened: list[dict[str, Any]] = []
+
+        @app.action("approve")
+        async def approve(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+            await ack()
+            found = await client.views_open(trigger_id=body["trigger_id"], view=MODAL)
+            opened.append(found["view"])
+
+        @app.view("deploy")
+        async def deploy(ack: Any, view: dict[str, Any]) -> None:
+            name = view["state"]["values"]["name"]["name_input"]["value"]
+            if len(name) < 3:
+                await ack(response_action="errors", errors={"name": "Too short"})
+            else:
+                await ack()
+
+        runner = web.AppRunner(app.web_app(path="/slack/events", port=port))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            assert (
+                await asyncio.to_thread(
+                    press, alice, channel, ts, block_id="act", action_id="approve"
+                )
+            )["ok"]
+            # The app acks first, then opens the view.
+            await until(lambda: opened)
+            view_id = opened[0]["id"]
+
+            def submit(name: str) -> dict[str, Any]:
+                values = {"name": {"name_input": name}}
+                return person(alice, "views.submit", view_id=view_id, values=values)
+
+            return await asyncio.to_thread(submit, "ab"), await asyncio.to_thread(submit, "abc")
+        finally:
+            await runner.cleanup()
+
+    refused, done = asyncio.run(main())
+    assert refused == {"ok": True, "response_action": "errors", "errors": {"name": "Too short"}}
+    assert done == {"ok": True}
+
+
+PICKER: dict[str, Any] = {
+    "type": "modal",
+    "callback_id": "picker",
+    "title": plain("Pick"),
+    "submit": plain("Done"),
+    "blocks": [
+        {
+            "type": "actions",
+            "block_id": "pick",
+            "elements": [
+                {"type": "static_select", "action_id": "colour", "options": OPTIONS},
+                {"type": "button", "action_id": "go", "text": plain("Go"), "value": "v-go"},
+            ],
+        },
+        {
+            "type": "input",
+            "block_id": "note",
+            "dispatch_action": True,
+            "label": plain("Note"),
+            "element": {"type": "plain_text_input", "action_id": "text", "max_length": 20},
+        },
+        {
+            "type": "input",
+            "block_id": "quiet",
+            "label": plain("Quiet"),
+            "element": {"type": "plain_text_input", "action_id": "text"},
+        },
+    ],
+}
+
+
+def test_a_press_in_a_modal_sends_the_view_with_its_state(
+    server: Server, workspace: Workspace
+) -> None:
+    """blocks.actions with view_id: the app gets block_actions whose container is the view,
+    with the view and its state.values, a trigger_id and no response_url; presses on views
+    that are not the person's, closed, or that name nothing get Slack's errors and send
+    nothing."""
+    with receiver() as rx:
+        made = make_app(server.data_dir, name="Picker", scopes=BOT_SCOPES, interactivity_url=rx.url)
+        channel, ts = posted(server, workspace, made.bot_token, "picker")
+        alice = server.client(workspace.alice.token)
+        bot = server.client(made.bot_token)
+
+        def last() -> dict[str, Any]:
+            found: dict[str, Any] = json.loads(parse_qs(rx.seen[-1].body.decode())["payload"][0])
+            return found
+
+        assert press(alice, channel, ts, block_id="act", action_id="approve")["ok"]
+        view = bot.views_open(trigger_id=last()["trigger_id"], view=PICKER)["view"]
+
+        def in_view(client: WebClient, view_id: str, **args: str) -> dict[str, Any]:
+            return person(client, "blocks.actions", view_id=view_id, **args)
+
+        pick = {"block_id": "pick", "action_id": "colour"}
+        note = {"block_id": "note", "action_id": "text"}
+        quiet = {"block_id": "quiet", "action_id": "text"}
+        assert in_view(alice, view["id"], **pick, value="blue") == {"ok": True}
+        payload = last()
+        assert payload["type"] == "block_actions"
+        assert payload["container"] == {"type": "view", "view_id": view["id"]}
+        assert payload["user"]["id"] == workspace.alice.user_id
+        assert payload["api_app_id"] == made.app.id and payload["trigger_id"]
+        assert "response_url" not in payload and "channel" not in payload
+        assert payload["view"]["id"] == view["id"]
+        assert payload["view"]["callback_id"] == "picker"
+        held = {"type": "static_select", "selected_option": OPTIONS[1]}
+        assert payload["view"]["state"] == {"values": {"pick": {"colour": held}}}
+        [action] = payload["actions"]
+        assert action["selected_option"] == OPTIONS[1] and action["block_id"] == "pick"
+        # The view keeps what the select holds: a button pressed next carries it.
+        assert in_view(alice, view["id"], block_id="pick", action_id="go")["ok"]
+        payload = last()
+        assert payload["actions"][0]["value"] == "v-go"
+        assert payload["view"]["state"] == {"values": {"pick": {"colour": held}}}
+        # An input with dispatch_action sends its text; the view keeps it beside the select's.
+        assert in_view(alice, view["id"], block_id="note", action_id="text", value="hi there")["ok"]
+        payload = last()
+        assert payload["actions"][0]["type"] == "plain_text_input"
+        assert payload["actions"][0]["value"] == "hi there"
+        typed = {"type": "plain_text_input", "value": "hi there"}
+        assert payload["view"]["state"] == {
+            "values": {"pick": {"colour": held}, "note": {"text": typed}}
+        }
+        # The trigger opens a view on top, as a message press's does.
+        bot.views_push(trigger_id=payload["trigger_id"], view=SECOND)
+
+        seen = len(rx.seen)
+        bob = server.client(workspace.bob.token)
+        cases: list[tuple[WebClient, str, dict[str, str], str]] = [
+            (bob, view["id"], pick | {"value": "red"}, "not_found"),
+            (alice, "VNOSUCH", pick | {"value": "red"}, "not_found"),
+            (alice, view["id"], {"block_id": "nope", "action_id": "colour"}, "block_not_found"),
+            (alice, view["id"], {"block_id": "pick", "action_id": "nope"}, "action_not_found"),
+            (alice, view["id"], pick | {"value": "green"}, "invalid_option"),
+            # An input without dispatch_action sends nothing before the view is submitted; a
+            # text input's press needs its text, within its max_length.
+            (alice, view["id"], quiet | {"value": "hi"}, "action_not_found"),
+            (alice, view["id"], note, "invalid_arguments"),
+            (alice, view["id"], note | {"value": "x" * 21}, "invalid_arguments"),
+            (bot, view["id"], pick | {"value": "red"}, "not_allowed_token_type"),
+        ]
+        for client, view_id, args, error in cases:
+            assert in_view(client, view_id, **args)["error"] == error, (view_id, args)
+        assert person(alice, "views.close", view_id=view["id"])["ok"]
+        closed = in_view(alice, view["id"], **pick, value="red")
+        assert closed["error"] == "not_found"
+        assert len(rx.seen) == seen, "nothing reached the app"

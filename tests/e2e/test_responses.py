@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,15 +23,10 @@ from tests.support.apps import make_app
 from tests.support.images import png
 from tests.support.receiver import receiver
 from tests.support.schemas import problems
-from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.servers import Server, Workspace, make_workspace, module_server
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    # chat.command's app answers from 127.0.0.1.
-    data_dir = tmp_path_factory.mktemp("responses") / "data"
-    with threaded_server(data_dir, allow_private_outbound=True) as srv:
-        yield srv
+# chat.command's app answers from 127.0.0.1.
+server = module_server("responses", allow_private_outbound=True)
 
 
 class Caller:

@@ -386,6 +386,39 @@ def test_a_resume_replays_a_conversation_left_meanwhile_up_to_the_leave(
     assert never not in json.dumps(seen)
 
 
+def test_a_resume_starts_a_channel_joined_meanwhile_at_the_join_not_its_second(
+    server: Server, workspace: Workspace
+) -> None:
+    """bob, away, is invited to a private channel a moment after something was said in it:
+    his resume starts the channel at his join. It started at the first event logged in the
+    second of the join (members keep it in seconds), and replayed what was said before him
+    in that second (`hubbub chaos`, seed 106)."""
+    alice = server.client(workspace.alice.token)
+    with rtm(server, workspace.bob.token) as bob:
+        cursor = bob.cursor
+    # Said and joined in one second: tried until they are, so the test is never vacuous.
+    for _ in range(20):
+        secret = new_channel(alice, private=True)
+        said = alice.chat_postMessage(channel=secret, text="said just before bob")["ts"]
+        alice.conversations_invite(channel=secret, users=workspace.bob.user_id)
+        joined = history_ts(alice, secret)[-1]  # bob's channel_join
+        if said.split(".")[0] == joined.split(".")[0]:
+            break
+    else:
+        raise AssertionError("never said and joined in one second")
+    with rtm(server, workspace.bob.token, resume=cursor) as bob:
+        alice.chat_postMessage(channel=secret, text="sentinel")
+        seen = bob.until(text_is("sentinel"))
+    in_secret = [e for e in seen if e.get("channel") == secret]
+    assert "said just before bob" not in json.dumps(seen)
+    assert [(e["type"], e.get("subtype"), e.get("user")) for e in in_secret] == [
+        ("message", "channel_join", workspace.bob.user_id),
+        ("member_joined_channel", None, workspace.bob.user_id),
+        ("message", None, workspace.alice.user_id),
+    ]
+    assert in_secret[0]["ts"] == joined
+
+
 def test_a_forged_position_from_before_a_left_channel_was_joined_replays_nothing(
     server: Server, workspace: Workspace
 ) -> None:

@@ -30,6 +30,7 @@ from hubbub.services.hub import EventLog, Hub
 from hubbub.store.sqlite import MAX_BATCH, SqliteStore
 from hubbub.store.tx import Tx
 from tests.support.servers import make_workspace, server_in_this_loop
+from tests.support.waiting import until, wait_for
 
 
 async def burst(
@@ -53,13 +54,15 @@ async def burst(
     holding = asyncio.create_task(hub.commit(team_id, hold))
     await entered.wait()
     posts = [asyncio.create_task(post(n)) for n in range(count)]
-    deadline = time.monotonic() + 30
     # Until every post waits for the writer. Not the queue's length: a background unit (a sweep,
     # the relay) may be queued too, and a post still on its way would then never be committed
     # while the loop stands still.
-    while not all(_waits_for_writer(task) for task in posts):
-        assert time.monotonic() < deadline, "the posts never reached the writer"
-        await asyncio.sleep(0.001)
+    await until(
+        lambda: all(_waits_for_writer(task) for task in posts),
+        30,
+        "the posts to reach the writer",
+        interval=0.001,
+    )
     gate.set()
     stand_still_until(landed)
     await holding
@@ -110,13 +113,10 @@ async def test_a_client_that_reads_normally_survives_a_group_commits_burst(
             reader = asyncio.create_task(read())
 
             async def post(n: int) -> None:
-                await posting.post(hub, who, channel, text=f"burst {n}")
+                await posting.post(hub, who, channel, posting.Draft.checked(f"burst {n}"))
 
             await burst(hub, team, post, posts, landed)
-            deadline = time.monotonic() + 30
-            while not reader.done() and len(texts(frames, channel)) < posts:
-                assert time.monotonic() < deadline, "timed out"
-                await asyncio.sleep(0.01)
+            await until(lambda: reader.done() or len(texts(frames, channel)) >= posts, 30)
             goodbyes = [f for f in frames if f.get("type") == "goodbye"]
             assert goodbyes == []
             # Every post once, in the channel's one order: the order of its log (commit order,
@@ -148,10 +148,8 @@ def _waits_for_writer(task: asyncio.Task[None]) -> bool:
 def stand_still_until(landed: Callable[[], bool]) -> None:
     """Keeps the loop from running (as while it serves other work) until the last post is
     committed and answered: the answers of every commit then wake their posts in one turn."""
-    deadline = time.monotonic() + 30
-    while not landed():
-        assert time.monotonic() < deadline, "the posts were never committed"
-        time.sleep(0.001)
+    # wait_for sleeps the thread: the loop stands still while it waits.
+    wait_for(landed, 30, "the posts to be committed", interval=0.001)
     time.sleep(0.05)  # the writer answers each commit just after it
 
 

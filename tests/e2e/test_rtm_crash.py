@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 from slack_sdk import WebClient
@@ -14,6 +15,7 @@ from websockets.sync.client import connect
 
 from tests.support.rtm import Rtm, history_ts, new_channel
 from tests.support.servers import ProcessServer, free_port, make_workspace
+from tests.support.waiting import wait_for
 
 THREADS = 4
 PER_THREAD = 100
@@ -65,22 +67,30 @@ def test_a_client_resumes_across_kill_9_with_every_message_once(tmp_path: Path) 
 
         def post(n: int) -> None:
             client = WebClient(token=ws.alice.token, base_url=proc.server.api_url, timeout=5)
+
+            def posted(text: str) -> bool:
+                try:
+                    client.chat_postMessage(channel=channel, text=text, client_msg_id=text)
+                except (OSError, http.client.HTTPException, SlackApiError) as exc:
+                    # The server is down, or died mid-request: the answer is lost, not the retry.
+                    if isinstance(exc, SlackApiError) and exc.response.status_code == 200:
+                        raise
+                    return False
+                return True
+
             for i in range(PER_THREAD):
                 text = f"t{n}-m{i}"
-                while True:
-                    try:
-                        client.chat_postMessage(channel=channel, text=text, client_msg_id=text)
-                        break
-                    except (OSError, http.client.HTTPException, SlackApiError) as exc:
-                        if isinstance(exc, SlackApiError) and exc.response.status_code == 200:
-                            raise
-                        time.sleep(0.05)
+                wait_for(partial(posted, text), timeout=60, what=f"{text} acknowledged")
                 with lock:
                     acked.append(text)
 
         def killer() -> None:
-            while len(acked) < THREADS * PER_THREAD // 3:
-                time.sleep(0.005)
+            wait_for(
+                lambda: len(acked) >= THREADS * PER_THREAD // 3,
+                timeout=60,
+                interval=0.005,
+                what="a third of the posts acknowledged",
+            )
             proc.kill()
             time.sleep(0.3)
             proc.start()

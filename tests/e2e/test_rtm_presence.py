@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from tests.support.rtm import Event, Rtm, rtm
@@ -13,6 +12,7 @@ from tests.support.servers import (
     module_server,
     module_workspace,
 )
+from tests.support.waiting import wait_for
 
 server = module_server("presence")
 workspace = module_workspace()
@@ -33,13 +33,20 @@ def next_presence(client: Rtm) -> Event:
 def wait_connections(server: Server, token: str, user: str, count: int) -> dict[str, Any]:
     """users.getPresence of the person once the server counts `count` open sockets."""
     client = server.client(token)
-    deadline = time.monotonic() + 5
-    while True:
+    seen: list[dict[str, Any]] = []
+
+    def counted() -> dict[str, Any] | None:
         view = client.users_getPresence(user=user).data
-        if view["connection_count"] == count or time.monotonic() > deadline:
-            assert view["connection_count"] == count
-            return view
-        time.sleep(0.02)
+        assert isinstance(view, dict)
+        seen.append(view)
+        return seen[-1] if seen[-1]["connection_count"] == count else None
+
+    return wait_for(
+        counted,
+        timeout=5,
+        interval=0.02,
+        what=lambda: f"{count} connections, counted {seen[-1]['connection_count']}",
+    )
 
 
 def test_sockets_make_a_person_active_and_their_subscribers_hear_it(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from tests.support.servers import (
     module_workspace,
     run_admin,
 )
+from tests.support.waiting import wait_for
 
 server = module_server("scheduled")
 workspace = module_workspace()
@@ -50,13 +50,6 @@ def _channel(client: WebClient) -> tuple[str, str]:
 def _posted(client: WebClient, channel: str, text: str) -> list[dict[str, Any]]:
     found = client.conversations_history(channel=channel, limit=200)["messages"]
     return [m for m in found if m.get("text") == text]
-
-
-def _until(check: Callable[[], bool], seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.1)
 
 
 def _listed(client: WebClient, **args: Any) -> list[dict[str, Any]]:
@@ -83,7 +76,7 @@ def test_a_scheduled_message_is_listed_then_posted_once_at_its_time(
     assert entry["post_at"] == post_at and entry["text"] == "stand-up"
     assert isinstance(entry["date_created"], int)
     assert _listed(alice) == []  # only the author's are listed
-    _until(lambda: bool(_posted(alice, dm, "stand-up")))
+    wait_for(lambda: bool(_posted(alice, dm, "stand-up")), timeout=30.0)
     [msg] = _posted(bot, dm, "stand-up")
     assert msg["bot_id"] == app.app.bot_id and msg["app_id"] == app.app.id
     assert msg["metadata"] == METADATA and msg["bot_profile"]["name"] == "Later"
@@ -101,7 +94,7 @@ def test_the_job_run_again_posts_nothing_more(server: Server, workspace: Workspa
     alice = server.client(workspace.alice.token)
     _, channel = _channel(alice)
     made = alice.chat_scheduleMessage(channel=channel, text="once", post_at=int(time.time()) + 1)
-    _until(lambda: bool(_posted(alice, channel, "once")))
+    wait_for(lambda: bool(_posted(alice, channel, "once")), timeout=30.0)
     job = Job(
         "0", workspace.team_id, scheduled.SCHEDULED_JOB, {"id": made["scheduled_message_id"]}, 2
     )
@@ -122,7 +115,7 @@ def test_a_deleted_message_is_never_posted(server: Server, workspace: Workspace)
     assert [e["id"] for e in _listed(alice, channel=channel)] == [later["scheduled_message_id"]]
     # Jobs run in the order they are due: once the later one is posted, the deleted one's time
     # has passed too.
-    _until(lambda: bool(_posted(alice, channel, "after it")))
+    wait_for(lambda: bool(_posted(alice, channel, "after it")), timeout=30.0)
     assert _posted(alice, channel, "never") == []
 
 
@@ -256,9 +249,9 @@ def test_a_message_due_while_the_server_is_down_is_posted_once_when_it_is_back(
         post_at = int(time.time()) + 3
         alice.chat_scheduleMessage(channel=channel, text="while down", post_at=post_at)
         proc.stop()
-        _until(lambda: time.time() > post_at + 1)
+        wait_for(lambda: time.time() > post_at + 1, timeout=30.0)
         proc.start()
-        _until(lambda: bool(_posted(alice, channel, "while down")))
+        wait_for(lambda: bool(_posted(alice, channel, "while down")), timeout=30.0)
         assert _listed(alice) == []
         logged = [
             e for e in events(proc.server, ws.team_id, channel) if e.get("text") == "while down"

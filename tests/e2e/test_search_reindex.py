@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from hubbub.store.tables import files, search_docs
+from hubbub.store.tables import search_docs
+from hubbub.store.tables_files import files
 from hubbub.store.tx import Tx
 from tests.support.servers import Server, env_for, make_workspace, run_admin
 

@@ -13,9 +13,9 @@ import pytest
 
 from hubbub.config import Settings
 from hubbub.domain.jobs import Job
-from hubbub.services import notify
+from hubbub.services import notify_email
 from hubbub.services.hub import Hub
-from tests.e2e.test_notifications import eventually, has_record, record_of
+from tests.e2e.test_notifications import has_record, record_of
 from tests.e2e.test_shared_channels import share
 from tests.support.rtm import of_type, rtm
 from tests.support.servers import (
@@ -28,6 +28,7 @@ from tests.support.servers import (
 )
 from tests.support.shards import ShardSet
 from tests.support.smtp import Inbox, smtp_server, smtp_settings
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
@@ -77,16 +78,16 @@ def test_offline_people_of_either_side_are_emailed_with_their_own_name_for_the_c
     to_guest = host_bob.chat_postMessage(
         channel=channel, text=f"<@{globex.bob.user_id}> the contract is signed"
     )["ts"]
-    [mail] = eventually(lambda: inbox.to("bob@globex.test", "contract is signed"))
+    [mail] = wait_for(lambda: inbox.to("bob@globex.test", "contract is signed"))
     assert mail["Subject"] == "New message from bob in #acme-deals"
     assert host_bob.chat_getPermalink(channel=channel, message_ts=to_guest)["permalink"] in (
         mail.get_content()
     )
-    assert eventually(lambda: record_of(guest_bob, channel, to_guest)["emailed"])
+    assert wait_for(lambda: record_of(guest_bob, channel, to_guest)["emailed"])
 
     # The author is named from their own workspace, not by their id.
     guest_bob.chat_postMessage(channel=channel, text=f"<@{acme.bob.user_id}> countersigned")
-    [mail] = eventually(lambda: inbox.to("bob@acme.test", "countersigned"))
+    [mail] = wait_for(lambda: inbox.to("bob@acme.test", "countersigned"))
     assert mail["Subject"] == "New message from bob in #deals"
 
     # Online, the guest gets the live notice, which says the channel is shared, and no email.
@@ -120,10 +121,10 @@ def test_no_email_to_a_guest_once_their_workspace_is_disconnected(
 
     def email(ts: str) -> None:
         payload = {"user": globex.bob.user_id, "channel": channel, "ts": ts, "host": acme.team_id}
-        job = Job("by-hand", globex.team_id, notify.EMAIL_JOB, payload, 1)
+        job = Job("by-hand", globex.team_id, notify_email.EMAIL_JOB, payload, 1)
 
         async def work(hub: Hub) -> None:
-            await notify.email_job(hub, job)
+            await notify_email.email_job(hub, job)
 
         run_admin(server.data_dir, work, settings)
 
@@ -151,7 +152,7 @@ def test_a_guest_who_set_the_channel_to_all_hears_plain_messages(
     guest_bob.api_call("users.prefs.setChannelNotifications", json=level)
     plain = host_bob.chat_postMessage(channel=channel, text="plain news")
     assert record_of(guest_bob, channel, plain["ts"])["reason"] == "message"
-    [mail] = eventually(lambda: inbox.to("bob@globex.test", "plain news"))
+    [mail] = wait_for(lambda: inbox.to("bob@globex.test", "plain news"))
     assert mail["Subject"] == "New message from bob in #acme-deals"
     assert not has_record(guest_carol, channel, plain["ts"])
     assert inbox.to("carol@globex.test", "plain news") == []
@@ -179,11 +180,11 @@ def test_people_of_the_other_workspace_mentioned_are_named_as_their_workspace_sh
 
     text = f"<@{globex.bob.user_id}> ask <@{named}> and <@{outsider}>"
     server.client(acme.bob.token).chat_postMessage(channel=channel, text=text)
-    [mail] = eventually(lambda: inbox.to("bob@globex.test", "ask"))
+    [mail] = wait_for(lambda: inbox.to("bob@globex.test", "ask"))
     assert f"ask @Al of Globex and @{outsider}" in mail.get_content()
 
     # The other way: a guest's message, mailed to the host's person.
     text = f"<@{acme.bob.user_id}> meet <@{named}>"
     server.client(globex.bob.token).chat_postMessage(channel=channel, text=text)
-    [mail] = eventually(lambda: inbox.to("bob@acme.test", "meet"))
+    [mail] = wait_for(lambda: inbox.to("bob@acme.test", "meet"))
     assert "meet @Al of Globex" in mail.get_content()

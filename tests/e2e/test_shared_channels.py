@@ -16,7 +16,7 @@ from sqlalchemy import delete
 
 from hubbub.domain.shares import SharedChannel
 from hubbub.services.hub import EventLog
-from hubbub.store.tables import shared_channels
+from hubbub.store.tables_shares import shared_channels
 from hubbub.store.tx import Tx
 from tests.e2e.test_notifications import drained
 from tests.support.rtm import of_type, rtm, text_is

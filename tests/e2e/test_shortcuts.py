@@ -1,50 +1,47 @@
 """Shortcuts: an app declares global and message shortcuts; the person's client lists them
 (shortcuts.list) and runs them (shortcuts.run); the app gets Slack's `shortcut` or
 `message_action` with a trigger_id (a modal opens with it) and, on a message, a response_url.
-slack_bolt's app.shortcut works unchanged, sync over Socket Mode and async over HTTP."""
+slack_bolt's app.shortcut works unchanged, sync and async, over Socket Mode and over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aiohttp import web
-from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.async_app import AsyncApp
 from slack_sdk import WebClient
 from slack_sdk.web.async_client import AsyncWebClient
 
 from hubbub.domain.errors import SlackError
-from tests.e2e.test_interactivity import SCOPES, history, posted, wait_for
+from tests.e2e.test_interactivity import history, posted
 from tests.e2e.test_modals import MODAL, person
-from tests.support.apps import make_app
+from tests.support.apps import (
+    BOT_SCOPES,
+    async_bolt_app,
+    async_bolt_socket_mode,
+    bolt_app,
+    bolt_over_http,
+    bolt_socket_mode,
+    make_app,
+)
 from tests.support.receiver import receiver
-from tests.support.servers import Server, Workspace, free_port, make_workspace, threaded_server
+from tests.support.servers import Server, Workspace, free_port, module_server, module_workspace
+from tests.support.waiting import until, wait_for
 
 SHORTCUTS = ["global:new_deploy:New deploy", "message:ask_about:Ask about this"]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("shortcuts") / "data"
-    with threaded_server(data, allow_private_outbound=True) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("shortcuts", allow_private_outbound=True)
+workspace = module_workspace()
 
 
 def test_bolt_shortcuts_over_socket_mode(server: Server, workspace: Workspace) -> None:
     made = make_app(
-        server.data_dir, name="Shorty", socket_mode=True, scopes=SCOPES, shortcuts=SHORTCUTS
+        server.data_dir, name="Shorty", socket_mode=True, scopes=BOT_SCOPES, shortcuts=SHORTCUTS
     )
     channel, ts = posted(server, workspace, made.bot_token, "shortcuts")
-    app = App(client=WebClient(token=made.bot_token, base_url=server.api_url))
+    app = bolt_app(server, made)
     bodies: dict[str, dict[str, Any]] = {}
     views: list[dict[str, Any]] = []
 
@@ -60,11 +57,8 @@ def test_bolt_shortcuts_over_socket_mode(server: Server, workspace: Workspace) -
         bodies["message"] = shortcut
         respond(response_type="in_channel", text=f"asked about {shortcut['message']['text']}")
 
-    handler = SocketModeHandler(app, made.app_token)
-    handler.connect()
     alice = server.client(workspace.alice.token)
-    try:
-        wait_for(handler.client.is_connected)
+    with bolt_socket_mode(app, made.app_token):
         listed = person(alice, "shortcuts.list")["shortcuts"]
         mine = [s for s in listed if s["app_id"] == made.app.id]
         assert mine == [
@@ -118,8 +112,6 @@ def test_bolt_shortcuts_over_socket_mode(server: Server, workspace: Workspace) -
                 "asked about Deploy?" in [m["text"] for m in history(server, workspace, channel)]
             )
         )
-    finally:
-        handler.close()
 
 
 def test_async_bolt_shortcut_over_http(server: Server, workspace: Workspace) -> None:
@@ -128,17 +120,14 @@ def test_async_bolt_shortcut_over_http(server: Server, workspace: Workspace) -> 
     made = make_app(
         server.data_dir,
         name="Aio Shorty",
-        scopes=SCOPES,
+        scopes=BOT_SCOPES,
         interactivity_url=url,
         shortcuts=SHORTCUTS,
     )
     alice = server.client(workspace.alice.token)
 
     async def main() -> dict[str, Any]:
-        app = AsyncApp(
-            signing_secret=made.app.signing_secret,
-            client=AsyncWebClient(token=made.bot_token, base_url=server.api_url),
-        )
+        app = async_bolt_app(server, made, signed=True)
         seen: list[dict[str, Any]] = []
 
         @app.shortcut("new_deploy")
@@ -161,6 +150,75 @@ def test_async_bolt_shortcut_over_http(server: Server, workspace: Workspace) -> 
     assert asyncio.run(main())["type"] == "shortcut"
 
 
+def test_bolt_shortcut_over_http(server: Server, workspace: Workspace) -> None:
+    """Sync bolt behind its own server, signatures checked: a message shortcut's
+    message_action arrives signed, and respond() answers through its response_url."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    made = make_app(
+        server.data_dir,
+        name="Http Shorty",
+        scopes=BOT_SCOPES,
+        interactivity_url=url,
+        shortcuts=SHORTCUTS,
+    )
+    channel, ts = posted(server, workspace, made.bot_token, "http-shortcuts")
+    app = bolt_app(server, made, signed=True)
+    seen: list[dict[str, Any]] = []
+
+    @app.shortcut("ask_about")
+    def ask_about(ack: Any, shortcut: dict[str, Any], respond: Any) -> None:
+        ack()
+        seen.append(shortcut)
+        respond(response_type="in_channel", text="answered over http")
+
+    with bolt_over_http(app, port):
+        alice = server.client(workspace.alice.token)
+        args = {"app_id": made.app.id, "callback_id": "ask_about", "channel": channel, "ts": ts}
+        assert person(alice, "shortcuts.run", **args) == {"ok": True}
+        [body] = wait_for(lambda: seen)
+        assert body["type"] == "message_action" and body["message_ts"] == ts
+        wait_for(
+            lambda: "answered over http" in [m["text"] for m in history(server, workspace, channel)]
+        )
+
+
+def test_async_bolt_shortcut_over_socket_mode(server: Server, workspace: Workspace) -> None:
+    made = make_app(
+        server.data_dir,
+        name="Aio Socket Shorty",
+        socket_mode=True,
+        scopes=BOT_SCOPES,
+        shortcuts=SHORTCUTS,
+    )
+    alice = server.client(workspace.alice.token)
+
+    async def main() -> list[dict[str, Any]]:
+        app = async_bolt_app(server, made)
+        seen: list[dict[str, Any]] = []
+        views: list[dict[str, Any]] = []
+
+        @app.shortcut("new_deploy")
+        async def new_deploy(ack: Any, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
+            await ack()
+            seen.append(shortcut)
+            views.append(
+                (await client.views_open(trigger_id=shortcut["trigger_id"], view=MODAL))["view"]
+            )
+
+        async with async_bolt_socket_mode(app, made.app_token):
+            answer = await asyncio.to_thread(
+                person, alice, "shortcuts.run", app_id=made.app.id, callback_id="new_deploy"
+            )
+            assert answer == {"ok": True}
+            await until(lambda: views)
+            return seen + views
+
+    body, view = asyncio.run(main())
+    assert body["type"] == "shortcut" and body["callback_id"] == "new_deploy"
+    assert view["callback_id"] == "deploy"
+
+
 def test_bad_shortcuts_get_slacks_errors_and_send_nothing(
     server: Server, workspace: Workspace
 ) -> None:
@@ -168,11 +226,11 @@ def test_bad_shortcuts_get_slacks_errors_and_send_nothing(
         made = make_app(
             server.data_dir,
             name="Guard",
-            scopes=SCOPES,
+            scopes=BOT_SCOPES,
             interactivity_url=rx.url,
             shortcuts=SHORTCUTS,
         )
-        quiet = make_app(server.data_dir, name="Mute", scopes=SCOPES, shortcuts=SHORTCUTS)
+        quiet = make_app(server.data_dir, name="Mute", scopes=BOT_SCOPES, shortcuts=SHORTCUTS)
         alice = server.client(workspace.alice.token)
         secret = alice.conversations_create(name="shortcut-secret", is_private=True)["channel"]
         ts = alice.chat_postMessage(channel=secret["id"], text="hidden")["ts"]

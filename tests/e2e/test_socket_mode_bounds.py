@@ -14,7 +14,7 @@ import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
-from hubbub.services import apps
+from hubbub.services import app_sockets
 from tests.support.apps import make_app
 from tests.support.rtm import narrow_socket
 from tests.support.servers import make_workspace, server_in_this_loop, settings_for
@@ -55,7 +55,7 @@ async def test_an_app_that_stops_reading_holds_a_bounded_number_of_envelopes(
         most = 0
         sending = asyncio.gather(
             *(
-                apps.socket_send(hub, app.app.id, "events_api", {"n": n, "blob": blob})
+                app_sockets.socket_send(hub, app.app.id, "events_api", {"n": n, "blob": blob})
                 for n in range(300)
             )
         )
@@ -75,7 +75,7 @@ async def test_an_app_that_stops_reading_holds_a_bounded_number_of_envelopes(
         acking = asyncio.create_task(ack_all())
         answers = await asyncio.gather(
             *(
-                apps.socket_send(hub, app.app.id, "events_api", {"n": n}, timeout_s=10)
+                app_sockets.socket_send(hub, app.app.id, "events_api", {"n": n}, timeout_s=10)
                 for n in range(IN_FLIGHT)
             )
         )

@@ -16,16 +16,10 @@ from websockets.sync.client import ClientConnection, connect
 from hubbub.config import Settings
 from hubbub.services import apps
 from tests.e2e.test_cluster import _cluster, _socket_on
+from tests.e2e.test_socket_mode import frames_until
 from tests.support.servers import Workspace, run_admin
 from tests.support.services import RedisServer
-
-
-def _next(ws: ClientConnection, kind: str, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body: dict[str, Any] = orjson.loads(ws.recv(timeout=max(0.01, deadline - time.monotonic())))
-        if body.get("type") == kind:
-            return body
+from tests.support.waiting import wait_for
 
 
 def _socket_app(
@@ -67,17 +61,17 @@ def test_a_socket_on_one_process_serves_events_and_commands_of_another(
         a.server.client(made.bot_token).conversations_join(channel=channel)
         url = a.server.client().apps_connections_open(app_token=made.app_token)["url"]
         with connect(_socket_on(url, b)) as sock:
-            assert _next(sock, "hello")["connection_info"] == {"app_id": made.app.id}
+            assert frames_until(sock, "hello", 10.0)["connection_info"] == {"app_id": made.app.id}
             alice.chat_postMessage(channel=channel, text="from a")
             while True:
-                envelope = _next(sock, "events_api")
+                envelope = frames_until(sock, "events_api", 10.0)
                 sock.send(orjson.dumps({"envelope_id": envelope["envelope_id"]}).decode())
                 if envelope["payload"]["event"].get("text") == "from a":
                     break
             assert envelope["retry_attempt"] == 0
 
             def ack_command() -> None:
-                command = _next(sock, "slash_commands")
+                command = frames_until(sock, "slash_commands", 10.0)
                 assert command["accepts_response_payload"] is True
                 assert command["payload"]["command"] == "/where"
                 ack = {"envelope_id": command["envelope_id"], "payload": {"text": "on b"}}
@@ -141,7 +135,8 @@ def test_with_sockets_on_two_processes_each_envelope_reaches_one_of_them(
         on_b = _socket_on(opener.apps_connections_open(app_token=made.app_token)["url"], b)
         with connect(on_a) as sock_a, connect(on_b) as sock_b:
             for sock in (sock_a, sock_b):
-                assert _next(sock, "hello")["connection_info"] == {"app_id": made.app.id}
+                hello = frames_until(sock, "hello", 10.0)
+                assert hello["connection_info"] == {"app_id": made.app.id}
             readers = [Collector(sock_a), Collector(sock_b)]
             texts = [f"once {i}" for i in range(12)]
             for text in [*texts, "unacked"]:
@@ -150,12 +145,14 @@ def test_with_sockets_on_two_processes_each_envelope_reaches_one_of_them(
             def envelopes() -> list[dict[str, Any]]:
                 return [e for r in readers for e in r.got]
 
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
+            def all_heard() -> bool:
                 tries = [e for e in envelopes() if _text(e) == "unacked"]
-                if len(tries) >= 2 and {_text(e) for e in envelopes()} >= set(texts):
-                    break
-                time.sleep(0.05)
+                return len(tries) >= 2 and {_text(e) for e in envelopes()} >= set(texts)
+
+            def heard() -> str:
+                return f"every text, unacked twice: {sorted(str(_text(e)) for e in envelopes())}"
+
+            wait_for(all_heard, timeout=20, what=heard)
             time.sleep(1.5)  # past the ack timeout: a duplicate or a third try would be here
             got = envelopes()
             # Both processes hear every envelope; only the one whose claim wins sends it. An

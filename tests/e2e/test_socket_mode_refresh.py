@@ -5,10 +5,8 @@ SocketModeClient holding two; not after the ack timeout and the delivery's next 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
@@ -19,8 +17,9 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from websockets.sync.client import ClientConnection, connect
 
 from hubbub.services.apps import NewApp
-from tests.support.apps import make_app
+from tests.support.apps import BOT_SCOPES, make_app
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
+from tests.support.waiting import wait_for
 
 # Nothing comes again by itself for a long while: anything within WAIT_S is the redelivery on
 # the other connection.
@@ -30,7 +29,6 @@ SLOW = {
     "allow_private_outbound": True,
 }
 WAIT_S = 20.0
-SCOPES = ["chat:write", "channels:join", "channels:history", "users:read"]
 
 
 class Listener:
@@ -52,26 +50,18 @@ class Listener:
             client.send_socket_mode_response(SocketModeResponse(request.envelope_id))
 
 
-def _until(check: Callable[[], Any], seconds: float = WAIT_S) -> Any:
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.05)
-    return found
-
-
 def _client(server: Server, app: NewApp, listener: Listener) -> SocketModeClient:
     client = SocketModeClient(
         app_token=app.app_token, web_client=WebClient(base_url=server.api_url)
     )
     client.socket_mode_request_listeners.append(listener)
     client.connect()
-    _until(client.is_connected)
+    wait_for(client.is_connected, timeout=WAIT_S)
     return client
 
 
 def _app_in_channel(server: Server, workspace: Workspace, name: str) -> tuple[NewApp, str]:
-    app = make_app(server.data_dir, name=name, socket_mode=True, scopes=SCOPES)
+    app = make_app(server.data_dir, name=name, socket_mode=True, scopes=BOT_SCOPES)
     alice = server.client(workspace.alice.token)
     channel: str = alice.conversations_create(name=name.lower())["channel"]["id"]
     server.client(app.bot_token).conversations_join(channel=channel)
@@ -103,10 +93,10 @@ def test_a_client_that_goes_leaves_its_unacked_envelopes_to_the_other_at_once(
     second: SocketModeClient | None = None
     try:
         server.client(workspace.alice.token).chat_postMessage(channel=channel, text="handover")
-        [sent] = _until(lambda: silent.got)  # the only connection then
+        [sent] = wait_for(lambda: silent.got, timeout=WAIT_S)  # the only connection then
         second = _client(server, app, acking)
         first.close()
-        [again] = _until(lambda: acking.got)
+        [again] = wait_for(lambda: acking.got, timeout=WAIT_S)
         assert again.envelope_id == sent.envelope_id
         assert again.payload["event_id"] == sent.payload["event_id"]
         assert (sent.retry_attempt, again.retry_attempt) == (0, 1)
@@ -139,7 +129,7 @@ def test_a_refreshed_connection_leaves_its_unacked_envelopes_to_the_other_at_onc
             client = _client(server, app, acking)
             try:
                 assert _disconnect(raw) == "refresh_requested"
-                [again] = _until(lambda: acking.got)
+                [again] = wait_for(lambda: acking.got, timeout=WAIT_S)
                 assert again.envelope_id == sent["envelope_id"]
                 assert again.retry_attempt == 1 and again.retry_reason == "connection_closed"
             finally:

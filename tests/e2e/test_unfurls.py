@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -18,10 +18,17 @@ from hubbub.services.hub import Hub
 from hubbub.store.tables import link_previews
 from hubbub.store.tx import Tx
 from tests.support.rtm import new_channel, rtm
-from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.servers import (
+    Server,
+    Workspace,
+    make_workspace,
+    module_server,
+    module_workspace,
+    run_admin,
+    threaded_server,
+)
+from tests.support.waiting import wait_for
 from tests.support.web_target import Target, html
-
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -30,26 +37,8 @@ def target() -> Iterator[Target]:
         yield site
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("unfurls") / "data"
-    with threaded_server(data, allow_private_outbound=True, outbound_timeout_s=0.5) as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
-
-
-def eventually(probe: Callable[[], T | None], seconds: float = 10.0) -> T:
-    deadline = time.monotonic() + seconds
-    while True:
-        found = probe()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+server = module_server("unfurls", allow_private_outbound=True, outbound_timeout_s=0.5)
+workspace = module_workspace()
 
 
 def message(client: WebClient, channel: str, ts: str) -> dict[str, Any]:
@@ -117,9 +106,9 @@ def test_an_edit_that_adds_a_link_gets_its_preview_and_keeps_the_others(
     channel = new_channel(alice)
     first = target.url("/og")
     ts = alice.chat_postMessage(channel=channel, text=f"one {first}")["ts"]
-    eventually(lambda: attachments_of(alice, channel, ts))
+    wait_for(lambda: attachments_of(alice, channel, ts))
     alice.chat_update(channel=channel, ts=ts, text=f"one {first} and {target.url('/second')}")
-    shown = eventually(lambda: (a := attachments_of(alice, channel, ts)) and len(a) == 2 and a)
+    shown = wait_for(lambda: (a := attachments_of(alice, channel, ts)) and len(a) == 2 and a)
     assert [a["title"] for a in shown] == ["A story worth reading", "Second page"]
     assert [a["id"] for a in shown] == [1, 2]
 
@@ -135,7 +124,7 @@ def test_several_links_at_most_three_and_only_html_pages(
         [target.url("/plain"), target.url("/missing")] + [target.url(f"/page{n}") for n in range(4)]
     )
     ts = alice.chat_postMessage(channel=channel, text=text)["ts"]
-    shown = eventually(lambda: attachments_of(alice, channel, ts))
+    shown = wait_for(lambda: attachments_of(alice, channel, ts))
     # The first three links: text/plain and a 404 have no preview, the third page has.
     assert [a["title"] for a in shown] == ["Page 0"]
     assert target.hits["/page1"] == 0
@@ -153,7 +142,7 @@ def test_no_previews_when_the_author_said_so_nor_for_hubbubs_own_pages(
     assert "unfurl_links" not in quiet["message"]
     own = alice.chat_postMessage(channel=channel, text=f"{server.url}/archives/{channel}")["ts"]
     loud = alice.chat_postMessage(channel=channel, text=target.url("/loud"))["ts"]
-    eventually(lambda: attachments_of(alice, channel, loud))
+    wait_for(lambda: attachments_of(alice, channel, loud))
     assert attachments_of(alice, channel, quiet["ts"]) is None
     assert attachments_of(alice, channel, own) is None
     assert target.hits["/quiet"] == 0
@@ -166,7 +155,7 @@ def test_a_target_that_hangs_is_retried_then_given_up_and_nothing_else_waits(
     channel = new_channel(alice)
     before = target.hits["/hang"]
     ts = alice.chat_postMessage(channel=channel, text=target.url("/hang"))["ts"]
-    eventually(lambda: target.hits["/hang"] > before)
+    wait_for(lambda: target.hits["/hang"] > before)
     # Meanwhile the server answers as fast as ever.
     slowest = 0.0
     for n in range(20):
@@ -175,8 +164,8 @@ def test_a_target_that_hangs_is_retried_then_given_up_and_nothing_else_waits(
         slowest = max(slowest, time.monotonic() - started)
     assert slowest < 0.5
     # Three tries (0.5 s each, a second or two apart), then the job ends.
-    eventually(lambda: target.hits["/hang"] == before + previews.SPEC.max_attempts, seconds=20)
-    eventually(lambda: not pending_jobs(server, workspace.team_id), seconds=10)
+    wait_for(lambda: target.hits["/hang"] == before + previews.SPEC.max_attempts, timeout=20)
+    wait_for(lambda: not pending_jobs(server, workspace.team_id), timeout=10)
     assert attachments_of(alice, channel, ts) is None
     assert target.hits["/hang"] == before + previews.SPEC.max_attempts
 
@@ -199,7 +188,7 @@ def test_a_100_mb_page_is_read_only_up_to_the_cap(
     alice = server.client(workspace.alice.token)
     channel = new_channel(alice)
     ts = alice.chat_postMessage(channel=channel, text=target.url("/huge"))["ts"]
-    [shown] = eventually(lambda: attachments_of(alice, channel, ts))
+    [shown] = wait_for(lambda: attachments_of(alice, channel, ts))
     assert shown["title"] == "Huge page"  # its head came in the first megabyte
     assert target.sent["/huge"] < 16 << 20
 
@@ -213,7 +202,7 @@ def test_with_the_setting_off_a_private_address_is_refused(tmp_path: Path) -> No
         job = Job("x", ws.team_id, previews.UNFURL_JOB, {"channel": channel, "ts": refused}, 1)
         # The server's own job, and one run here to its end: neither fetches anything.
         run_admin(srv.data_dir, lambda hub: previews.unfurl(hub, job))
-        eventually(lambda: not pending_jobs(srv, ws.team_id))
+        wait_for(lambda: not pending_jobs(srv, ws.team_id))
         assert attachments_of(alice, channel, refused) is None
         assert site.hits["/og"] == 0
 
@@ -236,4 +225,4 @@ def test_a_running_server_sweeps_expired_previews_away(tmp_path: Path) -> None:
             return await hub.read(team, lambda tx: set(tx.conn.execute(query).scalars()))
 
         run_admin(srv.data_dir, cache)
-        eventually(lambda: run_admin(srv.data_dir, rows) == {"new"})
+        wait_for(lambda: run_admin(srv.data_dir, rows) == {"new"})

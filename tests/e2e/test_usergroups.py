@@ -3,35 +3,19 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
-from tests.support.apps import make_app
+from tests.support.apps import bolt_app, bolt_socket_mode, make_app
 from tests.support.checks import error_of, events
 from tests.support.rtm import new_channel, of_type, rtm
 from tests.support.servers import Server, Workspace, module_server, module_workspace
-
-T = TypeVar("T")
+from tests.support.waiting import wait_for
 
 server = module_server("usergroups")
 workspace = module_workspace()
-
-
-def eventually(probe: Callable[[], T | None], timeout: float = 10.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = probe()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.02)
 
 
 def unique(word: str) -> str:
@@ -270,7 +254,7 @@ def test_a_subteam_mention_notifies_the_groups_members_in_the_channel(
         assert notice["content"] == f"alice: ship it @{group['handle']}"
         assert notice["channel"] == channel
         assert notices(carols.quiet(0.5)) == []
-    [record] = eventually(lambda: records(bob, channel, ts))
+    [record] = wait_for(lambda: records(bob, channel, ts))
     assert record["reason"] == "mention" and record["user"] == w.alice.user_id
     assert records(alice, channel, ts) == []  # the author
     assert records(carol, channel, ts) == []
@@ -278,7 +262,7 @@ def test_a_subteam_mention_notifies_the_groups_members_in_the_channel(
 
     # A mention without its label counts too.
     bare = alice.chat_postMessage(channel=channel, text=f"<!subteam^{group['id']}>")["ts"]
-    eventually(lambda: records(bob, channel, bare))
+    wait_for(lambda: records(bob, channel, bare))
     assert mention_count(bob, channel) == 2
 
     # A disabled group's mention notifies nobody: carol, named in the same message, is.
@@ -286,7 +270,7 @@ def test_a_subteam_mention_notifies_the_groups_members_in_the_channel(
     everyone = new_channel(alice, w.bob.user_id, w.carol.user_id)
     quiet = f"{text} <@{w.carol.user_id}>"
     ts = alice.chat_postMessage(channel=everyone, text=quiet)["ts"]
-    eventually(lambda: records(carol, everyone, ts))
+    wait_for(lambda: records(carol, everyone, ts))
     assert records(bob, everyone, ts) == []
     assert mention_count(bob, everyone) == 0
 
@@ -303,7 +287,7 @@ def test_an_app_needs_the_scopes_and_hears_the_events_through_bolt(
         events=["subteam_created", "subteam_members_changed"],
         scopes=["usergroups:read", "usergroups:write"],
     )
-    app = App(client=WebClient(token=made.bot_token, base_url=server.api_url))
+    app = bolt_app(server, made)
     heard: list[dict[str, Any]] = []
 
     @app.event("subteam_created")
@@ -314,21 +298,93 @@ def test_an_app_needs_the_scopes_and_hears_the_events_through_bolt(
     def changed(event: dict[str, Any]) -> None:
         heard.append(event)
 
-    handler = SocketModeHandler(app, made.app_token)
-    handler.connect()
-    try:
-        eventually(handler.client.is_connected)
+    with bolt_socket_mode(app, made.app_token):
         alice = server.client(workspace.alice.token)
         group = new_group(alice)
         bot = server.client(made.bot_token)
         bot.usergroups_users_update(usergroup=group["id"], users=workspace.bob.user_id)
         assert group["id"] in [g["id"] for g in bot.usergroups_list()["usergroups"]]
-        eventually(lambda: len(heard) >= 2)
+        wait_for(lambda: len(heard) >= 2)
         # bolt runs its listeners on a pool, several envelopes in flight: by type, not order.
         by_type = {event["type"]: event for event in heard}
         assert by_type["subteam_created"]["subteam"]["id"] == group["id"]
         members = by_type["subteam_members_changed"]
         assert members["subteam_id"] == group["id"]
         assert members["added_users"] == [workspace.bob.user_id]
-    finally:
-        handler.close()
+
+
+def _members(client: WebClient, channel: str) -> set[str]:
+    found: list[str] = client.conversations_members(channel=channel, limit=1000)["members"]
+    return set(found)
+
+
+def test_people_added_join_the_default_channels_and_hear_subteam_self_events(
+    server: Server, workspace: Workspace
+) -> None:
+    """As Slack: a group's default channels (prefs.channels) are joined by the people added to
+    it (with the join message); each person added or removed hears subteam_self_added or
+    subteam_self_removed on their own sockets, and an app whose bot is added or removed hears
+    it if subscribed; a removal leaves the channels as they are."""
+    w = workspace
+    alice = server.client(w.alice.token)
+    first, second, archived = new_channel(alice), new_channel(alice), new_channel(alice)
+    group = new_group(alice, channels=f"{first},{second},{archived}")
+    assert group["prefs"]["channels"] == [first, second, archived]
+    listed = next(g for g in alice.usergroups_list()["usergroups"] if g["id"] == group["id"])
+    assert listed["prefs"]["channels"] == [first, second, archived]
+    alice.conversations_archive(channel=archived)
+    made = make_app(
+        server.data_dir,
+        name="Self Events",
+        socket_mode=True,
+        events=["subteam_self_added", "subteam_self_removed"],
+        scopes=["usergroups:read"],
+    )
+    app = bolt_app(server, made)
+    heard: list[dict[str, Any]] = []
+
+    @app.event("subteam_self_added")
+    def self_added(event: dict[str, Any]) -> None:
+        heard.append(event)
+
+    @app.event("subteam_self_removed")
+    def self_removed(event: dict[str, Any]) -> None:
+        heard.append(event)
+
+    bot = made.app.bot_user_id
+    with bolt_socket_mode(app, made.app_token):
+        with rtm(server, w.bob.token) as socket:
+            socket.sync()
+            alice.usergroups_users_update(usergroup=group["id"], users=f"{w.bob.user_id},{bot}")
+            added = socket.until(of_type("subteam_self_added"))[-1]
+            assert added["subteam_id"] == group["id"] and added["event_ts"]
+            wait_for(
+                lambda: {w.bob.user_id, bot} <= _members(alice, first) & _members(alice, second)
+            )
+            joins = [
+                m
+                for m in alice.conversations_history(channel=first)["messages"]
+                if m.get("subtype") == "channel_join" and m["user"] == w.bob.user_id
+            ]
+            assert len(joins) == 1
+            assert w.bob.user_id not in _members(alice, archived), "an archived channel is left"
+            [event] = wait_for(lambda: heard)
+            assert event == {
+                "type": "subteam_self_added",
+                "subteam_id": group["id"],
+                "event_ts": event["event_ts"],
+            }
+            # Taken out: the event, and the channels stay joined.
+            alice.usergroups_users_update(usergroup=group["id"], users=w.carol.user_id)
+            removed = socket.until(of_type("subteam_self_removed"))[-1]
+            assert removed["subteam_id"] == group["id"]
+            wait_for(lambda: len(heard) == 2)
+            assert heard[1]["type"] == "subteam_self_removed"
+            wait_for(lambda: w.carol.user_id in _members(alice, second))
+            assert w.bob.user_id in _members(alice, first)
+        # The channels a group names later are joined by those added after.
+        third = new_channel(alice)
+        alice.usergroups_update(usergroup=group["id"], channels=third)
+        alice.usergroups_users_update(usergroup=group["id"], users=w.bob.user_id)
+        wait_for(lambda: w.bob.user_id in _members(alice, third))
+        assert bot not in _members(alice, third) and len(heard) == 2

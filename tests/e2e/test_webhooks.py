@@ -26,21 +26,13 @@ from tests.support.servers import (
     Server,
     Workspace,
     env_for,
-    make_workspace,
+    module_server,
+    module_workspace,
     run_admin,
-    threaded_server,
 )
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with threaded_server(tmp_path_factory.mktemp("webhooks") / "data") as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def workspace(server: Server) -> Workspace:
-    return make_workspace(server.data_dir)
+server = module_server("webhooks")
+workspace = module_workspace()
 
 
 def create_webhook(server: Server, domain: str, channel: str, *extra: str) -> dict[str, Any]:

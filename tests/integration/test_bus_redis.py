@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from hubbub.services.auth import authenticate
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 from tests.support.services import PrivateRedis, RedisServer
+from tests.support.waiting import until
 
 Received = list[tuple[str, int, bytes]]
 
@@ -33,13 +33,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-async def until(done: Callable[[], bool], within_s: float = 5.0) -> None:
-    deadline = time.monotonic() + within_s
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 def collect(into: Received) -> Callable[[str, int, bytes], None]:
@@ -72,10 +65,11 @@ async def subscribers(redis: Redis, bus: RedisBus, stream: str) -> int:
 
 
 async def wait_subscribers(redis: Redis, bus: RedisBus, stream: str, count: int) -> None:
-    deadline = time.monotonic() + 5.0
-    while await subscribers(redis, bus, stream) != count:
-        assert time.monotonic() < deadline, f"{stream}: never {count} subscribers"
-        await asyncio.sleep(0.01)
+
+    async def reached() -> bool:
+        return await subscribers(redis, bus, stream) == count
+
+    await until(reached, 5.0, f"{stream}: {count} subscribers")
 
 
 async def barrier(publisher: RedisBus, stream: str, received: Received) -> None:
@@ -83,7 +77,7 @@ async def barrier(publisher: RedisBus, stream: str, received: Received) -> None:
     `stream`: one connection to Redis and one from it keep their order."""
     mark = len(received)
     await publisher.publish(stream, mark + 1, b"barrier")
-    await until(lambda: len(received) > mark)
+    await until(lambda: len(received) > mark, within_s=5.0)
 
 
 async def test_a_subscriber_gets_what_another_process_publishes_in_order(
@@ -144,12 +138,12 @@ async def test_a_stream_is_subscribed_while_any_local_handler_wants_it(
         await wait_subscribers(redis, b, "mark", 1)
 
         await a.publish("C", 1, b"one")
-        await until(lambda: len(first) == len(second) == 1)
+        await until(lambda: len(first) == len(second) == 1, within_s=5.0)
         assert await subscribers(redis, b, "C") == 1  # one Redis subscription, two handlers
 
         sub_first.close()
         await a.publish("C", 2, b"two")
-        await until(lambda: len(second) == 2)
+        await until(lambda: len(second) == 2, within_s=5.0)
         await barrier(a, "mark", marks)
         assert first == [("C", 1, b"one")]
         assert await subscribers(redis, b, "C") == 1
@@ -165,7 +159,7 @@ async def test_a_stream_is_subscribed_while_any_local_handler_wants_it(
         b.subscribe("C", collect(third))
         await wait_subscribers(redis, b, "C", 1)
         await a.publish("C", 4, b"four")
-        await until(lambda: third == [("C", 4, b"four")])
+        await until(lambda: third == [("C", 4, b"four")], within_s=5.0)
 
         # A handler that closes another subscription of its stream: that one gets nothing
         # more, not even the event at hand.
@@ -196,9 +190,9 @@ async def test_subscriptions_resume_after_a_redis_restart(private_redis: Private
             await wait_subscribers(redis, b, "C2", 1)
         # Once when each channel is confirmed: what was published before that reached nobody.
         first = {"C1 first": 1, "C1 second": 1, "C2": 1, "C3 made while down": 0}
-        await until(lambda: resumed == first)
+        await until(lambda: resumed == first, within_s=5.0)
         await a.publish("C1", 1, b"before")
-        await until(lambda: len(received) == 1)
+        await until(lambda: len(received) == 1, within_s=5.0)
 
         private_redis.kill()
         with pytest.raises(BusUnavailable):
@@ -212,7 +206,7 @@ async def test_subscriptions_resume_after_a_redis_restart(private_redis: Private
         await until(lambda: resumed == again, within_s=10.0)
         for stream in ("C1", "C2", "C3"):
             await a.publish(stream, 3, b"after " + stream.encode())
-        await until(lambda: len(received) == 4)
+        await until(lambda: len(received) == 4, within_s=5.0)
         assert received == [
             ("C1", 1, b"before"),
             ("C1", 3, b"after C1"),
@@ -271,7 +265,7 @@ async def test_a_commit_stands_while_redis_is_down_and_the_relay_publishes_it_la
             await wait_subscribers(redis, gateway, channel_id, 1)
             await asyncio.sleep(0.1)
             assert await relay.run_once() == 1
-            await until(lambda: len(received) == 1)
+            await until(lambda: len(received) == 1, within_s=5.0)
             assert received[0][:2] == (channel_id, seq)
             assert await hub.read(team_id, _unpublished) == []
     finally:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from tests.support.checks import last_seq, message_ts_in_log, read_log, walk_history
 from tests.support.servers import (
@@ -28,6 +29,7 @@ from tests.support.servers import (
     make_workspace,
     threaded_server,
 )
+from tests.support.waiting import wait_for
 
 THREADS = 8
 PER_THREAD = 500
@@ -135,25 +137,29 @@ def _post_until_acknowledged(
 ) -> None:
     """Posts count messages in order, each retried with its client_msg_id until ok:true."""
     client = WebClient(token=token, base_url=server.api_url, timeout=5)
-    for i in range(count):
-        text = f"t{n}-m{i}"
-        deadline = time.monotonic() + 60
-        while True:
+
+    def acknowledged(text: str) -> SlackResponse:
+        lost: list[Exception] = []
+
+        def posted() -> SlackResponse | None:
             try:
-                resp = client.chat_postMessage(channel=channel, text=text, client_msg_id=text)
+                return client.chat_postMessage(channel=channel, text=text, client_msg_id=text)
             except (OSError, http.client.HTTPException, SlackApiError) as exc:
                 # The server is down, or died mid-request: the answer is lost, not the retry.
                 if isinstance(exc, SlackApiError) and exc.response.status_code == 200:
                     raise
-                if time.monotonic() > deadline:
-                    raise
+                lost.append(exc)
                 with acks.lock:
                     acks.failed_attempts += 1
-                time.sleep(0.05)
-                continue
-            assert resp["message"]["text"] == text
-            acks.add(text, resp["ts"])
-            break
+                return None
+
+        return wait_for(posted, timeout=60, what=lambda: f"{text} acknowledged, not {lost[-1:]!r}")
+
+    for i in range(count):
+        text = f"t{n}-m{i}"
+        resp = acknowledged(text)
+        assert resp["message"]["text"] == text
+        acks.add(text, resp["ts"])
 
 
 def test_acknowledged_posts_survive_kill_9(tmp_path: Path) -> None:
@@ -169,11 +175,13 @@ def test_acknowledged_posts_survive_kill_9(tmp_path: Path) -> None:
         before_kill: dict[str, str] = {}
 
         def killer() -> None:
-            deadline = time.monotonic() + 60
-            while len(acks.snapshot()) < THREADS * per_thread // 3:
-                if time.monotonic() > deadline:
-                    return
-                time.sleep(0.01)
+            # Timing out leaves the server alive: the test then fails as never killed.
+            wait_for(
+                lambda: len(acks.snapshot()) >= THREADS * per_thread // 3,
+                timeout=60,
+                interval=0.01,
+                what="a third of the posts acknowledged",
+            )
             proc.kill()
             # Everything answered ok:true before the process died.
             before_kill.update(acks.snapshot())

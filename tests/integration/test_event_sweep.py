@@ -49,9 +49,9 @@ async def test_each_stream_keeps_its_newest_events_and_only_old_ones_go(hub: Hub
     busy = await create(hub, who, "busy", is_private=False)
     quiet = await create(hub, who, "quiet", is_private=False)
     for n in range(KEEP * 3):
-        await posting.post(hub, who, busy.id, text=f"busy {n}")
+        await posting.post(hub, who, busy.id, posting.Draft.checked(f"busy {n}"))
     for n in range(KEEP - 5):
-        await posting.post(hub, who, quiet.id, text=f"quiet {n}")
+        await posting.post(hub, who, quiet.id, posting.Draft.checked(f"quiet {n}"))
     before_busy, before_quiet = (
         await _seqs(hub, team.id, busy.id),
         await _seqs(hub, team.id, quiet.id),
@@ -82,12 +82,12 @@ async def test_an_event_the_outbox_still_names_is_kept_with_everything_after_it(
     who = await authenticate(hub, account.token)
     busy = await create(hub, who, "busy", is_private=False)
     for n in range(KEEP):
-        await posting.post(hub, who, busy.id, text=f"early {n}")
+        await posting.post(hub, who, busy.id, posting.Draft.checked(f"early {n}"))
     await _relay_everything(hub, team.id)
-    await posting.post(hub, who, busy.id, text="not yet followed up")
+    await posting.post(hub, who, busy.id, posting.Draft.checked("not yet followed up"))
     first_queued = (await _seqs(hub, team.id, busy.id))[-1]
     for n in range(KEEP * 2):
-        await posting.post(hub, who, busy.id, text=f"later {n}")
+        await posting.post(hub, who, busy.id, posting.Draft.checked(f"later {n}"))
 
     def relay_all_but_the_first_queued(tx: Tx) -> None:
         rows = tx.unpublished(1 << 62, 100_000)

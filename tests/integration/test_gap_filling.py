@@ -8,10 +8,8 @@ through them as a faulty publisher would (docs/architecture.md §3, "Gaps, dupli
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from hubbub.services.auth import authenticate
 from hubbub.services.hub import Hub
 from tests.support.servers import settings_for
 from tests.support.services import RedisServer
+from tests.support.waiting import until
 
 
 class Recorder:
@@ -56,13 +55,6 @@ class CountingGateway(Gateway):
     ) -> list[tuple[int, bytes]]:
         self.reads += 1
         return await super().read_log(team_id, stream, after, limit)
-
-
-async def until(done: Callable[[], bool], within_s: float = 10.0) -> None:
-    deadline = time.monotonic() + within_s
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.005)
 
 
 @contextlib.asynccontextmanager
@@ -106,16 +98,20 @@ async def test_what_the_bus_drops_or_reorders_is_filled_from_the_log_once_in_ord
             sessions = Recorder(team.id)
             gateway.attach(sessions, channel, head)  # type: ignore[arg-type]
             feed = gateway.feeds[channel]
+
             # Once an ephemeral event comes through, the subscription is live (and on Redis its
             # confirmation's catch-up has run): from then on, only the bus brings events.
-            while not sessions.ephemeral_seen:
-                await bus.publish(channel, 0, b'{"type":"user_typing"}')
-                await asyncio.sleep(0.02)
+            async def live() -> bool:
+                if not sessions.ephemeral_seen:
+                    await bus.publish(channel, 0, b'{"type":"user_typing"}')
+                return bool(sessions.ephemeral_seen)
+
+            await until(live, interval=0.02, what="an ephemeral event through the bus")
             await until(lambda: feed.sequencer._filling is None)
             reads = gateway.reads
 
             for n in range(8):
-                await posting.post(writer, who, channel, text=f"message {n}")
+                await posting.post(writer, who, channel, posting.Draft.checked(f"message {n}"))
             logged = await realtime.events_after(writer, team.id, channel, head, 1000)
             assert [seq for seq, _ in logged] == list(range(head + 1, head + 9))
             event = dict(logged)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from structlog.testing import capture_logs
 
 from hubbub.app import build_hub, job_streams, tool_hub
 from hubbub.config import Settings
@@ -30,6 +31,7 @@ from hubbub.services.follow_up import FOLLOW_UP_JOB, Logged
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
+from tests.support.waiting import until
 
 FAST = JobSpec(timeout_s=2.0, max_attempts=3, backoff_base_s=0.01, backoff_cap_s=0.05)
 
@@ -53,13 +55,6 @@ async def _enqueue(hub: Hub, team_id: str, kind: str, count: int, **payload: Any
     await hub.commit(team_id, unit)
 
 
-async def _until(done: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
-
-
 def _sql(hub: Hub) -> SqlQueue:
     return SqlQueue(hub, lease_s=5.0)
 
@@ -67,7 +62,7 @@ def _sql(hub: Hub) -> SqlQueue:
 async def _run(runner: JobRunner, done: Callable[[], bool]) -> None:
     runner.start()
     try:
-        await _until(done)
+        await until(done, within_s=20.0)
         await runner.drain()
     finally:
         await runner.stop()
@@ -105,7 +100,7 @@ async def test_stopping_lets_running_jobs_finish_and_marks_them_done(hub: Hub) -
     await _enqueue(hub, team, "slow", 4)
     runner = JobRunner(hub, _sql(hub), {"slow": Kind(FAST, handler)}, concurrency=4)
     runner.start()
-    await _until(lambda: len(started) == 4)
+    await until(lambda: len(started) == 4, within_s=20.0)
     gate.set()  # they finish while the runner stops: none is left leased, to run again
     await runner.stop()
     assert sorted(finished) == [0, 1, 2, 3]
@@ -141,7 +136,7 @@ async def test_the_last_failure_is_a_dead_letter_that_can_be_revived(hub: Hub) -
     await _enqueue(hub, team, "broken", 1)
     runner = JobRunner(hub, _sql(hub), {"broken": Kind(FAST, broken)})
     await _run(runner, lambda: len(attempts) == 3)
-    await _until(lambda: True)
+    await until(lambda: True, within_s=20.0)
     dead = await _dead(hub, team)
     assert [(d["kind"], d["attempts"], d["error"]) for d in dead] == [
         ("broken", 3, "ValueError: bad payload")
@@ -170,7 +165,7 @@ async def test_a_permanent_failure_and_an_unknown_kind_are_not_retried(hub: Hub)
     runner = JobRunner(hub, _sql(hub), {"refused": Kind(FAST, refused)})
     runner.start()
     try:
-        await _until(lambda: tries == 1)
+        await until(lambda: tries == 1, within_s=20.0)
         await asyncio.sleep(0.3)
     finally:
         await runner.stop()
@@ -298,7 +293,7 @@ async def test_a_posted_message_is_followed_up_by_the_reactors_once(hub: Hub) ->
                 places.append((logged.stream, logged.seq))
 
     relay = OutboxRelay(hub, grace_s=0.2, interval_s=0.05, reactors=[reactor], retry_delay_s=0)
-    posted = await posting.post(hub, who, channel.id, text="hello")
+    posted = await posting.post(hub, who, channel.id, posting.Draft.checked("hello"))
     await relay.run_once()
     assert heard == []
     assert await hub.read(who.team_id, lambda tx: len(tx.unpublished(2**62, 100))) == 0
@@ -354,7 +349,7 @@ async def test_a_follow_up_that_always_fails_backs_off_then_is_a_dead_letter(hub
     published: Counter[int] = Counter()
     hub.bus.subscribe(channel.id, lambda _stream, seq, _data: published.update([seq]))
     relay = OutboxRelay(hub, grace_s=0.05, reactors=[poison], retry_delay_s=0)
-    await posting.post(hub, who, channel.id, text="poison")
+    await posting.post(hub, who, channel.id, posting.Draft.checked("poison"))
     await relay.run_once()
     assert len(tries) == 1
     spec = JobSpec(timeout_s=2.0, max_attempts=4, backoff_base_s=0.02, backoff_cap_s=1.0)
@@ -362,8 +357,7 @@ async def test_a_follow_up_that_always_fails_backs_off_then_is_a_dead_letter(hub
     runner = JobRunner(hub, queue, {FOLLOW_UP_JOB: follow_up_kind([poison], spec)})
     runner.start()
     try:
-        await _until(lambda: len(tries) == 5)
-        await _until(lambda: True)
+        await until(lambda: len(tries) == 5, within_s=20.0)
         for _ in range(5):  # relays' passes past the grace period republish nothing
             await asyncio.sleep(0.06)
             assert await relay.run_once() == 0
@@ -422,14 +416,15 @@ async def test_relay_and_two_stream_workers_run_every_job_once(
     for w in workers:
         w.start()
     try:
-        await _until(lambda: len(seen) == 300)
+        await until(lambda: len(seen) == 300, within_s=20.0)
         for w in workers:
             await w.drain()
         # The relay deletes a batch's rows after adding them to the stream: let it finish.
-        deadline = time.monotonic() + 10
-        while await hub.read(team, lambda tx: tx.job_counts()):
-            assert time.monotonic() < deadline, "the relay never deleted its rows"
-            await asyncio.sleep(0.02)
+
+        async def deleted() -> bool:
+            return not await hub.read(team, lambda tx: tx.job_counts())
+
+        await until(deleted, 10, "the relay to delete its rows")
     finally:
         for w in workers:
             await w.stop()
@@ -442,6 +437,44 @@ async def test_relay_and_two_stream_workers_run_every_job_once(
     # Counted once, by the stream: the relay's moves are not outcomes.
     assert stats["totals"]["count:done"] == 300
     assert await hub.read(team, lambda tx: tx.job_totals()) == {}
+
+
+async def test_a_stream_worker_outlives_a_redis_restart_that_empties_it(
+    hub: Hub, private_redis: Any, redis_prefix: str
+) -> None:
+    """Redis down is Unavailable to the runner, which waits it out; back empty, the group is
+    made again. Before, the first ConnectionError ended the runner's loop: the worker process
+    stayed up and ran nothing more (found by the chaos cluster, tests/chaos)."""
+    team = await _team(hub)
+    seen: list[int] = []
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen.append(job.payload["n"])
+
+    client = Redis.from_url(private_redis.url)
+    streams = JobStreams(client, prefix=redis_prefix)
+    runner = JobRunner(hub, StreamQueue(streams, lease_s=5), {"count": Kind(FAST, handler)})
+    relay = StreamRelay(hub, streams)
+    try:
+        await _enqueue(hub, team, "count", 1)
+        await relay.run_once()
+        runner.start()
+        await until(lambda: seen == [0], within_s=20.0)
+        with capture_logs() as logs:
+            private_redis.kill()
+
+            def waited_out() -> bool:
+                return any(e["event"] == "jobs_claim_failed" for e in logs)
+
+            await until(waited_out, 20.0, "a claim to fail as unavailable")
+        private_redis.start()
+        await _enqueue(hub, team, "count", 1)
+        assert await relay.run_once() == 1
+        await until(lambda: len(seen) == 2, within_s=20.0)
+        assert runner._task is not None and not runner._task.done()
+    finally:
+        await runner.stop()
+        await client.aclose()
 
 
 async def test_stream_retries_dead_letters_and_revival(hub: Hub, streams: JobStreams) -> None:
@@ -515,7 +548,7 @@ async def test_runners_of_two_processes_on_postgresql_run_each_job_once(postgres
         for r in runners:
             r.start()
         try:
-            await _until(lambda: len(seen) == 100 and sum(seen.values()) >= 500)
+            await until(lambda: len(seen) == 100 and sum(seen.values()) >= 500, within_s=20.0)
             for r in runners:
                 await r.drain()
         finally:
@@ -575,7 +608,7 @@ async def test_a_workers_events_are_published_once_and_it_keeps_no_growing_recor
         loops = [server_relay, StreamRelay(server, streams), worker]
         for loop in loops:
             loop.start()
-        await _until(lambda: sum(heard.values()) >= jobs)
+        await until(lambda: sum(heard.values()) >= jobs, within_s=20.0)
         await asyncio.sleep(GRACE_S * 1.5)  # past the grace: a stale row is republished now
         for loop in loops:
             await loop.stop()

@@ -4,8 +4,6 @@ again after a crash notifies, and emails, nobody twice."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +25,7 @@ from hubbub.store.tables import members, notifications, users
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
 from tests.support.smtp import smtp_server, smtp_settings
+from tests.support.waiting import until
 
 
 async def _channel(hub: Hub) -> tuple[Any, str]:
@@ -87,14 +86,15 @@ async def _run_jobs(hub: Hub, table: dict[str, Kind], team_id: str) -> JobRunner
     runner = JobRunner(hub, SqlQueue(hub, lease_s=60.0), table, concurrency=4)
     runner.start()
     try:
-        deadline = time.monotonic() + 120
-        # One snapshot: job_counts runs several statements, and a job claimed between two of
-        # them would be counted by neither.
-        while await hub.read(team_id, lambda tx: tx.job_counts()):
+
+        async def finished() -> bool:
+            # One snapshot: job_counts runs several statements, and a job claimed between two
+            # of them would be counted by neither.
             counts = await hub.read(team_id, lambda tx: tx.job_counts())
             assert all(c["dead"] == 0 for c in counts.values()), counts
-            assert time.monotonic() < deadline, "the jobs never finished"
-            await asyncio.sleep(0.05)
+            return not counts
+
+        await until(finished, within_s=120, interval=0.05, what="the jobs to finish")
     finally:
         await runner.stop()
     return runner
@@ -111,7 +111,9 @@ async def test_a_broadcast_to_70000_members_on_postgresql_notifies_each_once(
         await hub.shards.write(who.team_id, _people(who.team_id, channel_id, 70_000))
         relay = OutboxRelay(hub, reactors=REACTORS)
         await relay.run_once()  # follows up what the setup published
-        posted = await posting.post(hub, who, channel_id, text="<!channel> the building is open")
+        posted = await posting.post(
+            hub, who, channel_id, posting.Draft.checked("<!channel> the building is open")
+        )
         await relay.run_once()  # queues the notify job
         runner = await _run_jobs(hub, kinds(limits=hub.job_limits), who.team_id)
         records = await hub.read(who.team_id, _records(who.team_id, channel_id, posted.ts))
@@ -147,7 +149,9 @@ async def test_a_notify_job_dying_after_each_commit_and_run_again_notifies_each_
                 )
             relay = OutboxRelay(hub, reactors=REACTORS)
             await relay.run_once()
-            posted = await posting.post(hub, who, channel_id, text="<!channel> fire drill")
+            posted = await posting.post(
+                hub, who, channel_id, posting.Draft.checked("<!channel> fire drill")
+            )
             await relay.run_once()
             runs: Counter[str] = Counter()
 

@@ -18,6 +18,7 @@ import pytest
 from hubbub.domain.addresses import IPAddress, refusal
 from hubbub.outbound.guarded import GuardedClient
 from hubbub.outbound.port import OutboundError, Refused, TimedOut
+from tests.support.waiting import until
 from tests.support.web_target import Target
 
 PUBLIC = IPv4Address("127.0.0.2")
@@ -188,13 +189,15 @@ async def test_a_100_mb_answer_is_cut_at_the_cap(public: Target) -> None:
 
 async def settled(value: Callable[[], int], deadline_s: float = 5.0) -> int:
     """value() once it has stopped changing for 100 ms."""
-    last, deadline = value(), time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
-        if value() == last:
-            return last
-        last = value()
-    raise AssertionError("still changing")
+    seen = [value()]
+
+    async def unchanged() -> bool:
+        await asyncio.sleep(0.1)  # the 100 ms it must stay the same, not a pause between checks
+        seen.append(value())
+        return seen[-1] == seen[-2]
+
+    await until(unchanged, within_s=deadline_s, interval=0, what=lambda: f"settled: {seen}")
+    return seen[-1]
 
 
 async def test_decompression_is_bounded_by_the_cap_too(public: Target) -> None:

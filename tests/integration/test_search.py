@@ -25,6 +25,7 @@ from hubbub.domain.model import Identity, Message
 from hubbub.domain.search_text import boundary_keys
 from hubbub.domain.ts import from_micros
 from hubbub.services import direct, messages, pins, posting, previews, reactions, workspaces
+from hubbub.services import search as search_service
 from hubbub.services.auth import authenticate
 from hubbub.services.channels import create
 from hubbub.services.hub import Hub
@@ -32,8 +33,9 @@ from hubbub.services.membership import join
 from hubbub.services.search import Ask, search_messages
 from hubbub.services.search_index import reindex
 from hubbub.store.queries import search as search_sql
+from hubbub.store.queries.search_statements import Plan
 from hubbub.store.tx import Tx
-from tests.support.search_fts import fts_gaps
+from tests.support.search_keys import key_gaps
 from tests.support.web_target import Target
 
 
@@ -73,7 +75,8 @@ async def found(w: World, query: str, who: Identity | None = None, **ask: object
 
 
 async def post(w: World, text: str, channel: str | None = None, **more: object) -> str:
-    msg = await posting.post(w.hub, w.ada, channel or w.general, text=text, **more)  # type: ignore[arg-type]
+    draft = posting.Draft.checked(text, **more)  # type: ignore[arg-type]
+    msg = await posting.post(w.hub, w.ada, channel or w.general, draft)
     return msg.ts
 
 
@@ -107,7 +110,7 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     await messages.delete(w.hub, w.ada, w.general, parent)
 
     def check(tx: Any, _log: object) -> dict[str, int]:
-        assert fts_gaps(tx.conn, w.ada.team_id) == set()  # FTS5's own checks, both tables
+        assert key_gaps(tx.conn, w.ada.team_id) == set()  # FTS5's own checks, both tables
         rows = {}
         for word in ("alpha", "beta", "gamma", "parent", "reply", "release"):
             grams = " ".join(f'"{word[i : i + 3]}"' for i in range(len(word) - 2))
@@ -127,6 +130,24 @@ async def test_sqlites_fts5_table_follows_every_write(world: World) -> None:
     assert await found(w, "release") == ["the gamma release"]
     await reindex(w.hub, w.ada.team_id)
     assert await w.hub.commit(w.ada.team_id, check) == now
+
+
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)
+async def test_sqlites_fts5_tables_merge_sixteen_segments_at_a_time(world: World) -> None:
+    """Migration 0029: each term's rows are written again half as often as with eight (what a
+    post costs at 1M messages, docs/search.md "Posting"); a crisis merge only past 64."""
+
+    def config(tx: Any, _log: object) -> dict[str, dict[str, int]]:
+        return {
+            table: dict(tx.conn.exec_driver_sql(f"SELECT k, v FROM {table}_config").all())
+            for table in ("search_fts", "search_keys")
+        }
+
+    merges = {"automerge": 16, "crisismerge": 64, "version": 4}
+    assert await world.hub.commit(world.ada.team_id, config) == {
+        "search_fts": merges,
+        "search_keys": merges,
+    }
 
 
 async def test_a_deleted_parent_is_not_found_while_its_replies_are(world: World) -> None:
@@ -214,7 +235,7 @@ async def test_modifiers(world: World, walk_limit: int, monkeypatch: pytest.Monk
     w = world
     await post(w, "status in general")
     await post(w, "status in random", w.random)
-    bobs = await posting.post(w.hub, w.bob, w.general, text="status from bob")
+    bobs = await posting.post(w.hub, w.bob, w.general, posting.Draft.checked("status from bob"))
     linked = await post(w, "status with <https://example.com|a link>")
     pinned = await post(w, "status pinned")
     await pins.add(w.hub, w.ada, w.general, pinned)
@@ -223,7 +244,7 @@ async def test_modifiers(world: World, walk_limit: int, monkeypatch: pytest.Monk
     parent = await post(w, "status thread parent")
     await post(w, "status thread reply", thread_ts=parent)
     dm = await direct.open_conversation(w.hub, w.ada, user_ids=[w.bob.user_id], channel_id=None)
-    await posting.post(w.hub, w.ada, dm.channel.id, text="status in the dm")
+    await posting.post(w.hub, w.ada, dm.channel.id, posting.Draft.checked("status in the dm"))
 
     assert await found(w, "status in:#side") == ["status in random"]
     assert await found(w, "status in:side") == ["status in random"]
@@ -295,7 +316,12 @@ def test_any_query_runs_on_the_real_store(
         who = loop.run_until_complete(authenticate(hub, account.token))
         channel = loop.run_until_complete(create(hub, who, "lobby", is_private=False))
         loop.run_until_complete(
-            posting.post(hub, who, channel.id, text='a "NEAR" (OR) body:x ^y * 100% _ \\ 北京')
+            posting.post(
+                hub,
+                who,
+                channel.id,
+                posting.Draft.checked('a "NEAR" (OR) body:x ^y * 100% _ \\ 北京'),
+            )
         )
 
         @settings(max_examples=150, deadline=None)
@@ -481,7 +507,9 @@ async def test_link_previews_are_not_indexed(world: World) -> None:
     # unfurl job's attachment is shown with the message, and search does not find its title.
     w = world
     with Target("127.0.0.2") as site:
-        msg = await posting.post(w.hub, w.ada, w.general, text=f"see <{site.url('/og')}>")
+        msg = await posting.post(
+            w.hub, w.ada, w.general, posting.Draft.checked(f"see <{site.url('/og')}>")
+        )
         job = Job("1", msg.team_id, previews.UNFURL_JOB, {"channel": w.general, "ts": msg.ts}, 1)
         await previews.unfurl(w.hub, job)
     stored = await w.hub.read(
@@ -527,3 +555,85 @@ async def test_a_page_of_results_is_read_in_one_statement(world: World) -> None:
         plan = database.execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
         database.close()
         assert all("SCAN" not in str(step) for step in plan), plan
+
+
+@pytest.mark.parametrize("world", ["postgres"], indirect=True)
+async def test_postgresql_walks_for_a_dense_word_and_else_asks_its_index(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe of the newest rows chooses: a word in most of them is found by walking the
+    newest rows; one in some of them by the trigram index in a band of the newest ids; one in
+    none by the index alone. A walk or band that ends before a window of matches hands over to
+    the index. The same newest matches whichever leads."""
+    w = world
+    team = w.ada.team_id
+    monkeypatch.setattr(search_sql, "PROBE_ROWS", 10)
+
+    def unit(tx: Tx, _log: object) -> None:
+        for n in range(60):
+            words = "status rare" if n < 2 else "quiet" if n < 42 else "status"
+            ts = from_micros(1_700_000_000_000_000 + n)
+            msg = Message(team, w.general, ts, w.ada.user_id, None, None, f"{words} {n:02d}",
+                          None, None, None, 0, (), None, None, None, None)  # fmt: skip
+            tx.insert_message(msg, tx.next_seq(team, w.general), in_channel=True)
+
+    await w.hub.commit(team, unit)
+    plans: list[Plan] = []
+    run = search_sql.SearchQueries._run
+
+    def recorded(self: Any, scope: Any, query: Any, page: Any, plan: Plan) -> Any:
+        plans.append(plan)
+        return run(self, scope, query, page, plan)
+
+    monkeypatch.setattr(search_sql.SearchQueries, "_run", recorded)
+
+    async def searched(query: str, window: int) -> tuple[list[str], list[tuple[str, bool]]]:
+        monkeypatch.setattr(search_service, "MAX_MATCHES", window)
+        plans.clear()
+        texts = await found(w, query, by_time=True, count=100)
+        return texts, [(plan.lead, plan.floor is not None) for plan in plans]
+
+    status = [f"status {n:02d}" for n in range(59, 41, -1)] + ["status rare 01", "status rare 00"]
+    # The newest ten rows all match: a walk, here of the whole index (60 ids, fewer than its
+    # span: no floor, and no hand-over even for a window it cannot fill).
+    assert await searched("status", 10) == (status[:10], [("team", False)])
+    assert await searched("status", 30) == (status, [("team", False)])
+    assert await searched("rare", 10) == (status[18:], [("text", False)])
+    monkeypatch.setattr(search_sql, "WALK_SPAN", 5)  # the walk ends short of ten matches
+    assert await searched("status", 10) == (status[:10], [("team", True), ("text", False)])
+    # Not dense enough to walk for: the index, in the newest 20 ids (2 x 10 x 10 / 10), which
+    # hold ten matches; for a window of twenty, 40 ids, which hold 18 of them.
+    monkeypatch.setattr(search_sql, "WALK_LIMIT", 5)
+    assert await searched("status", 10) == (status[:10], [("text", True)])
+    assert await searched("status", 20) == (status, [("text", True), ("text", False)])
+    monkeypatch.setattr(search_sql, "BAND_MATCHES", 11)  # too few seen to tell a band
+    assert await searched("status", 20) == (status, [("text", False)])
+
+
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)
+async def test_an_in_search_walks_the_message_key_newest_first(world: World) -> None:
+    """in: with few rows leads by walking the channel's rows through the message's key, newest
+    ts first, and stops at the window: no index of its own (migration 0028), no sort."""
+    w = world
+    for n in range(3):
+        await post(w, f"status {n}", w.random)
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cur: Any, statement: str, params: Any, *_rest: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert await found(w, "status in:#side") == ["status 2", "status 1", "status 0"]
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    [(statement, params)] = [(s, p) for s, p in seen if "count(*) OVER" in s]
+    assert w.sqlite_file is not None
+    database = sqlite3.connect(w.sqlite_file)
+    plan = list(database.execute("EXPLAIN QUERY PLAN " + statement, params))
+    database.close()
+    # (id, parent, _, detail): the steps of the window's subquery `w`.
+    [window] = [step[0] for step in plan if step[3] == "CO-ROUTINE w"]
+    steps = [step[3] for step in plan if step[1] == window]
+    assert any("SEARCH d USING INDEX uq_search_docs_message" in step for step in steps), plan
+    assert not any("TEMP B-TREE" in step for step in steps), plan

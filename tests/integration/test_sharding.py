@@ -63,7 +63,7 @@ async def test_workspaces_go_to_the_least_loaded_shard_and_their_rows_stay_there
         for team in teams:
             who = await _person(hub, team.domain, f"ann@{team.domain}.test")
             channel = await channels.create(hub, who, "dev", is_private=False)
-            await posting.post(hub, who, channel.id, text=f"hello {team.domain}")
+            await posting.post(hub, who, channel.id, posting.Draft.checked(f"hello {team.domain}"))
             posts = await _posts(hub, who, channel.id)
             assert [m.text for m in posts] == [f"hello {team.domain}"]
         ids = {t.domain: t.id for t in teams}
@@ -150,7 +150,9 @@ async def test_a_workspace_moves_under_a_posting_load_losing_and_doubling_nothin
         async def poster() -> None:
             while not stop.is_set():
                 n = next(counter)
-                msg = await posting.post(hub, who, channel.id, text=f"m{n}", client_msg_id=f"c{n}")
+                msg = await posting.post(
+                    hub, who, channel.id, posting.Draft.checked(f"m{n}", client_msg_id=f"c{n}")
+                )
                 acked.append(msg.text)
 
         tasks = [asyncio.create_task(poster()) for _ in range(4)]
@@ -258,8 +260,8 @@ async def test_jobs_not_yet_done_move_with_their_workspace(shard_set: ShardSet) 
 
 
 async def test_the_search_index_moves_with_its_workspace(shard_set: ShardSet) -> None:
-    """Its rows go to the new shard under that shard's ids: what was found before is found
-    after, and posts after the move are indexed beside them."""
+    """Its rows go to the new shard under that shard's ids, their boundary keys with them: what
+    was found before is found after, and posts after the move are indexed beside them."""
     from hubbub.services.search import Ask, search_messages
 
     settings = shard_set.settings()
@@ -269,12 +271,12 @@ async def test_the_search_index_moves_with_its_workspace(shard_set: ShardSet) ->
         await workspaces.create_workspace(hub, "Other", "other")
         other = await _person(hub, "other", "o@other.test")
         elsewhere = await channels.create(hub, other, "there", is_private=False)
-        await posting.post(hub, other, elsewhere.id, text="unrelated text on b")
+        await posting.post(hub, other, elsewhere.id, posting.Draft.checked("unrelated text on b"))
         await workspaces.create_workspace(hub, "Acme", "acme")
         who = await _person(hub, "acme", "a@acme.test")
         lobby = await channels.create(hub, who, "lobby", is_private=False)
         for n in range(30):
-            await posting.post(hub, who, lobby.id, text=f"北京 report {n}")
+            await posting.post(hub, who, lobby.id, posting.Draft.checked(f"北京 report {n}"))
 
         async def texts(query: str) -> list[str]:
             found = await search_messages(hub, who, query, Ask(count=100, by_time=True))
@@ -288,7 +290,9 @@ async def test_the_search_index_moves_with_its_workspace(shard_set: ShardSet) ->
         assert report.rows["search_docs"] == 30
         assert await texts("report") == before
         assert len(await texts("北京")) == 30
-        await posting.post(hub, who, lobby.id, text="report after the move")
+        # A phrase is asked by its boundary keys, a column of the rows that moves with them.
+        assert await texts('"北京 report 7"') == ["北京 report 7"]
+        await posting.post(hub, who, lobby.id, posting.Draft.checked("report after the move"))
         assert (await texts("report"))[0] == "report after the move"
         with shard_set.connect(source.shard) as conn:
             left = conn.execute(

@@ -20,7 +20,7 @@ from hubbub.services.hub import Hub
 from hubbub.services.slack_import import Summary, derived_id, import_slack
 from hubbub.slack_archive import ExportArchive
 from tests.support import slack_export as ex
-from tests.support.search_fts import fts_gaps
+from tests.support.search_keys import key_gaps
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -51,8 +51,8 @@ async def _messages(hub: Hub, team: str, channel: str) -> list[tuple[str, int]]:
 
 async def _index_gaps(hub: Hub, team: str) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """The workspace's searchable messages without a row of the search index, and rows of the
-    index without their message; on SQLite, every row of the index must be in search_fts too
-    (tests/support/search_fts.py)."""
+    index without their message; every row's keys must be in the index too, and on SQLite its
+    trigrams in search_fts (tests/support/search_keys.py)."""
     from sqlalchemy import select
 
     from hubbub.domain.search_text import searchable
@@ -65,8 +65,7 @@ async def _index_gaps(hub: Hub, team: str) -> tuple[set[tuple[str, str]], set[tu
         rows = tx.conn.execute(select(d.channel_id, d.ts).where(d.team_id == team)).all()
         indexed = {(r[0], r[1]) for r in rows}
         assert len(rows) == len(indexed)  # each once
-        if tx.conn.dialect.name == "sqlite":
-            assert fts_gaps(tx.conn, team) == set()
+        assert key_gaps(tx.conn, team) == set()
         return wanted - indexed, indexed - wanted
 
     # FTS5's own check is an INSERT: it runs on the writer's connection.
@@ -194,7 +193,7 @@ async def _files(hub: Hub, team: str) -> dict[str, tuple[str, int, str | None]]:
     """file id -> (state, size, blob key) of the workspace's files."""
     from sqlalchemy import select
 
-    from hubbub.store.tables import files
+    from hubbub.store.tables_files import files
 
     def read(tx: object) -> dict[str, tuple[str, int, str | None]]:
         c = files.c
@@ -207,7 +206,7 @@ async def _files(hub: Hub, team: str) -> dict[str, tuple[str, int, str | None]]:
 async def _thumbnail_jobs(hub: Hub, team: str) -> list[str]:
     from sqlalchemy import select
 
-    from hubbub.store.tables import jobs
+    from hubbub.store.tables_jobs import jobs
 
     def read(tx: object) -> list[str]:
         query = select(jobs.c.key).where(jobs.c.team_id == team, jobs.c.kind == "thumbnail")

@@ -268,7 +268,7 @@ async def test_a_failing_units_search_index_writes_go_with_it(store: SqliteStore
     def index(word: str, *, fail: bool = False) -> Callable[[Tx], None]:
         def unit(tx: Tx) -> None:
             ts = f"1800000000.{ord(word[0]):06d}"
-            tx.index_message("T1", "C1", ts, "U1", None, f"say {word}")
+            tx.write_doc(tx.doc_for("T1", "C1", ts, "U1", None, f"say {word}"))
             if fail:
                 raise Boom
 

@@ -21,6 +21,7 @@ from hubbub.store.postgres import PostgresStore
 from hubbub.store.sqlite import SqliteStore
 from hubbub.store.tx import Tx
 from tests.support.store_units import insert_team, new_team_channel, positions, team
+from tests.support.waiting import until
 
 Opener = Callable[[], Store]
 
@@ -168,10 +169,10 @@ async def test_identity_version_moves_after_commits_that_change_who_a_token_name
         await store.write(lambda tx: tx.revoke_token(token_hash("xoxp-T1-U1-00")))
         # At once in the process that committed; as soon as it is told, in any other.
         assert store.identity_version() != start
-        for _ in range(500):  # up to 5 s
-            if other.identity_version() != start_other:
-                break
-            await asyncio.sleep(0.01)
-        assert other.identity_version() != start_other
+        await until(
+            lambda: other.identity_version() != start_other,
+            within_s=5,
+            what="the other store told of the commit",
+        )
     finally:
         await other.close()

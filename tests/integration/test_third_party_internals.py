@@ -31,6 +31,7 @@ from hubbub.outbound.guarded import GuardedClient
 from hubbub.outbound.port import Refused
 from hubbub.realtime.socket import EXTENSION, Flag, Inbox, RtmProtocol
 from tests.support.servers import free_socket
+from tests.support.waiting import until
 from tests.support.web_target import Target
 
 
@@ -103,9 +104,12 @@ async def serving(app: Probe) -> AsyncIterator[str]:
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:
+
+        def started() -> bool:
             assert not task.done(), "uvicorn did not start"
-            await asyncio.sleep(0.01)
+            return bool(server.started)
+
+        await until(started, within_s=15, what="uvicorn to start")
         yield f"ws://127.0.0.1:{sock.getsockname()[1]}/"
     finally:
         server.should_exit = True

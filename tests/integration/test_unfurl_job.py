@@ -23,7 +23,8 @@ from hubbub.services import channels, messages, posting, previews, workspaces
 from hubbub.services.auth import authenticate
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
-from hubbub.store.tables import jobs, link_previews
+from hubbub.store.tables import link_previews
+from hubbub.store.tables_jobs import jobs
 from hubbub.store.tx import Tx
 from tests.support.servers import settings_for
 from tests.support.web_target import Target
@@ -79,7 +80,7 @@ async def test_the_reactor_queues_one_job_per_message_however_often_it_runs(
     hub: Hub, site: Target
 ) -> None:
     who, channel = await _author(hub)
-    msg = await posting.post(hub, who, channel, text=f"see <{site.url('/og')}>")
+    msg = await posting.post(hub, who, channel, posting.Draft.checked(f"see <{site.url('/og')}>"))
     event = {"type": "message", "channel": channel, "ts": msg.ts, "text": msg.text}
     for _ in range(3):
         await previews.react(hub, Logged(who.team_id, channel, 1, event))
@@ -93,7 +94,7 @@ async def test_the_reactor_queues_one_job_per_message_however_often_it_runs(
 
 async def test_the_job_run_twice_or_at_once_attaches_once(hub: Hub, site: Target) -> None:
     who, channel = await _author(hub)
-    msg = await posting.post(hub, who, channel, text=f"<{site.url('/og')}|news>")
+    msg = await posting.post(hub, who, channel, posting.Draft.checked(f"<{site.url('/og')}|news>"))
     await asyncio.gather(previews.unfurl(hub, _job(msg)), previews.unfurl(hub, _job(msg)))
     await previews.unfurl(hub, _job(msg, attempt=2))
     stored = await _stored(hub, msg)
@@ -103,10 +104,10 @@ async def test_the_job_run_twice_or_at_once_attaches_once(hub: Hub, site: Target
 
 async def test_the_cache_saves_fetching_a_page_twice(hub: Hub, site: Target) -> None:
     who, channel = await _author(hub)
-    one = await posting.post(hub, who, channel, text=site.url("/og"))
-    two = await posting.post(hub, who, channel, text=f"again {site.url('/og')}")
-    missing = await posting.post(hub, who, channel, text=site.url("/missing"))
-    again = await posting.post(hub, who, channel, text=site.url("/missing"))
+    one = await posting.post(hub, who, channel, posting.Draft.checked(site.url("/og")))
+    two = await posting.post(hub, who, channel, posting.Draft.checked(f"again {site.url('/og')}"))
+    missing = await posting.post(hub, who, channel, posting.Draft.checked(site.url("/missing")))
+    again = await posting.post(hub, who, channel, posting.Draft.checked(site.url("/missing")))
     for msg in (one, two, missing, again):
         await previews.unfurl(hub, _job(msg))
     assert site.hits["/og"] == 1 and site.hits["/missing"] == 1  # a page without one, too
@@ -124,7 +125,7 @@ async def test_a_redirect_from_a_public_page_to_loopback_is_refused(tmp_path: Pa
         with Target("127.0.0.2") as public, Target("127.0.0.1") as private:
             who, channel = await _author(hub)
             text = public.url(f"/redirect?to={private.url('/og')}")
-            msg = await posting.post(hub, who, channel, text=text)
+            msg = await posting.post(hub, who, channel, posting.Draft.checked(text))
             await previews.unfurl(hub, _job(msg))
             assert public.hits["/redirect"] == 1
             assert private.hits["/og"] == 0
@@ -142,7 +143,7 @@ async def test_a_timeout_is_retried_until_the_last_try(tmp_path: Path) -> None:
         with Target("127.0.0.2") as site:
             who, channel = await _author(hub)
             msg = await posting.post(
-                hub, who, channel, text=f"{site.url('/hang')} {site.url('/og')}"
+                hub, who, channel, posting.Draft.checked(f"{site.url('/hang')} {site.url('/og')}")
             )
             with pytest.raises(previews.LinksFailed, match="timeout"):
                 await previews.unfurl(hub, _job(msg, attempt=1))
@@ -161,7 +162,7 @@ async def test_a_timeout_is_retried_until_the_last_try(tmp_path: Path) -> None:
 
 async def test_a_deleted_message_or_a_bad_payload_ends_quietly_or_for_good(hub: Hub) -> None:
     who, channel = await _author(hub)
-    msg = await posting.post(hub, who, channel, text="https://example.invalid/")
+    msg = await posting.post(hub, who, channel, posting.Draft.checked("https://example.invalid/"))
     await messages.delete(hub, who, channel, msg.ts)
     await previews.unfurl(hub, _job(msg))
     with pytest.raises(previews.PermanentFailure):

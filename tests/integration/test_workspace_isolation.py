@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from hubbub.store.prepared import Runner
 from hubbub.store.tables import metadata
 from tests.support.rtm import new_channel
 from tests.support.servers import Server, Workspace, make_workspace, run_admin, threaded_server
+from tests.support.waiting import wait_for
 
 # Tables whose rows belong to one workspace: all but the queues, the outbox and the jobs tables,
 # which the relay and the job runners (background loops that serve every workspace) claim and
@@ -156,10 +156,10 @@ def test_no_statement_for_one_workspace_touches_another(tmp_path: Path, recorder
         x_alice.chat_postMessage(channel=x_channel, text="x's own")
         # What follows X's post up in the background (the relay's reactors) is done first: the
         # statements recorded from here on are the tour's own.
-        deadline = time.monotonic() + 10
-        while run_admin(server.data_dir, _outbox_rows(x.team_id)):
-            assert time.monotonic() < deadline, "X's events were never followed up"
-            time.sleep(0.05)
+        wait_for(
+            lambda: not run_admin(server.data_dir, _outbox_rows(x.team_id)),
+            what="X's events followed up",
+        )
         recorder.on = True
         _use_the_api(server, w, x_channel)
         recorder.on = False

@@ -89,3 +89,9 @@ def error_of(call: Callable[..., Any], **kwargs: Any) -> str:
         call(**kwargs)
     code: str = err.value.response["error"]
     return code
+
+
+def thumbs_made(client: WebClient, file_id: str) -> dict[str, Any] | None:
+    """files.info's file once its thumbnails are made (thumb_360 is there), else None."""
+    file: dict[str, Any] = client.files_info(file=file_id)["file"]
+    return file if "thumb_360" in file else None

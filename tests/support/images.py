@@ -1,14 +1,22 @@
-"""Images made by Pillow in the tests themselves: a photo turned by its EXIF orientation with a
-GPS position, a PNG that declares far more pixels than it holds (a decompression bomb), a
-truncated JPEG, an animated GIF; and a comparison of screenshots with a tolerance."""
+"""Images made by Pillow in the tests themselves: a PNG of one colour, a photo turned by its EXIF
+orientation with a GPS position, a PNG that declares far more pixels than it holds (a
+decompression bomb), a truncated JPEG, an animated GIF; a comparison of screenshots with a
+tolerance; and a host on 127.0.0.1 that serves pictures to the server's image proxy."""
 
 from __future__ import annotations
 
 import io
 import struct
 import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from PIL import ExifTags, Image, ImageChops
+
+from tests.support.receiver import Received, Receiver, receiver
+
+# What an image host answers, by path: (status, Content-Type, body).
+Answers = Mapping[str, tuple[int, str, bytes]]
 
 
 def jpeg_turned(width: int = 1200, height: int = 600) -> bytes:
@@ -32,6 +40,7 @@ def jpeg_turned(width: int = 1200, height: int = 600) -> bytes:
 
 
 def png(width: int, height: int, mode: str = "RGB", color: object = "green") -> bytes:
+    """A width x height PNG of one colour (a name, or a tuple of the mode's bands)."""
     out = io.BytesIO()
     Image.new(mode, (width, height), color).save(out, format="PNG")  # type: ignore[arg-type]
     return out.getvalue()
@@ -79,3 +88,19 @@ def differing_share(shot: bytes, expected: bytes, threshold: int = 48) -> float:
     over = [band.point(lambda v: 255 if v > threshold else 0) for band in bands]
     either = ImageChops.lighter(ImageChops.lighter(over[0], over[1]), over[2])
     return 1 - either.histogram()[0] / (a.width * a.height)
+
+
+@contextmanager
+def image_host(answers: Answers) -> Iterator[Receiver]:
+    """An HTTP server on 127.0.0.1 that answers GETs of the paths of `answers` (404 to any other),
+    as the web host of the pictures in apps' messages and views. Its `url` is the base, without a
+    slash at the end: a picture is f"{host.url}/pic.png"; `seen` records what was fetched."""
+
+    def serve(request: Received) -> tuple[int, dict[str, str], bytes]:
+        status, kind, body = answers.get(request.path, (404, "text/plain", b"no"))
+        return status, {"Content-Type": kind}, body
+
+    with receiver() as host:
+        host.behaviour = serve
+        host.url = host.url.removesuffix("/slack/events")
+        yield host

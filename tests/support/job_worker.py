@@ -1,8 +1,9 @@
 """`hubbub worker` with one more job kind, for the tests that kill workers mid-job.
 
 The `effect` job adds its number to a Redis set (the effect, idempotent by nature) and counts
-its runs in a hash, then takes a little while to finish, so that a kill -9 catches jobs whose
-effect is done but not yet acknowledged: those run again, and the set shows it had no effect.
+its runs in a hash, both in one transaction, then takes a little while to finish, so that a
+kill -9 catches jobs whose effect is done but not yet acknowledged: those run again, and the set
+shows it had no effect.
 While it takes that while it is counted in `effect:inflight`, so that the test can stop the
 worker at a moment when one is surely caught so (tests/e2e/test_job_workers.py).
 """
@@ -30,8 +31,11 @@ async def main(data_dir: str) -> None:
 
     async def effect(_hub: Hub, job: Job) -> None:
         n = job.payload["n"]
-        await effects.sadd(f"{prefix}effect:done", n)
-        await effects.hincrby(f"{prefix}effect:runs", str(n), 1)
+        # One MULTI: a kill between the two would leave a job done but not counted, and the test
+        # reads the count once the set is full.
+        async with effects.pipeline(transaction=True) as both:
+            both.sadd(f"{prefix}effect:done", n).hincrby(f"{prefix}effect:runs", str(n), 1)
+            await both.execute()
         await effects.incr(f"{prefix}effect:inflight")
         await asyncio.sleep(0.02)
         await effects.decr(f"{prefix}effect:inflight")

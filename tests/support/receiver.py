@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.waiting import wait_for
+
 
 @dataclass
 class Received:
@@ -47,13 +49,13 @@ class Receiver:
         return [r for r in self.seen if r.body.startswith(b"{") and b"event_callback" in r.body]
 
     def wait(self, check: Callable[[list[Received]], Any], timeout: float = 10.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = check(list(self.seen))
-            if found:
-                return found
-            time.sleep(0.02)
-        raise AssertionError(f"receiver: timed out; saw {[r.headers for r in self.seen]}")
+        """wait_for `check` of what was received so far."""
+        return wait_for(
+            lambda: check(list(self.seen)),
+            timeout,
+            lambda: f"receiver; saw {[r.headers for r in self.seen]}",
+            interval=0.02,
+        )
 
 
 @contextmanager

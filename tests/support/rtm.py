@@ -6,7 +6,6 @@ import contextlib
 import itertools
 import json
 import socket
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.support.checks import walk_history
 from tests.support.servers import Server
+from tests.support.waiting import receive_until
 
 Event = dict[str, Any]
 _ids = itertools.count(1_000_000)
@@ -40,13 +40,7 @@ class Rtm:
 
     def until(self, done: Callable[[Event], bool], timeout: float = 10) -> list[Event]:
         """Frames up to and including the first that satisfies done."""
-        seen: list[Event] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            event = self.recv(max(0.01, deadline - time.monotonic()))
-            seen.append(event)
-            if done(event):
-                return seen
+        return receive_until(self.recv, done, timeout)
 
     def quiet(self, wait: float = 0.3) -> list[Event]:
         """Frames that arrive within wait seconds."""

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import httpx
 import pytest
 
-from tests.support.servers import free_port
+from tests.support.servers import answers, free_port
+from tests.support.waiting import wait_for
 
 REGION = "us-east-1"
 # moto takes any key; these are for the signing only.
@@ -76,15 +75,12 @@ def moto_endpoint() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                httpx.get(f"{url}/moto-api/", timeout=1.0)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"moto's server did not start on {url}") from None
-                time.sleep(0.1)
+
+        def started() -> bool:
+            assert process.poll() is None, f"moto's server exited with {process.returncode}"
+            return answers(f"{url}/moto-api/")
+
+        wait_for(started, timeout=START_TIMEOUT_S, interval=0.1, what=f"moto's server on {url}")
         yield url
     finally:
         process.terminate()

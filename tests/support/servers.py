@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from hubbub.app import Front, build_app, build_hub, server_options
 from hubbub.config import Settings
 from hubbub.services import workspaces
 from hubbub.services.hub import Hub
+from tests.support.waiting import until, wait_for
 
 T = TypeVar("T")
 
@@ -118,11 +118,12 @@ def threaded_app(data_dir: Path, *, rate_limits: bool = False, **store: Any) -> 
 
     thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("server did not start")
-        time.sleep(0.01)
+
+    def started() -> bool:
+        assert thread.is_alive(), "the server's thread ended"
+        return bool(server.started)
+
+    wait_for(started, timeout=15, interval=0.01, what="the server to start")
     try:
         yield Running(Server(f"http://127.0.0.1:{port}", data_dir), front, loops[0])
     finally:
@@ -142,9 +143,12 @@ async def server_in_this_loop(settings: Settings) -> AsyncIterator[tuple[str, Fr
     server = uvicorn.Server(uvicorn.Config(front, **options))
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        while not server.started:
+
+        def started() -> bool:
             assert not task.done(), "uvicorn did not start"
-            await asyncio.sleep(0.01)
+            return bool(server.started)
+
+        await until(started, within_s=15, what="uvicorn to start")
         yield f"http://127.0.0.1:{sock.getsockname()[1]}", front
     finally:
         server.should_exit = True
@@ -186,7 +190,7 @@ class ProcessServer:
         env.update(self.env)
         if "HUBBUB_SHARDS" in self.env:  # its own stores, whatever HUBBUB_TEST_STORE says
             env.pop("HUBBUB_DATABASE_URL", None)
-        self.proc = subprocess.Popen(
+        proc = self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -200,14 +204,15 @@ class ProcessServer:
             ],
             env=env,
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+
+        def serving() -> bool:
+            assert proc.poll() is None, f"hubbub serve exited with {proc.returncode}"
             try:
-                if ready():
-                    return
+                return ready()
             except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("hubbub serve did not start")
+                return False
+
+        wait_for(serving, timeout=20, interval=0.05, what=f"hubbub serve on port {self.port}")
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -221,6 +226,16 @@ class ProcessServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def answers(url: str) -> bool:
+    """Whether a server answers at url, with whatever status: a check for wait_for while a
+    server starts."""
+    try:
+        httpx.get(url, timeout=1)
+    except httpx.TransportError:
+        return False
+    return True
 
 
 def free_port() -> int:
@@ -303,12 +318,13 @@ def make_workspace(
     return run_admin(data_dir, work, settings)
 
 
-def module_server(name: str) -> Any:
-    """A module-scoped `server` fixture: one server (rate limits off) for a whole test module."""
+def module_server(name: str, **settings: Any) -> Any:
+    """A module-scoped `server` fixture: one server (rate limits off) for a whole test module,
+    with `settings` over threaded_server's."""
 
     @pytest.fixture(scope="module")
     def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-        with threaded_server(tmp_path_factory.mktemp(name) / "data") as srv:
+        with threaded_server(tmp_path_factory.mktemp(name) / "data", **settings) as srv:
             yield srv
 
     return server

@@ -19,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from pytest_postgresql import factories as pg_factories
 from pytest_redis import factories as redis_factories
 
 from tests.support.servers import free_port, use_postgres
+from tests.support.waiting import wait_for
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -173,13 +173,15 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 5.0
-        while True:
+        proc = self.proc
+
+        def listening() -> bool:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
-                return
-            assert self.proc.poll() is None, "redis-server exited"
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.01)
+                return True
+            assert proc.poll() is None, "redis-server exited"
+            return False
+
+        wait_for(listening, timeout=5.0, interval=0.01, what=f"redis-server on port {self.port}")
 
     def kill(self) -> None:
         if self.proc is not None:

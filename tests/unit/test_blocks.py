@@ -6,17 +6,9 @@ from typing import Any
 
 import pytest
 
-from hubbub.domain.blocks import check_blocks
+from hubbub.domain.blocks import check_blocks, with_ids
 from hubbub.domain.errors import SlackError
-
-
-def md(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
-
-
-def plain(text: str) -> dict[str, str]:
-    return {"type": "plain_text", "text": text}
-
+from tests.support.blocks import md, plain
 
 ACCEPTED: list[dict[str, Any]] = [
     {"type": "section", "text": md("x" * 3000)},
@@ -79,3 +71,36 @@ def test_more_than_fifty_blocks_are_invalid_blocks() -> None:
     assert len(check_blocks([{"type": "divider"}] * 50)) == 50
     with pytest.raises(SlackError):
         check_blocks([{"type": "divider"}] * 51)
+
+
+def test_ids_left_out_are_filled_in_and_given_ones_kept() -> None:
+    button = {"type": "button", "text": {"type": "plain_text", "text": "Go"}}
+    image = {"type": "image", "image_url": "https://x/y.png", "alt_text": "y"}
+    given = check_blocks(
+        [
+            {"type": "divider"},
+            {
+                "type": "actions",
+                "block_id": "mine",
+                "elements": [button, {**button, "action_id": "a"}],
+            },
+            {"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "accessory": image},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "x"}, "accessory": button},
+            {
+                "type": "input",
+                "label": {"type": "plain_text", "text": "L"},
+                "element": {"type": "plain_text_input"},
+            },
+        ]
+    )
+    before = [dict(b) for b in given]
+    divider, actions, pictured, pressed, typed = with_ids(given)
+    assert given == before, "the given blocks are not changed"
+    assert divider["block_id"] and actions["block_id"] == "mine"
+    first, second = actions["elements"]
+    assert first["action_id"] and second["action_id"] == "a"
+    assert "action_id" not in pictured["accessory"]
+    assert pressed["accessory"]["action_id"] and typed["element"]["action_id"]
+    ids = [b["block_id"] for b in (divider, pictured, pressed, typed)]
+    assert len(set(ids)) == 4 and all(0 < len(i) <= 255 for i in ids)
+    assert with_ids(given)[0]["block_id"] != divider["block_id"], "random at every call"

@@ -77,8 +77,39 @@ def test_options_come_from_the_element_and_dates_are_real() -> None:
     for block_id, action_id, value in (
         ("x" * 256, "a", None),
         (None, "", None),
-        (None, "a", "v" * 151),
+        (None, "a", "v" * 3001),
     ):
         with pytest.raises(SlackError) as caught:
             check_press(block_id, action_id, value, None)
         assert caught.value.code == "invalid_arguments"
+
+
+def test_an_inputs_element_is_pressed_only_when_its_block_dispatches_actions() -> None:
+    text = {"type": "plain_text_input", "action_id": "say", "max_length": 5}
+    blocks: list[dict[str, Any]] = [
+        {"type": "input", "block_id": "quiet", "element": dict(text)},
+        {"type": "input", "block_id": "loud", "dispatch_action": True, "element": text},
+    ]
+    with pytest.raises(SlackError) as caught:
+        find_element(blocks, check_press("quiet", "say", "hi", None))
+    assert caught.value.code == "action_not_found"
+    press = check_press("loud", "say", "hello", None)
+    assert find_element(blocks, press) is text
+    done = action(text, press, "1.000001")
+    assert done == {
+        "type": "plain_text_input",
+        "action_id": "say",
+        "block_id": "loud",
+        "value": "hello",
+        "action_ts": "1.000001",
+    }
+    assert state_values(done) == {"loud": {"say": {"type": "plain_text_input", "value": "hello"}}}
+    # Past its max_length, or with no text, the press is refused.
+    for value in ("hello!", None):
+        with pytest.raises(SlackError) as caught:
+            action(text, check_press("loud", "say", value, None), "1.000001")
+        assert caught.value.code == "invalid_arguments"
+    # A choice longer than any option is simply not one of them.
+    with pytest.raises(SlackError) as caught:
+        action(GROUPED, check_press("s", "pick", "r" * 151, None), "1.000001")
+    assert caught.value.code == "invalid_option"

@@ -16,6 +16,7 @@ from hubbub.domain.notify import (
     desktop_notification,
     dnd_status,
     email_body,
+    email_message_id,
     email_subject,
     notifies,
     plain_text,
@@ -247,3 +248,17 @@ def test_a_groups_members_are_notified_as_if_named() -> None:
     assert candidates(posted, []) == frozenset({ADA, AUTHOR, BOT})
     muted = {ADA: Pref(muted=True)}
     assert who(posted, muted) == {}
+
+
+def test_a_notifications_email_has_one_message_id_however_often_it_is_sent() -> None:
+    """An email job that crashed after sending sends again: the mailbox must be able to tell it
+    is the same email (`hubbub chaos run` seed 100 caught one sent twice)."""
+    first = email_message_id("U1", "D1", "1796642885.403789", "acme.test")
+    assert first == email_message_id("U1", "D1", "1796642885.403789", "acme.test")
+    assert first.startswith("<") and first.endswith("@acme.test>")
+    others = {
+        email_message_id("U2", "D1", "1796642885.403789", "acme.test"),
+        email_message_id("U1", "D2", "1796642885.403789", "acme.test"),
+        email_message_id("U1", "D1", "1796642885.403790", "acme.test"),
+    }
+    assert first not in others and len(others) == 3

@@ -18,7 +18,7 @@ from hubbub.domain.apps import App
 from hubbub.domain.bookmarks import Bookmark, bookmark_json
 from hubbub.domain.files import READY, File
 from hubbub.domain.model import Channel, Message, Reaction, Team, User
-from hubbub.domain.reminders import Reminder, reminder_json
+from hubbub.domain.reminders import Recurrence, Reminder, reminder_json
 from hubbub.domain.shapes import (
     USER_TEAM,
     bot_json,
@@ -227,7 +227,9 @@ RECORDS = [
     (
         "Reminder",
         reminder_json(REMINDER),
-        reminder_json(replace(REMINDER, complete_ts=1_700_000_009)),
+        reminder_json(
+            replace(REMINDER, complete_ts=1_700_000_009, recurrence=Recurrence((0, 4), 32_400))
+        ),
     ),
     ("Bot", bot_json(BOT, None), bot_json(PICTURED_BOT, APP)),
     ("BotProfile", bot_profile_json(BOT, APP), bot_profile_json(PICTURED_BOT, APP)),

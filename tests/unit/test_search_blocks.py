@@ -11,14 +11,11 @@ from hypothesis import strategies as st
 
 from hubbub.domain.previews import Preview, attachment
 from hubbub.domain.search_blocks import MAX_CHARS, MAX_NODES, searchable_text
+from tests.support.blocks import plain
 
 
 def mrkdwn(text: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": text}
-
-
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 BLOCKS: list[Any] = [

@@ -3,7 +3,9 @@ every form Slack documents, every bad input, and any string at all without an ex
 
 from __future__ import annotations
 
+import itertools
 import re
+import zlib
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -23,11 +25,13 @@ from hubbub.domain.search_query import (
 from hubbub.domain.search_text import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    boundary_hashes,
     boundary_keys,
     file_body,
     fold,
     highlight,
     key_text,
+    phrase_hashes,
     searchable,
 )
 
@@ -353,6 +357,53 @@ def test_a_phrases_boundary_keys_are_keys_of_every_text_holding_it(
     start = data.draw(st.integers(0, len(body)))
     phrase = body[start : data.draw(st.integers(start, len(body)))]
     assert set(boundary_keys(phrase)) <= set(boundary_keys(body))
+
+
+@given(st.text(max_size=200), st.data())
+def test_a_phrases_boundary_hashes_are_hashes_of_every_text_holding_it(
+    text: str, data: st.DataObject
+) -> None:
+    """PostgreSQL asks its GIN index for a phrase's hashes alone: the widest window of each
+    space of the phrase is a window of the text (its end words reach at least as far there)."""
+    body = fold(text)
+    start = data.draw(st.integers(0, len(body)))
+    phrase = body[start : data.draw(st.integers(start, len(body)))]
+    assert set(phrase_hashes(phrase)) <= set(boundary_hashes(body))
+
+
+def _windows_by_words(body: str, side: int) -> set[bytes]:
+    """The windows of a folded text as the rule says them, word by word."""
+    words = body.encode("utf-8", "surrogatepass").split(b" ")
+    return {
+        left[-side:] + b" " + right[:side]
+        for left, right in itertools.pairwise(words)
+        if len(left) >= side and len(right) >= side
+    }
+
+
+@given(st.text(alphabet=st.sampled_from("ab c\u00e9\u5317 \u0915"), max_size=60) | st.text())
+def test_boundary_windows_are_those_of_each_pair_of_words(text: str) -> None:
+    """The regex that finds the windows finds each space's, overlapping ones included."""
+    body = fold(text)
+    crcs = {zlib.crc32(w) for side in (3, 5) for w in _windows_by_words(body, side)}
+    assert set(boundary_hashes(body)) == {c - (1 << 32) if c >= 1 << 31 else c for c in crcs}
+    threes = _windows_by_words(body, 3)
+    assert set(boundary_keys(body)) == {f"k{zlib.crc32(w) % 4096:03x}" for w in threes}
+
+
+def test_boundary_hashes() -> None:
+    # A text's spaces give a key for three bytes a side and, where both words reach, for five.
+    assert len(boundary_hashes("raidi shiro")) == 2
+    assert len(boundary_hashes("pode shiro")) == 1
+    assert len(boundary_hashes("of a cat")) == 0
+    # A phrase asks for the widest its words reach: the five-byte window, in rows that hold
+    # "raidi shiro" or longer words around it, not "kaidi shiro" (whose three-byte key it is).
+    (key,) = phrase_hashes("raidi shiro")
+    assert key in boundary_hashes("xraidi shirox")
+    assert key not in boundary_hashes("kaidi shiro")
+    assert set(phrase_hashes("idi shi")) <= set(boundary_hashes("kaidi shiro"))
+    assert len(phrase_hashes("one three fives")) == 2  # 3 bytes at the first space, 5 at the next
+    assert all(-(2**31) <= k < 2**31 for k in boundary_hashes("北京 开会 東京タワー いきました"))
 
 
 def test_boundary_keys() -> None:

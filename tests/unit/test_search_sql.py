@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub.domain.search_query import TRIGRAM, SearchQuery, parse
-from hubbub.domain.search_text import boundary_keys
-from hubbub.store.queries.search import MAX_GRAMS, Page, Scope, _statement
+from hubbub.domain.search_text import boundary_keys, phrase_hashes
 from hubbub.store.queries.search_files import FileScope
 from hubbub.store.queries.search_files import _statement as _file_statement
+from hubbub.store.queries.search_statements import MAX_GRAMS, Page, Scope, statement
 
 PAGE = Page(window=100, limit=20, offset=0, latest_ts="1800000000.000000", now_s=1_800_000_000)
 SCOPES = (
@@ -40,7 +40,7 @@ def _placeholders(query: SearchQuery) -> SearchQuery:
 
 
 def _sql(dialect: str, scope: Scope, query: SearchQuery) -> tuple[str, dict[str, object]]:
-    stmt, params = _statement(dialect, scope, query, PAGE)
+    stmt, params = statement(dialect, scope, query, PAGE)
     return str(stmt.compile(dialect=DIALECTS[dialect])), params
 
 
@@ -93,6 +93,23 @@ def test_fts5_is_asked_for_a_phrases_boundary_keys() -> None:
     sql, params = _sql("sqlite", SCOPES[0], parse('"of tridodou"', date(2026, 12, 6)))
     assert params["match"] == '"of " " tr" "tri" "ido" "dod" "dou"'
     assert "search_fts MATCH" in sql
+
+
+def test_postgresql_asks_its_gin_index_of_boundary_keys_for_a_phrase() -> None:
+    # The phrase's keys from search_docs.boundary_keys (migration 0025), the phrase itself with
+    # strpos(), which no index answers: as a LIKE, PostgreSQL also read every row holding its
+    # trigrams. A word beside it is still a LIKE for the trigram index.
+    query = parse('"troudaikaiza tridodou" gaishunoupe', date(2026, 12, 6))
+    sql, params = _sql("postgresql", SCOPES[0], query)
+    assert params["t0_keys"] == phrase_hashes("troudaikaiza tridodou")
+    assert "d.boundary_keys @> %(t0_keys)s::INTEGER[]" in sql
+    assert "strpos(d.body, %(t0)s::VARCHAR)" in sql
+    assert "LIKE %(t0)s" not in sql
+    assert params["t1"] == "%gaishunoupe%"
+    # A phrase without keys is a LIKE, as a word is.
+    sql, params = _sql("postgresql", SCOPES[0], parse('"of tridodou"', date(2026, 12, 6)))
+    assert "boundary_keys" not in sql
+    assert params["t0"] == "%of tridodou%"
 
 
 def test_like_patterns_escape_postgresqls_wildcards() -> None:

@@ -4,8 +4,6 @@ holds every one of them, and what comes out: each seq once, in order."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +11,7 @@ from hypothesis import strategies as st
 
 from hubbub.realtime import sequencer
 from hubbub.realtime.sequencer import Sequencer
+from tests.support.waiting import until
 
 STREAM = "C1"
 
@@ -53,13 +52,6 @@ def make(log: Log, out: Out, *, pos: int = 0, page: int = 500, held_max: int = 1
         return await log.read(stream, after, page)
 
     return Sequencer(STREAM, pos, read, out, page=page, held_max=held_max)
-
-
-async def until(done: Callable[[], bool], within_s: float = 10.0) -> None:
-    deadline = time.monotonic() + within_s
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.001)
 
 
 async def settled(seq: Sequencer, out: Out, count: int) -> None:
@@ -245,10 +237,8 @@ async def test_a_feed_goes_on_from_the_oldest_event_left() -> None:
     delivered: list[int] = []
     sequencer = Sequencer("C", 3, _read_trimmed, lambda _s, seq, _d: delivered.append(seq), page=2)
     sequencer.catch_up()
-    for _ in range(100):
-        if delivered == [10, 11, 12]:
-            break
-        await asyncio.sleep(0.01)
-    assert delivered == [10, 11, 12]
+    await until(
+        lambda: delivered == [10, 11, 12], within_s=1, what=lambda: f"10-12, not {delivered}"
+    )
     sequencer.push(13, b"e13")
     assert delivered == [10, 11, 12, 13]

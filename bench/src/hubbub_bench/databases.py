@@ -50,7 +50,7 @@ def fresh_database(prefix: str, server: PgServer = MACHINE) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
 
 
-def _pg_bin(name: str) -> str:
+def pg_bin(name: str) -> str:
     """Debian keeps PostgreSQL's programs under /usr/lib/postgresql/<version>/bin, off PATH."""
     found = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
     newest = max(found, key=lambda p: int(p.split("/")[4]), default=None)
@@ -84,7 +84,7 @@ def own_server(datadir: Path, settings: dict[str, str]) -> Iterator[PgServer]:
     datadir.mkdir(parents=True, exist_ok=True)
     owner = _as_owner(datadir)
     if not (datadir / "PG_VERSION").exists():
-        initdb = [*owner, _pg_bin("initdb"), "-D", str(datadir), "-U", "postgres"]
+        initdb = [*owner, pg_bin("initdb"), "-D", str(datadir), "-U", "postgres"]
         subprocess.run(
             [*initdb, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
             check=True,
@@ -94,7 +94,7 @@ def own_server(datadir: Path, settings: dict[str, str]) -> Iterator[PgServer]:
     options = [f"-p {port}", "-c listen_addresses=127.0.0.1"]
     options.append(f"-c unix_socket_directories={datadir}")
     options += [f"-c {name}={value}" for name, value in settings.items()]
-    pg_ctl = [*owner, _pg_bin("pg_ctl"), "-D", str(datadir)]
+    pg_ctl = [*owner, pg_bin("pg_ctl"), "-D", str(datadir)]
     subprocess.run(
         [*pg_ctl, "-w", "-l", str(datadir / "server.log"), "-o", " ".join(options), "start"],
         check=True,

@@ -15,7 +15,7 @@ from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, TIER_POST, Router
 from hubbub.domain.errors import RateLimited, SlackError
 from hubbub.domain.urls import ACTION_RESPONSE_PATH, COMMAND_RESPONSE_PATH
-from hubbub.services import abuse, apps, commands, interactions
+from hubbub.services import abuse, app_sockets, commands, interactions
 from hubbub.services.hub import Hub
 from hubbub.web.session import client_address
 
@@ -26,7 +26,7 @@ router = Router()
 @router.method("apps.connections.open", scopes="connections:write", tier=TIER_2, app_token=True)
 async def connections_open(call: Call) -> dict[str, Any]:
     """A WebSocket URL for a Socket Mode connection; takes the app-level (`xapp-`) token."""
-    return {"url": await apps.connections_open(call.hub, call.who)}
+    return {"url": await app_sockets.connections_open(call.hub, call.who)}
 
 
 @router.method(

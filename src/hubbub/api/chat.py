@@ -61,13 +61,11 @@ def _looks(call: Call) -> dict[str, Any]:
 @router.method("chat.postMessage", scopes="chat:write", tier=TIER_POST, args=POST_ARGS)
 async def post_message(call: Call) -> dict[str, Any]:
     """Sends a message to a channel."""
-    msg = await posting.post(
-        call.hub,
-        call.who,
-        call.required("channel", "channel_not_found"),
-        text=_text(call),
-        blocks=call.json("blocks", "invalid_blocks"),
-        attachments=call.json("attachments", "invalid_attachments"),
+    channel = call.required("channel", "channel_not_found")
+    draft = posting.Draft.checked(
+        _text(call),
+        call.json("blocks", "invalid_blocks"),
+        call.json("attachments", "invalid_attachments"),
         thread_ts=call.text("thread_ts") or None,
         reply_broadcast=call.flag("reply_broadcast"),
         client_msg_id=call.text("client_msg_id") or None,
@@ -75,6 +73,7 @@ async def post_message(call: Call) -> dict[str, Any]:
         unfurl_links=call.flag("unfurl_links", default=True),
         metadata=call.json("metadata", "invalid_metadata_format"),
     )
+    msg = await posting.post(call.hub, call.who, channel, draft)
     return {"channel": msg.channel_id, "ts": msg.ts, "message": message_json(msg)}
 
 
@@ -95,7 +94,7 @@ async def post_message(call: Call) -> dict[str, Any]:
 )
 async def post_ephemeral(call: Call) -> dict[str, Any]:
     """Shows a message to one member of a channel, and to nobody else."""
-    ts = await messages.post_ephemeral(
+    ts = await posting.post_ephemeral(
         call.hub,
         call.who,
         call.required("channel", "channel_not_found"),
@@ -117,13 +116,9 @@ async def post_ephemeral(call: Call) -> dict[str, Any]:
 )
 async def me_message(call: Call) -> dict[str, Any]:
     """Shares a /me message (an action in the third person) in a channel."""
-    msg = await posting.post(
-        call.hub,
-        call.who,
-        call.required("channel", "channel_not_found"),
-        text=call.text("text"),
-        subtype="me_message",
-    )
+    channel = call.required("channel", "channel_not_found")
+    draft = posting.Draft.checked(call.text("text"), subtype="me_message")
+    msg = await posting.post(call.hub, call.who, channel, draft)
     return {"channel": msg.channel_id, "ts": msg.ts}
 
 
@@ -156,6 +151,7 @@ async def update(call: Call) -> dict[str, Any]:
         text=_text(call),
         blocks=call.json("blocks", "invalid_blocks"),
         attachments=call.json("attachments", "invalid_attachments"),
+        metadata=call.json("metadata", "invalid_metadata_format"),
     )
     return {
         "channel": msg.channel_id,

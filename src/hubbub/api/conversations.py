@@ -336,6 +336,18 @@ def _cursor_ts(token: str) -> str:
     return ts
 
 
+def _history_cursor(token: str) -> tuple[bool, str]:
+    """A history cursor: (forward, ts): below the last ts of the page before, or, for a
+    page read forward from `oldest`, above its newest."""
+    try:
+        return False, _cursor_ts(token)
+    except SlackError:
+        ts = parse_bound(cursor.decode("after_ts", token))
+        if ts is None:
+            raise SlackError("invalid_cursor") from None
+        return True, ts
+
+
 def _messages_page(call: Call, page: reading.Page) -> dict[str, Any]:
     everything = call.flag("include_all_metadata")
     out: dict[str, Any] = {
@@ -360,10 +372,18 @@ async def history(call: Call) -> dict[str, Any]:
     oldest = _bound(call, "oldest") or MIN_TS
     latest = _bound(call, "latest")
     inclusive = call.flag("inclusive")
+    # `oldest` without `latest` reads the messages nearest `oldest`, as Slack documents it
+    # ("allowing you to page forward through history"); its cursor goes on forward.
+    forward = bool(call.text("oldest")) and latest is None
     token = call.text("cursor")
     if token:
-        # A cursor continues below the last ts of the page before, exclusively.
-        latest, inclusive = _cursor_ts(token), False
+        forward, ts = _history_cursor(token)
+        if forward:
+            # A forward cursor continues above the newest ts of the page before.
+            oldest, latest, inclusive = ts, None, False
+        else:
+            # A cursor continues below the last ts of the page before, exclusively.
+            latest, inclusive = ts, False
     page = await reading.history(
         call.hub,
         call.who,
@@ -372,9 +392,14 @@ async def history(call: Call) -> dict[str, Any]:
         latest=latest,
         inclusive=inclusive,
         limit=limit,
+        forward=forward,
     )
+    out = _messages_page(call, page)
+    if forward:
+        newest = page.messages[0].ts if page.has_more and page.messages else None
+        out.update(next_cursor(cursor.encode("after_ts", newest) if newest else None))
     return {
-        **_messages_page(call, page),
+        **out,
         "pin_count": page.pin_count,
         "channel_actions_ts": None,
         "channel_actions_count": 0,

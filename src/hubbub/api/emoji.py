@@ -18,17 +18,23 @@ router = Router()
 # Slack's admin.emoji.* take an org admin's user token (admin.teams:write, a scope no bot
 # token holds): here a workspace admin's.
 ADMIN = "admin.teams:write"
+# Slack's categories_version of include_categories' answer.
+CATEGORIES_VERSION = "5"
 
 
 @router.method(
     "emoji.list", scopes="emoji:read", tier=TIER_2, args={"include_categories": "boolean"}
 )
 async def list_(call: Call) -> dict[str, Any]:
-    """The workspace's custom emoji: each name's image URL, or `alias:<name>`."""
-    call.flag("include_categories")  # Unicode's categories are not listed
+    """The workspace's custom emoji: each name's image URL, or `alias:<name>`; with
+    include_categories, the standard emoji by category too."""
     found, newest = await emoji.list_emoji(call.hub, call.who)
     # When the list last grew, as Slack's cache_ts (a removal does not move it).
-    return {"emoji": found, "cache_ts": from_micros(newest * 1_000_000)}
+    answer: dict[str, Any] = {"emoji": found, "cache_ts": from_micros(newest * 1_000_000)}
+    if call.flag("include_categories"):
+        answer["categories_version"] = CATEGORIES_VERSION
+        answer["categories"] = list(emoji.categories())
+    return answer
 
 
 @router.method(

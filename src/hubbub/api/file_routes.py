@@ -80,7 +80,7 @@ async def _upload(hub: Hub, request: Request) -> Response:
     used or bound to another, 410 expired, 400 a body of another length, 413 over the limit."""
     key = request.path_params["ticket"]
     try:
-        body = UploadBody(request, hub.file_limits.max_bytes)
+        body = UploadBody(request, hub.file_limits.max_bytes, any_file_part=True)
         await body.start()
         if not body.has_file:
             return _text(400, "no_file_data")

@@ -295,7 +295,14 @@ COMPONENTS: dict[str, Schema] = {
             "recurring": BOOLEAN,
             "time": INTEGER,
             "complete_ts": INTEGER,
-        }
+        },
+        # A recurring reminder's rule, as Slack's: daily, or weekly on named days.
+        {
+            "recurrence": obj(
+                {"frequency": {"type": "string", "enum": ["daily", "weekly"]}},
+                {"weekdays": array(STRING)},
+            )
+        },
     ),
     "Bookmark": obj(
         {

@@ -7,8 +7,7 @@ from typing import Any
 
 from hubbub.api.call import Call
 from hubbub.api.registry import TIER_2, Router
-from hubbub.domain.errors import SlackError
-from hubbub.domain.reminders import check_text, reminder_json
+from hubbub.domain.reminders import check_text, recurrence_days, reminder_json
 from hubbub.services import reminders
 
 router = Router()
@@ -37,10 +36,14 @@ def _id(call: Call) -> str:
 async def add(call: Call) -> dict[str, Any]:
     """Sets a reminder, for the caller or another person of the workspace."""
     text = check_text(call.required("text"))
-    if call.args.get("recurrence") not in (None, ""):
-        raise SlackError("cannot_parse")  # hubbub has no recurring reminders
+    given = call.json("recurrence", "cannot_parse")
     item = await reminders.add(
-        call.hub, call.who, text, call.args.get("time"), call.text("user") or None
+        call.hub,
+        call.who,
+        text,
+        call.args.get("time"),
+        call.text("user") or None,
+        None if given is None else recurrence_days(given),
     )
     return {"reminder": reminder_json(item)}
 

@@ -359,8 +359,13 @@ SUCCESS: dict[str, Schema] = {
     "usergroups.users.list": obj({"users": array(STRING)}),
     "usergroups.users.update": _USERGROUP_ANSWER,
     # Each name's image URL, or `alias:<name>`.
+    # With include_categories, the standard emoji's categories too.
     "emoji.list": obj(
-        {"emoji": {"type": "object", "additionalProperties": STRING}, "cache_ts": TS}
+        {"emoji": {"type": "object", "additionalProperties": STRING}, "cache_ts": TS},
+        {
+            "categories_version": STRING,
+            "categories": array(obj({"name": STRING, "emoji_names": array(STRING)})),
+        },
     ),
     "admin.emoji.add": EMPTY,
     "admin.emoji.addAlias": EMPTY,

@@ -125,20 +125,34 @@ class WebApi:
         self, method: Method, who: Identity, args: dict[str, Any], body: UploadBody | None
     ) -> Answer:
         """An app's token: an app-level one calls only its own methods; a bot token needs the
-        method's scopes (docs/integrations.md). People's and legacy bots' tokens have all."""
+        method's scopes (docs/integrations.md). People's and legacy bots' tokens have all.
+
+        As Slack's, the answer says in X-OAuth-Scopes what the token was granted and in
+        X-Accepted-OAuth-Scopes which scopes the method took (one of them will do), on its
+        errors too (a missing scope among them); @slack/web-api reads them into
+        `response_metadata` (`scopes`, `acceptedScopes`)."""
         if (who.token_kind == APP_TOKEN_KIND) != method.app_token:
             raise SlackError("not_allowed_token_type")
         need = method.scopes
+        accepted: tuple[str, ...] = ()
         if need is not None and (need.any_of or need.by_channel):
             kind = None
             if need.by_channel is not None:
                 kind = await apps.channel_kind(self.hub, who, args.get("channel"))
-            refused = missing_scope(who.scopes, needed_scopes(need, kind))
+            accepted = needed_scopes(need, kind)
+        headers = [("X-OAuth-Scopes", ",".join(sorted(who.scopes)))]
+        if accepted:
+            headers.append(("X-Accepted-OAuth-Scopes", ",".join(accepted)))
+        try:
+            refused = missing_scope(who.scopes, accepted)
             if refused is not None:
                 raise refused
-        answer = ok(await method.handler(Call(self.hub, who, method.name, args, body)))
-        scopes = ",".join(sorted(who.scopes))
-        return Answer(answer.body, answer.status, (("X-OAuth-Scopes", scopes),))
+            answer = ok(await method.handler(Call(self.hub, who, method.name, args, body)))
+        except (Unavailable, RateLimited):
+            raise  # answered with their own status and Retry-After (handle)
+        except SlackError as exc:
+            answer = error(exc)
+        return Answer(answer.body, answer.status, tuple(headers))
 
 
 def _token_arg(args: dict[str, Any]) -> str | None:

@@ -1,7 +1,12 @@
 """The body of an upload (the upload URL, files.upload), read as it arrives: never the whole
-file in memory. A raw body is the file; a multipart/form-data body has its `file` part handed
+file in memory. A raw body is the file; a multipart/form-data body has its file part handed
 on chunk by chunk (python-multipart's streaming parser, the one under Starlette's forms), its
 other fields kept, bounded in size together. The one parser of upload bodies.
+
+Which part is the file: for files.upload, the field `file` (Slack's argument). The upload URL
+takes the part that carries a file name, whatever its field is called, as Slack's does: its
+own page uploads with `curl -F filename="@text.txt"`, and @slack/web-api's files.uploadV2 sends
+a part named `body`.
 """
 
 from __future__ import annotations
@@ -49,8 +54,18 @@ class UploadBody:
     `body.file()` yields the file's bytes (to be read to its end); `await body.finish()` reads
     what follows; `body.fields` holds the other fields (strings)."""
 
-    def __init__(self, request: Request, max_file: int, *, max_fields: int = FORM_OVERHEAD) -> None:
+    def __init__(
+        self,
+        request: Request,
+        max_file: int,
+        *,
+        max_fields: int = FORM_OVERHEAD,
+        any_file_part: bool = False,
+    ) -> None:
+        """any_file_part: a part with a file name is the file whatever its field's name (the
+        upload URL); else only the field `file` is (files.upload)."""
         self._multipart = is_multipart(request)
+        self._any_file_part = any_file_part
         self._chunks = _capped(request, max_file + (FORM_OVERHEAD if self._multipart else 0))
         self._max_fields = max_fields
         self.fields: dict[str, str] = {}
@@ -88,7 +103,7 @@ class UploadBody:
         def on_headers_finished() -> None:
             _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
             name = options.get(b"name", b"").decode("utf-8", "replace")
-            if name == FILE_FIELD:
+            if name == FILE_FIELD or (self._any_file_part and b"filename" in options):
                 if self.has_file:
                     raise SlackError("invalid_form_data")  # one file per upload
                 self.has_file = self._in_file = True

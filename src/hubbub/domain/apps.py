@@ -87,6 +87,9 @@ EVENT_SCOPES: dict[str, str] = {
     "subteam_created": "usergroups:read",
     "subteam_updated": "usergroups:read",
     "subteam_members_changed": "usergroups:read",
+    # Sent to the app whose own bot was added to or removed from a group, not logged.
+    "subteam_self_added": "usergroups:read",
+    "subteam_self_removed": "usergroups:read",
     "emoji_changed": "emoji:read",
     # The person opened the app's Home tab (services/views.py): Slack asks no scope for it.
     "app_home_opened": "",

@@ -9,6 +9,7 @@ shape only: a dict with a type and text objects where they have them.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,43 @@ def check_blocks(blocks: Any, *, limit: int = MAX_BLOCKS) -> list[dict[str, Any]
             raise InvalidBlocks
         check(block)
     return blocks
+
+
+def new_id() -> str:
+    """A block_id or action_id Slack makes for one an app left out: a few random characters
+    (Slack's look like `Xa9=`), different at every call."""
+    return secrets.token_urlsafe(4)
+
+
+# Elements that are not pressed and so take no action_id.
+_STILL = frozenset({"image", "plain_text", "mrkdwn"})
+
+
+def with_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Checked blocks with the ids Slack fills in where an app gave none: every block's
+    block_id, and the action_id of every interactive element (an `actions` block's elements,
+    a section's accessory, an input's element), so that a press can name them. The given
+    blocks are not changed."""
+    return [_block_with_ids(block) for block in blocks]
+
+
+def _block_with_ids(block: dict[str, Any]) -> dict[str, Any]:
+    block = dict(block)
+    block.setdefault("block_id", new_id())
+    kind = block["type"]
+    if kind == "actions":
+        block["elements"] = [_element_with_id(e) for e in block["elements"]]
+    elif kind == "section" and "accessory" in block:
+        block["accessory"] = _element_with_id(block["accessory"])
+    elif kind == "input":
+        block["element"] = _element_with_id(block["element"])
+    return block
+
+
+def _element_with_id(element: dict[str, Any]) -> dict[str, Any]:
+    if element["type"] in _STILL or "action_id" in element:
+        return element
+    return {**element, "action_id": new_id()}
 
 
 def _text(value: Any, limit: int) -> bool:

@@ -16,12 +16,13 @@ from typing import Any
 
 from hubbub.domain.errors import SlackError
 
-# Slack's limits on the ids and on an option's value.
+# Slack's limits on the ids, on an option's value and on what a text input holds.
 MAX_ACTION_ID = 255
 MAX_OPTION_VALUE = 150
+MAX_TEXT_VALUE = 3000
 # The elements a press is taken from, and whether the press chooses one of their options.
 CHOOSING = frozenset({"static_select", "overflow", "radio_buttons"})
-PRESSABLE = CHOOSING | {"button", "datepicker"}
+PRESSABLE = CHOOSING | {"button", "datepicker", "plain_text_input"}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
@@ -32,7 +33,7 @@ class Press:
 
     block_id: str | None
     action_id: str
-    value: str | None = None
+    value: str | None = None  # an option's value, or a text input's text
     date: str | None = None
 
 
@@ -42,7 +43,8 @@ def check_press(block_id: str | None, action_id: str, value: str | None, date: s
         raise SlackError("invalid_arguments")
     if not 0 < len(action_id) <= MAX_ACTION_ID:
         raise SlackError("invalid_arguments")
-    if value is not None and not 0 < len(value) <= MAX_OPTION_VALUE:
+    # A chosen option must match one of the element's own (action), which bounds it further.
+    if value is not None and not 0 < len(value) <= MAX_TEXT_VALUE:
         raise SlackError("invalid_arguments")
     if date is not None and _date(date) is None:
         raise SlackError("invalid_date")
@@ -65,7 +67,9 @@ def _elements(block: dict[str, Any]) -> Iterator[Any]:
         yield from block["elements"]
     elif kind == "section" and "accessory" in block:
         yield block["accessory"]
-    elif kind == "input" and "element" in block:
+    elif kind == "input" and "element" in block and block.get("dispatch_action") is True:
+        # An input's element sends block_actions only when its block asks (Slack's
+        # dispatch_action); otherwise it is read when the view is submitted.
         yield block["element"]
 
 
@@ -107,6 +111,11 @@ def action(element: dict[str, Any], press: Press, action_ts: str) -> dict[str, A
         for key in ("text", "value", "style", "url"):
             if key in element:
                 out[key] = element[key]
+    elif kind == "plain_text_input":
+        limit = element.get("max_length")
+        if press.value is None or (isinstance(limit, int) and len(press.value) > limit):
+            raise SlackError("invalid_arguments")
+        out["value"] = press.value
     elif kind in CHOOSING:
         option = next(
             (
@@ -137,8 +146,20 @@ def state_values(done: dict[str, Any]) -> dict[str, Any]:
     block_id = done.get("block_id")
     if block_id is None or done["type"] == "button":
         return {}
-    held = {k: v for k, v in done.items() if k in ("type", "selected_option", "selected_date")}
+    # A text input holds its text; a select or a date picker what was chosen (never a value).
+    text = done["type"] == "plain_text_input"
+    kept = ("value",) if text else ("selected_option", "selected_date")
+    held = {k: v for k, v in done.items() if k == "type" or k in kept}
     return {block_id: {done["action_id"]: held}}
+
+
+def merged_state(held: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
+    """A view's `state.values` after a press in it: what it held, with what the pressed
+    element now holds put over its own entry."""
+    out = {block_id: dict(actions) for block_id, actions in held.items()}
+    for block_id, actions in state_values(done).items():
+        out.setdefault(block_id, {}).update(actions)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +198,11 @@ def block_actions(
     done: dict[str, Any],
     trigger_id: str,
     response_url: str,
+    is_ephemeral: bool = False,
 ) -> dict[str, Any]:
-    """Slack's block_actions payload of a press on a message's block."""
-    return {
+    """Slack's block_actions payload of a press on a message's block; on an ephemeral message
+    (is_ephemeral) without the `message`, which Slack does not send for one."""
+    out = {
         "type": "block_actions",
         "user": user_of(presser),
         "api_app_id": app_id,
@@ -188,7 +211,7 @@ def block_actions(
             "type": "message",
             "message_ts": message["ts"],
             "channel_id": channel_id,
-            "is_ephemeral": False,
+            "is_ephemeral": is_ephemeral,
         },
         "trigger_id": trigger_id,
         "team": team_of(presser),
@@ -198,5 +221,35 @@ def block_actions(
         "message": message,
         "state": {"values": state_values(done)},
         "response_url": response_url,
+        "actions": [done],
+    }
+    if is_ephemeral:
+        del out["message"]
+    return out
+
+
+def view_block_actions(
+    *,
+    app_id: str,
+    verification_token: str,
+    presser: Presser,
+    view: dict[str, Any],
+    done: dict[str, Any],
+    trigger_id: str,
+) -> dict[str, Any]:
+    """Slack's block_actions payload of a press on a block of a view (a modal or a Home
+    tab): the view itself, with its current state.values, in place of a message; no
+    channel and no response_url."""
+    return {
+        "type": "block_actions",
+        "user": user_of(presser),
+        "api_app_id": app_id,
+        "token": verification_token,
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": trigger_id,
+        "team": team_of(presser),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": view,
         "actions": [done],
     }

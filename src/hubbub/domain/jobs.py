@@ -58,6 +58,10 @@ class JobLimits:
     # Tries of a `follow_up` job: an event whose follow-up failed in the relay, retried with
     # backoff, then a dead letter (jobs/relay.py).
     follow_up_attempts: int = 10
+    # Every kind's timeout held to at most this (None: each kind's own). A job's lease is the
+    # longest timeout plus 5 s, so this also bounds how long a crashed runner's jobs wait to
+    # run again: a test deployment that kills processes on purpose sets it low.
+    timeout_max_s: float | None = None
 
 
 class PermanentFailure(Exception):

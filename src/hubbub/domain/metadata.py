@@ -15,6 +15,8 @@ _EVENT_TYPE = re.compile(r"[A-Za-z0-9_\-]{1,255}\Z")
 # hubbub's bound on the metadata of one message, as JSON: generous for structured events, small
 # beside a message's 40,000 characters of text.
 MAX_METADATA_BYTES = 16_384
+# Where a message keeps its metadata: in its extra, shown under this name.
+METADATA = "metadata"
 
 
 def check_metadata(value: Any) -> dict[str, Any] | None:
@@ -40,6 +42,21 @@ def check_metadata(value: Any) -> dict[str, Any] | None:
     if size > MAX_METADATA_BYTES:
         raise SlackError("metadata_too_large")
     return {"event_type": event_type, "event_payload": payload}
+
+
+def updated_extra(extra: dict[str, Any], value: Any) -> dict[str, Any]:
+    """A message's extra after chat.update's `metadata`: left out (None), the metadata stays;
+    an empty object removes it, as Slack documents; anything else is checked and replaces
+    it."""
+    if value is None:
+        return extra
+    out = {k: v for k, v in extra.items() if k != METADATA}
+    if value == {}:
+        return out
+    checked = check_metadata(value)
+    assert checked is not None
+    out[METADATA] = checked
+    return out
 
 
 def without_others_metadata(

@@ -231,6 +231,14 @@ def desktop_notification(notice: Notice, event_ts: str) -> dict[str, Any]:
     }
 
 
+def email_message_id(user_id: str, channel_id: str, ts: str, domain: str) -> str:
+    """The Message-ID of the email of one notification: the same each time it is sent. The
+    email job sends, then records that it did; a crash in between (or a job run again after
+    its lease ran out) sends it again, and a mailbox that keeps one message per Message-ID
+    shows it once."""
+    return f"<notify.{user_id}.{channel_id}.{ts}@{domain or 'localhost'}>"
+
+
 def email_subject(notice: Notice) -> str:
     if notice.is_dm:
         return f"New message from {notice.author_name}"

@@ -69,33 +69,82 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
-# Word-boundary keys (docs/search.md, "Phrases"): for each space of a folded text with three
-# bytes or more of a word on each side (UTF-8: a phrase that is a substring of a text is one
-# byte for byte too), those seven bytes hashed into one of 4,096 keys, written as ASCII words
-# (`k0a3`) for SQLite's FTS5 table of keys (search_keys, migration 0020). A phrase is asked of
-# it by the keys of its own spaces: the rows holding those seven bytes, and ~3,000 others per
-# million messages, where the rows holding its words' trigrams anywhere were tens of thousands.
+# Word-boundary keys (docs/search.md, "Phrases"): a window of a folded text across one of its
+# spaces, `side` bytes of a word on each side (UTF-8: a phrase that is a substring of a text is
+# one byte for byte too), hashed. A phrase is asked of the index by the keys of its own spaces:
+# the rows holding those windows, where the rows holding its words' trigrams anywhere were tens
+# of thousands. SQLite's FTS5 table of keys (search_keys, migration 0020) takes 3-byte sides
+# hashed into one of 4,096 keys written as ASCII words (`k0a3`); PostgreSQL's GIN index of
+# search_docs.boundary_keys (migration 0025) takes 3- and 5-byte sides as 32-bit integers,
+# since a boundary of two common syllables (`iro tra`) is in tens of thousands of rows where
+# five bytes a side (`shiro trair`) are in hundreds.
 BOUNDARY_SIDE = 3
 _KEYS = tuple(f"k{n:03x}" for n in range(4096))
+HASHED_SIDES = (3, 5)
+
+
+# Each window of one side, found by the regex engine (a lookahead, so that windows overlapping
+# a word of fewer than 2 * side bytes are all found): a third of the cost of splitting the text
+# into words in Python, in every post's transaction.
+_WINDOW_OF_SIDE = {
+    side: re.compile(rb"(?=([^ ]{%d} [^ ]{%d}))" % (side, side))
+    for side in (BOUNDARY_SIDE, *HASHED_SIDES)
+}
+
+
+def _encoded(folded: str) -> bytes:
+    return folded.encode("utf-8", "surrogatepass")
+
+
+def _windows(folded: str, sides: tuple[int, ...]) -> list[bytes]:
+    """Every window of the folded text's spaces, of each side that both words reach."""
+    raw = _encoded(folded)
+    return [window for side in sides for window in _WINDOW_OF_SIDE[side].findall(raw)]
+
+
+def _widest_windows(phrase: str, sides: tuple[int, ...]) -> list[bytes]:
+    """At each space of the folded phrase, the window of the widest side both words reach."""
+    windows: list[bytes] = []
+    left = None
+    for word in _encoded(phrase).split(b" "):
+        if left is not None:
+            widest = max((s for s in sides if len(left) >= s and len(word) >= s), default=0)
+            if widest:
+                windows.append(left[-widest:] + b" " + word[:widest])
+        left = word
+    return windows
 
 
 def boundary_keys(folded: str) -> list[str]:
-    """The distinct keys of a folded text's word boundaries, in order. Every key of a phrase is
-    a key of each text the phrase is a substring of: a space of the phrase with three bytes on
-    each side is a space of the text with the same bytes beside it."""
-    keys: dict[str, None] = {}
-    left = None
-    for word in folded.encode("utf-8", "surrogatepass").split(b" "):
-        if left is not None and len(left) >= BOUNDARY_SIDE and len(word) >= BOUNDARY_SIDE:
-            seven = left[-BOUNDARY_SIDE:] + b" " + word[:BOUNDARY_SIDE]
-            keys[_KEYS[zlib.crc32(seven) % len(_KEYS)]] = None
-        left = word
-    return list(keys)
+    """SQLite's keys of a folded text (or of a phrase: the same), in order. Every key of a
+    phrase is a key of each text the phrase is a substring of: a space of the phrase with three
+    bytes on each side is a space of the text with the same bytes beside it."""
+    found = (_KEYS[zlib.crc32(w) % len(_KEYS)] for w in _windows(folded, (BOUNDARY_SIDE,)))
+    return list(dict.fromkeys(found))
 
 
 def key_text(body: str) -> str:
     """What SQLite's FTS5 table of keys is given for a message's folded text."""
     return " ".join(boundary_keys(body))
+
+
+def boundary_hashes(folded: str) -> list[int]:
+    """PostgreSQL's keys of a message's folded text: each window of each of HASHED_SIDES."""
+    return list(dict.fromkeys(_hashed(w) for w in _windows(folded, HASHED_SIDES)))
+
+
+def phrase_hashes(phrase: str) -> list[int]:
+    """PostgreSQL's keys of a folded phrase: at each space, the window of the widest side both
+    of its words reach. The phrase's first word may end a longer word of the text and its last
+    begin one, but each reaches at least as far in the text as in the phrase, so the text has
+    that window too (boundary_hashes keeps every side)."""
+    return list(dict.fromkeys(_hashed(w) for w in _widest_windows(phrase, HASHED_SIDES)))
+
+
+def _hashed(window: bytes) -> int:
+    """A window as PostgreSQL's int4: CRC-32, made signed."""
+    value = zlib.crc32(window)
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def file_body(name: str, title: str) -> str:

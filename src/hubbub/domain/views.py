@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from hubbub.domain.blocks import check_blocks
+from hubbub.domain.blocks import check_blocks, with_ids
 from hubbub.domain.errors import SlackError
 from hubbub.domain.interactions import MAX_OPTION_VALUE, Press, action, check_press
 
@@ -92,17 +92,8 @@ def check_view(view: Any, *, kind: str = "modal") -> dict[str, Any]:
         "clear_on_close",
     )
     out = {k: view[k] for k in keep if k in view}
-    out["blocks"] = [_with_ids(b) for b in blocks]
+    out["blocks"] = with_ids(blocks)
     return out
-
-
-def _with_ids(block: dict[str, Any]) -> dict[str, Any]:
-    block = dict(block)
-    block.setdefault("block_id", secrets.token_urlsafe(4))
-    if block["type"] == "input" and isinstance(block.get("element"), dict):
-        block["element"] = dict(block["element"])
-        block["element"].setdefault("action_id", secrets.token_urlsafe(4))
-    return block
 
 
 def home_view_id(app_id: str, user_id: str) -> str:

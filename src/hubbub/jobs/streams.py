@@ -17,16 +17,17 @@ import os
 import socket
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import orjson
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
+from redis.exceptions import RedisError, ResponseError
 
 from hubbub.aio import woken
+from hubbub.domain.errors import Unavailable
 from hubbub.domain.jobs import Claimed, Job
 from hubbub.jobs.background import Background
 from hubbub.jobs.queue import SqlQueue
@@ -153,10 +154,12 @@ def _decode(entry_id: bytes, fields: dict[bytes, bytes], *, redelivered: bool) -
 class StreamRelay(Background):
     """Moves jobs from the jobs tables of every shard into the stream."""
 
-    def __init__(self, hub: Hub, streams: JobStreams, *, idle_poll_s: float = 0.25) -> None:
+    def __init__(
+        self, hub: Hub, streams: JobStreams, *, idle_poll_s: float = 0.25, lease_s: float = 30.0
+    ) -> None:
         self.hub, self.streams, self.idle_poll_s = hub, streams, idle_poll_s
         # Leased long enough for a slow Redis; past that, a crash mid-move is retried.
-        self.sql = SqlQueue(hub, lease_s=30.0, counted=False)
+        self.sql = SqlQueue(hub, lease_s=lease_s, counted=False)
         self._moved: list[Claimed] = []  # in the stream, their rows not yet deleted
         self._wake = asyncio.Event()
         hub.jobs_queued = self._wake.set
@@ -205,14 +208,34 @@ class StreamQueue:
         self._ready = False
         self._next_sweep = 0.0
 
+    @contextlib.asynccontextmanager
+    async def _reaching_redis(self) -> AsyncIterator[None]:
+        """Redis out of reach is Unavailable, which the runner waits out, as it does the SQL
+        queue's database; any other error would end its loop and leave the worker alive and
+        idle. A Redis that came back empty has lost the group too: made again at the next
+        claim (the jobs it held are lost with it: docs/deploy.md, job_queue = "redis")."""
+        try:
+            yield
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._ready = False
+            raise Unavailable() from exc
+        except (RedisError, OSError) as exc:
+            raise Unavailable() from exc
+
     async def claim(self, limit: int, *, finished: Sequence[Job] = ()) -> list[Job]:
+        async with self._reaching_redis():
+            return await self._claim(limit, finished)
+
+    async def _claim(self, limit: int, finished: Sequence[Job]) -> list[Job]:
         s = self.streams
+        if not self._ready:  # before the acks: a group made again has none of their entries
+            await s.ensure_group()
+            self._ready = True
         await self._done(finished)
         if limit <= 0:
             return []
-        if not self._ready:
-            await s.ensure_group()
-            self._ready = True
         jobs = await self._sweep(limit) if time.monotonic() >= self._next_sweep else []
         if len(jobs) < limit:
             read: Any = await s.redis.xreadgroup(
@@ -237,6 +260,10 @@ class StreamQueue:
         return [_decode(i, f, redelivered=True) for i, f in claimed[1] if f]
 
     async def _finish(self, job: Job, outcome: str, *extra: tuple[str, Any]) -> None:
+        async with self._reaching_redis():
+            await self._finish_now(job, outcome, *extra)
+
+    async def _finish_now(self, job: Job, outcome: str, *extra: tuple[str, Any]) -> None:
         s = self.streams
         pipe = s.redis.pipeline(transaction=True)
         for command, args in extra:

@@ -1,18 +1,18 @@
 """Socket Mode: apps' own WebSockets (`apps.connections.open`), and the envelopes sent on them.
 
-An app may hold several connections; this process subscribes to the app's bus topic while it
-holds any of them, and gives each envelope published there to one of them, in turn. Every process
-holding connections of the app hears the envelope, so each claims it first (the tickets port: in
-memory when embedded, SET NX in Redis when scaled) and only the one whose claim wins sends it:
-the app gets each envelope once, whatever the number of processes. The app's
-ack (`{"envelope_id": …, "payload": …}`) goes back on the envelope's reply topic to whoever
-waits for it (services/apps.py socket_send), in this process or another. A connection lives for
+An app may hold several connections; this process subscribes to the app's bus topic while it holds
+any of them, and gives each envelope published there to one of them, in turn. Every process holding
+connections of the app hears the envelope, so each claims it first (the tickets port: in memory
+when embedded, SET NX in Redis when scaled) and only the one whose claim wins sends it: the app
+gets each envelope once, whatever the number of processes. The app's ack (`{"envelope_id": …,
+"payload": …}`) goes back on the envelope's reply topic to whoever waits for it
+(services/app_sockets.py socket_send), in this process or another. A connection lives for
 `socket_lifetime_s`: a `disconnect` of reason `warning` comes `socket_warning_s` before its end,
 then `refresh_requested`, and the client opens a new one, as Slack's do. From the warning on, new
-envelopes go to the app's other connections if it has any; and when a connection closes (a
-refresh, or the client going), what was sent on it and not acked is sent again at once on another
-of the app's connections here (`retry_attempt` one more, `retry_reason` `connection_closed`),
-instead of waiting for the sender's ack timeout and its delivery's next try.
+envelopes go to the app's other connections if it has any; and when a connection closes (a refresh,
+or the client going), what was sent on it and not acked is sent again at once on another of the
+app's connections here (`retry_attempt` one more, `retry_reason` `connection_closed`), instead of
+waiting for the sender's ack timeout and its delivery's next try.
 
 An app that stops reading its sockets must not cost this process a task per envelope: at most
 `in_flight` envelopes of an app are being claimed or sent here at once, and a send waits for a
@@ -36,7 +36,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from hubbub.bus.port import Subscription
 from hubbub.domain.model import Identity
 from hubbub.realtime.frames import EXPIRED, MAX_CLIENT_FRAME
-from hubbub.services import apps
+from hubbub.services import app_sockets
 from hubbub.services.hub import Hub
 
 log = structlog.get_logger()
@@ -102,7 +102,9 @@ class SocketModeGateway:
     async def endpoint(self, websocket: WebSocket) -> None:
         """/link/?ticket=…, as apps.connections.open handed out."""
         await websocket.accept()
-        who = await apps.consume_socket_ticket(self.hub, websocket.query_params.get("ticket", ""))
+        who = await app_sockets.consume_socket_ticket(
+            self.hub, websocket.query_params.get("ticket", "")
+        )
         if who is None or who.app_id is None:
             await websocket.send_text(EXPIRED.decode())
             await websocket.close(1008)
@@ -144,7 +146,7 @@ class SocketModeGateway:
         held.append(connection)
         if who.app_id not in self.subscriptions:
             self.subscriptions[who.app_id] = self.hub.bus.subscribe(
-                apps.app_stream(who.app_id), self._on_bus
+                app_sockets.app_stream(who.app_id), self._on_bus
             )
         return connection
 
@@ -203,7 +205,7 @@ class SocketModeGateway:
     async def _acked(self, envelope_id: str, payload: Any) -> None:
         found = self.pending.pop(envelope_id, None)
         if found is not None:
-            await apps.socket_ack(self.hub, found.reply, payload)
+            await app_sockets.socket_ack(self.hub, found.reply, payload)
 
     async def _refresh(self, connection: Connection) -> None:
         """Slack refreshes its connections now and then; clients reconnect when told to."""

@@ -12,7 +12,8 @@ import orjson
 
 from hubbub.domain.apps import App
 from hubbub.domain.errors import SlackError
-from hubbub.services import apps
+from hubbub.services.app_http import http_send
+from hubbub.services.app_sockets import socket_send
 from hubbub.services.hub import Hub
 
 FORM = "application/x-www-form-urlencoded"
@@ -33,7 +34,7 @@ async def dispatch(
     did not answer in time, dispatch_failed when it answered with a failure."""
     timeout = hub.app_timings.http_timeout_s
     if url is None:
-        acked = await apps.socket_send(
+        acked = await socket_send(
             hub,
             app.id,
             kind,
@@ -45,7 +46,7 @@ async def dispatch(
             raise SlackError("operation_timeout")
         answer = acked.get("payload")
         return answer if isinstance(answer, dict) else {}
-    sent = await apps.http_send(hub, app, url, urlencode(form).encode(), FORM)
+    sent = await http_send(hub, app, url, urlencode(form).encode(), FORM)
     if not sent.ok:
         raise SlackError(
             "operation_timeout" if sent.reason == "http_timeout" else "dispatch_failed"

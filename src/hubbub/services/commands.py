@@ -12,12 +12,13 @@ import orjson
 
 from hubbub.domain import apps as rules
 from hubbub.domain.apps import App, Command
+from hubbub.domain.ephemerals import Ephemeral
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import invite_team, new_id, new_invite_code, token_hash
 from hubbub.domain.model import Channel, Identity, Team, User
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros, is_ts
-from hubbub.services import app_requests
+from hubbub.services import app_requests, ephemerals
 from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import (
@@ -295,6 +296,9 @@ async def _ephemeral(
         return channel, from_micros(tx.now_us)
 
     channel, ts = await hub.read(await home(hub, person, channel_id), unit)
+    # Kept, so that a press on it reaches the app (services/ephemerals.py).
+    shown = Ephemeral(app.team_id, user_id, ts, channel.id, app.bot_id, text, blocks, attachments)
+    ts = await ephemerals.keep(hub, shown)
     event: dict[str, Any] = {
         "type": "message",
         "user": app.bot_user_id,

@@ -1,14 +1,16 @@
-"""Direct messages and group DMs: opening (or finding) the conversation."""
+"""Direct messages and group DMs: opening (or finding) the conversation; the conversation a
+posting method's `channel` names (a person: the caller's DM with them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from hubbub.domain.errors import SlackError
+from hubbub.domain.ids import is_slack_id
 from hubbub.domain.model import Channel, Identity, Membership, User
 from hubbub.domain.names import im_key, mpim_name
 from hubbub.domain.shapes import channel_json
-from hubbub.services.access import as_seen_by, visible_channel
+from hubbub.services.access import as_seen_by, named_channel_id, visible_channel
 from hubbub.services.channel_tx import new_channel
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
@@ -130,3 +132,25 @@ async def open_conversation(
         return _open_mpim(tx, log, who, people)
 
     return await hub.commit(who.team_id, unit)
+
+
+# The kinds of ids that name a person (W: an Enterprise Grid user, kept from imports).
+_PERSON_KINDS = ("U", "W")
+
+
+def is_person(target: str) -> bool:
+    """A `channel` argument that names a person: the message goes to the caller's DM with
+    them."""
+    return is_slack_id(target) and target.startswith(_PERSON_KINDS)
+
+
+def conversation_tx(tx: Tx, log: EventLog, who: Identity, target: str) -> str:
+    """The id of the conversation a `channel` argument names: an id as it is; a channel's name
+    (`#general`, `general`) in who's workspace; a person's id, who's DM with them, opened if
+    need be (as Slack's chat.postMessage does). Anything unknown is channel_not_found."""
+    if not is_person(target):
+        return named_channel_id(tx, who, target)
+    person = tx.get_user(who.team_id, target)
+    if person is None or person.deleted:
+        raise SlackError("channel_not_found")
+    return open_im_tx(tx, log, who, person.id).channel.id

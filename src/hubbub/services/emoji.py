@@ -51,6 +51,15 @@ def known_names() -> frozenset[str]:
     return frozenset(orjson.loads(path.read_bytes())["names"])
 
 
+@functools.cache
+def categories() -> tuple[dict[str, object], ...]:
+    """The standard emoji by category, as emoji.list answers include_categories: the picker's
+    sections of the vendored emoji-datasource, in Unicode's order."""
+    path = files("hubbub").joinpath(*_NAMES)
+    found = orjson.loads(path.read_bytes())["categories"]
+    return tuple({"name": name, "emoji_names": list(names)} for name, names in found)
+
+
 def check_admin(who: Identity) -> None:
     if not who.is_admin:
         raise SlackError("not_an_admin")

@@ -85,6 +85,9 @@ class EventLog:
             users = self.tx.member_ids(team_id, channel_id, "", 1000)
         after = self._first_seq[channel_id] - 1
         for user_id in dict.fromkeys(users):
+            # A resume starts the conversation here too (tx.joined_at): not at the first event
+            # of the second they joined in, which may have been said before them.
+            self.tx.set_joined_after(team_id, channel_id, user_id, after)
             # team: whose shard holds the channel's log, for a member from a workspace the
             # channel is shared with.
             notice = {
@@ -156,13 +159,14 @@ class Hub:
     # shard records them (shares.hosted_elsewhere).
     shared_in: VersionedCache[str, tuple[tuple[str, str], ...]] = field(init=False)
     # For the reactors, per logged event: a workspace's apps that can be delivered to
-    # (services/apps.py), the workspaces a channel is shared with (accepted; access.guests_of),
-    # and who in such a guest workspace set the channel to `all` (services/notify.py).
+    # (services/app_events.py), the workspaces a channel is shared with (accepted;
+    # access.guests_of), and who in such a guest workspace set the channel to `all`
+    # (services/notify.py).
     app_lists: VersionedCache[str, tuple[App, ...]] = field(init=False)
     channel_guests: VersionedCache[tuple[str, str], tuple[str, ...]] = field(init=False)
     guest_listeners: VersionedCache[tuple[str, str], tuple[str, ...]] = field(init=False)
 
-    # How apps are delivered to: timeouts, retries (services/apps.py; Settings).
+    # How apps are delivered to: timeouts, retries (services/app_events.py; Settings).
     app_timings: Timings = field(default_factory=Timings)
     # Bounds of background work: notify batches, follow-up tries (Settings.job_limits).
     job_limits: JobLimits = field(default_factory=JobLimits)

@@ -20,7 +20,7 @@ from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import message_json
 from hubbub.domain.text import check_content
 from hubbub.domain.ts import from_micros
-from hubbub.services import app_requests, commands
+from hubbub.services import app_requests, commands, ephemerals
 from hubbub.services.access import home, visible_channel
 from hubbub.services.file_shown import Known, commit_showing_files
 from hubbub.services.hub import EventLog, Hub
@@ -57,7 +57,9 @@ async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.
 
     pressed = await hub.read(await home(hub, who, channel_id), read)
     done = rules.action(pressed.element, press, pressed.action_ts)
-    app, presser = await hub.read(who.team_id, lambda tx: _app_and_presser(tx, who, pressed))
+    app, presser = await hub.read(
+        who.team_id, lambda tx: _app_and_presser(tx, who, pressed.message.bot_id)
+    )
     payload = rules.block_actions(
         app_id=app.id,
         verification_token=app.verification_token,
@@ -72,11 +74,44 @@ async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.
     await send(hub, app, "block_actions", payload)
 
 
-def _app_and_presser(tx: Tx, who: Identity, pressed: _Pressed) -> tuple[App, rules.Presser]:
-    """The app that posted the message, of the presser's own workspace (an app of another
+async def press_ephemeral(
+    hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.Press
+) -> None:
+    """blocks.actions with is_ephemeral: the person presses an element of an ephemeral message
+    an app of their workspace showed them (services/ephemerals.py; message_not_found for one
+    never shown to them, or gone); the app gets block_actions with container.is_ephemeral and
+    a response_url that replaces or deletes it."""
+    people_only(who)
+    shown = await ephemerals.find(hub, who.team_id, who.user_id, channel_id, ts)
+
+    def read(tx: Tx) -> tuple[Channel, str]:
+        channel, _ = visible_channel(tx, who, channel_id, shown=False)
+        return channel, from_micros(tx.now_us)
+
+    channel, action_ts = await hub.read(await home(hub, who, channel_id), read)
+    element = rules.find_element(shown.blocks, press)
+    done = rules.action(element, press, action_ts)
+    app, presser = await hub.read(who.team_id, lambda tx: _app_and_presser(tx, who, shown.bot_id))
+    message = {"type": "message", "ts": shown.ts, "text": shown.text}
+    payload = rules.block_actions(
+        app_id=app.id,
+        verification_token=app.verification_token,
+        presser=presser,
+        channel_id=channel.id,
+        channel_name=commands.channel_name(channel),
+        message=message,
+        done=done,
+        trigger_id=await issue_trigger(hub, who, app),
+        response_url=await response_url(hub, who, app, channel.id, shown.ts),
+        is_ephemeral=True,
+    )
+    await send(hub, app, "block_actions", payload)
+
+
+def _app_and_presser(tx: Tx, who: Identity, bot_id: str | None) -> tuple[App, rules.Presser]:
+    """The app whose bot posted the message, of the presser's own workspace (an app of another
     workspace in a shared channel is not sent presses: app_not_found), and how it names the
     presser; not_interactive for an app that takes interactions neither way."""
-    bot_id = pressed.message.bot_id
     app = None if bot_id is None else tx.app_of_bot(who.team_id, bot_id)
     if app is None:
         raise SlackError("app_not_found")
@@ -159,6 +194,8 @@ async def _on_original(
 ) -> None:
     """replace_original or delete_original on the pressed message, where the person who
     pressed can still see it and it is still the app's; otherwise nothing is done."""
+    if await ephemerals.on_original(hub, app, channel_id, user_id, ts, response):
+        return
     delete = bool(response.get("delete_original"))
     content = (
         None

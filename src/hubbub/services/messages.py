@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import orjson
-
+from hubbub.domain.blocks import with_ids
 from hubbub.domain.errors import SlackError
+from hubbub.domain.metadata import updated_extra
 from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import SOURCE_TEAM, USER_TEAM, message_json
 from hubbub.domain.text import check_content
-from hubbub.domain.ts import from_micros, is_ts
+from hubbub.domain.ts import is_ts
 from hubbub.domain.urls import PublicUrls
-from hubbub.services.access import home, named_channel_id, visible_channel, writable_channel
+from hubbub.services.access import home, visible_channel, writable_channel
 from hubbub.services.file_shown import Known, commit_showing_files, with_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
@@ -174,55 +174,6 @@ def user_stream(user_id: str) -> str:
     return user_id
 
 
-async def post_ephemeral(
-    hub: Hub,
-    who: Identity,
-    channel_id: str,
-    user_id: str,
-    *,
-    text: str | None,
-    blocks: Any = None,
-    attachments: Any = None,
-    thread_ts: str | None = None,
-    extra: dict[str, Any] | None = None,
-) -> str:
-    """Shows a message to one member of a channel only: never stored, never logged.
-
-    It goes on the bus to the person's own stream, best effort, like typing and presence.
-    """
-    text, blocks, attachments = check_content(text, blocks, attachments)
-
-    def unit(tx: Tx) -> tuple[Channel, str]:
-        channel, _ = writable_channel(tx, who, named_channel_id(tx, who, channel_id), shown=False)
-        if not user_id or tx.membership(channel.team_id, channel.id, user_id) is None:
-            raise SlackError("user_not_in_channel")
-        return channel, from_micros(tx.now_us)
-
-    channel, ts = await hub.read(await home(hub, who, channel_id), unit)
-    event: dict[str, Any] = {
-        "type": "message",
-        "user": who.user_id,
-        "text": text,
-        "ts": ts,
-        "team": who.team_id,
-        "channel": channel.id,
-        "channel_type": channel_type(channel),
-        "is_ephemeral": True,
-        "event_ts": ts,
-    }
-    if who.bot_id:
-        event["bot_id"] = who.bot_id
-    if blocks is not None:
-        event["blocks"] = blocks
-    if attachments is not None:
-        event["attachments"] = attachments
-    if thread_ts and is_ts(thread_ts):
-        event["thread_ts"] = thread_ts
-    event.update(extra or {})
-    await hub.bus.publish(user_stream(user_id), EPHEMERAL_SEQ, orjson.dumps(event))
-    return ts
-
-
 async def update(
     hub: Hub,
     who: Identity,
@@ -232,13 +183,20 @@ async def update(
     text: str | None,
     blocks: Any = None,
     attachments: Any = None,
+    metadata: Any = None,
 ) -> Message:
-    """Blocks or attachments left out keep the message's own; an empty list removes them."""
+    """Blocks or attachments left out keep the message's own; an empty list removes them.
+    Metadata left out stays; an empty object removes it."""
     new_text, new_blocks, new_attachments = check_content(text, blocks, attachments)
+    if new_blocks is not None:
+        new_blocks = with_ids(new_blocks)
+    # Checked before any unit of work: a refused metadata writes nothing.
+    updated_extra({}, metadata)
 
     def unit(tx: Tx, log: EventLog, known: Known) -> Message:
         channel, _ = writable_channel(tx, who, channel_id, shown=False)
         [old] = tx.hydrate([_own_message(tx, who, channel, ts, "cant_update_message")])
+        stored = old.extra
         # A message that shares files shows them in the answer and in message_changed, as
         # Slack does (services/file_shown.py).
         [old] = with_files(tx, hub.urls, [old], known=known)
@@ -249,7 +207,11 @@ async def update(
             attachments=old.attachments if attachments is None else new_attachments,
             edited_ts=log.tx_ts(),
             edited_by=who.user_id,
+            extra=updated_extra(old.extra, metadata),
         )
+        # The stored extra, without the files shown with the message.
+        kept = updated_extra(stored, metadata)
+        changed_extra = {} if kept == stored else {"extra": kept}
         tx.update_message(
             channel.team_id,
             channel.id,
@@ -259,6 +221,7 @@ async def update(
             attachments=new.attachments,
             edited_ts=new.edited_ts,
             edited_by=new.edited_by,
+            **changed_extra,
         )
         _changed(log, channel, old, new)
         return new

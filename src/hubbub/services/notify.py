@@ -11,9 +11,10 @@ Three steps, each idempotent:
   commit of one batch's rows queues the job of the next, keyed by where it starts, so a
   broadcast to 100,000 people is a chain of bounded commits, and a job that dies mid-way is run
   again from the start of its own batch, writing (and notifying, and emailing) nobody twice.
-- the `email` job sends the mail unless it went already, the person snoozed since, read the
-  conversation past the message, or has no address; a failure to reach the SMTP server raises,
-  and the job is tried again later.
+- the `email` job (services/notify_email.py) sends the mail unless it went already, the person
+  snoozed since, read the conversation past the message, or has no address.
+
+What a notice shows of the message is services/notify_notice.py.
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from typing import Any
 
 import orjson
-import structlog
 
 from hubbub.domain.jobs import Job
 from hubbub.domain.mentions import may_mention, mentioned, subteams
@@ -37,10 +35,7 @@ from hubbub.domain.notify import (
     Pref,
     candidates,
     desktop_notification,
-    email_body,
-    email_subject,
     notifies,
-    plain_text,
     recipients,
     snoozed,
 )
@@ -50,13 +45,12 @@ from hubbub.services.access import guests_of
 from hubbub.services.follow_up import Logged
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import TOMBSTONE, user_stream
+from hubbub.services.notify_email import EMAIL_JOB, no_email_once
+from hubbub.services.notify_notice import notice_of, with_people
 from hubbub.services.usergroups import mentioned_members
 from hubbub.store.tx import Tx
 
-log = structlog.get_logger()
-
 NOTIFY_JOB = "notify"
-EMAIL_JOB = "email"
 # How many people's presence one notify job asks for at once.
 PRESENCE_AT_ONCE = 100
 # At most this many people set one conversation to `all` count as listeners.
@@ -238,10 +232,10 @@ async def notify_job(hub: Hub, job: Job) -> None:
     if plan is None:
         return
     people = {**plan.named_elsewhere, **_author_elsewhere(plan.msg)}
-    plan = replace(plan, users=await _with_people(hub, people, plan.users))
+    plan = replace(plan, users=await with_people(hub, people, plan.users))
     if plan.guests:
         notice = await hub.read(
-            team_id, lambda tx: _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
+            team_id, lambda tx: notice_of(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
         )
         for guest, user_ids in sorted(plan.guests.items()):
             await _notify_guests(hub, plan, notice, guest, user_ids)
@@ -251,7 +245,7 @@ async def notify_job(hub: Hub, job: Job) -> None:
 
 async def _notify_hosts_people(hub: Hub, team_id: str, plan: _Plan) -> None:
     def notice(tx: Tx) -> Notice:
-        return _notice(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
+        return notice_of(tx, hub, plan.msg, plan.channel, plan.users, plan.shared)
 
     await _notify_people(
         hub, plan, team_id, plan.members, plan.users, plan.prefs, notice, {}, then=plan.next_after
@@ -312,7 +306,7 @@ async def _notify_people(
     sockets.update(await _online(hub, team_id, missing))
     offline = {u for u in chosen if not sockets[u]}
     if offline and hub.mailer is None:
-        _no_email_once()
+        no_email_once()
 
     def unit(tx: Tx, events: EventLog) -> None:
         if then is not None:
@@ -344,22 +338,6 @@ async def _notify_people(
     await hub.commit(team_id, unit)
 
 
-_told_no_email = False
-
-
-def _no_email_once() -> None:
-    global _told_no_email
-    if not _told_no_email:
-        _told_no_email = True
-        log.info("notify_email_off", reason="no smtp_host: offline people get no email")
-
-
-def display_name(user: User | None, fallback: str) -> str:
-    if user is None:
-        return fallback
-    return str(user.profile.get("display_name") or "") or user.real_name or user.name
-
-
 def _author_team(msg: Message) -> str | None:
     """The workspace of an author from another one than the channel's (a shared channel)."""
     team = msg.extra.get(USER_TEAM)
@@ -375,174 +353,3 @@ def _by(plan: _Plan) -> dict[str, Any]:
     """What an email job needs to name the people of other workspaces in its message."""
     elsewhere = {**plan.named_elsewhere, **_author_elsewhere(plan.msg)}
     return {"elsewhere": elsewhere} if elsewhere else {}
-
-
-async def _with_people(
-    hub: Hub, elsewhere: dict[str, str], users: dict[str, User]
-) -> dict[str, User]:
-    """users, with the people of other workspaces (person -> workspace) as their own
-    workspace's shard has them; one read per workspace."""
-    by_team: dict[str, list[str]] = {}
-    for user_id, team in elsewhere.items():
-        by_team.setdefault(team, []).append(user_id)
-    out = dict(users)
-    for team, user_ids in sorted(by_team.items()):
-
-        def read(tx: Tx, team: str = team, user_ids: list[str] = user_ids) -> dict[str, User]:
-            return tx.get_users(team, user_ids)
-
-        out.update(await hub.read(team, read))
-    return out
-
-
-def _notice(
-    tx: Tx,
-    hub: Hub,
-    msg: Message,
-    channel: Channel,
-    users: dict[str, User],
-    shared: bool = False,
-) -> Notice:
-    named, _ = mentioned(msg.text)
-    known = dict(users)
-    absent = [u for u in (*named, msg.user_id) if u not in known]
-    known.update(tx.get_users(msg.team_id, absent))
-    names = {u: display_name(user, u) for u, user in known.items()}
-    author = known.get(msg.user_id)
-    author_name = str(msg.extra.get("username") or "") or display_name(author, msg.user_id)
-    team = tx.get_team(msg.team_id)
-    is_dm = channel.is_im or channel.is_mpim
-    avatar = str(author.profile.get("image_48") or "") if author else ""
-    return Notice(
-        team_id=msg.team_id,
-        team_name=team.name if team else msg.team_id,
-        channel_id=channel.id,
-        where=author_name if is_dm else "#" + channel.name,
-        is_dm=is_dm,
-        author_name=author_name,
-        text=plain_text(msg.text, names),
-        ts=msg.ts,
-        permalink=hub.urls.permalink(msg),
-        avatar=avatar,
-        is_shared=shared,
-    )
-
-
-# -- the email job ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Mail:
-    to: User
-    notice: Notice
-
-
-def _addressee(tx: Tx, team_id: str, user_id: str, channel_id: str, ts: str) -> User | None:
-    """Who an email is due to, read on their own shard; None when none is."""
-    row = tx.get_notification(team_id, user_id, channel_id, ts)
-    if row is None or row.emailed is not None:
-        return None
-    if snoozed(tx.snooze_until(team_id, user_id), tx.now):
-        return None
-    to = tx.get_user(team_id, user_id)
-    if to is None or to.deleted or not to.email:
-        return None
-    return to
-
-
-def _about(
-    tx: Tx, hub: Hub, known: dict[str, User], to: User, host: str, channel_id: str, ts: str
-) -> _Mail | None:
-    """The mail about a message, read on the shard of the channel's host; None when the
-    message is gone, or the addressee left the channel or read it meanwhile."""
-    msg = tx.get_message(host, channel_id, ts)
-    channel = tx.get_channel(host, channel_id)
-    membership = tx.membership(host, channel_id, to.id)
-    if msg is None or channel is None or msg.subtype == TOMBSTONE or membership is None:
-        return None
-    if membership.last_read >= ts:
-        return None
-    return _Mail(to, _notice(tx, hub, msg, channel, {**known, to.id: to}))
-
-
-def _mail(
-    tx: Tx, hub: Hub, known: dict[str, User], team_id: str, user_id: str, channel_id: str, ts: str
-) -> _Mail | None:
-    """What to send to a person of the channel's own workspace, or None."""
-    to = _addressee(tx, team_id, user_id, channel_id, ts)
-    return None if to is None else _about(tx, hub, known, to, team_id, channel_id, ts)
-
-
-async def _guest_mail(
-    hub: Hub,
-    known: dict[str, User],
-    team_id: str,
-    host: str,
-    user_id: str,
-    channel_id: str,
-    ts: str,
-) -> _Mail | None:
-    """What to send to a person of a workspace the channel is shared with: their record and
-    the channel's name from their shard, the message from the host's, and only while the
-    host's record still lets their workspace in."""
-
-    def mine(tx: Tx) -> tuple[User, str] | None:
-        shared = tx.shared_channel(team_id, channel_id)
-        if shared is None or shared.state != ACCEPTED or shared.host_team_id != host:
-            return None
-        to = _addressee(tx, team_id, user_id, channel_id, ts)
-        return None if to is None else (to, shared.name)
-
-    found = await hub.read(team_id, mine)
-    if found is None:
-        return None
-    to, name = found
-
-    def theirs(tx: Tx) -> _Mail | None:
-        share = tx.accepted_share(channel_id, team_id)
-        if share is None or share.host_team_id != host:
-            return None
-        mail = _about(tx, hub, known, to, host, channel_id, ts)
-        return None if mail is None else _Mail(to, replace(mail.notice, where="#" + name))
-
-    return await hub.read(host, theirs)
-
-
-def email_message(mail: _Mail, sender: str) -> EmailMessage:
-    out = EmailMessage()
-    out["From"] = formataddr(("hubbub", sender))
-    out["To"] = formataddr((display_name(mail.to, mail.to.name), mail.to.email or ""))
-    out["Subject"] = email_subject(mail.notice)
-    out["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    out.set_content(email_body(mail.notice))
-    return out
-
-
-async def email_job(hub: Hub, job: Job) -> None:
-    """The `email` job: one notification's email, at most once it was handed over."""
-    mailer = hub.mailer
-    if mailer is None:
-        _no_email_once()
-        return
-    team_id = job.team_id
-    user_id, channel_id = str(job.payload["user"]), str(job.payload["channel"])
-    ts = str(job.payload["ts"])
-    host = str(job.payload.get("host") or team_id)
-    # People of other workspaces than the host, named as their own workspace shows them (the
-    # message names only their ids); jobs queued before 2026-12-01 name the author alone.
-    elsewhere = job.payload.get("elsewhere")
-    if not isinstance(elsewhere, dict):
-        author_team, author = job.payload.get("author_team"), job.payload.get("author")
-        elsewhere = {str(author): str(author_team)} if author_team and author else {}
-    known = await _with_people(hub, {str(u): str(t) for u, t in elsewhere.items()}, {})
-    if host == team_id:
-        mail = await hub.read(
-            team_id, lambda tx: _mail(tx, hub, known, team_id, user_id, channel_id, ts)
-        )
-    else:
-        mail = await _guest_mail(hub, known, team_id, host, user_id, channel_id, ts)
-    if mail is None:
-        return
-    await mailer.send(email_message(mail, mailer.sender))
-    await hub.commit(team_id, lambda tx, _events: tx.mark_emailed(team_id, user_id, channel_id, ts))
-    log.info("notify_emailed", team=team_id, user=user_id, channel=channel_id, ts=ts)

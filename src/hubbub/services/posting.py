@@ -1,7 +1,8 @@
-"""Posting as a caller (chat.postMessage, chat.meMessage, scheduled messages): the conversation
-the `channel` argument names (an id, a channel's name, or a person: the caller's DM with them),
-the draft checked before any write, and the fields a bot's message carries: `app_id` and
-`bot_profile` for an app's bot, the name and icon it chose, and `metadata`.
+"""Posting as a caller (chat.postMessage, chat.meMessage, chat.postEphemeral, scheduled
+messages): the conversation the `channel` argument names (an id, a channel's name, or a person:
+the caller's DM with them), the draft checked before any write, and the fields a bot's message
+carries: `app_id` and `bot_profile` for an app's bot, the name and icon it chose, and
+`metadata`.
 """
 
 from __future__ import annotations
@@ -9,23 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+from hubbub.domain.blocks import with_ids
+from hubbub.domain.ephemerals import Ephemeral
 from hubbub.domain.errors import SlackError
-from hubbub.domain.ids import is_slack_id
-from hubbub.domain.metadata import check_metadata
-from hubbub.domain.model import Identity, Message
+from hubbub.domain.metadata import METADATA, check_metadata
+from hubbub.domain.model import Channel, Identity, Message
 from hubbub.domain.shapes import NO_UNFURL, bot_profile_json
 from hubbub.domain.text import check_content
+from hubbub.domain.ts import from_micros, is_ts
+from hubbub.services import ephemerals
 from hubbub.services.access import home, named_channel_id, writable_channel
-from hubbub.services.direct import open_im_tx
+from hubbub.services.direct import conversation_tx, is_person
 from hubbub.services.hub import EventLog, Hub
-from hubbub.services.messages import insert_tx, thread_parent
+from hubbub.services.messages import (
+    EPHEMERAL_SEQ,
+    channel_type,
+    insert_tx,
+    thread_parent,
+    user_stream,
+)
 from hubbub.store.tx import Tx
 
 # Slack lets an app's bot choose the name and icon of its messages only with this scope.
 CUSTOMIZE_SCOPE = "chat:write.customize"
-# The kinds of ids that name a person (W: an Enterprise Grid user, kept from imports).
-_PERSON_KINDS = ("U", "W")
-METADATA = "metadata"
 
 
 def bot_looks(
@@ -83,6 +92,8 @@ class Draft:
         """unfurl_links=False: no link previews for this message (kept, unshown, in its
         extra)."""
         text, blocks, attachments = check_content(text, blocks, attachments)
+        if blocks is not None:
+            blocks = with_ids(blocks)
         if client_msg_id is not None and not 0 < len(client_msg_id) <= 64:
             raise SlackError("invalid_arguments")
         extra = dict(extra or {})
@@ -122,24 +133,6 @@ class Draft:
         )
 
 
-def is_person(target: str) -> bool:
-    """A `channel` argument that names a person: the message goes to the caller's DM with
-    them."""
-    return is_slack_id(target) and target.startswith(_PERSON_KINDS)
-
-
-def conversation_tx(tx: Tx, log: EventLog, who: Identity, target: str) -> str:
-    """The id of the conversation a `channel` argument names: an id as it is; a channel's name
-    (`#general`, `general`) in who's workspace; a person's id, who's DM with them, opened if
-    need be (as Slack's chat.postMessage does). Anything unknown is channel_not_found."""
-    if not is_person(target):
-        return named_channel_id(tx, who, target)
-    person = tx.get_user(who.team_id, target)
-    if person is None or person.deleted:
-        raise SlackError("channel_not_found")
-    return open_im_tx(tx, log, who, person.id).channel.id
-
-
 def bot_fields(tx: Tx, who: Identity) -> dict[str, Any]:
     """What an app's bot's message says of the app: `app_id` and `bot_profile`."""
     if who.app_id is None or who.bot_id is None:
@@ -177,35 +170,76 @@ def post_tx(tx: Tx, log: EventLog, who: Identity, target: str, draft: Draft) -> 
     )
 
 
-async def post(
+async def post(hub: Hub, who: Identity, target: str, draft: Draft) -> Message:
+    """Posts a checked draft (Draft.checked) as who where target says (conversation_tx)."""
+    return await hub.commit(
+        await home(hub, who, target), lambda tx, log: post_tx(tx, log, who, target, draft)
+    )
+
+
+async def post_ephemeral(
     hub: Hub,
     who: Identity,
-    target: str,
+    channel_id: str,
+    user_id: str,
     *,
     text: str | None,
     blocks: Any = None,
     attachments: Any = None,
     thread_ts: str | None = None,
-    reply_broadcast: bool = False,
-    client_msg_id: str | None = None,
-    subtype: str | None = None,
     extra: dict[str, Any] | None = None,
-    unfurl_links: bool = True,
-    metadata: Any = None,
-) -> Message:
-    """Posts as who where target says (conversation_tx)."""
-    draft = Draft.checked(
-        text,
-        blocks,
-        attachments,
-        thread_ts=thread_ts,
-        reply_broadcast=reply_broadcast,
-        client_msg_id=client_msg_id,
-        subtype=subtype,
-        extra=extra,
-        unfurl_links=unfurl_links,
-        metadata=metadata,
-    )
-    return await hub.commit(
-        await home(hub, who, target), lambda tx, log: post_tx(tx, log, who, target, draft)
-    )
+) -> str:
+    """Shows a message to one member of a channel only: never stored, never logged. The
+    channel is named as chat.postMessage's is: an id, a name, or a person (the caller's DM).
+
+    It goes on the bus to the person's own stream, best effort, like typing and presence.
+    """
+    text, blocks, attachments = check_content(text, blocks, attachments)
+    if blocks is not None:
+        blocks = with_ids(blocks)
+
+    def check(tx: Tx, target: str) -> tuple[Channel, str]:
+        channel, _ = writable_channel(tx, who, target, shown=False)
+        if not user_id or tx.membership(channel.team_id, channel.id, user_id) is None:
+            raise SlackError("user_not_in_channel")
+        return channel, from_micros(tx.now_us)
+
+    where = await home(hub, who, channel_id)
+    if is_person(channel_id):
+        # The caller's DM with that person, opened if need be, as chat.postMessage does; a
+        # refusal after opening it rolls the opening back.
+        channel, ts = await hub.commit(
+            where, lambda tx, log: check(tx, conversation_tx(tx, log, who, channel_id))
+        )
+    else:
+        channel, ts = await hub.read(
+            where, lambda tx: check(tx, named_channel_id(tx, who, channel_id))
+        )
+    if who.bot_id:
+        # An app's: kept, so that a press on it reaches the app (services/ephemerals.py).
+        shown = Ephemeral(
+            who.team_id, user_id, ts, channel.id, who.bot_id, text, blocks, attachments
+        )
+        ts = await ephemerals.keep(hub, shown)
+    event: dict[str, Any] = {
+        "type": "message",
+        "user": who.user_id,
+        "text": text,
+        "ts": ts,
+        "team": who.team_id,
+        "channel": channel.id,
+        "channel_type": channel_type(channel),
+        "is_ephemeral": True,
+        "event_ts": ts,
+    }
+    if who.bot_id:
+        event["bot_id"] = who.bot_id
+    if blocks is not None:
+        event["blocks"] = blocks
+    if attachments is not None:
+        event["attachments"] = attachments
+    if thread_ts and is_ts(thread_ts):
+        event["thread_ts"] = thread_ts
+    event.update(extra or {})
+    await hub.bus.publish(user_stream(user_id), EPHEMERAL_SEQ, orjson.dumps(event))
+    return ts

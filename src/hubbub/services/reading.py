@@ -166,19 +166,25 @@ async def history(
     latest: str | None,
     inclusive: bool,
     limit: int,
+    forward: bool = False,
 ) -> Page:
+    """Newest first; `forward` (no `latest`): the `limit` messages nearest `oldest`, still
+    newest first, as Slack answers `oldest` without `latest`; has_more: newer ones are left."""
+
     def unit(tx: Tx) -> Page:
         channel, _ = visible_channel(tx, who, channel_id)
         found = tx.history(
             channel.team_id,
             channel.id,
             oldest=oldest,
-            latest=latest,
+            latest=None if forward else latest,
             inclusive=inclusive,
             limit=limit + 1,
+            forward=forward,
         )
         pin_count = tx.pin_count(channel.team_id, channel.id)
-        return Page(with_files(tx, hub.urls, found[:limit]), len(found) > limit, pin_count)
+        page = found[:limit][::-1] if forward else found[:limit]
+        return Page(with_files(tx, hub.urls, page), len(found) > limit, pin_count)
 
     return await _with_files_elsewhere(hub, await hub.read(await home(hub, who, channel_id), unit))
 

@@ -281,7 +281,7 @@ async def send_message(hub: Hub, who: Identity, channel_id: Any, text: Any) -> M
     """An RTM `message` frame: posted like chat.postMessage, so it is in history and fans out."""
     if not isinstance(channel_id, str) or not isinstance(text, str):
         raise SlackError("invalid_arguments")
-    return await posting.post(hub, who, channel_id, text=text)
+    return await posting.post(hub, who, channel_id, posting.Draft.checked(text))
 
 
 async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:

@@ -4,11 +4,18 @@ Adding one writes its row and a `reminder` job due at its time, in one transacti
 the job has Slackbot (USLACKBOT) say "Reminder: <text>." in the person's DM with Slackbot, opened
 if need be, and marks the reminder said in the same transaction, so it is said exactly once: a
 job run again, or after a restart, finds it said; a deleted or completed one is not said.
+
+A recurring reminder ("every day at 9am") has one job per occurrence, carrying the occurrence's
+time: the job says it only while the reminder's `time` is still that occurrence, and in the same
+transaction moves `time` to the next occurrence after now and queues that occurrence's job. So
+each occurrence is said once, a job run again finds the reminder moved on, and occurrences
+missed while the server was down are said once, late, not once each.
 docs/integrations.md, "Reminders".
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from hubbub.domain.errors import SlackError
@@ -18,10 +25,11 @@ from hubbub.domain.model import Identity
 from hubbub.domain.reminders import (
     MAX_LISTED,
     SLACKBOT,
+    Recurrence,
     Reminder,
-    due,
     is_reminder_id,
     message_text,
+    when,
 )
 from hubbub.services.direct import open_im_tx
 from hubbub.services.hub import EventLog, Hub
@@ -46,9 +54,33 @@ def _for_whom(tx: Tx, who: Identity, user: str | None) -> str:
     return person.id
 
 
-async def add(hub: Hub, who: Identity, text: str, time: Any, user: str | None) -> Reminder:
+def _queue(tx: Tx, log: EventLog, item: Reminder) -> None:
+    """The job of the reminder's (next) occurrence, due at its time: a one-off's keyed by its
+    id, a recurring one's by its id and the occurrence, which the job checks."""
+    job: dict[str, Any] = {"id": item.id}
+    key = item.id
+    if item.recurrence is not None:
+        job["time"] = item.time
+        key = f"{item.id}/{item.time}"
+    log.job(item.team_id, REMINDER_JOB, job, key=key, delay_us=item.time * 1_000_000 - tx.now_us)
+
+
+async def add(
+    hub: Hub,
+    who: Identity,
+    text: str,
+    time: Any,
+    user: str | None,
+    weekdays: tuple[int, ...] | None = None,
+) -> Reminder:
+    """weekdays: a recurrence given apart from `time` (reminders.add's `recurrence`): the
+    reminder falls on those days at the time of day `time` names, the first at or after it."""
+
     def unit(tx: Tx, log: EventLog) -> Reminder:
-        at = due(time, tx.now)
+        at, recurring = when(time, tx.now)
+        if weekdays is not None:
+            recurring = Recurrence(weekdays, at % 86_400)
+            at = recurring.next_after(at - 1)
         item = Reminder(
             team_id=who.team_id,
             id=new_id("Rm"),
@@ -57,15 +89,10 @@ async def add(hub: Hub, who: Identity, text: str, time: Any, user: str | None) -
             text=text,
             time=at,
             complete_ts=0,
+            recurrence=recurring,
         )
         tx.insert_reminder(item)
-        log.job(
-            who.team_id,
-            REMINDER_JOB,
-            {"id": item.id},
-            key=item.id,
-            delay_us=at * 1_000_000 - tx.now_us,
-        )
+        _queue(tx, log, item)
         return item
 
     return await hub.commit(who.team_id, unit)
@@ -96,6 +123,8 @@ async def complete(hub: Hub, who: Identity, reminder_id: str) -> None:
         item = _mine(tx, who, reminder_id)
         if item.user_id != who.user_id:
             raise SlackError("cannot_complete_others")
+        if item.recurrence is not None:
+            raise SlackError("cannot_complete_recurring")
         if not item.complete_ts:
             tx.complete_reminder(who.team_id, item.id, tx.now)
 
@@ -115,13 +144,22 @@ async def reminder_job(hub: Hub, job: Job) -> None:
     if not isinstance(reminder_id, str):
         raise PermanentFailure("no reminder id")
 
+    occurrence = job.payload.get("time")
+
     def say(tx: Tx, log: EventLog) -> None:
         item = tx.get_reminder(job.team_id, reminder_id)
         if item is None or item.complete_ts or item.said_ts:
             return  # deleted, completed, or said by an earlier run
+        if item.recurrence is not None and occurrence != item.time:
+            return  # this occurrence was said and the reminder moved on
         person = tx.get_user(job.team_id, item.user_id)
         if person is None or person.deleted:
-            return  # no one to tell
+            return  # no one to tell, now or later: a recurring one stops here
+        if item.recurrence is not None:
+            # The next occurrence after now: those missed while down are not said each.
+            moved = replace(item, time=item.recurrence.next_after(max(tx.now, item.time)))
+            tx.move_reminder(job.team_id, item.id, moved.time)
+            _queue(tx, log, moved)
         # The DM is the person's, with Slackbot in it; opening it needs only who they are.
         owner = Identity(
             team_id=job.team_id,
@@ -134,6 +172,7 @@ async def reminder_job(hub: Hub, job: Job) -> None:
         )
         dm = open_im_tx(tx, log, owner, SLACKBOT).channel
         insert_tx(tx, log, dm, user_id=SLACKBOT, text=message_text(item), team=job.team_id)
-        tx.said_reminder(job.team_id, item.id, tx.now)
+        if item.recurrence is None:
+            tx.said_reminder(job.team_id, item.id, tx.now)
 
     await hub.commit(job.team_id, say)

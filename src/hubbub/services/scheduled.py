@@ -28,9 +28,10 @@ from hubbub.domain.scheduled import (
     is_scheduled_id,
 )
 from hubbub.services.access import home, named_channel_id, visible_channel, writable_channel
+from hubbub.services.direct import conversation_tx
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import thread_parent
-from hubbub.services.posting import Draft, conversation_tx, post_tx
+from hubbub.services.posting import Draft, post_tx
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()

@@ -29,7 +29,8 @@ from hubbub.domain.zones import zone_named
 from hubbub.services import shares
 from hubbub.services.access import visible_channel
 from hubbub.services.hub import Hub
-from hubbub.store.queries.search import Found, Hit, Page, Scope
+from hubbub.store.queries.search import Found, Hit
+from hubbub.store.queries.search_statements import Page, Scope
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()

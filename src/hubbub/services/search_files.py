@@ -32,8 +32,8 @@ from hubbub.services.search import (
     page_of,
     parsed,
 )
-from hubbub.store.queries.search import Page, Scope
 from hubbub.store.queries.search_files import FileHit, FileScope, FilesFound
+from hubbub.store.queries.search_statements import Page, Scope
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()

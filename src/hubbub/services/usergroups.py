@@ -1,4 +1,5 @@
-"""User groups: creating, changing, disabling and enabling them, and their members.
+"""User groups: creating, changing, disabling and enabling them, and their members (whom a
+change of members adds to the default channels: services/usergroup_members.py).
 
 Every change logs its event on the workspace's stream (subteam_created, subteam_updated,
 subteam_members_changed), which every socket and every app subscribed to it hears. Anyone of the
@@ -26,6 +27,7 @@ from hubbub.domain.usergroups import (
     usergroup_json,
 )
 from hubbub.services.hub import EventLog, Hub
+from hubbub.services.usergroup_members import members_changed_tx
 from hubbub.store.tx import Tx
 
 # The most default channels one group may name (Slack's too_many_linked_channels).
@@ -231,6 +233,7 @@ async def set_members(hub: Hub, who: Identity, usergroup_id: str, user_ids: Sequ
         shown = _shown(tx, changed)
         log.team_event(who.team_id, updated_event(changed, shown.users))
         log.team_event(who.team_id, members_changed_event(changed, group.updated, added, removed))
+        members_changed_tx(tx, log, changed, added, removed)
         return shown
 
     return await hub.commit(who.team_id, unit)

@@ -12,6 +12,7 @@ from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity, User
 from hubbub.domain.names import MAX_EMAIL
 from hubbub.domain.shapes import user_json
+from hubbub.domain.slackbot import SLACKBOT, slackbot_user
 from hubbub.presence.port import Change
 from hubbub.services import shares
 from hubbub.services.hub import EventLog, Hub
@@ -76,6 +77,8 @@ async def info(hub: Hub, who: Identity, user_id: str) -> User:
     """A person of who's workspace, or of another one they share a channel with (whom the
     caller must show only as Slack shows external people: domain/shapes.py)."""
     user = await hub.read(who.team_id, lambda tx: tx.get_user(who.team_id, user_id))
+    if user is None and user_id == SLACKBOT:
+        return slackbot_user(who.team_id)  # Slack's own, in every workspace, with no row
     if user is None:
         user = await shares.external_person(hub, who, user_id)
     if user is None:

@@ -2,8 +2,8 @@
 
 What they remember rarely changes and is read on hot paths: who a token names (services/auth.py),
 which shard hosts a channel a workspace's people name (services/access.py), a workspace's apps and
-the workspaces a channel is shared with (services/apps.py). Every write that could change one of
-them (a token revoked, a person deactivated or made admin, an app or a share changed) bumps the
+the workspaces a channel is shared with (services/app_events.py). Every write that could change one
+of them (a token revoked, a person deactivated or made admin, an app or a share changed) bumps the
 version after its commit, from whichever process made it (Store.identity_version), and any bump
 empties every cache. So a revoked token stops working at the first request after the revocation
 answered, here or in `hubbub admin`, exactly as without the cache; and a stale route costs a

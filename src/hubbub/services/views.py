@@ -8,7 +8,6 @@ view_published on their own stream, never logged, as ephemeral messages are
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import replace
 from typing import Any
@@ -20,11 +19,12 @@ from hubbub.domain import interactions as presses
 from hubbub.domain import views as rules
 from hubbub.domain.apps import App
 from hubbub.domain.errors import SlackError
-from hubbub.domain.ids import new_id
+from hubbub.domain.ids import is_slack_id, new_id
 from hubbub.domain.model import Identity
 from hubbub.domain.ts import from_micros
 from hubbub.domain.views import View, view_json
-from hubbub.services import apps
+from hubbub.services import app_events
+from hubbub.services.direct import open_im_tx
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.interactions import issue_trigger, people_only, presser_of, send
 from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
@@ -185,6 +185,41 @@ def _mine(tx: Tx, who: Identity, view_id: str) -> tuple[View, App, presses.Press
     return view, app, presser_of(tx, who)
 
 
+async def press(hub: Hub, who: Identity, view_id: str, press: presses.Press) -> None:
+    """blocks.actions with a view_id: the person presses an element of their own open view
+    (a modal or their Home tab; not_found for anyone else's or a closed one). The view keeps
+    what the element now holds in its state.values, and the app gets block_actions with the
+    view; answered once the app has acked."""
+    people_only(who)
+
+    def unit(tx: Tx, _log: EventLog) -> tuple[View, App, presses.Presser, dict[str, Any]]:
+        view = tx.get_view(who.team_id, view_id) if is_slack_id(view_id) else None
+        if view is None or view.user_id != who.user_id:
+            raise SlackError("not_found")
+        app = tx.get_app(who.team_id, view.app_id)
+        if app is None:
+            raise SlackError("not_found")
+        element = presses.find_element(view.body["blocks"], press)
+        done = presses.action(element, press, from_micros(tx.now_us))
+        if not app.socket_mode and app.interactivity_url is None:
+            raise SlackError("not_interactive")
+        pressed = replace(view, state=presses.merged_state(view.state, done))
+        if pressed.state != view.state:
+            tx.replace_view(pressed)
+        return pressed, app, presser_of(tx, who), done
+
+    view, app, presser, done = await hub.commit(who.team_id, unit)
+    payload = presses.view_block_actions(
+        app_id=app.id,
+        verification_token=app.verification_token,
+        presser=presser,
+        view=view_json(view),
+        done=done,
+        trigger_id=await issue_trigger(hub, who, app),
+    )
+    await send(hub, app, "block_actions", payload)
+
+
 async def _closed(hub: Hub, who: Identity, views: list[View]) -> None:
     """Closes these views (a stack's top, or all of it) and tells the person's client."""
     if not views:
@@ -333,8 +368,9 @@ async def publish(
 
 async def open_home(hub: Hub, who: Identity, app_id: str) -> dict[str, Any] | None:
     """views.home (the person's client): the app's Home tab as published for the person
-    (None if never), and app_home_opened to the app if it subscribed to it, delivered as any
-    event is (a `deliver` job: Events API or Socket Mode, with Slack's retries)."""
+    (None if never), and app_home_opened to the app if it subscribed to it, with the app's DM
+    with the person as `channel`, delivered as any event is (a `deliver` job: Events API or
+    Socket Mode, with Slack's retries)."""
     people_only(who)
     app = (
         await hub.read(who.team_id, lambda tx: tx.get_app(who.team_id, app_id)) if app_id else None
@@ -354,11 +390,12 @@ async def open_home(hub: Hub, who: Identity, app_id: str) -> dict[str, Any] | No
         }
         if shown is not None:
             event["view"] = shown
-        eid = "Ev" + secrets.token_hex(8).upper()
-        body = apps.event_callback(app, event, eid)
-        key = f"{eid}:{app.id}"
-        job = {"app_id": app.id, "key": key, "body": body, "retry": 0}
-        await hub.commit(
-            who.team_id, lambda _tx, log: log.job(who.team_id, apps.DELIVER_JOB, job, key=key)
-        )
+        opened = app
+
+        def unit(tx: Tx, log: EventLog) -> None:
+            # Slack's `channel`: the app's DM with the person, opened if it was not yet.
+            event["channel"] = open_im_tx(tx, log, who, opened.bot_user_id).channel.id
+            app_events.queue_event_tx(log, opened, event)
+
+        await hub.commit(who.team_id, unit)
     return shown

@@ -30,7 +30,8 @@ from hubbub.domain.errors import SlackError
 from hubbub.store import fence
 from hubbub.store.directory import Directory
 from hubbub.store.postgres import one_off_engine
-from hubbub.store.tables import dead_jobs, jobs, metadata, outbox, search_docs
+from hubbub.store.tables import metadata, outbox, search_docs
+from hubbub.store.tables_jobs import dead_jobs, jobs
 
 GRACE_S = 1.0
 _CHUNK = 5000

@@ -1,5 +1,9 @@
-"""The schema. Every workspace-scoped table leads its primary key with team_id
-(docs/architecture.md §2)."""
+"""The schema: one metadata. Every workspace-scoped table leads its primary key with team_id
+(docs/architecture.md §2). The tables of people, channels, messages and their log are here;
+those of apps, background jobs, shared channels and files are in tables_apps.py, tables_jobs.py,
+tables_shares.py and tables_files.py, declared on this metadata and imported at the end of this
+module, so that whatever imports either holds the whole schema (migrations, moves, shard loads).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import BigInteger
 
 metadata = MetaData()
@@ -74,81 +79,6 @@ tokens = Table(
     Index("ix_tokens_user", "team_id", "user_id"),
 )
 
-# Apps (docs/integrations.md): a bot user, scopes, how events reach it. The signing secret is
-# kept as it is: every request to the app is signed with it.
-apps = Table(
-    "apps",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("app_id", String(16), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("bot_user_id", String(16), nullable=False),
-    Column("bot_id", String(16), nullable=False),
-    Column("scopes", Text, nullable=False),
-    Column("signing_secret", String(64), nullable=False),
-    Column("verification_token", String(64), nullable=False),
-    Column("events", Text, nullable=False),
-    Column("request_url", Text),
-    Column("socket_mode", Boolean, nullable=False),
-    Column("created", BigInteger, nullable=False),
-    # Where interaction payloads (block_actions, ...) are POSTed; none: not over HTTP.
-    Column("interactivity_url", Text),
-    # Its shortcuts, as JSON: [{"kind","callback_id","name","description"}].
-    Column("shortcuts", Text),
-)
-
-# Slash commands: each names its app, and the URL it is sent to (none: over Socket Mode).
-app_commands = Table(
-    "app_commands",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("command", String(40), primary_key=True),
-    Column("app_id", String(16), nullable=False),
-    Column("url", Text),
-    Column("description", Text, nullable=False),
-)
-
-# The response_url of one slash command: its code only as a hash, good for a while, a few times.
-command_responses = Table(
-    "command_responses",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("code_hash", String(64), primary_key=True),
-    Column("app_id", String(16), nullable=False),
-    Column("channel_id", String(16), nullable=False),
-    Column("user_id", String(16), nullable=False),
-    Column("expires", BigInteger, nullable=False),
-    Column("uses_left", Integer, nullable=False),
-    # The message it last posted in the channel, for replace_original and delete_original.
-    Column("last_ts", String(24)),
-    # The person's `/cmd text`, until an in_channel answer shows it in the channel (once).
-    Column("invocation", Text),
-    # A press on a message's block: the message, which replace_original and delete_original
-    # act on; none for a slash command's.
-    Column("source_ts", String(24)),
-)
-
-# Modals open for a person (docs/integrations.md, Modals): each view of a stack, the root's
-# id naming the stack; the view as the app gave it (JSON) and what the person last submitted.
-views = Table(
-    "views",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("view_id", String(16), primary_key=True),
-    Column("app_id", String(16), nullable=False),
-    Column("bot_id", String(16), nullable=False),
-    Column("user_id", String(16), nullable=False),
-    Column("root_view_id", String(16), nullable=False),
-    Column("previous_view_id", String(16)),
-    Column("external_id", String(255)),
-    Column("hash", String(32), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("state", Text, nullable=False),
-    Column("created", BigInteger, nullable=False),
-    Index("ix_views_root", "team_id", "root_view_id"),
-    Index("ix_views_external", "team_id", "external_id", unique=True),
-)
-
 # Links that let anyone who holds one sign up into the workspace: the code only as its hash.
 invites = Table(
     "invites",
@@ -201,6 +131,10 @@ members = Table(
     # The workspace of a member from another workspace the channel is shared with; NULL: the
     # channel's own.
     Column("member_team", String(16)),
+    # The seq before the first event of the unit of work that made them a member, where a
+    # resume starts a conversation joined since its cursor (migration 0030); NULL for a member
+    # made with no event (an import), who starts at the first event since `joined`.
+    Column("joined_after", BigInteger),
     Index("ix_members_user", "team_id", "user_id", "channel_id"),
 )
 
@@ -256,11 +190,14 @@ search_docs = Table(
     Column("user_id", String(16), nullable=False),
     Column("has_link", Boolean, nullable=False),
     Column("body", Text, nullable=False),
-    # Edits and deletes find the row by the message's key.
+    # PostgreSQL: the keys of its word boundaries, which a GIN index answers phrases from
+    # (migration 0025, domain/search_text.py boundary_hashes); NULL on SQLite (search_keys).
+    Column("boundary_keys", ARRAY(Integer).with_variant(Text(), "sqlite")),
+    # Edits and deletes find the row by the message's key; an in: search walks it by ts.
     Index("uq_search_docs_message", "team_id", "channel_id", "ts", unique=True),
-    # A search walks the workspace's rows newest first, or those of a few channels (in:).
+    # A search walks the workspace's rows newest first; those of a few channels (in:) it
+    # walks by the message's key above, newest ts first (migration 0028).
     Index("ix_search_docs_team", "team_id", "id"),
-    Index("ix_search_docs_channel", "team_id", "channel_id", "id"),
     # from: and has:link walk their own rows newest first (migration 0017).
     Index("ix_search_docs_user", "team_id", "user_id", "id"),
     Index(
@@ -318,89 +255,6 @@ outbox = Table(
     Column("created", BigInteger, nullable=False),
 )
 
-
-# Background jobs, written in the transaction of the change that needs them (domain/jobs.py).
-# `key` makes an enqueue idempotent: a second job of the same kind and key is not added.
-jobs = Table(
-    "jobs",
-    metadata,
-    Column("id", AutoId, primary_key=True, autoincrement=True),
-    Column("team_id", String(16), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("key", String(160)),
-    Column("payload", LargeBinary, nullable=False),
-    Column("run_at", BigInteger, nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("leased_until", BigInteger),
-    Column("last_error", Text),
-    Column("created", BigInteger, nullable=False),
-    Index("jobs_due", "run_at"),
-    Index("jobs_key", "team_id", "kind", "key", unique=True),
-)
-
-# Messages waiting for their time (chat.scheduleMessage; services/scheduled.py), each with the
-# `scheduled_message` job that posts it and deletes its row in one transaction. `draft` is the
-# checked message and its author as JSON; `post_at` and `created` are Unix seconds.
-scheduled_messages = Table(
-    "scheduled_messages",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("scheduled_id", String(16), primary_key=True),
-    Column("channel_id", String(16), nullable=False),
-    Column("user_id", String(16), nullable=False),
-    Column("post_at", BigInteger, nullable=False),
-    Column("created", BigInteger, nullable=False),
-    Column("draft", Text, nullable=False),
-    # chat.scheduledMessages.list: an author's, by time; restricted_too_many: a channel's.
-    Index("ix_scheduled_author", "team_id", "user_id", "post_at", "scheduled_id"),
-    Index("ix_scheduled_channel", "team_id", "channel_id", "post_at"),
-)
-
-# Reminders (reminders.*; services/reminders.py), each with the `reminder` job that has Slackbot
-# say it in the person's DM at `time` (Unix seconds). complete_ts, said_ts: 0 until then.
-reminders = Table(
-    "reminders",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("reminder_id", String(20), primary_key=True),
-    Column("creator", String(16), nullable=False),
-    Column("user_id", String(16), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("time", BigInteger, nullable=False),
-    Column("complete_ts", BigInteger, nullable=False),
-    Column("said_ts", BigInteger, nullable=False),
-    # reminders.list: those for a person and those a person set, by time.
-    Index("ix_reminders_user", "team_id", "user_id", "time"),
-    Index("ix_reminders_creator", "team_id", "creator", "time"),
-)
-
-# Jobs that failed every try, kept for `hubbub admin jobs` and `hubbub admin jobs retry`.
-dead_jobs = Table(
-    "dead_jobs",
-    metadata,
-    Column("id", AutoId, primary_key=True, autoincrement=True),
-    Column("team_id", String(16), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("key", String(160)),
-    Column("payload", LargeBinary, nullable=False),
-    Column("attempts", Integer, nullable=False),
-    Column("last_error", Text),
-    Column("created", BigInteger, nullable=False),
-    Column("died", BigInteger, nullable=False),
-)
-
-# What became of finished jobs, per workspace and kind: outcome `done`, `retried`, `deferred`
-# (over its workspace's rate) or `dead`, totals since the start. Added to in batches by
-# the SQL queue's writes that record them (jobs/queue.py); `hubbub admin jobs` turns two
-# readings into rates.
-job_counts = Table(
-    "job_counts",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("kind", String(32), primary_key=True),
-    Column("outcome", String(16), primary_key=True),
-    Column("n", BigInteger, nullable=False),
-)
 
 # Link previews already fetched (services/previews.py), by the URL's SHA-256: the page's preview
 # as JSON, or NULL for a page that has none, until `expires` (microseconds).
@@ -473,164 +327,6 @@ dnd = Table(
     Column("updated", BigInteger, nullable=False),
 )
 
-
-# Channels shared with other workspaces (docs/shared-channels.md), on the host's shard: one row
-# per invited workspace. This row is the authority for the guest's access: its members read and
-# write the channel only while `state` is "accepted" here.
-channel_shares = Table(
-    "channel_shares",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("channel_id", String(16), primary_key=True),
-    Column("guest_team_id", String(16), primary_key=True),
-    Column("invite_id", String(16), nullable=False),
-    # pending, accepted, declined or disconnected.
-    Column("state", String(16), nullable=False),
-    Column("invited_by", String(16), nullable=False),
-    # The guest's admin the invite was addressed to.
-    Column("invited_user", String(16), nullable=False),
-    Column("created", BigInteger, nullable=False),
-    # How the guest workspace shows the channel, copied here at acceptance so that a unit of work
-    # on the host's shard can show it to the guest's people.
-    Column("guest_name", Text),
-    Column("guest_is_private", Boolean, nullable=False, default=False),
-    Column("accepted_by", String(16)),
-    Column("accepted_at", BigInteger),
-    Column("updated", BigInteger, nullable=False),
-    # Sent to an email address: shown to the host as its email_invites row until accepted.
-    Column("by_email", Boolean, nullable=False, default=False, server_default="0"),
-    # A guest's unit of work knows the channel and its own workspace, not the host.
-    Index("ix_channel_shares_guest", "channel_id", "guest_team_id"),
-    Index("ix_channel_shares_invite", "team_id", "invite_id", unique=True),
-)
-
-# The other side: on each invited workspace's shard, its own record of the share, with its own
-# name for the channel. Routing reads it to find the host; it never grants access by itself.
-# The host's invites by email address (domain/shares.py EmailInvite): one per channel and
-# address, written alike whether or not the address names anyone.
-email_invites = Table(
-    "email_invites",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("channel_id", String(16), primary_key=True),
-    Column("email", Text, primary_key=True),
-    Column("invite_id", String(16), nullable=False),
-    # pending, accepted or declined.
-    Column("state", String(16), nullable=False),
-    Column("invited_by", String(16), nullable=False),
-    Column("created", BigInteger, nullable=False),
-    # The workspace the address reached, if any: never shown to the host.
-    Column("guest_team_id", String(16)),
-    Column("updated", BigInteger, nullable=False),
-    Index("ix_email_invites_invite", "team_id", "invite_id", unique=True),
-    Index("ix_email_invites_state", "team_id", "state"),
-)
-
-shared_channels = Table(
-    "shared_channels",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("channel_id", String(16), primary_key=True),
-    Column("host_team_id", String(16), nullable=False),
-    Column("invite_id", String(16), nullable=False),
-    # pending, accepted, declined or disconnected.
-    Column("state", String(16), nullable=False),
-    # The host's name while pending; the local name from acceptance on.
-    Column("name", Text, nullable=False),
-    Column("is_private", Boolean, nullable=False, default=False),
-    Column("invited_by", String(16), nullable=False),
-    Column("invited_user", String(16), nullable=False),
-    Column("created", BigInteger, nullable=False),
-    Column("accepted_by", String(16)),
-    Column("accepted_at", BigInteger),
-    Column("updated", BigInteger, nullable=False),
-    Index("ix_shared_channels_invite", "team_id", "invite_id", unique=True),
-)
-
-# Files (docs/files.md), under the uploader's workspace: one row from the moment an upload URL is
-# handed out. The bytes are a blob named by blob_key (content-addressed per workspace, so several
-# rows may name one key); state is pending, uploaded, ready or deleted (domain/files.py).
-files = Table(
-    "files",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("file_id", String(16), primary_key=True),
-    Column("user_id", String(16), nullable=False),
-    Column("created", BigInteger, nullable=False),
-    Column("name", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("mimetype", Text, nullable=False),
-    Column("filetype", String(32), nullable=False),
-    Column("size", BigInteger, nullable=False, default=0),
-    Column("state", String(16), nullable=False),
-    Column("blob_key", Text),
-    Column("sha256", String(64)),
-    Column("alt_txt", Text),
-    Column("snippet_type", String(40)),
-    # Set by the thumbnail job once it has read the image (services/thumbnails.py): its size
-    # as shown, and {edge: [w, h]} of each thumbnail made (file_thumbs has their blobs).
-    Column("original_w", Integer),
-    Column("original_h", Integer),
-    Column("thumbs", Text),
-    Column("updated", BigInteger, nullable=False),
-    # What search.files matches: the name and title folded (domain/search_text.py file_body),
-    # written with them (migration 0018; PostgreSQL's trigram index on it is the migration's).
-    Column("search_body", Text),
-    # files.list: newest first, of the workspace or of one person.
-    Index("ix_files_created", "team_id", "created", "file_id"),
-    Index("ix_files_user", "team_id", "user_id", "created"),
-    # Whether another file still names a blob, before the blob goes with a deleted one.
-    Index("ix_files_blob", "team_id", "blob_key"),
-)
-
-# Upload URLs handed out and not used yet: the length announced, by whom, until when
-# (microseconds). The URL's secret is a ticket (tickets/port.py); this row is what the upload
-# must match, and what the quota counts while the bytes are on their way.
-file_uploads = Table(
-    "file_uploads",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("file_id", String(16), primary_key=True),
-    Column("user_id", String(16), nullable=False),
-    Column("length", BigInteger, nullable=False),
-    Column("expires", BigInteger, nullable=False),
-    Column("created", BigInteger, nullable=False),
-)
-
-# Each message that shares a file, under the file's workspace; channel_team_id is the
-# channel's own (a shared channel's host), whose shard holds the message.
-file_shares = Table(
-    "file_shares",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("file_id", String(16), primary_key=True),
-    Column("channel_id", String(16), primary_key=True),
-    Column("ts", String(24), primary_key=True),
-    Column("channel_team_id", String(16), nullable=False),
-    Column("thread_ts", String(24)),
-    Column("user_id", String(16), nullable=False),
-    Column("created", BigInteger, nullable=False),
-    # files.list of a channel.
-    Index("ix_file_shares_channel", "channel_team_id", "channel_id", "created"),
-)
-
-# The thumbnails of a file (services/thumbnails.py): one row per edge, naming the blob of its
-# bytes. Rows go with their file's deletion, in the same commit, so every row here names a blob
-# a live file still uses (a blob goes only when no files or file_thumbs row names it).
-file_thumbs = Table(
-    "file_thumbs",
-    metadata,
-    Column("team_id", String(16), primary_key=True),
-    Column("file_id", String(16), primary_key=True),
-    Column("edge", String(8), primary_key=True),
-    Column("width", Integer, nullable=False),
-    Column("height", Integer, nullable=False),
-    Column("mimetype", String(32), nullable=False),
-    Column("blob_key", Text, nullable=False),
-    Column("size", BigInteger, nullable=False),
-    # Whether another file's thumbnail still names a blob (keys are per content).
-    Index("ix_file_thumbs_blob", "team_id", "blob_key"),
-)
 
 # User groups (Slack's subteams: domain/usergroups.py). name_key is the name case-folded: two
 # groups may not share it, nor a handle. channels: the default channels' ids, comma-separated.
@@ -705,3 +401,7 @@ served_at = Table(
     Column("url", Text, nullable=False),
     Column("updated", BigInteger, nullable=False),
 )
+
+
+# Last: they declare their tables on the metadata above, which must exist first.
+from hubbub.store import tables_apps, tables_files, tables_jobs, tables_shares  # noqa: E402, F401

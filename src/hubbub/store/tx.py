@@ -11,6 +11,7 @@ from hubbub.store.queries.apps import AppQueries
 from hubbub.store.queries.bookmarks import BookmarkQueries
 from hubbub.store.queries.channels import ChannelQueries
 from hubbub.store.queries.emoji import EmojiQueries
+from hubbub.store.queries.ephemerals import EphemeralQueries
 from hubbub.store.queries.files import FileQueries
 from hubbub.store.queries.imports import ImportQueries
 from hubbub.store.queries.invites import InviteQueries
@@ -58,5 +59,6 @@ class Tx(
     ScheduledQueries,
     ReminderQueries,
     ViewQueries,
+    EphemeralQueries,
 ):
     """Queries for one unit of work. Methods raise SlackError only for conflicts they detect."""

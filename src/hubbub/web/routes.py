@@ -17,7 +17,7 @@ from hubbub.domain.ts import is_ts
 from hubbub.domain.urls import ARCHIVES_PATH, FILES_PATH
 from hubbub.services import abuse, auth, file_reading, workspaces
 from hubbub.services.hub import Hub
-from hubbub.web import invites, pages
+from hubbub.web import images, invites, pages
 from hubbub.web.forms import (
     SIGNUP_ERRORS,
     SIGNUP_FAILED,
@@ -215,4 +215,6 @@ class WebPages:
 
 
 def web_routes(hub: Hub) -> list[BaseRoute]:
-    return WebPages(hub).routes() + invites.InvitePages(hub).routes()
+    return (
+        WebPages(hub).routes() + invites.InvitePages(hub).routes() + images.ImageProxy(hub).routes()
+    )

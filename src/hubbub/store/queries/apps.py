@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert, select, update
 
 from hubbub.domain.apps import App, Command, Shortcut
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import app_commands, apps, command_responses
+from hubbub.store.tables_apps import app_commands, apps, command_responses
 
 
 def shortcuts_json(shortcuts: tuple[Shortcut, ...]) -> str:

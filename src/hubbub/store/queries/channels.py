@@ -23,6 +23,11 @@ _SET_LAST_READ = Prepared(
     .where(key(members, "team_id", "channel_id", "user_id"))
     .values(last_read=bindparam("ts"))
 )
+_SET_JOINED_AFTER = Prepared(
+    update(members)
+    .where(key(members, "team_id", "channel_id", "user_id"))
+    .values(joined_after=bindparam("seq"))
+)
 _MEMBERSHIP = Prepared(
     select(members.c.joined, members.c.last_read, members.c.member_team).where(
         key(members, "team_id", "channel_id", "user_id")
@@ -259,9 +264,17 @@ class ChannelQueries(TxBase):
                 "joined": self.now,
                 "last_read": "0000000000.000000",
                 "member_team": member_team,
+                "joined_after": None,
             },
         )
         return True
+
+    def set_joined_after(self, team_id: str, channel_id: str, user_id: str, seq: int) -> None:
+        """Where a member's share of the channel's log begins (hub.py EventLog, at their join)."""
+        self.run.execute(
+            _SET_JOINED_AFTER,
+            {"team_id": team_id, "channel_id": channel_id, "user_id": user_id, "seq": seq},
+        )
 
     def remove_member(self, team_id: str, channel_id: str, user_id: str) -> bool:
         result = self.conn.execute(

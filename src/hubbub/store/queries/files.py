@@ -11,7 +11,8 @@ from hubbub.domain.files import DELETED, PENDING, UPLOADED, File, FileShare
 from hubbub.domain.search_text import file_body
 from hubbub.domain.thumbnails import Thumb
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import emoji, file_shares, file_thumbs, file_uploads, files
+from hubbub.store.tables import emoji
+from hubbub.store.tables_files import file_shares, file_thumbs, file_uploads, files
 
 # The states whose bytes count against a workspace's quota (with the lengths of the uploads
 # on their way, file_uploads).

@@ -16,7 +16,8 @@ from hubbub.domain.model import Channel, Message
 from hubbub.store.prepared import PositionalInsert
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import channel_row, message_row
-from hubbub.store.tables import channels, files, messages, reactions, users
+from hubbub.store.tables import channels, messages, reactions, users
+from hubbub.store.tables_files import files
 
 _REACTION_COLUMNS = ("team_id", "channel_id", "ts", "name", "user_id", "created")
 _INSERT_REACTIONS = PositionalInsert(reactions, _REACTION_COLUMNS, or_nothing=True)

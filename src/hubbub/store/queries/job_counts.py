@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import job_counts
+from hubbub.store.tables_jobs import job_counts
 
 # (team id, kind, outcome) -> how many
 Counts = dict[tuple[str, str, str], int]

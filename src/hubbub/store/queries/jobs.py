@@ -17,7 +17,7 @@ from hubbub.domain.jobs import Claimed
 from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key as key_of
-from hubbub.store.tables import dead_jobs, jobs
+from hubbub.store.tables_jobs import dead_jobs, jobs
 
 # Queueing a job is on the write path of whatever queues it (a message's follow-up, a producer
 # of many jobs): built once, run on the driver (store/prepared.py).

@@ -58,18 +58,22 @@ _OUTBOX_INSERT = (
     .returning(outbox.c.id)
 )
 _INSERT_OUTBOX = Prepared(_OUTBOX_INSERT)
-# A member's joining, and the first event logged since (a guest's socket connecting reads it
-# for each shared channel): one statement.
+# Where a member's share of a channel's log begins: the seq after the one their join recorded
+# (members.joined_after), or for a member made with no event (an import) the first event
+# logged since the second they were made. COALESCE reads the log only for those. A guest's
+# socket connecting reads it for each shared channel: one statement.
 _FIRST_SINCE_JOINED = Prepared(
     select(
-        select(func.min(channel_events.c.seq))
-        .where(
-            channel_events.c.team_id == members.c.team_id,
-            channel_events.c.stream == members.c.channel_id,
-            channel_events.c.created >= members.c.joined * 1_000_000,
-        )
-        .scalar_subquery()
-        .label("first_seq")
+        func.coalesce(
+            members.c.joined_after + 1,
+            select(func.min(channel_events.c.seq))
+            .where(
+                channel_events.c.team_id == members.c.team_id,
+                channel_events.c.stream == members.c.channel_id,
+                channel_events.c.created >= members.c.joined * 1_000_000,
+            )
+            .scalar_subquery(),
+        ).label("first_seq")
     ).where(
         members.c.team_id == bindparam("team_id"),
         members.c.channel_id == bindparam("channel_id"),

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
-from hubbub.domain.reminders import Reminder
+from hubbub.domain.reminders import Recurrence, Reminder
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import reminders as rm
+from hubbub.store.tables_jobs import reminders as rm
 
 
 def _reminder(row: Any) -> Reminder:
@@ -21,6 +21,7 @@ def _reminder(row: Any) -> Reminder:
         time=int(row.time),
         complete_ts=int(row.complete_ts),
         said_ts=int(row.said_ts),
+        recurrence=None if row.recurrence is None else Recurrence.from_stored(row.recurrence),
     )
 
 
@@ -36,6 +37,7 @@ class ReminderQueries(TxBase):
                 time=item.time,
                 complete_ts=item.complete_ts,
                 said_ts=item.said_ts,
+                recurrence=None if item.recurrence is None else item.recurrence.stored(),
             )
         )
 
@@ -57,6 +59,14 @@ class ReminderQueries(TxBase):
             update(rm)
             .where(rm.c.team_id == team_id, rm.c.reminder_id == reminder_id)
             .values(said_ts=at)
+        )
+
+    def move_reminder(self, team_id: str, reminder_id: str, at: int) -> None:
+        """A recurring reminder's next occurrence."""
+        self.conn.execute(
+            update(rm)
+            .where(rm.c.team_id == team_id, rm.c.reminder_id == reminder_id)
+            .values(time=at)
         )
 
     def delete_reminder(self, team_id: str, reminder_id: str) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 
 from hubbub.domain.scheduled import Scheduled
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import scheduled_messages as sm
+from hubbub.store.tables_jobs import scheduled_messages as sm
 
 
 def _scheduled(row: Any) -> Scheduled:

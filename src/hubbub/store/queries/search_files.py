@@ -1,6 +1,6 @@
 """Searching files on one shard (docs/search.md, Files): the ready files of one workspace whose
 folded name and title (files.search_body) match the query, among those the searcher may read,
-ranked as messages are (store/queries/search.py, whose text tests and score this reuses).
+ranked as messages are (store/queries/search_statements.py, whose text tests and score this reuses).
 
 Who may read a file is the rule of services/file_access.py: its uploader, and whoever sees a
 conversation it is shared in. A file's rows and its shares are on its uploader's workspace's
@@ -23,8 +23,8 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, literal_column, or_
 from hubbub.domain.files import READY
 from hubbub.domain.search_query import SearchQuery
 from hubbub.store.queries.base import TxBase
-from hubbub.store.queries.search import Page, _score, _text, custom_plan
-from hubbub.store.tables import file_shares, files
+from hubbub.store.queries.search_statements import Page, custom_plan, score, text_match
+from hubbub.store.tables_files import file_shares, files
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +109,17 @@ def _statement(
     matched = select(f.c.file_id, f.c.created, body).where(*where).subquery("f2")
     inner = (
         select(matched.c.file_id, matched.c.created, matched.c.body)
-        .where(*_text(dialect, matched, query.terms, query.excluded, params, indexed=True))
+        .where(*text_match(dialect, matched, query.terms, query.excluded, params, indexed=True))
         .order_by(matched.c.created.desc(), matched.c.file_id.desc())
         .limit(bindparam("window"))
     )
     w = inner.subquery("w")
     if count:
         return select(func.count()).select_from(w), params
-    score = _score(w, query, params, page, seconds=w.c.created)
+    ranking = score(w, query, params, page, seconds=w.c.created)
     params.update(limit=page.limit, offset=page.offset)
     ranked = select(
-        w.c.file_id, w.c.created, score.label("score"), func.count().over().label("total")
+        w.c.file_id, w.c.created, ranking.label("score"), func.count().over().label("total")
     )
     if page.by_time:
         # Files are dated to the second: ties go by id, either way, so one order is the

@@ -37,22 +37,36 @@ from sqlalchemy import (
 
 from hubbub.domain.files import DELETED
 from hubbub.domain.search_blocks import searchable_text
-from hubbub.domain.search_text import file_body, fold, has_link, key_text, searchable
+from hubbub.domain.search_text import (
+    boundary_hashes,
+    file_body,
+    fold,
+    has_link,
+    key_text,
+    searchable,
+)
 from hubbub.store.prepared import PositionalInsert, Prepared, Runner
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key, loads
-from hubbub.store.tables import files, messages, search_docs
+from hubbub.store.tables import messages, search_docs
+from hubbub.store.tables_files import files
 
-# A row of the index: team_id, channel_id, ts, user_id, has_link, body (_COLUMNS).
+# A row of the index: team_id, channel_id, ts, user_id, has_link, body (DOC_COLUMNS but the last).
 DocRow = tuple[str, str, str, str, bool, str]
 
 _KEY = key(search_docs, "team_id", "channel_id", "ts")
-_COLUMNS = ("team_id", "channel_id", "ts", "user_id", "has_link", "body")
-_INSERT = Prepared(insert(search_docs).values({name: bindparam(name) for name in _COLUMNS}))
+# boundary_keys: PostgreSQL's keys of the body (domain/search_text.py boundary_hashes), which
+# its GIN index answers phrases from; None on SQLite, whose keys are in search_keys.
+DOC_COLUMNS = ("team_id", "channel_id", "ts", "user_id", "has_link", "body", "boundary_keys")
+_INSERT = Prepared(insert(search_docs).values({name: bindparam(name) for name in DOC_COLUMNS}))
 _UPDATE = Prepared(
     update(search_docs)
     .where(_KEY)
-    .values(body=bindparam("body"), has_link=bindparam("has_link_value"))
+    .values(
+        body=bindparam("body"),
+        has_link=bindparam("has_link_value"),
+        boundary_keys=bindparam("boundary_keys"),
+    )
 )
 _DELETE = Prepared(delete(search_docs).where(_KEY))
 _FILE_BODY = Prepared(
@@ -98,7 +112,7 @@ _DOCS_AFTER = select(search_docs.c.id, search_docs.c.body).where(
 _KEYS_PAGE = 5000  # rows read back at a time for their keys
 # Many rows at once (a rebuild's page, an import's batch), bound by position. A rebuild runs
 # beside posts that index themselves: a message already there is left be.
-_INSERT_DOCS = PositionalInsert(search_docs, _COLUMNS, or_nothing=True)
+_INSERT_DOCS = PositionalInsert(search_docs, DOC_COLUMNS, or_nothing=True)
 
 
 def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
@@ -148,9 +162,9 @@ def doc_row(
     blocks: Any = None,
     attachments: Any = None,
 ) -> DocRow:
-    """A message's row of the index as index_docs takes it (_COLUMNS' order): its text and the
-    words of its blocks and attachments (domain/search_blocks.py). Pure: an import builds its
-    rows before the unit of work that writes them."""
+    """A message's row of the index as index_docs takes it (DOC_COLUMNS' order, but its keys):
+    its text and the words of its blocks and attachments (domain/search_blocks.py). Pure: an
+    import builds its rows before the unit of work that writes them."""
     words = searchable_text(text, blocks, attachments)
     return (team_id, channel_id, ts, user_id, has_link(words), fold(words))
 
@@ -160,7 +174,7 @@ Indexed = tuple[str, str, str, str | None, str, Any, Any]
 
 
 class SearchIndexQueries(TxBase):
-    def index_message(
+    def doc_for(
         self,
         team_id: str,
         channel_id: str,
@@ -170,18 +184,32 @@ class SearchIndexQueries(TxBase):
         text: str,
         blocks: Any = None,
         attachments: Any = None,
-    ) -> None:
-        """A new message: indexed unless the system wrote it (domain/search_text.py)."""
-        if searchable(subtype):
-            values = doc_row(team_id, channel_id, ts, user_id, text, blocks, attachments)
-            cur = self.run.execute(_INSERT, dict(zip(_COLUMNS, values, strict=True)))
-            if self._fts:
-                fts_pending(self.conn).append(("insert", int(cur.lastrowid), values[-1]))
+    ) -> dict[str, Any] | None:
+        """A new message's row of the index, by DOC_COLUMNS' names, or None for one the system
+        wrote."""
+        if not searchable(subtype):
+            return None
+        row = doc_row(team_id, channel_id, ts, user_id, text, blocks, attachments)
+        return dict(zip(DOC_COLUMNS, self._keyed(row), strict=True))
+
+    def write_doc(self, doc: dict[str, Any]) -> None:
+        """Writes doc_for's row (and on SQLite queues its FTS5 writes for the commit)."""
+        cur = self.run.execute(_INSERT, doc)
+        if self._fts:
+            fts_pending(self.conn).append(("insert", int(cur.lastrowid), doc["body"]))
 
     @property
     def _fts(self) -> bool:
         """SQLite: search_fts is written beside search_docs."""
         return bool(self.conn.dialect.name == "sqlite")
+
+    def _keyed(self, row: DocRow) -> tuple[Any, ...]:
+        """The row with its boundary keys, as DOC_COLUMNS (PostgreSQL's; None on SQLite)."""
+        return (*row, self._hashes(row[5]))
+
+    def _hashes(self, body: str) -> list[int] | None:
+        """The boundary_keys column of a body: its keys on PostgreSQL, None on SQLite."""
+        return None if self._fts else boundary_hashes(body)
 
     def reindex_message(
         self, team_id: str, channel_id: str, ts: str, values: dict[str, Any]
@@ -213,7 +241,8 @@ class SearchIndexQueries(TxBase):
         body, link = fold(words), has_link(words)
         if body == indexed.body and link == bool(indexed.has_link):
             return  # the same words (a link preview added, an edit of nothing indexed)
-        self.run.execute(_UPDATE, {**where, "body": body, "has_link_value": link})
+        changed = {"body": body, "has_link_value": link, "boundary_keys": self._hashes(body)}
+        self.run.execute(_UPDATE, where | changed)
         if self._fts:
             pending = fts_pending(self.conn)
             pending.append(("delete", int(indexed.id), indexed.body))
@@ -300,7 +329,7 @@ class SearchIndexQueries(TxBase):
         if not docs:
             return
         after = self.conn.execute(select(func.max(search_docs.c.id))).scalar() or 0
-        self.run.insert_rows(_INSERT_DOCS, docs)
+        self.run.insert_rows(_INSERT_DOCS, [self._keyed(row) for row in docs])
         if self._fts:
             write_fts(self.run, fts_pending(self.conn))
             # The rows this page added (one writer: ids only grow), not those already there.

@@ -11,7 +11,8 @@ from hubbub.domain.shares import ACCEPTED, PENDING, EmailInvite, Share, SharedCh
 from hubbub.store.prepared import Prepared
 from hubbub.store.queries.base import TxBase
 from hubbub.store.rows import key
-from hubbub.store.tables import channel_shares, email_invites, members, shared_channels, users
+from hubbub.store.tables import members, users
+from hubbub.store.tables_shares import channel_shares, email_invites, shared_channels
 
 # The advisory lock space of channel names (pg_advisory_xact_lock's first key; any constant).
 _NAMES_LOCK = 726355

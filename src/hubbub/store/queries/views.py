@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 
 from hubbub.domain.views import View, home_view_id
 from hubbub.store.queries.base import TxBase
-from hubbub.store.tables import views
+from hubbub.store.tables_apps import views
 
 
 def _view(row: Any) -> View:

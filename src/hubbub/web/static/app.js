@@ -3,12 +3,13 @@
 //
 // One Client holds the state; its methods live in modules of one concern each, mixed into it
 // at the end of this file: live events (live.js), the page's frame (layout.js), the messages
-// (messages.js), files (files.js, uploads.js), search (search.js).
+// (messages.js; their blocks blocks.js), what the person does with them (acting.js), apps'
+// modals (modals.js) and Home tabs (home.js), files (files.js, uploads.js), search (search.js),
+// opening at an old message (jump.js).
 
 import { call, pages } from "./api.js";
-import { autosize, clear, h, mixin } from "./dom.js";
+import { clear, h, mixin } from "./dom.js";
 import { displayName } from "./format.js";
-import { compose } from "./mrkdwn.js";
 import { Rtm } from "./rtm.js";
 import { Timeline } from "./timeline.js";
 import { Dialogs } from "./dialogs.js";
@@ -17,8 +18,12 @@ import { Emoji } from "./emoji.js";
 import { Live } from "./live.js";
 import { Layout } from "./layout.js";
 import { Messages } from "./messages.js";
+import { Acting } from "./acting.js";
+import { Modals } from "./modals.js";
+import { Home } from "./home.js";
 import { Files } from "./files.js";
 import { Search } from "./search.js";
+import { Jump } from "./jump.js";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? "";
 const PAGE = 50;
@@ -53,12 +58,14 @@ class Client {
 
   async start() {
     const [, channel] = this.route();
-    // The first screen needs three reads, in parallel: the conversation's newest page, the
-    // sidebar's list, and the emoji names its text may use. The socket opens alongside.
+    // The first screen needs four reads, in parallel: the conversation's newest page, the
+    // sidebar's list, and the emoji names its text may use, standard and custom. The socket opens alongside.
     const emoji = Emoji.load();
+    const custom = call("emoji.list").catch(() => null); // the workspace's own emoji
     const first = channel ? this.loadNewest(channel).catch(() => null) : null;
     const sidebar = this.loadSidebar();
     this.emoji = await emoji;
+    this.emoji.setCustom((await custom)?.emoji);
     await sidebar;
     const open = channel && this.channels.has(channel) ? channel : this.defaultChannel();
     if (first) await first;
@@ -207,6 +214,8 @@ class Client {
   }
 
   async loadNewest(id) {
+    // A window around an old message reads its way to the present (jump.js): no gap in it.
+    if (this.timeline(id).detached) return this.timeline(id);
     const data = await call("conversations.history", { channel: id, limit: PAGE });
     const tl = this.timeline(id);
     for (const m of data.messages) tl.put(m);
@@ -250,7 +259,10 @@ class Client {
     if (replace) history.replaceState(null, "", url + window.location.search);
     else if (push) history.pushState(null, "", url);
     this.root.classList.remove("nav-open");
+    await this.resolveApp(this.channels.get(id)); // an app's DM has its Home tab (home.js)
+    if (this.current !== id) return; // another was opened meanwhile
     this.drawHeader();
+    this.drawTabs(focus);
     this.drawSidebar();
     const tl = this.timeline(id);
     if (!tl.loaded) {
@@ -265,15 +277,6 @@ class Client {
     this.input.placeholder = `Message ${this.label(this.channels.get(id))}`;
     this.inputLabel.textContent = `Message ${this.label(this.channels.get(id))}`;
     if (!focus) this.input.focus();
-  }
-
-  // Reads history back to a message (a permalink, a search result), and a page more when it
-  // is among the oldest read, so that it is seen with what came before it.
-  async reveal(id, ts) {
-    const tl = this.timeline(id);
-    for (let i = 0; i < 40 && !tl.get(ts) && tl.cursor; i++) await this.loadOlder(id);
-    const above = tl.list().findIndex((m) => m.ts === ts);
-    if (above >= 0 && above < 10 && tl.cursor) await this.loadOlder(id);
   }
 
   highlight(ts) {
@@ -301,6 +304,7 @@ class Client {
   async markRead() {
     const id = this.current;
     if (!id || document.visibilityState !== "visible") return;
+    if (this.timeline(id).detached) return; // read up to an old window's end is not read up to now
     const last = this.timeline(id).last();
     if (!last) return;
     const count = this.counts.get(id);
@@ -362,153 +366,7 @@ class Client {
     this.input.focus();
   }
 
-  // -- acting -----------------------------------------------------------------------------
-
-  composeCtx() {
-    return {
-      userByName: (name) => {
-        const lower = name.toLowerCase();
-        for (const u of this.users.values()) {
-          const p = u.profile ?? {};
-          if ([u.name, p.display_name].some((n) => n && n.toLowerCase() === lower)) return u.id;
-        }
-        return null;
-      },
-      channelByName: (name) => [...this.channels.values()].find((c) => c.name === name && !c.is_im)?.id ?? null,
-      groupByHandle: (handle) => this.groupByHandle(handle),
-    };
-  }
-
-  async send(input, threadTs) {
-    const typed = input.value;
-    const files = threadTs ? this.threadFiles() : this.channelFiles();
-    const attached = files.attached();
-    if ((!typed.trim() && !attached) || !this.current) return;
-    const channel = threadTs ? this.thread.channel : this.current;
-    input.value = "";
-    autosize(input);
-    const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
-    if (slash?.[1].toLowerCase() === "/me" && slash[2] && !threadTs && !attached) return this.meMessage(input, typed, channel, slash[2]);
-    if (slash && !threadTs && !attached) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
-    try {
-      // Files go with the text as their message's initial_comment (uploads.js); the socket
-      // brings the message. Should none of them go, the text goes alone.
-      const text = typed.trim() ? compose(typed, this.composeCtx()) : "";
-      if (attached && (await files.send(channel, threadTs, text))) return this.markSoon();
-      if (!text) return;
-      const data = await call("chat.postMessage", {
-        channel,
-        text,
-        thread_ts: threadTs,
-        client_msg_id: crypto.randomUUID(),
-      });
-      // The socket brings the same message; held by ts, it is shown once either way.
-      this.onMessage({ ...data.message, channel });
-      this.clearErrors();
-      this.markSoon();
-    } catch (err) {
-      input.value = typed;
-      this.fail("Not sent.", err);
-    }
-  }
-
-  // /me is Slack's own: an action in the third person (chat.meMessage), shown in italics.
-  async meMessage(input, typed, channel, text) {
-    try {
-      await call("chat.meMessage", { channel, text: compose(text, this.composeCtx()) });
-      this.clearErrors();
-      this.markSoon();
-    } catch (err) {
-      input.value = typed;
-      this.fail("Not sent.", err);
-    }
-  }
-
-  // A slash command goes to its app (chat.command, docs/integrations.md); what the app shows
-  // in the channel comes over the socket, and its answer for the caller alone is a toast.
-  async runCommand(input, typed, channel, command, text) {
-    try {
-      const data = await call("chat.command", { channel, command, text });
-      this.clearErrors();
-      if (data.response?.text && data.response.response_type !== "in_channel") {
-        this.toast(data.response.text);
-      }
-    } catch (err) {
-      input.value = typed;
-      this.fail(`${command} failed.`, err);
-    }
-  }
-
-  async saveEdit(channel, ts, text) {
-    try {
-      await call("chat.update", { channel, ts, text: compose(text, this.composeCtx()) });
-      this.clearErrors();
-    } catch (err) {
-      this.fail("Not saved.", err);
-    }
-    if (this.editing === ts) this.editing = null;
-    if (this.editingReply === ts) this.editingReply = null;
-    this.redraw(channel);
-  }
-
-  async remove(channel, ts) {
-    if (!(await this.dialogs.confirm("Delete this message? This cannot be undone.", "Delete"))) return;
-    try {
-      await call("chat.delete", { channel, ts });
-      this.onMessage({ type: "message", subtype: "message_deleted", channel, deleted_ts: ts });
-      this.clearErrors();
-    } catch (err) {
-      this.fail("Not deleted.", err);
-    }
-  }
-
-  async react(channel, m, name) {
-    const mine = (m.reactions ?? []).find((r) => r.name === name)?.users.includes(this.me);
-    try {
-      await call(mine ? "reactions.remove" : "reactions.add", { channel, timestamp: m.ts, name });
-      this.onReaction({ type: mine ? "reaction_removed" : "reaction_added", user: this.me, reaction: name, item: { type: "message", channel, ts: m.ts } });
-      this.clearErrors();
-    } catch (err) {
-      if (err.error !== "already_reacted" && err.error !== "no_reaction") this.fail("No reaction added.", err);
-    }
-  }
-
-  async pin(channel, m) {
-    const pinned = Boolean(m.pinned_to?.length);
-    try {
-      await call(pinned ? "pins.remove" : "pins.add", { channel, timestamp: m.ts });
-      this.onPin({ type: pinned ? "pin_removed" : "pin_added", channel_id: channel, item: { message: { ts: m.ts } } });
-      this.clearErrors();
-    } catch (err) {
-      this.fail(pinned ? "Not unpinned." : "Not pinned.", err);
-    }
-  }
-
-  async copyLink(channel, m) {
-    const { permalink } = await call("chat.getPermalink", { channel, message_ts: m.ts });
-    try {
-      await navigator.clipboard.writeText(permalink);
-      this.toast("Link copied.");
-    } catch {
-      this.dialogs.show("Link to message", h("input", { class: "link-box", readonly: true, value: permalink, "aria-label": "Link to message" }));
-    }
-  }
-
-  editLast() {
-    const own = this.timeline(this.current).list().filter((m) => m.user === this.me && !m.subtype);
-    const last = own[own.length - 1];
-    if (!last) return false;
-    this.editing = last.ts;
-    this.drawMessages({});
-    return true;
-  }
-
-  sendTyping(channel) {
-    const now = Date.now();
-    if (now - this.lastTyping < 3000) return;
-    this.lastTyping = now;
-    this.rtm.send({ type: "typing", channel });
-  }
+  // -- keys and toasts --------------------------------------------------------------------
 
   onKey(e) {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
@@ -555,7 +413,7 @@ function flash(node) {
   node.addEventListener("animationend", () => node.classList.remove("flash"), { once: true });
 }
 
-mixin(Client, Live, Layout, Messages, Files, Search);
+mixin(Client, Live, Layout, Messages, Acting, Modals, Home, Files, Search, Jump);
 
 const root = document.getElementById("app");
 if (root) {

@@ -125,6 +125,27 @@ export class Dialogs {
     draw();
   }
 
+  // The workspace's apps (their bots): one opens its DM, on its Home tab (home.js).
+  async apps() {
+    const list = h("ul", { class: "pick-list" });
+    const dialog = this.open("Apps", h("div", { class: "dialog-body" }, list), { wide: true });
+    const bots = (await this.client.allUsers()).filter((u) => u.is_bot && u.profile?.bot_id).sort((a, b) => displayName(a).localeCompare(displayName(b)));
+    append(clear(list), bots.length ? bots.map((u) => h("li", {},
+      h("span", { class: "name" }, displayName(u)),
+      h("button", {
+        onclick: async () => {
+          dialog.close();
+          try {
+            const opened = await call("conversations.open", { users: u.id, return_im: true });
+            this.client.channels.set(opened.channel.id, { ...opened.channel, user: u.id, is_im: true });
+            await this.client.open(opened.channel.id);
+          } catch (err) {
+            this.client.fail("Cannot open that app.", err);
+          }
+        },
+      }, "Open"))) : h("li", {}, "No apps are installed in this workspace."));
+  }
+
   // Pick one or more people; act(users) runs once the dialog has closed.
   async people(title, button, act) {
     const list = h("ul", { class: "pick-list" });

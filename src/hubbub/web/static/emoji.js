@@ -13,6 +13,41 @@ export class Emoji {
     this.sheet = data.sheet ?? {};
     this.skins = data.skins ?? {};
     this.categories = data.categories ?? [];
+    this.custom = new Map(); // name -> image URL or "alias:<name>", as emoji.list gives them
+  }
+
+  // The workspace's custom emoji, as emoji.list answers them (all at once).
+  setCustom(map) {
+    this.custom = new Map(Object.entries(map ?? {}).filter(([, v]) => typeof v === "string"));
+  }
+
+  // emoji_changed: `add` with name and value, `remove` with names.
+  changeCustom(e) {
+    if (e.subtype === "add" && typeof e.name === "string" && typeof e.value === "string") this.custom.set(e.name, e.value);
+    if (e.subtype === "remove") for (const name of e.names ?? []) this.custom.delete(name);
+  }
+
+  // The custom names, sorted, for the picker.
+  customNames() {
+    return [...this.custom.keys()].sort();
+  }
+
+  // Where a custom name leads: [path of its image] or [undefined, standard name] through
+  // aliases (a few steps at most), or [] if it is none of the workspace's.
+  resolve(name) {
+    let value = this.custom.get(name);
+    for (let steps = 0; value !== undefined && steps < 4; steps++) {
+      if (!value.startsWith("alias:")) return [imagePath(value)];
+      const target = value.slice("alias:".length);
+      if (!this.custom.has(target)) return [undefined, target];
+      value = this.custom.get(target);
+    }
+    return [];
+  }
+
+  // Whether a short name is any emoji, standard or the workspace's.
+  known(name) {
+    return Boolean(this.text(name) || this.resolve(name)[0]);
   }
 
   static async load() {
@@ -28,7 +63,8 @@ export class Emoji {
   text(name) {
     const [base, tone] = String(name).split("::skin-tone-");
     if (tone) return this.skins[base]?.[Number(tone) - 2] ?? this.names[base];
-    return this.names[base];
+    // A custom alias of a standard emoji is that emoji.
+    return this.names[base] ?? (this.custom.has(base) ? this.names[this.resolve(base)[1]] : undefined);
   }
 
   // A short name in a skin tone (0 the default, 1 to 5 Slack's skin-tone-2 to -6), if it has tones.
@@ -50,10 +86,31 @@ export class Emoji {
     return node;
   }
 
+  // A custom emoji's image, if the name is one of the workspace's with an image.
+  customNode(name) {
+    const [src] = this.resolve(name);
+    if (!src) return undefined;
+    const label = `:${name}:`;
+    return h("img", { class: "emoji custom", src, alt: label, title: label, draggable: "false" });
+  }
+
   // The node for a short name, or the name as typed when it is unknown.
   named(name) {
+    const custom = this.customNode(name);
+    if (custom) return custom;
     const text = this.text(name);
     return text ? this.node(text, `:${name}:`) : `:${name}:`;
+  }
+}
+
+// The path of an emoji image URL on this server (/emoji/…), or undefined for anything else: the
+// image is read from the page's own origin, as the CSP allows, whatever host the URL names.
+function imagePath(url) {
+  try {
+    const path = new URL(url, window.location.href).pathname;
+    return path.startsWith("/emoji/") ? path : undefined;
+  } catch {
+    return undefined;
   }
 }
 

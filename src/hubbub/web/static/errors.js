@@ -45,6 +45,15 @@ const WORDS = {
   storage_limit_reached: "This workspace has no room left for files.",
   // Apps and commands
   invalid_command: "There is no such command here.",
+  not_interactive: "That app does not take button presses.",
+  app_not_found: "The app that posted that is not in this workspace.",
+  block_not_found: "That part of the message is gone: the app changed it.",
+  action_not_found: "That button is gone: the app changed the message.",
+  invalid_option: "That choice is not offered any more.",
+  invalid_date: "That is not a date.",
+  dispatch_failed: "The app did not take that. Try again in a moment.",
+  not_found: "That window is gone: the app closed it.",
+  invalid_arguments: "Something in that is not right. Check it and try again.",
   // Search
   no_query: "Type something to search for.",
   // The session and the server

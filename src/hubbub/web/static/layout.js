@@ -14,6 +14,8 @@ export class Layout {
     this.heading = h("h1", { id: "channel-title" });
     this.topic = h("p", { class: "topic" });
     this.headerTools = h("div", { class: "header-tools" });
+    this.tabsSlot = h("div", { class: "tabs-slot" }); // an app's DM: Home and Messages (home.js)
+    this.homePane = h("section", { id: "app-home", class: "app-home", role: "tabpanel", "aria-labelledby": "tab-home", tabindex: "-1", hidden: true });
     this.list = h("div", { id: "messages", role: "log", "aria-labelledby": "channel-title", tabindex: "0" });
     this.typingLine = h("p", { class: "typing", "aria-live": "polite" });
     this.inputLabel = h("label", { for: "composer-input", class: "visually-hidden" }, "Message");
@@ -44,17 +46,20 @@ export class Layout {
     const main = h(
       "main",
       { class: "channel" },
-      h("header", { class: "channel-header" }, h("div", {}, this.heading, this.topic), this.headerTools),
+      h("header", { class: "channel-header" }, h("div", {}, this.heading, this.topic, this.tabsSlot), this.headerTools),
       this.list,
+      this.homePane,
       this.typingLine,
       this.composer(this.input, "Send", () => undefined, this.inputLabel, () => this.channelFiles(), this.channelTray, "Attach files"),
     );
+    this.main = main;
     refuseStrayDrops();
     dropTarget(main, () => `Drop files to send them to ${this.label(this.channels.get(this.current))}`, (files) => this.channelFiles().add(files));
     append(clear(this.root), [top, h("div", { class: "layout" }, nav, main, this.threadPanel, this.searchPane()), this.toasts]);
     this.root.classList.add("client");
     this.list.addEventListener("scroll", () => {
       if (this.list.scrollTop < 300) this.loadOlder(this.current);
+      this.nearEnd(); // a window opened at an old message reads on towards the present (jump.js)
       if (this.atBottom()) this.markSoon();
     });
     // Whether each list is read to its end, for images that arrive after it was drawn (files.js).
@@ -138,12 +143,18 @@ export class Layout {
   drawSidebar() {
     const all = [...this.channels.values()];
     const named = all.filter((c) => !c.is_im && !c.is_mpim).sort((a, b) => a.name.localeCompare(b.name));
-    const direct = all.filter((c) => c.is_im || c.is_mpim).sort((a, b) => this.title(a).localeCompare(this.title(b)));
+    // Apps: DMs with an app's bot, as Slack lists them apart (each opens on its Home, home.js).
+    const isApp = (c) => c.is_im && this.users.get(c.user)?.is_bot && Boolean(this.users.get(c.user)?.profile?.bot_id);
+    const byTitle = (a, b) => this.title(a).localeCompare(this.title(b));
+    const direct = all.filter((c) => (c.is_im || c.is_mpim) && !isApp(c)).sort(byTitle);
+    const apps = all.filter(isApp).sort(byTitle);
     const item = (c) => {
       const count = this.counts.get(c.id);
       const unread = c.id !== this.current && count?.has_unreads;
       const badge = c.id !== this.current ? count?.mention_count ?? 0 : 0;
-      const label = [this.label(c), unread ? "unread" : "", badge ? `${badge} mention${badge > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
+      // The link is named by its content (no aria-label, which must hold the visible text):
+      // the name as shown, then, for screen readers only, what the bold and the badge say.
+      const said = [unread ? "unread" : "", badge ? `${badge} mention${badge > 1 ? "s" : ""}` : ""].filter(Boolean);
       const dot = c.is_im ? h("span", { class: `presence ${this.presence.get(c.user) ?? "away"}`, dataset: { user: c.user }, "aria-hidden": "true" }) : h("span", { class: "sigil", "aria-hidden": "true" }, c.is_private ? this.emoji.node("🔒", "private") : "#");
       return h(
         "li",
@@ -154,12 +165,12 @@ export class Layout {
             href: `/client/${this.team}/${c.id}`,
             class: `conv${unread ? " unread" : ""}${c.id === this.current ? " active" : ""}`,
             "aria-current": c.id === this.current ? "page" : undefined,
-            "aria-label": label,
             dataset: { channel: c.id },
             onclick: (e) => { e.preventDefault(); this.open(c.id); },
           },
           dot,
           h("span", { class: "name" }, c.is_im || c.is_mpim ? this.title(c) : c.name),
+          said.length ? h("span", { class: "visually-hidden" }, `(${said.join(", ")})`) : null,
           badge ? h("span", { class: "badge", "aria-hidden": "true" }, String(badge)) : null,
         ),
       );
@@ -173,6 +184,9 @@ export class Layout {
       ]),
       section("Direct messages", direct, [
         h("button", { class: "icon", "aria-label": "New direct message", title: "New direct message", onclick: () => this.dialogs.newDm() }, "+"),
+      ]),
+      section("Apps", apps, [
+        h("button", { class: "icon", "aria-label": "Add apps", title: "Add apps", onclick: () => this.dialogs.apps() }, "+"),
       ]),
       h("button", { class: "invite-people", onclick: () => this.dialogs.inviteLink() }, "Invite people to ", this.teamName),
     ]);

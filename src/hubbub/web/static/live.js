@@ -52,6 +52,9 @@ export class Live {
       case "subteam_created":
       case "subteam_updated":
         return this.onUsergroup(e.subteam);
+      case "emoji_changed":
+        this.emoji.changeCustom(e);
+        return this.redraw();
       case "user_change":
       case "team_join":
         this.users.set(e.user.id, e.user);
@@ -60,6 +63,14 @@ export class Live {
         return this.fileGone(e.file_id);
       case "file_change":
         return this.onFileChange(e);
+      case "view_opened":
+        return this.onViewOpened(e);
+      case "view_updated":
+        return this.onViewUpdated(e);
+      case "view_closed":
+        return this.onViewClosed(e);
+      case "view_published":
+        return this.onViewPublished(e);
       case "desktop_notification":
         return this.onNotification(e);
       case "hubbub_resync":
@@ -93,7 +104,10 @@ export class Live {
   onMessage(e) {
     const channel = e.channel;
     if (e.subtype === "message_changed") {
-      const m = e.message;
+      // The changed message is whole: blocks and attachments it no longer has are gone (an
+      // app's replace_original with text alone), while what the client counted (replies)
+      // stays.
+      const m = { blocks: undefined, attachments: undefined, ...e.message };
       this.timeline(channel).update(m.ts, (old) => ({ ...old, ...m }));
       this.threadOf(channel, m.thread_ts)?.update(m.ts, (old) => ({ ...old, ...m }));
       return this.redraw(channel);
@@ -124,7 +138,7 @@ export class Live {
         }));
       }
     } else {
-      fresh = this.timeline(channel).put(m);
+      fresh = this.timeline(channel).arrive(m); // held apart while an old window is shown
       if (m.thread_ts) this.threadOf(channel, m.thread_ts)?.put(m);
     }
     this.clearTyping(channel, m.user);
@@ -142,7 +156,7 @@ export class Live {
   countUnread(channel, m) {
     const conv = this.channels.get(channel);
     const atBottom = this.atBottom();
-    if (channel === this.current && document.visibilityState === "visible" && atBottom) {
+    if (channel === this.current && document.visibilityState === "visible" && atBottom && !this.timeline(channel).detached) {
       this.markSoon();
       return;
     }

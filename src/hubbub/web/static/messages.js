@@ -1,24 +1,34 @@
 // Drawing messages: the channel's list and the thread's, each message with its text, files,
 // attachments, reactions and actions, and the box that edits one. Methods of Client (app.js).
 
+import { call } from "./api.js";
+import { attachmentNodes, blockNodes } from "./blocks.js";
 import { append, clear, h } from "./dom.js";
 import { clock, colourFor, dayKey, dayLabel, initials } from "./format.js";
 import { editable, render } from "./mrkdwn.js";
 
 export class Messages {
-  drawMessages({ toBottom = false, keepBottomOffset = false }) {
+  // keepTop: newer messages were added below (jump.js): the reader stays where they were.
+  drawMessages({ toBottom = false, keepBottomOffset = false, keepTop = false }) {
     if (!this.current) return;
     const list = this.list;
     const wasAtBottom = this.atBottom();
     const fromBottom = list.scrollHeight - list.scrollTop;
+    const fromTop = list.scrollTop;
+    // A message focused (one opened by a link or a search) stays so when the list is redrawn.
+    const focused = list.contains(document.activeElement) ? document.activeElement.dataset?.ts : null;
     const tl = this.timeline(this.current);
     const nodes = [];
     if (tl.cursor) nodes.push(h("p", { class: "loading older" }, "Loading older messages…"));
     else if (tl.loaded) nodes.push(h("p", { class: "start" }, `This is the very beginning of ${this.label(this.channels.get(this.current))}.`));
     this.messageNodes(tl.list(), this.current, nodes, false);
+    if (tl.detached) nodes.push(h("p", { class: "loading newer" }, "Loading newer messages…"));
     append(clear(list), nodes);
-    if (toBottom || (wasAtBottom && !keepBottomOffset)) list.scrollTop = list.scrollHeight;
+    if (keepTop) list.scrollTop = fromTop;
+    else if (toBottom || (wasAtBottom && !keepBottomOffset)) list.scrollTop = list.scrollHeight;
     else if (keepBottomOffset) list.scrollTop = list.scrollHeight - fromBottom;
+    if (focused) list.querySelector(`article.msg[data-ts="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+    this.drawPresentBar();
     focusEditBox(list);
   }
 
@@ -48,7 +58,8 @@ export class Messages {
         nodes.push(h("div", { class: "day", role: "separator" }, h("span", {}, dayLabel(m.ts))));
         prev = null;
       }
-      const grouped = prev && prev.user === m.user && !prev.subtype && !m.subtype && Number(m.ts) - Number(prev.ts) < 300;
+      // A bot's messages under different names or icons are apart, as Slack shows them.
+      const grouped = prev && prev.user === m.user && prev.username === m.username && JSON.stringify(prev.icons) === JSON.stringify(m.icons) && !prev.subtype && !m.subtype && Number(m.ts) - Number(prev.ts) < 300;
       nodes.push(this.messageNode(m, channel, grouped, inThread));
       prev = m;
       last = m;
@@ -72,6 +83,7 @@ export class Messages {
       me: this.me,
       emoji: (name) => this.emoji.text(name),
       emojiNode: (text, label) => this.emoji.node(text, label),
+      customEmoji: (name) => this.emoji.customNode(name),
       userName: (id) => (this.users.has(id) ? this.userName(id) : undefined),
       channelName: (id) => this.channels.get(id)?.name,
       groupHandle: (id) => this.usergroups.get(id)?.handle,
@@ -80,14 +92,17 @@ export class Messages {
   }
 
   messageNode(m, channel, grouped, inThread) {
-    const name = m.user ? this.userName(m.user) : m.username ?? "bot";
+    // A bot's own name and icon for this message (chat:write.customize), as Slack shows them.
+    const name = m.bot_id && m.username ? m.username : m.user ? this.userName(m.user) : m.username ?? "bot";
     const own = m.user === this.me;
     const editing = (inThread ? this.editingReply : this.editing) === m.ts;
     const time = h("time", { datetime: new Date(Number(m.ts) * 1000).toISOString() }, clock(m.ts));
-    // "(edited)" follows the text on its line, as in Slack.
+    // "(edited)" follows the text on its line, as in Slack. Blocks, where the client draws
+    // them all, are shown instead of the text, as Slack does.
+    const blockCtx = this.blockCtx(channel, m);
     const text = editing
       ? this.editBox(channel, m, inThread)
-      : h("div", { class: "text" }, render(m.text, this.ctx()), m.edited ? [" ", h("span", { class: "edited" }, "(edited)")] : null);
+      : h("div", { class: "text" }, blockNodes(m.blocks, blockCtx) ?? render(m.text, this.ctx()), m.edited ? [" ", h("span", { class: "edited" }, "(edited)")] : null);
     const reactions = (m.reactions ?? []).map((r) => {
       const mine = r.users.includes(this.me);
       const who = r.users.map((u) => this.userName(u)).join(", ");
@@ -113,7 +128,7 @@ export class Messages {
       : null;
     const avatar = grouped
       ? h("div", { class: "gutter" }, time.cloneNode(true))
-      : h("div", { class: "avatar", "aria-hidden": "true" }, initials(name));
+      : h("div", { class: "avatar", "aria-hidden": "true" }, this.botIcon(channel, m) ?? initials(name));
     // Coloured by style property, not an inline style attribute: the CSP allows no inline styles.
     if (!grouped) avatar.style.backgroundColor = colourFor(m.user ?? name);
     const node = h(
@@ -123,17 +138,47 @@ export class Messages {
       h(
         "div",
         { class: "body" },
-        grouped ? null : h("div", { class: "meta" }, h("span", { class: "author" }, name), m.user ? h("span", { class: `presence ${this.presence.get(m.user) ?? "away"}`, dataset: { user: m.user }, "aria-hidden": "true" }) : null, time),
+        grouped ? null : h("div", { class: "meta" }, h("span", { class: "author" }, name), m.bot_id || m.app_id ? h("span", { class: "app-badge" }, "APP") : null, m.user ? h("span", { class: `presence ${this.presence.get(m.user) ?? "away"}`, dataset: { user: m.user }, "aria-hidden": "true" }) : null, time),
         m.pinned_to?.length ? h("div", { class: "pinned-note" }, "Pinned") : null,
+        m.is_ephemeral ? h("div", { class: "ephemeral-note" }, "Only visible to you") : null,
         text,
         this.fileNodes(m.files, inThread ? "thread" : "channel"),
-        attachmentNodes(m.attachments),
+        attachmentNodes(m.attachments, blockCtx),
         reactions.length ? h("div", { class: "reactions" }, reactions) : null,
         replies,
       ),
       editing ? null : actions,
     );
     return node;
+  }
+
+  // The context blocks are drawn with in a message: a press calls blocks.actions (the app
+  // answers by changing the message, which comes back over the socket), an image is shown
+  // through the server's proxy, which checks it against this message.
+  // The icon a bot chose for a message: an emoji's picture, or its image through the server's
+  // image proxy (the page's CSP allows no other host); null for everyone else.
+  botIcon(channel, m) {
+    if (!m.bot_id || !m.icons) return null;
+    const emoji = typeof m.icons.emoji === "string" ? m.icons.emoji.replace(/^:|:$/g, "") : "";
+    if (emoji) return h("span", { class: "avatar-emoji" }, this.emoji.named(emoji));
+    const url = m.icons.image_48;
+    return typeof url === "string" && /^https?:\/\//.test(url) ? h("img", { class: "avatar-image", src: imageUrl(channel, m, url), alt: "" }) : null;
+  }
+
+  blockCtx(channel, m) {
+    return {
+      ...this.ctx(),
+      image: (url) => imageUrl(channel, m, url),
+      press: async (b, e, choice) => {
+        try {
+          // An ephemeral message is the server's for a day (services/ephemerals.py), not history.
+          await call("blocks.actions", { channel, ts: m.ts, block_id: b.block_id, action_id: e.action_id, is_ephemeral: m.is_ephemeral ? true : undefined, ...choice });
+          this.clearErrors();
+        } catch (err) {
+          this.fail("That did not work.", err);
+        }
+      },
+    };
   }
 
   find(channel, ts) {
@@ -174,20 +219,10 @@ function focusEditBox(list) {
   }
 }
 
-// Slack attachments, as link previews and bots send them: the service, a linked title and the
-// text, all as text. Images are left out: the page loads nothing from other hosts.
-function attachmentNodes(attachments) {
-  if (!Array.isArray(attachments) || !attachments.length) return null;
-  const safe = (url) => (typeof url === "string" && /^https?:\/\//i.test(url) ? url : null);
-  return attachments.filter((a) => a && typeof a === "object").map((a) => {
-    const link = safe(a.title_link ?? a.from_url);
-    const title = a.title ? (link ? h("a", { href: link, target: "_blank", rel: "noopener noreferrer nofollow" }, String(a.title)) : String(a.title)) : null;
-    return h(
-      "div",
-      { class: "attachment" },
-      a.service_name ? h("div", { class: "service" }, String(a.service_name)) : null,
-      title ? h("div", { class: "title" }, title) : null,
-      a.text || a.fallback ? h("div", { class: "summary" }, String(a.text || a.fallback)) : null,
-    );
-  });
+// The server's image proxy (web/images.py): it fetches the picture only if this message shows
+// it (an app's ephemeral one, as the server keeps it for a day), so nothing else can be fetched
+// through it.
+function imageUrl(channel, m, url) {
+  if (typeof url !== "string" || !/^https?:\/\//i.test(url) || !m.ts) return null;
+  return `/img?${new URLSearchParams({ channel, ts: m.ts, url, ...(m.is_ephemeral ? { ephemeral: "1" } : {}) })}`;
 }

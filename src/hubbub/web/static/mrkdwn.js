@@ -98,6 +98,8 @@ function token(match, ctx) {
   if (code) return h("code", {}, decode(code.slice(1, -1)));
   if (angle) return special(angle.slice(1, -1), ctx);
   if (emoji) {
+    const custom = ctx.customEmoji?.(emoji.slice(1, -1));
+    if (custom) return custom;
     const char = ctx.emoji(emoji.slice(1, -1));
     return char ? ctx.emojiNode(char, emoji) : emoji;
   }

@@ -1,6 +1,7 @@
 // The emoji picker of the reaction dialog: search by name, Slack's skin tones, the emoji used
-// lately (kept in localStorage, per browser, as Slack's "Frequently used") and every emoji by
-// category, each button showing its picture from the sheet (emoji.js).
+// lately (kept in localStorage, per browser, as Slack's "Frequently used"), the workspace's
+// custom emoji ("Custom") and every emoji by category, each button showing its picture from
+// the sheet, or a custom one's image (emoji.js).
 
 import { append, clear, h } from "./dom.js";
 import { TONES } from "./emoji.js";
@@ -62,19 +63,25 @@ export function emojiPicker(emoji, choose) {
     const q = search.value.trim().toLowerCase().replace(/^:|:$/g, "");
     if (q) {
       // One button per emoji, by its first name that matches: +1 and thumbsup are one.
+      // The workspace's own emoji are found by name too, each one its own.
       const seen = new Set();
-      const found = Object.keys(emoji.names)
+      const found = [...Object.keys(emoji.names), ...emoji.customNames()]
         .filter((name) => name.includes(q))
         .sort((a, b) => Number(!a.startsWith(q)) - Number(!b.startsWith(q)) || a.length - b.length)
-        .filter((name) => !seen.has(emoji.names[name]) && seen.add(emoji.names[name]))
+        .filter((name) => {
+          const key = emoji.names[name] ?? `custom:${name}`;
+          return !seen.has(key) && seen.add(key);
+        })
         .slice(0, RESULTS);
       first = found[0] ? emoji.toned(found[0], Number(tone.value)) : q;
       append(clear(sections), [found.length ? section("Search results", found) : h("p", { class: "muted" }, `No emoji named “${q}”. Enter adds it as typed.`)]);
       return;
     }
     first = null;
+    const custom = emoji.customNames();
     append(clear(sections), [
-      section("Frequently used", recentEmoji().filter((n) => emoji.text(n))),
+      section("Frequently used", recentEmoji().filter((n) => emoji.known(n))),
+      custom.length ? section("Custom", custom) : null,
       emoji.categories.map(([title, names]) => section(title, names)),
     ]);
   };

@@ -1,13 +1,46 @@
 // The messages of one conversation (or one thread) as the client holds them: keyed by ts, so a
 // message that arrives twice (a history page and a live event, or a replay after a reconnect)
 // is held once, and kept in ts order, which is the order every member sees.
+//
+// What is held is one run of history with no gap: the newest messages and older pages, or a
+// window opened around an old message (a search result, a pin, a permalink), which reaches back
+// by `cursor` and forward by `newer` until it joins the present. While it does not (detached),
+// live messages are held apart, not drawn into the window, and join it with the present.
 
 export class Timeline {
   constructor() {
     this.byTs = new Map();
     this.sorted = null;
     this.cursor = ""; // where the next older page starts; "" when there is none
-    this.loaded = false; // the newest page has been read
+    this.newer = ""; // where the next newer page starts; "" when the present is reached
+    this.held = new Map(); // live messages that came while detached, by ts
+    this.loaded = false; // the newest page (or a window) has been read
+  }
+
+  // A window around an old message: the present is not reached until a newer page says so.
+  static window() {
+    const tl = new Timeline();
+    tl.newer = "pending";
+    return tl;
+  }
+
+  get detached() {
+    return Boolean(this.newer);
+  }
+
+  // A live message: into the timeline, or, while detached, held until it joins the present.
+  arrive(message) {
+    if (!this.detached) return this.put(message);
+    const had = this.held.get(message.ts) ?? this.byTs.get(message.ts);
+    this.held.set(message.ts, had ? { ...had, ...message } : message);
+    return !had;
+  }
+
+  // The window has read to the newest message: what was held joins it.
+  joinPresent() {
+    this.newer = "";
+    for (const m of this.held.values()) this.put(m);
+    this.held.clear();
   }
 
   put(message) {
@@ -18,15 +51,18 @@ export class Timeline {
   }
 
   update(ts, change) {
+    const waiting = this.held.get(ts);
+    if (waiting) this.held.set(ts, change(waiting));
     const had = this.byTs.get(ts);
-    if (!had) return false;
+    if (!had) return Boolean(waiting);
     this.byTs.set(ts, change(had));
     this.sorted = null;
     return true;
   }
 
   remove(ts) {
-    if (!this.byTs.delete(ts)) return false;
+    const waiting = this.held.delete(ts);
+    if (!this.byTs.delete(ts)) return waiting;
     this.sorted = null;
     return true;
   }
