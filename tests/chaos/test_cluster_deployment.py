@@ -167,6 +167,25 @@ def test_a_paused_worker_holds_its_jobs_and_runs_them_once_resumed(
     eventually(lambda: _jobs_done(cluster) > done and _jobs_waiting(cluster) == 0)
 
 
+def test_a_job_in_the_stream_outlives_a_redis_kill(
+    cluster: ClusterDeployment, workspace: Workspace
+) -> None:
+    """Redis runs with its append-only file (docs/deploy.md): a job it took before a kill -9 is
+    still in the stream after, and runs. Without the file it was lost (a chaos run's
+    lost_effect: a kill 48 ms after an acknowledged reply)."""
+    done = _jobs_done(cluster)
+    cluster.pause("worker")
+    alice = client(cluster, 0, workspace.alice.token)
+    dm = alice.conversations_open(users=workspace.carol.user_id)["channel"]["id"]
+    post(alice, dm, "a job across a redis kill")
+    eventually(lambda: _jobs_waiting(cluster) > 0)
+    cluster.kill("redis")
+    cluster.restart("redis")
+    assert _jobs_waiting(cluster) > 0
+    cluster.resume("worker")
+    eventually(lambda: _jobs_done(cluster) > done and _jobs_waiting(cluster) == 0)
+
+
 def test_a_shard_restart_fails_only_its_workspaces_and_loses_no_acknowledged_post(
     cluster: ClusterDeployment, workspace: Workspace, channel: str
 ) -> None:
@@ -211,6 +230,7 @@ def test_redis_restarted_empty_and_posts_still_reach_the_gateway(
         with redis.Redis("127.0.0.1", cluster.ports["redis"]) as r:
             r.set("chaos:marker", "kept?")
         cluster.kill("redis")
+        cluster.lose_redis_files()
         post(alice, channel, "while redis is down")
         cluster.restart("redis")
         with redis.Redis("127.0.0.1", cluster.ports["redis"]) as r:
@@ -225,9 +245,10 @@ def test_redis_restarted_empty_and_posts_still_reach_the_gateway(
 def test_the_worker_runs_jobs_again_after_redis_comes_back_empty(
     cluster: ClusterDeployment, workspace: Workspace
 ) -> None:
-    """The job stream, its consumer group and counters go with Redis (it keeps nothing here);
-    the worker must take new jobs from the stream made again, not die with its connection."""
+    """The job stream, its consumer group and counters go with a Redis that kept nothing; the
+    worker must take new jobs from the stream made again, not die with its connection."""
     cluster.kill("redis")
+    cluster.lose_redis_files()
     cluster.restart("redis")
     alice = client(cluster, 0, workspace.alice.token)
     dm = alice.conversations_open(users=workspace.carol.user_id)["channel"]["id"]

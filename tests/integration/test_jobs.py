@@ -477,6 +477,42 @@ async def test_a_stream_worker_outlives_a_redis_restart_that_empties_it(
         await client.aclose()
 
 
+async def test_a_stream_worker_outlives_its_stream_deleted_under_its_blocked_read(
+    hub: Hub, streams: JobStreams
+) -> None:
+    """A FLUSHALL (or a DEL of the stream) while the worker blocks in XREADGROUP answers it
+    `UNBLOCKED the stream key no longer exists`, not NOGROUP: the group is made again at the
+    next claim. Before, that error ended the runner's loop and left the worker idle."""
+    team = await _team(hub)
+    seen: list[int] = []
+
+    async def handler(_hub: Hub, job: Job) -> None:
+        seen.append(job.payload["n"])
+
+    queue = StreamQueue(streams, lease_s=5)
+    runner = JobRunner(hub, queue, {"count": Kind(FAST, handler)})
+    relay = StreamRelay(hub, streams)
+    try:
+        await _enqueue(hub, team, "count", 1)
+        await relay.run_once()
+        runner.start()
+        await until(lambda: seen == [0], within_s=20.0)
+        await asyncio.sleep(0.2)  # the runner is back in its blocking read
+        with capture_logs() as logs:
+            await streams.redis.delete(streams.stream)
+
+            def waited_out() -> bool:
+                return any(e["event"] == "jobs_claim_failed" for e in logs)
+
+            await until(waited_out, 20.0, "the blocked claim to fail as unavailable")
+        await _enqueue(hub, team, "count", 1)
+        assert await relay.run_once() == 1
+        await until(lambda: len(seen) == 2, within_s=20.0)
+        assert runner._task is not None and not runner._task.done()
+    finally:
+        await runner.stop()
+
+
 async def test_stream_retries_dead_letters_and_revival(hub: Hub, streams: JobStreams) -> None:
     team = await _team(hub)
     attempts: list[int] = []

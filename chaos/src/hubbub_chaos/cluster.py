@@ -12,7 +12,7 @@ Clients reach the serve processes directly, each on an address of its own (127.0
     serve-2  role gateway  RTM and Socket Mode sockets only
     worker   jobs from Redis Streams
     pg-0     shard "a" and the directory;  pg-1  shard "b"
-    redis    bus, presence, tickets, limits, the job stream; keeps nothing across a restart
+    redis    bus, presence, tickets, limits, the job stream; keeps its append-only file
 """
 
 from __future__ import annotations
@@ -240,6 +240,14 @@ class ClusterDeployment:
         if proc.running() and proc.paused:
             proc.resume()
         proc.start()  # nothing to do if it runs; else returns once it answers
+
+    def lose_redis_files(self) -> None:
+        """A Redis whose disk is gone (or that ran without persistence) comes back empty: the
+        files go while it is down, so the next restart starts from nothing."""
+        if self._proc("redis").running():
+            raise RuntimeError("Redis's files go only while it is down")
+        shutil.rmtree(self.folder / "redis")
+        (self.folder / "redis").mkdir()
 
     def pause(self, target: str) -> None:
         self._proc(target).pause()

@@ -175,10 +175,12 @@ def redis_answers(port: int) -> bool:
 
 
 def redis_proc(port: int, workdir: Path, log: Path) -> Proc:
-    """A redis-server of the deployment's own that keeps nothing: restarted, it is empty."""
+    """A redis-server of the deployment's own, run as docs/deploy.md asks of one that holds the
+    job queue: with its append-only file, written before Redis answers, so a kill -9 loses
+    nothing it acknowledged (everysec's fsync only matters when the host itself goes down)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
-    argv += ["no", "--dir", str(workdir)]
+    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(workdir)]
+    argv += ["--appendonly", "yes", "--appendfsync", "everysec"]
     return Proc("redis", argv, log, lambda: redis_answers(port))
 
 

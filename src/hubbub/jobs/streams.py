@@ -196,6 +196,10 @@ class StreamRelay(Background):
             self._moved = []
 
 
+# Redis's answers when the stream or its group is gone: made again, as at the first claim.
+_GROUP_GONE = ("NOGROUP", "UNBLOCKED")
+
+
 class StreamQueue:
     """The JobQueue of a `hubbub worker`: one consumer of the group."""
 
@@ -213,11 +217,12 @@ class StreamQueue:
         """Redis out of reach is Unavailable, which the runner waits out, as it does the SQL
         queue's database; any other error would end its loop and leave the worker alive and
         idle. A Redis that came back empty has lost the group too: made again at the next
-        claim (the jobs it held are lost with it: docs/deploy.md, job_queue = "redis")."""
+        claim (the jobs it held are lost with it: docs/deploy.md, job_queue = "redis"). A
+        stream deleted while a read blocks on it (FLUSHALL) answers that read UNBLOCKED."""
         try:
             yield
         except ResponseError as exc:
-            if "NOGROUP" not in str(exc):
+            if not str(exc).startswith(_GROUP_GONE):
                 raise
             self._ready = False
             raise Unavailable() from exc
