@@ -104,7 +104,7 @@ node: node-runtime $(NODE_STAMP)
 TEST_JOBS ?= 2
 
 test: lint services browser node
-	$(BIN)/pytest -n $(TEST_JOBS)
+	$(BIN)/pytest -n $(TEST_JOBS) --durations=40
 
 # The same tests with every test server on a PostgreSQL database of its own (~7 min here in
 # one process, before make test ran two).
