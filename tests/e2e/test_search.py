@@ -96,6 +96,9 @@ def test_highlights_mark_each_match(
     [match] = search(alice, query="CAFE ouvre", highlight=True)["messages"]["matches"]
     s, e = HIGHLIGHT_START, HIGHLIGHT_END
     assert match["text"] == f"Le {s}Café{e} {s}ouvre{e} à 9h"
+    # A prefix is marked where it begins a word (`ouvre`), and nowhere else.
+    [match] = search(alice, query="caf* ouv*", highlight=True)["messages"]["matches"]
+    assert match["text"] == f"Le {s}Caf{e}é {s}ouv{e}re à 9h"
 
 
 def test_pages_and_sorting(server: Server, workspace: Workspace, posted: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert
 from sqlalchemy.schema import CreateIndex
 
-from hubbub.domain.search_text import boundary_keys
+from hubbub.domain.search_text import boundary_hashes, boundary_keys, word_start_hash
 from hubbub.store.migrate import config, upgrade
 from hubbub.store.tables import messages, metadata
 
@@ -128,3 +128,23 @@ def test_files_from_before_file_search_are_indexed_by_its_migration(tmp_path: Pa
         conn.commit()
         body = conn.exec_driver_sql("SELECT search_body FROM files").scalar()
     assert body == "resume.pdf my cv"
+
+
+def test_rows_indexed_before_0031_get_the_keys_of_their_words_starts(postgres_url: str) -> None:
+    """PostgreSQL asks a prefix of its words' start keys alone: 0031 gives them to the rows
+    that had only their spaces' windows (0025's keys)."""
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        command.upgrade(config(conn), "0030")
+        conn.commit()
+        conn.exec_driver_sql(
+            "INSERT INTO search_docs (team_id, channel_id, ts, user_id, has_link, body,"
+            " boundary_keys) VALUES ('T1', 'C1', '1700000000.000001', 'U1', false,"
+            " 'the zaizou plan', ARRAY[1, 2])"
+        )
+        conn.commit()
+        upgrade(conn)
+        conn.commit()
+        keys = conn.exec_driver_sql("SELECT boundary_keys FROM search_docs").scalar()
+    assert keys == boundary_hashes("the zaizou plan")
+    assert word_start_hash("zaiz") in keys

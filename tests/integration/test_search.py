@@ -202,10 +202,52 @@ async def test_words_phrases_exclusions_and_prefixes(world: World) -> None:
         "deploy the new build today",
         "deployment finished",
     ]
+    await post(w, "we redeploy")
+    assert await found(w, "deploy*") != await found(w, "deploy")  # redeploy: not a word start
     assert await found(w, '"new  BUILD" today') == ["deploy the new build today"]
     # The engines' own syntax is text: found where the text has it, never an error.
     for query in ("NEAR(new build)", "new OR old", "body:new", "new*build", '"unbalanced', "^new"):
         assert await found(w, query) == []
+
+
+@pytest.mark.parametrize("prefix", ["depl*", "dep*", "de*", "DÉPLOY*"])
+async def test_a_prefix_finds_the_words_it_begins_on_both_stores(world: World, prefix: str) -> None:
+    """`word*` is a word that begins so (Slack's meaning), after white space or punctuation,
+    typographic quotes and dashes included; not inside a word, nor after a Han character.
+    Asked by the word start's key on PostgreSQL (four bytes or more), else by trigrams, else
+    by a walk of the newest rows: the same matches every way, edits followed."""
+    w = world
+    begins = [
+        "deployment finished",
+        "(deploy) at noon",
+        "“Deploy” it",
+        "x-deploy",
+        "late—deploying",
+        "Déploiement",
+    ]
+    inside = ["we redeploy", "東京deploy", "x_redeploy", "nodeploy"]
+    for text in begins + inside:
+        await post(w, text)
+    # Folded: "deploiement" begins with "depl", not with "deploy".
+    expected = [t for t in begins if prefix != "DÉPLOY*" or t != "Déploiement"]
+    assert sorted(await found(w, prefix)) == sorted(expected)
+    # An edit moves the word start: the old text's word is gone, the new one found.
+    ts = await post(w, "nodeploy yet")
+    assert "nodeploy yet" not in await found(w, prefix)
+    await messages.update(w.hub, w.ada, w.general, ts, text="no deploy yet")
+    assert "no deploy yet" in await found(w, prefix)
+
+
+async def test_a_prefix_in_a_modifiers_walk_and_with_other_terms(world: World) -> None:
+    w = world
+    await post(w, "deploying the build", w.random)
+    await post(w, "redeploying the build", w.random)
+    await post(w, "deploying elsewhere")
+    assert await found(w, "deploy* in:#side") == ["deploying the build"]
+    assert await found(w, "build deploy*") == ["deploying the build"]
+    assert await found(w, "deploy* -build") == ["deploying elsewhere"]
+    mine = sorted(await found(w, "deploy* from:@ada"))
+    assert mine == ["deploying elsewhere", "deploying the build"]
 
 
 async def test_phrases_by_their_boundary_keys_follow_edits_in_every_script(world: World) -> None:

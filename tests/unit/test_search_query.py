@@ -25,14 +25,18 @@ from hubbub.domain.search_query import (
 from hubbub.domain.search_text import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
+    START_BYTES,
+    begins_word,
     boundary_hashes,
     boundary_keys,
     file_body,
     fold,
     highlight,
+    is_prefix,
     key_text,
     phrase_hashes,
     searchable,
+    word_start_hash,
 )
 
 TODAY = date(2026, 12, 6)  # a Sunday
@@ -52,7 +56,13 @@ def q(text: str) -> SearchQuery:
         ('"Exact  Phrase" rest', SearchQuery(terms=("exact phrase", "rest"))),
         ("-nope yes", SearchQuery(terms=("yes",), excluded=("nope",))),
         ('-"not this" yes', SearchQuery(terms=("yes",), excluded=("not this",))),
-        ("deploy*", SearchQuery(terms=("deploy",))),
+        # `word*` begins a word; in a script written without spaces it is a substring.
+        ("deploy*", SearchQuery(prefixes=("deploy",))),
+        ("Déploy* deploy", SearchQuery(terms=("deploy",), prefixes=("deploy",))),
+        ("-deploy*", SearchQuery(excluded=("deploy",))),
+        ('"deploy*"', SearchQuery(terms=("deploy*",))),
+        ("東京* タワ*", SearchQuery(terms=("東京", "タワ"))),
+        ("$100* c++*", SearchQuery(terms=("$100",), prefixes=("c++",))),
         ("hello, world!", SearchQuery(terms=("hello", "world"))),
         ("c++ $100", SearchQuery(terms=("c++", "$100"))),
         # A quote without its partner is text; the word keeps what is not punctuation.
@@ -322,9 +332,54 @@ def test_highlight_marks_each_match_in_the_original_text() -> None:
     assert highlight("x", []) == "x"
 
 
-@given(st.text(), st.lists(st.text(min_size=1), max_size=3))
-def test_highlight_only_adds_marks(text: str, needles: list[str]) -> None:
-    marked = highlight(text, [fold(n) for n in needles])
+def test_highlight_marks_a_prefix_only_where_it_begins_a_word() -> None:
+    s, e = HIGHLIGHT_START, HIGHLIGHT_END
+    text = "Deployed, redeploy “deploy” x-DEPLOY"
+    assert highlight(text, [], ["depl"]) == (
+        f"{s}Depl{e}oyed, redeploy “{s}depl{e}oy” x-{s}DEPL{e}OY"
+    )
+    assert highlight("redeploy", ["depl"], ["depl"]) == f"re{s}depl{e}oy"
+
+
+@pytest.mark.parametrize(
+    ("body", "prefix", "begins"),
+    [
+        ("deployment finished", "depl", True),
+        ("we redeploy", "depl", False),
+        ("(deploy) and “deploy”", "deploy", True),
+        ("x-deploy", "deploy", True),
+        ("x_deploy", "deploy", True),
+        ("x—deploy", "deploy", True),  # an em dash, U+2014
+        ("東京deploy", "deploy", False),  # a Han character is part of a word
+        ("café deploy", "deploy", True),
+        ("c++ rocks", "c++", True),
+        ("abc++", "c++", False),
+        ("a.b", "a.b", True),
+        ("axb", "a.b", False),  # the prefix's punctuation is itself, not a pattern
+        ("дом домашний", "дома", True),
+    ],
+)
+def test_a_prefix_begins_a_word_after_a_separator(body: str, prefix: str, begins: bool) -> None:
+    assert begins_word(body, prefix) is begins
+
+
+@given(st.text(alphabet=st.sampled_from("ab c-é北“क."), max_size=40) | st.text())
+def test_each_word_start_of_a_text_is_keyed(text: str) -> None:
+    """PostgreSQL asks its GIN index for a prefix's key alone: wherever the prefix begins a
+    word of a text, the text's keys hold it."""
+    body = fold(text)
+    keys = set(boundary_hashes(body))
+    for at in range(len(body)):
+        prefix = body[at : at + START_BYTES + 2].rstrip()
+        if not is_prefix(prefix) or not begins_word(body, prefix):
+            continue
+        if (key := word_start_hash(prefix)) is not None:
+            assert key in keys, prefix
+
+
+@given(st.text(), st.lists(st.text(min_size=1), max_size=3), st.lists(st.text(min_size=1)))
+def test_highlight_only_adds_marks(text: str, needles: list[str], prefixes: list[str]) -> None:
+    marked = highlight(text, [fold(n) for n in needles], [fold(p) for p in prefixes])
     assert marked.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "") == text
 
 
@@ -383,19 +438,43 @@ def _windows_by_words(body: str, side: int) -> set[bytes]:
 
 @given(st.text(alphabet=st.sampled_from("ab c\u00e9\u5317 \u0915"), max_size=60) | st.text())
 def test_boundary_windows_are_those_of_each_pair_of_words(text: str) -> None:
-    """The regex that finds the windows finds each space's, overlapping ones included."""
+    """The regexes that find the windows and the words' starts find each space's window,
+    overlapping ones included, and each word's first bytes."""
     body = fold(text)
     crcs = {zlib.crc32(w) for side in (3, 5) for w in _windows_by_words(body, side)}
+    crcs |= {zlib.crc32(b"\x01" + start) for start in _starts_by_characters(body)}
     assert set(boundary_hashes(body)) == {c - (1 << 32) if c >= 1 << 31 else c for c in crcs}
     threes = _windows_by_words(body, 3)
     assert set(boundary_keys(body)) == {f"k{zlib.crc32(w) % 4096:03x}" for w in threes}
 
 
+def _separates(char: str) -> bool:
+    code = ord(char)
+    return (
+        (code < 0x80 and not char.isalnum())
+        or 0xA0 <= code <= 0xBF
+        or 0x2000 <= code <= 0x206F
+        or 0x3000 <= code <= 0x303F
+    )
+
+
+def _starts_by_characters(body: str) -> set[bytes]:
+    """The first four bytes of each word, as the rule says them, a character at a time."""
+    starts = set()
+    for at, char in enumerate(body):
+        if not _separates(char) and (at == 0 or _separates(body[at - 1])):
+            head = body[at : at + 4].encode("utf-8", "surrogatepass")[:4]
+            if len(head) == 4:
+                starts.add(head)
+    return starts
+
+
 def test_boundary_hashes() -> None:
-    # A text's spaces give a key for three bytes a side and, where both words reach, for five.
-    assert len(boundary_hashes("raidi shiro")) == 2
-    assert len(boundary_hashes("pode shiro")) == 1
-    assert len(boundary_hashes("of a cat")) == 0
+    # A text's spaces give a key for three bytes a side and, where both words reach, for five;
+    # each word its first four bytes (`of a` and `a ca` run into the next word; `cat` has 3).
+    assert len(boundary_hashes("raidi shiro")) == 2 + 2
+    assert len(boundary_hashes("pode shiro")) == 1 + 2
+    assert len(boundary_hashes("of a cat")) == 0 + 2
     # A phrase asks for the widest its words reach: the five-byte window, in rows that hold
     # "raidi shiro" or longer words around it, not "kaidi shiro" (whose three-byte key it is).
     (key,) = phrase_hashes("raidi shiro")

@@ -11,6 +11,7 @@ from hubbub.api.registry import TIER_2, Router
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Channel
+from hubbub.domain.search_query import SearchQuery
 from hubbub.domain.search_text import highlight
 from hubbub.domain.shapes import USER_TEAM, file_json
 from hubbub.services.search import MAX_COUNT, MAX_PAGE, Ask, Match, iid, search_messages
@@ -95,15 +96,15 @@ def _read_cursor(given: str) -> tuple[int | None, int]:
 
 async def _messages(call: Call, text: str, ask: Ask, given: bool) -> dict[str, Any]:
     results = await search_messages(call.hub, call.who, text, ask)
-    needles = list(results.query.terms) if call.flag("highlight") else None
-    shown = [_match(call, m, needles) for m in results.matches]
+    marks = results.query if call.flag("highlight") else None
+    shown = [_match(call, m, marks) for m in results.matches]
     return _section(shown, results.total, results.latest_us, ask, given)
 
 
 async def _files(call: Call, text: str, ask: Ask, given: bool) -> dict[str, Any]:
     results = await search_files(call.hub, call.who, text, ask)
-    needles = list(results.query.terms) if call.flag("highlight") else None
-    shown = [_file_match(call, m, needles) for m in results.matches]
+    marks = results.query if call.flag("highlight") else None
+    shown = [_file_match(call, m, marks) for m in results.matches]
     return _section(shown, results.total, results.latest_us, ask, given)
 
 
@@ -136,14 +137,19 @@ def _paging(total: int, shown: int, ask: Ask) -> dict[str, Any]:
     }
 
 
-def _match(call: Call, match: Match, needles: list[str] | None) -> dict[str, Any]:
+def _marked(text: str, marks: SearchQuery | None) -> str:
+    """The text with the query's matches marked, when `highlight` asks for them."""
+    return highlight(text, marks.terms, marks.prefixes) if marks else text
+
+
+def _match(call: Call, match: Match, marks: SearchQuery | None) -> dict[str, Any]:
     msg = match.message
     return {
         "type": "message",
         "iid": iid(msg),
         "channel": _channel(match.channel),
         "ts": msg.ts,
-        "text": highlight(msg.text, needles) if needles else msg.text,
+        "text": _marked(msg.text, marks),
         "user": msg.user_id,
         "username": match.username,
         "team": msg.extra.get(USER_TEAM, msg.team_id),
@@ -152,12 +158,12 @@ def _match(call: Call, match: Match, needles: list[str] | None) -> dict[str, Any
     }
 
 
-def _file_match(call: Call, match: FileMatch, needles: list[str] | None) -> dict[str, Any]:
+def _file_match(call: Call, match: FileMatch, marks: SearchQuery | None) -> dict[str, Any]:
     """Slack's file object (domain/shapes.py file_json, with where the searcher sees it
     shared); with highlight, the matches in its title marked (its name stays a file's name)."""
     out = file_json(match.file, call.hub.urls, match.seen)
-    if needles:
-        out["title"] = highlight(match.file.title, needles)
+    if marks:
+        out["title"] = _marked(match.file.title, marks)
     return out
 
 

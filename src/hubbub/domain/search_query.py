@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from hubbub.domain.files import TYPE_FILTERS
-from hubbub.domain.search_text import fold
+from hubbub.domain.search_text import fold, is_prefix
 
 MAX_QUERY = 1000
 MAX_TERMS = 30
@@ -78,6 +78,7 @@ class Ref:
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     terms: tuple[str, ...] = ()  # folded words and phrases; each must occur
+    prefixes: tuple[str, ...] = ()  # folded `word*`: each must begin a word (search_text.py)
     excluded: tuple[str, ...] = ()  # folded; none may occur
     channels: tuple[Ref, ...] = ()  # in:#channel; with dms, any one of them
     dms: tuple[Ref, ...] = ()  # in:@person: the DM with each
@@ -91,6 +92,13 @@ class SearchQuery:
     # type:…: files of any of these filetypes; only files have one, so a message never matches.
     filetypes: tuple[str, ...] = ()
     impossible: bool = False  # matches nothing (over the bounds, or a value that does not parse)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """What the text must hold somewhere: the terms, and the prefixes as substrings (the
+        index's candidates, the score and the highlights; a prefix's word start is checked
+        apart)."""
+        return self.terms + self.prefixes
 
     @property
     def scoped(self) -> bool:
@@ -151,6 +159,7 @@ class _Builder:
         self.today = today
         self.zone = zone
         self.terms: list[str] = []
+        self.prefixes: list[str] = []
         self.excluded: list[str] = []
         self.channels: list[Ref] = []
         self.dms: list[Ref] = []
@@ -166,6 +175,8 @@ class _Builder:
         term = _phrase(text) if quoted else _word(text)
         if term:
             target = self.excluded if negated else self.terms
+            if not (quoted or negated) and text.endswith("*") and is_prefix(term):
+                target = self.prefixes
             if term not in target:
                 target.append(term)
 
@@ -242,6 +253,7 @@ class _Builder:
     def build(self) -> SearchQuery:
         return SearchQuery(
             terms=tuple(self.terms),
+            prefixes=tuple(self.prefixes),
             excluded=tuple(self.excluded),
             channels=tuple(self.channels),
             dms=tuple(self.dms),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from collections.abc import Sequence
 
 from hubbub.domain.links import find_links
 
@@ -129,8 +130,11 @@ def key_text(body: str) -> str:
 
 
 def boundary_hashes(folded: str) -> list[int]:
-    """PostgreSQL's keys of a message's folded text: each window of each of HASHED_SIDES."""
-    return list(dict.fromkeys(_hashed(w) for w in _windows(folded, HASHED_SIDES)))
+    """PostgreSQL's keys of a message's folded text: each window of each of HASHED_SIDES, and
+    the first START_BYTES of each word (word_start_hash)."""
+    windows = (_hashed(w) for w in _windows(folded, HASHED_SIDES))
+    starts = (_hashed(_START + s) for s in _word_starts(folded))
+    return list(dict.fromkeys((*windows, *starts)))
 
 
 def phrase_hashes(phrase: str) -> list[int]:
@@ -139,6 +143,62 @@ def phrase_hashes(phrase: str) -> list[int]:
     begin one, but each reaches at least as far in the text as in the phrase, so the text has
     that window too (boundary_hashes keeps every side)."""
     return list(dict.fromkeys(_hashed(w) for w in _widest_windows(phrase, HASHED_SIDES)))
+
+
+# Words' beginnings (docs/search.md, "Prefixes"): `deploy*` finds a word that begins so, as
+# Slack's search does. A word is a run of characters none of which separate words: ASCII's
+# white space, punctuation and symbols, the Latin-1 ones (U+00A0-U+00BF), general punctuation
+# (U+2000-U+206F: typographic quotes and dashes) and CJK punctuation (U+3000-U+303F). The same
+# class, written with \u escapes, means the same in Python's re and PostgreSQL's regular
+# expressions, so both stores find the same words.
+SEPARATORS = (
+    "[\\u0001-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007f"
+    "\\u00a0-\\u00bf\\u2000-\\u206f\\u3000-\\u303f]"
+)
+# Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar): a
+# prefix holding one of their characters has no word start to find, and is a substring.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
+)
+# PostgreSQL asks its GIN index of boundary_keys for the rows with a word beginning with a
+# prefix's first START_BYTES (UTF-8), where its trigram index handed over every row holding
+# the prefix's trigrams anywhere (`zaiz*`: 91,000 rows at 1M messages for 4,000 matches).
+START_BYTES = 4
+_START = b"\x01"  # sets a word start's key apart from a window's
+_WORD_START = re.compile(f"(?:^|(?<={SEPARATORS}))(?!{SEPARATORS})(?=(.{{1,{START_BYTES}}}))", re.S)
+
+
+def is_prefix(word: str) -> bool:
+    """Whether a folded word written with `*` can begin a word: it starts with a word's
+    character and holds none of a script written without spaces (else it is a substring)."""
+    return bool(word) and re.match(SEPARATORS, word) is None and not _UNSPACED.search(word)
+
+
+def begins_word(folded: str, prefix: str) -> bool:
+    """Whether a word of the folded text begins with the prefix (the check SQLite runs on
+    each candidate row; PostgreSQL runs word_start_pattern)."""
+    return re.search(word_start_pattern(prefix), folded) is not None
+
+
+def word_start_pattern(prefix: str) -> str:
+    """The regular expression, in the syntax Python's re and PostgreSQL's share, of the prefix
+    at a word's beginning: ASCII's punctuation escaped, the rest as written."""
+    escaped = "".join("\\" + c if c.isascii() and not c.isalnum() else c for c in prefix)
+    return f"(^|{SEPARATORS}){escaped}"
+
+
+def word_start_hash(prefix: str) -> int | None:
+    """PostgreSQL's key of a prefix: its first START_BYTES, as boundary_hashes keys each word;
+    None for a shorter prefix (its trigrams are asked instead)."""
+    raw = _encoded(prefix)
+    return _hashed(_START + raw[:START_BYTES]) if len(raw) >= START_BYTES else None
+
+
+def _word_starts(folded: str) -> list[bytes]:
+    """The first START_BYTES of each word of the folded text (none where fewer are left)."""
+    heads = (_encoded(m.group(1))[:START_BYTES] for m in _WORD_START.finditer(folded))
+    return [h for h in heads if len(h) == START_BYTES]
 
 
 def _hashed(window: bytes) -> int:
@@ -156,13 +216,14 @@ def file_body(name: str, title: str) -> str:
     return f"{folded_name} {folded_title}"
 
 
-def highlight(text: str, needles: list[str]) -> str:
-    """text with every match of a folded needle marked, found by folding text one character at
-    a time (so each match maps back to the characters it came from). Overlapping matches are
-    marked once, as one span; a needle folding that differs across characters (rare
-    compositions) is simply not marked."""
-    needles = [n for n in needles if n]
-    if not needles or not text:
+def highlight(text: str, needles: Sequence[str], prefixes: Sequence[str] = ()) -> str:
+    """text with every match of a folded needle marked, and of a prefix where it begins a
+    word, found by folding text one character at a time (so each match maps back to the
+    characters it came from). Overlapping matches are marked once, as one span; a needle
+    folding that differs across characters (rare compositions) is simply not marked."""
+    found: list[tuple[str, re.Pattern[str] | None]] = [(n, None) for n in needles if n]
+    found += [(p, re.compile(word_start_pattern(p))) for p in prefixes if p]
+    if not found or not text:
         return text
     folded: list[str] = []
     origin: list[int] = []  # for each folded character, the index of its original one
@@ -178,12 +239,13 @@ def highlight(text: str, needles: list[str]) -> str:
             origin.append(index)
     haystack = "".join(folded)
     marked = [False] * len(text)
-    for needle in needles:
+    for needle, at_word_start in found:
         start = haystack.find(needle)
         while start != -1:
-            # From the first original character to the last, white space folded away included.
-            for index in range(origin[start], origin[start + len(needle) - 1] + 1):
-                marked[index] = True
+            if at_word_start is None or at_word_start.match(haystack, max(start - 1, 0)):
+                # From the first original character to the last, folded white space included.
+                for index in range(origin[start], origin[start + len(needle) - 1] + 1):
+                    marked[index] = True
             start = haystack.find(needle, start + 1)
     if not any(marked):
         return text

@@ -190,8 +190,9 @@ search_docs = Table(
     Column("user_id", String(16), nullable=False),
     Column("has_link", Boolean, nullable=False),
     Column("body", Text, nullable=False),
-    # PostgreSQL: the keys of its word boundaries, which a GIN index answers phrases from
-    # (migration 0025, domain/search_text.py boundary_hashes); NULL on SQLite (search_keys).
+    # PostgreSQL: the keys of its word boundaries, which a GIN index answers phrases (the
+    # windows of its spaces, migration 0025) and prefixes (its words' starts, 0031) from
+    # (domain/search_text.py boundary_hashes); NULL on SQLite (search_keys).
     Column("boundary_keys", ARRAY(Integer).with_variant(Text(), "sqlite")),
     # Edits and deletes find the row by the message's key; an in: search walks it by ts.
     Index("uq_search_docs_message", "team_id", "channel_id", "ts", unique=True),

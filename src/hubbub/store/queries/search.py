@@ -92,7 +92,7 @@ class SearchQueries(TxBase):
         narrowest = min(sizes, key=lambda lead: sizes[lead], default=None)
         if narrowest is not None and sizes[narrowest] <= WALK_LIMIT:
             return Plan(narrowest)
-        if any(len(t) >= TRIGRAM for t in query.terms):
+        if any(len(t) >= TRIGRAM for t in query.words):
             if self.conn.dialect.name == "postgresql":
                 return self._probed(scope, query, page)
             return Plan("text")

@@ -109,7 +109,7 @@ def _statement(
     matched = select(f.c.file_id, f.c.created, body).where(*where).subquery("f2")
     inner = (
         select(matched.c.file_id, matched.c.created, matched.c.body)
-        .where(*text_match(dialect, matched, query.terms, query.excluded, params, indexed=True))
+        .where(*text_match(dialect, matched, query, params, indexed=True))
         .order_by(matched.c.created.desc(), matched.c.file_id.desc())
         .limit(bindparam("window"))
     )

@@ -115,6 +115,31 @@ _KEYS_PAGE = 5000  # rows read back at a time for their keys
 _INSERT_DOCS = PositionalInsert(search_docs, DOC_COLUMNS, or_nothing=True)
 
 
+_FILL_PAGE = 5000
+# A page of rows in one statement: each row's keys as the text of an int4[].
+_FILL = text(
+    "UPDATE search_docs AS d SET boundary_keys = CAST(v.keys AS int4[])"
+    " FROM unnest(CAST(:ids AS bigint[]), CAST(:keys AS text[])) AS v(id, keys)"
+    " WHERE d.id = v.id"
+)
+
+
+def fill_boundary_keys(conn: Connection) -> None:
+    """PostgreSQL: every row's boundary_keys made again from its body, a page of rows at a time
+    by id, so a large store is never read into memory at once (migrations 0025 and 0031)."""
+    after = 0
+    while True:
+        rows = conn.execute(
+            text("SELECT id, body FROM search_docs WHERE id > :after ORDER BY id LIMIT :n"),
+            {"after": after, "n": _FILL_PAGE},
+        ).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        keys = ["{" + ",".join(map(str, boundary_hashes(r.body))) + "}" for r in rows]
+        conn.execute(_FILL, {"ids": [r.id for r in rows], "keys": keys})
+
+
 def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
     """SQLite: the writes of search_fts this transaction has yet to make, in order: ("insert"
     or "delete", the row's id, its text)."""

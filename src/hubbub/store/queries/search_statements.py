@@ -44,7 +44,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from hubbub.domain.search_query import TRIGRAM, SearchQuery
-from hubbub.domain.search_text import boundary_keys, phrase_hashes
+from hubbub.domain.search_text import (
+    boundary_keys,
+    phrase_hashes,
+    word_start_hash,
+    word_start_pattern,
+)
 from hubbub.domain.shares import ACCEPTED
 from hubbub.store.queries.search_index import search_fts, search_keys
 from hubbub.store.tables import channels, members, messages, pins, reactions, search_docs
@@ -118,7 +123,7 @@ def statement(
 ) -> tuple[Any, dict[str, Any]]:
     """The search's one statement, led as the plan says (the text index by default, or the
     newest SHORT_SCAN rows when no term is long enough for it)."""
-    long_terms = [t for t in query.terms if len(t) >= TRIGRAM]
+    long_terms = [t for t in query.words if len(t) >= TRIGRAM]
     if plan is None:
         plan = Plan("text") if long_terms else Plan("team", SHORT_SCAN)
     params: dict[str, Any] = {
@@ -156,9 +161,7 @@ def statement(
             source = table.join(d, d.c.id == table.c.rowid)
             where.append(literal_column(table.name).op("MATCH")(bindparam("match")))
             order = table.c.rowid.desc()
-        where += text_match(
-            dialect, d, query.terms, query.excluded, params, indexed=True, keyed=True
-        )
+        where += text_match(dialect, d, query, params, indexed=True, keyed=True)
         inner = (
             select(d.c.id, d.c.channel_id, d.c.ts, d.c.body)
             .select_from(source)
@@ -177,9 +180,9 @@ def statement(
         walked = walked.order_by(d.c.ts.desc() if by_key else d.c.id.desc())
         if plan.cap is None:
             # Every row of the lead is looked at if need be (at most WALK_LIMIT).
-            inner = walked.where(
-                *text_match(dialect, d, query.terms, query.excluded, params, indexed=False)
-            ).limit(bindparam("window"))
+            inner = walked.where(*text_match(dialect, d, query, params, indexed=False)).limit(
+                bindparam("window")
+            )
         else:
             # No term an index can take, nor a small modifier: the text of the newest `cap`
             # rows that the rest of the query allows is looked at, and no more.
@@ -187,11 +190,7 @@ def statement(
             scanned = walked.limit(bindparam("scan")).subquery("scanned")
             inner = (
                 select(scanned.c.id, scanned.c.channel_id, scanned.c.ts, scanned.c.body)
-                .where(
-                    *text_match(
-                        dialect, scanned, query.terms, query.excluded, params, indexed=False
-                    )
-                )
+                .where(*text_match(dialect, scanned, query, params, indexed=False))
                 .order_by(scanned.c.ts.desc() if by_key else scanned.c.id.desc())
                 .limit(bindparam("window"))
             )
@@ -236,7 +235,7 @@ def probe(scope: Scope, query: SearchQuery, page: Page, rows: int) -> tuple[Any,
         newest.c.ts <= bindparam("latest_ts"),
         _in_scope("postgresql", newest, scope, params),
         *_filters(newest, scope, query, params),
-        *text_match("postgresql", newest, query.terms, query.excluded, params, indexed=False),
+        *text_match("postgresql", newest, query, params, indexed=False),
     )
     counted = select(
         func.count().filter(matching).label("matched"), func.max(newest.c.id).label("newest")
@@ -279,35 +278,55 @@ def _trigrams(terms: list[str]) -> list[str]:
 def text_match(
     dialect: str,
     source: Any,
-    terms: list[str] | tuple[str, ...],
-    excluded: tuple[str, ...],
+    query: SearchQuery,
     params: dict[str, Any],
     *,
     indexed: bool,
     keyed: bool = False,
 ) -> list[ColumnElement[bool]]:
-    """Each term a substring of the folded text, no excluded one. indexed: written so that
-    PostgreSQL's indexes can answer it (LIKE, or for a phrase with `keyed` its boundary keys),
-    else so that they cannot (strpos)."""
+    """Each term a substring of the folded text, each prefix the beginning of one of its words,
+    no excluded term. indexed: written so that PostgreSQL's indexes can answer it (LIKE, or
+    with `keyed` the keys of boundary_keys: a phrase's spaces, a prefix's word start), else so
+    that they cannot (strpos)."""
     out: list[ColumnElement[bool]] = []
     body = source.c.body
-    for n, term in enumerate(terms):
+    for n, term in enumerate(query.terms):
         name = f"t{n}"
         if dialect == "postgresql" and indexed and keyed and (keys := phrase_hashes(term)):
             # A phrase: the rows holding the windows of its spaces, from the GIN index of
             # search_docs.boundary_keys, then the phrase itself, written so that no index
             # answers it: as a LIKE, PostgreSQL also read every row holding its trigrams
             # (docs/search.md, "Phrases").
-            params[f"{name}_keys"] = keys
-            out.append(source.c.boundary_keys.contains(bindparam(f"{name}_keys", type_=_KEYS)))
+            out.append(_keys_held(source, f"{name}_keys", keys, params))
             out.append(_contains(dialect, body, name, term, params, indexed=False))
             continue
         out.append(_contains(dialect, body, name, term, params, indexed=indexed))
+    for n, prefix in enumerate(query.prefixes):
+        name = f"p{n}"
+        if dialect == "postgresql" and indexed:
+            key = word_start_hash(prefix) if keyed else None
+            if key is not None:
+                out.append(_keys_held(source, f"{name}_keys", [key], params))
+            elif len(prefix) >= TRIGRAM:
+                out.append(_contains(dialect, body, name, prefix, params, indexed=True))
+        # The word start itself, on an expression no index is of (pg_trgm answers `~` too).
+        params[f"{name}_start"] = word_start_pattern(prefix)
+        pattern = bindparam(f"{name}_start", type_=Text)
+        out.append(body.concat("").op("~" if dialect == "postgresql" else "REGEXP")(pattern))
     position = func.strpos if dialect == "postgresql" else func.instr
-    for n, term in enumerate(excluded):
+    for n, term in enumerate(query.excluded):
         params[f"x{n}"] = term
         out.append(position(body, bindparam(f"x{n}", type_=Text)) == 0)
     return out
+
+
+def _keys_held(
+    source: Any, name: str, keys: list[int], params: dict[str, Any]
+) -> ColumnElement[bool]:
+    """The row's boundary_keys hold all of these (PostgreSQL's GIN index answers it)."""
+    params[name] = keys
+    held: ColumnElement[bool] = source.c.boundary_keys.contains(bindparam(name, type_=_KEYS))
+    return held
 
 
 def _in_scope(dialect: str, d: Any, scope: Scope, params: dict[str, Any]) -> ColumnElement[bool]:
@@ -429,9 +448,9 @@ def score(
     written (a message's ts, unless given: a file's created)."""
     params["now_s"] = page.now_s
     relevance: Any = literal(1.0, Float)
-    if query.terms:
+    if query.words:
         occurrences: Any = literal(0, Integer)
-        for n, term in enumerate(query.terms):
+        for n, term in enumerate(query.words):
             params[f"s{n}"] = term
             needle = bindparam(f"s{n}", type_=Text)
             gone = func.length(w.c.body) - func.length(func.replace(w.c.body, needle, ""))
