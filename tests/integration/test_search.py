@@ -224,8 +224,9 @@ async def test_a_prefix_finds_the_words_it_begins_on_both_stores(world: World, p
         "x-deploy",
         "late—deploying",
         "Déploiement",
+        "redeployed, then deploy",  # the first occurrence inside a word, a later one begins one
     ]
-    inside = ["we redeploy", "東京deploy", "x_redeploy", "nodeploy"]
+    inside = ["we redeploy", "東京deploy", "x_redeploy", "nodeploy", "redeploy undeploy"]
     for text in begins + inside:
         await post(w, text)
     # Folded: "deploiement" begins with "depl", not with "deploy".

@@ -148,13 +148,21 @@ def phrase_hashes(phrase: str) -> list[int]:
 # Words' beginnings (docs/search.md, "Prefixes"): `deploy*` finds a word that begins so, as
 # Slack's search does. A word is a run of characters none of which separate words: ASCII's
 # white space, punctuation and symbols, the Latin-1 ones (U+00A0-U+00BF), general punctuation
-# (U+2000-U+206F: typographic quotes and dashes) and CJK punctuation (U+3000-U+303F). The same
-# class, written with \u escapes, means the same in Python's re and PostgreSQL's regular
-# expressions, so both stores find the same words.
-SEPARATORS = (
-    "[\\u0001-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007f"
-    "\\u00a0-\\u00bf\\u2000-\\u206f\\u3000-\\u303f]"
+# (U+2000-U+206F: typographic quotes and dashes) and CJK punctuation (U+3000-U+303F). One table
+# of ranges makes the class of PostgreSQL's and Python's regular expressions (written with \u
+# escapes, which both read alike) and of SQLite's GLOB, so the stores find the same words.
+_SEPARATOR_RANGES = (
+    (0x01, 0x2F),
+    (0x3A, 0x40),
+    (0x5B, 0x60),
+    (0x7B, 0x7F),
+    (0xA0, 0xBF),
+    (0x2000, 0x206F),
+    (0x3000, 0x303F),
 )
+SEPARATORS = "[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in _SEPARATOR_RANGES) + "]"
+_GLOB_SEPARATORS = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _SEPARATOR_RANGES) + "]"
+_GLOB_SPECIAL = str.maketrans({"*": "[*]", "?": "[?]", "[": "[[]"})
 # Scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar): a
 # prefix holding one of their characters has no word start to find, and is a substring.
 _UNSPACED = re.compile(
@@ -186,6 +194,12 @@ def word_start_pattern(prefix: str) -> str:
     at a word's beginning: ASCII's punctuation escaped, the rest as written."""
     escaped = "".join("\\" + c if c.isascii() and not c.isalnum() else c for c in prefix)
     return f"(^|{SEPARATORS}){escaped}"
+
+
+def word_start_globs(prefix: str) -> tuple[str, str]:
+    """SQLite's GLOB patterns of word starts: one character that separates words, and the
+    prefix after one anywhere in a text (search_statements.py `_word_start`)."""
+    return _GLOB_SEPARATORS, f"*{_GLOB_SEPARATORS}{prefix.translate(_GLOB_SPECIAL)}*"
 
 
 def word_start_hash(prefix: str) -> int | None:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import functools
 import queue
-import re
 import sqlite3
 import threading
 import time
@@ -65,8 +63,7 @@ def _engine(path: Path, *, writer: bool) -> Engine:
         if not writer:
             # A unit handed to read() that writes fails instead of writing outside the writer.
             cur.execute("PRAGMA query_only=ON")
-        cur.close()  # first: SQLite refuses a new function while a statement is open
-        dbapi_conn.create_function("regexp", 2, _regexp, deterministic=True)
+        cur.close()
 
     if writer:
 
@@ -75,17 +72,6 @@ def _engine(path: Path, *, writer: bool) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _regexp(pattern: str, text: str | None) -> bool:
-    """SQLite's `text REGEXP pattern`, which it leaves to the application to define: search's
-    word starts (`deploy*`, domain/search_text.py word_start_pattern), in Python's re."""
-    return text is not None and _compiled(pattern).search(text) is not None
 
 
 def _now_us() -> int:

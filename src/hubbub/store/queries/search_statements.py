@@ -31,8 +31,10 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    case,
     cast,
     exists,
+    false,
     func,
     literal,
     literal_column,
@@ -47,6 +49,7 @@ from hubbub.domain.search_query import TRIGRAM, SearchQuery
 from hubbub.domain.search_text import (
     boundary_keys,
     phrase_hashes,
+    word_start_globs,
     word_start_hash,
     word_start_pattern,
 )
@@ -309,15 +312,42 @@ def text_match(
                 out.append(_keys_held(source, f"{name}_keys", [key], params))
             elif len(prefix) >= TRIGRAM:
                 out.append(_contains(dialect, body, name, prefix, params, indexed=True))
-        # The word start itself, on an expression no index is of (pg_trgm answers `~` too).
-        params[f"{name}_start"] = word_start_pattern(prefix)
-        pattern = bindparam(f"{name}_start", type_=Text)
-        out.append(body.concat("").op("~" if dialect == "postgresql" else "REGEXP")(pattern))
+        # The prefix anywhere first, the cheapest test; then at a word's start.
+        out.append(_contains(dialect, body, f"{name}_in", prefix, params, indexed=False))
+        out.append(_word_start(dialect, body, name, prefix, params))
     position = func.strpos if dialect == "postgresql" else func.instr
     for n, term in enumerate(query.excluded):
         params[f"x{n}"] = term
         out.append(position(body, bindparam(f"x{n}", type_=Text)) == 0)
     return out
+
+
+def _word_start(
+    dialect: str, body: Any, name: str, prefix: str, params: dict[str, Any]
+) -> ColumnElement[bool]:
+    """The prefix begins a word of the text (which holds it): PostgreSQL's regular expression,
+    on an expression no index is of (pg_trgm answers `~` too, and must not lead). SQLite, all
+    in its C: the first occurrence at the start or after a separator (most matches), else
+    none if it is the only one (most rows that hold the prefix inside a word), else the GLOB
+    scan of every occurrence. A REGEXP there is a Python call a row, and a GLOB scan of each
+    row reads the class at each character: `lizo*` has 20,000 candidate rows holding `lizo`
+    inside a word for its newest 1,000 matches (124 and 232 ms against 10 for `lizo`)."""
+    if dialect == "postgresql":
+        params[f"{name}_start"] = word_start_pattern(prefix)
+        found: ColumnElement[bool] = body.concat("").op("~")(bindparam(f"{name}_start", Text))
+        return found
+    params[f"{name}_at"] = prefix
+    params[f"{name}_sep"], params[f"{name}_any"] = word_start_globs(prefix)
+    at = func.instr(body, bindparam(f"{name}_at", Text))
+    before = func.substr(body, at - 1, 1)
+    again = func.instr(func.substr(body, at + 1), bindparam(f"{name}_at", Text))
+    decided: ColumnElement[bool] = case(
+        (at == 1, true()),
+        (before.op("GLOB")(bindparam(f"{name}_sep", Text)), true()),
+        (again == 0, false()),
+        else_=body.op("GLOB")(bindparam(f"{name}_any", Text)),
+    )
+    return decided
 
 
 def _keys_held(
