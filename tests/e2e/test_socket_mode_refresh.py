@@ -60,12 +60,17 @@ def _client(server: Server, app: NewApp, listener: Listener) -> SocketModeClient
     return client
 
 
-def _app_in_channel(server: Server, workspace: Workspace, name: str) -> tuple[NewApp, str]:
-    app = make_app(server.data_dir, name=name, socket_mode=True, scopes=BOT_SCOPES)
+def _app(server: Server, name: str) -> NewApp:
+    return make_app(server.data_dir, name=name, socket_mode=True, scopes=BOT_SCOPES)
+
+
+def _joined(server: Server, workspace: Workspace, app: NewApp, name: str) -> str:
+    """A new channel the app's bot joins. Its own join is an event for the app: joined with
+    no socket open, its delivery waits out the 60-s ack timeout, and holds the server's stop."""
     alice = server.client(workspace.alice.token)
     channel: str = alice.conversations_create(name=name.lower())["channel"]["id"]
     server.client(app.bot_token).conversations_join(channel=channel)
-    return app, channel
+    return channel
 
 
 def _disconnect(raw: ClientConnection) -> str:
@@ -87,11 +92,12 @@ def test_a_client_that_goes_leaves_its_unacked_envelopes_to_the_other_at_once(
     slow: tuple[Server, Workspace],
 ) -> None:
     server, workspace = slow
-    app, channel = _app_in_channel(server, workspace, "Twice")
+    app = _app(server, "Twice")
     silent, acking = Listener("handover", acks=False), Listener("handover", acks=True)
     first = _client(server, app, silent)
     second: SocketModeClient | None = None
     try:
+        channel = _joined(server, workspace, app, "Twice")
         server.client(workspace.alice.token).chat_postMessage(channel=channel, text="handover")
         [sent] = wait_for(lambda: silent.got, timeout=WAIT_S)  # the only connection then
         second = _client(server, app, acking)
@@ -112,7 +118,8 @@ def test_a_refreshed_connection_leaves_its_unacked_envelopes_to_the_other_at_onc
 ) -> None:
     with threaded_server(tmp_path / "data", socket_mode_lifetime_s=6.0, **SLOW) as server:
         workspace = make_workspace(server.data_dir)
-        app, channel = _app_in_channel(server, workspace, "Refreshed")
+        app = _app(server, "Refreshed")
+        channel = _joined(server, workspace, app, "Refreshed")
         acking = Listener("refreshed", acks=True)
         url = server.client().apps_connections_open(app_token=app.app_token)["url"]
         with connect(url, open_timeout=5) as raw:  # the one refreshed: it never acks

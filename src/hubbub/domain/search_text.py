@@ -184,8 +184,8 @@ def is_prefix(word: str) -> bool:
 
 
 def begins_word(folded: str, prefix: str) -> bool:
-    """Whether a word of the folded text begins with the prefix (the check SQLite runs on
-    each candidate row; PostgreSQL runs word_start_pattern)."""
+    """Whether a word of the folded text begins with the prefix: the rule, as the stores'
+    checks (word_start_pattern on PostgreSQL, the GLOB steps on SQLite) must apply it."""
     return re.search(word_start_pattern(prefix), folded) is not None
 
 

@@ -5,7 +5,7 @@ theirs. SQLite checks a prefix's word start on the rows its trigrams find, and k
 
 Revision ID: 0031
 Revises: 0030
-Create Date: 2026-12-08 14:00:00
+Create Date: 2026-12-07 14:00:00
 """
 
 from __future__ import annotations
