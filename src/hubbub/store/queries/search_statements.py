@@ -306,14 +306,13 @@ def text_match(
         out.append(_contains(dialect, body, name, term, params, indexed=indexed))
     for n, prefix in enumerate(query.prefixes):
         name = f"p{n}"
-        if dialect == "postgresql" and indexed:
-            key = word_start_hash(prefix) if keyed else None
-            if key is not None:
-                out.append(_keys_held(source, f"{name}_keys", [key], params))
-            elif len(prefix) >= TRIGRAM:
-                out.append(_contains(dialect, body, name, prefix, params, indexed=True))
-        # The prefix anywhere first, the cheapest test; then at a word's start.
-        out.append(_contains(dialect, body, f"{name}_in", prefix, params, indexed=False))
+        key = word_start_hash(prefix) if dialect == "postgresql" and indexed and keyed else None
+        if key is not None:
+            out.append(_keys_held(source, f"{name}_keys", [key], params))
+        # The prefix anywhere first, the cheapest test (a LIKE the trigram index answers, where
+        # PostgreSQL has no key for it); then at a word's start.
+        by_trigrams = key is None and indexed and len(prefix) >= TRIGRAM
+        out.append(_contains(dialect, body, name, prefix, params, indexed=by_trigrams))
         out.append(_word_start(dialect, body, name, prefix, params))
     position = func.strpos if dialect == "postgresql" else func.instr
     for n, term in enumerate(query.excluded):
