@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from hubbub_chaos.api import Bases
+from hubbub_chaos.batch import line, with_quiet
 from hubbub_chaos.figures import figures, percentile, windows
 from hubbub_chaos.final import pending_work
 from hubbub_chaos.history import Effect, Fault, Op, Outcome, Recv, Resync, read
@@ -185,3 +186,26 @@ async def test_the_work_still_owed_counts_the_redis_job_stream(
         if keys:
             await streams.redis.delete(*keys)
         await hub.close()
+
+
+def test_a_run_that_never_got_quiet_fails_and_its_line_says_so() -> None:
+    quiet = {"quiet": True, "waited_s": 3.1}
+    assert with_quiet(True, "ok", quiet) == (True, "ok")
+    stuck = {"quiet": False, "waited_s": 120.4, "lagging": {"r2": {"behind": {"C1": 3}}}}
+    ok, report = with_quiet(True, "no violations", stuck)
+    assert not ok
+    assert report.endswith("not quiet within the wait (120.4 s); behind: r2")
+    summary = {
+        "seed": 436,
+        "figures": {
+            "faults": {"kill": 2},
+            "ops": 10,
+            "posts_acked": 8,
+            "resumed_sessions": 1,
+            "resyncs": 0,
+        },
+        "check": {"checked": True, "ok": ok},
+        "quiet": stuck,
+        "wall_s": 190.0,
+    }
+    assert line(summary).startswith("seed 436: FAILED, NOT QUIET; kill 2;")

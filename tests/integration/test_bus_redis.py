@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import orjson
 import pytest
 from redis.asyncio import Redis
 from structlog.testing import capture_logs
@@ -240,20 +241,21 @@ async def test_a_commit_stands_while_redis_is_down_and_the_relay_publishes_it_la
         await hub.bus.close()
         hub.bus = RedisBus(f"redis://127.0.0.1:{free_port()}/0", prefix=redis_prefix)
 
-        def join(tx: Tx, log: EventLog) -> tuple[int, int]:
-            # A join also sends an ephemeral notice on the member's stream: it fails too.
+        def join(tx: Tx, log: EventLog) -> tuple[int, list[int]]:
+            # A join also sends a notice on the member's own stream, through the outbox too.
             event = {"type": "member_joined_channel", "user": user_id, "channel": channel_id}
             log.channel_event(team_id, channel_id, event)
-            assert log.notices
-            return log.published[0].seq, log.published[0].outbox_id
+            return log.published[0].seq, [p.outbox_id for p in log.published]
 
         with capture_logs() as logs:
-            seq, outbox_id = await hub.commit(team_id, join)
+            seq, outbox_ids = await hub.commit(team_id, join)
         assert [entry["event"] for entry in logs] == ["bus_publish_failed"]
-        assert outbox_id not in [p.outbox_id for p in hub.published_outbox.get("main", [])]
-        assert outbox_id in await hub.read(team_id, _unpublished)
+        assert hub.published_outbox.get("main", []) == []
+        assert await hub.read(team_id, _unpublished) == outbox_ids
+        assert len(outbox_ids) == 2
 
-        # Redis is back: the relay publishes the event once it is older than the grace period.
+        # Redis is back: the relay publishes the event and the notice once they are older than
+        # the grace period.
         await hub.bus.close()
         hub.bus = RedisBus(redis_server.url, prefix=redis_prefix)
         async with (
@@ -262,11 +264,22 @@ async def test_a_commit_stands_while_redis_is_down_and_the_relay_publishes_it_la
         ):
             received: Received = []
             gateway.subscribe(channel_id, collect(received))
+            gateway.subscribe(user_id, collect(received))
             await wait_subscribers(redis, gateway, channel_id, 1)
+            await wait_subscribers(redis, gateway, user_id, 1)
             await asyncio.sleep(0.1)
-            assert await relay.run_once() == 1
-            await until(lambda: len(received) == 1, within_s=5.0)
+            assert await relay.run_once() == 2
+            await until(lambda: len(received) == 2, within_s=5.0)
             assert received[0][:2] == (channel_id, seq)
+            stream, notice_seq, notice = received[1]
+            assert (stream, notice_seq) == (user_id, 0)
+            assert orjson.loads(notice) == {
+                "type": "hubbub_member_joined",
+                "channel": channel_id,
+                "user": user_id,
+                "after": seq - 1,
+                "team": team_id,
+            }
             assert await hub.read(team_id, _unpublished) == []
     finally:
         await hub.bus.close()

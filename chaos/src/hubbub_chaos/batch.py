@@ -1,5 +1,5 @@
-"""Many schedules in one command (`hubbub chaos run --schedules N`): a line a run, and the
-figures of them all (pure: from the runs' summaries)."""
+"""A run's verdict, and many schedules in one command (`hubbub chaos run --schedules N`): a
+line a run, and the figures of them all (pure: from the runs' summaries)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,22 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def with_quiet(ok: bool, report: str, quiet: dict[str, Any]) -> tuple[bool, str]:
+    """A run that never got quiet fails, whatever the checker says: something was still behind
+    or pending when the wait gave up (the checker flags receivers behind as `undelivered`)."""
+    if quiet["quiet"]:
+        return ok, report
+    behind = ", ".join(sorted(quiet.get("lagging", {}))) or "no receiver"
+    return False, f"{report}\nnot quiet within the wait ({quiet['waited_s']} s); behind: {behind}"
+
+
 def line(summary: dict[str, Any]) -> str:
     f = summary["figures"]
     verdict = "ok" if summary["check"]["ok"] else "FAILED"
     if not summary["check"]["checked"]:
         verdict = "not checked"
+    if not summary["quiet"]["quiet"]:
+        verdict += ", NOT QUIET"
     faults = " ".join(f"{k} {v}" for k, v in sorted(f["faults"].items()))
     return (
         f"seed {summary['seed']}: {verdict}; {faults}; ops {f['ops']}, acked {f['posts_acked']}, "

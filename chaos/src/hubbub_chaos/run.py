@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from hubbub_chaos import faults as schedules
+from hubbub_chaos.batch import with_quiet
 from hubbub_chaos.cast import RECEIVERS, Cast, provision
 from hubbub_chaos.cluster import ClusterDeployment
 from hubbub_chaos.deployment import Deployment
@@ -74,6 +75,7 @@ def run(plan: Plan) -> Result:
         journal.close()
     seed, steps = schedules.from_json((folder / "schedule.json").read_bytes())
     checked, ok, report = check(folder / "history.jsonl")
+    ok, report = with_quiet(ok, report, summary["quiet"])
     summary["figures"] = figures(read(folder / "history.jsonl"))
     summary["check"] = {"checked": checked, "ok": ok, "report": report}
     (folder / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
@@ -189,12 +191,12 @@ async def _run(plan: Plan, folder: Path, journal: Journal) -> dict[str, Any]:
         load_s = time.monotonic() - load_began
         quiet = await wait_quiet(base, cast, receivers, tools, plan.quiet_within_s)
         # The receivers stop here, so that each one's Quiet comes after its last Recv: from
-        # then on every stream a connected one follows must be complete.
+        # then on every stream a connected one follows must be complete. Also when the wait
+        # gave up: the checker then names what each one lacks.
         await _stop(receiving)
-        if quiet["quiet"]:
-            for r in receivers:
-                if r.connected:
-                    journal.add(Quiet(r.name, r.sessions, time.monotonic()))
+        for r in receivers:
+            if r.connected:
+                journal.add(Quiet(r.name, r.sessions, time.monotonic()))
         states, trouble = await finals(base, cast)
         for state in states:
             journal.add(state)

@@ -11,6 +11,9 @@ again with backoff and, after its last try, keeps as a dead letter. A failing ev
 not republished to every gateway each grace period (reactors queue their jobs with keys, so a
 follow-up run twice is harmless).
 
+A join notice has an outbox row of its own (seq 0, its bytes in the row), published the same
+way and deleted with no follow-up.
+
 The relay also publishes any row older than a grace period that nobody here published: the
 commit of a process that died before publishing, or of `hubbub admin` running beside the server.
 Every process runs a relay over every shard; each stale row is claimed by one of them
@@ -106,7 +109,8 @@ class OutboxRelay(Background):
         """Follows up each event; returns those whose follow-up failed."""
         failed = []
         for event in events:
-            if self.reactors:
+            # A notice (seq 0) is published and done: nothing reacts to it.
+            if self.reactors and event.seq > 0:
                 try:
                     decoded = orjson.loads(event.payload)
                     logged = Logged(event.team_id, event.stream, event.seq, decoded)

@@ -37,8 +37,14 @@ class Feed:
         )
         # After a bus outage the feed reads what it missed from the log, like after a gap.
         self.subscription: Subscription = gateway.hub.bus.subscribe(
-            stream, self._on_bus, on_resume=self.sequencer.catch_up
+            stream, self._on_bus, on_resume=self._resumed
         )
+
+    def _resumed(self) -> None:
+        self.sequencer.catch_up()
+        # Notices are in no log: each session finds out itself what it may have missed.
+        for session in tuple(self.sessions):
+            session.resumed(self.stream)
 
     def _on_bus(self, stream: str, seq: int, data: bytes) -> None:
         if seq == 0:
@@ -73,8 +79,9 @@ class Gateway:
         # Sessions with frames queued since the last flush: written once per loop turn, so a
         # socket gets everything that arrived meanwhile in one write.
         self._due: list[Session] = []
-        # Closing handshakes under way (too slow, shutdown): kept so they are not collected.
-        self.tasks: set[asyncio.Future[None]] = set()
+        # Closing handshakes (too slow, shutdown) and membership reads under way: kept so they
+        # are not collected.
+        self.tasks: set[asyncio.Future[object]] = set()
 
     def flush_soon(self, session: Session) -> None:
         if not self._due:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 import structlog
@@ -32,7 +32,7 @@ from hubbub.realtime.frames import (
     reply_error,
     splice_position,
 )
-from hubbub.realtime.sequencer import PAGE, Sequencer
+from hubbub.realtime.sequencer import PAGE, Sequencer, retry_delay
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.realtime.throttle import refusal
 from hubbub.services import realtime
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from hubbub.realtime.gateway import Gateway
 
 log = structlog.get_logger()
+
+T = TypeVar("T")
 
 TYPING_EVERY_S = 3.0
 GOODBYE_TIMEOUT_S = 3.0
@@ -57,6 +59,7 @@ class Session:
     __slots__ = (
         "batch_presence",
         "closing",
+        "ended",
         "flush_due",
         "following",
         "gateway",
@@ -104,6 +107,9 @@ class Session:
         # The last seq of each stream written to the socket: the resume cursor of a goodbye.
         self.sent: dict[str, int] = {}
         self.rejoined: dict[str, int] = {}
+        # Conversations this session saw the person leave: stream -> the leave's seq. A join
+        # from before it, told late, is old news.
+        self.ended: dict[str, int] = {}
         # Shared channels hosted by another workspace: stream -> the host, whose shard has the
         # log. Learnt only from the server (where the session starts, join notices).
         self.hosts: dict[str, str] = {}
@@ -131,17 +137,11 @@ class Session:
         # Events (and join notices) published between the snapshot and the subscriptions
         # reached nobody here: streams whose head moved read them from the log, and
         # conversations joined meanwhile are followed from the join.
-        now = await realtime.heads(self.gateway.hub, self.who)
-        self.hosts.update(now.hosts)
-        heads = now.positions
+        heads = await self._follow_memberships()
         for stream, head in heads.items():
             sequencer = self.following.get(stream)
             if sequencer is not None and head > sequencer.pos:
                 sequencer.catch_up()
-        new = [s for s in heads if s not in self.following and s not in start.heads]
-        if new:
-            for stream, pos in (await realtime.joined(self.gateway.hub, self.who, new)).items():
-                self.follow(stream, pos, None)
         await self._read()
 
     def close(self) -> None:
@@ -180,11 +180,57 @@ class Session:
             lost=self._trimmed,
         )
         self.following[stream] = sequencer
+        self.ended.pop(stream, None)
         self.sent.setdefault(stream, pos)
         if live:
             self.gateway.attach(self, stream, pos if head is None else head)
         if head is None or pos < head:
             sequencer.catch_up()
+
+    async def _follow_memberships(self) -> dict[str, int]:
+        """Follows every conversation the person is in now that this session does not, from
+        the join; returns the heads of all of them."""
+        now = await self._retried(lambda: realtime.heads(self.gateway.hub, self.who))
+        if now is None:
+            return {}
+        self.hosts.update(now.hosts)
+        await self._follow_joined([s for s in now.positions if s not in self.following])
+        return now.positions
+
+    async def _follow_joined(self, streams: list[str]) -> None:
+        """Follows each of these conversations the person is in now from their join, as the
+        store says: a join notice only says where to look (it may come late, after a leave)."""
+        if not streams:
+            return
+        joins = await self._retried(lambda: realtime.joined(self.gateway.hub, self.who, streams))
+        for stream, pos in (joins or {}).items():
+            left = self.ended.get(stream)
+            if left is None or pos >= left:
+                self.follow(stream, pos, None)
+
+    async def _retried(self, read: Callable[[], Awaitable[T]]) -> T | None:
+        """A read of what the session follows, tried until the store answers; None if the
+        session closed meanwhile. Giving up would leave the socket without a conversation."""
+        failures = 0
+        while not self.closing:
+            try:
+                return await read()
+            except Exception as exc:
+                failures += 1
+                log.warning(
+                    "rtm_membership_read_failed",
+                    user=self.who.user_id,
+                    failures=failures,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+                await asyncio.sleep(retry_delay(failures))
+        return None
+
+    def resumed(self, stream: str) -> None:
+        """The bus may have dropped events of the stream: on the person's own stream, join
+        notices, which no log holds. What they joined meanwhile is read from the store."""
+        if stream == realtime_user_stream(self.who) and not self.closing:
+            self._spawn(self._follow_memberships())
 
     def log_team(self, stream: str) -> str:
         """The workspace whose shard holds the stream's log."""
@@ -219,6 +265,7 @@ class Session:
         if framed.startswith(MEMBER_LEFT) and _field(framed, "user") == self.who.user_id:
             # The person left (or was removed): they see that event, then nothing more of it.
             self.unfollow(stream)
+            self.ended[stream] = seq
             after = self.rejoined.pop(stream, None)
             if after is not None and after >= seq:
                 self.follow(stream, after, None)
@@ -245,7 +292,7 @@ class Session:
             self.hosts[channel] = team
         current = self.following.get(channel)
         if current is None:
-            self.follow(channel, after, None)
+            self._spawn(self._follow_joined([channel]))
         elif current.pos < after:
             # Joined again before this session saw the person leave: follow again after that.
             self.rejoined[channel] = after
@@ -328,7 +375,7 @@ class Session:
         except Exception:
             self.socket.transport.abort()
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.ensure_future(work)
         self.gateway.tasks.add(task)
         task.add_done_callback(self.gateway.tasks.discard)

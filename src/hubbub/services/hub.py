@@ -31,9 +31,11 @@ log = structlog.get_logger()
 
 T = TypeVar("T")
 
-# Events that make someone a member of a conversation. Each also sends, after the commit, a
-# `hubbub_member_joined` notice on the new member's own stream (seq 0, best effort), so a gateway
-# holding their sockets starts following the conversation live (docs/realtime.md).
+# Events that make someone a member of a conversation. Each also sends a `hubbub_member_joined`
+# notice on the new member's own stream (seq 0, never logged), so a gateway holding their sockets
+# starts following the conversation live (docs/realtime.md). Unlike other notices it goes
+# through the outbox: a lost one would leave a socket without the conversation, with no gap to
+# show it.
 _JOIN_EVENTS = frozenset({"member_joined_channel", "im_created", "mpim_joined"})
 JOIN_NOTICE = "hubbub_member_joined"
 
@@ -97,7 +99,9 @@ class EventLog:
                 "after": after,
                 "team": team_id,
             }
-            self.notices.append((user_id, orjson.dumps(notice)))
+            payload = orjson.dumps(notice)
+            outbox_id = self.tx.queue_notice(team_id, user_id, payload)
+            self.published.append(Published(user_id, 0, payload, outbox_id, team_id))
 
     def job(
         self,
@@ -220,8 +224,8 @@ class Hub:
         try:
             await self._publish(shard, published, notices)
         except BusUnavailable as exc:
-            # The write stands: the relay publishes the events left unmarked after its grace
-            # period; ephemeral notices are lost, as they may be.
+            # The write stands: the relay publishes the events (and join notices) left
+            # unmarked after its grace period; other notices are lost, as they may be.
             log.warning("bus_publish_failed", error=str(exc))
         return result
 

@@ -254,6 +254,9 @@ outbox = Table(
     Column("stream", String(16), nullable=False),
     Column("seq", BigInteger, nullable=False),
     Column("created", BigInteger, nullable=False),
+    # A notice's own bytes (seq 0, never logged: a join notice, services/hub.py); NULL for an
+    # event, whose bytes are its row in channel_events.
+    Column("payload", LargeBinary),
 )
 
 

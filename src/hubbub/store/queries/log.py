@@ -58,6 +58,11 @@ _OUTBOX_INSERT = (
     .returning(outbox.c.id)
 )
 _INSERT_OUTBOX = Prepared(_OUTBOX_INSERT)
+_QUEUE_NOTICE = Prepared(
+    insert(outbox)
+    .values({n: bindparam(n) for n in ("team_id", "stream", "seq", "created", "payload")})
+    .returning(outbox.c.id)
+)
 # Where a member's share of a channel's log begins: the seq after the one their join recorded
 # (members.joined_after), or for a member made with no event (an import) the first event
 # logged since the second they were made. COALESCE reads the log only for those. A guest's
@@ -123,6 +128,21 @@ class LogQueries(TxBase):
             row = self.run.first(_INSERT_OUTBOX, event)
         return int(row.id)
 
+    def queue_notice(self, team_id: str, stream: str, payload: bytes) -> int:
+        """Queues a notice (seq 0, never logged) in the outbox, so the relay publishes it if
+        the commit's own publish does not; returns the outbox row's id."""
+        row = self.run.first(
+            _QUEUE_NOTICE,
+            {
+                "team_id": team_id,
+                "stream": stream,
+                "seq": 0,
+                "created": self.now_us,
+                "payload": payload,
+            },
+        )
+        return int(row.id)
+
     def unpublished(
         self, created_before_us: int, limit: int
     ) -> list[tuple[int, str, int, bytes, str]]:
@@ -161,10 +181,10 @@ class LogQueries(TxBase):
                 outbox.c.id,
                 outbox.c.stream,
                 outbox.c.seq,
-                channel_events.c.payload,
+                func.coalesce(outbox.c.payload, channel_events.c.payload).label("payload"),
                 outbox.c.team_id,
             )
-            .join(
+            .outerjoin(
                 channel_events,
                 and_(
                     channel_events.c.team_id == outbox.c.team_id,
