@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -148,3 +149,38 @@ def test_rows_indexed_before_0031_get_the_keys_of_their_words_starts(postgres_ur
         keys = conn.exec_driver_sql("SELECT boundary_keys FROM search_docs").scalar()
     assert keys == boundary_hashes("the zaizou plan")
     assert word_start_hash("zaiz") in keys
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_channels_from_before_0033_are_given_their_member_counts(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'm.sqlite3'}"
+        if dialect == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        command.upgrade(config(conn), "0032")
+        conn.commit()
+        for channel in ("C1", "C2", "C3"):
+            conn.exec_driver_sql(
+                "INSERT INTO channels (team_id, channel_id, name, is_private, is_im, is_mpim,"
+                " creator, created, is_archived, topic, topic_creator, topic_last_set, purpose,"
+                " purpose_creator, purpose_last_set, last_seq, last_us) VALUES"
+                f" ('T1', '{channel}', '{channel.lower()}', false, false, false, 'U1', 1, false,"
+                " '', '', 0, '', '', 0, 0, 0)"
+            )
+        for channel, user in (("C1", "U1"), ("C1", "U2"), ("C1", "U3"), ("C2", "U1")):
+            conn.exec_driver_sql(
+                "INSERT INTO members (team_id, channel_id, user_id, joined, last_read) VALUES"
+                f" ('T1', '{channel}', '{user}', 1, '0000000000.000000')"
+            )
+        conn.commit()
+        upgrade(conn)
+        conn.commit()
+        counts = conn.exec_driver_sql(
+            "SELECT channel_id, num_members FROM channels ORDER BY channel_id"
+        ).all()
+    assert [tuple(r) for r in counts] == [("C1", 3), ("C2", 1), ("C3", 0)]

@@ -176,3 +176,47 @@ async def test_identity_version_moves_after_commits_that_change_who_a_token_name
         )
     finally:
         await other.close()
+
+
+async def test_a_channels_member_count_follows_its_member_rows(
+    store: Store, open_store: Opener
+) -> None:
+    """conversations.info and .list read the count the channel's row keeps (issue 23's rooms of
+    100,000): every add and remove moves it in its transaction, concurrent ones from another
+    process too, a repeated add or remove not at all, and a unit that fails leaves it."""
+    team_id, channel_id = await store.write(new_team_channel)
+    other = open_store()
+    try:
+
+        def change(adds: list[str], removes: list[str]) -> Callable[[Tx], None]:
+            def unit(tx: Tx) -> None:
+                for user_id in adds:
+                    tx.add_member(team_id, channel_id, user_id)
+                for user_id in removes:
+                    tx.remove_member(team_id, channel_id, user_id)
+
+            return unit
+
+        await asyncio.gather(
+            *(
+                (store if n % 2 else other).write(change([f"U{n}a", f"U{n}b"], []))
+                for n in range(20)
+            )
+        )
+        await store.write(change(["U0a", "U1a"], ["U2a", "U3b", "U3b", "UNOBODY"]))
+
+        def fails(tx: Tx) -> None:
+            tx.add_member(team_id, channel_id, "ULOST")
+            raise Boom
+
+        with pytest.raises(Boom):
+            await store.write(fails)
+
+        def counted(tx: Tx) -> tuple[int, dict[str, int], int]:
+            rows = len(tx.member_ids(team_id, channel_id, "", 1000))
+            many = tx.count_members_many(team_id, [channel_id])
+            return tx.count_members(team_id, channel_id), many, rows
+
+        assert await store.read(counted) == (38, {channel_id: 38}, 38)
+    finally:
+        await other.close()

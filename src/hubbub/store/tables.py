@@ -117,6 +117,9 @@ channels = Table(
     # It has been shared, or offered, to another workspace (channel_shares): read with the channel,
     # so that only those channels pay for looking their shares up.
     Column("has_shares", Boolean, nullable=False, default=False, server_default="0"),
+    # Its rows in members, kept by add_member and remove_member in the same transaction:
+    # conversations.info and .list read it instead of counting a 100,000-member channel's rows.
+    Column("num_members", BigInteger, nullable=False, default=0, server_default="0"),
     UniqueConstraint("team_id", "name", name="uq_channels_name"),
 )
 

@@ -18,6 +18,11 @@ _GET_CHANNEL = Prepared(select(channels).where(key(channels, "team_id", "channel
 # Built once (store/prepared.py): an import adds and marks read every member of every
 # conversation, a Core statement each cost it ~4% of the writer's time at 10,000 members.
 _ADD_MEMBER = insert_all(members)
+_COUNT_MEMBER = Prepared(
+    update(channels)
+    .where(key(channels, "team_id", "channel_id"))
+    .values(num_members=channels.c.num_members + bindparam("delta"))
+)
 _SET_LAST_READ = Prepared(
     update(members)
     .where(key(members, "team_id", "channel_id", "user_id"))
@@ -267,7 +272,13 @@ class ChannelQueries(TxBase):
                 "joined_after": None,
             },
         )
+        self._count_member(team_id, channel_id, 1)
         return True
+
+    def _count_member(self, team_id: str, channel_id: str, delta: int) -> None:
+        self.run.execute(
+            _COUNT_MEMBER, {"team_id": team_id, "channel_id": channel_id, "delta": delta}
+        )
 
     def set_joined_after(self, team_id: str, channel_id: str, user_id: str, seq: int) -> None:
         """Where a member's share of the channel's log begins (hub.py EventLog, at their join)."""
@@ -284,7 +295,10 @@ class ChannelQueries(TxBase):
                 members.c.user_id == user_id,
             )
         )
-        return bool(result.rowcount)
+        if not result.rowcount:
+            return False
+        self._count_member(team_id, channel_id, -1)
+        return True
 
     def membership(self, team_id: str, channel_id: str, user_id: str) -> Membership | None:
         row = self.run.first(
@@ -315,23 +329,23 @@ class ChannelQueries(TxBase):
 
     def count_members(self, team_id: str, channel_id: str) -> int:
         value = self.conn.execute(
-            select(func.count()).where(
-                members.c.team_id == team_id, members.c.channel_id == channel_id
+            select(channels.c.num_members).where(
+                channels.c.team_id == team_id, channels.c.channel_id == channel_id
             )
         ).scalar()
         return int(value or 0)
 
     def count_members_many(self, team_id: str, channel_ids: Iterable[str]) -> dict[str, int]:
-        """Member counts of a page of channels in one query; channels without members are absent."""
+        """Member counts of a page of channels in one query."""
         ids = list(set(channel_ids))
         if not ids:
             return {}
         rows = self.conn.execute(
-            select(members.c.channel_id, func.count().label("n"))
-            .where(members.c.team_id == team_id, members.c.channel_id.in_(ids))
-            .group_by(members.c.channel_id)
+            select(channels.c.channel_id, channels.c.num_members).where(
+                channels.c.team_id == team_id, channels.c.channel_id.in_(ids)
+            )
         )
-        return {r.channel_id: int(r.n) for r in rows}
+        return {r.channel_id: int(r.num_members) for r in rows}
 
     def unread_count(self, team_id: str, channel_id: str, after_ts: str) -> int:
         value = self.conn.execute(
