@@ -38,6 +38,7 @@ def serve(
     import uvicorn
 
     from hubbub.app import build_app, server_options
+    from hubbub.descriptors import raise_open_files
 
     settings = load_settings(config, data_dir=data_dir, host=host, port=port, public_url=public_url)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -61,7 +62,15 @@ def serve(
         if settings.database_url
         else settings.database
     )
-    log.info("serving", url=settings.base_url, data=str(where), role=settings.role)
+    soft, hard = raise_open_files()
+    log.info(
+        "serving",
+        url=settings.base_url,
+        data=str(where),
+        role=settings.role,
+        open_files=soft,
+        open_files_hard=hard,
+    )
     server = uvicorn.Server(uvicorn.Config(build_app(settings), **server_options(settings)))
     server.run(sockets=[sock])
 

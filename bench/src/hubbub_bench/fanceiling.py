@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
 import time
 from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 import uvloop
 
+from hubbub.descriptors import raise_open_files
 from hubbub_bench.wire import header_value, server_frame, upgrade_response
 
 HELLO = server_frame(b'{"type":"hello"}')
@@ -103,19 +103,11 @@ async def serve(port: int) -> None:
         await listener.serve_forever()
 
 
-def raise_nofile() -> int:
-    """Raises this process's open-file limit to its hard limit; returns the new soft limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m hubbub_bench.fanceiling")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    raise_nofile()
+    raise_open_files()
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(serve(args.port))
 

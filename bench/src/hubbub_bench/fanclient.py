@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import orjson
 
+from hubbub.descriptors import raise_open_files
 from hubbub_bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
-from hubbub_bench.fanceiling import raise_nofile
 from hubbub_bench.load import report
 from hubbub_bench.stats import delivery_summary
 from hubbub_bench.wire import (
@@ -330,7 +330,7 @@ async def measure(
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     if urlsplit(args.url).hostname != "127.0.0.1":
         raise SystemExit("the fan-out client only drives 127.0.0.1")
-    nofile = raise_nofile()
+    nofile, _hard = raise_open_files()
     tally = Tally(args.members, 2 * args.posts)
     pids: dict[str, int | list[int]] = {"client": os.getpid()}
     if len(args.server_pid) == 1:

@@ -13,7 +13,6 @@ import asyncio
 import datetime as dt
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from typing import Any
 import orjson
 
 import hubbub
-from hubbub_bench.fanceiling import raise_nofile
+from hubbub.descriptors import raise_open_files
 from hubbub_bench.post import (
     Children,
     free_port,
@@ -167,8 +166,7 @@ async def _shared_set_up(hub: Any, members: int, shared: int) -> Members:
 
 def nofile_limits() -> dict[str, int]:
     """The open-file limit, raised to the hard limit first (the servers and client inherit it)."""
-    raise_nofile()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    soft, hard = raise_open_files()
     return {"soft": soft, "hard": hard}
 
 
