@@ -214,6 +214,7 @@ def build_app(settings: Settings) -> Front:
         methods,
         rate_limits=settings.rate_limits,
         max_body=settings.max_body_bytes,
+        write_deadline_s=settings.write_deadline_s,
     )
     spec = document(methods)
     socket_mode = SocketModeGateway(hub, in_flight=settings.socket_mode_in_flight)

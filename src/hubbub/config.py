@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # clients reach directly, since they could then pick their address.
     trusted_proxies: list[str] = []
     max_body_bytes: int = 1 << 20
+    # A Web API request's writes commit within this many seconds of its arrival or not at all
+    # (services/deadlines.py): below the timeouts of the clients (slack_sdk's 30 s), so that a
+    # write held up past the moment its client gave up is never applied over what it did next.
+    write_deadline_s: float = Field(default=20.0, gt=0)
     # Files (docs/files.md, docs/limits.md): one file's bytes at most (Slack's 1 GB; the upload
     # routes take this much, past max_body_bytes), a workspace's bytes in files at most (unset:
     # no quota), and how long an upload URL of files.getUploadURLExternal is good for.

@@ -458,3 +458,27 @@ def test_the_json_form(good: list[Record]) -> None:
     assert "R2 C1: run from" in example["detail"]
     assert example["evidence"][0]["kind"] == "recv"
     assert data["counts"]["recvs"] == 31  # one dropped
+
+
+def test_an_unanswered_edit_may_land_after_one_acknowledged_since() -> None:
+    """Its client gave up on it and edited again (ok); the server, held up, applied it after:
+    the final text is the unanswered edit's, which is no violation (an op without an answer
+    may take effect at any moment after it began). The posted text would still be stale."""
+    w = World()
+    w.receiver("R1", "U1")
+    w.channel("C1", "P1", "U1")
+    w.connect("R1")
+    a = w.post("P1", "C1", "m1", "hello")
+    assert a
+    w.edit("P1", "C1", a, "first try", outcome="unknown")
+    w.edit("P1", "C1", a, "second")
+    w.held["C1"][a] = replace(w.held["C1"][a], text="first try")
+    changed = {"type": "message", "subtype": "message_changed", "channel": "C1"}
+    w._log("C1", changed | {"ts": w._ts(), "message": {"ts": a, "text": "first try"}})
+    w.deliver("R1")
+    records = w.finish()
+    assert check(records).ok, check(records).summary()
+    reverted = with_messages(
+        records, "C1", lambda ms: [replace(m, text="hello") if m.cmid == "m1" else m for m in ms]
+    )
+    assert [v.kind for v in check(reverted).violations] == ["stale_text"]

@@ -141,13 +141,16 @@ def _acknowledged(c: str, ok: Op, found: list[Message], ch: ChannelOps, report: 
 
 
 def _text(c: str, m: Message, attempts: list[Op], ch: ChannelOps, report: Report) -> None:
-    """The text of the last acknowledged edit, or of an edit with no answer made after it; with
-    no acknowledged edit, the posted text or such an edit's."""
+    """The text of the last acknowledged edit (with none, the posted text), or of any edit with
+    no answer. An edit without an answer may take effect at any moment after it began, also
+    after edits acknowledged since: its client stopped waiting, not the server (a unit held
+    up by a partition may commit when it heals; the server's write deadline makes that rare,
+    not impossible: services/deadlines.py)."""
     edits = ch.edits.get(m.ts, [])
     posted = next((op.text for op in attempts if op.text is not None), None)
     last_ok = max((i for i, e in enumerate(edits) if e.outcome == "ok"), default=-1)
     allowed = {edits[last_ok].text if last_ok >= 0 else posted}
-    allowed |= {e.text for e in edits[last_ok + 1 :] if e.outcome == "unknown"}
+    allowed |= {e.text for e in edits if e.outcome == "unknown"}
     if m.text not in allowed:
         shown = " or ".join(sorted(repr(t) for t in allowed))
         report.add(

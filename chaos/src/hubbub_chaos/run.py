@@ -101,6 +101,10 @@ DEPLOYMENTS = ("embedded", "cluster")
 # Still past a partition's or a delay's 10 s, so a job held up by one finishes after it.
 JOB_TIMEOUT_MAX_S = 10
 
+# A request's writes commit within this or not at all: below the harness's own timeout
+# (api.TIMEOUT_S, 5 s), as the server's default is below slack_sdk's 30 s.
+WRITE_DEADLINE_S = 4.0
+
 # An app's delivery that timed out is tried again after these (Slack's: 0, 60 and 300 s),
 # so the wait for quiet waits seconds for the retries a fault left, not minutes. Each try
 # waits 3 s for its answer: the tries span ~24 s, past any fault's length (at most 10 s).
@@ -115,6 +119,7 @@ def deployment_for(plan: Plan, folder: Path, smtp_port: int) -> Deployment:
         # The final read replays each channel's whole log: no resync for being far behind.
         "HUBBUB_RTM_RESUME_MAX_EVENTS": "1000000",
         "HUBBUB_JOB_TIMEOUT_MAX_S": str(JOB_TIMEOUT_MAX_S),
+        "HUBBUB_WRITE_DEADLINE_S": str(WRITE_DEADLINE_S),
         "HUBBUB_EVENTS_RETRY_DELAYS_S": orjson.dumps(EVENTS_RETRY_DELAYS_S).decode(),
     }
     if plan.deployment == "embedded":

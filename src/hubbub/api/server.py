@@ -20,6 +20,7 @@ from hubbub.domain.model import Identity
 from hubbub.limits.port import Limiter
 from hubbub.services import apps
 from hubbub.services.auth import authenticate
+from hubbub.services.deadlines import writes_within
 from hubbub.services.hub import Hub
 from hubbub.web.session import api_session_token
 
@@ -45,12 +46,14 @@ class WebApi:
         *,
         rate_limits: bool,
         max_body: int,
+        write_deadline_s: float,
     ) -> None:
         self.hub = hub
         self.limiter = limiter
         self.methods = methods
         self.rate_limits = rate_limits
         self.max_body = max_body
+        self.write_deadline_s = write_deadline_s
 
     async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         """`/api/<method>` as a plain ASGI application: the Web API answers every request
@@ -67,8 +70,11 @@ class WebApi:
         method = self.methods.get(name)
         if method is None:
             return error(SlackError("unknown_method", req_method=name))
+        # An upload's writes come after its bytes, which may take minutes to arrive.
+        deadline = None if method.streams else self.write_deadline_s
         try:
-            return await self._dispatch(request, method)
+            with writes_within(deadline):
+                return await self._dispatch(request, method)
         except Unavailable as exc:
             return error(exc, 503, **{"Retry-After": str(Unavailable.RETRY_AFTER_S)})
         except RateLimited as exc:  # an abuse limit a method takes (services/abuse.py)

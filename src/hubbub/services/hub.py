@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from hubbub.blobs.port import Blobs
 from hubbub.bus.port import Bus, BusUnavailable
 from hubbub.domain.abuse import AbuseLimits
 from hubbub.domain.apps import App, Timings
+from hubbub.domain.errors import Unavailable
 from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
 from hubbub.domain.model import Identity
@@ -22,6 +24,7 @@ from hubbub.limits.port import Limiter
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
+from hubbub.services import deadlines
 from hubbub.services.versioned import VersionedCache
 from hubbub.store.port import Shards
 from hubbub.store.tx import Tx
@@ -249,8 +252,16 @@ _Logged = tuple[T, list[Published], list[tuple[str, bytes]], int]
 
 
 def _logged(fn: Callable[[Tx, EventLog], T]) -> Callable[[Tx], _Logged[T]]:
+    """The unit with its EventLog; rolled back instead of committed once past the deadline of
+    the request it is made for (services/deadlines.py)."""
+    deadline = deadlines.current()
+
     def unit(tx: Tx) -> _Logged[T]:
         events = EventLog(tx)
-        return fn(tx, events), events.published, events.notices, events.jobs_queued
+        result = fn(tx, events)
+        if deadline is not None and (late := time.monotonic() - deadline) > 0:
+            log.warning("write_past_deadline", late_s=round(late, 3))
+            raise Unavailable()
+        return result, events.published, events.notices, events.jobs_queued
 
     return unit
