@@ -6,7 +6,9 @@ would be undone by the one it gave up on (found by `hubbub chaos`, cluster seed 
 
 The Web API sets the deadline for each request (`write_deadline_s`, below the timeouts of
 the clients people use); `Hub.commit` checks it once the unit has run, before the commit, and
-rolls the unit back if it passed. Work outside a request (jobs, sweeps) has none."""
+rolls the unit back if it passed. Work outside a request (jobs, sweeps, sockets) has none. A
+task started inside a request inherits the request's deadline (contextvars are copied into
+it): work meant to outlive the request runs inside `writes_within(None)`."""
 
 from __future__ import annotations
 
