@@ -3,13 +3,6 @@ go; an event the outbox still names stays, so the relay always finds it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
-from hubbub.app import build_hub
-from hubbub.config import Settings
 from hubbub.jobs.event_sweep import EventSweeper
 from hubbub.services import posting, workspaces
 from hubbub.services.auth import authenticate
@@ -18,14 +11,6 @@ from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
 KEEP = 25
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    h = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
-    yield h
-    await h.close()
 
 
 async def _seqs(hub: Hub, team_id: str, stream: str) -> list[int]:

@@ -7,13 +7,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from hubbub.app import build_hub
 from hubbub.blobs.filesystem import FileBlobs
-from hubbub.config import Settings
 from hubbub.domain.files import DELETED
 from hubbub.domain.model import Identity
 from hubbub.domain.thumbnails import Thumb
@@ -27,14 +22,6 @@ from tests.support.images import png
 
 GRACE_S = 600.0
 LONG_AGO = 10_000  # seconds: older than the grace period and an upload URL's life together
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    h = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
-    yield h
-    await h.close()
 
 
 async def _person(hub: Hub) -> Identity:

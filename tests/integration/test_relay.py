@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
-import pytest
 
 from hubbub.app import build_hub
 from hubbub.config import Settings
@@ -113,50 +112,39 @@ async def test_relays_of_many_processes_publish_each_stale_row_once(postgres_url
             await hub.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return Settings(data_dir=tmp_path)
-    return Settings(data_dir=tmp_path, database_url=request.getfixturevalue("postgres_url"))
-
-
-async def test_relay_publishes_a_join_notice_nobody_published(store_settings: Settings) -> None:
+async def test_relay_publishes_a_join_notice_nobody_published(hub: Hub) -> None:
     """A join's notice to the member's own stream is in no log; its outbox row carries it, so a
     crash between commit and publish loses it no more than the join itself. Nothing follows a
     notice up."""
-    hub = build_hub(store_settings)
-    try:
-        team_id, channel_id = await _setup(hub)
-        followed: list[tuple[str, int]] = []
+    team_id, channel_id = await _setup(hub)
+    followed: list[tuple[str, int]] = []
 
-        async def reactor(_hub: Hub, logged: Logged) -> None:
-            followed.append((logged.stream, logged.seq))
+    async def reactor(_hub: Hub, logged: Logged) -> None:
+        followed.append((logged.stream, logged.seq))
 
-        relay = OutboxRelay(hub, grace_s=0.05, reactors=[reactor])
-        await relay.run_once()  # trims what setup published
-        followed.clear()
+    relay = OutboxRelay(hub, grace_s=0.05, reactors=[reactor])
+    await relay.run_once()  # trims what setup published
+    followed.clear()
 
-        def join(tx: Tx) -> int:
-            log = EventLog(tx)
-            event = {"type": "member_joined_channel", "user": "U0NEW", "channel": channel_id}
-            log.channel_event(team_id, channel_id, event)
-            return log.published[0].seq
+    def join(tx: Tx) -> int:
+        log = EventLog(tx)
+        event = {"type": "member_joined_channel", "user": "U0NEW", "channel": channel_id}
+        log.channel_event(team_id, channel_id, event)
+        return log.published[0].seq
 
-        seq, _shard = await hub.shards.write(team_id, join)
-        received: list[tuple[str, int, bytes]] = []
-        for stream in (channel_id, "U0NEW"):
-            hub.bus.subscribe(stream, lambda st, s, data: received.append((st, s, data)))
-        await asyncio.sleep(0.1)
-        assert await relay.run_once() == 2
-        assert [(stream, s) for stream, s, _ in received] == [(channel_id, seq), ("U0NEW", 0)]
-        assert orjson.loads(received[1][2]) == {
-            "type": "hubbub_member_joined",
-            "channel": channel_id,
-            "user": "U0NEW",
-            "after": seq - 1,
-            "team": team_id,
-        }
-        assert followed == [(channel_id, seq)]
-        assert await hub.read(team_id, _outbox_size) == 0
-    finally:
-        await hub.close()
+    seq, _shard = await hub.shards.write(team_id, join)
+    received: list[tuple[str, int, bytes]] = []
+    for stream in (channel_id, "U0NEW"):
+        hub.bus.subscribe(stream, lambda st, s, data: received.append((st, s, data)))
+    await asyncio.sleep(0.1)
+    assert await relay.run_once() == 2
+    assert [(stream, s) for stream, s, _ in received] == [(channel_id, seq), ("U0NEW", 0)]
+    assert orjson.loads(received[1][2]) == {
+        "type": "hubbub_member_joined",
+        "channel": channel_id,
+        "user": "U0NEW",
+        "after": seq - 1,
+        "team": team_id,
+    }
+    assert followed == [(channel_id, seq)]
+    assert await hub.read(team_id, _outbox_size) == 0

@@ -23,14 +23,6 @@ from tests.support import slack_export as ex
 from tests.support.search_keys import key_gaps
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def hub(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Hub]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    hub = build_hub(Settings(data_dir=tmp_path / "data", database_url=url))
-    yield hub
-    await hub.close()
-
-
 class Cut(Exception):
     pass
 

@@ -12,54 +12,37 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hubbub.app import build_hub
-from hubbub.config import Settings
 from hubbub.domain.errors import Unavailable
 from hubbub.services import channels, deadlines, posting, workspaces
 from hubbub.services.auth import authenticate
-from hubbub.services.hub import EventLog
+from hubbub.services.hub import EventLog, Hub
 from hubbub.store.tx import Tx
 from tests.support.servers import make_workspace, threaded_server
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return Settings(data_dir=tmp_path)
-    return Settings(data_dir=tmp_path, database_url=request.getfixturevalue("postgres_url"))
+async def test_a_unit_that_ends_past_its_deadline_is_rolled_back(hub: Hub) -> None:
+    await workspaces.create_workspace(hub, "Acme", "acme")
+    account = await workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
+    who = await authenticate(hub, account.token)
+    channel = await channels.create(hub, who, "dev", is_private=False)
+    heard: list[int] = []
+    hub.bus.subscribe(channel.id, lambda _stream, seq, _data: heard.append(seq))
 
+    def held_up(tx: Tx, log: EventLog) -> None:
+        # Its database was out of reach this long, the unit's statements waiting.
+        time.sleep(0.3)
+        log.channel_event(who.team_id, channel.id, {"type": "test_event"})
 
-async def test_a_unit_that_ends_past_its_deadline_is_rolled_back(
-    store_settings: Settings,
-) -> None:
-    hub = build_hub(store_settings)
-    try:
-        await workspaces.create_workspace(hub, "Acme", "acme")
-        account = await workspaces.create_user(hub, "acme", email="a@acme.test", name="a")
-        who = await authenticate(hub, account.token)
-        channel = await channels.create(hub, who, "dev", is_private=False)
-        heard: list[int] = []
-        hub.bus.subscribe(channel.id, lambda _stream, seq, _data: heard.append(seq))
-
-        def held_up(tx: Tx, log: EventLog) -> None:
-            # Its database was out of reach this long, the unit's statements waiting.
-            time.sleep(0.3)
-            log.channel_event(who.team_id, channel.id, {"type": "test_event"})
-
-        with deadlines.writes_within(0.2), pytest.raises(Unavailable):
-            await hub.commit(who.team_id, held_up)
-        with deadlines.writes_within(5.0):
-            posted = await posting.post(hub, who, channel.id, posting.Draft.checked("in time"))
-        await asyncio.sleep(0.1)
-        # Nothing of the late unit: not its event, not a seq (the post's is the next one).
-        log = await hub.read(
-            who.team_id, lambda tx: tx.events_after(who.team_id, channel.id, 0, 99)
-        )
-        assert "test_event" not in [kind for _, kind, _ in log]
-        assert [seq for seq, _, _ in log][-1] == heard[-1] == len(log)
-        assert posted.text == "in time"
-    finally:
-        await hub.close()
+    with deadlines.writes_within(0.2), pytest.raises(Unavailable):
+        await hub.commit(who.team_id, held_up)
+    with deadlines.writes_within(5.0):
+        posted = await posting.post(hub, who, channel.id, posting.Draft.checked("in time"))
+    await asyncio.sleep(0.1)
+    # Nothing of the late unit: not its event, not a seq (the post's is the next one).
+    log = await hub.read(who.team_id, lambda tx: tx.events_after(who.team_id, channel.id, 0, 99))
+    assert "test_event" not in [kind for _, kind, _ in log]
+    assert [seq for seq, _, _ in log][-1] == heard[-1] == len(log)
+    assert posted.text == "in time"
 
 
 def test_the_web_api_answers_a_write_past_its_deadline_503_and_writes_nothing(
