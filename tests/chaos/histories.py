@@ -120,12 +120,16 @@ class World:
         lands: bool | None = None,
     ) -> None:
         if _lands(outcome, lands):
-            old = self.held[channel][ts]
-            self.held[channel][ts] = replace(old, text=text)
-            message = {"ts": ts, "text": text, "client_msg_id": old.cmid}
-            event = {"type": "message", "subtype": "message_changed", "channel": channel}
-            self._log(channel, event | {"ts": self._ts(), "message": message})
+            self.edit_lands(channel, ts, text)
         self._op("edit", client, channel, outcome, ts=ts, text=text)
+
+    def edit_lands(self, channel: str, ts: str, text: str) -> None:
+        """An edit takes effect: at its Op, or later for one without an answer."""
+        old = self.held[channel][ts]
+        self.held[channel][ts] = replace(old, text=text)
+        message = {"ts": ts, "text": text, "client_msg_id": old.cmid}
+        event = {"type": "message", "subtype": "message_changed", "channel": channel}
+        self._log(channel, event | {"ts": self._ts(), "message": message})
 
     def delete(
         self, client: str, channel: str, ts: str, outcome: Outcome = "ok", lands: bool | None = None

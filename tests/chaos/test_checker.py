@@ -472,9 +472,7 @@ def test_an_unanswered_edit_may_land_after_one_acknowledged_since() -> None:
     assert a
     w.edit("P1", "C1", a, "first try", outcome="unknown")
     w.edit("P1", "C1", a, "second")
-    w.held["C1"][a] = replace(w.held["C1"][a], text="first try")
-    changed = {"type": "message", "subtype": "message_changed", "channel": "C1"}
-    w._log("C1", changed | {"ts": w._ts(), "message": {"ts": a, "text": "first try"}})
+    w.edit_lands("C1", a, "first try")
     w.deliver("R1")
     records = w.finish()
     assert check(records).ok, check(records).summary()
