@@ -33,7 +33,7 @@ BLOCKS: list[dict[str, Any]] = [
     {
         "type": "actions",
         "block_id": "a",
-        "elements": [{"type": "users_select", "action_id": "who"}, "not-an-element"],
+        "elements": [{"type": "workflow_button", "action_id": "who"}, "not-an-element"],
     },
 ]
 

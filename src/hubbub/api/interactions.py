@@ -26,6 +26,8 @@ router = Router()
         "action_id": "string",
         "value": "string",
         "selected_date": "string",
+        "selected_time": "string",
+        "values": "json",
         "is_ephemeral": "boolean",
     },
 )
@@ -38,6 +40,8 @@ async def block_actions(call: Call) -> dict[str, Any]:
         call.required("action_id", "action_not_found"),
         call.text("value") or None,
         call.text("selected_date") or None,
+        call.json("values"),
+        call.text("selected_time") or None,
     )
     view_id = call.text("view_id")
     if view_id:

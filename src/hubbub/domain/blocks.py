@@ -3,8 +3,9 @@
 Slack refuses a message whose blocks it does not know or that break a limit with
 `invalid_blocks`; so does hubbub, since a block stored here is shown by every client later. What
 is checked: the block types a message may hold, the text objects and their lengths, and the
-required parts of each block. Interactive elements (buttons, selects, ...) are checked for their
-shape only: a dict with a type and text objects where they have them.
+required parts of each block. Buttons, single selects, overflow menus, date pickers and text
+inputs are checked for their shape only: a dict with a type and text objects where they have
+them; the other interactive elements against all of Slack's limits (domain/elements.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from hubbub.domain import elements
 from hubbub.domain.errors import SlackError
 
 MAX_BLOCKS = 50
@@ -101,10 +103,14 @@ def _text_object(value: Any, limit: int, kinds: tuple[str, ...] = ("plain_text",
         raise InvalidBlocks
 
 
-def _element(value: Any) -> None:
-    """An interactive or context element: its shape, and the length of any text it shows."""
+def _element(value: Any, *, in_input: bool = False) -> None:
+    """An interactive or context element: its shape, and the length of any text it shows;
+    the kinds domain/elements.py knows, against all of Slack's limits."""
     if not isinstance(value, dict) or not isinstance(value.get("type"), str):
         raise InvalidBlocks
+    if value["type"] in elements.KINDS:
+        elements.check_element(value, in_input=in_input)
+        return
     for key in ("text", "placeholder"):
         if key in value:
             _text_object(value[key], MAX_FIELD_TEXT)
@@ -171,7 +177,7 @@ def _actions(block: dict[str, Any]) -> None:
 
 def _input(block: dict[str, Any]) -> None:
     _text_object(block.get("label"), MAX_LABEL, ("plain_text",))
-    _element(block.get("element"))
+    _element(block.get("element"), in_input=True)
 
 
 def _rich_text(block: dict[str, Any]) -> None:

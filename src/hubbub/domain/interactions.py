@@ -14,15 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hubbub.domain import inputs
 from hubbub.domain.errors import SlackError
 
 # Slack's limits on the ids, on an option's value and on what a text input holds.
 MAX_ACTION_ID = 255
 MAX_OPTION_VALUE = 150
 MAX_TEXT_VALUE = 3000
+MAX_PICKS = 100
 # The elements a press is taken from, and whether the press chooses one of their options.
 CHOOSING = frozenset({"static_select", "overflow", "radio_buttons"})
-PRESSABLE = CHOOSING | {"button", "datepicker", "plain_text_input"}
+PRESSABLE = CHOOSING | {"button", "datepicker", "plain_text_input"} | inputs.KINDS
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 
@@ -33,12 +35,22 @@ class Press:
 
     block_id: str | None
     action_id: str
-    value: str | None = None  # an option's value, or a text input's text
+    value: str | None = None  # an option's value, a text input's text, a picked id
     date: str | None = None
+    values: tuple[str, ...] | None = None  # a multi-select's or checkboxes' picks
+    time: str | None = None  # a timepicker's HH:mm
 
 
-def check_press(block_id: str | None, action_id: str, value: str | None, date: str | None) -> Press:
-    """The press's arguments, bounded, or invalid_arguments."""
+def check_press(
+    block_id: str | None,
+    action_id: str,
+    value: str | None,
+    date: str | None,
+    values: Any = None,
+    time: str | None = None,
+) -> Press:
+    """The press's arguments, bounded, or invalid_arguments; values: a JSON list of strings
+    (each element's parser in domain/inputs.py bounds them further)."""
     if block_id is not None and not 0 < len(block_id) <= MAX_ACTION_ID:
         raise SlackError("invalid_arguments")
     if not 0 < len(action_id) <= MAX_ACTION_ID:
@@ -48,7 +60,16 @@ def check_press(block_id: str | None, action_id: str, value: str | None, date: s
         raise SlackError("invalid_arguments")
     if date is not None and _date(date) is None:
         raise SlackError("invalid_date")
-    return Press(block_id, action_id, value, date)
+    if values is not None and (
+        not isinstance(values, list)
+        or len(values) > MAX_PICKS
+        or not all(isinstance(v, str) and 0 < len(v) <= MAX_OPTION_VALUE for v in values)
+    ):
+        raise SlackError("invalid_arguments")
+    if time is not None and len(time) > len("HH:mm"):
+        raise SlackError("invalid_arguments")
+    picked = None if values is None else tuple(values)
+    return Press(block_id, action_id, value, date, picked, time)
 
 
 def _date(text: str) -> str | None:
@@ -130,6 +151,8 @@ def action(element: dict[str, Any], press: Press, action_ts: str) -> dict[str, A
         out["selected_option"] = option
         if "placeholder" in element:
             out["placeholder"] = element["placeholder"]
+    elif kind in inputs.KINDS:
+        out.update(_picked(element, press))
     else:  # datepicker
         if press.date is None:
             raise SlackError("invalid_date")
@@ -140,6 +163,22 @@ def action(element: dict[str, Any], press: Press, action_ts: str) -> dict[str, A
     return out
 
 
+def _picked(element: dict[str, Any], press: Press) -> dict[str, Any]:
+    """A press on one of domain/inputs.py's kinds: what it now holds. A multi-select or
+    checkboxes may be left with nothing picked (Slack sends that too); a single pick needs
+    one."""
+    kind = element["type"]
+    given: inputs.Given
+    if kind in inputs.MANY:
+        given = list(press.values or ())
+    else:
+        given = press.time if kind == "timepicker" else press.value
+    entry = inputs.held(element, given)
+    if kind not in inputs.MANY and inputs.is_empty(entry):
+        raise SlackError("invalid_arguments")
+    return entry
+
+
 def state_values(done: dict[str, Any]) -> dict[str, Any]:
     """`state.values` after the press: what a stateful element now holds, under its block and
     action ids (a button holds nothing; a block without a block_id cannot be named)."""
@@ -148,7 +187,10 @@ def state_values(done: dict[str, Any]) -> dict[str, Any]:
         return {}
     # A text input holds its text; a select or a date picker what was chosen (never a value).
     text = done["type"] == "plain_text_input"
-    kept = ("value",) if text else ("selected_option", "selected_date")
+    if done["type"] in inputs.KINDS:
+        kept: tuple[str, ...] = (inputs.FIELD[done["type"]],)
+    else:
+        kept = ("value",) if text else ("selected_option", "selected_date")
     held = {k: v for k, v in done.items() if k == "type" or k in kept}
     return {block_id: {done["action_id"]: held}}
 

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from hubbub.domain import inputs
 from hubbub.domain.blocks import check_blocks, with_ids
 from hubbub.domain.errors import SlackError
 from hubbub.domain.interactions import MAX_OPTION_VALUE, Press, action, check_press
@@ -26,7 +27,9 @@ MAX_STACK = 3
 # `<ms issued>.<ticket key>` (services/interactions.py issue_trigger).
 _TRIGGER = re.compile(r"([0-9]{10,16})\.([A-Za-z0-9_-]{16,64})\Z")
 # The inputs whose state is kept, and how the person's value becomes it.
-INPUTS = frozenset({"plain_text_input", "static_select", "radio_buttons", "datepicker"})
+INPUTS = (
+    frozenset({"plain_text_input", "static_select", "radio_buttons", "datepicker"}) | inputs.KINDS
+)
 
 
 def _invalid(message: str) -> SlackError:
@@ -153,9 +156,11 @@ def view_json(view: View) -> dict[str, Any]:
 
 def state_of(body: dict[str, Any], given: Any, action_ts: str) -> dict[str, Any]:
     """`state.values` of a submitted view: for each input block, what the person gave, as
-    {block_id: {action_id: string}} (a text, an option's value, a date), turned into Slack's
-    shapes and checked against the view's own elements; a required input left empty is
-    invalid_arguments, an unknown option invalid_option."""
+    {block_id: {action_id: string}} (a text, an option's value, a date, a time, a number, a
+    picked id) or a list of strings (checkboxes' and multi-selects' picks), turned into
+    Slack's shapes and checked against the view's own elements (domain/inputs.py); a required
+    input left empty is invalid_arguments, an unknown option invalid_option. Whether the
+    person may see the people and conversations picked is the caller's (inputs.picks)."""
     if given is None:
         given = {}
     if not isinstance(given, dict):
@@ -170,14 +175,33 @@ def state_of(body: dict[str, Any], given: Any, action_ts: str) -> dict[str, Any]
             continue
         mine = given.get(block_id)
         value = mine.get(action_id) if isinstance(mine, dict) else None
-        if value == "":
+        if value == "" or value == []:
             value = None
+        if kind in inputs.KINDS:
+            entry = inputs.held(element, value)
+            if inputs.is_empty(entry) and not block.get("optional", False):
+                raise _invalid(f"`{block_id}` is required")
+            out[block_id] = {action_id: entry}
+            continue
         if value is not None and (not isinstance(value, str) or len(value) > MAX_INPUT_VALUE):
             raise _invalid(f"each value must be a string of at most {MAX_INPUT_VALUE} characters")
         if value is None and not block.get("optional", False):
             raise _invalid(f"`{block_id}` is required")
         out[block_id] = {action_id: _held(element, kind, block_id, action_id, value, action_ts)}
     return out
+
+
+def picks_of(body: dict[str, Any], state: dict[str, Any]) -> list[inputs.Pick]:
+    """The people and conversations a submitted state names, with what each element allows."""
+    found: list[inputs.Pick] = []
+    for block in body["blocks"]:
+        element = block.get("element")
+        if block["type"] != "input" or not isinstance(element, dict):
+            continue
+        entry = state.get(block["block_id"], {}).get(element["action_id"])
+        if entry is not None:
+            found.extend(inputs.picks(element, entry))
+    return found
 
 
 def _held(

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from hubbub.domain import inputs
 from hubbub.domain import interactions as rules
 from hubbub.domain.apps import App
 from hubbub.domain.errors import SlackError
@@ -25,6 +26,7 @@ from hubbub.services.access import home, visible_channel
 from hubbub.services.file_shown import Known, commit_showing_files
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.messages import delete_tx, existing_message, set_content_tx
+from hubbub.services.picks import check_picks
 from hubbub.store.tx import Tx
 from hubbub.tickets.port import Ticket
 
@@ -57,6 +59,7 @@ async def press(hub: Hub, who: Identity, channel_id: str, ts: str, press: rules.
 
     pressed = await hub.read(await home(hub, who, channel_id), read)
     done = rules.action(pressed.element, press, pressed.action_ts)
+    await check_picks(hub, who, inputs.picks(pressed.element, done))
     app, presser = await hub.read(
         who.team_id, lambda tx: _app_and_presser(tx, who, pressed.message.bot_id)
     )
@@ -91,6 +94,7 @@ async def press_ephemeral(
     channel, action_ts = await hub.read(await home(hub, who, channel_id), read)
     element = rules.find_element(shown.blocks, press)
     done = rules.action(element, press, action_ts)
+    await check_picks(hub, who, inputs.picks(element, done))
     app, presser = await hub.read(who.team_id, lambda tx: _app_and_presser(tx, who, shown.bot_id))
     message = {"type": "message", "ts": shown.ts, "text": shown.text}
     payload = rules.block_actions(

@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import structlog
 
+from hubbub.domain import inputs
 from hubbub.domain import interactions as presses
 from hubbub.domain import views as rules
 from hubbub.domain.apps import App
@@ -28,6 +29,7 @@ from hubbub.services.direct import open_im_tx
 from hubbub.services.hub import EventLog, Hub
 from hubbub.services.interactions import issue_trigger, people_only, presser_of, send
 from hubbub.services.messages import EPHEMERAL_SEQ, user_stream
+from hubbub.services.picks import check_picks
 from hubbub.store.tx import Tx
 
 log = structlog.get_logger()
@@ -192,15 +194,29 @@ async def press(hub: Hub, who: Identity, view_id: str, press: presses.Press) -> 
     view; answered once the app has acked."""
     people_only(who)
 
-    def unit(tx: Tx, _log: EventLog) -> tuple[View, App, presses.Presser, dict[str, Any]]:
+    def own(tx: Tx) -> View:
         view = tx.get_view(who.team_id, view_id) if is_slack_id(view_id) else None
         if view is None or view.user_id != who.user_id:
             raise SlackError("not_found")
+        return view
+
+    # The people and conversations picked are checked first, on their own shards; the unit
+    # below then finds the same element (a view changed since is found again, or not).
+    shown = await hub.read(who.team_id, own)
+    element = presses.find_element(shown.body["blocks"], press)
+    picked = presses.action(element, press, "")
+    checked = inputs.picks(element, picked)
+    await check_picks(hub, who, checked)
+
+    def unit(tx: Tx, _log: EventLog) -> tuple[View, App, presses.Presser, dict[str, Any]]:
+        view = own(tx)
         app = tx.get_app(who.team_id, view.app_id)
         if app is None:
             raise SlackError("not_found")
         element = presses.find_element(view.body["blocks"], press)
         done = presses.action(element, press, from_micros(tx.now_us))
+        if inputs.picks(element, done) != checked:
+            raise SlackError("not_found")  # the view changed under the press: pressed on none
         if not app.socket_mode and app.interactivity_url is None:
             raise SlackError("not_interactive")
         pressed = replace(view, state=presses.merged_state(view.state, done))
@@ -243,6 +259,7 @@ async def submit(hub: Hub, who: Identity, view_id: str, values: Any) -> dict[str
     people_only(who)
     view, app, presser = await hub.read(who.team_id, lambda tx: _mine(tx, who, view_id))
     state = rules.state_of(view.body, values, from_micros(int(time.time() * 1_000_000)))
+    await check_picks(hub, who, rules.picks_of(view.body, state))
     submitted = replace(view, state=state)
 
     def save(tx: Tx, _log: EventLog) -> None:
