@@ -94,7 +94,7 @@ def test_number_email_and_url_inputs_live_only_in_input_blocks() -> None:
 def _error(element: dict[str, Any], given: Any) -> str:
     with pytest.raises(SlackError) as caught:
         held(element, given)
-    return caught.value.code
+    return str(caught.value.code)
 
 
 def test_each_kind_holds_slacks_shape() -> None:
