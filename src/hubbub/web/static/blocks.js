@@ -10,6 +10,7 @@
 import { h } from "./dom.js";
 import { clock } from "./format.js";
 import { inline, render } from "./mrkdwn.js";
+import { GROUPED, KINDS, drawElement } from "./pickers.js";
 
 const KNOWN = new Set(["section", "context", "divider", "header", "actions", "rich_text", "image", "input"]);
 
@@ -114,8 +115,14 @@ function element(b, e, ctx) {
     case "image":
       return image(e, ctx, "bk-accessory-img");
     default:
-      return null;
+      // Number, email and URL inputs live in input blocks only.
+      return KINDS.has(e.type) && !e.type.endsWith("_input") ? drawElement(e, ctx, { use, label: labelOf(e), text: (t) => text(t, ctx) }) : null;
   }
+}
+
+// What names an element drawn outside an input block, for assistive technology.
+function labelOf(e) {
+  return String(e.placeholder?.text ?? e.type.replace(/_/g, " "));
 }
 
 function button(e, ctx, use) {
@@ -247,10 +254,15 @@ export function input(b, ctx) {
       control = radios(e, ctx, name, use, name);
       break;
     default:
-      control = h("p", { class: "bk-hint" }, "This kind of input is not shown here yet.");
+      if (KINDS.has(e.type)) {
+        control = drawElement(e, ctx, { use, name, text: (t) => text(t, ctx) });
+        control.id = fieldId;
+      } else {
+        control = h("p", { class: "bk-hint" }, "This kind of input is not shown here yet.");
+      }
   }
   const label = b.label ? plain(b.label, ctx) : "";
-  const grouped = e.type === "radio_buttons";
+  const grouped = e.type === "radio_buttons" || GROUPED.has(e.type);
   return h(
     grouped ? "fieldset" : "div",
     { class: "bk-input", dataset: { blockId: String(b.block_id ?? "") } },

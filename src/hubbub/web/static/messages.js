@@ -4,7 +4,7 @@
 import { call } from "./api.js";
 import { attachmentNodes, blockNodes } from "./blocks.js";
 import { append, clear, h } from "./dom.js";
-import { clock, colourFor, dayKey, dayLabel, initials } from "./format.js";
+import { clock, colourFor, dayKey, dayLabel, displayName, initials } from "./format.js";
 import { editable, render } from "./mrkdwn.js";
 
 export class Messages {
@@ -88,6 +88,11 @@ export class Messages {
       channelName: (id) => this.channels.get(id)?.name,
       groupHandle: (id) => this.usergroups.get(id)?.handle,
       channelHref: (id) => `/client/${this.team}/${id}`,
+      // What apps' people and conversation pickers list (pickers.js).
+      people: () => this.allUsers(),
+      personName: (u) => displayName(u) || u.id,
+      conversations: () => [...this.channels.values()],
+      conversationLabel: (c) => this.label(c),
     };
   }
 

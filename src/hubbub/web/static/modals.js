@@ -9,6 +9,7 @@ import { call } from "./api.js";
 import { block, plain } from "./blocks.js";
 import { h } from "./dom.js";
 import { describe } from "./errors.js";
+import { MANY, problem } from "./pickers.js";
 
 export class Modals {
   modals() {
@@ -92,9 +93,10 @@ export class Modals {
   async submitView(id, form) {
     const open = this.modals().get(id);
     if (!open) return;
-    const { values, missing } = valuesOf(open.view, form);
-    showErrors(form, Object.fromEntries(missing.map((b) => [b, "Please fill this in."])));
-    if (missing.length) return;
+    const { values, missing, wrong } = valuesOf(open.view, form);
+    // As Slack's client: what the server would refuse is said under its input, nothing sent.
+    showErrors(form, { ...wrong, ...Object.fromEntries(missing.map((b) => [b, "Please fill this in."])) });
+    if (missing.length || Object.keys(wrong).length) return;
     const button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
     try {
@@ -122,19 +124,26 @@ export class Modals {
   }
 }
 
-// The values of a view's inputs, as views.submit takes them ({block_id: {action_id: text}}),
-// and the required ones left empty.
+// The values of a view's inputs, as views.submit takes them ({block_id: {action_id: text}},
+// a list of strings for checkboxes and multi-selects), the required ones left empty, and the
+// messages for those the server would refuse (a number out of bounds, an email or URL that
+// does not parse), by block.
 function valuesOf(view, form) {
   const data = new FormData(form);
   const values = {};
   const missing = [];
+  const wrong = {};
   for (const b of view.blocks ?? []) {
     if (b?.type !== "input" || !b.element) continue;
-    const value = String(data.get(`${b.block_id}/${b.element.action_id}`) ?? "");
-    if (!value.trim() && !b.optional) missing.push(b.block_id);
+    const field = `${b.block_id}/${b.element.action_id}`;
+    const value = MANY.has(b.element.type) ? data.getAll(field).map(String) : String(data.get(field) ?? "");
+    const empty = Array.isArray(value) ? !value.length : !value.trim();
+    if (empty && !b.optional) missing.push(b.block_id);
+    const why = Array.isArray(value) ? null : problem(b.element, value);
+    if (why) wrong[b.block_id] = why;
     values[b.block_id] = { [b.element.action_id]: value };
   }
-  return { values, missing };
+  return { values, missing, wrong };
 }
 
 // The app's response_action: errors, each under its input block.
