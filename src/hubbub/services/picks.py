@@ -14,11 +14,18 @@ from hubbub.services.access import home, visible_channel
 from hubbub.services.hub import Hub
 from hubbub.store.tx import Tx
 
+# Each pick costs a read or two; one submission's are bounded in all, not only per element
+# (domain/elements.py MAX_SELECTED), so a view of many multi-selects cannot cost thousands.
+MAX_CHECKED = 200
+
 
 async def check_picks(hub: Hub, who: Identity, picks: list[Pick]) -> None:
     """Each pick, one a person may see and the element allows; otherwise user_not_found or
-    channel_not_found. Picks are bounded by the element (domain/elements.py MAX_SELECTED)."""
-    for pick in picks:
+    channel_not_found; past MAX_CHECKED different picks, invalid_arguments."""
+    unique = list(dict.fromkeys(picks))
+    if len(unique) > MAX_CHECKED:
+        raise SlackError("invalid_arguments")
+    for pick in unique:
         if pick.user:
             await _person(hub, who, pick.id)
         else:
