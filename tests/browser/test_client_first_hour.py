@@ -175,6 +175,33 @@ def test_me_messages_topics_and_typed_links_render_as_slack_does(
     expect(typed.locator("a")).to_have_attribute("href", "https://example.com")
 
 
+def test_me_in_a_thread_is_an_italic_reply_there(
+    server: Server, workspace: Workspace, page: Page
+) -> None:
+    """/me in the thread's composer is a me_message reply in that thread, as Slack posts it,
+    not the text "/me …" and not a message in the channel."""
+    alice = server.client(workspace.alice.token)
+    general = _general(alice)
+    parent = alice.chat_postMessage(channel=general, text="who is in for lunch")["ts"]
+    sign_in_as(page, server, workspace, "alice")
+    root = message(page, "who is in for lunch")
+    root.hover()
+    root.get_by_role("button", name="Reply in thread").click()
+    send(page, "/me raises a hand", box="#thread-input")
+    raised = message(page, "raises a hand", within="aside.thread")
+    expect(raised).to_have_class(re.compile("me_message"))
+    expect(raised.locator(".text")).to_have_text("raises a hand")
+    expect(raised.locator(".text")).to_have_css("font-style", "italic")
+    expect(root.get_by_role("button", name="1 reply")).to_be_visible()
+    expect(message(page, "raises a hand")).to_have_count(0)
+    [_, reply] = alice.conversations_replies(channel=general, ts=parent)["messages"]
+    assert (reply["subtype"], reply["text"], reply["thread_ts"]) == (
+        "me_message",
+        "raises a hand",
+        parent,
+    )
+
+
 def test_the_signup_hints_sit_under_their_boxes(server: Server, page: Page) -> None:
     page.goto(server.url + "/signup")
     hint = page.locator("#password-hint").bounding_box()

@@ -164,6 +164,35 @@ def test_me_message(server: Server, workspace: Workspace) -> None:
     assert error_of(alice.chat_meMessage, channel=channel, text="") == "no_text"
 
 
+def test_me_message_in_a_thread(server: Server, workspace: Workspace) -> None:
+    """hubbub's extension: chat.meMessage takes thread_ts, checked as chat.postMessage's."""
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice)
+    parent = alice.chat_postMessage(channel=channel, text="standup")["ts"]
+    answer = alice.chat_meMessage(channel=channel, text="waves", thread_ts=parent)
+    assert set(answer.data) == {"ok", "channel", "ts"}
+    # A reply's ts names its parent's thread, as for chat.postMessage.
+    again = alice.chat_meMessage(channel=channel, text="nods", thread_ts=answer["ts"])
+    replies = alice.conversations_replies(channel=channel, ts=parent)["messages"]
+    assert [(m["subtype"], m["text"], m["thread_ts"]) for m in replies[1:]] == [
+        ("me_message", "waves", parent),
+        ("me_message", "nods", parent),
+    ]
+    assert [m["ts"] for m in replies[1:]] == [answer["ts"], again["ts"]]
+    # Replies, not the channel's messages: the parent counts them.
+    top = {m["ts"]: m for m in history(alice, channel)}
+    assert answer["ts"] not in top and again["ts"] not in top
+    assert top[parent]["reply_count"] == 2
+    before = history(alice, channel), events(server, workspace.team_id, channel)
+    me = alice.chat_meMessage
+    for bad in ("1.000001", "garbage", "1.2.3"):
+        assert error_of(me, channel=channel, text="x", thread_ts=bad) == "thread_not_found"
+        assert error_of(alice.chat_postMessage, channel=channel, text="x", thread_ts=bad) == (
+            "thread_not_found"
+        )
+    assert (history(alice, channel), events(server, workspace.team_id, channel)) == before
+
+
 # -- chat.getPermalink -----------------------------------------------------------------------
 
 

@@ -112,12 +112,16 @@ async def post_ephemeral(call: Call) -> dict[str, Any]:
     "chat.meMessage",
     scopes="chat:write",
     tier=TIER_POST,
-    args={"channel": "string", "text": "string"},
+    args={"channel": "string", "text": "string", "thread_ts": "string"},
 )
 async def me_message(call: Call) -> dict[str, Any]:
-    """Shares a /me message (an action in the third person) in a channel."""
+    """Shares a /me message (an action in the third person) in a channel, or, with thread_ts
+    (hubbub's extension: Slack's clients post /me in threads, its method takes no thread),
+    in a thread, checked as chat.postMessage checks a reply's."""
     channel = call.required("channel", "channel_not_found")
-    draft = posting.Draft.checked(call.text("text"), subtype="me_message")
+    draft = posting.Draft.checked(
+        call.text("text"), subtype="me_message", thread_ts=call.text("thread_ts") or None
+    )
     msg = await posting.post(call.hub, call.who, channel, draft)
     return {"channel": msg.channel_id, "ts": msg.ts}
 

@@ -31,7 +31,7 @@ export class Acting {
     input.value = "";
     autosize(input);
     const slash = /^(\/[a-z0-9_-]+)(?:\s+([\s\S]*))?$/i.exec(typed.trim());
-    if (slash?.[1].toLowerCase() === "/me" && slash[2] && !threadTs && !attached) return this.meMessage(input, typed, channel, slash[2]);
+    if (slash?.[1].toLowerCase() === "/me" && slash[2] && !attached) return this.meMessage(input, typed, channel, slash[2], threadTs);
     if (slash && !threadTs && !attached) return this.runCommand(input, typed, channel, slash[1], slash[2] ?? "");
     try {
       // Files go with the text as their message's initial_comment (uploads.js); the socket
@@ -57,10 +57,12 @@ export class Acting {
     }
   }
 
-  // /me is Slack's own: an action in the third person (chat.meMessage), shown in italics.
-  async meMessage(input, typed, channel, text) {
+  // /me is Slack's own: an action in the third person (chat.meMessage), shown in italics. In
+  // a thread it is a reply there, as Slack's clients post it (thread_ts: hubbub's extension of
+  // the method, docs/integrations.md).
+  async meMessage(input, typed, channel, text, threadTs) {
     try {
-      await call("chat.meMessage", { channel, text: compose(text, this.composeCtx()) });
+      await call("chat.meMessage", { channel, text: compose(text, this.composeCtx()), thread_ts: threadTs });
       this.clearErrors();
       this.markSoon();
     } catch (err) {

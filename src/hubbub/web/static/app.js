@@ -4,7 +4,7 @@
 // One Client holds the state; its methods live in modules of one concern each, mixed into it
 // at the end of this file: live events (live.js), the page's frame (layout.js), the messages
 // (messages.js; their blocks blocks.js), what the person does with them (acting.js), apps'
-// modals (modals.js) and Home tabs (home.js), files (files.js, uploads.js), search (search.js),
+// modals (modals.js), Home tabs (home.js) and shortcuts (shortcuts.js), files (files.js, uploads.js), search (search.js),
 // opening at an old message (jump.js).
 
 import { call, pages } from "./api.js";
@@ -21,6 +21,7 @@ import { Messages } from "./messages.js";
 import { Acting } from "./acting.js";
 import { Modals } from "./modals.js";
 import { Home } from "./home.js";
+import { Shortcuts } from "./shortcuts.js";
 import { Files } from "./files.js";
 import { Search } from "./search.js";
 import { Jump } from "./jump.js";
@@ -75,6 +76,7 @@ class Client {
     this.rtm.start();
     this.refreshCounts();
     this.loadUsergroups();
+    this.loadShortcuts();
     if (window.Notification?.permission === "default") {
       document.addEventListener("click", () => Notification.requestPermission().catch(() => {}), { once: true });
     }
@@ -82,7 +84,10 @@ class Client {
       const [, id] = this.route();
       if (id && id !== this.current) this.open(id, { push: false });
     });
-    document.addEventListener("visibilitychange", () => this.markSoon());
+    document.addEventListener("visibilitychange", () => {
+      this.markSoon();
+      if (document.visibilityState === "visible") this.loadShortcuts(); // apps may have changed meanwhile
+    });
     document.addEventListener("keydown", (e) => this.onKey(e));
   }
 
@@ -413,7 +418,7 @@ function flash(node) {
   node.addEventListener("animationend", () => node.classList.remove("flash"), { once: true });
 }
 
-mixin(Client, Live, Layout, Messages, Acting, Modals, Home, Files, Search, Jump);
+mixin(Client, Live, Layout, Messages, Acting, Modals, Home, Shortcuts, Files, Search, Jump);
 
 const root = document.getElementById("app");
 if (root) {

@@ -92,6 +92,7 @@ export class Layout {
       { class: "composer", onsubmit: (e) => { e.preventDefault(); this.send(input, threadTs()); } },
       tray,
       label,
+      this.shortcutsButton(),
       attachButton(attach, (picked) => files().add(picked)),
       input,
       h("button", { type: "submit", class: "send" }, button),

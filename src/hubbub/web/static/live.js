@@ -58,6 +58,7 @@ export class Live {
       case "user_change":
       case "team_join":
         this.users.set(e.user.id, e.user);
+        if (e.user.is_bot) this.loadShortcuts(); // a new app's, if it has any
         return this.redraw();
       case "file_deleted":
         return this.fileGone(e.file_id);

@@ -127,6 +127,7 @@ export class Messages {
       h("button", { class: "icon", "aria-label": "Copy link", title: "Copy link", onclick: () => this.copyLink(channel, m) }, "Link"),
       own ? h("button", { class: "icon", "aria-label": "Edit message", title: "Edit", onclick: () => this.setEditing(m.ts, inThread) }, "Edit") : null,
       own ? h("button", { class: "icon", "aria-label": "Delete message", title: "Delete", onclick: () => this.remove(channel, m.ts) }, "Delete") : null,
+      this.moreActions(channel, m), // apps' message shortcuts (shortcuts.js)
     );
     const replies = !inThread && m.reply_count
       ? h("button", { class: "replies", onclick: () => this.openThread(channel, m.ts) }, `${m.reply_count} ${m.reply_count === 1 ? "reply" : "replies"}`)
