@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.test_modals import person
 from tests.support import node
 from tests.support.apps import BOT_SCOPES, make_app, update_app
 from tests.support.blocks import plain
-from tests.support.rtm import rtm
+from tests.support.rtm import of_type, rtm
 from tests.support.servers import Server, Workspace, free_port, module_server, module_workspace
 from tests.support.waiting import wait_for
 
@@ -319,3 +320,98 @@ def test_bolt_http_receiver_takes_signed_events_and_commands(
     assert command["command"] == "/node-forecast" and command["team_id"] == workspace.team_id
     [action] = seen["actions"]
     assert action["type"] == "block_actions" and action["actions"][0]["action_id"] == "approve"
+
+
+HTTP_MODAL: dict[str, Any] = {**MODAL, "callback_id": "node_http_form", "private_metadata": ""}
+# What a good submission turns the modal into; the person closing it is told to the app.
+DONE: dict[str, Any] = {
+    "type": "modal",
+    "callback_id": "node_http_done",
+    "title": plain("Done"),
+    "notify_on_close": True,
+    "blocks": [{"type": "section", "text": plain("Deploying")}],
+}
+
+
+def test_bolt_http_receiver_takes_shortcuts_submissions_closes_and_the_home(
+    server: Server, workspace: Workspace
+) -> None:
+    made = make_app(
+        server.data_dir,
+        name="Node Http Views",
+        scopes=BOT_SCOPES,
+        shortcuts=["global:node_http_new:New over http"],
+    )
+    alice = server.client(workspace.alice.token)
+    settings = {
+        "api_url": server.api_url,
+        "bot_token": made.bot_token,
+        "signing_secret": made.app.signing_secret,
+        "port": free_port(),
+        "shortcut": "node_http_new",
+        "modal": HTTP_MODAL,
+        "done": DONE,
+        "home": HOME,
+    }
+    with node.script("bolt_http_views", settings) as app, rtm(server, workspace.alice.token) as rt:
+        url = app.ready()["url"]
+        update_app(
+            server.data_dir,
+            workspace.domain,
+            made.app.id,
+            request_url=url,
+            events=["app_home_opened"],
+            interactivity_url=url,
+        )
+        # app.shortcut: the global shortcut's handler opens the modal with its trigger_id.
+        ran = alice.api_call(
+            "shortcuts.run", json={"app_id": made.app.id, "callback_id": "node_http_new"}
+        )
+        assert ran["ok"] is True
+        modal = rt.until(of_type("view_opened"))[-1]["view"]
+        assert modal["callback_id"] == "node_http_form" and modal["app_id"] == made.app.id
+
+        def submit(name: str) -> dict[str, Any]:
+            values = {"name": {"name_input": name}}
+            return person(alice, "views.submit", view_id=modal["id"], values=values)
+
+        # ack({response_action: 'errors'}): the client shows the error; the modal stays.
+        refused = submit("ab")
+        assert refused["response_action"] == "errors"
+        assert refused["errors"] == {"name": "At least 3 letters"}
+        # ack({response_action: 'update'}): the same view, replaced, as the client hears it.
+        updated = submit("prod")
+        assert updated["response_action"] == "update"
+        shown = updated["view"]
+        assert shown["id"] == modal["id"] and shown["callback_id"] == "node_http_done"
+        assert shown["private_metadata"] == "prod" and shown["hash"] != modal["hash"]
+        heard = rt.until(of_type("view_updated"))[-1]["view"]
+        assert heard["hash"] == shown["hash"] and heard["title"]["text"] == "Done"
+        # views.close: the app hears view_closed (notify_on_close) and the view is gone.
+        assert alice.api_call("views.close", json={"view_id": modal["id"]})["ok"] is True
+        assert rt.until(of_type("view_closed"))[-1]["view_id"] == modal["id"]
+        assert person(alice, "views.submit", view_id=modal["id"])["error"] == "not_found"
+        # App Home: opened, the app publishes it; opened again, the client has it.
+        home = alice.api_call("views.home", json={"app_id": made.app.id})
+        assert home["view"] is None
+        published = rt.until(of_type("view_published"))[-1]["view"]
+        assert published["type"] == "home" and published["app_id"] == made.app.id
+        again = alice.api_call("views.home", json={"app_id": made.app.id})["view"]
+        assert again["id"] == published["id"] and again["hash"] == published["hash"]
+        assert again["blocks"][0]["text"]["text"] == "Welcome from node"
+        republished = rt.until(of_type("view_published"))[-1]["view"]
+        seen = app.done()
+    assert [s["callback_id"] for s in seen["shortcuts"]] == ["node_http_new"]
+    values = [s["view"]["state"]["values"]["name"]["name_input"] for s in seen["submissions"]]
+    assert values == [
+        {"type": "plain_text_input", "value": "ab"},
+        {"type": "plain_text_input", "value": "prod"},
+    ]
+    [closed] = seen["closed"]
+    assert closed["type"] == "view_closed" and closed["view"]["id"] == modal["id"]
+    assert closed["view"]["private_metadata"] == "prod" and closed["is_cleared"] is False
+    assert closed["user"]["id"] == workspace.alice.user_id
+    first, second = seen["home_opened"]
+    assert first["user"] == workspace.alice.user_id and "view" not in first
+    assert second["view"]["id"] == published["id"]
+    assert [v["hash"] for v in seen["published"]] == [published["hash"], republished["hash"]]
