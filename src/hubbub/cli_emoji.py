@@ -1,4 +1,4 @@
-"""`hubbub admin emoji add|remove`: a workspace's custom emoji from the command line
+"""`hubbub admin emoji add|rename|remove`: a workspace's custom emoji from the command line
 (docs/integrations.md, Custom emoji). Kept apart from cli_admin.py, which adds them to
 `hubbub admin`."""
 
@@ -50,6 +50,23 @@ def add_emoji_commands(admin: typer.Typer, run_admin: RunAdmin) -> None:
         async def work(hub: Hub) -> dict[str, Any]:
             team_id = await workspaces.team_id_of(hub, domain)
             return {"removed": await emoji.remove(hub, team_id, emoji_name(name))}
+
+        run_admin(data_dir, work)
+
+    @emoji_app.command("rename")
+    def rename(
+        name: Name,
+        new_name: Annotated[str, typer.Argument(help="Its new name.")],
+        domain: Domain,
+        data_dir: DataDir = Path("data"),
+    ) -> None:
+        """Rename a custom emoji (its aliases follow); prints its new name and value."""
+        from hubbub.services import emoji, workspaces
+
+        async def work(hub: Hub) -> dict[str, Any]:
+            team_id = await workspaces.team_id_of(hub, domain)
+            renamed = await emoji.rename(hub, team_id, emoji_name(name), emoji_name(new_name))
+            return {"name": renamed.name, "value": emoji.value(hub.urls, renamed)}
 
         run_admin(data_dir, work)
 

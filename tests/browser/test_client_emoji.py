@@ -152,7 +152,7 @@ def test_custom_emoji_are_drawn_in_messages_reactions_and_the_picker(
     """The workspace's own emoji (emoji.list) as their images, read from this server's
     /emoji/ path: `:name:` in messages, an alias of one, an alias of a standard emoji as its
     picture, reactions, a "Custom" section of the picker and its search; one added while the
-    page is open is drawn at once (emoji_changed)."""
+    page is open is drawn at once, and one renamed by its new name (emoji_changed)."""
     admin = workspace.alice.token
     alice, bob = server.client(admin), server.client(workspace.bob.token)
     _add_emoji(server, admin, "shipit", "red")
@@ -195,3 +195,10 @@ def test_custom_emoji_are_drawn_in_messages_reactions_and_the_picker(
     fresh = message(page, "look").locator(".text img.emoji.custom")
     expect(fresh).to_have_attribute("alt", ":fresh:")
     expect(fresh).to_have_js_property("naturalWidth", 32)
+    # Renamed while the page is open (emoji_changed `rename`): the new name is its image.
+    alice.admin_emoji_rename(name="fresh", new_name="fresher")
+    bob.chat_postMessage(channel=general, text="now :fresher: not :fresh:")
+    renamed = message(page, "now").locator(".text img.emoji.custom")
+    expect(renamed).to_have_count(1)
+    expect(renamed).to_have_attribute("alt", ":fresher:")
+    expect(renamed).to_have_js_property("naturalWidth", 32)

@@ -166,6 +166,69 @@ def test_bad_input_gets_slacks_errors_and_writes_nothing(
         assert httpx.get(server.url + path, timeout=10).status_code == 404, path
 
 
+def test_renamed_with_its_aliases_following(server: Server, workspace: Workspace) -> None:
+    alice = server.client(workspace.alice.token)
+    assert upload(server, workspace.alice.token, "old-ship", IMAGE) == {"ok": True}
+    alice.admin_emoji_addAlias(name="ship-alias", alias_for="old-ship")
+    old_url = alice.emoji_list()["emoji"]["old-ship"]
+    channel = new_channel(alice)
+    ts = alice.chat_postMessage(channel=channel, text="sail")["ts"]
+
+    assert alice.admin_emoji_rename(name=":old-ship:", new_name="new-ship").data == {"ok": True}
+    renamed = team_log(server, workspace)[-1]
+    found = server.client(workspace.bob.token).emoji_list()["emoji"]
+    assert "old-ship" not in found and found["ship-alias"] == "alias:new-ship"
+    assert renamed == {
+        "type": "emoji_changed",
+        "subtype": "rename",
+        "old_name": "old-ship",
+        "new_name": "new-ship",
+        "value": found["new-ship"],
+        "event_ts": renamed["event_ts"],
+    }
+    # The same image, at a URL of the new name; the old one is gone.
+    assert found["new-ship"] != old_url
+    assert httpx.get(found["new-ship"], timeout=10).content == IMAGE
+    assert httpx.get(old_url, timeout=10).status_code == 404
+    # The new name is a reaction, the old one no more.
+    alice.reactions_add(channel=channel, timestamp=ts, name="new-ship")
+    assert error_of(alice.reactions_add, channel=channel, timestamp=ts, name="old-ship") == (
+        "invalid_name"
+    )
+    # An alias is renamed as itself, still naming its original.
+    alice.admin_emoji_rename(name="ship-alias", new_name="my-boat")
+    assert team_log(server, workspace)[-1]["value"] == "alias:new-ship"
+    found = alice.emoji_list()["emoji"]
+    assert found["my-boat"] == "alias:new-ship" and "ship-alias" not in found
+    # Removing the original takes the renamed alias with it.
+    alice.admin_emoji_remove(name="new-ship")
+    assert team_log(server, workspace)[-1]["names"] == ["my-boat", "new-ship"]
+
+
+def test_bad_renames_get_slacks_errors_and_write_nothing(
+    server: Server, workspace: Workspace
+) -> None:
+    alice, bob = server.client(workspace.alice.token), server.client(workspace.bob.token)
+    assert upload(server, workspace.alice.token, "keep-me", IMAGE) == {"ok": True}
+    alice.admin_emoji_addAlias(name="keep-alias", alias_for="keep-me")
+    before, listed = team_log(server, workspace), alice.emoji_list()["emoji"]
+    rename = alice.admin_emoji_rename
+    assert error_of(bob.admin_emoji_rename, name="keep-me", new_name="mine") == "not_an_admin"
+    for name in ("", "::"):
+        assert error_of(rename, name=name, new_name="fine") == "error_missing_name"
+    # No custom emoji of that name: none at all, a standard one, one no emoji could have.
+    for name in ("nothing-here", "tada", "Keep-Me", "a b"):
+        assert error_of(rename, name=name, new_name="fine") == "error_invalid_emoji_to_rename"
+    for new_name in ("", "Fine", "a b", "x" * 101, "a:b"):
+        assert error_of(rename, name="keep-me", new_name=new_name) == "error_bad_name_i18n"
+    # A name a custom emoji (itself included) or a standard one has.
+    for new_name in ("keep-alias", "keep-me", "tada"):
+        assert error_of(rename, name="keep-me", new_name=new_name) == "error_name_taken"
+    assert error_of(rename, name="keep-alias", new_name="keep-me") == "error_name_taken"
+    assert team_log(server, workspace) == before
+    assert alice.emoji_list()["emoji"] == listed
+
+
 def test_an_image_url_is_the_image_it_was_made_for(server: Server, workspace: Workspace) -> None:
     alice = server.client(workspace.alice.token)
     assert upload(server, workspace.alice.token, "swap", IMAGE) == {"ok": True}
@@ -179,7 +242,9 @@ def test_an_image_url_is_the_image_it_was_made_for(server: Server, workspace: Wo
     assert httpx.get(second, timeout=10).status_code == 200
 
 
-def test_the_cli_adds_and_removes(server: Server, workspace: Workspace, tmp_path: Path) -> None:
+def test_the_cli_adds_renames_and_removes(
+    server: Server, workspace: Workspace, tmp_path: Path
+) -> None:
     image = tmp_path / "ship.png"
     image.write_bytes(IMAGE)
 
@@ -201,8 +266,15 @@ def test_the_cli_adds_and_removes(server: Server, workspace: Workspace, tmp_path
     text = tmp_path / "not.png"
     text.write_bytes(b"hello")
     assert admin("add", "other", str(text)) == (1, {"ok": False, "error": "error_bad_format"})
-    assert admin("remove", "ship-it") == (0, {"ok": True, "removed": ["ship-it"]})
-    assert "ship-it" not in alice.emoji_list()["emoji"]
+    code, renamed = admin("rename", "ship-it", ":shipped:")
+    assert code == 0 and renamed["name"] == "shipped"
+    assert alice.emoji_list()["emoji"]["shipped"] == renamed["value"]
+    assert admin("rename", "ship-it", "again") == (
+        1,
+        {"ok": False, "error": "error_invalid_emoji_to_rename"},
+    )
+    assert admin("remove", "shipped") == (0, {"ok": True, "removed": ["shipped"]})
+    assert "shipped" not in alice.emoji_list()["emoji"]
 
 
 def test_apps_need_the_scopes(server: Server, workspace: Workspace) -> None:
@@ -212,6 +284,7 @@ def test_apps_need_the_scopes(server: Server, workspace: Workspace) -> None:
     bot = server.client(reader.bot_token)
     assert "emoji" in bot.emoji_list()
     assert error_of(bot.admin_emoji_remove, name="our-cat") == "missing_scope"
+    assert error_of(bot.admin_emoji_rename, name="our-cat", new_name="cat") == "missing_scope"
 
 
 def test_include_categories_lists_the_standard_emoji_by_category(

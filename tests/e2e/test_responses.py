@@ -185,13 +185,14 @@ def test_answers_that_worked_are_what_the_document_says(
     a("usergroups.disable", usergroup=group_id)
     a("usergroups.list", include_users=True, include_count=True, include_disabled=True)
     a("usergroups.enable", usergroup=group_id)
-    # Custom emoji: an image by URL, an alias, the list with both.
+    # Custom emoji: an image by URL, an alias, the list with both, a rename.
     with receiver() as rx:
         rx.behaviour = lambda _request: (200, {"Content-Type": "image/png"}, png(8, 8))
         a("admin.emoji.add", name="shapes-emoji", url=rx.url)
     a("admin.emoji.addAlias", name="shapes-alias", alias_for="shapes-emoji")
     a("emoji.list")
-    a("admin.emoji.remove", name="shapes-emoji")
+    a("admin.emoji.rename", name="shapes-emoji", new_name="shapes-renamed")
+    a("admin.emoji.remove", name="shapes-renamed")
     # Bookmarks: one with an emoji, one without.
     mark = a("bookmarks.add", channel_id=channel, title="A", type="link", link="https://a.test")
     a(

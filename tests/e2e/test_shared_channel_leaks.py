@@ -129,6 +129,7 @@ METHODS: dict[str, dict[str, str]] = {
     "admin.emoji.add": {"name": "taken", "url": "http://127.0.0.1:9/taken.png"},
     "admin.emoji.addAlias": {"name": "taken-alias", "alias_for": "{channel}"},
     "admin.emoji.remove": {"name": "{channel}"},
+    "admin.emoji.rename": {"name": "{channel}", "new_name": "taken-renamed"},
     "bookmarks.add": {
         "channel_id": "{channel}",
         "title": "t",

@@ -1,7 +1,9 @@
 // A @slack/bolt App over Socket Mode against hubbub (tests/e2e/test_node_bolt.py). The person's
 // side is played here too, with their own token: a message, a slash command (chat.command), a
-// button press (blocks.actions), a modal's submit (views.submit) and a message shortcut
-// (shortcuts.run), hubbub's methods for what Slack's own clients do.
+// button press (blocks.actions), a modal's submit (views.submit), a message shortcut and a
+// global one (shortcuts.run), a press in a modal (blocks.actions with view_id), closing views
+// (views.close) and opening the app's Home (views.home), hubbub's methods for what Slack's own
+// clients do.
 
 import bolt from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -9,7 +11,20 @@ import { finish, logger, settings, waitFor } from './lib.mjs';
 
 const { App } = bolt;
 const given = await settings();
-const seen = { message: null, command: null, action: null, view: null, opened: null, shortcut: null };
+const seen = {
+  message: null,
+  command: null,
+  action: null,
+  view: null,
+  opened: null,
+  shortcut: null,
+  global: null,
+  wizard: null,
+  step: null,
+  closed: null,
+  home_opened: [],
+  published: [],
+};
 
 const app = new App({
   token: given.bot_token,
@@ -51,6 +66,38 @@ app.shortcut(given.shortcut, async ({ ack, shortcut, respond }) => {
   seen.shortcut = shortcut;
   await ack();
   await respond({ response_type: 'in_channel', text: `asked about ${shortcut.message.text}` });
+});
+
+// A global shortcut opens a modal with its trigger_id.
+app.shortcut(given.global_shortcut, async ({ ack, shortcut, client }) => {
+  seen.global = shortcut;
+  await ack();
+  seen.wizard = (await client.views.open({ trigger_id: shortcut.trigger_id, view: given.wizard })).view;
+});
+
+// A press in that modal: a view pushed over it with the press's trigger_id, and the modal under
+// it updated by its id and the hash the press carried.
+app.action('next_step', async ({ ack, body, client }) => {
+  await ack();
+  const pushed = await client.views.push({ trigger_id: body.trigger_id, view: given.step });
+  const updated = await client.views.update({
+    view_id: body.view.id,
+    hash: body.view.hash,
+    view: { ...given.wizard, title: { type: 'plain_text', text: 'Step 1 done' } },
+  });
+  seen.step = { pushed: pushed.view, updated: updated.view, pressed: body };
+});
+
+// notify_on_close: the person closed the modal.
+app.view({ type: 'view_closed', callback_id: given.wizard.callback_id }, async ({ ack, body, view }) => {
+  seen.closed = { body, view };
+  await ack();
+});
+
+// App Home: published when the person opens it.
+app.event('app_home_opened', async ({ event, client }) => {
+  seen.home_opened.push(event);
+  seen.published.push((await client.views.publish({ user_id: event.user, view: given.home })).view);
 });
 
 await app.start();
@@ -122,6 +169,33 @@ result.shortcut_said = await waitFor('the shortcut answered', async () => {
   const { messages } = await person.conversations.history({ channel: given.channel });
   return messages.find((m) => m.text === 'asked about Approved');
 });
+
+// app.shortcut: a global shortcut, whose handler opens a modal
+result.global_answer = await person.apiCall('shortcuts.run', {
+  app_id: given.app_id,
+  callback_id: given.global_shortcut,
+});
+const wizard = await waitFor('the modal the shortcut opened', () => seen.wizard);
+// views.push and views.update from an app.action on a press in the modal
+result.step_press = await person.apiCall('blocks.actions', {
+  view_id: wizard.id,
+  block_id: 'steps',
+  action_id: 'next_step',
+});
+const step = await waitFor('the view pushed and the modal updated', () => seen.step);
+// The person closes the pushed view, then the modal: the app hears view_closed for the modal.
+result.step_close = await person.apiCall('views.close', { view_id: step.pushed.id });
+result.wizard_close = await person.apiCall('views.close', { view_id: wizard.id });
+await waitFor('view_closed', () => seen.closed);
+result.closed_again = await person
+  .apiCall('views.close', { view_id: wizard.id })
+  .catch((error) => error.data);
+
+// App Home: the person opens it (views.home), the app publishes it; opened again, it is there.
+result.home_first = await person.apiCall('views.home', { app_id: given.app_id });
+await waitFor('the Home published', () => seen.published.length === 1);
+result.home_again = await person.apiCall('views.home', { app_id: given.app_id });
+await waitFor('the Home published again', () => seen.published.length === 2);
 
 await app.stop();
 finish({ ...result, seen });

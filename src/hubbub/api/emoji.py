@@ -80,3 +80,29 @@ async def remove(call: Call) -> dict[str, Any]:
     emoji.check_admin(call.who)
     await emoji.remove(call.hub, call.who.team_id, emoji_name(call.text("name")))
     return {}
+
+
+@router.method(
+    "admin.emoji.rename", scopes=ADMIN, tier=TIER_2, args={"name": "string", "new_name": "string"}
+)
+async def rename(call: Call) -> dict[str, Any]:
+    """Renames a custom emoji; its aliases follow."""
+    emoji.check_admin(call.who)
+    # Slack's errors say which argument was wrong: a `name` no emoji could have is no emoji to
+    # rename; a bad `new_name` (missing or upper case included) is error_bad_name_i18n.
+    name = _renamed_name(call.text("name"))
+    try:
+        new_name = emoji_name(call.text("new_name"))
+    except SlackError as exc:
+        raise SlackError("error_bad_name_i18n") from exc
+    await emoji.rename(call.hub, call.who.team_id, name, new_name)
+    return {}
+
+
+def _renamed_name(text: str | None) -> str:
+    try:
+        return emoji_name(text)
+    except SlackError as exc:
+        if exc.code == "error_missing_name":
+            raise
+        raise SlackError("error_invalid_emoji_to_rename") from exc

@@ -370,6 +370,7 @@ SUCCESS: dict[str, Schema] = {
     "admin.emoji.add": EMPTY,
     "admin.emoji.addAlias": EMPTY,
     "admin.emoji.remove": EMPTY,
+    "admin.emoji.rename": EMPTY,
     "reminders.add": obj({"reminder": ref("Reminder")}),
     "reminders.list": obj({"reminders": array(ref("Reminder"))}),
     "reminders.info": obj({"reminder": ref("Reminder")}),

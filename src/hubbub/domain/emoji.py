@@ -57,3 +57,14 @@ def changed_added(name: str, value: str) -> dict[str, Any]:
 
 def changed_removed(names: list[str]) -> dict[str, Any]:
     return {"type": "emoji_changed", "subtype": "remove", "names": sorted(names)}
+
+
+def changed_renamed(old_name: str, new_name: str, value: str) -> dict[str, Any]:
+    """emoji_changed for a rename: value as emoji.list now answers the new name."""
+    return {
+        "type": "emoji_changed",
+        "subtype": "rename",
+        "old_name": old_name,
+        "new_name": new_name,
+        "value": value,
+    }

@@ -1,13 +1,14 @@
 """Emoji: the standard names (emoji-datasource's short names, the list the web client shows:
 the `names` of web/static/vendor/emoji.json, `make vendor`) and each workspace's custom emoji,
-added and removed by its admins (admin.emoji.*, `hubbub admin emoji`) and listed by
+added, renamed and removed by its admins (admin.emoji.*, `hubbub admin emoji`) and listed by
 emoji.list.
 
 A custom emoji's image is checked as an uploaded image file is (its size, then Pillow decodes it
 on a thread: hubbub/images.py) and stored through the Blobs port; its row is written after, so a
 refused or failed add leaves at most a blob nobody names, which the files sweep takes
 (jobs/file_sweep.py). Removing one deletes its row (and its aliases'); its blob goes the same way.
-Every change logs `emoji_changed` on the workspace's stream.
+Renaming one moves its row (and its aliases' `alias_for`); its blob stays, and its image URL,
+which names it, changes. Every change logs `emoji_changed` on the workspace's stream.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import functools
 import io
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from importlib.resources import files
 
 import orjson
@@ -29,6 +31,7 @@ from hubbub.domain.emoji import (
     CustomEmoji,
     changed_added,
     changed_removed,
+    changed_renamed,
 )
 from hubbub.domain.errors import SlackError
 from hubbub.domain.model import Identity
@@ -160,6 +163,27 @@ async def remove(hub: Hub, team_id: str, name: str) -> list[str]:
         names = tx.remove_emoji(team_id, name)
         log.team_event(team_id, changed_removed(names))
         return names
+
+    return await hub.commit(team_id, unit)
+
+
+async def rename(hub: Hub, team_id: str, name: str, new_name: str) -> CustomEmoji:
+    """The custom emoji (an image or an alias) takes new_name; aliases of it follow, so that
+    emoji.list answers them `alias:<new_name>`. Slack's errors: error_invalid_emoji_to_rename
+    for no custom emoji of that name, error_name_taken for a name a standard or custom emoji
+    has."""
+
+    def unit(tx: Tx, log: EventLog) -> CustomEmoji:
+        found = tx.get_emoji(team_id, name)
+        if found is None:
+            raise SlackError("error_invalid_emoji_to_rename")
+        # Its own name is taken too (by itself): the update would write nothing.
+        taken = new_name == name or new_name in known_names()
+        if taken or not tx.rename_emoji(team_id, name, new_name):
+            raise SlackError("error_name_taken")
+        renamed = replace(found, name=new_name)
+        log.team_event(team_id, changed_renamed(name, new_name, value(hub.urls, renamed)))
+        return renamed
 
     return await hub.commit(team_id, unit)
 

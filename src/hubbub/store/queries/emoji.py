@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from hubbub.domain.emoji import CustomEmoji
 from hubbub.store.queries.base import TxBase
@@ -66,3 +66,14 @@ class EmojiQueries(TxBase):
         if names:
             self.conn.execute(delete(emoji).where(named))
         return names
+
+    def rename_emoji(self, team_id: str, name: str, new_name: str) -> bool:
+        """The emoji's row takes new_name, and its aliases name it so; False (nothing written)
+        if new_name is taken."""
+        ours = emoji.c.team_id == team_id
+        if not self._try(update(emoji).where(ours, emoji.c.name == name).values(name=new_name)):
+            return False
+        self.conn.execute(
+            update(emoji).where(ours, emoji.c.alias_for == name).values(alias_for=new_name)
+        )
+        return True

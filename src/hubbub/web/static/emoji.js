@@ -21,10 +21,18 @@ export class Emoji {
     this.custom = new Map(Object.entries(map ?? {}).filter(([, v]) => typeof v === "string"));
   }
 
-  // emoji_changed: `add` with name and value, `remove` with names.
+  // emoji_changed: `add` with name and value, `remove` with names, `rename` with old_name,
+  // new_name and the new name's value (aliases of the old name now name the new one).
   changeCustom(e) {
     if (e.subtype === "add" && typeof e.name === "string" && typeof e.value === "string") this.custom.set(e.name, e.value);
     if (e.subtype === "remove") for (const name of e.names ?? []) this.custom.delete(name);
+    if (e.subtype === "rename" && typeof e.old_name === "string" && typeof e.new_name === "string") this.rename(e);
+  }
+
+  rename({ old_name: old, new_name: name, value }) {
+    this.custom.delete(old);
+    if (typeof value === "string") this.custom.set(name, value);
+    for (const [other, v] of this.custom) if (v === `alias:${old}`) this.custom.set(other, `alias:${name}`);
   }
 
   // The custom names, sorted, for the picker.
