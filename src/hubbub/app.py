@@ -27,6 +27,7 @@ from hubbub.blobs.port import Blobs
 from hubbub.bus.memory import MemoryBus
 from hubbub.bus.redis import RedisBus
 from hubbub.config import UVICORN_OPTIONS, Settings
+from hubbub.domain.processes import SOCKET_ROLES
 from hubbub.domain.urls import RTM_PATH, SOCKET_MODE_PATH
 from hubbub.http_protocol import HttpProtocol
 from hubbub.jobs.background import Background
@@ -36,6 +37,7 @@ from hubbub.jobs.kinds import REACTORS, Kind, kinds
 from hubbub.jobs.presence_sweep import PresenceSweeper
 from hubbub.jobs.preview_sweep import PreviewSweeper
 from hubbub.jobs.queue import SqlQueue
+from hubbub.jobs.registration import Registration
 from hubbub.jobs.relay import OutboxRelay
 from hubbub.jobs.runner import JobRunner
 from hubbub.jobs.streams import JobStreams, StreamRelay
@@ -47,6 +49,8 @@ from hubbub.mail.smtp import SmtpMailer
 from hubbub.outbound.guarded import GuardedClient
 from hubbub.presence.memory import MemoryPresence
 from hubbub.presence.redis import RedisPresence
+from hubbub.processes.memory import MemoryProcesses
+from hubbub.processes.redis import RedisProcesses
 from hubbub.realtime.gateway import Gateway
 from hubbub.realtime.socket import RtmProtocol
 from hubbub.realtime.socket_mode import SocketModeGateway
@@ -126,6 +130,7 @@ def build_hub(settings: Settings) -> Hub:
             bus=MemoryBus(),
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
+            processes=MemoryProcesses(),
             urls=settings.urls,
             blobs=build_blobs(settings),
             app_timings=settings.app_timings,
@@ -142,6 +147,7 @@ def build_hub(settings: Settings) -> Hub:
         bus=RedisBus(settings.redis_url, prefix=prefix),
         presence=RedisPresence(client, prefix=prefix, lease_s=settings.presence_lease_s),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
+        processes=RedisProcesses(client, prefix=prefix),
         urls=settings.urls,
         blobs=build_blobs(settings),
         app_timings=settings.app_timings,
@@ -241,10 +247,12 @@ def build_app(settings: Settings) -> Front:
             hub, interval_s=settings.file_sweep_s, grace_s=settings.file_orphan_grace_s
         )
         jobs = job_loop(hub, settings)
+        registration = registration_of(settings, hub, gateway, socket_mode)
         if settings.role != "gateway":
             # Admin commands hand out URLs of the Web API and the pages, which a gateway does
             # not serve: only a process that does says where it is reached.
             await served.record(hub)
+        registration.start()
         relay.start()
         sweeper.start()
         previews.start()
@@ -264,6 +272,7 @@ def build_app(settings: Settings) -> Front:
         await previews.stop()
         await sweeper.stop()
         await relay.stop()
+        await registration.stop()
         await hub.close()
 
     app = Starlette(
@@ -278,6 +287,26 @@ def build_app(settings: Settings) -> Front:
         exception_handlers={ClientDisconnect: client_gone},
     )
     return Front(api, gateway, app, role=settings.role, socket_mode=socket_mode)
+
+
+def registration_of(
+    settings: Settings, hub: Hub, gateway: Gateway, socket_mode: SocketModeGateway
+) -> Registration:
+    """This server's record among the deployment's processes: where it serves the Web API, where
+    it takes sockets if it registers an address for them, and how many it holds."""
+
+    def carrying() -> tuple[int, int]:
+        return len(gateway.sessions), sum(map(len, socket_mode.connections.values()))
+
+    takes_sockets = settings.role in SOCKET_ROLES
+    return Registration(
+        hub,
+        role=settings.role,
+        lease_s=settings.process_lease_s,
+        api_url=None if settings.role == "gateway" else hub.urls.base,
+        socket_url=settings.gateway_url if takes_sockets else None,
+        carrying=carrying,
+    )
 
 
 async def client_gone(request: Request, _exc: Exception) -> Response:

@@ -31,6 +31,16 @@ def serve(
     reuse_port: Annotated[
         bool, typer.Option(help="Share the port with other processes (hubbub cluster up).")
     ] = False,
+    gateway_port: Annotated[
+        int | None,
+        typer.Option(
+            envvar="HUBBUB_GATEWAY_PORT",
+            min=0,
+            max=65535,
+            help="Also listen on this port (0: any), registered as this process's own address"
+            " for sockets (gateway_url), where rtm.connect may send clients.",
+        ),
+    ] = None,
 ) -> None:
     """Run the embedded server: Web API and web client on one port, data in one SQLite file."""
     import socket
@@ -39,6 +49,7 @@ def serve(
 
     from hubbub.app import build_app, server_options
     from hubbub.descriptors import raise_open_files
+    from hubbub.domain.urls import gateway_url_at
 
     settings = load_settings(config, data_dir=data_dir, host=host, port=port, public_url=public_url)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -48,6 +59,15 @@ def serve(
     sock.bind((settings.host, settings.port))
     # The port bound, which --port 0 leaves to the kernel: the URLs handed out name it.
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
+    sockets = [sock]
+    if gateway_port is not None:
+        own = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        own.bind((settings.host, gateway_port))
+        sockets.append(own)
+        if settings.gateway_url is None:
+            url = gateway_url_at(settings.base_url, own.getsockname()[1])
+            settings = settings.model_copy(update={"gateway_url": url})
     if settings.public_url is None and settings.host in ("0.0.0.0", ""):
         log.warning(
             "public_url_unset",
@@ -68,11 +88,12 @@ def serve(
         url=settings.base_url,
         data=str(where),
         role=settings.role,
+        gateway_url=settings.gateway_url,
         open_files=soft,
         open_files_hard=hard,
     )
     server = uvicorn.Server(uvicorn.Config(build_app(settings), **server_options(settings)))
-    server.run(sockets=[sock])
+    server.run(sockets=sockets)
 
 
 @cluster.command("up")
@@ -84,9 +105,18 @@ def cluster_up(
     workers: Annotated[
         int, typer.Option(min=0, max=64, help='`hubbub worker` processes (job_queue = "redis").')
     ] = 0,
+    gateway_ports: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="The first of the processes' own ports for sockets, one each counting up"
+            " (0: any free ones). Default: the ports after the shared one.",
+        ),
+    ] = None,
 ) -> None:
-    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), and any `hubbub worker`s,
-    restarting any that dies."""
+    """Run N `hubbub serve` processes on one port (SO_REUSEPORT), each also on a port of its own
+    for the sockets rtm.connect hands out, and any `hubbub worker`s, restarting any that dies."""
     from hubbub.supervisor import NotShareable, Supervisor, check_shareable, serve_args
 
     try:
@@ -98,7 +128,13 @@ def cluster_up(
     if workers and settings.job_queue != "redis":
         typer.echo('hubbub cluster: --workers needs job_queue = "redis"', err=True)
         raise typer.Exit(2)
-    raise typer.Exit(Supervisor(processes, serve_args(config, host, port), workers=workers).run())
+    if gateway_ports is None:
+        shared = settings.port if port is None else port
+        gateway_ports = shared + 1 if shared else 0
+    supervisor = Supervisor(
+        processes, serve_args(config, host, port), workers=workers, gateway_ports=gateway_ports
+    )
+    raise typer.Exit(supervisor.run())
 
 
 @app.command()
@@ -111,8 +147,10 @@ def worker(
     import uvloop
 
     from hubbub.app import job_lease_s, job_streams, tool_hub
+    from hubbub.domain.processes import WORKER_ROLE
     from hubbub.jobs import admin as jobs_admin
     from hubbub.jobs.kinds import kinds
+    from hubbub.jobs.registration import Registration
 
     settings = load_settings(config, data_dir=data_dir)
     if settings.job_queue != "redis" or not settings.redis_url:
@@ -122,11 +160,14 @@ def worker(
     async def main() -> None:
         # Its jobs hand out URLs too (permalinks in notification email): the server's.
         hub = await tool_hub(settings)
+        registration = Registration(hub, role=WORKER_ROLE, lease_s=settings.process_lease_s)
+        registration.start()
         try:
             streams = job_streams(hub, settings)
             lease_s = job_lease_s(kinds(limits=settings.job_limits))
             await jobs_admin.work(hub, streams, concurrency=concurrency, lease_s=lease_s)
         finally:
+            await registration.stop()
             await hub.close()
 
     typer.echo(f"hubbub worker: {concurrency} at a time, from {settings.redis_url}", err=True)

@@ -6,7 +6,9 @@ object. Slack's export format is cli_slack.py, custom emoji cli_emoji.py; both a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -59,7 +61,7 @@ def _emit(obj: dict[str, Any]) -> None:
     sys.stdout.write(orjson.dumps(obj).decode() + "\n")
 
 
-def _run_admin(data_dir: Path, work: Callable[[Hub], Awaitable[dict[str, Any]]]) -> None:
+def _run_admin(data_dir: Path | None, work: Callable[[Hub], Awaitable[dict[str, Any]]]) -> None:
     from hubbub.app import tool_hub
 
     async def main() -> dict[str, Any]:
@@ -369,6 +371,33 @@ def shards(
     settings = _sharded_settings()
     loads = shard_loads(settings, interval)
     _emit({"ok": True, "shards": loads, "hot": [s["name"] for s in loads if s["hot"]]})
+
+
+@admin.command("cluster")
+def cluster() -> None:
+    """List the deployment's live processes (from Redis): role, addresses, sockets, memory,
+    CPU and how long until their lease runs out."""
+    settings = _admin_settings()
+    if not settings.redis_url:
+        typer.echo("hubbub admin: these settings name no Redis (--config FILE)", err=True)
+        raise typer.Exit(2)
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        live = await hub.processes.live()
+        now_ms = time.time() * 1000
+        listed = [
+            {**dataclasses.asdict(p), "lease_left_s": round((p.expires_ms - now_ms) / 1000, 1)}
+            for p in live
+        ]
+        gateways = [p for p in live if p.socket_url]
+        return {
+            "processes": listed,
+            "gateways": len(gateways),
+            "sockets": sum(p.sockets for p in live),
+            "app_sockets": sum(p.app_sockets for p in live),
+        }
+
+    _run_admin(None, work)
 
 
 @admin.command("move-workspace")

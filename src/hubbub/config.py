@@ -15,7 +15,7 @@ from hubbub.domain.abuse import AbuseLimits, Rate
 from hubbub.domain.apps import Timings
 from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
-from hubbub.domain.urls import PublicUrls, check_public_url, listen_url
+from hubbub.domain.urls import PublicUrls, check_public_url, check_socket_url, listen_url
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     # Where clients open the sockets rtm.connect hands out (ws:// or wss://), when that is not
     # this process's own address: the gateways' balancer. Default: from public_url.
     rtm_url: str | None = None
+    # Where clients reach this process's own sockets (ws:// or wss://), registered under its
+    # lease (processes/) for rtm.connect and apps.connections.open to hand out: each connect
+    # goes to a live one, the less loaded of two (services/gateways.py). `hubbub serve
+    # --gateway-port` sets it from a port it listens on besides its own, and `hubbub cluster
+    # up` gives each process one. Unset on every process: sockets go to rtm_url's address.
+    gateway_url: str | None = None
+    # A process that stops renewing its record (killed, stalled, cut off) for this long has
+    # left: no socket is handed to it, and `hubbub admin cluster` no longer lists it.
+    process_lease_s: float = Field(default=15.0, gt=0)
     host: str = "127.0.0.1"
     port: int = 8080
     # "off" turns every rate limit off, Slack's and the abuse limits below (tests and
@@ -179,6 +188,11 @@ class Settings(BaseSettings):
     # Envelopes of one app this process claims and sends at once (realtime/socket_mode.py);
     # past it an envelope is left to another process or to its delivery's next try.
     socket_mode_in_flight: int = Field(default=100, ge=1)
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway_url(cls, url: str | None) -> str | None:
+        return None if url is None else check_socket_url(url)
 
     @field_validator("public_url")
     @classmethod

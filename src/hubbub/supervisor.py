@@ -12,6 +12,7 @@ a socket on another.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -39,11 +40,26 @@ def check_shareable(settings: Settings) -> None:
 
 
 class Supervisor:
-    def __init__(self, processes: int, serve_args: list[str], *, workers: int = 0) -> None:
-        """processes `hubbub serve` on one port, and workers `hubbub worker` for the jobs."""
+    def __init__(
+        self,
+        processes: int,
+        serve_args: list[str],
+        *,
+        workers: int = 0,
+        gateway_ports: int | None = None,
+    ) -> None:
+        """processes `hubbub serve` on one port, and workers `hubbub worker` for the jobs.
+
+        With gateway_ports, serve process n also listens on port gateway_ports + n (each on
+        any port the kernel gives when 0), registered as its own address for sockets: the
+        shared port balances requests, and rtm.connect sends each socket to a live process
+        (services/gateways.py). A restarted process takes its predecessor's port again.
+        """
         serve = [sys.executable, "-m", "hubbub", "serve", "--reuse-port", *serve_args]
         worker = [sys.executable, "-m", "hubbub", "worker", *_config_only(serve_args)]
         self.commands = [serve] * processes + [worker] * workers
+        self.serves = processes
+        self.gateway_ports = gateway_ports
         self.processes = len(self.commands)
         self.children: list[subprocess.Popen[bytes]] = []
         self._stopping = False
@@ -78,7 +94,11 @@ class Supervisor:
         return [c.pid for c in self.children]
 
     def _start(self, n: int) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(self.commands[n])
+        env = None
+        if self.gateway_ports is not None and n < self.serves:
+            port = self.gateway_ports + n if self.gateway_ports else 0
+            env = {**os.environ, "HUBBUB_GATEWAY_PORT": str(port)}
+        return subprocess.Popen(self.commands[n], env=env)
 
     def _stop(self, _signum: int, _frame: FrameType | None) -> None:
         self._stopping = True

@@ -33,12 +33,21 @@ Cluster = tuple[ProcessServer, ProcessServer, Workspace]
 
 @contextlib.contextmanager
 def _cluster(
-    tmp_path: Path, postgres_url: str, redis_url: str, redis_prefix: str, **more: str
+    tmp_path: Path,
+    postgres_url: str,
+    redis_url: str,
+    redis_prefix: str,
+    *,
+    serve_env: dict[str, str] | None = None,
+    **more: str,
 ) -> Iterator[Cluster]:
+    """Two `hubbub serve` processes on one database and Redis; serve_env: more of their
+    environment only (HUBBUB_GATEWAY_PORT, an option of serve's, not a setting)."""
     shared = {"database_url": postgres_url, "redis_url": redis_url, "redis_prefix": redis_prefix}
     shared.update(more)
     ws = make_workspace(tmp_path / "admin", settings=Settings(**shared))
     env = {f"HUBBUB_{name.upper()}": value for name, value in shared.items()}
+    env.update(serve_env or {})
     a = ProcessServer(tmp_path / "a", free_port(), env=env)
     b = ProcessServer(tmp_path / "b", free_port(), env=env)
     a.start()

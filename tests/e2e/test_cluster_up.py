@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from websockets.sync.client import connect
@@ -62,6 +63,9 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
         f'redis_prefix = "{redis_prefix}"\nrate_limits = false\n'
     )
     command = ["cluster", "up", "--config", str(config), "--processes", "2", "--port", str(port)]
+    # Each process's own port for sockets, from the kernel (the default, the ports after the
+    # shared one, may be taken by another test's server).
+    command += ["--gateway-ports", "0"]
     up = subprocess.Popen([sys.executable, "-m", "hubbub", *command])
     server = Server(f"http://127.0.0.1:{port}", tmp_path / "admin")
     try:
@@ -71,6 +75,15 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
         assert _listeners(port) == first
         alice = server.client(ws.alice.token)
         channel = new_channel(alice, ws.bob.user_id)
+
+        # Sockets go to a process's own port, once both registered theirs.
+        def gateway_ports() -> set[int]:
+            urls = [server.client(ws.bob.token).rtm_connect()["url"] for _ in range(20)]
+            return {urlsplit(url).port or 0 for url in urls}
+
+        gateways = wait_for(lambda: len(found := gateway_ports()) == 2 and found, 30, "gateways")
+        assert port not in gateways
+        assert all(_listeners(g) <= first and len(_listeners(g)) == 1 for g in gateways)
         with connect(server.client(ws.bob.token).rtm_connect()["url"], max_size=None) as sock:
             bob = Rtm(sock)
             assert bob.recv()["type"] == "hello"

@@ -9,6 +9,7 @@ import pytest
 
 from hubbub.config import Settings, load_settings
 from hubbub.domain.model import Message
+from hubbub.domain.urls import gateway_url_at
 
 
 def test_a_config_file_sets_what_the_command_line_does_not(
@@ -77,6 +78,46 @@ def test_rtm_url_moves_only_the_sockets() -> None:
 def test_a_public_url_that_cannot_be_a_base_is_refused(url: str) -> None:
     with pytest.raises(ValueError, match="public_url"):
         Settings(public_url=url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "gw.example.test:9000",
+        "http://gw.example.test",
+        "ws://",
+        "ws://gw.test/rtm",
+        "ws://g.test?a",
+    ],
+)
+def test_a_gateway_url_that_cannot_be_a_socket_base_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="gateway_url"):
+        Settings(gateway_url=url)
+
+
+def test_a_gateway_url_places_a_socket_at_that_gateway() -> None:
+    assert Settings(gateway_url="wss://gw3.example.test:8443/").gateway_url == (
+        "wss://gw3.example.test:8443"
+    )
+    urls = Settings(public_url="https://chat.example.test").urls
+    assert (
+        urls.rtm("t", "wss://gw3.example.test:8443") == "wss://gw3.example.test:8443/rtm?ticket=t"
+    )
+    assert urls.socket_mode("t", "A1", "ws://10.0.0.3:9001") == (
+        "ws://10.0.0.3:9001/link/?ticket=t&app_id=A1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "port", "url"),
+    [
+        ("http://127.0.0.1:8080", 9001, "ws://127.0.0.1:9001"),
+        ("https://chat.example.test/", 8443, "wss://chat.example.test:8443"),
+        ("http://[::1]:8080", 9001, "ws://[::1]:9001"),
+    ],
+)
+def test_serves_gateway_port_is_reached_at_the_servers_host(base: str, port: int, url: str) -> None:
+    assert gateway_url_at(base, port) == url
 
 
 def _message(ts: str, thread_ts: str | None) -> Message:

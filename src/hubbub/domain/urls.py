@@ -50,6 +50,27 @@ def check_public_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def check_socket_url(url: str) -> str:
+    """A socket base as given (gateway_url), without a trailing slash; ValueError unless it is
+    a ws:// or wss:// URL with a host and no path, query or fragment (paths are appended)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise ValueError(f"gateway_url {url!r}: a ws:// or wss:// URL with a host")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise ValueError(f"gateway_url {url!r}: no path, query or fragment")
+    return url.rstrip("/")
+
+
+def gateway_url_at(base: str, port: int) -> str:
+    """The socket base of a process reached at base's host, on port: `hubbub serve
+    --gateway-port`'s gateway_url."""
+    parts = urlsplit(base)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{host}:{port}"
+
+
 def socket_base(base: str) -> str:
     """The sockets' base for a server at base: the same address, ws:// for http://, wss:// for
     https://."""
@@ -91,11 +112,12 @@ class PublicUrls:
     def webhook(self, team_id: str, webhook_id: str, secret: str) -> str:
         return f"{self.base}{WEBHOOK_PATH}{team_id}/{webhook_id}/{secret}"
 
-    def rtm(self, ticket: str) -> str:
-        return f"{self.socket}{RTM_PATH}?ticket={ticket}"
+    def rtm(self, ticket: str, gateway: str | None = None) -> str:
+        """An RTM socket's URL, at gateway (a socket base) or the settings' one address."""
+        return f"{gateway or self.socket}{RTM_PATH}?ticket={ticket}"
 
-    def socket_mode(self, ticket: str, app_id: str) -> str:
-        return f"{self.socket}{SOCKET_MODE_PATH}?ticket={ticket}&app_id={app_id}"
+    def socket_mode(self, ticket: str, app_id: str, gateway: str | None = None) -> str:
+        return f"{gateway or self.socket}{SOCKET_MODE_PATH}?ticket={ticket}&app_id={app_id}"
 
     def upload(self, ticket: str) -> str:
         return f"{self.base}{UPLOAD_PATH}{ticket}"

@@ -27,7 +27,7 @@ async def connections_open(hub: Hub, who: Identity) -> str:
     if not app.socket_mode:
         raise SlackError("socket_mode_not_enabled")  # hubbub's: Slack refuses it as well
     key = await hub.tickets.issue(Ticket(who, None))
-    return hub.urls.socket_mode(key, app.id)
+    return hub.urls.socket_mode(key, app.id, await hub.gateways.choose())
 
 
 async def consume_socket_ticket(hub: Hub, key: str) -> Identity | None:

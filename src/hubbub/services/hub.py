@@ -24,7 +24,9 @@ from hubbub.limits.port import Limiter
 from hubbub.mail.port import Mailer
 from hubbub.outbound.port import NoOutbound, Outbound
 from hubbub.presence.port import Presence
+from hubbub.processes.port import Processes
 from hubbub.services import deadlines
+from hubbub.services.gateways import Gateways
 from hubbub.services.versioned import VersionedCache
 from hubbub.store.port import Shards
 from hubbub.store.tx import Tx
@@ -138,6 +140,9 @@ class Hub:
     presence: Presence
     # Single-use RTM connect tickets (services/realtime.py).
     tickets: Tickets
+    # The deployment's processes under their leases (processes/port.py), and the gateways new
+    # sockets are handed to from them (services/gateways.py).
+    processes: Processes
     # Every URL handed out (permalinks, invites, webhooks, sockets): from the settings' one
     # public_url, with no default here that could disagree with it (Settings.urls).
     urls: PublicUrls
@@ -189,7 +194,10 @@ class Hub:
     # What the composition root opened for the ports (a shared Redis client): closed last.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
+    gateways: Gateways = field(init=False)
+
     def __post_init__(self) -> None:
+        self.gateways = Gateways(self.processes)
         self.identities = VersionedCache(self.shards.identity_version, max_entries=50_000)
         self.routes = VersionedCache(self.shards.identity_version)
         self.shared_in = VersionedCache(self.shards.identity_version)

@@ -75,7 +75,7 @@ async def connect(
     positions = parse_cursor(resume) if resume else None
     team, user = await whoami(hub, who)
     key = await hub.tickets.issue(Ticket(who, positions, batch_presence))
-    return Connect(hub.urls.rtm(key), user, team)
+    return Connect(hub.urls.rtm(key, await hub.gateways.choose()), user, team)
 
 
 # -- where a session starts ------------------------------------------------------------------
