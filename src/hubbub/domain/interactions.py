@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from hubbub.domain import inputs
+from hubbub.domain.elements import MAX_OPTION_VALUE
 from hubbub.domain.errors import SlackError
 
-# Slack's limits on the ids, on an option's value and on what a text input holds.
+# Slack's limits on the ids and on what a text input holds (an option's value: elements.py).
 MAX_ACTION_ID = 255
-MAX_OPTION_VALUE = 150
 MAX_TEXT_VALUE = 3000
 MAX_PICKS = 100
 # The elements a press is taken from, and whether the press chooses one of their options.

@@ -13,8 +13,9 @@ from typing import Any
 
 from hubbub.domain import inputs
 from hubbub.domain.blocks import check_blocks, with_ids
+from hubbub.domain.elements import MAX_OPTION_VALUE
 from hubbub.domain.errors import SlackError
-from hubbub.domain.interactions import MAX_OPTION_VALUE, Press, action, check_press
+from hubbub.domain.interactions import Press, action, check_press
 
 MAX_VIEW_BLOCKS = 100
 MAX_TITLE = 24
