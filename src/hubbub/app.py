@@ -230,6 +230,7 @@ def build_app(settings: Settings) -> Front:
         send_queue=settings.rtm_send_queue,
         resume_max_events=settings.rtm_resume_max_events,
         held_events=settings.rtm_held_events,
+        typing_max_members=settings.typing_max_members,
     )
 
     async def openapi(_request: Request) -> Response:

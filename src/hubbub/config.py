@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     # order while it reads a gap from the log; past it they are dropped and read from the log
     # too, once it answers (realtime/sequencer.py).
     rtm_held_events: int = Field(default=1000, ge=1)
+    # Typing in a channel of more members than this is told to nobody (services/realtime.py
+    # typing): in the biggest rooms each notice would be a frame to every member's sockets.
+    typing_max_members: int = Field(default=1000, ge=0)
     # Presence across processes (presence/redis.py): a process that stops renewing its lease
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0

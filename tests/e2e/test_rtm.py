@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -16,8 +17,10 @@ from tests.support.rtm import Event, Rtm, history_ts, new_channel, rtm, text_is
 from tests.support.servers import (
     Server,
     Workspace,
+    make_workspace,
     module_server,
     module_workspace,
+    threaded_server,
 )
 
 server = module_server("rtm")
@@ -325,6 +328,41 @@ def test_typing_reaches_the_others_once_per_three_seconds(
     with rtm(server, workspace.carol.token) as carol:
         carol.send({"type": "typing", "channel": channel})  # not a member: nothing happens
         assert not [e for e in carol.quiet(0.2) if e.get("type") == "user_typing"]
+
+
+def test_typing_on_two_sockets_is_told_once(server: Server, workspace: Workspace) -> None:
+    """Once per three seconds per person and channel, not per socket: a person with the app
+    open on two devices is one person typing."""
+    alice = server.client(workspace.alice.token)
+    channel = new_channel(alice, workspace.bob.user_id)
+    with (
+        rtm(server, workspace.bob.token) as phone,
+        rtm(server, workspace.bob.token) as laptop,
+        rtm(server, workspace.alice.token) as watcher,
+    ):
+        phone.send({"id": 1, "type": "typing", "channel": channel})
+        watcher.until(lambda e: e.get("type") == "user_typing")
+        laptop.send({"id": 2, "type": "typing", "channel": channel})
+        laptop.sync()  # the server has read the frame, and done what it does with it
+        alice.chat_postMessage(channel=channel, text="sentinel")
+        watcher.until(text_is("sentinel"))
+    assert [e["type"] for e in watcher.frames].count("user_typing") == 1
+
+
+def test_typing_in_a_room_past_typing_max_members_is_told_to_nobody(tmp_path: Path) -> None:
+    with threaded_server(tmp_path, typing_max_members=2) as big:
+        ws = make_workspace(tmp_path)
+        alice = big.client(ws.alice.token)
+        pair = new_channel(alice, ws.bob.user_id)
+        trio = new_channel(alice, ws.bob.user_id, ws.carol.user_id)
+        with rtm(big, ws.bob.token) as bob, rtm(big, ws.alice.token) as watcher:
+            bob.send({"id": 1, "type": "typing", "channel": trio})
+            bob.send({"id": 2, "type": "typing", "channel": pair})
+            told = watcher.until(lambda e: e.get("type") == "user_typing")[-1]
+            alice.chat_postMessage(channel=trio, text="sentinel")
+            watcher.until(text_is("sentinel"))
+        assert told["channel"] == pair
+        assert [e for e in watcher.frames if e.get("type") == "user_typing"] == [told]
 
 
 def test_ephemeral_messages_and_new_dms_reach_only_their_people(

@@ -11,7 +11,7 @@ import pytest
 
 from hubbub.domain.blocks import check_blocks
 from hubbub.domain.errors import SlackError
-from hubbub.domain.inputs import Pick, held, picks
+from hubbub.domain.inputs import Pick, held, number_problem, picks
 from hubbub.domain.interactions import action, check_press
 
 OPTIONS = [
@@ -117,6 +117,9 @@ def test_each_kind_holds_slacks_shape() -> None:
     for junk in ("11", "0", "2.5", "two", "1e3", "", " 3"):
         if junk:
             assert _error(NUMBER, junk) == "invalid_arguments", junk
+    assert number_problem(NUMBER, "11") == "Please enter a number between 1 and 10."
+    from_zero = {"type": "number_input", "is_decimal_allowed": False, "min_value": "0"}
+    assert number_problem(from_zero, "-1") == "Please enter a number between 0 and ∞."
     decimal = NUMBER | {"is_decimal_allowed": True}
     assert held(decimal, "2.5")["value"] == "2.5"
     email = {"type": "email_text_input"}

@@ -122,7 +122,9 @@ def number_problem(element: dict[str, Any], text: str) -> str | None:
     if value is None or ("." in text and element.get("is_decimal_allowed") is not True):
         return "Please enter a whole number." if value is not None else "Please enter a number."
     if (low is not None and value < float(low)) or (high is not None and value > float(high)):
-        return f"Please enter a number between {low or '-∞'} and {high or '∞'}."
+        lowest = "-∞" if low is None else low
+        highest = "∞" if high is None else high
+        return f"Please enter a number between {lowest} and {highest}."
     return None
 
 

@@ -68,10 +68,17 @@ class Feed:
 
 class Gateway:
     def __init__(
-        self, hub: Hub, *, send_queue: int, resume_max_events: int, held_events: int = HELD_MAX
+        self,
+        hub: Hub,
+        *,
+        send_queue: int,
+        resume_max_events: int,
+        held_events: int = HELD_MAX,
+        typing_max_members: int,
     ) -> None:
         self.hub = hub
         self.send_queue = send_queue
+        self.typing_max_members = typing_max_members
         self.resume_max_events = resume_max_events
         self.held_events = held_events
         self.feeds: dict[str, Feed] = {}

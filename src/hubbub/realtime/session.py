@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -44,7 +43,6 @@ log = structlog.get_logger()
 
 T = TypeVar("T")
 
-TYPING_EVERY_S = 3.0
 GOODBYE_TIMEOUT_S = 3.0
 
 # Error codes of RTM replies (Slack's are not documented beyond their messages).
@@ -72,7 +70,6 @@ class Session:
         "room",
         "sent",
         "socket",
-        "typed",
         "who",
         "ws",
     )
@@ -113,7 +110,6 @@ class Session:
         # Shared channels hosted by another workspace: stream -> the host, whose shard has the
         # log. Learnt only from the server (where the session starts, join notices).
         self.hosts: dict[str, str] = {}
-        self.typed: dict[str, float] = {}
         self.closing = False
         socket.on_writable = self._due
 
@@ -471,12 +467,10 @@ class Session:
             self._send(framed)
 
     async def _typing(self, channel: str) -> None:
-        now = time.monotonic()
-        if now - self.typed.get(channel, -TYPING_EVERY_S) < TYPING_EVERY_S:
-            return
-        self.typed[channel] = now
         with contextlib.suppress(SlackError):
-            await realtime.typing(self.gateway.hub, self.who, channel)
+            await realtime.typing(
+                self.gateway.hub, self.who, channel, max_members=self.gateway.typing_max_members
+            )
 
 
 def realtime_user_stream(who: Identity) -> str:

@@ -12,7 +12,7 @@ import orjson
 
 from hubbub.domain import cursor
 from hubbub.domain.errors import SlackError
-from hubbub.domain.model import Identity, Message, Team, User
+from hubbub.domain.model import Channel, Identity, Message, Team, User
 from hubbub.services import posting, shares, users
 from hubbub.services.access import home, member_channel
 from hubbub.services.auth import whoami
@@ -25,6 +25,8 @@ from hubbub.tickets.port import Positions, Ticket
 
 # How many events of one stream a resume may replay; beyond it the client must resync.
 RESUME_MAX_EVENTS = 10_000
+# A person's typing in a channel is told at most this often (Slack's clients send it as often).
+TYPING_EVERY_S = 3.0
 MAX_CURSOR_CHARS = 100_000
 
 # -- cursors ---------------------------------------------------------------------------------
@@ -284,16 +286,33 @@ async def send_message(hub: Hub, who: Identity, channel_id: Any, text: Any) -> M
     return await posting.post(hub, who, channel_id, posting.Draft.checked(text))
 
 
-async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
+async def typing(hub: Hub, who: Identity, channel_id: Any, *, max_members: int) -> None:
     """Tells the channel's other members that who is typing: ephemeral, never logged.
+
+    At most once per TYPING_EVERY_S per person and channel, whatever number of sockets they
+    type on and whichever processes hold them (a claim in the Tickets port, in Redis when
+    shared). Nobody is told in a channel of more than max_members: each notice is a frame to
+    every member's sockets, 100,000 of them in the biggest rooms, for what nobody there can
+    follow (Mattermost stops its typing notices past a channel size too).
 
     Published on the channel's own stream with seq 0, which gateways pass through without the
     seq checks of logged events, so the channel's seq stays gap-free.
     """
     if not isinstance(channel_id, str):
         raise SlackError("channel_not_found")
+    if not await hub.tickets.claim(
+        f"typing:{who.team_id}:{who.user_id}:{channel_id}", TYPING_EVERY_S
+    ):
+        return
     where = await home(hub, who, channel_id)
-    channel, _ = await hub.read(where, lambda tx: member_channel(tx, who, channel_id))
+
+    def read(tx: Tx) -> tuple[Channel, int]:
+        channel, _ = member_channel(tx, who, channel_id)
+        return channel, tx.count_members(channel.team_id, channel.id)
+
+    channel, members = await hub.read(where, read)
+    if members > max_members:
+        return
     event = {"type": "user_typing", "channel": channel.id, "user": who.user_id}
     await hub.bus.publish(channel.id, EPHEMERAL_SEQ, orjson.dumps(event))
 
