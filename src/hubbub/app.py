@@ -57,6 +57,7 @@ from hubbub.realtime.socket_mode import SocketModeGateway
 from hubbub.redis_client import redis_client
 from hubbub.services import served
 from hubbub.services.hub import Hub
+from hubbub.shared_settings import SharedSettingsWatch
 from hubbub.store.directory import Directory
 from hubbub.store.move import MoveReport, move_workspace
 from hubbub.store.port import Shards
@@ -211,14 +212,12 @@ def server_options(settings: Settings) -> dict[str, Any]:
 def build_app(settings: Settings) -> Front:
     hub = build_hub(settings)
     limiter = build_limiter(settings, hub)
-    if settings.rate_limits:
-        hub.limiter, hub.limits = limiter, settings.abuse_limits
+    hub.limiter, hub.live = limiter, settings.live
     methods = method_table()
     api = WebApi(
         hub,
         limiter,
         methods,
-        rate_limits=settings.rate_limits,
         max_body=settings.max_body_bytes,
         write_deadline_s=settings.write_deadline_s,
     )
@@ -230,7 +229,6 @@ def build_app(settings: Settings) -> Front:
         send_queue=settings.rtm_send_queue,
         resume_max_events=settings.rtm_resume_max_events,
         held_events=settings.rtm_held_events,
-        typing_max_members=settings.typing_max_members,
     )
 
     async def openapi(_request: Request) -> Response:
@@ -249,11 +247,18 @@ def build_app(settings: Settings) -> Front:
         )
         jobs = job_loop(hub, settings)
         registration = registration_of(settings, hub, gateway, socket_mode)
+        shared = SharedSettingsWatch(hub, settings)
+        try:
+            # Before the first request: a process that starts applies what the others apply.
+            await shared.run_once()
+        except Exception as exc:
+            log.warning("shared_settings_not_read", error=f"{type(exc).__name__}: {exc}")
         if settings.role != "gateway":
             # Admin commands hand out URLs of the Web API and the pages, which a gateway does
             # not serve: only a process that does says where it is reached.
             await served.record(hub)
         registration.start()
+        shared.start()
         relay.start()
         sweeper.start()
         previews.start()
@@ -274,6 +279,7 @@ def build_app(settings: Settings) -> Front:
         await sweeper.stop()
         await relay.stop()
         await registration.stop()
+        await shared.stop()
         await hub.close()
 
     app = Starlette(

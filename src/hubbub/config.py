@@ -15,6 +15,7 @@ from hubbub.domain.abuse import AbuseLimits, Rate
 from hubbub.domain.apps import Timings
 from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
+from hubbub.domain.shared_settings import Live
 from hubbub.domain.urls import PublicUrls, check_public_url, check_socket_url, listen_url
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -71,6 +72,13 @@ class Settings(BaseSettings):
     # "off" turns every rate limit off, Slack's and the abuse limits below (tests and
     # benchmarks that post in bulk).
     rate_limits: bool = True
+    # Every limit of Slack's tiers and of posting (api/ratelimit.py) multiplied by this: 2 lets
+    # everyone make twice as many calls. Like rate_limits and the abuse limits below, a shared
+    # setting (domain/shared_settings.py): `hubbub admin settings set` changes it in every
+    # process of the deployment, without a restart.
+    rate_scale: float = Field(default=1.0, gt=0, le=1000)
+    # How often each process reads the shared settings from the store (or the directory).
+    shared_settings_s: float = Field(default=5.0, gt=0)
     # Abuse limits of ours (docs/limits.md, Abuse; Slack's own are fixed in domain/abuse.py):
     # sign-in attempts per account (workspace domain + email) and per client address a minute,
     # sign-ups (new workspaces and invite links) per address an hour, posts to webhooks and
@@ -262,6 +270,16 @@ class Settings(BaseSettings):
             signup_per_address=Rate.per_hour(self.signups_per_address),
             hooks_per_address=Rate.per_minute(self.hook_posts_per_address),
             email_invites_per_workspace=Rate.per_hour(self.email_invites_per_workspace),
+        )
+
+    @property
+    def live(self) -> Live:
+        """The shared settings (domain/shared_settings.py) as this process applies them."""
+        return Live(
+            rate_limits=self.rate_limits,
+            rate_scale=self.rate_scale,
+            limits=self.abuse_limits,
+            typing_max_members=self.typing_max_members,
         )
 
     @property

@@ -94,9 +94,7 @@ async def test_what_the_bus_drops_or_reorders_is_filled_from_the_log_once_in_ord
         head = (await realtime.events_after(writer, team.id, channel, 0, 1000))[-1][0]
 
         async with buses(kind, tmp_path, request) as (hub, bus):
-            gateway = CountingGateway(
-                hub, send_queue=1000, resume_max_events=10_000, typing_max_members=1000
-            )
+            gateway = CountingGateway(hub, send_queue=1000, resume_max_events=10_000)
             sessions = Recorder(team.id)
             gateway.attach(sessions, channel, head)  # type: ignore[arg-type]
             feed = gateway.feeds[channel]

@@ -19,8 +19,11 @@ POST_PER_CHANNEL = (60.0, 10)  # one per second per channel, bursts of ten
 POST_PER_WORKSPACE = (6000.0, 500)  # a workspace-wide cap on posting
 
 
-async def retry_after(limiter: Limiter, method: Method, who: Identity, channel: str | None) -> int:
-    """0 if the call may go ahead, else whole seconds to wait (Slack's Retry-After)."""
+async def retry_after(
+    limiter: Limiter, method: Method, who: Identity, channel: str | None, scale: float = 1.0
+) -> int:
+    """0 if the call may go ahead, else whole seconds to wait (Slack's Retry-After); scale
+    multiplies every rate and burst (the shared setting rate_scale)."""
     checks: list[tuple[str, tuple[float, int]]] = []
     if method.tier == TIER_POST:
         # The wide bucket first: a refusal there must not use up the caller's channel budget
@@ -30,7 +33,7 @@ async def retry_after(limiter: Limiter, method: Method, who: Identity, channel: 
     else:
         checks.append((f"m:{who.team_id}:{who.token_hash}:{method.name}", TIERS[method.tier]))
     for key, (per_minute, burst) in checks:
-        wait = await limiter.take(key, per_minute / 60.0, burst)
+        wait = await limiter.take(key, per_minute * scale / 60.0, max(1, round(burst * scale)))
         if wait > 0:
             return max(1, math.ceil(wait))
     return 0

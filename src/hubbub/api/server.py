@@ -44,14 +44,12 @@ class WebApi:
         limiter: Limiter,
         methods: dict[str, Method],
         *,
-        rate_limits: bool,
         max_body: int,
         write_deadline_s: float,
     ) -> None:
         self.hub = hub
         self.limiter = limiter
         self.methods = methods
-        self.rate_limits = rate_limits
         self.max_body = max_body
         self.write_deadline_s = write_deadline_s
 
@@ -112,10 +110,15 @@ class WebApi:
         who = ANONYMOUS
         if method.auth or token:
             who = await authenticate(self.hub, token)
-        if self.rate_limits and method.auth:
+        live = self.hub.live
+        if live.rate_limits and method.auth:
             channel = args.get("channel")
             wait = await retry_after(
-                self.limiter, method, who, channel if isinstance(channel, str) else None
+                self.limiter,
+                method,
+                who,
+                channel if isinstance(channel, str) else None,
+                live.rate_scale,
             )
             if wait:
                 return error(SlackError("ratelimited"), 429, **{"Retry-After": str(wait)})

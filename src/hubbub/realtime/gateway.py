@@ -74,11 +74,9 @@ class Gateway:
         send_queue: int,
         resume_max_events: int,
         held_events: int = HELD_MAX,
-        typing_max_members: int,
     ) -> None:
         self.hub = hub
         self.send_queue = send_queue
-        self.typing_max_members = typing_max_members
         self.resume_max_events = resume_max_events
         self.held_events = held_events
         self.feeds: dict[str, Feed] = {}

@@ -468,9 +468,7 @@ class Session:
 
     async def _typing(self, channel: str) -> None:
         with contextlib.suppress(SlackError):
-            await realtime.typing(
-                self.gateway.hub, self.who, channel, max_members=self.gateway.typing_max_members
-            )
+            await realtime.typing(self.gateway.hub, self.who, channel)
 
 
 def realtime_user_stream(who: Identity) -> str:

@@ -12,12 +12,12 @@ import structlog
 
 from hubbub.blobs.port import Blobs
 from hubbub.bus.port import Bus, BusUnavailable
-from hubbub.domain.abuse import AbuseLimits
 from hubbub.domain.apps import App, Timings
 from hubbub.domain.errors import Unavailable
 from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
 from hubbub.domain.model import Identity
+from hubbub.domain.shared_settings import Live
 from hubbub.domain.ts import from_micros
 from hubbub.domain.urls import PublicUrls
 from hubbub.limits.port import Limiter
@@ -152,9 +152,13 @@ class Hub:
     outbound: Outbound = field(default_factory=NoOutbound)
     # Email to people notified while offline (services/notify.py); None: no email.
     mailer: Mailer | None = None
-    # The abuse limits (services/abuse.py) and where their buckets live; None: limits off.
+    # Where the buckets of the rate and abuse limits live (services/abuse.py, api/ratelimit.py);
+    # None: no limits at all (a hub of a tool).
     limiter: Limiter | None = None
-    limits: AbuseLimits = field(default_factory=AbuseLimits)
+    # The shared settings as this process applies them now: whether limits apply, their
+    # rates, typing's room size (domain/shared_settings.py; hubbub/shared_settings.py keeps
+    # it up to date with the store's).
+    live: Live = field(default_factory=Live)
     # Outbox rows this process has published, by shard: the relay hands their events to what
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py), emptying this.
     # None in a process that runs no relay (`hubbub admin`, app.tool_hub), where nothing would

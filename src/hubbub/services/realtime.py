@@ -286,14 +286,15 @@ async def send_message(hub: Hub, who: Identity, channel_id: Any, text: Any) -> M
     return await posting.post(hub, who, channel_id, posting.Draft.checked(text))
 
 
-async def typing(hub: Hub, who: Identity, channel_id: Any, *, max_members: int) -> None:
+async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
     """Tells the channel's other members that who is typing: ephemeral, never logged.
 
     At most once per TYPING_EVERY_S per person and channel, whatever number of sockets they
     type on and whichever processes hold them (a claim in the Tickets port, in Redis when
-    shared). Nobody is told in a channel of more than max_members: each notice is a frame to
-    every member's sockets, 100,000 of them in the biggest rooms, for what nobody there can
-    follow (Mattermost stops its typing notices past a channel size too).
+    shared). Nobody is told in a channel of more members than the shared setting
+    typing_max_members: each notice is a frame to every member's sockets, 100,000 of them in
+    the biggest rooms, for what nobody there can follow (Mattermost stops its typing notices
+    past a channel size too).
 
     Published on the channel's own stream with seq 0, which gateways pass through without the
     seq checks of logged events, so the channel's seq stays gap-free.
@@ -311,7 +312,7 @@ async def typing(hub: Hub, who: Identity, channel_id: Any, *, max_members: int) 
         return channel, tx.count_members(channel.team_id, channel.id)
 
     channel, members = await hub.read(where, read)
-    if members > max_members:
+    if members > hub.live.typing_max_members:
         return
     event = {"type": "user_typing", "channel": channel.id, "user": who.user_id}
     await hub.bus.publish(channel.id, EPHEMERAL_SEQ, orjson.dumps(event))

@@ -59,6 +59,15 @@ served_at = Table(
 )
 _BASE_URL = "base_url"
 
+# The deployment's shared settings (the shards' shared_settings, kept here likewise).
+shared_settings = Table(
+    "directory_shared_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -111,6 +120,11 @@ class Directory:
             ).scalar()
         return None if found is None else str(found)
 
+    def shared_settings(self) -> dict[str, str]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(shared_settings.c.name, shared_settings.c.value)).all()
+        return {name: value for name, value in rows}
+
     def counts(self) -> dict[str, int]:
         """Workspaces per shard."""
         with self._engine.connect() as conn:
@@ -156,6 +170,13 @@ class Directory:
                 conn.execute(insert(served_at).values(**row))
         except IntegrityError:
             pass  # another server recorded at the same moment: theirs is as recent
+
+    def set_shared_setting(self, name: str, value: str | None) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(shared_settings.delete().where(shared_settings.c.name == name))
+            if value is not None:
+                row = {"name": name, "value": value, "updated": int(time.time())}
+                conn.execute(insert(shared_settings).values(**row))
 
     def activate(self, team_id: str) -> None:
         self._set(team_id, state="active")

@@ -64,6 +64,15 @@ class Shards(Protocol):
 
     async def recorded_base_url(self) -> str | None: ...
 
+    async def shared_settings(self) -> dict[str, str]:
+        """The shared settings stored (domain/shared_settings.py): name -> value as JSON, in
+        the one store or the directory of shards, where every process reads them."""
+        ...
+
+    async def set_shared_setting(self, name: str, value: str | None) -> None:
+        """Stores a shared setting's value (JSON), or forgets it for None."""
+        ...
+
     def identity_version(self) -> int:
         """Moves whenever any shard's Store.identity_version moves."""
         ...

@@ -98,6 +98,12 @@ class ShardedStores:
     async def recorded_base_url(self) -> str | None:
         return await self._ask(self.directory.recorded_base_url)
 
+    async def shared_settings(self) -> dict[str, str]:
+        return await self._ask(self.directory.shared_settings)
+
+    async def set_shared_setting(self, name: str, value: str | None) -> None:
+        await self._ask(self.directory.set_shared_setting, name, value)
+
     def identity_version(self) -> int:
         # Each shard's version only ever grows: their sum moves whenever one does.
         return sum(store.identity_version() for store in self._stores.values())
@@ -126,7 +132,7 @@ class ShardedStores:
                 self._where[team_id] = shard
         return shard
 
-    async def _ask(self, fn: Callable[..., T], *args: str) -> T:
+    async def _ask(self, fn: Callable[..., T], *args: str | None) -> T:
         """A directory call, on a worker thread; Unavailable while the directory is down."""
 
         def call() -> T:

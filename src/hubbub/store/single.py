@@ -41,6 +41,12 @@ class SingleShard:
     async def recorded_base_url(self) -> str | None:
         return await self.store.read(lambda tx: tx.recorded_base_url(), snapshot=False)
 
+    async def shared_settings(self) -> dict[str, str]:
+        return await self.store.read(lambda tx: tx.shared_settings(), snapshot=False)
+
+    async def set_shared_setting(self, name: str, value: str | None) -> None:
+        await self.store.write(lambda tx: tx.set_shared_setting(name, value))
+
     def identity_version(self) -> int:
         return self.store.identity_version()
 

@@ -409,6 +409,17 @@ served_at = Table(
     Column("updated", BigInteger, nullable=False),
 )
 
+# The shared settings stored (domain/shared_settings.py): a name, its value as JSON. Like
+# served_at, about the deployment, not a workspace; the sharded deployment's are in its
+# directory.
+shared_settings = Table(
+    "shared_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+)
+
 
 # Last: they declare their tables on the metadata above, which must exist first.
 from hubbub.store import tables_apps, tables_files, tables_jobs, tables_shares  # noqa: E402, F401

@@ -1,0 +1,78 @@
+"""Shared settings (hubbub/shared_settings.py): stored where every process of a deployment reads
+them (the SQLite file, a PostgreSQL database, a sharded deployment's directory), applied over
+each process's own settings (a running server's: tests/e2e/test_shared_settings.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hubbub import shared_settings
+from hubbub.app import build_hub
+from hubbub.config import Settings
+from hubbub.domain.abuse import Rate
+from tests.support.shards import ShardSet
+
+
+@pytest.fixture(params=["sqlite", "postgres", "sharded"])
+def data(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    if request.param == "sqlite":
+        return {"data_dir": tmp_path / "data"}
+    if request.param == "postgres":
+        return {"database_url": request.getfixturevalue("postgres_url")}
+    shard_set: ShardSet = request.getfixturevalue("shard_set")
+    return {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
+
+
+async def test_stored_values_apply_over_every_processs_own(data: dict[str, Any]) -> None:
+    one, two = build_hub(Settings(**data)), build_hub(Settings(**data, rate_scale=3))
+    try:
+        base = Settings(**data, login_attempts_per_account=7)
+        assert (await shared_settings.live(one, base)).limits.login_per_account == Rate(7 / 60, 7)
+        assert await shared_settings.store(one, "rate_limits", "off") is False
+        assert await shared_settings.store(one, "login_attempts_per_account", "12") == 12
+        assert await two.shards.shared_settings() == {
+            "login_attempts_per_account": "12",
+            "rate_limits": "false",
+        }
+        live = await shared_settings.live(two, Settings(**data, rate_scale=3))
+        assert (live.rate_limits, live.rate_scale) == (False, 3.0)  # not stored: its own
+        assert live.limits.login_per_account == Rate(12 / 60, 12)
+
+        await shared_settings.store(two, "rate_limits", None)
+        assert await one.shards.shared_settings() == {"login_attempts_per_account": "12"}
+        assert (await shared_settings.live(one, base)).rate_limits is True
+    finally:
+        await one.close()
+        await two.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("port", "9000"),  # not a shared setting
+        ("rate_limits", "maybe"),
+        ("rate_scale", "0"),
+        ("typing_max_members", "1.5"),
+        ("signups_per_address", "-1"),
+        ("rate_scale", "9" * 300),
+    ],
+)
+async def test_a_refused_value_stores_nothing(tmp_path: Path, name: str, text: str) -> None:
+    hub = build_hub(Settings(data_dir=tmp_path))
+    try:
+        with pytest.raises(ValueError, match=name[:10] if name != "port" else "shared setting"):
+            await shared_settings.store(hub, name, text)
+        assert await hub.shards.shared_settings() == {}
+    finally:
+        await hub.close()
+
+
+def test_a_stored_value_that_no_longer_passes_is_left_out() -> None:
+    base = Settings(typing_max_members=50)
+    effective = shared_settings.applied(
+        base, {"typing_max_members": '"lots"', "port": "1", "rate_scale": "2"}
+    )
+    assert (effective.typing_max_members, effective.port, effective.rate_scale) == (50, 8080, 2)
