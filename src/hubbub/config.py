@@ -15,7 +15,7 @@ from hubbub.domain.abuse import AbuseLimits, Rate
 from hubbub.domain.apps import Timings
 from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
-from hubbub.domain.shared_settings import Live
+from hubbub.domain.shared_settings import LARGE_ROOM_MEMBERS, Live
 from hubbub.domain.urls import PublicUrls, check_public_url, check_socket_url, listen_url
 
 _SHARD_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -134,9 +134,9 @@ class Settings(BaseSettings):
     # order while it reads a gap from the log; past it they are dropped and read from the log
     # too, once it answers (realtime/sequencer.py).
     rtm_held_events: int = Field(default=1000, ge=1)
-    # Typing in a channel of more members than this is told to nobody (services/realtime.py
-    # typing): in the biggest rooms each notice would be a frame to every member's sockets.
-    typing_max_members: int = Field(default=1000, ge=0)
+    # A channel of more members than this is a large room (domain/shared_settings.py): typing
+    # is told to nobody there, and joins and leaves post no message.
+    large_room_members: int = Field(default=LARGE_ROOM_MEMBERS, ge=0)
     # Presence across processes (presence/redis.py): a process that stops renewing its lease
     # for this long is taken for dead, and every process sweeps for the dead this often.
     presence_lease_s: float = 30.0
@@ -279,7 +279,7 @@ class Settings(BaseSettings):
             rate_limits=self.rate_limits,
             rate_scale=self.rate_scale,
             limits=self.abuse_limits,
-            typing_max_members=self.typing_max_members,
+            large_room_members=self.large_room_members,
         )
 
     @property

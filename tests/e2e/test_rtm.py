@@ -13,7 +13,7 @@ from slack_sdk.rtm_v2 import RTMClient
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.support.rtm import Event, Rtm, history_ts, new_channel, rtm, text_is
+from tests.support.rtm import Event, Rtm, history_ts, new_channel, of_type, rtm, text_is
 from tests.support.servers import (
     Server,
     Workspace,
@@ -349,8 +349,8 @@ def test_typing_on_two_sockets_is_told_once(server: Server, workspace: Workspace
     assert [e["type"] for e in watcher.frames].count("user_typing") == 1
 
 
-def test_typing_in_a_room_past_typing_max_members_is_told_to_nobody(tmp_path: Path) -> None:
-    with threaded_server(tmp_path, typing_max_members=2) as big:
+def test_typing_in_a_room_past_large_room_members_is_told_to_nobody(tmp_path: Path) -> None:
+    with threaded_server(tmp_path, large_room_members=2) as big:
         ws = make_workspace(tmp_path)
         alice = big.client(ws.alice.token)
         pair = new_channel(alice, ws.bob.user_id)
@@ -363,6 +363,46 @@ def test_typing_in_a_room_past_typing_max_members_is_told_to_nobody(tmp_path: Pa
             watcher.until(text_is("sentinel"))
         assert told["channel"] == pair
         assert [e for e in watcher.frames if e.get("type") == "user_typing"] == [told]
+
+
+def test_joins_and_leaves_in_a_large_room_are_events_without_messages(tmp_path: Path) -> None:
+    """Past large_room_members, a join is one event: no `channel_join` message, which would be
+    one more frame to every member's sockets; the newcomer has read what came before."""
+    with threaded_server(tmp_path, large_room_members=2) as big:
+        ws = make_workspace(tmp_path)
+        alice = big.client(ws.alice.token)
+        channel = new_channel(alice)
+        alice.chat_postMessage(channel=channel, text="before")
+        with rtm(big, ws.alice.token) as watcher:
+            alice.conversations_invite(channel=channel, users=ws.bob.user_id)  # 2: small
+            alice.conversations_invite(channel=channel, users=ws.carol.user_id)  # 3: large
+            big.client(ws.carol.token).conversations_leave(channel=channel)
+            watcher.until(of_type("member_left_channel", user=ws.carol.user_id))
+        subtypes = [
+            (m.get("subtype"), m.get("user"))
+            for m in alice.conversations_history(channel=channel)["messages"]
+        ]
+        # Newest first: no message for carol's join or leave.
+        assert subtypes == [
+            ("channel_join", ws.bob.user_id),
+            (None, ws.alice.user_id),
+            ("channel_join", ws.alice.user_id),
+        ]
+        events = [
+            (e["type"], e["user"])
+            for e in watcher.frames
+            if e.get("type") in ("member_joined_channel", "member_left_channel")
+        ]
+        assert events == [
+            ("member_joined_channel", ws.bob.user_id),
+            ("member_joined_channel", ws.carol.user_id),
+            ("member_left_channel", ws.carol.user_id),
+        ]
+        big.client(ws.carol.token).conversations_join(channel=channel)
+        info = big.client(ws.carol.token).conversations_info(channel=channel)["channel"]
+        assert (
+            info["last_read"] == alice.conversations_history(channel=channel)["messages"][0]["ts"]
+        )
 
 
 def test_ephemeral_messages_and_new_dms_reach_only_their_people(

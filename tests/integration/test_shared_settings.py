@@ -55,7 +55,7 @@ async def test_stored_values_apply_over_every_processs_own(data: dict[str, Any])
         ("port", "9000"),  # not a shared setting
         ("rate_limits", "maybe"),
         ("rate_scale", "0"),
-        ("typing_max_members", "1.5"),
+        ("large_room_members", "1.5"),
         ("signups_per_address", "-1"),
         ("rate_scale", "9" * 300),
     ],
@@ -71,8 +71,8 @@ async def test_a_refused_value_stores_nothing(tmp_path: Path, name: str, text: s
 
 
 def test_a_stored_value_that_no_longer_passes_is_left_out() -> None:
-    base = Settings(typing_max_members=50)
+    base = Settings(large_room_members=50)
     effective = shared_settings.applied(
-        base, {"typing_max_members": '"lots"', "port": "1", "rate_scale": "2"}
+        base, {"large_room_members": '"lots"', "port": "1", "rate_scale": "2"}
     )
-    assert (effective.typing_max_members, effective.port, effective.rate_scale) == (50, 8080, 2)
+    assert (effective.large_room_members, effective.port, effective.rate_scale) == (50, 8080, 2)

@@ -7,6 +7,7 @@ from typing import Any
 from hubbub.domain.errors import SlackError
 from hubbub.domain.ids import new_id
 from hubbub.domain.model import Channel
+from hubbub.domain.ts import from_micros
 from hubbub.services.hub import EventLog
 from hubbub.services.messages import insert_tx, member_team
 from hubbub.store.tx import Tx
@@ -89,20 +90,25 @@ def join_tx(
     *,
     member_team: str | None = None,
 ) -> bool:
-    """Adds a member with Slack's join message and event; False if already a member.
+    """Adds a member with Slack's join message and event; False if already a member. In a
+    large room (log.large_room_members) the event alone: a message there is one more frame to
+    every member's sockets, per join.
 
     member_team: the workspace of a member from a workspace the channel is shared with."""
     if not tx.add_member(channel.team_id, channel.id, user_id, member_team):
         return False
     if channel.is_im or channel.is_mpim:
         return True
-    text = f"<@{user_id}> has joined the channel"
-    extra = {"inviter": inviter} if inviter else None
-    joined = insert_tx(
-        tx, log, channel, user_id=user_id, text=text, subtype="channel_join", extra=extra
-    )
+    read_up_to = from_micros(channel.last_us)
+    if not _large(tx, log, channel):
+        text = f"<@{user_id}> has joined the channel"
+        extra = {"inviter": inviter} if inviter else None
+        joined = insert_tx(
+            tx, log, channel, user_id=user_id, text=text, subtype="channel_join", extra=extra
+        )
+        read_up_to = joined.ts
     # As in Slack, a newcomer has read what came before: only what follows the join is unread.
-    tx.set_last_read(channel.team_id, channel.id, user_id, joined.ts)
+    tx.set_last_read(channel.team_id, channel.id, user_id, read_up_to)
     event = member_event(channel, "member_joined_channel", user_id, member_team)
     if inviter:
         event["inviter"] = inviter
@@ -111,10 +117,18 @@ def join_tx(
 
 
 def leave_tx(tx: Tx, log: EventLog, channel: Channel, user_id: str) -> None:
-    """Removes a member with Slack's leave message and event; the caller checked the right."""
-    text = f"<@{user_id}> has left the channel"
-    insert_tx(tx, log, channel, user_id=user_id, text=text, subtype="channel_leave")
+    """Removes a member with Slack's leave message and event (a large room's: the event
+    alone); the caller checked the right."""
+    if not _large(tx, log, channel):
+        text = f"<@{user_id}> has left the channel"
+        insert_tx(tx, log, channel, user_id=user_id, text=text, subtype="channel_leave")
     removed_tx(tx, log, channel, user_id)
+
+
+def _large(tx: Tx, log: EventLog, channel: Channel) -> bool:
+    """Whether the channel has more members than a room may have for joins and leaves to be
+    posted (the count is kept on the channel's row: no rows are counted)."""
+    return tx.count_members(channel.team_id, channel.id) > log.large_room_members
 
 
 def removed_tx(tx: Tx, log: EventLog, channel: Channel, user_id: str) -> None:

@@ -17,7 +17,7 @@ from hubbub.domain.errors import Unavailable
 from hubbub.domain.files import FileLimits
 from hubbub.domain.jobs import JobLimits
 from hubbub.domain.model import Identity
-from hubbub.domain.shared_settings import Live
+from hubbub.domain.shared_settings import LARGE_ROOM_MEMBERS, Live
 from hubbub.domain.ts import from_micros
 from hubbub.domain.urls import PublicUrls
 from hubbub.limits.port import Limiter
@@ -57,8 +57,11 @@ class Published:
 class EventLog:
     """Allocates positions in channel and team streams and logs events, inside one transaction."""
 
-    def __init__(self, tx: Tx) -> None:
+    def __init__(self, tx: Tx, *, large_room_members: int = LARGE_ROOM_MEMBERS) -> None:
         self.tx = tx
+        # The shared setting as the unit's process applies it: joins and leaves in a larger
+        # room log their event and no message (services/channel_tx.py).
+        self.large_room_members = large_room_members
         self.published: list[Published] = []
         # Ephemeral notices published after the commit: (stream, payload), never logged.
         self.notices: list[tuple[str, bytes]] = []
@@ -221,11 +224,13 @@ class Hub:
     async def commit(self, team_id: str, fn: Callable[[Tx, EventLog], T]) -> T:
         """Runs fn in one write transaction on the team's shard; publishes its events only
         after the commit."""
-        return await self._publish_after(self.shards.write(team_id, _logged(fn)))
+        return await self._publish_after(self.shards.write(team_id, _logged(fn, self.live)))
 
     async def commit_new(self, team_id: str, domain: str, fn: Callable[[Tx, EventLog], T]) -> T:
         """hub.commit for the unit that creates workspace team_id: places it on a shard."""
-        return await self._publish_after(self.shards.create(team_id, domain, _logged(fn)))
+        return await self._publish_after(
+            self.shards.create(team_id, domain, _logged(fn, self.live))
+        )
 
     async def read(self, team_id: str, fn: Callable[[Tx], T], *, snapshot: bool = True) -> T:
         return await self.shards.read(team_id, fn, snapshot=snapshot)
@@ -263,13 +268,13 @@ class Hub:
 _Logged = tuple[T, list[Published], list[tuple[str, bytes]], int]
 
 
-def _logged(fn: Callable[[Tx, EventLog], T]) -> Callable[[Tx], _Logged[T]]:
+def _logged(fn: Callable[[Tx, EventLog], T], live: Live) -> Callable[[Tx], _Logged[T]]:
     """The unit with its EventLog; rolled back instead of committed once past the deadline of
     the request it is made for (services/deadlines.py)."""
     deadline = deadlines.current()
 
     def unit(tx: Tx) -> _Logged[T]:
-        events = EventLog(tx)
+        events = EventLog(tx, large_room_members=live.large_room_members)
         result = fn(tx, events)
         if deadline is not None and (late := time.monotonic() - deadline) > 0:
             log.warning("write_past_deadline", late_s=round(late, 3))

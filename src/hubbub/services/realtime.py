@@ -292,7 +292,7 @@ async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
     At most once per TYPING_EVERY_S per person and channel, whatever number of sockets they
     type on and whichever processes hold them (a claim in the Tickets port, in Redis when
     shared). Nobody is told in a channel of more members than the shared setting
-    typing_max_members: each notice is a frame to every member's sockets, 100,000 of them in
+    large_room_members: each notice is a frame to every member's sockets, 100,000 of them in
     the biggest rooms, for what nobody there can follow (Mattermost stops its typing notices
     past a channel size too).
 
@@ -312,7 +312,7 @@ async def typing(hub: Hub, who: Identity, channel_id: Any) -> None:
         return channel, tx.count_members(channel.team_id, channel.id)
 
     channel, members = await hub.read(where, read)
-    if members > hub.live.typing_max_members:
+    if members > hub.live.large_room_members:
         return
     event = {"type": "user_typing", "channel": channel.id, "user": who.user_id}
     await hub.bus.publish(channel.id, EPHEMERAL_SEQ, orjson.dumps(event))
