@@ -321,6 +321,33 @@ def jobs_retry(data_dir: DataDir = Path("data")) -> None:
     _run_jobs_admin(data_dir, work)
 
 
+@admin.command("add-everyone")
+def add_everyone(
+    domain: Annotated[str, typer.Option(help="The workspace's domain.")],
+    channel: Annotated[str, typer.Option(help="The channel's name, without #.")],
+    data_dir: DataDir = Path("data"),
+) -> None:
+    """Make every active person of the workspace a member of a channel, 1,000 a commit (run
+    again, it adds who is missing); progress on stderr."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from hubbub.services import membership, workspaces
+
+    async def work(hub: Hub) -> dict[str, Any]:
+        team_id = await workspaces.team_id_of(hub, domain)
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task(f"#{channel.lstrip('#')}", total=None)
+
+            def step(seen: int, joined: int) -> None:
+                bar.update(task, completed=seen, description=f"#{channel} +{joined}")
+
+            found, joined = await membership.add_everyone(hub, team_id, channel.lstrip("#"), step)
+        return {"channel": found.id, "joined": joined}
+
+    _run_admin(data_dir, work)
+
+
 @admin.command("reindex")
 def reindex(
     team: Annotated[

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from hubbub.domain.errors import SlackError
@@ -155,3 +157,43 @@ async def mark(hub: Hub, who: Identity, channel_id: str, ts: str) -> None:
         unreads.marked_tx(tx, log, who, channel, ts)
 
     await hub.commit(await home(hub, who, channel_id), unit)
+
+
+async def add_everyone(
+    hub: Hub,
+    team_id: str,
+    channel_name: str,
+    step: Callable[[int, int], None] | None = None,
+    *,
+    page: int = MAX_INVITES,
+) -> tuple[Channel, int]:
+    """Makes every active person of the workspace (not its bots) a member of its channel of
+    that name, a page of people a commit (MAX_INVITES, as conversations.invite takes them);
+    returns the channel and how many joined. Run again it adds only who is missing, so it may
+    be stopped and started over. step(people seen, joined so far) after each page."""
+    channel = await hub.read(team_id, lambda tx: tx.get_channel_by_name(team_id, channel_name))
+    if channel is None or channel.is_im or channel.is_mpim:
+        raise SlackError("channel_not_found")
+    if channel.is_archived:
+        raise SlackError("is_archived")
+    after, seen, joined = "", 0, 0
+    while True:
+        found = await hub.read(team_id, functools.partial(_people_after, team_id, after, page))
+        if not found:
+            return channel, joined
+        people = [u.id for u in found if not u.deleted and not u.is_bot]
+
+        def unit(tx: Tx, log: EventLog, people: list[str] = people) -> int:
+            now = tx.get_channel(team_id, channel.id)
+            if now is None or now.is_archived:
+                raise SlackError("is_archived" if now else "channel_not_found")
+            return sum(join_tx(tx, log, now, user_id) for user_id in people)
+
+        joined += await hub.commit(team_id, unit) if people else 0
+        after, seen = found[-1].id, seen + len(found)
+        if step is not None:
+            step(seen, joined)
+
+
+def _people_after(team_id: str, after: str, limit: int, tx: Tx) -> list[User]:
+    return tx.list_users(team_id, after, limit)
