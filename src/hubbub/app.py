@@ -132,6 +132,7 @@ def build_hub(settings: Settings) -> Hub:
             presence=MemoryPresence(),
             tickets=MemoryTickets(settings.rtm_ticket_ttl_s),
             processes=MemoryProcesses(),
+            live=settings.live,
             urls=settings.urls,
             blobs=build_blobs(settings),
             app_timings=settings.app_timings,
@@ -149,6 +150,7 @@ def build_hub(settings: Settings) -> Hub:
         presence=RedisPresence(client, prefix=prefix, lease_s=settings.presence_lease_s),
         tickets=RedisTickets(client, settings.rtm_ticket_ttl_s, prefix=prefix),
         processes=RedisProcesses(client, prefix=prefix),
+        live=settings.live,
         urls=settings.urls,
         blobs=build_blobs(settings),
         app_timings=settings.app_timings,
@@ -175,7 +177,20 @@ async def tool_hub(settings: Settings) -> Hub:
         except BaseException:
             await hub.close()
             raise
+    await read_shared_settings(hub, settings)
     return hub
+
+
+async def read_shared_settings(hub: Hub, settings: Settings) -> SharedSettingsWatch:
+    """The deployment's shared settings applied to hub now (what it writes follows them: a
+    large room's joins), and the watch that keeps them so, for the process to start. A store
+    out of reach leaves the settings file's, logged."""
+    watch = SharedSettingsWatch(hub, settings)
+    try:
+        await watch.run_once()
+    except Exception as exc:
+        log.warning("shared_settings_not_read", error=f"{type(exc).__name__}: {exc}")
+    return watch
 
 
 def build_limiter(settings: Settings, hub: Hub) -> Limiter:
@@ -212,7 +227,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
 def build_app(settings: Settings) -> Front:
     hub = build_hub(settings)
     limiter = build_limiter(settings, hub)
-    hub.limiter, hub.live = limiter, settings.live
+    hub.limiter = limiter
     methods = method_table()
     api = WebApi(
         hub,
@@ -247,12 +262,8 @@ def build_app(settings: Settings) -> Front:
         )
         jobs = job_loop(hub, settings)
         registration = registration_of(settings, hub, gateway, socket_mode)
-        shared = SharedSettingsWatch(hub, settings)
-        try:
-            # Before the first request: a process that starts applies what the others apply.
-            await shared.run_once()
-        except Exception as exc:
-            log.warning("shared_settings_not_read", error=f"{type(exc).__name__}: {exc}")
+        # Before the first request: a process that starts applies what the others apply.
+        shared = await read_shared_settings(hub, settings)
         if settings.role != "gateway":
             # Admin commands hand out URLs of the Web API and the pages, which a gateway does
             # not serve: only a process that does says where it is reached.

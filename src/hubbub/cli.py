@@ -151,6 +151,7 @@ def worker(
     from hubbub.jobs import admin as jobs_admin
     from hubbub.jobs.kinds import kinds
     from hubbub.jobs.registration import Registration
+    from hubbub.shared_settings import SharedSettingsWatch
 
     settings = load_settings(config, data_dir=data_dir)
     if settings.job_queue != "redis" or not settings.redis_url:
@@ -161,12 +162,15 @@ def worker(
         # Its jobs hand out URLs too (permalinks in notification email): the server's.
         hub = await tool_hub(settings)
         registration = Registration(hub, role=WORKER_ROLE, lease_s=settings.process_lease_s)
+        shared = SharedSettingsWatch(hub, settings)  # tool_hub applied them once
         registration.start()
+        shared.start()
         try:
             streams = job_streams(hub, settings)
             lease_s = job_lease_s(kinds(limits=settings.job_limits))
             await jobs_admin.work(hub, streams, concurrency=concurrency, lease_s=lease_s)
         finally:
+            await shared.stop()
             await registration.stop()
             await hub.close()
 

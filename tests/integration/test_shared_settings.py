@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hubbub import shared_settings
-from hubbub.app import build_hub
+from hubbub.app import build_hub, tool_hub
 from hubbub.config import Settings
 from hubbub.domain.abuse import Rate
 from tests.support.shards import ShardSet
@@ -76,3 +76,18 @@ def test_a_stored_value_that_no_longer_passes_is_left_out() -> None:
         base, {"large_room_members": '"lots"', "port": "1", "rate_scale": "2"}
     )
     assert (effective.large_room_members, effective.port, effective.rate_scale) == (50, 8080, 2)
+
+
+async def test_admin_commands_and_workers_apply_the_stored_values(data: dict[str, Any]) -> None:
+    """tool_hub (`hubbub admin`, `hubbub worker`): what they write follows them too (a large
+    room's joins: `hubbub admin add-everyone`)."""
+    hub = build_hub(Settings(**data))
+    try:
+        await shared_settings.store(hub, "large_room_members", "3")
+    finally:
+        await hub.close()
+    tool = await tool_hub(Settings(**data, large_room_members=500))
+    try:
+        assert tool.live.large_room_members == 3
+    finally:
+        await tool.close()
