@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.servers import Server, Workspace, make_workspace, threaded_server
 
@@ -14,6 +15,13 @@ pytest_plugins = [
     "tests.support.shards",
     "tests.support.s3",
 ]
+
+
+# Hypothesis fails an example that takes over 200 ms by default: a timing assert, which on a
+# shared two-core machine failed tests of what SQL a query builds (DeadlineExceeded at 319 ms
+# while a benchmark ran beside them). Time is the benchmarks' to measure.
+settings.register_profile("hubbub", deadline=None)
+settings.load_profile("hubbub")
 
 
 @pytest.fixture
