@@ -4,26 +4,11 @@ file, a PostgreSQL database, or a sharded deployment's directory; and what `hubb
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from hubbub.app import build_hub, tool_hub
 from hubbub.config import Settings
 from hubbub.services import served
-from tests.support.shards import ShardSet
-
-
-@pytest.fixture(params=["sqlite", "postgres", "sharded"])
-def data(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    """The Settings fields naming one deployment's data, of each kind."""
-    if request.param == "sqlite":
-        return {"data_dir": tmp_path / "data"}
-    if request.param == "postgres":
-        return {"database_url": request.getfixturevalue("postgres_url")}
-    shard_set: ShardSet = request.getfixturevalue("shard_set")
-    return {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
 
 
 async def _urls_of_a_tool(**settings: Any) -> tuple[str, str]:
@@ -34,24 +19,26 @@ async def _urls_of_a_tool(**settings: Any) -> tuple[str, str]:
         await hub.close()
 
 
-async def test_a_tool_hands_out_the_urls_of_the_server_last_started(data: dict[str, Any]) -> None:
+async def test_a_tool_hands_out_the_urls_of_the_server_last_started(
+    deployment: dict[str, Any],
+) -> None:
     # Nothing recorded yet: the tool's own settings.
-    assert await _urls_of_a_tool(**data, port=7000) == (
+    assert await _urls_of_a_tool(**deployment, port=7000) == (
         "http://127.0.0.1:7000",
         "ws://127.0.0.1:7000",
     )
     for port in (9000, 9001):  # a server, then another started on the same data
-        server = build_hub(Settings(**data, port=port))
+        server = build_hub(Settings(**deployment, port=port))
         try:
             await served.record(server)
         finally:
             await server.close()
-    assert await _urls_of_a_tool(**data, port=7000) == (
+    assert await _urls_of_a_tool(**deployment, port=7000) == (
         "http://127.0.0.1:9001",
         "ws://127.0.0.1:9001",
     )
     # Its own rtm_url still places the sockets; its own public_url wins over the record.
-    found = await _urls_of_a_tool(**data, rtm_url="wss://rtm.example.test")
+    found = await _urls_of_a_tool(**deployment, rtm_url="wss://rtm.example.test")
     assert found == ("http://127.0.0.1:9001", "wss://rtm.example.test")
-    found = await _urls_of_a_tool(**data, public_url="https://chat.example.test")
+    found = await _urls_of_a_tool(**deployment, public_url="https://chat.example.test")
     assert found == ("https://chat.example.test", "wss://chat.example.test")

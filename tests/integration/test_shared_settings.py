@@ -13,23 +13,12 @@ from hubbub import shared_settings
 from hubbub.app import build_hub, tool_hub
 from hubbub.config import Settings
 from hubbub.domain.abuse import Rate
-from tests.support.shards import ShardSet
 
 
-@pytest.fixture(params=["sqlite", "postgres", "sharded"])
-def data(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    if request.param == "sqlite":
-        return {"data_dir": tmp_path / "data"}
-    if request.param == "postgres":
-        return {"database_url": request.getfixturevalue("postgres_url")}
-    shard_set: ShardSet = request.getfixturevalue("shard_set")
-    return {"shards": shard_set.shard_urls, "directory_url": shard_set.directory_url}
-
-
-async def test_stored_values_apply_over_every_processs_own(data: dict[str, Any]) -> None:
-    one, two = build_hub(Settings(**data)), build_hub(Settings(**data, rate_scale=3))
+async def test_stored_values_apply_over_every_processs_own(deployment: dict[str, Any]) -> None:
+    one, two = build_hub(Settings(**deployment)), build_hub(Settings(**deployment, rate_scale=3))
     try:
-        base = Settings(**data, login_attempts_per_account=7)
+        base = Settings(**deployment, login_attempts_per_account=7)
         assert (await shared_settings.live(one, base)).limits.login_per_account == Rate(7 / 60, 7)
         assert await shared_settings.store(one, "rate_limits", "off") is False
         assert await shared_settings.store(one, "login_attempts_per_account", "12") == 12
@@ -37,7 +26,7 @@ async def test_stored_values_apply_over_every_processs_own(data: dict[str, Any])
             "login_attempts_per_account": "12",
             "rate_limits": "false",
         }
-        live = await shared_settings.live(two, Settings(**data, rate_scale=3))
+        live = await shared_settings.live(two, Settings(**deployment, rate_scale=3))
         assert (live.rate_limits, live.rate_scale) == (False, 3.0)  # not stored: its own
         assert live.limits.login_per_account == Rate(12 / 60, 12)
 
@@ -78,15 +67,17 @@ def test_a_stored_value_that_no_longer_passes_is_left_out() -> None:
     assert (effective.large_room_members, effective.port, effective.rate_scale) == (50, 8080, 2)
 
 
-async def test_admin_commands_and_workers_apply_the_stored_values(data: dict[str, Any]) -> None:
+async def test_admin_commands_and_workers_apply_the_stored_values(
+    deployment: dict[str, Any],
+) -> None:
     """tool_hub (`hubbub admin`, `hubbub worker`): what they write follows them too (a large
     room's joins: `hubbub admin add-everyone`)."""
-    hub = build_hub(Settings(**data))
+    hub = build_hub(Settings(**deployment))
     try:
         await shared_settings.store(hub, "large_room_members", "3")
     finally:
         await hub.close()
-    tool = await tool_hub(Settings(**data, large_room_members=500))
+    tool = await tool_hub(Settings(**deployment, large_room_members=500))
     try:
         assert tool.live.large_room_members == 3
     finally:
