@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import orjson
 
+from hubbub_bench.post import _die_with_parent as die_with_parent
 from hubbub_bench.roomtally import post_text
 
 CONNECT_RATE_FLOOR = 40.0  # sockets/s: the slowest connecting allowed for in the timeout
@@ -74,6 +75,8 @@ class Clients:
                     stdout=asyncio.subprocess.PIPE,
                     limit=1 << 28,  # a report line holds every id's histogram
                     start_new_session=True,
+                    # SIGTERM if the bench dies, even by -9: no client outlives it.
+                    preexec_fn=die_with_parent,
                 )
             )
         return cls(procs, parts)
