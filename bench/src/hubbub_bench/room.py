@@ -41,9 +41,11 @@ from hubbub_bench.cpu import pids_named
 from hubbub_bench.post import Children, free_port, git_version, stop_on_sigterm
 from hubbub_bench.roomdrive import Clients, Poster, slices, wait_delivered
 from hubbub_bench.roomprocs import (
+    BALANCE_MARGIN,
     SPARE_FDS,
     Gateways,
     admin_cluster,
+    check_descriptors,
     check_ports,
     free_ports,
     machine_memory,
@@ -106,13 +108,16 @@ def run(opts: RoomOptions) -> tuple[dict[str, Any], Path]:
     ports = check_ports(max(per_address.values()) * len(addresses), len(addresses))
     # A gateway may hold a dead one's share on top of its own after a kill.
     survivors = max(1, opts.gateways - 1) if opts.kill_gateway else opts.gateways
-    need = max(max(p.count for p in parts), math.ceil(opts.members / survivors)) + SPARE_FDS
+    per_gateway = opts.members / survivors
+    need = max(max(p.count for p in parts), math.ceil(per_gateway * BALANCE_MARGIN)) + SPARE_FDS
+    nofile = raise_descriptors(need)
+    check_descriptors(nofile, max(p.count for p in parts), per_gateway)
     settings: dict[str, Any] = {
         **{k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(opts).items()},
         "client_processes": len(parts),
         "source_addresses": per_address,
         "ports": ports,
-        "nofile": raise_descriptors(need),
+        "nofile": nofile,
         "git": git_version(),
         "cpu_count": os.cpu_count(),
         "memory_before": machine_memory(),
@@ -175,6 +180,7 @@ async def _measure(
             out["kill"] = await _kill(opts, clients, poster, gateways)
         reports = await clients.ask(f"report {poster.next_id}", within_s=600)
         out["accounting"] = _accounting(opts, reports, poster, out)
+        out["posts_unanswered"] = poster.unanswered
         out["post_errors"] = len(poster.errors)
         out["post_error_samples"] = poster.errors[:5]
     finally:

@@ -337,8 +337,10 @@ async def commands(client: Client) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     soft, hard = raise_open_files()
+    # The pool bounds this process's rtm.connects in flight (--connect-concurrency), the storm
+    # after a kill included; the wait for a place in it is no timeout, the call itself is.
     connector = aiohttp.TCPConnector(limit=args.connect_concurrency, local_addr=(args.address, 0))
-    timeout = aiohttp.ClientTimeout(total=60)
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         client = Client(args, http)
         connected = await connect_all(client)

@@ -26,6 +26,7 @@ import orjson
 from hubbub_bench.post import _die_with_parent as die_with_parent
 from hubbub_bench.roomtally import post_text
 
+POST_TRIES = 10
 CONNECT_RATE_FLOOR = 40.0  # sockets/s: the slowest connecting allowed for in the timeout
 
 
@@ -138,6 +139,7 @@ class Poster:
         self.sent = array("d", [0.0]) * ids
         self.next_id = 0
         self.errors: list[str] = []
+        self.unanswered: list[int] = []  # ids never answered ok in POST_TRIES
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def post(self, msg_id: int) -> None:
@@ -149,7 +151,7 @@ class Poster:
             "text": post_text(msg_id, self.sent[msg_id]),
             "client_msg_id": str(uuid.UUID(int=msg_id + 1)),
         }
-        for attempt in range(3):
+        for attempt in range(POST_TRIES):
             try:
                 resp = await self.http.post("/api/chat.postMessage", json=body)
                 if resp.status_code == 200 and resp.json().get("ok"):
@@ -158,7 +160,8 @@ class Poster:
             except httpx.HTTPError as exc:  # the process that took it died (the kill phase)
                 why = f"{type(exc).__name__}: {exc}"
             self.errors.append(f"post {msg_id} try {attempt}: {why}"[:200])
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.5)
+        self.unanswered.append(msg_id)  # its receipts, if any, are still counted
 
     def start(self, msg_id: int) -> None:
         task = asyncio.get_running_loop().create_task(self.post(msg_id))

@@ -103,5 +103,7 @@ def table(result: dict[str, Any]) -> Any:
             f"in {kill['all_back_s']} s (p50 {back['back_p50_s']} s after its drop); failed "
             f"attempts {back['failed_by_kind']}; resyncs {back['resyncs']}"
         )
+    if result.get("posts_unanswered"):
+        caption.append(f"posts never answered ok: {result['posts_unanswered']}")
     out.caption = "\n".join(caption)
     return out
