@@ -348,6 +348,9 @@ def bench_room(
         bool,
         typer.Option(help="Then kill -9 the busiest gateway, posting on, until all are back."),
     ] = False,
+    kills: Annotated[
+        int, typer.Option(min=1, max=15, help="With --kill-gateway: the N busiest, at once.")
+    ] = 1,
     jitter: Annotated[
         float, typer.Option(min=0, max=120, help="Longest random pause before a reconnect.")
     ] = 5,
@@ -377,6 +380,7 @@ def bench_room(
         every=every,
         burst=burst,
         kill_gateway=kill_gateway,
+        kills=kills,
         jitter=jitter,
         client_processes=client_processes,
         addresses=addresses,

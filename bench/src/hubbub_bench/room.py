@@ -13,7 +13,8 @@ real balancer's spread). Then, measured:
    post->receive time (clients and poster share the machine's clock), what each socket got
    (exactly once, in order: `roomtally`), the gateways' CPU from /proc over the phase per
    delivery, and PostgreSQL's, Redis's and the clients' beside it;
-3. with --kill-gateway: `kill -9` of the gateway holding the most sockets, posting on at the
+3. with --kill-gateway: `kill -9` of the gateway holding the most sockets (or the --kills
+   busiest at once), posting on at the
    same pace; its clients come back after a random pause (--jitter) with rtm.connect(resume=
    their cursor) to whichever gateway the balancer names (`cluster up` restarts the dead
    process too, which registers afresh); the time until the last is back, and whether any
@@ -65,7 +66,7 @@ SOCKETS_PER_CLIENT = 10_000  # the default split over client processes
 SOCKETS_PER_ADDRESS = 20_000  # the default split over source addresses
 SETTLE_S = 6.0  # over one lease renewal (5 s), so `admin cluster` counts every socket
 QUIET_S = 15.0  # no receipt for this long ends a wait for deliveries
-KILL_TIMEOUT_S = 300.0  # the longest wait for a dead gateway's clients to be back
+KILL_TIMEOUT_S = 600.0  # the longest wait for the dead gateways' clients to be back
 AFTER_BACK_POSTS = 3  # posts of the kill phase once every socket is back
 
 
@@ -78,6 +79,7 @@ class RoomOptions:
     every: float = 2.0
     burst: int = 10
     kill_gateway: bool = False
+    kills: int = 1  # gateways killed at once (their sockets together come back)
     jitter: float = 5.0
     client_processes: int = 0  # 0: one per SOCKETS_PER_CLIENT
     addresses: int = 0  # 0: one per SOCKETS_PER_ADDRESS
@@ -107,7 +109,7 @@ def run(opts: RoomOptions) -> tuple[dict[str, Any], Path]:
     per_address = {a: sum(p.count for p in parts if p.address == a) for a in addresses}
     ports = check_ports(max(per_address.values()) * len(addresses), len(addresses))
     # A gateway may hold a dead one's share on top of its own after a kill.
-    survivors = max(1, opts.gateways - 1) if opts.kill_gateway else opts.gateways
+    survivors = max(1, opts.gateways - opts.kills) if opts.kill_gateway else opts.gateways
     per_gateway = opts.members / survivors
     need = max(max(p.count for p in parts), math.ceil(per_gateway * BALANCE_MARGIN)) + SPARE_FDS
     nofile = raise_descriptors(need)
@@ -274,10 +276,11 @@ async def _kill(
     listing = await asyncio.to_thread(admin_cluster, gateways.config)
     by_pid = sockets_by_pid(listing)
     pids = serve_pids(gateways)
-    victim = max(pids, key=lambda pid: by_pid.get(pid, 0))
+    victims = sorted(pids, key=lambda pid: by_pid.get(pid, 0), reverse=True)[: opts.kills]
     first_id = poster.next_id
     killed_at = time.time()
-    os.kill(victim, signal.SIGKILL)
+    for victim in victims:
+        os.kill(victim, signal.SIGKILL)
     start = time.monotonic()
     n, after_back = 0, 0
     back_at: float | None = None
@@ -300,8 +303,8 @@ async def _kill(
     last_back = max((s["last_back_at"] for s in status), default=0.0)
     after = await _settled_listing(gateways, opts.members)
     return {
-        "victim_pid": victim,
-        "victim_sockets": by_pid.get(victim, 0),
+        "victim_pids": victims,
+        "victim_sockets": sum(by_pid.get(victim, 0) for victim in victims),
         "ids": [first_id, poster.next_id],
         "drops": sum(s["drops"] for s in status),
         "all_back": back_at is not None,

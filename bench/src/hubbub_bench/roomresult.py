@@ -99,7 +99,7 @@ def table(result: dict[str, Any]) -> Any:
     if kill:
         back = result["accounting"]["reconnects"]
         caption.append(
-            f"killed {kill['victim_pid']} holding {kill['victim_sockets']:,} sockets: all back "
+            f"killed {kill['victim_pids']} holding {kill['victim_sockets']:,} sockets: all back "
             f"in {kill['all_back_s']} s (p50 {back['back_p50_s']} s after its drop); failed "
             f"attempts {back['failed_by_kind']}; resyncs {back['resyncs']}"
         )
