@@ -333,3 +333,60 @@ def _stores(given: list[str] | None) -> tuple[str, ...]:
     if not set(stores) <= {"sqlite", "postgres"}:
         raise typer.BadParameter("sqlite or postgres", param_hint="--store")
     return stores
+
+
+@bench.command("room")
+def bench_room(
+    members: Annotated[
+        int, typer.Option(min=2, max=100_000, help="In the channel, each with a socket.")
+    ] = 20_000,
+    gateways: Annotated[int, typer.Option(min=1, max=16, help="`cluster up` processes.")] = 5,
+    seconds: Annotated[float, typer.Option(min=1, max=600, help="Of paced posting.")] = 60,
+    every: Annotated[float, typer.Option(min=0.1, max=60, help="Seconds between posts.")] = 2,
+    burst: Annotated[int, typer.Option(min=0, max=100, help="Posts at once after.")] = 10,
+    kill_gateway: Annotated[
+        bool,
+        typer.Option(help="Then kill -9 the busiest gateway, posting on, until all are back."),
+    ] = False,
+    kills: Annotated[
+        int, typer.Option(min=1, max=15, help="With --kill-gateway: the N busiest, at once.")
+    ] = 1,
+    jitter: Annotated[
+        float, typer.Option(min=0, max=120, help="Longest random pause before a reconnect.")
+    ] = 5,
+    client_processes: Annotated[
+        int, typer.Option(min=0, max=64, help="Load generator processes (0: one per 10,000).")
+    ] = 0,
+    addresses: Annotated[
+        int,
+        typer.Option(
+            min=0, max=200, help="Source addresses 127.0.0.2.. for the sockets (0: one per 20,000)."
+        ),
+    ] = 0,
+    connect_concurrency: Annotated[
+        int, typer.Option(min=1, max=4096, help="Connects in flight over all clients.")
+    ] = 64,
+    out: Annotated[Path, typer.Option(help="Where the JSON result goes.")] = Path("bench/results"),
+) -> None:
+    """A room: N members on RTM over gateway processes; connect, fan-out, memory, a kill."""
+    from hubbub_bench.room import RoomOptions, run
+    from hubbub_bench.roomresult import table
+
+    opts = RoomOptions(
+        members=members,
+        out=out,
+        gateways=gateways,
+        seconds=seconds,
+        every=every,
+        burst=burst,
+        kill_gateway=kill_gateway,
+        kills=kills,
+        jitter=jitter,
+        client_processes=client_processes,
+        addresses=addresses,
+        connect_concurrency=connect_concurrency,
+    )
+    with _services_needed():
+        result, path = run(opts)
+    _wide_console().print(table(result))
+    typer.echo(str(path))
