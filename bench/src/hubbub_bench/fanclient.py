@@ -22,7 +22,7 @@ import sys
 import time
 from array import array
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -31,21 +31,14 @@ import orjson
 from hubbub.descriptors import raise_open_files
 from hubbub_bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
 from hubbub_bench.load import report
+from hubbub_bench.rtmsocket import RtmSocket
 from hubbub_bench.stats import delivery_summary
 from hubbub_bench.wire import (
-    OP_CLOSE,
-    OP_PING,
-    OP_PONG,
-    OP_TEXT,
-    ProtocolError,
-    client_frame,
     message_id,
     new_key,
-    split_frames,
     upgrade_request,
 )
 
-HELLO = b'{"type":"hello"'
 CONNECT_TIMEOUT_S = 30.0
 SETTLE_S = 2.0  # idle time before the RSS after connecting is read
 QUIET_S = 5.0  # no delivery for this long ends a phase early
@@ -104,19 +97,21 @@ class Tally:
         )
 
 
-class Sock(asyncio.Protocol):
-    """One member's socket: handshake, then frames into the tally; answers pings."""
+class Sock(RtmSocket):
+    """One member's socket: frames into the tally."""
 
     def __init__(self, index: int, tally: Tally, request: bytes) -> None:
-        self.index, self.tally, self.request = index, tally, request
-        self.buf = b""
-        self.open = False
-        self.transport: asyncio.Transport | None = None
-        self.hello: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        super().__init__(index, request)
+        self.tally = tally
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        self.transport.write(self.request)
+    def on_frame(self, payload: bytes, now: float) -> None:
+        self.tally.got(self.index, payload, now)
+
+    def on_close_frame(self, payload: bytes) -> None:
+        self.fail(f"closed by the server: {payload[:80]!r}")
+
+    def on_error(self, why: str) -> None:
+        self.tally.errors.append(why)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.hello.done():
@@ -124,49 +119,6 @@ class Sock(asyncio.Protocol):
         elif self.open:
             self.tally.errors.append(f"socket {self.index} closed: {exc}")
         self.open = False
-
-    def data_received(self, data: bytes) -> None:
-        now = time.perf_counter()
-        buf = self.buf + data if self.buf else data
-        if not self.open:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                self.buf = buf
-                return
-            if b" 101 " not in buf[: buf.find(b"\r\n")]:
-                self._fail(f"no upgrade: {buf[:80]!r}")
-                return
-            self.open = True
-            buf = buf[end + 4 :]
-        try:
-            frames, used = split_frames(buf)
-        except ProtocolError as exc:
-            self._fail(str(exc))
-            return
-        self.buf = buf[used:]
-        for opcode, payload in frames:
-            if opcode == OP_TEXT:
-                if not self.hello.done() and payload.startswith(HELLO):
-                    self.hello.set_result(None)
-                else:
-                    self.tally.got(self.index, payload, now)
-            elif opcode == OP_PING and self.transport is not None:
-                self.transport.write(client_frame(payload, OP_PONG))
-            elif opcode == OP_CLOSE:
-                self._fail(f"closed by the server: {payload[:80]!r}")
-
-    def _fail(self, why: str) -> None:
-        if not self.hello.done():
-            self.hello.set_exception(ConnectionError(why))
-        else:
-            self.tally.errors.append(why)
-        if self.transport is not None:
-            self.transport.close()
-
-    def close(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(client_frame(b"\x03\xe8", OP_CLOSE))
-            self.transport.close()
 
 
 def rss_kb(pid: int) -> int:

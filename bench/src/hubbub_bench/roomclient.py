@@ -26,7 +26,7 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -41,19 +41,12 @@ from hubbub_bench.roomtally import (
     parse_post,
     position,
 )
+from hubbub_bench.rtmsocket import RtmSocket
 from hubbub_bench.wire import (
-    OP_CLOSE,
-    OP_PING,
-    OP_PONG,
-    OP_TEXT,
-    ProtocolError,
-    client_frame,
     new_key,
-    split_frames,
     upgrade_request,
 )
 
-HELLO = b'{"type":"hello"'
 RESYNC = b'{"type":"resync_required"'
 CURSOR_FIELD = b'"hubbub_cursor":"'  # hello's and resync_required's whole cursor
 HELLO_TIMEOUT_S = 60.0
@@ -72,21 +65,25 @@ def cursor_in(payload: bytes) -> dict[bytes, bytes]:
     return parse_cursor(payload[start : payload.find(b'"', start)])
 
 
-class Conn(asyncio.Protocol):
-    """One member's socket: handshake, then frames to the client's accounting."""
+class Conn(RtmSocket):
+    """One member's socket: frames to the client's accounting, stamped with the wall clock
+    (the poster is another process)."""
+
+    clock = staticmethod(time.time)
 
     def __init__(self, index: int, client: Client, request: bytes) -> None:
-        self.index, self.client, self.request = index, client, request
-        self.buf = b""
-        self.open = False
+        super().__init__(index, request)
+        self.client = client
         self.closing = False  # closed by us
-        self.transport: asyncio.Transport | None = None
-        self.hello: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        self.transport.write(self.request)
-        self.request = b""
+    def on_hello(self, payload: bytes) -> None:
+        self.client.hello(self.index, payload)
+
+    def on_frame(self, payload: bytes, now: float) -> None:
+        self.client.frame(self.index, payload, now)
+
+    def on_error(self, why: str) -> None:
+        self.client.errors.append(why)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.hello.done():
@@ -95,50 +92,9 @@ class Conn(asyncio.Protocol):
             self.client.dropped(self.index)
         self.open = False
 
-    def data_received(self, data: bytes) -> None:
-        now = time.time()
-        buf = self.buf + data if self.buf else data
-        if not self.open:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                self.buf = buf
-                return
-            if b" 101 " not in buf[: buf.find(b"\r\n")]:
-                self._fail(f"no upgrade: {buf[:80]!r}")
-                return
-            self.open = True
-            buf = buf[end + 4 :]
-        try:
-            frames, used = split_frames(buf)
-        except ProtocolError as exc:
-            self._fail(str(exc))
-            return
-        self.buf = buf[used:]
-        for opcode, payload in frames:
-            if opcode == OP_TEXT:
-                if not self.hello.done() and payload.startswith(HELLO):
-                    self.client.hello(self.index, payload)
-                    self.hello.set_result(None)
-                else:
-                    self.client.frame(self.index, payload, now)
-            elif opcode == OP_PING and self.transport is not None:
-                self.transport.write(client_frame(payload, OP_PONG))
-            elif opcode == OP_CLOSE and self.transport is not None:
-                self.transport.close()  # the server's goodbye: connection_lost follows
-
-    def _fail(self, why: str) -> None:
-        if not self.hello.done():
-            self.hello.set_exception(ConnectionError(why))
-        else:
-            self.client.errors.append(why)
-        if self.transport is not None:
-            self.transport.close()
-
     def close(self) -> None:
         self.closing = True
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(client_frame(b"\x03\xe8", OP_CLOSE))
-            self.transport.close()
+        super().close()
 
 
 class Client:
