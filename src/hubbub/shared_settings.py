@@ -34,8 +34,7 @@ def _adapter(name: str) -> TypeAdapter[Any]:
 def checked(name: str, text: str) -> Any:
     """The value text gives a shared setting (JSON, or a bare word such as `off`), as a settings
     file would; ValueError naming what is wrong."""
-    if name not in NAMES:
-        raise ValueError(f"{name[:64]!r} is not a shared setting: one of {', '.join(NAMES)}")
+    _known(name)
     if len(text) > MAX_VALUE:
         raise ValueError(f"{name}: a value of at most {MAX_VALUE} characters")
     try:
@@ -47,6 +46,11 @@ def checked(name: str, text: str) -> Any:
     except ValidationError as exc:
         problem = exc.errors()[0]["msg"]
         raise ValueError(f"{name}: {problem}") from None
+
+
+def _known(name: str) -> None:
+    if name not in NAMES:
+        raise ValueError(f"{name[:64]!r} is not a shared setting: one of {', '.join(NAMES)}")
 
 
 def applied(base: Settings, stored: dict[str, str]) -> Settings:
@@ -68,8 +72,7 @@ async def store(hub: Hub, name: str, text: str | None) -> Any:
     """Stores a shared setting for every process (None: back to each one's file); returns the
     value stored. ValueError for a name or value that is refused, with nothing stored."""
     if text is None:
-        if name not in NAMES:
-            checked(name, "")  # raises, naming the shared settings
+        _known(name)
         await hub.shards.set_shared_setting(name, None)
         return None
     value = checked(name, text)

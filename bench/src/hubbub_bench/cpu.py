@@ -1,4 +1,5 @@
-"""CPU use of processes and of the whole machine, from /proc (Linux); nothing elsewhere."""
+"""CPU use of processes and of the whole machine, and processes' resident memory, from /proc
+(Linux); nothing elsewhere."""
 
 from __future__ import annotations
 
@@ -87,3 +88,15 @@ def cpu_each(
         return []
     keys = sorted(k for k in after if k in before and k.startswith(name + "/"))
     return [round(100.0 * (after[k] - before[k]) / window_s, 1) for k in keys]
+
+
+def rss_kb(pid: int) -> int:
+    """VmRSS of a process in KiB (Linux), 0 where unknown."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0

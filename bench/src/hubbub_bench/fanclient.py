@@ -29,7 +29,7 @@ import aiohttp
 import orjson
 
 from hubbub.descriptors import raise_open_files
-from hubbub_bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named
+from hubbub_bench.cpu import cpu_each, cpu_snapshot, cpu_use, pids_named, rss_kb
 from hubbub_bench.load import report
 from hubbub_bench.rtmsocket import RtmSocket
 from hubbub_bench.stats import delivery_summary
@@ -119,18 +119,6 @@ class Sock(RtmSocket):
         elif self.open:
             self.tally.errors.append(f"socket {self.index} closed: {exc}")
         self.open = False
-
-
-def rss_kb(pid: int) -> int:
-    """VmRSS of a process in KiB (Linux), 0 where unknown."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 def write_calls(pids: list[int]) -> int | None:

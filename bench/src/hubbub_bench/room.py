@@ -38,7 +38,7 @@ from typing import Any
 
 from hubbub_bench import results
 from hubbub_bench.cluster import check_services, config_text, shared_services
-from hubbub_bench.cpu import pids_named
+from hubbub_bench.cpu import pids_named, rss_kb
 from hubbub_bench.post import Children, free_port, git_version, stop_on_sigterm
 from hubbub_bench.roomdrive import Clients, Poster, slices, wait_delivered
 from hubbub_bench.roomprocs import (
@@ -51,7 +51,6 @@ from hubbub_bench.roomprocs import (
     free_ports,
     machine_memory,
     raise_descriptors,
-    rss_kb,
     serve_pids,
     sockets_by_pid,
     source_addresses,

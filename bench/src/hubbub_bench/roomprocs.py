@@ -169,18 +169,6 @@ def sockets_by_pid(listing: dict[str, Any]) -> dict[int, int]:
     return {int(p["pid"]): int(p["sockets"]) for p in listing.get("processes", [])}
 
 
-def rss_kb(pid: int) -> int:
-    """VmRSS of a process in KiB (Linux), 0 where unknown."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
 def machine_memory() -> dict[str, int]:
     """MemTotal and MemAvailable in MiB, and the kernel's socket memory (sockstat), in MiB."""
     out: dict[str, int] = {}

@@ -67,28 +67,20 @@ async def _seed(database_url: str, members: int) -> Room:
 
 async def _members(hub: Hub, team_id: str, channel_id: str, first: int, count: int) -> list[str]:
     """count people m<first>.. made members of the channel in one transaction: their tokens."""
-    from hubbub.domain.ids import new_id
-    from hubbub.domain.model import User
     from hubbub.services.auth import issue_token
     from hubbub.services.hub import EventLog
+    from hubbub.services.workspaces import person_user
     from hubbub.store.tx import Tx
 
     def unit(tx: Tx, _log: EventLog) -> list[str]:
         people = [
-            User(
-                team_id=team_id,
-                id=new_id("U"),
+            person_user(
+                team_id,
                 name=f"m{i}",
                 real_name=f"m{i}",
                 email=f"m{i}@{ROOM}.test",
-                is_admin=False,
-                is_owner=False,
-                is_bot=False,
-                bot_id=None,
-                deleted=False,
-                tz="UTC",
-                manual_away=False,
-                updated=tx.now,
+                admin=False,
+                now=tx.now,
             )
             for i in range(first, first + count)
         ]

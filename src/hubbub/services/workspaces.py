@@ -101,7 +101,10 @@ def _team(tx: Tx, team_id: str) -> Team:
     return team
 
 
-def _person(team_id: str, *, name: str, real_name: str, email: str, admin: bool, now: int) -> User:
+def person_user(
+    team_id: str, *, name: str, real_name: str, email: str, admin: bool, now: int
+) -> User:
+    """The User row of a new person (not a bot) of the workspace."""
     return User(
         team_id=team_id,
         id=new_id("U"),
@@ -163,7 +166,7 @@ async def create_user(
 
     def unit(tx: Tx, log: EventLog) -> Account:
         team = _team(tx, team_id)
-        user = _person(
+        user = person_user(
             team.id, name=name, real_name=real_name or name, email=email, admin=admin, now=tx.now
         )
         _add_user(tx, log, user, password_hash)
@@ -181,7 +184,9 @@ async def create_users(hub: Hub, domain: str, people: list[tuple[str, str]]) -> 
         team = _team(tx, team_id)
         out = []
         for name, email in checked:
-            user = _person(team.id, name=name, real_name=name, email=email, admin=False, now=tx.now)
+            user = person_user(
+                team.id, name=name, real_name=name, email=email, admin=False, now=tx.now
+            )
             _add_user(tx, log, user, None)
             out.append(Account(user, issue_token(tx, team.id, user.id, "xoxp")))
         return out
@@ -212,7 +217,7 @@ def add_person_tx(
 ) -> tuple[User, str]:
     """Adds someone who signed up, as every new person is added (team_join, the default
     channels), and signs them in: returns them and their browser session token."""
-    user = _person(
+    user = person_user(
         team_id,
         name=person.name,
         real_name=person.name,
