@@ -159,8 +159,8 @@ class Hub:
     # None: no limits at all (a hub of a tool).
     limiter: Limiter | None = None
     # The shared settings as this process applies them now: whether limits apply, their
-    # rates, typing's room size (domain/shared_settings.py; hubbub/shared_settings.py keeps
-    # it up to date with the store's).
+    # rates, from what size a room is large (domain/shared_settings.py;
+    # hubbub/shared_settings.py keeps it up to date with the store's).
     live: Live = field(default_factory=Live)
     # Outbox rows this process has published, by shard: the relay hands their events to what
     # follows them (services/follow_up.py), then deletes them (jobs/relay.py), emptying this.
