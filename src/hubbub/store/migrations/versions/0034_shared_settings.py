@@ -1,5 +1,5 @@
 """shared_settings: the settings every process of a deployment applies alike (rate limits, the
-abuse limits, typing's room size: domain/shared_settings.py), stored where every process reads
+abuse limits, the large room's size: domain/shared_settings.py), stored where every process reads
 them, and changed by `hubbub admin settings set` without a restart (issue 23).
 
 Revision ID: 0034
