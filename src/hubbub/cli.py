@@ -117,7 +117,13 @@ def cluster_up(
 ) -> None:
     """Run N `hubbub serve` processes on one port (SO_REUSEPORT), each also on a port of its own
     for the sockets rtm.connect hands out, and any `hubbub worker`s, restarting any that dies."""
-    from hubbub.supervisor import NotShareable, Supervisor, check_shareable, serve_args
+    from hubbub.supervisor import (
+        NotShareable,
+        Supervisor,
+        check_shareable,
+        forget_exited,
+        serve_args,
+    )
 
     try:
         check_shareable(load_settings(config))
@@ -132,7 +138,11 @@ def cluster_up(
         shared = settings.port if port is None else port
         gateway_ports = shared + 1 if shared else 0
     supervisor = Supervisor(
-        processes, serve_args(config, host, port), workers=workers, gateway_ports=gateway_ports
+        processes,
+        serve_args(config, host, port),
+        workers=workers,
+        gateway_ports=gateway_ports,
+        on_exit=forget_exited(settings),
     )
     raise typer.Exit(supervisor.run())
 

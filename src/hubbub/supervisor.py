@@ -12,11 +12,14 @@ a socket on another.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -47,6 +50,7 @@ class Supervisor:
         *,
         workers: int = 0,
         gateway_ports: int | None = None,
+        on_exit: Callable[[int], None] = lambda _pid: None,
     ) -> None:
         """processes `hubbub serve` on one port, and workers `hubbub worker` for the jobs.
 
@@ -62,6 +66,7 @@ class Supervisor:
         self.gateway_ports = gateway_ports
         self.processes = len(self.commands)
         self.children: list[subprocess.Popen[bytes]] = []
+        self.on_exit = on_exit
         self._stopping = False
 
     def run(self) -> int:
@@ -77,6 +82,7 @@ class Supervisor:
                         f"hubbub cluster: process {child.pid} exited ({child.returncode})",
                         file=sys.stderr,
                     )
+                    self.on_exit(child.pid)
                     time.sleep(pauses[n])
                     pauses[n] = min(pauses[n] * 2, RESTART_PAUSE_S[1])
                     self.children[n] = self._start(n)
@@ -102,6 +108,37 @@ class Supervisor:
 
     def _stop(self, _signum: int, _frame: FrameType | None) -> None:
         self._stopping = True
+
+
+def forget_exited(settings: Settings) -> Callable[[int], None]:
+    """on_exit for a cluster on settings' Redis: drops an exited process's record at once."""
+    from hubbub.processes.redis import RedisProcesses
+    from hubbub.redis_client import redis_client
+    from hubbub.services import gateways
+
+    url = settings.redis_url
+    if url is None:  # refused by check_shareable before this
+        return lambda _pid: None
+
+    async def forget(pid: int) -> list[str]:
+        client = redis_client(url, socket_connect_timeout=1.0, socket_timeout=2.0)
+        try:
+            processes = RedisProcesses(client, prefix=settings.redis_prefix)
+            return await gateways.forget_exited(processes, socket.gethostname(), pid)
+        finally:
+            await client.aclose()
+
+    def on_exit(pid: int) -> None:
+        try:
+            asyncio.run(forget(pid))
+        except Exception as exc:
+            print(
+                f"hubbub cluster: process {pid}'s record stays until its lease runs out"
+                f" ({type(exc).__name__}: {exc})",
+                file=sys.stderr,
+            )
+
+    return on_exit
 
 
 def serve_args(config: Path, host: str | None, port: int | None) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import signal
 import subprocess
@@ -46,6 +48,19 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _registered(config: Path) -> set[int]:
+    """The pids `hubbub admin cluster` lists."""
+    done = subprocess.run(
+        [sys.executable, "-m", "hubbub", "admin", "cluster"],
+        env={**os.environ, "HUBBUB_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return {p["pid"] for p in json.loads(done.stdout)["processes"]}
+
+
 def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
     tmp_path: Path,
     postgres_url: str,
@@ -61,6 +76,9 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
     config.write_text(
         f'database_url = "{postgres_url}"\nredis_url = "{redis_server.url}"\n'
         f'redis_prefix = "{redis_prefix}"\nrate_limits = false\n'
+        # Leases far longer than the test: a dead process leaves the list only if the
+        # supervisor drops its record.
+        "process_lease_s = 600\n"
     )
     command = ["cluster", "up", "--config", str(config), "--processes", "2", "--port", str(port)]
     # Each process's own port for sockets, from the kernel (the default, the ports after the
@@ -96,8 +114,11 @@ def test_cluster_up_serves_from_every_process_and_replaces_one_that_dies(
         ]
 
         victim = min(first)
+        assert victim in _registered(config)
         subprocess.run(["kill", "-9", str(victim)], check=True)
+        wait_for(lambda: victim not in _registered(config), 30, "the dead process forgotten")
         wait_for(lambda: len(_listeners(port) - first) == 1, 30, "the dead process replaced")
+        wait_for(lambda: _registered(config) == _children(up.pid), 30, "its successor listed")
         assert _answers(server.url)
         assert _listeners(port) == _children(up.pid) and len(_children(up.pid)) == 2
     finally:

@@ -13,7 +13,7 @@ from hubbub.domain.processes import ProcessInfo
 from hubbub.processes.memory import MemoryProcesses
 from hubbub.processes.port import Processes
 from hubbub.processes.redis import RedisProcesses
-from hubbub.services.gateways import Gateways
+from hubbub.services.gateways import Gateways, forget_exited
 from tests.support.services import RedisServer
 from tests.support.waiting import until
 
@@ -118,6 +118,18 @@ async def test_connects_go_to_the_less_loaded_and_never_to_one_that_left(port: M
 
     await registry.leave("host-2")
     assert {await gateways.choose() for _ in range(10)} == {"ws://127.0.0.1:9101"}
+
+
+async def test_a_process_seen_to_exit_is_forgotten_at_once_by_host_and_pid(port: Made) -> None:
+    registry = port()
+    await registry.renew(_gateway(1), 300)
+    await registry.renew(_gateway(2), 300)
+    # The same pid on another host is another process.
+    await registry.renew(dataclasses.replace(_gateway(2), id="other-2", host="other"), 300)
+
+    assert await forget_exited(port(), "host", 2) == ["host-2"]
+    assert [p.id for p in await registry.live()] == ["host-1", "other-2"]
+    assert await forget_exited(port(), "host", 2) == []  # nothing left to forget
 
 
 async def test_connects_between_two_reads_count_on_top_of_the_last_figures(port: Made) -> None:

@@ -53,3 +53,13 @@ class Gateways:
             return None
         self._handed[chosen.id] = self._handed.get(chosen.id, 0) + 1
         return chosen.socket_url
+
+
+async def forget_exited(processes: Processes, host: str, pid: int) -> list[str]:
+    """Drops the records of a process seen to exit (by its supervisor, `hubbub cluster up`):
+    until its lease ran out, its address would still be handed out and refuse every socket.
+    Returns the ids dropped."""
+    gone = [p.id for p in await processes.live() if p.host == host and p.pid == pid]
+    for process_id in gone:
+        await processes.leave(process_id)
+    return gone
