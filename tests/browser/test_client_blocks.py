@@ -326,7 +326,9 @@ def test_a_press_reaches_the_bolt_app_which_replaces_the_message(
         deploy.locator("select.bk-select").select_option("blue")
         deploy.locator("input.bk-date").fill("2026-12-31")
         wait_for(lambda: len(chosen) >= 2)
-        assert chosen == ["blue", "2026-12-31"]
+        # Two presses, each its own delivery: one the app's socket failed to acknowledge is
+        # sent again after the other (seen on a loaded machine), as Slack retries.
+        assert sorted(chosen) == ["2026-12-31", "blue"]
         deploy.get_by_role("button", name="Approve", exact=True).click()
         expect(message(page, "Approved by @alice")).to_be_visible()
         expect(page.get_by_role("button", name="Approve", exact=True)).to_have_count(0)
