@@ -17,7 +17,7 @@ import pytest
 from hubbub.app import build_hub
 from hubbub.bus.port import Bus
 from hubbub.bus.redis import RedisBus
-from hubbub.realtime.frames import splice_position
+from hubbub.realtime.frames import logged_frame
 from hubbub.realtime.gateway import Gateway
 from hubbub.services import channels, posting, realtime, workspaces
 from hubbub.services.auth import authenticate
@@ -38,10 +38,10 @@ class Recorder:
     def log_team(self, _stream: str) -> str:
         return self.team_id
 
-    def push(self, _stream: str, seq: int, framed: bytes) -> None:
-        self.logged.append((seq, framed))
+    def push(self, _stream: str, seq: int, wire: bytes) -> None:
+        self.logged.append((seq, wire))
 
-    def ephemeral(self, _stream: str, data: bytes) -> None:
+    def ephemeral(self, _stream: str, data: bytes, _wire: bytes) -> None:
         self.ephemeral_seen.append(data)
 
 
@@ -127,7 +127,7 @@ async def test_what_the_bus_drops_or_reorders_is_filled_from_the_log_once_in_ord
             await until(lambda: b"last" in sessions.ephemeral_seen[-1])
 
             assert sessions.logged == [
-                (seq, splice_position(channel, seq, data)) for seq, data in logged
+                (seq, logged_frame(channel, seq, data)) for seq, data in logged
             ]
             assert gateway.reads > reads  # the lost ones came from the log
             feed.close()

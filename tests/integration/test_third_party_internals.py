@@ -29,7 +29,7 @@ from hubbub.app import SERVER_OPTIONS
 from hubbub.domain.addresses import IPAddress
 from hubbub.outbound.guarded import GuardedClient
 from hubbub.outbound.port import Refused
-from hubbub.realtime.socket import EXTENSION, Flag, Inbox, RtmProtocol
+from hubbub.realtime.socket import EXTENSION, Flag, Inbox, RtmProtocol, text_frame
 from tests.support.servers import free_socket
 from tests.support.waiting import until
 from tests.support.web_target import Target
@@ -148,7 +148,8 @@ async def test_uvicorn_protocol_carries_rtm_sockets() -> None:
         )
 
         # Many frames, one write to the transport, each arriving whole and in order.
-        protocol.write_texts([b"one", b"two" * 100, b"three" * 20_000])
+        texts = [b"one", b"two" * 100, b"three" * 20_000]
+        protocol.write_frames(b"".join(text_frame(t) for t in texts))
         got = [await asyncio.wait_for(client.recv(), 5) for _ in range(3)]
         assert got == ["one", "two" * 100, "three" * 20_000], uvicorn_changed("self.transport")
 

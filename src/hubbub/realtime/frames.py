@@ -6,6 +6,8 @@ from typing import Any
 
 import orjson
 
+from hubbub.realtime.socket import text_frame
+
 CURSOR_FIELD = "hubbub_cursor"
 # Slack closes a socket whose client sends a frame over 16 KB.
 MAX_CLIENT_FRAME = 16 * 1024
@@ -28,6 +30,11 @@ def splice_position(stream: str, seq: int, payload: bytes) -> bytes:
     if len(payload) < 3 or not payload.endswith(b"}"):
         return payload
     return b'%s,"%s":"%s:%d"}' % (payload[:-1], CURSOR_FIELD.encode(), stream.encode(), seq)
+
+
+def logged_frame(stream: str, seq: int, payload: bytes) -> bytes:
+    """A logged event as it goes on the wire: its position spliced in, framed."""
+    return text_frame(splice_position(stream, seq, payload))
 
 
 def frame(body: dict[str, Any]) -> bytes:

@@ -2,9 +2,10 @@
 
 A `Feed` is the gateway's view of one stream. Logged events (seq > 0) go through its
 `Sequencer`, so each reaches the sessions once and in order however the bus delivers them, and
-get their position spliced in once; ephemeral ones (seq 0: typing, ephemeral messages, join
-notices) pass straight through. Sessions keep their own sequencer per stream too, because a
-session may start behind or ahead of the feed (resume, a join) and catches up from the log.
+get their position spliced in and their WebSocket framing once, the same bytes for every
+session; ephemeral ones (seq 0: typing, ephemeral messages, join notices) pass straight through,
+framed once too. Sessions keep their own sequencer per stream too, because a session may start
+behind or ahead of the feed (resume, a join) and catches up from the log.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import structlog
 from starlette.websockets import WebSocket
 
 from hubbub.bus.port import Subscription
-from hubbub.realtime.frames import EXPIRED, splice_position
+from hubbub.realtime.frames import EXPIRED, logged_frame
 from hubbub.realtime.sequencer import HELD_MAX, PAGE, Sequencer
-from hubbub.realtime.socket import EXTENSION, RtmProtocol
+from hubbub.realtime.socket import EXTENSION, RtmProtocol, text_frame
 from hubbub.services import realtime
 from hubbub.services.hub import Hub
 
@@ -48,8 +49,9 @@ class Feed:
 
     def _on_bus(self, stream: str, seq: int, data: bytes) -> None:
         if seq == 0:
+            wire = text_frame(data)
             for session in tuple(self.sessions):
-                session.ephemeral(stream, data)
+                session.ephemeral(stream, data, wire)
         else:
             self.sequencer.push(seq, data)
 
@@ -57,9 +59,9 @@ class Feed:
         return await self.gateway.read_log(self.team_id, stream, after)
 
     def _fan(self, stream: str, seq: int, data: bytes) -> None:
-        framed = splice_position(stream, seq, data)
+        wire = logged_frame(stream, seq, data)
         for session in tuple(self.sessions):
-            session.push(stream, seq, framed)
+            session.push(stream, seq, wire)
 
     def close(self) -> None:
         self.subscription.close()

@@ -27,12 +27,12 @@ from hubbub.realtime.frames import (
     USER_TYPING,
     error_frame,
     frame,
+    logged_frame,
     presence_frames,
     reply_error,
-    splice_position,
 )
 from hubbub.realtime.sequencer import PAGE, Sequencer, retry_delay
-from hubbub.realtime.socket import RtmProtocol
+from hubbub.realtime.socket import RtmProtocol, payload_at, text_frame
 from hubbub.realtime.throttle import refusal
 from hubbub.services import realtime
 
@@ -90,7 +90,8 @@ class Session:
         self.batch_presence = batch_presence
         # The people whose presence streams this session follows (presence_sub).
         self.presence_subs: AbstractSet[str] = frozenset()  # shared empty: most never subscribe
-        # (stream, seq or 0, frame): what waits for the next flush, in order. It only outlives
+        # (stream, seq or 0, frame as written): what waits for the next flush, in order; a
+        # logged event's frame is the feed's, the same bytes for every socket. It only outlives
         # a loop turn while the socket's own buffer is over its high-water mark (the client is
         # not reading); then more than `limit` frames in it at a flush make the client too slow.
         self.queue: list[tuple[str, int, bytes]] = []
@@ -244,21 +245,24 @@ class Session:
             self.room.clear()
             await self.room.wait()
         rows = await self.gateway.read_log(self.log_team(stream), stream, after, self.page)
-        return [(seq, splice_position(stream, seq, data)) for seq, data in rows]
+        return [(seq, logged_frame(stream, seq, data)) for seq, data in rows]
 
     # -- frames in from the gateway ----------------------------------------------------------
 
-    def push(self, stream: str, seq: int, framed: bytes) -> None:
-        """A logged event of a stream, from the feed: in order from the feed's point of view."""
+    def push(self, stream: str, seq: int, wire: bytes) -> None:
+        """A logged event of a stream, framed (logged_frame), from the feed: in order from the
+        feed's point of view."""
         sequencer = self.following.get(stream)
         if sequencer is not None:
-            sequencer.push(seq, framed)
+            sequencer.push(seq, wire)
 
-    def _deliver(self, stream: str, seq: int, framed: bytes) -> None:
-        if framed.startswith(IM_CREATED):
-            framed = _im_as_seen_by(framed, self.who.user_id)
-        self._enqueue(stream, seq, framed)
-        if framed.startswith(MEMBER_LEFT) and _field(framed, "user") == self.who.user_id:
+    def _deliver(self, stream: str, seq: int, wire: bytes) -> None:
+        at = payload_at(wire)
+        if wire.startswith(IM_CREATED, at):
+            self._enqueue(stream, seq, text_frame(_im_as_seen_by(wire[at:], self.who.user_id)))
+            return
+        self._enqueue(stream, seq, wire)
+        if wire.startswith(MEMBER_LEFT, at) and _field(wire[at:], "user") == self.who.user_id:
             # The person left (or was removed): they see that event, then nothing more of it.
             self.unfollow(stream)
             self.ended[stream] = seq
@@ -266,8 +270,9 @@ class Session:
             if after is not None and after >= seq:
                 self.follow(stream, after, None)
 
-    def ephemeral(self, stream: str, data: bytes) -> None:
-        """Seq 0: never logged, best effort, passed on as it came (docs/architecture.md §3)."""
+    def ephemeral(self, stream: str, data: bytes, wire: bytes) -> None:
+        """Seq 0: never logged, best effort, passed on as it came (docs/architecture.md §3);
+        wire is data framed."""
         if data.startswith(JOIN_NOTICE):
             if stream == realtime_user_stream(self.who):
                 self._joined(orjson.loads(data))
@@ -276,8 +281,10 @@ class Session:
             return
         if data.startswith(PRESENCE_CHANGE) and self.batch_presence:
             body = orjson.loads(data)
-            data = frame({"type": body["type"], "users": [body["user"]], **_rest(body)})
-        self._enqueue(stream, 0, data)
+            wire = text_frame(
+                frame({"type": body["type"], "users": [body["user"]], **_rest(body)})
+            )
+        self._enqueue(stream, 0, wire)
 
     def _joined(self, notice: dict[str, Any]) -> None:
         channel, after = notice.get("channel"), notice.get("after")
@@ -295,16 +302,17 @@ class Session:
 
     # -- the send queue ----------------------------------------------------------------------
 
-    def _enqueue(self, stream: str, seq: int, framed: bytes) -> None:
+    def _enqueue(self, stream: str, seq: int, wire: bytes) -> None:
         # Never refused here: what one loop turn brings (a group commit answers up to 512
         # posts at once) reached the queue before the client could read any of it. The bound
         # is checked at the flush, against what the transport would not take.
         if not self.closing:
-            self.queue.append((stream, seq, framed))
-            self._due()
+            self.queue.append((stream, seq, wire))
+            if not self.flush_due:
+                self._due()
 
-    def _send(self, framed: bytes) -> None:
-        self._enqueue("", 0, framed)
+    def _send(self, payload: bytes) -> None:
+        self._enqueue("", 0, text_frame(payload))
 
     def _due(self) -> None:
         if not self.flush_due:
@@ -315,23 +323,27 @@ class Session:
         """Writes everything queued in one write, unless the socket is paused (the gateway
         calls this once per loop turn for each session that has something queued)."""
         self.flush_due = False
-        socket = self.socket
-        if self.closing or not self.queue:
+        queue, socket = self.queue, self.socket
+        if self.closing or not queue:
             return
         if socket.paused:
             # Frames held back because the client has not read what its buffer holds: past
             # the bound, it is too slow.
-            if len(self.queue) > self.limit:
+            if len(queue) > self.limit:
                 self._too_slow()
             return
         sent = self.sent
-        payloads = []
-        for stream, seq, framed in self.queue:
-            payloads.append(framed)
+        if len(queue) == 1:  # the common case: one event, its bytes as the feed framed them
+            stream, seq, wire = queue[0]
             if seq > 0:
                 sent[stream] = seq
-        self.queue.clear()
-        socket.write_texts(payloads)
+        else:
+            for stream, seq, _ in queue:
+                if seq > 0:
+                    sent[stream] = seq
+            wire = b"".join([w for _, _, w in queue])
+        queue.clear()
+        socket.write_frames(wire)
         if self.room is not None:
             self.room.set()
 
@@ -360,7 +372,7 @@ class Session:
             CURSOR_FIELD: realtime.format_cursor(self.sent),
         }
         # Past the high-water mark, but one small frame more is the bound's last word.
-        self.socket.write_texts([frame(goodbye)])
+        self.socket.write_frames(text_frame(frame(goodbye)))
         self._spawn(self._close(1008))
 
     async def _close(self, code: int) -> None:

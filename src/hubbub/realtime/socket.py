@@ -5,7 +5,8 @@ and at a thousand sockets per message the writes are the bound (docs/benchmarks.
 server's time in `transport.write`). The handshake, the frames a client sends, pings and the
 closing handshake stay with uvicorn and ASGI; what this adds is an ASGI extension,
 `hubbub.socket`, through which the gateway writes everything queued for a socket as text frames
-in one `transport.write`, and hears when a paused socket can take more.
+in one `transport.write`, and hears when a paused socket can take more. A frame every socket of
+a conversation gets is framed once (`text_frame`) and the same bytes are written to each.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ _FIN_TEXT = 0x81
 
 
 def text_frame(payload: bytes) -> bytes:
-    """One unmasked, unfragmented text frame (RFC 6455 §5.2), as a server sends it.
+    """One unmasked, unfragmented text frame (RFC 6455 §5.2), as a server sends it: made once
+    per gateway for an event every socket gets, not once per socket.
 
     Never compressed (app.SERVER_OPTIONS does not offer permessage-deflate: its zlib state
     per socket would cost more memory than our small frames would save on the wire).
@@ -35,6 +37,12 @@ def text_frame(payload: bytes) -> bytes:
     if size < 1 << 16:
         return struct.pack("!BBH", _FIN_TEXT, 126, size) + payload
     return struct.pack("!BBQ", _FIN_TEXT, 127, size) + payload
+
+
+def payload_at(frame: bytes) -> int:
+    """Where the payload of a frame that text_frame made begins."""
+    size = frame[1]
+    return 2 if size < 126 else 4 if size == 126 else 10
 
 
 class Inbox:
@@ -69,27 +77,28 @@ class Inbox:
 class Flag:
     """asyncio.Event's interface without a deque per instance: ~0.7 KB less per socket."""
 
-    __slots__ = ("_set", "_waiters")
+    __slots__ = ("_waiters", "on")
 
     def __init__(self) -> None:
-        self._set = True
+        # An attribute, not only is_set(): read for every frame written (RtmProtocol.paused).
+        self.on = True
         self._waiters: list[asyncio.Future[None]] = []
 
     def is_set(self) -> bool:
-        return self._set
+        return self.on
 
     def set(self) -> None:
-        self._set = True
+        self.on = True
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
 
     def clear(self) -> None:
-        self._set = False
+        self.on = False
 
     async def wait(self) -> None:
-        if not self._set:
+        if not self.on:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             await waiter
@@ -135,9 +144,9 @@ class RtmProtocol(WebSocketsSansIOProtocol):
 
     @property
     def paused(self) -> bool:
-        return not self.writable.is_set()
+        return not self.writable.on  # type: ignore[attr-defined]
 
-    def write_texts(self, payloads: list[bytes]) -> None:
-        """Sends each payload as one text message, all in one write."""
-        if payloads and self.open and not self.transport.is_closing():
-            self.transport.write(b"".join([text_frame(p) for p in payloads]))
+    def write_frames(self, frames: bytes) -> None:
+        """Sends frames that text_frame made, in one write."""
+        if frames and self.open and not self.transport.is_closing():
+            self.transport.write(frames)
