@@ -212,16 +212,19 @@ SERVER_OPTIONS: dict[str, Any] = {
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
-    """SERVER_OPTIONS for these settings: X-Forwarded-For and -Proto are believed only from
-    the trusted proxies (uvicorn's ProxyHeadersMiddleware sets the client address and scheme
-    from them), so a client that sends them itself changes neither."""
-    if not settings.trusted_proxies:
-        return SERVER_OPTIONS
-    return {
+    """SERVER_OPTIONS for these settings: the sockets' keepalive, and X-Forwarded-For and
+    -Proto believed only from the trusted proxies (uvicorn's ProxyHeadersMiddleware sets the
+    client address and scheme from them), so a client that sends them itself changes
+    neither."""
+    options = {
         **SERVER_OPTIONS,
-        "proxy_headers": True,
-        "forwarded_allow_ips": list(settings.trusted_proxies),
+        "ws_ping_interval": settings.ws_ping_interval_s or None,
+        "ws_ping_timeout": settings.ws_ping_timeout_s,
     }
+    if settings.trusted_proxies:
+        options["proxy_headers"] = True
+        options["forwarded_allow_ips"] = list(settings.trusted_proxies)
+    return options
 
 
 def build_app(settings: Settings) -> Front:

@@ -134,6 +134,14 @@ class Settings(BaseSettings):
     # order while it reads a gap from the log; past it they are dropped and read from the log
     # too, once it answers (realtime/sequencer.py).
     rtm_held_events: int = Field(default=1000, ge=1)
+    # WebSocket keepalive of every RTM and Socket Mode socket: a ping this often (0: none), and
+    # a socket whose pong does not come within the timeout is closed (a peer gone without a
+    # word: its person goes away). Each ping costs the gateway ~160 µs of CPU with its pong
+    # (docs/scaling.md): at uvicorn's 20 s, 8% of a core per 10,000 idle sockets. 60 s is
+    # Mattermost's interval; clients that want to notice a dead link sooner ping themselves
+    # (RTM's ping message, or WebSocket pings, which are answered at once).
+    ws_ping_interval_s: float = Field(default=60.0, ge=0)
+    ws_ping_timeout_s: float = Field(default=20.0, gt=0)
     # A channel of more members than this is a large room (domain/shared_settings.py): typing
     # is told to nobody there, and joins and leaves post no message.
     large_room_members: int = Field(default=LARGE_ROOM_MEMBERS, ge=0)
