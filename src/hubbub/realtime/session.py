@@ -281,9 +281,7 @@ class Session:
             return
         if data.startswith(PRESENCE_CHANGE) and self.batch_presence:
             body = orjson.loads(data)
-            wire = text_frame(
-                frame({"type": body["type"], "users": [body["user"]], **_rest(body)})
-            )
+            wire = text_frame(frame({"type": body["type"], "users": [body["user"]], **_rest(body)}))
         self._enqueue(stream, 0, wire)
 
     def _joined(self, notice: dict[str, Any]) -> None:
