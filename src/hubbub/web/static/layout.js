@@ -43,6 +43,7 @@ export class Layout {
       h("button", { class: "signout", onclick: signOut }, "Sign out"),
     );
     const nav = h("nav", { class: "sidebar", "aria-label": "Conversations" }, this.sidebar);
+    this.followSidebarClicks(nav);
     const main = h(
       "main",
       { class: "channel" },
@@ -141,6 +142,36 @@ export class Layout {
     ]);
   }
 
+  // A conversation's link opens it. The sidebar is drawn anew on every count, presence or
+  // conversation change, and one drawn between a press and its release loses the click: the
+  // pressed link is gone, and the browser sends no click to the new one. So the release is
+  // heard on the nav, which stays: when the link pressed has been replaced and the release
+  // lands on the same conversation's new link, that is the click.
+  followSidebarClicks(nav) {
+    let pressed = null;
+    let opened = null; // { id, at }: opened by a release; a click the browser sends with it is not a second open
+    nav.addEventListener("pointerdown", (e) => { pressed = e.button === 0 ? e.target.closest?.("a.conv") ?? null : null; });
+    nav.addEventListener("pointerup", (e) => {
+      const link = pressed;
+      pressed = null;
+      opened = null;
+      if (!link || link.isConnected) return; // not drawn again: the click follows
+      const now = document.elementFromPoint(e.clientX, e.clientY)?.closest("a.conv");
+      if (now && now.dataset.channel === link.dataset.channel) {
+        opened = { id: now.dataset.channel, at: e.timeStamp };
+        this.open(opened.id);
+      }
+    });
+    nav.addEventListener("click", (e) => {
+      const link = e.target.closest?.("a.conv");
+      if (!link) return;
+      e.preventDefault();
+      const same = opened && opened.id === link.dataset.channel && e.timeStamp - opened.at < 1000;
+      opened = null;
+      if (!same) this.open(link.dataset.channel);
+    });
+  }
+
   drawSidebar() {
     const all = [...this.channels.values()];
     const named = all.filter((c) => !c.is_im && !c.is_mpim).sort((a, b) => a.name.localeCompare(b.name));
@@ -167,7 +198,6 @@ export class Layout {
             class: `conv${unread ? " unread" : ""}${c.id === this.current ? " active" : ""}`,
             "aria-current": c.id === this.current ? "page" : undefined,
             dataset: { channel: c.id },
-            onclick: (e) => { e.preventDefault(); this.open(c.id); },
           },
           dot,
           h("span", { class: "name" }, c.is_im || c.is_mpim ? this.title(c) : c.name),
