@@ -142,33 +142,42 @@ export class Layout {
     ]);
   }
 
-  // A conversation's link opens it. The sidebar is drawn anew on every count, presence or
-  // conversation change, and one drawn between a press and its release loses the click: the
-  // pressed link is gone, and the browser sends no click to the new one. So the release is
-  // heard on the nav, which stays: when the link pressed has been replaced and the release
-  // lands on the same conversation's new link, that is the click.
+  // The sidebar is drawn anew on every count, presence or conversation change, and one drawn
+  // between a press and its release loses the click: the pressed control is gone, and the
+  // browser sends no click to the new one. So the release is heard on the nav, which stays:
+  // when the control pressed has been replaced and the release lands on its successor (the
+  // same conversation's link, the button of the same label), that one is clicked. A
+  // conversation's link opens it, heard here too.
   followSidebarClicks(nav) {
+    const CONTROL = "a.conv, button";
+    const key = (el) => el?.dataset.channel ?? el?.getAttribute("aria-label") ?? null;
     let pressed = null;
-    let opened = null; // { id, at }: opened by a release; a click the browser sends with it is not a second open
-    nav.addEventListener("pointerdown", (e) => { pressed = e.button === 0 ? e.target.closest?.("a.conv") ?? null : null; });
+    let replayed = null; // { key, at }: a click the browser may still send is not a second one
+    nav.addEventListener("pointerdown", (e) => { pressed = e.button === 0 ? e.target.closest?.(CONTROL) ?? null : null; });
     nav.addEventListener("pointerup", (e) => {
-      const link = pressed;
+      const control = pressed;
       pressed = null;
-      opened = null;
-      if (!link || link.isConnected) return; // not drawn again: the click follows
-      const now = document.elementFromPoint(e.clientX, e.clientY)?.closest("a.conv");
-      if (now && now.dataset.channel === link.dataset.channel) {
-        opened = { id: now.dataset.channel, at: e.timeStamp };
-        this.open(opened.id);
+      replayed = null;
+      if (!control || control.isConnected || key(control) === null) return; // not drawn again: the click follows
+      const now = document.elementFromPoint(e.clientX, e.clientY)?.closest(CONTROL);
+      if (now && nav.contains(now) && key(now) === key(control)) {
+        replayed = { key: key(now), at: e.timeStamp };
+        now.click();
       }
     });
+    nav.addEventListener("click", (e) => {
+      const again = replayed && e.isTrusted && key(e.target.closest?.(CONTROL)) === replayed.key && e.timeStamp - replayed.at < 1000;
+      if (e.isTrusted) replayed = null;
+      if (again) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    }, true);
     nav.addEventListener("click", (e) => {
       const link = e.target.closest?.("a.conv");
       if (!link) return;
       e.preventDefault();
-      const same = opened && opened.id === link.dataset.channel && e.timeStamp - opened.at < 1000;
-      opened = null;
-      if (!same) this.open(link.dataset.channel);
+      this.open(link.dataset.channel);
     });
   }
 
