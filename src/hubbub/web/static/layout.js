@@ -165,20 +165,19 @@ export class Layout {
         now.click();
       }
     });
+    // In the capture phase, before a button's own handler: a repeat is stopped there.
     nav.addEventListener("click", (e) => {
-      const again = replayed && e.isTrusted && key(e.target.closest?.(CONTROL)) === replayed.key && e.timeStamp - replayed.at < 1000;
+      const control = e.target.closest?.(CONTROL);
+      const again = replayed && e.isTrusted && key(control) === replayed.key && e.timeStamp - replayed.at < 1000;
       if (e.isTrusted) replayed = null;
       if (again) {
         e.preventDefault();
         e.stopPropagation();
+      } else if (control?.matches("a.conv")) {
+        e.preventDefault();
+        this.open(control.dataset.channel);
       }
     }, true);
-    nav.addEventListener("click", (e) => {
-      const link = e.target.closest?.("a.conv");
-      if (!link) return;
-      e.preventDefault();
-      this.open(link.dataset.channel);
-    });
   }
 
   drawSidebar() {
