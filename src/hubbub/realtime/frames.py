@@ -67,3 +67,30 @@ def presence_frames(states: dict[str, str], *, batch: bool) -> list[bytes]:
                 orjson.dumps({"type": "presence_change", "users": users, "presence": presence})
             )
     return out
+
+
+def im_as_seen_by(payload: bytes, user_id: str) -> bytes:
+    """im_created is logged once on the DM's stream, naming the other party as the opener sees
+    it (`channel.user`); the other party sees the opener there, as conversations.open shows."""
+    body = orjson.loads(payload)
+    channel, opener = body.get("channel"), body.get("user")
+    if not isinstance(channel, dict) or channel.get("user") != user_id or opener == user_id:
+        return payload
+    channel["user"] = opener
+    return frame(body)
+
+
+def presence_as_batch(payload: bytes) -> bytes:
+    """A presence_change of one person as a batch_presence_aware session takes it: `users`."""
+    body = orjson.loads(payload)
+    rest = {k: v for k, v in body.items() if k not in ("type", "user")}
+    return frame({"type": body["type"], "users": [body["user"]], **rest})
+
+
+def event_field(payload: bytes, name: str) -> Any:
+    """One top-level field of an event's JSON; None when it has none or is not JSON."""
+    try:
+        body = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    return body.get(name) if isinstance(body, dict) else None

@@ -26,8 +26,11 @@ from hubbub.realtime.frames import (
     RESYNC,
     USER_TYPING,
     error_frame,
+    event_field,
     frame,
+    im_as_seen_by,
     logged_frame,
+    presence_as_batch,
     presence_frames,
     reply_error,
 )
@@ -259,10 +262,10 @@ class Session:
     def _deliver(self, stream: str, seq: int, wire: bytes) -> None:
         at = payload_at(wire)
         if wire.startswith(IM_CREATED, at):
-            self._enqueue(stream, seq, text_frame(_im_as_seen_by(wire[at:], self.who.user_id)))
+            self._enqueue(stream, seq, text_frame(im_as_seen_by(wire[at:], self.who.user_id)))
             return
         self._enqueue(stream, seq, wire)
-        if wire.startswith(MEMBER_LEFT, at) and _field(wire[at:], "user") == self.who.user_id:
+        if wire.startswith(MEMBER_LEFT, at) and event_field(wire[at:], "user") == self.who.user_id:
             # The person left (or was removed): they see that event, then nothing more of it.
             self.unfollow(stream)
             self.ended[stream] = seq
@@ -277,11 +280,10 @@ class Session:
             if stream == realtime_user_stream(self.who):
                 self._joined(orjson.loads(data))
             return
-        if data.startswith(USER_TYPING) and _field(data, "user") == self.who.user_id:
+        if data.startswith(USER_TYPING) and event_field(data, "user") == self.who.user_id:
             return
         if data.startswith(PRESENCE_CHANGE) and self.batch_presence:
-            body = orjson.loads(data)
-            wire = text_frame(frame({"type": body["type"], "users": [body["user"]], **_rest(body)}))
+            wire = text_frame(presence_as_batch(data))
         self._enqueue(stream, 0, wire)
 
     def _joined(self, notice: dict[str, Any]) -> None:
@@ -483,26 +485,3 @@ class Session:
 
 def realtime_user_stream(who: Identity) -> str:
     return realtime.user_stream(who.user_id)
-
-
-def _im_as_seen_by(framed: bytes, user_id: str) -> bytes:
-    """im_created is logged once on the DM's stream, naming the other party as the opener sees
-    it (`channel.user`); the other party sees the opener there, as conversations.open shows."""
-    body = orjson.loads(framed)
-    channel, opener = body.get("channel"), body.get("user")
-    if not isinstance(channel, dict) or channel.get("user") != user_id or opener == user_id:
-        return framed
-    channel["user"] = opener
-    return frame(body)
-
-
-def _rest(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in ("type", "user")}
-
-
-def _field(data: bytes, name: str) -> Any:
-    try:
-        body = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-    return body.get(name) if isinstance(body, dict) else None
