@@ -100,8 +100,10 @@ $(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json | node-run
 node: node-runtime $(NODE_STAMP)
 
 # Each test has its own data directory, databases, Redis prefix and ports, so they run side by
-# side: two processes take about 6 minutes here where one took 9 (TEST_JOBS=1 for one).
-TEST_JOBS ?= 2
+# side (TEST_JOBS=1 for one). Most tests wait on servers, sockets and browsers more than they
+# compute: on these 2-core machines two processes each used ~40% of a core and took 19-20
+# minutes (2,697 tests), three took 15 (894 s of pytest, 2026-12-08).
+TEST_JOBS ?= 3
 
 test: lint services browser node
 	$(BIN)/pytest -n $(TEST_JOBS) --durations=40
