@@ -17,10 +17,13 @@ from hubbub.store.tables import messages, metadata
 
 
 def _declarable(name: str | None, kind: str, _parents: object) -> bool:
-    """SQLite's FTS5 table of the search index and its shadow tables (migration 0015) are
-    virtual tables, which SQLAlchemy cannot declare: the migration is their only definition."""
+    """SQLite's FTS5 tables of the search index and their shadow tables (migrations 0015,
+    0020) are virtual tables, which SQLAlchemy cannot declare, and search_days (0035) is
+    theirs, SQLite's alone: the migrations are their only definition."""
     return not (
-        kind == "table" and name is not None and name.startswith(("search_fts", "search_keys"))
+        kind == "table"
+        and name is not None
+        and name.startswith(("search_fts", "search_keys", "search_days"))
     )
 
 
@@ -82,6 +85,7 @@ def test_messages_from_before_the_search_index_are_indexed_by_its_migration(
         for ts, subtype, text in (
             ("1700000000.000001", None, "Old CAFÉ talk"),
             ("1700000000.000002", "channel_join", "joined the café"),
+            ("1700100000.000001", None, "a day later"),
         ):
             conn.execute(
                 insert(messages).values(
@@ -110,8 +114,14 @@ def test_messages_from_before_the_search_index_are_indexed_by_its_migration(
             "SELECT count(*) FROM search_keys WHERE search_keys MATCH ?",
             (" ".join(f'"{key}"' for key in boundary_keys("old cafe talk")),),
         ).scalar()
+        # 0035 mapped each day (UTC days since 1970: 19675 and 19677) to its rows' ids.
+        days = conn.exec_driver_sql(
+            "SELECT s.day, d.ts FROM search_days s JOIN search_docs d"
+            " ON d.id BETWEEN s.first_id AND s.last_id ORDER BY s.day"
+        ).all()
     assert [tuple(r) for r in rows] == [("1700000000.000001", "old cafe talk")]
     assert keyed == 1
+    assert [tuple(r) for r in days] == [(19675, "1700000000.000001"), (19677, "1700100000.000001")]
 
 
 def test_files_from_before_file_search_are_indexed_by_its_migration(tmp_path: Path) -> None:

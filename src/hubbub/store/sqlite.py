@@ -32,7 +32,12 @@ from sqlalchemy.pool import NullPool
 
 from hubbub.store.migrate import upgrade
 from hubbub.store.prepared import Runner
-from hubbub.store.queries.search_index import fts_pending, write_fts
+from hubbub.store.queries.search_index import (
+    forget_new_docs,
+    fts_pending,
+    mark_days,
+    write_fts,
+)
 from hubbub.store.tx import Tx
 from hubbub.store.version_file import VersionFile
 
@@ -202,6 +207,7 @@ class SqliteStore:
         # The search index's FTS5 writes wait for the end of the batch (search_index.py).
         search_fts = fts_pending(conn)
         search_fts.clear()
+        forget_new_docs(conn)
         with conn.begin():
             # Savepoints straight on the driver: the engine's nested transactions cost more
             # Python time than the unit of work they wrap.
@@ -231,6 +237,7 @@ class SqliteStore:
                     outcomes.append((fut, result, None))
                 identity_changed = identity_changed or tx.identity_changed
             write_fts(run, search_fts)
+            mark_days(conn)
         # After the commit, before anyone hears of it: a cache that sees the old version can
         # only hold what was true before this batch, and drops it at its next check.
         if identity_changed:

@@ -82,6 +82,26 @@ _FILE_BODY = Prepared(
 # statements as it can: an executemany takes the GIL back for every row.
 search_fts = Table("search_fts", MetaData(), Column("rowid", Integer), Column("body", Text))
 search_keys = Table("search_keys", MetaData(), Column("rowid", Integer), Column("keys", Text))
+# SQLite's map from a workspace's days (UTC, of the message's ts) to the first and last id of
+# search_docs written for them (migration 0035), which bounds a dated search's ids. Written at
+# each commit for the rows it added (mark_days): the one writer's ids grow in commit order,
+# so the rows a batch added are those from its first new id on.
+search_days = Table(
+    "search_days",
+    MetaData(),
+    Column("team_id", Text),
+    Column("day", Integer),
+    Column("first_id", Integer),
+    Column("last_id", Integer),
+)
+DAY_S = 86_400
+_MARK_DAYS = text(
+    "INSERT INTO search_days (team_id, day, first_id, last_id)"
+    f" SELECT team_id, CAST(substr(ts, 1, 10) AS INTEGER) / {DAY_S}, min(id), max(id)"
+    " FROM search_docs WHERE id >= :first GROUP BY 1, 2"
+    " ON CONFLICT (team_id, day) DO UPDATE SET first_id = min(first_id, excluded.first_id),"
+    " last_id = max(last_id, excluded.last_id)"
+)
 _FTS_ROWS = PositionalInsert(search_fts, ("rowid", "body"))
 _FTS_DELETES = PositionalInsert(search_fts, ("search_fts", "rowid", "body"))
 _KEY_ROWS = PositionalInsert(search_keys, ("rowid", "keys"))
@@ -145,6 +165,25 @@ def fts_pending(conn: Connection) -> list[tuple[str, int, str]]:
     or "delete", the row's id, its text)."""
     pending: list[tuple[str, int, str]] = conn.info.setdefault("search_fts", [])
     return pending
+
+
+def forget_new_docs(conn: Connection) -> None:
+    """SQLite: a batch begins (or failed): no row of search_docs added yet."""
+    conn.info.pop("search_days", None)
+
+
+def _added_doc(conn: Connection, id_: int) -> None:
+    """Notes the first row of search_docs the batch added, from which mark_days reads."""
+    if conn.info.get("search_days") is None:
+        conn.info["search_days"] = id_
+
+
+def mark_days(conn: Connection) -> None:
+    """SQLite: search_days takes the days of the rows the batch added (called once, just
+    before its commit)."""
+    first: int | None = conn.info.pop("search_days", None)
+    if first is not None:
+        conn.execute(_MARK_DAYS, {"first": first})
 
 
 def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
@@ -222,6 +261,7 @@ class SearchIndexQueries(TxBase):
         cur = self.run.execute(_INSERT, doc)
         if self._fts:
             fts_pending(self.conn).append(("insert", int(cur.lastrowid), doc["body"]))
+            _added_doc(self.conn, int(cur.lastrowid))
 
     @property
     def _fts(self) -> bool:
@@ -296,6 +336,7 @@ class SearchIndexQueries(TxBase):
             write_fts(self.run, fts_pending(self.conn))  # what is asked next reads search_fts
             _write_keys_of(self.conn, self.run, "delete", _TEAM_DOCS, {"team_id": team_id})
             self.conn.execute(_FTS_DELETE_TEAM, {"team_id": team_id})
+            self.conn.execute(delete(search_days).where(search_days.c.team_id == team_id))
         result = self.conn.execute(delete(search_docs).where(search_docs.c.team_id == team_id))
         return int(result.rowcount or 0)
 
@@ -360,6 +401,7 @@ class SearchIndexQueries(TxBase):
             # The rows this page added (one writer: ids only grow), not those already there.
             self.conn.execute(_FTS_INSERT_AFTER, {"after": after})
             _write_keys_of(self.conn, self.run, "insert", _DOCS_AFTER, {"after": after})
+            _added_doc(self.conn, after + 1)
 
     def index_files_page(
         self, team_id: str, after: str | None, limit: int

@@ -54,7 +54,7 @@ from hubbub.domain.search_text import (
     word_start_pattern,
 )
 from hubbub.domain.shares import ACCEPTED
-from hubbub.store.queries.search_index import search_fts, search_keys
+from hubbub.store.queries.search_index import DAY_S, search_days, search_fts, search_keys
 from hubbub.store.tables import channels, members, messages, pins, reactions, search_docs
 from hubbub.store.tables_shares import channel_shares
 
@@ -163,6 +163,9 @@ def statement(
             params["match"] = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
             source = table.join(d, d.c.id == table.c.rowid)
             where.append(literal_column(table.name).op("MATCH")(bindparam("match")))
+            # The dates' ids on FTS5's own rowid, which it seeks to. On d.id instead, the
+            # planner walked d's ids in that range and asked FTS5 about each row.
+            where += _dated_ids(table.c.rowid, query, params)
             order = table.c.rowid.desc()
         where += text_match(dialect, d, query, params, indexed=True, keyed=True)
         inner = (
@@ -173,6 +176,8 @@ def statement(
             .limit(bindparam("window"))
         )
     else:
+        if dialect == "sqlite":
+            where += _dated_ids(d.c.id, query, params)
         walked = select(d.c.id, d.c.channel_id, d.c.ts, d.c.body).where(*where)
         # The lead's index walked newest first (ix_search_docs_team, _user, _link, migrations
         # 0015 and 0017; for channels the message's key, uq_search_docs_message, by ts,
@@ -444,6 +449,30 @@ def _filters(
                 m.thread_ts.is_not(None),
             )
         )
+    return out
+
+
+def _dated_ids(id_: Any, query: SearchQuery, params: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """SQLite: the ids that can hold the dates asked, from search_days (migration 0035): from
+    the first id of the first day on, up to the last id of the last day. Its days are UTC's,
+    a searcher's day elsewhere overlaps two, and both are kept. The bounds only narrow where
+    to look (with no day written in the range, a NULL bound keeps nothing, or on FTS5's
+    rowid everything); the ts conditions of _filters decide each row."""
+    out: list[ColumnElement[bool]] = []
+    days = search_days.c
+    if query.after_us is not None:
+        params["after_day"] = query.after_us // 1_000_000 // DAY_S
+        first = select(func.min(days.first_id)).where(
+            days.team_id == bindparam("team_id"), days.day >= bindparam("after_day")
+        )
+        out.append(id_ >= first.scalar_subquery())
+    if query.before_us is not None:
+        # ts < before: the day of the microsecond before it is the last that can hold one.
+        params["before_day"] = (query.before_us - 1) // 1_000_000 // DAY_S
+        last = select(func.max(days.last_id)).where(
+            days.team_id == bindparam("team_id"), days.day <= bindparam("before_day")
+        )
+        out.append(id_ <= last.scalar_subquery())
     return out
 
 
