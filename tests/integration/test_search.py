@@ -777,3 +777,32 @@ async def test_a_commit_reads_back_only_its_own_rows_for_their_days(world: World
     database.close()
     assert any("USING INTEGER PRIMARY KEY (rowid>?)" in step for step in plan), plan
     assert not any("INDEX" in step and "PRIMARY KEY" not in step for step in plan), plan
+
+
+@pytest.mark.parametrize("world", ["sqlite"], indirect=True)
+async def test_a_common_word_beside_a_rarer_one_is_left_to_instr(world: World) -> None:
+    """SQLite asks FTS5 only for the trigrams of the rarer terms: a word in one of 20 of the
+    newest rows or more, beside a rarer one, is checked by instr() alone. Two rare words keep
+    both; the answers are the same either way."""
+    w = world
+    for n in range(40):
+        await post(w, f"ordinary chatter {n}" + (" quokka" if n == 0 else ""))
+    await post(w, "quokka zebu")
+    await post(w, "zebu alone")
+    asked: list[str] = []
+
+    def record(_conn: Any, _cur: Any, statement: str, params: Any, *_rest: Any) -> None:
+        if "MATCH" in statement:
+            asked.extend(p for p in params if isinstance(p, str) and p.startswith('"'))
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        assert await found(w, "quokka chatter") == ["ordinary chatter 0 quokka"]
+        common_left, asked[:] = list(asked), []
+        assert await found(w, "quokka zebu") == ["quokka zebu"]
+        both_rare = list(asked)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    # Of the 42 rows, `chatter` is in 40, `quokka` and `zebu` in 2 each (under one in 20).
+    assert common_left == ['"quo" "uok" "okk" "kka"'], common_left
+    assert both_rare == ['"quo" "uok" "okk" "kka" "zeb" "ebu"'], both_rare

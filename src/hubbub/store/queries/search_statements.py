@@ -105,6 +105,9 @@ class Plan:
     lead: str = "text"
     cap: int | None = None
     floor: int | None = None  # no id below this is looked at (SearchQueries._probed)
+    # SQLite: the terms whose trigrams FTS5 is asked for (None: all of the query's); the
+    # others are left to instr() (SearchQueries._rare_terms).
+    indexed_terms: tuple[str, ...] | None = None
 
 
 def custom_plan(conn: Connection) -> None:
@@ -159,7 +162,8 @@ def statement(
             # a third of the size and of the cost to post). Each is a quoted string (a `"`
             # inside doubled), so whatever characters it holds are text; instr() then keeps
             # the rows that hold each term itself.
-            table, tokens = (search_keys, keys) if keys else (search_fts, _trigrams(long_terms))
+            grams = _trigrams(list(plan.indexed_terms or long_terms))
+            table, tokens = (search_keys, keys) if keys else (search_fts, grams)
             params["match"] = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
             source = table.join(d, d.c.id == table.c.rowid)
             where.append(literal_column(table.name).op("MATCH")(bindparam("match")))
@@ -249,6 +253,26 @@ def probe(scope: Scope, query: SearchQuery, page: Page, rows: int) -> tuple[Any,
         func.count().filter(matching).label("matched"), func.max(newest.c.id).label("newest")
     )
     return counted.select_from(newest), params
+
+
+def term_counts(scope: Scope, terms: list[str], rows: int) -> tuple[Any, dict[str, Any]]:
+    """Of the newest `rows` rows of the workspace, how many were read, then how many hold
+    each term (SQLite: which terms are common enough that their trigrams only slow FTS5)."""
+    params: dict[str, Any] = {"team_id": scope.team_id, "probe": rows}
+    d = search_docs.alias("d")
+    newest = (
+        select(d.c.body)
+        .where(d.c.team_id == bindparam("team_id"))
+        .order_by(d.c.id.desc())
+        .limit(bindparam("probe"))
+        .subquery("newest")
+    )
+    counts: list[Any] = [func.count()]
+    for n, term in enumerate(terms):
+        params[f"c{n}"] = term
+        held = func.instr(newest.c.body, bindparam(f"c{n}", type_=Text)) > 0
+        counts.append(func.count().filter(held))
+    return select(*counts).select_from(newest), params
 
 
 def lead_rows(lead: str, scope: Scope, cap: int) -> tuple[Any, dict[str, Any]]:
