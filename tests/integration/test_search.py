@@ -772,8 +772,9 @@ async def test_a_commit_reads_back_only_its_own_rows_for_their_days(world: World
     assert w.sqlite_file is not None
     database = sqlite3.connect(w.sqlite_file)
     database.execute("ANALYZE")  # the planner with statistics, as a store that has run a while
-    statement = str(search_index.MARK_DAYS).replace(":first", "?")
-    plan = [step[3] for step in database.execute("EXPLAIN QUERY PLAN " + statement, (5,))]
+    statement = str(search_index.MARK_DAYS).replace(":first", "?").replace(":team_id", "?")
+    team = (w.ada.team_id,)
+    plan = [step[3] for step in database.execute("EXPLAIN QUERY PLAN " + statement, (5, *team))]
     database.close()
     assert any("USING INTEGER PRIMARY KEY (rowid>?)" in step for step in plan), plan
     assert not any("INDEX" in step and "PRIMARY KEY" not in step for step in plan), plan

@@ -100,7 +100,7 @@ DAY_S = 86_400
 MARK_DAYS = text(
     "INSERT INTO search_days (team_id, day, first_id, last_id)"
     f" SELECT team_id, CAST(substr(ts, 1, 10) AS INTEGER) / {DAY_S}, min(id), max(id)"
-    " FROM search_docs NOT INDEXED WHERE id >= :first GROUP BY 1, 2"
+    " FROM search_docs NOT INDEXED WHERE id >= :first AND team_id = :team_id GROUP BY 1, 2"
     " ON CONFLICT (team_id, day) DO UPDATE SET first_id = min(first_id, excluded.first_id),"
     " last_id = max(last_id, excluded.last_id)"
 )
@@ -174,18 +174,18 @@ def forget_new_docs(conn: Connection) -> None:
     conn.info.pop("search_days", None)
 
 
-def _added_doc(conn: Connection, id_: int) -> None:
-    """Notes the first row of search_docs the batch added, from which mark_days reads."""
-    if conn.info.get("search_days") is None:
-        conn.info["search_days"] = id_
+def _added_doc(conn: Connection, team_id: str, id_: int) -> None:
+    """Notes the first row of search_docs the batch added for the workspace, from which
+    mark_days reads."""
+    conn.info.setdefault("search_days", {}).setdefault(team_id, id_)
 
 
 def mark_days(conn: Connection) -> None:
     """SQLite: search_days takes the days of the rows the batch added (called once, just
-    before its commit)."""
-    first: int | None = conn.info.pop("search_days", None)
-    if first is not None:
-        conn.execute(MARK_DAYS, {"first": first})
+    before its commit), one statement per workspace, bound to it as every statement is."""
+    firsts: dict[str, int] = conn.info.pop("search_days", {})
+    for team_id, first in firsts.items():
+        conn.execute(MARK_DAYS, {"first": first, "team_id": team_id})
 
 
 def write_fts(run: Runner, pending: list[tuple[str, int, str]]) -> None:
@@ -263,7 +263,7 @@ class SearchIndexQueries(TxBase):
         cur = self.run.execute(_INSERT, doc)
         if self._fts:
             fts_pending(self.conn).append(("insert", int(cur.lastrowid), doc["body"]))
-            _added_doc(self.conn, int(cur.lastrowid))
+            _added_doc(self.conn, doc["team_id"], int(cur.lastrowid))
 
     @property
     def _fts(self) -> bool:
@@ -403,7 +403,8 @@ class SearchIndexQueries(TxBase):
             # The rows this page added (one writer: ids only grow), not those already there.
             self.conn.execute(_FTS_INSERT_AFTER, {"after": after})
             _write_keys_of(self.conn, self.run, "insert", _DOCS_AFTER, {"after": after})
-            _added_doc(self.conn, after + 1)
+            for team_id in {row[0] for row in docs}:
+                _added_doc(self.conn, team_id, after + 1)
 
     def index_files_page(
         self, team_id: str, after: str | None, limit: int
