@@ -130,9 +130,9 @@ class SearchQueries(TxBase):
         """SQLite, two terms or more: those FTS5 is asked for, leaving out the common ones
         (held by one in COMMON of the newest rows) when a rarer one is there; None: all. A
         common word's trigrams are each in most rows, and FTS5 read them all to narrow little:
-        `paizou shiro` (shiro in 85% of messages) took 255 ms by six trigrams of both words,
-        118 by paizou's four. Two rare words narrow each other, and keep both (`zokoumai
-        traizidi`: 24 ms by both, 50 by the rarer alone)."""
+        `paizou shiro` (shiro in 85% of messages) took twice as long by six trigrams of both
+        words as by paizou's four. Two rare words narrow each other, and keep both
+        (docs/search.md, "Which index leads")."""
         terms = list(dict.fromkeys(t for t in query.words if len(t) >= TRIGRAM))
         if len(terms) < 2 or any(boundary_keys(t) for t in terms):
             return None  # one term, or a phrase asked of search_keys
