@@ -102,7 +102,7 @@ node: node-runtime $(NODE_STAMP)
 # Each test has its own data directory, databases, Redis prefix and ports, so they run side by
 # side (TEST_JOBS=1 for one). Most tests wait on servers, sockets and browsers more than they
 # compute: on these 2-core machines two processes each used ~40% of a core and took 19-20
-# minutes (2,697 tests), three took 15 (894 s of pytest, 2026-12-08).
+# minutes (2,697 tests), three took 15-16 (894 and 957 s of pytest, 2026-12-08).
 TEST_JOBS ?= 3
 
 test: lint services browser node
