@@ -6,7 +6,8 @@ caller may see, then those ranked and one page of them returned, with how many t
 Which index leads is chosen first (`_lead`): a modifier's own rows (`in:`, `from:`,
 `has:link`) walked newest first when there are few of them, else the text (on PostgreSQL as
 the probe says: the newest rows walked, or the trigram index in a band of the newest ids or
-not), else the newest rows of the workspace. The statements are search_statements.py's.
+not), else the newest rows of the workspace. The statements are search_statements.py's,
+the counts search_counts.py's.
 """
 
 from __future__ import annotations
@@ -19,17 +20,15 @@ from sqlalchemy import select
 from hubbub.domain.search_query import TRIGRAM, SearchQuery
 from hubbub.domain.search_text import boundary_keys
 from hubbub.store.queries.base import TxBase
+from hubbub.store.queries.search_counts import lead_rows, probe, term_counts
 from hubbub.store.queries.search_statements import (
     SHORT_SCAN,
     Page,
     Plan,
     Scope,
     custom_plan,
-    lead_rows,
-    probe,
     scope_channels,
     statement,
-    term_counts,
 )
 from hubbub.store.tables import channels, users
 

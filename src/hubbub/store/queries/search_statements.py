@@ -1,7 +1,7 @@
 """The SQL of a search of one shard's index (docs/search.md), built from the query's shape: the
-statement of a search led as its Plan says, the PostgreSQL probe that chooses the lead, the
-count of a modifier's rows, and the pieces search_files.py shares (the text's conditions, the
-score, custom plans). SearchQueries (search.py) runs them.
+statement of a search led as its Plan says, and the pieces search_counts.py (the counts that
+choose the lead) and search_files.py share: the scope, the modifiers, the text's conditions,
+the score, custom plans. SearchQueries (search.py) runs them.
 
 Every value from the query is a bound parameter; the SQL depends only on the
 query's shape (how many terms, which modifiers), never on its text. Terms reach SQLite's FTS5 as
@@ -28,7 +28,6 @@ from sqlalchemy import (
     Float,
     Integer,
     Text,
-    and_,
     any_,
     bindparam,
     case,
@@ -65,7 +64,7 @@ SHORT_SCAN = 20_000
 # segment, and instr() checks the terms themselves anyway (docs/search.md).
 MAX_GRAMS = 6
 
-_MONTH_S = 30 * 86_400.0
+_MONTH_S = 30.0 * DAY_S
 _KEYS = ARRAY(Integer)  # search_docs.boundary_keys on PostgreSQL
 _LIKE_ESCAPE = "\\"
 
@@ -143,8 +142,8 @@ def statement(
     where: list[ColumnElement[bool]] = [
         d.c.team_id == bindparam("team_id"),
         d.c.ts <= bindparam("latest_ts"),
-        _in_scope(dialect, d, scope, params),
-        *_filters(d, scope, query, params),
+        in_scope(dialect, d, scope, params),
+        *row_filters(d, scope, query, params),
     ]
     if plan.floor is not None:
         params["floor"] = plan.floor
@@ -224,73 +223,6 @@ def statement(
     else:
         ranked = ranked.order_by(literal_column("score").desc(), w.c.ts.desc(), w.c.channel_id)
     return ranked.limit(bindparam("limit")).offset(bindparam("offset")), params
-
-
-def probe(scope: Scope, query: SearchQuery, page: Page, rows: int) -> tuple[Any, dict[str, Any]]:
-    """PostgreSQL: of the newest `rows` rows of the workspace, how many match the whole
-    query, and the newest id: the rows read are bounded whatever the modifiers keep."""
-    params: dict[str, Any] = {
-        "team_id": scope.team_id,
-        "user_id": scope.user_id,
-        "latest_ts": page.latest_ts,
-        "probe": rows,
-    }
-    d = search_docs.alias("d")
-    newest = (
-        select(d.c.id, d.c.team_id, d.c.channel_id, d.c.ts, d.c.user_id, d.c.has_link, d.c.body)
-        .where(d.c.team_id == bindparam("team_id"))
-        .order_by(d.c.id.desc())
-        .limit(bindparam("probe"))
-        .subquery("newest")
-    )
-    matching = and_(
-        newest.c.ts <= bindparam("latest_ts"),
-        _in_scope("postgresql", newest, scope, params),
-        *_filters(newest, scope, query, params),
-        *text_match("postgresql", newest, query, params, indexed=False),
-    )
-    counted = select(
-        func.count().filter(matching).label("matched"), func.max(newest.c.id).label("newest")
-    )
-    return counted.select_from(newest), params
-
-
-def term_counts(scope: Scope, terms: list[str], rows: int) -> tuple[Any, dict[str, Any]]:
-    """Of the newest `rows` rows of the workspace, how many were read, then how many hold
-    each term (SQLite: which terms are common enough that their trigrams only slow FTS5)."""
-    params: dict[str, Any] = {"team_id": scope.team_id, "probe": rows}
-    d = search_docs.alias("d")
-    newest = (
-        select(d.c.body)
-        .where(d.c.team_id == bindparam("team_id"))
-        .order_by(d.c.id.desc())
-        .limit(bindparam("probe"))
-        .subquery("newest")
-    )
-    counts: list[Any] = [func.count()]
-    for n, term in enumerate(terms):
-        params[f"c{n}"] = term
-        held = func.instr(newest.c.body, bindparam(f"c{n}", type_=Text)) > 0
-        counts.append(func.count().filter(held))
-    return select(*counts).select_from(newest), params
-
-
-def lead_rows(lead: str, scope: Scope, cap: int) -> tuple[Any, dict[str, Any]]:
-    """How many rows of the workspace a modifier keeps ("channel", "user" or "link"), counted
-    from its index alone up to `cap`."""
-    d = search_docs.alias("d")
-    params: dict[str, Any] = {"team_id": scope.team_id, "cap": cap}
-    where: list[ColumnElement[bool]] = [d.c.team_id == bindparam("team_id")]
-    if lead == "channel":
-        params["channel_ids"] = list(scope.channel_ids or ())
-        where.append(d.c.channel_id.in_(bindparam("channel_ids", expanding=True)))
-    elif lead == "user":
-        params["author_ids"] = list(scope.author_ids or ())
-        where.append(d.c.user_id.in_(bindparam("author_ids", expanding=True)))
-    else:
-        where.append(_has_link(d))
-    rows = select(literal(1)).select_from(d).where(*where).limit(bindparam("cap"))
-    return select(func.count()).select_from(rows.subquery()), params
 
 
 def _trigrams(terms: list[str]) -> list[str]:
@@ -387,7 +319,7 @@ def _keys_held(
     return held
 
 
-def _in_scope(dialect: str, d: Any, scope: Scope, params: dict[str, Any]) -> ColumnElement[bool]:
+def in_scope(dialect: str, d: Any, scope: Scope, params: dict[str, Any]) -> ColumnElement[bool]:
     """d's channel is one the searcher may read. On SQLite, unless `in:` names the channels,
     the test is written on `channel_id || ''`, which no index answers: left a plain column,
     SQLite reads every row of every channel in scope through (team, channel, ts) and sorts
@@ -435,7 +367,7 @@ def scope_channels(scope: Scope, params: dict[str, Any]) -> Any:
     )
 
 
-def _filters(
+def row_filters(
     d: Any, scope: Scope, query: SearchQuery, params: dict[str, Any]
 ) -> list[ColumnElement[bool]]:
     """The modifiers: which channels and authors, when, and what the message has."""
@@ -453,7 +385,7 @@ def _filters(
         params["before_ts"] = _ts(query.before_us)
         out.append(d.c.ts < bindparam("before_ts"))
     if query.has_link:
-        out.append(_has_link(d))
+        out.append(has_link_row(d))
     for wanted, table in ((query.has_pin, pins), (query.has_reaction, reactions)):
         if wanted:
             out.append(
@@ -481,7 +413,7 @@ def _dated_ids(id_: Any, query: SearchQuery, params: dict[str, Any]) -> list[Col
     the first id of the first day on, up to the last id of the last day. Its days are UTC's,
     a searcher's day elsewhere overlaps two, and both are kept. The bounds only narrow where
     to look (with no day written in the range, a NULL bound keeps nothing, or on FTS5's
-    rowid everything); the ts conditions of _filters decide each row."""
+    rowid everything); the ts conditions of row_filters decide each row."""
     out: list[ColumnElement[bool]] = []
     days = search_days.c
     if query.after_us is not None:
@@ -500,7 +432,7 @@ def _dated_ids(id_: Any, query: SearchQuery, params: dict[str, Any]) -> list[Col
     return out
 
 
-def _has_link(d: Any) -> ColumnElement[bool]:
+def has_link_row(d: Any) -> ColumnElement[bool]:
     """Written as the partial index ix_search_docs_link's own condition, so that it is used."""
     found: ColumnElement[bool] = d.c.has_link == true()
     return found
